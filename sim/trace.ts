@@ -1,0 +1,123 @@
+// Trace records: what a probe did, hop by hop, as data. Formatters turn these into each tool's text.
+
+/** Why a probe's forward journey ended. A fixed set, as in Batfish's traceroute engine. */
+export type Disposition =
+  | 'reached' // delivered to the target's stack (which answered, or not)
+  | 'time-exceeded' // TTL ran out at a router
+  | 'no-route' // no route while forwarding (ICMP net unreachable) or at the source
+  | 'route-unreachable' // an `unreachable` or `prohibit` route answered
+  | 'blackhole' // a `blackhole` route swallowed it
+  | 'dropped-by-rule' // netfilter DROP
+  | 'rejected' // netfilter REJECT
+  | 'forwarding-off' // net.ipv4.ip_forward=0 on a router
+  | 'rp-filter' // reverse-path filter dropped it
+  | 'neighbour-unreachable' // ARP got no answer (or the peer's carrier is down)
+  | 'frag-needed' // DF set and bigger than the egress MTU
+  | 'too-big' // silently dropped: bigger than the receiving interface's MTU
+  | 'loop' // went round the same devices until the TTL ran out
+  | 'no-answer'; // beyond what the lab models (the NAT engine's outside world) or a reply lost on the way back
+
+/** One decision on the path: where, through which interfaces, and the route, rule or sysctl that decided. */
+export interface Step {
+  readonly direction: 'out' | 'back';
+  readonly device: string;
+  readonly in?: string;
+  readonly out?: string;
+  /** Human-readable: "route 10.244.1.0/24 via 192.168.56.11 dev eth1", "sysctl net.ipv4.ip_forward=0", ... */
+  readonly decision: string;
+}
+
+export type ReplyKind =
+  | 'time-exceeded'
+  | 'unreachable' // ICMP destination unreachable (code says which)
+  | 'echo-reply'
+  | 'tcp-synack'
+  | 'tcp-rst'
+  | 'udp'; // a UDP answer (a listening service replied)
+
+/** What came back to the prober for one probe. */
+export interface Reply {
+  /** Source address of the reply as the prober sees it (after any NAT reverse translation). */
+  readonly from: number;
+  readonly kind: ReplyKind;
+  /** ICMP code for 'unreachable' (3 = port unreachable, 4 = frag needed, 13 = admin prohibited, ...). */
+  readonly code?: number;
+  /** Next-hop MTU carried by a frag-needed error. */
+  readonly mtu?: number;
+  /** TTL left in the reply when it arrived (mtr and tracepath use it). */
+  readonly ttl: number;
+  /** Round-trip time in milliseconds from the seeded link model. */
+  readonly rttMs: number;
+  /** Whether the error was produced at the prober itself (a local neighbour failure or a local error). */
+  readonly local?: boolean;
+}
+
+export interface ProbeResult {
+  readonly ttl: number;
+  /** Undefined: nothing came back (`*`). */
+  readonly reply?: Reply;
+  readonly disposition: Disposition;
+  /** Device where the forward journey ended. */
+  readonly at: string;
+  readonly steps: readonly Step[];
+}
+
+/** What a tool asks the dataplane for: one packet. */
+export interface ProbeSpec {
+  readonly protocol: 'udp' | 'tcp' | 'icmp';
+  readonly dst: number;
+  readonly dport: number;
+  readonly sport: number;
+  readonly ttl: number;
+  /** Total IP packet length in bytes. */
+  readonly length: number;
+  readonly df: boolean;
+  /** Sequence number of this probe within the tool run (drives the seeded RTT jitter). */
+  readonly seq: number;
+  /** ICMP echo identifier/sequence for -I and ping. */
+  readonly icmpSeq?: number;
+}
+
+/** How the source would send a packet: the route lookup at the prober. */
+export type SourceRoute =
+  | { readonly ok: true; readonly src: number; readonly dev: string; readonly mtu: number }
+  | { readonly ok: false; readonly error: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' };
+
+/** What a probe tool gets from whichever dataplane runs it. */
+export interface ToolContext {
+  readonly hostname: string;
+  /** The device id the tool runs on. */
+  readonly device: string;
+  /** Send one probe and see what comes back. */
+  probe(spec: ProbeSpec): ProbeResult;
+  /** Route lookup at the source, as connect() would do it. */
+  sourceRoute(dst: number): SourceRoute;
+  /** Forward name resolution (/etc/hosts of the lab); undefined when unknown. */
+  resolve(name: string): number | undefined;
+  /** Reverse resolution; undefined when the lookup fails (the address is printed instead). */
+  reverse(address: number): string | undefined;
+  /** Simulated wall-clock time in milliseconds since the epoch (for mtr's Start: line). */
+  nowMs(): number;
+}
+
+/** A finished trace: the tool's view of every hop, before any text. */
+export interface TraceRecord {
+  readonly tool: string;
+  readonly target: { readonly name: string; readonly ip: number };
+  readonly protocol: 'udp' | 'tcp' | 'icmp';
+  readonly firstHop: number;
+  readonly maxHops: number;
+  readonly probesPerHop: number;
+  readonly packetLength: number;
+  readonly hops: readonly { readonly ttl: number; readonly probes: readonly ProbeResult[] }[];
+  readonly reached: boolean;
+}
+
+/** The text a command printed and its exit status: the same shape on every backend. */
+export interface CommandResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+  /** Trace records the command produced (simulator only), for --explain and --svg. */
+  readonly traces?: readonly TraceRecord[];
+}

@@ -1,0 +1,163 @@
+// The compiled, readonly lab model: devices, interfaces, L2 segments, routes, netfilter rules and services.
+// Every backend (sim, netns, vagrant, kubectl) consumes this; none of them parses YAML.
+import type { UndirectedGraph } from 'graphology';
+import type { Cidr, IfAddr } from './address.js';
+
+export type DeviceKind = 'node' | 'pod' | 'host' | 'nat' | 'external';
+
+/** An L2 broadcast domain: the host-only network, a node's cni0 bridge, a node's NAT link, the WAN. */
+export interface Segment {
+  readonly id: string;
+  readonly kind: 'host-only' | 'bridge' | 'nat' | 'wan';
+  /** Link kind for the RTT model: veth (pod <-> cni0), host-only (VirtualBox intnet), nat (slirp), wan. */
+  readonly linkKind: LinkKind;
+}
+
+export type LinkKind = 'veth' | 'host-only' | 'nat' | 'wan';
+
+export interface Interface {
+  readonly name: string;
+  readonly kind: 'loopback' | 'ether' | 'bridge' | 'veth';
+  readonly addrs: readonly IfAddr[];
+  readonly mtu: number;
+  readonly mac: string;
+  /** The L2 segment this interface's addresses live on (pod eth0 sits on its node's cni0 segment). */
+  readonly segment?: string;
+  /** A bridge port: the bridge interface (on the same device) it is enslaved to. */
+  readonly master?: string;
+  /** A veth end: the device and interface at the other end. */
+  readonly peer?: { readonly device: string; readonly iface: string };
+}
+
+export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit';
+
+/** One main-table route with iproute2 semantics. */
+export interface Route {
+  readonly dst: Cidr;
+  readonly type: RouteType;
+  readonly via?: number;
+  readonly dev?: string;
+  /** Printed by `ip route` when not "boot": kernel (connected routes), static, dhcp. */
+  readonly proto?: 'kernel' | 'static' | 'dhcp';
+  readonly scope?: 'link' | 'host';
+  readonly src?: number;
+  readonly metric?: number;
+  readonly onlink?: boolean;
+}
+
+/** A set of routes many devices hold in common (Flannel's host-gw routes), stored once. */
+export interface RouteSet {
+  readonly id: string;
+  readonly routes: readonly Route[];
+}
+
+export interface Listener {
+  readonly protocol: 'tcp' | 'udp';
+  readonly port: number;
+}
+
+export interface FlannelState {
+  /** Interface Flannel bound to (`--iface`), or the default-route interface when none was given. */
+  readonly iface: string;
+  readonly publicIp: number;
+  readonly subnet: Cidr;
+  readonly mtu: number;
+}
+
+export interface Device {
+  readonly id: string;
+  readonly kind: DeviceKind;
+  readonly hostname: string;
+  /** Pods and NAT engines: the node they belong to. */
+  readonly node?: string;
+  /** Pods: container image (busybox pods get busybox's tools). */
+  readonly image?: string;
+  readonly role?: 'control-plane' | 'worker';
+  readonly interfaces: readonly Interface[];
+  /** The device's own main-table routes; they shadow shared routes with the same prefix. */
+  readonly routes: readonly Route[];
+  /** Id of a RouteSet in LabModel.routeSets this device also holds. */
+  readonly sharedRoutes?: string;
+  readonly sysctls: Readonly<Record<string, string>>;
+  /** Netfilter rules in iptables-save format ("*nat", ":CHAIN ACCEPT [0:0]", "-A ...", "COMMIT"). */
+  readonly netfilter: readonly string[];
+  readonly listeners: readonly Listener[];
+  /** Nodes: pod subnet, kubelet InternalIP and Flannel's view. */
+  readonly podSubnet?: Cidr;
+  readonly internalIp?: number;
+  readonly flannel?: FlannelState;
+}
+
+export interface ServicePort {
+  readonly name?: string;
+  readonly protocol: 'tcp' | 'udp';
+  readonly port: number;
+  readonly targetPort: number;
+}
+
+export interface Service {
+  readonly name: string;
+  readonly namespace: string;
+  readonly ip: number;
+  readonly ports: readonly ServicePort[];
+  /** Pod device ids backing the service, in order. */
+  readonly endpoints: readonly string[];
+}
+
+export interface ClusterInfo {
+  readonly network: Cidr;
+  readonly serviceNetwork: Cidr;
+  readonly flannelBackend: 'host-gw';
+  /** `--iface` given to Flannel; undefined reproduces the classic broken lab. */
+  readonly flannelIface?: string;
+  /** Whether kubelet was given `--node-ip` (the host-only address). */
+  readonly kubeletNodeIp: boolean;
+  /** Node names in kubeadm join order. */
+  readonly joinOrder: readonly string[];
+  /** `net.ipv4.icmp_ratelimit` in every device: 0 (clean captures) or the kernel default 1000. */
+  readonly icmpRatelimit: number;
+}
+
+export interface HostOnlyInfo {
+  readonly network: Cidr;
+  readonly hostIp: number;
+  /** Interface name inside the VMs (eth1 on bento boxes, enp0s8 on others). */
+  readonly iface: string;
+}
+
+export interface NatInfo {
+  readonly network: Cidr;
+  readonly guestIp: number;
+  readonly gatewayIp: number;
+  readonly dnsIp: number;
+  readonly iface: string;
+}
+
+export interface VmInfo {
+  readonly box: string;
+  readonly cpus: number;
+  readonly memoryMiB: number;
+  readonly kubernetesVersion: string;
+}
+
+export interface LabModel {
+  readonly name: string;
+  /** The file the lab was compiled from. */
+  readonly source: string;
+  readonly description: string;
+  readonly cluster: ClusterInfo;
+  readonly hostOnly: HostOnlyInfo;
+  readonly nat: NatInfo;
+  readonly vm: VmInfo;
+  /** Every device in a stable order: nodes (join order), their pods, the host, NAT engines, externals. */
+  readonly devices: readonly Device[];
+  readonly segments: readonly Segment[];
+  readonly routeSets: readonly RouteSet[];
+  readonly services: readonly Service[];
+  /** Name resolution every device shares (/etc/hosts in the namespace lab): the external hosts. */
+  readonly hosts: readonly { readonly ip: number; readonly name: string }[];
+  /** Device by id. */
+  device(id: string): Device | undefined;
+  /** The links as a graph: device and segment vertices, one edge per interface attachment (built on first use). */
+  graph(): UndirectedGraph;
+}
