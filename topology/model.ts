@@ -149,7 +149,7 @@ export interface LabModel {
   readonly hostOnly: HostOnlyInfo;
   readonly nat: NatInfo;
   readonly vm: VmInfo;
-  /** Every device in a stable order: nodes (join order), their pods, the host, NAT engines, externals. */
+  /** Every device in a stable order: each node (file order) followed by its pods, the host, NAT engines, externals. */
   readonly devices: readonly Device[];
   readonly segments: readonly Segment[];
   readonly routeSets: readonly RouteSet[];

@@ -1,0 +1,103 @@
+// Runs argv commands (never through a shell) and checks what the namespace lab needs: root and the tools.
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export interface ExecResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+export interface ExecOptions {
+  readonly stdin?: string;
+  /** Kill the command (SIGKILL) after this many milliseconds; exit code 124 as with timeout(1). */
+  readonly timeoutMs?: number;
+}
+
+/** Runs argv[0] with the rest as arguments; resolves with its output and exit status (127 when not found). */
+export function runArgv(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const [file, ...args] = argv;
+    if (!file) {
+      resolve({ stdout: '', stderr: 'empty command\n', exitCode: 2 });
+      return;
+    }
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = opts.timeoutMs ? setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs) : undefined;
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdin.on('error', () => undefined);
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (timer) clearTimeout(timer);
+      resolve({ stdout: '', stderr: `${file}: ${e.code === 'ENOENT' ? 'command not found' : e.message}\n`, exitCode: e.code === 'ENOENT' ? 127 : 126 });
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        exitCode: timedOut ? 124 : code ?? (signal ? 128 + (signalNumber(signal) ?? 0) : 1),
+      });
+    });
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals): number | undefined {
+  const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };
+  return table[signal];
+}
+
+/** The tools the namespace lab needs, with the Debian package that provides each. */
+export const REQUIRED_TOOLS: readonly { readonly tool: string; readonly pkg: string }[] = [
+  { tool: 'ip', pkg: 'iproute2' },
+  { tool: 'iptables', pkg: 'iptables' },
+  { tool: 'iptables-restore', pkg: 'iptables' },
+  { tool: 'sysctl', pkg: 'procps' },
+  { tool: 'traceroute', pkg: 'traceroute' },
+  { tool: 'busybox', pkg: 'busybox' },
+  { tool: 'ping', pkg: 'iputils-ping' },
+  { tool: 'tracepath', pkg: 'iputils-tracepath' },
+  { tool: 'mtr', pkg: 'mtr-tiny' },
+  { tool: 'tcptraceroute', pkg: 'tcptraceroute' },
+];
+
+/** Where TOOL is on PATH (plus the sbin directories root normally has), or undefined. */
+export function findTool(tool: string, path = process.env.PATH ?? ''): string | undefined {
+  const dirs = [...path.split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => d !== '');
+  for (const dir of dirs) {
+    const candidate = join(dir, tool);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export interface Preflight {
+  readonly ok: boolean;
+  readonly root: boolean;
+  readonly missing: readonly { readonly tool: string; readonly pkg: string }[];
+  /** One paragraph saying exactly what is wrong and how to fix it; empty when ok. */
+  readonly message: string;
+}
+
+export function preflight(): Preflight {
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const missing = REQUIRED_TOOLS.filter((t) => findTool(t.tool) === undefined);
+  const lines: string[] = [];
+  if (!root) lines.push('the namespace lab needs root (run it with sudo, or as root in a VM or container with CAP_SYS_ADMIN and CAP_NET_ADMIN)');
+  if (missing.length > 0) {
+    const pkgs = [...new Set(missing.map((m) => m.pkg))];
+    lines.push(`missing tools: ${missing.map((m) => `${m.tool} (package ${m.pkg})`).join(', ')}`);
+    lines.push(`fix: apt-get install -y ${pkgs.join(' ')}`);
+  }
+  return { ok: lines.length === 0, root, missing, message: lines.join('\n') };
+}

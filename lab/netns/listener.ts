@@ -1,0 +1,103 @@
+// Listener processes inside lab namespaces: TCP ports that answer SYN-ACK, UDP ports that swallow datagrams.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Listener } from '../../topology/model.js';
+
+/**
+ * Runs under `node -e`: binds every tcp:PORT / udp:PORT given as an argument on 0.0.0.0 (IPv4 only, so the
+ * resolver's [::1]:53 stays closed), closes accepted connections, reads and ignores datagrams, prints
+ * "ready" once everything is bound, and exits on SIGTERM.
+ */
+export const LISTENER_SCRIPT = [
+  "'use strict';",
+  "const net = require('node:net'), dgram = require('node:dgram');",
+  'const specs = process.argv.slice(1); let pending = specs.length;',
+  "const fail = (e) => { process.stderr.write('tracelab-listener: ' + e.message + '\\n'); process.exit(1); };",
+  "const bound = () => { if (--pending === 0) process.stdout.write('ready\\n'); };",
+  'for (const spec of specs) {',
+  "  const [proto, port] = spec.split(':');",
+  "  if (proto === 'tcp') { const s = net.createServer((c) => c.destroy()); s.on('error', fail); s.listen({ port: Number(port), host: '0.0.0.0', backlog: 511 }, bound); }",
+  "  else { const s = dgram.createSocket('udp4'); s.on('error', fail); s.on('message', () => {}); s.bind(Number(port), '0.0.0.0', bound); }",
+  '}',
+  "process.on('SIGTERM', () => process.exit(0));",
+  "process.on('SIGHUP', () => {});",
+].join('\n');
+
+/** The command a listener runs as (after `ip netns exec` exec's it). */
+export function listenerArgv(listeners: readonly Listener[], nodePath: string = process.execPath): string[] {
+  return [nodePath, '-e', LISTENER_SCRIPT, ...listeners.map((l) => `${l.protocol}:${l.port}`)];
+}
+
+/**
+ * Starts ARGV inside NS, detached from our session, and resolves with its PID once it printed "ready".
+ * `onPid` runs as soon as the PID is known (before waiting), so the caller can record it at once.
+ */
+export function startListener(ns: string, argv: readonly string[], onPid: (pid: number) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let settled = false;
+    let stderr = '';
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      child.unref();
+      if (error) reject(error);
+      else resolve(child.pid!);
+    };
+    if (child.pid !== undefined) onPid(child.pid);
+    child.on('error', (e) => finish(new Error(`cannot start a listener in ${ns}: ${e.message}`)));
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.stdout!.on('data', (b: Buffer) => {
+      if (b.toString('utf8').includes('ready')) finish();
+    });
+    child.on('exit', (code) => finish(new Error(`listener in ${ns} exited with ${code}: ${stderr.trim()}`)));
+  });
+}
+
+/** The command line of a live process, or undefined when it is gone or a zombie. */
+export function processCmdline(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return undefined;
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const parts = raw.split('\0');
+    if (parts[parts.length - 1] === '') parts.pop();
+    return parts;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process's command line is ARGV, either already exec'd or still `ip netns exec NS ARGV`. */
+export function cmdlineMatches(cmdline: readonly string[], ns: string, argv: readonly string[]): boolean {
+  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+  return same(cmdline, argv) || same(cmdline, ['ip', 'netns', 'exec', ns, ...argv]);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** SIGTERM, then SIGKILL after graceMs; resolves true when the process is gone. */
+export async function terminate(pid: number, graceMs = 2000): Promise<boolean> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return true;
+  }
+  for (let waited = 0; waited < graceMs; waited += 25) {
+    if (processCmdline(pid) === undefined) return true;
+    await sleep(25);
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return true;
+  }
+  for (let waited = 0; waited < 2000; waited += 25) {
+    if (processCmdline(pid) === undefined) return true;
+    await sleep(25);
+  }
+  return false;
+}

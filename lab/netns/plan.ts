@@ -1,0 +1,341 @@
+// Turns a compiled LabModel into a namespace-lab build plan: namespaces, ordered argv commands, files, listeners.
+// Pure: no I/O, no root; the executor (lifecycle.ts) carries the plan out.
+import type { Device, DeviceKind, Interface, LabModel, Listener, Route } from '../../topology/model.js';
+import { formatIfAddr, formatIp, formatRouteDst, sameCidr, subnetOf, type Cidr } from '../../topology/address.js';
+import {
+  MAX_IFNAME,
+  MAX_NSNAME,
+  NameAllocator,
+  checkPrefix,
+  deviceNamespaceCandidate,
+  switchNamespaceCandidate,
+  validIfName,
+} from './names.js';
+
+/** Phases run in this order; within a phase, steps run in plan order. */
+export type PlanPhase = 'setup' | 'sysctl' | 'link' | 'port' | 'attr' | 'address' | 'up' | 'if-sysctl' | 'route' | 'netfilter';
+
+export interface PlanStep {
+  readonly phase: PlanPhase;
+  readonly argv: readonly string[];
+  /** Data for the command's stdin (iptables-restore rules). */
+  readonly stdin?: string;
+  /** A failure is reported as a warning instead of aborting the build (sysctls of modules that may be absent). */
+  readonly optional?: boolean;
+}
+
+export interface PlannedNamespace {
+  readonly name: string;
+  readonly role: 'device' | 'switch';
+  readonly device?: string;
+  readonly segment?: string;
+}
+
+/** Where a device lives in the lab: its namespace and what `run` needs to pick tools. */
+export interface PlannedPlace {
+  readonly ns: string;
+  readonly kind: DeviceKind;
+  readonly hostname: string;
+  readonly image?: string;
+  readonly node?: string;
+}
+
+export interface PlannedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface PlannedListeners {
+  readonly ns: string;
+  readonly device: string;
+  readonly listeners: readonly Listener[];
+}
+
+export interface NetnsPlan {
+  readonly prefix: string;
+  readonly lab: string;
+  readonly namespaces: readonly PlannedNamespace[];
+  readonly steps: readonly PlanStep[];
+  /** Directories to create (parents first) before the files. */
+  readonly dirs: readonly string[];
+  readonly files: readonly PlannedFile[];
+  readonly listeners: readonly PlannedListeners[];
+  readonly places: Readonly<Record<string, PlannedPlace>>;
+}
+
+export interface PlanOptions {
+  readonly prefix: string;
+  /** Where `ip netns exec` finds per-namespace /etc files. */
+  readonly etcNetnsDir?: string;
+}
+
+const PHASES: readonly PlanPhase[] = ['setup', 'sysctl', 'link', 'port', 'attr', 'address', 'up', 'if-sysctl', 'route', 'netfilter'];
+
+/** Builds the plan; throws an Error naming the device and interface when the model cannot be realised. */
+export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
+  const prefixError = checkPrefix(opts.prefix);
+  if (prefixError) throw new Error(prefixError);
+  const etc = opts.etcNetnsDir ?? '/etc/netns';
+  const nsNames = new NameAllocator(MAX_NSNAME);
+  const namespaces: PlannedNamespace[] = [];
+  const nsOf = new Map<string, string>();
+  const places: Record<string, PlannedPlace> = {};
+  for (const device of lab.devices) {
+    const name = nsNames.take(deviceNamespaceCandidate(opts.prefix, device.id));
+    nsOf.set(device.id, name);
+    namespaces.push({ name, role: 'device', device: device.id });
+    places[device.id] = {
+      ns: name,
+      kind: device.kind,
+      hostname: device.hostname,
+      ...(device.image !== undefined ? { image: device.image } : {}),
+      ...(device.node !== undefined ? { node: device.node } : {}),
+    };
+    for (const iface of device.interfaces) {
+      if (!validIfName(iface.name)) {
+        throw new Error(`device ${device.id}: interface name "${iface.name}" is not a valid Linux name (1-${MAX_IFNAME} characters)`);
+      }
+    }
+  }
+  const steps = new Map<PlanPhase, PlanStep[]>(PHASES.map((p) => [p, []]));
+  const add = (phase: PlanPhase, argv: string[], extra: { stdin?: string; optional?: boolean } = {}): void => {
+    steps.get(phase)!.push({ phase, argv, ...extra });
+  };
+  // Interface names per namespace, so helper ports never collide with the model's names.
+  const ifNames = new Map<string, NameAllocator>();
+  const ifAllocator = (ns: string): NameAllocator => {
+    let a = ifNames.get(ns);
+    if (!a) ifNames.set(ns, (a = new NameAllocator(MAX_IFNAME)));
+    return a;
+  };
+  for (const device of lab.devices) for (const iface of device.interfaces) ifAllocator(nsOf.get(device.id)!).reserve(iface.name);
+
+  for (const device of lab.devices) planDeviceBasics(device, lab, nsOf.get(device.id)!, add);
+  planVethPeers(lab, nsOf, add);
+  planSegments(lab, opts.prefix, nsOf, nsNames, namespaces, ifAllocator, add);
+  for (const device of lab.devices) planRoutes(device, lab, nsOf.get(device.id)!, add);
+  for (const device of lab.devices) {
+    if (device.netfilter.length > 0) {
+      add('netfilter', ['ip', 'netns', 'exec', nsOf.get(device.id)!, 'iptables-restore'], { stdin: device.netfilter.join('\n') + '\n' });
+    }
+  }
+
+  const dirs = [etc];
+  const files: PlannedFile[] = [];
+  const hostsText = hostsFile(lab);
+  for (const device of lab.devices) {
+    const dir = `${etc}/${nsOf.get(device.id)!}`;
+    dirs.push(dir);
+    files.push({ path: `${dir}/hosts`, content: hostsText });
+    files.push({ path: `${dir}/resolv.conf`, content: RESOLV_CONF });
+    files.push({ path: `${dir}/nsswitch.conf`, content: NSSWITCH_CONF });
+  }
+  const listeners = lab.devices
+    .filter((d) => d.listeners.length > 0)
+    .map((d) => ({ ns: nsOf.get(d.id)!, device: d.id, listeners: d.listeners }));
+  return {
+    prefix: opts.prefix,
+    lab: lab.name,
+    namespaces,
+    steps: PHASES.flatMap((p) => steps.get(p)!),
+    dirs,
+    files,
+    listeners,
+    places,
+  };
+}
+
+/**
+ * Queries go to [::1]:53 inside the namespace, where nothing listens (lab listeners bind IPv4 only): a reverse
+ * lookup fails at once with port unreachable, and no packet leaves the namespace.
+ */
+export const RESOLV_CONF = '# tracelab namespace lab: no DNS server; lookups fail fast inside the namespace\nnameserver ::1\noptions timeout:1 attempts:1\n';
+export const NSSWITCH_CONF = '# tracelab namespace lab\nhosts: files dns\nnetworks: files\n';
+
+function hostsFile(lab: LabModel): string {
+  const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
+  for (const h of lab.hosts) lines.push(`${formatIp(h.ip)}\t${h.name}`);
+  return lines.join('\n') + '\n';
+}
+
+type AddStep = (phase: PlanPhase, argv: string[], extra?: { stdin?: string; optional?: boolean }) => void;
+
+const PER_IFACE_SYSCTL = /^net\.ipv[46]\.(conf|neigh)\.([^.]+)\.(.+)$/;
+
+/** lo, global sysctls, bridges, MAC/MTU, addresses, link up and per-interface sysctls of one device. */
+function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddStep): void {
+  add('setup', ['ip', '-n', ns, 'link', 'set', 'dev', 'lo', 'up']);
+  const sysctls = new Map<string, string>(Object.entries(device.sysctls));
+  const global = new Map<string, string>();
+  const perIface = new Map<string, string>();
+  for (const [key, value] of sysctls) {
+    const m = PER_IFACE_SYSCTL.exec(key);
+    if (m && m[2] !== 'all' && m[2] !== 'default') perIface.set(key, value);
+    else global.set(key, value);
+  }
+  // Explicit values so the kernel's (or the host's) defaults never leak into a capture.
+  if (!global.has('net.ipv4.icmp_ratelimit')) global.set('net.ipv4.icmp_ratelimit', String(lab.cluster.icmpRatelimit));
+  if (!global.has('net.ipv4.conf.all.rp_filter')) global.set('net.ipv4.conf.all.rp_filter', '0');
+  if (!global.has('net.ipv4.conf.default.rp_filter')) global.set('net.ipv4.conf.default.rp_filter', global.get('net.ipv4.conf.all.rp_filter')!);
+  // ip_forward first: writing it resets the per-interface forwarding flags.
+  const ordered = [...global.entries()].sort(([a], [b]) => Number(b === 'net.ipv4.ip_forward') - Number(a === 'net.ipv4.ip_forward'));
+  const core = ordered.filter(([k]) => !k.startsWith('net.bridge.'));
+  const bridge = ordered.filter(([k]) => k.startsWith('net.bridge.'));
+  if (core.length > 0) add('sysctl', ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...core.map(([k, v]) => `${k}=${v}`)]);
+  // net.bridge.* exist only while br_netfilter is loaded.
+  for (const [k, v] of bridge) add('sysctl', ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', `${k}=${v}`], { optional: true });
+
+  const defaultRp = global.get('net.ipv4.conf.default.rp_filter')!;
+  const ifSysctls: string[] = [];
+  for (const iface of device.interfaces) {
+    if (iface.kind === 'loopback') {
+      for (const a of iface.addrs) {
+        if (!(formatIfAddr(a) === '127.0.0.1/8')) add('address', ['ip', '-n', ns, 'addr', 'add', formatIfAddr(a), 'dev', iface.name]);
+      }
+      continue;
+    }
+    if (iface.kind === 'bridge') add('link', ['ip', '-n', ns, 'link', 'add', 'name', iface.name, 'type', 'bridge']);
+    if (iface.master) add('port', ['ip', '-n', ns, 'link', 'set', 'dev', iface.name, 'master', iface.master]);
+    const attrs = ['ip', '-n', ns, 'link', 'set', 'dev', iface.name];
+    if (iface.mac) attrs.push('address', iface.mac);
+    if (iface.mtu) attrs.push('mtu', String(iface.mtu));
+    if (attrs.length > 7) add('attr', attrs);
+    for (const a of iface.addrs) {
+      const argv = ['ip', '-n', ns, 'addr', 'add', formatIfAddr(a)];
+      if (a.len < 31) argv.push('brd', '+');
+      add('address', [...argv, 'dev', iface.name]);
+    }
+    add('up', ['ip', '-n', ns, 'link', 'set', 'dev', iface.name, 'up']);
+    const rpKey = `net.ipv4.conf.${iface.name}.rp_filter`;
+    if (!perIface.has(rpKey)) ifSysctls.push(`net/ipv4/conf/${iface.name}/rp_filter=${defaultRp}`);
+  }
+  for (const [k, v] of perIface) {
+    const m = PER_IFACE_SYSCTL.exec(k)!;
+    ifSysctls.push(`net/${k.split('.')[1]}/${m[1]}/${m[2]}/${m[3]!.replace(/\./g, '/')}=${v}`);
+  }
+  if (ifSysctls.length > 0) add('if-sysctl', ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...ifSysctls]);
+}
+
+/** The model's veth pairs (pod eth0 <-> node vethXXXX), each created once from the lower-ordered end. */
+function planVethPeers(lab: LabModel, nsOf: ReadonlyMap<string, string>, add: AddStep): void {
+  const done = new Set<string>();
+  for (const device of lab.devices) {
+    for (const iface of device.interfaces) {
+      if (!iface.peer) continue;
+      const key = `${device.id}\u0000${iface.name}`;
+      if (done.has(key)) continue;
+      const peerNs = nsOf.get(iface.peer.device);
+      if (!peerNs) throw new Error(`device ${device.id}: interface ${iface.name} peers with unknown device "${iface.peer.device}"`);
+      const back = lab.devices.find((d) => d.id === iface.peer!.device)?.interfaces.find((i) => i.name === iface.peer!.iface);
+      if (!back) throw new Error(`device ${device.id}: interface ${iface.name} peers with missing ${iface.peer.device}/${iface.peer.iface}`);
+      done.add(key);
+      done.add(`${iface.peer.device}\u0000${iface.peer.iface}`);
+      add('link', ['ip', '-n', nsOf.get(device.id)!, 'link', 'add', 'name', iface.name, 'type', 'veth', 'peer', 'name', iface.peer.iface, 'netns', peerNs]);
+    }
+  }
+}
+
+interface Member {
+  readonly device: string;
+  readonly ns: string;
+  readonly iface: Interface;
+}
+
+/**
+ * Wires each L2 segment from its interfaces that are not model veths: a segment with a bridge (cni0, vboxnet0)
+ * gets a helper veth per other member, enslaved to that bridge; two members are one veth pair; three or more
+ * meet on a bridge `br0` in a `<prefix>-sw-<segment>` namespace; a lone ether interface becomes a dummy.
+ */
+function planSegments(
+  lab: LabModel,
+  prefix: string,
+  nsOf: ReadonlyMap<string, string>,
+  nsNames: NameAllocator,
+  namespaces: PlannedNamespace[],
+  ifAllocator: (ns: string) => NameAllocator,
+  add: AddStep,
+): void {
+  const bySegment = new Map<string, Member[]>();
+  for (const s of lab.segments) bySegment.set(s.id, []);
+  for (const device of lab.devices) {
+    for (const iface of device.interfaces) {
+      if (!iface.segment || iface.peer || iface.kind === 'loopback' || iface.kind === 'veth') continue;
+      let list = bySegment.get(iface.segment);
+      if (!list) bySegment.set(iface.segment, (list = []));
+      list.push({ device: device.id, ns: nsOf.get(device.id)!, iface });
+    }
+  }
+  for (const [segment, members] of bySegment) {
+    if (members.length === 0) continue;
+    const hub = members.find((m) => m.iface.kind === 'bridge');
+    if (hub) {
+      for (const m of members) {
+        if (m === hub) continue;
+        const port = ifAllocator(hub.ns).take(`tl-${m.device}`.replace(/[^A-Za-z0-9_.-]/g, '-'));
+        add('link', ['ip', '-n', m.ns, 'link', 'add', 'name', m.iface.name, 'type', 'veth', 'peer', 'name', port, 'netns', hub.ns]);
+        add('port', ['ip', '-n', hub.ns, 'link', 'set', 'dev', port, 'master', hub.iface.name]);
+        if (m.iface.mtu) add('attr', ['ip', '-n', hub.ns, 'link', 'set', 'dev', port, 'mtu', String(m.iface.mtu)]);
+        add('up', ['ip', '-n', hub.ns, 'link', 'set', 'dev', port, 'up']);
+      }
+    } else if (members.length === 1) {
+      const m = members[0]!;
+      add('link', ['ip', '-n', m.ns, 'link', 'add', 'name', m.iface.name, 'type', 'dummy']);
+    } else if (members.length === 2) {
+      const [a, b] = members as [Member, Member];
+      add('link', ['ip', '-n', a.ns, 'link', 'add', 'name', a.iface.name, 'type', 'veth', 'peer', 'name', b.iface.name, 'netns', b.ns]);
+    } else {
+      const sw = nsNames.take(switchNamespaceCandidate(prefix, segment));
+      namespaces.push({ name: sw, role: 'switch', segment });
+      add('setup', ['ip', '-n', sw, 'link', 'set', 'dev', 'lo', 'up']);
+      add('link', ['ip', '-n', sw, 'link', 'add', 'name', 'br0', 'type', 'bridge']);
+      add('up', ['ip', '-n', sw, 'link', 'set', 'dev', 'br0', 'up']);
+      const names = ifAllocator(sw);
+      names.reserve('br0');
+      members.forEach((m, i) => {
+        const port = names.take(`p${i}-${m.device}`.replace(/[^A-Za-z0-9_.-]/g, '-'));
+        add('link', ['ip', '-n', m.ns, 'link', 'add', 'name', m.iface.name, 'type', 'veth', 'peer', 'name', port, 'netns', sw]);
+        add('port', ['ip', '-n', sw, 'link', 'set', 'dev', port, 'master', 'br0']);
+        if (m.iface.mtu) add('attr', ['ip', '-n', sw, 'link', 'set', 'dev', port, 'mtu', String(m.iface.mtu)]);
+        add('up', ['ip', '-n', sw, 'link', 'set', 'dev', port, 'up']);
+      });
+    }
+  }
+}
+
+function connectedPrefixes(device: Device): { dst: Cidr; dev: string }[] {
+  return device.interfaces.flatMap((i) => (i.kind === 'loopback' ? [] : i.addrs.filter((a) => a.len < 32).map((a) => ({ dst: subnetOf(a), dev: i.name }))));
+}
+
+/** Own routes (except the connected ones the kernel adds itself) and the shared routes they do not shadow. */
+function planRoutes(device: Device, lab: LabModel, ns: string, add: AddStep): void {
+  const connected = connectedPrefixes(device);
+  const own = device.routes.filter(
+    (r) => !(r.proto === 'kernel' && connected.some((c) => sameCidr(c.dst, r.dst) && (r.dev === undefined || r.dev === c.dev))),
+  );
+  let shared: readonly Route[] = [];
+  if (device.sharedRoutes) {
+    const set = lab.routeSets.find((s) => s.id === device.sharedRoutes);
+    if (!set) throw new Error(`device ${device.id}: unknown shared route set "${device.sharedRoutes}"`);
+    shared = set.routes.filter(
+      (r) => !device.routes.some((o) => sameCidr(o.dst, r.dst)) && !connected.some((c) => sameCidr(c.dst, r.dst)),
+    );
+  }
+  const all = [...own, ...shared];
+  // Routes through a gateway need the gateway's subnet first; device routes go before them.
+  for (const r of all) if (r.via === undefined) add('route', routeArgv(ns, r));
+  for (const r of all) if (r.via !== undefined) add('route', routeArgv(ns, r));
+}
+
+export function routeArgv(ns: string, r: Route): string[] {
+  const argv = ['ip', '-n', ns, 'route', 'add'];
+  if (r.type !== 'unicast') argv.push(r.type);
+  argv.push(formatRouteDst(r.dst));
+  if (r.via !== undefined) argv.push('via', formatIp(r.via));
+  if (r.dev !== undefined && r.type === 'unicast') argv.push('dev', r.dev);
+  if (r.proto !== undefined) argv.push('proto', r.proto);
+  if (r.scope !== undefined) argv.push('scope', r.scope);
+  if (r.src !== undefined) argv.push('src', formatIp(r.src));
+  if (r.metric !== undefined) argv.push('metric', String(r.metric));
+  if (r.onlink) argv.push('onlink');
+  return argv;
+}

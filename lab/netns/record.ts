@@ -1,0 +1,77 @@
+// The crash-proof record of one namespace lab: every namespace, file and process is written here before it is made.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { PlannedPlace } from './plan.js';
+
+export const DEFAULT_STATE_DIR = '/run/tracelab';
+
+export interface RecordedProcess {
+  readonly ns: string;
+  readonly device: string;
+  /** The command as it runs after `ip netns exec` has exec'd it (what /proc/PID/cmdline shows). */
+  readonly argv: readonly string[];
+  pid?: number;
+}
+
+export interface NetnsRecord {
+  readonly version: 1;
+  readonly prefix: string;
+  lab: string;
+  state: 'building' | 'up' | 'tearing-down';
+  readonly createdAt: string;
+  builtAt?: string;
+  buildMs?: number;
+  /** Namespaces in creation order (recorded before `ip netns add`). */
+  readonly namespaces: string[];
+  /** Directories we created (parents first), removed on down only when empty. */
+  readonly dirs: string[];
+  readonly files: string[];
+  readonly processes: RecordedProcess[];
+  places: Record<string, PlannedPlace>;
+}
+
+/** The state directory: an explicit option, then $TRACELAB_STATE_DIR, then /run/tracelab. */
+export function stateDirOf(explicit?: string): string {
+  return explicit ?? process.env.TRACELAB_STATE_DIR ?? DEFAULT_STATE_DIR;
+}
+
+export function recordPath(stateDir: string, prefix: string): string {
+  return join(stateDir, `netns-${prefix}.json`);
+}
+
+export function newRecord(prefix: string, lab: string): NetnsRecord {
+  return { version: 1, prefix, lab, state: 'building', createdAt: new Date().toISOString(), namespaces: [], dirs: [], files: [], processes: [], places: {} };
+}
+
+/** Writes the record durably and atomically (temp file, fsync, rename), so a SIGKILL never leaves half a file. */
+export function writeRecord(path: string, record: NetnsRecord): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(record, null, 1) + '\n', { mode: 0o644 });
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** Reads a record, or undefined when there is none; throws with the path when it is unreadable. */
+export function readRecord(path: string): NetnsRecord | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const parsed = JSON.parse(text) as NetnsRecord;
+  if (parsed.version !== 1 || !Array.isArray(parsed.namespaces)) throw new Error(`${path}: not a tracelab namespace record`);
+  return parsed;
+}
+
+export function removeRecord(path: string): void {
+  rmSync(path, { force: true });
+  rmSync(`${path}.tmp`, { force: true });
+}

@@ -1,0 +1,121 @@
+// Renders the Ansible inventory and group variables of the real lab from the model (never copied by hand).
+import { stringify } from 'yaml';
+import type { LabModel } from '../topology/model.js';
+import { realLabFacts, VIRTUALBOX_DEFAULT_HOST_ONLY, type RealLabFacts, type RealLabPod } from './render-facts.js';
+
+/** Container images the model's short names stand for, pinned. A name with "/" or ":" is used as written. */
+export const IMAGE_REFS: Readonly<Record<string, string>> = {
+  busybox: 'busybox:1.36',
+  nginx: 'nginx:1.27',
+  httpd: 'httpd:2.4',
+  netshoot: 'nicolaka/netshoot:v0.13',
+  alpine: 'alpine:3.20',
+};
+
+/** Images whose containers exit at once unless told to wait. */
+const NEEDS_SLEEP = new Set(['busybox', 'netshoot', 'alpine']);
+
+/** Flannel release the playbook's manifest follows (images docker.io/flannel/flannel and flannel-cni-plugin). */
+export const FLANNEL_VERSION = 'v0.26.1';
+export const FLANNEL_CNI_PLUGIN_VERSION = 'v1.6.0-flannel1';
+
+export function imageRef(image: string): string {
+  if (image.includes('/') || image.includes(':')) return image;
+  return IMAGE_REFS[image] ?? `${image}:latest`;
+}
+
+/** CoreDNS pods and the kube-dns service are kubeadm's own: the playbook does not create them. */
+function isKubeadmPod(pod: RealLabPod): boolean {
+  return pod.image === 'coredns' || pod.image.includes('/coredns');
+}
+
+export interface InventoryOptions {
+  /** Directory holding `.vagrant/machines/NAME/virtualbox/private_key` files; default `.vagrant/machines`. */
+  readonly machinesDir?: string;
+  readonly allowedRanges?: readonly string[];
+  /** SSH user on the VMs; default vagrant. */
+  readonly user?: string;
+}
+
+function hostVars(node: RealLabFacts['nodes'][number], machinesDir: string): Record<string, unknown> {
+  return {
+    ansible_host: node.ip,
+    ansible_ssh_private_key_file: `${machinesDir}/${node.name}/virtualbox/private_key`,
+    tracelab_node_ip: node.ip,
+    tracelab_pod_subnet: node.podSubnet,
+  };
+}
+
+/** YAML inventory: groups control_plane and workers (workers in join order), connecting over eth1. */
+export function renderInventory(lab: LabModel, opts: InventoryOptions = {}): string {
+  const facts = realLabFacts(lab, opts.allowedRanges ?? VIRTUALBOX_DEFAULT_HOST_ONLY);
+  const machinesDir = opts.machinesDir ?? '.vagrant/machines';
+  const group = (role: 'control-plane' | 'worker') =>
+    Object.fromEntries(facts.nodes.filter((n) => n.role === role).map((n) => [n.name, hostVars(n, machinesDir)]));
+  const inventory = {
+    all: {
+      vars: {
+        ansible_user: opts.user ?? 'vagrant',
+        ansible_ssh_common_args: '-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null',
+      },
+      children: {
+        control_plane: { hosts: group('control-plane') },
+        workers: { hosts: group('worker') },
+      },
+    },
+  };
+  return `# Rendered by \`tracelab lab render --backend ansible\` from lab ${facts.name}; do not edit.\n${stringify(inventory, { lineWidth: 0 })}`;
+}
+
+export interface GroupVars {
+  readonly [key: string]: unknown;
+}
+
+export function groupVars(lab: LabModel, opts: { readonly allowedRanges?: readonly string[] } = {}): GroupVars {
+  const facts = realLabFacts(lab, opts.allowedRanges ?? VIRTUALBOX_DEFAULT_HOST_ONLY);
+  const controlPlane = facts.nodes[0]!;
+  const pods = facts.nodes
+    .flatMap((n) => n.pods)
+    .filter((p) => !isKubeadmPod(p))
+    .map((p) => ({
+      name: p.name,
+      node: p.node,
+      image: imageRef(p.image),
+      command: NEEDS_SLEEP.has(p.image) ? ['sleep', '1000000000'] : [],
+      ports: p.ports.map((port) => ({ protocol: port.protocol, port: port.port })),
+      expected_ip: p.ip,
+      services: facts.services.filter((s) => s.endpoints.includes(p.name)).map((s) => s.name),
+    }));
+  const kubeadmPods = new Set(facts.nodes.flatMap((n) => n.pods).filter(isKubeadmPod).map((p) => p.name));
+  const services = facts.services
+    .filter((s) => !(s.namespace === 'kube-system' && s.endpoints.every((e) => kubeadmPods.has(e))))
+    .map((s) => ({
+      name: s.name,
+      namespace: s.namespace,
+      cluster_ip: s.clusterIp,
+      ports: s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), protocol: p.protocol, port: p.port, target_port: p.targetPort })),
+    }));
+  return {
+    tracelab_lab_name: facts.name,
+    tracelab_kubernetes_version: facts.vm.kubernetesVersion,
+    tracelab_kubernetes_package_version: `${facts.vm.kubernetesVersion}.*`,
+    tracelab_control_plane_name: controlPlane.name,
+    tracelab_control_plane_ip: controlPlane.ip,
+    tracelab_cluster_network: facts.clusterNetwork,
+    tracelab_service_network: facts.serviceNetwork,
+    tracelab_host_only_iface: facts.hostOnly.iface,
+    tracelab_flannel_iface: facts.flannelIface,
+    tracelab_flannel_version: FLANNEL_VERSION,
+    tracelab_flannel_cni_plugin_version: FLANNEL_CNI_PLUGIN_VERSION,
+    tracelab_kubelet_node_ip: facts.kubeletNodeIp,
+    tracelab_icmp_ratelimit: facts.icmpRatelimit,
+    tracelab_join_order: [...facts.joinOrder],
+    tracelab_pods: pods,
+    tracelab_services: services,
+  };
+}
+
+/** group_vars/all.yml: every variable the roles read, from the model. */
+export function renderGroupVars(lab: LabModel, opts: { readonly allowedRanges?: readonly string[] } = {}): string {
+  return `---\n# Rendered by \`tracelab lab render --backend ansible\` from lab ${lab.name}; do not edit.\n${stringify(groupVars(lab, opts), { lineWidth: 0 })}`;
+}

@@ -1,0 +1,66 @@
+// The lab file as written (YAML, validated by topology/schema/lab.schema.json) and its defaults.
+
+export interface LabFilePod {
+  name: string;
+  ip?: string;
+  image?: string;
+  listen?: string[];
+}
+
+export interface LabFileNode {
+  name: string;
+  role?: 'control-plane' | 'worker';
+  ip: string;
+  podSubnet?: string;
+  pods?: LabFilePod[];
+}
+
+export interface LabFileService {
+  name: string;
+  namespace?: string;
+  ip: string;
+  ports: { name?: string; protocol: 'tcp' | 'udp'; port: number; targetPort?: number }[];
+  endpoints?: string[];
+}
+
+export interface LabFile {
+  name: string;
+  description?: string;
+  cluster?: {
+    network?: string;
+    serviceNetwork?: string;
+    flannel?: { backend?: 'host-gw'; iface?: string | null; stopped?: string[] };
+    kubeletNodeIp?: boolean;
+    joinOrder?: string[];
+    icmpRatelimit?: number;
+  };
+  hostOnly?: { network?: string; host?: string; iface?: string };
+  nat?: { network?: string; guest?: string; gateway?: string; dns?: string; iface?: string };
+  vm?: { box?: string; cpus?: number; memory?: number; kubernetesVersion?: string };
+  nodes: LabFileNode[];
+  services?: LabFileService[];
+  externals?: { name: string; ip: string; listen?: string[] }[];
+}
+
+export const LAB_DEFAULTS = {
+  clusterNetwork: '10.244.0.0/16',
+  serviceNetwork: '10.96.0.0/12',
+  flannelIface: 'eth1',
+  hostOnlyNetwork: '192.168.56.0/24',
+  hostOnlyHost: '192.168.56.1',
+  hostOnlyIface: 'eth1',
+  natNetwork: '10.0.2.0/24',
+  natGuest: '10.0.2.15',
+  natGateway: '10.0.2.2',
+  natDns: '10.0.2.3',
+  natIface: 'eth0',
+  box: 'bento/debian-12',
+  cpus: 2,
+  memoryMiB: 2048,
+  kubernetesVersion: '1.31',
+  /** Prefix length of each node's pod subnet carved from the cluster network (Flannel's SubnetLen). */
+  nodeSubnetLen: 24,
+  /** The documentation range NAT engines take their outside addresses from. */
+  natWanNetwork: '198.51.100.0/24',
+  mtu: 1500,
+} as const;

@@ -1,0 +1,145 @@
+// Loads a YAML document, validates it against a JSON Schema, and maps any error to FILE:LINE:COL.
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+
+// ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+export interface Diagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly message: string;
+}
+
+/** Every problem found in an input file; printed one per line as FILE:LINE:COL: message. */
+export class SourceError extends Error {
+  override readonly name = 'SourceError';
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super(diagnostics.map(formatDiagnostic).join('\n'));
+  }
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col}: ${d.message}`;
+}
+
+export type PathKey = string | number;
+
+/** A parsed YAML document that can say where any value came from. */
+export interface YamlSource<T> {
+  readonly file: string;
+  readonly data: T;
+  /** Line and column of the value at `path` (or of its nearest ancestor that exists). */
+  locate(path: readonly PathKey[]): { line: number; col: number };
+  /** A diagnostic located at `path`. */
+  at(path: readonly PathKey[], message: string): Diagnostic;
+}
+
+/** Compiles a JSON Schema once; reuse the result for every file. */
+export function compileSchema(schema: object): ValidateFunction {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
+export function readYamlFile<T>(file: string, validate: ValidateFunction): YamlSource<T> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((err as Error).message);
+    throw new SourceError([{ file, line: 1, col: 1, message: `cannot read: ${why}` }]);
+  }
+  return parseYamlText<T>(file, text, validate);
+}
+
+export function parseYamlText<T>(file: string, text: string, validate: ValidateFunction): YamlSource<T> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const position = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+  if (doc.errors.length > 0) {
+    throw new SourceError(doc.errors.map((e) => ({ file, ...position(e.pos[0]), message: e.message.split('\n')[0]! })));
+  }
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const locate = (path: readonly PathKey[]) => locateIn(doc, path, position);
+  const at = (path: readonly PathKey[], message: string): Diagnostic => ({ file, ...locate(path), message });
+  if (!validate(data)) {
+    throw new SourceError(schemaDiagnostics(validate.errors ?? [], at));
+  }
+  return { file, data: data as T, locate, at };
+}
+
+function locateIn(doc: Document, path: readonly PathKey[], position: (o: number) => { line: number; col: number }) {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return position(node.range[0]);
+  }
+  return { line: 1, col: 1 };
+}
+
+function pointerToPath(pointer: string): PathKey[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function schemaDiagnostics(errors: readonly ErrorObject[], at: YamlSource<unknown>['at']): Diagnostic[] {
+  // With allErrors, `oneOf`/`anyOf` and `if` produce wrapper errors next to the specific ones; keep the specific ones.
+  const useful = errors.filter((e) => !['if', 'anyOf', 'oneOf'].includes(e.keyword));
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const e of useful.length ? useful : errors) {
+    const path = pointerToPath(e.instancePath);
+    const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
+    let message: string;
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const key = String((e.params as { additionalProperty: string }).additionalProperty);
+        path.push(key);
+        message = `unknown field "${key}" in ${where}`;
+        break;
+      }
+      case 'required':
+        message = `${where}: missing required field "${(e.params as { missingProperty: string }).missingProperty}"`;
+        break;
+      case 'enum':
+        message = `${where}: must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+        break;
+      case 'pattern':
+        message = `${where}: ${describePattern(e)}`;
+        break;
+      case 'format':
+        message = `${where}: not a valid ${(e.params as { format: string }).format} address`;
+        break;
+      default:
+        message = `${where}: ${e.message ?? e.keyword}`;
+    }
+    const d = at(path, message);
+    const key = `${d.line}:${d.col}:${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+function describePattern(e: ErrorObject): string {
+  const pattern = String((e.params as { pattern: string }).pattern);
+  if (pattern.startsWith('^[a-z0-9]([-a-z0-9]{0,61}')) return 'must be a DNS label (lower-case letters, digits and "-", at most 63, not starting or ending with "-")';
+  if (pattern.includes('/[0-9]{1,2}$')) return 'must be an IPv4 prefix like 10.244.0.0/16';
+  if (pattern.startsWith('^(tcp|udp)')) return 'must be a listener like tcp/80 or udp/53';
+  if (pattern.startsWith('^[A-Za-z][A-Za-z0-9_.-]{0,14}')) return 'must be an interface name (at most 15 characters)';
+  return `must match ${pattern}`;
+}
