@@ -216,6 +216,7 @@ function buildModel(source: string, plan: LabPlan): LabModel {
       flannelBackend: 'host-gw',
       flannelIface: plan.flannelIface,
       kubeletNodeIp: plan.kubeletNodeIp,
+      flannelStopped: plan.flannelStopped,
       joinOrder: plan.joinOrder,
       icmpRatelimit: plan.icmpRatelimit,
     },

@@ -112,6 +112,8 @@ export interface ClusterInfo {
   readonly flannelIface?: string;
   /** Whether kubelet was given `--node-ip` (the host-only address). */
   readonly kubeletNodeIp: boolean;
+  /** Nodes where flanneld is not running: deleted host-gw routes stay deleted there. */
+  readonly flannelStopped: readonly string[];
   /** Node names in kubeadm join order. */
   readonly joinOrder: readonly string[];
   /** `net.ipv4.icmp_ratelimit` in every device: 0 (clean captures) or the kernel default 1000. */

@@ -1,0 +1,219 @@
+// The simulator's mutable state over a readonly LabModel: per-device interfaces, routes, sysctls and netfilter
+// tables, created on first touch, plus the L2 segment index and the simulated clock.
+import { sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
+import type { Device, Interface, LabModel, Route } from '../topology/model.js';
+import { OverlayFib, PrefixTable, TOMBSTONE, type FibHit } from './lpm.js';
+import { parseSave, type Tables } from './netfilter.js';
+import { RateLimiter } from './ratelimit.js';
+import type { LinkKind } from '../topology/model.js';
+
+export interface IfaceState {
+  readonly name: string;
+  readonly kind: Interface['kind'];
+  readonly mac: string;
+  readonly segment?: string;
+  readonly master?: string;
+  readonly peer?: Interface['peer'];
+  addrs: IfAddr[];
+  mtu: number;
+  up: boolean;
+}
+
+export class DeviceState {
+  readonly ifaces: Map<string, IfaceState>;
+  /** Own main-table routes, in insertion order. */
+  ownRoutes: Route[];
+  /** Shared routes deleted on this device (by prefix). */
+  deletedShared: Cidr[];
+  readonly sysctls: Map<string, string>;
+  readonly tables: Tables;
+  /** Whether flanneld runs here (reconciles host-gw routes). */
+  flannelRunning: boolean;
+  /** Simulated time (ms) at which a missing host-gw route was first noticed, by prefix text. */
+  readonly flannelMissingSince = new Map<string, number>();
+  private fibCache?: OverlayFib<Route>;
+
+  constructor(readonly device: Device, private readonly shared?: { table: PrefixTable; routes: readonly Route[] }, flannelRunning = true) {
+    this.ifaces = new Map(device.interfaces.map((i) => [i.name, { name: i.name, kind: i.kind, mac: i.mac, segment: i.segment, master: i.master, peer: i.peer, addrs: [...i.addrs], mtu: i.mtu, up: true }]));
+    this.ownRoutes = [...device.routes];
+    this.deletedShared = [];
+    this.sysctls = new Map(Object.entries(device.sysctls));
+    const parsed = parseSave(device.netfilter);
+    if (!parsed.ok) throw new Error(`${device.id}: ${parsed.error}`);
+    this.tables = parsed.value;
+    this.flannelRunning = flannelRunning && device.flannel !== undefined;
+  }
+
+  get sharedRoutes(): readonly Route[] {
+    return this.shared?.routes ?? [];
+  }
+
+  /** Shared routes this device still holds (not deleted, not shadowed by an own route of the same prefix). */
+  visibleSharedRoutes(): Route[] {
+    const shadow = (r: Route) => this.ownRoutes.some((o) => sameCidr(o.dst, r.dst)) || this.deletedShared.some((d) => sameCidr(d, r.dst));
+    return this.sharedRoutes.filter((r) => !shadow(r));
+  }
+
+  /** Every main-table route as `ip route` would list them (own and shared). */
+  allRoutes(): Route[] {
+    return [...this.ownRoutes, ...this.visibleSharedRoutes()];
+  }
+
+  routesChanged(): void {
+    this.fibCache = undefined;
+  }
+
+  fib(): OverlayFib<Route> {
+    if (!this.fibCache) {
+      const own: (Route | typeof TOMBSTONE)[] = [];
+      const prefixes: Cidr[] = [];
+      // Lowest metric first so the table keeps the preferred route for each prefix.
+      const sorted = [...this.ownRoutes].sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
+      for (const r of sorted) { own.push(r); prefixes.push(r.dst); }
+      for (const d of this.deletedShared) { own.push(TOMBSTONE); prefixes.push(d); }
+      this.fibCache = new OverlayFib<Route>(own, prefixes, this.shared);
+    }
+    return this.fibCache;
+  }
+
+  lookup(addr: number): FibHit<Route> | undefined {
+    return this.fib().lookup(addr);
+  }
+
+  sysctl(name: string, fallback = '0'): string {
+    return this.sysctls.get(name) ?? fallback;
+  }
+
+  /** Whether `addr` is one of this device's addresses (any interface: Linux's weak host model), or loopback. */
+  isLocal(addr: number): boolean {
+    if (addr >>> 24 === 127) return true;
+    for (const i of this.ifaces.values()) for (const a of i.addrs) if (a.ip === addr) return true;
+    return false;
+  }
+
+  /** The source address the kernel picks for traffic out of `dev` (its primary address, else any global one). */
+  primaryAddress(dev: string | undefined): number | undefined {
+    const i = dev === undefined ? undefined : this.ifaces.get(dev);
+    if (i && i.addrs.length > 0) return i.addrs[0]!.ip;
+    for (const other of this.ifaces.values()) if (other.kind !== 'loopback' && other.addrs.length > 0) return other.addrs[0]!.ip;
+    return undefined;
+  }
+
+  /** Removes the routes through `dev` (the kernel does this when an interface goes down). */
+  dropRoutesVia(dev: string): void {
+    this.ownRoutes = this.ownRoutes.filter((r) => r.dev !== dev);
+    for (const r of this.sharedRoutes) if (r.dev === dev && !this.deletedShared.some((d) => sameCidr(d, r.dst))) this.deletedShared.push(r.dst);
+    this.routesChanged();
+  }
+
+  /** Adds the connected routes of `dev`'s addresses (the kernel does this when an interface comes up). */
+  addConnectedRoutes(dev: string): void {
+    const i = this.ifaces.get(dev);
+    if (!i) return;
+    for (const a of i.addrs) {
+      const dst = subnetOf(a);
+      if (!this.ownRoutes.some((r) => r.dev === dev && sameCidr(r.dst, dst))) {
+        this.ownRoutes.push({ dst, type: 'unicast', dev, proto: 'kernel', scope: 'link', src: a.ip });
+      }
+    }
+    this.routesChanged();
+  }
+}
+
+export interface Attachment {
+  readonly device: string;
+  readonly iface: string;
+}
+
+export class Dataplane {
+  private readonly states = new Map<string, DeviceState>();
+  private readonly sharedTables = new Map<string, { table: PrefixTable; routes: readonly Route[] }>();
+  /** segment id -> address -> interfaces holding it in the model. */
+  private readonly segmentIndex = new Map<string, Map<number, Attachment[]>>();
+  /** Devices whose addresses were changed at run time (scanned on neighbour lookups). */
+  private readonly readdressed = new Set<string>();
+  private readonly linkKinds: ReadonlyMap<string, LinkKind>;
+  /** ICMP and route-error token buckets, per device and peer. */
+  readonly limiter = new RateLimiter();
+  /** Simulated time in milliseconds since the lab came up. */
+  nowMs = 0;
+
+  constructor(readonly model: LabModel, readonly seed = 1) {
+    this.linkKinds = new Map(model.segments.map((g) => [g.id, g.linkKind]));
+    for (const set of model.routeSets) this.sharedTables.set(set.id, { table: new PrefixTable(set.routes.map((r) => r.dst)), routes: set.routes });
+    for (const d of model.devices) {
+      for (const i of d.interfaces) {
+        if (!i.segment) continue;
+        let bySeg = this.segmentIndex.get(i.segment);
+        if (!bySeg) this.segmentIndex.set(i.segment, (bySeg = new Map()));
+        for (const a of i.addrs) {
+          const list = bySeg.get(a.ip);
+          if (list) list.push({ device: d.id, iface: i.name });
+          else bySeg.set(a.ip, [{ device: d.id, iface: i.name }]);
+        }
+      }
+    }
+  }
+
+  linkKind(segment: string): LinkKind {
+    return this.linkKinds.get(segment) ?? 'veth';
+  }
+
+  /** Mutable state of a device, created on first use. */
+  state(id: string): DeviceState {
+    let s = this.states.get(id);
+    if (!s) {
+      const device = this.model.device(id);
+      if (!device) throw new Error(`unknown device ${id}`);
+      const shared = device.sharedRoutes ? this.sharedTables.get(device.sharedRoutes) : undefined;
+      const stopped = this.model.cluster.flannelStopped.includes(id);
+      s = new DeviceState(device, shared, !stopped);
+      this.states.set(id, s);
+    }
+    return s;
+  }
+
+  touched(): IterableIterator<DeviceState> {
+    return this.states.values();
+  }
+
+  markReaddressed(id: string): void {
+    this.readdressed.add(id);
+  }
+
+  /** Whether an interface can carry frames: it is up and, for a veth, its peer (and the peer's bridge) is up too. */
+  carrier(device: string, iface: string): boolean {
+    const s = this.state(device);
+    const i = s.ifaces.get(iface);
+    if (!i || !i.up) return false;
+    if (i.master) {
+      const bridge = s.ifaces.get(i.master);
+      if (!bridge || !bridge.up) return false;
+    }
+    if (i.peer) {
+      const ps = this.model.device(i.peer.device) ? this.state(i.peer.device) : undefined;
+      const p = ps?.ifaces.get(i.peer.iface);
+      if (!p || !p.up) return false;
+      if (p.master && !ps!.ifaces.get(p.master)?.up) return false;
+    }
+    return true;
+  }
+
+  /** Who answers ARP for `ip` on `segment` (not counting the asking interface), if anyone can. */
+  neighbour(segment: string, ip: number, asking: Attachment): Attachment | undefined {
+    const candidates = [...(this.segmentIndex.get(segment)?.get(ip) ?? [])];
+    for (const id of this.readdressed) {
+      for (const i of this.state(id).ifaces.values()) {
+        if (i.segment === segment && i.addrs.some((a) => a.ip === ip)) candidates.push({ device: id, iface: i.name });
+      }
+    }
+    for (const c of candidates) {
+      if (c.device === asking.device && c.iface === asking.iface) continue;
+      const st = this.state(c.device).ifaces.get(c.iface);
+      if (!st || st.segment !== segment || !st.addrs.some((a) => a.ip === ip)) continue;
+      if (!this.carrier(c.device, c.iface)) continue;
+      return c;
+    }
+    return undefined;
+  }
+}

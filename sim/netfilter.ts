@@ -1,0 +1,302 @@
+// The netfilter subset: iptables rule parsing (iptables-save lines and `iptables` arguments), tables of chains,
+// canonical `iptables -S` text, and chain evaluation for a packet.
+import { formatCidr, parseCidr, parseIp, contains, type Cidr } from '../topology/address.js';
+import { splitWords, quoteWord } from './words.js';
+
+export type TableName = 'filter' | 'nat';
+export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+};
+
+export const REJECT_TYPES: Readonly<Record<string, { type: number; code: number } | 'tcp-reset'>> = {
+  'icmp-net-unreachable': { type: 3, code: 0 },
+  'icmp-host-unreachable': { type: 3, code: 1 },
+  'icmp-proto-unreachable': { type: 3, code: 2 },
+  'icmp-port-unreachable': { type: 3, code: 3 },
+  'icmp-net-prohibited': { type: 3, code: 9 },
+  'icmp-host-prohibited': { type: 3, code: 10 },
+  'icmp-admin-prohibited': { type: 3, code: 13 },
+  'tcp-reset': 'tcp-reset',
+};
+const REJECT_ALIASES: Readonly<Record<string, string>> = {
+  'net-unreach': 'icmp-net-unreachable', 'host-unreach': 'icmp-host-unreachable', 'proto-unreach': 'icmp-proto-unreachable',
+  'port-unreach': 'icmp-port-unreachable', 'net-prohib': 'icmp-net-prohibited', 'host-prohib': 'icmp-host-prohibited',
+  'admin-prohib': 'icmp-admin-prohibited',
+};
+
+interface Negatable<T> {
+  readonly value: T;
+  readonly not: boolean;
+}
+
+export interface Rule {
+  readonly src?: Negatable<Cidr>;
+  readonly dst?: Negatable<Cidr>;
+  readonly protocol?: Negatable<'tcp' | 'udp' | 'icmp'>;
+  readonly in?: Negatable<string>;
+  readonly out?: Negatable<string>;
+  readonly dport?: Negatable<readonly [number, number]>;
+  readonly sport?: Negatable<readonly [number, number]>;
+  readonly ctstate?: Negatable<readonly string[]>;
+  readonly probability?: number;
+  readonly mark?: { readonly value: number; readonly mask: number };
+  readonly comment?: string;
+  readonly target: string;
+  readonly rejectWith?: string;
+  readonly toDestination?: { readonly ip: number; readonly port?: number };
+  readonly toSource?: number;
+  readonly randomFully?: boolean;
+  /** The match modules in the order given (for canonical printing). */
+  readonly modules: readonly string[];
+}
+
+export interface Chain {
+  readonly name: string;
+  /** Builtin chains have a policy; user chains have none. */
+  policy?: 'ACCEPT' | 'DROP';
+  rules: Rule[];
+}
+
+export type Tables = Record<TableName, Map<string, Chain>>;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function emptyTables(): Tables {
+  const make = (t: TableName) => new Map(BUILTIN_CHAINS[t].map((n) => [n, { name: n, policy: 'ACCEPT' as const, rules: [] }]));
+  return { filter: make('filter'), nat: make('nat') };
+}
+
+function portRange(text: string): readonly [number, number] | undefined {
+  const m = /^(\d+)(?::(\d+))?$/.exec(text);
+  if (!m) return undefined;
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  return lo >= 0 && hi <= 65535 && lo <= hi ? [lo, hi] : undefined;
+}
+
+/** Parses the rule part of `iptables -A CHAIN <rule words>` (everything after the chain name). */
+export function parseRule(words: readonly string[]): ParseResult<Rule> {
+  const rule: { -readonly [K in keyof Rule]?: Rule[K] } = { modules: [] };
+  const modules: string[] = [];
+  let not = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const arg = () => words[++i];
+    if (w === '!') { not = true; continue; }
+    const neg = not;
+    not = false;
+    switch (w) {
+      case '-s': case '--source': case '-d': case '--destination': {
+        const v = arg();
+        const c = v === undefined ? undefined : parseCidr(v, false);
+        if (!c) return { ok: false, error: `host/network \`${v ?? ''}' not found` };
+        if (w === '-s' || w === '--source') rule.src = { value: c, not: neg };
+        else rule.dst = { value: c, not: neg };
+        break;
+      }
+      case '-p': case '--protocol': {
+        const v = arg();
+        if (v !== 'tcp' && v !== 'udp' && v !== 'icmp') return { ok: false, error: `unknown protocol "${v ?? ''}" specified` };
+        rule.protocol = { value: v, not: neg };
+        break;
+      }
+      case '-i': case '--in-interface': rule.in = { value: arg() ?? '', not: neg }; break;
+      case '-o': case '--out-interface': rule.out = { value: arg() ?? '', not: neg }; break;
+      case '-m': case '--match': {
+        const m = arg();
+        if (!m || !['comment', 'tcp', 'udp', 'conntrack', 'state', 'statistic', 'mark', 'icmp'].includes(m)) {
+          return { ok: false, error: `Couldn't load match \`${m ?? ''}':No such file or directory` };
+        }
+        modules.push(m);
+        break;
+      }
+      case '--dport': case '--destination-port': case '--sport': case '--source-port': {
+        const r = portRange(arg() ?? '');
+        if (!r) return { ok: false, error: `invalid port/service \`${words[i] ?? ''}' specified` };
+        if (!rule.protocol || rule.protocol.value === 'icmp') return { ok: false, error: 'unknown option "--dport"' };
+        const p = rule.protocol.value;
+        if (!modules.includes(p)) modules.push(p);
+        if (w.startsWith('--d')) rule.dport = { value: r, not: neg };
+        else rule.sport = { value: r, not: neg };
+        break;
+      }
+      case '--comment': rule.comment = arg() ?? ''; break;
+      case '--ctstate': case '--state': rule.ctstate = { value: (arg() ?? '').split(','), not: neg }; break;
+      case '--mode': if (arg() !== 'random') return { ok: false, error: 'statistic: only --mode random is supported' }; break;
+      case '--probability': rule.probability = Number(arg()); break;
+      case '--mark': {
+        const [v, m] = (arg() ?? '').split('/');
+        rule.mark = { value: Number(v), mask: m === undefined ? 0xffffffff : Number(m) };
+        break;
+      }
+      case '--icmp-type': arg(); break;
+      case '-j': case '--jump': rule.target = arg() ?? ''; break;
+      case '--reject-with': {
+        const v = arg() ?? '';
+        const name = REJECT_ALIASES[v] ?? v;
+        if (!(name in REJECT_TYPES)) return { ok: false, error: `REJECT: unknown reject type "${v}"` };
+        rule.rejectWith = name;
+        break;
+      }
+      case '--to-destination': {
+        const [ipText, portText] = (arg() ?? '').split(':');
+        const ip = parseIp(ipText ?? '');
+        if (ip === undefined) return { ok: false, error: `Bad IP address "${ipText ?? ''}"` };
+        rule.toDestination = { ip, port: portText === undefined ? undefined : Number(portText) };
+        break;
+      }
+      case '--to-source': {
+        const ip = parseIp((arg() ?? '').split(':')[0]!);
+        if (ip === undefined) return { ok: false, error: 'Bad IP address' };
+        rule.toSource = ip;
+        break;
+      }
+      case '--random-fully': rule.randomFully = true; break;
+      default:
+        return { ok: false, error: `unknown option "${w}"` };
+    }
+  }
+  if (!rule.target) return { ok: false, error: 'no target given (-j)' };
+  if (rule.target === 'REJECT' && !rule.rejectWith) rule.rejectWith = 'icmp-port-unreachable';
+  if (rule.rejectWith === 'tcp-reset' && rule.protocol?.value !== 'tcp') {
+    return { ok: false, error: 'REJECT: TCP_RESET invalid for non-tcp' };
+  }
+  rule.modules = modules;
+  return { ok: true, value: rule as Rule };
+}
+
+/** Loads iptables-save text into tables. */
+export function parseSave(lines: readonly string[]): ParseResult<Tables> {
+  const tables = emptyTables();
+  let current: Map<string, Chain> | undefined;
+  for (const line of lines) {
+    if (line.startsWith('*')) {
+      const name = line.slice(1);
+      if (name !== 'filter' && name !== 'nat') return { ok: false, error: `unsupported table ${name}` };
+      current = tables[name];
+    } else if (line.startsWith(':')) {
+      const [name, policy] = line.slice(1).split(' ');
+      if (!current || !name) return { ok: false, error: `bad chain line: ${line}` };
+      const existing = current.get(name);
+      if (existing) existing.policy = policy === 'DROP' ? 'DROP' : 'ACCEPT';
+      else current.set(name, { name, rules: [] });
+    } else if (line.startsWith('-A ')) {
+      const split = splitWords(line);
+      if (!split.ok || !current) return { ok: false, error: `bad rule line: ${line}` };
+      const chain = current.get(split.words[1]!);
+      if (!chain) return { ok: false, error: `no chain ${split.words[1]} for: ${line}` };
+      const rule = parseRule(split.words.slice(2));
+      if (!rule.ok) return { ok: false, error: `${rule.error} in: ${line}` };
+      chain.rules.push(rule.value);
+    }
+  }
+  return { ok: true, value: tables };
+}
+
+const neg = (n: { not: boolean } | undefined) => (n?.not ? '! ' : '');
+const cidrText = (c: Cidr) => formatCidr(c);
+const ports = (r: readonly [number, number]) => (r[0] === r[1] ? String(r[0]) : `${r[0]}:${r[1]}`);
+
+/** The rule as `iptables -S` prints it (after "-A CHAIN "). */
+export function ruleText(r: Rule): string {
+  const parts: string[] = [];
+  if (r.src) parts.push(`${neg(r.src)}-s ${cidrText(r.src.value)}`);
+  if (r.dst) parts.push(`${neg(r.dst)}-d ${cidrText(r.dst.value)}`);
+  if (r.in) parts.push(`${neg(r.in)}-i ${r.in.value}`);
+  if (r.out) parts.push(`${neg(r.out)}-o ${r.out.value}`);
+  if (r.protocol) parts.push(`${neg(r.protocol)}-p ${r.protocol.value}`);
+  for (const m of r.modules) {
+    parts.push(`-m ${m}`);
+    if (m === 'comment' && r.comment !== undefined) parts.push(`--comment ${quoteWord(r.comment)}`);
+    if ((m === 'tcp' || m === 'udp') && r.sport) parts.push(`${neg(r.sport)}--sport ${ports(r.sport.value)}`);
+    if ((m === 'tcp' || m === 'udp') && r.dport) parts.push(`${neg(r.dport)}--dport ${ports(r.dport.value)}`);
+    if ((m === 'conntrack' || m === 'state') && r.ctstate) parts.push(`${neg(r.ctstate)}--${m === 'state' ? 'state' : 'ctstate'} ${r.ctstate.value.join(',')}`);
+    if (m === 'statistic' && r.probability !== undefined) parts.push(`--mode random --probability ${r.probability.toFixed(11)}`);
+    if (m === 'mark' && r.mark) parts.push(`--mark 0x${r.mark.value.toString(16)}/0x${r.mark.mask.toString(16)}`);
+  }
+  parts.push(`-j ${r.target}`);
+  if (r.target === 'REJECT' && r.rejectWith) parts.push(`--reject-with ${r.rejectWith}`);
+  if (r.toDestination) parts.push(`--to-destination ${formatIpPort(r.toDestination.ip, r.toDestination.port)}`);
+  if (r.toSource !== undefined) parts.push(`--to-source ${formatIpPort(r.toSource)}`);
+  if (r.randomFully) parts.push('--random-fully');
+  return parts.join(' ');
+}
+
+function formatIpPort(ip: number, port?: number): string {
+  const a = `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
+  return port === undefined ? a : `${a}:${port}`;
+}
+
+/** What the evaluator needs to know about a packet at a hook. */
+export interface MatchPacket {
+  readonly src: number;
+  readonly dst: number;
+  readonly protocol: 'tcp' | 'udp' | 'icmp';
+  readonly sport: number;
+  readonly dport: number;
+  readonly in?: string;
+  readonly out?: string;
+  readonly state: 'NEW' | 'ESTABLISHED' | 'RELATED';
+  /** Deterministic per-flow number in [0, 1) for `-m statistic --mode random`. */
+  readonly random: number;
+}
+
+export interface Verdict {
+  readonly target: string;
+  /** The rule that decided, with its chain; undefined when the builtin chain's policy decided. */
+  readonly rule?: Rule;
+  readonly chain: string;
+}
+
+function ifaceMatch(pattern: string, name: string | undefined): boolean {
+  if (name === undefined) return false;
+  return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+}
+
+function matches(r: Rule, p: MatchPacket): boolean {
+  const t = (cond: boolean, n: { not: boolean } | undefined) => (n?.not ? !cond : cond);
+  if (r.src && !t(contains(r.src.value, p.src), r.src)) return false;
+  if (r.dst && !t(contains(r.dst.value, p.dst), r.dst)) return false;
+  if (r.protocol && !t(r.protocol.value === p.protocol, r.protocol)) return false;
+  if (r.in && !t(ifaceMatch(r.in.value, p.in), r.in)) return false;
+  if (r.out && !t(ifaceMatch(r.out.value, p.out), r.out)) return false;
+  if (r.dport && !t(p.dport >= r.dport.value[0] && p.dport <= r.dport.value[1], r.dport)) return false;
+  if (r.sport && !t(p.sport >= r.sport.value[0] && p.sport <= r.sport.value[1], r.sport)) return false;
+  if (r.ctstate && !t(r.ctstate.value.includes(p.state), r.ctstate)) return false;
+  if (r.mark && (0 & r.mark.mask) !== r.mark.value) return false;
+  if (r.probability !== undefined && !(p.random < r.probability)) return false;
+  return true;
+}
+
+const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE']);
+
+/** Runs a builtin chain; returns the terminal verdict (policy when nothing decided). */
+export function evaluate(tables: Tables, table: TableName, chain: string, p: MatchPacket): Verdict {
+  const chains = tables[table];
+  // `statistic` draws a fresh number per rule visited, as the kernel does: derive it from the packet's number.
+  let draws = 0;
+  const walk = (name: string, depth: number): Verdict | undefined => {
+    const c = chains.get(name);
+    if (!c || depth > 32) return undefined;
+    for (const r of c.rules) {
+      const drawn = r.probability !== undefined ? { ...p, random: fract(p.random * 7919 + draws++ * 0.618033988749895) } : p;
+      if (!matches(r, drawn)) continue;
+      if (TERMINAL.has(r.target)) return { target: r.target, rule: r, chain: name };
+      if (r.target === 'RETURN') return undefined;
+      if (chains.has(r.target)) {
+        const v = walk(r.target, depth + 1);
+        if (v) return v;
+      }
+      // LOG and unknown non-terminal targets fall through to the next rule.
+    }
+    return undefined;
+  };
+  const verdict = walk(chain, 0);
+  if (verdict) return verdict;
+  return { target: chains.get(chain)?.policy ?? 'ACCEPT', chain };
+}
+
+function fract(x: number): number {
+  return x - Math.floor(x);
+}

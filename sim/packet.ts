@@ -1,0 +1,95 @@
+// Immutable packets, connection-tracking entries and the seeded numbers the simulator draws (RTTs, statistic).
+import type { LinkKind } from '../topology/model.js';
+
+export type Protocol = 'udp' | 'tcp' | 'icmp';
+
+export interface IcmpHeader {
+  readonly type: number;
+  readonly code: number;
+  /** Next-hop MTU of a frag-needed error. */
+  readonly mtu?: number;
+  /** The offending packet an ICMP error quotes. */
+  readonly inner?: Packet;
+}
+
+export interface Packet {
+  readonly src: number;
+  readonly dst: number;
+  readonly protocol: Protocol;
+  /** UDP/TCP ports; for ICMP echo, sport is the identifier and dport the sequence. */
+  readonly sport: number;
+  readonly dport: number;
+  readonly ttl: number;
+  readonly length: number;
+  readonly df: boolean;
+  readonly icmp?: IcmpHeader;
+  readonly tcp?: 'syn' | 'synack' | 'rst';
+}
+
+export const ICMP_ECHO_REPLY = 0;
+export const ICMP_UNREACH = 3;
+export const ICMP_ECHO = 8;
+export const ICMP_TIME_EXCEEDED = 11;
+
+export function isIcmpError(p: Packet): boolean {
+  return p.protocol === 'icmp' && p.icmp !== undefined && p.icmp.type !== ICMP_ECHO && p.icmp.type !== ICMP_ECHO_REPLY;
+}
+
+/** A flow's addresses and ports in one direction. */
+export interface Tuple {
+  readonly protocol: Protocol;
+  readonly src: number;
+  readonly dst: number;
+  readonly sport: number;
+  readonly dport: number;
+}
+
+/** A NAT mapping made at one device: the flow as it arrived (orig) and as it left (xlat). */
+export interface CtEntry {
+  readonly device: string;
+  orig: Tuple;
+  xlat: Tuple;
+}
+
+export function tupleOf(p: Packet): Tuple {
+  return { protocol: p.protocol, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport };
+}
+
+export function sameTuple(a: Tuple, b: Tuple): boolean {
+  return a.protocol === b.protocol && a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport;
+}
+
+/** The tuple a reply to `t` carries. */
+export function reversed(t: Tuple): Tuple {
+  return { protocol: t.protocol, src: t.dst, dst: t.src, sport: t.dport, dport: t.sport };
+}
+
+/** SplitMix32-style hash of a list of integers: the only source of "randomness" in the simulator. */
+export function mix(...values: number[]): number {
+  let h = 0x9e3779b9;
+  for (const v of values) {
+    h = Math.imul(h ^ (v >>> 0), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
+/** A number in [0, 1) from a hash. */
+export function unit(...values: number[]): number {
+  return mix(...values) / 4294967296;
+}
+
+/** One-way latency in ms of crossing a link, per link kind, with seeded jitter (VirtualBox-like figures). */
+const LINK_BASE_MS: Readonly<Record<LinkKind, number>> = { veth: 0.0025, 'host-only': 0.19, nat: 0.12, wan: 0.35 };
+/** Time a device spends handling a packet (forwarding or answering), in ms. */
+export const DEVICE_MS = 0.0015;
+
+export function linkDelayMs(kind: LinkKind, seed: number, probe: number, step: number): number {
+  const base = LINK_BASE_MS[kind];
+  return base * (0.7 + 0.6 * unit(seed, probe, step, 17));
+}
+
+/** ARP gives up after about 3 s (3 solicitations, 1 s apart) before the router answers host unreachable. */
+export const ARP_TIMEOUT_MS = 3000;

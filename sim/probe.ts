@@ -1,0 +1,113 @@
+// One probe end to end: the packet's way out, the answer the kernel would give (ICMP error, port unreachable,
+// SYN-ACK/RST, echo reply), its way back through reverse NAT, and the ProbeResult a tool sees.
+import type { Dataplane } from './dataplane.js';
+import { Journey, originate, type Outcome } from './engine.js';
+import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type CtEntry, type Packet } from './packet.js';
+import type { ProbeResult, ProbeSpec, Reply, SourceRoute, Step } from './trace.js';
+import { addressFor } from './engine.js';
+
+const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };
+
+/** connect()'s view: the route to `dst` from `device`, or the errno it fails with. */
+export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceRoute {
+  const s = dp.state(device);
+  const hit = s.lookup(dst);
+  if (!hit) return { ok: false, error: 'ENETUNREACH' };
+  const r = hit.route;
+  if (r.type === 'blackhole') return { ok: false, error: 'EINVAL' };
+  if (r.type === 'unreachable') return { ok: false, error: 'EHOSTUNREACH' };
+  if (r.type === 'prohibit') return { ok: false, error: 'EACCES' };
+  const src = s.isLocal(dst) ? dst : (r.src ?? addressFor(s, r.dev, r.via ?? dst));
+  if (src === undefined) return { ok: false, error: 'ENETUNREACH' };
+  return { ok: true, src, dev: r.dev!, mtu: s.ifaces.get(r.dev!)?.mtu ?? 1500 };
+}
+
+/** The answer the destination's stack gives to a delivered probe, if any. */
+function answer(dp: Dataplane, device: string, p: Packet): Packet | undefined {
+  const s = dp.state(device);
+  const listening = s.device.listeners.some((l) => l.protocol === p.protocol && l.port === p.dport);
+  if (p.protocol === 'icmp') {
+    if (p.icmp?.type !== ICMP_ECHO) return undefined;
+    return { src: p.dst, dst: p.src, protocol: 'icmp', sport: p.sport, dport: p.dport, ttl: 64, length: p.length, df: false, icmp: { type: ICMP_ECHO_REPLY, code: 0 } };
+  }
+  if (p.protocol === 'tcp') {
+    if (p.tcp !== 'syn') return undefined;
+    return { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 44, df: true, tcp: listening ? 'synack' : 'rst' };
+  }
+  if (listening) return undefined; // a UDP service swallows a traceroute probe
+  return {
+    src: p.dst, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: 56 + Math.min(p.length - 28, 548), df: false,
+    icmp: { type: ICMP_UNREACH, code: 3, inner: p },
+  };
+}
+
+function replyKind(p: Packet): Reply['kind'] | undefined {
+  if (p.protocol === 'tcp') return p.tcp === 'synack' ? 'tcp-synack' : p.tcp === 'rst' ? 'tcp-rst' : undefined;
+  if (p.protocol === 'udp') return 'udp';
+  if (p.icmp?.type === ICMP_ECHO_REPLY) return 'echo-reply';
+  if (p.icmp?.type === ICMP_TIME_EXCEEDED) return 'time-exceeded';
+  if (p.icmp?.type === ICMP_UNREACH) return 'unreachable';
+  return undefined;
+}
+
+/** Whether a packet that reached the prober answers the probe that was sent. */
+function answers(probe: Packet, got: Packet): boolean {
+  if (isIcmpError(got)) {
+    const q = got.icmp!.inner!;
+    return q.protocol === probe.protocol && q.src === probe.src && q.dst === probe.dst && q.sport === probe.sport && q.dport === probe.dport;
+  }
+  if (probe.protocol === 'icmp') return got.protocol === 'icmp' && got.sport === probe.sport && got.dport === probe.dport && got.src === probe.dst;
+  return got.protocol === probe.protocol && got.src === probe.dst && got.sport === probe.dport && got.dport === probe.sport;
+}
+
+export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
+  const route = sourceRoute(dp, device, spec.dst);
+  const src = route.ok ? route.src : 0;
+  const packet: Packet = {
+    src, dst: spec.dst, protocol: spec.protocol, sport: spec.protocol === 'icmp' ? spec.sport : spec.sport, dport: spec.protocol === 'icmp' ? (spec.icmpSeq ?? spec.seq) : spec.dport,
+    ttl: spec.ttl, length: spec.length, df: spec.df,
+    icmp: spec.protocol === 'icmp' ? { type: ICMP_ECHO, code: 0 } : undefined,
+    tcp: spec.protocol === 'tcp' ? 'syn' : undefined,
+  };
+  const conntrack: CtEntry[] = [];
+  const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
+  const outcome = originate(out, device, packet);
+  const steps: Step[] = out.steps;
+  const done = (disposition: ProbeResult['disposition'], at: string, reply?: Reply): ProbeResult => ({ ttl: spec.ttl, reply, disposition, at, steps });
+
+  if (outcome.kind === 'local-error') {
+    if (outcome.errno === 'EHOSTUNREACH' || outcome.errno === 'ENETUNREACH' || outcome.errno === 'EACCES') {
+      const from = outcome.from ?? src;
+      const code = outcome.disposition === 'neighbour-unreachable' ? 1 : ERRNO_CODE[outcome.errno]!;
+      return done(outcome.disposition, device, { from, kind: 'unreachable', code, ttl: 64, rttMs: out.elapsedMs, local: true });
+    }
+    return done(outcome.disposition, device);
+  }
+  if (outcome.kind === 'dropped') return done(outcome.disposition, outcome.device);
+
+  let response: Packet | undefined;
+  let from = outcome.device;
+  let disposition: ProbeResult['disposition'];
+  if (outcome.kind === 'icmp') {
+    response = outcome.error;
+    disposition = outcome.disposition;
+  } else {
+    response = answer(dp, outcome.device, outcome.packet);
+    disposition = 'reached';
+    if (!response) return done('reached', outcome.device);
+  }
+  const back = new Journey(dp, 'back', conntrack, dp.limiter, spec.seq);
+  const ret: Outcome = originate(back, from, response);
+  steps.push(...back.steps);
+  if (ret.kind !== 'delivered' || ret.device !== device || !answers(packet, ret.packet)) {
+    return done(disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
+  }
+  const got = ret.packet;
+  const kind = replyKind(got);
+  if (!kind) return done(disposition, outcome.device);
+  from = outcome.device;
+  return done(disposition, from, {
+    from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,
+    ttl: got.ttl, rttMs: out.elapsedMs + back.elapsedMs,
+  });
+}
