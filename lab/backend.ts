@@ -17,6 +17,8 @@ export interface Backend {
   up(lab: LabModel, opts?: UpOptions): Promise<void>;
   /** Run a Linux command at a place (a node name, a pod name, or node/pod); output in the real tool's format. */
   run(place: string, command: string): Promise<CommandResult>;
+  /** Lets time pass (a scenario's `wait: 15s`): controllers such as Flannel reconcile meanwhile. */
+  wait?(ms: number): Promise<void>;
   /** Tear down: leaves nothing behind. */
   down(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 
 // ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -71,13 +71,21 @@ export function parseYamlText<T>(file: string, text: string, validate: ValidateF
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const locate = (path: readonly PathKey[]) => locateIn(doc, path, position);
   const at = (path: readonly PathKey[], message: string): Diagnostic => ({ file, ...locate(path), message });
+  const atKey = (path: readonly PathKey[], message: string): Diagnostic => ({ file, ...locateIn(doc, path, position, true), message });
   if (!validate(data)) {
-    throw new SourceError(schemaDiagnostics(validate.errors ?? [], at));
+    throw new SourceError(schemaDiagnostics(validate.errors ?? [], at, atKey));
   }
   return { file, data: data as T, locate, at };
 }
 
-function locateIn(doc: Document, path: readonly PathKey[], position: (o: number) => { line: number; col: number }) {
+function locateIn(doc: Document, path: readonly PathKey[], position: (o: number) => { line: number; col: number }, key = false) {
+  if (key && path.length > 0) {
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((it) => isScalar(it.key) && String(it.key.value) === String(path[path.length - 1]));
+      if (pair && isNode(pair.key) && pair.key.range) return position(pair.key.range[0]);
+    }
+  }
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     if (isNode(node) && node.range) return position(node.range[0]);
@@ -94,7 +102,7 @@ function pointerToPath(pointer: string): PathKey[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function schemaDiagnostics(errors: readonly ErrorObject[], at: YamlSource<unknown>['at']): Diagnostic[] {
+function schemaDiagnostics(errors: readonly ErrorObject[], at: YamlSource<unknown>['at'], atKey: YamlSource<unknown>['at']): Diagnostic[] {
   // With allErrors, `oneOf`/`anyOf` and `if` produce wrapper errors next to the specific ones; keep the specific ones.
   const useful = errors.filter((e) => !['if', 'anyOf', 'oneOf'].includes(e.keyword));
   const seen = new Set<string>();
@@ -125,7 +133,7 @@ function schemaDiagnostics(errors: readonly ErrorObject[], at: YamlSource<unknow
       default:
         message = `${where}: ${e.message ?? e.keyword}`;
     }
-    const d = at(path, message);
+    const d = e.keyword === 'additionalProperties' ? atKey(path, message) : at(path, message);
     const key = `${d.line}:${d.col}:${d.message}`;
     if (!seen.has(key)) {
       seen.add(key);

@@ -1,0 +1,67 @@
+// tracelab's library entry: load a lab, run commands and probes on the simulator, get trace records and text.
+import { formatIp, ip } from './topology/address.js';
+import { loadLab } from './topology/compile.js';
+import type { LabModel } from './topology/model.js';
+import { resolvePlace } from './topology/place.js';
+import { DEFAULT_LAB } from './topology/paths.js';
+import { Simulator } from './sim/simulator.js';
+import type { CommandResult, TraceRecord } from './sim/trace.js';
+
+export { loadLab, compileLabText, compileLabObject, SourceError } from './topology/compile.js';
+export { formatIp, ip, cidr, formatCidr, parseIp, parseCidr } from './topology/address.js';
+export { resolvePlace, placeOf } from './topology/place.js';
+export { toDot, toMermaid } from './topology/graph.js';
+export { Simulator } from './sim/simulator.js';
+export { createBackend, BACKEND_NAMES } from './lab/backends.js';
+export { SimBackend, createSimBackend } from './lab/sim.js';
+export { UsageError } from './lab/backend.js';
+export { maskMilliseconds } from './sim/tools/mask.js';
+export type { Backend, BackendName, BackendOptions } from './lab/backend.js';
+export type { LabModel, Device, Interface, Route, Service, Segment } from './topology/model.js';
+export type { CommandResult, TraceRecord, ProbeResult, Reply, Disposition, Step } from './sim/trace.js';
+
+/** A lab running on the simulator, for tests of path logic written by users. */
+export interface OpenLab {
+  readonly model: LabModel;
+  readonly sim: Simulator;
+  /** Runs a command at a place (node, pod, node/pod): probes, ip, sysctl, iptables, kubectl get, ... */
+  run(place: string, command: string): CommandResult;
+  /** Runs a probe command and returns its first trace record (throws when the command made none). */
+  trace(place: string, command: string): TraceRecord;
+  /** The addresses that answered a traceroute, hop by hop ('*' where nothing did). */
+  hops(place: string, destination: string): string[];
+  /** Lets simulated time pass (Flannel reconciles deleted host-gw routes after about 10 s). */
+  wait(seconds: number): void;
+}
+
+export interface OpenLabOptions {
+  readonly seed?: number;
+}
+
+/** Opens a lab (default: the three-node lab) on the deterministic simulator. */
+export function openLab(nameOrPath: string = DEFAULT_LAB, opts: OpenLabOptions = {}): OpenLab {
+  const model = loadLab(nameOrPath);
+  const sim = new Simulator(model, { seed: opts.seed });
+  const run = (place: string, command: string): CommandResult => {
+    const where = resolvePlace(model, place);
+    if (!where.ok) throw new Error(where.message);
+    return sim.run(where.device.id, command);
+  };
+  const trace = (place: string, command: string): TraceRecord => {
+    const r = run(place, command);
+    const t = r.traces?.[0];
+    if (!t) throw new Error(`"${command}" at ${place} produced no trace: ${(r.stderr || r.stdout).trim()}`);
+    return t;
+  };
+  return {
+    model, sim, run, trace,
+    hops: (place, destination) => {
+      ip(destination);
+      return trace(place, `traceroute -n -q 1 ${destination}`).hops.map((h) => {
+        const reply = h.probes[0]?.reply;
+        return reply ? formatIp(reply.from) : '*';
+      });
+    },
+    wait: (seconds) => sim.advance(seconds * 1000),
+  };
+}

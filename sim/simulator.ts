@@ -1,0 +1,83 @@
+// The simulator facade: a dataplane over a model, a command dispatcher (probe tools and the interpreter), the clock
+// and Flannel's route reconciliation.
+import { formatCidr, parseIp, sameCidr } from '../topology/address.js';
+import type { LabModel } from '../topology/model.js';
+import { findCommand } from './commands/index.js';
+import { Dataplane } from './dataplane.js';
+import { runProbe, sourceRoute } from './probe.js';
+import { findProbeTool } from './tools/registry.js';
+import type { CommandResult, ToolContext } from './trace.js';
+import { splitWords } from './words.js';
+
+/** Flannel's route check loop re-adds a missing host-gw route within this long. */
+export const FLANNEL_RECONCILE_MS = 10_000;
+/** Simulated time a command takes (keeps rate-limit buckets moving between commands). */
+const COMMAND_MS = 10;
+/** Simulated wall clock at lab start: 2024-01-01T00:00:00Z (mtr prints a Start: time). */
+const EPOCH_MS = Date.UTC(2024, 0, 1);
+
+export interface SimulatorOptions {
+  readonly seed?: number;
+}
+
+export class Simulator {
+  readonly dp: Dataplane;
+
+  constructor(readonly model: LabModel, opts: SimulatorOptions = {}) {
+    this.dp = new Dataplane(model, opts.seed ?? 1);
+  }
+
+  /** A tool's view of the dataplane from one device. */
+  toolContext(device: string): ToolContext {
+    const dp = this.dp;
+    const hosts = this.model.hosts;
+    return {
+      hostname: dp.state(device).device.hostname,
+      device,
+      probe: (spec) => runProbe(dp, device, spec),
+      sourceRoute: (dst) => sourceRoute(dp, device, dst),
+      resolve: (name) => parseIp(name) ?? hosts.find((h) => h.name === name)?.ip,
+      reverse: (address) => hosts.find((h) => h.ip === address)?.name,
+      nowMs: () => EPOCH_MS + dp.nowMs,
+    };
+  }
+
+  /** Runs one command line on a device. Never throws for bad input: errors come back as the shell would print them. */
+  run(device: string, line: string): CommandResult {
+    const split = splitWords(line.trim());
+    if (!split.ok) return { stdout: '', stderr: `sh: syntax error: ${split.error}\n`, exitCode: 2 };
+    let words = split.words;
+    while (words[0] === 'sudo' || words[0] === 'exec') words = words.slice(1);
+    if (words.length === 0) return { stdout: '', stderr: '', exitCode: 0 };
+    const [program, ...args] = words as [string, ...string[]];
+    this.dp.nowMs += COMMAND_MS;
+    const image = this.dp.state(device).device.image;
+    const tool = findProbeTool(program, args, image === 'busybox');
+    if (tool) return tool.run(tool.args, this.toolContext(device));
+    const command = findCommand(program);
+    if (command) return command(args, { sim: this, device, state: this.dp.state(device) });
+    return { stdout: '', stderr: `sh: ${program}: not found\n`, exitCode: 127 };
+  }
+
+  /** Advances simulated time; Flannel re-adds host-gw routes missing for FLANNEL_RECONCILE_MS where it runs. */
+  advance(ms: number): void {
+    const end = this.dp.nowMs + ms;
+    for (const s of this.dp.touched()) {
+      if (!s.flannelRunning) continue;
+      for (const deleted of [...s.deletedShared]) {
+        const key = formatCidr(deleted);
+        const route = s.sharedRoutes.find((r) => sameCidr(r.dst, deleted));
+        const dev = route?.dev ? s.ifaces.get(route.dev) : undefined;
+        if (!route || !dev?.up) continue;
+        const since = s.flannelMissingSince.get(key) ?? this.dp.nowMs;
+        s.flannelMissingSince.set(key, since);
+        if (end - since >= FLANNEL_RECONCILE_MS) {
+          s.deletedShared = s.deletedShared.filter((d) => !sameCidr(d, deleted));
+          s.flannelMissingSince.delete(key);
+          s.routesChanged();
+        }
+      }
+    }
+    this.dp.nowMs = end;
+  }
+}
