@@ -5,7 +5,10 @@ import { SourceError } from '../topology/yaml-source.js';
 import { demoCommand } from './commands/demo.js';
 import { execCommand } from './commands/exec.js';
 import { labCommand } from './commands/lab.js';
+import { scenarioCommand } from './commands/scenario.js';
 import { topoCommand } from './commands/topo.js';
+import { trainCommand } from './commands/train.js';
+import { verifyCommand } from './commands/verify.js';
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. Nothing runs on import. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -18,6 +21,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(topoCommand)
     .command(execCommand)
     .command(labCommand)
+    .command(scenarioCommand)
+    .command(verifyCommand)
+    .command(trainCommand)
     .demandCommand(1, 'name a command (see the list above)')
     .strict()
     .recommendCommands()

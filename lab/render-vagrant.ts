@@ -39,7 +39,7 @@ export interface VagrantLabJson {
 export interface VagrantRenderOptions {
   /** Host-only ranges VirtualBox allows here (from /etc/vbox/networks.conf); default 192.168.56.0/21. */
   readonly allowedRanges?: readonly string[];
-  /** Directory the rendered files live in, relative to the Vagrantfile's directory. */
+  /** Directory the rendered files live in: absolute, or relative to the Vagrantfile's directory. */
   readonly renderDir?: string;
 }
 

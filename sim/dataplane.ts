@@ -135,6 +135,8 @@ export class Dataplane {
   private readonly linkKinds: ReadonlyMap<string, LinkKind>;
   /** ICMP and route-error token buckets, per device and peer. */
   readonly limiter = new RateLimiter();
+  /** Whether probes record their decisions as steps (for --explain and pictures); off for raw speed. */
+  recordSteps = true;
   /** Simulated time in milliseconds since the lab came up. */
   nowMs = 0;
 

@@ -35,8 +35,9 @@ export class Journey {
     readonly probeSeq: number,
   ) {}
 
-  step(device: string, decision: string, iface?: { in?: string; out?: string }): void {
-    this.steps.push({ direction: this.direction, device, in: iface?.in, out: iface?.out, decision });
+  /** Records a decision; the text is only built when the dataplane records steps (explain, tests). */
+  step(device: string, decision: () => string, iface?: { in?: string; out?: string }): void {
+    if (this.dp.recordSteps) this.steps.push({ direction: this.direction, device, in: iface?.in, out: iface?.out, decision: decision() });
   }
 
   cross(kind: Parameters<typeof linkDelayMs>[0]): void {
@@ -101,7 +102,7 @@ function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 
   const to = v.rule.toDestination;
   const after: Packet = { ...p, dst: to.ip, dport: to.port ?? p.dport };
   recordNat(j, s.device.id, p, after);
-  j.step(s.device.id, `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} (${verdictText('nat', v)})`, { in: inDev });
+  j.step(s.device.id, () => `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} (${verdictText('nat', v)})`, { in: inDev });
   return after;
 }
 
@@ -113,7 +114,7 @@ function applySnat(j: Journey, s: DeviceState, p: Packet, outDev: string, route:
   if (src === undefined || src === p.src) return p;
   const after: Packet = { ...p, src };
   recordNat(j, s.device.id, p, after);
-  j.step(s.device.id, `${v.target} ${formatIp(p.src)} -> ${formatIp(src)} (${verdictText('nat', v)})`, { out: outDev });
+  j.step(s.device.id, () => `${v.target} ${formatIp(p.src)} -> ${formatIp(src)} (${verdictText('nat', v)})`, { out: outDev });
   return after;
 }
 
@@ -133,24 +134,29 @@ export function originate(j: Journey, device: string, packet: Packet): Outcome {
   const reply = packet.protocol === 'tcp' ? packet.tcp !== 'syn' : packet.protocol === 'icmp' && !related && packet.icmp?.type === 0;
   let p = packet;
   if (!related && !reply) p = applyDnat(j, s, p, 'OUTPUT');
+  if (s.isLocal(p.dst)) {
+    j.step(device, () => `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
+    j.cross('veth');
+    return ingress(j, device, 'lo', p);
+  }
   const hit = s.lookup(p.dst);
   if (!hit) {
-    j.step(device, `no route to ${formatIp(p.dst)}`);
+    j.step(device, () => `no route to ${formatIp(p.dst)}`);
     return { kind: 'local-error', device, errno: 'ENETUNREACH', disposition: 'no-route' };
   }
   const route = hit.route;
   if (route.type !== 'unicast') {
-    j.step(device, routeText(route));
+    j.step(device, () => routeText(route));
     const errno = route.type === 'blackhole' ? 'EINVAL' : route.type === 'prohibit' ? 'EACCES' : 'EHOSTUNREACH';
     return { kind: 'local-error', device, errno, disposition: route.type === 'blackhole' ? 'blackhole' : 'route-unreachable' };
   }
   const out = route.dev!;
   const fv = evaluate(s.tables, 'filter', 'OUTPUT', matchPacket(j.dp, p, related ? 'RELATED' : reply ? 'ESTABLISHED' : 'NEW', undefined, out));
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
-    j.step(device, verdictText('filter', fv), { out });
+    j.step(device, () => verdictText('filter', fv), { out });
     return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected' };
   }
-  j.step(device, routeText(route), { out });
+  j.step(device, () => routeText(route), { out });
   return egress(j, s, route, p, undefined, true, related || reply);
 }
 
@@ -164,20 +170,20 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   const iface = s.ifaces.get(out);
   const nexthop = route.via ?? p.dst;
   if (local && iface && p.df && p.length > iface.mtu) {
-    j.step(device, `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
+    j.step(device, () => `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
     return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed' };
   }
   const neighbour = iface?.segment && j.dp.carrier(device, out) ? j.dp.neighbour(iface.segment, nexthop, { device, iface: out }) : undefined;
   if (!neighbour) {
     j.elapsedMs += ARP_TIMEOUT_MS;
-    j.step(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
+    j.step(device, () => `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
     if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   j.cross(j.dp.linkKind(iface!.segment!));
   const rx = j.dp.state(neighbour.device).ifaces.get(neighbour.iface)!;
   if (p.length > rx.mtu + 4) {
-    j.step(neighbour.device, `${p.length}-byte frame exceeds ${neighbour.iface} mtu ${rx.mtu}: dropped on receive`, { in: neighbour.iface });
+    j.step(neighbour.device, () => `${p.length}-byte frame exceeds ${neighbour.iface} mtu ${rx.mtu}: dropped on receive`, { in: neighbour.iface });
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
   return ingress(j, neighbour.device, neighbour.iface, p);
@@ -210,63 +216,63 @@ function ingress(j: Journey, device: string, inDev: string, packet: Packet): Out
   if (!tracked) p = applyDnat(j, s, p, 'PREROUTING', inDev);
   if (s.isLocal(p.dst)) {
     if (!rpFilterPasses(s, p, inDev)) {
-      j.step(device, `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
+      j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
       return { kind: 'dropped', device, disposition: 'rp-filter' };
     }
     const v = evaluate(s.tables, 'filter', 'INPUT', matchPacket(j.dp, p, tracked ? 'ESTABLISHED' : 'NEW', inDev));
     if (v.target === 'DROP') {
-      j.step(device, verdictText('filter', v), { in: inDev });
+      j.step(device, () => verdictText('filter', v), { in: inDev });
       return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
     }
     if (v.target === 'REJECT') return reject(j, s, p, v, inDev);
-    j.step(device, `local delivery to ${formatIp(p.dst)}`, { in: inDev });
+    j.step(device, () => `local delivery to ${formatIp(p.dst)}`, { in: inDev });
     return { kind: 'delivered', device, packet: p };
   }
   if (!forwarding(s, inDev)) {
-    j.step(device, 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
+    j.step(device, () => 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
     return { kind: 'dropped', device, disposition: 'forwarding-off' };
   }
   const hit = s.lookup(p.dst);
   if (!hit) {
-    j.step(device, `no route to ${formatIp(p.dst)}`, { in: inDev });
+    j.step(device, () => `no route to ${formatIp(p.dst)}`, { in: inDev });
     return routeError(j, s, p, 0, 'no-route', inDev);
   }
   const route = hit.route;
   if (route.type === 'blackhole') {
-    j.step(device, `${routeText(route)}: dropped silently`, { in: inDev });
+    j.step(device, () => `${routeText(route)}: dropped silently`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'blackhole' };
   }
   if (route.type !== 'unicast') {
-    j.step(device, routeText(route), { in: inDev });
+    j.step(device, () => routeText(route), { in: inDev });
     return routeError(j, s, p, route.type === 'prohibit' ? 13 : 1, 'route-unreachable', inDev);
   }
   if (!rpFilterPasses(s, p, inDev)) {
-    j.step(device, `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
+    j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'rp-filter' };
   }
   if (p.ttl <= 1) {
     const looped = (j.visits.get(device) ?? 0) > 1;
-    j.step(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
+    j.step(device, () => `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
     return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
   }
   const outIface = s.ifaces.get(route.dev!);
   if (outIface && p.df && p.length > outIface.mtu) {
-    j.step(device, `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
+    j.step(device, () => `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
     return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
   }
   p = { ...p, ttl: p.ttl - 1 };
   const v = evaluate(s.tables, 'filter', 'FORWARD', matchPacket(j.dp, p, tracked ? (isIcmpError(p) ? 'RELATED' : 'ESTABLISHED') : 'NEW', inDev, route.dev));
   if (v.target === 'DROP') {
-    j.step(device, verdictText('filter', v), { in: inDev, out: route.dev });
+    j.step(device, () => verdictText('filter', v), { in: inDev, out: route.dev });
     return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
   }
   if (v.target === 'REJECT') return reject(j, s, p, v, inDev);
-  j.step(device, routeText(route), { in: inDev, out: route.dev });
+  j.step(device, () => routeText(route), { in: inDev, out: route.dev });
   return egress(j, s, route, p, inDev, false, tracked);
 }
 
 function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string): Outcome {
-  j.step(s.device.id, verdictText('filter', v), { in: inDev });
+  j.step(s.device.id, () => verdictText('filter', v), { in: inDev });
   const kind = REJECT_TYPES[v.rule?.rejectWith ?? 'icmp-port-unreachable']!;
   if (kind === 'tcp-reset') {
     if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.device.id, disposition: 'rejected' };
@@ -279,7 +285,7 @@ function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string
 /** ip_error(): a route lookup failure answered with ICMP, subject to the route error rate limit. */
 function routeError(j: Journey, s: DeviceState, p: Packet, code: number, disposition: Disposition, inDev: string): Outcome {
   if (!j.limiter.allowRouteError(s.device.id, p.src, j.dp.nowMs)) {
-    j.step(s.device.id, 'route error rate limit (net.ipv4.route.error_burst/error_cost): no ICMP sent');
+    j.step(s.device.id, () => 'route error rate limit (net.ipv4.route.error_burst/error_cost): no ICMP sent');
     return { kind: 'dropped', device: s.device.id, disposition };
   }
   return icmpError(j, s, p, ICMP_UNREACH, code, disposition, inDev);
@@ -294,14 +300,14 @@ export function icmpError(j: Journey, s: DeviceState, p: Packet, type: number, c
   else {
     const back = s.lookup(p.src);
     if (!back || back.route.type !== 'unicast') {
-      j.step(device, `no route back to ${formatIp(p.src)}: no ICMP sent`);
+      j.step(device, () => `no route back to ${formatIp(p.src)}: no ICMP sent`);
       return { kind: 'dropped', device, disposition };
     }
     src = back.route.src ?? addressFor(s, back.route.dev, back.route.via ?? p.src);
   }
   if (src === undefined) return { kind: 'dropped', device, disposition };
   if (!j.limiter.allowIcmp(s, p.src, type, j.dp.nowMs)) {
-    j.step(device, 'sysctl net.ipv4.icmp_ratelimit: ICMP error suppressed');
+    j.step(device, () => 'sysctl net.ipv4.icmp_ratelimit: ICMP error suppressed');
     return { kind: 'dropped', device, disposition };
   }
   const error: Packet = {

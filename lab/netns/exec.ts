@@ -58,6 +58,8 @@ export const REQUIRED_TOOLS: readonly { readonly tool: string; readonly pkg: str
   { tool: 'iptables', pkg: 'iptables' },
   { tool: 'iptables-restore', pkg: 'iptables' },
   { tool: 'sysctl', pkg: 'procps' },
+  { tool: 'unshare', pkg: 'util-linux' },
+  { tool: 'nsenter', pkg: 'util-linux' },
   { tool: 'traceroute', pkg: 'traceroute' },
   { tool: 'busybox', pkg: 'busybox' },
   { tool: 'ping', pkg: 'iputils-ping' },

@@ -146,11 +146,12 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
 }
 
 /**
- * Queries go to [::1]:53 inside the namespace, where nothing listens (lab listeners bind IPv4 only): a reverse
- * lookup fails at once with port unreachable, and no packet leaves the namespace.
+ * Names come from the lab's hosts file only (`hosts: files`): a reverse lookup of a lab address fails at once,
+ * an unknown name gives "Name or service not known" (as NXDOMAIN would), and no DNS query is ever sent. Programs
+ * with their own resolver (busybox nslookup) read resolv.conf: [::1]:53 in the namespace, where nothing listens.
  */
 export const RESOLV_CONF = '# tracelab namespace lab: no DNS server; lookups fail fast inside the namespace\nnameserver ::1\noptions timeout:1 attempts:1\n';
-export const NSSWITCH_CONF = '# tracelab namespace lab\nhosts: files dns\nnetworks: files\n';
+export const NSSWITCH_CONF = '# tracelab namespace lab: names from /etc/hosts only\nhosts: files\nnetworks: files\n';
 
 function hostsFile(lab: LabModel): string {
   const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
@@ -159,6 +160,8 @@ function hostsFile(lab: LabModel): string {
 }
 
 type AddStep = (phase: PlanPhase, argv: string[], extra?: { stdin?: string; optional?: boolean }) => void;
+
+const BRIDGE_NF = 'net.bridge.bridge-nf-call-iptables';
 
 const PER_IFACE_SYSCTL = /^net\.ipv[46]\.(conf|neigh)\.([^.]+)\.(.+)$/;
 
@@ -177,6 +180,8 @@ function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddSte
   if (!global.has('net.ipv4.icmp_ratelimit')) global.set('net.ipv4.icmp_ratelimit', String(lab.cluster.icmpRatelimit));
   if (!global.has('net.ipv4.conf.all.rp_filter')) global.set('net.ipv4.conf.all.rp_filter', '0');
   if (!global.has('net.ipv4.conf.default.rp_filter')) global.set('net.ipv4.conf.default.rp_filter', global.get('net.ipv4.conf.all.rp_filter')!);
+  // Bridged traffic through iptables: kubeadm nodes set it (FACTS §8); the host's vboxnet0 is not filtered.
+  if (!global.has(BRIDGE_NF) && device.interfaces.some((i) => i.kind === 'bridge')) global.set(BRIDGE_NF, device.kind === 'node' ? '1' : '0');
   // ip_forward first: writing it resets the per-interface forwarding flags.
   const ordered = [...global.entries()].sort(([a], [b]) => Number(b === 'net.ipv4.ip_forward') - Number(a === 'net.ipv4.ip_forward'));
   const core = ordered.filter(([k]) => !k.startsWith('net.bridge.'));
@@ -271,7 +276,7 @@ function planSegments(
     if (hub) {
       for (const m of members) {
         if (m === hub) continue;
-        const port = ifAllocator(hub.ns).take(`tl-${m.device}`.replace(/[^A-Za-z0-9_.-]/g, '-'));
+        const port = ifAllocator(hub.ns).take(portName(`tl-${m.device}`));
         add('link', ['ip', '-n', m.ns, 'link', 'add', 'name', m.iface.name, 'type', 'veth', 'peer', 'name', port, 'netns', hub.ns]);
         add('port', ['ip', '-n', hub.ns, 'link', 'set', 'dev', port, 'master', hub.iface.name]);
         if (m.iface.mtu) add('attr', ['ip', '-n', hub.ns, 'link', 'set', 'dev', port, 'mtu', String(m.iface.mtu)]);
@@ -288,11 +293,12 @@ function planSegments(
       namespaces.push({ name: sw, role: 'switch', segment });
       add('setup', ['ip', '-n', sw, 'link', 'set', 'dev', 'lo', 'up']);
       add('link', ['ip', '-n', sw, 'link', 'add', 'name', 'br0', 'type', 'bridge']);
+      add('sysctl', ['ip', 'netns', 'exec', sw, 'sysctl', '-q', '-w', `${BRIDGE_NF}=0`], { optional: true });
       add('up', ['ip', '-n', sw, 'link', 'set', 'dev', 'br0', 'up']);
       const names = ifAllocator(sw);
       names.reserve('br0');
       members.forEach((m, i) => {
-        const port = names.take(`p${i}-${m.device}`.replace(/[^A-Za-z0-9_.-]/g, '-'));
+        const port = names.take(portName(`p${i}-${m.device}`));
         add('link', ['ip', '-n', m.ns, 'link', 'add', 'name', m.iface.name, 'type', 'veth', 'peer', 'name', port, 'netns', sw]);
         add('port', ['ip', '-n', sw, 'link', 'set', 'dev', port, 'master', 'br0']);
         if (m.iface.mtu) add('attr', ['ip', '-n', sw, 'link', 'set', 'dev', port, 'mtu', String(m.iface.mtu)]);
@@ -300,6 +306,11 @@ function planSegments(
       });
     }
   }
+}
+
+/** A helper port's name: the candidate cut to the interface-name limit, without trailing dots or dashes. */
+function portName(candidate: string): string {
+  return candidate.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, MAX_IFNAME).replace(/[.-]+$/, '');
 }
 
 function connectedPrefixes(device: Device): { dst: Cidr; dev: string }[] {

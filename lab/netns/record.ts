@@ -5,6 +5,9 @@ import type { PlannedPlace } from './plan.js';
 
 export const DEFAULT_STATE_DIR = '/run/tracelab';
 
+/** Marks a shared parent directory (/etc/netns) as made by a tracelab lab, so the last lab down removes it. */
+export const SHARED_DIR_MARKER = '.tracelab-created';
+
 export interface RecordedProcess {
   readonly ns: string;
   readonly device: string;
@@ -25,8 +28,12 @@ export interface NetnsRecord {
   readonly namespaces: string[];
   /** Directories we created (parents first), removed on down only when empty. */
   readonly dirs: string[];
+  /** Parent directories a tracelab lab created (they hold SHARED_DIR_MARKER); removed when nothing else is left in them. */
+  readonly sharedDirs: string[];
   readonly files: string[];
   readonly processes: RecordedProcess[];
+  /** Persistent UTS namespaces (bind-mounted files) giving each device its hostname: namespace -> file. */
+  readonly uts: Record<string, string>;
   places: Record<string, PlannedPlace>;
 }
 
@@ -40,7 +47,7 @@ export function recordPath(stateDir: string, prefix: string): string {
 }
 
 export function newRecord(prefix: string, lab: string): NetnsRecord {
-  return { version: 1, prefix, lab, state: 'building', createdAt: new Date().toISOString(), namespaces: [], dirs: [], files: [], processes: [], places: {} };
+  return { version: 1, prefix, lab, state: 'building', createdAt: new Date().toISOString(), namespaces: [], dirs: [], sharedDirs: [], files: [], processes: [], uts: {}, places: {} };
 }
 
 /** Writes the record durably and atomically (temp file, fsync, rename), so a SIGKILL never leaves half a file. */

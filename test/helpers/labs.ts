@@ -2,19 +2,7 @@
 import fc from 'fast-check';
 import type { LabFile } from '../../topology/labfile.js';
 
-/** A valid lab file object with `nodes` nodes and `pods` pods each (addresses left to defaults). */
-export function generatedLab(nodes: number, pods: number): LabFile {
-  return {
-    name: `gen-${nodes}`,
-    cluster: { network: nodes > 250 ? '100.64.0.0/10' : '10.244.0.0/16' },
-    hostOnly: nodes > 250 ? { network: '172.16.0.0/16', host: '172.16.0.1' } : undefined,
-    nodes: Array.from({ length: nodes }, (_, i) => ({
-      name: i === 0 ? 'controlplane' : `node-${i}`,
-      ip: nodes > 250 ? `172.16.${Math.floor((i + 10) / 256)}.${(i + 10) % 256}` : `192.168.56.${10 + i}`,
-      pods: Array.from({ length: pods }, (_, j) => ({ name: `p${i}-${j}`, image: j % 2 ? 'busybox' : 'nginx' })),
-    })),
-  };
-}
+export { generateHostGwLab as generatedLab } from '../../topology/generate.js';
 
 /** Arbitrary valid small labs: 1-8 nodes, 0-5 pods each, optional explicit pod subnets, services and externals. */
 export const arbitraryLab: fc.Arbitrary<LabFile> = fc

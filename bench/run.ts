@@ -1,0 +1,101 @@
+// `npm run bench`: compile time, memory and simulated traceroutes per second of generated host-gw clusters.
+// Not a test: figures are printed, never asserted. `npm run bench -- --json` prints the rows as a JSON array.
+import { compileLabObject } from '../topology/compile.js';
+import { generateHostGwLab } from '../topology/generate.js';
+import type { LabModel } from '../topology/model.js';
+import { Dataplane } from '../sim/dataplane.js';
+import { runProbe } from '../sim/probe.js';
+import { mix } from '../sim/packet.js';
+import { Simulator } from '../sim/simulator.js';
+
+export interface BenchRow {
+  nodes: number;
+  pods: number;
+  compileMs: number;
+  rssMiB: number;
+  tracesPerSec: number;
+  /** The same, printing Linux traceroute's text through the CLI's code path (`traceroute -n DST`). */
+  textTracesPerSec: number;
+}
+
+const SIZES = [3, 100, 1000, 5000];
+const PODS_PER_NODE = 30;
+
+/** A traceroute as data: 3 UDP probes per hop from TTL 1 until a final reply (Linux traceroute's defaults). */
+function traceRecord(dp: Dataplane, src: string, dst: number, seq: number): number {
+  let probes = 0;
+  for (let ttl = 1; ttl <= 30; ttl++) {
+    let final = false;
+    for (let q = 0; q < 3; q++) {
+      const r = runProbe(dp, src, { protocol: 'udp', dst, dport: 33434 + probes, sport: 40000, ttl, length: 60, df: false, seq: seq * 100 + probes });
+      probes++;
+      if (r.reply && r.reply.kind !== 'time-exceeded') final = true;
+    }
+    if (final) break;
+  }
+  return probes;
+}
+
+function podPairs(lab: LabModel, count: number): [string, number][] {
+  const pods = lab.devices.filter((d) => d.kind === 'pod');
+  const out: [string, number][] = [];
+  for (let i = 0; i < count; i++) {
+    const a = pods[mix(7, i) % pods.length]!;
+    const b = pods[mix(11, i) % pods.length]!;
+    out.push([a.id, b.interfaces[1]!.addrs[0]!.ip]);
+  }
+  return out;
+}
+
+function timeLoop(minMs: number, body: (i: number) => void): number {
+  let n = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < minMs) {
+    for (let k = 0; k < 100; k++) body(n++);
+    elapsed = performance.now() - start;
+  }
+  return (n / elapsed) * 1000;
+}
+
+export function benchSize(nodes: number): BenchRow {
+  const file = generateHostGwLab(nodes, PODS_PER_NODE);
+  (globalThis as { gc?: () => void }).gc?.();
+  const t0 = performance.now();
+  const lab = compileLabObject(`generated:${nodes}`, file);
+  const sim = new Simulator(lab);
+  const compileMs = performance.now() - t0;
+  const rssMiB = process.memoryUsage().rss / 1048576;
+  const dp = sim.dp;
+  dp.recordSteps = false;
+  const pairs = podPairs(lab, 4096);
+  const tracesPerSec = timeLoop(1000, (i) => {
+    const [src, dst] = pairs[i % pairs.length]!;
+    traceRecord(dp, src, dst, i);
+  });
+  const textTracesPerSec = timeLoop(500, (i) => {
+    const [src, dst] = pairs[i % pairs.length]!;
+    const ip = `${dst >>> 24}.${(dst >>> 16) & 255}.${(dst >>> 8) & 255}.${dst & 255}`;
+    sim.run(src, `traceroute -n ${ip}`);
+  });
+  return { nodes, pods: nodes * PODS_PER_NODE, compileMs: round(compileMs), rssMiB: round(rssMiB), tracesPerSec: Math.round(tracesPerSec), textTracesPerSec: Math.round(textTracesPerSec) };
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+function main(argv: readonly string[]): void {
+  const json = argv.includes('--json');
+  const sizes = argv.filter((a) => /^\d+$/.test(a)).map(Number);
+  const rows: BenchRow[] = [];
+  if (!json) console.log('nodes   pods     compile ms  rss MiB  traceroutes/s (record)  traceroutes/s (text)');
+  for (const n of sizes.length ? sizes : SIZES) {
+    const row = benchSize(n);
+    rows.push(row);
+    if (!json) {
+      console.log(`${String(row.nodes).padEnd(8)}${String(row.pods).padEnd(9)}${String(row.compileMs).padStart(10)}  ${String(row.rssMiB).padStart(7)}  ${String(row.tracesPerSec).padStart(22)}  ${String(row.textTracesPerSec).padStart(20)}`);
+    }
+  }
+  if (json) console.log(JSON.stringify(rows));
+}
+
+main(process.argv.slice(2));

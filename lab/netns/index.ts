@@ -1,0 +1,8 @@
+// The namespace lab's public surface: the Backend factory and the plain up/status/down functions for the CLI.
+export { createNetnsBackend, toolArgv, placeFromRecord, BUSYBOX_APPLETS } from './backend.js';
+export { netnsUp, netnsDown, netnsStatus, formatStatus, NetnsError, DEFAULT_PREFIX } from './lifecycle.js';
+export type { NetnsLabOptions, NetnsUpOptions, UpSummary, DownSummary, NetnsStatus } from './lifecycle.js';
+export { buildNetnsPlan } from './plan.js';
+export type { NetnsPlan, PlanStep } from './plan.js';
+export { preflight } from './exec.js';
+export { splitCommand } from './argv.js';

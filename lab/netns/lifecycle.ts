@@ -1,0 +1,337 @@
+// Brings a namespace lab up, reports its status and tears it down, driven by the plan and the crash-proof record.
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabModel } from '../../topology/model.js';
+import type { UpOptions } from '../backend.js';
+import { runArgv, preflight } from './exec.js';
+import { buildNetnsPlan, type NetnsPlan, type PlanStep } from './plan.js';
+import { SHARED_DIR_MARKER, newRecord, readRecord, recordPath, removeRecord, stateDirOf, writeRecord, type NetnsRecord } from './record.js';
+import { cmdlineMatches, listenerArgv, processCmdline, startListener, terminate } from './listener.js';
+import { checkPrefix } from './names.js';
+
+export const DEFAULT_PREFIX = 'tlns';
+
+export interface NetnsLabOptions {
+  readonly prefix?: string;
+  /** Directory of the record file (default $TRACELAB_STATE_DIR or /run/tracelab). */
+  readonly stateDir?: string;
+}
+
+export interface NetnsUpOptions extends NetnsLabOptions, UpOptions {
+  /** Turn SIGINT/SIGTERM during the build into an abort that cleans up (default true). */
+  readonly catchSignals?: boolean;
+  /** Skip the root/tool check (tests that already did it). */
+  readonly skipPreflight?: boolean;
+}
+
+export interface UpSummary {
+  readonly prefix: string;
+  readonly namespaces: number;
+  readonly commands: number;
+  readonly listeners: number;
+  readonly warnings: readonly string[];
+  readonly ms: number;
+}
+
+export interface DownSummary {
+  readonly prefix: string;
+  readonly found: boolean;
+  readonly namespaces: number;
+  readonly processes: number;
+  readonly files: number;
+  readonly ms: number;
+  readonly problems: readonly string[];
+}
+
+export class NetnsError extends Error {
+  override readonly name = 'NetnsError';
+}
+
+const nsPath = (name: string): string => `/run/netns/${name}`;
+
+function resolvedPrefix(opts: NetnsLabOptions): string {
+  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const error = checkPrefix(prefix);
+  if (error) throw new NetnsError(error);
+  return prefix;
+}
+
+/** Builds LAB in namespaces named `<prefix>-<device>`; removes a previous lab of the same prefix first. */
+export async function netnsUp(lab: LabModel, opts: NetnsUpOptions = {}): Promise<UpSummary> {
+  const started = Date.now();
+  const prefix = resolvedPrefix(opts);
+  if (!opts.skipPreflight) {
+    const check = preflight();
+    if (!check.ok) throw new NetnsError(check.message);
+  }
+  const plan = buildNetnsPlan(lab, { prefix });
+  const path = recordPath(stateDirOf(opts.stateDir), prefix);
+  const progress = opts.progress ?? ((): void => undefined);
+  if (readRecord(path)) {
+    progress(`removing the previous ${prefix} lab`);
+    await netnsDown(opts);
+  }
+  assertNothingInTheWay(plan);
+
+  const controller = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
+  const onSignal = (): void => controller.abort(new NetnsError('interrupted'));
+  if (opts.catchSignals !== false) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  const record = newRecord(prefix, lab.name);
+  record.places = { ...plan.places };
+  const warnings: string[] = [];
+  try {
+    writeRecord(path, record);
+    await createNamespaces(plan, record, path, signal, progress);
+    await createHostnames(plan, record, path, join(stateDirOf(opts.stateDir), `uts-${prefix}`), signal);
+    await runSteps(plan.steps, signal, progress, warnings);
+    createFiles(plan, record, path);
+    await startListeners(plan, record, path, signal, progress);
+    record.state = 'up';
+    record.builtAt = new Date().toISOString();
+    record.buildMs = Date.now() - started;
+    writeRecord(path, record);
+    progress(`lab ${lab.name} up as ${prefix}: ${plan.namespaces.length} namespaces in ${record.buildMs} ms`);
+    return {
+      prefix,
+      namespaces: plan.namespaces.length,
+      commands: plan.steps.length,
+      listeners: record.processes.length,
+      warnings,
+      ms: record.buildMs,
+    };
+  } catch (error) {
+    progress(`build failed (${(error as Error).message.split('\n')[0]}); removing what was made`);
+    await netnsDown(opts);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Refuses to build over namespaces or /etc/netns directories that exist without being ours. */
+function assertNothingInTheWay(plan: NetnsPlan): void {
+  const clashes = plan.namespaces.filter((n) => existsSync(nsPath(n.name))).map((n) => `namespace ${n.name}`);
+  for (const dir of plan.dirs.slice(1)) if (existsSync(dir)) clashes.push(`directory ${dir}`);
+  if (clashes.length > 0) {
+    throw new NetnsError(
+      `not in any tracelab record, refusing to touch: ${clashes.slice(0, 8).join(', ')}${clashes.length > 8 ? ', ...' : ''}` +
+        `\n(remove them yourself if they are stale, e.g. ip netns del NAME, or choose another --prefix)`,
+    );
+  }
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new NetnsError('aborted');
+}
+
+async function createNamespaces(plan: NetnsPlan, record: NetnsRecord, path: string, signal: AbortSignal, progress: (l: string) => void): Promise<void> {
+  const total = plan.namespaces.length;
+  const every = Math.max(1, Math.ceil(total / 10));
+  for (const [i, ns] of plan.namespaces.entries()) {
+    throwIfAborted(signal);
+    record.namespaces.push(ns.name);
+    writeRecord(path, record);
+    const r = await runArgv(['ip', 'netns', 'add', ns.name]);
+    if (r.exitCode !== 0) throw new NetnsError(`ip netns add ${ns.name}: ${r.stderr.trim()}`);
+    if ((i + 1) % every === 0 || i + 1 === total) progress(`namespaces ${i + 1}/${total}`);
+  }
+}
+
+/**
+ * `ip netns exec` keeps the host's hostname; each device gets a persistent UTS namespace (a bind-mounted file)
+ * with its own hostname, entered with nsenter when commands run (mtr's HOST line, `hostname`).
+ */
+async function createHostnames(plan: NetnsPlan, record: NetnsRecord, path: string, dir: string, signal: AbortSignal): Promise<void> {
+  if (!existsSync(dir)) {
+    record.dirs.push(dir);
+    writeRecord(path, record);
+    mkdirSync(dir, { mode: 0o755 });
+  }
+  for (const ns of plan.namespaces) {
+    if (ns.role !== 'device' || ns.device === undefined) continue;
+    throwIfAborted(signal);
+    const file = join(dir, ns.name);
+    record.uts[ns.name] = file;
+    writeRecord(path, record);
+    writeFileSync(file, '');
+    const r = await runArgv(['unshare', `--uts=${file}`, 'hostname', plan.places[ns.device]!.hostname]);
+    if (r.exitCode !== 0) throw new NetnsError(`unshare --uts=${file} hostname: ${r.stderr.trim()}`);
+  }
+}
+
+async function runSteps(steps: readonly PlanStep[], signal: AbortSignal, progress: (l: string) => void, warnings: string[]): Promise<void> {
+  const every = Math.max(50, Math.ceil(steps.length / 10));
+  for (const [i, step] of steps.entries()) {
+    throwIfAborted(signal);
+    const r = await runArgv(step.argv, step.stdin !== undefined ? { stdin: step.stdin } : {});
+    if (r.exitCode !== 0) {
+      const message = `${step.argv.join(' ')}: exit ${r.exitCode}: ${r.stderr.trim()}`;
+      if (!step.optional) throw new NetnsError(message);
+      warnings.push(message);
+      progress(`warning: ${message}`);
+    }
+    if ((i + 1) % every === 0 || i + 1 === steps.length) progress(`commands ${i + 1}/${steps.length}`);
+  }
+}
+
+function createFiles(plan: NetnsPlan, record: NetnsRecord, path: string): void {
+  const [parent, ...own] = plan.dirs;
+  if (parent !== undefined) {
+    // /etc/netns is shared by every lab (and by anyone using ip netns): remove it later only if a tracelab lab made it.
+    const marker = join(parent, SHARED_DIR_MARKER);
+    if (!existsSync(parent)) {
+      record.sharedDirs.push(parent);
+      writeRecord(path, record);
+      mkdirSync(parent, { mode: 0o755 });
+      writeFileSync(marker, 'created by a tracelab namespace lab; removed by the last one down\n');
+    } else if (existsSync(marker)) {
+      record.sharedDirs.push(parent);
+      writeRecord(path, record);
+    }
+  }
+  for (const dir of own) {
+    if (existsSync(dir)) continue;
+    record.dirs.push(dir);
+    writeRecord(path, record);
+    mkdirSync(dir, { mode: 0o755 });
+  }
+  for (const file of plan.files) {
+    record.files.push(file.path);
+    writeRecord(path, record);
+    writeFileSync(file.path, file.content, { mode: 0o644 });
+  }
+}
+
+async function startListeners(plan: NetnsPlan, record: NetnsRecord, path: string, signal: AbortSignal, progress: (l: string) => void): Promise<void> {
+  for (const spec of plan.listeners) {
+    throwIfAborted(signal);
+    const entry = { ns: spec.ns, device: spec.device, argv: listenerArgv(spec.listeners) };
+    record.processes.push(entry);
+    writeRecord(path, record);
+    await startListener(spec.ns, entry.argv, (pid) => {
+      (entry as { pid?: number }).pid = pid;
+      writeRecord(path, record);
+    });
+  }
+  if (plan.listeners.length > 0) progress(`listeners ${plan.listeners.length}/${plan.listeners.length}`);
+}
+
+/** Removes exactly what the record lists: its processes (when their command line still matches), namespaces, files. */
+export async function netnsDown(opts: NetnsLabOptions = {}): Promise<DownSummary> {
+  const started = Date.now();
+  const prefix = resolvedPrefix(opts);
+  const path = recordPath(stateDirOf(opts.stateDir), prefix);
+  const record = readRecord(path);
+  if (!record) return { prefix, found: false, namespaces: 0, processes: 0, files: 0, ms: Date.now() - started, problems: [] };
+  record.state = 'tearing-down';
+  writeRecord(path, record);
+  const problems: string[] = [];
+  let processes = 0;
+  for (const proc of record.processes) {
+    const pids = new Set<number>();
+    if (proc.pid !== undefined) pids.add(proc.pid);
+    // A process started just before a crash may not have its PID recorded yet: look in its namespace.
+    if (existsSync(nsPath(proc.ns))) {
+      const listed = await runArgv(['ip', 'netns', 'pids', proc.ns]);
+      for (const word of listed.stdout.split(/\s+/)) if (/^\d+$/.test(word)) pids.add(Number(word));
+    }
+    for (const pid of pids) {
+      const cmdline = processCmdline(pid);
+      if (!cmdline || !cmdlineMatches(cmdline, proc.ns, proc.argv)) continue;
+      if (await terminate(pid)) processes++;
+      else problems.push(`process ${pid} in ${proc.ns} did not exit`);
+    }
+  }
+  let namespaces = 0;
+  for (const ns of [...record.namespaces].reverse()) {
+    if (!existsSync(nsPath(ns))) continue;
+    const r = await runArgv(['ip', 'netns', 'del', ns]);
+    if (r.exitCode === 0) namespaces++;
+    else problems.push(`ip netns del ${ns}: ${r.stderr.trim()}`);
+  }
+  for (const file of Object.values(record.uts ?? {})) {
+    if (!existsSync(file)) continue;
+    const r = await runArgv(['umount', '-q', file]);
+    if (r.exitCode !== 0 && r.exitCode !== 32) problems.push(`umount ${file}: ${r.stderr.trim()}`);
+    else rmSync(file, { force: true });
+  }
+  let files = 0;
+  for (const file of record.files) {
+    if (existsSync(file)) {
+      rmSync(file, { force: true });
+      files++;
+    }
+  }
+  for (const dir of [...record.dirs].reverse()) {
+    try {
+      if (existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch (e) {
+      problems.push(`rmdir ${dir}: ${(e as Error).message}`);
+    }
+  }
+  for (const dir of record.sharedDirs ?? []) {
+    try {
+      const left = existsSync(dir) ? readdirSync(dir) : [];
+      if (left.length === 1 && left[0] === SHARED_DIR_MARKER) {
+        rmSync(join(dir, SHARED_DIR_MARKER), { force: true });
+        rmdirSync(dir);
+      }
+    } catch (e) {
+      problems.push(`rmdir ${dir}: ${(e as Error).message}`);
+    }
+  }
+  if (problems.length === 0) removeRecord(path);
+  return { prefix, found: true, namespaces, processes, files, ms: Date.now() - started, problems };
+}
+
+export interface NetnsStatus {
+  readonly prefix: string;
+  readonly recordPath: string;
+  readonly record?: NetnsRecord;
+  readonly namespaces: readonly { readonly name: string; readonly exists: boolean }[];
+  readonly processes: readonly { readonly ns: string; readonly device: string; readonly pid?: number; readonly alive: boolean }[];
+  readonly files: readonly { readonly path: string; readonly exists: boolean }[];
+}
+
+export async function netnsStatus(opts: NetnsLabOptions = {}): Promise<NetnsStatus> {
+  const prefix = resolvedPrefix(opts);
+  const path = recordPath(stateDirOf(opts.stateDir), prefix);
+  const record = readRecord(path);
+  if (!record) return { prefix, recordPath: path, namespaces: [], processes: [], files: [] };
+  return {
+    prefix,
+    recordPath: path,
+    record,
+    namespaces: record.namespaces.map((name) => ({ name, exists: existsSync(nsPath(name)) })),
+    processes: record.processes.map((p) => {
+      const cmdline = p.pid !== undefined ? processCmdline(p.pid) : undefined;
+      return { ns: p.ns, device: p.device, ...(p.pid !== undefined ? { pid: p.pid } : {}), alive: !!cmdline && cmdlineMatches(cmdline, p.ns, p.argv) };
+    }),
+    files: record.files.map((f) => ({ path: f, exists: existsSync(f) })),
+  };
+}
+
+/** Status as the CLI prints it. */
+export function formatStatus(s: NetnsStatus): string {
+  if (!s.record) return `no namespace lab with prefix ${s.prefix} (no record at ${s.recordPath})\n`;
+  const r = s.record;
+  const nsUp = s.namespaces.filter((n) => n.exists).length;
+  const alive = s.processes.filter((p) => p.alive).length;
+  const lines = [
+    `lab ${r.lab} (prefix ${s.prefix}): ${r.state}${r.buildMs !== undefined ? `, built in ${r.buildMs} ms` : ''}`,
+    `record: ${s.recordPath}`,
+    `namespaces: ${nsUp}/${s.namespaces.length} present`,
+    `listeners: ${alive}/${s.processes.length} running`,
+    `files: ${s.files.filter((f) => f.exists).length}/${s.files.length} present`,
+  ];
+  for (const n of s.namespaces) if (!n.exists) lines.push(`  missing namespace ${n.name}`);
+  for (const p of s.processes) if (!p.alive) lines.push(`  listener of ${p.device} (${p.pid ?? 'no pid'}) not running`);
+  const places = Object.entries(r.places);
+  if (places.length > 0) lines.push('places:', ...places.map(([id, p]) => `  ${id.padEnd(20)} ${p.kind.padEnd(8)} ${p.ns}`));
+  return lines.join('\n') + '\n';
+}

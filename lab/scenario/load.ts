@@ -1,0 +1,141 @@
+// Loads scenario files: YAML + scenarios/scenario.schema.json with FILE:LINE:COL errors, the lab with its model edits,
+// places checked against the lab; and finds scenario files in directories.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ValidateFunction } from 'ajv';
+import { compileLabSource, labValidator } from '../../topology/compile.js';
+import type { LabFile } from '../../topology/labfile.js';
+import type { LabModel } from '../../topology/model.js';
+import { packageRoot, resolveLabPath } from '../../topology/paths.js';
+import { resolvePlace } from '../../topology/place.js';
+import {
+  compileSchema, parseYamlText, readYamlFile, SourceError, type Diagnostic, type PathKey, type YamlSource,
+} from '../../topology/yaml-source.js';
+import { compileEditedLab } from './lab-edits.js';
+import type { Scenario, ScenarioFile, ScenarioProbe, ScenarioStep, ScenarioStepFile } from './types.js';
+
+/** The directory of the scenario library. */
+export function scenarioLibraryDir(): string {
+  return join(packageRoot(), 'scenarios');
+}
+
+/** The scenario schema validator, compiled once per call site that asks (cheap enough; no module state). */
+export function scenarioValidator(): ValidateFunction {
+  return compileSchema(JSON.parse(readFileSync(join(scenarioLibraryDir(), 'scenario.schema.json'), 'utf8')) as object);
+}
+
+/** Reads and checks one scenario file. Throws SourceError (FILE:LINE:COL) for anything wrong in it or its edits. */
+export function loadScenarioFile(file: string, validate: ValidateFunction = scenarioValidator()): Scenario {
+  return buildScenario(readYamlFile<ScenarioFile>(file, validate));
+}
+
+/** Parses scenario text (tests and fuzzing use this; the file name only labels diagnostics). */
+export function parseScenarioText(file: string, text: string, validate: ValidateFunction = scenarioValidator()): Scenario {
+  return buildScenario(parseYamlText<ScenarioFile>(file, text, validate));
+}
+
+function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
+  const f = src.data;
+  const problems: Diagnostic[] = [];
+  const breakSteps = steps(src, ['break'], f.break, problems);
+  const fixSteps = f.fix ? steps(src, ['fix'], f.fix, problems) : undefined;
+  const lab = labFor(src);
+  const checkPlace = (path: PathKey[], place: string) => {
+    const where = resolvePlace(lab, place);
+    if (!where.ok) problems.push(src.at(path, where.message));
+  };
+  f.break.forEach((s, i) => 'at' in s && checkPlace(['break', i, 'at'], s.at));
+  (f.fix ?? []).forEach((s, i) => 'at' in s && checkPlace(['fix', i, 'at'], s.at));
+  f.probes.forEach((p, i) => checkPlace(['probes', i, 'at'], p.at));
+  if (problems.length > 0) throw new SourceError(problems);
+  const probes: ScenarioProbe[] = f.probes.map((p) => ({
+    at: p.at, run: p.run, exit: p.exit ?? 0, expect: p.expect, stderr: p.stderr, healthy: p.healthy, healthyExit: p.healthyExit ?? 0,
+  }));
+  return {
+    file: src.file, name: f.name, title: f.title, labName: f.lab, brief: f.brief, lab, edits: f.model ?? {},
+    breakSteps, probes, hints: f.hints ?? [], fixSteps, tags: f.tags ?? [], source: src,
+  };
+}
+
+function steps(src: YamlSource<ScenarioFile>, base: PathKey[], list: readonly ScenarioStepFile[], problems: Diagnostic[]): ScenarioStep[] {
+  return list.map((s, i) => {
+    if ('wait' in s) {
+      const ms = parseDuration(s.wait);
+      if (ms === undefined) problems.push(src.at([...base, i, 'wait'], `bad duration "${s.wait}" (like 500ms, 15s, 2m)`));
+      return { kind: 'wait', ms: ms ?? 0, text: s.wait };
+    }
+    return { kind: 'run', at: s.at, run: s.run };
+  });
+}
+
+/** "15s" -> 15000; "500ms", "2m", "1.5s". Undefined when malformed or absurd (over a day). */
+export function parseDuration(text: string): number | undefined {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/.exec(text);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000);
+  return Number.isFinite(ms) && ms <= 86_400_000 ? Math.round(ms) : undefined;
+}
+
+/** The scenario's lab: a name under topology/labs, or a path relative to the scenario file; then its edits. */
+function labFor(src: YamlSource<ScenarioFile>): LabModel {
+  const name = src.data.lab;
+  const path = name.includes('/') || /\.ya?ml$/.test(name) ? resolve(dirname(src.file), name) : resolveLabPath(name);
+  let labSource: YamlSource<LabFile>;
+  try {
+    labSource = readYamlFile<LabFile>(path, labValidator());
+  } catch (err) {
+    if (err instanceof SourceError && err.diagnostics.every((d) => d.file === path && /^cannot read/.test(d.message))) {
+      throw new SourceError([src.at(['lab'], `no lab "${name}" (${path}: ${err.diagnostics[0]?.message ?? 'cannot read'})`)]);
+    }
+    throw err;
+  }
+  const edits = src.data.model ?? {};
+  if (Object.keys(edits).length === 0) return compileLabSource(labSource);
+  compileLabSource(labSource); // problems of the lab file itself are reported where they are
+  return compileEditedLab(labSource, edits, src);
+}
+
+/** Expands files and directories (directories: their *.yaml / *.yml files, sorted) into scenario file paths. */
+export function scenarioFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      out.push(p); // reported as "cannot read" by the loader
+      continue;
+    }
+    if (!isDir) out.push(p);
+    else out.push(...readdirSync(p).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => join(p, n)));
+  }
+  return out;
+}
+
+/** Loads many scenario files; collects every file's problems and duplicate names into one SourceError. */
+export function loadScenarios(paths: readonly string[]): Scenario[] {
+  const validate = scenarioValidator();
+  const problems: Diagnostic[] = [];
+  const loaded: Scenario[] = [];
+  const seen = new Map<string, string>();
+  for (const file of scenarioFiles(paths)) {
+    let s: Scenario;
+    try {
+      s = loadScenarioFile(file, validate);
+    } catch (err) {
+      if (err instanceof SourceError) {
+        problems.push(...err.diagnostics);
+        continue;
+      }
+      throw err;
+    }
+    const previous = seen.get(s.name);
+    if (previous !== undefined) problems.push(s.source.at(['name'], `duplicate scenario name "${s.name}" (also in ${previous})`));
+    else {
+      seen.set(s.name, file);
+      loaded.push(s);
+    }
+  }
+  if (problems.length > 0) throw new SourceError(problems);
+  return loaded;
+}

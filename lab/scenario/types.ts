@@ -1,0 +1,64 @@
+// The scenario file as written (validated by scenarios/scenario.schema.json) and the loaded, located scenario.
+import type { LabModel } from '../../topology/model.js';
+import type { YamlSource } from '../../topology/yaml-source.js';
+
+/** A command at a place, or a pause that lets controllers (Flannel) reconcile. */
+export type ScenarioStepFile = { at: string; run: string } | { wait: string };
+
+export interface ScenarioProbeFile {
+  at: string;
+  run: string;
+  exit?: number;
+  expect: string;
+  stderr?: string;
+  healthy?: string;
+  healthyExit?: number;
+}
+
+export interface ScenarioFile {
+  name: string;
+  title: string;
+  lab: string;
+  brief: string;
+  model?: Record<string, unknown>;
+  break: ScenarioStepFile[];
+  probes: ScenarioProbeFile[];
+  hints?: string[];
+  fix?: ScenarioStepFile[];
+  tags?: string[];
+}
+
+/** A step ready to run: a command, or a pause in milliseconds. */
+export type ScenarioStep =
+  | { readonly kind: 'run'; readonly at: string; readonly run: string }
+  | { readonly kind: 'wait'; readonly ms: number; readonly text: string };
+
+export interface ScenarioProbe {
+  readonly at: string;
+  readonly run: string;
+  readonly exit: number;
+  readonly expect: string;
+  readonly stderr?: string;
+  readonly healthy?: string;
+  readonly healthyExit: number;
+}
+
+/** A loaded scenario: checked against its schema, its lab (with edits) compiled and its places resolved. */
+export interface Scenario {
+  readonly file: string;
+  readonly name: string;
+  readonly title: string;
+  readonly labName: string;
+  readonly brief: string;
+  /** The lab after the scenario's model edits. */
+  readonly lab: LabModel;
+  /** The model edits as written (dotted path -> value). */
+  readonly edits: Readonly<Record<string, unknown>>;
+  readonly breakSteps: readonly ScenarioStep[];
+  readonly probes: readonly ScenarioProbe[];
+  readonly hints: readonly string[];
+  /** Undefined when the scenario has no fix (only the broken state is checked). */
+  readonly fixSteps?: readonly ScenarioStep[];
+  readonly tags: readonly string[];
+  readonly source: YamlSource<ScenarioFile>;
+}

@@ -1,0 +1,33 @@
+// Masks the millisecond figures of every probe tool's output (and nothing else) so outputs compare byte for byte.
+
+/** The token that replaces a time figure. */
+export const MASK = '#';
+
+const NUM = String.raw`(?<![\d.])\d+\.\d+`;
+/** traceroute, busybox traceroute, tcptraceroute: `  0.755 ms`; ping: `time=0.060 ms`. */
+const MS_FIGURE = new RegExp(`${NUM} ms\\b`, 'g');
+/** tracepath: the figure is padded with `%3ld.%03ldms`, so the padding goes with it. */
+const TRACEPATH_MS = new RegExp(String.raw` *${NUM}ms\b`, 'g');
+/** ping summaries: `rtt min/avg/max/mdev = a/b/c/d ms`, busybox `round-trip min/avg/max = a/b/c ms`. */
+const PING_RTT = /^((?:rtt|round-trip) min\/avg\/max(?:\/mdev)? = )[\d./]+( ms)$/;
+/** ping's `time 405ms` on the statistics line. */
+const PING_TOTAL = /(, time )\d+ms$/;
+/** mtr --report rows: the five time columns (Last Avg Best Wrst StDev) after Loss% and Snt. */
+const MTR_ROW = /^( +\d+\.\|-- .*? +(?:\d+\.\d%|100\.0) +\d+) +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+$/;
+/** mtr's `Start:` line is the wall clock of the run. */
+const MTR_START = /^Start: \S+$/;
+
+/** One line with its time figures replaced by MASK. */
+export function maskLine(line: string): string {
+  if (MTR_START.test(line)) return `Start: ${MASK}`;
+  const row = MTR_ROW.exec(line);
+  if (row) return `${row[1]} ${MASK}`;
+  const rtt = PING_RTT.exec(line);
+  if (rtt) return `${rtt[1]}${MASK}${rtt[2]}`;
+  return line.replace(PING_TOTAL, `$1${MASK}ms`).replace(TRACEPATH_MS, ` ${MASK}ms`).replace(MS_FIGURE, `${MASK} ms`);
+}
+
+/** Tool output with every millisecond figure replaced by MASK; all other bytes are kept. */
+export function maskMilliseconds(text: string): string {
+  return text.split('\n').map(maskLine).join('\n');
+}

@@ -1,0 +1,37 @@
+// Which probe tool a command line names: Linux or busybox traceroute and ping, tcptraceroute, mtr, tracepath.
+import type { CommandResult, ToolContext } from '../trace.js';
+import { busyboxPing, ping } from './ping.js';
+import { busyboxTraceroute } from './busybox-traceroute.js';
+import { mtr } from './mtr.js';
+import { tcptraceroute } from './tcptraceroute.js';
+import { tracepath } from './tracepath.js';
+import { traceroute } from './traceroute.js';
+
+/** A probe tool: its arguments (without the program name) and the dataplane's view from where it runs. */
+export type ProbeTool = (args: readonly string[], ctx: ToolContext) => CommandResult;
+
+/** The applets of the busybox image that send probes. */
+const BUSYBOX_APPLETS: Readonly<Record<string, ProbeTool>> = { traceroute: busyboxTraceroute, ping: busyboxPing };
+
+/** Full Linux tools (nodes and non-busybox images such as netshoot). */
+const LINUX_TOOLS: Readonly<Record<string, ProbeTool>> = { traceroute, ping, tcptraceroute, mtr, tracepath };
+
+/** Names a probe tool may be invoked as, for shells' tab completion and help. */
+export const PROBE_TOOL_NAMES: readonly string[] = Object.keys(LINUX_TOOLS).sort();
+
+const appletNotFound = (applet: string): ProbeTool => () => ({ stdout: '', stderr: `${applet}: applet not found\n`, exitCode: 127 });
+
+/**
+ * The tool `program args...` runs, or undefined when it is not a probe tool (the interpreter then tries its commands).
+ * In a busybox image only busybox's applets exist: `traceroute` there is busybox's, and `mtr` is not found.
+ */
+export function findProbeTool(program: string, args: readonly string[], busyboxImage: boolean): { run: ProbeTool; args: readonly string[] } | undefined {
+  if (program === 'busybox') {
+    const applet = args[0];
+    if (applet === undefined) return undefined;
+    const run = Object.hasOwn(BUSYBOX_APPLETS, applet) ? BUSYBOX_APPLETS[applet]! : Object.hasOwn(LINUX_TOOLS, applet) ? appletNotFound(applet) : undefined;
+    return run ? { run, args: args.slice(1) } : undefined;
+  }
+  const table = busyboxImage ? BUSYBOX_APPLETS : LINUX_TOOLS;
+  return Object.hasOwn(table, program) ? { run: table[program]!, args } : undefined;
+}
