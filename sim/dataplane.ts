@@ -50,7 +50,8 @@ export class DeviceState {
 
   /** Shared routes this device still holds (not deleted, not shadowed by an own route of the same prefix). */
   visibleSharedRoutes(): Route[] {
-    const shadow = (r: Route) => this.ownRoutes.some((o) => sameCidr(o.dst, r.dst)) || this.deletedShared.some((d) => sameCidr(d, r.dst));
+    const own = this.device.podSubnet;
+    const shadow = (r: Route) => this.ownRoutes.some((o) => sameCidr(o.dst, r.dst)) || this.deletedShared.some((d) => sameCidr(d, r.dst)) || (own !== undefined && sameCidr(own, r.dst));
     return this.sharedRoutes.filter((r) => !shadow(r));
   }
 
@@ -71,6 +72,9 @@ export class DeviceState {
       const sorted = [...this.ownRoutes].sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
       for (const r of sorted) { own.push(r); prefixes.push(r.dst); }
       for (const d of this.deletedShared) { own.push(TOMBSTONE); prefixes.push(d); }
+      // The host-gw set holds every node's pod subnet: a node never routes its own through it (after `ip link set
+      // cni0 down` the subnet follows the default route, as on the kernel). Own routes of that prefix come first.
+      if (this.device.podSubnet) { own.push(TOMBSTONE); prefixes.push(this.device.podSubnet); }
       this.fibCache = new OverlayFib<Route>(own, prefixes, this.shared);
     }
     return this.fibCache;
@@ -112,7 +116,8 @@ export class DeviceState {
     if (!i) return;
     for (const a of i.addrs) {
       const dst = subnetOf(a);
-      if (!this.ownRoutes.some((r) => r.dev === dev && sameCidr(r.dst, dst))) {
+      // fib_add_ifaddr(): a prefix route for each primary address shorter than /32 (a secondary shares its primary's).
+      if (a.len < 32 && !this.ownRoutes.some((r) => r.dev === dev && sameCidr(r.dst, dst))) {
         this.ownRoutes.push({ dst, type: 'unicast', dev, proto: 'kernel', scope: 'link', src: a.ip });
       }
     }
@@ -133,15 +138,23 @@ export class Dataplane {
   /** Devices whose addresses were changed at run time (scanned on neighbour lookups). */
   private readonly readdressed = new Set<string>();
   private readonly linkKinds: ReadonlyMap<string, LinkKind>;
+  /** Bridge segments (a node's cni0) -> the bridge interface that switches frames between their ports. */
+  private readonly bridges = new Map<string, Attachment>();
   /** ICMP and route-error token buckets, per device and peer. */
   readonly limiter = new RateLimiter();
   /** Whether probes record their decisions as steps (for --explain and pictures); off for raw speed. */
   recordSteps = true;
   /** Simulated time in milliseconds since the lab came up. */
   nowMs = 0;
+  /** Neighbour resolutions that will fail: `device|iface|ip` -> when the current ARP attempt gives up (ms). */
+  readonly arpFailsAt = new Map<string, number>();
 
   constructor(readonly model: LabModel, readonly seed = 1) {
     this.linkKinds = new Map(model.segments.map((g) => [g.id, g.linkKind]));
+    const bridgeSegments = new Set(model.segments.filter((g) => g.kind === 'bridge').map((g) => g.id));
+    for (const d of model.devices) {
+      for (const i of d.interfaces) if (i.kind === 'bridge' && i.segment && bridgeSegments.has(i.segment)) this.bridges.set(i.segment, { device: d.id, iface: i.name });
+    }
     for (const set of model.routeSets) this.sharedTables.set(set.id, { table: new PrefixTable(set.routes.map((r) => r.dst)), routes: set.routes });
     for (const d of model.devices) {
       for (const i of d.interfaces) {
@@ -159,6 +172,11 @@ export class Dataplane {
 
   linkKind(segment: string): LinkKind {
     return this.linkKinds.get(segment) ?? 'veth';
+  }
+
+  /** The bridge interface (and its device) that frames between two ports of a bridge segment pass through. */
+  bridgeOf(segment: string): Attachment | undefined {
+    return this.bridges.get(segment);
   }
 
   /** Mutable state of a device, created on first use. */

@@ -1,22 +1,29 @@
 // The per-device forwarding pipeline in the kernel's order: PREROUTING (DNAT) -> route input -> rp_filter ->
-// TTL -> MTU -> FORWARD -> POSTROUTING (SNAT) -> neighbour, plus local output and ICMP error generation.
+// TTL -> MTU -> FORWARD -> POSTROUTING (SNAT) -> neighbour, plus local output (nat OUTPUT), local input (reply
+// un-DNAT), frames bridged between two ports of a node's cni0 (br_netfilter) and ICMP error generation.
 import { formatIp, formatRouteDst } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
-import type { Dataplane, DeviceState } from './dataplane.js';
-import { evaluate, ruleText, REJECT_TYPES, type MatchPacket, type Verdict } from './netfilter.js';
+import type { Attachment, Dataplane, DeviceState } from './dataplane.js';
+import { addressFor, applyDnat, applySnat, findFlow, matchPacket, unNat, verdictText, type Flow } from './nat.js';
+import { evaluate, REJECT_TYPES, type MatchPacket, type Verdict } from './netfilter.js';
 import {
-  ARP_TIMEOUT_MS, DEVICE_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, linkDelayMs, sameTuple, tupleOf, unit,
-  reversed, type CtEntry, type Packet,
+  ARP_TIMEOUT_MS, DEVICE_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, linkDelayMs, type CtEntry, type Packet,
 } from './packet.js';
 import { RateLimiter } from './ratelimit.js';
 import type { Disposition, Step } from './trace.js';
 
+export { addressFor } from './nat.js';
+
 /** How a journey through the network ended. */
 export type Outcome =
   | { readonly kind: 'delivered'; readonly device: string; readonly packet: Packet }
-  | { readonly kind: 'icmp'; readonly device: string; readonly error: Packet; readonly disposition: Disposition }
+  | {
+    readonly kind: 'icmp'; readonly device: string; readonly error: Packet; readonly disposition: Disposition;
+    /** Sent straight out of the bridge port the offending frame came in by, bypassing NAT (a reset for bridged traffic). */
+    readonly natBypass?: boolean;
+  }
   | { readonly kind: 'dropped'; readonly device: string; readonly disposition: Disposition }
-  | { readonly kind: 'local-error'; readonly device: string; readonly errno: LocalErrno; readonly disposition: Disposition; readonly from?: number };
+  | { readonly kind: 'local-error'; readonly device: string; readonly errno: LocalErrno; readonly disposition: Disposition; readonly from?: number; readonly mtu?: number };
 
 export type LocalErrno = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | 'EPERM' | 'EMSGSIZE';
 
@@ -52,83 +59,34 @@ function routeText(r: Route): string {
   return `route ${formatRouteDst(r.dst)}${r.via !== undefined ? ` via ${formatIp(r.via)}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`;
 }
 
-function verdictText(table: string, v: Verdict): string {
-  return v.rule ? `iptables -t ${table} -A ${v.chain} ${ruleText(v.rule)}` : `iptables -t ${table} ${v.chain} policy ${v.target}`;
+const BRIDGE_NF = 'net.bridge.bridge-nf-call-iptables';
+
+/** Whether IPv4 frames bridged by `dev` traverse iptables (br_netfilter; kubeadm labs and the netns lab set it on nodes). */
+function bridgeNf(s: DeviceState, dev: string): boolean {
+  return s.ifaces.get(dev)?.kind === 'bridge' && Number(s.sysctl(BRIDGE_NF, s.device.kind === 'node' ? '1' : '0')) !== 0;
 }
 
-function matchPacket(dp: Dataplane, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): MatchPacket {
-  return { src: p.src, dst: p.dst, protocol: p.protocol, sport: p.sport, dport: p.dport, in: inDev, out: outDev, state, random: unit(dp.seed, p.src, p.dst, p.sport, p.dport) };
+/** Whether conntrack sees `p` as part of a known flow (a reply, or an error about one) rather than a new one. */
+function isTracked(p: Packet, flow: Flow | undefined): boolean {
+  return flow !== undefined || isIcmpError(p) || p.tcp === 'synack' || p.tcp === 'rst' || (p.protocol === 'icmp' && p.icmp?.type === 0);
 }
 
-/** Reverse NAT for a packet of a tracked flow at `device`; returns the rewritten packet and whether it matched. */
-function reverseNat(j: Journey, device: string, p: Packet, phase: 'pre' | 'post'): { packet: Packet; matched: boolean } {
-  const quoted = isIcmpError(p) ? p.icmp!.inner : undefined;
-  for (const e of j.conntrack) {
-    if (e.device !== device) continue;
-    const dnat = e.orig.dst !== e.xlat.dst || e.orig.dport !== e.xlat.dport;
-    const snat = e.orig.src !== e.xlat.src || e.orig.sport !== e.xlat.sport;
-    if (quoted && sameTuple(tupleOf(quoted), e.xlat)) {
-      // An ICMP error about a translated packet: restore the quoted packet and the outer addresses.
-      let outer = p;
-      let inner = quoted;
-      if (phase === 'pre' && snat) {
-        outer = { ...outer, dst: e.orig.src };
-        inner = { ...inner, src: e.orig.src, sport: e.orig.sport };
-      }
-      if (phase === 'post' && dnat) {
-        outer = { ...outer, src: e.orig.dst };
-        inner = { ...inner, dst: e.orig.dst, dport: e.orig.dport };
-      }
-      return { packet: { ...outer, icmp: { ...outer.icmp!, inner } }, matched: true };
-    }
-    if (!quoted && sameTuple(tupleOf(p), reversed(e.xlat))) {
-      if (phase === 'pre' && snat) return { packet: { ...p, dst: e.orig.src, dport: e.orig.sport }, matched: true };
-      if (phase === 'post' && dnat) return { packet: { ...p, src: e.orig.dst, sport: e.orig.dport }, matched: true };
-      return { packet: p, matched: true };
-    }
+/** Conntrack's reverse NAT of a reply or related error at `device`, recorded as a step when an address changed. */
+function undoNat(j: Journey, device: string, flow: Flow, p: Packet, phase: 'dst' | 'src', hook: string, iface: { in?: string; out?: string }): Packet {
+  const after = unNat(flow, p, phase);
+  const [was, now] = phase === 'dst' ? [p.dst, after.dst] : [p.src, after.src];
+  if (was !== now) {
+    j.step(device, () => `conntrack reverses the ${phase === 'dst' ? 'SNAT' : 'DNAT'} in nat ${hook}: ${phase === 'dst' ? 'destination' : 'source'} ${formatIp(was)} -> ${formatIp(now)}`, iface);
   }
-  return { packet: p, matched: false };
-}
-
-function recordNat(j: Journey, device: string, before: Packet, after: Packet): void {
-  const existing = j.conntrack.find((e) => e.device === device && sameTuple(e.xlat, tupleOf(before)));
-  if (existing) existing.xlat = tupleOf(after);
-  else j.conntrack.push({ device, orig: tupleOf(before), xlat: tupleOf(after) });
-}
-
-function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 'OUTPUT', inDev?: string): Packet {
-  const v = evaluate(s.tables, 'nat', chain, matchPacket(j.dp, p, 'NEW', inDev));
-  if (v.target !== 'DNAT' || !v.rule?.toDestination) return p;
-  const to = v.rule.toDestination;
-  const after: Packet = { ...p, dst: to.ip, dport: to.port ?? p.dport };
-  recordNat(j, s.device.id, p, after);
-  j.step(s.device.id, () => `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} (${verdictText('nat', v)})`, { in: inDev });
   return after;
 }
 
-function applySnat(j: Journey, s: DeviceState, p: Packet, outDev: string, route: Route): Packet {
-  const v = evaluate(s.tables, 'nat', 'POSTROUTING', matchPacket(j.dp, p, 'NEW', undefined, outDev));
-  let src: number | undefined;
-  if (v.target === 'MASQUERADE') src = route.src ?? addressFor(s, outDev, route.via ?? p.dst);
-  else if (v.target === 'SNAT') src = v.rule?.toSource;
-  if (src === undefined || src === p.src) return p;
-  const after: Packet = { ...p, src };
-  recordNat(j, s.device.id, p, after);
-  j.step(s.device.id, () => `${v.target} ${formatIp(p.src)} -> ${formatIp(src)} (${verdictText('nat', v)})`, { out: outDev });
-  return after;
-}
-
-/** inet_select_addr: an address of `dev` on the same subnet as `dst`, else its primary, else any global one. */
-export function addressFor(s: DeviceState, dev: string | undefined, dst: number): number | undefined {
-  const i = dev === undefined ? undefined : s.ifaces.get(dev);
-  if (i) {
-    for (const a of i.addrs) if (a.len > 0 && ((a.ip ^ dst) >>> (32 - a.len)) === 0) return a.ip;
-  }
-  return s.primaryAddress(dev);
+function ctState(p: Packet, tracked: boolean): MatchPacket['state'] {
+  return tracked ? (isIcmpError(p) ? 'RELATED' : 'ESTABLISHED') : 'NEW';
 }
 
 /** Sends a packet from a device's own stack (a probe, an answer, an ICMP error). */
-export function originate(j: Journey, device: string, packet: Packet): Outcome {
+export function originate(j: Journey, device: string, packet: Packet, natBypass = false): Outcome {
   const s = j.dp.state(device);
   const related = isIcmpError(packet);
   const reply = packet.protocol === 'tcp' ? packet.tcp !== 'syn' : packet.protocol === 'icmp' && !related && packet.icmp?.type === 0;
@@ -156,37 +114,63 @@ export function originate(j: Journey, device: string, packet: Packet): Outcome {
     j.step(device, () => verdictText('filter', fv), { out });
     return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected' };
   }
-  j.step(device, () => routeText(route), { out });
-  return egress(j, s, route, p, undefined, true, related || reply);
+  const rerouted = p.dst !== packet.dst ? ' (looked up again after nat OUTPUT changed the destination)' : '';
+  j.step(device, () => `${routeText(route)}${rerouted}`, { out });
+  return egress(j, s, route, p, undefined, true, related || reply, natBypass ? 'bypass' : undefined);
 }
 
-function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev: string | undefined, local: boolean, tracked: boolean): Outcome {
+/**
+ * POSTROUTING and the way onto the link; `flow` is the NAT flow the packet's ingress at this device matched, or
+ * 'bypass' for a packet the kernel transmits without passing the NAT hooks.
+ */
+function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev: string | undefined, local: boolean, tracked: boolean, flow?: Flow | 'bypass'): Outcome {
   const device = s.device.id;
   const out = route.dev!;
   let p = packet;
-  const post = reverseNat(j, device, p, 'post');
-  p = post.packet;
-  if (!post.matched && !tracked) p = applySnat(j, s, p, out, route);
+  const own = flow === 'bypass' ? undefined : (flow ?? findFlow(j, device, p));
+  if (own) p = undoNat(j, device, own, p, 'src', 'POSTROUTING', { out });
+  else if (!tracked && flow !== 'bypass') p = applySnat(j, s, p, out, route);
   const iface = s.ifaces.get(out);
-  const nexthop = route.via ?? p.dst;
+  // A gateway that is one of the device's own addresses (Flannel without --iface: via 10.0.2.15) resolves the target itself.
+  const nexthop = route.via !== undefined && !s.isLocal(route.via) ? route.via : p.dst;
   if (local && iface && p.df && p.length > iface.mtu) {
     j.step(device, () => `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
-    return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed' };
+    return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed', mtu: iface.mtu };
   }
   const neighbour = iface?.segment && j.dp.carrier(device, out) ? j.dp.neighbour(iface.segment, nexthop, { device, iface: out }) : undefined;
   if (!neighbour) {
-    j.elapsedMs += ARP_TIMEOUT_MS;
+    j.elapsedMs += unansweredArpWait(j, device, out, nexthop);
     j.step(device, () => `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
     if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   j.cross(j.dp.linkKind(iface!.segment!));
   const rx = j.dp.state(neighbour.device).ifaces.get(neighbour.iface)!;
-  if (p.length > rx.mtu + 4) {
-    j.step(neighbour.device, () => `${p.length}-byte frame exceeds ${neighbour.iface} mtu ${rx.mtu}: dropped on receive`, { in: neighbour.iface });
+  // Without DF the sender fragments to its own MTU, so only a frame bigger than both MTUs is lost on receive.
+  const frame = Math.min(p.length, iface!.mtu);
+  if (frame > rx.mtu + 4) {
+    j.step(neighbour.device, () => `${frame}-byte frame exceeds ${neighbour.iface} mtu ${rx.mtu}: dropped on receive`, { in: neighbour.iface });
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
+  // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.
+  const bridge = j.dp.bridgeOf(iface!.segment!);
+  if (bridge && bridge.device !== device && bridge.device !== neighbour.device && bridgeNf(j.dp.state(bridge.device), bridge.iface)) {
+    return bridged(j, bridge, p, neighbour);
+  }
   return ingress(j, neighbour.device, neighbour.iface, p);
+}
+
+/**
+ * How long a packet waits for a neighbour that never answers. An ARP attempt lasts ARP_TIMEOUT_MS; packets sent
+ * while it runs are queued and all fail when it gives up; the next packet after that starts a new attempt.
+ */
+function unansweredArpWait(j: Journey, device: string, iface: string, ip: number): number {
+  const now = j.dp.nowMs + j.elapsedMs;
+  const key = `${device}|${iface}|${ip}`;
+  const failsAt = j.dp.arpFailsAt.get(key);
+  if (failsAt !== undefined && now < failsAt) return failsAt - now;
+  j.dp.arpFailsAt.set(key, now + ARP_TIMEOUT_MS);
+  return ARP_TIMEOUT_MS;
 }
 
 function rpFilterMode(s: DeviceState, dev: string): number {
@@ -203,17 +187,54 @@ function rpFilterPasses(s: DeviceState, p: Packet, inDev: string): boolean {
 
 function forwarding(s: DeviceState, inDev: string): boolean {
   const per = s.sysctls.get(`net.ipv4.conf.${inDev}.forwarding`);
-  return (per ?? s.sysctl('net.ipv4.ip_forward')) === '1';
+  return Number(per ?? s.sysctl('net.ipv4.ip_forward')) !== 0; // the kernel forwards for any non-zero value
 }
 
 function ingress(j: Journey, device: string, inDev: string, packet: Packet): Outcome {
   if (j.steps.length > MAX_STEPS) return { kind: 'dropped', device, disposition: 'loop' };
   j.visits.set(device, (j.visits.get(device) ?? 0) + 1);
   const s = j.dp.state(device);
-  const pre = reverseNat(j, device, packet, 'pre');
-  let p = pre.packet;
-  const tracked = pre.matched || isIcmpError(p) || p.tcp === 'synack' || p.tcp === 'rst' || (p.protocol === 'icmp' && p.icmp?.type === 0);
+  const flow = findFlow(j, device, packet);
+  let p = flow ? undoNat(j, device, flow, packet, 'dst', 'PREROUTING', { in: inDev }) : packet;
+  const tracked = isTracked(p, flow);
   if (!tracked) p = applyDnat(j, s, p, 'PREROUTING', inDev);
+  return routeInput(j, s, inDev, p, tracked, flow, p.dst !== packet.dst);
+}
+
+/**
+ * br_netfilter: a frame the bridge switches between two of its ports (pod to pod on cni0) traverses the bridge
+ * device's iptables hooks as `-i cni0 -o cni0` (nat PREROUTING, filter FORWARD, nat POSTROUTING) without being
+ * routed: no TTL decrement, no Time Exceeded. When PREROUTING changes its destination, it is routed instead.
+ */
+function bridged(j: Journey, bridge: Attachment, packet: Packet, to: Attachment): Outcome {
+  const s = j.dp.state(bridge.device);
+  const dev = bridge.iface;
+  const flow = findFlow(j, bridge.device, packet);
+  let p = flow ? undoNat(j, bridge.device, flow, packet, 'dst', 'PREROUTING', { in: dev }) : packet;
+  const tracked = isTracked(p, flow);
+  if (!tracked) p = applyDnat(j, s, p, 'PREROUTING', dev);
+  if (p.dst !== packet.dst) return routeInput(j, s, dev, p, tracked, flow, true);
+  const how = `bridged by ${dev} (br_netfilter, not routed): `;
+  const v = evaluate(s.tables, 'filter', 'FORWARD', matchPacket(j.dp, p, ctState(p, tracked), dev, dev));
+  if (v.target === 'DROP') {
+    j.step(bridge.device, () => `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
+    return { kind: 'dropped', device: bridge.device, disposition: 'dropped-by-rule' };
+  }
+  if (v.target === 'REJECT') return reject(j, s, p, v, dev, how);
+  j.step(bridge.device, () => `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
+  if (flow) p = undoNat(j, bridge.device, flow, p, 'src', 'POSTROUTING', { out: dev });
+  else if (!tracked) p = applySnat(j, s, p, dev, { dst: { addr: p.dst, len: 32 }, type: 'unicast', dev });
+  return ingress(j, to.device, to.iface, p);
+}
+
+/**
+ * The input route decision after PREROUTING: local delivery (filter INPUT, then nat undoes the DNAT of a reply or a
+ * related error), or forwarding: routed, or bridged straight back out when a DNAT on a br_netfilter bridge points
+ * at another port of the same bridge (kernel: br_nf_pre_routing_finish "bridged_dnat": no TTL decrement).
+ */
+function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, tracked: boolean, flow: Flow | undefined, daddrChanged: boolean): Outcome {
+  const device = s.device.id;
+  let p = packet;
   if (s.isLocal(p.dst)) {
     if (!rpFilterPasses(s, p, inDev)) {
       j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
@@ -225,19 +246,21 @@ function ingress(j: Journey, device: string, inDev: string, packet: Packet): Out
       return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
     }
     if (v.target === 'REJECT') return reject(j, s, p, v, inDev);
+    if (flow) p = undoNat(j, device, flow, p, 'src', 'INPUT', { in: inDev });
     j.step(device, () => `local delivery to ${formatIp(p.dst)}`, { in: inDev });
     return { kind: 'delivered', device, packet: p };
   }
+  // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
   if (!forwarding(s, inDev)) {
     j.step(device, () => 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
     return { kind: 'dropped', device, disposition: 'forwarding-off' };
   }
-  const hit = s.lookup(p.dst);
-  if (!hit) {
+  const route = s.lookup(p.dst)?.route;
+  const bridgedBack = daddrChanged && route?.type === 'unicast' && route.dev === inDev && bridgeNf(s, inDev);
+  if (!route) {
     j.step(device, () => `no route to ${formatIp(p.dst)}`, { in: inDev });
     return routeError(j, s, p, 0, 'no-route', inDev);
   }
-  const route = hit.route;
   if (route.type === 'blackhole') {
     j.step(device, () => `${routeText(route)}: dropped silently`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'blackhole' };
@@ -250,34 +273,41 @@ function ingress(j: Journey, device: string, inDev: string, packet: Packet): Out
     j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'rp-filter' };
   }
-  if (p.ttl <= 1) {
-    const looped = (j.visits.get(device) ?? 0) > 1;
-    j.step(device, () => `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
-    return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
+  if (!bridgedBack) {
+    if (p.ttl <= 1) {
+      const looped = (j.visits.get(device) ?? 0) > 1;
+      j.step(device, () => `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
+      return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
+    }
+    const outIface = s.ifaces.get(route.dev!);
+    if (outIface && p.df && p.length > outIface.mtu) {
+      j.step(device, () => `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
+      return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
+    }
+    p = { ...p, ttl: p.ttl - 1 };
   }
-  const outIface = s.ifaces.get(route.dev!);
-  if (outIface && p.df && p.length > outIface.mtu) {
-    j.step(device, () => `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
-    return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
-  }
-  p = { ...p, ttl: p.ttl - 1 };
-  const v = evaluate(s.tables, 'filter', 'FORWARD', matchPacket(j.dp, p, tracked ? (isIcmpError(p) ? 'RELATED' : 'ESTABLISHED') : 'NEW', inDev, route.dev));
+  const how = bridgedBack ? `DNAT target is on ${inDev} again: bridged back out (br_netfilter, not routed, TTL kept): ` : '';
+  const v = evaluate(s.tables, 'filter', 'FORWARD', matchPacket(j.dp, p, ctState(p, tracked), inDev, route.dev));
   if (v.target === 'DROP') {
-    j.step(device, () => verdictText('filter', v), { in: inDev, out: route.dev });
+    j.step(device, () => `${how}${verdictText('filter', v)}`, { in: inDev, out: route.dev });
     return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
   }
-  if (v.target === 'REJECT') return reject(j, s, p, v, inDev);
-  j.step(device, () => routeText(route), { in: inDev, out: route.dev });
-  return egress(j, s, route, p, inDev, false, tracked);
+  if (v.target === 'REJECT') return reject(j, s, p, v, inDev, how);
+  j.step(device, () => `${how}${routeText(route)}`, { in: inDev, out: route.dev });
+  return egress(j, s, route, p, inDev, false, tracked, flow);
 }
 
-function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string): Outcome {
-  j.step(s.device.id, () => verdictText('filter', v), { in: inDev });
+function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string, how = ''): Outcome {
+  j.step(s.device.id, () => `${how}${verdictText('filter', v)}`, { in: inDev });
   const kind = REJECT_TYPES[v.rule?.rejectWith ?? 'icmp-port-unreachable']!;
   if (kind === 'tcp-reset') {
     if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.device.id, disposition: 'rejected' };
     const rst: Packet = { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 40, df: true, tcp: 'rst' };
-    return { kind: 'icmp', device: s.device.id, error: rst, disposition: 'rejected' };
+    // nf_send_reset(): for a frame that came through a br_netfilter bridge the reset is queued straight onto the port
+    // it came in by, so no NAT reverses it (after a DNAT it comes from the pod, not the ClusterIP: kernel-checked).
+    const natBypass = bridgeNf(s, inDev);
+    if (natBypass) j.step(s.device.id, () => `reset sent straight back out of the ${inDev} port it came in by (br_netfilter): no NAT`, { out: inDev });
+    return { kind: 'icmp', device: s.device.id, error: rst, disposition: 'rejected', natBypass };
   }
   return icmpError(j, s, p, kind.type, kind.code, 'rejected', inDev);
 }
@@ -306,7 +336,7 @@ export function icmpError(j: Journey, s: DeviceState, p: Packet, type: number, c
     src = back.route.src ?? addressFor(s, back.route.dev, back.route.via ?? p.src);
   }
   if (src === undefined) return { kind: 'dropped', device, disposition };
-  if (!j.limiter.allowIcmp(s, p.src, type, j.dp.nowMs)) {
+  if (!j.limiter.allowIcmp(s, p.src, type, code, j.dp.nowMs)) {
     j.step(device, () => 'sysctl net.ipv4.icmp_ratelimit: ICMP error suppressed');
     return { kind: 'dropped', device, disposition };
   }

@@ -1,7 +1,7 @@
 // The netfilter subset: iptables rule parsing (iptables-save lines and `iptables` arguments), tables of chains,
 // canonical `iptables -S` text, and chain evaluation for a packet.
 import { formatCidr, parseCidr, parseIp, contains, type Cidr } from '../topology/address.js';
-import { splitWords, quoteWord } from './words.js';
+import { splitWords } from './words.js';
 
 export type TableName = 'filter' | 'nat';
 export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
@@ -114,7 +114,7 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
       case '--dport': case '--destination-port': case '--sport': case '--source-port': {
         const r = portRange(arg() ?? '');
         if (!r) return { ok: false, error: `invalid port/service \`${words[i] ?? ''}' specified` };
-        if (!rule.protocol || rule.protocol.value === 'icmp') return { ok: false, error: 'unknown option "--dport"' };
+        if (!rule.protocol || rule.protocol.value === 'icmp') return { ok: false, error: `unknown option "${w}"` };
         const p = rule.protocol.value;
         if (!modules.includes(p)) modules.push(p);
         if (w.startsWith('--d')) rule.dport = { value: r, not: neg };
@@ -122,7 +122,13 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
         break;
       }
       case '--comment': rule.comment = arg() ?? ''; break;
-      case '--ctstate': case '--state': rule.ctstate = { value: (arg() ?? '').split(','), not: neg }; break;
+      case '--ctstate': case '--state': {
+        // Kept in the order the kernel's match prints them (INVALID,NEW,RELATED,ESTABLISHED,UNTRACKED,SNAT,DNAT).
+        const order = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
+        const states = [...new Set((arg() ?? '').split(','))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+        rule.ctstate = { value: states, not: neg };
+        break;
+      }
       case '--mode': if (arg() !== 'random') return { ok: false, error: 'statistic: only --mode random is supported' }; break;
       case '--probability': rule.probability = Number(arg()); break;
       case '--mark': {
@@ -157,11 +163,9 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
         return { ok: false, error: `unknown option "${w}"` };
     }
   }
-  if (!rule.target) return { ok: false, error: 'no target given (-j)' };
+  // A rule without -j only counts packets (iptables accepts it); its target is empty.
+  rule.target ??= '';
   if (rule.target === 'REJECT' && !rule.rejectWith) rule.rejectWith = 'icmp-port-unreachable';
-  if (rule.rejectWith === 'tcp-reset' && rule.protocol?.value !== 'tcp') {
-    return { ok: false, error: 'REJECT: TCP_RESET invalid for non-tcp' };
-  }
   rule.modules = modules;
   return { ok: true, value: rule as Rule };
 }
@@ -208,19 +212,24 @@ export function ruleText(r: Rule): string {
   if (r.protocol) parts.push(`${neg(r.protocol)}-p ${r.protocol.value}`);
   for (const m of r.modules) {
     parts.push(`-m ${m}`);
-    if (m === 'comment' && r.comment !== undefined) parts.push(`--comment ${quoteWord(r.comment)}`);
+    if (m === 'comment' && r.comment !== undefined) parts.push(`--comment ${saveString(r.comment)}`);
     if ((m === 'tcp' || m === 'udp') && r.sport) parts.push(`${neg(r.sport)}--sport ${ports(r.sport.value)}`);
     if ((m === 'tcp' || m === 'udp') && r.dport) parts.push(`${neg(r.dport)}--dport ${ports(r.dport.value)}`);
     if ((m === 'conntrack' || m === 'state') && r.ctstate) parts.push(`${neg(r.ctstate)}--${m === 'state' ? 'state' : 'ctstate'} ${r.ctstate.value.join(',')}`);
     if (m === 'statistic' && r.probability !== undefined) parts.push(`--mode random --probability ${r.probability.toFixed(11)}`);
     if (m === 'mark' && r.mark) parts.push(`--mark 0x${r.mark.value.toString(16)}/0x${r.mark.mask.toString(16)}`);
   }
-  parts.push(`-j ${r.target}`);
+  if (r.target !== '') parts.push(`-j ${r.target}`);
   if (r.target === 'REJECT' && r.rejectWith) parts.push(`--reject-with ${r.rejectWith}`);
   if (r.toDestination) parts.push(`--to-destination ${formatIpPort(r.toDestination.ip, r.toDestination.port)}`);
   if (r.toSource !== undefined) parts.push(`--to-source ${formatIpPort(r.toSource)}`);
   if (r.randomFully) parts.push('--random-fully');
   return parts.join(' ');
+}
+
+/** xtables_save_string(): bare when only [A-Za-z0-9_-], else double-quoted with " \\ ' escaped. */
+function saveString(value: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(value) ? value : `"${value.replace(/["\\']/g, '\\$&')}"`;
 }
 
 function formatIpPort(ip: number, port?: number): string {

@@ -61,6 +61,8 @@ export function sameTuple(a: Tuple, b: Tuple): boolean {
 
 /** The tuple a reply to `t` carries. */
 export function reversed(t: Tuple): Tuple {
+  // An ICMP echo reply carries the request's identifier and sequence (sport/dport here) unswapped.
+  if (t.protocol === 'icmp') return { protocol: t.protocol, src: t.dst, dst: t.src, sport: t.sport, dport: t.dport };
   return { protocol: t.protocol, src: t.dst, dst: t.src, sport: t.dport, dport: t.sport };
 }
 
@@ -92,4 +94,4 @@ export function linkDelayMs(kind: LinkKind, seed: number, probe: number, step: n
 }
 
 /** ARP gives up after about 3 s (3 solicitations, 1 s apart) before the router answers host unreachable. */
-export const ARP_TIMEOUT_MS = 3000;
+export const ARP_TIMEOUT_MS = 3050;

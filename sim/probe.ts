@@ -19,7 +19,9 @@ export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceR
   if (r.type === 'prohibit') return { ok: false, error: 'EACCES' };
   const src = s.isLocal(dst) ? dst : (r.src ?? addressFor(s, r.dev, r.via ?? dst));
   if (src === undefined) return { ok: false, error: 'ENETUNREACH' };
-  return { ok: true, src, dev: r.dev!, mtu: s.ifaces.get(r.dev!)?.mtu ?? 1500 };
+  // A packet to a local address leaves through lo: its MTU (65536) is the path MTU (tracepath to itself, kernel-checked).
+  const mtu = s.ifaces.get(s.isLocal(dst) ? 'lo' : r.dev!)?.mtu ?? 1500;
+  return { ok: true, src, dev: r.dev!, mtu };
 }
 
 /** The answer the destination's stack gives to a delivered probe, if any. */
@@ -35,6 +37,7 @@ function answer(dp: Dataplane, device: string, p: Packet): Packet | undefined {
     return { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 44, df: true, tcp: listening ? 'synack' : 'rst' };
   }
   if (listening) return undefined; // a UDP service swallows a traceroute probe
+  if (!dp.limiter.allowIcmp(s, p.src, ICMP_UNREACH, 3, dp.nowMs)) return undefined; // port unreachable is rate limited too
   return {
     src: p.dst, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: 56 + Math.min(p.length - 28, 548), df: false,
     icmp: { type: ICMP_UNREACH, code: 3, inner: p },
@@ -81,6 +84,8 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
       const code = outcome.disposition === 'neighbour-unreachable' ? 1 : ERRNO_CODE[outcome.errno]!;
       return done(outcome.disposition, device, { from, kind: 'unreachable', code, ttl: 64, rttMs: out.elapsedMs, local: true });
     }
+    // Too big for the route with DF: the socket's error queue reports frag-needed with the MTU and no offender (0.0.0.0).
+    if (outcome.errno === 'EMSGSIZE') return done(outcome.disposition, device, { from: 0, kind: 'unreachable', code: 4, mtu: outcome.mtu, ttl: 64, rttMs: out.elapsedMs, local: true });
     return done(outcome.disposition, device);
   }
   if (outcome.kind === 'dropped') return done(outcome.disposition, outcome.device);
@@ -97,7 +102,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     if (!response) return done('reached', outcome.device);
   }
   const back = new Journey(dp, 'back', conntrack, dp.limiter, spec.seq);
-  const ret: Outcome = originate(back, from, response);
+  const ret: Outcome = originate(back, from, response, outcome.kind === 'icmp' && outcome.natBypass === true);
   steps.push(...back.steps);
   if (ret.kind !== 'delivered' || ret.device !== device || !answers(packet, ret.packet)) {
     return done(disposition === 'reached' ? 'no-answer' : disposition, outcome.device);

@@ -1,16 +1,26 @@
 // The kernel's ICMP rate limits, per (device, peer): ip_error's route-error bucket (error_burst 5 s, error_cost
 // 1 s, whatever icmp_ratelimit says) and icmp_send's bucket (icmp_ratelimit, burst 6x, types in icmp_ratemask).
-// Both share the peer's token count, as inet_peer's rate_tokens does.
+// Both share the peer's token count, as inet_peer's rate_tokens does: with icmp_ratelimit=0 a limited ICMP (a time
+// exceeded) still zeroes the tokens, so a router that just sent time-exceededs answers a net-unreachable only after
+// a second (the `!N * *` of a traceroute); the !N that ip_error() paid for in the same jiffy does not zero them.
+// Time counts in jiffies (Debian: HZ=250, 4 ms).
 import type { DeviceState } from './dataplane.js';
 
-const ERROR_COST_MS = 1000;
-const ERROR_BURST_MS = 5000;
+const JIFFY_MS = 4;
+const HZ = 1000 / JIFFY_MS;
+const ERROR_COST = HZ;
+const ERROR_BURST = 5 * HZ;
 const XRLIM_BURST_FACTOR = 6;
+const ICMP_DEST_UNREACH = 3;
+const ICMP_FRAG_NEEDED = 4;
+const NR_ICMP_TYPES = 18;
 
 interface PeerTokens {
   tokens: number;
   last: number;
 }
+
+const jiffies = (ms: number) => Math.floor(ms / JIFFY_MS);
 
 export class RateLimiter {
   private readonly peers = new Map<string, PeerTokens>();
@@ -19,30 +29,41 @@ export class RateLimiter {
     const key = `${device}|${peer}`;
     let p = this.peers.get(key);
     // A new inet_peer starts as if last used 60 s ago: a full bucket.
-    if (!p) this.peers.set(key, (p = { tokens: 0, last: now - 60000 }));
+    if (!p) this.peers.set(key, (p = { tokens: 0, last: now - 60 * HZ }));
     return p;
   }
 
-  allowRouteError(device: string, peer: number, now: number): boolean {
+  /** ip_error(): may a route lookup failure be answered now? */
+  allowRouteError(device: string, peer: number, nowMs: number): boolean {
+    const now = jiffies(nowMs);
     const p = this.peer(device, peer, now);
-    p.tokens = Math.min(p.tokens + (now - p.last), ERROR_BURST_MS);
+    p.tokens = Math.min(p.tokens + (now - p.last), ERROR_BURST);
     p.last = now;
-    if (p.tokens >= ERROR_COST_MS) {
-      p.tokens -= ERROR_COST_MS;
+    if (p.tokens >= ERROR_COST) {
+      p.tokens -= ERROR_COST;
       return true;
     }
     return false;
   }
 
-  allowIcmp(s: DeviceState, peer: number, type: number, now: number): boolean {
-    const limit = Number(s.sysctl('net.ipv4.icmp_ratelimit', '1000'));
+  /** icmpv4_xrlim_allow(): may this ICMP error go to `peer` now? */
+  allowIcmp(s: DeviceState, peer: number, type: number, code: number, nowMs: number): boolean {
     const mask = Number(s.sysctl('net.ipv4.icmp_ratemask', '6168'));
-    if (limit === 0 || type > 31 || ((mask >>> type) & 1) === 0) return true;
+    if (type > NR_ICMP_TYPES) return true;
+    if (type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED) return true; // PMTU discovery is never limited
+    if (((mask >>> type) & 1) === 0) return true;
+    const limitMs = Number(s.sysctl('net.ipv4.icmp_ratelimit', '1000'));
+    const timeout = jiffies(limitMs);
+    const now = jiffies(nowMs);
     const p = this.peer(s.device.id, peer, now);
-    p.tokens = Math.min(p.tokens + (now - p.last), XRLIM_BURST_FACTOR * limit);
-    p.last = now;
-    if (p.tokens >= limit) {
-      p.tokens -= limit;
+    // inet_peer_xrlim_allow() (6.x) refills and caps only when a jiffy has passed: the ICMP that ip_error() just
+    // paid for in the same jiffy keeps the route-error tokens, so pings 200 ms apart all get their !N (kernel-checked).
+    if (now !== p.last) {
+      p.tokens = Math.min(p.tokens + (now - p.last), XRLIM_BURST_FACTOR * timeout);
+      p.last = now;
+    }
+    if (p.tokens >= timeout) {
+      p.tokens -= timeout;
       return true;
     }
     return false;

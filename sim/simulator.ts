@@ -11,6 +11,8 @@ import { splitWords } from './words.js';
 
 /** Flannel's route check loop re-adds a missing host-gw route within this long. */
 export const FLANNEL_RECONCILE_MS = 10_000;
+/** Shell operators the simulator does not interpret (the training shell handles pipes itself). */
+const SHELL_OPERATORS: ReadonlySet<string> = new Set(['|', '||', '&&', ';', '&']);
 /** Simulated time a command takes (keeps rate-limit buckets moving between commands). */
 const COMMAND_MS = 10;
 /** Simulated wall clock at lab start: 2024-01-01T00:00:00Z (mtr prints a Start: time). */
@@ -39,6 +41,7 @@ export class Simulator {
       resolve: (name) => parseIp(name) ?? hosts.find((h) => h.name === name)?.ip,
       reverse: (address) => hosts.find((h) => h.ip === address)?.name,
       nowMs: () => EPOCH_MS + dp.nowMs,
+      wait: (ms) => this.advance(ms),
     };
   }
 
@@ -49,6 +52,8 @@ export class Simulator {
     let words = split.words;
     while (words[0] === 'sudo' || words[0] === 'exec') words = words.slice(1);
     if (words.length === 0) return { stdout: '', stderr: '', exitCode: 0 };
+    const operator = words.find((w) => SHELL_OPERATORS.has(w));
+    if (operator) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not simulated; run one command at a time\n`, exitCode: 2 };
     const [program, ...args] = words as [string, ...string[]];
     this.dp.nowMs += COMMAND_MS;
     const image = this.dp.state(device).device.image;

@@ -37,7 +37,7 @@ export type ReplyKind =
 
 /** What came back to the prober for one probe. */
 export interface Reply {
-  /** Source address of the reply as the prober sees it (after any NAT reverse translation). */
+  /** Source address of the reply as the prober sees it (after any NAT reverse translation); 0 when a local error names no offender. */
   readonly from: number;
   readonly kind: ReplyKind;
   /** ICMP code for 'unreachable' (3 = port unreachable, 4 = frag needed, 13 = admin prohibited, ...). */
@@ -98,6 +98,16 @@ export interface ToolContext {
   reverse(address: number): string | undefined;
   /** Simulated wall-clock time in milliseconds since the epoch (for mtr's Start: line). */
   nowMs(): number;
+  /** Lets simulated time pass while the tool waits (between probes, for replies): rate limits refill, Flannel heals. */
+  wait(ms: number): void;
+}
+
+/** One probe as a tool saw it: the dataplane's result, with a reply the tool gave up on removed (printed `*`). */
+export interface TracedProbe extends ProbeResult {
+  /** The reply arrived after the tool stopped waiting (it is not in `reply`). */
+  readonly late?: boolean;
+  /** Path MTU the probe was sent with, when the tool discovers it (traceroute --mtu prints `F=N` when it changes). */
+  readonly mtu?: number;
 }
 
 /** A finished trace: the tool's view of every hop, before any text. */
@@ -109,7 +119,7 @@ export interface TraceRecord {
   readonly maxHops: number;
   readonly probesPerHop: number;
   readonly packetLength: number;
-  readonly hops: readonly { readonly ttl: number; readonly probes: readonly ProbeResult[] }[];
+  readonly hops: readonly { readonly ttl: number; readonly probes: readonly TracedProbe[] }[];
   readonly reached: boolean;
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, visit, type Document } from 'yaml';
 
 // ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -68,7 +68,15 @@ export function parseYamlText<T>(file: string, text: string, validate: ValidateF
   if (doc.errors.length > 0) {
     throw new SourceError(doc.errors.map((e) => ({ file, ...position(e.pos[0]), message: e.message.split('\n')[0]! })));
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    // The yaml library reports an alias without an anchor (`*x`) or an alias bomb only by throwing from toJS.
+    const offset = unresolvedAliasOffset(doc);
+    const where = offset === undefined ? { line: 1, col: 1 } : position(offset);
+    throw new SourceError([{ file, ...where, message: (err as Error).message.split('\n')[0]! }]);
+  }
   const locate = (path: readonly PathKey[]) => locateIn(doc, path, position);
   const at = (path: readonly PathKey[], message: string): Diagnostic => ({ file, ...locate(path), message });
   const atKey = (path: readonly PathKey[], message: string): Diagnostic => ({ file, ...locateIn(doc, path, position, true), message });
@@ -76,6 +84,19 @@ export function parseYamlText<T>(file: string, text: string, validate: ValidateF
     throw new SourceError(schemaDiagnostics(validate.errors ?? [], at, atKey));
   }
   return { file, data: data as T, locate, at };
+}
+
+/** Where the first alias whose anchor is not set before it starts, if there is one. */
+function unresolvedAliasOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) !== undefined || !node.range) return undefined;
+      offset = node.range[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 function locateIn(doc: Document, path: readonly PathKey[], position: (o: number) => { line: number; col: number }, key = false) {

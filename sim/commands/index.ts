@@ -2,6 +2,11 @@
 import type { DeviceState } from '../dataplane.js';
 import type { Simulator } from '../simulator.js';
 import type { CommandResult } from '../trace.js';
+import { cat, echo, hostname } from './files.js';
+import { ip } from './ip.js';
+import { iptables, iptablesSave } from './iptables.js';
+import { kubectl } from './kubectl.js';
+import { sysctl } from './sysctl.js';
 
 export interface CommandContext {
   readonly sim: Simulator;
@@ -12,7 +17,21 @@ export interface CommandContext {
 
 export type Command = (args: readonly string[], ctx: CommandContext) => CommandResult;
 
-const COMMANDS: Readonly<Record<string, Command>> = {};
+/** A program the busybox image does not have: its shell says so (busybox pods get busybox's applets only). */
+const notInBusybox = (name: string, command: Command): Command => (args, ctx) =>
+  ctx.state.device.image === 'busybox' ? { stdout: '', stderr: `sh: ${name}: not found\n`, exitCode: 127 } : command(args, ctx);
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  ip,
+  sysctl,
+  iptables: notInBusybox('iptables', iptables),
+  'iptables-nft': notInBusybox('iptables-nft', iptables),
+  'iptables-save': notInBusybox('iptables-save', iptablesSave),
+  kubectl,
+  cat,
+  echo,
+  hostname,
+};
 
 export function findCommand(program: string): Command | undefined {
   return Object.hasOwn(COMMANDS, program) ? COMMANDS[program] : undefined;

@@ -10,6 +10,8 @@ const MS_FIGURE = new RegExp(`${NUM} ms\\b`, 'g');
 const TRACEPATH_MS = new RegExp(String.raw` *${NUM}ms\b`, 'g');
 /** ping summaries: `rtt min/avg/max/mdev = a/b/c/d ms`, busybox `round-trip min/avg/max = a/b/c ms`. */
 const PING_RTT = /^((?:rtt|round-trip) min\/avg\/max(?:\/mdev)? = )[\d./]+( ms)$/;
+/** ping's per-reply time at 100 ms and more has no decimals: `time=3050 ms`. */
+const PING_WHOLE_MS = /\btime=\d+ ms\b/g;
 /** ping's `time 405ms` on the statistics line. */
 const PING_TOTAL = /(, time )\d+ms$/;
 /** mtr --report rows: the five time columns (Last Avg Best Wrst StDev) after Loss% and Snt. */
@@ -24,7 +26,11 @@ export function maskLine(line: string): string {
   if (row) return `${row[1]} ${MASK}`;
   const rtt = PING_RTT.exec(line);
   if (rtt) return `${rtt[1]}${MASK}${rtt[2]}`;
-  return line.replace(PING_TOTAL, `$1${MASK}ms`).replace(TRACEPATH_MS, ` ${MASK}ms`).replace(MS_FIGURE, `${MASK} ms`);
+  return line
+    .replace(PING_TOTAL, `$1${MASK}ms`)
+    .replace(TRACEPATH_MS, ` ${MASK}ms`)
+    .replace(MS_FIGURE, `${MASK} ms`)
+    .replace(PING_WHOLE_MS, `time=${MASK} ms`);
 }
 
 /** Tool output with every millisecond figure replaced by MASK; all other bytes are kept. */

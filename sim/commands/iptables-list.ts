@@ -1,0 +1,119 @@
+// `iptables -L [-n] [-v] [-x] [--line-numbers]` and `iptables -S` text, as iptables v1.8.9 (nf_tables) prints it:
+// builtin chains first, user chains sorted by name, xtables' column widths, and each match's own words.
+import { formatIp, type Cidr } from '../../topology/address.js';
+import { BUILTIN_CHAINS, ruleText, type Chain, type Rule, type TableName, type Tables } from '../netfilter.js';
+import { serviceName } from './services.js';
+
+export interface ListFormat {
+  readonly numeric: boolean;
+  readonly verbose: boolean;
+  readonly exact: boolean;
+  readonly lineNumbers: boolean;
+  /** Reverse name resolution for /32 addresses (the lab's /etc/hosts). */
+  readonly reverse: (ip: number) => string | undefined;
+}
+
+/** Chains in listing order: builtins as the kernel registers them, then user chains by name. */
+export function orderedChains(tables: Tables, table: TableName): Chain[] {
+  const chains = tables[table];
+  const builtins = BUILTIN_CHAINS[table].map((n) => chains.get(n)!).filter(Boolean);
+  const user = [...chains.values()].filter((c) => c.policy === undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...builtins, ...user];
+}
+
+export function references(tables: Tables, table: TableName, chain: string): number {
+  let n = 0;
+  for (const c of tables[table].values()) for (const r of c.rules) if (r.target === chain) n++;
+  return n;
+}
+
+/** `iptables -S [CHAIN]`. */
+export function saveText(tables: Tables, table: TableName, only?: string): string {
+  const chains = orderedChains(tables, table).filter((c) => only === undefined || c.name === only);
+  const out: string[] = [];
+  for (const c of chains) out.push(c.policy !== undefined ? `-P ${c.name} ${c.policy}` : `-N ${c.name}`);
+  for (const c of chains) for (const r of c.rules) out.push(`-A ${c.name}${ruleText(r) ? ` ${ruleText(r)}` : ''}`);
+  return out.map((l) => `${l}\n`).join('');
+}
+
+const PROTO_NUMBERS = { tcp: 6, udp: 17, icmp: 1 } as const;
+
+function addressText(n: Rule['src'], f: ListFormat): string {
+  const inv = n?.not ? '!' : ' ';
+  const c: Cidr | undefined = n?.value;
+  let text: string;
+  if (!c || c.len === 0) text = f.numeric ? '0.0.0.0/0' : 'anywhere';
+  else if (c.len === 32) text = (f.numeric ? undefined : f.reverse(c.addr)) ?? formatIp(c.addr);
+  else text = `${formatIp(c.addr)}/${c.len}`;
+  return `${inv}${text.padEnd(19)} `;
+}
+
+function portText(label: string, r: readonly [number, number] | undefined, not: boolean, proto: 'tcp' | 'udp', f: ListFormat): string {
+  if (!r) return '';
+  const name = (p: number) => (f.numeric ? String(p) : serviceName(proto, p));
+  const value = r[0] === r[1] ? name(r[0]) : `${name(r[0])}:${name(r[1])}`;
+  return ` ${label}${r[0] === r[1] ? '' : 's'}:${not ? '!' : ''}${value}`;
+}
+
+/** The match and target words after the address columns (each with its leading space). */
+function extras(r: Rule, f: ListFormat): string {
+  let out = '';
+  for (const m of r.modules) {
+    if (m === 'comment' && r.comment !== undefined) out += ` /* ${r.comment} */`;
+    else if (m === 'tcp' || m === 'udp') {
+      out += ` ${m}${portText('spt', r.sport?.value, r.sport?.not ?? false, m, f)}${portText('dpt', r.dport?.value, r.dport?.not ?? false, m, f)}`;
+    } else if ((m === 'conntrack' || m === 'state') && r.ctstate) {
+      out += ` ${r.ctstate.not ? '! ' : ''}${m === 'state' ? 'state' : 'ctstate'} ${r.ctstate.value.join(',')}`;
+    } else if (m === 'mark' && r.mark) {
+      out += ` mark match 0x${r.mark.value.toString(16)}${r.mark.mask === 0xffffffff ? '' : `/0x${r.mark.mask.toString(16)}`}`;
+    } else if (m === 'statistic' && r.probability !== undefined) out += ` statistic mode random probability ${r.probability.toFixed(11)}`;
+  }
+  if (r.target === 'REJECT' && r.rejectWith) out += ` reject-with ${r.rejectWith}`;
+  if (r.toDestination) out += ` to:${formatIp(r.toDestination.ip)}${r.toDestination.port !== undefined ? `:${r.toDestination.port}` : ''}`;
+  if (r.toSource !== undefined) out += ` to:${formatIp(r.toSource)}`;
+  if (r.randomFully) out += ' random-fully';
+  if (r.target === 'LOG') out += f.numeric ? ' LOG flags 0 level 4' : ' LOG level warn';
+  return out;
+}
+
+function counters(f: ListFormat): string {
+  return f.exact ? `${'0'.padStart(8)} ${'0'.padStart(8)} ` : `${'0'.padStart(5)} ${'0'.padStart(5)} `;
+}
+
+function ruleRow(r: Rule, n: number, f: ListFormat): string {
+  let line = f.lineNumbers ? `${String(n).padEnd(4)} ` : '';
+  if (f.verbose) line += counters(f);
+  line += `${r.target.padEnd(9)} `;
+  const p = r.protocol;
+  const protoName = p ? (f.numeric ? String(PROTO_NUMBERS[p.value]) : p.value) : f.numeric ? '0' : 'all';
+  line += `${p?.not ? '!' : ' '}${protoName.padEnd(5)}-- `;
+  if (f.verbose) {
+    const any = f.numeric ? '*' : 'any';
+    const iface = (x: Rule['in']) => `${x?.not ? '!' : ''}${x?.value || any}`;
+    line += ` ${iface(r.in).padEnd(6)} ${iface(r.out).padEnd(6)} `;
+  }
+  return `${line}${addressText(r.src, f)}${addressText(r.dst, f)}${extras(r, f)}`;
+}
+
+/** print_header(): the same widths as the rows, the words in place of the values. */
+function header(f: ListFormat): string {
+  let h = f.lineNumbers ? 'num  ' : '';
+  if (f.verbose) h += f.exact ? `${'pkts'.padStart(8)} ${'bytes'.padStart(10)} ` : ' pkts bytes ';
+  h += `${'target'.padEnd(9)}  prot opt`;
+  if (f.verbose) h += ` ${'in'.padEnd(6)} ${'out'.padEnd(6)} `;
+  return `${h} ${'source'.padEnd(19)}  ${'destination'.padEnd(19)} `;
+}
+
+/** `iptables -L [CHAIN]` for one table. */
+export function listText(tables: Tables, table: TableName, f: ListFormat, only?: string): string {
+  const blocks: string[] = [];
+  for (const c of orderedChains(tables, table)) {
+    if (only !== undefined && c.name !== only) continue;
+    const title =
+      c.policy !== undefined
+        ? `Chain ${c.name} (policy ${c.policy}${f.verbose ? ' 0 packets, 0 bytes' : ''})`
+        : `Chain ${c.name} (${references(tables, table, c.name)} references)`;
+    blocks.push([title, header(f), ...c.rules.map((r, i) => ruleRow(r, i + 1, f))].map((l) => `${l}\n`).join(''));
+  }
+  return blocks.join('\n');
+}

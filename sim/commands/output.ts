@@ -1,0 +1,21 @@
+// Small builders for interpreter results: success text, a tool's error text with its exit code, unmodelled features.
+import type { CommandResult } from '../trace.js';
+
+export function ok(stdout = '', stderr = ''): CommandResult {
+  return { stdout, stderr, exitCode: 0 };
+}
+
+/** A failure as the real tool prints it: `message` is written to stderr with a final newline. */
+export function fail(message: string, exitCode: number, stdout = ''): CommandResult {
+  return { stdout, stderr: message.endsWith('\n') ? message : `${message}\n`, exitCode };
+}
+
+/** A command or option the simulator does not model: said plainly rather than imitated. */
+export function unsupported(what: string): CommandResult {
+  return fail(`${what}: not modelled by the tracelab simulator`, 2);
+}
+
+/** Lines joined with a final newline (empty input gives empty output). */
+export function lines(list: readonly string[]): string {
+  return list.length === 0 ? '' : `${list.join('\n')}\n`;
+}

@@ -1,0 +1,101 @@
+// Netfilter NAT of the forwarding pipeline: DNAT (nat PREROUTING/OUTPUT), SNAT/MASQUERADE (nat POSTROUTING), the
+// conntrack entries they leave in a journey, and the reverse translation of replies and related ICMP errors.
+import { formatIp } from '../topology/address.js';
+import type { Route } from '../topology/model.js';
+import type { Dataplane, DeviceState } from './dataplane.js';
+import type { Journey } from './engine.js';
+import { evaluate, ruleText, type MatchPacket, type Verdict } from './netfilter.js';
+import { isIcmpError, sameTuple, tupleOf, unit, reversed, type CtEntry, type Packet } from './packet.js';
+
+export function verdictText(table: string, v: Verdict): string {
+  return v.rule ? `iptables -t ${table} -A ${v.chain} ${ruleText(v.rule)}` : `iptables -t ${table} ${v.chain} policy ${v.target}`;
+}
+
+export function matchPacket(dp: Dataplane, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): MatchPacket {
+  return { src: p.src, dst: p.dst, protocol: p.protocol, sport: p.sport, dport: p.dport, in: inDev, out: outDev, state, random: unit(dp.seed, p.src, p.dst, p.sport, p.dport) };
+}
+
+/** A packet of a flow NATed at a device, as conntrack finds it: a reply, or an ICMP error quoting the flow. */
+export interface Flow {
+  readonly entry: CtEntry;
+  readonly quoted: boolean;
+}
+
+/** The NAT mapping made at `device` that `p` belongs to in the reply direction, if any. */
+export function findFlow(j: Journey, device: string, p: Packet): Flow | undefined {
+  const quoted = isIcmpError(p) ? p.icmp!.inner : undefined;
+  for (const e of j.conntrack) {
+    if (e.device !== device) continue;
+    if (quoted && sameTuple(tupleOf(quoted), e.xlat)) return { entry: e, quoted: true };
+    if (!quoted && sameTuple(tupleOf(p), reversed(e.xlat))) return { entry: e, quoted: false };
+  }
+  return undefined;
+}
+
+/**
+ * Reverse NAT of a reply-direction packet. Phase 'dst' (PREROUTING) undoes SNAT by restoring the destination;
+ * phase 'src' (POSTROUTING, or INPUT on local delivery) undoes DNAT by restoring the source. For an ICMP error the
+ * quoted packet is restored too, and its outer source becomes the original destination (the ClusterIP at every hop).
+ */
+export function unNat(flow: Flow, p: Packet, phase: 'dst' | 'src'): Packet {
+  const e = flow.entry;
+  const dnat = e.orig.dst !== e.xlat.dst || e.orig.dport !== e.xlat.dport;
+  const snat = e.orig.src !== e.xlat.src || e.orig.sport !== e.xlat.sport;
+  if (flow.quoted) {
+    let outer = p;
+    let inner = p.icmp!.inner!;
+    if (phase === 'dst' && snat) {
+      outer = { ...outer, dst: e.orig.src };
+      inner = { ...inner, src: e.orig.src, sport: e.orig.sport };
+    }
+    if (phase === 'src' && dnat) {
+      outer = { ...outer, src: e.orig.dst };
+      inner = { ...inner, dst: e.orig.dst, dport: e.orig.dport };
+    }
+    return { ...outer, icmp: { ...outer.icmp!, inner } };
+  }
+  // ICMP echo: NAT rewrote addresses only; the identifier and sequence stay as they are.
+  const icmp = p.protocol === 'icmp';
+  if (phase === 'dst' && snat) return { ...p, dst: e.orig.src, dport: icmp ? p.dport : e.orig.sport };
+  if (phase === 'src' && dnat) return { ...p, src: e.orig.dst, sport: icmp ? p.sport : e.orig.dport };
+  return p;
+}
+
+function recordNat(j: Journey, device: string, before: Packet, after: Packet): void {
+  const existing = j.conntrack.find((e) => e.device === device && sameTuple(e.xlat, tupleOf(before)));
+  if (existing) existing.xlat = tupleOf(after);
+  else j.conntrack.push({ device, orig: tupleOf(before), xlat: tupleOf(after) });
+}
+
+/** nat PREROUTING (arriving packets, `-i inDev`) or nat OUTPUT (the device's own packets) for a new flow. */
+export function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 'OUTPUT', inDev?: string): Packet {
+  const v = evaluate(s.tables, 'nat', chain, matchPacket(j.dp, p, 'NEW', inDev));
+  if (v.target !== 'DNAT' || !v.rule?.toDestination) return p;
+  const to = v.rule.toDestination;
+  const after: Packet = { ...p, dst: to.ip, dport: to.port ?? p.dport };
+  recordNat(j, s.device.id, p, after);
+  j.step(s.device.id, () => `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} in nat ${chain} (${verdictText('nat', v)})`, { in: inDev });
+  return after;
+}
+
+/** nat POSTROUTING (`-o outDev`) for a new flow: SNAT, or MASQUERADE to the address of the route's device. */
+export function applySnat(j: Journey, s: DeviceState, p: Packet, outDev: string, route: Route): Packet {
+  const v = evaluate(s.tables, 'nat', 'POSTROUTING', matchPacket(j.dp, p, 'NEW', undefined, outDev));
+  let src: number | undefined;
+  if (v.target === 'MASQUERADE') src = route.src ?? addressFor(s, outDev, route.via ?? p.dst);
+  else if (v.target === 'SNAT') src = v.rule?.toSource;
+  if (src === undefined || src === p.src) return p;
+  const after: Packet = { ...p, src };
+  recordNat(j, s.device.id, p, after);
+  j.step(s.device.id, () => `${v.target} ${formatIp(p.src)} -> ${formatIp(src)} (${verdictText('nat', v)})`, { out: outDev });
+  return after;
+}
+
+/** inet_select_addr: an address of `dev` on the same subnet as `dst`, else its primary, else any global one. */
+export function addressFor(s: DeviceState, dev: string | undefined, dst: number): number | undefined {
+  const i = dev === undefined ? undefined : s.ifaces.get(dev);
+  if (i) {
+    for (const a of i.addrs) if (a.len > 0 && ((a.ip ^ dst) >>> (32 - a.len)) === 0) return a.ip;
+  }
+  return s.primaryAddress(dev);
+}

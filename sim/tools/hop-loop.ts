@@ -1,0 +1,163 @@
+// The probe loop of traceroute-like tools: TTL by TTL, probe by probe through ctx.probe, timed on the simulated
+// clock, into a TraceRecord. Formatting is the tools' business; this file only decides what was sent and seen.
+//
+// Usage: `traceHops(ctx, options)` returns the record. Probes are numbered n = 0, 1, ... in send order;
+// `options.ports(n)` gives each probe's ports. Time: a probe's reply counts when it arrives within `waitMs`;
+// the next probe leaves when a slot of `inFlight` frees (1 = send, wait, send; Linux traceroute keeps 16 out).
+// The loop moves the simulator's clock (ctx.wait) to each send time and, at the end, to when the tool finishes,
+// so rate limits refill (and controllers act) as they would while the real tool runs.
+import type { ProbeResult, ProbeSpec, SourceRoute, ToolContext, TracedProbe, TraceRecord } from '../trace.js';
+
+export interface HopLoopOptions {
+  readonly tool: string;
+  readonly target: { readonly name: string; readonly ip: number };
+  readonly protocol: ProbeSpec['protocol'];
+  readonly firstHop: number;
+  readonly maxHops: number;
+  readonly probesPerHop: number;
+  /** Total IP length of each probe (with `discoverMtu`, clamped to the path MTU learnt so far). */
+  readonly packetLength: number;
+  /** Don't-fragment bit. */
+  readonly df: boolean;
+  /** Ports of the n-th probe of the run (for ICMP echo: sport is the identifier, icmpSeq the sequence). */
+  readonly ports: (n: number) => { readonly sport: number; readonly dport: number; readonly icmpSeq?: number };
+  /** Longest wait for one reply, in ms. */
+  readonly waitMs: number;
+  /** Linux traceroute's `-w MAX,HERE,NEAR`: stop waiting HERE times the RTT of a reply from the same hop, or NEAR times that of a later hop. */
+  readonly adaptiveWait?: { readonly here: number; readonly near: number };
+  /** Probes in flight at once (>= 1). */
+  readonly inFlight: number;
+  /** Pause before each probe after the first, in ms (busybox and traceroute -z). */
+  readonly sendGapMs?: number;
+  /** Whether the trace ends after the hop holding these probes. Must stay true once true as probes are added. */
+  readonly lastHop: (probes: readonly TracedProbe[]) => boolean;
+  /** traceroute --mtu: start at the route's MTU, resend a probe smaller after frag-needed, note the MTU on probes. */
+  readonly discoverMtu?: boolean;
+}
+
+/** Whether a reply says the probe was refused on the way (frag needed) with a smaller next-hop MTU. */
+function fragNeeded(r: ProbeResult, mtu: number): number | undefined {
+  const reply = r.reply;
+  if (reply?.kind === 'unreachable' && reply.code === 4 && reply.mtu !== undefined && reply.mtu < mtu) return reply.mtu;
+  return undefined;
+}
+
+interface Sent {
+  readonly ttl: number;
+  readonly sendAt: number;
+  readonly result: ProbeResult;
+  readonly mtu?: number;
+}
+
+/** Applies -w HERE,NEAR: a reply that comes after the tool stopped waiting (on the evidence of earlier replies) is dropped. */
+function applyAdaptiveWait(sent: readonly Sent[], opts: HopLoopOptions): TracedProbe[] {
+  const doneAt = (s: Sent) => (s.result.reply ? s.sendAt + s.result.reply.rttMs : Infinity);
+  return sent.map((s) => {
+    const probe: TracedProbe = s.mtu !== undefined ? { ...s.result, mtu: s.mtu } : s.result;
+    const reply = s.result.reply;
+    if (!reply) return probe;
+    let limit = opts.waitMs;
+    const mine = doneAt(s);
+    if (opts.adaptiveWait) {
+      for (const o of sent) {
+        if (o === s || !o.result.reply || doneAt(o) >= mine || o.ttl < s.ttl) continue;
+        const factor = o.ttl === s.ttl ? opts.adaptiveWait.here : opts.adaptiveWait.near;
+        if (factor > 0) limit = Math.min(limit, factor * (o.result.reply.rttMs + 1));
+      }
+    }
+    if (reply.rttMs <= limit) return probe;
+    const { reply: _late, ...rest } = probe;
+    return { ...rest, late: true };
+  });
+}
+
+/** Runs the probes and returns what the tool saw. */
+export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
+  const sent: Sent[] = [];
+  const doneAt: number[] = [];
+  let clock = 0;
+  let lastSend = 0;
+  let stopHop = Infinity;
+  let stopKnownAt = Infinity;
+  const route = opts.discoverMtu ? ctx.sourceRoute(opts.target.ip) : undefined;
+  let mtu = route ? (route.ok ? route.mtu : 1500) : Infinity;
+  let mtuNoted: number | undefined;
+  let seq = 0;
+  const hopProbes = new Map<number, TracedProbe[]>();
+
+  outer: for (let ttl = opts.firstHop; ttl <= opts.maxHops; ttl++) {
+    for (let i = 0; i < opts.probesPerHop; i++) {
+      const n = sent.length;
+      const slotFree = n >= opts.inFlight ? doneAt[n - opts.inFlight]! : 0;
+      const sendAt = Math.max(lastSend, slotFree) + (n > 0 ? opts.sendGapMs ?? 0 : 0);
+      // Once the tool knows the trace ends at stopHop, it sends nothing beyond it.
+      if (ttl > stopHop && sendAt >= stopKnownAt) break outer;
+      if (sendAt > clock) {
+        ctx.wait(sendAt - clock);
+        clock = sendAt;
+      }
+      lastSend = sendAt;
+      const ports = opts.ports(n);
+      let result: ProbeResult;
+      for (;;) {
+        const length = Math.min(opts.packetLength, mtu);
+        result = ctx.probe({ protocol: opts.protocol, dst: opts.target.ip, ttl, length, df: opts.df, seq: seq++, ...ports });
+        const smaller = opts.discoverMtu ? fragNeeded(result, mtu) : undefined;
+        if (smaller === undefined) break;
+        mtu = smaller;
+      }
+      const noteMtu = opts.discoverMtu && mtu !== mtuNoted ? mtu : undefined;
+      if (noteMtu !== undefined) mtuNoted = noteMtu;
+      const replied = result.reply && result.reply.rttMs <= opts.waitMs;
+      doneAt.push(sendAt + (replied ? result.reply!.rttMs : opts.waitMs));
+      const s: Sent = { ttl, sendAt, result, mtu: noteMtu };
+      sent.push(s);
+      const probes = hopProbes.get(ttl) ?? [];
+      hopProbes.set(ttl, probes);
+      probes.push(replied ? result : { ...result, reply: undefined });
+      if (ttl <= stopHop && opts.lastHop(probes)) {
+        stopHop = ttl;
+        stopKnownAt = Math.min(stopKnownAt, doneAt[n]!);
+      }
+    }
+  }
+  // The tool exits once every probe up to the last hop is answered or timed out (extra probes beyond are abandoned).
+  const end = Math.max(clock, ...doneAt.filter((_, k) => sent[k]!.ttl <= stopHop));
+  if (end > clock) ctx.wait(end - clock);
+
+  const traced = applyAdaptiveWait(sent, opts);
+  const hops: { ttl: number; probes: TracedProbe[] }[] = [];
+  traced.forEach((p, k) => {
+    const ttl = sent[k]!.ttl;
+    if (ttl > stopHop) return;
+    if (hops.at(-1)?.ttl !== ttl) hops.push({ ttl, probes: [] });
+    hops.at(-1)!.probes.push(p);
+  });
+  return {
+    tool: opts.tool,
+    target: opts.target,
+    protocol: opts.protocol,
+    firstHop: opts.firstHop,
+    maxHops: opts.maxHops,
+    probesPerHop: opts.probesPerHop,
+    packetLength: opts.packetLength,
+    hops,
+    reached: hops.some((h) => h.probes.some((p) => isReached(p))),
+  };
+}
+
+/** The probe got its answer from the target itself (port unreachable from it, echo reply, SYN-ACK or RST, a UDP answer). */
+export function isReached(p: ProbeResult): boolean {
+  const r = p.reply;
+  if (!r) return false;
+  if (r.kind === 'echo-reply' || r.kind === 'tcp-synack' || r.kind === 'tcp-rst' || r.kind === 'udp') return true;
+  return r.kind === 'unreachable' && r.code === 3;
+}
+
+/** strerror() of the errno connect() fails with when the source has no usable route. */
+export function connectErrorText(error: Extract<SourceRoute, { ok: false }>['error']): string {
+  const text: Record<typeof error, string> = {
+    ENETUNREACH: 'Network is unreachable', EHOSTUNREACH: 'No route to host', EACCES: 'Permission denied', EINVAL: 'Invalid argument',
+  };
+  return text[error];
+}
