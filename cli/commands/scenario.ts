@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
+import { preflight } from '../../lab/netns/exec.js';
 import {
   formatJunit, formatList, formatResultText, formatShow, loadScenarios, reportJson, runScenarios, scenarioLibraryDir,
   summaryLine, type Scenario,
@@ -57,8 +58,12 @@ export async function scenarioMain(args: ScenarioArgs, io: ScenarioIo): Promise<
     if (args.action === 'show') return showAction(args, io);
     throw new UsageError(`unknown action "${args.action}" (run, list, show)`);
   } catch (err) {
-    if (err instanceof SourceError || err instanceof UsageError) {
+    if (err instanceof SourceError) {
       io.err(`${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      io.err(`tracelab: ${err.message}\n`);
       return 2;
     }
     throw err;
@@ -73,10 +78,20 @@ async function runAction(args: ScenarioArgs, io: ScenarioIo): Promise<number> {
   const opts = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.prefix !== undefined ? { prefix: args.prefix } : {}) };
   createBackend(args.backend, opts); // unknown names fail here, before any scenario runs
   const scenarios = load(args.targets);
+  if (args.backend === 'netns') {
+    const check = preflight();
+    if (!check.ok) throw new UsageError(`the netns backend cannot run here: ${check.message.split('\n').join('; ')}`);
+  }
   const report = await runScenarios(scenarios, () => createBackend(args.backend, opts), {
     onResult: args.json ? undefined : (r) => io.out(formatResultText(r)),
   });
-  if (args.junit) writeFileSync(args.junit, formatJunit(report));
+  if (args.junit) {
+    try {
+      writeFileSync(args.junit, formatJunit(report));
+    } catch (err) {
+      throw new UsageError(`cannot write the JUnit report ${args.junit}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
   io.out(args.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : `${summaryLine(report)}\n`);
   return report.failed > 0 ? 1 : 0;
 }

@@ -26,12 +26,25 @@ export function scenarioValidator(): ValidateFunction {
 
 /** Reads and checks one scenario file. Throws SourceError (FILE:LINE:COL) for anything wrong in it or its edits. */
 export function loadScenarioFile(file: string, validate: ValidateFunction = scenarioValidator()): Scenario {
-  return buildScenario(readYamlFile<ScenarioFile>(file, validate));
+  return buildScenario(yamlGuard(file, () => readYamlFile<ScenarioFile>(file, validate)));
 }
 
 /** Parses scenario text (tests and fuzzing use this; the file name only labels diagnostics). */
 export function parseScenarioText(file: string, text: string, validate: ValidateFunction = scenarioValidator()): Scenario {
-  return buildScenario(parseYamlText<ScenarioFile>(file, text, validate));
+  return buildScenario(yamlGuard(file, () => parseYamlText<ScenarioFile>(file, text, validate)));
+}
+
+/**
+ * The YAML library throws plain errors for a few inputs it parsed without complaint (an alias to an anchor that is
+ * never set: `*x`); they become a located error of the file instead of an exception.
+ */
+function yamlGuard<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof SourceError || !(err instanceof Error)) throw err;
+    throw new SourceError([{ file, line: 1, col: 1, message: `cannot read the YAML: ${err.message}` }]);
+  }
 }
 
 function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
@@ -39,17 +52,27 @@ function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
   const problems: Diagnostic[] = [];
   const breakSteps = steps(src, ['break'], f.break, problems);
   const fixSteps = f.fix ? steps(src, ['fix'], f.fix, problems) : undefined;
-  const lab = labFor(src);
-  const checkPlace = (path: PathKey[], place: string) => {
-    const where = resolvePlace(lab, place);
-    if (!where.ok) problems.push(src.at(path, where.message));
-  };
-  f.break.forEach((s, i) => 'at' in s && checkPlace(['break', i, 'at'], s.at));
-  (f.fix ?? []).forEach((s, i) => 'at' in s && checkPlace(['fix', i, 'at'], s.at));
-  f.probes.forEach((p, i) => checkPlace(['probes', i, 'at'], p.at));
-  if (problems.length > 0) throw new SourceError(problems);
+  let lab: LabModel | undefined;
+  try {
+    lab = labFor(src);
+  } catch (err) {
+    if (!(err instanceof SourceError)) throw err;
+    problems.push(...err.diagnostics);
+  }
+  if (lab) {
+    const model = lab;
+    const checkPlace = (path: PathKey[], place: string) => {
+      const where = resolvePlace(model, place);
+      if (!where.ok) problems.push(src.at(path, where.message));
+    };
+    f.break.forEach((s, i) => 'at' in s && checkPlace(['break', i, 'at'], s.at));
+    (f.fix ?? []).forEach((s, i) => 'at' in s && checkPlace(['fix', i, 'at'], s.at));
+    f.probes.forEach((p, i) => checkPlace(['probes', i, 'at'], p.at));
+  }
+  if (problems.length > 0 || !lab) throw new SourceError(problems);
   const probes: ScenarioProbe[] = f.probes.map((p) => ({
     at: p.at, run: p.run, exit: p.exit ?? 0, expect: p.expect, stderr: p.stderr, healthy: p.healthy, healthyExit: p.healthyExit ?? 0,
+    ...(p.healthyStderr !== undefined ? { healthyStderr: p.healthyStderr } : {}),
   }));
   return {
     file: src.file, name: f.name, title: f.title, labName: f.lab, brief: f.brief, lab, edits: f.model ?? {},

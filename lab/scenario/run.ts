@@ -2,6 +2,7 @@
 // results as data (expected, actual, pass, diff per probe). Knows nothing about which backend it holds.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backend } from '../backend.js';
+import type { CommandResult } from '../../sim/trace.js';
 import { maskMilliseconds } from '../../sim/tools/mask.js';
 import { unifiedDiff } from './diff.js';
 import type { Scenario, ScenarioProbe, ScenarioStep } from './types.js';
@@ -103,53 +104,86 @@ async function runSteps(backend: Backend, steps: readonly ScenarioStep[], phase:
   return undefined;
 }
 
-/** The probes' output on a fresh, unbroken lab of the scenario's (edited) model: the default `healthy` text. */
-async function unbrokenOutputs(scenario: Scenario, makeBackend: BackendFactory, probes: readonly ScenarioProbe[]) {
-  const backend = makeBackend();
+async function runProbes(backend: Backend, probes: readonly ScenarioProbe[]): Promise<CommandResult[]> {
+  const out: CommandResult[] = [];
+  for (const p of probes) out.push(await backend.run(p.at, p.run));
+  return out;
+}
+
+/** What one backend printed for a scenario's probes: broken, and after the fix when there is one. */
+export interface ScenarioObservation {
+  readonly backend: string;
+  /** One result per probe, in the scenario's order; empty when a break step failed. */
+  readonly broken: readonly CommandResult[];
+  /** One result per probe after the fix; undefined without fix steps, or when a step failed. */
+  readonly fixed?: readonly CommandResult[];
+  readonly stepFailure?: StepFailure;
+}
+
+/**
+ * Builds the scenario's (edited) lab on BACKEND, runs the break steps, the probes, the fix steps and the probes again,
+ * and always takes the lab down (also when `up` fails half-way). Checks nothing: the runner, the recorder (expected outputs from the kernel) and
+ * `tracelab verify` (two backends compared) all start from this. Backend exceptions propagate (after `down`).
+ */
+export async function observeScenario(scenario: Scenario, backend: Backend): Promise<ScenarioObservation> {
   try {
     await backend.up(scenario.lab);
-    const out = [];
-    for (const p of probes) out.push(await backend.run(p.at, p.run));
-    return out;
+    const breakFailure = await runSteps(backend, scenario.breakSteps, 'break');
+    if (breakFailure) return { backend: backend.name, broken: [], stepFailure: breakFailure };
+    const broken = await runProbes(backend, scenario.probes);
+    if (!scenario.fixSteps) return { backend: backend.name, broken };
+    const fixFailure = await runSteps(backend, scenario.fixSteps, 'fix');
+    if (fixFailure) return { backend: backend.name, broken, stepFailure: fixFailure };
+    return { backend: backend.name, broken, fixed: await runProbes(backend, scenario.probes) };
   } finally {
     await backend.down();
   }
 }
 
+/** The probes' output on a fresh, unbroken lab of the scenario's (edited) model: the default `healthy` text. */
+export async function observeUnbroken(scenario: Scenario, backend: Backend): Promise<readonly CommandResult[]> {
+  try {
+    await backend.up(scenario.lab);
+    return await runProbes(backend, scenario.probes);
+  } finally {
+    await backend.down();
+  }
+}
+
+/** Checks an observation against the scenario (and the unbroken lab's outputs where a probe has no `healthy`). */
+export function checkObservation(scenario: Scenario, seen: ScenarioObservation, unbroken?: readonly CommandResult[]): ProbeCheck[] {
+  const checks: ProbeCheck[] = [];
+  scenario.probes.forEach((p, i) => {
+    const r = seen.broken[i];
+    if (r) checks.push(checkProbe('broken', p, { stdout: p.expect, exit: p.exit, stderr: p.stderr, from: 'scenario' }, r));
+  });
+  scenario.probes.forEach((p, i) => {
+    const r = seen.fixed?.[i];
+    if (!r) return;
+    if (p.healthy !== undefined) {
+      checks.push(checkProbe('fixed', p, { stdout: p.healthy, exit: p.healthyExit, stderr: p.healthyStderr, from: 'scenario' }, r));
+      return;
+    }
+    const base = unbroken?.[i];
+    if (!base) throw new Error(`scenario ${scenario.name}: probe ${i + 1} has no healthy text and no unbroken-lab output to compare with`);
+    checks.push(checkProbe('fixed', p, { stdout: base.stdout, exit: base.exitCode, stderr: base.stderr, from: 'unbroken-lab' }, r));
+  });
+  return checks;
+}
+
 /** Runs one scenario end to end. Never throws: backend exceptions become a failed result. */
 export async function runScenario(scenario: Scenario, makeBackend: BackendFactory): Promise<ScenarioResult> {
   const started = Date.now();
-  const checks: ProbeCheck[] = [];
+  let checks: ProbeCheck[] = [];
   let stepFailure: StepFailure | undefined;
   let error: string | undefined;
   const needBaseline = scenario.fixSteps !== undefined && scenario.probes.some((p) => p.healthy === undefined);
   try {
     // The unbroken lab runs first and alone, so backends that build real labs never hold two at once.
-    const baseline = needBaseline ? await unbrokenOutputs(scenario, makeBackend, scenario.probes) : undefined;
-    const backend = makeBackend();
-    try {
-      await backend.up(scenario.lab);
-      stepFailure = await runSteps(backend, scenario.breakSteps, 'break');
-      if (!stepFailure) {
-        for (const p of scenario.probes) {
-          const r = await backend.run(p.at, p.run);
-          checks.push(checkProbe('broken', p, { stdout: p.expect, exit: p.exit, stderr: p.stderr, from: 'scenario' }, r));
-        }
-        if (scenario.fixSteps) stepFailure = await runSteps(backend, scenario.fixSteps, 'fix');
-        if (scenario.fixSteps && !stepFailure) {
-          for (const [i, p] of scenario.probes.entries()) {
-            const r = await backend.run(p.at, p.run);
-            const base = baseline?.[i];
-            const expected = p.healthy !== undefined
-              ? { stdout: p.healthy, exit: p.healthyExit, from: 'scenario' as const }
-              : { stdout: base!.stdout, exit: base!.exitCode, stderr: base!.stderr, from: 'unbroken-lab' as const };
-            checks.push(checkProbe('fixed', p, expected, r));
-          }
-        }
-      }
-    } finally {
-      await backend.down();
-    }
+    const unbroken = needBaseline ? await observeUnbroken(scenario, makeBackend()) : undefined;
+    const seen = await observeScenario(scenario, makeBackend());
+    stepFailure = seen.stepFailure;
+    checks = checkObservation(scenario, seen, unbroken);
   } catch (err) {
     error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   }

@@ -13,6 +13,7 @@ export interface ScenarioProbeFile {
   stderr?: string;
   healthy?: string;
   healthyExit?: number;
+  healthyStderr?: string;
 }
 
 export interface ScenarioFile {
@@ -41,6 +42,7 @@ export interface ScenarioProbe {
   readonly stderr?: string;
   readonly healthy?: string;
   readonly healthyExit: number;
+  readonly healthyStderr?: string;
 }
 
 /** A loaded scenario: checked against its schema, its lab (with edits) compiled and its places resolved. */
