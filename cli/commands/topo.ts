@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { formatCidr, formatIfAddr, formatIp } from '../../topology/address.js';
 import { toDot, toMermaid } from '../../topology/graph.js';
+import { renderLabSvg } from '../../render/svg.js';
 import type { LabModel } from '../../topology/model.js';
 import { Simulator } from '../../sim/simulator.js';
 import { labFromArgs, withLabOptions, write, type LabOptions } from '../common.js';
@@ -29,9 +30,10 @@ export function describeLab(lab: LabModel, sim = new Simulator(lab)): string {
   for (const d of lab.devices.filter((x) => x.kind === 'node')) {
     lines.push(`[${d.id}]$ ip route`);
     const r = sim.run(d.id, 'ip route');
-    lines.push(r.stdout.trimEnd(), '');
+    // iproute2's bytes as they are (each route line ends with a space), without the final newline.
+    lines.push(r.stdout.replace(/\n$/, ''), '');
   }
-  return `${lines.join('\n').trimEnd()}\n`;
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }
 
 export function labJson(lab: LabModel, sim = new Simulator(lab)): unknown {
@@ -60,17 +62,18 @@ interface GraphArgs extends LabOptions {
 
 export const topoCommand: CommandModule = {
   command: 'topo <action>',
-  describe: 'Show the lab model: `topo show` (devices, addresses, routes) or `topo graph --format dot|mermaid`',
+  describe: 'Show the lab model: `topo show` (devices, addresses, routes) or `topo graph --format dot|mermaid|svg`',
   builder: (y: Argv) =>
     withLabOptions(y)
       .positional('action', { choices: ['show', 'graph'], demandOption: true, describe: 'show or graph' })
-      .option('format', { choices: ['dot', 'mermaid'], default: 'dot', describe: 'graph format' })
+      .option('format', { choices: ['dot', 'mermaid', 'svg'], default: 'dot', describe: 'graph format (svg: a picture of the lab for a browser)' })
       .example('$0 topo show', 'devices, addresses and `ip route` of each node of the default lab')
-      .example('$0 topo graph --format mermaid', 'the links as a mermaid diagram'),
+      .example('$0 topo graph --format mermaid', 'the links as a mermaid diagram')
+      .example('$0 topo graph --format svg > lab.svg', 'a picture of nodes, bridges, pods, NAT engines and the host-only network'),
   handler: (raw) => {
     const args = raw as unknown as GraphArgs & { action: string };
     const lab = labFromArgs(args);
     if (args.action === 'show') write(args.json ? `${JSON.stringify(labJson(lab), null, 2)}\n` : describeLab(lab));
-    else write(args.format === 'mermaid' ? toMermaid(lab) : toDot(lab));
+    else write(args.format === 'svg' ? renderLabSvg(lab) : args.format === 'mermaid' ? toMermaid(lab) : toDot(lab));
   },
 };

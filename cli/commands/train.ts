@@ -1,12 +1,117 @@
-// PLACEHOLDER (being written): `tracelab train SCENARIO` — a trainee shell on a broken lab.
+// `tracelab train SCENARIO`: a trainee shell on a broken lab; `tracelab train report TRANSCRIPTS...`: a class summary.
+import { dirname } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lab/backend.js';
+import { createBackend } from '../../lab/backends.js';
+import { loadScenarioFile, loadScenarios, scenarioLibraryDir, type Scenario } from '../../lab/scenario/index.js';
+import { classReport, formatClassReport } from '../../train/report.js';
+import { TrainingSession } from '../../train/session.js';
+import { runShell } from '../../train/shell.js';
+import { formatSummary } from '../../train/texts.js';
+import { defaultTranscriptPath, readTranscript, TranscriptWriter } from '../../train/transcript.js';
+import { write } from '../common.js';
+
+interface TrainArgs {
+  readonly scenario: string;
+  readonly backend: string;
+  readonly seed?: number;
+  readonly prefix?: string;
+  readonly at?: string;
+  readonly transcript?: string;
+  readonly name?: string;
+  readonly json?: boolean;
+}
+
+interface ReportArgs {
+  readonly transcripts: readonly string[];
+  readonly json?: boolean;
+}
+
+/** Namespace prefix of training labs on the netns backend (unless --prefix says otherwise). */
+export const TRAIN_PREFIX = 'tltrain';
+
+/** A scenario by library name, or a scenario file (a path with a slash or a .yaml/.yml name). */
+export function findScenario(nameOrFile: string): Scenario {
+  if (nameOrFile.includes('/') || /\.ya?ml$/.test(nameOrFile)) return loadScenarioFile(nameOrFile);
+  const all = loadScenarios([scenarioLibraryDir()]);
+  const found = all.find((s) => s.name === nameOrFile);
+  if (!found) throw new UsageError(`no scenario "${nameOrFile}" in the library (known: ${all.map((s) => s.name).join(', ') || 'none'})`);
+  return found;
+}
+
+/** The whole session as a function of its arguments and streams; returns the exit status (0 fixed, 1 not fixed). */
+export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStream & { isTTY?: boolean }; output: NodeJS.WritableStream & { isTTY?: boolean } }): Promise<number> {
+  if (!args.scenario) throw new UsageError('train needs a scenario: a name from `tracelab scenario list`, or a scenario file');
+  const scenario = findScenario(args.scenario);
+  // A training lab gets its own namespace prefix, so a session never touches a lab built with `tracelab lab up`.
+  const prefix = args.prefix ?? (args.backend === 'netns' ? TRAIN_PREFIX : undefined);
+  const backendOpts = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(prefix !== undefined ? { prefix } : {}) };
+  createBackend(args.backend, backendOpts); // an unknown backend fails before anything is built
+  const transcriptPath = args.transcript ?? defaultTranscriptPath(scenario.name, new Date(), process.pid);
+  const transcript = new TranscriptWriter(transcriptPath);
+  const terminal = io.input.isTTY === true && io.output.isTTY === true;
+  let fixed = false;
+  const session = new TrainingSession({
+    scenario,
+    makeBackend: () => createBackend(args.backend, backendOpts),
+    out: (text) => io.output.write(text),
+    ...(args.at !== undefined ? { startAt: args.at } : {}),
+    transcript,
+    trainee: args.name ?? process.env.USER ?? 'trainee',
+    diagramDir: dirname(transcriptPath),
+  });
+  try {
+    await session.start();
+  } catch (err) {
+    await session.abort();
+    throw err;
+  }
+  try {
+    await runShell(session, { input: io.input, output: io.output, terminal });
+  } finally {
+    const summary = await session.finish(transcriptPath);
+    io.output.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+    fixed = summary.fixed;
+  }
+  return fixed ? 0 : 1;
+}
+
+const runCommand: CommandModule<object, TrainArgs> = {
+  command: '$0 <scenario>',
+  describe: 'Break the scenario\'s lab and open a trainee shell on it',
+  builder: (y: Argv<object>) =>
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'a scenario name from the library, or a scenario file' })
+      .option('backend', { type: 'string', default: 'sim', describe: 'sim (default) or netns (real commands in namespaces; root)' })
+      .option('seed', { type: 'number', describe: 'seed of the simulator\'s RTT model' })
+      .option('prefix', { type: 'string', describe: `namespace prefix of the netns lab (default ${TRAIN_PREFIX}, apart from \`lab up\`'s)` })
+      .option('at', { type: 'string', describe: 'start at this place (default: where the scenario\'s first probe runs)' })
+      .option('transcript', { type: 'string', describe: 'write the transcript here (default: $TMPDIR/tracelab/transcripts/SCENARIO-TIME-PID.jsonl)' })
+      .option('name', { type: 'string', describe: 'the trainee\'s name in the transcript (default: $USER)' })
+      .option('json', { type: 'boolean', describe: 'print the end-of-session summary as JSON (for instructors)' })
+      .example('$0 train forwarding-off-node-1', 'fix a node that stopped forwarding')
+      .example('printf "ip route\\ncheck\\n" | $0 train forwarding-off-node-1 --json', 'a scripted session') as unknown as Argv<TrainArgs>,
+  handler: async (args: TrainArgs) => {
+    process.exitCode = await trainMain(args, { input: process.stdin, output: process.stdout });
+  },
+};
+
+const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report <transcripts..>',
+  describe: 'Summarise a class: one row per transcript, then per scenario',
+  builder: (y: Argv<object>) =>
+    y
+      .positional('transcripts', { type: 'string', array: true, demandOption: true, describe: 'transcript files (.jsonl)' })
+      .option('json', { type: 'boolean', describe: 'print the report as JSON' }) as unknown as Argv<ReportArgs>,
+  handler: (args: ReportArgs) => {
+    const report = classReport(args.transcripts.map((f) => readTranscript(String(f))));
+    write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatClassReport(report));
+  },
+};
 
 export const trainCommand: CommandModule = {
-  command: 'train <scenario>',
-  describe: 'Break a lab and open a trainee shell on it; `check` tells whether it is fixed',
-  builder: (y: Argv) => y.positional('scenario', { type: 'string' }),
-  handler: () => {
-    throw new UsageError('train is not built yet');
-  },
+  command: 'train',
+  describe: 'Training: `train SCENARIO` opens a trainee shell on a broken lab; `train report FILES...` sums up a class',
+  builder: (y: Argv) => y.command(reportCommand).command(runCommand),
+  handler: () => undefined,
 };

@@ -1,0 +1,33 @@
+// Tab completion in the training shell: commands for the first word, nodes after ssh, pods after kubectl exec,
+// place and external host names otherwise.
+import { commandNames } from '../sim/commands/index.js';
+import { PROBE_TOOL_NAMES } from '../sim/tools/registry.js';
+import type { Device, LabModel } from '../topology/model.js';
+import { placeNames } from './places.js';
+import { BUILTINS } from './texts.js';
+
+const MOVES = ['ssh', 'kubectl', 'exit'];
+
+/** Candidates for the word being typed at the end of `line`, and that word (readline's completer contract). */
+export function completeLine(lab: LabModel, here: Device, line: string): [string[], string] {
+  const words = line.trimStart().split(/\s+/);
+  const current = words[words.length - 1] ?? '';
+  const before = words.slice(0, -1);
+  let pool: readonly string[];
+  if (before.length === 0) {
+    const moves = here.kind === 'pod' ? ['exit'] : MOVES;
+    pool = [...new Set([...BUILTINS, ...moves, ...commandNames(), ...PROBE_TOOL_NAMES])];
+  } else if (before[0] === 'ssh' || (before[0] === 'vagrant' && before[1] === 'ssh')) {
+    pool = placeNames(lab, 'node');
+  } else if (before[0] === 'kubectl' && before.length === 1) {
+    pool = ['exec', 'get'];
+  } else if (before[0] === 'kubectl' && before[1] === 'exec' && !before.includes('--')) {
+    pool = [...placeNames(lab, 'pod'), '-it', '--'];
+  } else if (before[0] === 'kubectl' && before.includes('--') && before[before.length - 1] === '--') {
+    pool = ['sh'];
+  } else {
+    pool = [...placeNames(lab), ...lab.hosts.map((h) => h.name)];
+  }
+  const hits = pool.filter((c) => c.startsWith(current)).sort();
+  return [hits, current];
+}

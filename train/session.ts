@@ -1,0 +1,333 @@
+// One training session: builds and breaks the scenario's lab, keeps where the trainee stands, answers each typed
+// line (a Linux command at the place, a move, or a trainer built-in) and counts what the summary reports.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UsageError, type Backend } from '../lab/backend.js';
+import { parseDuration, type Scenario, type ScenarioStep } from '../lab/scenario/index.js';
+import type { CommandResult, TraceRecord } from '../sim/trace.js';
+import { quoteWord, splitWords } from '../sim/words.js';
+import type { Device } from '../topology/model.js';
+import { placeOf, resolvePlace } from '../topology/place.js';
+import { renderLabSvg } from '../render/svg.js';
+import { checkNow, formatCheck, healthyOutputs, type HealthyOutput } from './check.js';
+import { completeLine } from './complete.js';
+import { findFilter, runFilters, splitPipeline, type Filter } from './pipes.js';
+import { describePlace, parseMove, promptOf } from './places.js';
+import type { LineKind, SessionSummary, TranscriptLine, TranscriptWriter } from './transcript.js';
+import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
+
+export interface SessionOptions {
+  readonly scenario: Scenario;
+  /** A fresh backend of the kind the session runs on (called again by `reset`). */
+  readonly makeBackend: () => Backend;
+  /** Everything the trainee sees goes through here. */
+  readonly out: (text: string) => void;
+  /** Where the trainee starts (a place); default: the place of the scenario's first probe. */
+  readonly startAt?: string;
+  readonly transcript?: TranscriptWriter;
+  readonly trainee?: string;
+  /** Where `diagram` writes its SVG files. */
+  readonly diagramDir: string;
+  /** Wall clock in milliseconds (the summary's time figures). */
+  readonly now?: () => number;
+}
+
+/** The answer to one typed line. */
+interface Answer {
+  readonly kind: LineKind;
+  readonly output: string;
+  readonly exitCode?: number;
+  readonly builtin?: BuiltinName;
+  readonly fixed?: boolean;
+  readonly quit?: boolean;
+}
+
+/** Longest line the shell accepts. */
+const MAX_LINE = 4096;
+
+export class TrainingSession {
+  private backend?: Backend;
+  private healthy: readonly HealthyOutput[] = [];
+  /** Where the trainee stands: the last entry; `exit` pops back to the previous one. */
+  private stack: Device[];
+  private readonly startStack: readonly Device[];
+  private readonly now: () => number;
+  private startedMs = 0;
+  private startedAt = '';
+  private hintsShown = 0;
+  private solutionShown = false;
+  private resets = 0;
+  private checks = 0;
+  private commands = 0;
+  private diagrams = 0;
+  private firstFixedAtMs?: number;
+  /** The last probe's trace and the device it ran on (drawn by `diagram`). */
+  private lastProbe?: { readonly trace: TraceRecord; readonly from: string };
+  private readonly typed: string[] = [];
+  private finished?: SessionSummary;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.now = opts.now ?? Date.now;
+    this.startStack = startingStack(opts.scenario, opts.startAt);
+    this.stack = [...this.startStack];
+  }
+
+  get scenario(): Scenario {
+    return this.opts.scenario;
+  }
+
+  /** The device the trainee is on now. */
+  get here(): Device {
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  prompt(): string {
+    return promptOf(this.here);
+  }
+
+  /** Prints the title and brief, builds the lab, records the healthy outputs and breaks it (silently). */
+  async start(): Promise<void> {
+    const s = this.opts.scenario;
+    this.startedMs = this.now();
+    this.startedAt = new Date(this.startedMs).toISOString();
+    this.opts.out(formatBrief(s));
+    const backend = this.opts.makeBackend();
+    this.opts.transcript?.write({
+      type: 'start', version: 1, scenario: s.name, title: s.title, file: s.file, backend: backend.name,
+      trainee: this.opts.trainee ?? 'trainee', startedAt: this.startedAt, place: placeOf(this.here),
+    });
+    this.opts.out('Breaking the lab ... ');
+    this.healthy = await healthyOutputs(s, this.opts.makeBackend);
+    await this.buildBroken(backend);
+    const note = s.fixSteps ? '' : 'This scenario records no fix: it shows a behaviour to explain; `check` compares with the unbroken lab.\n';
+    this.opts.out(`done.\n${note}You are on ${describePlace(this.here)}. Type \`help\` for the trainer's commands, \`exit\` to go back.\n\n`);
+  }
+
+  private async buildBroken(backend: Backend): Promise<void> {
+    this.backend = backend;
+    await backend.up(this.opts.scenario.lab);
+    const failure = await runHiddenSteps(backend, this.opts.scenario.breakSteps);
+    if (failure) throw new UsageError(`scenario ${this.opts.scenario.name}: its break step failed at ${failure.at} (exit ${failure.exitCode}): ${failure.stderr.trim()}`);
+  }
+
+  private get lab() {
+    return this.opts.scenario.lab;
+  }
+
+  private requireBackend(): Backend {
+    if (!this.backend) throw new UsageError('the training lab is not up (call start first)');
+    return this.backend;
+  }
+
+  /** Answers one typed line; 'quit' when the session should end. */
+  async handle(raw: string): Promise<'continue' | 'quit'> {
+    const place = placeOf(this.here);
+    const prompt = this.prompt();
+    const at = this.now() - this.startedMs;
+    let answer: Answer;
+    try {
+      answer = await this.answer(raw);
+    } catch (err) {
+      // A backend that failed (a namespace gone, a command that could not start) costs the line, not the session.
+      answer = { kind: 'invalid', output: `tracelab: ${err instanceof Error ? err.message : String(err)}\n`, exitCode: 2 };
+    }
+    if (answer.output) this.opts.out(answer.output);
+    if (answer.kind !== 'empty' && answer.kind !== 'cancelled' && answer.kind !== 'invalid') this.commands++;
+    const entry: TranscriptLine = {
+      type: 'line', atMs: at, place, prompt, line: raw, kind: answer.kind, output: answer.output,
+      ...(answer.builtin ? { builtin: answer.builtin } : {}),
+      ...(answer.exitCode !== undefined ? { exitCode: answer.exitCode } : {}),
+      ...(answer.fixed !== undefined ? { fixed: answer.fixed } : {}),
+    };
+    this.opts.transcript?.write(entry);
+    return answer.quit ? 'quit' : 'continue';
+  }
+
+  private async answer(raw: string): Promise<Answer> {
+    // A Ctrl-C that reached us as a character (piped input) cancels the line, like the terminal's does.
+    if (raw.includes('\x03')) return { kind: 'cancelled', output: '^C\n' };
+    const line = raw.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '').trim();
+    if (line === '') return { kind: 'empty', output: '' };
+    if (line.length > MAX_LINE) return { kind: 'invalid', output: `sh: line too long (${line.length} characters, at most ${MAX_LINE})\n`, exitCode: 2 };
+    this.typed.push(line);
+    const split = splitWords(line);
+    if (!split.ok) return { kind: 'invalid', output: `sh: syntax error: ${split.error}\n`, exitCode: 2 };
+    const pipeline = splitPipeline(split.words);
+    if (!pipeline.ok) return { kind: 'invalid', output: `sh: ${pipeline.error}\n`, exitCode: 2 };
+    const [words, ...after] = pipeline.stages as [string[], ...string[][]];
+    const filters: Filter[] = [];
+    for (const stage of after) {
+      const f = findFilter(stage);
+      if (!f.ok) return { kind: 'invalid', output: f.stderr, exitCode: 127 };
+      filters.push(f.filter);
+    }
+    const first = words[0]!;
+    if ((BUILTINS as readonly string[]).includes(first)) {
+      const a = await this.builtin(first as BuiltinName, words.slice(1));
+      if (filters.length === 0) return a;
+      const piped = runFilters(a.output, filters);
+      return { ...a, output: piped.stdout, exitCode: piped.exitCode };
+    }
+    const move = parseMove(this.lab, this.here, words);
+    if (move) return this.move(move, filters);
+    return this.command(this.here, after.length ? words.map(quoteWord).join(' ') : line, filters);
+  }
+
+  /** Runs a command at a device; its standard output goes through the pipeline's filters, its errors do not. */
+  private async command(device: Device, line: string, filters: readonly Filter[] = []): Promise<Answer> {
+    const r = await this.requireBackend().run(placeOf(device), line);
+    this.keepTrace(r, device);
+    if (filters.length === 0) return { kind: 'command', output: r.stdout + r.stderr, exitCode: r.exitCode };
+    const piped = runFilters(r.stdout, filters);
+    return { kind: 'command', output: piped.stdout + r.stderr, exitCode: piped.exitCode };
+  }
+
+  private keepTrace(r: CommandResult, device: Device): void {
+    const last = r.traces?.[r.traces.length - 1];
+    if (last) this.lastProbe = { trace: last, from: device.id };
+  }
+
+  private async move(move: NonNullable<ReturnType<typeof parseMove>>, filters: readonly Filter[]): Promise<Answer> {
+    if (move.kind === 'refused') return { kind: 'move', output: move.stderr, exitCode: move.exitCode };
+    if (move.kind === 'exit') {
+      if (this.stack.length <= 1) return { kind: 'move', output: '', quit: true, exitCode: 0 };
+      const left = this.stack.pop()!;
+      const output = left.kind === 'node' ? `logout\nConnection to ${left.hostname} closed.\n` : '';
+      return { kind: 'move', output, exitCode: 0 };
+    }
+    if (move.command !== undefined) return this.command(move.device, move.command, filters);
+    this.stack.push(move.device);
+    return { kind: 'move', output: '', exitCode: 0 };
+  }
+
+  private async builtin(name: BuiltinName, args: readonly string[]): Promise<Answer> {
+    const s = this.opts.scenario;
+    switch (name) {
+      case 'help':
+        return { kind: 'builtin', builtin: name, output: formatHelp(this.lab, this.here, s.hints.length - this.hintsShown) };
+      case 'hint': {
+        const output = formatHint(s, this.hintsShown);
+        if (this.hintsShown < s.hints.length) this.hintsShown++;
+        return { kind: 'builtin', builtin: name, output };
+      }
+      case 'solution':
+        this.solutionShown = this.solutionShown || s.fixSteps !== undefined;
+        return { kind: 'builtin', builtin: name, output: formatSolution(s) };
+      case 'check': {
+        const outcome = await checkNow(this.requireBackend(), s, this.healthy);
+        this.checks++;
+        if (outcome.fixed && this.firstFixedAtMs === undefined) this.firstFixedAtMs = this.now() - this.startedMs;
+        return { kind: 'builtin', builtin: name, output: formatCheck(outcome), fixed: outcome.fixed, exitCode: outcome.fixed ? 0 : 1 };
+      }
+      case 'reset': {
+        await this.requireBackend().down();
+        this.resets++;
+        this.stack = [...this.startStack];
+        this.lastProbe = undefined;
+        await this.buildBroken(this.opts.makeBackend());
+        return { kind: 'builtin', builtin: name, output: `The lab is broken again, as at the start. You are on ${describePlace(this.here)}.\n` };
+      }
+      case 'diagram':
+        return { kind: 'builtin', builtin: name, output: this.diagram() };
+      case 'history':
+        return { kind: 'builtin', builtin: name, output: this.typed.map((l, i) => `${String(i + 1).padStart(5)}  ${l}\n`).join('') };
+      case 'sleep':
+        return this.sleepFor(args);
+      case 'quit':
+        return { kind: 'builtin', builtin: name, output: '', quit: true };
+    }
+  }
+
+  private diagram(): string {
+    this.diagrams++;
+    mkdirSync(this.opts.diagramDir, { recursive: true });
+    const file = join(this.opts.diagramDir, `${this.opts.scenario.name}-${this.diagrams}.svg`);
+    const probe = this.lastProbe;
+    writeFileSync(file, renderLabSvg(this.lab, probe ? { path: probe } : {}));
+    const what = probe
+      ? `the lab and the path of your last probe (${probe.trace.tool} to ${probe.trace.target.name})`
+      : this.backend?.name === 'sim' ? 'the lab (run a traceroute first to see its path drawn on it)' : 'the lab (paths are drawn from the simulator\'s trace records only)';
+    return `diagram: ${what} written to ${file}\n`;
+  }
+
+  /** `sleep N[s|m]`: lets time pass, so controllers (Flannel) reconcile; simulated time on the simulator. */
+  private async sleepFor(args: readonly string[]): Promise<Answer> {
+    const text = args[0] ?? '';
+    const ms = parseDuration(/^[0-9.]+$/.test(text) ? `${text}s` : text);
+    if (ms === undefined || args.length !== 1) return { kind: 'builtin', builtin: 'sleep', output: `sleep: invalid time interval '${text}'\n`, exitCode: 1 };
+    const backend = this.requireBackend();
+    if (backend.wait) await backend.wait(ms);
+    else await sleep(Math.min(ms, 60_000));
+    return { kind: 'builtin', builtin: 'sleep', output: '', exitCode: 0 };
+  }
+
+  /** Tab completion of the line typed so far: [candidates, the word they complete]. */
+  complete(line: string): [string[], string] {
+    return completeLine(this.lab, this.here, line);
+  }
+
+  /** Takes the lab down after a failed start; no summary. */
+  async abort(): Promise<void> {
+    const backend = this.backend;
+    this.backend = undefined;
+    if (backend) await backend.down();
+  }
+
+  /** Runs a last silent check, takes the lab down and returns the summary (written to the transcript). */
+  async finish(transcriptPath?: string): Promise<SessionSummary> {
+    if (this.finished) return this.finished;
+    let fixed = false;
+    const backend = this.backend;
+    if (backend) {
+      try {
+        fixed = (await checkNow(backend, this.opts.scenario, this.healthy)).fixed;
+      } finally {
+        this.backend = undefined;
+        await backend.down();
+      }
+    }
+    const end = this.now();
+    const s = this.opts.scenario;
+    const summary: SessionSummary = {
+      scenario: s.name, title: s.title, backend: backend?.name ?? 'none', trainee: this.opts.trainee ?? 'trainee',
+      startedAt: this.startedAt, endedAt: new Date(end).toISOString(), durationMs: end - this.startedMs,
+      commands: this.commands, hintsUsed: this.hintsShown, hintsTotal: s.hints.length, solutionShown: this.solutionShown,
+      resets: this.resets, checks: this.checks, fixed,
+      ...(this.firstFixedAtMs !== undefined ? { firstFixedAtMs: this.firstFixedAtMs } : {}),
+      ...(transcriptPath ? { transcript: transcriptPath } : {}),
+    };
+    this.opts.transcript?.write({ type: 'end', summary });
+    this.finished = summary;
+    return summary;
+  }
+}
+
+/** The places the session starts with: the node of the start place, then the pod when it is one. */
+function startingStack(scenario: Scenario, startAt: string | undefined): Device[] {
+  const place = startAt ?? scenario.probes[0]?.at ?? scenario.lab.devices.find((d) => d.kind === 'node')?.id;
+  if (place === undefined) throw new UsageError(`scenario ${scenario.name}: its lab has no node to start on`);
+  const where = resolvePlace(scenario.lab, place);
+  if (!where.ok) throw new UsageError(`cannot start at "${place}": ${where.message}`);
+  const device = where.device;
+  if (device.kind === 'pod' && device.node) {
+    const node = scenario.lab.device(device.node);
+    if (node) return [node, device];
+  }
+  return [device];
+}
+
+/** Runs break steps without showing them; the first failing command is returned. */
+async function runHiddenSteps(backend: Backend, steps: readonly ScenarioStep[]): Promise<{ at: string; exitCode: number; stderr: string } | undefined> {
+  for (const step of steps) {
+    if (step.kind === 'wait') {
+      if (backend.wait) await backend.wait(step.ms);
+      else await sleep(step.ms);
+      continue;
+    }
+    const r = await backend.run(step.at, step.run);
+    if (r.exitCode !== 0) return { at: step.at, exitCode: r.exitCode, stderr: r.stderr };
+  }
+  return undefined;
+}
+

@@ -1,0 +1,127 @@
+// Training transcripts: one JSON object per line (start, every line typed with its output, end with the summary),
+// appended as the session goes so a killed session still leaves what happened; and reading them back.
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UsageError } from '../lab/backend.js';
+
+export const TRANSCRIPT_VERSION = 1;
+
+export interface TranscriptStart {
+  readonly type: 'start';
+  readonly version: number;
+  readonly scenario: string;
+  readonly title: string;
+  readonly file: string;
+  readonly backend: string;
+  readonly trainee: string;
+  /** ISO wall-clock time. */
+  readonly startedAt: string;
+  readonly place: string;
+}
+
+/** What a typed line was: a Linux command at the place, a move, a trainer built-in, or nothing run. */
+export type LineKind = 'command' | 'move' | 'builtin' | 'empty' | 'cancelled' | 'invalid';
+
+export interface TranscriptLine {
+  readonly type: 'line';
+  /** Wall-clock milliseconds since the session started. */
+  readonly atMs: number;
+  readonly place: string;
+  readonly prompt: string;
+  readonly line: string;
+  readonly kind: LineKind;
+  /** The built-in's name (check, hint, ...), for kind 'builtin'. */
+  readonly builtin?: string;
+  readonly exitCode?: number;
+  /** For `check`: whether it said FIXED. */
+  readonly fixed?: boolean;
+  /** Everything the trainee saw in answer (stdout and stderr, in the order shown). */
+  readonly output: string;
+}
+
+export interface SessionSummary {
+  readonly scenario: string;
+  readonly title: string;
+  readonly backend: string;
+  readonly trainee: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  /** Wall-clock milliseconds from the brief to the end. */
+  readonly durationMs: number;
+  /** Lines that ran something (commands, moves and built-ins; not empty or cancelled lines). */
+  readonly commands: number;
+  readonly hintsUsed: number;
+  readonly hintsTotal: number;
+  readonly solutionShown: boolean;
+  readonly resets: number;
+  readonly checks: number;
+  /** The lab gave the healthy output for every probe when the session ended. */
+  readonly fixed: boolean;
+  /** Milliseconds since the start of the first `check` that said FIXED. */
+  readonly firstFixedAtMs?: number;
+  readonly transcript?: string;
+}
+
+export interface TranscriptEnd {
+  readonly type: 'end';
+  readonly summary: SessionSummary;
+}
+
+export type TranscriptEntry = TranscriptStart | TranscriptLine | TranscriptEnd;
+
+/** Appends entries to a transcript file (created with its directory; an existing file is replaced). */
+export class TranscriptWriter {
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, '');
+  }
+
+  write(entry: TranscriptEntry): void {
+    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+  }
+}
+
+/** Where a transcript goes when no --transcript is given: $TMPDIR/tracelab/transcripts/SCENARIO-YYYYMMDD-HHMMSS-PID.jsonl. */
+export function defaultTranscriptPath(scenario: string, now: Date, pid: number): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return join(tmpdir(), 'tracelab', 'transcripts', `${scenario}-${stamp}-${pid}.jsonl`);
+}
+
+export interface Transcript {
+  readonly file: string;
+  readonly start: TranscriptStart;
+  readonly lines: readonly TranscriptLine[];
+  /** Undefined when the session did not end normally (killed, crashed). */
+  readonly summary?: SessionSummary;
+}
+
+/** Reads a transcript; a file that is not one is a UsageError naming FILE:LINE. */
+export function readTranscript(file: string): Transcript {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let start: TranscriptStart | undefined;
+  const lines: TranscriptLine[] = [];
+  let summary: SessionSummary | undefined;
+  text.split('\n').forEach((raw, i) => {
+    if (raw.trim() === '') return;
+    let entry: TranscriptEntry;
+    try {
+      entry = JSON.parse(raw) as TranscriptEntry;
+    } catch {
+      throw new UsageError(`${file}:${i + 1}:1: not a transcript line (not JSON)`);
+    }
+    if (entry?.type === 'start') {
+      if (entry.version !== TRANSCRIPT_VERSION) throw new UsageError(`${file}:${i + 1}:1: transcript version ${String(entry.version)}, this tracelab reads ${TRANSCRIPT_VERSION}`);
+      start = entry;
+    } else if (entry?.type === 'line') lines.push(entry);
+    else if (entry?.type === 'end') summary = entry.summary;
+    else throw new UsageError(`${file}:${i + 1}:1: not a transcript line (no type start, line or end)`);
+  });
+  if (!start) throw new UsageError(`${file}:1:1: not a tracelab transcript (no start line)`);
+  return { file, start, lines, summary };
+}
