@@ -1,6 +1,7 @@
 // Renders the Ansible inventory and group variables of the real lab from the model (never copied by hand).
 import { stringify } from 'yaml';
 import type { LabModel } from '../topology/model.js';
+import { UsageError } from './backend.js';
 import { realLabFacts, VIRTUALBOX_DEFAULT_HOST_ONLY, type RealLabFacts, type RealLabPod } from './render-facts.js';
 
 /** Container images the model's short names stand for, pinned. A name with "/" or ":" is used as written. */
@@ -18,6 +19,23 @@ const NEEDS_SLEEP = new Set(['busybox', 'netshoot', 'alpine']);
 /** Flannel release the playbook's manifest follows (images docker.io/flannel/flannel and flannel-cni-plugin). */
 export const FLANNEL_VERSION = 'v0.26.1';
 export const FLANNEL_CNI_PLUGIN_VERSION = 'v1.6.0-flannel1';
+
+/** The patch release installed for each Kubernetes minor the model may name (pkgs.k8s.io has one repository per minor). */
+export const KUBERNETES_PATCH_RELEASES: Readonly<Record<string, string>> = {
+  '1.29': '1.29.10',
+  '1.30': '1.30.6',
+  '1.31': '1.31.4',
+  '1.32': '1.32.0',
+};
+
+/** The exact kubelet/kubeadm/kubectl version for a model's minor version; unknown minors are refused. */
+export function kubernetesPatchRelease(minor: string): string {
+  const patch = KUBERNETES_PATCH_RELEASES[minor];
+  if (!patch) {
+    throw new UsageError(`the real lab pins Kubernetes ${Object.keys(KUBERNETES_PATCH_RELEASES).join(', ')}; vm.kubernetesVersion ${minor} has no pinned release (add it to KUBERNETES_PATCH_RELEASES)`);
+  }
+  return patch;
+}
 
 export function imageRef(image: string): string {
   if (image.includes('/') || image.includes(':')) return image;
@@ -86,7 +104,8 @@ export function groupVars(lab: LabModel, opts: { readonly allowedRanges?: readon
       expected_ip: p.ip,
       services: facts.services.filter((s) => s.endpoints.includes(p.name)).map((s) => s.name),
     }));
-  const kubeadmPods = new Set(facts.nodes.flatMap((n) => n.pods).filter(isKubeadmPod).map((p) => p.name));
+  const kubeadmPodList = facts.nodes.flatMap((n) => n.pods).filter(isKubeadmPod);
+  const kubeadmPods = new Set(kubeadmPodList.map((p) => p.name));
   const services = facts.services
     .filter((s) => !(s.namespace === 'kube-system' && s.endpoints.every((e) => kubeadmPods.has(e))))
     .map((s) => ({
@@ -98,18 +117,22 @@ export function groupVars(lab: LabModel, opts: { readonly allowedRanges?: readon
   return {
     tracelab_lab_name: facts.name,
     tracelab_kubernetes_version: facts.vm.kubernetesVersion,
-    tracelab_kubernetes_package_version: `${facts.vm.kubernetesVersion}.*`,
+    // Pinned to a patch release (any Debian revision of it), then held.
+    tracelab_kubernetes_package_version: `${kubernetesPatchRelease(facts.vm.kubernetesVersion)}-*`,
     tracelab_control_plane_name: controlPlane.name,
     tracelab_control_plane_ip: controlPlane.ip,
     tracelab_cluster_network: facts.clusterNetwork,
     tracelab_service_network: facts.serviceNetwork,
     tracelab_host_only_iface: facts.hostOnly.iface,
     tracelab_flannel_iface: facts.flannelIface,
+    tracelab_flannel_stopped: [...facts.flannelStopped],
     tracelab_flannel_version: FLANNEL_VERSION,
     tracelab_flannel_cni_plugin_version: FLANNEL_CNI_PLUGIN_VERSION,
     tracelab_kubelet_node_ip: facts.kubeletNodeIp,
     tracelab_icmp_ratelimit: facts.icmpRatelimit,
     tracelab_join_order: [...facts.joinOrder],
+    // kubeadm's CoreDNS, pinned where the model has it, before Flannel makes any node Ready (so it gets .2 and .3).
+    tracelab_coredns_node: kubeadmPodList[0]?.node ?? null,
     tracelab_pods: pods,
     tracelab_services: services,
   };

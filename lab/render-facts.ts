@@ -39,6 +39,8 @@ export interface RealLabFacts {
   readonly clusterNetwork: string;
   readonly serviceNetwork: string;
   readonly flannelIface: string | null;
+  /** Nodes where the model stops flanneld (deleted host-gw routes stay deleted there), in join order. */
+  readonly flannelStopped: readonly string[];
   readonly kubeletNodeIp: boolean;
   readonly icmpRatelimit: number;
   readonly hostOnly: { readonly network: string; readonly hostIp: string; readonly iface: string; readonly netmask: string };
@@ -139,6 +141,7 @@ export function realLabFacts(lab: LabModel, allowed: readonly string[] = VIRTUAL
     clusterNetwork: formatCidr(lab.cluster.network),
     serviceNetwork: formatCidr(lab.cluster.serviceNetwork),
     flannelIface: lab.cluster.flannelIface ?? null,
+    flannelStopped: nodes.map((n) => n.name).filter((name) => lab.cluster.flannelStopped.includes(name)),
     kubeletNodeIp: lab.cluster.kubeletNodeIp,
     icmpRatelimit: lab.cluster.icmpRatelimit,
     hostOnly: { network: formatCidr(lab.hostOnly.network), hostIp: formatIp(lab.hostOnly.hostIp), iface: lab.hostOnly.iface, netmask: netmaskOf(lab.hostOnly.network.len) },

@@ -52,6 +52,23 @@ describe.skipIf(!HAVE_ANSIBLE)('ansible-playbook on the rendered inventory', { t
   });
 });
 
+describe.skipIf(!HAVE_ANSIBLE)('the order of the tasks that decide addresses', { timeout: 120_000 }, () => {
+  it('pins CoreDNS before Flannel makes a node Ready, joins workers before Flannel, creates the pods last', () => {
+    const result = spawnSync('ansible-playbook', ['-i', join(dir, 'three', 'ansible', 'inventory.yml'), '--list-tasks', PLAYBOOK], { encoding: 'utf8', env: ENV });
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    const tasks = [...result.stdout.matchAll(/^ {6}(\w+) : ([^\t\n]+)/gm)].map((m) => `${m[1]}: ${m[2]}`);
+    const at = (task: string) => {
+      const i = tasks.indexOf(task);
+      expect(i, `${task} in\n${tasks.join('\n')}`).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    expect(at('control_plane: Initialise the cluster with kubeadm')).toBeLessThan(at('control_plane: Pin CoreDNS to the node the model puts it on'));
+    expect(at('control_plane: Pin CoreDNS to the node the model puts it on')).toBeLessThan(at('worker: Join the cluster'));
+    expect(at('worker: Check the node got the model\'s pod subnet')).toBeLessThan(at('flannel: Apply the Flannel manifest'));
+    expect(at('flannel: Wait for Flannel on every node')).toBeLessThan(at('lab_pods: Create the lab\'s pods in model order'));
+  });
+});
+
 describe.skipIf(!HAVE_LINT)('ansible-lint', { timeout: 300_000 }, () => {
   it('passes --offline with the production profile', () => {
     const result = spawnSync('ansible-lint', ['--offline', '--profile', 'production', '--nocolor', 'site.yml', 'roles'], { cwd: join(ROOT, 'ansible'), encoding: 'utf8', env: ENV });

@@ -24,9 +24,9 @@ afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The three-node lab with model-level faults: Flannel without --iface and kubelet without --node-ip. */
+/** The three-node lab with model-level faults: Flannel without --iface (and stopped on node-1), kubelet without --node-ip. */
 function faultyLab() {
-  const text = THREE_NODE.replace('    iface: eth1\n  kubeletNodeIp: true', '    iface: null\n  kubeletNodeIp: false');
+  const text = THREE_NODE.replace('    iface: eth1\n  kubeletNodeIp: true', '    iface: null\n    stopped: [node-1]\n  kubeletNodeIp: false');
   expect(text).not.toBe(THREE_NODE);
   return compileLabText('faulty.yaml', text);
 }
@@ -49,7 +49,7 @@ describe('renderInventory and renderGroupVars', () => {
     const vars = parse(renderGroupVars(loadLab('three-node')));
     expect(vars).toMatchObject({
       tracelab_kubernetes_version: '1.31',
-      tracelab_kubernetes_package_version: '1.31.*',
+      tracelab_kubernetes_package_version: '1.31.4-*',
       tracelab_control_plane_name: 'controlplane',
       tracelab_control_plane_ip: '192.168.56.10',
       tracelab_cluster_network: '10.244.0.0/16',
@@ -58,6 +58,8 @@ describe('renderInventory and renderGroupVars', () => {
       tracelab_kubelet_node_ip: true,
       tracelab_icmp_ratelimit: 0,
       tracelab_join_order: ['controlplane', 'node-1', 'node-2'],
+      tracelab_flannel_stopped: [],
+      tracelab_coredns_node: 'controlplane',
     });
     // CoreDNS and kube-dns are kubeadm's; the lab creates the others, pinned, with pinned images.
     expect(vars.tracelab_pods.map((p: { node: string; name: string; image: string }) => `${p.node}/${p.name} ${p.image}`)).toEqual([
@@ -74,7 +76,14 @@ describe('renderInventory and renderGroupVars', () => {
     const vars = groupVars(faultyLab());
     expect(vars['tracelab_flannel_iface']).toBeNull();
     expect(vars['tracelab_kubelet_node_ip']).toBe(false);
+    expect(vars['tracelab_flannel_stopped']).toEqual(['node-1']);
     expect(parse(renderGroupVars(faultyLab())).tracelab_flannel_iface).toBeNull();
+  });
+
+  it('pins Kubernetes to a patch release of the model\'s minor version and refuses an unknown minor', () => {
+    const lab = (minor: string) => compileLabText('v.yaml', THREE_NODE.replace('kubernetesVersion: "1.31"', `kubernetesVersion: "${minor}"`));
+    expect(groupVars(lab('1.30'))).toMatchObject({ tracelab_kubernetes_version: '1.30', tracelab_kubernetes_package_version: '1.30.6-*' });
+    expect(() => groupVars(lab('1.19'))).toThrow(/vm\.kubernetesVersion 1\.19 has no pinned release/);
   });
 
   it('pins image names and keeps full references', () => {
@@ -134,7 +143,14 @@ function renderTemplates(lab: ReturnType<typeof loadLab>): { out: string; recaps
 
 interface FlannelDaemonSet {
   kind: string;
-  spec: { template: { spec: { containers: { args: string[] }[] } } };
+  spec: {
+    template: {
+      spec: {
+        containers: { args: string[] }[];
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: { matchExpressions: unknown[] }[] } } };
+      };
+    };
+  };
 }
 
 describe.skipIf(!HAVE_ANSIBLE)('the roles\' templates rendered by Ansible', { timeout: 120_000 }, () => {
@@ -145,6 +161,12 @@ describe.skipIf(!HAVE_ANSIBLE)('the roles\' templates rendered by Ansible', { ti
     expect(JSON.parse(config.data['net-conf.json'])).toEqual({ Network: '10.244.0.0/16', EnableNFTables: false, Backend: { Type: 'host-gw' } });
     const ds = docs.find((d) => d?.kind === 'DaemonSet') as FlannelDaemonSet;
     expect(ds.spec.template.spec.containers[0]!.args).toEqual(['--ip-masq', '--kube-subnet-mgr', '--iface=eth1']);
+    // No flanneld where the model stops it: the DaemonSet skips nodes the role labels tracelab.dev/flannel=stopped.
+    expect(ds.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]!.matchExpressions).toContainEqual({
+      key: 'tracelab.dev/flannel',
+      operator: 'NotIn',
+      values: ['stopped'],
+    });
     expect(readFileSync(join(out, 'kubelet'), 'utf8')).toMatch(/^KUBELET_EXTRA_ARGS=--node-ip=192\.168\.56\.12$/m);
 
     const httpd = parse(readFileSync(join(out, 'pod-httpd.yml'), 'utf8'));

@@ -1,6 +1,6 @@
 // The Vagrant rendering of the model, and the real Vagrantfile checked by the real `vagrant validate`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ function hasTool(tool: string): boolean {
 }
 const HAVE_VAGRANT = hasTool('vagrant');
 if (!HAVE_VAGRANT) console.log('vagrant-render: skipping vagrant validate tests: vagrant is not installed (apt-get install vagrant)');
+if (!existsSync(join(ROOT, 'dist', 'cli', 'bin.js'))) console.log('vagrant-render: skipping the Vagrantfile\'s own rendering: dist/cli/bin.js is not built (npm run build)');
 
 /** A lab with `workers` workers on 192.168.56.0/24 (or another host-only network). */
 function labWithWorkers(workers: number, network = '192.168.56'): string {
@@ -142,6 +143,22 @@ describe.skipIf(!HAVE_VAGRANT)('the real Vagrantfile under vagrant validate', { 
     });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/is missing\. Run `tracelab lab render --backend vagrant/);
+  });
+
+  const CLI = join(ROOT, 'dist', 'cli', 'bin.js');
+  it.skipIf(!existsSync(CLI))('renders the model itself with the built CLI when the JSON is missing', () => {
+    const dir = tempDir();
+    const json = join(dir, 'auto', 'vagrant.json');
+    const result = spawnSync('vagrant', ['validate', '--ignore-provider'], {
+      cwd: dir,
+      env: { ...process.env, VAGRANT_CWD: ROOT, TRACELAB_VAGRANT_JSON: json, TRACELAB_LAB: 'three-node', VAGRANT_CHECKPOINT_DISABLE: '1', VAGRANT_DOTFILE_PATH: join(dir, '.vagrant') },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('Vagrantfile validated successfully.');
+    const rendered = JSON.parse(readFileSync(json, 'utf8'));
+    expect(rendered.machines.map((m: { name: string }) => m.name)).toEqual(['controlplane', 'node-1', 'node-2']);
+    expect(rendered.ansible.inventory).toBe(join(dir, 'auto', 'ansible', 'inventory.yml'));
   });
 
   it('is valid Ruby', () => {

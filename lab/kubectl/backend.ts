@@ -22,7 +22,10 @@ export async function runAtPlace(kubectl: KubectlRunner, lab: LabModel, place: s
     // The seed article's way: a busybox pod pinned to the pod's node, then its logs.
     return runPinnedProbe(kubectl, { node: device.node ?? '', command });
   }
-  throw new UsageError(`place "${place}" is a ${device.kind}; on a real cluster commands run on nodes and in pods only`);
+  if (device.kind === 'host') {
+    throw new UsageError(`place "${place}" is the workstation itself: tracelab runs no scenario commands on your machine; run this one with --backend sim or netns`);
+  }
+  throw new UsageError(`place "${place}" is an external host; on a real cluster commands run on nodes and in pods only`);
 }
 
 /** Pod namespaces: a service's endpoints live in the service's namespace; other pods in default. */

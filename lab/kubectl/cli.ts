@@ -50,11 +50,14 @@ export async function kubectlJson<T>(kubectl: KubectlRunner, args: readonly stri
 /** One line for a failed kubectl call, with a fix for the usual causes. */
 export function kubectlFailure(args: readonly string[], result: ExecResult): string {
   const message = result.stderr.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? `exit status ${result.exitCode}`;
-  if (/connection refused|no such host|i\/o timeout|Unable to connect to the server/i.test(message)) {
+  if (/connection refused|was refused|no such host|i\/o timeout|Unable to connect to the server/i.test(message)) {
     return `kubectl cannot reach the cluster (${message}): check --kubeconfig/--context, or bring the lab up`;
   }
-  if (/context .* does not exist|no configuration has been provided/i.test(message)) {
-    return `kubectl has no usable configuration (${message}): pass --kubeconfig FILE and --context NAME`;
+  if (/^error: stat .*: no such file or directory$/.test(message)) {
+    return `the kubeconfig file does not exist (${message.replace(/^error: /, '')}): pass --kubeconfig with an existing file`;
+  }
+  if (/context .* does not exist|context was not found|no configuration has been provided/i.test(message)) {
+    return `kubectl has no usable configuration (${message}): pass --kubeconfig FILE and --context NAME (see \`kubectl config get-contexts\`)`;
   }
   if (/forbidden/i.test(message)) return `kubectl was refused (${message}): the kubeconfig's user needs read access to nodes, pods, services and endpoints`;
   return `kubectl ${args.join(' ')} failed: ${message}`;

@@ -1,7 +1,7 @@
 // Builds a lab file (the YAML of topology/labs/three-node.yaml) from a live cluster's nodes, pods, services and endpoints.
 import { stringify } from 'yaml';
 import type { LabFile, LabFileNode, LabFilePod, LabFileService } from '../../topology/labfile.js';
-import { contains, formatCidr, networkOf, parseCidr, parseIp } from '../../topology/address.js';
+import { contains, formatCidr, formatIp, networkOf, parseCidr, parseIp } from '../../topology/address.js';
 import { UsageError } from '../backend.js';
 import { kubectlJson, type KubectlRunner } from './cli.js';
 
@@ -12,7 +12,7 @@ interface Meta {
   readonly labels?: Readonly<Record<string, string>>;
   readonly creationTimestamp?: string;
 }
-interface K8sObject {
+export interface K8sObject {
   readonly kind?: string;
   readonly metadata: Meta;
   readonly spec?: any;
@@ -102,6 +102,22 @@ function coveringPrefix(addresses: readonly number[], longest: number): string {
   return '0.0.0.0/0';
 }
 
+/** Nodes by creation time (kubeadm's join order, which decided their pod subnets), then by name. */
+export function nodesInJoinOrder<T extends K8sObject>(nodes: readonly T[]): T[] {
+  return [...nodes].sort(
+    (a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name),
+  );
+}
+
+/** The workstation's address on the nodes' network: .1 as on VirtualBox, or the first address no node holds. */
+function hostAddress(network: string, nodeIps: readonly string[]): string {
+  const prefix = parseCidr(network, false)!;
+  const taken = new Set(nodeIps.map((ip) => parseIp(ip)!));
+  let candidate = (prefix.addr + 1) >>> 0;
+  while (taken.has(candidate) && contains(prefix, (candidate + 1) >>> 0)) candidate = (candidate + 1) >>> 0;
+  return formatIp(candidate);
+}
+
 export interface ImportOptions {
   /** Lab name (a DNS label); default "imported". */
   readonly name?: string;
@@ -110,15 +126,21 @@ export interface ImportOptions {
 
 /** The lab file for a cluster: nodes in creation (join) order, their pods by address, services with pod endpoints. */
 export function labFileFromCluster(cluster: ClusterObjects, opts: ImportOptions = {}): LabFile {
-  const nodes = [...cluster.nodes].sort(
-    (a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name),
-  );
+  const nodes = nodesInJoinOrder(cluster.nodes);
   if (nodes.length === 0) throw new UsageError('the cluster has no nodes to import');
   const nodeIps = nodes.map((n) => {
     const ip = internalIp(n);
     if (!ip) throw new UsageError(`node ${n.metadata.name} has no InternalIP address`);
     return ip;
   });
+  const distinctIps = new Set(nodeIps);
+  if (distinctIps.size < nodes.length) {
+    const shared = nodeIps.find((ip, i) => nodeIps.indexOf(ip) !== i)!;
+    throw new UsageError(
+      `several nodes report InternalIP ${shared}: kubelet runs without --node-ip (on VirtualBox every VM's NAT address is ` +
+        '10.0.2.15), so the nodes\' own addresses are unknown; give kubelet --node-ip (KUBELET_EXTRA_ARGS) and import again',
+    );
+  }
   const kubeadm = kubeadmNetworking(cluster.configmaps);
   const podCidrs = nodes.map((n) => n.spec?.podCIDR as string | undefined).filter((c): c is string => !!c && parseCidr(c) !== undefined);
   const network =
@@ -126,7 +148,6 @@ export function labFileFromCluster(cluster: ClusterObjects, opts: ImportOptions 
     kubeadm.podSubnet ??
     (podCidrs.length > 0 ? coveringPrefix(podCidrs.map((c) => parseCidr(c)!.addr), 16) : '10.244.0.0/16');
   const iface = flannelIface(cluster.daemonsets);
-  const distinctIps = new Set(nodeIps);
   const hostOnlyNetwork = coveringPrefix(nodeIps.map((ip) => parseIp(ip)!), 24);
 
   // Pods: not host-network, scheduled, with an address in the cluster network; names made unique across namespaces.
@@ -200,11 +221,9 @@ export function labFileFromCluster(cluster: ClusterObjects, opts: ImportOptions 
       network,
       ...(kubeadm.serviceSubnet ? { serviceNetwork: kubeadm.serviceSubnet } : {}),
       ...(iface !== undefined ? { flannel: { backend: 'host-gw' as const, iface } } : {}),
-      // Every node on the same InternalIP is kubelet without --node-ip (10.0.2.15 on every VM).
-      kubeletNodeIp: distinctIps.size === nodes.length || nodes.length === 1,
       joinOrder: labNodes.map((n) => n.name),
     },
-    hostOnly: { network: hostOnlyNetwork, ...(iface ? { iface } : {}) },
+    hostOnly: { network: hostOnlyNetwork, host: hostAddress(hostOnlyNetwork, nodeIps), ...(iface && parseIp(iface) === undefined ? { iface } : {}) },
     nodes: labNodes,
     ...(services.length ? { services } : {}),
   };

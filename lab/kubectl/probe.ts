@@ -12,7 +12,10 @@ export interface PinnedProbe {
   readonly node: string;
   /** A shell command line, run by `sh -c` inside the pod. */
   readonly command: string;
-  /** The node's own network namespace (a place that names a node), privileged so `ip route` and `sysctl -w` work. */
+  /**
+   * A place that names a node: a privileged host-network, host-PID pod that enters the node's namespaces (nsenter -t 1),
+   * so the command runs with the node's own tools (iproute2, Linux traceroute), as over ssh.
+   */
   readonly hostNetwork?: boolean;
   readonly image?: string;
   readonly namespace?: string;
@@ -51,7 +54,8 @@ export function probeRunArgs(name: string, probe: PinnedProbe): string[] {
     '--override-type=strategic',
     `--overrides=${probeOverrides(probe.node, probe.hostNetwork ?? false, name)}`,
   ];
-  args.push('--command', '--', 'sh', '-c', probe.command);
+  const enterNode = probe.hostNetwork ? ['nsenter', '-t', '1', '-m', '-u', '-i', '-n', '-p', '--'] : [];
+  args.push('--command', '--', ...enterNode, 'sh', '-c', probe.command);
   return args;
 }
 
@@ -90,6 +94,8 @@ export async function execInPod(kubectl: KubectlRunner, pod: string, namespace: 
 
 /** Whether a pod exists (so a place can be run in with exec rather than a fresh probe pod). */
 export async function podExists(kubectl: KubectlRunner, pod: string, namespace: string): Promise<boolean> {
-  const result = await kubectl(['get', `pod/${pod}`, `--namespace=${namespace}`, '--ignore-not-found', '--output=name']);
-  return result.exitCode === 0 && result.stdout.trim() !== '';
+  const args = ['get', `pod/${pod}`, `--namespace=${namespace}`, '--ignore-not-found', '--output=name'];
+  const result = await kubectl(args);
+  if (result.exitCode !== 0) throw new UsageError(kubectlFailure(args, result));
+  return result.stdout.trim() !== '';
 }

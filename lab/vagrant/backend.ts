@@ -1,19 +1,22 @@
 // The vagrant backend: renders the model, brings the VirtualBox VMs up (Ansible provisions them), runs commands on them.
+import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LabModel } from '../../topology/model.js';
+import { packageRoot } from '../../topology/paths.js';
 import { resolvePlace } from '../../topology/place.js';
 import type { CommandResult } from '../../sim/trace.js';
 import { UsageError, type Backend, type BackendOptions, type UpOptions } from '../backend.js';
 import { localKubectl, remoteKubectl, shellJoin, type KubectlRunner } from '../kubectl/cli.js';
 import { podNamespaces, runAtPlace } from '../kubectl/backend.js';
-import { allowedHostOnlyRanges, renderLabFiles, writeRenderedFiles } from '../render.js';
-import { DEFAULT_RENDER_DIR, VAGRANT_JSON_FILE, type VagrantLabJson } from '../render-vagrant.js';
+import { allowedHostOnlyRanges, renderLabFiles, writeRenderedFiles, type RenderedFile } from '../render.js';
+import { DEFAULT_RENDER_DIR, GROUP_VARS_FILE, VAGRANT_JSON_FILE, type VagrantLabJson } from '../render-vagrant.js';
 import { execArgv } from './exec-argv.js';
-import { VagrantCli } from './cli.js';
+import { VagrantCli, type UpProgress } from './cli.js';
+import { restoreArgv, snapshotArgv } from './node-state.js';
 
 export interface VagrantBackendOptions extends BackendOptions {
-  /** Directory of the Vagrantfile (the repository root); default the current directory. */
+  /** Directory of the Vagrantfile; default the tracelab package root (the repository checkout). */
   readonly vagrantDir?: string;
   /** Vagrant provider; default virtualbox. Tests pass a dummy provider defined in their Vagrantfile. */
   readonly provider?: string;
@@ -25,112 +28,166 @@ export interface VagrantBackendOptions extends BackendOptions {
   readonly kubectlAt?: 'auto' | 'local' | 'remote';
   /** Run node commands as root through `sudo -n` (default true: faults and fixes need root). */
   readonly become?: boolean;
+  /** On a lab this backend attached to, save each node's network state before its first command and restore it on down (default true). */
+  readonly restoreNodes?: boolean;
 }
 
-/** Paths of one vagrant lab: the Vagrantfile's directory and the rendered files. */
-export function vagrantPaths(opts: VagrantBackendOptions): { vagrantDir: string; stateDir: string; json: string; kubeconfig: string } {
-  const vagrantDir = resolve(opts.vagrantDir ?? process.cwd());
+export interface VagrantPaths {
+  readonly vagrantDir: string;
+  readonly stateDir: string;
+  readonly json: string;
+  readonly kubeconfig: string;
+}
+
+/** Paths of one vagrant lab: the Vagrantfile's directory and the rendered files (stateDir, default DIR/.tracelab). */
+export function vagrantPaths(opts: VagrantBackendOptions): VagrantPaths {
+  const vagrantDir = resolve(opts.vagrantDir ?? packageRoot());
   const stateDir = resolve(vagrantDir, opts.stateDir ?? DEFAULT_RENDER_DIR);
   return { vagrantDir, stateDir, json: join(stateDir, VAGRANT_JSON_FILE), kubeconfig: join(stateDir, 'kubeconfig') };
 }
 
-export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend {
+/** The wrapper pointed at this lab's Vagrantfile and rendered JSON; a directory without a Vagrantfile is a UsageError. */
+export function vagrantCliFor(opts: VagrantBackendOptions = {}): VagrantCli {
   const paths = vagrantPaths(opts);
-  const vagrant = new VagrantCli({
+  if (!existsSync(join(paths.vagrantDir, 'Vagrantfile'))) {
+    throw new UsageError(`no Vagrantfile in ${paths.vagrantDir}: run tracelab from a checkout of its repository, which has the Vagrantfile and ansible/`);
+  }
+  return new VagrantCli({
     cwd: paths.vagrantDir,
     binary: opts.vagrantBinary,
-    env: { TRACELAB_VAGRANT_JSON: paths.json, ...(opts.provider ? { VAGRANT_DEFAULT_PROVIDER: opts.provider } : {}), ...opts.env },
+    // Debian's vagrant defaults to libvirt: name the lab's provider so `status` and `ssh` ask the right one.
+    env: { TRACELAB_VAGRANT_JSON: paths.json, VAGRANT_DEFAULT_PROVIDER: opts.provider ?? 'virtualbox', ...opts.env },
   });
-  const state: { lab?: LabModel; kubectl?: KubectlRunner } = {};
+}
 
-  async function machinesOfThisLab(): Promise<string[]> {
-    if (state.lab) return state.lab.cluster.joinOrder.length > 0 ? [...state.lab.cluster.joinOrder] : state.lab.devices.filter((d) => d.kind === 'node').map((d) => d.id);
-    try {
-      const json = JSON.parse(await readFile(paths.json, 'utf8')) as VagrantLabJson;
-      return json.machines.map((m) => m.name);
-    } catch {
-      return [];
-    }
+/** Machine names of the lab last rendered into `paths.json` (empty when nothing was rendered). */
+export async function renderedMachines(paths: VagrantPaths): Promise<VagrantLabJson['machines']> {
+  try {
+    return (JSON.parse(await readFile(paths.json, 'utf8')) as VagrantLabJson).machines;
+  } catch {
+    return [];
+  }
+}
+
+async function readTexts(dir: string, files: readonly RenderedFile[]): Promise<(string | undefined)[]> {
+  return Promise.all(files.map((f) => readFile(join(dir, f.path), 'utf8').catch(() => undefined)));
+}
+
+/** Progress lines per machine, dropping repeats of a machine's last message. */
+function progressPrinter(sink: ((line: string) => void) | undefined): (event: UpProgress) => void {
+  const last = new Map<string, string>();
+  return (event) => {
+    if (last.get(event.machine) === event.message) return;
+    last.set(event.machine, event.message);
+    sink?.(`${event.machine}: ${event.message}`);
+  };
+}
+
+/** What `up` found and changed, so `down` can put an attached lab back as it was. */
+interface Session {
+  readonly lab: LabModel;
+  readonly machines: readonly string[];
+  /** Every VM existed before `up` (`tracelab lab up` built them): this session attached and must not destroy them. */
+  readonly attached: boolean;
+  /** The rendered files before `up` rewrote them for a changed model (model-level faults), to restore on `down`. */
+  readonly previous?: readonly RenderedFile[];
+  /** Nodes of an attached lab whose network state was saved before the first command ran there. */
+  readonly snapshotted: Set<string>;
+}
+
+export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend {
+  const paths = vagrantPaths(opts);
+  const vagrant = vagrantCliFor(opts);
+  const state: { session?: Session; kubectl?: KubectlRunner } = {};
+  /** Node commands run as root through `sudo -n` (fails at once rather than prompting), unless told otherwise. */
+  const asRoot = (argv: readonly string[]) => shellJoin(opts.become === false ? argv : ['sudo', '-n', ...argv]);
+
+  async function onNode(node: string, argv: readonly string[], what: string): Promise<string> {
+    const result = await vagrant.ssh(node, asRoot(argv));
+    if (result.exitCode !== 0) throw new UsageError(`${what} on ${node} failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n').pop() ?? ''}`);
+    return result.stdout;
   }
 
-  async function controlPlane(): Promise<string> {
-    const lab = state.lab;
-    const cp = lab?.devices.find((d) => d.kind === 'node' && d.role === 'control-plane');
-    if (cp) return cp.id;
-    const json = JSON.parse(await readFile(paths.json, 'utf8')) as VagrantLabJson;
-    return json.machines.find((m) => m.role === 'control-plane')?.name ?? json.machines[0]!.name;
-  }
-
-  async function kubectl(): Promise<KubectlRunner> {
+  async function kubectl(lab: LabModel): Promise<KubectlRunner> {
     if (state.kubectl) return state.kubectl;
     const at = opts.kubectlAt ?? 'auto';
     let local = at === 'local';
     if (at === 'auto') {
       const haveConfig = await access(paths.kubeconfig).then(() => true, () => false);
-      const haveKubectl = haveConfig && (await execArgv('kubectl', ['version', '--client']).then((r) => r.exitCode === 0, () => false));
-      local = haveConfig && haveKubectl;
+      local = haveConfig && (await execArgv('kubectl', ['version', '--client']).then((r) => r.exitCode === 0, () => false));
     }
-    const cp = await controlPlane();
-    state.kubectl = local
-      ? localKubectl({ kubeconfig: paths.kubeconfig })
-      : remoteKubectl((command) => vagrant.ssh(cp, command));
+    const cp = lab.devices.find((d) => d.kind === 'node' && d.role === 'control-plane')?.id ?? lab.cluster.joinOrder[0]!;
+    state.kubectl = local ? localKubectl({ kubeconfig: paths.kubeconfig }) : remoteKubectl((command, input) => vagrant.ssh(cp, command, input));
     return state.kubectl;
   }
 
   return {
     name: 'vagrant',
     async up(lab: LabModel, upOpts?: UpOptions): Promise<void> {
-      const files = renderLabFiles(lab, 'vagrant', {
-        allowedRanges: await allowedHostOnlyRanges(),
-        vagrantDir: paths.vagrantDir,
-        renderDir: paths.stateDir,
-      });
+      const files = renderLabFiles(lab, 'vagrant', { allowedRanges: await allowedHostOnlyRanges(), vagrantDir: paths.vagrantDir, renderDir: paths.stateDir });
+      const before = await readTexts(paths.stateDir, files);
+      const changed = files.some((f, i) => before[i] !== f.text);
       await writeRenderedFiles(paths.stateDir, files);
-      state.lab = lab;
-      state.kubectl = undefined;
-      const machines = await machinesOfThisLab();
-      const last = new Map<string, string>();
-      await vagrant.up(machines, {
-        provider: opts.provider ?? 'virtualbox',
-        signal: upOpts?.signal,
-        progress: (event) => {
-          if (last.get(event.machine) === event.message) return;
-          last.set(event.machine, event.message);
-          upOpts?.progress?.(`${event.machine}: ${event.message}`);
-        },
-      });
-      const statuses = await vagrant.status(machines);
-      const notRunning = statuses.filter((s) => s.state !== 'running');
+      const machines = (await renderedMachines(paths)).map((m) => m.name);
+      const created = (await vagrant.status(machines)).filter((s) => s.state !== 'not_created').length;
+      const attached = machines.length > 0 && created === machines.length;
+      // Ansible can change variables of a running cluster, not which VMs exist, their addresses or the join order.
+      const rebuilt = files.filter((f, i) => f.path !== GROUP_VARS_FILE && before[i] !== undefined && before[i] !== f.text).map((f) => f.path);
+      if (attached && rebuilt.length > 0) {
+        await writeRenderedFiles(paths.stateDir, files.map((f, i) => ({ path: f.path, text: before[i] ?? f.text })));
+        throw new UsageError(
+          `lab ${lab.name} changes the machines, their addresses, pod subnets or join order (${rebuilt.join(', ')}), which the running ` +
+            'lab cannot take: destroy it (`tracelab lab down --backend vagrant`) and run again; the run then builds its own lab and destroys it afterwards',
+        );
+      }
+      // An existing lab keeps its provisioning unless the model changed: then Ansible applies the new variables.
+      const provision = attached && changed;
+      if (attached) upOpts?.progress?.(provision ? 'the lab exists; the model changed: provisioning again with Ansible' : 'the lab exists: attaching');
+      await vagrant.up(machines, { provider: opts.provider ?? 'virtualbox', signal: upOpts?.signal, progress: progressPrinter(upOpts?.progress), ...(provision ? { provision: true } : {}) });
+      const notRunning = (await vagrant.status(machines)).filter((s) => s.state !== 'running');
       if (notRunning.length > 0) {
         throw new UsageError(`after vagrant up, ${notRunning.map((s) => `${s.name} is ${s.state}`).join(', ')}: see \`vagrant status\``);
       }
-    },
-    async run(place: string, command: string): Promise<CommandResult> {
-      if (!state.lab) throw new UsageError('the vagrant backend has no lab: call up(lab) first');
-      const resolved = resolvePlace(state.lab, place);
-      if (!resolved.ok) throw new UsageError(resolved.message);
-      if (resolved.device.kind === 'node') {
-        // Faults and fixes need root; `sudo -n` fails at once rather than prompting.
-        const remote = opts.become === false ? command : shellJoin(['sudo', '-n', 'sh', '-c', command]);
-        const result = await vagrant.ssh(resolved.device.id, remote);
-        return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
-      }
-      return runAtPlace(await kubectl(), state.lab, place, command, podNamespaces(state.lab));
-    },
-    async down(): Promise<void> {
-      await vagrant.destroy(await machinesOfThisLab());
-      state.lab = undefined;
+      const previous = provision && before.every((t) => t !== undefined) ? files.map((f, i) => ({ path: f.path, text: before[i]! })) : undefined;
+      state.session = { lab, machines, attached, snapshotted: new Set(), ...(previous ? { previous } : {}) };
       state.kubectl = undefined;
     },
+    async run(place: string, command: string): Promise<CommandResult> {
+      const session = state.session;
+      if (!session) throw new UsageError('the vagrant backend has no lab: call up(lab) first');
+      const lab = session.lab;
+      const resolved = resolvePlace(lab, place);
+      if (!resolved.ok) throw new UsageError(resolved.message);
+      const node = resolved.device.id;
+      if (resolved.device.kind === 'node') {
+        // On a lab this session did not build, save the node's network state before the first fault touches it.
+        if (session.attached && opts.restoreNodes !== false && !session.snapshotted.has(node)) {
+          await onNode(node, snapshotArgv(node), 'saving the network state');
+          session.snapshotted.add(node);
+        }
+        // Faults and fixes need root.
+        const result = await vagrant.ssh(node, opts.become === false ? command : asRoot(['sh', '-c', command]));
+        return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
+      }
+      return runAtPlace(await kubectl(lab), lab, place, command, podNamespaces(lab));
+    },
+    async down(): Promise<void> {
+      const session = state.session;
+      state.session = undefined;
+      state.kubectl = undefined;
+      if (!session) return;
+      if (!session.attached) {
+        // This session built the VMs: destroy exactly the lab's machines.
+        await vagrant.destroy(session.machines);
+        return;
+      }
+      // Attached to a lab built by `tracelab lab up`: keep the VMs, put back the nodes' network state, and undo
+      // model-level faults by provisioning the old model.
+      for (const node of session.snapshotted) await onNode(node, restoreArgv(node), 'restoring the network state');
+      if (session.previous) {
+        await writeRenderedFiles(paths.stateDir, session.previous);
+        await vagrant.provision(session.machines);
+      }
+    },
   };
-}
-
-/** The wrapper itself, for `tracelab lab status` and tests. */
-export function vagrantCliFor(opts: VagrantBackendOptions = {}): VagrantCli {
-  const paths = vagrantPaths(opts);
-  return new VagrantCli({
-    cwd: paths.vagrantDir,
-    binary: opts.vagrantBinary,
-    env: { TRACELAB_VAGRANT_JSON: paths.json, ...(opts.provider ? { VAGRANT_DEFAULT_PROVIDER: opts.provider } : {}), ...opts.env },
-  });
 }

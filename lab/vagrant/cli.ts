@@ -36,7 +36,7 @@ export class VagrantCli {
   }
 
   /** Runs `vagrant ARGS`; never throws on a non-zero exit. */
-  exec(args: readonly string[], extra: { onStdoutLine?: (line: string) => void; signal?: AbortSignal } = {}): Promise<ExecResult> {
+  exec(args: readonly string[], extra: { onStdoutLine?: (line: string) => void; signal?: AbortSignal; input?: string } = {}): Promise<ExecResult> {
     return execArgv(this.opts.binary ?? 'vagrant', args, { cwd: this.opts.cwd, env: this.env(), installHint: INSTALL_HINT, ...extra });
   }
 
@@ -79,10 +79,21 @@ export class VagrantCli {
   }
 
   /** `vagrant ssh MACHINE -c COMMAND`: the command's own output and exit code; vagrant's own failures throw. */
-  async ssh(machine: string, command: string): Promise<ExecResult> {
-    const result = await this.exec(['ssh', machine, '--no-tty', '-c', command, '--', '-o', 'LogLevel=ERROR']);
+  async ssh(machine: string, command: string, input?: string): Promise<ExecResult> {
+    const result = await this.exec(['ssh', machine, '--no-tty', '-c', command, '--', '-o', 'LogLevel=ERROR'], { input });
     if (result.exitCode !== 0 && isVagrantFailure(result.stderr)) this.fail(result, machine);
     return result;
+  }
+
+  /** `vagrant provision MACHINES...`: runs the provisioners again (Ansible applies a changed model). */
+  async provision(machines: readonly string[], progress?: (p: UpProgress) => void): Promise<void> {
+    const result = await this.exec(['provision', '--machine-readable', ...machines], {
+      onStdoutLine: (line) => {
+        const event = upProgressOf(line);
+        if (event) progress?.(event);
+      },
+    });
+    if (result.exitCode !== 0) this.fail(result);
   }
 
   /** `vagrant destroy -f MACHINES...`: only the named machines. */

@@ -127,8 +127,13 @@ export function explainVagrantError(error: VagrantError, machine?: string): stri
   if (error.kind === 'Vagrant::Errors::NoDefaultProvider') {
     return 'vagrant found no usable provider: install VirtualBox (the lab targets the virtualbox provider)';
   }
-  if (/host-only (network|adapter|address).*(range|allowed)|Valid ranges can be modified|networks\.conf/i.test(error.message)) {
-    return 'VirtualBox refused the host-only range: VirtualBox >= 6.1.28 allows only 192.168.56.0/21 unless /etc/vbox/networks.conf lists the range; use 192.168.56.0/21 in the lab file or add "* <range>" to /etc/vbox/networks.conf';
+  if (error.kind === 'Vagrant::Errors::VirtualBoxInvalidHostSubnet' || /Valid ranges can be modified|networks\.conf/i.test(error.message)) {
+    const address = /Address: (\S+)/.exec(error.message)?.[1];
+    const ranges = /Ranges: ([^\n]+)/.exec(error.message)?.[1]?.trim();
+    return (
+      `VirtualBox refused the host-only ${address ? `address ${address}` : 'range'}${ranges ? ` (allowed: ${ranges})` : ''}: VirtualBox >= 6.1.28 allows only ` +
+      '192.168.56.0/21 unless /etc/vbox/networks.conf lists the range; use 192.168.56.0/21 in the lab file or add "* <range>" to /etc/vbox/networks.conf'
+    );
   }
   if (error.kind === 'Vagrant::Errors::VMNotCreatedError' || /must be created before running this command/.test(error.message)) {
     return `VM${m} is not created: run \`tracelab lab up --backend vagrant\` first`;
