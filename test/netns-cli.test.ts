@@ -37,8 +37,13 @@ async function cli(args: string[]): Promise<{ out: string; err: string; code: nu
 
 describe('lab command dispatch', () => {
   it('rejects unknown backends with the list of known ones', async () => {
-    await expect(runLabAction({ action: 'up', backend: 'vmware' })).rejects.toThrow(new UsageError('unknown lab backend "vmware"; known: netns'));
+    await expect(runLabAction({ action: 'up', backend: 'vmware' })).rejects.toThrow(/^unknown lab backend "vmware"; known: (\w+, )*netns(, \w+)*$/);
     await expect(runLabAction({ action: 'render', backend: 'netns' })).rejects.toThrow(/backend netns has no "lab render"; its actions: up, status, down/);
+  });
+  it('reports lab errors in one line with exit 2', async () => {
+    const r = await cli(['lab', 'up', '--backend', 'netns', '--prefix', 'bad/x']);
+    expect(r.err).toBe('tracelab: lab up: invalid namespace prefix "bad/x": use 1-16 letters and digits, starting with a letter (e.g. tlns)\n');
+    expect(r.code).toBe(2);
   });
   it('reports a missing lab as status exit 1', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'tracelab-cli-'));

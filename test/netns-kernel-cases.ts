@@ -35,11 +35,13 @@ export const KERNEL_CASES: readonly KernelCase[] = [
   { name: 'seed-linux-cross-node', title: 'Linux traceroute in a pod on node-2 to httpd on node-1', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n 10.244.1.3' } },
   { name: 'seed-linux-cross-node-names', title: 'Linux traceroute without -n: reverse lookups fail, addresses printed', apply: [], probe: { at: NETSHOOT, run: 'traceroute 10.244.1.3' } },
   // Services, the host, the outside.
-  { name: 'pod-to-clusterip-tcp80', title: 'pod on node-2 to the httpd ClusterIP with TCP SYN to port 80', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n -T -p 80 10.96.0.20' } },
+  // `-w 5` turns off traceroute's adaptive wait (HERE=3): through DNAT the 2nd and 3rd answers of a hop often come
+  // later than 3x the first one's RTT, and the default prints ` 1  10.96.0.20  0.063 ms * *` in about half the runs.
+  { name: 'pod-to-clusterip-tcp80', title: 'pod on node-2 to the httpd ClusterIP with TCP SYN to port 80', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n -T -p 80 -w 5 10.96.0.20' } },
   { name: 'pod-to-clusterip-udp', title: 'pod on node-2 to the httpd ClusterIP with default UDP probes (no service port)', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n -q 1 -m 4 -w 1 10.96.0.20' } },
   { name: 'pod-to-host', title: 'pod on node-2 to the VirtualBox host 192.168.56.1', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n 192.168.56.1' } },
   { name: 'pod-to-external', title: 'pod on node-2 to api.example.com 203.0.113.10 through the NAT engine', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n 203.0.113.10' } },
-  { name: 'pod-to-external-tcp443', title: 'pod on node-2 to api.example.com port 443 with TCP SYN', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n -T -p 443 203.0.113.10' } },
+  { name: 'pod-to-external-tcp443', title: 'pod on node-2 to api.example.com port 443 with TCP SYN', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n -T -p 443 -w 5 203.0.113.10' } },
   { name: 'busybox-to-external', title: 'busybox pod on node-2 to api.example.com by name', apply: [], probe: { at: BUSYBOX, run: 'traceroute api.example.com' } },
   // FACTS §5 fault classes.
   { name: 'fault-ip-forward-off', title: 'net.ipv4.ip_forward=0 on node-1', apply: [{ at: 'node-1', run: 'sysctl -w net.ipv4.ip_forward=0' }], probe: { at: NETSHOOT, run: TO_HTTPD } },
@@ -68,8 +70,9 @@ export const KERNEL_CASES: readonly KernelCase[] = [
   // Other tools and error paths.
   { name: 'tools-traceroute-icmp', title: 'traceroute -I (ICMP echo) pod to pod across nodes', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n -I 10.244.1.3' } },
   { name: 'tools-traceroute-udp-dns-service', title: 'traceroute -U -p 53 to the kube-dns ClusterIP: DNAT to a UDP listener that never answers', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n -U -p 53 -q 1 -m 4 -w 1 10.96.0.10' } },
-  { name: 'tools-tcptraceroute-clusterip', title: 'tcptraceroute to the httpd ClusterIP port 80', apply: [], probe: { at: NETSHOOT, run: 'tcptraceroute -n 10.96.0.20 80' } },
-  { name: 'tools-tcptraceroute-closed', title: 'tcptraceroute to httpd on a closed port (RST)', apply: [], probe: { at: NETSHOOT, run: 'tcptraceroute -n 10.244.1.3 8080' } },
+  // tcptraceroute prints its source port, an ephemeral port the kernel picks at random: `-p` fixes it.
+  { name: 'tools-tcptraceroute-clusterip', title: 'tcptraceroute to the httpd ClusterIP port 80', apply: [], probe: { at: NETSHOOT, run: 'tcptraceroute -n -p 40000 10.96.0.20 80' } },
+  { name: 'tools-tcptraceroute-closed', title: 'tcptraceroute to httpd on a closed port (RST)', apply: [], probe: { at: NETSHOOT, run: 'tcptraceroute -n -p 40001 10.244.1.3 8080' } },
   { name: 'tools-tracepath-cross-node', title: 'tracepath -n pod to pod across nodes', apply: [], probe: { at: NETSHOOT, run: 'tracepath -n 10.244.1.3' } },
   { name: 'tools-tracepath-mtu-1400', title: 'tracepath from a node-1 pod after eth1 mtu 1400 on node-1', apply: [{ at: 'node-1', run: 'ip link set eth1 mtu 1400' }], probe: { at: 'node-1/nginx', run: 'tracepath -n 10.244.2.3' } },
   { name: 'tools-ping-linux', title: 'iputils ping pod to pod across nodes', apply: [], probe: { at: NETSHOOT, run: 'ping -n -c 2 -i 0.2 10.244.1.3' } },
@@ -78,5 +81,11 @@ export const KERNEL_CASES: readonly KernelCase[] = [
   { name: 'error-no-route-at-source', title: 'pod without a default route: traceroute (UDP) to an outside address', apply: [{ at: NETSHOOT, run: 'ip route del default' }], probe: { at: NETSHOOT, run: 'traceroute -n 203.0.113.10' } },
   { name: 'error-no-route-at-source-icmp', title: 'pod without a default route: traceroute -I', apply: [{ at: NETSHOOT, run: 'ip route del default' }], probe: { at: NETSHOOT, run: 'traceroute -n -I 203.0.113.10' } },
   { name: 'error-no-route-at-source-busybox', title: 'busybox pod without a default route', apply: [{ at: BUSYBOX, run: 'ip route del default' }], probe: { at: BUSYBOX, run: 'traceroute -n 203.0.113.10' } },
+  // Found by `tracelab verify scenarios/` (regressions for the simulator).
+  { name: 'verify-ping-pod-to-node-masquerade', title: 'ping from a pod to another node\'s host-only address (Flannel masquerades it)', apply: [], probe: { at: NETSHOOT, run: 'ping -n -c 1 -W 2 192.168.56.11' } },
+  { name: 'verify-traceroute-icmp-pod-to-node', title: 'traceroute -I from a pod to another node\'s host-only address (masqueraded)', apply: [], probe: { at: NETSHOOT, run: 'traceroute -n -I -q 1 -w 1 -m 4 192.168.56.11' } },
+  { name: 'verify-cni0-down-route-get', title: 'cni0 down on node-1: its own pod subnet now follows the default route', apply: [{ at: 'node-1', run: 'ip link set cni0 down' }], probe: { at: 'node-1', run: 'ip route get 10.244.1.3' } },
+  { name: 'verify-cni0-down-busybox-names', title: 'cni0 down on node-1, busybox traceroute with names from node-2', apply: [{ at: 'node-1', run: 'ip link set cni0 down' }], probe: { at: BUSYBOX, run: 'traceroute -q 1 -w 1 -m 5 10.244.1.3' } },
+  { name: 'verify-route-flush-cache', title: 'ip route flush cache in a pod, then a traceroute', apply: [{ at: NETSHOOT, run: 'ip route flush cache' }], probe: { at: NETSHOOT, run: 'traceroute -n -q 1 10.244.1.3' } },
   { name: 'error-unknown-host', title: 'traceroute to a name the lab cannot resolve', apply: [], probe: { at: NETSHOOT, run: 'traceroute nosuch.example.com' } },
 ];

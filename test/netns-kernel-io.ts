@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../lab/backend.js';
+import { maskMilliseconds } from '../sim/tools/mask.js';
 import type { KernelCase } from './netns-kernel-cases.js';
 
 export const KERNEL_FIXTURES = join(import.meta.dirname, 'fixtures', 'kernel');
@@ -28,8 +29,8 @@ export interface KernelFixture {
   readonly stderr: string;
 }
 
-/** Round-trip times are the only thing that may differ between runs. */
-export const maskTimes = (text: string): string => text.replace(/\d+\.\d{3} ?ms/g, '<ms>');
+/** Round-trip times (and mtr's Start: clock) are the only things that may differ between runs: masked as verify masks them. */
+export const maskTimes = (text: string): string => maskMilliseconds(text);
 
 export async function runCase(backend: Backend, c: KernelCase): Promise<{ apply: KernelFixtureStep[]; exitCode: number; stdout: string; stderr: string }> {
   const apply: KernelFixtureStep[] = [];

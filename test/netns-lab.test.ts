@@ -10,6 +10,11 @@ import { createNetnsBackend } from '../lab/netns/backend.js';
 import { readRecord, recordPath } from '../lab/netns/record.js';
 import { processCmdline } from '../lab/netns/listener.js';
 import { smallLab } from './netns-small-lab.js';
+import { parse } from 'yaml';
+import { compileLabObject } from '../topology/compile.js';
+import type { LabFile } from '../topology/labfile.js';
+import { resolveLabPath } from '../topology/paths.js';
+import { maskMilliseconds } from '../sim/tools/mask.js';
 
 const check = preflight();
 const skip = !check.ok;
@@ -36,7 +41,6 @@ const namespacesWith = (prefix: string): string[] => (existsSync('/run/netns') ?
 const etcWith = (prefix: string): string[] => (existsSync('/etc/netns') ? readdirSync('/etc/netns').filter((n) => n.startsWith(`${prefix}-`)) : []);
 /** /etc/netns is gone, or still holds something of another lab (never left behind empty by us). */
 const etcNetnsClean = (): boolean => !existsSync('/etc/netns') || readdirSync('/etc/netns').some((n) => n !== '.tracelab-created');
-const maskMs = (text: string): string => text.replace(/\d+\.\d{3} ms/g, '<ms>');
 
 describe.skipIf(skip)('namespace lab on the real kernel', () => {
   it('builds a small lab, runs real tools in it, and tears it down leaving the root namespace identical', async () => {
@@ -53,25 +57,27 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
     const backend = createNetnsBackend({ prefix: 'tlt1', stateDir });
     const bb = await backend.run('node-2/traceroute', 'traceroute 10.244.1.3');
     expect(bb.exitCode).toBe(0);
-    expect(maskMs(bb.stderr + bb.stdout)).toBe(
+    expect(maskMilliseconds(bb.stderr + bb.stdout)).toBe(
       'traceroute to 10.244.1.3 (10.244.1.3), 30 hops max, 46 byte packets\n' +
-        ' 1  10.244.2.1 (10.244.2.1)  <ms>  <ms>  <ms>\n' +
-        ' 2  192.168.56.11 (192.168.56.11)  <ms>  <ms>  <ms>\n' +
-        ' 3  10.244.1.3 (10.244.1.3)  <ms>  <ms>  <ms>\n',
+        ' 1  10.244.2.1 (10.244.2.1)  # ms  # ms  # ms\n' +
+        ' 2  192.168.56.11 (192.168.56.11)  # ms  # ms  # ms\n' +
+        ' 3  10.244.1.3 (10.244.1.3)  # ms  # ms  # ms\n',
     );
     const linux = await backend.run('node-2', 'traceroute -n 192.168.56.11');
-    expect(maskMs(linux.stderr + linux.stdout)).toBe('traceroute to 192.168.56.11 (192.168.56.11), 30 hops max, 60 byte packets\n 1  192.168.56.11  <ms>  <ms>  <ms>\n');
+    expect(maskMilliseconds(linux.stderr + linux.stdout)).toBe('traceroute to 192.168.56.11 (192.168.56.11), 30 hops max, 60 byte packets\n 1  192.168.56.11  # ms  # ms  # ms\n');
     // The listener answers SYN-ACK: tcp traceroute reaches httpd on port 80.
     const tcp = await backend.run('node-2', 'traceroute -n -T -p 80 -q 1 10.244.1.3');
-    expect(maskMs(tcp.stdout)).toBe('traceroute to 10.244.1.3 (10.244.1.3), 30 hops max, 60 byte packets\n 1  192.168.56.11  <ms>\n 2  10.244.1.3  <ms>\n');
+    expect(maskMilliseconds(tcp.stdout)).toBe('traceroute to 10.244.1.3 (10.244.1.3), 30 hops max, 60 byte packets\n 1  192.168.56.11  # ms\n 2  10.244.1.3  # ms\n');
     // Names from the lab's hosts file; reverse lookups of lab addresses fail fast.
     const hosts = await backend.run('node-1', 'getent hosts api.example.com');
     expect(hosts.stdout).toBe('203.0.113.10    api.example.com\n');
     const named = await backend.run('node-2', 'traceroute -q 1 192.168.56.11');
-    expect(maskMs(named.stdout)).toBe('traceroute to 192.168.56.11 (192.168.56.11), 30 hops max, 60 byte packets\n 1  192.168.56.11 (192.168.56.11)  <ms>\n');
+    expect(maskMilliseconds(named.stdout)).toBe('traceroute to 192.168.56.11 (192.168.56.11), 30 hops max, 60 byte packets\n 1  192.168.56.11 (192.168.56.11)  # ms\n');
     // Each device has its own hostname (a UTS namespace), and unknown names fail like NXDOMAIN, without DNS.
     expect((await backend.run('node-2/traceroute', 'hostname')).stdout).toBe('traceroute\n');
     expect((await backend.run('node-1', 'hostname')).stdout).toBe('node-1\n');
+    expect((await backend.run('node-1', 'sudo hostname')).stdout).toBe('node-1\n');
+    expect(await backend.run('node-1', '   ')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
     const unknown = await backend.run('node-2', 'traceroute nosuch.example.com');
     expect(unknown.stderr.split('\n')[0]).toBe('nosuch.example.com: Name or service not known');
     expect(unknown.exitCode).toBe(2);
@@ -109,6 +115,37 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
     expect(etcNetnsClean()).toBe(true);
   }, 120_000);
 
+  it('Backend.up connects to an identical lab that is up (state kept); lab up rebuilds it', async () => {
+    const first = createNetnsBackend({ prefix: 'tlt3', stateDir });
+    await first.up(smallLab());
+    expect((await first.run('node-2', 'ip route del 10.244.1.0/24')).exitCode).toBe(0);
+    const second = createNetnsBackend({ prefix: 'tlt3', stateDir });
+    await second.up(smallLab());
+    expect((await second.run('node-2', 'ip route show 10.244.1.0/24')).stdout).toBe('');
+    const rebuilt = await netnsUp(smallLab(), { prefix: 'tlt3', stateDir });
+    expect(rebuilt.reused).toBeUndefined();
+    expect((await second.run('node-2', 'ip route show 10.244.1.0/24')).stdout).toBe('10.244.1.0/24 via 192.168.56.11 dev eth1 \n');
+    await second.down();
+    expect(namespacesWith('tlt3')).toEqual([]);
+  }, 120_000);
+
+  it('keeps the kernel default icmp_ratelimit when the lab asks for it (cluster.icmpRatelimit: 1000)', async () => {
+    const file = parse(readFileSync(resolveLabPath('three-node'), 'utf8')) as LabFile;
+    const lab = compileLabObject('three-node-ratelimit', { ...file, cluster: { ...file.cluster, icmpRatelimit: 1000 } });
+    await netnsUp(lab, { prefix: 'tlt2', stateDir });
+    try {
+      const namespaces = namespacesWith('tlt2');
+      expect(namespaces.length).toBe(15);
+      for (const ns of namespaces) {
+        const r = await runArgv(['ip', 'netns', 'exec', ns, 'sysctl', '-n', 'net.ipv4.icmp_ratelimit']);
+        expect({ ns, value: r.stdout }).toEqual({ ns, value: '1000\n' });
+      }
+    } finally {
+      await netnsDown({ prefix: 'tlt2', stateDir });
+    }
+    expect(namespacesWith('tlt2')).toEqual([]);
+  }, 120_000);
+
   it('refuses to build over a namespace that is not in its record', async () => {
     await runArgv(['ip', 'netns', 'add', 'tlt4-host']);
     try {
@@ -119,8 +156,9 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
     }
   });
 
-  it('cleans up after an up that was interrupted (SIGINT) or SIGKILLed half-way', async () => {
+  it('cleans up after an up that was interrupted (SIGINT) or SIGKILLed half-way (then down, or a new up)', async () => {
     const out = mkdtempSync(join(tmpdir(), 'tracelab-netns-child-'));
+    const rootBefore = await rootSnapshot();
     try {
       const root = resolve(import.meta.dirname, '..');
       const tsc = await runArgv([
@@ -172,6 +210,13 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
         expect(namespacesWith('tlt4').length).toBeGreaterThan(0);
         const record = readRecord(recordPath(stateDir, 'tlt4'))!;
         expect(record.state).toBe('building');
+        if (killAt.source.includes('listeners')) {
+          // A new up after the crash removes the crashed lab first, then builds a working one.
+          await netnsUp(smallLab(), { prefix: 'tlt4', stateDir });
+          for (const p of record.processes) if (p.pid) expect(processCmdline(p.pid)).toBeUndefined();
+          expect(readRecord(recordPath(stateDir, 'tlt4'))!.state).toBe('up');
+          expect((await createNetnsBackend({ prefix: 'tlt4', stateDir }).run('node-2/traceroute', 'ping -c 1 -W 2 10.244.1.3')).exitCode).toBe(0);
+        }
         const down = await netnsDown({ prefix: 'tlt4', stateDir });
         expect(down.problems).toEqual([]);
         expect(namespacesWith('tlt4')).toEqual([]);
@@ -179,6 +224,8 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
         expect(existsSync(recordPath(stateDir, 'tlt4'))).toBe(false);
         for (const p of record.processes) if (p.pid) expect(processCmdline(p.pid)).toBeUndefined();
       }
+      expect(await rootSnapshot()).toBe(rootBefore);
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toMatch(/tlt4-/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -2,13 +2,27 @@
 import { describe, expect, it } from 'vitest';
 import { buildNetnsPlan, routeArgv } from '../lab/netns/plan.js';
 import { splitCommand } from '../lab/netns/argv.js';
-import { toolArgv, placeFromRecord } from '../lab/netns/backend.js';
+import { batchSteps, failedStep, forEachLimit, stepNamespace } from '../lab/netns/batch.js';
+import type { PlanStep } from '../lab/netns/plan.js';
+
+import { toolArgv, placeFromRecord, isBusyboxImage } from '../lab/netns/backend.js';
+import { REQUIRED_TOOLS, preflight } from '../lab/netns/exec.js';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createEtcFiles, releaseSharedDir } from '../lab/netns/etc.js';
+import { newRecord, readRecord } from '../lab/netns/record.js';
+import { NSSWITCH_CONF } from '../lab/netns/plan.js';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { cmdlineMatches, listenerArgv } from '../lab/netns/listener.js';
 import { checkPrefix } from '../lab/netns/names.js';
 import { cidr, ip } from '../topology/address.js';
 import { smallLab, smallLabWithWan } from './netns-small-lab.js';
+import { loadLab } from '../topology/compile.js';
+import { unsettledLinks } from '../lab/netns/settle.js';
 
 const lines = (plan: ReturnType<typeof buildNetnsPlan>) => plan.steps.map((s) => s.argv.join(' '));
+
+const byText = (a: PlanStep, b: PlanStep): number => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 describe('buildNetnsPlan', () => {
   const plan = buildNetnsPlan(smallLab(), { prefix: 'tlt1' });
@@ -113,10 +127,15 @@ describe('splitCommand', () => {
 
 describe('places and tools', () => {
   const plan = buildNetnsPlan(smallLab(), { prefix: 'tlns' });
-  it('gives busybox pods busybox applets', () => {
-    expect(toolArgv(plan.places['traceroute']!, ['traceroute', '-n', '10.244.1.3'])).toEqual(['busybox', 'traceroute', '-n', '10.244.1.3']);
-    expect(toolArgv(plan.places['httpd']!, ['traceroute', '-n', '10.244.1.3'])).toEqual(['traceroute', '-n', '10.244.1.3']);
-    expect(toolArgv({ image: 'docker.io/library/busybox:1.36' }, ['ping', '-c1', 'x'])[0]).toBe('busybox');
+  it('gives busybox pods busybox applets, and nothing else', () => {
+    const applets = new Set(['traceroute', 'ping', 'ip']);
+    expect(toolArgv(plan.places['traceroute']!, ['traceroute', '-n', '10.244.1.3'], applets)).toEqual({ ok: true, argv: ['busybox', 'traceroute', '-n', '10.244.1.3'] });
+    expect(toolArgv(plan.places['traceroute']!, ['busybox', 'ping', 'x'], applets)).toEqual({ ok: true, argv: ['busybox', 'ping', 'x'] });
+    expect(toolArgv(plan.places['traceroute']!, ['mtr', '--report', 'x'], applets)).toEqual({ ok: false, result: { stdout: '', stderr: 'sh: mtr: not found\n', exitCode: 127 } });
+    expect(toolArgv(plan.places['httpd']!, ['traceroute', '-n', '10.244.1.3'], applets)).toEqual({ ok: true, argv: ['traceroute', '-n', '10.244.1.3'] });
+    expect(toolArgv({ image: 'docker.io/library/busybox:1.36' }, ['ping', '-c1', 'x'], applets)).toMatchObject({ argv: ['busybox', 'ping', '-c1', 'x'] });
+    expect(isBusyboxImage('nicolaka/netshoot')).toBe(false);
+    expect(isBusyboxImage('busybox')).toBe(true);
   });
   it('resolves node, pod and node/pod places from the record', () => {
     expect(placeFromRecord(plan.places, 'node-2/traceroute')).toMatchObject({ ok: true, id: 'traceroute' });
@@ -131,3 +150,142 @@ describe('places and tools', () => {
     expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-y', ...argv], 'tlns-x', argv)).toBe(false);
   });
 });
+
+describe('the tool check before building', () => {
+  it('names each missing tool with its package, and the apt-get line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracelab-preflight-'));
+    try {
+      for (const tool of ['ip', 'traceroute']) {
+        writeFileSync(join(dir, tool), '#!/bin/sh\n');
+        chmodSync(join(dir, tool), 0o755);
+      }
+      writeFileSync(join(dir, 'busybox'), 'not executable\n');
+      const check = preflight({ path: dir, sbinDirs: [] });
+      expect(check.ok).toBe(false);
+      expect(check.missing.map((m) => m.tool)).toEqual(REQUIRED_TOOLS.map((t) => t.tool).filter((t) => t !== 'ip' && t !== 'traceroute'));
+      expect(check.message.split('\n').slice(check.root ? 0 : 1)).toEqual([
+        'missing tools: iptables (package iptables), iptables-restore (package iptables), sysctl (package procps), unshare (package util-linux), ' +
+          'nsenter (package util-linux), busybox (package busybox), ping (package iputils-ping), tracepath (package iputils-tracepath), ' +
+          'mtr (package mtr-tiny), tcptraceroute (package tcptraceroute)',
+        'install them with: apt-get install -y iptables procps util-linux busybox iputils-ping iputils-tracepath mtr-tiny tcptraceroute',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('external hosts', () => {
+  it('must use documentation addresses, whatever built the model', () => {
+    const lab = loadLab('three-node');
+    expect(() => buildNetnsPlan(lab, { prefix: 'tlns' })).not.toThrow();
+    const ext = lab.devices.find((d) => d.kind === 'external')!;
+    const moved = { ...ext, interfaces: ext.interfaces.map((i) => (i.kind === 'loopback' ? i : { ...i, addrs: i.addrs.map((a) => ({ ...a, ip: ip('8.8.8.8') })) })) };
+    expect(() => buildNetnsPlan({ ...lab, devices: lab.devices.map((d) => (d === ext ? moved : d)) }, { prefix: 'tlns' })).toThrow(
+      new RegExp(`^external host ${ext.id}: 8\\.8\\.8\\.8/\\d+ is not in a documentation range`),
+    );
+  });
+});
+
+describe('a segment with one member', () => {
+  it('gets a veth whose peer stays down in the same namespace (no dummy: NOARP, and not in every kernel)', () => {
+    const lab = smallLab();
+    const host = lab.devices.find((d) => d.id === 'host')!;
+    const lonely = { ...host, interfaces: [...host.interfaces, { name: 'eth9', kind: 'ether' as const, addrs: [], mtu: 1500, mac: '02:00:00:00:00:09', segment: 'lonely' }] };
+    const plan = buildNetnsPlan({ ...lab, devices: lab.devices.map((d) => (d.id === 'host' ? lonely : d)) }, { prefix: 'tlns' });
+    const text = lines(plan);
+    expect(text).toContain('ip -n tlns-host link add name eth9 type veth peer name tl-eth9-x');
+    expect(text).toContain('ip -n tlns-host link set dev eth9 up');
+    expect(text.some((l) => l.includes('tl-eth9-x') && l.endsWith(' up'))).toBe(false);
+    expect(text.some((l) => l.includes('dummy'))).toBe(false);
+  });
+});
+
+describe('the /etc/netns files', () => {
+  it('records, creates and releases them; the shared parent goes only with the last lab', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tracelab-etc-'));
+    try {
+      const etc = join(root, 'netns');
+      const a = buildNetnsPlan(smallLab(), { prefix: 'tla', etcNetnsDir: etc });
+      const b = buildNetnsPlan(smallLab(), { prefix: 'tlb', etcNetnsDir: etc });
+      const recA = newRecord('tla', 'small');
+      const recB = newRecord('tlb', 'small');
+      createEtcFiles(a, recA, join(root, 'a.json'));
+      createEtcFiles(b, recB, join(root, 'b.json'));
+      expect(readRecord(join(root, 'a.json'))!.files).toEqual(a.files.map((f) => f.path));
+      expect(readFileSync(join(etc, 'tla-node-1', 'nsswitch.conf'), 'utf8')).toBe(NSSWITCH_CONF);
+      expect(readdirSync(etc).sort()).toEqual(['.tracelab-created', ...a.dirs.slice(1), ...b.dirs.slice(1)].map((d) => basename(d)).sort());
+      for (const f of recA.files) rmSync(f);
+      for (const d of recA.dirs) rmdirSync(d);
+      expect(releaseSharedDir(etc)).toBeUndefined();
+      expect(readdirSync(etc)).toContain('.tracelab-created');
+      for (const f of recB.files) rmSync(f);
+      for (const d of recB.dirs) rmdirSync(d);
+      expect(releaseSharedDir(etc)).toBeUndefined();
+      expect(existsSync(etc)).toBe(false);
+      // A directory tracelab did not make (no marker) is never removed.
+      mkdirSync(etc);
+      expect(releaseSharedDir(etc)).toBeUndefined();
+      expect(existsSync(etc)).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('settling links after a build', () => {
+  it('waits for links that have a carrier but no queueing discipline yet (they drop the first ARP request)', () => {
+    expect(unsettledLinks([
+      { ifname: 'lo', flags: ['LOOPBACK', 'UP', 'LOWER_UP'], qdisc: 'noqueue', operstate: 'UNKNOWN' },
+      { ifname: 'eth1', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], qdisc: 'noqueue', operstate: 'UP' },
+      { ifname: 'tl-node-2', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], qdisc: 'noop', operstate: 'UP' },
+      { ifname: 'eth9', flags: ['NO-CARRIER', 'BROADCAST', 'MULTICAST', 'UP'], qdisc: 'noop', operstate: 'LOWERLAYERDOWN' },
+      { ifname: 'cni0', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], qdisc: 'noqueue', operstate: 'DOWN' },
+      { ifname: 'eth0', flags: ['BROADCAST', 'MULTICAST'], qdisc: 'noop', operstate: 'DOWN' },
+    ])).toEqual(['tl-node-2', 'cni0']);
+  });
+});
+
+describe('batching the plan', () => {
+  const plan = buildNetnsPlan(smallLab(), { prefix: 'tlns' });
+  const batches = batchSteps(plan.steps);
+  it('carries out every step exactly once, in plan order within each namespace, in fewer processes', () => {
+    expect(batches.flatMap((b) => b.steps).sort(byText)).toEqual([...plan.steps].sort(byText));
+    expect(batches.length).toBeLessThan(plan.steps.length / 2);
+    for (const ns of new Set(plan.steps.map(stepNamespace))) {
+      const planned = plan.steps.filter((s) => stepNamespace(s) === ns && ['setup', 'port', 'attr', 'address', 'up', 'route'].includes(s.phase));
+      const batched = batches.filter((b) => b.ns === ns && b.stage === 2).flatMap((b) => b.steps);
+      expect(batched).toEqual(planned);
+    }
+  });
+  it('creates every link before anything is configured, and runs stages in order', () => {
+    const stages = batches.map((b) => b.stage);
+    expect(stages).toEqual([...stages].sort((a, b) => a - b));
+    const lastLink = Math.max(...batches.flatMap((b, i) => (b.steps.some((s) => s.phase === 'link') ? [i] : [])));
+    const firstConfigure = batches.findIndex((b) => b.steps.some((s) => s.phase === 'address'));
+    expect(lastLink).toBeLessThan(firstConfigure);
+  });
+  it('writes batches as ip -n NS -batch - with one command per line, and maps a failed line back to its step', () => {
+    const b = batches.find((x) => x.argv.includes('-batch'))!;
+    expect(b.argv).toEqual(['ip', '-n', b.ns, '-batch', '-']);
+    expect(b.stdin!.trimEnd().split('\n')).toEqual(b.steps.map((s) => s.argv.slice(3).join(' ')));
+    expect(failedStep(b, 'RTNETLINK answers: File exists\nCommand failed -:2\n')).toBe(b.steps[1]);
+  });
+  it('runs at most LIMIT at once and stops starting new work after a failure', async () => {
+    let running = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const work = async (n: number) => {
+      started.push(n);
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      if (n === 3) throw new Error('boom');
+    };
+    await expect(forEachLimit([1, 2, 3, 4, 5, 6, 7, 8, 9], 3, work)).rejects.toThrow('boom');
+    expect(peak).toBe(3);
+    expect(started).not.toContain(9);
+  });
+});
+

@@ -68,9 +68,11 @@ export const REQUIRED_TOOLS: readonly { readonly tool: string; readonly pkg: str
   { tool: 'tcptraceroute', pkg: 'tcptraceroute' },
 ];
 
-/** Where TOOL is on PATH (plus the sbin directories root normally has), or undefined. */
-export function findTool(tool: string, path = process.env.PATH ?? ''): string | undefined {
-  const dirs = [...path.split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => d !== '');
+/** Directories root normally has on PATH; searched too, so `sudo` with a user's PATH still finds ip and iptables. */
+export const SBIN_DIRS: readonly string[] = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+/** Where TOOL is in DIRS, or undefined. */
+export function findTool(tool: string, dirs: readonly string[]): string | undefined {
   for (const dir of dirs) {
     const candidate = join(dir, tool);
     try {
@@ -91,15 +93,23 @@ export interface Preflight {
   readonly message: string;
 }
 
-export function preflight(): Preflight {
+export interface PreflightOptions {
+  /** The PATH to search (default $PATH); the sbin directories are always searched as well. */
+  readonly path?: string;
+  readonly sbinDirs?: readonly string[];
+}
+
+/** Checks for root and for every REQUIRED_TOOLS entry; the message names what is missing and the apt-get line. */
+export function preflight(opts: PreflightOptions = {}): Preflight {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const missing = REQUIRED_TOOLS.filter((t) => findTool(t.tool) === undefined);
+  const dirs = [...(opts.path ?? process.env.PATH ?? '').split(delimiter), ...(opts.sbinDirs ?? SBIN_DIRS)].filter((d) => d !== '');
+  const missing = REQUIRED_TOOLS.filter((t) => findTool(t.tool, dirs) === undefined);
   const lines: string[] = [];
   if (!root) lines.push('the namespace lab needs root (run it with sudo, or as root in a VM or container with CAP_SYS_ADMIN and CAP_NET_ADMIN)');
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((m) => m.pkg))];
     lines.push(`missing tools: ${missing.map((m) => `${m.tool} (package ${m.pkg})`).join(', ')}`);
-    lines.push(`fix: apt-get install -y ${pkgs.join(' ')}`);
+    lines.push(`install them with: apt-get install -y ${pkgs.join(' ')}`);
   }
   return { ok: lines.length === 0, root, missing, message: lines.join('\n') };
 }

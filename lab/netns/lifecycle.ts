@@ -5,11 +5,20 @@ import type { LabModel } from '../../topology/model.js';
 import type { UpOptions } from '../backend.js';
 import { runArgv, preflight } from './exec.js';
 import { buildNetnsPlan, type NetnsPlan, type PlanStep } from './plan.js';
-import { SHARED_DIR_MARKER, newRecord, readRecord, recordPath, removeRecord, stateDirOf, writeRecord, type NetnsRecord } from './record.js';
+import { newRecord, readRecord, recordPath, removeRecord, stateDirOf, writeRecord, type NetnsRecord } from './record.js';
 import { cmdlineMatches, listenerArgv, processCmdline, startListener, terminate } from './listener.js';
 import { checkPrefix } from './names.js';
+import { isReusable, planFingerprint } from './reuse.js';
+import { createEtcFiles, releaseSharedDir } from './etc.js';
+import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
+import { batchSteps, failedStep, forEachLimit, phaseGroups, type BatchedStep } from './batch.js';
 
 export const DEFAULT_PREFIX = 'tlns';
+
+/** Commands (or listeners, hostnames) run at once while building: process start-up, not CPU, is what they wait on. */
+const BUILD_CONCURRENCY = 8;
+/** Listeners stopped at once on down (each waits up to 2 s for its process to exit). */
+const TEARDOWN_CONCURRENCY = 16;
 
 export interface NetnsLabOptions {
   readonly prefix?: string;
@@ -22,6 +31,8 @@ export interface NetnsUpOptions extends NetnsLabOptions, UpOptions {
   readonly catchSignals?: boolean;
   /** Skip the root/tool check (tests that already did it). */
   readonly skipPreflight?: boolean;
+  /** Keep a lab of this prefix that is up, whole and built from the same plan, instead of rebuilding it. */
+  readonly reuse?: boolean;
 }
 
 export interface UpSummary {
@@ -31,6 +42,8 @@ export interface UpSummary {
   readonly listeners: number;
   readonly warnings: readonly string[];
   readonly ms: number;
+  /** True when an identical lab was already up and was kept (opts.reuse). */
+  readonly reused?: boolean;
 }
 
 export interface DownSummary {
@@ -64,10 +77,20 @@ export async function netnsUp(lab: LabModel, opts: NetnsUpOptions = {}): Promise
     const check = preflight();
     if (!check.ok) throw new NetnsError(check.message);
   }
-  const plan = buildNetnsPlan(lab, { prefix });
+  let plan: NetnsPlan;
+  try {
+    plan = buildNetnsPlan(lab, { prefix });
+  } catch (error) {
+    throw new NetnsError(`lab ${lab.name} cannot be built in namespaces: ${(error as Error).message}`);
+  }
   const path = recordPath(stateDirOf(opts.stateDir), prefix);
   const progress = opts.progress ?? ((): void => undefined);
-  if (readRecord(path)) {
+  const previous = readRecord(path);
+  if (opts.reuse && isReusable(previous, plan)) {
+    progress(`lab ${lab.name} is already up as ${prefix}`);
+    return { prefix, namespaces: plan.namespaces.length, commands: plan.steps.length, listeners: previous.processes.length, warnings: [], ms: Date.now() - started, reused: true };
+  }
+  if (previous) {
     progress(`removing the previous ${prefix} lab`);
     await netnsDown(opts);
   }
@@ -82,14 +105,17 @@ export async function netnsUp(lab: LabModel, opts: NetnsUpOptions = {}): Promise
   }
   const record = newRecord(prefix, lab.name);
   record.places = { ...plan.places };
+  record.fingerprint = planFingerprint(plan);
   const warnings: string[] = [];
   try {
     writeRecord(path, record);
     await createNamespaces(plan, record, path, signal, progress);
     await createHostnames(plan, record, path, join(stateDirOf(opts.stateDir), `uts-${prefix}`), signal);
     await runSteps(plan.steps, signal, progress, warnings);
-    createFiles(plan, record, path);
+    createEtcFiles(plan, record, path);
     await startListeners(plan, record, path, signal, progress);
+    const late = await settleLinks(plan.namespaces.map((n) => n.name), BUILD_CONCURRENCY, signal);
+    if (late.length > 0) warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
     record.state = 'up';
     record.builtAt = new Date().toISOString();
     record.buildMs = Date.now() - started;
@@ -129,16 +155,20 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new NetnsError('aborted');
 }
 
+/** Namespaces made per `ip -batch` (and per progress line of a large lab). */
+const NAMESPACE_CHUNK = 100;
+
 async function createNamespaces(plan: NetnsPlan, record: NetnsRecord, path: string, signal: AbortSignal, progress: (l: string) => void): Promise<void> {
   const total = plan.namespaces.length;
-  const every = Math.max(1, Math.ceil(total / 10));
-  for (const [i, ns] of plan.namespaces.entries()) {
+  for (let start = 0; start < total; start += NAMESPACE_CHUNK) {
     throwIfAborted(signal);
-    record.namespaces.push(ns.name);
+    const chunk = plan.namespaces.slice(start, start + NAMESPACE_CHUNK).map((n) => n.name);
+    // Recorded before they exist: a crash between the two leaves names that down skips, never a namespace it misses.
+    record.namespaces.push(...chunk);
     writeRecord(path, record);
-    const r = await runArgv(['ip', 'netns', 'add', ns.name]);
-    if (r.exitCode !== 0) throw new NetnsError(`ip netns add ${ns.name}: ${r.stderr.trim()}`);
-    if ((i + 1) % every === 0 || i + 1 === total) progress(`namespaces ${i + 1}/${total}`);
+    const r = await runArgv(['ip', '-batch', '-'], { stdin: chunk.map((n) => `netns add ${n}`).join('\n') + '\n' });
+    if (r.exitCode !== 0) throw new NetnsError(`ip netns add: ${r.stderr.trim()}`);
+    progress(`namespaces ${start + chunk.length}/${total}`);
   }
 }
 
@@ -152,72 +182,54 @@ async function createHostnames(plan: NetnsPlan, record: NetnsRecord, path: strin
     writeRecord(path, record);
     mkdirSync(dir, { mode: 0o755 });
   }
-  for (const ns of plan.namespaces) {
-    if (ns.role !== 'device' || ns.device === undefined) continue;
+  const devices = plan.namespaces.filter((ns) => ns.role === 'device' && ns.device !== undefined);
+  // Recorded (all at once) before they exist; down unmounts and removes whichever were made.
+  for (const ns of devices) record.uts[ns.name] = join(dir, ns.name);
+  writeRecord(path, record);
+  await forEachLimit(devices, BUILD_CONCURRENCY, async (ns) => {
     throwIfAborted(signal);
-    const file = join(dir, ns.name);
-    record.uts[ns.name] = file;
-    writeRecord(path, record);
+    const file = record.uts[ns.name]!;
     writeFileSync(file, '');
-    const r = await runArgv(['unshare', `--uts=${file}`, 'hostname', plan.places[ns.device]!.hostname]);
+    const r = await runArgv(['unshare', `--uts=${file}`, 'hostname', plan.places[ns.device!]!.hostname]);
     if (r.exitCode !== 0) throw new NetnsError(`unshare --uts=${file} hostname: ${r.stderr.trim()}`);
-  }
+  });
 }
 
 async function runSteps(steps: readonly PlanStep[], signal: AbortSignal, progress: (l: string) => void, warnings: string[]): Promise<void> {
   const every = Math.max(50, Math.ceil(steps.length / 10));
-  for (const [i, step] of steps.entries()) {
+  let done = 0;
+  const runOne = async (batch: BatchedStep): Promise<void> => {
     throwIfAborted(signal);
-    const r = await runArgv(step.argv, step.stdin !== undefined ? { stdin: step.stdin } : {});
+    const r = await runArgv(batch.argv, batch.stdin !== undefined ? { stdin: batch.stdin } : {});
     if (r.exitCode !== 0) {
-      const message = `${step.argv.join(' ')}: exit ${r.exitCode}: ${r.stderr.trim()}`;
-      if (!step.optional) throw new NetnsError(message);
+      const step = failedStep(batch, r.stderr);
+      const message = `${(step ?? batch).argv.join(' ')}: exit ${r.exitCode}: ${r.stderr.trim().replace(/\n?Command failed -:\d+$/, '')}`;
+      if (!batch.optional) throw new NetnsError(message);
       warnings.push(message);
       progress(`warning: ${message}`);
     }
-    if ((i + 1) % every === 0 || i + 1 === steps.length) progress(`commands ${i + 1}/${steps.length}`);
-  }
-}
-
-function createFiles(plan: NetnsPlan, record: NetnsRecord, path: string): void {
-  const [parent, ...own] = plan.dirs;
-  if (parent !== undefined) {
-    // /etc/netns is shared by every lab (and by anyone using ip netns): remove it later only if a tracelab lab made it.
-    const marker = join(parent, SHARED_DIR_MARKER);
-    if (!existsSync(parent)) {
-      record.sharedDirs.push(parent);
-      writeRecord(path, record);
-      mkdirSync(parent, { mode: 0o755 });
-      writeFileSync(marker, 'created by a tracelab namespace lab; removed by the last one down\n');
-    } else if (existsSync(marker)) {
-      record.sharedDirs.push(parent);
-      writeRecord(path, record);
-    }
-  }
-  for (const dir of own) {
-    if (existsSync(dir)) continue;
-    record.dirs.push(dir);
-    writeRecord(path, record);
-    mkdirSync(dir, { mode: 0o755 });
-  }
-  for (const file of plan.files) {
-    record.files.push(file.path);
-    writeRecord(path, record);
-    writeFileSync(file.path, file.content, { mode: 0o644 });
+    const before = done;
+    done += batch.steps.length;
+    if (Math.floor(done / every) > Math.floor(before / every) || done === steps.length) progress(`commands ${done}/${steps.length}`);
+  };
+  for (const groups of phaseGroups(batchSteps(steps))) {
+    await forEachLimit(groups, BUILD_CONCURRENCY, async (group) => {
+      for (const batch of group) await runOne(batch);
+    });
   }
 }
 
 async function startListeners(plan: NetnsPlan, record: NetnsRecord, path: string, signal: AbortSignal, progress: (l: string) => void): Promise<void> {
-  for (const spec of plan.listeners) {
+  const entries = plan.listeners.map((spec) => ({ ns: spec.ns, device: spec.device, argv: listenerArgv(spec.listeners) }));
+  record.processes.push(...entries);
+  writeRecord(path, record);
+  await forEachLimit(entries, BUILD_CONCURRENCY, async (entry) => {
     throwIfAborted(signal);
-    const entry = { ns: spec.ns, device: spec.device, argv: listenerArgv(spec.listeners) };
-    record.processes.push(entry);
-    writeRecord(path, record);
-    await startListener(spec.ns, entry.argv, (pid) => {
+    await startListener(entry.ns, entry.argv, (pid) => {
       (entry as { pid?: number }).pid = pid;
       writeRecord(path, record);
     });
-  }
+  });
   if (plan.listeners.length > 0) progress(`listeners ${plan.listeners.length}/${plan.listeners.length}`);
 }
 
@@ -232,7 +244,7 @@ export async function netnsDown(opts: NetnsLabOptions = {}): Promise<DownSummary
   writeRecord(path, record);
   const problems: string[] = [];
   let processes = 0;
-  for (const proc of record.processes) {
+  await forEachLimit(record.processes, TEARDOWN_CONCURRENCY, async (proc) => {
     const pids = new Set<number>();
     if (proc.pid !== undefined) pids.add(proc.pid);
     // A process started just before a crash may not have its PID recorded yet: look in its namespace.
@@ -246,19 +258,28 @@ export async function netnsDown(opts: NetnsLabOptions = {}): Promise<DownSummary
       if (await terminate(pid)) processes++;
       else problems.push(`process ${pid} in ${proc.ns} did not exit`);
     }
-  }
+  });
+  // All recorded namespaces that exist, in one `ip -force -batch` (newest first); whatever is still there is a problem.
+  const present = [...record.namespaces].reverse().filter((ns) => existsSync(nsPath(ns)));
   let namespaces = 0;
-  for (const ns of [...record.namespaces].reverse()) {
-    if (!existsSync(nsPath(ns))) continue;
-    const r = await runArgv(['ip', 'netns', 'del', ns]);
-    if (r.exitCode === 0) namespaces++;
-    else problems.push(`ip netns del ${ns}: ${r.stderr.trim()}`);
+  if (present.length > 0) {
+    const r = await runArgv(['ip', '-force', '-batch', '-'], { stdin: present.map((ns) => `netns del ${ns}`).join('\n') + '\n' });
+    for (const ns of present) {
+      if (!existsSync(nsPath(ns))) namespaces++;
+      else problems.push(`ip netns del ${ns}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+    }
   }
-  for (const file of Object.values(record.uts ?? {})) {
-    if (!existsSync(file)) continue;
-    const r = await runArgv(['umount', '-q', file]);
-    if (r.exitCode !== 0 && r.exitCode !== 32) problems.push(`umount ${file}: ${r.stderr.trim()}`);
-    else rmSync(file, { force: true });
+  const utsFiles = Object.values(record.uts ?? {}).filter((f) => existsSync(f));
+  if (utsFiles.length > 0) {
+    // umount fails (harmlessly) for files a crash left unmounted; a file still mounted cannot be removed (EBUSY).
+    await runArgv(['umount', '-q', ...utsFiles]);
+    for (const file of utsFiles) {
+      try {
+        rmSync(file, { force: true });
+      } catch (e) {
+        problems.push(`umount ${file}: ${(e as Error).message}`);
+      }
+    }
   }
   let files = 0;
   for (const file of record.files) {
@@ -275,15 +296,8 @@ export async function netnsDown(opts: NetnsLabOptions = {}): Promise<DownSummary
     }
   }
   for (const dir of record.sharedDirs ?? []) {
-    try {
-      const left = existsSync(dir) ? readdirSync(dir) : [];
-      if (left.length === 1 && left[0] === SHARED_DIR_MARKER) {
-        rmSync(join(dir, SHARED_DIR_MARKER), { force: true });
-        rmdirSync(dir);
-      }
-    } catch (e) {
-      problems.push(`rmdir ${dir}: ${(e as Error).message}`);
-    }
+    const problem = releaseSharedDir(dir);
+    if (problem) problems.push(problem);
   }
   if (problems.length === 0) removeRecord(path);
   return { prefix, found: true, namespaces, processes, files, ms: Date.now() - started, problems };

@@ -6,12 +6,12 @@ export const MAX_IFNAME = 15;
 /** Longest namespace name we make (a file name under /run/netns and a directory under /etc/netns). */
 export const MAX_NSNAME = 64;
 
-const PREFIX_RE = /^[a-z][a-z0-9]{0,15}$/;
+const PREFIX_RE = /^[A-Za-z][A-Za-z0-9]{0,15}$/;
 
-/** A lab prefix: lowercase letters and digits, starting with a letter (`tlns`, `tlt1`). Returns an error text or undefined. */
+/** A lab prefix: letters and digits, starting with a letter (`tlns`, `tlt1`, `tlN1`). Returns an error text or undefined. */
 export function checkPrefix(prefix: string): string | undefined {
   if (PREFIX_RE.test(prefix)) return undefined;
-  return `invalid namespace prefix "${prefix}": use 1-16 lowercase letters and digits, starting with a letter (e.g. tlns)`;
+  return `invalid namespace prefix "${prefix}": use 1-16 letters and digits, starting with a letter (e.g. tlns)`;
 }
 
 /** Whether NAME is a valid Linux interface name. */

@@ -1,7 +1,7 @@
 // Turns a compiled LabModel into a namespace-lab build plan: namespaces, ordered argv commands, files, listeners.
 // Pure: no I/O, no root; the executor (lifecycle.ts) carries the plan out.
 import type { Device, DeviceKind, Interface, LabModel, Listener, Route } from '../../topology/model.js';
-import { formatIfAddr, formatIp, formatRouteDst, sameCidr, subnetOf, type Cidr } from '../../topology/address.js';
+import { formatIfAddr, formatIp, formatRouteDst, isDocumentationRange, sameCidr, subnetOf, type Cidr } from '../../topology/address.js';
 import {
   MAX_IFNAME,
   MAX_NSNAME,
@@ -92,6 +92,9 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
       ...(device.node !== undefined ? { node: device.node } : {}),
     };
     for (const iface of device.interfaces) {
+      // Safety (DESIGN.md): "the internet" behind the NAT is documentation addresses only, whatever built the model.
+      const outside = device.kind === 'external' && iface.kind !== 'loopback' ? iface.addrs.find((a) => !isDocumentationRange(a.ip)) : undefined;
+      if (outside) throw new Error(`external host ${device.id}: ${formatIfAddr(outside)} is not in a documentation range (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24)`);
       if (!validIfName(iface.name)) {
         throw new Error(`device ${device.id}: interface name "${iface.name}" is not a valid Linux name (1-${MAX_IFNAME} characters)`);
       }
@@ -249,7 +252,7 @@ interface Member {
 /**
  * Wires each L2 segment from its interfaces that are not model veths: a segment with a bridge (cni0, vboxnet0)
  * gets a helper veth per other member, enslaved to that bridge; two members are one veth pair; three or more
- * meet on a bridge `br0` in a `<prefix>-sw-<segment>` namespace; a lone ether interface becomes a dummy.
+ * meet on a bridge `br0` in a `<prefix>-sw-<segment>` namespace; a lone ether interface gets a peer that stays down.
  */
 function planSegments(
   lab: LabModel,
@@ -283,8 +286,11 @@ function planSegments(
         add('up', ['ip', '-n', hub.ns, 'link', 'set', 'dev', port, 'up']);
       }
     } else if (members.length === 1) {
+      // Nobody else on the segment: a veth whose other end stays down in the same namespace (no carrier), so
+      // neighbours never resolve (!H, as the simulator says). Not a dummy: dummy is NOARP, and some kernels lack it.
       const m = members[0]!;
-      add('link', ['ip', '-n', m.ns, 'link', 'add', 'name', m.iface.name, 'type', 'dummy']);
+      const peer = ifAllocator(m.ns).take(portName(`tl-${m.iface.name}-x`));
+      add('link', ['ip', '-n', m.ns, 'link', 'add', 'name', m.iface.name, 'type', 'veth', 'peer', 'name', peer]);
     } else if (members.length === 2) {
       const [a, b] = members as [Member, Member];
       add('link', ['ip', '-n', a.ns, 'link', 'add', 'name', a.iface.name, 'type', 'veth', 'peer', 'name', b.iface.name, 'netns', b.ns]);
@@ -293,6 +299,7 @@ function planSegments(
       namespaces.push({ name: sw, role: 'switch', segment });
       add('setup', ['ip', '-n', sw, 'link', 'set', 'dev', 'lo', 'up']);
       add('link', ['ip', '-n', sw, 'link', 'add', 'name', 'br0', 'type', 'bridge']);
+      add('sysctl', ['ip', 'netns', 'exec', sw, 'sysctl', '-q', '-w', `net.ipv4.icmp_ratelimit=${lab.cluster.icmpRatelimit}`]);
       add('sysctl', ['ip', 'netns', 'exec', sw, 'sysctl', '-q', '-w', `${BRIDGE_NF}=0`], { optional: true });
       add('up', ['ip', '-n', sw, 'link', 'set', 'dev', 'br0', 'up']);
       const names = ifAllocator(sw);
@@ -317,21 +324,22 @@ function connectedPrefixes(device: Device): { dst: Cidr; dev: string }[] {
   return device.interfaces.flatMap((i) => (i.kind === 'loopback' ? [] : i.addrs.filter((a) => a.len < 32).map((a) => ({ dst: subnetOf(a), dev: i.name }))));
 }
 
+/** The shared (host-gw) routes a device gets: its route set minus the prefixes its own or connected routes cover. */
+export function installedSharedRoutes(device: Device, lab: Pick<LabModel, 'routeSets'>): readonly Route[] {
+  if (!device.sharedRoutes) return [];
+  const set = lab.routeSets.find((s) => s.id === device.sharedRoutes);
+  if (!set) throw new Error(`device ${device.id}: unknown shared route set "${device.sharedRoutes}"`);
+  const connected = connectedPrefixes(device);
+  return set.routes.filter((r) => !device.routes.some((o) => sameCidr(o.dst, r.dst)) && !connected.some((c) => sameCidr(c.dst, r.dst)));
+}
+
 /** Own routes (except the connected ones the kernel adds itself) and the shared routes they do not shadow. */
 function planRoutes(device: Device, lab: LabModel, ns: string, add: AddStep): void {
   const connected = connectedPrefixes(device);
   const own = device.routes.filter(
     (r) => !(r.proto === 'kernel' && connected.some((c) => sameCidr(c.dst, r.dst) && (r.dev === undefined || r.dev === c.dev))),
   );
-  let shared: readonly Route[] = [];
-  if (device.sharedRoutes) {
-    const set = lab.routeSets.find((s) => s.id === device.sharedRoutes);
-    if (!set) throw new Error(`device ${device.id}: unknown shared route set "${device.sharedRoutes}"`);
-    shared = set.routes.filter(
-      (r) => !device.routes.some((o) => sameCidr(o.dst, r.dst)) && !connected.some((c) => sameCidr(c.dst, r.dst)),
-    );
-  }
-  const all = [...own, ...shared];
+  const all = [...own, ...installedSharedRoutes(device, lab)];
   // Routes through a gateway need the gateway's subnet first; device routes go before them.
   for (const r of all) if (r.via === undefined) add('route', routeArgv(ns, r));
   for (const r of all) if (r.via !== undefined) add('route', routeArgv(ns, r));

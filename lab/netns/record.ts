@@ -24,6 +24,8 @@ export interface NetnsRecord {
   readonly createdAt: string;
   builtAt?: string;
   buildMs?: number;
+  /** planFingerprint of the plan it was built from (reuse.ts). */
+  fingerprint?: string;
   /** Namespaces in creation order (recorded before `ip netns add`). */
   readonly namespaces: string[];
   /** Directories we created (parents first), removed on down only when empty. */

@@ -1,0 +1,123 @@
+// Groups a plan's `ip -n NS ...` steps into one `ip -n NS -batch -` per namespace and build stage: the same commands in
+// the same order within each namespace, in a fraction of the processes (the three-node lab builds in about a second).
+import type { PlanPhase, PlanStep } from './plan.js';
+
+/** A command to run: a batch of plan steps (run as one `ip -batch`) or a single step. */
+export interface BatchedStep {
+  readonly phase: PlanPhase;
+  readonly argv: readonly string[];
+  readonly stdin?: string;
+  readonly optional?: boolean;
+  /** The plan steps this command carries out, in order (batch line N is steps[N-1]). */
+  readonly steps: readonly PlanStep[];
+  /** The namespace the command works in (commands of different namespaces in one stage may run at once). */
+  readonly ns: string;
+  /** Index in BUILD_STAGES: stages run one after the other. */
+  readonly stage: number;
+}
+
+/**
+ * Phases that run together, in this order. Only the `link` stage crosses namespaces (a veth's peer end lands in
+ * another one), and everything after it works inside one namespace, so bringing lo up, enslaving ports, setting
+ * MTUs, addresses, links up and routes all go in one batch per namespace, in plan order. Global sysctls come before
+ * any link (new interfaces inherit conf.default), per-interface sysctls and netfilter after them.
+ */
+export const BUILD_STAGES: readonly (readonly PlanPhase[])[] = [
+  ['sysctl'],
+  ['link'],
+  ['setup', 'port', 'attr', 'address', 'up', 'route'],
+  ['if-sysctl'],
+  ['netfilter'],
+];
+
+const stageOf = (phase: PlanPhase): number => BUILD_STAGES.findIndex((s) => s.includes(phase));
+
+/** The namespace a step works in: `ip -n NS ...` or `ip netns exec NS ...`. */
+export function stepNamespace(step: PlanStep): string {
+  const [ip, a, b, c] = step.argv;
+  if (ip === 'ip' && a === '-n' && b !== undefined) return b;
+  if (ip === 'ip' && a === 'netns' && b === 'exec' && c !== undefined) return c;
+  return '';
+}
+
+/** `ip -n NS ARGS...` whose arguments survive ip's batch-line splitting unchanged. */
+function batchableNamespace(step: PlanStep): string | undefined {
+  const [ip, flag, ns, ...rest] = step.argv;
+  if (ip !== 'ip' || flag !== '-n' || ns === undefined || rest.length === 0) return undefined;
+  if (step.stdin !== undefined || step.optional) return undefined;
+  if (rest.some((a) => a === '' || /[\s"'\\#]/.test(a))) return undefined;
+  return ns;
+}
+
+/**
+ * Within each stage, the batchable steps of one namespace become one batch (kept in plan order); steps that cannot be
+ * batched run alone, after the batches of their stage in that namespace.
+ */
+export function batchSteps(steps: readonly PlanStep[]): BatchedStep[] {
+  const out: BatchedStep[] = [];
+  BUILD_STAGES.forEach((_phases, stage) => {
+    const byNs = new Map<string, PlanStep[]>();
+    const single: PlanStep[] = [];
+    for (const step of steps) {
+      if (stageOf(step.phase) !== stage) continue;
+      const ns = batchableNamespace(step);
+      if (ns === undefined) single.push(step);
+      else byNs.set(ns, [...(byNs.get(ns) ?? []), step]);
+    }
+    for (const [ns, group] of byNs) {
+      if (group.length === 1) out.push({ ...group[0]!, steps: group, ns, stage });
+      else out.push({ phase: group[0]!.phase, argv: ['ip', '-n', ns, '-batch', '-'], stdin: group.map((s) => s.argv.slice(3).join(' ')).join('\n') + '\n', steps: group, ns, stage });
+    }
+    for (const step of single) out.push({ ...step, steps: [step], ns: stepNamespace(step), stage });
+  });
+  return out;
+}
+
+/** The plan step a failed batch stopped at (ip prints `Command failed -:LINE`), for the error message. */
+export function failedStep(batch: BatchedStep, stderr: string): PlanStep | undefined {
+  if (batch.steps.length === 1) return batch.steps[0];
+  const m = /Command failed -:(\d+)/.exec(stderr);
+  return m ? batch.steps[Number(m[1]) - 1] : undefined;
+}
+
+/**
+ * Runs FN over ITEMS with at most LIMIT at once, in order of start. After the first failure no new item starts; the
+ * ones running finish, then the first error is thrown (so a build never races its own cleanup).
+ */
+export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.error;
+}
+
+/** The batches of each stage grouped by namespace: each group runs in order, groups may run at once. */
+export function phaseGroups(batches: readonly BatchedStep[]): BatchedStep[][][] {
+  const stages: BatchedStep[][][] = [];
+  let current: Map<string, BatchedStep[]> | undefined;
+  let stage: number | undefined;
+  for (const b of batches) {
+    if (b.stage !== stage || !current) {
+      current = new Map();
+      stage = b.stage;
+      stages.push([]);
+    }
+    let group = current.get(b.ns);
+    if (!group) {
+      current.set(b.ns, (group = []));
+      stages[stages.length - 1]!.push(group);
+    }
+    group.push(b);
+  }
+  return stages;
+}
