@@ -1,5 +1,7 @@
 // `npm run bench`: compile time, memory and simulated traceroutes per second of generated host-gw clusters.
-// Not a test: figures are printed, never asserted. `npm run bench -- --json` prints the rows as a JSON array.
+// As root, also the namespace lab: build/teardown and the same traceroute on the kernel and on the simulator.
+// Not a test: figures are printed, never asserted. `npm run bench -- --json` prints the rows as JSON;
+// `npm run bench -- 3 100` picks sizes; `--no-netns` skips the namespace rows.
 import { compileLabObject } from '../topology/compile.js';
 import { generateHostGwLab } from '../topology/generate.js';
 import type { LabModel } from '../topology/model.js';
@@ -7,6 +9,7 @@ import { Dataplane } from '../sim/dataplane.js';
 import { runProbe } from '../sim/probe.js';
 import { mix } from '../sim/packet.js';
 import { Simulator } from '../sim/simulator.js';
+import { benchNetns, formatNetnsBench } from '../lab/netns/bench.js';
 
 export interface BenchRow {
   nodes: number;
@@ -83,7 +86,7 @@ export function benchSize(nodes: number): BenchRow {
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
-function main(argv: readonly string[]): void {
+async function main(argv: readonly string[]): Promise<void> {
   const json = argv.includes('--json');
   const sizes = argv.filter((a) => /^\d+$/.test(a)).map(Number);
   const rows: BenchRow[] = [];
@@ -95,7 +98,9 @@ function main(argv: readonly string[]): void {
       console.log(`${String(row.nodes).padEnd(8)}${String(row.pods).padEnd(9)}${String(row.compileMs).padStart(10)}  ${String(row.rssMiB).padStart(7)}  ${String(row.tracesPerSec).padStart(22)}  ${String(row.textTracesPerSec).padStart(20)}`);
     }
   }
-  if (json) console.log(JSON.stringify(rows));
+  const netns = argv.includes('--no-netns') ? { skipped: '--no-netns', rows: [] } : await benchNetns();
+  if (json) console.log(JSON.stringify({ simulator: rows, netns }));
+  else process.stdout.write(`\n${formatNetnsBench(netns)}`);
 }
 
-main(process.argv.slice(2));
+await main(process.argv.slice(2));

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, type Backend } from '../lab/backend.js';
-import { parseDuration, type Scenario, type ScenarioStep } from '../lab/scenario/index.js';
+import { parseDuration, runSteps, type Scenario } from '../lab/scenario/index.js';
 import type { CommandResult, TraceRecord } from '../sim/trace.js';
 import { quoteWord, splitWords } from '../sim/words.js';
 import type { Device } from '../topology/model.js';
@@ -107,7 +107,7 @@ export class TrainingSession {
   private async buildBroken(backend: Backend): Promise<void> {
     this.backend = backend;
     await backend.up(this.opts.scenario.lab);
-    const failure = await runHiddenSteps(backend, this.opts.scenario.breakSteps);
+    const failure = await runSteps(backend, this.opts.scenario.breakSteps, 'break');
     if (failure) throw new UsageError(`scenario ${this.opts.scenario.name}: its break step failed at ${failure.at} (exit ${failure.exitCode}): ${failure.stderr.trim()}`);
   }
 
@@ -317,17 +317,4 @@ function startingStack(scenario: Scenario, startAt: string | undefined): Device[
   return [device];
 }
 
-/** Runs break steps without showing them; the first failing command is returned. */
-async function runHiddenSteps(backend: Backend, steps: readonly ScenarioStep[]): Promise<{ at: string; exitCode: number; stderr: string } | undefined> {
-  for (const step of steps) {
-    if (step.kind === 'wait') {
-      if (backend.wait) await backend.wait(step.ms);
-      else await sleep(step.ms);
-      continue;
-    }
-    const r = await backend.run(step.at, step.run);
-    if (r.exitCode !== 0) return { at: step.at, exitCode: r.exitCode, stderr: r.stderr };
-  }
-  return undefined;
-}
 

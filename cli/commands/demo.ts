@@ -23,7 +23,7 @@ export const DEMO_STEPS: readonly Step[] = [
   { say: 'A pod reaching the VirtualBox host: Flannel masquerades it as 192.168.56.12', at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n 192.168.56.1' },
   { say: 'Out through the NAT engine (10.0.2.2) to an external host', at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n -T -p 443 203.0.113.10' },
   { say: 'Break it: node-1 stops forwarding', at: 'node-1', prompt: node('node-1'), run: 'sysctl -w net.ipv4.ip_forward=0' },
-  { say: 'The path now dies silently after node-1 (no Time Exceeded either)', at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n -q 1 -m 4 10.244.1.3' },
+  { say: 'The path now dies silently at node-1: hop 2 sends no Time Exceeded', at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n -q 1 -m 4 10.244.1.3' },
   { say: 'Fix it', at: 'node-1', prompt: node('node-1'), run: 'sysctl -w net.ipv4.ip_forward=1' },
   { at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n -q 1 -m 4 10.244.1.3' },
 ];

@@ -16,6 +16,8 @@ export interface ScenarioArgs {
   readonly backend: string;
   readonly seed?: number;
   readonly prefix?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
   readonly json?: boolean;
   readonly junit?: string;
 }
@@ -37,6 +39,8 @@ export const scenarioCommand: CommandModule<object, ScenarioArgs> = {
       .option('backend', { type: 'string', default: 'sim', describe: 'backend to run on (sim, netns, vagrant, kubectl)' })
       .option('seed', { type: 'number', describe: 'seed of the simulator\'s RTT model' })
       .option('prefix', { type: 'string', describe: 'namespace/VM prefix for real-lab backends' })
+      .option('kubeconfig', { type: 'string', describe: 'kubeconfig of the cluster (kubectl backend)' })
+      .option('context', { type: 'string', describe: 'kubeconfig context (kubectl backend)' })
       .option('json', { type: 'boolean', describe: 'print results as JSON' })
       .option('junit', { type: 'string', describe: 'also write JUnit XML to FILE' })
       .example('$0 scenario run', 'run the whole library on the simulator')
@@ -75,7 +79,8 @@ function load(targets: readonly string[] | undefined): Scenario[] {
 }
 
 async function runAction(args: ScenarioArgs, io: ScenarioIo): Promise<number> {
-  const opts = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.prefix !== undefined ? { prefix: args.prefix } : {}) };
+  const opts = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.prefix !== undefined ? { prefix: args.prefix } : {}),
+    ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}), ...(args.context !== undefined ? { context: args.context } : {}) };
   createBackend(args.backend, opts); // unknown names fail here, before any scenario runs
   const scenarios = load(args.targets);
   if (args.backend === 'netns') {

@@ -90,7 +90,8 @@ export function checkProbe(
   };
 }
 
-async function runSteps(backend: Backend, steps: readonly ScenarioStep[], phase: 'break' | 'fix'): Promise<StepFailure | undefined> {
+/** Runs steps in order (a `wait` lets the backend's clock run); returns the first command that failed. */
+export async function runSteps(backend: Backend, steps: readonly ScenarioStep[], phase: 'break' | 'fix'): Promise<StepFailure | undefined> {
   for (const step of steps) {
     if (step.kind === 'wait') {
       // A backend without a clock of its own (real labs) lets real time pass.
