@@ -1,7 +1,7 @@
 // `npm run bench`: compile time, memory and simulated traceroutes per second of generated host-gw clusters.
 // As root, also the namespace lab: build/teardown and the same traceroute on the kernel and on the simulator.
-// Not a test: figures are printed, never asserted. `npm run bench -- --json` prints the rows as JSON;
-// `npm run bench -- 3 100` picks sizes; `--no-netns` skips the namespace rows.
+// Not a test: figures are printed, never asserted. `npm run bench -- --json` prints the simulator rows as a JSON array
+// (no namespace rows); `npm run bench -- 3 100` picks sizes; `--no-netns` skips the namespace rows.
 import { compileLabObject } from '../topology/compile.js';
 import { generateHostGwLab } from '../topology/generate.js';
 import type { LabModel } from '../topology/model.js';
@@ -98,9 +98,12 @@ async function main(argv: readonly string[]): Promise<void> {
       console.log(`${String(row.nodes).padEnd(8)}${String(row.pods).padEnd(9)}${String(row.compileMs).padStart(10)}  ${String(row.rssMiB).padStart(7)}  ${String(row.tracesPerSec).padStart(22)}  ${String(row.textTracesPerSec).padStart(20)}`);
     }
   }
+  if (json) {
+    console.log(JSON.stringify(rows));
+    return;
+  }
   const netns = argv.includes('--no-netns') ? { skipped: '--no-netns', rows: [] } : await benchNetns();
-  if (json) console.log(JSON.stringify({ simulator: rows, netns }));
-  else process.stdout.write(`\n${formatNetnsBench(netns)}`);
+  process.stdout.write(`\n${formatNetnsBench(netns)}`);
 }
 
 await main(process.argv.slice(2));
