@@ -51,18 +51,24 @@ function connected(a: IfAddr, dev: string): Route {
   return { dst: subnetOf(a), type: 'unicast', dev, proto: 'kernel', scope: 'link', src: a.ip };
 }
 
-/** FNV-1a, for stable interface names and MACs. */
-function fnv1a(text: string): number {
+/** FNV-1a over `a`, then `sep` and `b` when given (the hash of the joined text, without building it): stable names and MACs. */
+function fnv1a(a: string, sep?: number, b?: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a.charCodeAt(i), 0x01000193);
+  if (sep !== undefined && b !== undefined) {
+    h = Math.imul(h ^ sep, 0x01000193);
+    for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b.charCodeAt(i), 0x01000193);
+  }
   return h >>> 0;
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const SLASH = 0x2f;
+
 function macFor(device: string, iface: string): string {
-  const h = fnv1a(`${device}/${iface}`);
-  const g = fnv1a(`${iface}/${device}`);
-  const bytes = [0x02, (g >>> 8) & 255, (h >>> 24) & 255, (h >>> 16) & 255, (h >>> 8) & 255, h & 255];
-  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+  const h = fnv1a(device, SLASH, iface);
+  const g = fnv1a(iface, SLASH, device);
+  return `02:${HEX_BYTE[(g >>> 8) & 255]}:${HEX_BYTE[h >>> 24]}:${HEX_BYTE[(h >>> 16) & 255]}:${HEX_BYTE[(h >>> 8) & 255]}:${HEX_BYTE[h & 255]}`;
 }
 
 export function vethNameFor(pod: string): string {
