@@ -3,6 +3,7 @@
 import { sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
 import type { Device, Interface, LabModel, Route } from '../topology/model.js';
 import { OverlayFib, PrefixTable, TOMBSTONE, type FibHit } from './lpm.js';
+import type { RuleCache } from './netfilter-eval.js';
 import { parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
@@ -19,25 +20,57 @@ export interface IfaceState {
   up: boolean;
 }
 
+/** A device's sysctls: a Map that forgets the numbers derived from it whenever a key is written or removed. */
+/** Whether an interface holds `ip` among its addresses. */
+function holds(i: IfaceState, ip: number): boolean {
+  const addrs = i.addrs;
+  for (let k = 0; k < addrs.length; k++) if (addrs[k]!.ip === ip) return true;
+  return false;
+}
+
+type SysctlFunction = (s: DeviceState, arg: string) => number;
+
+class SysctlMap extends Map<string, string> {
+  /** Numbers computed from sysctls (rp_filter mode, forwarding per input device, ICMP limits), by function and argument. */
+  readonly derived = new Map<SysctlFunction, Map<string, number>>();
+  override set(key: string, value: string): this {
+    this.derived?.clear(); // Map's constructor calls set() before the field exists
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.derived.clear();
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.derived.clear();
+    super.clear();
+  }
+}
+
 export class DeviceState {
   readonly ifaces: Map<string, IfaceState>;
   /** Own main-table routes, in insertion order. */
   ownRoutes: Route[];
   /** Shared routes deleted on this device (by prefix). */
   deletedShared: Cidr[];
-  readonly sysctls: Map<string, string>;
+  readonly sysctls: SysctlMap;
   readonly tables: Tables;
+  /** The evaluator's compiled form of the netfilter chains (kept in step with `tables` rule by rule). */
+  readonly ruleCache: RuleCache = new WeakMap();
   /** Whether flanneld runs here (reconciles host-gw routes). */
   flannelRunning: boolean;
   /** Simulated time (ms) at which a missing host-gw route was first noticed, by prefix text. */
   readonly flannelMissingSince = new Map<string, number>();
   private fibCache?: OverlayFib<Route>;
+  /** The interfaces in order (the set never changes after creation; their addresses do). */
+  private readonly ifaceList: readonly IfaceState[];
 
   constructor(readonly device: Device, private readonly shared?: { table: PrefixTable; routes: readonly Route[] }, flannelRunning = true) {
     this.ifaces = new Map(device.interfaces.map((i) => [i.name, { name: i.name, kind: i.kind, mac: i.mac, segment: i.segment, master: i.master, peer: i.peer, addrs: [...i.addrs], mtu: i.mtu, up: true }]));
+    this.ifaceList = [...this.ifaces.values()];
     this.ownRoutes = [...device.routes];
     this.deletedShared = [];
-    this.sysctls = new Map(Object.entries(device.sysctls));
+    this.sysctls = new SysctlMap(Object.entries(device.sysctls));
     const parsed = parseSave(device.netfilter);
     if (!parsed.ok) throw new Error(`${device.id}: ${parsed.error}`);
     this.tables = parsed.value;
@@ -88,10 +121,21 @@ export class DeviceState {
     return this.sysctls.get(name) ?? fallback;
   }
 
+  /** A number derived from sysctls, computed once and kept until any sysctl of this device changes. */
+  derivedSysctl(compute: SysctlFunction, arg: string): number {
+    const all = this.sysctls.derived;
+    let cache = all.get(compute);
+    if (cache === undefined) all.set(compute, (cache = new Map()));
+    let v = cache.get(arg);
+    if (v === undefined) cache.set(arg, (v = compute(this, arg)));
+    return v;
+  }
+
   /** Whether `addr` is one of this device's addresses (any interface: Linux's weak host model), or loopback. */
   isLocal(addr: number): boolean {
     if (addr >>> 24 === 127) return true;
-    for (const i of this.ifaces.values()) for (const a of i.addrs) if (a.ip === addr) return true;
+    const list = this.ifaceList;
+    for (let k = 0; k < list.length; k++) if (holds(list[k]!, addr)) return true;
     return false;
   }
 
@@ -133,8 +177,8 @@ export interface Attachment {
 export class Dataplane {
   private readonly states = new Map<string, DeviceState>();
   private readonly sharedTables = new Map<string, { table: PrefixTable; routes: readonly Route[] }>();
-  /** segment id -> address -> interfaces holding it in the model. */
-  private readonly segmentIndex = new Map<string, Map<number, Attachment[]>>();
+  /** segment id -> address -> interfaces holding it in the model (built on the first neighbour lookup). */
+  private segmentIndexCache?: Map<string, Map<number, Attachment[]>>;
   /** Devices whose addresses were changed at run time (scanned on neighbour lookups). */
   private readonly readdressed = new Set<string>();
   private readonly linkKinds: ReadonlyMap<string, LinkKind>;
@@ -156,11 +200,16 @@ export class Dataplane {
       for (const i of d.interfaces) if (i.kind === 'bridge' && i.segment && bridgeSegments.has(i.segment)) this.bridges.set(i.segment, { device: d.id, iface: i.name });
     }
     for (const set of model.routeSets) this.sharedTables.set(set.id, { table: new PrefixTable(set.routes.map((r) => r.dst)), routes: set.routes });
-    for (const d of model.devices) {
+  }
+
+  private get segmentIndex(): Map<string, Map<number, Attachment[]>> {
+    if (this.segmentIndexCache) return this.segmentIndexCache;
+    const index = new Map<string, Map<number, Attachment[]>>();
+    for (const d of this.model.devices) {
       for (const i of d.interfaces) {
-        if (!i.segment) continue;
-        let bySeg = this.segmentIndex.get(i.segment);
-        if (!bySeg) this.segmentIndex.set(i.segment, (bySeg = new Map()));
+        if (!i.segment || i.addrs.length === 0) continue;
+        let bySeg = index.get(i.segment);
+        if (!bySeg) index.set(i.segment, (bySeg = new Map()));
         for (const a of i.addrs) {
           const list = bySeg.get(a.ip);
           if (list) list.push({ device: d.id, iface: i.name });
@@ -168,6 +217,7 @@ export class Dataplane {
         }
       }
     }
+    return (this.segmentIndexCache = index);
   }
 
   linkKind(segment: string): LinkKind {
@@ -205,7 +255,12 @@ export class Dataplane {
   carrier(device: string, iface: string): boolean {
     const s = this.state(device);
     const i = s.ifaces.get(iface);
-    if (!i || !i.up) return false;
+    return i !== undefined && this.carrierOf(s, i);
+  }
+
+  /** carrier() for an interface state already in hand (`i` belongs to `s`). */
+  carrierOf(s: DeviceState, i: IfaceState): boolean {
+    if (!i.up) return false;
     if (i.master) {
       const bridge = s.ifaces.get(i.master);
       if (!bridge || !bridge.up) return false;
@@ -220,18 +275,21 @@ export class Dataplane {
   }
 
   /** Who answers ARP for `ip` on `segment` (not counting the asking interface), if anyone can. */
-  neighbour(segment: string, ip: number, asking: Attachment): Attachment | undefined {
-    const candidates = [...(this.segmentIndex.get(segment)?.get(ip) ?? [])];
+  neighbour(segment: string, ip: number, askingDevice: string, askingIface: string): Attachment | undefined {
+    const indexed = this.segmentIndex.get(segment)?.get(ip) ?? [];
+    const candidates = this.readdressed.size === 0 ? indexed : [...indexed];
     for (const id of this.readdressed) {
       for (const i of this.state(id).ifaces.values()) {
         if (i.segment === segment && i.addrs.some((a) => a.ip === ip)) candidates.push({ device: id, iface: i.name });
       }
     }
-    for (const c of candidates) {
-      if (c.device === asking.device && c.iface === asking.iface) continue;
-      const st = this.state(c.device).ifaces.get(c.iface);
-      if (!st || st.segment !== segment || !st.addrs.some((a) => a.ip === ip)) continue;
-      if (!this.carrier(c.device, c.iface)) continue;
+    for (let k = 0; k < candidates.length; k++) {
+      const c = candidates[k]!;
+      if (c.device === askingDevice && c.iface === askingIface) continue;
+      const cs = this.state(c.device);
+      const st = cs.ifaces.get(c.iface);
+      if (!st || st.segment !== segment || !holds(st, ip)) continue;
+      if (!this.carrierOf(cs, st)) continue;
       return c;
     }
     return undefined;

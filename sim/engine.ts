@@ -4,8 +4,9 @@
 import { formatIp, formatRouteDst } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Attachment, Dataplane, DeviceState } from './dataplane.js';
-import { addressFor, applyDnat, applySnat, findFlow, matchPacket, unNat, verdictText, type Flow } from './nat.js';
-import { evaluate, REJECT_TYPES, type MatchPacket, type Verdict } from './netfilter.js';
+import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
+import type { MatchPacket, Verdict } from './netfilter-eval.js';
+import { REJECT_TYPES } from './netfilter.js';
 import {
   ARP_TIMEOUT_MS, DEVICE_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, linkDelayMs, type CtEntry, type Packet,
 } from './packet.js';
@@ -32,7 +33,10 @@ export class Journey {
   readonly steps: Step[] = [];
   elapsedMs = 0;
   private hops = 0;
-  readonly visits = new Map<string, number>();
+  /** The devices the packet entered, in order (a device entered twice means a routing loop). */
+  readonly visited: string[] = [];
+  /** Whether decisions are recorded as steps; call sites test it so that no step text or closure is built otherwise. */
+  readonly recording: boolean;
   constructor(
     readonly dp: Dataplane,
     readonly direction: 'out' | 'back',
@@ -40,11 +44,13 @@ export class Journey {
     readonly conntrack: CtEntry[],
     readonly limiter: RateLimiter,
     readonly probeSeq: number,
-  ) {}
+  ) {
+    this.recording = dp.recordSteps;
+  }
 
   /** Records a decision; the text is only built when the dataplane records steps (explain, tests). */
   step(device: string, decision: () => string, iface?: { in?: string; out?: string }): void {
-    if (this.dp.recordSteps) this.steps.push({ direction: this.direction, device, in: iface?.in, out: iface?.out, decision: decision() });
+    if (this.recording) this.steps.push({ direction: this.direction, device, in: iface?.in, out: iface?.out, decision: decision() });
   }
 
   cross(kind: Parameters<typeof linkDelayMs>[0]): void {
@@ -63,7 +69,11 @@ const BRIDGE_NF = 'net.bridge.bridge-nf-call-iptables';
 
 /** Whether IPv4 frames bridged by `dev` traverse iptables (br_netfilter; kubeadm labs and the netns lab set it on nodes). */
 function bridgeNf(s: DeviceState, dev: string): boolean {
-  return s.ifaces.get(dev)?.kind === 'bridge' && Number(s.sysctl(BRIDGE_NF, s.device.kind === 'node' ? '1' : '0')) !== 0;
+  return s.ifaces.get(dev)?.kind === 'bridge' && s.derivedSysctl(bridgeNfCall, '') !== 0;
+}
+
+function bridgeNfCall(s: DeviceState): number {
+  return Number(s.sysctl(BRIDGE_NF, s.device.kind === 'node' ? '1' : '0'));
 }
 
 /** Whether conntrack sees `p` as part of a known flow (a reply, or an error about one) rather than a new one. */
@@ -76,7 +86,7 @@ function undoNat(j: Journey, device: string, flow: Flow, p: Packet, phase: 'dst'
   const after = unNat(flow, p, phase);
   const [was, now] = phase === 'dst' ? [p.dst, after.dst] : [p.src, after.src];
   if (was !== now) {
-    j.step(device, () => `conntrack reverses the ${phase === 'dst' ? 'SNAT' : 'DNAT'} in nat ${hook}: ${phase === 'dst' ? 'destination' : 'source'} ${formatIp(was)} -> ${formatIp(now)}`, iface);
+    if (j.recording) j.step(device, () => `conntrack reverses the ${phase === 'dst' ? 'SNAT' : 'DNAT'} in nat ${hook}: ${phase === 'dst' ? 'destination' : 'source'} ${formatIp(was)} -> ${formatIp(now)}`, iface);
   }
   return after;
 }
@@ -93,29 +103,29 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   let p = packet;
   if (!related && !reply) p = applyDnat(j, s, p, 'OUTPUT');
   if (s.isLocal(p.dst)) {
-    j.step(device, () => `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
+    if (j.recording) j.step(device, () => `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
     j.cross('veth');
     return ingress(j, device, 'lo', p);
   }
   const hit = s.lookup(p.dst);
   if (!hit) {
-    j.step(device, () => `no route to ${formatIp(p.dst)}`);
+    if (j.recording) j.step(device, () => `no route to ${formatIp(p.dst)}`);
     return { kind: 'local-error', device, errno: 'ENETUNREACH', disposition: 'no-route' };
   }
   const route = hit.route;
   if (route.type !== 'unicast') {
-    j.step(device, () => routeText(route));
+    if (j.recording) j.step(device, () => routeText(route));
     const errno = route.type === 'blackhole' ? 'EINVAL' : route.type === 'prohibit' ? 'EACCES' : 'EHOSTUNREACH';
     return { kind: 'local-error', device, errno, disposition: route.type === 'blackhole' ? 'blackhole' : 'route-unreachable' };
   }
   const out = route.dev!;
-  const fv = evaluate(s.tables, 'filter', 'OUTPUT', matchPacket(j.dp, p, related ? 'RELATED' : reply ? 'ESTABLISHED' : 'NEW', undefined, out));
+  const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply ? 'ESTABLISHED' : 'NEW', undefined, out);
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
-    j.step(device, () => verdictText('filter', fv), { out });
+    if (j.recording) j.step(device, () => verdictText('filter', fv), { out });
     return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected' };
   }
   const rerouted = p.dst !== packet.dst ? ' (looked up again after nat OUTPUT changed the destination)' : '';
-  j.step(device, () => `${routeText(route)}${rerouted}`, { out });
+  if (j.recording) j.step(device, () => `${routeText(route)}${rerouted}`, { out });
   return egress(j, s, route, p, undefined, true, related || reply, natBypass ? 'bypass' : undefined);
 }
 
@@ -134,13 +144,13 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   // A gateway that is one of the device's own addresses (Flannel without --iface: via 10.0.2.15) resolves the target itself.
   const nexthop = route.via !== undefined && !s.isLocal(route.via) ? route.via : p.dst;
   if (local && iface && p.df && p.length > iface.mtu) {
-    j.step(device, () => `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
+    if (j.recording) j.step(device, () => `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
     return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed', mtu: iface.mtu };
   }
-  const neighbour = iface?.segment && j.dp.carrier(device, out) ? j.dp.neighbour(iface.segment, nexthop, { device, iface: out }) : undefined;
+  const neighbour = iface?.segment && j.dp.carrierOf(s, iface) ? j.dp.neighbour(iface.segment, nexthop, device, out) : undefined;
   if (!neighbour) {
     j.elapsedMs += unansweredArpWait(j, device, out, nexthop);
-    j.step(device, () => `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
+    if (j.recording) j.step(device, () => `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
     if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
@@ -149,7 +159,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   // Without DF the sender fragments to its own MTU, so only a frame bigger than both MTUs is lost on receive.
   const frame = Math.min(p.length, iface!.mtu);
   if (frame > rx.mtu + 4) {
-    j.step(neighbour.device, () => `${frame}-byte frame exceeds ${neighbour.iface} mtu ${rx.mtu}: dropped on receive`, { in: neighbour.iface });
+    if (j.recording) j.step(neighbour.device, () => `${frame}-byte frame exceeds ${neighbour.iface} mtu ${rx.mtu}: dropped on receive`, { in: neighbour.iface });
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.
@@ -174,6 +184,10 @@ function unansweredArpWait(j: Journey, device: string, iface: string, ip: number
 }
 
 function rpFilterMode(s: DeviceState, dev: string): number {
+  return s.derivedSysctl(rpFilterSysctls, dev);
+}
+
+function rpFilterSysctls(s: DeviceState, dev: string): number {
   return Math.max(Number(s.sysctl('net.ipv4.conf.all.rp_filter')), Number(s.sysctl(`net.ipv4.conf.${dev}.rp_filter`, s.sysctl('net.ipv4.conf.default.rp_filter'))));
 }
 
@@ -186,13 +200,16 @@ function rpFilterPasses(s: DeviceState, p: Packet, inDev: string): boolean {
 }
 
 function forwarding(s: DeviceState, inDev: string): boolean {
-  const per = s.sysctls.get(`net.ipv4.conf.${inDev}.forwarding`);
-  return Number(per ?? s.sysctl('net.ipv4.ip_forward')) !== 0; // the kernel forwards for any non-zero value
+  return s.derivedSysctl(forwardingSysctl, inDev) !== 0; // the kernel forwards for any non-zero value
+}
+
+function forwardingSysctl(s: DeviceState, inDev: string): number {
+  return Number(s.sysctls.get(`net.ipv4.conf.${inDev}.forwarding`) ?? s.sysctl('net.ipv4.ip_forward'));
 }
 
 function ingress(j: Journey, device: string, inDev: string, packet: Packet): Outcome {
   if (j.steps.length > MAX_STEPS) return { kind: 'dropped', device, disposition: 'loop' };
-  j.visits.set(device, (j.visits.get(device) ?? 0) + 1);
+  j.visited.push(device);
   const s = j.dp.state(device);
   const flow = findFlow(j, device, packet);
   let p = flow ? undoNat(j, device, flow, packet, 'dst', 'PREROUTING', { in: inDev }) : packet;
@@ -215,13 +232,13 @@ function bridged(j: Journey, bridge: Attachment, packet: Packet, to: Attachment)
   if (!tracked) p = applyDnat(j, s, p, 'PREROUTING', dev);
   if (p.dst !== packet.dst) return routeInput(j, s, dev, p, tracked, flow, true);
   const how = `bridged by ${dev} (br_netfilter, not routed): `;
-  const v = evaluate(s.tables, 'filter', 'FORWARD', matchPacket(j.dp, p, ctState(p, tracked), dev, dev));
+  const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(p, tracked), dev, dev);
   if (v.target === 'DROP') {
-    j.step(bridge.device, () => `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
+    if (j.recording) j.step(bridge.device, () => `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
     return { kind: 'dropped', device: bridge.device, disposition: 'dropped-by-rule' };
   }
   if (v.target === 'REJECT') return reject(j, s, p, v, dev, how);
-  j.step(bridge.device, () => `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
+  if (j.recording) j.step(bridge.device, () => `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
   if (flow) p = undoNat(j, bridge.device, flow, p, 'src', 'POSTROUTING', { out: dev });
   else if (!tracked) p = applySnat(j, s, p, dev, { dst: { addr: p.dst, len: 32 }, type: 'unicast', dev });
   return ingress(j, to.device, to.iface, p);
@@ -237,68 +254,68 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   let p = packet;
   if (s.isLocal(p.dst)) {
     if (!rpFilterPasses(s, p, inDev)) {
-      j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
+      if (j.recording) j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
       return { kind: 'dropped', device, disposition: 'rp-filter' };
     }
-    const v = evaluate(s.tables, 'filter', 'INPUT', matchPacket(j.dp, p, tracked ? 'ESTABLISHED' : 'NEW', inDev));
+    const v = runChain(j.dp, s, 'filter', 'INPUT', p, tracked ? 'ESTABLISHED' : 'NEW', inDev);
     if (v.target === 'DROP') {
-      j.step(device, () => verdictText('filter', v), { in: inDev });
+      if (j.recording) j.step(device, () => verdictText('filter', v), { in: inDev });
       return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
     }
     if (v.target === 'REJECT') return reject(j, s, p, v, inDev);
     if (flow) p = undoNat(j, device, flow, p, 'src', 'INPUT', { in: inDev });
-    j.step(device, () => `local delivery to ${formatIp(p.dst)}`, { in: inDev });
+    if (j.recording) j.step(device, () => `local delivery to ${formatIp(p.dst)}`, { in: inDev });
     return { kind: 'delivered', device, packet: p };
   }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
   if (!forwarding(s, inDev)) {
-    j.step(device, () => 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
+    if (j.recording) j.step(device, () => 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
     return { kind: 'dropped', device, disposition: 'forwarding-off' };
   }
   const route = s.lookup(p.dst)?.route;
   const bridgedBack = daddrChanged && route?.type === 'unicast' && route.dev === inDev && bridgeNf(s, inDev);
   if (!route) {
-    j.step(device, () => `no route to ${formatIp(p.dst)}`, { in: inDev });
+    if (j.recording) j.step(device, () => `no route to ${formatIp(p.dst)}`, { in: inDev });
     return routeError(j, s, p, 0, 'no-route', inDev);
   }
   if (route.type === 'blackhole') {
-    j.step(device, () => `${routeText(route)}: dropped silently`, { in: inDev });
+    if (j.recording) j.step(device, () => `${routeText(route)}: dropped silently`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'blackhole' };
   }
   if (route.type !== 'unicast') {
-    j.step(device, () => routeText(route), { in: inDev });
+    if (j.recording) j.step(device, () => routeText(route), { in: inDev });
     return routeError(j, s, p, route.type === 'prohibit' ? 13 : 1, 'route-unreachable', inDev);
   }
   if (!rpFilterPasses(s, p, inDev)) {
-    j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
+    if (j.recording) j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'rp-filter' };
   }
   if (!bridgedBack) {
     if (p.ttl <= 1) {
-      const looped = (j.visits.get(device) ?? 0) > 1;
-      j.step(device, () => `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
+      const looped = j.visited.indexOf(device) !== j.visited.lastIndexOf(device);
+      if (j.recording) j.step(device, () => `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
     }
     const outIface = s.ifaces.get(route.dev!);
     if (outIface && p.df && p.length > outIface.mtu) {
-      j.step(device, () => `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
+      if (j.recording) j.step(device, () => `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
     }
     p = { ...p, ttl: p.ttl - 1 };
   }
   const how = bridgedBack ? `DNAT target is on ${inDev} again: bridged back out (br_netfilter, not routed, TTL kept): ` : '';
-  const v = evaluate(s.tables, 'filter', 'FORWARD', matchPacket(j.dp, p, ctState(p, tracked), inDev, route.dev));
+  const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(p, tracked), inDev, route.dev);
   if (v.target === 'DROP') {
-    j.step(device, () => `${how}${verdictText('filter', v)}`, { in: inDev, out: route.dev });
+    if (j.recording) j.step(device, () => `${how}${verdictText('filter', v)}`, { in: inDev, out: route.dev });
     return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
   }
   if (v.target === 'REJECT') return reject(j, s, p, v, inDev, how);
-  j.step(device, () => `${how}${routeText(route)}`, { in: inDev, out: route.dev });
+  if (j.recording) j.step(device, () => `${how}${routeText(route)}`, { in: inDev, out: route.dev });
   return egress(j, s, route, p, inDev, false, tracked, flow);
 }
 
 function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string, how = ''): Outcome {
-  j.step(s.device.id, () => `${how}${verdictText('filter', v)}`, { in: inDev });
+  if (j.recording) j.step(s.device.id, () => `${how}${verdictText('filter', v)}`, { in: inDev });
   const kind = REJECT_TYPES[v.rule?.rejectWith ?? 'icmp-port-unreachable']!;
   if (kind === 'tcp-reset') {
     if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.device.id, disposition: 'rejected' };
@@ -315,7 +332,7 @@ function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string
 /** ip_error(): a route lookup failure answered with ICMP, subject to the route error rate limit. */
 function routeError(j: Journey, s: DeviceState, p: Packet, code: number, disposition: Disposition, inDev: string): Outcome {
   if (!j.limiter.allowRouteError(s.device.id, p.src, j.dp.nowMs)) {
-    j.step(s.device.id, () => 'route error rate limit (net.ipv4.route.error_burst/error_cost): no ICMP sent');
+    if (j.recording) j.step(s.device.id, () => 'route error rate limit (net.ipv4.route.error_burst/error_cost): no ICMP sent');
     return { kind: 'dropped', device: s.device.id, disposition };
   }
   return icmpError(j, s, p, ICMP_UNREACH, code, disposition, inDev);
@@ -330,14 +347,14 @@ export function icmpError(j: Journey, s: DeviceState, p: Packet, type: number, c
   else {
     const back = s.lookup(p.src);
     if (!back || back.route.type !== 'unicast') {
-      j.step(device, () => `no route back to ${formatIp(p.src)}: no ICMP sent`);
+      if (j.recording) j.step(device, () => `no route back to ${formatIp(p.src)}: no ICMP sent`);
       return { kind: 'dropped', device, disposition };
     }
     src = back.route.src ?? addressFor(s, back.route.dev, back.route.via ?? p.src);
   }
   if (src === undefined) return { kind: 'dropped', device, disposition };
   if (!j.limiter.allowIcmp(s, p.src, type, code, j.dp.nowMs)) {
-    j.step(device, () => 'sysctl net.ipv4.icmp_ratelimit: ICMP error suppressed');
+    if (j.recording) j.step(device, () => 'sysctl net.ipv4.icmp_ratelimit: ICMP error suppressed');
     return { kind: 'dropped', device, disposition };
   }
   const error: Packet = {

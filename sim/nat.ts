@@ -4,15 +4,20 @@ import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
-import { evaluate, ruleText, type MatchPacket, type Verdict } from './netfilter.js';
-import { isIcmpError, sameTuple, tupleOf, unit, reversed, type CtEntry, type Packet } from './packet.js';
+import { evaluate, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { ruleText, type TableName } from './netfilter.js';
+import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
 export function verdictText(table: string, v: Verdict): string {
   return v.rule ? `iptables -t ${table} -A ${v.chain} ${ruleText(v.rule)}` : `iptables -t ${table} ${v.chain} policy ${v.target}`;
 }
 
-export function matchPacket(dp: Dataplane, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): MatchPacket {
-  return { src: p.src, dst: p.dst, protocol: p.protocol, sport: p.sport, dport: p.dport, in: inDev, out: outDev, state, random: unit(dp.seed, p.src, p.dst, p.sport, p.dport) };
+/** Runs a builtin chain of the device's tables for `p` (an empty chain answers its policy without building anything). */
+export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain: string, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
+  const c = s.tables[table].get(chain);
+  if (c !== undefined && c.rules.length === 0) return { target: c.policy ?? 'ACCEPT', chain };
+  const m: MatchPacket = { src: p.src, dst: p.dst, protocol: p.protocol, sport: p.sport, dport: p.dport, in: inDev, out: outDev, state, seed: dp.seed };
+  return evaluate(s.tables, table, chain, m, s.ruleCache);
 }
 
 /** A packet of a flow NATed at a device, as conntrack finds it: a reply, or an ICMP error quoting the flow. */
@@ -69,25 +74,25 @@ function recordNat(j: Journey, device: string, before: Packet, after: Packet): v
 
 /** nat PREROUTING (arriving packets, `-i inDev`) or nat OUTPUT (the device's own packets) for a new flow. */
 export function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 'OUTPUT', inDev?: string): Packet {
-  const v = evaluate(s.tables, 'nat', chain, matchPacket(j.dp, p, 'NEW', inDev));
+  const v = runChain(j.dp, s, 'nat', chain, p, 'NEW', inDev);
   if (v.target !== 'DNAT' || !v.rule?.toDestination) return p;
   const to = v.rule.toDestination;
   const after: Packet = { ...p, dst: to.ip, dport: to.port ?? p.dport };
   recordNat(j, s.device.id, p, after);
-  j.step(s.device.id, () => `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} in nat ${chain} (${verdictText('nat', v)})`, { in: inDev });
+  if (j.recording) j.step(s.device.id, () => `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} in nat ${chain} (${verdictText('nat', v)})`, { in: inDev });
   return after;
 }
 
 /** nat POSTROUTING (`-o outDev`) for a new flow: SNAT, or MASQUERADE to the address of the route's device. */
 export function applySnat(j: Journey, s: DeviceState, p: Packet, outDev: string, route: Route): Packet {
-  const v = evaluate(s.tables, 'nat', 'POSTROUTING', matchPacket(j.dp, p, 'NEW', undefined, outDev));
+  const v = runChain(j.dp, s, 'nat', 'POSTROUTING', p, 'NEW', undefined, outDev);
   let src: number | undefined;
   if (v.target === 'MASQUERADE') src = route.src ?? addressFor(s, outDev, route.via ?? p.dst);
   else if (v.target === 'SNAT') src = v.rule?.toSource;
   if (src === undefined || src === p.src) return p;
   const after: Packet = { ...p, src };
   recordNat(j, s.device.id, p, after);
-  j.step(s.device.id, () => `${v.target} ${formatIp(p.src)} -> ${formatIp(src)} (${verdictText('nat', v)})`, { out: outDev });
+  if (j.recording) j.step(s.device.id, () => `${v.target} ${formatIp(p.src)} -> ${formatIp(src)} (${verdictText('nat', v)})`, { out: outDev });
   return after;
 }
 

@@ -1,6 +1,6 @@
-// The netfilter subset: iptables rule parsing (iptables-save lines and `iptables` arguments), tables of chains,
-// canonical `iptables -S` text, and chain evaluation for a packet.
-import { formatCidr, parseCidr, parseIp, contains, type Cidr } from '../topology/address.js';
+// The netfilter subset: iptables rule parsing (iptables-save lines and `iptables` arguments), tables of chains and
+// canonical `iptables -S` text (chain evaluation for a packet is in netfilter-eval.ts).
+import { formatCidr, parseCidr, parseIp, type Cidr } from '../topology/address.js';
 import { splitWords } from './words.js';
 
 export type TableName = 'filter' | 'nat';
@@ -62,8 +62,25 @@ export type Tables = Record<TableName, Map<string, Chain>>;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** A table's chains by name; `version` changes whenever a chain is added or removed (the evaluator caches jumps). */
+export class ChainMap extends Map<string, Chain> {
+  version = 0;
+  override set(key: string, value: Chain): this {
+    this.version++;
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.version++;
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.version++;
+    super.clear();
+  }
+}
+
 export function emptyTables(): Tables {
-  const make = (t: TableName) => new Map(BUILTIN_CHAINS[t].map((n) => [n, { name: n, policy: 'ACCEPT' as const, rules: [] }]));
+  const make = (t: TableName) => new ChainMap(BUILTIN_CHAINS[t].map((n) => [n, { name: n, policy: 'ACCEPT' as const, rules: [] }]));
   return { filter: make('filter'), nat: make('nat') };
 }
 
@@ -235,77 +252,4 @@ function saveString(value: string): string {
 function formatIpPort(ip: number, port?: number): string {
   const a = `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
   return port === undefined ? a : `${a}:${port}`;
-}
-
-/** What the evaluator needs to know about a packet at a hook. */
-export interface MatchPacket {
-  readonly src: number;
-  readonly dst: number;
-  readonly protocol: 'tcp' | 'udp' | 'icmp';
-  readonly sport: number;
-  readonly dport: number;
-  readonly in?: string;
-  readonly out?: string;
-  readonly state: 'NEW' | 'ESTABLISHED' | 'RELATED';
-  /** Deterministic per-flow number in [0, 1) for `-m statistic --mode random`. */
-  readonly random: number;
-}
-
-export interface Verdict {
-  readonly target: string;
-  /** The rule that decided, with its chain; undefined when the builtin chain's policy decided. */
-  readonly rule?: Rule;
-  readonly chain: string;
-}
-
-function ifaceMatch(pattern: string, name: string | undefined): boolean {
-  if (name === undefined) return false;
-  return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
-}
-
-function matches(r: Rule, p: MatchPacket): boolean {
-  const t = (cond: boolean, n: { not: boolean } | undefined) => (n?.not ? !cond : cond);
-  if (r.src && !t(contains(r.src.value, p.src), r.src)) return false;
-  if (r.dst && !t(contains(r.dst.value, p.dst), r.dst)) return false;
-  if (r.protocol && !t(r.protocol.value === p.protocol, r.protocol)) return false;
-  if (r.in && !t(ifaceMatch(r.in.value, p.in), r.in)) return false;
-  if (r.out && !t(ifaceMatch(r.out.value, p.out), r.out)) return false;
-  if (r.dport && !t(p.dport >= r.dport.value[0] && p.dport <= r.dport.value[1], r.dport)) return false;
-  if (r.sport && !t(p.sport >= r.sport.value[0] && p.sport <= r.sport.value[1], r.sport)) return false;
-  if (r.ctstate && !t(r.ctstate.value.includes(p.state), r.ctstate)) return false;
-  if (r.mark && (0 & r.mark.mask) !== r.mark.value) return false;
-  if (r.probability !== undefined && !(p.random < r.probability)) return false;
-  return true;
-}
-
-const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE']);
-
-/** Runs a builtin chain; returns the terminal verdict (policy when nothing decided). */
-export function evaluate(tables: Tables, table: TableName, chain: string, p: MatchPacket): Verdict {
-  const chains = tables[table];
-  // `statistic` draws a fresh number per rule visited, as the kernel does: derive it from the packet's number.
-  let draws = 0;
-  const walk = (name: string, depth: number): Verdict | undefined => {
-    const c = chains.get(name);
-    if (!c || depth > 32) return undefined;
-    for (const r of c.rules) {
-      const drawn = r.probability !== undefined ? { ...p, random: fract(p.random * 7919 + draws++ * 0.618033988749895) } : p;
-      if (!matches(r, drawn)) continue;
-      if (TERMINAL.has(r.target)) return { target: r.target, rule: r, chain: name };
-      if (r.target === 'RETURN') return undefined;
-      if (chains.has(r.target)) {
-        const v = walk(r.target, depth + 1);
-        if (v) return v;
-      }
-      // LOG and unknown non-terminal targets fall through to the next rule.
-    }
-    return undefined;
-  };
-  const verdict = walk(chain, 0);
-  if (verdict) return verdict;
-  return { target: chains.get(chain)?.policy ?? 'ACCEPT', chain };
-}
-
-function fract(x: number): number {
-  return x - Math.floor(x);
 }

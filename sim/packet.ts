@@ -68,9 +68,13 @@ export function reversed(t: Tuple): Tuple {
 
 /** SplitMix32-style hash of a list of integers: the only source of "randomness" in the simulator. */
 export function mix(...values: number[]): number {
+  return mixList(values);
+}
+
+function mixList(values: readonly number[]): number {
   let h = 0x9e3779b9;
-  for (const v of values) {
-    h = Math.imul(h ^ (v >>> 0), 0x85ebca6b);
+  for (let k = 0; k < values.length; k++) {
+    h = Math.imul(h ^ (values[k]! >>> 0), 0x85ebca6b);
     h ^= h >>> 13;
     h = Math.imul(h, 0xc2b2ae35);
     h ^= h >>> 16;
@@ -80,7 +84,7 @@ export function mix(...values: number[]): number {
 
 /** A number in [0, 1) from a hash. */
 export function unit(...values: number[]): number {
-  return mix(...values) / 4294967296;
+  return mixList(values) / 4294967296;
 }
 
 /** One-way latency in ms of crossing a link, per link kind, with seeded jitter (VirtualBox-like figures). */

@@ -20,16 +20,21 @@ interface PeerTokens {
   last: number;
 }
 
+const icmpRatemask = (s: DeviceState) => Number(s.sysctl('net.ipv4.icmp_ratemask', '6168'));
+const icmpRatelimit = (s: DeviceState) => Number(s.sysctl('net.ipv4.icmp_ratelimit', '1000'));
+
 const jiffies = (ms: number) => Math.floor(ms / JIFFY_MS);
 
 export class RateLimiter {
-  private readonly peers = new Map<string, PeerTokens>();
+  /** device -> peer address -> tokens. */
+  private readonly peers = new Map<string, Map<number, PeerTokens>>();
 
   private peer(device: string, peer: number, now: number): PeerTokens {
-    const key = `${device}|${peer}`;
-    let p = this.peers.get(key);
+    let byPeer = this.peers.get(device);
+    if (!byPeer) this.peers.set(device, (byPeer = new Map()));
+    let p = byPeer.get(peer);
     // A new inet_peer starts as if last used 60 s ago: a full bucket.
-    if (!p) this.peers.set(key, (p = { tokens: 0, last: now - 60 * HZ }));
+    if (!p) byPeer.set(peer, (p = { tokens: 0, last: now - 60 * HZ }));
     return p;
   }
 
@@ -48,11 +53,11 @@ export class RateLimiter {
 
   /** icmpv4_xrlim_allow(): may this ICMP error go to `peer` now? */
   allowIcmp(s: DeviceState, peer: number, type: number, code: number, nowMs: number): boolean {
-    const mask = Number(s.sysctl('net.ipv4.icmp_ratemask', '6168'));
+    const mask = s.derivedSysctl(icmpRatemask, '');
     if (type > NR_ICMP_TYPES) return true;
     if (type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED) return true; // PMTU discovery is never limited
     if (((mask >>> type) & 1) === 0) return true;
-    const limitMs = Number(s.sysctl('net.ipv4.icmp_ratelimit', '1000'));
+    const limitMs = s.derivedSysctl(icmpRatelimit, '');
     const timeout = jiffies(limitMs);
     const now = jiffies(nowMs);
     const p = this.peer(s.device.id, peer, now);

@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { formatIp, parseCidr, subnetOf, type Cidr, type IfAddr } from './address.js';
+import { formatIp, networkOf, parseCidr, subnetOf, type Cidr, type IfAddr } from './address.js';
 import type { LabFile } from './labfile.js';
 import { LAB_DEFAULTS } from './labfile.js';
 import { buildLabGraph } from './graph.js';
 import type { Device, Interface, LabModel, Route, RouteSet, Segment, Service } from './model.js';
-import { emptyNetfilter, natEngineNetfilter, nodeNetfilter } from './netfilter-rules.js';
+import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
 import { packageRoot, resolveLabPath } from './paths.js';
 import { planLab, subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
 import { compileSchema, parseYamlText, readYamlFile, SourceError, type YamlSource } from './yaml-source.js';
@@ -45,7 +45,10 @@ export function compileLabSource(src: YamlSource<LabFile>): LabModel {
   return buildModel(src.file, plan);
 }
 
-const LOOPBACK: Interface = { name: 'lo', kind: 'loopback', addrs: [{ ip: 0x7f000001, len: 8 }], mtu: 65536, mac: '00:00:00:00:00:00' };
+const LOOPBACK: Interface = Object.freeze({ name: 'lo', kind: 'loopback', addrs: Object.freeze([Object.freeze({ ip: 0x7f000001, len: 8 })]), mtu: 65536, mac: '00:00:00:00:00:00' });
+/** Immutable values many devices share (150,000 pods in the largest generated labs): allocated once. */
+const DEFAULT_DST: Cidr = Object.freeze({ addr: 0, len: 0 });
+const NO_ADDRS: readonly IfAddr[] = Object.freeze([]);
 
 function connected(a: IfAddr, dev: string): Route {
   return { dst: subnetOf(a), type: 'unicast', dev, proto: 'kernel', scope: 'link', src: a.ip };
@@ -62,17 +65,33 @@ function fnv1a(a: string, sep?: number, b?: string): number {
   return h >>> 0;
 }
 
-const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 const SLASH = 0x2f;
+const COLON = 0x3a;
 
+/** The character code of the lowercase hex digit of `value`'s nibble at `shift`. */
+function hexDigit(value: number, shift: number): number {
+  const n = (value >>> shift) & 15;
+  return n < 10 ? 0x30 + n : 0x57 + n;
+}
+
+// Both names are built in one String.fromCharCode call: one flat string each (concatenation would leave a chain of
+// string pieces behind, for every one of a large lab's interfaces).
 function macFor(device: string, iface: string): string {
   const h = fnv1a(device, SLASH, iface);
   const g = fnv1a(iface, SLASH, device);
-  return `02:${HEX_BYTE[(g >>> 8) & 255]}:${HEX_BYTE[h >>> 24]}:${HEX_BYTE[(h >>> 16) & 255]}:${HEX_BYTE[(h >>> 8) & 255]}:${HEX_BYTE[h & 255]}`;
+  return String.fromCharCode(
+    0x30, 0x32, COLON, hexDigit(g, 12), hexDigit(g, 8), COLON, hexDigit(h, 28), hexDigit(h, 24), COLON,
+    hexDigit(h, 20), hexDigit(h, 16), COLON, hexDigit(h, 12), hexDigit(h, 8), COLON, hexDigit(h, 4), hexDigit(h, 0),
+  );
 }
 
+/** `veth` and 8 hex digits of the pod name's hash: the host end of a pod's veth pair. */
 export function vethNameFor(pod: string): string {
-  return `veth${fnv1a(pod).toString(16).padStart(8, '0')}`;
+  const h = fnv1a(pod);
+  return String.fromCharCode(
+    0x76, 0x65, 0x74, 0x68, hexDigit(h, 28), hexDigit(h, 24), hexDigit(h, 20), hexDigit(h, 16),
+    hexDigit(h, 12), hexDigit(h, 8), hexDigit(h, 4), hexDigit(h, 0),
+  );
 }
 
 function sysctls(forward: boolean, ratelimit: number): Readonly<Record<string, string>> {
@@ -99,10 +118,13 @@ function buildModel(source: string, plan: LabPlan): LabModel {
   const flannelIface = plan.flannelIface ?? natIface;
   const publicIpOf = (n: PlannedNode) => (flannelIface === natIface ? plan.nat.guestIp : n.ip);
 
+  // Only endpoint pods need their addresses looked up by name.
+  const endpointNames = new Set(plan.services.flatMap((s) => s.endpoints));
   const podIp = new Map<string, number>();
-  for (const n of plan.nodes) for (const p of n.pods) podIp.set(p.name, p.ip);
+  if (endpointNames.size > 0) for (const n of plan.nodes) for (const p of n.pods) if (endpointNames.has(p.name)) podIp.set(p.name, p.ip);
   const services: Service[] = plan.services.map((s) => ({ ...s, ports: s.ports.map((p) => ({ ...p })) }));
   const endpointIps = (svc: Service) => svc.endpoints.map((pod) => ({ pod, ip: podIp.get(pod)! }));
+  const nodeNetfilter = nodeNetfilterRules({ clusterNetwork: plan.clusterNetwork, services, endpointIps });
 
   const joinedNames = new Set(plan.joinOrder);
   const joined = plan.nodes.filter((n) => n.podSubnet && joinedNames.has(n.name));
@@ -114,28 +136,31 @@ function buildModel(source: string, plan: LabPlan): LabModel {
 
   const nodeOrder = plan.nodes;
   for (const n of nodeOrder) {
+    const natSegment = `${n.name}:nat`;
     const eth0: IfAddr = natAddr(plan.nat.guestIp);
     const eth1: IfAddr = { ip: n.ip, len: plan.hostOnly.network.len };
     const interfaces: Interface[] = [
       LOOPBACK,
-      { name: natIface, kind: 'ether', addrs: [eth0], mtu, mac: macFor(n.name, natIface), segment: `${n.name}:nat` },
+      { name: natIface, kind: 'ether', addrs: [eth0], mtu, mac: macFor(n.name, natIface), segment: natSegment },
       { name: hoIface, kind: 'ether', addrs: [eth1], mtu, mac: macFor(n.name, hoIface), segment: 'host-only' },
     ];
     const routes: Route[] = [
-      { dst: { addr: 0, len: 0 }, type: 'unicast', via: plan.nat.gatewayIp, dev: natIface },
+      { dst: DEFAULT_DST, type: 'unicast', via: plan.nat.gatewayIp, dev: natIface },
       connected(eth0, natIface),
       connected(eth1, hoIface),
     ];
+    const cniSegment = `${n.name}:cni0`;
+    const vethNames = n.pods.map((p) => vethNameFor(p.name));
     if (n.podSubnet) {
       const gw: IfAddr = { ip: subnetGateway(n.podSubnet), len: n.podSubnet.len };
-      segments.push({ id: `${n.name}:cni0`, kind: 'bridge', linkKind: 'veth' });
-      interfaces.push({ name: 'cni0', kind: 'bridge', addrs: [gw], mtu, mac: macFor(n.name, 'cni0'), segment: `${n.name}:cni0` });
-      for (const p of n.pods) {
-        interfaces.push({ name: vethNameFor(p.name), kind: 'veth', addrs: [], mtu, mac: macFor(n.name, p.name), master: 'cni0', peer: { device: p.name, iface: 'eth0' } });
-      }
+      segments.push({ id: cniSegment, kind: 'bridge', linkKind: 'veth' });
+      interfaces.push({ name: 'cni0', kind: 'bridge', addrs: [gw], mtu, mac: macFor(n.name, 'cni0'), segment: cniSegment });
+      n.pods.forEach((p, k) => {
+        interfaces.push({ name: vethNames[k]!, kind: 'veth', addrs: NO_ADDRS, mtu, mac: macFor(n.name, p.name), master: 'cni0', peer: { device: p.name, iface: 'eth0' } });
+      });
       routes.push(connected(gw, 'cni0'));
     }
-    segments.push({ id: `${n.name}:nat`, kind: 'nat', linkKind: 'nat' });
+    segments.push({ id: natSegment, kind: 'nat', linkKind: 'nat' });
     const isJoined = joinedSet.has(n);
     devices.push({
       id: n.name,
@@ -146,14 +171,17 @@ function buildModel(source: string, plan: LabPlan): LabModel {
       routes,
       sharedRoutes: isJoined ? FLANNEL_ROUTE_SET : undefined,
       sysctls: routerSysctls,
-      netfilter: nodeNetfilter({ clusterNetwork: plan.clusterNetwork, podSubnet: isJoined ? n.podSubnet : undefined, services, endpointIps }),
+      netfilter: nodeNetfilter(isJoined ? n.podSubnet : undefined),
       listeners: [],
       podSubnet: n.podSubnet,
       internalIp: plan.kubeletNodeIp ? n.ip : plan.nat.guestIp,
       flannel: isJoined ? { iface: flannelIface, publicIp: publicIpOf(n), subnet: n.podSubnet!, mtu } : undefined,
     });
-    for (const p of n.pods) {
-      const subnet = n.podSubnet!;
+    // Every pod of a node shares its default route and its connected route's prefix.
+    const subnet = n.podSubnet!;
+    const podDefault: Route | undefined = n.pods.length > 0 ? { dst: DEFAULT_DST, type: 'unicast', via: subnetGateway(subnet), dev: 'eth0' } : undefined;
+    const podNet: Cidr | undefined = n.pods.length > 0 ? { addr: networkOf(subnet.addr, subnet.len), len: subnet.len } : undefined;
+    n.pods.forEach((p, k) => {
       const a: IfAddr = { ip: p.ip, len: subnet.len };
       devices.push({
         id: p.name,
@@ -161,13 +189,13 @@ function buildModel(source: string, plan: LabPlan): LabModel {
         hostname: p.name,
         node: n.name,
         image: p.image,
-        interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu, mac: macFor(p.name, 'eth0'), segment: `${n.name}:cni0`, peer: { device: n.name, iface: vethNameFor(p.name) } }],
-        routes: [{ dst: { addr: 0, len: 0 }, type: 'unicast', via: subnetGateway(subnet), dev: 'eth0' }, connected(a, 'eth0')],
+        interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],
+        routes: [podDefault!, { dst: podNet!, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
         sysctls: hostSysctls,
         netfilter: plainNetfilter,
         listeners: p.listen,
       });
-    }
+    });
   }
 
   const hostAddr: IfAddr = { ip: plan.hostOnly.hostIp, len: plan.hostOnly.network.len };
@@ -180,23 +208,24 @@ function buildModel(source: string, plan: LabPlan): LabModel {
 
   segments.push({ id: 'wan', kind: 'wan', linkKind: 'wan' });
   const externalIps = plan.externals.map((e) => e.ip);
+  // Every NAT engine runs the same rules and holds the same guest-side addresses and routes.
+  const natNetfilter = natEngineNetfilter('guest', 'wan', externalIps);
+  const guest: readonly IfAddr[] = [natAddr(plan.nat.gatewayIp), natAddr(plan.nat.dnsIp)];
+  const natDefault: Route = { dst: DEFAULT_DST, type: 'unicast', dev: 'wan', scope: 'link' };
+  const guestRoute = connected(guest[0]!, 'guest');
   nodeOrder.forEach((n, i) => {
-    const guest = [natAddr(plan.nat.gatewayIp), natAddr(plan.nat.dnsIp)];
+    const natId = `${n.name}-nat`;
     const wanAddrs: IfAddr[] = plan.externals.length > 0 ? [{ ip: (wanNet.addr + i + 1) >>> 0, len: wanNet.len }] : [];
     devices.push({
-      id: `${n.name}-nat`, kind: 'nat', hostname: `${n.name}-nat`, node: n.name,
+      id: natId, kind: 'nat', hostname: natId, node: n.name,
       interfaces: [
         LOOPBACK,
-        { name: 'guest', kind: 'ether', addrs: guest, mtu, mac: macFor(`${n.name}-nat`, 'guest'), segment: `${n.name}:nat` },
-        { name: 'wan', kind: 'ether', addrs: wanAddrs, mtu, mac: macFor(`${n.name}-nat`, 'wan'), segment: 'wan' },
+        { name: 'guest', kind: 'ether', addrs: guest, mtu, mac: macFor(natId, 'guest'), segment: `${n.name}:nat` },
+        { name: 'wan', kind: 'ether', addrs: wanAddrs, mtu, mac: macFor(natId, 'wan'), segment: 'wan' },
       ],
-      routes: [
-        { dst: { addr: 0, len: 0 }, type: 'unicast', dev: 'wan', scope: 'link' },
-        connected(guest[0]!, 'guest'),
-        ...wanAddrs.map((a) => connected(a, 'wan')),
-      ],
+      routes: wanAddrs.length > 0 ? [natDefault, guestRoute, connected(wanAddrs[0]!, 'wan')] : [natDefault, guestRoute],
       sysctls: routerSysctls,
-      netfilter: natEngineNetfilter('guest', 'wan', externalIps),
+      netfilter: natNetfilter,
       listeners: [],
     });
   });
@@ -205,12 +234,13 @@ function buildModel(source: string, plan: LabPlan): LabModel {
     devices.push({
       id: e.name, kind: 'external', hostname: e.name,
       interfaces: [LOOPBACK, { name: 'eth0', kind: 'ether', addrs: [a], mtu, mac: macFor(e.name, 'eth0'), segment: 'wan' }],
-      routes: [{ dst: { addr: 0, len: 0 }, type: 'unicast', dev: 'eth0', scope: 'link' }, connected(a, 'eth0')],
+      routes: [{ dst: DEFAULT_DST, type: 'unicast', dev: 'eth0', scope: 'link' }, connected(a, 'eth0')],
       sysctls: hostSysctls, netfilter: plainNetfilter, listeners: e.listen,
     });
   }
 
-  const byId = new Map(devices.map((d) => [d.id, d]));
+  const byId = new Map<string, Device>();
+  for (const d of devices) byId.set(d.id, d);
   let graph: ReturnType<typeof buildLabGraph> | undefined;
   const model: LabModel = {
     name: plan.name,

@@ -86,47 +86,55 @@ function kubeProxyRules(services: readonly Service[], endpointIps: (svc: Service
 
 export interface NodeRuleInput {
   readonly clusterNetwork: Cidr;
-  /** The node's pod subnet; undefined when the node has not joined (no Flannel rules then). */
-  readonly podSubnet?: Cidr;
   readonly services: readonly Service[];
   readonly endpointIps: (svc: Service) => readonly EndpointAddress[];
 }
 
-/** A node's netfilter: Flannel (masquerade + forward accept) and kube-proxy (service DNAT). */
-export function nodeNetfilter(input: NodeRuleInput): string[] {
+/**
+ * Nodes' netfilter: Flannel (masquerade + forward accept) and kube-proxy (service DNAT). Returns a function of a
+ * node's pod subnet (undefined when the node has not joined: no Flannel rules then); every rule that does not name
+ * the pod subnet is built once and shared by all nodes.
+ */
+export function nodeNetfilterRules(input: NodeRuleInput): (podSubnet: Cidr | undefined) => string[] {
   const net = formatCidr(input.clusterNetwork);
   const kube = kubeProxyRules(input.services, input.endpointIps);
-  const filterChains = ['KUBE-SERVICES'];
-  const filterRules = [
-    `-A INPUT -m conntrack --ctstate NEW ${PORTALS} -j KUBE-SERVICES`,
-    `-A FORWARD -m conntrack --ctstate NEW ${PORTALS} -j KUBE-SERVICES`,
+  const filter = (flannel: boolean) => table(
+    'filter',
+    FILTER_BUILTINS,
+    flannel ? ['KUBE-SERVICES', 'FLANNEL-FWD'] : ['KUBE-SERVICES'],
+    [
+      `-A INPUT -m conntrack --ctstate NEW ${PORTALS} -j KUBE-SERVICES`,
+      `-A FORWARD -m conntrack --ctstate NEW ${PORTALS} -j KUBE-SERVICES`,
+      ...(flannel ? [`-A FORWARD ${FLANNEL_FWD} -j FLANNEL-FWD`] : []),
+      `-A OUTPUT -m conntrack --ctstate NEW ${PORTALS} -j KUBE-SERVICES`,
+      ...kube.filterRules,
+      ...(flannel ? [`-A FLANNEL-FWD -s ${net} ${FLANNEL_FWD} -j ACCEPT`, `-A FLANNEL-FWD -d ${net} ${FLANNEL_FWD} -j ACCEPT`] : []),
+    ],
+  );
+  const unjoined = [...filter(false), ...table('nat', NAT_BUILTINS, kube.natChains, kube.natRules)];
+  // Joined nodes: the nat table up to Flannel's rules that name the pod subnet, those three, and the rest.
+  const natTable = table('nat', NAT_BUILTINS, [...kube.natChains, 'FLANNEL-POSTRTG'], [
+    ...kube.natRules,
+    `-A POSTROUTING ${FLANNEL_MASQ} -j FLANNEL-POSTRTG`,
+    `-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 ${FLANNEL_MASQ} -j RETURN`,
+  ]);
+  const joinedHead = [...filter(true), ...natTable.slice(0, -1)];
+  const joinedTail = [
+    `-A FLANNEL-POSTRTG -s ${net} ! -d 224.0.0.0/4 ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
+    `-A FLANNEL-POSTRTG ! -s ${net} -d ${net} ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
+    'COMMIT',
   ];
-  const natChains = [...kube.natChains];
-  const natRules = [...kube.natRules];
-  if (input.podSubnet) {
-    const own = formatCidr(input.podSubnet);
-    filterChains.push('FLANNEL-FWD');
-    filterRules.push(`-A FORWARD ${FLANNEL_FWD} -j FLANNEL-FWD`);
-    natChains.push('FLANNEL-POSTRTG');
-    natRules.push(`-A POSTROUTING ${FLANNEL_MASQ} -j FLANNEL-POSTRTG`);
-    natRules.push(
-      `-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 ${FLANNEL_MASQ} -j RETURN`,
+  return (podSubnet) => {
+    if (!podSubnet) return [...unjoined];
+    const own = formatCidr(podSubnet);
+    return [
+      ...joinedHead,
       `-A FLANNEL-POSTRTG -s ${own} -d ${net} ${FLANNEL_MASQ} -j RETURN`,
       `-A FLANNEL-POSTRTG -s ${net} -d ${own} ${FLANNEL_MASQ} -j RETURN`,
       `-A FLANNEL-POSTRTG ! -s ${net} -d ${own} ${FLANNEL_MASQ} -j RETURN`,
-      `-A FLANNEL-POSTRTG -s ${net} ! -d 224.0.0.0/4 ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
-      `-A FLANNEL-POSTRTG ! -s ${net} -d ${net} ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
-    );
-  }
-  filterRules.push(`-A OUTPUT -m conntrack --ctstate NEW ${PORTALS} -j KUBE-SERVICES`);
-  filterRules.push(...kube.filterRules);
-  if (input.podSubnet) {
-    filterRules.push(`-A FLANNEL-FWD -s ${net} ${FLANNEL_FWD} -j ACCEPT`, `-A FLANNEL-FWD -d ${net} ${FLANNEL_FWD} -j ACCEPT`);
-  }
-  return [
-    ...table('filter', FILTER_BUILTINS, filterChains, filterRules),
-    ...table('nat', NAT_BUILTINS, natChains, natRules),
-  ];
+      ...joinedTail,
+    ];
+  };
 }
 
 /**

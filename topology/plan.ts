@@ -100,25 +100,37 @@ export function planLab(src: YamlSource<LabFile>): { plan: LabPlan; diagnostics:
     }
   }
 
-  // Names: nodes, pods, NAT engines, externals and reserved ids share one namespace of device ids.
-  const ids = new Map<string, string>();
-  const claimId = (id: string, path: PathKey[], what: string) => {
+  // Names: nodes, pods, NAT engines, externals and reserved ids share one namespace of device ids. Each id maps to
+  // the kind of its owner; the owner's description is only spelled out for a diagnostic.
+  const ids = new Map<string, IdKind>();
+  const claimId = (id: string, path: PathKey[], kind: IdKind) => {
     if (RESERVED_IDS.has(id)) err(path, `"${id}" is a reserved name`);
     const previous = ids.get(id);
-    if (previous) err(path, `duplicate name "${id}" (already used by ${previous})`);
-    else ids.set(id, what);
+    if (previous) err(path, `duplicate name "${id}" (already used by ${describeId(id, previous)})`);
+    else ids.set(id, kind);
   };
-  // Addresses: every assigned address is unique across the lab.
+  // Addresses: every assigned address is unique across the lab. Pod addresses map to the pod's name (no text is
+  // built per pod), every other address to its owner's description.
   const addresses = new Map<number, string>([[hostIp, 'the host']]);
+  const podAddresses = new Map<number, string>();
+  const ownerOf = (ip: number): string | undefined => {
+    const pod = podAddresses.get(ip);
+    return pod !== undefined ? `pod ${pod}` : addresses.get(ip);
+  };
   const claimAddress = (ip: number, path: PathKey[], what: string) => {
-    const previous = addresses.get(ip);
+    const previous = ownerOf(ip);
     if (previous) err(path, `duplicate address ${formatIp(ip)} (already used by ${previous})`);
     else addresses.set(ip, what);
   };
+  const claimPodAddress = (ip: number, path: PathKey[], pod: string) => {
+    const previous = ownerOf(ip);
+    if (previous) err(path, `duplicate address ${formatIp(ip)} (already used by ${previous})`);
+    else podAddresses.set(ip, pod);
+  };
 
   f.nodes.forEach((n, i) => {
-    claimId(n.name, ['nodes', i, 'name'], `node ${n.name}`);
-    ids.set(`${n.name}-nat`, `the NAT engine of ${n.name}`);
+    claimId(n.name, ['nodes', i, 'name'], 'node');
+    ids.set(`${n.name}-nat`, 'nat');
   });
   const nodeNames = new Set(f.nodes.map((n) => n.name));
 
@@ -136,7 +148,8 @@ export function planLab(src: YamlSource<LabFile>): { plan: LabPlan; diagnostics:
   const subnetCount = 2 ** (nodeSubnetLen - clusterNetwork.len);
   const subnets: { node: string; cidr: Cidr; path: PathKey[] }[] = [];
   const nodes: { name: string; role: 'control-plane' | 'worker'; ip: number; podSubnet?: Cidr; pods: PlannedPod[] }[] = [];
-  const pendingPods: { node: number; pod: number }[] = [];
+  /** Pods that get an address, as flat (node index, pod index) pairs. */
+  const pendingPods: number[] = [];
   f.nodes.forEach((n, i) => {
     const ipPath = ['nodes', i, 'ip'];
     const ip = addr(ipPath, n.ip, n.ip);
@@ -160,9 +173,9 @@ export function planLab(src: YamlSource<LabFile>): { plan: LabPlan; diagnostics:
       }
     }
     (n.pods ?? []).forEach((p, j) => {
-      claimId(p.name, ['nodes', i, 'pods', j, 'name'], `pod ${p.name}`);
+      claimId(p.name, ['nodes', i, 'pods', j, 'name'], 'pod');
       if (!podSubnet) err(['nodes', i, 'pods', j], `pod ${p.name} is on node ${n.name}, which has no pod subnet (it is not in cluster.joinOrder and names no podSubnet)`);
-      else pendingPods.push({ node: i, pod: j });
+      else pendingPods.push(i, j);
     });
     nodes.push({ name: n.name, role: n.role ?? (i === 0 ? 'control-plane' : 'worker'), ip, podSubnet, pods: [] });
   });
@@ -177,7 +190,9 @@ export function planLab(src: YamlSource<LabFile>): { plan: LabPlan; diagnostics:
 
   // Pods: explicit addresses first, then the next free address of each node's subnet.
   const podIps: (number | undefined)[][] = f.nodes.map((n) => (n.pods ?? []).map(() => undefined));
-  for (const { node: i, pod: j } of pendingPods) {
+  for (let k = 0; k < pendingPods.length; k += 2) {
+    const i = pendingPods[k]!;
+    const j = pendingPods[k + 1]!;
     const p = f.nodes[i]!.pods![j]!;
     if (p.ip === undefined) continue;
     const path = ['nodes', i, 'pods', j, 'ip'];
@@ -186,34 +201,41 @@ export function planLab(src: YamlSource<LabFile>): { plan: LabPlan; diagnostics:
     if (!contains(subnet, ip)) err(path, `${p.ip} is outside ${f.nodes[i]!.name}'s pod subnet ${formatCidr(subnet)}`);
     else if (ip === subnet.addr || ip === broadcastOf(subnet)) err(path, `${p.ip} is the network or broadcast address of ${formatCidr(subnet)}`);
     else if (ip === subnet.addr + 1) err(path, `${p.ip} is the cni0 gateway of ${f.nodes[i]!.name}`);
-    claimAddress(ip, path, `pod ${p.name}`);
+    claimPodAddress(ip, path, p.name);
     podIps[i]![j] = ip;
   }
   const nextFree = new Map<number, number>();
-  for (const { node: i, pod: j } of pendingPods) {
+  for (let k = 0; k < pendingPods.length; k += 2) {
+    const i = pendingPods[k]!;
+    const j = pendingPods[k + 1]!;
     if (podIps[i]![j] !== undefined) continue;
     const subnet = nodes[i]!.podSubnet!;
+    const broadcast = broadcastOf(subnet);
     let candidate = nextFree.get(i) ?? subnet.addr + 2;
-    while (addresses.has(candidate) && candidate < broadcastOf(subnet)) candidate++;
-    if (candidate >= broadcastOf(subnet)) {
+    while ((podAddresses.has(candidate) || addresses.has(candidate)) && candidate < broadcast) candidate++;
+    if (candidate >= broadcast) {
       err(['nodes', i, 'pods', j], `no free address left in ${formatCidr(subnet)}`);
       continue;
     }
-    addresses.set(candidate, `pod ${f.nodes[i]!.pods![j]!.name}`);
+    podAddresses.set(candidate, f.nodes[i]!.pods![j]!.name);
     podIps[i]![j] = candidate;
     nextFree.set(i, candidate + 1);
   }
+  const listen = listenParser();
   f.nodes.forEach((n, i) => {
     const pods: PlannedPod[] = [];
     (n.pods ?? []).forEach((p, j) => {
       const ip = podIps[i]![j];
       if (ip === undefined) return;
-      pods.push({ name: p.name, node: n.name, ip, image: p.image ?? 'busybox', listen: parseListen(p.listen) });
+      pods.push({ name: p.name, node: n.name, ip, image: p.image ?? 'busybox', listen: listen(p.listen) });
     });
     nodes[i]!.pods = pods;
   });
 
-  const podNames = new Set(nodes.flatMap((n) => n.pods.map((p) => p.name)));
+  // Service endpoints must name pods that got an address: only the named ones are looked for.
+  const endpointNames = new Set((f.services ?? []).flatMap((s) => s.endpoints ?? []));
+  const podNames = new Set<string>();
+  if (endpointNames.size > 0) for (const n of nodes) for (const p of n.pods) if (endpointNames.has(p.name)) podNames.add(p.name);
   const serviceNames = new Set<string>();
   const services = (f.services ?? []).map((s, i) => {
     const namespace = s.namespace ?? 'default';
@@ -234,8 +256,8 @@ export function planLab(src: YamlSource<LabFile>): { plan: LabPlan; diagnostics:
     if (!isDocumentationRange(ip)) err(['externals', i, 'ip'], `${e.ip} is not in a documentation range (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24): lab traffic must never reach real hosts`);
     if ((ip >>> 8) === (parseIp('198.51.100.0')! >>> 8)) err(['externals', i, 'ip'], `${e.ip}: 198.51.100.0/24 is where the NAT engines take their outside addresses; use 192.0.2.0/24 or 203.0.113.0/24`);
     claimAddress(ip, ['externals', i, 'ip'], `external ${e.name}`);
-    claimId(e.name, ['externals', i, 'name'], `external ${e.name}`);
-    return { name: e.name, ip, listen: parseListen(e.listen) };
+    claimId(e.name, ['externals', i, 'name'], 'external');
+    return { name: e.name, ip, listen: listen(e.listen) };
   });
   if (externals.length > 0 && f.nodes.length > MAX_NODES_WITH_EXTERNALS) {
     err(['externals'], `external hosts need a NAT engine address per node in 198.51.100.0/24: at most ${MAX_NODES_WITH_EXTERNALS} nodes`);
@@ -270,11 +292,32 @@ export function planLab(src: YamlSource<LabFile>): { plan: LabPlan; diagnostics:
   return { plan, diagnostics: out };
 }
 
-function parseListen(list: readonly string[] | undefined): { protocol: 'tcp' | 'udp'; port: number }[] {
-  return (list ?? []).map((l) => {
-    const [protocol, port] = l.split('/') as ['tcp' | 'udp', string];
-    return { protocol, port: Number(port) };
-  });
+type IdKind = 'node' | 'pod' | 'external' | 'nat';
+
+/** The owner of a device id as diagnostics name it ("pod web-1", "the NAT engine of node-1"). */
+function describeId(id: string, kind: IdKind): string {
+  return kind === 'nat' ? `the NAT engine of ${id.slice(0, -'-nat'.length)}` : `${kind} ${id}`;
+}
+
+type ListenList = readonly { protocol: 'tcp' | 'udp'; port: number }[];
+
+/** Parses `listen` lists ("tcp/80"); equal lists (and every empty one) share one immutable result. */
+function listenParser(): (list: readonly string[] | undefined) => ListenList {
+  const seen = new Map<string, ListenList>();
+  const none: ListenList = Object.freeze([]);
+  return (list) => {
+    if (list === undefined || list.length === 0) return none;
+    const key = list.join(',');
+    let parsed = seen.get(key);
+    if (!parsed) {
+      parsed = Object.freeze(list.map((l) => {
+        const [protocol, port] = l.split('/') as ['tcp' | 'udp', string];
+        return Object.freeze({ protocol, port: Number(port) });
+      }));
+      seen.set(key, parsed);
+    }
+    return parsed;
+  };
 }
 
 /** The pod subnet network address for the host bits check used by compile. */

@@ -1,0 +1,176 @@
+// Netfilter chain evaluation for a packet at a hook: rules compiled once into a fixed shape (recompiled when the rule
+// at an index changes), jumps cached per table version, `-m statistic` numbers drawn per rule visited.
+import { contains, type Cidr } from '../topology/address.js';
+import { unit } from './packet.js';
+import { ChainMap, type Chain, type Rule, type TableName, type Tables } from './netfilter.js';
+
+/** What the evaluator needs to know about a packet at a hook. */
+export interface MatchPacket {
+  readonly src: number;
+  readonly dst: number;
+  readonly protocol: 'tcp' | 'udp' | 'icmp';
+  readonly sport: number;
+  readonly dport: number;
+  readonly in?: string;
+  readonly out?: string;
+  readonly state: 'NEW' | 'ESTABLISHED' | 'RELATED';
+  /** The lab's seed: with the addresses and ports it gives the per-flow number `-m statistic --mode random` uses. */
+  readonly seed: number;
+}
+
+/** Deterministic per-flow number in [0, 1) for `-m statistic --mode random`. */
+function packetRandom(p: MatchPacket): number {
+  return unit(p.seed, p.src, p.dst, p.sport, p.dport);
+}
+
+export interface Verdict {
+  readonly target: string;
+  /** The rule that decided, with its chain; undefined when the builtin chain's policy decided. */
+  readonly rule?: Rule;
+  readonly chain: string;
+}
+
+function ifaceMatch(pattern: string, name: string | undefined): boolean {
+  if (name === undefined) return false;
+  return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+}
+
+/** A rule flattened into one fixed shape for the evaluator (rules themselves never change once parsed). */
+interface CompiledRule {
+  readonly rule: Rule;
+  readonly src: Cidr | null;
+  readonly srcNot: boolean;
+  readonly dst: Cidr | null;
+  readonly dstNot: boolean;
+  readonly protocol: string | null;
+  readonly protocolNot: boolean;
+  readonly in: string | null;
+  readonly inNot: boolean;
+  readonly out: string | null;
+  readonly outNot: boolean;
+  readonly dport: readonly [number, number] | null;
+  readonly dportNot: boolean;
+  readonly sport: readonly [number, number] | null;
+  readonly sportNot: boolean;
+  readonly ctstate: readonly string[] | null;
+  readonly ctstateNot: boolean;
+  /** `-m mark`: no packet carries a mark here, so the rule matches only when (0 & mask) equals the value. */
+  readonly markFails: boolean;
+  readonly hasProbability: boolean;
+  readonly probability: number;
+  readonly target: string;
+  readonly terminal: boolean;
+  /** The chain `target` names, as found when the table's ChainMap had version `jumpVersion` (-1: not looked up). */
+  jump: Chain | undefined;
+  jumpVersion: number;
+}
+
+/** Compiled rules of chains, per chain object; entries are recompiled when the rule at their index changes. */
+export type RuleCache = WeakMap<Chain, CompiledRule[]>;
+
+function compileRule(r: Rule): CompiledRule {
+  return {
+    rule: r,
+    src: r.src?.value ?? null, srcNot: r.src?.not === true,
+    dst: r.dst?.value ?? null, dstNot: r.dst?.not === true,
+    protocol: r.protocol?.value ?? null, protocolNot: r.protocol?.not === true,
+    in: r.in?.value ?? null, inNot: r.in?.not === true,
+    out: r.out?.value ?? null, outNot: r.out?.not === true,
+    dport: r.dport?.value ?? null, dportNot: r.dport?.not === true,
+    sport: r.sport?.value ?? null, sportNot: r.sport?.not === true,
+    ctstate: r.ctstate?.value ?? null, ctstateNot: r.ctstate?.not === true,
+    markFails: r.mark !== undefined && (0 & r.mark.mask) !== r.mark.value,
+    hasProbability: r.probability !== undefined,
+    probability: r.probability ?? 0,
+    target: r.target,
+    terminal: TERMINAL.has(r.target),
+    jump: undefined,
+    jumpVersion: -1,
+  };
+}
+
+function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
+  let list = cache.get(c);
+  if (list === undefined) cache.set(c, (list = []));
+  const rules = c.rules;
+  if (list.length > rules.length) list.length = rules.length;
+  for (let k = 0; k < rules.length; k++) if (list[k]?.rule !== rules[k]) list[k] = compileRule(rules[k]!);
+  return list;
+}
+
+function matches(r: CompiledRule, p: MatchPacket, random: number): boolean {
+  if (r.src !== null && contains(r.src, p.src) === r.srcNot) return false;
+  if (r.dst !== null && contains(r.dst, p.dst) === r.dstNot) return false;
+  if (r.protocol !== null && (r.protocol === p.protocol) === r.protocolNot) return false;
+  if (r.in !== null && ifaceMatch(r.in, p.in) === r.inNot) return false;
+  if (r.out !== null && ifaceMatch(r.out, p.out) === r.outNot) return false;
+  if (r.dport !== null && (p.dport >= r.dport[0] && p.dport <= r.dport[1]) === r.dportNot) return false;
+  if (r.sport !== null && (p.sport >= r.sport[0] && p.sport <= r.sport[1]) === r.sportNot) return false;
+  if (r.ctstate !== null && r.ctstate.includes(p.state) === r.ctstateNot) return false;
+  if (r.markFails) return false;
+  if (r.hasProbability && !(random < r.probability)) return false;
+  return true;
+}
+
+const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE']);
+
+/** Per-evaluation walk state: the chains of the table and how many `statistic` numbers were drawn so far. */
+interface Walk {
+  readonly chains: Map<string, Chain>;
+  readonly cache: RuleCache;
+  readonly p: MatchPacket;
+  /** The packet's per-flow number, computed on the first `statistic` rule visited (NaN before). */
+  random: number;
+  draws: number;
+}
+
+/** The chain a rule jumps to, if the table has it. */
+function jumpOf(chains: Map<string, Chain>, r: CompiledRule): Chain | undefined {
+  if (!(chains instanceof ChainMap)) return chains.get(r.target);
+  if (r.jumpVersion !== chains.version) {
+    r.jump = chains.get(r.target);
+    r.jumpVersion = chains.version;
+  }
+  return r.jump;
+}
+
+function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
+  if (depth > 32) return undefined;
+  const name = c.name;
+  const rules = compiledRules(w.cache, c);
+  for (let k = 0; k < rules.length; k++) {
+    const r = rules[k]!;
+    // `statistic` draws a fresh number per rule visited, as the kernel does: derive it from the packet's number.
+    let random = 0;
+    if (r.hasProbability) {
+      if (Number.isNaN(w.random)) w.random = packetRandom(w.p);
+      random = fract(w.random * 7919 + w.draws++ * 0.618033988749895);
+    }
+    if (!matches(r, w.p, random)) continue;
+    const target = r.target;
+    if (r.terminal) return { target, rule: r.rule, chain: name };
+    if (target === 'RETURN') return undefined;
+    const jump = jumpOf(w.chains, r);
+    if (jump !== undefined) {
+      const v = walk(w, jump, depth + 1);
+      if (v) return v;
+    }
+    // LOG and unknown non-terminal targets fall through to the next rule.
+  }
+  return undefined;
+}
+
+/** Runs a builtin chain; returns the terminal verdict (policy when nothing decided). */
+export function evaluate(tables: Tables, table: TableName, chain: string, p: MatchPacket, cache: RuleCache): Verdict {
+  const chains = tables[table];
+  const c = chains.get(chain);
+  if (c !== undefined && c.rules.length > 0) {
+    const verdict = walk({ chains, cache, p, random: NaN, draws: 0 }, c, 0);
+    if (verdict) return verdict;
+  }
+  return { target: c?.policy ?? 'ACCEPT', chain };
+}
+
+function fract(x: number): number {
+  return x - Math.floor(x);
+}
