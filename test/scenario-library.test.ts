@@ -1,5 +1,5 @@
 // The whole scenario library on the simulator: every scenario's expected outputs were recorded from the real kernel
-// (scripts/capture-scenario.ts), so a failure here is a disagreement between the simulator and the kernel.
+// (cli/capture-scenario.ts), so a failure here is a disagreement between the simulator and the kernel.
 import { describe, expect, it, vi } from 'vitest';
 import { formatResultText, loadScenarios, runScenario, scenarioLibraryDir } from '../lab/scenario/index.js';
 import { createSimBackend } from '../lab/sim.js';

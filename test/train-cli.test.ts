@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTranscript } from '../train/transcript.js';
+import { readTranscript } from '../lab/train/transcript.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, '.tracelab', 'test-dist-train');
@@ -28,7 +28,7 @@ function newestSource(): number {
       else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  for (const d of ['cli', 'train', 'render', 'lab', 'sim', 'topology']) walk(join(ROOT, d));
+  for (const d of ['cli', 'lab', 'sim', 'topology']) walk(join(ROOT, d));
   return newest;
 }
 

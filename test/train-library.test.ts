@@ -9,7 +9,7 @@ import { trainMain } from '../cli/commands/train.js';
 import { loadScenarios, scenarioLibraryDir, type Scenario } from '../lab/scenario/index.js';
 import type { Device } from '../topology/model.js';
 import { placeOf, resolvePlace } from '../topology/place.js';
-import { readTranscript } from '../train/transcript.js';
+import { readTranscript } from '../lab/train/transcript.js';
 
 /**
  * Library scenarios with a fix that the simulator reproduces (their `scenario run` passes on sim). Not here:

@@ -8,7 +8,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainMain } from '../cli/commands/train.js';
 import { preflight } from '../lab/netns/exec.js';
-import { readTranscript } from '../train/transcript.js';
+import { readTranscript } from '../lab/train/transcript.js';
 
 const check = preflight();
 if (!check.ok) console.log(`skipping the namespace training session: ${check.message.split('\n').join('; ')}`);

@@ -11,10 +11,10 @@ import { main } from '../cli/main.js';
 import type { Backend } from '../lab/backend.js';
 import { loadScenarioFile } from '../lab/scenario/index.js';
 import { createSimBackend } from '../lab/sim.js';
-import { classReport, formatClassReport } from '../train/report.js';
-import { TrainingSession } from '../train/session.js';
-import { runShell } from '../train/shell.js';
-import { readTranscript, type TranscriptLine } from '../train/transcript.js';
+import { classReport, formatClassReport } from '../lab/train/report.js';
+import { TrainingSession } from '../lab/train/session.js';
+import { runShell } from '../lab/train/shell.js';
+import { readTranscript, type TranscriptLine } from '../lab/train/transcript.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'train');
 const work = mkdtempSync(join(tmpdir(), 'tracelab-train-'));

@@ -5,7 +5,7 @@ import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
 import { quoteWord } from '../../sim/words.js';
 import { resolvePlace } from '../../topology/place.js';
-import { renderLabSvg } from '../../render/svg.js';
+import { renderLabSvg } from '../../topology/svg/svg.js';
 import { explainTraces } from '../explain.js';
 import { labFromArgs, printResult, withLabOptions, write, type LabOptions } from '../common.js';
 import type { CommandResult } from '../../sim/trace.js';

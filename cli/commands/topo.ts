@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { formatCidr, formatIfAddr, formatIp } from '../../topology/address.js';
 import { toDot, toMermaid } from '../../topology/graph.js';
-import { renderLabSvg } from '../../render/svg.js';
+import { renderLabSvg } from '../../topology/svg/svg.js';
 import type { LabModel } from '../../topology/model.js';
 import { Simulator } from '../../sim/simulator.js';
 import { labFromArgs, withLabOptions, write, type LabOptions } from '../common.js';

@@ -4,11 +4,11 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
 import { loadScenarioFile, loadScenarios, scenarioLibraryDir, type Scenario } from '../../lab/scenario/index.js';
-import { classReport, formatClassReport } from '../../train/report.js';
-import { TrainingSession } from '../../train/session.js';
-import { runShell } from '../../train/shell.js';
-import { formatSummary } from '../../train/texts.js';
-import { defaultTranscriptPath, readTranscript, TranscriptWriter } from '../../train/transcript.js';
+import { classReport, formatClassReport } from '../../lab/train/report.js';
+import { TrainingSession } from '../../lab/train/session.js';
+import { runShell } from '../../lab/train/shell.js';
+import { formatSummary } from '../../lab/train/texts.js';
+import { defaultTranscriptPath, readTranscript, TranscriptWriter } from '../../lab/train/transcript.js';
 import { write } from '../common.js';
 
 interface TrainArgs {

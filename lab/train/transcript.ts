@@ -3,7 +3,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../lab/backend.js';
+import { UsageError } from '../backend.js';
 
 export const TRANSCRIPT_VERSION = 1;
 

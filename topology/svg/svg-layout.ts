@@ -1,8 +1,8 @@
 // Where everything of a lab goes in its SVG picture: one column per node (NAT engine above, node, cni0 bridge with its
 // pods below), the host-only network as a bus along the bottom with the host, the world outside the NAT along the top.
 // Pure: the same model gives the same coordinates.
-import { formatIfAddr, formatIp } from '../topology/address.js';
-import type { Device, Interface, LabModel } from '../topology/model.js';
+import { formatIfAddr, formatIp } from '../address.js';
+import type { Device, Interface, LabModel } from '../model.js';
 
 export interface Point {
   readonly x: number;

@@ -1,8 +1,8 @@
 // Tab completion in the training shell: commands for the first word, nodes after ssh, pods after kubectl exec,
 // place and external host names otherwise.
-import { commandNames } from '../sim/commands/index.js';
-import { PROBE_TOOL_NAMES } from '../sim/tools/registry.js';
-import type { Device, LabModel } from '../topology/model.js';
+import { commandNames } from '../../sim/commands/index.js';
+import { PROBE_TOOL_NAMES } from '../../sim/tools/registry.js';
+import type { Device, LabModel } from '../../topology/model.js';
 import { placeNames } from './places.js';
 import { BUILTINS } from './texts.js';
 

@@ -1,9 +1,9 @@
 // The training shell's fixed texts: the brief, help, hints, the solution and the end-of-session summary.
-import type { Scenario } from '../lab/scenario/index.js';
-import { formatSteps } from '../lab/scenario/report.js';
-import { commandNames } from '../sim/commands/index.js';
-import { PROBE_TOOL_NAMES } from '../sim/tools/registry.js';
-import type { Device, LabModel } from '../topology/model.js';
+import type { Scenario } from '../scenario/index.js';
+import { formatSteps } from '../scenario/report.js';
+import { commandNames } from '../../sim/commands/index.js';
+import { PROBE_TOOL_NAMES } from '../../sim/tools/registry.js';
+import type { Device, LabModel } from '../../topology/model.js';
 import { describePlace, placeNames } from './places.js';
 import type { SessionSummary } from './transcript.js';
 

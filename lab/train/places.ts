@@ -1,8 +1,8 @@
 // Where a trainee stands: the shell prompt of a place, and the moves between places (ssh, kubectl exec, exit).
-import { formatIp, parseIp } from '../topology/address.js';
-import type { Device, LabModel } from '../topology/model.js';
-import { resolvePlace } from '../topology/place.js';
-import { quoteWord } from '../sim/words.js';
+import { formatIp, parseIp } from '../../topology/address.js';
+import type { Device, LabModel } from '../../topology/model.js';
+import { resolvePlace } from '../../topology/place.js';
+import { quoteWord } from '../../sim/words.js';
 
 /** Images whose containers have no shell at all: `kubectl exec ... -- sh` fails as the container runtime says. */
 const SHELL_LESS_IMAGES: ReadonlySet<string> = new Set(['coredns', 'pause', 'distroless']);

@@ -1,6 +1,6 @@
 // Records scenarios' expected outputs from the real kernel: each scenario on a fresh namespace lab (break, probes,
 // fix, probes, down), its probes' stdout/exit/stderr written back into the YAML. Usage (root, after `npm run build`):
-//   node dist/scripts/capture-scenario.js [--prefix tls1] [--show] FILES|DIRS...
+//   node dist/cli/capture-scenario.js [--prefix tls1] [--show] FILES|DIRS...
 import { execFileSync } from 'node:child_process';
 import { createNetnsBackend } from '../lab/netns/index.js';
 import { loadScenarios, recordExpectations, type RecordedProbe } from '../lab/scenario/index.js';

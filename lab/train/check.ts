@@ -1,7 +1,7 @@
 // The trainee's `check`: runs the scenario's probes and compares them with the healthy lab, without revealing it.
-import type { Backend } from '../lab/backend.js';
-import { checkProbe, observeUnbroken, type ProbeCheck, type Scenario } from '../lab/scenario/index.js';
-import { maskLine } from '../sim/tools/mask.js';
+import type { Backend } from '../backend.js';
+import { checkProbe, observeUnbroken, type ProbeCheck, type Scenario } from '../scenario/index.js';
+import { maskLine } from '../../sim/tools/mask.js';
 
 /** What one probe prints in the healthy lab: the scenario's `healthy` text, or the unbroken lab's output. */
 export interface HealthyOutput {
