@@ -36,3 +36,23 @@ export function printResult(result: CommandResult): void {
   if (result.stderr) writeErr(result.stderr);
   process.exitCode = result.exitCode;
 }
+
+/** Where a command writes: the process's streams, or a test's buffers. */
+export interface CommandIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export const processIo: CommandIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** The backend options a command's flags carry (only those given). */
+export function backendOptionsFrom(args: { seed?: number; prefix?: string; kubeconfig?: string; context?: string }): {
+  seed?: number; prefix?: string; kubeconfig?: string; context?: string;
+} {
+  const out: { seed?: number; prefix?: string; kubeconfig?: string; context?: string } = {};
+  if (args.seed !== undefined) out.seed = args.seed;
+  if (args.prefix !== undefined) out.prefix = args.prefix;
+  if (args.kubeconfig !== undefined) out.kubeconfig = args.kubeconfig;
+  if (args.context !== undefined) out.context = args.context;
+  return out;
+}

@@ -8,6 +8,7 @@ import {
   formatJunit, formatList, formatResultText, formatShow, loadScenarios, reportJson, runScenarios, scenarioLibraryDir,
   summaryLine, type Scenario,
 } from '../../lab/scenario/index.js';
+import { backendOptionsFrom, processIo, type CommandIo } from '../common.js';
 import { SourceError } from '../../topology/yaml-source.js';
 
 export interface ScenarioArgs {
@@ -22,12 +23,7 @@ export interface ScenarioArgs {
   readonly junit?: string;
 }
 
-export interface ScenarioIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
-
-const processIo: ScenarioIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+export type ScenarioIo = CommandIo;
 
 export const scenarioCommand: CommandModule<object, ScenarioArgs> = {
   command: 'scenario <action> [targets..]',
@@ -79,8 +75,7 @@ function load(targets: readonly string[] | undefined): Scenario[] {
 }
 
 async function runAction(args: ScenarioArgs, io: ScenarioIo): Promise<number> {
-  const opts = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.prefix !== undefined ? { prefix: args.prefix } : {}),
-    ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}), ...(args.context !== undefined ? { context: args.context } : {}) };
+  const opts = backendOptionsFrom(args);
   createBackend(args.backend, opts); // unknown names fail here, before any scenario runs
   const scenarios = load(args.targets);
   if (args.backend === 'netns') {

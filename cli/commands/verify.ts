@@ -6,6 +6,7 @@ import { preflight } from '../../lab/netns/exec.js';
 import { netnsDown } from '../../lab/netns/lifecycle.js';
 import { loadScenarios, scenarioLibraryDir } from '../../lab/scenario/index.js';
 import { agreementLine, formatVerifyResult, verifyReportJson, verifyScenarios } from '../../lab/verify.js';
+import { backendOptionsFrom, processIo, type CommandIo } from '../common.js';
 import { SourceError } from '../../topology/yaml-source.js';
 
 export interface VerifyArgs {
@@ -19,12 +20,7 @@ export interface VerifyArgs {
   readonly retries?: number;
 }
 
-export interface VerifyIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
-
-const processIo: VerifyIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+export type VerifyIo = CommandIo;
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify [targets..]',
@@ -46,16 +42,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   },
 };
 
-/** --kubeconfig and --context, for the kubectl backend. */
-function kubectlOptions(args: VerifyArgs): { kubeconfig?: string; context?: string } {
-  return { ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}), ...(args.context !== undefined ? { context: args.context } : {}) };
-}
-
 /** The whole command as a function of its arguments: 0 when every scenario agrees, 1 on a disagreement, 2 on bad input. */
 export async function verifyMain(args: VerifyArgs, io: VerifyIo): Promise<number> {
   try {
     if (args.backend === 'sim') throw new UsageError('verify compares the simulator with a real backend: choose --backend netns (or vagrant, kubectl)');
-    const subjectOpts = { ...(args.prefix !== undefined ? { prefix: args.prefix } : {}), ...kubectlOptions(args) };
+    const subjectOpts = backendOptionsFrom({ ...args, seed: undefined });
     createBackend(args.backend, subjectOpts); // unknown names fail here, before any scenario runs
     if (args.backend === 'netns') {
       const check = preflight();
