@@ -45,6 +45,13 @@ export interface CommandIo {
 
 export const processIo: CommandIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
+/** --kubeconfig and --context, for commands that can run on the kubectl backend. */
+export function withClusterOptions<T>(y: Argv<T>): Argv<T & { kubeconfig?: string; context?: string }> {
+  return y
+    .option('kubeconfig', { type: 'string', describe: 'kubeconfig of the cluster (kubectl backend)' })
+    .option('context', { type: 'string', describe: 'kubeconfig context (kubectl backend)' }) as Argv<T & { kubeconfig?: string; context?: string }>;
+}
+
 /** The backend options a command's flags carry (only those given). */
 export function backendOptionsFrom(args: { seed?: number; prefix?: string; kubeconfig?: string; context?: string }): {
   seed?: number; prefix?: string; kubeconfig?: string; context?: string;

@@ -8,7 +8,7 @@ import {
   formatJunit, formatList, formatResultText, formatShow, loadScenarios, reportJson, runScenarios, scenarioLibraryDir,
   summaryLine, type Scenario,
 } from '../../lab/scenario/index.js';
-import { backendOptionsFrom, processIo, type CommandIo } from '../common.js';
+import { backendOptionsFrom, processIo, withClusterOptions, type CommandIo } from '../common.js';
 import { SourceError } from '../../topology/yaml-source.js';
 
 export interface ScenarioArgs {
@@ -29,14 +29,12 @@ export const scenarioCommand: CommandModule<object, ScenarioArgs> = {
   command: 'scenario <action> [targets..]',
   describe: 'Fault scenarios: `run [FILES|DIRS...]`, `list`, `show NAME`',
   builder: (yargs: Argv<object>) =>
-    yargs
+    withClusterOptions(yargs)
       .positional('action', { choices: ['run', 'list', 'show'], demandOption: true, describe: 'run, list or show' })
       .positional('targets', { type: 'string', array: true, describe: 'run/list: scenario files or directories (default: the library); show: a scenario name' })
       .option('backend', { type: 'string', default: 'sim', describe: 'backend to run on (sim, netns, vagrant, kubectl)' })
       .option('seed', { type: 'number', describe: 'seed of the simulator\'s RTT model' })
       .option('prefix', { type: 'string', describe: 'namespace/VM prefix for real-lab backends' })
-      .option('kubeconfig', { type: 'string', describe: 'kubeconfig of the cluster (kubectl backend)' })
-      .option('context', { type: 'string', describe: 'kubeconfig context (kubectl backend)' })
       .option('json', { type: 'boolean', describe: 'print results as JSON' })
       .option('junit', { type: 'string', describe: 'also write JUnit XML to FILE' })
       .example('$0 scenario run', 'run the whole library on the simulator')

@@ -6,7 +6,7 @@ import { preflight } from '../../lab/netns/exec.js';
 import { netnsDown } from '../../lab/netns/lifecycle.js';
 import { loadScenarios, scenarioLibraryDir } from '../../lab/scenario/index.js';
 import { agreementLine, formatVerifyResult, verifyReportJson, verifyScenarios } from '../../lab/verify.js';
-import { backendOptionsFrom, processIo, type CommandIo } from '../common.js';
+import { backendOptionsFrom, processIo, withClusterOptions, type CommandIo } from '../common.js';
 import { SourceError } from '../../topology/yaml-source.js';
 
 export interface VerifyArgs {
@@ -26,12 +26,10 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify [targets..]',
   describe: 'Run scenarios on the simulator and on a real backend and compare the outputs (millisecond figures masked)',
   builder: (yargs: Argv<object>) =>
-    yargs
+    withClusterOptions(yargs)
       .positional('targets', { type: 'string', array: true, describe: 'scenario files or directories (default: the library)' })
       .option('backend', { type: 'string', default: 'netns', describe: 'the backend the simulator is compared with' })
       .option('prefix', { type: 'string', describe: 'namespace prefix of the lab verify builds (netns)' })
-      .option('kubeconfig', { type: 'string', describe: 'kubeconfig of the cluster (kubectl backend)' })
-      .option('context', { type: 'string', describe: 'kubeconfig context (kubectl backend)' })
       .option('seed', { type: 'number', describe: "seed of the simulator's RTT model" })
       .option('json', { type: 'boolean', describe: 'print the results (with both outputs) as JSON' })
       .option('retries', { type: 'number', default: 1, describe: 'fresh kernel runs after a disagreement before it counts (timing flakes of the real tools are reported)' })
