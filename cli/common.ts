@@ -1,25 +1,23 @@
-// What every CLI command shares: the --lab/--seed/--json options, loading the lab, and printing command results.
-import type { Argv } from 'yargs';
+// What every CLI command shares: loading the lab or a scenario, and printing command results.
+import { UsageError } from '../lab/backend.js';
+import { loadScenarioFile, loadScenarios, scenarioLibraryDir, type Scenario } from '../lab/scenario/index.js';
 import { loadLab } from '../topology/compile.js';
 import type { LabModel } from '../topology/model.js';
 import { DEFAULT_LAB } from '../topology/paths.js';
 import type { CommandResult } from '../sim/trace.js';
-
-export interface LabOptions {
-  readonly lab?: string;
-  readonly seed?: number;
-  readonly json?: boolean;
-}
-
-export function withLabOptions<T>(y: Argv<T>): Argv<T & LabOptions> {
-  return y
-    .option('lab', { type: 'string', describe: `lab name under topology/labs, or a lab file (default: ${DEFAULT_LAB})` })
-    .option('seed', { type: 'number', describe: 'seed of the simulator\'s RTT model (default 1): same seed, same bytes' })
-    .option('json', { type: 'boolean', describe: 'print data as JSON' }) as Argv<T & LabOptions>;
-}
+import type { LabOptions } from './options.js';
 
 export function labFromArgs(args: LabOptions): LabModel {
   return loadLab(args.lab ?? DEFAULT_LAB);
+}
+
+/** A scenario by library name, or a scenario file (a path with a slash or a .yaml/.yml name). */
+export function findScenario(nameOrFile: string): Scenario {
+  if (nameOrFile.includes('/') || /\.ya?ml$/.test(nameOrFile)) return loadScenarioFile(nameOrFile);
+  const all = loadScenarios([scenarioLibraryDir()]);
+  const found = all.find((s) => s.name === nameOrFile);
+  if (!found) throw new UsageError(`no scenario "${nameOrFile}" in the library (known: ${all.map((s) => s.name).join(', ') || 'none'})`);
+  return found;
 }
 
 export function write(text: string): void {
@@ -44,22 +42,3 @@ export interface CommandIo {
 }
 
 export const processIo: CommandIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
-
-/** --kubeconfig and --context, for commands that can run on the kubectl backend. */
-export function withClusterOptions<T>(y: Argv<T>): Argv<T & { kubeconfig?: string; context?: string }> {
-  return y
-    .option('kubeconfig', { type: 'string', describe: 'kubeconfig of the cluster (kubectl backend)' })
-    .option('context', { type: 'string', describe: 'kubeconfig context (kubectl backend)' }) as Argv<T & { kubeconfig?: string; context?: string }>;
-}
-
-/** The backend options a command's flags carry (only those given). */
-export function backendOptionsFrom(args: { seed?: number; prefix?: string; kubeconfig?: string; context?: string }): {
-  seed?: number; prefix?: string; kubeconfig?: string; context?: string;
-} {
-  const out: { seed?: number; prefix?: string; kubeconfig?: string; context?: string } = {};
-  if (args.seed !== undefined) out.seed = args.seed;
-  if (args.prefix !== undefined) out.prefix = args.prefix;
-  if (args.kubeconfig !== undefined) out.kubeconfig = args.kubeconfig;
-  if (args.context !== undefined) out.context = args.context;
-  return out;
-}

@@ -2,7 +2,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { SimBackend } from '../../lab/sim.js';
 import { describeLab } from './topo.js';
-import { labFromArgs, withLabOptions, write, type LabOptions } from '../common.js';
+import { forTerminal } from '../../lab/io/terminal-text.js';
+import { labFromArgs, write } from '../common.js';
+import { jsonNotFor, withLabOptions, type LabOptions } from '../options.js';
 
 interface Step {
   readonly say?: string;
@@ -32,7 +34,7 @@ export async function runDemo(args: LabOptions): Promise<number> {
   const lab = labFromArgs(args);
   const backend = new SimBackend({ seed: args.seed });
   await backend.up(lab);
-  write(describeLab(lab, backend.sim));
+  write(forTerminal(describeLab(lab, backend.sim)));
   for (const step of DEMO_STEPS) {
     write('\n');
     if (step.say) write(`# ${step.say} (${step.at})\n`);
@@ -49,7 +51,7 @@ export async function runDemo(args: LabOptions): Promise<number> {
 export const demoCommand: CommandModule = {
   command: 'demo',
   describe: 'Tour the default lab on the simulator: the seed traceroutes, services, NAT, a fault and its fix',
-  builder: (y: Argv) => withLabOptions(y),
+  builder: (y: Argv) => withLabOptions(y).check(jsonNotFor(() => true, 'the demo is a tour in text; `topo show --json` and `exec --json` print data')),
   handler: async (raw) => {
     process.exitCode = await runDemo(raw as unknown as LabOptions);
   },

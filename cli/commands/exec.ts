@@ -1,20 +1,23 @@
 // `tracelab exec PLACE -- COMMAND...`: runs one command at a node or in a pod; exits with the command's own code.
-import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
+import { writeOutputFile } from '../../lab/io/output-file.js';
+import { forTerminal } from '../../lab/io/terminal-text.js';
+import { findFilter, runFilters, splitPipeline, type Filter } from '../../lab/train/pipes.js';
 import { quoteWord } from '../../sim/words.js';
+import { formatIp } from '../../topology/address.js';
+import type { LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
 import { renderLabSvg } from '../../topology/svg/svg.js';
 import { explainTraces } from '../explain.js';
-import { labFromArgs, printResult, withLabOptions, write, type LabOptions } from '../common.js';
+import { labFromArgs, printResult, write, writeErr } from '../common.js';
+import { backendOptionsFrom, withBackendOptions, withLabOptions, type BackendArgs, type LabOptions } from '../options.js';
 import type { CommandResult } from '../../sim/trace.js';
 
-interface ExecArgs extends LabOptions {
+interface ExecArgs extends LabOptions, BackendArgs {
   readonly place: string;
   readonly words?: string[];
-  readonly backend: string;
-  readonly prefix?: string;
   readonly explain?: boolean;
   readonly svg?: string;
 }
@@ -23,45 +26,70 @@ export const execCommand: CommandModule = {
   command: 'exec <place> [words..]',
   describe: 'Run a command at a place: a node (node-2), a pod (traceroute) or node/pod (node-2/traceroute)',
   builder: (y: Argv) =>
-    withLabOptions(y)
+    withBackendOptions(withLabOptions(y), { default: 'sim' })
       .positional('place', { type: 'string', describe: 'node, pod, or node/pod' })
-      .positional('words', { type: 'string', array: true, describe: 'the command, after --' })
-      .option('backend', { type: 'string', default: 'sim', describe: 'sim (default), netns, vagrant or kubectl' })
-      .option('prefix', { type: 'string', describe: 'namespace prefix of a netns lab' })
+      .positional('words', { type: 'string', array: true, describe: 'the command, after -- (a quoted | pipes its output to grep, head, tail, wc -l, sort, uniq or cat)' })
       .option('svg', { type: 'string', describe: 'also draw the probe\'s path on a picture of the lab, written to FILE (sim)' })
       .option('explain', { type: 'boolean', describe: 'after the output, show hop by hop the route, rule or sysctl that decided (sim)' })
       .example('$0 exec node-2/traceroute -- traceroute 10.244.1.3', 'busybox traceroute from a pod on node-2 to httpd on node-1')
       .example('$0 exec node-1 -- ip route', 'node-1\'s routing table')
+      .example('$0 exec node-1 -- ip route \'|\' grep cni0', 'the output through grep, as in the training shell')
       .example('$0 exec netshoot --explain -- traceroute -n 10.96.0.20', 'why a ClusterIP shows at every hop')
       .example('$0 exec netshoot --svg path.svg -- traceroute -n 10.244.1.3', 'the path, hops numbered, drawn on the lab'),
   handler: async (raw) => {
     const args = raw as unknown as ExecArgs;
     // yargs leaves the words after `--` in `_` (after the command name), not in the `words` positional.
     const words = [...(args.words ?? []), ...((raw._ as unknown[] | undefined) ?? []).slice(1)].map(String);
-    if (words.length === 0) throw new UsageError('exec needs a command after the place, e.g. `tracelab exec node-1 -- ip route`');
+    const pipeline = commandPipeline(args.place, words);
     const lab = labFromArgs(args);
-    const backend = createBackend(args.backend, { seed: args.seed, prefix: args.prefix });
+    const backend = createBackend(args.backend, backendOptionsFrom(args));
     await backend.up(lab);
     try {
-      const result = await backend.run(args.place, words.map(quoteWord).join(' '));
+      const ran = await backend.run(args.place, pipeline.command);
+      const result = pipeline.filters.length === 0 ? ran : { ...ran, ...runFilters(ran.stdout, pipeline.filters) };
       if (args.svg) writePathSvg(args.svg, lab, args.place, result.traces);
       if (args.json) {
-        write(`${JSON.stringify(result, (_k, v: unknown) => v, 2)}\n`);
+        write(`${resultJson(result)}\n`);
         process.exitCode = result.exitCode;
         return;
       }
       printResult(result);
-      if (args.explain) write(result.traces?.length ? `\n${explainTraces(result.traces)}` : '\nexplain: this command produced no trace record\n');
+      if (args.explain) write(result.traces?.length ? `\n${forTerminal(explainTraces(result.traces))}` : '\nexplain: this command produced no trace record\n');
     } finally {
       if (args.backend === 'sim') await backend.down();
     }
   },
 };
 
+/**
+ * The command line to run and the filters after its `|` words (the training shell's pipes). A command given as one
+ * word with spaces (`exec node-1 -- "ip route"`) is refused: no program is called "ip route".
+ */
+function commandPipeline(place: string, words: readonly string[]): { command: string; filters: Filter[] } {
+  if (words.length === 0) throw new UsageError('exec needs a command after the place, e.g. `tracelab exec node-1 -- ip route`');
+  if (words.length === 1 && /\s/.test(words[0]!.trim())) {
+    throw new UsageError(`the command is one word; did you mean: ${words[0]!.trim()}? (tracelab exec ${place} -- ${words[0]!.trim()}, without the quotes)`);
+  }
+  const split = splitPipeline(words);
+  if (!split.ok) throw new UsageError(`exec: ${split.error}`);
+  const [command, ...after] = split.stages as [string[], ...string[][]];
+  const filters = after.map((stage) => {
+    const f = findFilter(stage);
+    if (!f.ok) throw new UsageError(`exec: ${f.stderr.trimEnd()}`);
+    return f.filter;
+  });
+  return { command: command.map(quoteWord).join(' '), filters };
+}
+
+/** The result as JSON, addresses (`ip`, `from`) as dotted quads rather than the model's integers. */
+export function resultJson(result: CommandResult): string {
+  return JSON.stringify(result, (key, v: unknown) => ((key === 'ip' || key === 'from') && typeof v === 'number' ? formatIp(v) : v), 2);
+}
+
 /** `--svg FILE`: the lab with the last trace's path; without a trace record, the lab alone and a note on stderr. */
-function writePathSvg(file: string, lab: ReturnType<typeof labFromArgs>, place: string, traces: CommandResult['traces']): void {
+function writePathSvg(file: string, lab: LabModel, place: string, traces: CommandResult['traces']): void {
   const where = resolvePlace(lab, place);
   const trace = traces?.[traces.length - 1];
-  writeFileSync(file, renderLabSvg(lab, trace && where.ok ? { path: { trace, from: where.device.id } } : {}));
-  if (!trace) process.stderr.write(`tracelab: --svg: this command produced no trace record; ${file} shows the lab without a path\n`);
+  writeOutputFile(file, renderLabSvg(lab, trace && where.ok ? { path: { trace, from: where.device.id } } : {}));
+  if (!trace) writeErr(`tracelab: --svg: this command produced no trace record; ${file} shows the lab without a path\n`);
 }

@@ -7,6 +7,7 @@ import { DEFAULT_PREFIX, NetnsError, formatStatus, netnsDown, netnsStatus, netns
 import { vagrantDownAction, vagrantStatusAction, vagrantUpAction } from '../../lab/vagrant/actions.js';
 import { runKubectlStatus, runLabImport } from './lab-import.js';
 import { runLabRender } from './lab-render.js';
+import { withAction, withBackendOptions } from '../options.js';
 
 export interface LabArgs {
   readonly action: string;
@@ -51,23 +52,22 @@ export const LAB_ACTIONS: Readonly<Record<string, Readonly<Record<string, LabAct
   },
 };
 
+/** Every action some lab backend has. */
+const ALL_ACTIONS = [...new Set(Object.values(LAB_ACTIONS).flatMap((a) => Object.keys(a)))];
+
 /** The backend an action implies when --backend is not given. */
 const IMPLIED_BACKEND: Readonly<Record<string, string>> = { import: 'kubectl' };
 
 export const labCommand: CommandModule<object, LabArgs> = {
-  command: 'lab <action>',
+  command: 'lab [action]',
   describe: 'Build, inspect or tear down a real lab (up | status | down), render the Vagrant/Ansible files, import a cluster',
   builder: (yargs: Argv<object>) =>
-    yargs
-      .positional('action', { type: 'string', describe: 'up, status, down (netns, vagrant), render (vagrant, ansible), import (kubectl)', demandOption: true })
-      .option('backend', { type: 'string', describe: `lab backend (${Object.keys(LAB_ACTIONS).join(', ')}); import implies kubectl` })
+    withAction(withBackendOptions(yargs, { choices: Object.keys(LAB_ACTIONS), describe: `lab backend (${Object.keys(LAB_ACTIONS).join(', ')}); import implies kubectl`, defaultPrefix: DEFAULT_PREFIX }),
+      'lab', ALL_ACTIONS, 'up, status, down (netns, vagrant), render (vagrant, ansible), import (kubectl)')
       .option('lab', { type: 'string', describe: `lab name under topology/labs or a lab file (default ${DEFAULT_LAB})` })
-      .option('prefix', { type: 'string', describe: `namespace prefix of the netns lab (default ${DEFAULT_PREFIX})` })
       .option('state-dir', { type: 'string', describe: 'netns: directory of the lab record (default $TRACELAB_STATE_DIR or /run/tracelab); vagrant: of the rendered files (default .tracelab next to the Vagrantfile)' })
       .option('provider', { type: 'string', describe: 'vagrant provider (default virtualbox)' })
       .option('out', { type: 'string', describe: 'render: output directory (default .tracelab next to the Vagrantfile, where it looks)' })
-      .option('kubeconfig', { type: 'string', describe: 'kubectl: kubeconfig file (default kubectl\'s)' })
-      .option('context', { type: 'string', describe: 'kubectl: kubeconfig context (default the current one)' })
       .option('name', { type: 'string', describe: 'import: name of the lab written (default the context or "imported")' })
       .example('$0 lab up --backend vagrant', 'three VirtualBox VMs provisioned by Ansible from the model')
       .example('$0 lab render --backend ansible --out lab-files', 'the inventory and group_vars only')

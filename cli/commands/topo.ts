@@ -5,13 +5,15 @@ import { toDot, toMermaid } from '../../topology/graph.js';
 import { renderLabSvg } from '../../topology/svg/svg.js';
 import type { LabModel } from '../../topology/model.js';
 import { Simulator } from '../../sim/simulator.js';
-import { labFromArgs, withLabOptions, write, type LabOptions } from '../common.js';
+import { forTerminal, forTerminalLine } from '../../lab/io/terminal-text.js';
+import { labFromArgs, write } from '../common.js';
+import { jsonNotFor, withAction, withLabOptions, type LabOptions } from '../options.js';
 
 /** The lab as a table of devices and services, then `ip route` of every node as iproute2 prints it. */
 export function describeLab(lab: LabModel, sim = new Simulator(lab)): string {
   const c = lab.cluster;
   const lines = [
-    `lab ${lab.name}: ${lab.description}`,
+    `lab ${forTerminalLine(lab.name)}: ${forTerminalLine(lab.description)}`,
     `cluster network ${formatCidr(c.network)}, services ${formatCidr(c.serviceNetwork)}, Flannel ${c.flannelBackend} ${c.flannelIface ? `--iface=${c.flannelIface}` : '(no --iface: default-route interface)'}`,
     `host-only ${formatCidr(lab.hostOnly.network)} (host ${formatIp(lab.hostOnly.hostIp)}), NAT ${formatCidr(lab.nat.network)} (gateway ${formatIp(lab.nat.gatewayIp)})`,
     '',
@@ -61,11 +63,11 @@ interface GraphArgs extends LabOptions {
 }
 
 export const topoCommand: CommandModule = {
-  command: 'topo <action>',
+  command: 'topo [action]',
   describe: 'Show the lab model: `topo show` (devices, addresses, routes) or `topo graph --format dot|mermaid|svg`',
   builder: (y: Argv) =>
-    withLabOptions(y)
-      .positional('action', { choices: ['show', 'graph'], demandOption: true, describe: 'show or graph' })
+    withAction(withLabOptions(y), 'topo', ['show', 'graph'], 'show or graph')
+      .check(jsonNotFor((a) => a.action === 'graph', 'topo graph prints dot, mermaid or svg; `topo show --json` prints the model as data'))
       .option('format', { choices: ['dot', 'mermaid', 'svg'], default: 'dot', describe: 'graph format (svg: a picture of the lab for a browser)' })
       .example('$0 topo show', 'devices, addresses and `ip route` of each node of the default lab')
       .example('$0 topo graph --format mermaid', 'the links as a mermaid diagram')
@@ -73,7 +75,7 @@ export const topoCommand: CommandModule = {
   handler: (raw) => {
     const args = raw as unknown as GraphArgs & { action: string };
     const lab = labFromArgs(args);
-    if (args.action === 'show') write(args.json ? `${JSON.stringify(labJson(lab), null, 2)}\n` : describeLab(lab));
-    else write(args.format === 'svg' ? renderLabSvg(lab) : args.format === 'mermaid' ? toMermaid(lab) : toDot(lab));
+    if (args.action === 'show') write(args.json ? `${JSON.stringify(labJson(lab), null, 2)}\n` : forTerminal(describeLab(lab)));
+    else write(forTerminal(args.format === 'svg' ? renderLabSvg(lab) : args.format === 'mermaid' ? toMermaid(lab) : toDot(lab)));
   },
 };

@@ -3,19 +3,16 @@ import { dirname } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
-import { loadScenarioFile, loadScenarios, scenarioLibraryDir, type Scenario } from '../../lab/scenario/index.js';
 import { classReport, formatClassReport } from '../../lab/train/report.js';
 import { TrainingSession } from '../../lab/train/session.js';
 import { runShell } from '../../lab/train/shell.js';
 import { formatSummary } from '../../lab/train/texts.js';
 import { defaultTranscriptPath, readTranscript, TranscriptWriter } from '../../lab/train/transcript.js';
-import { write } from '../common.js';
+import { findScenario, write } from '../common.js';
+import { backendOptionsFrom, withBackendOptions, withSeedOption, type BackendArgs } from '../options.js';
 
-interface TrainArgs {
+interface TrainArgs extends BackendArgs {
   readonly scenario: string;
-  readonly backend: string;
-  readonly seed?: number;
-  readonly prefix?: string;
   readonly at?: string;
   readonly transcript?: string;
   readonly name?: string;
@@ -30,22 +27,13 @@ interface ReportArgs {
 /** Namespace prefix of training labs on the netns backend (unless --prefix says otherwise). */
 export const TRAIN_PREFIX = 'tltrain';
 
-/** A scenario by library name, or a scenario file (a path with a slash or a .yaml/.yml name). */
-export function findScenario(nameOrFile: string): Scenario {
-  if (nameOrFile.includes('/') || /\.ya?ml$/.test(nameOrFile)) return loadScenarioFile(nameOrFile);
-  const all = loadScenarios([scenarioLibraryDir()]);
-  const found = all.find((s) => s.name === nameOrFile);
-  if (!found) throw new UsageError(`no scenario "${nameOrFile}" in the library (known: ${all.map((s) => s.name).join(', ') || 'none'})`);
-  return found;
-}
-
 /** The whole session as a function of its arguments and streams; returns the exit status (0 fixed, 1 not fixed). */
 export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStream & { isTTY?: boolean }; output: NodeJS.WritableStream & { isTTY?: boolean } }): Promise<number> {
   if (!args.scenario) throw new UsageError('train needs a scenario: a name from `tracelab scenario list`, or a scenario file');
   const scenario = findScenario(args.scenario);
   // A training lab gets its own namespace prefix, so a session never touches a lab built with `tracelab lab up`.
   const prefix = args.prefix ?? (args.backend === 'netns' ? TRAIN_PREFIX : undefined);
-  const backendOpts = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(prefix !== undefined ? { prefix } : {}) };
+  const backendOpts = backendOptionsFrom({ ...args, prefix });
   createBackend(args.backend, backendOpts); // an unknown backend fails before anything is built
   const transcriptPath = args.transcript ?? defaultTranscriptPath(scenario.name, new Date(), process.pid);
   const transcript = new TranscriptWriter(transcriptPath);
@@ -80,11 +68,8 @@ const runCommand: CommandModule<object, TrainArgs> = {
   command: '$0 <scenario>',
   describe: 'Break the scenario\'s lab and open a trainee shell on it',
   builder: (y: Argv<object>) =>
-    y
+    withSeedOption(withBackendOptions(y, { default: 'sim', defaultPrefix: `${TRAIN_PREFIX}, apart from \`lab up\`'s` }))
       .positional('scenario', { type: 'string', demandOption: true, describe: 'a scenario name from the library, or a scenario file' })
-      .option('backend', { type: 'string', default: 'sim', describe: 'sim (default) or netns (real commands in namespaces; root)' })
-      .option('seed', { type: 'number', describe: 'seed of the simulator\'s RTT model' })
-      .option('prefix', { type: 'string', describe: `namespace prefix of the netns lab (default ${TRAIN_PREFIX}, apart from \`lab up\`'s)` })
       .option('at', { type: 'string', describe: 'start at this place (default: where the scenario\'s first probe runs)' })
       .option('transcript', { type: 'string', describe: 'write the transcript here (default: $TMPDIR/tracelab/transcripts/SCENARIO-TIME-PID.jsonl)' })
       .option('name', { type: 'string', describe: 'the trainee\'s name in the transcript (default: $USER)' })
