@@ -116,10 +116,16 @@ export function withAction<T>(y: Argv<T>, command: string, actions: readonly str
   const list = `${actions.slice(0, -1).join(', ')} or ${actions[actions.length - 1]}`;
   return y
     .positional('action', { type: 'string', choices: actions, describe })
-    .check((argv) => (argv.action === undefined ? `${command} needs an action: ${list}` : true)) as unknown as Argv<T & { action: string }>;
+    .check((argv) => demand(argv.action !== undefined, `${command} needs an action: ${list}`)) as unknown as Argv<T & { action: string }>;
 }
 
-/** A usage error (before the command runs) when --json is given where the output is not data. */
-export function jsonNotFor(when: (argv: Record<string, unknown>) => boolean, why: string): (argv: Record<string, unknown>) => true | string {
-  return (argv) => (argv.json === true && when(argv) ? `--json: ${why}` : true);
+/** For a yargs check: true when `ok`, else a usage error saying `message` (thrown, so yargs passes it on as it is). */
+export function demand(ok: boolean, message: string): true {
+  if (!ok) throw new UsageError(message);
+  return true;
+}
+
+/** A check: a usage error (before the command runs) when --json is given where the output is not data. */
+export function jsonNotFor(when: (argv: Record<string, unknown>) => boolean, why: string): (argv: Record<string, unknown>) => true {
+  return (argv) => demand(!(argv.json === true && when(argv)), `--json: ${why}`);
 }

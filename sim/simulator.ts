@@ -3,6 +3,7 @@
 import { formatCidr, parseIp, sameCidr } from '../topology/address.js';
 import type { LabModel } from '../topology/model.js';
 import { findCommand } from './commands/index.js';
+import { NOT_MODELLED_EXIT } from './commands/output.js';
 import { Dataplane } from './dataplane.js';
 import { runProbe, sourceRoute } from './probe.js';
 import { findProbeTool } from './tools/registry.js';
@@ -53,7 +54,7 @@ export class Simulator {
     while (words[0] === 'sudo' || words[0] === 'exec') words = words.slice(1);
     if (words.length === 0) return { stdout: '', stderr: '', exitCode: 0 };
     const operator = words.find((w) => SHELL_OPERATORS.has(w));
-    if (operator) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not simulated; run one command at a time\n`, exitCode: 2 };
+    if (operator) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not modelled by the tracelab simulator; run one command at a time\n`, exitCode: NOT_MODELLED_EXIT };
     const [program, ...args] = words as [string, ...string[]];
     this.dp.nowMs += COMMAND_MS;
     const image = this.dp.state(device).device.image;

@@ -10,6 +10,7 @@ import {
 } from '../lab/scenario/index.js';
 import { createSimBackend } from '../lab/sim.js';
 import { scenarioMain } from '../cli/commands/scenario.js';
+import { runCli } from './helpers/cli.js';
 
 // The machine is shared: building labs and running probes may be slow, never wrong.
 vi.setConfig({ testTimeout: 60_000 });
@@ -189,16 +190,15 @@ describe('tracelab scenario (the command)', () => {
   });
 
   it('answers one line and exit 2 for an unknown scenario, a bad file or a bad backend', async () => {
-    const a = io();
-    expect(await scenarioMain({ action: 'show', targets: ['no-such-scenario'], backend: 'sim' }, a.io)).toBe(2);
-    expect(a.err.join('')).toMatch(/^tracelab: no scenario "no-such-scenario" \(known: .*\)\n$/);
-    const b = io();
+    const a = await runCli(['scenario', 'show', 'no-such-scenario']);
+    expect(a).toMatchObject({ code: 2, out: '' });
+    expect(a.err).toMatch(/^tracelab: no scenario "no-such-scenario" in the library \(known: .*\)\n$/);
     const bad = join(import.meta.dirname, 'fixtures', 'scenarios', 'bad-duration-long.yaml');
-    expect(await scenarioMain({ action: 'run', targets: [bad], backend: 'sim' }, b.io)).toBe(2);
-    expect(b.err.join('')).toBe(`${bad}:12:11: bad duration "99999m" (like 500ms, 15s, 2m)\n`);
-    const c = io();
-    expect(await scenarioMain({ action: 'run', targets: [bad], backend: 'qemu' }, c.io)).toBe(2);
-    expect(c.err.join('')).toMatch(/^tracelab: unknown backend "qemu" \(known: sim, netns, vagrant, kubectl\)\n$/);
+    expect(await runCli(['scenario', 'run', bad])).toEqual({ code: 2, out: '', err: `${bad}:12:11: bad duration "99999m" (like 500ms, 15s, 2m)\n` });
+    const c = await runCli(['scenario', 'run', bad, '--backend', 'qemu']);
+    expect(c).toMatchObject({ code: 2, out: '' });
+    expect(c.err).toMatch(/^tracelab: Invalid values:\n {2}Argument: backend, Given: "qemu", Choices: "sim", "netns", "vagrant", "kubectl"\n/);
+    await expect(scenarioMain({ action: 'run', targets: [bad], backend: 'qemu' }, io().io)).rejects.toThrow('unknown backend "qemu" (known: sim, netns, vagrant, kubectl)');
   });
 
   it('runs files, prints PASS/FAIL lines and the closing line, writes JUnit, exits 1 on a failure', async () => {

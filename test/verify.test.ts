@@ -13,6 +13,7 @@ import {
   agreementLine, compareObservations, compareResults, firstDifferingLine, formatDifference, formatVerifyResult, verifyScenarios,
 } from '../lab/verify.js';
 import { verifyMain } from '../cli/commands/verify.js';
+import { runCli } from './helpers/cli.js';
 import { readKernelFixtures } from './netns-kernel-io.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'verify');
@@ -100,15 +101,15 @@ describe('verify on the simulator alone', () => {
     expect(report.results.map((r) => r.name)).toEqual(['verify-forwarding-off']);
   });
 
-  it('rejects --backend sim and bad files as usage errors (exit 2)', async () => {
-    let err = '';
-    const io = { out: () => undefined, err: (t: string) => (err += t) };
-    expect(await verifyMain({ backend: 'sim', targets: [AGREES] }, io)).toBe(2);
-    expect(err).toMatch(/^tracelab: verify compares the simulator with a real backend/);
-    err = '';
-    expect(await verifyMain({ backend: 'nope', targets: [AGREES] }, io)).toBe(2);
-    expect(err).toMatch(/unknown backend "nope"/);
+  it('rejects --backend sim and unknown backends as usage errors (exit 2)', async () => {
+    const io = { out: () => undefined, err: () => undefined };
+    await expect(verifyMain({ backend: 'sim', targets: [AGREES] }, io)).rejects.toThrow(/^verify compares the simulator with a real backend/);
+    await expect(verifyMain({ backend: 'nope', targets: [AGREES] }, io)).rejects.toThrow(/unknown backend "nope"/);
+    const r = await runCli(['verify', AGREES, '--backend', 'sim']);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toMatch(/^tracelab: verify compares the simulator with a real backend.*\n$/);
   });
+
 });
 
 const check = preflight();

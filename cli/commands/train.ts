@@ -9,7 +9,7 @@ import { runShell } from '../../lab/train/shell.js';
 import { formatSummary } from '../../lab/train/texts.js';
 import { defaultTranscriptPath, readTranscript, TranscriptWriter } from '../../lab/train/transcript.js';
 import { findScenario, write } from '../common.js';
-import { backendOptionsFrom, withBackendOptions, withSeedOption, type BackendArgs } from '../options.js';
+import { backendOptionsFrom, demand, withBackendOptions, withSeedOption, type BackendArgs } from '../options.js';
 
 interface TrainArgs extends BackendArgs {
   readonly scenario: string;
@@ -27,9 +27,11 @@ interface ReportArgs {
 /** Namespace prefix of training labs on the netns backend (unless --prefix says otherwise). */
 export const TRAIN_PREFIX = 'tltrain';
 
+const NEEDS_SCENARIO = 'train needs a scenario: a name from `tracelab scenario list`, or a scenario file';
+
 /** The whole session as a function of its arguments and streams; returns the exit status (0 fixed, 1 not fixed). */
 export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStream & { isTTY?: boolean }; output: NodeJS.WritableStream & { isTTY?: boolean } }): Promise<number> {
-  if (!args.scenario) throw new UsageError('train needs a scenario: a name from `tracelab scenario list`, or a scenario file');
+  if (!args.scenario) throw new UsageError(NEEDS_SCENARIO);
   const scenario = findScenario(args.scenario);
   // A training lab gets its own namespace prefix, so a session never touches a lab built with `tracelab lab up`.
   const prefix = args.prefix ?? (args.backend === 'netns' ? TRAIN_PREFIX : undefined);
@@ -65,11 +67,12 @@ export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStr
 }
 
 const runCommand: CommandModule<object, TrainArgs> = {
-  command: '$0 <scenario>',
+  command: '$0 [scenario]',
   describe: 'Break the scenario\'s lab and open a trainee shell on it',
   builder: (y: Argv<object>) =>
     withSeedOption(withBackendOptions(y, { default: 'sim', defaultPrefix: `${TRAIN_PREFIX}, apart from \`lab up\`'s` }))
-      .positional('scenario', { type: 'string', demandOption: true, describe: 'a scenario name from the library, or a scenario file' })
+      .positional('scenario', { type: 'string', describe: 'a scenario name from the library, or a scenario file' })
+      .check((a) => demand(typeof a.scenario === 'string' && a.scenario !== '', NEEDS_SCENARIO))
       .option('at', { type: 'string', describe: 'start at this place (default: where the scenario\'s first probe runs)' })
       .option('transcript', { type: 'string', describe: 'write the transcript here (default: $TMPDIR/tracelab/transcripts/SCENARIO-TIME-PID.jsonl)' })
       .option('name', { type: 'string', describe: 'the trainee\'s name in the transcript (default: $USER)' })

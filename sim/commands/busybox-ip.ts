@@ -6,7 +6,7 @@ import { ipAddr } from './ip-addr.js';
 import { matches } from './ip-common.js';
 import { ipLink, type IpOptions } from './ip-link.js';
 import { ipRoute } from './ip-route.js';
-import { fail, unsupported } from './output.js';
+import { fail, NOT_MODELLED_EXIT, unsupported } from './output.js';
 
 const USAGE = `BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.
 
@@ -39,7 +39,7 @@ const EXTACK_ERRNO: Readonly<Record<string, string>> = {
 
 /** Rewrites an iproute2 error as busybox prints it (route and addr speak netlink, link set uses ioctls). */
 function translate(r: CommandResult, object: 'route' | 'address' | 'link'): CommandResult {
-  if (r.exitCode === 0 || r.stderr.includes('not modelled')) return r;
+  if (r.exitCode === 0 || r.exitCode === NOT_MODELLED_EXIT) return r;
   const msg = r.stderr.replace(/\n+$/, '');
   const link = object === 'link';
   let m: RegExpExecArray | null;

@@ -10,9 +10,12 @@ export function fail(message: string, exitCode: number, stdout = ''): CommandRes
   return { stdout, stderr: message.endsWith('\n') ? message : `${message}\n`, exitCode };
 }
 
-/** A command or option the simulator does not model: said plainly rather than imitated. */
+/** The exit status of a command or option the simulator does not model: apart from usage errors (2) and the tools' own. */
+export const NOT_MODELLED_EXIT = 3;
+
+/** A command or option the simulator does not model: said plainly rather than imitated, with exit status 3. */
 export function unsupported(what: string): CommandResult {
-  return fail(`${what}: not modelled by the tracelab simulator`, 2);
+  return fail(`${what}: not modelled by the tracelab simulator`, NOT_MODELLED_EXIT);
 }
 
 /** Lines joined with a final newline (empty input gives empty output). */
