@@ -10,7 +10,7 @@ import {
   summaryLine, type Scenario,
 } from '../../lab/scenario/index.js';
 import { findScenario, processIo, type CommandIo } from '../common.js';
-import { backendOptionsFrom, withBackendOptions, withAction, withSeedOption, type BackendArgs } from '../options.js';
+import { backendOptionsFrom, demand, withBackendOptions, withAction, withSeedOption, type BackendArgs } from '../options.js';
 
 export interface ScenarioArgs extends BackendArgs {
   readonly action: string;
@@ -29,7 +29,7 @@ export const scenarioCommand: CommandModule<object, ScenarioArgs> = {
       .positional('targets', { type: 'string', array: true, describe: 'run/list: scenario files or directories (default: the library); show: a scenario name or file' })
       .option('json', { type: 'boolean', describe: 'print the results, the list or the scenario as JSON' })
       .option('junit', { type: 'string', describe: 'run: also write JUnit XML to FILE' })
-      .check((a) => (a.junit !== undefined && a.action !== 'run' ? '--junit is for `scenario run`' : true))
+      .check((a) => demand(a.junit === undefined || a.action === 'run', '--junit is for `scenario run`'))
       .example('$0 scenario run', 'run the whole library on the simulator')
       .example('$0 scenario run scenarios/forwarding-off-node-1.yaml --junit out.xml', 'one scenario, JUnit report')
       .example('$0 scenario show flannel-on-eth0', 'the brief, probes and hints of one scenario') as unknown as Argv<ScenarioArgs>,
