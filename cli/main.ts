@@ -13,9 +13,11 @@ import { trainCommand } from './commands/train.js';
 import { verifyCommand } from './commands/verify.js';
 import { singleValuedFlags } from './options.js';
 
-const EPILOGUE = `Places are a node (node-2), a pod (traceroute) or node/pod (node-2/traceroute).
-Docs: README.md. Exit codes: the tool's own for exec, 1 for failed checks or an output file that cannot be written,
-2 for usage or lab errors, 3 for a command or option the simulator does not model, 70 for an internal error.`;
+const EPILOGUE = [
+  'Places are a node (node-2), a pod (traceroute) or node/pod (node-2/traceroute). Docs: README.md.',
+  "Exit codes: the tool's own for exec; 1 failed checks, or an output file that cannot be written;",
+  '2 usage or lab errors; 3 a command or option the simulator does not model; 70 an internal error.',
+].join('\n');
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. Nothing runs on import. */
 export async function main(argv: readonly string[]): Promise<number> {
