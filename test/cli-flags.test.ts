@@ -60,7 +60,9 @@ describe('numbers are checked before a command runs', () => {
   });
 
   it('--retries is a count', async () => {
-    await expectUsageError(['verify', '--retries', '-1'], /^tracelab: --retries must be a whole number from 0 to 20, not "-1"\n$/);
+    // kubectl with no cluster: should the check ever be lost, verify fails at once instead of building namespaces.
+    const safe = ['verify', join(work, 'none.yaml'), '--backend', 'kubectl', '--kubeconfig', join(work, 'no-kubeconfig')];
+    await expectUsageError([...safe, '--retries', '-1'], /^tracelab: --retries must be a whole number from 0 to 20, not "-1"\n$/);
     await expectUsageError(['train', 'forwarding-off-node-1', '--seed', 'x'], /^tracelab: --seed must be/);
   });
 });

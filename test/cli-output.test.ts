@@ -3,7 +3,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { trainMain } from '../cli/commands/train.js';
 import { createSimBackend } from '../lab/sim.js';
 import { TrainingSession } from '../lab/train/session.js';
 import type { TranscriptWriter } from '../lab/train/transcript.js';
@@ -140,6 +142,22 @@ describe('untrusted text is printed safely (text output; --json keeps the data)'
     }
     expect((await runCli(['scenario', 'show', scenario])).out).toContain('b ^[]0;pwned^G');
     expect(JSON.parse((await runCli(['scenario', 'show', scenario, '--json'])).out)).toMatchObject({ title: 'red \x1b[31m title' });
+  });
+  it('train: the summary and the class report', async () => {
+    const input = new PassThrough();
+    let out = '';
+    const output = new Writable({ write: (chunk, _enc, done) => ((out += String(chunk)), done()) });
+    const transcript = join(dir, 'evil.jsonl');
+    input.end('hostname\n');
+    await trainMain({ scenario: scenario, backend: 'sim', transcript, name: 'mallory\x1b]0;x\x07' }, { input, output });
+    // The summary (the session's banner and shell are the training shell's own).
+    const summary = out.slice(out.indexOf('Session summary'));
+    expect(summary).toContain('red ^[[31m title');
+    expect(summary).not.toContain('\x1b');
+    const report = await runCli(['train', 'report', transcript]);
+    expect(report.code).toBe(0);
+    expect(report.out).toContain('mallory^[]0;x^G');
+    expect(report.out).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
   });
 });
 

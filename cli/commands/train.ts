@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
+import { forTerminal } from '../../lab/io/terminal-text.js';
 import { classReport, formatClassReport } from '../../lab/train/report.js';
 import { TrainingSession } from '../../lab/train/session.js';
 import { runShell } from '../../lab/train/shell.js';
@@ -60,7 +61,7 @@ export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStr
     await runShell(session, { input: io.input, output: io.output, terminal });
   } finally {
     const summary = await session.finish(transcriptPath);
-    io.output.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+    io.output.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : forTerminal(formatSummary(summary)));
     fixed = summary.fixed;
   }
   return fixed ? 0 : 1;
@@ -93,7 +94,7 @@ const reportCommand: CommandModule<object, ReportArgs> = {
       .option('json', { type: 'boolean', describe: 'print the report as JSON' }) as unknown as Argv<ReportArgs>,
   handler: (args: ReportArgs) => {
     const report = classReport(args.transcripts.map((f) => readTranscript(String(f))));
-    write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatClassReport(report));
+    write(args.json ? `${JSON.stringify(report, null, 2)}\n` : forTerminal(formatClassReport(report)));
   },
 };
 
