@@ -1,6 +1,6 @@
 // A small hand-written LabModel for the namespace-lab tests: two nodes with one pod each and the host.
-import type { Device, Interface, LabModel, Route } from '../topology/model.js';
-import { cidr, ip, parseIfAddr } from '../topology/address.js';
+import type { Device, Interface, LabModel, Route } from '../../topology/model.js';
+import { cidr, ip, parseIfAddr } from '../../topology/address.js';
 
 const addr = (text: string) => parseIfAddr(text)!;
 
