@@ -210,7 +210,7 @@ function acceptLocalSysctls(s: DeviceState, dev: string): number {
 /**
  * fib_validate_source(): a routed packet (forwarded or delivered locally) whose source is one of the receiving
  * device's own addresses, on any interface, is a martian source: dropped silently, whatever rp_filter says, unless
- * accept_local is on (docs/kernel-facts.md, "Martian sources"). Not on lo: looped-back packets keep the route they
+ * accept_local is on (docs/kernel-facts.md §5.1 Martian sources). Not on lo: looped-back packets keep the route they
  * were sent with and are never validated.
  */
 function martianSource(j: Journey, s: DeviceState, p: Packet, inDev: string): Outcome | undefined {

@@ -1,5 +1,4 @@
-// Martian sources: a routed packet arriving with one of the receiving device's own addresses as its source is
-// dropped silently (docs/kernel-facts.md, "Martian sources"); expected outputs and drops observed on the kernel.
+// Martian sources (docs/kernel-facts.md §5.1): own address as source is dropped silently; outputs observed on the kernel.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { maskMilliseconds, openLab } from '../index.js';

@@ -1,5 +1,4 @@
-// The one format of kernel recordings (scenario YAML with `recorded:`): the recorder writes where it recorded, and every
-// recording in test/fixtures loads through test/helpers/kernel-recordings.ts.
+// The one format of kernel recordings (scenario YAML with `recorded:`): what the recorder writes and what the tests load.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

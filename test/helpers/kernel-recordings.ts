@@ -1,5 +1,4 @@
-// The kernel recordings in test/fixtures (scenario YAML recorded by cli/capture-scenario.ts) and a flat view of the
-// one-probe cases of test/fixtures/kernel, for tests that compare single outputs.
+// Loads the kernel recordings in test/fixtures (scenario YAML, cli/capture-scenario.ts) and flattens one-probe cases.
 import { join } from 'node:path';
 import { loadScenarios, type Scenario } from '../../lab/scenario/index.js';
 
