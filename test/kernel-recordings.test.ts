@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyObservation, loadScenarioFile, scenarioLibraryDir, type ScenarioObservation } from '../lab/scenario/index.js';
+import { CAPTURES_DIR } from './helpers/captures.js';
 import { KERNEL_E1_DIR, loadKernelRecordings, readKernelCases } from './helpers/kernel-recordings.js';
 
 describe('kernel recordings', () => {
@@ -29,6 +30,12 @@ describe('kernel recordings', () => {
     expect(cases).toHaveLength(54);
     expect(cases.filter((s) => !s.recorded).map((s) => s.name)).toEqual([]);
     expect(readKernelCases()).toHaveLength(54);
+  });
+
+  it('test/fixtures/captures: 98 captures, each the capture rig and its fault then one probe', () => {
+    const captures = loadKernelRecordings(CAPTURES_DIR);
+    expect(captures).toHaveLength(98);
+    expect(captures.filter((s) => s.probes.length !== 1 || s.breakSteps.length < 13).map((s) => s.name)).toEqual([]);
   });
 
   it('test/fixtures/kernel-e1: 4 scenarios with a fix', () => {
