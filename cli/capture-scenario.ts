@@ -1,9 +1,11 @@
-// Records scenarios' expected outputs from the real kernel: each scenario on a fresh namespace lab (break, probes,
-// fix, probes, down), its probes' stdout/exit/stderr written back into the YAML. Usage (root, after `npm run build`):
-//   node dist/cli/capture-scenario.js [--prefix tls1] [--show] FILES|DIRS...
+// The one recorder of kernel outputs: each scenario on a fresh namespace lab (break, probes, fix, probes, down), its
+// probes' stdout/exit/stderr and where they were recorded (`recorded:` kernel, tool versions, time) written back into
+// the YAML. Records the library (scenarios/) and the kernel fixtures (test/fixtures/kernel, test/fixtures/kernel-e1).
+// Usage (root, after `npm run build`):  node dist/cli/capture-scenario.js [--prefix tls1] [--show] FILES|DIRS...
 import { execFileSync } from 'node:child_process';
+import { runArgv } from '../lab/netns/exec.js';
 import { createNetnsBackend } from '../lab/netns/index.js';
-import { loadScenarios, recordExpectations, type RecordedProbe } from '../lab/scenario/index.js';
+import { loadScenarios, recordExpectations, type RecordedOn, type RecordedProbe } from '../lab/scenario/index.js';
 import { SourceError } from '../topology/yaml-source.js';
 
 interface CaptureArgs {
@@ -41,6 +43,22 @@ function describe(p: RecordedProbe, show: boolean): string {
   return `${head}\n${body.filter(Boolean).join('').replace(/^/gm, '    | ')}`;
 }
 
+/** The probe tools whose version line is recorded, with the argv that prints it. */
+const TOOL_VERSIONS: Readonly<Record<string, readonly string[]>> = {
+  traceroute: ['traceroute', '--version'],
+  busybox: ['busybox'],
+  ping: ['ping', '-V'],
+  mtr: ['mtr', '--version'],
+};
+
+/** The kernel release, the first line each tool prints about its version, and now. */
+async function recordedOn(): Promise<RecordedOn> {
+  const first = (r: { stdout: string; stderr: string }) => (r.stdout + r.stderr).split('\n')[0]!.trim();
+  const tools: Record<string, string> = {};
+  for (const [name, argv] of Object.entries(TOOL_VERSIONS)) tools[name] = first(await runArgv(argv));
+  return { kernel: (await runArgv(['uname', '-r'])).stdout.trim(), tools, at: new Date().toISOString() };
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const scenarios = loadScenarios(args.targets);
@@ -48,7 +66,7 @@ async function main(): Promise<number> {
   for (const s of scenarios) {
     const started = Date.now();
     try {
-      const probes = await recordExpectations(s, createNetnsBackend({ prefix: args.prefix }));
+      const probes = await recordExpectations(s, createNetnsBackend({ prefix: args.prefix }), await recordedOn());
       process.stdout.write(`recorded ${s.name} (${probes.length} probes, ${Date.now() - started} ms)\n`);
       for (const p of probes) process.stdout.write(`${describe(p, args.show)}\n`);
     } catch (err) {

@@ -199,6 +199,26 @@ function rpFilterPasses(s: DeviceState, p: Packet, inDev: string): boolean {
   return mode === 2 || back.route.dev === inDev;
 }
 
+function acceptLocal(s: DeviceState, dev: string): number {
+  return s.derivedSysctl(acceptLocalSysctls, dev);
+}
+
+function acceptLocalSysctls(s: DeviceState, dev: string): number {
+  return Number(s.sysctl('net.ipv4.conf.all.accept_local')) || Number(s.sysctl(`net.ipv4.conf.${dev}.accept_local`, s.sysctl('net.ipv4.conf.default.accept_local')));
+}
+
+/**
+ * fib_validate_source(): a routed packet (forwarded or delivered locally) whose source is one of the receiving
+ * device's own addresses, on any interface, is a martian source: dropped silently, whatever rp_filter says, unless
+ * accept_local is on (docs/kernel-facts.md §5.1 Martian sources). Not on lo: looped-back packets keep the route they
+ * were sent with and are never validated.
+ */
+function martianSource(j: Journey, s: DeviceState, p: Packet, inDev: string): Outcome | undefined {
+  if (inDev === 'lo' || !s.isLocal(p.src) || acceptLocal(s, inDev) !== 0) return undefined;
+  if (j.recording) j.step(s.device.id, () => `source ${formatIp(p.src)} is this device's own address (martian source): dropped`, { in: inDev });
+  return { kind: 'dropped', device: s.device.id, disposition: 'martian-source' };
+}
+
 function forwarding(s: DeviceState, inDev: string): boolean {
   return s.derivedSysctl(forwardingSysctl, inDev) !== 0; // the kernel forwards for any non-zero value
 }
@@ -253,6 +273,8 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   const device = s.device.id;
   let p = packet;
   if (s.isLocal(p.dst)) {
+    const martian = martianSource(j, s, p, inDev);
+    if (martian) return martian;
     if (!rpFilterPasses(s, p, inDev)) {
       if (j.recording) j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
       return { kind: 'dropped', device, disposition: 'rp-filter' };
@@ -286,6 +308,8 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (j.recording) j.step(device, () => routeText(route), { in: inDev });
     return routeError(j, s, p, route.type === 'prohibit' ? 13 : 1, 'route-unreachable', inDev);
   }
+  const martian = martianSource(j, s, p, inDev);
+  if (martian) return martian;
   if (!rpFilterPasses(s, p, inDev)) {
     if (j.recording) j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'rp-filter' };

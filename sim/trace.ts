@@ -11,6 +11,7 @@ export type Disposition =
   | 'rejected' // netfilter REJECT
   | 'forwarding-off' // net.ipv4.ip_forward=0 on a router
   | 'rp-filter' // reverse-path filter dropped it
+  | 'martian-source' // arrived with one of the receiving device's own addresses as its source
   | 'neighbour-unreachable' // ARP got no answer (or the peer's carrier is down)
   | 'frag-needed' // DF set and bigger than the egress MTU
   | 'too-big' // silently dropped: bigger than the receiving interface's MTU

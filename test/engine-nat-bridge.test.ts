@@ -3,9 +3,10 @@
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { explainTraces } from '../cli/explain.js';
-import { formatResultText, loadScenarioFile, loadScenarios, runScenario, scenarioLibraryDir, type Scenario } from '../lab/scenario/index.js';
+import { formatResultText, loadScenarioFile, runScenario, scenarioLibraryDir, type Scenario } from '../lab/scenario/index.js';
 import { createSimBackend } from '../lab/sim.js';
 import { maskMilliseconds } from '../sim/tools/mask.js';
+import { KERNEL_E1_DIR, loadKernelRecordings } from './helpers/kernel-recordings.js';
 
 // The machine is shared: building labs and running probes may be slow, never wrong.
 vi.setConfig({ testTimeout: 60_000 });
@@ -91,7 +92,7 @@ describe('same-node pod traffic over cni0 with br_netfilter', () => {
 });
 
 describe('kernel recordings of br_netfilter cases (test/fixtures/kernel-e1)', () => {
-  const recordings = loadScenarios([join(import.meta.dirname, 'fixtures', 'kernel-e1')]);
+  const recordings = loadKernelRecordings(KERNEL_E1_DIR);
 
   it('has the recorded cases', () => {
     expect(recordings.map((s) => s.name).sort()).toEqual([

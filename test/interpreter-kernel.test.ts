@@ -12,7 +12,7 @@ import { readRecord, recordPath } from '../lab/netns/record.js';
 import { Simulator } from '../sim/simulator.js';
 import { loadLab } from '../topology/compile.js';
 import { resolvePlace } from '../topology/place.js';
-import { KERNEL_SEQUENCE } from './interpreter-kernel-cases.js';
+import { KERNEL_SEQUENCE } from './helpers/interpreter-kernel-cases.js';
 
 const PREFIX = 'tli1k';
 

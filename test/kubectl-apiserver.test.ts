@@ -1,4 +1,4 @@
-// The real kubectl against a read-only API server holding the recorded cluster: byte-exact fixtures, import, status, up.
+// The real kubectl against a read-only API server holding test/fixtures/kubectl (objects generated from the model, not captured): byte-exact printing, import, status, up.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -56,7 +56,7 @@ function apiServer(objects: readonly K8sObject[]): Server {
   });
 }
 
-describe.skipIf(!HAVE_KUBECTL)('the real kubectl on the recorded cluster', { timeout: 60_000 }, () => {
+describe.skipIf(!HAVE_KUBECTL)('the real kubectl on the generated cluster (test/fixtures/kubectl)', { timeout: 60_000 }, () => {
   const list = JSON.parse(fixture('get-nodes-pods-services-endpoints-daemonsets.json')) as K8sList;
   const configmaps = ['get-configmap-kube-system-kubeadm-config.json', 'get-configmap-kube-flannel-kube-flannel-cfg.json'].map((f) => JSON.parse(fixture(f)) as K8sObject);
   const server = apiServer([...list.items, ...configmaps]);

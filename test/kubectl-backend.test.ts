@@ -1,4 +1,4 @@
-// lab import, status and the kubectl backend on the recorded three-node cluster (test/fixtures/kubectl), and kubectl's errors.
+// lab import, status and the kubectl backend on the three-node cluster of test/fixtures/kubectl (generated from the model by make-fixtures.py, not captured from a cluster), and kubectl's errors.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ interface Replay {
 }
 
 /**
- * Plays back the recorded outputs for the argv the backend sends, as kubectl would print them; a probe pod
+ * Plays back the generated outputs (test/fixtures/kubectl) for the argv the backend sends, as kubectl would print them; a probe pod
  * (`kubectl run`) "runs" `logs[its sh -c command]`. An argv with no recording fails the way kubectl fails.
  */
 function replay(files: Readonly<Record<string, string>> = {}, logs: Readonly<Record<string, string>> = {}): Replay {
@@ -74,7 +74,7 @@ afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('lab import from the recorded cluster', () => {
+describe('lab import from the generated cluster (test/fixtures/kubectl)', () => {
   it('builds a lab file: nodes in join order with InternalIP and podCIDR, pods by address, services with endpoints', async () => {
     const { kubectl } = replay();
     const text = await importLab(kubectl, { name: 'lab', source: 'context lab' });
@@ -156,7 +156,7 @@ describe('lab import from the recorded cluster', () => {
   });
 });
 
-describe('the kubectl backend on the recorded cluster', () => {
+describe('the kubectl backend on the generated cluster (test/fixtures/kubectl)', () => {
   it('connects when every node of the lab is there, and says how to import when one is missing', async () => {
     const progress: string[] = [];
     await createKubectlBackend({ kubectl: replay().kubectl }).up(loadLab('three-node'), { progress: (l) => progress.push(l) });

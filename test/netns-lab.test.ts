@@ -9,7 +9,7 @@ import { netnsDown, netnsStatus, netnsUp } from '../lab/netns/lifecycle.js';
 import { createNetnsBackend } from '../lab/netns/backend.js';
 import { readRecord, recordPath } from '../lab/netns/record.js';
 import { processCmdline } from '../lab/netns/listener.js';
-import { smallLab } from './netns-small-lab.js';
+import { smallLab } from './helpers/netns-small-lab.js';
 import { parse } from 'yaml';
 import { compileLabObject } from '../topology/compile.js';
 import type { LabFile } from '../topology/labfile.js';
@@ -164,7 +164,7 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
       const tsc = await runArgv([
         join(root, 'node_modules/.bin/tsc'), '--ignoreConfig', '--outDir', out, '--rootDir', root, '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
         '--target', 'ES2022', '--skipLibCheck', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'),
-        join(root, 'lab/netns/lifecycle.ts'), join(root, 'test/netns-small-lab.ts'),
+        join(root, 'lab/netns/lifecycle.ts'), join(root, 'test/helpers/netns-small-lab.ts'),
       ]);
       // Type errors elsewhere in a tree under construction do not stop tsc from emitting.
       expect(existsSync(join(out, 'lab/netns/lifecycle.js')), tsc.stdout + tsc.stderr).toBe(true);
@@ -172,7 +172,7 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
       const child = join(out, 'child.mjs');
       writeFileSync(
         child,
-        `import { netnsUp } from './lab/netns/lifecycle.js';\nimport { smallLab } from './test/netns-small-lab.js';\n` +
+        `import { netnsUp } from './lab/netns/lifecycle.js';\nimport { smallLab } from './test/helpers/netns-small-lab.js';\n` +
           `await netnsUp(smallLab(), { prefix: 'tlt4', stateDir: ${JSON.stringify(stateDir)}, progress: (l) => console.log(l) });\nconsole.log('done');\n`,
       );
       // SIGINT half-way: up cleans up by itself and fails with "interrupted".

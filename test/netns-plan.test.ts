@@ -16,7 +16,7 @@ import { basename, join } from 'node:path';
 import { cmdlineMatches, listenerArgv } from '../lab/netns/listener.js';
 import { checkPrefix } from '../lab/netns/names.js';
 import { cidr, ip } from '../topology/address.js';
-import { smallLab, smallLabWithWan } from './netns-small-lab.js';
+import { smallLab, smallLabWithWan } from './helpers/netns-small-lab.js';
 import { loadLab } from '../topology/compile.js';
 import { unsettledLinks } from '../lab/netns/settle.js';
 

@@ -1,4 +1,4 @@
-// Root-only: the default three-node lab built in namespaces reproduces the FACTS §1 seed outputs and the recorded fixtures.
+// Root-only: the default three-node lab built in namespaces reproduces the seed outputs of docs/kernel-facts.md §1 and the recorded fixtures.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,8 @@ import { netnsDown } from '../lab/netns/lifecycle.js';
 import { newFlannelClock, waitAndReconcile } from '../lab/netns/flannel.js';
 import { readRecord, recordPath } from '../lab/netns/record.js';
 import { loadLab } from '../topology/compile.js';
-import { maskTimes, readKernelFixtures } from './netns-kernel-io.js';
+import { maskMilliseconds } from '../sim/tools/mask.js';
+import { readKernelCases } from './helpers/kernel-recordings.js';
 
 const check = preflight();
 if (!check.ok) console.log(`skipping three-node namespace lab tests: ${check.message.split('\n').join('; ')}`);
@@ -33,22 +34,22 @@ describe.skipIf(!check.ok)('the default three-node lab in namespaces', () => {
 
   const run = async (at: string, command: string) => {
     const r = await backend.run(at, command);
-    return maskTimes(r.stdout + r.stderr);
+    return maskMilliseconds(r.stdout + r.stderr);
   };
 
-  it('controlplane: traceroute -n 192.168.56.11 (FACTS §1)', async () => {
+  it('controlplane: traceroute -n 192.168.56.11 (docs/kernel-facts.md §1)', async () => {
     expect(await run('controlplane', 'traceroute -n 192.168.56.11')).toBe(
       'traceroute to 192.168.56.11 (192.168.56.11), 30 hops max, 60 byte packets\n 1  192.168.56.11  # ms  # ms  # ms\n',
     );
   });
 
-  it('busybox in a pod on node-1 to httpd on the same node (FACTS §1)', async () => {
+  it('busybox in a pod on node-1 to httpd on the same node (docs/kernel-facts.md §1)', async () => {
     expect(await run('node-1/nginx', 'busybox traceroute 10.244.1.3')).toBe(
       'traceroute to 10.244.1.3 (10.244.1.3), 30 hops max, 46 byte packets\n 1  10.244.1.3 (10.244.1.3)  # ms  # ms  # ms\n',
     );
   });
 
-  it('busybox in a pod on node-2 to httpd on node-1 (FACTS §1)', async () => {
+  it('busybox in a pod on node-2 to httpd on node-1 (docs/kernel-facts.md §1)', async () => {
     expect(await run('node-2/traceroute', 'traceroute 10.244.1.3')).toBe(
       'traceroute to 10.244.1.3 (10.244.1.3), 30 hops max, 46 byte packets\n' +
         ' 1  10.244.2.1 (10.244.2.1)  # ms  # ms  # ms\n' +
@@ -71,11 +72,11 @@ describe.skipIf(!check.ok)('the default three-node lab in namespaces', () => {
     expect((await backend.run('node-2/traceroute', 'ping -c 1 10.244.1.3')).stdout).toMatch(/^PING 10\.244\.1\.3 \(10\.244\.1\.3\): 56 data bytes\n/);
   });
 
-  const unfaulted = readKernelFixtures().filter((f) => f.apply.length === 0);
+  const unfaulted = readKernelCases().filter((f) => f.apply.length === 0);
   it.skipIf(unfaulted.length === 0)('reproduces the recorded fault-free kernel fixtures (times masked)', async () => {
     for (const f of unfaulted) {
       const r = await backend.run(f.probe.at, f.probe.run);
-      expect({ name: f.name, exitCode: r.exitCode, out: maskTimes(r.stdout + r.stderr) }).toEqual({ name: f.name, exitCode: f.exitCode, out: maskTimes(f.stdout + f.stderr) });
+      expect({ name: f.name, exitCode: r.exitCode, out: maskMilliseconds(r.stdout + r.stderr) }).toEqual({ name: f.name, exitCode: f.exitCode, out: maskMilliseconds(f.stdout + f.stderr) });
     }
   }, 300_000);
   describe('flanneld reconciliation on wait (as the simulator: sim/simulator.ts FLANNEL_RECONCILE_MS)', () => {

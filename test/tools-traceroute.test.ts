@@ -1,5 +1,5 @@
 // Linux traceroute, busybox traceroute and tcptraceroute in the simulator: every real capture (tr-*, bb-tr-*, tcpt-*)
-// reproduced byte for byte apart from millisecond figures, the FACTS §1 seed outputs, and properties of the loop.
+// reproduced byte for byte apart from millisecond figures, the seed outputs of docs/kernel-facts.md §1, and properties of the loop.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatIp } from '../topology/address.js';
@@ -35,7 +35,7 @@ function runAt(sim: Simulator, place: string, line: string) {
   return sim.run(where.device.id, line);
 }
 
-describe('FACTS §1 seed outputs', () => {
+describe('seed outputs (docs/kernel-facts.md §1)', () => {
   const lab = loadLab('three-node');
   const seeds: [string, string, string][] = [
     ['controlplane', 'traceroute -n 192.168.56.11', `traceroute to 192.168.56.11 (192.168.56.11), 30 hops max, 60 byte packets

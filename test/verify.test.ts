@@ -14,12 +14,12 @@ import {
 } from '../lab/verify.js';
 import { verifyMain } from '../cli/commands/verify.js';
 import { runCli } from './helpers/cli.js';
-import { readKernelFixtures } from './netns-kernel-io.js';
+import { readKernelCases } from './helpers/kernel-recordings.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'verify');
 const AGREES = join(FIXTURES, 'forwarding-off-agrees.yaml');
 const DISAGREES = join(FIXTURES, 'uname-disagrees.yaml');
-const kernel = Object.fromEntries(readKernelFixtures().map((f) => [f.name, f]));
+const kernel = Object.fromEntries(readKernelCases().map((f) => [f.name, f]));
 const result = (stdout: string, exitCode = 0, stderr = '') => ({ stdout, stderr, exitCode });
 const where = { phase: 'broken' as const, index: 2, at: 'node-2/netshoot', run: 'traceroute -n 10.244.1.3' };
 

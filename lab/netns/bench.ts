@@ -46,7 +46,7 @@ async function timed(body: () => Promise<unknown>): Promise<number> {
   return performance.now() - t;
 }
 
-/** The traceroutes compared: the FACTS §1 seeds (Linux and busybox) and a cross-node pod-to-pod trace. */
+/** The traceroutes compared: the seeds of docs/kernel-facts.md §1 (Linux and busybox) and a cross-node pod-to-pod trace. */
 export const BENCH_PROBES: readonly { readonly at: string; readonly run: string }[] = [
   { at: 'controlplane', run: 'traceroute -n 192.168.56.11' },
   { at: 'node-2/netshoot', run: 'traceroute -n 10.244.1.3' },

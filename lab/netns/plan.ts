@@ -92,7 +92,7 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
       ...(device.node !== undefined ? { node: device.node } : {}),
     };
     for (const iface of device.interfaces) {
-      // Safety (DESIGN.md): "the internet" behind the NAT is documentation addresses only, whatever built the model.
+      // Safety (docs/kernel-facts.md §9): "the internet" behind the NAT is documentation addresses only, whatever built the model.
       const outside = device.kind === 'external' && iface.kind !== 'loopback' ? iface.addrs.find((a) => !isDocumentationRange(a.ip)) : undefined;
       if (outside) throw new Error(`external host ${device.id}: ${formatIfAddr(outside)} is not in a documentation range (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24)`);
       if (!validIfName(iface.name)) {
@@ -183,7 +183,7 @@ function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddSte
   if (!global.has('net.ipv4.icmp_ratelimit')) global.set('net.ipv4.icmp_ratelimit', String(lab.cluster.icmpRatelimit));
   if (!global.has('net.ipv4.conf.all.rp_filter')) global.set('net.ipv4.conf.all.rp_filter', '0');
   if (!global.has('net.ipv4.conf.default.rp_filter')) global.set('net.ipv4.conf.default.rp_filter', global.get('net.ipv4.conf.all.rp_filter')!);
-  // Bridged traffic through iptables: kubeadm nodes set it (FACTS §8); the host's vboxnet0 is not filtered.
+  // Bridged traffic through iptables: kubeadm nodes set it (docs/kernel-facts.md §8); the host's vboxnet0 is not filtered.
   if (!global.has(BRIDGE_NF) && device.interfaces.some((i) => i.kind === 'bridge')) global.set(BRIDGE_NF, device.kind === 'node' ? '1' : '0');
   // ip_forward first: writing it resets the per-interface forwarding flags.
   const ordered = [...global.entries()].sort(([a], [b]) => Number(b === 'net.ipv4.ip_forward') - Number(a === 'net.ipv4.ip_forward'));

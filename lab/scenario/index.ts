@@ -7,4 +7,4 @@ export { applyObservation, recordExpectations } from './record.js';
 export type { RecordedProbe } from './record.js';
 export { formatReportText, formatResultText, formatJunit, formatList, formatShow, reportJson, summaryLine, xmlEscape } from './report.js';
 export { unifiedDiff } from './diff.js';
-export type { Scenario, ScenarioFile, ScenarioProbe, ScenarioStep } from './types.js';
+export type { RecordedOn, Scenario, ScenarioFile, ScenarioProbe, ScenarioStep } from './types.js';

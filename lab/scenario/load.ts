@@ -76,7 +76,7 @@ function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
   }));
   return {
     file: src.file, name: f.name, title: f.title, labName: f.lab, brief: f.brief, lab, edits: f.model ?? {},
-    breakSteps, probes, hints: f.hints ?? [], fixSteps, tags: f.tags ?? [], source: src,
+    breakSteps, probes, hints: f.hints ?? [], fixSteps, tags: f.tags ?? [], ...(f.recorded ? { recorded: f.recorded } : {}), source: src,
   };
 }
 

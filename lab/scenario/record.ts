@@ -1,11 +1,13 @@
 // Records a scenario's expected outputs from a backend (the real kernel in the namespace lab): writes each probe's
-// `expect`/`exit`/`stderr` and `healthy`/`healthyExit`/`healthyStderr` back into the scenario's YAML, keeping the rest.
-import { readFileSync, writeFileSync } from 'node:fs';
+// `expect`/`exit`/`stderr` and `healthy`/`healthyExit`/`healthyStderr` (and where: `recorded`) back into the scenario's
+// YAML, keeping the rest.
+import { readFileSync } from 'node:fs';
+import { writeOutputFile } from '../io/output-file.js';
 import { isMap, isSeq, parseDocument, Scalar, type Document } from 'yaml';
 import type { Backend } from '../backend.js';
 import type { CommandResult } from '../../sim/trace.js';
 import { observeScenario, type ScenarioObservation } from './run.js';
-import type { Scenario } from './types.js';
+import type { RecordedOn, Scenario } from './types.js';
 
 /** What recording changed in one probe (for the capture script's summary). */
 export interface RecordedProbe {
@@ -40,7 +42,7 @@ function setField(doc: Document, index: number, key: string, value: string | num
  * healthy fields are written only when the scenario has a fix and it ran. Throws when the observation stopped at a
  * failed step (there is nothing to record).
  */
-export function applyObservation(text: string, scenario: Scenario, seen: ScenarioObservation): { text: string; probes: RecordedProbe[] } {
+export function applyObservation(text: string, scenario: Scenario, seen: ScenarioObservation, recordedOn?: RecordedOn): { text: string; probes: RecordedProbe[] } {
   if (seen.stepFailure) {
     const s = seen.stepFailure;
     throw new Error(`${scenario.name}: ${s.phase} step failed on ${seen.backend} (exit ${s.exitCode}): ${s.at}$ ${s.run}${s.stderr ? `\n${s.stderr.trimEnd()}` : ''}`);
@@ -64,17 +66,19 @@ export function applyObservation(text: string, scenario: Scenario, seen: Scenari
     }
     recorded.push({ index: i, run: p.run, broken, ...(fixed ? { fixed } : {}), changed });
   });
+  if (recordedOn) doc.set('recorded', doc.createNode(recordedOn));
   return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), probes: recorded };
 }
 
 /**
  * Runs SCENARIO on BACKEND (fresh lab, break, probes, fix, probes, down) and rewrites its file with what the backend
- * printed. Returns the recorded probes. Meant for the namespace backend: the expected outputs come from the kernel.
+ * printed, with `recordedOn` (kernel and tool versions, time) when given. Returns the recorded probes. Meant for the
+ * namespace backend: the expected outputs come from the kernel.
  */
-export async function recordExpectations(scenario: Scenario, backend: Backend): Promise<RecordedProbe[]> {
+export async function recordExpectations(scenario: Scenario, backend: Backend, recordedOn?: RecordedOn): Promise<RecordedProbe[]> {
   const seen = await observeScenario(scenario, backend);
   const text = readFileSync(scenario.file, 'utf8');
-  const out = applyObservation(text, scenario, seen);
-  writeFileSync(scenario.file, out.text);
+  const out = applyObservation(text, scenario, seen, recordedOn);
+  writeOutputFile(scenario.file, out.text);
   return out.probes;
 }

@@ -16,6 +16,13 @@ export interface ScenarioProbeFile {
   healthyStderr?: string;
 }
 
+/** Where a scenario's expected outputs were recorded: kernel release, probe tool versions, ISO time. */
+export interface RecordedOn {
+  kernel: string;
+  tools: Record<string, string>;
+  at: string;
+}
+
 export interface ScenarioFile {
   name: string;
   title: string;
@@ -27,6 +34,7 @@ export interface ScenarioFile {
   hints?: string[];
   fix?: ScenarioStepFile[];
   tags?: string[];
+  recorded?: RecordedOn;
 }
 
 /** A step ready to run: a command, or a pause in milliseconds. */
@@ -62,5 +70,7 @@ export interface Scenario {
   /** Undefined when the scenario has no fix (only the broken state is checked). */
   readonly fixSteps?: readonly ScenarioStep[];
   readonly tags: readonly string[];
+  /** Where the expected outputs were recorded (absent in scenarios recorded before the field existed). */
+  readonly recorded?: Readonly<RecordedOn>;
   readonly source: YamlSource<ScenarioFile>;
 }

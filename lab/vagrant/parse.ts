@@ -26,7 +26,7 @@ export function parseMachineReadable(text: string): MachineReadableLine[] {
   return lines;
 }
 
-/** The states vagrant's providers report (FACTS.md §8); providers may add their own. */
+/** The states vagrant's providers report (docs/kernel-facts.md §8); providers may add their own. */
 export type MachineState =
   | 'not_created'
   | 'running'

@@ -1,5 +1,5 @@
-// The real-tool captures (test/fixtures/captures/*.txt) and how to replay them in the simulator: parse a capture,
-// map its namespaces to lab devices, express the capture rig and the faults as Linux commands, run, compare masked.
+// The real-tool captures (test/fixtures/captures/*.yaml, loaded by kernel-recordings.ts) and how to replay them in the
+// simulator: map its namespaces to lab devices, the capture rig and the faults as Linux commands, run, compare masked.
 //
 // The captures were taken back to back in one rig (cases.sh, sourced by make-captures.sh): rate-limit tokens and
 // ARP attempts carry over from one case to the next, and cases.sh sleeps where that matters. A faithful replay
@@ -18,7 +18,7 @@
 // Name service: the rig's /etc/hosts (read from make-captures.sh) replaces the lab's hosts, as `hosts: files` did.
 // Tools: the capture namespaces have Debian's full tools whatever pod they stand for, so `traceroute` in tlcap-pod
 // is Linux traceroute even though node-2/traceroute is a busybox pod; `busybox X` is busybox's applet.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIp } from '../../topology/address.js';
@@ -28,8 +28,10 @@ import { resolvePlace } from '../../topology/place.js';
 import { Simulator } from '../../sim/simulator.js';
 import { maskMilliseconds } from '../../sim/tools/mask.js';
 import { findProbeTool } from '../../sim/tools/registry.js';
+import type { Scenario } from '../../lab/scenario/index.js';
 import type { CommandResult } from '../../sim/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
+import { loadKernelRecordings } from './kernel-recordings.js';
 
 export const CAPTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'captures');
 
@@ -63,14 +65,14 @@ const NO_COUNTERPART = new Set(['ip route flush cache']);
 const CASE_GAP_MS = 20;
 
 export interface Capture {
-  /** File name without .txt, e.g. tr-udp-reached. */
+  /** File name without .yaml, e.g. tr-udp-reached. */
   readonly name: string;
   readonly argv: readonly string[];
   /** Namespace the tool ran in (tlcap-pod, ...). */
   readonly namespace: string;
   /** The lab place that namespace stands for. */
   readonly place: string;
-  /** The fault line as recorded. */
+  /** The fault line as recorded (kept in the file's brief). */
   readonly fault: string;
   /** The fault as commands at lab places (empty for `none ...`: the rig alone). */
   readonly faultCommands: readonly PlacedCommand[];
@@ -79,76 +81,39 @@ export interface Capture {
   readonly stderr: string;
 }
 
-function header(text: string, key: string, file: string): string {
-  const m = new RegExp(`^# ${key}: (.*)$`, 'm').exec(text);
-  if (!m) throw new Error(`${file}: no "# ${key}:" header line`);
-  return m[1]!;
-}
-
 function placeOfNamespace(ns: string, file: string): string {
   const place = CAPTURE_PLACES[ns];
   if (!place) throw new Error(`${file}: namespace ${ns} has no lab place (CAPTURE_PLACES)`);
   return place;
 }
 
-/**
- * The fault line as commands. Two recorded forms: `ip netns exec NS CMD` (several joined by `; `) and
- * `CMD on NS` with an optional `(comment)`; `none` and `none (...)` mean the rig alone.
- */
-export function parseFault(fault: string, file = 'fault'): PlacedCommand[] {
-  if (fault === 'none' || fault.startsWith('none (')) return [];
-  return fault.split('; ').map((part) => {
-    const exec = /^ip netns exec (\S+) (.+)$/.exec(part);
-    if (exec) return { at: placeOfNamespace(exec[1]!, file), run: exec[2]! };
-    const on = /^(.+) on (tlcap-\S+)(?: \(.*\))?$/.exec(part);
-    if (on) return { at: placeOfNamespace(on[2]!, file), run: on[1]! };
-    throw new Error(`${file}: cannot read the fault "${part}"`);
-  });
-}
+const NAMESPACE_OF = new Map(Object.entries(CAPTURE_PLACES).map(([ns, place]) => [place, ns]));
 
-/** Splits the `==> stdout <==` / `==> stderr <==` sections using the recorded byte counts (output may lack a final newline). */
-function sections(text: string, file: string): { stdout: string; stderr: string } {
-  const buf = Buffer.from(text, 'utf8');
-  const outMark = Buffer.from('==> stdout <==\n');
-  const errMark = Buffer.from('==> stderr <==\n');
-  const outBytes = Number(header(text, 'stdout-bytes', file));
-  const errBytes = Number(header(text, 'stderr-bytes', file));
-  const outAt = buf.indexOf(outMark);
-  if (outAt < 0) throw new Error(`${file}: no stdout section`);
-  const outStart = outAt + outMark.length;
-  const errAt = outStart + outBytes;
-  if (!buf.subarray(errAt, errAt + errMark.length).equals(errMark)) throw new Error(`${file}: stderr section not where stdout-bytes says`);
-  const errStart = errAt + errMark.length;
-  return { stdout: buf.subarray(outStart, errAt).toString('utf8'), stderr: buf.subarray(errStart, errStart + errBytes).toString('utf8') };
-}
-
-export function parseCapture(name: string, text: string): Capture {
-  const file = `${name}.txt`;
-  const argvLine = header(text, 'argv', file);
-  const split = splitWords(argvLine);
-  if (!split.ok) throw new Error(`${file}: argv: ${split.error}`);
-  const namespace = header(text, 'run in', file).split(' ')[0]!;
-  const fault = header(text, 'fault', file);
+/** A capture from its scenario file: one probe; `break` is CAPTURE_RIG then the fault; the brief keeps the fault line. */
+function captureOf(s: Scenario): Capture {
+  const [probe, ...more] = s.probes;
+  if (!probe || more.length > 0) throw new Error(`${s.file}: a capture has one probe`);
+  const steps = s.breakSteps.map((step) => (step.kind === 'run' ? { at: step.at, run: step.run } : undefined));
+  const rig = steps.slice(0, CAPTURE_RIG.length);
+  if (JSON.stringify(rig) !== JSON.stringify(CAPTURE_RIG.map((c) => ({ at: c.at, run: c.run })))) throw new Error(`${s.file}: break does not start with CAPTURE_RIG`);
+  const faultCommands = steps.slice(CAPTURE_RIG.length);
+  if (faultCommands.some((c) => c === undefined)) throw new Error(`${s.file}: a capture's fault is commands only`);
+  const split = splitWords(probe.run);
+  if (!split.ok) throw new Error(`${s.file}: run: ${split.error}`);
+  const namespace = NAMESPACE_OF.get(probe.at);
+  if (!namespace) throw new Error(`${s.file}: ${probe.at} is no capture namespace's place`);
   return {
-    name,
-    argv: split.words,
-    namespace,
-    place: placeOfNamespace(namespace, file),
-    fault,
-    faultCommands: parseFault(fault, file),
-    exitCode: Number(header(text, 'exit', file)),
-    ...sections(text, file),
+    name: s.name, argv: split.words, namespace, place: probe.at, fault: /^Fault: (.*)\. Topology: /.exec(s.brief)?.[1] ?? '',
+    faultCommands: faultCommands as PlacedCommand[], exitCode: probe.exit, stdout: probe.expect, stderr: probe.stderr ?? '',
   };
 }
 
 /** Every capture whose name starts with one of `prefixes` (all when none given), sorted by name. */
 export function loadCaptures(...prefixes: string[]): Capture[] {
-  return readdirSync(CAPTURES_DIR)
-    .filter((f) => f.endsWith('.txt'))
-    .map((f) => f.slice(0, -4))
-    .filter((n) => prefixes.length === 0 || prefixes.some((p) => n.startsWith(p)))
-    .sort()
-    .map((n) => parseCapture(n, readFileSync(join(CAPTURES_DIR, `${n}.txt`), 'utf8')));
+  return loadKernelRecordings(CAPTURES_DIR)
+    .filter((s) => prefixes.length === 0 || prefixes.some((p) => s.name.startsWith(p)))
+    .map(captureOf)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** The rig's /etc/hosts, as make-captures.sh writes it (`printf '...' >"/etc/netns/$ns/hosts"`). */
@@ -285,7 +250,7 @@ export function captureSession(seed = 1, until?: string): Map<string, Replay> {
     else if (step.kind === 'sleep') sim.advance(step.ms);
     else {
       const capture = captures.get(step.name);
-      if (!capture) throw new Error(`cases.sh runs ${step.name} but ${step.name}.txt is missing`);
+      if (!capture) throw new Error(`cases.sh runs ${step.name} but ${step.name}.yaml is missing`);
       sim.advance(CASE_GAP_MS);
       replays.set(step.name, compare(capture, failures, runCaptureTool(sim, capture)));
       failures = [];
