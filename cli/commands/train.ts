@@ -4,11 +4,12 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
 import { loadScenarioFile, loadScenarios, scenarioLibraryDir, type Scenario } from '../../lab/scenario/index.js';
+import { untrainableReason } from '../../lab/train/check.js';
 import { classReport, formatClassReport } from '../../lab/train/report.js';
 import { TrainingSession } from '../../lab/train/session.js';
 import { runShell } from '../../lab/train/shell.js';
 import { formatSummary } from '../../lab/train/texts.js';
-import { defaultTranscriptPath, readTranscript, TranscriptWriter } from '../../lab/train/transcript.js';
+import { privateTranscriptPath, readTranscript, TranscriptWriter } from '../../lab/train/transcript.js';
 import { write } from '../common.js';
 
 interface TrainArgs {
@@ -39,15 +40,21 @@ export function findScenario(nameOrFile: string): Scenario {
   return found;
 }
 
-/** The whole session as a function of its arguments and streams; returns the exit status (0 fixed, 1 not fixed). */
+/**
+ * The whole session as a function of its arguments and streams; returns the exit status (0 fixed, also when a FIXED
+ * check was followed by a reset; 1 not fixed). The transcript goes where --transcript says (its directory must
+ * exist; diagrams go beside it) or into a new private directory; files that cannot be written are OutputFileError.
+ */
 export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStream & { isTTY?: boolean }; output: NodeJS.WritableStream & { isTTY?: boolean } }): Promise<number> {
   if (!args.scenario) throw new UsageError('train needs a scenario: a name from `tracelab scenario list`, or a scenario file');
   const scenario = findScenario(args.scenario);
+  const refused = untrainableReason(scenario);
+  if (refused) throw new UsageError(refused);
   // A training lab gets its own namespace prefix, so a session never touches a lab built with `tracelab lab up`.
   const prefix = args.prefix ?? (args.backend === 'netns' ? TRAIN_PREFIX : undefined);
   const backendOpts = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(prefix !== undefined ? { prefix } : {}) };
   createBackend(args.backend, backendOpts); // an unknown backend fails before anything is built
-  const transcriptPath = args.transcript ?? defaultTranscriptPath(scenario.name, new Date(), process.pid);
+  const transcriptPath = args.transcript ?? privateTranscriptPath(scenario.name, new Date());
   const transcript = new TranscriptWriter(transcriptPath);
   const terminal = io.input.isTTY === true && io.output.isTTY === true;
   let fixed = false;
@@ -64,14 +71,19 @@ export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStr
     await session.start();
   } catch (err) {
     await session.abort();
+    transcript.close();
     throw err;
   }
   try {
     await runShell(session, { input: io.input, output: io.output, terminal });
   } finally {
-    const summary = await session.finish(transcriptPath);
-    io.output.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
-    fixed = summary.fixed;
+    try {
+      const summary = await session.finish(transcriptPath);
+      io.output.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+      fixed = summary.fixed || summary.firstFixedAtMs !== undefined;
+    } finally {
+      transcript.close();
+    }
   }
   return fixed ? 0 : 1;
 }
@@ -86,7 +98,7 @@ const runCommand: CommandModule<object, TrainArgs> = {
       .option('seed', { type: 'number', describe: 'seed of the simulator\'s RTT model' })
       .option('prefix', { type: 'string', describe: `namespace prefix of the netns lab (default ${TRAIN_PREFIX}, apart from \`lab up\`'s)` })
       .option('at', { type: 'string', describe: 'start at this place (default: where the scenario\'s first probe runs)' })
-      .option('transcript', { type: 'string', describe: 'write the transcript here (default: $TMPDIR/tracelab/transcripts/SCENARIO-TIME-PID.jsonl)' })
+      .option('transcript', { type: 'string', describe: 'write the transcript here, diagrams beside it; the directory must exist (default: a new private directory under $TMPDIR)' })
       .option('name', { type: 'string', describe: 'the trainee\'s name in the transcript (default: $USER)' })
       .option('json', { type: 'boolean', describe: 'print the end-of-session summary as JSON (for instructors)' })
       .example('$0 train forwarding-off-node-1', 'fix a node that stopped forwarding')

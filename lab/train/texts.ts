@@ -65,10 +65,15 @@ export function formatDuration(ms: number): string {
   return `${sec}s`;
 }
 
+/** The summary's result: FIXED, NOT FIXED, or the credit of a FIXED check that a reset (or a later change) undid. */
+export function formatResult(s: Pick<SessionSummary, 'fixed' | 'firstFixedAtMs' | 'resetAfterFix'>): string {
+  if (s.fixed) return `FIXED${s.firstFixedAtMs !== undefined ? ` (first FIXED check after ${formatDuration(s.firstFixedAtMs)})` : ' (no check said so during the session)'}`;
+  if (s.firstFixedAtMs === undefined) return 'NOT FIXED';
+  return `FIXED once at ${formatDuration(s.firstFixedAtMs)}, then ${s.resetAfterFix ? 'reset' : 'broken again'}`;
+}
+
 export function formatSummary(s: SessionSummary): string {
-  const result = s.fixed
-    ? `FIXED${s.firstFixedAtMs !== undefined ? ` (first FIXED check after ${formatDuration(s.firstFixedAtMs)})` : ' (no check said so during the session)'}`
-    : 'NOT FIXED';
+  const result = formatResult(s);
   const rows: [string, string][] = [
     ['scenario', `${s.scenario} (${s.title})`],
     ['backend', s.backend],
