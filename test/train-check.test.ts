@@ -218,3 +218,14 @@ describe('files only where the user said', () => {
     }
   });
 });
+
+describe('healthyLab in the scenario file', () => {
+  it('a bad healthyLab.model edit is reported at its own line', () => {
+    const text = [
+      'name: bad-healthy', 'title: t', 'lab: three-node', 'brief: b', 'break: []',
+      'probes:', '  - at: node-2/netshoot', '    run: traceroute -n 10.244.1.3', '    expect: x',
+      'healthyLab:', '  model:', '    nodes.node-9.podSubnet: 10.244.9.0/24', '',
+    ].join('\n');
+    expect(() => parseScenarioText('h.yaml', text)).toThrow(/^h\.yaml:12:29: lab edit nodes\.node-9\.podSubnet: no element "node-9"/);
+  });
+});

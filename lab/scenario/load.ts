@@ -54,6 +54,7 @@ function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
   const problems: Diagnostic[] = [];
   const breakSteps = steps(src, ['break'], f.break, problems);
   const fixSteps = f.fix ? steps(src, ['fix'], f.fix, problems) : undefined;
+  const healthySetup = steps(src, ['healthyLab', 'setup'], f.healthyLab?.setup ?? [], problems);
   let lab: LabModel | undefined;
   let healthyLab: LabModel | undefined;
   try {
@@ -72,6 +73,7 @@ function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
     (f.fix ?? []).forEach((s, i) => 'at' in s && checkPlace(['fix', i, 'at'], s.at));
     f.probes.forEach((p, i) => checkPlace(['probes', i, 'at'], p.at));
     (f.check ?? []).forEach((p, i) => checkPlace(['check', i, 'at'], p.at));
+    (f.healthyLab?.setup ?? []).forEach((s, i) => 'at' in s && checkPlace(['healthyLab', 'setup', i, 'at'], s.at));
   }
   (f.check ?? []).forEach((p, i) => {
     if (!isConnectivityProbe(p.run)) problems.push(src.at(['check', i, 'run'], `a check probe is a connectivity probe (${PROBE_TOOL_NAMES.join(', ')}), not "${p.run}"`));
@@ -84,7 +86,7 @@ function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
   return {
     file: src.file, name: f.name, title: f.title, labName: f.lab, brief: f.brief, lab, edits: f.model ?? {},
     breakSteps, probes, hints: f.hints ?? [], fixSteps, tags: f.tags ?? [], source: src,
-    trainable: f.train !== false, checkProbes: checkProbesOf(f), healthyLab,
+    trainable: f.train !== false, checkProbes: checkProbesOf(f), healthyLab, healthySetup,
   };
 }
 
@@ -120,7 +122,7 @@ export function parseDuration(text: string): number | undefined {
 
 /**
  * The scenario's lab (a name under topology/labs, or a path relative to the scenario file) with its `model:` edits,
- * and the healthy lab `check` compares with (`healthyModel:` applied on top; problems located at those keys).
+ * and the healthy lab `check` compares with (`healthyLab.model` applied on top; problems located at those keys).
  */
 function labsFor(src: YamlSource<ScenarioFile>): { lab: LabModel; healthyLab: LabModel } {
   const name = src.data.lab;
@@ -137,9 +139,9 @@ function labsFor(src: YamlSource<ScenarioFile>): { lab: LabModel; healthyLab: La
   const edits = src.data.model ?? {};
   const plain = compileLabSource(labSource); // problems of the lab file itself are reported where they are
   const lab = Object.keys(edits).length === 0 ? plain : compileEditedLab(labSource, edits, src);
-  const healing = src.data.healthyModel;
+  const healing = src.data.healthyLab?.model;
   if (!healing || Object.keys(healing).length === 0) return { lab, healthyLab: lab };
-  const relocate = (path: readonly PathKey[]): PathKey[] => (path[0] === 'model' && typeof path[1] === 'string' && path[1] in healing ? ['healthyModel', ...path.slice(1)] : [...path]);
+  const relocate = (path: readonly PathKey[]): PathKey[] => (path[0] === 'model' && typeof path[1] === 'string' && path[1] in healing ? ['healthyLab', ...path] : [...path]);
   const located = { file: src.file, locate: (path: readonly PathKey[]) => src.locate(relocate(path)), at: (path: readonly PathKey[], message: string) => src.at(relocate(path), message) };
   return { lab, healthyLab: compileEditedLab(labSource, { ...edits, ...healing }, located) };
 }

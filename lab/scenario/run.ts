@@ -1,7 +1,7 @@
 // The scenario runner and checker: builds the lab on any Backend, breaks it, probes, fixes, probes again, and returns
 // results as data (expected, actual, pass, diff per probe). Knows nothing about which backend it holds.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Backend } from '../backend.js';
+import { UsageError, type Backend } from '../backend.js';
 import type { CommandResult } from '../../sim/trace.js';
 import type { LabModel } from '../../topology/model.js';
 import { maskMilliseconds } from '../../sim/tools/mask.js';
@@ -147,10 +147,20 @@ export async function observeUnbroken(scenario: Scenario, backend: Backend): Pro
   return observeProbes(scenario.lab, scenario.probes, backend);
 }
 
-/** Builds LAB on BACKEND (nothing broken), runs the probes in order and takes the lab down again. */
-export async function observeProbes(lab: LabModel, probes: readonly Pick<ScenarioProbe, 'at' | 'run'>[], backend: Backend): Promise<readonly CommandResult[]> {
+/**
+ * Builds LAB on BACKEND (nothing broken), runs the setup steps (a failing one throws), the probes in order, and takes
+ * the lab down again.
+ */
+export async function observeProbes(
+  lab: LabModel,
+  probes: readonly Pick<ScenarioProbe, 'at' | 'run'>[],
+  backend: Backend,
+  setup: readonly ScenarioStep[] = [],
+): Promise<readonly CommandResult[]> {
   try {
     await backend.up(lab);
+    const failure = await runSteps(backend, setup, 'break');
+    if (failure) throw new UsageError(`a setup step of the healthy lab failed at ${failure.at} (exit ${failure.exitCode}): ${failure.run}: ${failure.stderr.trim()}`);
     return await runProbes(backend, probes);
   } finally {
     await backend.down();

@@ -28,7 +28,7 @@ export interface ScenarioFile {
   fix?: ScenarioStepFile[];
   train?: boolean;
   check?: { at: string; run: string }[];
-  healthyModel?: Record<string, unknown>;
+  healthyLab?: { model?: Record<string, unknown>; setup?: ScenarioStepFile[] };
   tags?: string[];
 }
 
@@ -74,8 +74,10 @@ export interface Scenario {
   readonly trainable: boolean;
   /** The connectivity probes the training shell's `check` runs: the file's `check:`, or its probes that are probe tools. */
   readonly checkProbes: readonly CheckProbe[];
-  /** The lab `check` compares with: `lab` with the `healthyModel:` edits applied (the same model when there are none). */
+  /** The lab `check` compares with: `lab` with the `healthyLab.model` edits applied (the same model when there are none). */
   readonly healthyLab: LabModel;
+  /** Commands that make `healthyLab` healthy before `check`'s probes run on it (`healthyLab.setup`). */
+  readonly healthySetup: readonly ScenarioStep[];
   readonly tags: readonly string[];
   readonly source: YamlSource<ScenarioFile>;
 }

@@ -24,11 +24,11 @@ export function untrainableReason(s: Scenario): string | undefined {
 }
 
 /**
- * Each check probe's output on a fresh healthy lab of the scenario (its model with `healthyModel:` applied, no break
+ * Each check probe's output on a fresh healthy lab of the scenario (its model with `healthyLab:` applied, no break
  * steps), built on `fresh` and taken down again. Computed, never taken from the file's recorded texts.
  */
 export async function healthyOutputs(scenario: Scenario, fresh: () => Backend): Promise<HealthyOutput[]> {
-  const seen = await observeProbes(scenario.healthyLab, scenario.checkProbes, fresh());
+  const seen = await observeProbes(scenario.healthyLab, scenario.checkProbes, fresh(), scenario.healthySetup);
   return seen.map((r) => ({ stdout: r.stdout, exit: r.exitCode }));
 }
 

@@ -20,7 +20,7 @@ export function formatHelp(lab: LabModel, here: Device, hintsLeft: number): stri
   return [
     'Trainer commands:',
     `  hint              the next hint (${hintsLeft} left)`,
-    '  check             run the scenario\'s probes: prints FIXED or NOT FIXED and what still differs',
+    '  check             run the scenario\'s connectivity probes against a healthy lab: FIXED, or which still fails',
     '  solution          show the fix (your summary will say you looked)',
     '  reset             rebuild the lab broken, as at the start',
     '  diagram           draw the lab, with the path of your last traceroute, as an SVG file',
