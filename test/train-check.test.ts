@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { trainMain } from '../cli/commands/train.js';
 import { UsageError } from '../lab/backend.js';
 import { OutputFileError } from '../lab/io/output-file.js';
-import { loadScenarios, parseScenarioText, scenarioLibraryDir } from '../lab/scenario/index.js';
+import { formatShow, loadScenarios, parseScenarioText, scenarioLibraryDir } from '../lab/scenario/index.js';
 import { SourceError } from '../topology/yaml-source.js';
 import { classReport } from '../lab/train/report.js';
 import { readTranscript, type TranscriptLine } from '../lab/train/transcript.js';
@@ -54,6 +54,12 @@ describe('which scenarios can be trained', () => {
       await expect(train(name, ['check', 'quit'], transcript)).rejects.toThrow(new RegExp(`^scenario ${name} is not a training exercise \\(train: false in .*${name}\\.yaml\\)`));
       expect(existsSync(transcript)).toBe(false);
     }
+  });
+
+  it('scenario show says which scenarios are not for training', () => {
+    const show = (name: string) => formatShow(library.find((s) => s.name === name)!);
+    expect(show('seed-lab-baseline')).toContain('\ntrain: false (a baseline or a demonstration: nothing to fix; `tracelab train` refuses it)\n');
+    expect(show('forwarding-off-node-1')).not.toContain('train: false');
   });
 
   it('train refuses a scenario without a fix', async () => {
