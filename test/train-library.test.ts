@@ -11,23 +11,11 @@ import type { Device } from '../topology/model.js';
 import { placeOf, resolvePlace } from '../topology/place.js';
 import { readTranscript } from '../lab/train/transcript.js';
 
-/**
- * Library scenarios with a fix that the simulator reproduces (their `scenario run` passes on sim). Not here:
- * cni0-down-node-1 and eth1-down-node-1 (the simulator answers !H where the kernel drops the connected route and
- * stays silent), mtu-eth1-node-2 (`ip route flush cache` is not modelled), icmp-ratelimit-default (its probes
- * depend on how many ICMP errors earlier commands cost) and the scenarios without a fix.
- */
-const TRAINABLE = [
-  'blackhole-route', 'flannel-on-eth0', 'flannel-stopped-route-stays-deleted', 'forward-drop-pod-to-pod',
-  'forward-reject-host-prohibited', 'forward-reject-icmp-types', 'forward-reject-variants', 'forwarding-off-node-1',
-  'masquerade-removed', 'mtu-blackhole-node-1', 'pod-without-default-route', 'prohibit-route', 'route-deleted-default-nat',
-  'route-deleted-no-default', 'routing-loop-hand-edited', 'rp-filter-strict-return-route', 'unreachable-route',
-  'wrong-gateway-detour', 'wrong-gateway-no-answer',
-];
-
+/** Every trainable library scenario (the others say `train: false`: baselines and demonstrations). */
 const work = mkdtempSync(join(tmpdir(), 'tracelab-train-lib-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const library = new Map(loadScenarios([scenarioLibraryDir()]).map((s) => [s.name, s]));
+const TRAINABLE = [...library.values()].filter((s) => s.trainable).map((s) => s.name);
 
 function device(s: Scenario, place: string): Device {
   const where = resolvePlace(s.lab, place);
@@ -62,8 +50,8 @@ function traineeLines(s: Scenario): string[] {
 }
 
 describe('a scripted trainee fixes library scenarios through `tracelab train`', () => {
-  it('has every listed scenario in the library', () => {
-    expect(TRAINABLE.filter((n) => !library.has(n))).toEqual([]);
+  it('has most of the library to train on', () => {
+    expect(TRAINABLE.length).toBeGreaterThanOrEqual(25);
   });
 
   for (const name of TRAINABLE) {
@@ -83,9 +71,11 @@ describe('a scripted trainee fixes library scenarios through `tracelab train`', 
       expect(checks[1], out).toMatch(/^FIXED: /);
       expect(t.lines.map((l) => l.line)).toEqual(lines);
       // Every fix command ran where the scenario says, reached by the trainee's own moves, and succeeded.
+      let from = 0;
       for (const step of s.fixSteps ?? []) {
         if (step.kind !== 'run') continue;
-        const typed = t.lines.find((l) => l.line === step.run)!;
+        from = t.lines.findIndex((l, i) => i >= from && l.line === step.run);
+        const typed = t.lines[from++]!;
         expect(typed.place, step.run).toBe(placeOf(device(s, step.at)));
         expect(typed.exitCode, `${step.run}: ${typed.output}`).toBe(0);
       }

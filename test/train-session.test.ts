@@ -172,7 +172,8 @@ describe('the shell', () => {
     expect(await runShell(s, { input, output, terminal: false })).toBe('eof');
     const summary = await s.finish();
     expect(summary.resets).toBe(2);
-    expect(built).toEqual([{ up: 1, down: 1 }, { up: 1, down: 1 }, { up: 1, down: 1 }]);
+    // The healthy lab `check` compares with (built once, at the start), then the broken lab and two resets.
+    expect(built).toEqual([{ up: 1, down: 1 }, { up: 1, down: 1 }, { up: 1, down: 1 }, { up: 1, down: 1 }]);
     expect(out).toContain('Trainer commands:');
   });
 
@@ -277,7 +278,8 @@ describe('errors', () => {
     writeFileSync(file, [
       'name: bad-break', 'title: t', 'lab: three-node', 'brief: b',
       'break:', '  - at: node-2', '    run: ip route del 10.9.9.0/24',
-      'probes:', '  - at: node-2', '    run: ip route', '    expect: x', '',
+      'probes:', '  - at: node-2', '    run: traceroute -n 10.244.1.3', '    expect: x',
+      'fix:', '  - at: node-2', '    run: ip route', '',
     ].join('\n'));
     const r = await cli(['train', file, '--transcript', join(work, 'bad.jsonl')]);
     expect(r.code).toBe(2);

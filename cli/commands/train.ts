@@ -4,11 +4,12 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
+import { untrainableReason } from '../../lab/train/check.js';
 import { classReport, formatClassReport } from '../../lab/train/report.js';
 import { TrainingSession } from '../../lab/train/session.js';
 import { runShell } from '../../lab/train/shell.js';
 import { formatSummary } from '../../lab/train/texts.js';
-import { defaultTranscriptPath, readTranscript, TranscriptWriter } from '../../lab/train/transcript.js';
+import { privateTranscriptPath, readTranscript, TranscriptWriter } from '../../lab/train/transcript.js';
 import { findScenario, write } from '../common.js';
 import { backendOptionsFrom, demand, withBackendOptions, withSeedOption, type BackendArgs } from '../options.js';
 
@@ -30,15 +31,21 @@ export const TRAIN_PREFIX = 'tltrain';
 
 const NEEDS_SCENARIO = 'train needs a scenario: a name from `tracelab scenario list`, or a scenario file';
 
-/** The whole session as a function of its arguments and streams; returns the exit status (0 fixed, 1 not fixed). */
+/**
+ * The whole session as a function of its arguments and streams; returns the exit status (0 fixed, also when a FIXED
+ * check was followed by a reset; 1 not fixed). The transcript goes where --transcript says (its directory must
+ * exist; diagrams go beside it) or into a new private directory; files that cannot be written are OutputFileError.
+ */
 export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStream & { isTTY?: boolean }; output: NodeJS.WritableStream & { isTTY?: boolean } }): Promise<number> {
   if (!args.scenario) throw new UsageError(NEEDS_SCENARIO);
   const scenario = findScenario(args.scenario);
+  const refused = untrainableReason(scenario);
+  if (refused) throw new UsageError(refused);
   // A training lab gets its own namespace prefix, so a session never touches a lab built with `tracelab lab up`.
   const prefix = args.prefix ?? (args.backend === 'netns' ? TRAIN_PREFIX : undefined);
   const backendOpts = backendOptionsFrom({ ...args, prefix });
   createBackend(args.backend, backendOpts); // an unknown backend fails before anything is built
-  const transcriptPath = args.transcript ?? defaultTranscriptPath(scenario.name, new Date(), process.pid);
+  const transcriptPath = args.transcript ?? privateTranscriptPath(scenario.name, new Date());
   const transcript = new TranscriptWriter(transcriptPath);
   const terminal = io.input.isTTY === true && io.output.isTTY === true;
   let fixed = false;
@@ -55,14 +62,19 @@ export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStr
     await session.start();
   } catch (err) {
     await session.abort();
+    transcript.close();
     throw err;
   }
   try {
     await runShell(session, { input: io.input, output: io.output, terminal });
   } finally {
-    const summary = await session.finish(transcriptPath);
-    io.output.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : forTerminal(formatSummary(summary)));
-    fixed = summary.fixed;
+    try {
+      const summary = await session.finish(transcriptPath);
+      io.output.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : forTerminal(formatSummary(summary)));
+      fixed = summary.fixed || summary.firstFixedAtMs !== undefined;
+    } finally {
+      transcript.close();
+    }
   }
   return fixed ? 0 : 1;
 }
@@ -75,7 +87,7 @@ const runCommand: CommandModule<object, TrainArgs> = {
       .positional('scenario', { type: 'string', describe: 'a scenario name from the library, or a scenario file' })
       .check((a) => demand(typeof a.scenario === 'string' && a.scenario !== '', NEEDS_SCENARIO))
       .option('at', { type: 'string', describe: 'start at this place (default: where the scenario\'s first probe runs)' })
-      .option('transcript', { type: 'string', describe: 'write the transcript here (default: $TMPDIR/tracelab/transcripts/SCENARIO-TIME-PID.jsonl)' })
+      .option('transcript', { type: 'string', describe: 'write the transcript here, diagrams beside it; the directory must exist (default: a new private directory under $TMPDIR)' })
       .option('name', { type: 'string', describe: 'the trainee\'s name in the transcript (default: $USER)' })
       .option('json', { type: 'boolean', describe: 'print the end-of-session summary as JSON (for instructors)' })
       .example('$0 train forwarding-off-node-1', 'fix a node that stopped forwarding')

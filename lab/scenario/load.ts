@@ -11,8 +11,10 @@ import { resolvePlace } from '../../topology/place.js';
 import {
   compileSchema, parseYamlText, readYamlFile, SourceError, type Diagnostic, type PathKey, type YamlSource,
 } from '../../topology/yaml-source.js';
+import { PROBE_TOOL_NAMES } from '../../sim/tools/registry.js';
+import { splitWords } from '../../sim/words.js';
 import { compileEditedLab } from './lab-edits.js';
-import type { Scenario, ScenarioFile, ScenarioProbe, ScenarioStep, ScenarioStepFile } from './types.js';
+import type { CheckProbe, Scenario, ScenarioFile, ScenarioProbe, ScenarioStep, ScenarioStepFile } from './types.js';
 
 /** The directory of the scenario library. */
 export function scenarioLibraryDir(): string {
@@ -52,9 +54,11 @@ function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
   const problems: Diagnostic[] = [];
   const breakSteps = steps(src, ['break'], f.break, problems);
   const fixSteps = f.fix ? steps(src, ['fix'], f.fix, problems) : undefined;
+  const healthySetup = steps(src, ['healthyLab', 'setup'], f.healthyLab?.setup ?? [], problems);
   let lab: LabModel | undefined;
+  let healthyLab: LabModel | undefined;
   try {
-    lab = labFor(src);
+    ({ lab, healthyLab } = labsFor(src));
   } catch (err) {
     if (!(err instanceof SourceError)) throw err;
     problems.push(...err.diagnostics);
@@ -68,8 +72,13 @@ function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
     f.break.forEach((s, i) => 'at' in s && checkPlace(['break', i, 'at'], s.at));
     (f.fix ?? []).forEach((s, i) => 'at' in s && checkPlace(['fix', i, 'at'], s.at));
     f.probes.forEach((p, i) => checkPlace(['probes', i, 'at'], p.at));
+    (f.check ?? []).forEach((p, i) => checkPlace(['check', i, 'at'], p.at));
+    (f.healthyLab?.setup ?? []).forEach((s, i) => 'at' in s && checkPlace(['healthyLab', 'setup', i, 'at'], s.at));
   }
-  if (problems.length > 0 || !lab) throw new SourceError(problems);
+  (f.check ?? []).forEach((p, i) => {
+    if (!isConnectivityProbe(p.run)) problems.push(src.at(['check', i, 'run'], `a check probe is a connectivity probe (${PROBE_TOOL_NAMES.join(', ')}), not "${p.run}"`));
+  });
+  if (problems.length > 0 || !lab || !healthyLab) throw new SourceError(problems);
   const probes: ScenarioProbe[] = f.probes.map((p) => ({
     at: p.at, run: p.run, exit: p.exit ?? 0, expect: p.expect, stderr: p.stderr, healthy: p.healthy, healthyExit: p.healthyExit ?? 0,
     ...(p.healthyStderr !== undefined ? { healthyStderr: p.healthyStderr } : {}),
@@ -77,7 +86,19 @@ function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
   return {
     file: src.file, name: f.name, title: f.title, labName: f.lab, brief: f.brief, lab, edits: f.model ?? {},
     breakSteps, probes, hints: f.hints ?? [], fixSteps, tags: f.tags ?? [], ...(f.recorded ? { recorded: f.recorded } : {}), source: src,
+    trainable: f.train !== false, checkProbes: checkProbesOf(f), healthyLab, healthySetup,
   };
+}
+
+/** A probe that sends packets (traceroute, ping, ...), as opposed to an inspection (ip route, sysctl, iptables -L). */
+export function isConnectivityProbe(run: string): boolean {
+  const split = splitWords(run);
+  return split.ok && split.words.length > 0 && PROBE_TOOL_NAMES.includes(split.words[0]!);
+}
+
+/** The file's `check:` probes, or else its probes that are connectivity probes. */
+function checkProbesOf(f: ScenarioFile): CheckProbe[] {
+  return (f.check ?? f.probes.filter((p) => isConnectivityProbe(p.run))).map((p) => ({ at: p.at, run: p.run }));
 }
 
 function steps(src: YamlSource<ScenarioFile>, base: PathKey[], list: readonly ScenarioStepFile[], problems: Diagnostic[]): ScenarioStep[] {
@@ -99,8 +120,11 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(ms) && ms <= 86_400_000 ? Math.round(ms) : undefined;
 }
 
-/** The scenario's lab: a name under topology/labs, or a path relative to the scenario file; then its edits. */
-function labFor(src: YamlSource<ScenarioFile>): LabModel {
+/**
+ * The scenario's lab (a name under topology/labs, or a path relative to the scenario file) with its `model:` edits,
+ * and the healthy lab `check` compares with (`healthyLab.model` applied on top; problems located at those keys).
+ */
+function labsFor(src: YamlSource<ScenarioFile>): { lab: LabModel; healthyLab: LabModel } {
   const name = src.data.lab;
   const path = name.includes('/') || /\.ya?ml$/.test(name) ? resolve(dirname(src.file), name) : resolveLabPath(name);
   let labSource: YamlSource<LabFile>;
@@ -113,9 +137,13 @@ function labFor(src: YamlSource<ScenarioFile>): LabModel {
     throw err;
   }
   const edits = src.data.model ?? {};
-  if (Object.keys(edits).length === 0) return compileLabSource(labSource);
-  compileLabSource(labSource); // problems of the lab file itself are reported where they are
-  return compileEditedLab(labSource, edits, src);
+  const plain = compileLabSource(labSource); // problems of the lab file itself are reported where they are
+  const lab = Object.keys(edits).length === 0 ? plain : compileEditedLab(labSource, edits, src);
+  const healing = src.data.healthyLab?.model;
+  if (!healing || Object.keys(healing).length === 0) return { lab, healthyLab: lab };
+  const relocate = (path: readonly PathKey[]): PathKey[] => (path[0] === 'model' && typeof path[1] === 'string' && path[1] in healing ? ['healthyLab', ...path] : [...path]);
+  const located = { file: src.file, locate: (path: readonly PathKey[]) => src.locate(relocate(path)), at: (path: readonly PathKey[], message: string) => src.at(relocate(path), message) };
+  return { lab, healthyLab: compileEditedLab(labSource, { ...edits, ...healing }, located) };
 }
 
 /** Expands files and directories (directories: their *.yaml / *.yml files, sorted) into scenario file paths. */

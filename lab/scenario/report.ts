@@ -110,6 +110,7 @@ function stepText(s: ScenarioStep): string {
  * edits or the fix. */
 export function formatShow(s: Scenario): string {
   const lines = [`${s.name}: ${s.title}`, '', s.brief.trimEnd(), '', `lab: ${s.labName}`];
+  if (!s.trainable) lines.push('train: false (a baseline or a demonstration: nothing to fix; `tracelab train` refuses it)');
   lines.push('', 'probes:');
   for (const p of s.probes) lines.push(`  ${p.at}$ ${p.run}`);
   if (s.hints.length > 0) {

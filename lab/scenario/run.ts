@@ -1,8 +1,9 @@
 // The scenario runner and checker: builds the lab on any Backend, breaks it, probes, fixes, probes again, and returns
 // results as data (expected, actual, pass, diff per probe). Knows nothing about which backend it holds.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Backend } from '../backend.js';
+import { UsageError, type Backend } from '../backend.js';
 import type { CommandResult } from '../../sim/trace.js';
+import type { LabModel } from '../../topology/model.js';
 import { maskMilliseconds } from '../../sim/tools/mask.js';
 import { unifiedDiff } from './diff.js';
 import type { Scenario, ScenarioProbe, ScenarioStep } from './types.js';
@@ -105,7 +106,7 @@ export async function runSteps(backend: Backend, steps: readonly ScenarioStep[],
   return undefined;
 }
 
-async function runProbes(backend: Backend, probes: readonly ScenarioProbe[]): Promise<CommandResult[]> {
+async function runProbes(backend: Backend, probes: readonly Pick<ScenarioProbe, 'at' | 'run'>[]): Promise<CommandResult[]> {
   const out: CommandResult[] = [];
   for (const p of probes) out.push(await backend.run(p.at, p.run));
   return out;
@@ -143,9 +144,24 @@ export async function observeScenario(scenario: Scenario, backend: Backend): Pro
 
 /** The probes' output on a fresh, unbroken lab of the scenario's (edited) model: the default `healthy` text. */
 export async function observeUnbroken(scenario: Scenario, backend: Backend): Promise<readonly CommandResult[]> {
+  return observeProbes(scenario.lab, scenario.probes, backend);
+}
+
+/**
+ * Builds LAB on BACKEND (nothing broken), runs the setup steps (a failing one throws), the probes in order, and takes
+ * the lab down again.
+ */
+export async function observeProbes(
+  lab: LabModel,
+  probes: readonly Pick<ScenarioProbe, 'at' | 'run'>[],
+  backend: Backend,
+  setup: readonly ScenarioStep[] = [],
+): Promise<readonly CommandResult[]> {
   try {
-    await backend.up(scenario.lab);
-    return await runProbes(backend, scenario.probes);
+    await backend.up(lab);
+    const failure = await runSteps(backend, setup, 'break');
+    if (failure) throw new UsageError(`a setup step of the healthy lab failed at ${failure.at} (exit ${failure.exitCode}): ${failure.run}: ${failure.stderr.trim()}`);
+    return await runProbes(backend, probes);
   } finally {
     await backend.down();
   }

@@ -33,6 +33,9 @@ export interface ScenarioFile {
   probes: ScenarioProbeFile[];
   hints?: string[];
   fix?: ScenarioStepFile[];
+  train?: boolean;
+  check?: { at: string; run: string }[];
+  healthyLab?: { model?: Record<string, unknown>; setup?: ScenarioStepFile[] };
   tags?: string[];
   recorded?: RecordedOn;
 }
@@ -53,6 +56,12 @@ export interface ScenarioProbe {
   readonly healthyStderr?: string;
 }
 
+/** A connectivity probe of the training shell's `check`. */
+export interface CheckProbe {
+  readonly at: string;
+  readonly run: string;
+}
+
 /** A loaded scenario: checked against its schema, its lab (with edits) compiled and its places resolved. */
 export interface Scenario {
   readonly file: string;
@@ -69,6 +78,14 @@ export interface Scenario {
   readonly hints: readonly string[];
   /** Undefined when the scenario has no fix (only the broken state is checked). */
   readonly fixSteps?: readonly ScenarioStep[];
+  /** False when the file says `train: false` (a baseline or a demonstration): `tracelab train` refuses it. */
+  readonly trainable: boolean;
+  /** The connectivity probes the training shell's `check` runs: the file's `check:`, or its probes that are probe tools. */
+  readonly checkProbes: readonly CheckProbe[];
+  /** The lab `check` compares with: `lab` with the `healthyLab.model` edits applied (the same model when there are none). */
+  readonly healthyLab: LabModel;
+  /** Commands that make `healthyLab` healthy before `check`'s probes run on it (`healthyLab.setup`). */
+  readonly healthySetup: readonly ScenarioStep[];
   readonly tags: readonly string[];
   /** Where the expected outputs were recorded (absent in scenarios recorded before the field existed). */
   readonly recorded?: Readonly<RecordedOn>;

@@ -1,14 +1,13 @@
-// The trainee's `check`: runs the scenario's probes and compares them with the healthy lab, without revealing it.
-import type { Backend } from '../backend.js';
-import { checkProbe, observeUnbroken, type ProbeCheck, type Scenario } from '../scenario/index.js';
+// The trainee's `check`: runs the scenario's connectivity probes and compares them with a fresh healthy lab's output
+// of the same probes, so any fix that restores the paths passes; it says where a probe still differs, never more.
+import { UsageError, type Backend } from '../backend.js';
+import { checkProbe, observeProbes, type ProbeCheck, type Scenario } from '../scenario/index.js';
 import { maskLine } from '../../sim/tools/mask.js';
 
-/** What one probe prints in the healthy lab: the scenario's `healthy` text, or the unbroken lab's output. */
+/** What one check probe prints on the healthy lab. */
 export interface HealthyOutput {
   readonly stdout: string;
   readonly exit: number;
-  readonly stderr?: string;
-  readonly from: ProbeCheck['expectedFrom'];
 }
 
 export interface CheckOutcome {
@@ -16,25 +15,30 @@ export interface CheckOutcome {
   readonly probes: readonly ProbeCheck[];
 }
 
-/**
- * What each probe prints in the healthy lab: its `healthy` text, or for probes without one, its output on a fresh,
- * unbroken lab of the scenario (built on `fresh` and taken down again), as the scenario runner compares them.
- */
-export async function healthyOutputs(scenario: Scenario, fresh: () => Backend): Promise<HealthyOutput[]> {
-  const unbroken = scenario.probes.some((p) => p.healthy === undefined) ? await observeUnbroken(scenario, fresh()) : [];
-  return scenario.probes.map((p, i) => {
-    if (p.healthy !== undefined) return { stdout: p.healthy, exit: p.healthyExit, stderr: p.healthyStderr, from: 'scenario' };
-    const r = unbroken[i]!;
-    return { stdout: r.stdout, exit: r.exitCode, stderr: r.stderr, from: 'unbroken-lab' };
-  });
+/** Why `tracelab train` refuses a scenario, or undefined when it can be trained. */
+export function untrainableReason(s: Scenario): string | undefined {
+  if (!s.trainable) return `scenario ${s.name} is not a training exercise (train: false in ${s.file}): it has nothing to fix; \`tracelab scenario show ${s.name}\` describes it`;
+  if (!s.fixSteps) return `scenario ${s.name} cannot be trained: it has no fix: (give it one, or mark it train: false) in ${s.file}`;
+  if (s.checkProbes.length === 0) return `scenario ${s.name} cannot be trained: \`check\` needs a connectivity probe (traceroute, ping, ...); add a check: list to ${s.file}`;
+  return undefined;
 }
 
-/** Runs every probe now and compares it with its healthy output. */
+/**
+ * Each check probe's output on a fresh healthy lab of the scenario (its model with `healthyLab:` applied, no break
+ * steps), built on `fresh` and taken down again. Computed, never taken from the file's recorded texts.
+ */
+export async function healthyOutputs(scenario: Scenario, fresh: () => Backend): Promise<HealthyOutput[]> {
+  const seen = await observeProbes(scenario.healthyLab, scenario.checkProbes, fresh(), scenario.healthySetup);
+  return seen.map((r) => ({ stdout: r.stdout, exit: r.exitCode }));
+}
+
+/** Runs every check probe now and compares its output and exit status with the healthy lab's. */
 export async function checkNow(backend: Backend, scenario: Scenario, healthy: readonly HealthyOutput[]): Promise<CheckOutcome> {
+  if (healthy.length !== scenario.checkProbes.length) throw new UsageError(`scenario ${scenario.name}: no healthy output to check against`);
   const probes: ProbeCheck[] = [];
-  for (const [i, p] of scenario.probes.entries()) {
+  for (const [i, p] of scenario.checkProbes.entries()) {
     const r = await backend.run(p.at, p.run);
-    probes.push(checkProbe('fixed', p, healthy[i]!, r));
+    probes.push(checkProbe('fixed', p, { ...healthy[i]!, from: 'unbroken-lab' }, r));
   }
   return { fixed: probes.every((c) => c.pass), probes };
 }
@@ -49,17 +53,17 @@ function firstDifferentLine(expected: string, actual: string): number | undefine
   return undefined;
 }
 
-function whereItDiffers(label: string, expected: string, actual: string): string | undefined {
+function whereItDiffers(expected: string, actual: string): string | undefined {
   const line = firstDifferentLine(expected, actual);
   if (line === undefined) return undefined;
   const now = actual.split('\n')[line - 1];
-  if (now === undefined || (now === '' && line === actual.split('\n').length)) return `    ${label} line ${line} differs: the output ends before it`;
-  return `    ${label} line ${line} differs; it now reads: ${now}`;
+  if (now === undefined || (now === '' && line === actual.split('\n').length)) return `    output line ${line} differs: the output ends before it`;
+  return `    output line ${line} differs; it now reads: ${now}`;
 }
 
 /**
- * `FIXED ...` or `NOT FIXED ...` and, for each probe that still differs, where it differs and what it prints now —
- * never the healthy text itself.
+ * `FIXED ...` or `NOT FIXED ...` and, for each probe that still fails, its place, its command and the first line of
+ * its output that differs — never the healthy text itself.
  */
 export function formatCheck(outcome: CheckOutcome): string {
   const total = outcome.probes.length;
@@ -68,12 +72,8 @@ export function formatCheck(outcome: CheckOutcome): string {
   const lines = [`NOT FIXED: ${failing.length} of ${total} probe${total === 1 ? '' : 's'} still differ${failing.length === 1 ? 's' : ''} from the healthy lab`];
   for (const c of failing) {
     lines.push(`  ${c.at}$ ${c.run}`);
-    const out = whereItDiffers('output', c.expected, c.actual);
+    const out = whereItDiffers(c.expected, c.actual);
     if (out) lines.push(out);
-    if (c.expectedStderr !== undefined) {
-      const err = whereItDiffers('error output', c.expectedStderr, c.actualStderr);
-      if (err) lines.push(err);
-    }
     if (c.expectedExit !== c.actualExit) lines.push(`    exit status ${c.actualExit} (the healthy lab's differs)`);
   }
   return `${lines.join('\n')}\n`;

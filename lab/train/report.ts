@@ -10,7 +10,10 @@ export interface SessionRow {
   readonly startedAt: string;
   /** False when the transcript has no end (the session was killed): figures come from its lines. */
   readonly ended: boolean;
+  /** A check said FIXED (a later reset keeps the credit). */
   readonly fixed: boolean;
+  /** Fixed once, but not at the end (reset, or broken again). */
+  readonly undone: boolean;
   readonly durationMs: number;
   readonly commands: number;
   readonly hintsUsed: number;
@@ -40,14 +43,14 @@ function sessionRow(t: Transcript): SessionRow {
   if (t.summary) {
     const s = t.summary;
     return {
-      ...base, ended: true, fixed: s.fixed, durationMs: s.durationMs, commands: s.commands, hintsUsed: s.hintsUsed,
+      ...base, ended: true, fixed: s.fixed || s.firstFixedAtMs !== undefined, undone: !s.fixed && s.firstFixedAtMs !== undefined, durationMs: s.durationMs, commands: s.commands, hintsUsed: s.hintsUsed,
       hintsTotal: s.hintsTotal, solutionShown: s.solutionShown, checks: s.checks, resets: s.resets,
     };
   }
   const ran = t.lines.filter((l) => l.kind !== 'empty' && l.kind !== 'cancelled' && l.kind !== 'invalid');
   const checks = t.lines.filter((l) => l.builtin === 'check');
   return {
-    ...base, ended: false, fixed: checks[checks.length - 1]?.fixed === true,
+    ...base, ended: false, fixed: checks.some((c) => c.fixed === true), undone: checks.some((c) => c.fixed === true) && checks[checks.length - 1]?.fixed !== true,
     durationMs: t.lines[t.lines.length - 1]?.atMs ?? 0, commands: ran.length,
     hintsUsed: t.lines.filter((l) => l.builtin === 'hint').length, solutionShown: t.lines.some((l) => l.builtin === 'solution'),
     checks: checks.length, resets: t.lines.filter((l) => l.builtin === 'reset').length,
@@ -88,7 +91,7 @@ export function formatClassReport(r: ClassReport): string {
   const sessions = table(
     ['TRAINEE', 'SCENARIO', 'RESULT', 'TIME', 'COMMANDS', 'HINTS', 'SOLUTION', 'CHECKS', 'BACKEND'],
     r.sessions.map((s) => [
-      s.trainee, s.scenario, `${s.fixed ? 'FIXED' : 'NOT FIXED'}${s.ended ? '' : ' (unfinished)'}`, formatDuration(s.durationMs),
+      s.trainee, s.scenario, `${s.fixed ? 'FIXED' : 'NOT FIXED'}${s.undone ? ' (then undone)' : ''}${s.ended ? '' : ' (unfinished)'}`, formatDuration(s.durationMs),
       String(s.commands), s.hintsTotal !== undefined ? `${s.hintsUsed}/${s.hintsTotal}` : String(s.hintsUsed),
       s.solutionShown ? 'shown' : 'no', String(s.checks), s.backend,
     ]),

@@ -1,6 +1,5 @@
 // One training session: builds and breaks the scenario's lab, keeps where the trainee stands, answers each typed
 // line (a Linux command at the place, a move, or a trainer built-in) and counts what the summary reports.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, type Backend } from '../backend.js';
@@ -10,7 +9,8 @@ import { quoteWord, splitWords } from '../../sim/words.js';
 import type { Device } from '../../topology/model.js';
 import { placeOf, resolvePlace } from '../../topology/place.js';
 import { renderLabSvg } from '../../topology/svg/svg.js';
-import { checkNow, formatCheck, healthyOutputs, type HealthyOutput } from './check.js';
+import { writeOutputFile } from '../io/output-file.js';
+import { checkNow, formatCheck, healthyOutputs, untrainableReason, type HealthyOutput } from './check.js';
 import { completeLine } from './complete.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from './pipes.js';
 import { describePlace, parseMove, promptOf } from './places.js';
@@ -27,7 +27,7 @@ export interface SessionOptions {
   readonly startAt?: string;
   readonly transcript?: TranscriptWriter;
   readonly trainee?: string;
-  /** Where `diagram` writes its SVG files. */
+  /** Where `diagram` writes its SVG files: a private directory or one the user named; it must exist. */
   readonly diagramDir: string;
   /** Wall clock in milliseconds (the summary's time figures). */
   readonly now?: () => number;
@@ -62,12 +62,15 @@ export class TrainingSession {
   private commands = 0;
   private diagrams = 0;
   private firstFixedAtMs?: number;
+  private resetAfterFix = false;
   /** The last probe's trace and the device it ran on (drawn by `diagram`). */
   private lastProbe?: { readonly trace: TraceRecord; readonly from: string };
   private readonly typed: string[] = [];
   private finished?: SessionSummary;
 
   constructor(private readonly opts: SessionOptions) {
+    const refused = untrainableReason(opts.scenario);
+    if (refused) throw new UsageError(refused);
     this.now = opts.now ?? Date.now;
     this.startStack = startingStack(opts.scenario, opts.startAt);
     this.stack = [...this.startStack];
@@ -100,8 +103,7 @@ export class TrainingSession {
     this.opts.out('Breaking the lab ... ');
     this.healthy = await healthyOutputs(s, this.opts.makeBackend);
     await this.buildBroken(backend);
-    const note = s.fixSteps ? '' : 'This scenario records no fix: it shows a behaviour to explain; `check` compares with the unbroken lab.\n';
-    this.opts.out(`done.\n${note}You are on ${describePlace(this.here)}. Type \`help\` for the trainer's commands, \`exit\` to go back.\n\n`);
+    this.opts.out(`done.\nYou are on ${describePlace(this.here)}. Type \`help\` for the trainer's commands, \`exit\` to go back.\n\n`);
   }
 
   private async buildBroken(backend: Backend): Promise<void> {
@@ -223,6 +225,7 @@ export class TrainingSession {
       case 'reset': {
         await this.requireBackend().down();
         this.resets++;
+        this.resetAfterFix ||= this.firstFixedAtMs !== undefined;
         this.stack = [...this.startStack];
         this.lastProbe = undefined;
         await this.buildBroken(this.opts.makeBackend());
@@ -241,10 +244,10 @@ export class TrainingSession {
 
   private diagram(): string {
     this.diagrams++;
-    mkdirSync(this.opts.diagramDir, { recursive: true });
     const file = join(this.opts.diagramDir, `${this.opts.scenario.name}-${this.diagrams}.svg`);
     const probe = this.lastProbe;
-    writeFileSync(file, renderLabSvg(this.lab, probe ? { path: probe } : {}));
+    // Before `solution`, the picture shows the path and where it stops, not the setting or rule that stopped it.
+    writeOutputFile(file, renderLabSvg(this.lab, probe ? { path: { ...probe, cause: this.solutionShown } } : {}));
     const what = probe
       ? `the lab and the path of your last probe (${probe.trace.tool} to ${probe.trace.target.name})`
       : this.backend?.name === 'sim' ? 'the lab (run a traceroute first to see its path drawn on it)' : 'the lab (paths are drawn from the simulator\'s trace records only)';
@@ -294,7 +297,7 @@ export class TrainingSession {
       startedAt: this.startedAt, endedAt: new Date(end).toISOString(), durationMs: end - this.startedMs,
       commands: this.commands, hintsUsed: this.hintsShown, hintsTotal: s.hints.length, solutionShown: this.solutionShown,
       resets: this.resets, checks: this.checks, fixed,
-      ...(this.firstFixedAtMs !== undefined ? { firstFixedAtMs: this.firstFixedAtMs } : {}),
+      ...(this.firstFixedAtMs !== undefined ? { firstFixedAtMs: this.firstFixedAtMs, resetAfterFix: this.resetAfterFix } : {}),
       ...(transcriptPath ? { transcript: transcriptPath } : {}),
     };
     this.opts.transcript?.write({ type: 'end', summary });

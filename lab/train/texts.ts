@@ -20,7 +20,7 @@ export function formatHelp(lab: LabModel, here: Device, hintsLeft: number): stri
   return [
     'Trainer commands:',
     `  hint              the next hint (${hintsLeft} left)`,
-    '  check             run the scenario\'s probes: prints FIXED or NOT FIXED and what still differs',
+    '  check             run the scenario\'s connectivity probes against a healthy lab: FIXED, or which still fails',
     '  solution          show the fix (your summary will say you looked)',
     '  reset             rebuild the lab broken, as at the start',
     '  diagram           draw the lab, with the path of your last traceroute, as an SVG file',
@@ -65,10 +65,15 @@ export function formatDuration(ms: number): string {
   return `${sec}s`;
 }
 
+/** The summary's result: FIXED, NOT FIXED, or the credit of a FIXED check that a reset (or a later change) undid. */
+export function formatResult(s: Pick<SessionSummary, 'fixed' | 'firstFixedAtMs' | 'resetAfterFix'>): string {
+  if (s.fixed) return `FIXED${s.firstFixedAtMs !== undefined ? ` (first FIXED check after ${formatDuration(s.firstFixedAtMs)})` : ' (no check said so during the session)'}`;
+  if (s.firstFixedAtMs === undefined) return 'NOT FIXED';
+  return `FIXED once at ${formatDuration(s.firstFixedAtMs)}, then ${s.resetAfterFix ? 'reset' : 'broken again'}`;
+}
+
 export function formatSummary(s: SessionSummary): string {
-  const result = s.fixed
-    ? `FIXED${s.firstFixedAtMs !== undefined ? ` (first FIXED check after ${formatDuration(s.firstFixedAtMs)})` : ' (no check said so during the session)'}`
-    : 'NOT FIXED';
+  const result = formatResult(s);
   const rows: [string, string][] = [
     ['scenario', `${s.scenario} (${s.title})`],
     ['backend', s.backend],

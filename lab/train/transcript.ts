@@ -1,9 +1,9 @@
 // Training transcripts: one JSON object per line (start, every line typed with its output, end with the summary),
 // appended as the session goes so a killed session still leaves what happened; and reading them back.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { closeSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../backend.js';
+import { appendTo, makePrivateDir, openAppendFile, writeOutputFile } from '../io/output-file.js';
 
 export const TRANSCRIPT_VERSION = 1;
 
@@ -58,8 +58,10 @@ export interface SessionSummary {
   readonly checks: number;
   /** The lab gave the healthy output for every probe when the session ended. */
   readonly fixed: boolean;
-  /** Milliseconds since the start of the first `check` that said FIXED. */
+  /** Milliseconds since the start of the first `check` that said FIXED (the credit a later `reset` keeps). */
   readonly firstFixedAtMs?: number;
+  /** After that FIXED check, the trainee typed `reset` (the lab is broken again by the trainer, not by a mistake). */
+  readonly resetAfterFix?: boolean;
   readonly transcript?: string;
 }
 
@@ -70,22 +72,35 @@ export interface TranscriptEnd {
 
 export type TranscriptEntry = TranscriptStart | TranscriptLine | TranscriptEnd;
 
-/** Appends entries to a transcript file (created with its directory; an existing file is replaced). */
+/**
+ * Appends entries to a transcript file. An existing file is replaced; its directory must exist; a symlink at the name
+ * is replaced, never followed. Write errors (ENOENT, EISDIR, ENOSPC, EACCES) are OutputFileError.
+ */
 export class TranscriptWriter {
+  private fd?: number;
+
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, '');
+    writeOutputFile(path, '', 0o600);
+    this.fd = openAppendFile(path);
   }
 
   write(entry: TranscriptEntry): void {
-    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+    if (this.fd !== undefined) appendTo(this.fd, this.path, `${JSON.stringify(entry)}\n`);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }
 
-/** Where a transcript goes when no --transcript is given: $TMPDIR/tracelab/transcripts/SCENARIO-YYYYMMDD-HHMMSS-PID.jsonl. */
-export function defaultTranscriptPath(scenario: string, now: Date, pid: number): string {
+/**
+ * Where a transcript goes when no --transcript is given: SCENARIO-YYYYMMDD-HHMMSS.jsonl in a new private directory
+ * (mode 0700, unpredictable name) under $TMPDIR, which also takes the session's diagrams.
+ */
+export function privateTranscriptPath(scenario: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return join(tmpdir(), 'tracelab', 'transcripts', `${scenario}-${stamp}-${pid}.jsonl`);
+  return join(makePrivateDir('tracelab-train-'), `${scenario}-${stamp}.jsonl`);
 }
 
 export interface Transcript {

@@ -7,8 +7,11 @@ import { layoutLab, type Attachment, type Box, type DeviceBox, type LabLayout, t
 import { pathOf, type DrawnPath } from './svg-path.js';
 
 export interface SvgOptions {
-  /** A probe to draw: its trace record and the device it ran on. */
-  readonly path?: { readonly trace: TraceRecord; readonly from: string };
+  /**
+   * A probe to draw: its trace record and the device it ran on. `cause: false` leaves out of the caption what stopped
+   * the probe (the disposition and the route, rule or sysctl); it still shows where (the training shell, before `solution`).
+   */
+  readonly path?: { readonly trace: TraceRecord; readonly from: string; readonly cause?: boolean };
 }
 
 const SANS = 'DejaVu Sans, Helvetica, Arial, sans-serif';
@@ -93,7 +96,7 @@ function hopRange(first: number, last: number): string {
   return first === last ? `hop ${first}` : `hops ${first}–${last}`;
 }
 
-function pathOverlay(layout: LabLayout, path: DrawnPath): { under: string[]; over: string[]; caption: string[] } {
+function pathOverlay(layout: LabLayout, path: DrawnPath, cause = true): { under: string[]; over: string[]; caption: string[] } {
   const under = [`<polyline class="path" points="${pts(pathPoints(layout, path))}" fill="none" stroke="${PATH_COLOUR}" stroke-width="6" stroke-opacity="0.75" stroke-linejoin="round" stroke-linecap="round"/>`];
   const failure = path.failure;
   // Marks per device in hop order: numbered badges, then the failure pill; laid out left to right ending at the
@@ -130,7 +133,8 @@ function pathOverlay(layout: LabLayout, path: DrawnPath): { under: string[]; ove
     });
   const verdict = path.reached ? 'reached' : 'not reached';
   const caption = [`${path.tool} to ${path.target} from ${path.from}:  ${seq.join('  →  ')}  (${verdict})`];
-  if (failure) caption.push(`✗ ${hopRange(failure.firstTtl, failure.lastTtl)}: ${failure.disposition} at ${failure.device}${failure.decision ? ` — ${failure.decision}` : ''}`);
+  if (failure && !cause) caption.push(`✗ ${hopRange(failure.firstTtl, failure.lastTtl)}: the probe stops at ${failure.device}`);
+  else if (failure) caption.push(`✗ ${hopRange(failure.firstTtl, failure.lastTtl)}: ${failure.disposition} at ${failure.device}${failure.decision ? ` — ${failure.decision}` : ''}`);
   else if (path.loop) caption.push(`✗ routing loop: ${path.loop.join(' → ')} → … until the TTL runs out`);
   else if (!path.reached) caption.push(`✗ not reached within ${path.hops[path.hops.length - 1]?.ttl ?? 0} hops`);
   else if (path.dnat) caption.push(`${path.dnat.device}: ${path.dnat.decision}`);
@@ -142,7 +146,7 @@ export function renderLabSvg(lab: LabModel, opts: SvgOptions = {}): string {
   const layout = layoutLab(lab);
   const path = opts.path ? pathOf(opts.path.trace, opts.path.from) : undefined;
   const onPath = new Set(path?.legs.map((l) => l.device) ?? []);
-  const overlay = path ? pathOverlay(layout, path) : undefined;
+  const overlay = path ? pathOverlay(layout, path, opts.path?.cause ?? true) : undefined;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}">`,
     `<title>${xml(layout.title)}</title>`,
