@@ -123,7 +123,9 @@ describe('untrusted text is printed safely (text output; --json keeps the data)'
   const scenario = join(dir, 'evil.yaml');
   writeFileSync(scenario, [
     'name: evil', 'title: "red \\e[31m title"', 'lab: three-node', 'brief: "b \\e]0;pwned\\a"', 'break: []',
-    'probes:', '  - at: node-2/netshoot', '    run: hostname', '    expect: ""', 'hints: ["clear \\e[2J"]', '',
+    'probes:', '  - at: node-2/netshoot', '    run: hostname', '    expect: ""', 'hints: ["clear \\e[2J"]',
+    'fix:', '  - at: node-1', '    run: "sysctl -w net.ipv4.ip_forward=1"',
+    'check:', '  - at: node-2/netshoot', '    run: "ping -c 1 10.244.1.3"', '',
   ].join('\n'));
 
   it('topo show', async () => {
