@@ -33,8 +33,9 @@ function refuseSymlinkOrDirectory(file: string): void {
 }
 
 /**
- * Replaces `file` with `data` atomically: writes a new temp file beside it (O_EXCL, O_NOFOLLOW) and renames it over the
- * final name, so a symlink planted at `file` is replaced, never followed. The parent directory must exist.
+ * Replaces `file` with `data` atomically: refuses a symlink or a directory at `file`, writes a new temp file beside it
+ * (O_EXCL, O_NOFOLLOW) and renames it over the final name (a symlink planted in between is replaced, never followed).
+ * The parent directory must exist: it is never created.
  */
 export function writeOutputFile(file: string, data: string | Uint8Array, mode = 0o644): void {
   refuseSymlinkOrDirectory(file);
