@@ -1,5 +1,5 @@
 // Compiles a lab file into the readonly LabModel: devices, interfaces, segments, routes and netfilter rules.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { formatIp, networkOf, parseCidr, subnetOf, type Cidr, type IfAddr } from './address.js';
@@ -8,7 +8,7 @@ import { LAB_DEFAULTS } from './labfile.js';
 import { buildLabGraph } from './graph.js';
 import type { Device, Interface, LabModel, Route, RouteSet, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
-import { packageRoot, resolveLabPath } from './paths.js';
+import { isLabFilePath, libraryLabNames, packageRoot, resolveLabPath } from './paths.js';
 import { planLab, subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
 import { compileSchema, parseYamlText, readYamlFile, SourceError, type YamlSource } from './yaml-source.js';
 
@@ -27,6 +27,9 @@ function once<T>(make: () => T): () => T {
 /** Loads and compiles a lab by name (three-node) or path. Throws SourceError with FILE:LINE:COL diagnostics. */
 export function loadLab(nameOrPath: string): LabModel {
   const file = resolveLabPath(nameOrPath);
+  if (!isLabFilePath(nameOrPath) && !existsSync(file)) {
+    throw new SourceError([{ file, line: 1, col: 1, message: `cannot read: no lab "${nameOrPath}" (labs: ${libraryLabNames().join(', ')}; a lab file is named by a path like ./${nameOrPath}.yaml)` }]);
+  }
   return compileLabSource(readYamlFile<LabFile>(file, labValidator()));
 }
 

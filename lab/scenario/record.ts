@@ -1,9 +1,10 @@
 // Records a scenario's expected outputs from a backend (the real kernel in the namespace lab): writes each probe's
 // `expect`/`exit`/`stderr` and `healthy`/`healthyExit`/`healthyStderr` back into the scenario's YAML, keeping the rest.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, Scalar, type Document } from 'yaml';
 import type { Backend } from '../backend.js';
 import type { CommandResult } from '../../sim/trace.js';
+import { readSourceText } from '../../topology/yaml-source.js';
 import { observeScenario, type ScenarioObservation } from './run.js';
 import type { Scenario } from './types.js';
 
@@ -73,7 +74,7 @@ export function applyObservation(text: string, scenario: Scenario, seen: Scenari
  */
 export async function recordExpectations(scenario: Scenario, backend: Backend): Promise<RecordedProbe[]> {
   const seen = await observeScenario(scenario, backend);
-  const text = readFileSync(scenario.file, 'utf8');
+  const text = readSourceText(scenario.file);
   const out = applyObservation(text, scenario, seen);
   writeFileSync(scenario.file, out.text);
   return out.probes;
