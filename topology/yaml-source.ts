@@ -60,6 +60,9 @@ export function readYamlFile<T>(file: string, validate: ValidateFunction): YamlS
   return parseYamlText<T>(file, readSourceText(file), validate);
 }
 
+/** The YAML library's error codes that a wrongly indented line causes. */
+const INDENTATION_ERRORS: ReadonlySet<string> = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
+
 export function parseYamlText<T>(file: string, text: string, validate: ValidateFunction): YamlSource<T> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -67,8 +70,11 @@ export function parseYamlText<T>(file: string, text: string, validate: ValidateF
     const p = lineCounter.linePos(offset);
     return { line: p.line, col: p.col };
   };
-  if (doc.errors.length > 0) {
-    throw new SourceError(doc.errors.map((e) => ({ file, ...position(e.pos[0]), message: e.message.split('\n')[0]! })));
+  const syntax = doc.errors[0];
+  if (syntax) {
+    // Later syntax errors mostly follow from the first (one wrong indentation gives half a dozen): report the first.
+    const hint = INDENTATION_ERRORS.has(syntax.code) ? ': check the indentation of this line and the lines below it' : '';
+    throw new SourceError([{ file, ...position(syntax.pos[0]), message: `${syntax.message.split('\n')[0]!}${hint}` }]);
   }
   let data: unknown;
   try {
