@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from './helpers/cli.js';
 import { loadScenarios } from '../lab/scenario/load.js';
 import { readTranscript } from '../lab/train/transcript.js';
 import { resolveLabPath, resolveScenarioLab } from '../topology/paths.js';
@@ -18,21 +18,7 @@ const huge = join(dir, 'huge.yaml');
 writeFileSync(huge, '');
 truncateSync(huge, 16 * 1024 * 1024 + 1);
 
-/** Runs the CLI in this process, capturing what it writes. */
-async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  let code: number;
-  try {
-    code = await main(args);
-  } finally {
-    vi.restoreAllMocks();
-    process.exitCode = 0;
-  }
-  return { out, err, code };
-}
+const run = runCliInProcess;
 
 describe('--lab names a file that is not a lab', () => {
   it.each([

@@ -3,9 +3,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { main } from '../cli/main.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { compileLabObject, compileLabText, loadLab, SourceError } from '../topology/compile.js';
 import { describeLab, MAX_ROUTED_NODES } from '../topology/describe.js';
 import { generateHostGwLab } from '../topology/generate.js';
@@ -25,20 +25,7 @@ function errorsOf(compile: () => unknown): string[] {
   return [];
 }
 
-async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  let code: number;
-  try {
-    code = await main(args);
-  } finally {
-    vi.restoreAllMocks();
-    process.exitCode = 0;
-  }
-  return { out, err, code };
-}
+const run = runCliInProcess;
 
 describe('an unknown place', () => {
   it('lists nodes, pods, node/pod, the host and the externals', () => {
