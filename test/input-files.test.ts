@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliInProcess } from './helpers/cli.js';
 import { loadScenarios } from '../lab/scenario/load.js';
+import { allowedHostOnlyRanges } from '../lab/render.js';
 import { readTranscript } from '../lab/train/transcript.js';
 import { resolveLabPath, resolveScenarioLab } from '../topology/paths.js';
 import { SourceError } from '../topology/yaml-source.js';
@@ -109,5 +110,13 @@ describe('train report', () => {
   it('refuses a transcript that is a device or a FIFO', () => {
     expect(() => readTranscript('/dev/zero')).toThrow('/dev/zero: cannot read: is a character device, not a regular file');
     expect(() => readTranscript(fifo)).toThrow(`${fifo}: cannot read: is a FIFO, not a regular file`);
+  });
+});
+
+describe("VirtualBox's networks.conf", () => {
+  it('a device or a FIFO in its place counts as no file (the default ranges), without hanging', async () => {
+    const defaults = await allowedHostOnlyRanges(join(dir, 'no-such-networks.conf'));
+    expect(await allowedHostOnlyRanges('/dev/zero')).toEqual(defaults);
+    expect(await allowedHostOnlyRanges(fifo)).toEqual(defaults);
   });
 });
