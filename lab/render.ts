@@ -1,7 +1,8 @@
 // Renders the files of the real lab (Vagrant JSON, Ansible inventory and vars) and writes them under a directory.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { LabModel } from '../topology/model.js';
+import { readInputFile } from '../topology/read-input.js';
 import { hostOnlyRangesFrom } from './render-facts.js';
 import { renderGroupVars, renderInventory } from './render-ansible.js';
 import { GROUP_VARS_FILE, INVENTORY_FILE, renderVagrantJson, VAGRANT_JSON_FILE } from './render-vagrant.js';
@@ -48,7 +49,7 @@ export async function writeRenderedFiles(outDir: string, files: readonly Rendere
 /** Host-only ranges VirtualBox allows on this workstation: /etc/vbox/networks.conf, or 192.168.56.0/21 without it. */
 export async function allowedHostOnlyRanges(networksConf = '/etc/vbox/networks.conf'): Promise<string[]> {
   try {
-    return hostOnlyRangesFrom(await readFile(networksConf, 'utf8'));
+    return hostOnlyRangesFrom(readInputFile(networksConf));
   } catch {
     return hostOnlyRangesFrom(undefined);
   }

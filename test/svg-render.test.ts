@@ -5,8 +5,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
 import { renderLabSvg } from '../topology/svg/svg.js';
 import { pathOf } from '../topology/svg/svg-path.js';
 import { Simulator } from '../sim/simulator.js';
@@ -108,21 +108,7 @@ describe('a probe path on the picture', () => {
   });
 });
 
-/** Runs `tracelab ARGS` in-process through the real CLI entry and returns what it printed and its exit code. */
-async function cli(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  let code: number;
-  try {
-    code = await main(args);
-  } finally {
-    vi.restoreAllMocks();
-    process.exitCode = 0;
-  }
-  return { out, err, code };
-}
+const cli = runCli;
 
 describe('the CLI', () => {
   it('topo graph --format svg prints the picture', async () => {

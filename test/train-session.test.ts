@@ -289,7 +289,7 @@ describe('errors', () => {
   it('train without a scenario, or with an unknown one, is a usage error', async () => {
     expect(await cli(['train'])).toMatchObject({ code: 2, err: 'tracelab: train needs a scenario: a name from `tracelab scenario list`, or a scenario file\n' });
     expect((await cli(['train', 'no-such-thing'])).err).toMatch(/^tracelab: no scenario "no-such-thing" in the library \(known: .*forwarding-off-node-1.*\)\n$/);
-    expect(await cli(['train', 'report', join(work, 'missing.jsonl')])).toMatchObject({ code: 2, err: `tracelab: ${join(work, 'missing.jsonl')}: cannot read (ENOENT)\n` });
+    expect(await cli(['train', 'report', join(work, 'missing.jsonl')])).toMatchObject({ code: 2, err: `tracelab: ${join(work, 'missing.jsonl')}: cannot read: no such file\n` });
   });
 
   it('train report prints the class table through the CLI', async () => {

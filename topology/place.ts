@@ -1,4 +1,4 @@
-// Resolves a PLACE (a node name, a pod name, or node/pod) to a device of the model.
+// Resolves a PLACE (a node, a pod, node/pod, the host or an external) to a device of the model, or lists the valid places.
 import type { Device, LabModel } from './model.js';
 
 export type PlaceResult = { ok: true; device: Device } | { ok: false; message: string };
@@ -9,11 +9,11 @@ export function resolvePlace(lab: LabModel, place: string): PlaceResult {
     const nodeName = place.slice(0, slash);
     const podName = place.slice(slash + 1);
     const node = lab.device(nodeName);
-    if (!node || node.kind !== 'node') return { ok: false, message: `unknown node "${nodeName}" in place "${place}"${known(lab, 'node')}` };
+    if (!node || node.kind !== 'node') return { ok: false, message: `unknown node "${nodeName}" in place "${place}"; ${validPlaces(lab)}` };
     const pod = lab.device(podName);
     if (!pod || pod.kind !== 'pod' || pod.node !== nodeName) {
       const pods = lab.devices.filter((d) => d.kind === 'pod' && d.node === nodeName).map((d) => d.id);
-      return { ok: false, message: `no pod "${podName}" on ${nodeName} (pods there: ${pods.join(', ') || 'none'})` };
+      return { ok: false, message: `no pod "${podName}" on ${nodeName} (pods there: ${listed(pods) || 'none'})` };
     }
     return { ok: true, device: pod };
   }
@@ -21,14 +21,32 @@ export function resolvePlace(lab: LabModel, place: string): PlaceResult {
   if (device && (device.kind === 'node' || device.kind === 'pod' || device.kind === 'host' || device.kind === 'external')) {
     return { ok: true, device };
   }
-  return { ok: false, message: `unknown place "${place}"${known(lab, 'node')}${known(lab, 'pod')}` };
+  return { ok: false, message: `unknown place "${place}"; ${validPlaces(lab)}` };
 }
 
-function known(lab: LabModel, kind: 'node' | 'pod'): string {
-  const names = lab.devices.filter((d) => d.kind === kind).map((d) => d.id);
-  if (names.length === 0) return '';
-  const shown = names.length > 12 ? [...names.slice(0, 12), '...'] : names;
-  return `; ${kind}s: ${shown.join(', ')}`;
+/** The most names of one kind an error message lists; a large lab's list ends with how many more there are. */
+const LISTED_PER_KIND = 50;
+
+function listed(names: readonly string[]): string {
+  if (names.length <= LISTED_PER_KIND) return names.join(', ');
+  return `${names.slice(0, LISTED_PER_KIND).join(', ')}, ... and ${names.length - LISTED_PER_KIND} more`;
+}
+
+/** "nodes: a, b, c" (the first LISTED_PER_KIND of them). */
+export function knownNodes(lab: LabModel): string {
+  return `nodes: ${listed(lab.devices.filter((d) => d.kind === 'node').map((d) => d.id)) || 'none'}`;
+}
+
+/** Every valid place of the lab by kind: nodes, pods, node/pod, the host, externals. */
+export function validPlaces(lab: LabModel): string {
+  const of = (kind: Device['kind']) => lab.devices.filter((d) => d.kind === kind);
+  const pods = of('pod');
+  const parts = [knownNodes(lab)];
+  if (pods.length > 0) parts.push(`pods: ${listed(pods.map((d) => d.id))}`, `node/pod: ${listed(pods.map(placeOf))}`);
+  parts.push(...of('host').map((d) => d.id));
+  const externals = of('external');
+  if (externals.length > 0) parts.push(`externals: ${listed(externals.map((d) => d.id))}`);
+  return parts.join('; ');
 }
 
 /** The place a device is addressed by: "node-2" or "node-2/traceroute". */

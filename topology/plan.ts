@@ -1,10 +1,8 @@
 // The address plan: resolves a lab file's defaults (pod subnets in join order, next free pod addresses) and checks
 // its semantics (unknown references, duplicates, overlaps, addresses outside their subnets), with locations.
-import {
-  broadcastOf, contains, formatCidr, formatIp, isDocumentationRange, networkOf, overlaps, parseCidr, parseIp,
-  type Cidr,
-} from './address.js';
+import { broadcastOf, contains, formatCidr, formatIp, isDocumentationRange, networkOf, overlaps, parseIp, type Cidr } from './address.js';
 import { LAB_DEFAULTS, type LabFile } from './labfile.js';
+import { listenParser, PlanContext } from './plan-context.js';
 import type { Diagnostic, PathKey, YamlSource } from './yaml-source.js';
 
 export interface PlannedPod {
@@ -45,279 +43,276 @@ export interface LabPlan {
   readonly externals: readonly { name: string; ip: number; listen: readonly { protocol: 'tcp' | 'udp'; port: number }[] }[];
 }
 
-const RESERVED_IDS = new Set(['host', 'wan', 'host-only']);
 /** NAT engines take their outside addresses from 198.51.100.0/24: .1 to .253. */
 export const MAX_NODES_WITH_EXTERNALS = 253;
 
 export function planLab(src: YamlSource<LabFile>): { plan: LabPlan; diagnostics: Diagnostic[] } {
-  const f = src.data;
-  const out: Diagnostic[] = [];
-  const err = (path: readonly PathKey[], message: string) => out.push(src.at(path, message));
-  const prefix = (path: PathKey[], text: string | undefined, fallback: string): Cidr => {
-    const parsed = parseCidr(text ?? fallback);
-    if (parsed) return parsed;
-    const loose = parseCidr(text ?? fallback, false);
-    err(path, loose ? `${text} has host bits set (did you mean ${formatCidr(loose)}?)` : `invalid prefix ${text}`);
-    return loose ?? { addr: 0, len: 32 };
-  };
-  const addr = (path: PathKey[], text: string | undefined, fallback: string): number => {
-    const value = parseIp(text ?? fallback);
-    if (value === undefined) err(path, `invalid IPv4 address ${text}`);
-    return value ?? 0;
-  };
-
-  const clusterNetwork = prefix(['cluster', 'network'], f.cluster?.network, LAB_DEFAULTS.clusterNetwork);
-  const serviceNetwork = prefix(['cluster', 'serviceNetwork'], f.cluster?.serviceNetwork, LAB_DEFAULTS.serviceNetwork);
-  const hostOnlyNetwork = prefix(['hostOnly', 'network'], f.hostOnly?.network, LAB_DEFAULTS.hostOnlyNetwork);
-  const hostIp = addr(['hostOnly', 'host'], f.hostOnly?.host, LAB_DEFAULTS.hostOnlyHost);
-  const natNetwork = prefix(['nat', 'network'], f.nat?.network, LAB_DEFAULTS.natNetwork);
-  const nat = {
-    network: natNetwork,
-    guestIp: addr(['nat', 'guest'], f.nat?.guest, LAB_DEFAULTS.natGuest),
-    gatewayIp: addr(['nat', 'gateway'], f.nat?.gateway, LAB_DEFAULTS.natGateway),
-    dnsIp: addr(['nat', 'dns'], f.nat?.dns, LAB_DEFAULTS.natDns),
-    iface: f.nat?.iface ?? LAB_DEFAULTS.natIface,
-  };
-  for (const key of ['guest', 'gateway', 'dns'] as const) {
-    const value = key === 'guest' ? nat.guestIp : key === 'gateway' ? nat.gatewayIp : nat.dnsIp;
-    if (!contains(natNetwork, value)) err(['nat', key], `${formatIp(value)} is outside the NAT network ${formatCidr(natNetwork)}`);
-  }
-  if (!contains(hostOnlyNetwork, hostIp)) err(['hostOnly', 'host'], `${formatIp(hostIp)} is outside the host-only network ${formatCidr(hostOnlyNetwork)}`);
-  const hostOnlyIface = f.hostOnly?.iface ?? LAB_DEFAULTS.hostOnlyIface;
-  if (hostOnlyIface === nat.iface) err(['hostOnly', 'iface'], `the host-only interface and the NAT interface are both named ${nat.iface}`);
-
-  const networks: { name: string; cidr: Cidr; path: PathKey[] }[] = [
-    { name: 'the cluster network', cidr: clusterNetwork, path: ['cluster', 'network'] },
-    { name: 'the service network', cidr: serviceNetwork, path: ['cluster', 'serviceNetwork'] },
-    { name: 'the host-only network', cidr: hostOnlyNetwork, path: ['hostOnly', 'network'] },
-    { name: 'the NAT network', cidr: natNetwork, path: ['nat', 'network'] },
-  ];
-  for (let i = 0; i < networks.length; i++) {
-    for (let j = i + 1; j < networks.length; j++) {
-      const a = networks[i]!;
-      const b = networks[j]!;
-      if (overlaps(a.cidr, b.cidr)) err(b.path, `${formatCidr(b.cidr)} (${b.name}) overlaps ${formatCidr(a.cidr)} (${a.name})`);
-    }
-  }
-
-  // Names: nodes, pods, NAT engines, externals and reserved ids share one namespace of device ids. Each id maps to
-  // the kind of its owner; the owner's description is only spelled out for a diagnostic.
-  const ids = new Map<string, IdKind>();
-  const claimId = (id: string, path: PathKey[], kind: IdKind) => {
-    if (RESERVED_IDS.has(id)) err(path, `"${id}" is a reserved name`);
-    const previous = ids.get(id);
-    if (previous) err(path, `duplicate name "${id}" (already used by ${describeId(id, previous)})`);
-    else ids.set(id, kind);
-  };
-  // Addresses: every assigned address is unique across the lab. Pod addresses map to the pod's name (no text is
-  // built per pod), every other address to its owner's description.
-  const addresses = new Map<number, string>([[hostIp, 'the host']]);
-  const podAddresses = new Map<number, string>();
-  const ownerOf = (ip: number): string | undefined => {
-    const pod = podAddresses.get(ip);
-    return pod !== undefined ? `pod ${pod}` : addresses.get(ip);
-  };
-  const claimAddress = (ip: number, path: PathKey[], what: string) => {
-    const previous = ownerOf(ip);
-    if (previous) err(path, `duplicate address ${formatIp(ip)} (already used by ${previous})`);
-    else addresses.set(ip, what);
-  };
-  const claimPodAddress = (ip: number, path: PathKey[], pod: string) => {
-    const previous = ownerOf(ip);
-    if (previous) err(path, `duplicate address ${formatIp(ip)} (already used by ${previous})`);
-    else podAddresses.set(ip, pod);
-  };
-
-  f.nodes.forEach((n, i) => {
-    claimId(n.name, ['nodes', i, 'name'], 'node');
-    ids.set(`${n.name}-nat`, 'nat');
-  });
-  const nodeNames = new Set(f.nodes.map((n) => n.name));
-
-  const joinOrder = f.cluster?.joinOrder ?? f.nodes.map((n) => n.name);
-  joinOrder.forEach((name, i) => {
-    if (!nodeNames.has(name)) err(['cluster', 'joinOrder', i], `unknown node "${name}" in joinOrder (nodes: ${[...nodeNames].join(', ')})`);
-  });
-  const stopped = f.cluster?.flannel?.stopped ?? [];
-  stopped.forEach((name, i) => {
-    if (!nodeNames.has(name)) err(['cluster', 'flannel', 'stopped', i], `unknown node "${name}" (nodes: ${[...nodeNames].join(', ')})`);
-  });
-
-  const joinIndex = new Map(joinOrder.map((name, k) => [name, k]));
-  const nodeSubnetLen = Math.max(LAB_DEFAULTS.nodeSubnetLen, clusterNetwork.len);
-  const subnetCount = 2 ** (nodeSubnetLen - clusterNetwork.len);
-  const subnets: { node: string; cidr: Cidr; path: PathKey[] }[] = [];
-  const nodes: { name: string; role: 'control-plane' | 'worker'; ip: number; podSubnet?: Cidr; pods: PlannedPod[] }[] = [];
-  /** Pods that get an address, as flat (node index, pod index) pairs. */
-  const pendingPods: number[] = [];
-  f.nodes.forEach((n, i) => {
-    const ipPath = ['nodes', i, 'ip'];
-    const ip = addr(ipPath, n.ip, n.ip);
-    if (!contains(hostOnlyNetwork, ip)) err(ipPath, `${n.ip} is outside the host-only network ${formatCidr(hostOnlyNetwork)}`);
-    else if (ip === hostOnlyNetwork.addr || ip === broadcastOf(hostOnlyNetwork)) err(ipPath, `${n.ip} is the network or broadcast address of ${formatCidr(hostOnlyNetwork)}`);
-    claimAddress(ip, ipPath, `node ${n.name}`);
-    let podSubnet: Cidr | undefined;
-    if (n.podSubnet !== undefined) {
-      podSubnet = prefix(['nodes', i, 'podSubnet'], n.podSubnet, n.podSubnet);
-    } else {
-      const index = joinIndex.get(n.name) ?? -1;
-      if (index >= 0) {
-        if (index >= subnetCount) err(['nodes', i], `the cluster network ${formatCidr(clusterNetwork)} has room for ${subnetCount} node subnets`);
-        else podSubnet = { addr: (clusterNetwork.addr + index * 2 ** (32 - nodeSubnetLen)) >>> 0, len: nodeSubnetLen };
-      }
-    }
-    if (podSubnet) {
-      subnets.push({ node: n.name, cidr: podSubnet, path: ['nodes', i, n.podSubnet !== undefined ? 'podSubnet' : 'name'] });
-      for (const net of networks.slice(1)) {
-        if (overlaps(podSubnet, net.cidr)) err(['nodes', i, 'podSubnet'], `pod subnet ${formatCidr(podSubnet)} overlaps ${formatCidr(net.cidr)} (${net.name})`);
-      }
-    }
-    (n.pods ?? []).forEach((p, j) => {
-      claimId(p.name, ['nodes', i, 'pods', j, 'name'], 'pod');
-      if (!podSubnet) err(['nodes', i, 'pods', j], `pod ${p.name} is on node ${n.name}, which has no pod subnet (it is not in cluster.joinOrder and names no podSubnet)`);
-      else pendingPods.push(i, j);
-    });
-    nodes.push({ name: n.name, role: n.role ?? (i === 0 ? 'control-plane' : 'worker'), ip, podSubnet, pods: [] });
-  });
-
-  // Overlapping pod subnets: sort by address so each subnet is compared with its neighbours only.
-  const sorted = [...subnets].sort((a, b) => a.cidr.addr - b.cidr.addr || a.cidr.len - b.cidr.len);
-  for (let k = 1; k < sorted.length; k++) {
-    const a = sorted[k - 1]!;
-    const b = sorted[k]!;
-    if (overlaps(a.cidr, b.cidr)) err(b.path, `pod subnet ${formatCidr(b.cidr)} of ${b.node} overlaps ${formatCidr(a.cidr)} of ${a.node}`);
-  }
-
-  // Pods: explicit addresses first, then the next free address of each node's subnet.
-  const podIps: (number | undefined)[][] = f.nodes.map((n) => (n.pods ?? []).map(() => undefined));
-  for (let k = 0; k < pendingPods.length; k += 2) {
-    const i = pendingPods[k]!;
-    const j = pendingPods[k + 1]!;
-    const p = f.nodes[i]!.pods![j]!;
-    if (p.ip === undefined) continue;
-    const path = ['nodes', i, 'pods', j, 'ip'];
-    const subnet = nodes[i]!.podSubnet!;
-    const ip = addr(path, p.ip, p.ip);
-    if (!contains(subnet, ip)) err(path, `${p.ip} is outside ${f.nodes[i]!.name}'s pod subnet ${formatCidr(subnet)}`);
-    else if (ip === subnet.addr || ip === broadcastOf(subnet)) err(path, `${p.ip} is the network or broadcast address of ${formatCidr(subnet)}`);
-    else if (ip === subnet.addr + 1) err(path, `${p.ip} is the cni0 gateway of ${f.nodes[i]!.name}`);
-    claimPodAddress(ip, path, p.name);
-    podIps[i]![j] = ip;
-  }
-  const nextFree = new Map<number, number>();
-  for (let k = 0; k < pendingPods.length; k += 2) {
-    const i = pendingPods[k]!;
-    const j = pendingPods[k + 1]!;
-    if (podIps[i]![j] !== undefined) continue;
-    const subnet = nodes[i]!.podSubnet!;
-    const broadcast = broadcastOf(subnet);
-    let candidate = nextFree.get(i) ?? subnet.addr + 2;
-    while ((podAddresses.has(candidate) || addresses.has(candidate)) && candidate < broadcast) candidate++;
-    if (candidate >= broadcast) {
-      err(['nodes', i, 'pods', j], `no free address left in ${formatCidr(subnet)}`);
-      continue;
-    }
-    podAddresses.set(candidate, f.nodes[i]!.pods![j]!.name);
-    podIps[i]![j] = candidate;
-    nextFree.set(i, candidate + 1);
-  }
+  const ctx = new PlanContext(src);
+  const f = ctx.file;
+  const nets = planNetworks(ctx);
+  ctx.claimAddress(nets.hostOnly.hostIp, [], 'the host');
+  const cluster = planCluster(ctx);
   const listen = listenParser();
-  f.nodes.forEach((n, i) => {
-    const pods: PlannedPod[] = [];
-    (n.pods ?? []).forEach((p, j) => {
-      const ip = podIps[i]![j];
-      if (ip === undefined) return;
-      pods.push({ name: p.name, node: n.name, ip, image: p.image ?? 'busybox', listen: listen(p.listen) });
-    });
-    nodes[i]!.pods = pods;
-  });
-
-  // Service endpoints must name pods that got an address: only the named ones are looked for.
-  const endpointNames = new Set((f.services ?? []).flatMap((s) => s.endpoints ?? []));
-  const podNames = new Set<string>();
-  if (endpointNames.size > 0) for (const n of nodes) for (const p of n.pods) if (endpointNames.has(p.name)) podNames.add(p.name);
-  const serviceNames = new Set<string>();
-  const services = (f.services ?? []).map((s, i) => {
-    const namespace = s.namespace ?? 'default';
-    if (serviceNames.has(`${namespace}/${s.name}`)) err(['services', i, 'name'], `duplicate service "${namespace}/${s.name}"`);
-    serviceNames.add(`${namespace}/${s.name}`);
-    const ip = addr(['services', i, 'ip'], s.ip, s.ip);
-    if (!contains(serviceNetwork, ip)) err(['services', i, 'ip'], `${s.ip} is outside the service network ${formatCidr(serviceNetwork)}`);
-    claimAddress(ip, ['services', i, 'ip'], `service ${s.name}`);
-    (s.endpoints ?? []).forEach((e, j) => {
-      if (!podNames.has(e)) err(['services', i, 'endpoints', j], `unknown pod "${e}" in endpoints of ${s.name}`);
-    });
-    const ports = s.ports.map((p) => ({ name: p.name, protocol: p.protocol, port: p.port, targetPort: p.targetPort ?? p.port }));
-    return { name: s.name, namespace, ip, endpoints: (s.endpoints ?? []).filter((e) => podNames.has(e)), ports };
-  });
-
-  const externals = (f.externals ?? []).map((e, i) => {
-    const ip = addr(['externals', i, 'ip'], e.ip, e.ip);
-    if (!isDocumentationRange(ip)) err(['externals', i, 'ip'], `${e.ip} is not in a documentation range (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24): lab traffic must never reach real hosts`);
-    if ((ip >>> 8) === (parseIp('198.51.100.0')! >>> 8)) err(['externals', i, 'ip'], `${e.ip}: 198.51.100.0/24 is where the NAT engines take their outside addresses; use 192.0.2.0/24 or 203.0.113.0/24`);
-    claimAddress(ip, ['externals', i, 'ip'], `external ${e.name}`);
-    claimId(e.name, ['externals', i, 'name'], 'external');
-    return { name: e.name, ip, listen: listen(e.listen) };
-  });
-  if (externals.length > 0 && f.nodes.length > MAX_NODES_WITH_EXTERNALS) {
-    err(['externals'], `external hosts need a NAT engine address per node in 198.51.100.0/24: at most ${MAX_NODES_WITH_EXTERNALS} nodes`);
-  }
+  const nodes = planNodes(ctx, nets, cluster.joinOrder);
+  planPodAddresses(ctx, nodes, listen);
+  const services = planServices(ctx, nodes, nets.serviceNetwork);
+  const externals = planExternals(ctx, listen);
 
   const flannelIfaceSetting = f.cluster?.flannel?.iface;
   const plan: LabPlan = {
     name: f.name,
     description: f.description ?? '',
-    clusterNetwork,
-    serviceNetwork,
-    flannelIface: flannelIfaceSetting === null ? undefined : (flannelIfaceSetting ?? hostOnlyIface),
-    flannelStopped: stopped,
+    clusterNetwork: nets.clusterNetwork,
+    serviceNetwork: nets.serviceNetwork,
+    flannelIface: flannelIfaceSetting === null ? undefined : (flannelIfaceSetting ?? nets.hostOnly.iface),
+    flannelStopped: cluster.stopped,
     kubeletNodeIp: f.cluster?.kubeletNodeIp ?? true,
-    joinOrder: joinOrder.filter((n) => nodeNames.has(n)),
+    joinOrder: cluster.joinOrder.filter((n) => cluster.nodeNames.has(n)),
     icmpRatelimit: f.cluster?.icmpRatelimit ?? 0,
-    hostOnly: { network: hostOnlyNetwork, hostIp, iface: hostOnlyIface },
-    nat,
+    hostOnly: nets.hostOnly,
+    nat: nets.nat,
     vm: {
       box: f.vm?.box ?? LAB_DEFAULTS.box,
       cpus: f.vm?.cpus ?? LAB_DEFAULTS.cpus,
       memoryMiB: f.vm?.memory ?? LAB_DEFAULTS.memoryMiB,
       kubernetesVersion: f.vm?.kubernetesVersion ?? LAB_DEFAULTS.kubernetesVersion,
     },
-    nodes,
+    nodes: nodes.map((n) => n.planned),
     services,
     externals,
   };
-  if (plan.flannelIface !== undefined && plan.flannelIface !== hostOnlyIface && plan.flannelIface !== nat.iface) {
-    err(['cluster', 'flannel', 'iface'], `Flannel --iface=${plan.flannelIface} names no interface of the nodes (${nat.iface}, ${hostOnlyIface})`);
+  if (plan.flannelIface !== undefined && plan.flannelIface !== nets.hostOnly.iface && plan.flannelIface !== nets.nat.iface) {
+    ctx.err(['cluster', 'flannel', 'iface'], `Flannel --iface=${plan.flannelIface} names no interface of the nodes (${nets.nat.iface}, ${nets.hostOnly.iface})`);
   }
-  return { plan, diagnostics: out };
+  return { plan, diagnostics: ctx.diagnostics };
 }
 
-type IdKind = 'node' | 'pod' | 'external' | 'nat';
-
-/** The owner of a device id as diagnostics name it ("pod web-1", "the NAT engine of node-1"). */
-function describeId(id: string, kind: IdKind): string {
-  return kind === 'nat' ? `the NAT engine of ${id.slice(0, -'-nat'.length)}` : `${kind} ${id}`;
+interface LabNetwork {
+  readonly name: string;
+  readonly cidr: Cidr;
+  readonly path: PathKey[];
 }
 
-type ListenList = readonly { protocol: 'tcp' | 'udp'; port: number }[];
+interface PlannedNetworks {
+  readonly clusterNetwork: Cidr;
+  readonly serviceNetwork: Cidr;
+  readonly hostOnly: LabPlan['hostOnly'];
+  readonly nat: LabPlan['nat'];
+  /** The cluster, service, host-only and NAT networks, in that order, for the overlap checks. */
+  readonly all: readonly LabNetwork[];
+}
 
-/** Parses `listen` lists ("tcp/80"); equal lists (and every empty one) share one immutable result. */
-function listenParser(): (list: readonly string[] | undefined) => ListenList {
-  const seen = new Map<string, ListenList>();
-  const none: ListenList = Object.freeze([]);
-  return (list) => {
-    if (list === undefined || list.length === 0) return none;
-    const key = list.join(',');
-    let parsed = seen.get(key);
-    if (!parsed) {
-      parsed = Object.freeze(list.map((l) => {
-        const [protocol, port] = l.split('/') as ['tcp' | 'udp', string];
-        return Object.freeze({ protocol, port: Number(port) });
-      }));
-      seen.set(key, parsed);
-    }
-    return parsed;
+/** The lab's networks and the host's and NAT's addresses, each checked to be inside its network; no two may overlap. */
+function planNetworks(ctx: PlanContext): PlannedNetworks {
+  const f = ctx.file;
+  const clusterNetwork = ctx.prefix(['cluster', 'network'], f.cluster?.network, LAB_DEFAULTS.clusterNetwork);
+  const serviceNetwork = ctx.prefix(['cluster', 'serviceNetwork'], f.cluster?.serviceNetwork, LAB_DEFAULTS.serviceNetwork);
+  const hostOnlyNetwork = ctx.prefix(['hostOnly', 'network'], f.hostOnly?.network, LAB_DEFAULTS.hostOnlyNetwork);
+  const hostIp = ctx.addr(['hostOnly', 'host'], f.hostOnly?.host, LAB_DEFAULTS.hostOnlyHost);
+  const natNetwork = ctx.prefix(['nat', 'network'], f.nat?.network, LAB_DEFAULTS.natNetwork);
+  const nat = {
+    network: natNetwork,
+    guestIp: ctx.addr(['nat', 'guest'], f.nat?.guest, LAB_DEFAULTS.natGuest),
+    gatewayIp: ctx.addr(['nat', 'gateway'], f.nat?.gateway, LAB_DEFAULTS.natGateway),
+    dnsIp: ctx.addr(['nat', 'dns'], f.nat?.dns, LAB_DEFAULTS.natDns),
+    iface: f.nat?.iface ?? LAB_DEFAULTS.natIface,
   };
+  for (const key of ['guest', 'gateway', 'dns'] as const) {
+    const value = key === 'guest' ? nat.guestIp : key === 'gateway' ? nat.gatewayIp : nat.dnsIp;
+    if (!contains(natNetwork, value)) ctx.err(['nat', key], `${formatIp(value)} is outside the NAT network ${formatCidr(natNetwork)}`);
+  }
+  if (!contains(hostOnlyNetwork, hostIp)) ctx.err(['hostOnly', 'host'], `${formatIp(hostIp)} is outside the host-only network ${formatCidr(hostOnlyNetwork)}`);
+  const hostOnlyIface = f.hostOnly?.iface ?? LAB_DEFAULTS.hostOnlyIface;
+  if (hostOnlyIface === nat.iface) ctx.err(['hostOnly', 'iface'], `the host-only interface and the NAT interface are both named ${nat.iface}`);
+
+  const all: LabNetwork[] = [
+    { name: 'the cluster network', cidr: clusterNetwork, path: ['cluster', 'network'] },
+    { name: 'the service network', cidr: serviceNetwork, path: ['cluster', 'serviceNetwork'] },
+    { name: 'the host-only network', cidr: hostOnlyNetwork, path: ['hostOnly', 'network'] },
+    { name: 'the NAT network', cidr: natNetwork, path: ['nat', 'network'] },
+  ];
+  for (let i = 0; i < all.length; i++) {
+    for (let j = i + 1; j < all.length; j++) {
+      const a = all[i]!;
+      const b = all[j]!;
+      if (overlaps(a.cidr, b.cidr)) ctx.err(b.path, `${formatCidr(b.cidr)} (${b.name}) overlaps ${formatCidr(a.cidr)} (${a.name})`);
+    }
+  }
+  return { clusterNetwork, serviceNetwork, hostOnly: { network: hostOnlyNetwork, hostIp, iface: hostOnlyIface }, nat, all };
+}
+
+/** The node names (claimed, with their NAT engines'), the join order and the stopped Flannels, checked against them. */
+function planCluster(ctx: PlanContext): { nodeNames: ReadonlySet<string>; joinOrder: readonly string[]; stopped: readonly string[] } {
+  const f = ctx.file;
+  f.nodes.forEach((n, i) => {
+    ctx.claimId(n.name, ['nodes', i, 'name'], 'node');
+    ctx.reserveNatId(n.name);
+  });
+  const nodeNames = new Set(f.nodes.map((n) => n.name));
+  const joinOrder = f.cluster?.joinOrder ?? f.nodes.map((n) => n.name);
+  joinOrder.forEach((name, i) => {
+    if (!nodeNames.has(name)) ctx.err(['cluster', 'joinOrder', i], `unknown node "${name}" in joinOrder (nodes: ${[...nodeNames].join(', ')})`);
+  });
+  const stopped = f.cluster?.flannel?.stopped ?? [];
+  stopped.forEach((name, i) => {
+    if (!nodeNames.has(name)) ctx.err(['cluster', 'flannel', 'stopped', i], `unknown node "${name}" (nodes: ${[...nodeNames].join(', ')})`);
+  });
+  return { nodeNames, joinOrder, stopped };
+}
+
+/** A node being planned: what the plan gets, and the indices of its pods that get an address. */
+interface NodeDraft {
+  readonly planned: { name: string; role: 'control-plane' | 'worker'; ip: number; podSubnet?: Cidr; pods: PlannedPod[] };
+  readonly index: number;
+  readonly addressedPods: number[];
+}
+
+/** Each node's address and pod subnet (its own, or the next of the cluster network in join order); pod names claimed. */
+function planNodes(ctx: PlanContext, nets: PlannedNetworks, joinOrder: readonly string[]): NodeDraft[] {
+  const joinIndex = new Map(joinOrder.map((name, k) => [name, k]));
+  const subnets: { node: string; cidr: Cidr; path: PathKey[] }[] = [];
+  const drafts = ctx.file.nodes.map((n, i): NodeDraft => {
+    const ipPath = ['nodes', i, 'ip'];
+    const ip = ctx.addr(ipPath, n.ip, n.ip);
+    const hostOnly = nets.hostOnly.network;
+    if (!contains(hostOnly, ip)) ctx.err(ipPath, `${n.ip} is outside the host-only network ${formatCidr(hostOnly)}`);
+    else if (ip === hostOnly.addr || ip === broadcastOf(hostOnly)) ctx.err(ipPath, `${n.ip} is the network or broadcast address of ${formatCidr(hostOnly)}`);
+    ctx.claimAddress(ip, ipPath, `node ${n.name}`);
+    const podSubnet = nodePodSubnet(ctx, nets.clusterNetwork, i, joinIndex.get(n.name) ?? -1);
+    if (podSubnet) {
+      subnets.push({ node: n.name, cidr: podSubnet, path: ['nodes', i, n.podSubnet !== undefined ? 'podSubnet' : 'name'] });
+      for (const net of nets.all.slice(1)) {
+        if (overlaps(podSubnet, net.cidr)) ctx.err(['nodes', i, 'podSubnet'], `pod subnet ${formatCidr(podSubnet)} overlaps ${formatCidr(net.cidr)} (${net.name})`);
+      }
+    }
+    const addressedPods: number[] = [];
+    (n.pods ?? []).forEach((p, j) => {
+      ctx.claimId(p.name, ['nodes', i, 'pods', j, 'name'], 'pod');
+      if (!podSubnet) ctx.err(['nodes', i, 'pods', j], `pod ${p.name} is on node ${n.name}, which has no pod subnet (it is not in cluster.joinOrder and names no podSubnet)`);
+      else addressedPods.push(j);
+    });
+    return { planned: { name: n.name, role: n.role ?? (i === 0 ? 'control-plane' : 'worker'), ip, podSubnet, pods: [] }, index: i, addressedPods };
+  });
+  checkPodSubnetOverlaps(ctx, subnets);
+  return drafts;
+}
+
+/** Node I's pod subnet: the one it names, else the JOININDEX-th /24 of the cluster network; none if it never joined. */
+function nodePodSubnet(ctx: PlanContext, clusterNetwork: Cidr, i: number, joinIndex: number): Cidr | undefined {
+  const n = ctx.file.nodes[i]!;
+  if (n.podSubnet !== undefined) return ctx.prefix(['nodes', i, 'podSubnet'], n.podSubnet, n.podSubnet);
+  if (joinIndex < 0) return undefined;
+  const nodeSubnetLen = Math.max(LAB_DEFAULTS.nodeSubnetLen, clusterNetwork.len);
+  const subnetCount = 2 ** (nodeSubnetLen - clusterNetwork.len);
+  if (joinIndex >= subnetCount) {
+    ctx.err(['nodes', i], `the cluster network ${formatCidr(clusterNetwork)} has room for ${subnetCount} node subnets`);
+    return undefined;
+  }
+  return { addr: (clusterNetwork.addr + joinIndex * 2 ** (32 - nodeSubnetLen)) >>> 0, len: nodeSubnetLen };
+}
+
+/** Overlapping pod subnets: sorted by address so each subnet is compared with its neighbours only. */
+function checkPodSubnetOverlaps(ctx: PlanContext, subnets: readonly { node: string; cidr: Cidr; path: PathKey[] }[]): void {
+  const sorted = [...subnets].sort((a, b) => a.cidr.addr - b.cidr.addr || a.cidr.len - b.cidr.len);
+  for (let k = 1; k < sorted.length; k++) {
+    const a = sorted[k - 1]!;
+    const b = sorted[k]!;
+    if (overlaps(a.cidr, b.cidr)) ctx.err(b.path, `pod subnet ${formatCidr(b.cidr)} of ${b.node} overlaps ${formatCidr(a.cidr)} of ${a.node}`);
+  }
+}
+
+/**
+ * Pod addresses: the explicit ones first (checked against the node's subnet), then the next free address of each
+ * node's subnet. A full subnet is reported once, with how many pods found no address in it.
+ */
+function planPodAddresses(ctx: PlanContext, nodes: readonly NodeDraft[], listen: ReturnType<typeof listenParser>): void {
+  const podIps = nodes.map((d) => d.addressedPods.map((j) => explicitPodAddress(ctx, d, j)));
+  for (const d of nodes) {
+    const subnet = d.planned.podSubnet;
+    if (!subnet) continue;
+    const broadcast = broadcastOf(subnet);
+    let candidate = subnet.addr + 2;
+    let firstUnaddressed: number | undefined;
+    let unaddressed = 0;
+    d.addressedPods.forEach((j, k) => {
+      if (podIps[d.index]![k] !== undefined) return;
+      while (ctx.isTaken(candidate) && candidate < broadcast) candidate++;
+      if (candidate >= broadcast) {
+        firstUnaddressed ??= j;
+        unaddressed++;
+        return;
+      }
+      ctx.claimPodAddress(candidate, [], ctx.file.nodes[d.index]!.pods![j]!.name);
+      podIps[d.index]![k] = candidate++;
+    });
+    if (firstUnaddressed !== undefined) {
+      const more = unaddressed > 1 ? ` for this pod and ${unaddressed - 1} more` : '';
+      ctx.err(['nodes', d.index, 'pods', firstUnaddressed], `no free address left in ${formatCidr(subnet)}${more}`);
+    }
+  }
+  for (const d of nodes) {
+    const pods = ctx.file.nodes[d.index]!.pods ?? [];
+    d.addressedPods.forEach((j, k) => {
+      const ip = podIps[d.index]![k];
+      const p = pods[j]!;
+      if (ip !== undefined) d.planned.pods.push({ name: p.name, node: d.planned.name, ip, image: p.image ?? 'busybox', listen: listen(p.listen) });
+    });
+  }
+}
+
+/** The address pod J of node D names, checked against the node's subnet and claimed; undefined when it names none. */
+function explicitPodAddress(ctx: PlanContext, d: NodeDraft, j: number): number | undefined {
+  const node = ctx.file.nodes[d.index]!;
+  const p = node.pods![j]!;
+  if (p.ip === undefined) return undefined;
+  const path = ['nodes', d.index, 'pods', j, 'ip'];
+  const subnet = d.planned.podSubnet!;
+  const ip = ctx.addr(path, p.ip, p.ip);
+  if (!contains(subnet, ip)) ctx.err(path, `${p.ip} is outside ${node.name}'s pod subnet ${formatCidr(subnet)}`);
+  else if (ip === subnet.addr || ip === broadcastOf(subnet)) ctx.err(path, `${p.ip} is the network or broadcast address of ${formatCidr(subnet)}`);
+  else if (ip === subnet.addr + 1) ctx.err(path, `${p.ip} is the cni0 gateway of ${node.name}`);
+  ctx.claimPodAddress(ip, path, p.name);
+  return ip;
+}
+
+/** Services: unique names, addresses in the service network, endpoints that name pods with an address. */
+function planServices(ctx: PlanContext, nodes: readonly NodeDraft[], serviceNetwork: Cidr): LabPlan['services'] {
+  const list = ctx.file.services ?? [];
+  // Only the pods some service names are looked for.
+  const endpointNames = new Set(list.flatMap((s) => s.endpoints ?? []));
+  const podNames = new Set<string>();
+  if (endpointNames.size > 0) for (const n of nodes) for (const p of n.planned.pods) if (endpointNames.has(p.name)) podNames.add(p.name);
+  const serviceNames = new Set<string>();
+  return list.map((s, i) => {
+    const namespace = s.namespace ?? 'default';
+    if (serviceNames.has(`${namespace}/${s.name}`)) ctx.err(['services', i, 'name'], `duplicate service "${namespace}/${s.name}"`);
+    serviceNames.add(`${namespace}/${s.name}`);
+    const ip = ctx.addr(['services', i, 'ip'], s.ip, s.ip);
+    if (!contains(serviceNetwork, ip)) ctx.err(['services', i, 'ip'], `${s.ip} is outside the service network ${formatCidr(serviceNetwork)}`);
+    ctx.claimAddress(ip, ['services', i, 'ip'], `service ${s.name}`);
+    (s.endpoints ?? []).forEach((e, j) => {
+      if (!podNames.has(e)) ctx.err(['services', i, 'endpoints', j], `unknown pod "${e}" in endpoints of ${s.name}`);
+    });
+    const ports = s.ports.map((p) => ({ name: p.name, protocol: p.protocol, port: p.port, targetPort: p.targetPort ?? p.port }));
+    return { name: s.name, namespace, ip, endpoints: (s.endpoints ?? []).filter((e) => podNames.has(e)), ports };
+  });
+}
+
+/** External hosts: addresses in a documentation range outside the NAT engines' 198.51.100.0/24, unique names. */
+function planExternals(ctx: PlanContext, listen: ReturnType<typeof listenParser>): LabPlan['externals'] {
+  const f = ctx.file;
+  const externals = (f.externals ?? []).map((e, i) => {
+    const ip = ctx.addr(['externals', i, 'ip'], e.ip, e.ip);
+    if (!isDocumentationRange(ip)) ctx.err(['externals', i, 'ip'], `${e.ip} is not in a documentation range (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24): lab traffic must never reach real hosts`);
+    if ((ip >>> 8) === (parseIp('198.51.100.0')! >>> 8)) ctx.err(['externals', i, 'ip'], `${e.ip}: 198.51.100.0/24 is where the NAT engines take their outside addresses; use 192.0.2.0/24 or 203.0.113.0/24`);
+    ctx.claimAddress(ip, ['externals', i, 'ip'], `external ${e.name}`);
+    ctx.claimId(e.name, ['externals', i, 'name'], 'external');
+    return { name: e.name, ip, listen: listen(e.listen) };
+  });
+  if (externals.length > 0 && f.nodes.length > MAX_NODES_WITH_EXTERNALS) {
+    ctx.err(['externals'], `external hosts need a NAT engine address per node in 198.51.100.0/24: at most ${MAX_NODES_WITH_EXTERNALS} nodes`);
+  }
+  return externals;
 }
 
 /** The pod subnet network address for the host bits check used by compile. */

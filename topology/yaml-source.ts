@@ -1,9 +1,9 @@
 // Loads a YAML document, validates it against a JSON Schema, and maps any error to FILE:LINE:COL.
-import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, visit, type Document } from 'yaml';
+import { InputFileError, readInputFile } from './read-input.js';
 
 // ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -46,17 +46,22 @@ export function compileSchema(schema: object): ValidateFunction {
   return ajv.compile(schema);
 }
 
-export function readYamlFile<T>(file: string, validate: ValidateFunction): YamlSource<T> {
-  let text: string;
+/** Reads FILE (a regular file within the input size limit) as text; an unreadable file is a SourceError at FILE:1:1. */
+export function readSourceText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readInputFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((err as Error).message);
-    throw new SourceError([{ file, line: 1, col: 1, message: `cannot read: ${why}` }]);
+    if (err instanceof InputFileError) throw new SourceError([{ file, line: 1, col: 1, message: `cannot read: ${err.reason}` }]);
+    throw err;
   }
-  return parseYamlText<T>(file, text, validate);
 }
+
+export function readYamlFile<T>(file: string, validate: ValidateFunction): YamlSource<T> {
+  return parseYamlText<T>(file, readSourceText(file), validate);
+}
+
+/** The YAML library's error codes that a wrongly indented line causes. */
+const INDENTATION_ERRORS: ReadonlySet<string> = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
 
 export function parseYamlText<T>(file: string, text: string, validate: ValidateFunction): YamlSource<T> {
   const lineCounter = new LineCounter();
@@ -65,8 +70,11 @@ export function parseYamlText<T>(file: string, text: string, validate: ValidateF
     const p = lineCounter.linePos(offset);
     return { line: p.line, col: p.col };
   };
-  if (doc.errors.length > 0) {
-    throw new SourceError(doc.errors.map((e) => ({ file, ...position(e.pos[0]), message: e.message.split('\n')[0]! })));
+  const syntax = doc.errors[0];
+  if (syntax) {
+    // Later syntax errors mostly follow from the first (one wrong indentation gives half a dozen): report the first.
+    const hint = INDENTATION_ERRORS.has(syntax.code) ? ': check the indentation of this line and the lines below it' : '';
+    throw new SourceError([{ file, ...position(syntax.pos[0]), message: `${syntax.message.split('\n')[0]!}${hint}` }]);
   }
   let data: unknown;
   try {

@@ -1,12 +1,12 @@
 // Loads scenario files: YAML + scenarios/scenario.schema.json with FILE:LINE:COL errors, the lab with its model edits,
 // places checked against the lab; and finds scenario files in directories.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { compileLabSource, labValidator } from '../../topology/compile.js';
 import type { LabFile } from '../../topology/labfile.js';
 import type { LabModel } from '../../topology/model.js';
-import { packageRoot, resolveLabPath } from '../../topology/paths.js';
+import { packageRoot, resolveScenarioLab } from '../../topology/paths.js';
 import { resolvePlace } from '../../topology/place.js';
 import {
   compileSchema, parseYamlText, readYamlFile, SourceError, type Diagnostic, type PathKey, type YamlSource,
@@ -121,18 +121,20 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /**
- * The scenario's lab (a name under topology/labs, or a path relative to the scenario file) with its `model:` edits,
+ * The scenario's lab (a name under topology/labs, or a path inside the scenario file's directory) with its `model:` edits,
  * and the healthy lab `check` compares with (`healthyLab.model` applied on top; problems located at those keys).
  */
 function labsFor(src: YamlSource<ScenarioFile>): { lab: LabModel; healthyLab: LabModel } {
   const name = src.data.lab;
-  const path = name.includes('/') || /\.ya?ml$/.test(name) ? resolve(dirname(src.file), name) : resolveLabPath(name);
+  const where = resolveScenarioLab(src.file, name);
+  if (!where.ok) throw new SourceError([src.at(['lab'], where.message)]);
+  const path = where.file;
   let labSource: YamlSource<LabFile>;
   try {
     labSource = readYamlFile<LabFile>(path, labValidator());
   } catch (err) {
     if (err instanceof SourceError && err.diagnostics.every((d) => d.file === path && /^cannot read/.test(d.message))) {
-      throw new SourceError([src.at(['lab'], `no lab "${name}" (${path}: ${err.diagnostics[0]?.message ?? 'cannot read'})`)]);
+      throw new SourceError([src.at(['lab'], `lab "${name}": ${path}: ${err.diagnostics[0]?.message ?? 'cannot read'}`)]);
     }
     throw err;
   }

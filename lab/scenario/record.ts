@@ -1,11 +1,11 @@
 // Records a scenario's expected outputs from a backend (the real kernel in the namespace lab): writes each probe's
 // `expect`/`exit`/`stderr` and `healthy`/`healthyExit`/`healthyStderr` (and where: `recorded`) back into the scenario's
 // YAML, keeping the rest.
-import { readFileSync } from 'node:fs';
 import { writeOutputFile } from '../io/output-file.js';
 import { isMap, isSeq, parseDocument, Scalar, type Document } from 'yaml';
 import type { Backend } from '../backend.js';
 import type { CommandResult } from '../../sim/trace.js';
+import { readSourceText } from '../../topology/yaml-source.js';
 import { observeScenario, type ScenarioObservation } from './run.js';
 import type { RecordedOn, Scenario } from './types.js';
 
@@ -77,7 +77,7 @@ export function applyObservation(text: string, scenario: Scenario, seen: Scenari
  */
 export async function recordExpectations(scenario: Scenario, backend: Backend, recordedOn?: RecordedOn): Promise<RecordedProbe[]> {
   const seen = await observeScenario(scenario, backend);
-  const text = readFileSync(scenario.file, 'utf8');
+  const text = readSourceText(scenario.file);
   const out = applyObservation(text, scenario, seen, recordedOn);
   writeOutputFile(scenario.file, out.text);
   return out.probes;

@@ -1,9 +1,10 @@
 // Training transcripts: one JSON object per line (start, every line typed with its output, end with the summary),
 // appended as the session goes so a killed session still leaves what happened; and reading them back.
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../backend.js';
 import { appendTo, makePrivateDir, openAppendFile, writeOutputFile } from '../io/output-file.js';
+import { InputFileError, readInputFile } from '../../topology/read-input.js';
 
 export const TRANSCRIPT_VERSION = 1;
 
@@ -115,9 +116,10 @@ export interface Transcript {
 export function readTranscript(file: string): Transcript {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputFile(file);
   } catch (err) {
-    throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    if (err instanceof InputFileError) throw new UsageError(err.message);
+    throw err;
   }
   let start: TranscriptStart | undefined;
   const lines: TranscriptLine[] = [];

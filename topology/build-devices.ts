@@ -1,0 +1,203 @@
+// One builder per device kind of the model (nodes with their pods, the host, NAT engines, externals), from the address
+// plan and the values they share (interface names, sysctls, netfilter rules, Flannel's routes).
+import { networkOf, parseCidr, subnetOf, type Cidr, type IfAddr } from './address.js';
+import { macFor, vethNameFor } from './device-names.js';
+import { LAB_DEFAULTS } from './labfile.js';
+import type { Device, Interface, Route, Segment, Service } from './model.js';
+import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
+import { subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
+
+export const FLANNEL_ROUTE_SET = 'flannel-host-gw';
+
+const LOOPBACK: Interface = Object.freeze({ name: 'lo', kind: 'loopback', addrs: Object.freeze([Object.freeze({ ip: 0x7f000001, len: 8 })]), mtu: 65536, mac: '00:00:00:00:00:00' });
+/** Immutable values many devices share (150,000 pods in the largest generated labs): allocated once. */
+const DEFAULT_DST: Cidr = Object.freeze({ addr: 0, len: 0 });
+const NO_ADDRS: readonly IfAddr[] = Object.freeze([]);
+const MTU = LAB_DEFAULTS.mtu;
+
+function connected(a: IfAddr, dev: string): Route {
+  return { dst: subnetOf(a), type: 'unicast', dev, proto: 'kernel', scope: 'link', src: a.ip };
+}
+
+function sysctls(forward: boolean, ratelimit: number): Readonly<Record<string, string>> {
+  return Object.freeze({
+    'net.ipv4.ip_forward': forward ? '1' : '0',
+    'net.ipv4.conf.all.rp_filter': '0',
+    'net.ipv4.conf.default.rp_filter': '0',
+    'net.ipv4.icmp_ratelimit': String(ratelimit),
+    'net.ipv4.icmp_ratemask': '6168',
+  });
+}
+
+/** What the builders share, computed once per lab. */
+export interface BuildContext {
+  readonly plan: LabPlan;
+  readonly services: readonly Service[];
+  readonly routerSysctls: Readonly<Record<string, string>>;
+  readonly hostSysctls: Readonly<Record<string, string>>;
+  readonly plainNetfilter: readonly string[];
+  readonly natIface: string;
+  readonly hostOnlyIface: string;
+  readonly flannelIface: string;
+  /** Nodes that joined with a pod subnet: they run Flannel and hold its shared routes. */
+  readonly joined: ReadonlySet<PlannedNode>;
+  readonly flannelRoutes: readonly Route[];
+  readonly nodeNetfilter: (podSubnet: Cidr | undefined) => readonly string[];
+}
+
+export function buildContext(plan: LabPlan): BuildContext {
+  const natIface = plan.nat.iface;
+  const flannelIface = plan.flannelIface ?? natIface;
+  // Only endpoint pods need their addresses looked up by name.
+  const endpointNames = new Set(plan.services.flatMap((s) => s.endpoints));
+  const podIp = new Map<string, number>();
+  if (endpointNames.size > 0) for (const n of plan.nodes) for (const p of n.pods) if (endpointNames.has(p.name)) podIp.set(p.name, p.ip);
+  const services: Service[] = plan.services.map((s) => ({ ...s, ports: s.ports.map((p) => ({ ...p })) }));
+  const endpointIps = (svc: Service) => svc.endpoints.map((pod) => ({ pod, ip: podIp.get(pod)! }));
+  const joinedNames = new Set(plan.joinOrder);
+  const joined = plan.nodes.filter((n) => n.podSubnet && joinedNames.has(n.name));
+  const ctx = {
+    plan,
+    services,
+    routerSysctls: sysctls(true, plan.icmpRatelimit),
+    hostSysctls: sysctls(false, plan.icmpRatelimit),
+    plainNetfilter: Object.freeze(emptyNetfilter()),
+    natIface,
+    hostOnlyIface: plan.hostOnly.iface,
+    flannelIface,
+    joined: new Set(joined),
+    flannelRoutes: [] as Route[],
+    nodeNetfilter: nodeNetfilterRules({ clusterNetwork: plan.clusterNetwork, services, endpointIps }),
+  };
+  ctx.flannelRoutes.push(...joined.map((n): Route => ({ dst: n.podSubnet!, type: 'unicast', via: publicIpOf(ctx, n), dev: flannelIface })));
+  return ctx;
+}
+
+/** The address Flannel publishes for node N: its host-only address, or the NAT guest address when bound to the NAT interface. */
+function publicIpOf(ctx: Pick<BuildContext, 'plan' | 'natIface' | 'flannelIface'>, n: PlannedNode): number {
+  return ctx.flannelIface === ctx.natIface ? ctx.plan.nat.guestIp : n.ip;
+}
+
+const natAddr = (ctx: BuildContext, ip: number): IfAddr => ({ ip, len: ctx.plan.nat.network.len });
+
+/** Node N with its pods after it; appends the node's cni0 bridge (when it has a pod subnet) and NAT segments. */
+export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]): Device[] {
+  const { plan, natIface, hostOnlyIface } = ctx;
+  const natSegment = `${n.name}:nat`;
+  const eth0: IfAddr = natAddr(ctx, plan.nat.guestIp);
+  const eth1: IfAddr = { ip: n.ip, len: plan.hostOnly.network.len };
+  const interfaces: Interface[] = [
+    LOOPBACK,
+    { name: natIface, kind: 'ether', addrs: [eth0], mtu: MTU, mac: macFor(n.name, natIface), segment: natSegment },
+    { name: hostOnlyIface, kind: 'ether', addrs: [eth1], mtu: MTU, mac: macFor(n.name, hostOnlyIface), segment: 'host-only' },
+  ];
+  const routes: Route[] = [
+    { dst: DEFAULT_DST, type: 'unicast', via: plan.nat.gatewayIp, dev: natIface },
+    connected(eth0, natIface),
+    connected(eth1, hostOnlyIface),
+  ];
+  const cniSegment = `${n.name}:cni0`;
+  const vethNames = n.pods.map((p) => vethNameFor(p.name));
+  if (n.podSubnet) {
+    const gw: IfAddr = { ip: subnetGateway(n.podSubnet), len: n.podSubnet.len };
+    segments.push({ id: cniSegment, kind: 'bridge', linkKind: 'veth' });
+    interfaces.push({ name: 'cni0', kind: 'bridge', addrs: [gw], mtu: MTU, mac: macFor(n.name, 'cni0'), segment: cniSegment });
+    n.pods.forEach((p, k) => {
+      interfaces.push({ name: vethNames[k]!, kind: 'veth', addrs: NO_ADDRS, mtu: MTU, mac: macFor(n.name, p.name), master: 'cni0', peer: { device: p.name, iface: 'eth0' } });
+    });
+    routes.push(connected(gw, 'cni0'));
+  }
+  segments.push({ id: natSegment, kind: 'nat', linkKind: 'nat' });
+  const isJoined = ctx.joined.has(n);
+  const node: Device = {
+    id: n.name,
+    kind: 'node',
+    hostname: n.name,
+    role: n.role,
+    interfaces,
+    routes,
+    sharedRoutes: isJoined ? FLANNEL_ROUTE_SET : undefined,
+    sysctls: ctx.routerSysctls,
+    netfilter: ctx.nodeNetfilter(isJoined ? n.podSubnet : undefined),
+    listeners: [],
+    podSubnet: n.podSubnet,
+    internalIp: plan.kubeletNodeIp ? n.ip : plan.nat.guestIp,
+    flannel: isJoined ? { iface: ctx.flannelIface, publicIp: publicIpOf(ctx, n), subnet: n.podSubnet!, mtu: MTU } : undefined,
+  };
+  return [node, ...buildPods(ctx, n, cniSegment, vethNames)];
+}
+
+/** The pods of node N, each on the node's cni0 segment through its veth pair. */
+function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNames: readonly string[]): Device[] {
+  if (n.pods.length === 0) return [];
+  // Every pod of a node shares its default route and its connected route's prefix.
+  const subnet = n.podSubnet!;
+  const podDefault: Route = { dst: DEFAULT_DST, type: 'unicast', via: subnetGateway(subnet), dev: 'eth0' };
+  const podNet: Cidr = { addr: networkOf(subnet.addr, subnet.len), len: subnet.len };
+  return n.pods.map((p, k): Device => {
+    const a: IfAddr = { ip: p.ip, len: subnet.len };
+    return {
+      id: p.name,
+      kind: 'pod',
+      hostname: p.name,
+      node: n.name,
+      image: p.image,
+      interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu: MTU, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],
+      routes: [podDefault, { dst: podNet, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
+      sysctls: ctx.hostSysctls,
+      netfilter: ctx.plainNetfilter,
+      listeners: p.listen,
+    };
+  });
+}
+
+/** The workstation on the host-only network (vboxnet0). */
+export function buildHost(ctx: BuildContext): Device {
+  const hostAddr: IfAddr = { ip: ctx.plan.hostOnly.hostIp, len: ctx.plan.hostOnly.network.len };
+  return {
+    id: 'host', kind: 'host', hostname: 'workstation',
+    interfaces: [LOOPBACK, { name: 'vboxnet0', kind: 'bridge', addrs: [hostAddr], mtu: MTU, mac: macFor('host', 'vboxnet0'), segment: 'host-only' }],
+    routes: [connected(hostAddr, 'vboxnet0')],
+    sysctls: ctx.hostSysctls, netfilter: ctx.plainNetfilter, listeners: [],
+  };
+}
+
+/** Each node's NAT engine (VirtualBox's NAT: gateway and DNS on the guest side, one outside address on the wan when externals exist). */
+export function buildNatEngines(ctx: BuildContext): Device[] {
+  const { plan } = ctx;
+  const wanNet = parseCidr(LAB_DEFAULTS.natWanNetwork)!;
+  // Every NAT engine runs the same rules and holds the same guest-side addresses and routes.
+  const natNetfilter = natEngineNetfilter('guest', 'wan', plan.externals.map((e) => e.ip));
+  const guest: readonly IfAddr[] = [natAddr(ctx, plan.nat.gatewayIp), natAddr(ctx, plan.nat.dnsIp)];
+  const natDefault: Route = { dst: DEFAULT_DST, type: 'unicast', dev: 'wan', scope: 'link' };
+  const guestRoute = connected(guest[0]!, 'guest');
+  return plan.nodes.map((n, i): Device => {
+    const natId = `${n.name}-nat`;
+    const wanAddrs: IfAddr[] = plan.externals.length > 0 ? [{ ip: (wanNet.addr + i + 1) >>> 0, len: wanNet.len }] : [];
+    return {
+      id: natId, kind: 'nat', hostname: natId, node: n.name,
+      interfaces: [
+        LOOPBACK,
+        { name: 'guest', kind: 'ether', addrs: guest, mtu: MTU, mac: macFor(natId, 'guest'), segment: `${n.name}:nat` },
+        { name: 'wan', kind: 'ether', addrs: wanAddrs, mtu: MTU, mac: macFor(natId, 'wan'), segment: 'wan' },
+      ],
+      routes: wanAddrs.length > 0 ? [natDefault, guestRoute, connected(wanAddrs[0]!, 'wan')] : [natDefault, guestRoute],
+      sysctls: ctx.routerSysctls,
+      netfilter: natNetfilter,
+      listeners: [],
+    };
+  });
+}
+
+/** The external hosts on the wan, beyond the NAT engines. */
+export function buildExternals(ctx: BuildContext): Device[] {
+  return ctx.plan.externals.map((e): Device => {
+    const a: IfAddr = { ip: e.ip, len: 24 };
+    return {
+      id: e.name, kind: 'external', hostname: e.name,
+      interfaces: [LOOPBACK, { name: 'eth0', kind: 'ether', addrs: [a], mtu: MTU, mac: macFor(e.name, 'eth0'), segment: 'wan' }],
+      routes: [{ dst: DEFAULT_DST, type: 'unicast', dev: 'eth0', scope: 'link' }, connected(a, 'eth0')],
+      sysctls: ctx.hostSysctls, netfilter: ctx.plainNetfilter, listeners: e.listen,
+    };
+  });
+}
