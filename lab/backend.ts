@@ -37,7 +37,4 @@ export interface BackendOptions {
 
 export type BackendFactory = (opts: BackendOptions) => Backend;
 
-/** A usage error the CLI prints as one line and exits 2 for. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError } from '../topology/usage-error.js';

@@ -3,6 +3,7 @@
 import { formatCidr, formatIfAddr, formatIp } from './address.js';
 import type { Device, LabModel } from './model.js';
 import { knownNodes } from './place.js';
+import { UsageError } from './usage-error.js';
 
 /** A node's `ip route` output as iproute2 prints it (the caller runs it: the simulator, or a real backend). */
 export type IpRoute = (node: string) => string;
@@ -23,10 +24,6 @@ interface Selection {
   readonly unrouted: number;
 }
 
-/** An unknown --node: one line naming the nodes. */
-export class UnknownNodeError extends Error {
-  override readonly name = 'UsageError';
-}
 
 function select(lab: LabModel, opts: ShowOptions): Selection {
   const nodes = lab.devices.filter((d) => d.kind === 'node');
@@ -34,7 +31,7 @@ function select(lab: LabModel, opts: ShowOptions): Selection {
     return { devices: lab.devices, routed: nodes.slice(0, MAX_ROUTED_NODES), unrouted: Math.max(0, nodes.length - MAX_ROUTED_NODES) };
   }
   const node = lab.device(opts.node);
-  if (!node || node.kind !== 'node') throw new UnknownNodeError(`topo show --node: no node "${opts.node}" (${knownNodes(lab)})`);
+  if (!node || node.kind !== 'node') throw new UsageError(`topo show --node: no node "${opts.node}" (${knownNodes(lab)})`);
   return { devices: lab.devices.filter((d) => d === node || d.node === node.id), routed: [node], unrouted: 0 };
 }
 
