@@ -1,6 +1,7 @@
 // What every CLI command shares: loading the lab or a scenario, and printing command results.
 import { UsageError } from '../lab/backend.js';
-import { loadScenarioFile, loadScenarios, scenarioLibraryDir, type Scenario } from '../lab/scenario/index.js';
+import { loadScenarioFile, loadScenarios, scenarioLibraryDir } from '../lab/scenario/load.js';
+import type { Scenario } from '../lab/scenario/types.js';
 import { loadLab } from '../topology/compile.js';
 import type { LabModel } from '../topology/model.js';
 import { DEFAULT_LAB } from '../topology/paths.js';

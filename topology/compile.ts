@@ -1,28 +1,19 @@
 // Compiles a lab file into the readonly LabModel: devices, interfaces, segments, routes and netfilter rules.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ValidateFunction } from 'ajv';
 import { formatIp, networkOf, parseCidr, subnetOf, type Cidr, type IfAddr } from './address.js';
 import type { LabFile } from './labfile.js';
 import { LAB_DEFAULTS } from './labfile.js';
 import { buildLabGraph } from './graph.js';
 import type { Device, Interface, LabModel, Route, RouteSet, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
-import { packageRoot, resolveLabPath } from './paths.js';
+import { resolveLabPath } from './paths.js';
 import { planLab, subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
-import { compileSchema, parseYamlText, readYamlFile, SourceError, type YamlSource } from './yaml-source.js';
+import { labValidator } from './schema/validators.js';
+import { parseYamlText, readYamlFile, SourceError, type YamlSource } from './yaml-source.js';
 
 export { SourceError } from './yaml-source.js';
 
-/** The lab schema validator, compiled on first use. */
-export const labValidator = once((): ValidateFunction =>
-  compileSchema(JSON.parse(readFileSync(join(packageRoot(), 'topology', 'schema', 'lab.schema.json'), 'utf8')) as object),
-);
-
-function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
-}
+/** The lab schema validator (generated at build time from topology/schema/lab.schema.json). */
+export { labValidator };
 
 /** Loads and compiles a lab by name (three-node) or path. Throws SourceError with FILE:LINE:COL diagnostics. */
 export function loadLab(nameOrPath: string): LabModel {

@@ -1,12 +1,10 @@
 // Loads a YAML document, validates it against a JSON Schema, and maps any error to FILE:LINE:COL.
 import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2020 as Ajv2020Class } from 'ajv/dist/2020.js';
+import type addFormatsModule from 'ajv-formats';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, visit, type Document } from 'yaml';
-
-// ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 export interface Diagnostic {
   readonly file: string;
@@ -39,8 +37,15 @@ export interface YamlSource<T> {
   at(path: readonly PathKey[], message: string): Diagnostic;
 }
 
-/** Compiles a JSON Schema once; reuse the result for every file. */
+/**
+ * Compiles a JSON Schema at run time (tests; the CLI's lab and scenario schemas are compiled at build time, see
+ * topology/schema/validators.ts). ajv is loaded here, on first use, not by every program that reads YAML.
+ */
 export function compileSchema(schema: object): ValidateFunction {
+  const require = createRequire(import.meta.url);
+  const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
+  // ajv-formats is CommonJS with a default export: the callable sits on .default.
+  const addFormats = (require('ajv-formats') as typeof addFormatsModule).default;
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   addFormats(ajv);
   return ajv.compile(schema);
