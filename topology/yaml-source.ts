@@ -4,7 +4,15 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Ajv2020 as Ajv2020Class } from 'ajv/dist/2020.js';
 import type addFormatsModule from 'ajv-formats';
-import { LineCounter, parseDocument, isMap, isNode, isScalar, visit, type Document } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document } from 'yaml';
+
+let yamlLibrary: typeof Yaml | undefined;
+
+/** The yaml library, loaded when the first document is parsed (a lab compiled from its cache parses none). */
+function yaml(): typeof Yaml {
+  return (yamlLibrary ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+}
 
 export interface Diagnostic {
   readonly file: string;
@@ -64,6 +72,7 @@ export function readYamlFile<T>(file: string, validate: ValidateFunction): YamlS
 }
 
 export function parseYamlText<T>(file: string, text: string, validate: ValidateFunction): YamlSource<T> {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => {
@@ -93,6 +102,7 @@ export function parseYamlText<T>(file: string, text: string, validate: ValidateF
 
 /** Where the first alias whose anchor is not set before it starts, if there is one. */
 function unresolvedAliasOffset(doc: Document): number | undefined {
+  const { visit } = yaml();
   let offset: number | undefined;
   visit(doc, {
     Alias(_key, node) {
@@ -105,6 +115,7 @@ function unresolvedAliasOffset(doc: Document): number | undefined {
 }
 
 function locateIn(doc: Document, path: readonly PathKey[], position: (o: number) => { line: number; col: number }, key = false) {
+  const { isMap, isNode, isScalar } = yaml();
   if (key && path.length > 0) {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     if (isMap(parent)) {
