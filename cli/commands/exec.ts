@@ -51,7 +51,7 @@ export const execCommand: CommandModule = {
         return;
       }
       printResult(result);
-      if (args.explain) write(result.traces?.length ? `\n${forTerminal((await import('../explain.js')).explainTraces(result.traces))}` : '\nexplain: this command produced no trace record\n');
+      if (args.explain) write(await explanation(result.traces));
     } finally {
       if (args.backend === 'sim') await backend.down();
     }
@@ -81,6 +81,13 @@ function commandPipeline(place: string, words: readonly string[]): { command: st
 /** The result as JSON, addresses (`ip`, `from`) as dotted quads rather than the model's integers. */
 export function resultJson(result: CommandResult): string {
   return JSON.stringify(result, (key, v: unknown) => ((key === 'ip' || key === 'from') && typeof v === 'number' ? formatIp(v) : v), 2);
+}
+
+/** `--explain`: the trace records' decisions hop by hop (the renderer is loaded only for it). */
+async function explanation(traces: CommandResult['traces']): Promise<string> {
+  if (!traces?.length) return '\nexplain: this command produced no trace record\n';
+  const { explainTraces } = await import('../explain.js');
+  return `\n${forTerminal(explainTraces(traces))}`;
 }
 
 /** `--svg FILE`: the lab with the last trace's path; without a trace record, the lab alone and a note on stderr. */
