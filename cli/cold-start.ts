@@ -41,19 +41,19 @@ function timeRun(args: readonly string[]): number {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const ms = performance.now() - t0;
-  if (r.status !== 0 && !(args.includes('scenario') && r.status === 1)) throw new Error(`cold start: node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`cold start: node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
 }
 
 /** Peak RSS in MiB of node with `args`, by /usr/bin/time's maximum resident set size (KiB); undefined without it. */
-export function peakRssMiB(args: readonly string[]): number | undefined {
+function peakRssMiB(args: readonly string[]): number | undefined {
   if (!existsSync(TIME)) return undefined;
   const r = spawnSync(TIME, ['-f', '%M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const kib = Number(/(\d+)\s*$/.exec(r.stderr)?.[1]);
   return Number.isFinite(kib) ? Math.round((kib / 1024) * 10) / 10 : undefined;
 }
 
-export function median(xs: readonly number[]): number {
+function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
