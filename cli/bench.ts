@@ -1,7 +1,8 @@
 // `npm run bench`: compile time, memory and simulated traceroutes per second of generated host-gw clusters.
 // As root, also the namespace lab: build/teardown and the same traceroute on the kernel and on the simulator.
 // Not a test: figures are printed, never asserted. `npm run bench -- --json` prints the simulator rows as a JSON array
-// (no namespace rows); `npm run bench -- 3 100` picks sizes; `--no-netns` skips the namespace rows.
+// (no namespace rows) and the CLI's cold start row (`coldStartRatio`); `npm run bench -- 3 100` picks sizes; `--no-netns`
+// skips the namespace rows, `--no-cold-start` the cold start row.
 import { compileLabObject } from '../topology/compile.js';
 import { generateHostGwLab } from '../topology/generate.js';
 import type { LabModel } from '../topology/model.js';
@@ -10,6 +11,7 @@ import { runProbe } from '../sim/probe.js';
 import { mix } from '../sim/packet.js';
 import { Simulator } from '../sim/simulator.js';
 import { benchNetns, formatNetnsBench } from '../lab/netns/bench.js';
+import { benchColdStart, formatColdStart, type ColdStartRow } from './cold-start.js';
 
 export interface BenchRow {
   nodes: number;
@@ -89,7 +91,7 @@ const round = (x: number) => Math.round(x * 10) / 10;
 async function main(argv: readonly string[]): Promise<void> {
   const json = argv.includes('--json');
   const sizes = argv.filter((a) => /^\d+$/.test(a)).map(Number);
-  const rows: BenchRow[] = [];
+  const rows: (BenchRow | ColdStartRow)[] = [];
   if (!json) console.log('nodes   pods     compile ms  rss MiB  traceroutes/s (record)  traceroutes/s (text)');
   for (const n of sizes.length ? sizes : SIZES) {
     const row = benchSize(n);
@@ -97,6 +99,11 @@ async function main(argv: readonly string[]): Promise<void> {
     if (!json) {
       console.log(`${String(row.nodes).padEnd(8)}${String(row.pods).padEnd(9)}${String(row.compileMs).padStart(10)}  ${String(row.rssMiB).padStart(7)}  ${String(row.tracesPerSec).padStart(22)}  ${String(row.textTracesPerSec).padStart(20)}`);
     }
+  }
+  if (!argv.includes('--no-cold-start')) {
+    const coldStart = benchColdStart();
+    rows.push(coldStart);
+    if (!json) process.stdout.write(`\n${formatColdStart(coldStart)}`);
   }
   if (json) {
     console.log(JSON.stringify(rows));

@@ -1,14 +1,17 @@
 // What every CLI command shares: loading the lab or a scenario, and printing command results.
 import { UsageError } from '../lab/backend.js';
-import { loadScenarioFile, loadScenarios, scenarioLibraryDir, type Scenario } from '../lab/scenario/index.js';
+import { loadScenarioFile, loadScenarios, scenarioLibraryDir } from '../lab/scenario/load.js';
+import type { Scenario } from '../lab/scenario/types.js';
 import { loadLab } from '../topology/compile.js';
 import type { LabModel } from '../topology/model.js';
 import { DEFAULT_LAB } from '../topology/paths.js';
 import type { CommandResult } from '../sim/trace.js';
+import { loadDefaultLab } from './lab-cache.js';
 import type { LabOptions } from './options.js';
 
+/** The lab a command's --lab names; the default lab comes from its build-time cache when that is current. */
 export function labFromArgs(args: LabOptions): LabModel {
-  return loadLab(args.lab ?? DEFAULT_LAB);
+  return args.lab === undefined || args.lab === DEFAULT_LAB ? loadDefaultLab() : loadLab(args.lab);
 }
 
 /** A scenario by library name, or a scenario file (a path with a slash or a .yaml/.yml name). */

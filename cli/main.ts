@@ -1,17 +1,43 @@
-// The tracelab command line: registers one command per file, validates every flag before a command runs, and maps errors to one-line messages and exit codes.
-import yargs from 'yargs';
+// The tracelab command line: registers one command per file (loading only the one that runs), validates every flag before a command runs, and maps errors to one-line messages and exit codes.
+import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../lab/backend.js';
 import { OutputFileError } from '../lab/io/output-file.js';
 import { InputFileError } from '../topology/read-input.js';
 import { SourceError } from '../topology/yaml-source.js';
-import { demoCommand } from './commands/demo.js';
-import { execCommand } from './commands/exec.js';
-import { labCommand } from './commands/lab.js';
-import { scenarioCommand } from './commands/scenario.js';
-import { topoCommand } from './commands/topo.js';
-import { trainCommand } from './commands/train.js';
-import { verifyCommand } from './commands/verify.js';
+import { COMMAND_LINES, type CommandName } from './commands/lines.js';
 import { singleValuedFlags } from './options.js';
+import { loadYargs } from './yargs.js';
+
+/** Each command's module, imported when yargs picks the command (to build its flags or run it), not before. */
+const COMMAND_MODULES: Readonly<Record<CommandName, () => Promise<CommandModule>>> = {
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  topo: async () => (await import('./commands/topo.js')).topoCommand,
+  exec: async () => (await import('./commands/exec.js')).execCommand,
+  lab: async () => (await import('./commands/lab.js')).labCommand as unknown as CommandModule,
+  scenario: async () => (await import('./commands/scenario.js')).scenarioCommand as unknown as CommandModule,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand as unknown as CommandModule,
+  train: async () => (await import('./commands/train.js')).trainCommand,
+};
+
+/** A command yargs can list and match by its usage line; its module is loaded by its builder. */
+function lazyCommand(name: CommandName): CommandModule {
+  let loaded: Promise<CommandModule> | undefined;
+  const load = () => (loaded ??= COMMAND_MODULES[name]());
+  return {
+    ...COMMAND_LINES[name],
+    builder: async (y: Argv) => {
+      const { builder } = await load();
+      return typeof builder === 'function' ? builder(y) : y.options(builder ?? {});
+    },
+    handler: async (argv) => (await load()).handler(argv),
+  };
+}
+
+/** Whether yargs will print a help text (--help or -h before `--`): only then is its layout code loaded. */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a.startsWith('--help=') || /^-[^-]*h/.test(a));
+}
 
 const EPILOGUE = [
   'Places are a node (node-2), a pod (traceroute) or node/pod (node-2/traceroute). Docs: README.md.',
@@ -22,16 +48,11 @@ const EPILOGUE = [
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. Nothing runs on import. */
 export async function main(argv: readonly string[]): Promise<number> {
   process.exitCode = 0;
+  const yargs = await loadYargs({ help: asksForHelp(argv) });
   const cli = yargs([...argv])
     .scriptName('tracelab')
     .usage('$0 <command> [options]\n\nA Kubernetes network lab: one model of the classic VirtualBox three-node lab, a deterministic\nsimulator, a network-namespace lab, a Vagrant lab and kubectl, which must all agree.')
-    .command(demoCommand)
-    .command(topoCommand)
-    .command(execCommand)
-    .command(labCommand)
-    .command(scenarioCommand)
-    .command(verifyCommand)
-    .command(trainCommand)
+    .command((Object.keys(COMMAND_LINES) as CommandName[]).map(lazyCommand))
     .demandCommand(1, 'name a command (see the list above)')
     .strict()
     .check(singleValuedFlags, true)

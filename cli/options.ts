@@ -1,7 +1,7 @@
 // The CLI's shared options and their validation (--lab, --seed, --json, --backend and its companions, actions), all checked before any command runs.
 import type { Argv } from 'yargs';
-import { UsageError, type BackendOptions } from '../lab/backend.js';
-import { BACKEND_NAMES } from '../lab/backends.js';
+import { UsageError, type Backend, type BackendOptions } from '../lab/backend.js';
+import { BACKEND_NAMES } from '../lab/backend-names.js';
 import { DEFAULT_LAB } from '../topology/paths.js';
 
 /** The largest seed: the simulator's RTT model takes an unsigned 32-bit seed. */
@@ -109,6 +109,16 @@ export function backendOptionsFrom(args: Partial<BackendArgs>): BackendOptions {
   if (args.kubeconfig !== undefined) out.kubeconfig = args.kubeconfig;
   if (args.context !== undefined) out.context = args.context;
   return out;
+}
+
+/**
+ * What makes backend `name` from options. Only that backend's code is loaded: the simulator, every command's default,
+ * starts without the real labs' modules.
+ */
+export async function backendFactory(name: string): Promise<(opts: BackendOptions) => Backend> {
+  if (name === 'sim') return (await import('../lab/sim.js')).createSimBackend;
+  const { createBackend } = await import('../lab/backends.js');
+  return (opts) => createBackend(name, opts);
 }
 
 /** The `[action]` positional of `COMMAND ACTION`: one of `actions`; a missing one is named in the usage error. */

@@ -1,5 +1,6 @@
 // Explicit registration of every backend kind; unknown names are rejected with the list of known ones.
 import { UsageError, type Backend, type BackendName, type BackendOptions, type BackendFactory } from './backend.js';
+import { BACKEND_NAMES } from './backend-names.js';
 import { createKubectlBackend } from './kubectl/backend.js';
 import { createNetnsBackend } from './netns/backend.js';
 import { createSimBackend } from './sim.js';
@@ -12,7 +13,7 @@ const FACTORIES: Readonly<Record<BackendName, BackendFactory>> = {
   kubectl: createKubectlBackend,
 };
 
-export const BACKEND_NAMES = Object.keys(FACTORIES) as BackendName[];
+export { BACKEND_NAMES };
 
 export function isBackendName(name: string): name is BackendName {
   return Object.hasOwn(FACTORIES, name);

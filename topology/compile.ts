@@ -1,29 +1,21 @@
 // Compiles a lab file into the readonly LabModel: devices, interfaces, segments, routes and netfilter rules.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ValidateFunction } from 'ajv';
+import { existsSync } from 'node:fs';
 import { formatIp, type Cidr } from './address.js';
 import { buildContext, buildExternals, buildHost, buildNatEngines, buildNode, FLANNEL_ROUTE_SET } from './build-devices.js';
 import type { LabFile } from './labfile.js';
 import { buildLabGraph } from './graph.js';
 import type { Device, LabModel, RouteSet, Segment } from './model.js';
-import { isLabFilePath, libraryLabNames, packageRoot, resolveLabPath } from './paths.js';
+import { isLabFilePath, libraryLabNames, resolveLabPath } from './paths.js';
 import { planLab, type LabPlan } from './plan.js';
-import { compileSchema, parseYamlText, readYamlFile, SourceError, type YamlSource } from './yaml-source.js';
+import { labValidator } from './schema/validators.js';
+import { parseYamlText, readYamlFile, SourceError, type YamlSource } from './yaml-source.js';
 
 export { SourceError } from './yaml-source.js';
 export { FLANNEL_ROUTE_SET } from './build-devices.js';
 export { vethNameFor } from './device-names.js';
 
-/** The lab schema validator, compiled on first use. */
-export const labValidator = once((): ValidateFunction =>
-  compileSchema(JSON.parse(readFileSync(join(packageRoot(), 'topology', 'schema', 'lab.schema.json'), 'utf8')) as object),
-);
-
-function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
-}
+/** The lab schema validator (generated at build time from topology/schema/lab.schema.json). */
+export { labValidator };
 
 /** Loads and compiles a lab by name (three-node) or path. Throws SourceError with FILE:LINE:COL diagnostics. */
 export function loadLab(nameOrPath: string): LabModel {

@@ -1,5 +1,6 @@
 // The lab's links as a graphology graph (devices and L2 segments as vertices), and its dot and mermaid renderings.
-import { UndirectedGraph } from 'graphology';
+import { createRequire } from 'node:module';
+import type { UndirectedGraph } from 'graphology';
 import { formatIfAddr } from './address.js';
 import type { LabModel } from './model.js';
 
@@ -15,9 +16,15 @@ export interface EdgeAttributes {
   readonly addrs: readonly string[];
 }
 
+/** graphology's graph class, loaded when a graph is first built (compiling or simulating a lab builds none). */
+function undirectedGraph(): typeof UndirectedGraph {
+  return (createRequire(import.meta.url)('graphology') as { UndirectedGraph: typeof UndirectedGraph }).UndirectedGraph;
+}
+
 /** Device vertices are keyed by device id, segment vertices by `seg:<id>`; one edge per attached interface. */
 export function buildLabGraph(lab: LabModel): UndirectedGraph<VertexAttributes, EdgeAttributes> {
-  const g = new UndirectedGraph<VertexAttributes, EdgeAttributes>();
+  const Graph = undirectedGraph();
+  const g = new Graph<VertexAttributes, EdgeAttributes>();
   for (const s of lab.segments) g.addNode(`seg:${s.id}`, { kind: 'segment', label: segmentLabel(lab, s.id) });
   for (const d of lab.devices) {
     g.addNode(d.id, { kind: d.kind, label: d.id, node: d.node });

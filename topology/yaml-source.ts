@@ -1,12 +1,18 @@
 // Loads a YAML document, validates it against a JSON Schema, and maps any error to FILE:LINE:COL.
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { LineCounter, parseDocument, isMap, isNode, isScalar, visit, type Document } from 'yaml';
+import type { Ajv2020 as Ajv2020Class } from 'ajv/dist/2020.js';
+import type addFormatsModule from 'ajv-formats';
+import type * as Yaml from 'yaml';
+import type { Document } from 'yaml';
 import { InputFileError, readInputFile } from './read-input.js';
 
-// ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+let yamlLibrary: typeof Yaml | undefined;
+
+/** The yaml library, loaded when the first document is parsed (a lab compiled from its cache parses none). */
+function yaml(): typeof Yaml {
+  return (yamlLibrary ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+}
 
 export interface Diagnostic {
   readonly file: string;
@@ -39,8 +45,15 @@ export interface YamlSource<T> {
   at(path: readonly PathKey[], message: string): Diagnostic;
 }
 
-/** Compiles a JSON Schema once; reuse the result for every file. */
+/**
+ * Compiles a JSON Schema at run time (tests; the CLI's lab and scenario schemas are compiled at build time, see
+ * topology/schema/validators.ts). ajv is loaded here, on first use, not by every program that reads YAML.
+ */
 export function compileSchema(schema: object): ValidateFunction {
+  const require = createRequire(import.meta.url);
+  const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
+  // ajv-formats is CommonJS with a default export: the callable sits on .default.
+  const addFormats = (require('ajv-formats') as typeof addFormatsModule).default;
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   addFormats(ajv);
   return ajv.compile(schema);
@@ -64,6 +77,7 @@ export function readYamlFile<T>(file: string, validate: ValidateFunction): YamlS
 const INDENTATION_ERRORS: ReadonlySet<string> = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
 
 export function parseYamlText<T>(file: string, text: string, validate: ValidateFunction): YamlSource<T> {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => {
@@ -96,6 +110,7 @@ export function parseYamlText<T>(file: string, text: string, validate: ValidateF
 
 /** Where the first alias whose anchor is not set before it starts, if there is one. */
 function unresolvedAliasOffset(doc: Document): number | undefined {
+  const { visit } = yaml();
   let offset: number | undefined;
   visit(doc, {
     Alias(_key, node) {
@@ -108,6 +123,7 @@ function unresolvedAliasOffset(doc: Document): number | undefined {
 }
 
 function locateIn(doc: Document, path: readonly PathKey[], position: (o: number) => { line: number; col: number }, key = false) {
+  const { isMap, isNode, isScalar } = yaml();
   if (key && path.length > 0) {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     if (isMap(parent)) {

@@ -1,5 +1,6 @@
 // `tracelab demo` (what `npm start` runs): the default lab, the seed's three traceroutes, then the lab at work.
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_LINES } from './lines.js';
 import { SimBackend } from '../../lab/sim.js';
 import { describeLab } from './topo.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
@@ -49,8 +50,7 @@ export async function runDemo(args: LabOptions): Promise<number> {
 }
 
 export const demoCommand: CommandModule = {
-  command: 'demo',
-  describe: 'Tour the default lab on the simulator: the seed traceroutes, services, NAT, a fault and its fix',
+  ...COMMAND_LINES.demo,
   builder: (y: Argv) => withLabOptions(y).check(jsonNotFor(() => true, 'the demo is a tour in text; `topo show --json` and `exec --json` print data')),
   handler: async (raw) => {
     process.exitCode = await runDemo(raw as unknown as LabOptions);

@@ -1,7 +1,7 @@
 // `tracelab exec PLACE -- COMMAND...`: runs one command at a node or in a pod; exits with the command's own code.
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_LINES } from './lines.js';
 import { UsageError } from '../../lab/backend.js';
-import { createBackend } from '../../lab/backends.js';
 import { writeOutputFile } from '../../lab/io/output-file.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from '../../lab/train/pipes.js';
@@ -9,10 +9,8 @@ import { quoteWord } from '../../sim/words.js';
 import { formatIp } from '../../topology/address.js';
 import type { LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
-import { renderLabSvg } from '../../topology/svg/svg.js';
-import { explainTraces } from '../explain.js';
 import { labFromArgs, printResult, write, writeErr } from '../common.js';
-import { backendOptionsFrom, withBackendOptions, withLabOptions, type BackendArgs, type LabOptions } from '../options.js';
+import { backendFactory, backendOptionsFrom, withBackendOptions, withLabOptions, type BackendArgs, type LabOptions } from '../options.js';
 import type { CommandResult } from '../../sim/trace.js';
 
 interface ExecArgs extends LabOptions, BackendArgs {
@@ -23,8 +21,7 @@ interface ExecArgs extends LabOptions, BackendArgs {
 }
 
 export const execCommand: CommandModule = {
-  command: 'exec <place> [words..]',
-  describe: 'Run a command at a place: a node (node-2), a pod (traceroute) or node/pod (node-2/traceroute)',
+  ...COMMAND_LINES.exec,
   builder: (y: Argv) =>
     withBackendOptions(withLabOptions(y), { default: 'sim' })
       .positional('place', { type: 'string', describe: 'node, pod, or node/pod' })
@@ -42,19 +39,19 @@ export const execCommand: CommandModule = {
     const words = [...(args.words ?? []), ...((raw._ as unknown[] | undefined) ?? []).slice(1)].map(String);
     const pipeline = commandPipeline(args.place, words);
     const lab = labFromArgs(args);
-    const backend = createBackend(args.backend, backendOptionsFrom(args));
+    const backend = (await backendFactory(args.backend))(backendOptionsFrom(args));
     await backend.up(lab);
     try {
       const ran = await backend.run(args.place, pipeline.command);
       const result = pipeline.filters.length === 0 ? ran : { ...ran, ...runFilters(ran.stdout, pipeline.filters) };
-      if (args.svg) writePathSvg(args.svg, lab, args.place, result.traces);
+      if (args.svg) await writePathSvg(args.svg, lab, args.place, result.traces);
       if (args.json) {
         write(`${resultJson(result)}\n`);
         process.exitCode = result.exitCode;
         return;
       }
       printResult(result);
-      if (args.explain) write(result.traces?.length ? `\n${forTerminal(explainTraces(result.traces))}` : '\nexplain: this command produced no trace record\n');
+      if (args.explain) write(await explanation(result.traces));
     } finally {
       if (args.backend === 'sim') await backend.down();
     }
@@ -86,8 +83,16 @@ export function resultJson(result: CommandResult): string {
   return JSON.stringify(result, (key, v: unknown) => ((key === 'ip' || key === 'from') && typeof v === 'number' ? formatIp(v) : v), 2);
 }
 
+/** `--explain`: the trace records' decisions hop by hop (the renderer is loaded only for it). */
+async function explanation(traces: CommandResult['traces']): Promise<string> {
+  if (!traces?.length) return '\nexplain: this command produced no trace record\n';
+  const { explainTraces } = await import('../explain.js');
+  return `\n${forTerminal(explainTraces(traces))}`;
+}
+
 /** `--svg FILE`: the lab with the last trace's path; without a trace record, the lab alone and a note on stderr. */
-function writePathSvg(file: string, lab: LabModel, place: string, traces: CommandResult['traces']): void {
+async function writePathSvg(file: string, lab: LabModel, place: string, traces: CommandResult['traces']): Promise<void> {
+  const { renderLabSvg } = await import('../../topology/svg/svg.js');
   const where = resolvePlace(lab, place);
   const trace = traces?.[traces.length - 1];
   writeOutputFile(file, renderLabSvg(lab, trace && where.ok ? { path: { trace, from: where.device.id } } : {}));

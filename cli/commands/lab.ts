@@ -1,5 +1,6 @@
 // `tracelab lab up|status|down|render|import --backend netns|vagrant|ansible|kubectl`: parse, call the backend's library, print.
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_LINES } from './lines.js';
 import { UsageError } from '../../lab/backend.js';
 import { loadLab } from '../../topology/compile.js';
 import { DEFAULT_LAB } from '../../topology/paths.js';
@@ -59,8 +60,7 @@ const ALL_ACTIONS = [...new Set(Object.values(LAB_ACTIONS).flatMap((a) => Object
 const IMPLIED_BACKEND: Readonly<Record<string, string>> = { import: 'kubectl' };
 
 export const labCommand: CommandModule<object, LabArgs> = {
-  command: 'lab [action]',
-  describe: 'Build, inspect or tear down a real lab (up | status | down), render the Vagrant/Ansible files, import a cluster',
+  ...COMMAND_LINES.lab,
   builder: (yargs: Argv<object>) =>
     withAction(withBackendOptions(yargs, { choices: Object.keys(LAB_ACTIONS), describe: `lab backend (${Object.keys(LAB_ACTIONS).join(', ')}); import implies kubectl`, defaultPrefix: DEFAULT_PREFIX }),
       'lab', ALL_ACTIONS, 'up, status, down (netns, vagrant), render (vagrant, ansible), import (kubectl)')

@@ -1,16 +1,15 @@
 // `tracelab scenario run|list|show`: parse flags, call lab/scenario, print; exit 1 on a failed scenario, 2 on bad input.
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_LINES } from './lines.js';
 import { UsageError } from '../../lab/backend.js';
-import { createBackend } from '../../lab/backends.js';
 import { writeOutputFile } from '../../lab/io/output-file.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
-import { preflight } from '../../lab/netns/exec.js';
 import {
   formatJunit, formatList, formatResultText, formatShow, loadScenarios, reportJson, runScenarios, scenarioLibraryDir,
   summaryLine, type Scenario,
 } from '../../lab/scenario/index.js';
 import { findScenario, processIo, type CommandIo } from '../common.js';
-import { backendOptionsFrom, demand, withBackendOptions, withAction, withSeedOption, type BackendArgs } from '../options.js';
+import { backendFactory, backendOptionsFrom, demand, withBackendOptions, withAction, withSeedOption, type BackendArgs } from '../options.js';
 
 export interface ScenarioArgs extends BackendArgs {
   readonly action: string;
@@ -22,8 +21,7 @@ export interface ScenarioArgs extends BackendArgs {
 export type ScenarioIo = CommandIo;
 
 export const scenarioCommand: CommandModule<object, ScenarioArgs> = {
-  command: 'scenario [action] [targets..]',
-  describe: 'Fault scenarios: `run [FILES|DIRS...]`, `list [FILES|DIRS...]`, `show NAME|FILE`',
+  ...COMMAND_LINES.scenario,
   builder: (yargs: Argv<object>) =>
     withAction(withSeedOption(withBackendOptions(yargs, { default: 'sim' })), 'scenario', ['run', 'list', 'show'], 'run, list or show')
       .positional('targets', { type: 'string', array: true, describe: 'run/list: scenario files or directories (default: the library); show: a scenario name or file' })
@@ -67,13 +65,15 @@ const showJson = (s: Scenario) => ({ ...listJson(s), brief: s.brief, probes: s.p
 
 async function runAction(args: ScenarioArgs, io: ScenarioIo): Promise<number> {
   const opts = backendOptionsFrom(args);
-  createBackend(args.backend, opts); // unknown names fail here, before any scenario runs
+  const createBackend = await backendFactory(args.backend);
+  createBackend(opts); // unknown names fail here, before any scenario runs
   const scenarios = load(args.targets);
   if (args.backend === 'netns') {
+    const { preflight } = await import('../../lab/netns/exec.js');
     const check = preflight();
     if (!check.ok) throw new UsageError(`the netns backend cannot run here: ${check.message.split('\n').join('; ')}`);
   }
-  const report = await runScenarios(scenarios, () => createBackend(args.backend, opts), {
+  const report = await runScenarios(scenarios, () => createBackend(opts), {
     onResult: args.json ? undefined : (r) => io.out(forTerminal(formatResultText(r))),
   });
   if (args.junit) writeOutputFile(args.junit, formatJunit(report));

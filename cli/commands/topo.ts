@@ -1,6 +1,7 @@
 // `tracelab topo show|graph`: the lab's devices, addresses and routes, or its graph as dot, mermaid or svg.
 import type { Argv, CommandModule } from 'yargs';
 import { describeLab as describeLabText, labJson, type IpRoute, type ShowOptions } from '../../topology/describe.js';
+import { COMMAND_LINES } from './lines.js';
 import { toDot, toMermaid } from '../../topology/graph.js';
 import { renderLabSvg } from '../../topology/svg/svg.js';
 import type { LabModel } from '../../topology/model.js';
@@ -22,8 +23,7 @@ interface GraphArgs extends LabOptions {
 }
 
 export const topoCommand: CommandModule = {
-  command: 'topo [action]',
-  describe: 'Show the lab model: `topo show` (devices, addresses, routes) or `topo graph --format dot|mermaid|svg`',
+  ...COMMAND_LINES.topo,
   builder: (y: Argv) =>
     withAction(withLabOptions(y), 'topo', ['show', 'graph'], 'show or graph')
       .check(jsonNotFor((a) => a.action === 'graph', 'topo graph prints dot, mermaid or svg; `topo show --json` prints the model as data'))

@@ -1,6 +1,7 @@
 // `tracelab train SCENARIO`: a trainee shell on a broken lab; `tracelab train report TRANSCRIPTS...`: a class summary.
 import { dirname } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_LINES } from './lines.js';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
@@ -111,8 +112,7 @@ const reportCommand: CommandModule<object, ReportArgs> = {
 };
 
 export const trainCommand: CommandModule = {
-  command: 'train',
-  describe: 'Training: `train SCENARIO` opens a trainee shell on a broken lab; `train report FILES...` sums up a class',
+  ...COMMAND_LINES.train,
   builder: (y: Argv) => y.command(reportCommand).command(runCommand),
   handler: () => undefined,
 };

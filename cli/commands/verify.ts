@@ -1,5 +1,6 @@
 // `tracelab verify [FILES|DIRS...] [--backend netns] [--prefix P] [--json]`: the simulator against a real backend, per scenario.
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_LINES } from './lines.js';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
@@ -22,8 +23,7 @@ export interface VerifyArgs extends BackendArgs {
 export type VerifyIo = CommandIo;
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
-  command: 'verify [targets..]',
-  describe: 'Run scenarios on the simulator and on a real backend and compare the outputs (millisecond figures masked)',
+  ...COMMAND_LINES.verify,
   builder: (yargs: Argv<object>) =>
     withWholeNumber(withSeedOption(withBackendOptions(yargs, { default: 'netns', describe: 'the backend the simulator is compared with' })), 'retries',
       { min: 0, max: MAX_RETRIES, default: 1 }, `fresh kernel runs after a disagreement before it counts, 0 to ${MAX_RETRIES} (timing flakes of the real tools are reported)`)

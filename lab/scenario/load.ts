@@ -8,8 +8,9 @@ import type { LabFile } from '../../topology/labfile.js';
 import type { LabModel } from '../../topology/model.js';
 import { packageRoot, resolveScenarioLab } from '../../topology/paths.js';
 import { resolvePlace } from '../../topology/place.js';
+import { scenarioValidator } from '../../topology/schema/validators.js';
 import {
-  compileSchema, parseYamlText, readYamlFile, SourceError, type Diagnostic, type PathKey, type YamlSource,
+  parseYamlText, readYamlFile, SourceError, type Diagnostic, type PathKey, type YamlSource,
 } from '../../topology/yaml-source.js';
 import { PROBE_TOOL_NAMES } from '../../sim/tools/registry.js';
 import { splitWords } from '../../sim/words.js';
@@ -21,10 +22,8 @@ export function scenarioLibraryDir(): string {
   return join(packageRoot(), 'scenarios');
 }
 
-/** The scenario schema validator, compiled once per call site that asks (cheap enough; no module state). */
-export function scenarioValidator(): ValidateFunction {
-  return compileSchema(JSON.parse(readFileSync(join(scenarioLibraryDir(), 'scenario.schema.json'), 'utf8')) as object);
-}
+/** The scenario schema validator (generated at build time from scenarios/scenario.schema.json). */
+export { scenarioValidator };
 
 /** Reads and checks one scenario file. Throws SourceError (FILE:LINE:COL) for anything wrong in it or its edits. */
 export function loadScenarioFile(file: string, validate: ValidateFunction = scenarioValidator()): Scenario {

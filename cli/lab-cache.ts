@@ -1,0 +1,55 @@
+// The default lab's file, parsed and checked at build time (`npm run build` runs this module), so that commands on
+// the default lab start without loading a YAML parser. The cache holds the file's text: any edit makes it unused.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { writeOutputFile } from '../lab/io/output-file.js';
+import { compileLabObject, labValidator, loadLab } from '../topology/compile.js';
+import type { LabFile } from '../topology/labfile.js';
+import type { LabModel } from '../topology/model.js';
+import { DEFAULT_LAB, resolveLabPath } from '../topology/paths.js';
+import { readInputFile } from '../topology/read-input.js';
+import { parseYamlText } from '../topology/yaml-source.js';
+
+/** Next to this module: dist/cli/default-lab.json once built (none when running from the sources). */
+export const DEFAULT_LAB_CACHE = fileURLToPath(new URL('./default-lab.json', import.meta.url));
+
+interface LabCache {
+  /** The lab file's text the data was parsed from. */
+  readonly text: string;
+  readonly data: LabFile;
+}
+
+/** Writes the cache of the default lab, after compiling it (a lab that does not compile is not cached). */
+export function writeLabCache(cacheFile = DEFAULT_LAB_CACHE): void {
+  const file = resolveLabPath(DEFAULT_LAB);
+  const text = readInputFile(file);
+  loadLab(file);
+  const cache: LabCache = { text, data: parseYamlText<LabFile>(file, text, labValidator()).data };
+  writeOutputFile(cacheFile, `${JSON.stringify(cache)}\n`);
+}
+
+function readCache(cacheFile: string): LabCache | undefined {
+  try {
+    return JSON.parse(readFileSync(cacheFile, 'utf8')) as LabCache;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The default lab's model: compiled from the cache when the lab file still has the text the cache was made from,
+ * else loaded as any lab (and any problem of the file reported as usual). Either way the same model.
+ */
+export function loadDefaultLab(cacheFile = DEFAULT_LAB_CACHE): LabModel {
+  const file = resolveLabPath(DEFAULT_LAB);
+  const cache = readCache(cacheFile);
+  let text: string | undefined;
+  try {
+    text = cache && readInputFile(file);
+  } catch {
+    text = undefined;
+  }
+  return cache && text === cache.text ? compileLabObject(file, cache.data) : loadLab(file);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) writeLabCache();
