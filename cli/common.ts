@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { loadLab } from '../topology/compile.js';
 import type { LabModel } from '../topology/model.js';
 import { DEFAULT_LAB } from '../topology/paths.js';
-import type { CommandResult } from '../sim/trace.js';
+import type { CommandResult } from '../topology/trace.js';
 
 export interface LabOptions {
   readonly lab?: string;

@@ -1,6 +1,6 @@
 // The one Backend interface every way of realising a lab implements (sim, netns, vagrant, kubectl).
 import type { LabModel } from '../topology/model.js';
-import type { CommandResult } from '../sim/trace.js';
+import type { CommandResult } from '../topology/trace.js';
 
 export type BackendName = 'sim' | 'netns' | 'vagrant' | 'kubectl';
 

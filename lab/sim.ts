@@ -2,7 +2,7 @@
 import { resolvePlace } from '../topology/place.js';
 import type { LabModel } from '../topology/model.js';
 import { Simulator } from '../sim/simulator.js';
-import type { CommandResult } from '../sim/trace.js';
+import type { CommandResult } from '../topology/trace.js';
 import { UsageError, type Backend, type BackendOptions } from './backend.js';
 
 export class SimBackend implements Backend {

@@ -6,7 +6,8 @@ import { findCommand } from './commands/index.js';
 import { Dataplane } from './dataplane.js';
 import { runProbe, sourceRoute } from './probe.js';
 import { findProbeTool } from './tools/registry.js';
-import type { CommandResult, ToolContext } from './trace.js';
+import type { CommandResult } from '../topology/trace.js';
+import type { ToolContext } from './tool-context.js';
 import { splitWords } from './words.js';
 
 /** Flannel's route check loop re-adds a missing host-gw route within this long. */

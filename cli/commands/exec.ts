@@ -8,7 +8,7 @@ import { resolvePlace } from '../../topology/place.js';
 import { renderLabSvg } from '../../topology/svg/svg.js';
 import { explainTraces } from '../explain.js';
 import { labFromArgs, printResult, withLabOptions, write, type LabOptions } from '../common.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 
 interface ExecArgs extends LabOptions {
   readonly place: string;

@@ -1,7 +1,7 @@
 // The kubectl backend: any existing cluster; nodes are probed from pinned host-network pods, pods through kubectl exec.
 import type { LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { UsageError, type Backend, type BackendOptions, type UpOptions } from '../backend.js';
 import { kubectlJson, localKubectl, type KubectlRunner } from './cli.js';
 import { execInPod, podExists, PROBE_LABEL, runPinnedProbe } from './probe.js';

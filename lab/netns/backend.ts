@@ -1,6 +1,6 @@
 // The netns Backend: builds the lab in network namespaces and runs Linux commands at its places with `ip netns exec`.
 import type { LabModel } from '../../topology/model.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { Backend, BackendOptions, UpOptions } from '../backend.js';
 import { resolvePlace } from '../../topology/place.js';
 import { splitCommand } from './argv.js';

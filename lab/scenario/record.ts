@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, Scalar, type Document } from 'yaml';
 import type { Backend } from '../backend.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { observeScenario, type ScenarioObservation } from './run.js';
 import type { Scenario } from './types.js';
 

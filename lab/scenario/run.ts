@@ -2,7 +2,7 @@
 // results as data (expected, actual, pass, diff per probe). Knows nothing about which backend it holds.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backend } from '../backend.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { maskMilliseconds } from '../../sim/tools/mask.js';
 import { unifiedDiff } from './diff.js';
 import type { Scenario, ScenarioProbe, ScenarioStep } from './types.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, type Backend } from '../backend.js';
 import { parseDuration, runSteps, type Scenario } from '../scenario/index.js';
-import type { CommandResult, TraceRecord } from '../../sim/trace.js';
+import type { CommandResult, TraceRecord } from '../../topology/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
 import type { Device } from '../../topology/model.js';
 import { placeOf, resolvePlace } from '../../topology/place.js';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { LabModel } from '../../topology/model.js';
 import { packageRoot } from '../../topology/paths.js';
 import { resolvePlace } from '../../topology/place.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { UsageError, type Backend, type BackendOptions, type UpOptions } from '../backend.js';
 import { localKubectl, remoteKubectl, shellJoin, type KubectlRunner } from '../kubectl/cli.js';
 import { podNamespaces, runAtPlace } from '../kubectl/backend.js';

@@ -1,7 +1,7 @@
 // The few files and shell builtins a person reads or writes while debugging: `cat` of /proc/sys/*,
 // /run/flannel/subnet.env and /etc/hostname, `echo V > /proc/sys/...`, and `hostname [-I]`.
 import { formatCidr, formatIp } from '../../topology/address.js';
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { fail, ok, unsupported } from './output.js';
 import { keyOfPath, readSysctl, sysctlExists, sysctlKeys, writeSysctl } from './sysctl-keys.js';

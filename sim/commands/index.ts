@@ -1,7 +1,7 @@
 // The command interpreter's registry: program name -> implementation (ip, sysctl, iptables, kubectl, cat, hostname).
 import type { DeviceState } from '../dataplane.js';
 import type { Simulator } from '../simulator.js';
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { cat, echo, hostname } from './files.js';
 import { ip } from './ip.js';
 import { iptables, iptablesSave } from './iptables.js';

@@ -1,6 +1,6 @@
 // The `sysctl` program (procps-ng 4.0.2): read `NAME`, write `-w NAME=V` or `NAME=V`, -n/-N/-q/-e/-a/-r, with
 // procps's messages and exit codes.
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { busyboxSysctl } from './busybox-sysctl.js';
 import { fail, ok, unsupported } from './output.js';

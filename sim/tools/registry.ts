@@ -1,5 +1,6 @@
 // Which probe tool a command line names: Linux or busybox traceroute and ping, tcptraceroute, mtr, tracepath.
-import type { CommandResult, ToolContext } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
+import type { ToolContext } from '../tool-context.js';
 import { busyboxPing, ping } from './ping.js';
 import { busyboxTraceroute } from './busybox-traceroute.js';
 import { mtr } from './mtr.js';

@@ -28,7 +28,7 @@ import { resolvePlace } from '../../topology/place.js';
 import { Simulator } from '../../sim/simulator.js';
 import { maskMilliseconds } from '../../sim/tools/mask.js';
 import { findProbeTool } from '../../sim/tools/registry.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
 
 export const CAPTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'captures');
