@@ -57,8 +57,7 @@ export class Simulator {
     if (operator) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not simulated; run one command at a time\n`, exitCode: 2 };
     const [program, ...args] = words as [string, ...string[]];
     this.dp.nowMs += COMMAND_MS;
-    const image = this.dp.state(device).device.image;
-    const tool = findProbeTool(program, args, image === 'busybox');
+    const tool = findProbeTool(program, args, this.dp.state(device).device.toolset);
     if (tool) return tool.run(tool.args, this.toolContext(device));
     const command = findCommand(program);
     if (command) return command(args, { sim: this, device, state: this.dp.state(device) });

@@ -11,6 +11,7 @@ import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfil
 import { packageRoot, resolveLabPath } from './paths.js';
 import { planLab, subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
 import { compileSchema, parseYamlText, readYamlFile, SourceError, type YamlSource } from './yaml-source.js';
+import { toolsetOf } from './toolset.js';
 
 export { SourceError } from './yaml-source.js';
 
@@ -166,6 +167,7 @@ function buildModel(source: string, plan: LabPlan): LabModel {
       id: n.name,
       kind: 'node',
       hostname: n.name,
+      toolset: 'linux',
       role: n.role,
       interfaces,
       routes,
@@ -189,6 +191,7 @@ function buildModel(source: string, plan: LabPlan): LabModel {
         hostname: p.name,
         node: n.name,
         image: p.image,
+        toolset: toolsetOf(p.image),
         interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],
         routes: [podDefault!, { dst: podNet!, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
         sysctls: hostSysctls,
@@ -200,7 +203,7 @@ function buildModel(source: string, plan: LabPlan): LabModel {
 
   const hostAddr: IfAddr = { ip: plan.hostOnly.hostIp, len: plan.hostOnly.network.len };
   devices.push({
-    id: 'host', kind: 'host', hostname: 'workstation',
+    id: 'host', kind: 'host', hostname: 'workstation', toolset: 'linux',
     interfaces: [LOOPBACK, { name: 'vboxnet0', kind: 'bridge', addrs: [hostAddr], mtu, mac: macFor('host', 'vboxnet0'), segment: 'host-only' }],
     routes: [connected(hostAddr, 'vboxnet0')],
     sysctls: hostSysctls, netfilter: plainNetfilter, listeners: [],
@@ -217,7 +220,7 @@ function buildModel(source: string, plan: LabPlan): LabModel {
     const natId = `${n.name}-nat`;
     const wanAddrs: IfAddr[] = plan.externals.length > 0 ? [{ ip: (wanNet.addr + i + 1) >>> 0, len: wanNet.len }] : [];
     devices.push({
-      id: natId, kind: 'nat', hostname: natId, node: n.name,
+      id: natId, kind: 'nat', hostname: natId, toolset: 'linux', node: n.name,
       interfaces: [
         LOOPBACK,
         { name: 'guest', kind: 'ether', addrs: guest, mtu, mac: macFor(natId, 'guest'), segment: `${n.name}:nat` },
@@ -232,7 +235,7 @@ function buildModel(source: string, plan: LabPlan): LabModel {
   for (const e of plan.externals) {
     const a: IfAddr = { ip: e.ip, len: 24 };
     devices.push({
-      id: e.name, kind: 'external', hostname: e.name,
+      id: e.name, kind: 'external', hostname: e.name, toolset: 'linux',
       interfaces: [LOOPBACK, { name: 'eth0', kind: 'ether', addrs: [a], mtu, mac: macFor(e.name, 'eth0'), segment: 'wan' }],
       routes: [{ dst: DEFAULT_DST, type: 'unicast', dev: 'eth0', scope: 'link' }, connected(a, 'eth0')],
       sysctls: hostSysctls, netfilter: plainNetfilter, listeners: e.listen,

@@ -13,11 +13,6 @@ import { readRecord, recordPath, stateDirOf } from './record.js';
 /** Longest a command may run before it is killed (exit 124). */
 export const RUN_TIMEOUT_MS = 300_000;
 
-/** Whether an image is busybox (`busybox`, `busybox:1.36`, `docker.io/library/busybox:1.36`). */
-export function isBusyboxImage(image: string | undefined): boolean {
-  return /^(.*\/)?busybox(:.*)?$/.test(image ?? '');
-}
-
 /** The applets this host's busybox provides (`busybox --list`). */
 export async function busyboxApplets(): Promise<ReadonlySet<string>> {
   const r = await runArgv(['busybox', '--list']);
@@ -26,12 +21,12 @@ export async function busyboxApplets(): Promise<ReadonlySet<string>> {
 }
 
 /**
- * What COMMAND runs at a place: pods get the tools of their image. In a busybox pod a busybox applet runs as
+ * What COMMAND runs at a place: places get the tools of their toolset. With busybox's, an applet runs as
  * `busybox APPLET ...` (its traceroute and ping print differently) and anything else is not there, as its shell says.
  */
-export function toolArgv(place: Pick<PlannedPlace, 'image'>, argv: readonly string[], applets: ReadonlySet<string>): { ok: true; argv: string[] } | { ok: false; result: CommandResult } {
+export function toolArgv(place: Pick<PlannedPlace, 'toolset'>, argv: readonly string[], applets: ReadonlySet<string>): { ok: true; argv: string[] } | { ok: false; result: CommandResult } {
   const program = argv[0];
-  if (!isBusyboxImage(place.image) || program === undefined || program === 'busybox') return { ok: true, argv: [...argv] };
+  if (place.toolset !== 'busybox' || program === undefined || program === 'busybox') return { ok: true, argv: [...argv] };
   if (applets.has(program)) return { ok: true, argv: ['busybox', ...argv] };
   return { ok: false, result: { stdout: '', stderr: `sh: ${program}: not found\n`, exitCode: 127 } };
 }

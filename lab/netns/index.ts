@@ -1,5 +1,5 @@
 // The namespace lab's public surface: the Backend factory and the plain up/status/down functions for the CLI.
-export { createNetnsBackend, toolArgv, placeFromRecord, busyboxApplets, isBusyboxImage } from './backend.js';
+export { createNetnsBackend, toolArgv, placeFromRecord, busyboxApplets } from './backend.js';
 export { benchNetns, formatNetnsBench } from './bench.js';
 export type { NetnsBenchRow, NetnsBenchResult } from './bench.js';
 export { netnsUp, netnsDown, netnsStatus, formatStatus, NetnsError, DEFAULT_PREFIX } from './lifecycle.js';

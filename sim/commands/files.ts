@@ -7,7 +7,7 @@ import { fail, ok, unsupported } from './output.js';
 import { keyOfPath, readSysctl, sysctlExists, sysctlKeys, writeSysctl } from './sysctl-keys.js';
 
 /** busybox pods: busybox's cat and ash word their errors differently from coreutils and dash. */
-const busybox = (ctx: CommandContext) => ctx.state.device.image === 'busybox';
+const busybox = (ctx: CommandContext) => ctx.state.device.toolset === 'busybox';
 
 type FileRead = { ok: true; text: string } | { ok: false; error: string };
 

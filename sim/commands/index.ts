@@ -19,7 +19,7 @@ export type Command = (args: readonly string[], ctx: CommandContext) => CommandR
 
 /** A program the busybox image does not have: its shell says so (busybox pods get busybox's applets only). */
 const notInBusybox = (name: string, command: Command): Command => (args, ctx) =>
-  ctx.state.device.image === 'busybox' ? { stdout: '', stderr: `sh: ${name}: not found\n`, exitCode: 127 } : command(args, ctx);
+  ctx.state.device.toolset === 'busybox' ? { stdout: '', stderr: `sh: ${name}: not found\n`, exitCode: 127 } : command(args, ctx);
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   ip,

@@ -18,7 +18,7 @@ const OBJECTS = [
 ];
 
 export function ip(args: readonly string[], ctx: CommandContext): CommandResult {
-  if (ctx.state.device.image === 'busybox') return busyboxIp(args, ctx);
+  if (ctx.state.device.toolset === 'busybox') return busyboxIp(args, ctx);
   let inet4 = false;
   let inet6 = false;
   let brief = false;

@@ -55,7 +55,7 @@ const LONG: Readonly<Record<string, keyof Omit<Flags, 'pattern'>>> = {
 };
 
 export function sysctl(args: readonly string[], ctx: CommandContext): CommandResult {
-  if (ctx.state.device.image === 'busybox') return busyboxSysctl(args, ctx);
+  if (ctx.state.device.toolset === 'busybox') return busyboxSysctl(args, ctx);
   const flags: Flags = { write: false, values: false, names: false, quiet: false, ignore: false, all: false };
   const operands: string[] = [];
   for (let i = 0; i < args.length; i++) {
