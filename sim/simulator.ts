@@ -8,7 +8,7 @@ import { runProbe, sourceRoute } from './probe.js';
 import { findProbeTool } from './tools/registry.js';
 import type { CommandResult } from '../topology/trace.js';
 import type { ToolContext } from './tool-context.js';
-import { splitWords } from './words.js';
+import { commandWords } from './words.js';
 
 /** Flannel's route check loop re-adds a missing host-gw route within this long. */
 export const FLANNEL_RECONCILE_MS = 10_000;
@@ -48,10 +48,9 @@ export class Simulator {
 
   /** Runs one command line on a device. Never throws for bad input: errors come back as the shell would print them. */
   run(device: string, line: string): CommandResult {
-    const split = splitWords(line.trim());
-    if (!split.ok) return { stdout: '', stderr: `sh: syntax error: ${split.error}\n`, exitCode: 2 };
-    let words = split.words;
-    while (words[0] === 'sudo' || words[0] === 'exec') words = words.slice(1);
+    const parsed = commandWords(line);
+    if (!parsed.ok) return parsed.result;
+    const words = parsed.words;
     if (words.length === 0) return { stdout: '', stderr: '', exitCode: 0 };
     const operator = words.find((w) => SHELL_OPERATORS.has(w));
     if (operator) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not simulated; run one command at a time\n`, exitCode: 2 };

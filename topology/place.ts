@@ -1,9 +1,23 @@
 // Resolves a PLACE (a node name, a pod name, or node/pod) to a device of the model.
-import type { Device, LabModel } from './model.js';
+import type { Device, DeviceKind } from './model.js';
 
-export type PlaceResult = { ok: true; device: Device } | { ok: false; message: string };
+/** What a place names: a device of a model, or one a backend recorded (the namespace lab's record). */
+export interface PlaceDevice {
+  readonly id: string;
+  readonly kind: DeviceKind;
+  readonly node?: string;
+}
 
-export function resolvePlace(lab: LabModel, place: string): PlaceResult {
+/** The devices places are resolved among: a LabModel, or any index of PlaceDevices by id. */
+export interface PlaceIndex<D extends PlaceDevice> {
+  device(id: string): D | undefined;
+  readonly devices: readonly D[];
+}
+
+export type PlaceResult<D extends PlaceDevice = Device> = { ok: true; device: D } | { ok: false; message: string };
+
+/** The one place resolver: every backend, the scenario loader and the training shell go through it. */
+export function resolvePlace<D extends PlaceDevice>(lab: PlaceIndex<D>, place: string): PlaceResult<D> {
   const slash = place.indexOf('/');
   if (slash >= 0) {
     const nodeName = place.slice(0, slash);
@@ -24,7 +38,7 @@ export function resolvePlace(lab: LabModel, place: string): PlaceResult {
   return { ok: false, message: `unknown place "${place}"${known(lab, 'node')}${known(lab, 'pod')}` };
 }
 
-function known(lab: LabModel, kind: 'node' | 'pod'): string {
+function known(lab: PlaceIndex<PlaceDevice>, kind: 'node' | 'pod'): string {
   const names = lab.devices.filter((d) => d.kind === kind).map((d) => d.id);
   if (names.length === 0) return '';
   const shown = names.length > 12 ? [...names.slice(0, 12), '...'] : names;

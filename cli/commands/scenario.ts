@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
-import { preflight } from '../../lab/netns/exec.js';
 import {
   formatJunit, formatList, formatResultText, formatShow, loadScenarios, reportJson, runScenarios, scenarioLibraryDir,
   summaryLine, type Scenario,
@@ -74,12 +73,10 @@ function load(targets: readonly string[] | undefined): Scenario[] {
 
 async function runAction(args: ScenarioArgs, io: ScenarioIo): Promise<number> {
   const opts = backendOptionsFrom(args);
-  createBackend(args.backend, opts); // unknown names fail here, before any scenario runs
+  const backend = createBackend(args.backend, opts); // unknown names fail here, before any scenario runs
   const scenarios = load(args.targets);
-  if (args.backend === 'netns') {
-    const check = preflight();
-    if (!check.ok) throw new UsageError(`the netns backend cannot run here: ${check.message.split('\n').join('; ')}`);
-  }
+  const check = await backend.preflight();
+  if (!check.ok) throw new UsageError(`the ${args.backend} backend cannot run here: ${check.message.split('\n').join('; ')}`);
   const report = await runScenarios(scenarios, () => createBackend(args.backend, opts), {
     onResult: args.json ? undefined : (r) => io.out(formatResultText(r)),
   });

@@ -6,6 +6,5 @@ export { netnsUp, netnsDown, netnsStatus, formatStatus, NetnsError, DEFAULT_PREF
 export type { NetnsLabOptions, NetnsUpOptions, UpSummary, DownSummary, NetnsStatus } from './lifecycle.js';
 export { buildNetnsPlan } from './plan.js';
 export type { NetnsPlan, PlanStep } from './plan.js';
-export { preflight } from './exec.js';
-export { splitCommand } from './argv.js';
+export { preflight } from './preflight.js';
 export { waitAndReconcile, MAX_REAL_WAIT_MS } from './flannel.js';
