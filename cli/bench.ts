@@ -9,7 +9,7 @@ import { Dataplane } from '../sim/dataplane.js';
 import { runProbe } from '../sim/probe.js';
 import { mix } from '../sim/packet.js';
 import { Simulator } from '../sim/simulator.js';
-import { benchNetns, formatNetnsBench } from '../lab/netns/bench.js';
+import { benchNetns, formatNetnsBench } from '../lab/netns/index.js';
 
 export interface BenchRow {
   nodes: number;

@@ -85,7 +85,7 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
     // Commands are argv, not shell: a quoted argument stays one word.
     const echo = await backend.run('httpd', `echo 'a  b' "c;d"`);
     expect(echo.stdout).toBe('a  b c;d\n');
-    expect((await backend.run('node-9', 'true')).exitCode).toBe(2);
+    await expect(backend.run('node-9', 'true')).rejects.toThrow(/^unknown place "node-9"/);
 
     const pids = readRecord(recordPath(stateDir, 'tlt1'))!.processes.map((p) => p.pid!);
     const down = await netnsDown({ prefix: 'tlt1', stateDir });

@@ -1,6 +1,5 @@
 // The scenario runner and checker: builds the lab on any Backend, breaks it, probes, fixes, probes again, and returns
 // results as data (expected, actual, pass, diff per probe). Knows nothing about which backend it holds.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backend } from '../backend.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { maskMilliseconds } from '../../sim/tools/mask.js';
@@ -94,9 +93,7 @@ export function checkProbe(
 export async function runSteps(backend: Backend, steps: readonly ScenarioStep[], phase: 'break' | 'fix'): Promise<StepFailure | undefined> {
   for (const step of steps) {
     if (step.kind === 'wait') {
-      // A backend without a clock of its own (real labs) lets real time pass.
-      if (backend.wait) await backend.wait(step.ms);
-      else await sleep(step.ms);
+      await backend.wait(step.ms);
       continue;
     }
     const r = await backend.run(step.at, step.run);

@@ -2,7 +2,6 @@
 // line (a Linux command at the place, a move, or a trainer built-in) and counts what the summary reports.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, type Backend } from '../backend.js';
 import { parseDuration, runSteps, type Scenario } from '../scenario/index.js';
 import type { CommandResult, TraceRecord } from '../../topology/trace.js';
@@ -257,8 +256,7 @@ export class TrainingSession {
     const ms = parseDuration(/^[0-9.]+$/.test(text) ? `${text}s` : text);
     if (ms === undefined || args.length !== 1) return { kind: 'builtin', builtin: 'sleep', output: `sleep: invalid time interval '${text}'\n`, exitCode: 1 };
     const backend = this.requireBackend();
-    if (backend.wait) await backend.wait(ms);
-    else await sleep(Math.min(ms, 60_000));
+    await backend.wait(ms);
     return { kind: 'builtin', builtin: 'sleep', output: '', exitCode: 0 };
   }
 
