@@ -1,7 +1,7 @@
 // The netns Backend: builds the lab in network namespaces and runs Linux commands at its places with `ip netns exec`.
 import type { LabModel } from '../../topology/model.js';
 import type { CommandResult } from '../../topology/trace.js';
-import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type UpOptions } from '../backend.js';
+import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type UpOptions } from '../backend.js';
 import { resolvePlace } from '../../topology/place.js';
 import { commandWords } from '../../sim/words.js';
 import { preflight } from './preflight.js';
@@ -68,10 +68,8 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
   };
   return {
     name: 'netns',
-    async preflight(): Promise<Preflight> {
-      const check = preflight();
-      return { ok: check.ok, message: check.message };
-    },
+    /** Root and the tools (netns/preflight.ts); the answer also lists what is missing. */
+    preflight: async () => preflight(),
     async up(model: LabModel, upOpts: UpOptions = {}): Promise<void> {
       // Idempotent: an identical lab that is already up (a previous `tracelab exec`) is connected to, with its state.
       await netnsUp(model, { ...common, ...upOpts, reuse: true });

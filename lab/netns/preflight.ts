@@ -1,5 +1,6 @@
 // Checks what the namespace lab needs before it builds anything: root and the tools (with their Debian packages).
 import { delimiter } from 'node:path';
+import type { Preflight } from '../backend.js';
 import { findProgram } from '../process.js';
 
 /** The tools the namespace lab needs, with the Debian package that provides each. */
@@ -21,12 +22,10 @@ export const REQUIRED_TOOLS: readonly { readonly tool: string; readonly pkg: str
 /** Directories root normally has on PATH; searched too, so `sudo` with a user's PATH still finds ip and iptables. */
 export const SBIN_DIRS: readonly string[] = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 
-export interface Preflight {
-  readonly ok: boolean;
+/** The Backend's preflight answer, with what the namespace lab found missing. */
+export interface NetnsPreflight extends Preflight {
   readonly root: boolean;
   readonly missing: readonly { readonly tool: string; readonly pkg: string }[];
-  /** One paragraph saying exactly what is wrong and how to fix it; empty when ok. */
-  readonly message: string;
 }
 
 export interface PreflightOptions {
@@ -36,7 +35,7 @@ export interface PreflightOptions {
 }
 
 /** Checks for root and for every REQUIRED_TOOLS entry; the message names what is missing and the apt-get line. */
-export function preflight(opts: PreflightOptions = {}): Preflight {
+export function preflight(opts: PreflightOptions = {}): NetnsPreflight {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const dirs = [...(opts.path ?? process.env.PATH ?? '').split(delimiter), ...(opts.sbinDirs ?? SBIN_DIRS)].filter((d) => d !== '');
   const missing = REQUIRED_TOOLS.filter((t) => findProgram(t.tool, dirs) === undefined);
