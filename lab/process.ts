@@ -49,7 +49,12 @@ function exitStatus(out: ProcessOutput, timedOut: boolean): number {
  * a shell starting first (the namespace lab runs about a hundred commands per build; a shell each costs a third more).
  */
 function direct(argv: readonly string[]): typeof spawn {
-  return ((_cmd: string, _args: readonly string[], options: SpawnOptions) => spawn(argv[0]!, argv.slice(1), { ...options, shell: false })) as typeof spawn;
+  return ((_cmd: string, _args: readonly string[], options: SpawnOptions) => {
+    const child = spawn(argv[0]!, argv.slice(1), { ...options, shell: false });
+    // A program that exits without reading its input: the write fails with EPIPE, which zx leaves unhandled.
+    child.stdin?.on('error', () => undefined);
+    return child;
+  }) as typeof spawn;
 }
 
 /** Feeds complete lines of a stream to FN, the last partial line when it ends. */

@@ -9,6 +9,10 @@ describe('runArgv', () => {
     const r = await runArgv(['sh', '-c', 'printf "%s|" "$@"; cat >&2; exit 3', 'sh', "it's $HOME", 'a;b', '`x`', ''], { input: 'in\n' });
     expect(r).toEqual({ stdout: "it's $HOME|a;b|`x`||", stderr: 'in\n', exitCode: 3 });
   });
+  it('survives a program that exits without reading its input', async () => {
+    const big = 'x'.repeat(1 << 20);
+    expect(await runArgv(['true'], { input: big })).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+  });
   it('reports timeouts, signals and missing programs as a shell would', async () => {
     expect(await runArgv(['sleep', '5'], { timeoutMs: 150 })).toEqual({ stdout: '', stderr: '', exitCode: 124 });
     expect((await runArgv(['sh', '-c', 'kill -TERM $$'])).exitCode).toBe(143);
