@@ -46,7 +46,7 @@ function exitStatus(out: ProcessOutput, timedOut: boolean): number {
 
 /**
  * zx's spawn hook, running ARGV itself instead of `SHELL -c QUOTED-LINE`: the same process zx would watch, without
- * a shell starting first (the namespace lab runs about a hundred commands per build; a shell each costs a third more).
+ * a shell starting first (the namespace lab runs about a hundred commands per build; a shell each cost a quarter more CPU).
  */
 function direct(argv: readonly string[]): typeof spawn {
   return ((_cmd: string, _args: readonly string[], options: SpawnOptions) => {

@@ -173,9 +173,6 @@ async function createNamespaces(plan: NetnsPlan, record: NetnsRecord, path: stri
   }
 }
 
-/** Gives each UTS namespace file ($1) its hostname ($2), pair after pair; stops at the first failure, naming it. */
-const SET_HOSTNAMES = 'while [ $# -ge 2 ]; do unshare --uts="$1" hostname "$2" || { echo "unshare --uts=$1 hostname $2 failed" >&2; exit 1; }; shift 2; done';
-
 /**
  * `ip netns exec` keeps the host's hostname; each device gets a persistent UTS namespace (a bind-mounted file)
  * with its own hostname, entered with nsenter when commands run (mtr's HOST line, `hostname`).
@@ -190,12 +187,13 @@ async function createHostnames(plan: NetnsPlan, record: NetnsRecord, path: strin
   // Recorded (all at once) before they exist; down unmounts and removes whichever were made.
   for (const ns of devices) record.uts[ns.name] = join(dir, ns.name);
   writeRecord(path, record);
-  throwIfAborted(signal);
-  // One process for all of them (each process start costs more than the work): FILE HOSTNAME pairs as arguments.
-  const pairs = devices.flatMap((ns) => [record.uts[ns.name]!, plan.places[ns.device!]!.hostname]);
-  for (let i = 0; i < pairs.length; i += 2) writeFileSync(pairs[i]!, '');
-  const r = await runArgv(['sh', '-c', SET_HOSTNAMES, 'tracelab-hostnames', ...pairs]);
-  if (r.exitCode !== 0) throw new NetnsError(r.stderr.trim());
+  await forEachLimit(devices, BUILD_CONCURRENCY, async (ns) => {
+    throwIfAborted(signal);
+    const file = record.uts[ns.name]!;
+    writeFileSync(file, '');
+    const r = await runArgv(['unshare', `--uts=${file}`, 'hostname', plan.places[ns.device!]!.hostname]);
+    if (r.exitCode !== 0) throw new NetnsError(`unshare --uts=${file} hostname: ${r.stderr.trim()}`);
+  });
 }
 
 async function runSteps(steps: readonly PlanStep[], signal: AbortSignal, progress: (l: string) => void, warnings: string[]): Promise<void> {
