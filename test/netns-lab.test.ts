@@ -1,7 +1,7 @@
 // Root-only tests of the namespace lab on the real kernel: build and teardown, root untouched, crash recovery, two labs.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { preflight } from '../lab/netns/preflight.js';
@@ -170,6 +170,8 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
       // Type errors elsewhere in a tree under construction do not stop tsc from emitting.
       expect(existsSync(join(out, 'lab/netns/lifecycle.js')), tsc.stdout + tsc.stderr).toBe(true);
       writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
+      // The compiled lab runs its commands through zx: the child resolves it from the repository's node_modules.
+      symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
       const child = join(out, 'child.mjs');
       writeFileSync(
         child,
