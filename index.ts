@@ -5,7 +5,7 @@ import type { LabModel } from './topology/model.js';
 import { resolvePlace } from './topology/place.js';
 import { DEFAULT_LAB } from './topology/paths.js';
 import { Simulator } from './sim/simulator.js';
-import type { CommandResult, TraceRecord } from './sim/trace.js';
+import type { CommandResult, TraceRecord } from './topology/trace.js';
 
 export { loadLab, compileLabText, compileLabObject, SourceError } from './topology/compile.js';
 export { formatIp, ip, cidr, formatCidr, parseIp, parseCidr } from './topology/address.js';
@@ -24,7 +24,7 @@ export { runShell } from './lab/train/shell.js';
 export type { Scenario, RunReport, ScenarioResult } from './lab/scenario/index.js';
 export type { Backend, BackendName, BackendOptions } from './lab/backend.js';
 export type { LabModel, Device, Interface, Route, Service, Segment } from './topology/model.js';
-export type { CommandResult, TraceRecord, ProbeResult, Reply, Disposition, Step } from './sim/trace.js';
+export type { CommandResult, TraceRecord, ProbeResult, Reply, Disposition, Step } from './topology/trace.js';
 
 /** A lab running on the simulator, for tests of path logic written by users. */
 export interface OpenLab {

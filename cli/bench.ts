@@ -10,7 +10,7 @@ import { Dataplane } from '../sim/dataplane.js';
 import { runProbe } from '../sim/probe.js';
 import { mix } from '../sim/packet.js';
 import { Simulator } from '../sim/simulator.js';
-import { benchNetns, formatNetnsBench } from '../lab/netns/bench.js';
+import { benchNetns, formatNetnsBench } from '../lab/netns/index.js';
 import { benchColdStart, formatColdStart, type ColdStartRow } from './cold-start.js';
 
 export interface BenchRow {

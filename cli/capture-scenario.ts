@@ -2,9 +2,8 @@
 // probes' stdout/exit/stderr and where they were recorded (`recorded:` kernel, tool versions, time) written back into
 // the YAML. Records the library (scenarios/) and the kernel fixtures (test/fixtures/kernel, test/fixtures/kernel-e1).
 // Usage (root, after `npm run build`):  node dist/cli/capture-scenario.js [--prefix tls1] [--show] FILES|DIRS...
-import { execFileSync } from 'node:child_process';
-import { runArgv } from '../lab/netns/exec.js';
-import { createNetnsBackend } from '../lab/netns/index.js';
+import { createBackend } from '../lab/backends.js';
+import { runArgv } from '../lab/process.js';
 import { loadScenarios, recordExpectations, type RecordedOn, type RecordedProbe } from '../lab/scenario/index.js';
 import { SourceError } from '../topology/yaml-source.js';
 
@@ -30,9 +29,10 @@ function parseArgs(argv: readonly string[]): CaptureArgs {
 }
 
 /** Namespaces left behind with PREFIX (must be none after each scenario). */
-function leftovers(prefix: string): string[] {
-  const out = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return out.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`${prefix}-`));
+async function leftovers(prefix: string): Promise<string[]> {
+  const listed = await runArgv(['ip', 'netns', 'list']);
+  if (listed.exitCode !== 0) throw new Error(`ip netns list: ${listed.stderr.trim()}`);
+  return listed.stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`${prefix}-`));
 }
 
 function describe(p: RecordedProbe, show: boolean): string {
@@ -62,18 +62,20 @@ async function recordedOn(): Promise<RecordedOn> {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const scenarios = loadScenarios(args.targets);
+  const check = await createBackend('netns', { prefix: args.prefix }).preflight();
+  if (!check.ok) throw new Error(check.message.split('\n').join('; '));
   let failed = 0;
   for (const s of scenarios) {
     const started = Date.now();
     try {
-      const probes = await recordExpectations(s, createNetnsBackend({ prefix: args.prefix }), await recordedOn());
+      const probes = await recordExpectations(s, createBackend('netns', { prefix: args.prefix }), await recordedOn());
       process.stdout.write(`recorded ${s.name} (${probes.length} probes, ${Date.now() - started} ms)\n`);
       for (const p of probes) process.stdout.write(`${describe(p, args.show)}\n`);
     } catch (err) {
       failed++;
       process.stdout.write(`FAILED ${s.name}: ${err instanceof Error ? err.message : String(err)}\n`);
     }
-    const left = leftovers(args.prefix);
+    const left = await leftovers(args.prefix);
     if (left.length > 0) throw new Error(`namespaces left behind: ${left.join(', ')}`);
   }
   process.stdout.write(`${scenarios.length - failed} recorded, ${failed} failed\n`);

@@ -5,7 +5,7 @@ import type { Scenario } from '../lab/scenario/types.js';
 import { loadLab } from '../topology/compile.js';
 import type { LabModel } from '../topology/model.js';
 import { DEFAULT_LAB } from '../topology/paths.js';
-import type { CommandResult } from '../sim/trace.js';
+import type { CommandResult } from '../topology/trace.js';
 import { loadDefaultLab } from './lab-cache.js';
 import type { LabOptions } from './options.js';
 

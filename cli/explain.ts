@@ -1,6 +1,6 @@
 // Renders trace records' decisions hop by hop for `--explain`: which route, rule or sysctl decided, at which device.
 import { formatIp } from '../topology/address.js';
-import type { ProbeResult, Step, TraceRecord } from '../sim/trace.js';
+import type { ProbeResult, Step, TraceRecord } from '../topology/trace.js';
 
 function probeSummary(p: ProbeResult): string {
   const reply = p.reply ? `${p.reply.kind}${p.reply.code !== undefined ? ` code ${p.reply.code}` : ''} from ${formatIp(p.reply.from)}` : 'no reply (*)';

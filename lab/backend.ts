@@ -1,6 +1,7 @@
 // The one Backend interface every way of realising a lab implements (sim, netns, vagrant, kubectl).
-import type { LabModel } from '../topology/model.js';
-import type { CommandResult } from '../sim/trace.js';
+import type { Device, LabModel } from '../topology/model.js';
+import { resolvePlace } from '../topology/place.js';
+import type { CommandResult } from '../topology/trace.js';
 
 export type BackendName = 'sim' | 'netns' | 'vagrant' | 'kubectl';
 
@@ -11,16 +12,50 @@ export interface UpOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Whether a backend can work here; `message` says exactly what is missing and how to fix it (empty when ok). */
+export interface Preflight {
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+/** What a backend's lab looks like now, as `tracelab lab status` prints it. */
+export interface BackendStatus {
+  /** A lab is there and whole (`lab status` exits 0). */
+  readonly up: boolean;
+  /** Lines for a person, ending in a newline. */
+  readonly text: string;
+}
+
 export interface Backend {
   readonly name: BackendName;
+  /** Checks what the backend needs (root, tools, programs) before anything is built; never throws for a missing one. */
+  preflight(): Promise<Preflight>;
   /** Build or connect to the lab; idempotent. */
   up(lab: LabModel, opts?: UpOptions): Promise<void>;
-  /** Run a Linux command at a place (a node name, a pod name, or node/pod); output in the real tool's format. */
+  /**
+   * Run a Linux command at a place (a node name, a pod name, or node/pod); output in the real tool's format.
+   * An unknown place is a UsageError on every backend.
+   */
   run(place: string, command: string): Promise<CommandResult>;
   /** Lets time pass (a scenario's `wait: 15s`): controllers such as Flannel reconcile meanwhile. */
-  wait?(ms: number): Promise<void>;
+  wait(ms: number): Promise<void>;
+  /** The lab as it is now (it may have been built by another process, e.g. `tracelab lab up`). */
+  status(): Promise<BackendStatus>;
   /** Tear down: leaves nothing behind. */
   down(): Promise<void>;
+}
+
+/** The device PLACE names in the lab a backend was brought up with; no lab or an unknown place is a UsageError. */
+export function deviceAt(lab: LabModel | undefined, backend: BackendName, place: string): Device {
+  if (!lab) throw new UsageError(`the ${backend} backend has no lab: call up(lab) first`);
+  const where = resolvePlace(lab, place);
+  if (!where.ok) throw new UsageError(where.message);
+  return where.device;
+}
+
+/** Lets real time pass: on a real cluster, controllers reconcile on their own clock. */
+export function sleepFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 /** Options every backend factory receives; each backend reads the ones it understands. */
@@ -37,4 +72,6 @@ export interface BackendOptions {
 
 export type BackendFactory = (opts: BackendOptions) => Backend;
 
-export { UsageError } from '../topology/usage-error.js';
+import { UsageError } from '../topology/usage-error.js';
+
+export { UsageError };

@@ -1,9 +1,8 @@
 // The simulator backend: the embedded default; no root, no VMs, deterministic for a seed.
-import { resolvePlace } from '../topology/place.js';
 import type { LabModel } from '../topology/model.js';
 import { Simulator } from '../sim/simulator.js';
-import type { CommandResult } from '../sim/trace.js';
-import { UsageError, type Backend, type BackendOptions } from './backend.js';
+import type { CommandResult } from '../topology/trace.js';
+import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight } from './backend.js';
 
 export class SimBackend implements Backend {
   readonly name = 'sim' as const;
@@ -17,6 +16,11 @@ export class SimBackend implements Backend {
     return this.simulator;
   }
 
+  /** The simulator needs nothing from the machine. */
+  async preflight(): Promise<Preflight> {
+    return { ok: true, message: '' };
+  }
+
   async up(lab: LabModel): Promise<void> {
     if (this.simulator?.model !== lab) this.simulator = new Simulator(lab, { seed: this.opts.seed });
   }
@@ -24,9 +28,7 @@ export class SimBackend implements Backend {
   /** Synchronous run, for library users and tests that want no promises. */
   runSync(place: string, command: string): CommandResult {
     const sim = this.sim;
-    const where = resolvePlace(sim.model, place);
-    if (!where.ok) return { stdout: '', stderr: `tracelab: ${where.message}\n`, exitCode: 2 };
-    return sim.run(where.device.id, command);
+    return sim.run(deviceAt(sim.model, this.name, place).id, command);
   }
 
   async run(place: string, command: string): Promise<CommandResult> {
@@ -35,6 +37,12 @@ export class SimBackend implements Backend {
 
   async wait(ms: number): Promise<void> {
     this.sim.advance(ms);
+  }
+
+  async status(): Promise<BackendStatus> {
+    const sim = this.simulator;
+    if (!sim) return { up: false, text: 'the simulator lab is not up (it lives in this process only)\n' };
+    return { up: true, text: `lab ${sim.model.name} on the simulator (seed ${this.opts.seed ?? 1}), lab time ${sim.dp.nowMs} ms\n` };
   }
 
   async down(): Promise<void> {

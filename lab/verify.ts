@@ -2,7 +2,7 @@
 // (the namespace lab), compares every probe's stdout, stderr and exit code with the millisecond figures masked, and
 // reports per scenario `agree` or the first differing line.
 import type { Backend } from './backend.js';
-import type { CommandResult } from '../sim/trace.js';
+import type { CommandResult } from '../topology/trace.js';
 import { maskMilliseconds } from '../sim/tools/mask.js';
 import { observeScenario, type ScenarioObservation, type StepFailure } from './scenario/run.js';
 import type { Scenario } from './scenario/types.js';

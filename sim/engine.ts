@@ -11,7 +11,7 @@ import {
   ARP_TIMEOUT_MS, DEVICE_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, linkDelayMs, type CtEntry, type Packet,
 } from './packet.js';
 import { RateLimiter } from './ratelimit.js';
-import type { Disposition, Step } from './trace.js';
+import type { Disposition, Step } from '../topology/trace.js';
 
 export { addressFor } from './nat.js';
 

@@ -3,7 +3,8 @@
 import type { Dataplane } from './dataplane.js';
 import { Journey, originate, type Outcome } from './engine.js';
 import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type CtEntry, type Packet } from './packet.js';
-import type { ProbeResult, ProbeSpec, Reply, SourceRoute, Step } from './trace.js';
+import type { ProbeResult, Reply, Step } from '../topology/trace.js';
+import type { ProbeSpec, SourceRoute } from './tool-context.js';
 import { addressFor } from './engine.js';
 
 const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };

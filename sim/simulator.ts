@@ -7,8 +7,9 @@ import { NOT_MODELLED_EXIT } from './commands/output.js';
 import { Dataplane } from './dataplane.js';
 import { runProbe, sourceRoute } from './probe.js';
 import { findProbeTool } from './tools/registry.js';
-import type { CommandResult, ToolContext } from './trace.js';
-import { splitWords } from './words.js';
+import type { CommandResult } from '../topology/trace.js';
+import type { ToolContext } from './tool-context.js';
+import { commandWords } from './words.js';
 
 /** Flannel's route check loop re-adds a missing host-gw route within this long. */
 export const FLANNEL_RECONCILE_MS = 10_000;
@@ -48,17 +49,15 @@ export class Simulator {
 
   /** Runs one command line on a device. Never throws for bad input: errors come back as the shell would print them. */
   run(device: string, line: string): CommandResult {
-    const split = splitWords(line.trim());
-    if (!split.ok) return { stdout: '', stderr: `sh: syntax error: ${split.error}\n`, exitCode: 2 };
-    let words = split.words;
-    while (words[0] === 'sudo' || words[0] === 'exec') words = words.slice(1);
+    const parsed = commandWords(line);
+    if (!parsed.ok) return parsed.result;
+    const words = parsed.words;
     if (words.length === 0) return { stdout: '', stderr: '', exitCode: 0 };
     const operator = words.find((w) => SHELL_OPERATORS.has(w));
     if (operator) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not modelled by the tracelab simulator; run one command at a time\n`, exitCode: NOT_MODELLED_EXIT };
     const [program, ...args] = words as [string, ...string[]];
     this.dp.nowMs += COMMAND_MS;
-    const image = this.dp.state(device).device.image;
-    const tool = findProbeTool(program, args, image === 'busybox');
+    const tool = findProbeTool(program, args, this.dp.state(device).device.toolset);
     if (tool) return tool.run(tool.args, this.toolContext(device));
     const command = findCommand(program);
     if (command) return command(args, { sim: this, device, state: this.dp.state(device) });

@@ -1,4 +1,6 @@
 // Splits a command line into words the way a POSIX shell would for simple commands (quotes, backslashes), no expansion.
+// The one splitter of the project: the simulator, the namespace lab and the training shell all use it.
+import type { CommandResult } from '../topology/trace.js';
 
 export type SplitResult = { ok: true; words: string[] } | { ok: false; error: string };
 
@@ -47,6 +49,21 @@ export function splitWords(line: string): SplitResult {
     }
   }
   if (inWord) words.push(current);
+  return { ok: true, words };
+}
+
+/** Wrappers that run the rest of the line as it is: commands run as root already (`sudo`), `exec` replaces the shell. */
+const WRAPPERS: ReadonlySet<string> = new Set(['sudo', 'exec']);
+
+/**
+ * The words a backend runs for a command line: split as a shell would, leading `sudo`/`exec` dropped. A line that
+ * does not split is the shell's syntax error (exit 2); an empty line runs nothing (`words` empty).
+ */
+export function commandWords(line: string): { ok: true; words: string[] } | { ok: false; result: CommandResult } {
+  const split = splitWords(line.trim());
+  if (!split.ok) return { ok: false, result: { stdout: '', stderr: `sh: syntax error: ${split.error}\n`, exitCode: 2 } };
+  let words = split.words;
+  while (words.length > 0 && WRAPPERS.has(words[0]!)) words = words.slice(1);
   return { ok: true, words };
 }
 

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNetnsBackend } from '../lab/netns/backend.js';
-import { preflight, runArgv } from '../lab/netns/exec.js';
+import { preflight } from '../lab/netns/preflight.js';
+import { runArgv } from '../lab/process.js';
 import { netnsDown } from '../lab/netns/lifecycle.js';
 import { readRecord, recordPath } from '../lab/netns/record.js';
 import { Simulator } from '../sim/simulator.js';
@@ -152,7 +153,7 @@ describe.skipIf(!check.ok)('random edits (routes, links, addresses, iptables, sy
   it('agrees with iptables on random rule edits and listings (seeded sequences)', async () => {
     const ns = readRecord(recordPath(stateDir, prefix))!.namespaces.find((n) => n.endsWith('-controlplane'))!;
     const saved = (await backend.run('controlplane', 'iptables-save')).stdout;
-    const restore = () => runArgv(['ip', 'netns', 'exec', ns, 'iptables-restore'], { stdin: saved });
+    const restore = () => runArgv(['ip', 'netns', 'exec', ns, 'iptables-restore'], { input: saved });
     const differences: string[] = [];
     let commands = 0;
     await fc.assert(

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { UsageError } from '../lab/backend.js';
 import { createKubectlBackend } from '../lab/kubectl/backend.js';
 import { kubectlFailure, kubectlJson, localKubectl, remoteKubectl, type KubectlRunner } from '../lab/kubectl/cli.js';
-import { execArgv } from '../lab/vagrant/exec-argv.js';
+import { runArgv } from '../lab/process.js';
 import { clusterObjectsFromList, importLab, labFileFromCluster, renderLabYaml, type K8sList } from '../lab/kubectl/import.js';
 import { PROBE_LABEL, probeOverrides, probeRunArgs } from '../lab/kubectl/probe.js';
 import { formatClusterStatus, readClusterStatus } from '../lab/kubectl/status.js';
@@ -230,7 +230,7 @@ describe('the kubectl backend on the generated cluster (test/fixtures/kubectl)',
     const seen: string[] = [];
     const remote = remoteKubectl(async (command) => {
       seen.push(command);
-      return execArgv('sh', ['-c', command.replace(/^kubectl /, "printf '[%s]\\n' ")]);
+      return runArgv(['sh', '-c', command.replace(/^kubectl /, "printf '[%s]\\n' ")]);
     });
     const argv = probeRunArgs('tracelab-probe-node-2-abc123', { node: 'node-2', command: "traceroute -n 10.244.1.3 2>&1; echo \"it's $?\"", hostNetwork: true });
     const result = await remote(argv);

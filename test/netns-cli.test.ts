@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { labCommand, runLabAction } from '../cli/commands/lab.js';
 import { UsageError } from '../lab/backend.js';
-import { preflight } from '../lab/netns/exec.js';
+import { preflight } from '../lab/netns/preflight.js';
 import { netnsDown } from '../lab/netns/lifecycle.js';
 
 const check = preflight();

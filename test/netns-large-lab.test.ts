@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preflight } from '../lab/netns/exec.js';
+import { preflight } from '../lab/netns/preflight.js';
 import { createNetnsBackend } from '../lab/netns/backend.js';
 import { netnsDown, netnsUp } from '../lab/netns/lifecycle.js';
 import { compileLabObject } from '../topology/compile.js';

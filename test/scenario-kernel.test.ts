@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preflight } from '../lab/netns/exec.js';
+import { preflight } from '../lab/netns/preflight.js';
 import { createNetnsBackend } from '../lab/netns/backend.js';
 import { formatResultText, loadScenarios, runScenarios, scenarioLibraryDir } from '../lab/scenario/index.js';
 

@@ -121,7 +121,7 @@ describe('the scenario library', () => {
   });
 
   it('covers every probe tool and form the issue names', () => {
-    const runs = scenarios.flatMap((s) => s.probes.map((p) => ({ run: p.run, busybox: s.lab.device(p.at.split('/').pop()!)?.image === 'busybox' })));
+    const runs = scenarios.flatMap((s) => s.probes.map((p) => ({ run: p.run, busybox: s.lab.device(p.at.split('/').pop()!)?.toolset === 'busybox' })));
     const has = (test: (r: { run: string; busybox: boolean }) => boolean) => runs.some(test);
     expect(has((r) => r.busybox && r.run.startsWith('traceroute '))).toBe(true);
     expect(has((r) => !r.busybox && r.run.startsWith('traceroute ') && !r.run.includes(' -n'))).toBe(true);

@@ -10,7 +10,7 @@ import { runCli } from './helpers/cli.js';
 import { renderLabSvg } from '../topology/svg/svg.js';
 import { pathOf } from '../topology/svg/svg-path.js';
 import { Simulator } from '../sim/simulator.js';
-import type { TraceRecord } from '../sim/trace.js';
+import type { TraceRecord } from '../topology/trace.js';
 import { formatIp } from '../topology/address.js';
 import { compileLabObject, loadLab } from '../topology/compile.js';
 import { generatedLab } from './helpers/labs.js';

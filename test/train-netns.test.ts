@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainMain } from '../cli/commands/train.js';
-import { preflight } from '../lab/netns/exec.js';
+import { preflight } from '../lab/netns/preflight.js';
 import { readTranscript } from '../lab/train/transcript.js';
 
 const check = preflight();

@@ -157,6 +157,8 @@ describe('the shell', () => {
       built.push(counts);
       return {
         name: inner.name,
+        preflight: () => inner.preflight(),
+        status: () => inner.status(),
         up: async (lab) => (counts.up++, inner.up(lab)),
         run: (place, command) => inner.run(place, command),
         wait: (ms) => inner.wait(ms),

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSimBackend } from '../lab/sim.js';
 import { createNetnsBackend } from '../lab/netns/backend.js';
-import { preflight, runArgv } from '../lab/netns/exec.js';
+import { preflight } from '../lab/netns/preflight.js';
+import { runArgv } from '../lab/process.js';
 import { loadScenarioFile, loadScenarios } from '../lab/scenario/index.js';
 import type { ScenarioObservation } from '../lab/scenario/run.js';
 import {

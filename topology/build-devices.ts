@@ -6,6 +6,7 @@ import { LAB_DEFAULTS } from './labfile.js';
 import type { Device, Interface, Route, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
 import { subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
+import { toolsetOf } from './toolset.js';
 
 export const FLANNEL_ROUTE_SET = 'flannel-host-gw';
 
@@ -113,6 +114,7 @@ export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]
     id: n.name,
     kind: 'node',
     hostname: n.name,
+    toolset: 'linux',
     role: n.role,
     interfaces,
     routes,
@@ -142,6 +144,7 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
       hostname: p.name,
       node: n.name,
       image: p.image,
+      toolset: toolsetOf(p.image),
       interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu: MTU, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],
       routes: [podDefault, { dst: podNet, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
       sysctls: ctx.hostSysctls,
@@ -155,7 +158,7 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
 export function buildHost(ctx: BuildContext): Device {
   const hostAddr: IfAddr = { ip: ctx.plan.hostOnly.hostIp, len: ctx.plan.hostOnly.network.len };
   return {
-    id: 'host', kind: 'host', hostname: 'workstation',
+    id: 'host', kind: 'host', hostname: 'workstation', toolset: 'linux',
     interfaces: [LOOPBACK, { name: 'vboxnet0', kind: 'bridge', addrs: [hostAddr], mtu: MTU, mac: macFor('host', 'vboxnet0'), segment: 'host-only' }],
     routes: [connected(hostAddr, 'vboxnet0')],
     sysctls: ctx.hostSysctls, netfilter: ctx.plainNetfilter, listeners: [],
@@ -175,7 +178,7 @@ export function buildNatEngines(ctx: BuildContext): Device[] {
     const natId = `${n.name}-nat`;
     const wanAddrs: IfAddr[] = plan.externals.length > 0 ? [{ ip: (wanNet.addr + i + 1) >>> 0, len: wanNet.len }] : [];
     return {
-      id: natId, kind: 'nat', hostname: natId, node: n.name,
+      id: natId, kind: 'nat', hostname: natId, toolset: 'linux', node: n.name,
       interfaces: [
         LOOPBACK,
         { name: 'guest', kind: 'ether', addrs: guest, mtu: MTU, mac: macFor(natId, 'guest'), segment: `${n.name}:nat` },
@@ -194,7 +197,7 @@ export function buildExternals(ctx: BuildContext): Device[] {
   return ctx.plan.externals.map((e): Device => {
     const a: IfAddr = { ip: e.ip, len: 24 };
     return {
-      id: e.name, kind: 'external', hostname: e.name,
+      id: e.name, kind: 'external', hostname: e.name, toolset: 'linux',
       interfaces: [LOOPBACK, { name: 'eth0', kind: 'ether', addrs: [a], mtu: MTU, mac: macFor(e.name, 'eth0'), segment: 'wan' }],
       routes: [{ dst: DEFAULT_DST, type: 'unicast', dev: 'eth0', scope: 'link' }, connected(a, 'eth0')],
       sysctls: ctx.hostSysctls, netfilter: ctx.plainNetfilter, listeners: e.listen,

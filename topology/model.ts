@@ -2,6 +2,7 @@
 // Every backend (sim, netns, vagrant, kubectl) consumes this; none of them parses YAML.
 import type { UndirectedGraph } from 'graphology';
 import type { Cidr, IfAddr } from './address.js';
+import type { Toolset } from './toolset.js';
 
 export type DeviceKind = 'node' | 'pod' | 'host' | 'nat' | 'external';
 
@@ -70,8 +71,10 @@ export interface Device {
   readonly hostname: string;
   /** Pods and NAT engines: the node they belong to. */
   readonly node?: string;
-  /** Pods: container image (busybox pods get busybox's tools). */
+  /** Pods: container image reference. */
   readonly image?: string;
+  /** The tools commands find here, from the image (toolset.ts): every backend and the training shell go by it. */
+  readonly toolset: Toolset;
   readonly role?: 'control-plane' | 'worker';
   readonly interfaces: readonly Interface[];
   /** The device's own main-table routes; they shadow shared routes with the same prefix. */

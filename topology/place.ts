@@ -1,9 +1,23 @@
 // Resolves a PLACE (a node, a pod, node/pod, the host or an external) to a device of the model, or lists the valid places.
-import type { Device, LabModel } from './model.js';
+import type { Device, DeviceKind } from './model.js';
 
-export type PlaceResult = { ok: true; device: Device } | { ok: false; message: string };
+/** What a place names: a device of a model, or one a backend recorded (the namespace lab's record). */
+export interface PlaceDevice {
+  readonly id: string;
+  readonly kind: DeviceKind;
+  readonly node?: string;
+}
 
-export function resolvePlace(lab: LabModel, place: string): PlaceResult {
+/** The devices places are resolved among: a LabModel, or any index of PlaceDevices by id. */
+export interface PlaceIndex<D extends PlaceDevice> {
+  device(id: string): D | undefined;
+  readonly devices: readonly D[];
+}
+
+export type PlaceResult<D extends PlaceDevice = Device> = { ok: true; device: D } | { ok: false; message: string };
+
+/** The one place resolver: every backend, the scenario loader and the training shell go through it. */
+export function resolvePlace<D extends PlaceDevice>(lab: PlaceIndex<D>, place: string): PlaceResult<D> {
   const slash = place.indexOf('/');
   if (slash >= 0) {
     const nodeName = place.slice(0, slash);
@@ -33,13 +47,13 @@ function listed(names: readonly string[]): string {
 }
 
 /** "nodes: a, b, c" (the first LISTED_PER_KIND of them). */
-export function knownNodes(lab: LabModel): string {
+export function knownNodes(lab: PlaceIndex<PlaceDevice>): string {
   return `nodes: ${listed(lab.devices.filter((d) => d.kind === 'node').map((d) => d.id)) || 'none'}`;
 }
 
 /** Every valid place of the lab by kind: nodes, pods, node/pod, the host, externals. */
-export function validPlaces(lab: LabModel): string {
-  const of = (kind: Device['kind']) => lab.devices.filter((d) => d.kind === kind);
+export function validPlaces(lab: PlaceIndex<PlaceDevice>): string {
+  const of = (kind: DeviceKind) => lab.devices.filter((d) => d.kind === kind);
   const pods = of('pod');
   const parts = [knownNodes(lab)];
   if (pods.length > 0) parts.push(`pods: ${listed(pods.map((d) => d.id))}`, `node/pod: ${listed(pods.map(placeOf))}`);
@@ -50,6 +64,6 @@ export function validPlaces(lab: LabModel): string {
 }
 
 /** The place a device is addressed by: "node-2" or "node-2/traceroute". */
-export function placeOf(device: Device): string {
+export function placeOf(device: PlaceDevice): string {
   return device.kind === 'pod' && device.node ? `${device.node}/${device.id}` : device.id;
 }

@@ -11,7 +11,7 @@ import type { LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
 import { labFromArgs, printResult, write, writeErr } from '../common.js';
 import { backendFactory, backendOptionsFrom, withBackendOptions, withLabOptions, type BackendArgs, type LabOptions } from '../options.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 
 interface ExecArgs extends LabOptions, BackendArgs {
   readonly place: string;

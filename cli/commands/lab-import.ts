@@ -1,7 +1,7 @@
 // `tracelab lab import|status --backend kubectl [--kubeconfig F] [--context C]`: a lab file from a live cluster; its nodes.
 import { localKubectl } from '../../lab/kubectl/cli.js';
 import { importLab } from '../../lab/kubectl/import.js';
-import { formatClusterStatus, readClusterStatus } from '../../lab/kubectl/status.js';
+import { createKubectlBackend } from '../../lab/kubectl/backend.js';
 
 export interface LabKubectlArgs {
   readonly kubeconfig?: string;
@@ -20,7 +20,7 @@ export async function runLabImport(args: LabKubectlArgs, out: (text: string) => 
 
 /** One line per node (name, InternalIP, podCIDR, Ready); exit 0 when every node is Ready. */
 export async function runKubectlStatus(args: LabKubectlArgs, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
-  const status = await readClusterStatus(localKubectl({ kubeconfig: args.kubeconfig, context: args.context }));
-  out(formatClusterStatus(status));
-  return status.every((n) => n.ready) ? 0 : 1;
+  const status = await createKubectlBackend({ kubeconfig: args.kubeconfig, context: args.context }).status();
+  out(status.text);
+  return status.up ? 0 : 1;
 }

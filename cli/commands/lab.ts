@@ -2,9 +2,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_LINES } from './lines.js';
 import { UsageError } from '../../lab/backend.js';
-import { loadLab } from '../../topology/compile.js';
 import { DEFAULT_LAB } from '../../topology/paths.js';
-import { DEFAULT_PREFIX, NetnsError, formatStatus, netnsDown, netnsStatus, netnsUp } from '../../lab/netns/lifecycle.js';
+import { DEFAULT_PREFIX, netnsDownAction, netnsStatusAction, netnsUpAction } from '../../lab/netns/actions.js';
 import { vagrantDownAction, vagrantStatusAction, vagrantUpAction } from '../../lab/vagrant/actions.js';
 import { runKubectlStatus, runLabImport } from './lab-import.js';
 import { runLabRender } from './lab-render.js';
@@ -28,15 +27,16 @@ export interface LabArgs {
 }
 
 const stdout = (text: string) => process.stdout.write(text);
+const io = { out: stdout, err: (text: string) => process.stderr.write(text) };
 
 type LabAction = (args: LabArgs) => Promise<number>;
 
 /** Backends with lab subcommands, and the actions each supports. Other backends add their entries here. */
 export const LAB_ACTIONS: Readonly<Record<string, Readonly<Record<string, LabAction>>>> = {
   netns: {
-    up: netnsUpAction,
-    status: netnsStatusAction,
-    down: netnsDownAction,
+    up: (args) => netnsUpAction(args, io),
+    status: (args) => netnsStatusAction(args, io),
+    down: (args) => netnsDownAction(args, io),
   },
   vagrant: {
     up: (args) => vagrantUpAction(args, stdout),
@@ -85,44 +85,5 @@ export async function runLabAction(args: LabArgs): Promise<number> {
   if (!actions) throw new UsageError(`unknown lab backend "${backend}"; known: ${Object.keys(LAB_ACTIONS).join(', ')}`);
   const action = actions[args.action];
   if (!action) throw new UsageError(`backend ${backend} has no "lab ${args.action}"; its actions: ${Object.keys(actions).join(', ')}`);
-  try {
-    return await action(args);
-  } catch (error) {
-    if (error instanceof NetnsError) {
-      // A lab error: one line, exit 2.
-      process.stderr.write(`tracelab: lab ${args.action}: ${error.message.split('\n').join('; ')}\n`);
-      return 2;
-    }
-    throw error;
-  }
-}
-
-const netnsOpts = (args: LabArgs) => ({
-  ...(args.prefix !== undefined ? { prefix: args.prefix } : {}),
-  ...(args.stateDir !== undefined ? { stateDir: args.stateDir } : {}),
-});
-
-async function netnsUpAction(args: LabArgs): Promise<number> {
-  const lab = loadLab(args.lab ?? DEFAULT_LAB);
-  const summary = await netnsUp(lab, { ...netnsOpts(args), progress: (line) => process.stdout.write(line + '\n') });
-  for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
-  process.stdout.write(`${summary.namespaces} namespaces, ${summary.commands} commands, ${summary.listeners} listeners; run commands with: ip netns exec ${summary.prefix}-<device> ...\n`);
-  return 0;
-}
-
-async function netnsStatusAction(args: LabArgs): Promise<number> {
-  const status = await netnsStatus(netnsOpts(args));
-  process.stdout.write(formatStatus(status));
-  return status.record ? 0 : 1;
-}
-
-async function netnsDownAction(args: LabArgs): Promise<number> {
-  const s = await netnsDown(netnsOpts(args));
-  if (!s.found) {
-    process.stdout.write(`no namespace lab with prefix ${s.prefix}: nothing to remove\n`);
-    return 0;
-  }
-  process.stdout.write(`removed ${s.namespaces} namespaces, ${s.processes} listeners, ${s.files} files in ${s.ms} ms\n`);
-  for (const p of s.problems) process.stderr.write(`problem: ${p}\n`);
-  return s.problems.length === 0 ? 0 : 1;
+  return action(args);
 }

@@ -66,13 +66,10 @@ const showJson = (s: Scenario) => ({ ...listJson(s), brief: s.brief, probes: s.p
 async function runAction(args: ScenarioArgs, io: ScenarioIo): Promise<number> {
   const opts = backendOptionsFrom(args);
   const createBackend = await backendFactory(args.backend);
-  createBackend(opts); // unknown names fail here, before any scenario runs
+  const backend = createBackend(opts); // unknown names fail here, before any scenario runs
   const scenarios = load(args.targets);
-  if (args.backend === 'netns') {
-    const { preflight } = await import('../../lab/netns/exec.js');
-    const check = preflight();
-    if (!check.ok) throw new UsageError(`the netns backend cannot run here: ${check.message.split('\n').join('; ')}`);
-  }
+  const check = await backend.preflight();
+  if (!check.ok) throw new UsageError(`the ${args.backend} backend cannot run here: ${check.message.split('\n').join('; ')}`);
   const report = await runScenarios(scenarios, () => createBackend(opts), {
     onResult: args.json ? undefined : (r) => io.out(forTerminal(formatResultText(r))),
   });

@@ -4,8 +4,6 @@ import { COMMAND_LINES } from './lines.js';
 import { UsageError } from '../../lab/backend.js';
 import { createBackend } from '../../lab/backends.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
-import { preflight } from '../../lab/netns/exec.js';
-import { netnsDown } from '../../lab/netns/lifecycle.js';
 import { loadScenarios, scenarioLibraryDir } from '../../lab/scenario/index.js';
 import { agreementLine, formatVerifyResult, verifyReportJson, verifyScenarios } from '../../lab/verify.js';
 import { processIo, type CommandIo } from '../common.js';
@@ -40,13 +38,12 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
 export async function verifyMain(args: VerifyArgs, io: VerifyIo): Promise<number> {
   if (args.backend === 'sim') throw new UsageError('verify compares the simulator with a real backend: choose --backend netns (or vagrant, kubectl)');
   const subjectOpts = backendOptionsFrom({ ...args, seed: undefined });
-  createBackend(args.backend, subjectOpts); // unknown names fail here, before any scenario runs
-  if (args.backend === 'netns') {
-    const check = preflight();
-    if (!check.ok) throw new UsageError(`verify --backend netns: ${check.message.split('\n').join('; ')}`);
-    // Every scenario starts from a freshly built lab: never from one a crashed run left behind.
-    await netnsDown(subjectOpts);
-  }
+  const subject = createBackend(args.backend, subjectOpts); // unknown names fail here, before any scenario runs
+  const check = await subject.preflight();
+  if (!check.ok) throw new UsageError(`verify --backend ${args.backend}: ${check.message.split('\n').join('; ')}`);
+  // Every scenario starts from a freshly built lab: never from one a crashed run left behind.
+  await subject.down();
+
   const targets = args.targets && args.targets.length > 0 ? args.targets : [scenarioLibraryDir()];
   const scenarios = loadScenarios(targets);
   if (scenarios.length === 0) throw new UsageError(`no scenario files in ${targets.join(', ')}`);

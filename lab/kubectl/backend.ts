@@ -1,9 +1,10 @@
 // The kubectl backend: any existing cluster; nodes are probed from pinned host-network pods, pods through kubectl exec.
 import type { LabModel } from '../../topology/model.js';
-import { resolvePlace } from '../../topology/place.js';
-import type { CommandResult } from '../../sim/trace.js';
-import { UsageError, type Backend, type BackendOptions, type UpOptions } from '../backend.js';
-import { kubectlJson, localKubectl, type KubectlRunner } from './cli.js';
+import type { CommandResult } from '../../topology/trace.js';
+import { deviceAt, sleepFor, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type UpOptions } from '../backend.js';
+import { findProgram } from '../process.js';
+import { formatClusterStatus, readClusterStatus } from './status.js';
+import { KUBECTL_INSTALL_HINT, kubectlJson, localKubectl, type KubectlRunner } from './cli.js';
 import { execInPod, podExists, PROBE_LABEL, runPinnedProbe } from './probe.js';
 
 interface NodeList {
@@ -12,9 +13,7 @@ interface NodeList {
 
 /** Runs a command at a place of `lab` through kubectl: shared by the kubectl and vagrant backends. */
 export async function runAtPlace(kubectl: KubectlRunner, lab: LabModel, place: string, command: string, namespaces: ReadonlyMap<string, string>): Promise<CommandResult> {
-  const resolved = resolvePlace(lab, place);
-  if (!resolved.ok) throw new UsageError(resolved.message);
-  const device = resolved.device;
+  const device = deviceAt(lab, 'kubectl', place);
   if (device.kind === 'node') return runPinnedProbe(kubectl, { node: device.id, command, hostNetwork: true });
   if (device.kind === 'pod') {
     const namespace = namespaces.get(device.id) ?? 'default';
@@ -62,6 +61,18 @@ export function createKubectlBackend(opts: KubectlBackendOptions = {}): Backend 
     async run(place: string, command: string): Promise<CommandResult> {
       if (!state.lab) throw new UsageError('the kubectl backend is not connected: call up(lab) first');
       return runAtPlace(kubectl, state.lab, place, command, state.namespaces);
+    },
+    /** Real time passes: the cluster's controllers (flanneld) reconcile on their own. */
+    wait: sleepFor,
+    /** kubectl on PATH, unless the backend was given its own way to run it. */
+    async preflight(): Promise<Preflight> {
+      if (opts.kubectl || findProgram('kubectl') !== undefined) return { ok: true, message: '' };
+      return { ok: false, message: `kubectl is not installed or not on PATH: ${KUBECTL_INSTALL_HINT}` };
+    },
+    /** The cluster's nodes (name, role, InternalIP, podCIDR, Ready); up when every node is Ready. */
+    async status(): Promise<BackendStatus> {
+      const nodes = await readClusterStatus(kubectl);
+      return { up: nodes.length > 0 && nodes.every((n) => n.ready), text: formatClusterStatus(nodes) };
     },
     async down(): Promise<void> {
       // The cluster is not ours: remove only the probe pods this lab may have left behind.

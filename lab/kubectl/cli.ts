@@ -1,9 +1,9 @@
 // Runs kubectl as argv arrays: on this machine (with --kubeconfig/--context), or on a lab VM through `vagrant ssh -c`.
 import { UsageError } from '../backend.js';
-import { execArgv, type ExecResult } from '../vagrant/exec-argv.js';
+import { runArgv, type ProcessResult } from '../process.js';
 
 /** Runs `kubectl ARGS` somewhere and returns its output; never throws on a non-zero exit. */
-export type KubectlRunner = (args: readonly string[], input?: string) => Promise<ExecResult>;
+export type KubectlRunner = (args: readonly string[], input?: string) => Promise<ProcessResult>;
 
 export interface LocalKubectlOptions {
   readonly kubeconfig?: string;
@@ -12,13 +12,13 @@ export interface LocalKubectlOptions {
   readonly binary?: string;
 }
 
-const INSTALL_HINT = 'install kubectl (https://kubernetes.io/docs/tasks/tools/) or use --backend vagrant, which runs it on the control plane';
+export const KUBECTL_INSTALL_HINT = 'install kubectl (https://kubernetes.io/docs/tasks/tools/) or use --backend vagrant, which runs it on the control plane';
 
 export function localKubectl(opts: LocalKubectlOptions = {}): KubectlRunner {
   const global: string[] = [];
   if (opts.kubeconfig) global.push(`--kubeconfig=${opts.kubeconfig}`);
   if (opts.context) global.push(`--context=${opts.context}`);
-  return (args, input) => execArgv(opts.binary ?? 'kubectl', [...global, ...args], { input, installHint: INSTALL_HINT });
+  return (args, input) => runArgv([opts.binary ?? 'kubectl', ...global, ...args], { ...(input !== undefined ? { input } : {}), installHint: KUBECTL_INSTALL_HINT });
 }
 
 /** Quotes one word for a POSIX shell: the remote side of `vagrant ssh -c` is always a shell. */
@@ -32,7 +32,7 @@ export function shellJoin(argv: readonly string[]): string {
 }
 
 /** kubectl on a VM: `ssh(machine, shellJoin(['kubectl', ...args]))` with the vagrant user's kubeconfig. */
-export function remoteKubectl(ssh: (command: string, input?: string) => Promise<ExecResult>): KubectlRunner {
+export function remoteKubectl(ssh: (command: string, input?: string) => Promise<ProcessResult>): KubectlRunner {
   return (args, input) => ssh(shellJoin(['kubectl', ...args]), input);
 }
 
@@ -48,7 +48,7 @@ export async function kubectlJson<T>(kubectl: KubectlRunner, args: readonly stri
 }
 
 /** One line for a failed kubectl call, with a fix for the usual causes. */
-export function kubectlFailure(args: readonly string[], result: ExecResult): string {
+export function kubectlFailure(args: readonly string[], result: ProcessResult): string {
   const message = result.stderr.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? `exit status ${result.exitCode}`;
   if (/connection refused|was refused|no such host|i\/o timeout|Unable to connect to the server/i.test(message)) {
     return `kubectl cannot reach the cluster (${message}): check --kubeconfig/--context, or bring the lab up`;

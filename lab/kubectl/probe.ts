@@ -1,7 +1,7 @@
 // Runs probes the way the seed article does: a busybox pod pinned to a node (kubectl run --overrides), then kubectl logs.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { UsageError } from '../backend.js';
 import { kubectlFailure, type KubectlRunner } from './cli.js';
 

@@ -1,22 +1,18 @@
 // The netns Backend: builds the lab in network namespaces and runs Linux commands at its places with `ip netns exec`.
 import type { LabModel } from '../../topology/model.js';
-import type { CommandResult } from '../../sim/trace.js';
-import type { Backend, BackendOptions, UpOptions } from '../backend.js';
+import type { CommandResult } from '../../topology/trace.js';
+import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type UpOptions } from '../backend.js';
 import { resolvePlace } from '../../topology/place.js';
-import { splitCommand } from './argv.js';
-import { runArgv } from './exec.js';
-import { DEFAULT_PREFIX, netnsDown, netnsUp } from './lifecycle.js';
+import { commandWords } from '../../sim/words.js';
+import { preflight } from './preflight.js';
+import { runArgv } from '../process.js';
+import { DEFAULT_PREFIX, formatStatus, netnsDown, netnsStatus, netnsUp } from './lifecycle.js';
 import { newFlannelClock, waitAndReconcile } from './flannel.js';
 import type { PlannedPlace } from './plan.js';
 import { readRecord, recordPath, stateDirOf } from './record.js';
 
 /** Longest a command may run before it is killed (exit 124). */
 export const RUN_TIMEOUT_MS = 300_000;
-
-/** Whether an image is busybox (`busybox`, `busybox:1.36`, `docker.io/library/busybox:1.36`). */
-export function isBusyboxImage(image: string | undefined): boolean {
-  return /^(.*\/)?busybox(:.*)?$/.test(image ?? '');
-}
 
 /** The applets this host's busybox provides (`busybox --list`). */
 export async function busyboxApplets(): Promise<ReadonlySet<string>> {
@@ -26,27 +22,39 @@ export async function busyboxApplets(): Promise<ReadonlySet<string>> {
 }
 
 /**
- * What COMMAND runs at a place: pods get the tools of their image. In a busybox pod a busybox applet runs as
+ * What COMMAND runs at a place: places get the tools of their toolset. With busybox's, an applet runs as
  * `busybox APPLET ...` (its traceroute and ping print differently) and anything else is not there, as its shell says.
  */
-export function toolArgv(place: Pick<PlannedPlace, 'image'>, argv: readonly string[], applets: ReadonlySet<string>): { ok: true; argv: string[] } | { ok: false; result: CommandResult } {
+export function toolArgv(place: Pick<PlannedPlace, 'toolset'>, argv: readonly string[], applets: ReadonlySet<string>): { ok: true; argv: string[] } | { ok: false; result: CommandResult } {
   const program = argv[0];
-  if (!isBusyboxImage(place.image) || program === undefined || program === 'busybox') return { ok: true, argv: [...argv] };
+  if (place.toolset !== 'busybox' || program === undefined || program === 'busybox') return { ok: true, argv: [...argv] };
   if (applets.has(program)) return { ok: true, argv: ['busybox', ...argv] };
   return { ok: false, result: { stdout: '', stderr: `sh: ${program}: not found\n`, exitCode: 127 } };
 }
 
-/** Finds a place in the recorded places (a node, a pod, node/pod, the host or an external host). */
-export function placeFromRecord(places: Readonly<Record<string, PlannedPlace>>, place: string): { ok: true; id: string; place: PlannedPlace } | { ok: false; message: string } {
-  const slash = place.indexOf('/');
-  const id = slash >= 0 ? place.slice(slash + 1) : place;
-  const found = places[id];
-  if (found && found.kind !== 'nat' && (slash < 0 || (found.kind === 'pod' && found.node === place.slice(0, slash)))) {
-    return { ok: true, id, place: found };
-  }
-  const names = Object.entries(places).filter(([, p]) => p.kind === 'node' || p.kind === 'pod').map(([n]) => n);
-  return { ok: false, message: `unknown place "${place}"; places: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''}` };
+/** Finds a place among the recorded places (a node, a pod, node/pod, the host or an external host); unknown: UsageError. */
+export function placeFromRecord(places: Readonly<Record<string, PlannedPlace>>, place: string): { id: string; place: PlannedPlace } {
+  const devices = Object.entries(places).map(([id, p]) => ({ ...p, id }));
+  const where = resolvePlace({ devices, device: (id) => devices.find((d) => d.id === id) }, place);
+  if (!where.ok) throw new UsageError(where.message);
+  return { id: where.device.id, place: places[where.device.id]! };
 }
+
+/**
+ * The argv that runs COMMAND at a recorded place: in its namespace (and UTS namespace, for its hostname), with the
+ * place's tools; or the result when nothing is to be run (a syntax error, an empty line, a program not there).
+ */
+export function placeArgv(place: PlannedPlace, uts: string | undefined, command: string, applets: ReadonlySet<string>): { ok: true; argv: string[] } | { ok: false; result: CommandResult } {
+  const parsed = commandWords(command);
+  if (!parsed.ok) return parsed;
+  if (parsed.words.length === 0) return { ok: false, result: { stdout: '', stderr: '', exitCode: 0 } }; // an empty line, as a shell takes it
+  const tool = toolArgv(place, parsed.words, applets);
+  if (!tool.ok) return tool;
+  const enter = uts !== undefined ? ['nsenter', `--uts=${uts}`] : [];
+  return { ok: true, argv: [...enter, 'ip', 'netns', 'exec', place.ns, ...tool.argv] };
+}
+
+const NO_APPLETS: ReadonlySet<string> = new Set();
 
 export function createNetnsBackend(opts: BackendOptions = {}): Backend {
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
@@ -60,42 +68,35 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
   };
   return {
     name: 'netns',
+    /** Root and the tools (netns/preflight.ts); the answer also lists what is missing. */
+    preflight: async () => preflight(),
     async up(model: LabModel, upOpts: UpOptions = {}): Promise<void> {
       // Idempotent: an identical lab that is already up (a previous `tracelab exec`) is connected to, with its state.
       await netnsUp(model, { ...common, ...upOpts, reuse: true });
       lab = model;
       clock = newFlannelClock();
     },
+    /** Runs at a place of the lab this backend brought up, or (without up) of the lab recorded under its prefix. */
     async run(where: string, command: string): Promise<CommandResult> {
-      if (lab) {
-        const resolved = resolvePlace(lab, where);
-        if (!resolved.ok) return { stdout: '', stderr: resolved.message + '\n', exitCode: 2 };
-        where = resolved.device.id;
-      }
+      const id = lab ? deviceAt(lab, 'netns', where).id : where;
       const record = upRecord();
       if (!record) {
         return { stdout: '', stderr: `no namespace lab with prefix ${prefix} is up (tracelab lab up --backend netns)\n`, exitCode: 2 };
       }
-      const found = placeFromRecord(record.places, where);
-      if (!found.ok) return { stdout: '', stderr: found.message + '\n', exitCode: 2 };
-      const split = splitCommand(command);
-      if (!split.ok) return { stdout: '', stderr: `cannot parse command: ${split.message}\n`, exitCode: 2 };
-      // Commands run as root already: a leading sudo (as typed on a VM) is dropped, as the simulator drops it.
-      let words = split.argv;
-      while (words[0] === 'sudo') words = words.slice(1);
-      if (words.length === 0) return { stdout: '', stderr: '', exitCode: 0 }; // an empty line, as a shell takes it
-      const tool = toolArgv(found.place, words, await (applets ??= busyboxApplets()));
-      if (!tool.ok) return tool.result;
-      const argv = tool.argv;
-      const uts = record.uts?.[found.place.ns];
-      const enter = uts !== undefined ? ['nsenter', `--uts=${uts}`] : [];
-      return runArgv([...enter, 'ip', 'netns', 'exec', found.place.ns, ...argv], { timeoutMs: RUN_TIMEOUT_MS });
+      const { place } = placeFromRecord(record.places, id);
+      const tools = place.toolset === 'busybox' ? await (applets ??= busyboxApplets()) : NO_APPLETS;
+      const run = placeArgv(place, record.uts?.[place.ns], command, tools);
+      return run.ok ? runArgv(run.argv, { timeoutMs: RUN_TIMEOUT_MS }) : run.result;
     },
     /** Lab time passes: a real sleep of at most MAX_REAL_WAIT_MS, and flanneld's route reconciliation (flannel.ts). */
     async wait(ms: number): Promise<void> {
       const record = upRecord();
       if (!lab || !record) throw new Error(`no namespace lab with prefix ${prefix} is up in this backend`);
       await waitAndReconcile(lab, record.places, clock, ms);
+    },
+    async status(): Promise<BackendStatus> {
+      const status = await netnsStatus(common);
+      return { up: status.record !== undefined, text: formatStatus(status) };
     },
     async down(): Promise<void> {
       const summary = await netnsDown(common);

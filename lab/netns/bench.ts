@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadLab } from '../../topology/compile.js';
 import { createSimBackend } from '../sim.js';
 import { createNetnsBackend } from './backend.js';
-import { preflight } from './exec.js';
+import { preflight } from './preflight.js';
 import { netnsDown, netnsUp } from './lifecycle.js';
 
 export interface NetnsBenchRow {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatRouteDst } from '../../topology/address.js';
 import type { LabModel } from '../../topology/model.js';
 import { FLANNEL_RECONCILE_MS } from '../../sim/simulator.js';
-import { runArgv } from './exec.js';
+import { runArgv } from '../process.js';
 import { installedSharedRoutes, routeArgv, type PlannedPlace } from './plan.js';
 
 /**

@@ -1,11 +1,10 @@
 // The namespace lab's public surface: the Backend factory and the plain up/status/down functions for the CLI.
-export { createNetnsBackend, toolArgv, placeFromRecord, busyboxApplets, isBusyboxImage } from './backend.js';
+export { createNetnsBackend, toolArgv, placeFromRecord, busyboxApplets } from './backend.js';
 export { benchNetns, formatNetnsBench } from './bench.js';
 export type { NetnsBenchRow, NetnsBenchResult } from './bench.js';
 export { netnsUp, netnsDown, netnsStatus, formatStatus, NetnsError, DEFAULT_PREFIX } from './lifecycle.js';
 export type { NetnsLabOptions, NetnsUpOptions, UpSummary, DownSummary, NetnsStatus } from './lifecycle.js';
 export { buildNetnsPlan } from './plan.js';
 export type { NetnsPlan, PlanStep } from './plan.js';
-export { preflight } from './exec.js';
-export { splitCommand } from './argv.js';
+export { preflight } from './preflight.js';
 export { waitAndReconcile, MAX_REAL_WAIT_MS } from './flannel.js';

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import type { LabModel } from '../../topology/model.js';
 import type { UpOptions } from '../backend.js';
-import { runArgv, preflight } from './exec.js';
+import { preflight } from './preflight.js';
+import { runArgv } from '../process.js';
 import { buildNetnsPlan, type NetnsPlan, type PlanStep } from './plan.js';
 import { newRecord, readRecord, recordPath, removeRecord, stateDirOf, writeRecord, type NetnsRecord } from './record.js';
 import { cmdlineMatches, listenerArgv, processCmdline, startListener, terminate } from './listener.js';
@@ -166,7 +167,7 @@ async function createNamespaces(plan: NetnsPlan, record: NetnsRecord, path: stri
     // Recorded before they exist: a crash between the two leaves names that down skips, never a namespace it misses.
     record.namespaces.push(...chunk);
     writeRecord(path, record);
-    const r = await runArgv(['ip', '-batch', '-'], { stdin: chunk.map((n) => `netns add ${n}`).join('\n') + '\n' });
+    const r = await runArgv(['ip', '-batch', '-'], { input: chunk.map((n) => `netns add ${n}`).join('\n') + '\n' });
     if (r.exitCode !== 0) throw new NetnsError(`ip netns add: ${r.stderr.trim()}`);
     progress(`namespaces ${start + chunk.length}/${total}`);
   }
@@ -200,7 +201,7 @@ async function runSteps(steps: readonly PlanStep[], signal: AbortSignal, progres
   let done = 0;
   const runOne = async (batch: BatchedStep): Promise<void> => {
     throwIfAborted(signal);
-    const r = await runArgv(batch.argv, batch.stdin !== undefined ? { stdin: batch.stdin } : {});
+    const r = await runArgv(batch.argv, batch.stdin !== undefined ? { input: batch.stdin } : {});
     if (r.exitCode !== 0) {
       const step = failedStep(batch, r.stderr);
       const message = `${(step ?? batch).argv.join(' ')}: exit ${r.exitCode}: ${r.stderr.trim().replace(/\n?Command failed -:\d+$/, '')}`;
@@ -263,7 +264,7 @@ export async function netnsDown(opts: NetnsLabOptions = {}): Promise<DownSummary
   const present = [...record.namespaces].reverse().filter((ns) => existsSync(nsPath(ns)));
   let namespaces = 0;
   if (present.length > 0) {
-    const r = await runArgv(['ip', '-force', '-batch', '-'], { stdin: present.map((ns) => `netns del ${ns}`).join('\n') + '\n' });
+    const r = await runArgv(['ip', '-force', '-batch', '-'], { input: present.map((ns) => `netns del ${ns}`).join('\n') + '\n' });
     for (const ns of present) {
       if (!existsSync(nsPath(ns))) namespaces++;
       else problems.push(`ip netns del ${ns}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);

@@ -1,7 +1,7 @@
 // Listener processes inside lab namespaces: TCP ports that answer SYN-ACK, UDP ports that swallow datagrams.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Listener } from '../../topology/model.js';
+import { startDetached } from '../process.js';
 
 /**
  * Runs under `node -e`: binds every tcp:PORT / udp:PORT given as an argument on 0.0.0.0 (IPv4 only, so the
@@ -33,26 +33,8 @@ export function listenerArgv(listeners: readonly Listener[], nodePath: string = 
  * `onPid` runs as soon as the PID is known (before waiting), so the caller can record it at once.
  */
 export function startListener(ns: string, argv: readonly string[], onPid: (pid: number) => void): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let settled = false;
-    let stderr = '';
-    const finish = (error?: Error): void => {
-      if (settled) return;
-      settled = true;
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      child.unref();
-      if (error) reject(error);
-      else resolve(child.pid!);
-    };
-    if (child.pid !== undefined) onPid(child.pid);
-    child.on('error', (e) => finish(new Error(`cannot start a listener in ${ns}: ${e.message}`)));
-    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.stdout!.on('data', (b: Buffer) => {
-      if (b.toString('utf8').includes('ready')) finish();
-    });
-    child.on('exit', (code) => finish(new Error(`listener in ${ns} exited with ${code}: ${stderr.trim()}`)));
+  return startDetached(['ip', 'netns', 'exec', ns, ...argv], 'ready', onPid).catch((e: Error) => {
+    throw new Error(`listener in ${ns}: ${e.message}`);
   });
 }
 

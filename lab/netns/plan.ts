@@ -2,6 +2,7 @@
 // Pure: no I/O, no root; the executor (lifecycle.ts) carries the plan out.
 import type { Device, DeviceKind, Interface, LabModel, Listener, Route } from '../../topology/model.js';
 import { formatIfAddr, formatIp, formatRouteDst, isDocumentationRange, sameCidr, subnetOf, type Cidr } from '../../topology/address.js';
+import type { Toolset } from '../../topology/toolset.js';
 import {
   MAX_IFNAME,
   MAX_NSNAME,
@@ -36,7 +37,8 @@ export interface PlannedPlace {
   readonly ns: string;
   readonly kind: DeviceKind;
   readonly hostname: string;
-  readonly image?: string;
+  /** The tools commands find here (the model's device toolset). */
+  readonly toolset: Toolset;
   readonly node?: string;
 }
 
@@ -88,7 +90,7 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
       ns: name,
       kind: device.kind,
       hostname: device.hostname,
-      ...(device.image !== undefined ? { image: device.image } : {}),
+      toolset: device.toolset,
       ...(device.node !== undefined ? { node: device.node } : {}),
     };
     for (const iface of device.interfaces) {

@@ -2,7 +2,7 @@
 // discipline (until then `noop`, which drops everything) from its link-watch work, which may run up to a second
 // after the carrier came up; the first ARP request of a probe sent before that is lost (a `*` for a whole second).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runArgv } from './exec.js';
+import { runArgv } from '../process.js';
 import { forEachLimit } from './batch.js';
 
 interface LinkJson {

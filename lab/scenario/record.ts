@@ -4,7 +4,7 @@
 import { writeOutputFile } from '../io/output-file.js';
 import { isMap, isSeq, parseDocument, Scalar, type Document } from 'yaml';
 import type { Backend } from '../backend.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { readSourceText } from '../../topology/yaml-source.js';
 import { observeScenario, type ScenarioObservation } from './run.js';
 import type { RecordedOn, Scenario } from './types.js';

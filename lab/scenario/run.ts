@@ -2,7 +2,7 @@
 // results as data (expected, actual, pass, diff per probe). Knows nothing about which backend it holds.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, type Backend } from '../backend.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { LabModel } from '../../topology/model.js';
 import { maskMilliseconds } from '../../sim/tools/mask.js';
 import { unifiedDiff } from './diff.js';
@@ -95,9 +95,7 @@ export function checkProbe(
 export async function runSteps(backend: Backend, steps: readonly ScenarioStep[], phase: 'break' | 'fix'): Promise<StepFailure | undefined> {
   for (const step of steps) {
     if (step.kind === 'wait') {
-      // A backend without a clock of its own (real labs) lets real time pass.
-      if (backend.wait) await backend.wait(step.ms);
-      else await sleep(step.ms);
+      await backend.wait(step.ms);
       continue;
     }
     const r = await backend.run(step.at, step.run);

@@ -2,6 +2,7 @@
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { Device, LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
+import { imageBaseName } from '../../topology/toolset.js';
 import { quoteWord } from '../../sim/words.js';
 
 /** Images whose containers have no shell at all: `kubectl exec ... -- sh` fails as the container runtime says. */
@@ -16,7 +17,7 @@ export function promptOf(device: Device): string {
       return `you@${device.hostname}:~$ `;
     case 'pod': {
       const image = imageName(device);
-      if (image === 'busybox' || image === 'alpine') return '/ # ';
+      if (device.toolset === 'busybox' || image === 'alpine') return '/ # ';
       if (image === 'netshoot') return `${device.hostname}:~# `;
       return `root@${device.hostname}:/# `;
     }
@@ -27,10 +28,7 @@ export function promptOf(device: Device): string {
 
 /** The image's short name: `nicolaka/netshoot:latest` -> `netshoot`. */
 export function imageName(device: Device): string {
-  const image = device.image ?? '';
-  const last = image.slice(image.lastIndexOf('/') + 1);
-  const colon = last.indexOf(':');
-  return colon >= 0 ? last.slice(0, colon) : last;
+  return imageBaseName(device.image ?? '');
 }
 
 /** What a move command asks for. `command` set: run it once there without moving (`ssh node-1 ip route`). */
@@ -106,7 +104,7 @@ function kubectlExec(lab: LabModel, here: Device, args: readonly string[]): Move
   const program = command[0]!;
   if (SHELLS.has(program) && command.length === 1) {
     const image = imageName(device);
-    const hasShell = !SHELL_LESS_IMAGES.has(image) && !(program.endsWith('bash') && (image === 'busybox' || image === 'alpine'));
+    const hasShell = !SHELL_LESS_IMAGES.has(image) && !(program.endsWith('bash') && (device.toolset === 'busybox' || image === 'alpine'));
     if (!hasShell) {
       return {
         kind: 'refused',

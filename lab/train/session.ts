@@ -1,10 +1,9 @@
 // One training session: builds and breaks the scenario's lab, keeps where the trainee stands, answers each typed
 // line (a Linux command at the place, a move, or a trainer built-in) and counts what the summary reports.
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, type Backend } from '../backend.js';
 import { parseDuration, runSteps, type Scenario } from '../scenario/index.js';
-import type { CommandResult, TraceRecord } from '../../sim/trace.js';
+import type { CommandResult, TraceRecord } from '../../topology/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
 import type { Device } from '../../topology/model.js';
 import { placeOf, resolvePlace } from '../../topology/place.js';
@@ -260,8 +259,7 @@ export class TrainingSession {
     const ms = parseDuration(/^[0-9.]+$/.test(text) ? `${text}s` : text);
     if (ms === undefined || args.length !== 1) return { kind: 'builtin', builtin: 'sleep', output: `sleep: invalid time interval '${text}'\n`, exitCode: 1 };
     const backend = this.requireBackend();
-    if (backend.wait) await backend.wait(ms);
-    else await sleep(Math.min(ms, 60_000));
+    await backend.wait(ms);
     return { kind: 'builtin', builtin: 'sleep', output: '', exitCode: 0 };
   }
 

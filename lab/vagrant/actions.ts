@@ -35,16 +35,9 @@ export async function vagrantUpAction(args: VagrantActionArgs, out: Out, base: V
 
 /** One line per machine of the rendered lab: name, state, provider. Exit 0 only when every machine is running. */
 export async function vagrantStatusAction(args: VagrantActionArgs, out: Out, base: VagrantBackendOptions = {}): Promise<number> {
-  const opts = backendOptions(args, base);
-  const machines = (await renderedMachines(vagrantPaths(opts))).map((m) => m.name);
-  if (machines.length === 0) {
-    out(`no vagrant lab rendered in ${vagrantPaths(opts).stateDir}: bring one up with \`tracelab lab up --backend vagrant\`\n`);
-    return 1;
-  }
-  const statuses = await vagrantCliFor(opts).status(machines);
-  const width = Math.max(4, ...statuses.map((s) => s.name.length));
-  for (const s of statuses) out(`${s.name.padEnd(width)}  ${s.state.padEnd(12)}  ${s.provider}\n`);
-  return statuses.length > 0 && statuses.every((s) => s.state === 'running') ? 0 : 1;
+  const status = await createVagrantBackend(backendOptions(args, base)).status();
+  out(status.text);
+  return status.up ? 0 : 1;
 }
 
 /** Destroys exactly the machines of the rendered lab (`vagrant destroy --force NAMES...`). */

@@ -4,15 +4,15 @@ import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LabModel } from '../../topology/model.js';
 import { packageRoot } from '../../topology/paths.js';
-import { resolvePlace } from '../../topology/place.js';
-import type { CommandResult } from '../../sim/trace.js';
-import { UsageError, type Backend, type BackendOptions, type UpOptions } from '../backend.js';
+import type { CommandResult } from '../../topology/trace.js';
+import { deviceAt, sleepFor, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type UpOptions } from '../backend.js';
+import { findProgram, runArgv } from '../process.js';
 import { localKubectl, remoteKubectl, shellJoin, type KubectlRunner } from '../kubectl/cli.js';
 import { podNamespaces, runAtPlace } from '../kubectl/backend.js';
 import { allowedHostOnlyRanges, renderLabFiles, writeRenderedFiles, type RenderedFile } from '../render.js';
-import { DEFAULT_RENDER_DIR, GROUP_VARS_FILE, VAGRANT_JSON_FILE, type VagrantLabJson } from '../render-vagrant.js';
-import { execArgv } from './exec-argv.js';
-import { VagrantCli, type UpProgress } from './cli.js';
+import { DEFAULT_RENDER_DIR, VAGRANT_JSON_FILE, type VagrantLabJson } from '../render-vagrant.js';
+import { VAGRANT_INSTALL_HINT, VagrantCli, type UpProgress } from './cli.js';
+import { decideUp } from './decide-up.js';
 import { restoreArgv, snapshotArgv } from './node-state.js';
 
 export interface VagrantBackendOptions extends BackendOptions {
@@ -114,7 +114,7 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
     let local = at === 'local';
     if (at === 'auto') {
       const haveConfig = await access(paths.kubeconfig).then(() => true, () => false);
-      local = haveConfig && (await execArgv('kubectl', ['version', '--client']).then((r) => r.exitCode === 0, () => false));
+      local = haveConfig && (await runArgv(['kubectl', 'version', '--client']).then((r) => r.exitCode === 0, () => false));
     }
     const cp = lab.devices.find((d) => d.kind === 'node' && d.role === 'control-plane')?.id ?? lab.cluster.joinOrder[0]!;
     state.kubectl = local ? localKubectl({ kubeconfig: paths.kubeconfig }) : remoteKubectl((command, input) => vagrant.ssh(cp, command, input));
@@ -123,43 +123,52 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
 
   return {
     name: 'vagrant',
+    async preflight(): Promise<Preflight> {
+      const program = opts.vagrantBinary ?? 'vagrant';
+      if (findProgram(program) !== undefined) return { ok: true, message: '' };
+      return { ok: false, message: `${program} is not installed or not on PATH: ${VAGRANT_INSTALL_HINT}` };
+    },
+    /** Real time passes: the cluster's controllers (flanneld) reconcile on their own. */
+    wait: sleepFor,
+    /** One line per machine of the rendered lab: name, state, provider; up when every machine is running. */
+    async status(): Promise<BackendStatus> {
+      const machines = (await renderedMachines(paths)).map((m) => m.name);
+      if (machines.length === 0) return { up: false, text: `no vagrant lab rendered in ${paths.stateDir}: bring one up with \`tracelab lab up --backend vagrant\`\n` };
+      const statuses = await vagrant.status(machines);
+      const width = Math.max(4, ...statuses.map((s) => s.name.length));
+      const text = statuses.map((s) => `${s.name.padEnd(width)}  ${s.state.padEnd(12)}  ${s.provider}\n`).join('');
+      return { up: statuses.length > 0 && statuses.every((s) => s.state === 'running'), text };
+    },
     async up(lab: LabModel, upOpts?: UpOptions): Promise<void> {
       const files = renderLabFiles(lab, 'vagrant', { allowedRanges: await allowedHostOnlyRanges(), vagrantDir: paths.vagrantDir, renderDir: paths.stateDir });
       const before = await readTexts(paths.stateDir, files);
-      const changed = files.some((f, i) => before[i] !== f.text);
       await writeRenderedFiles(paths.stateDir, files);
       const machines = (await renderedMachines(paths)).map((m) => m.name);
-      const created = (await vagrant.status(machines)).filter((s) => s.state !== 'not_created').length;
-      const attached = machines.length > 0 && created === machines.length;
-      // Ansible can change variables of a running cluster, not which VMs exist, their addresses or the join order.
-      const rebuilt = files.filter((f, i) => f.path !== GROUP_VARS_FILE && before[i] !== undefined && before[i] !== f.text).map((f) => f.path);
-      if (attached && rebuilt.length > 0) {
+      const decision = decideUp({ machines, states: await vagrant.status(machines), files: files.map((f, i) => ({ path: f.path, before: before[i], after: f.text })) });
+      if (decision.kind === 'refuse') {
         await writeRenderedFiles(paths.stateDir, files.map((f, i) => ({ path: f.path, text: before[i] ?? f.text })));
         throw new UsageError(
-          `lab ${lab.name} changes the machines, their addresses, pod subnets or join order (${rebuilt.join(', ')}), which the running ` +
+          `lab ${lab.name} changes the machines, their addresses, pod subnets or join order (${decision.rebuilt.join(', ')}), which the running ` +
             'lab cannot take: destroy it (`tracelab lab down --backend vagrant`) and run again; the run then builds its own lab and destroys it afterwards',
         );
       }
-      // An existing lab keeps its provisioning unless the model changed: then Ansible applies the new variables.
-      const provision = attached && changed;
+      const { attached, provision } = decision;
       if (attached) upOpts?.progress?.(provision ? 'the lab exists; the model changed: provisioning again with Ansible' : 'the lab exists: attaching');
       await vagrant.up(machines, { provider: opts.provider ?? 'virtualbox', signal: upOpts?.signal, progress: progressPrinter(upOpts?.progress), ...(provision ? { provision: true } : {}) });
       const notRunning = (await vagrant.status(machines)).filter((s) => s.state !== 'running');
       if (notRunning.length > 0) {
         throw new UsageError(`after vagrant up, ${notRunning.map((s) => `${s.name} is ${s.state}`).join(', ')}: see \`vagrant status\``);
       }
-      const previous = provision && before.every((t) => t !== undefined) ? files.map((f, i) => ({ path: f.path, text: before[i]! })) : undefined;
+      const previous = decision.restoreOnDown ? files.map((f, i) => ({ path: f.path, text: before[i]! })) : undefined;
       state.session = { lab, machines, attached, snapshotted: new Set(), ...(previous ? { previous } : {}) };
       state.kubectl = undefined;
     },
     async run(place: string, command: string): Promise<CommandResult> {
-      const session = state.session;
-      if (!session) throw new UsageError('the vagrant backend has no lab: call up(lab) first');
+      const device = deviceAt(state.session?.lab, 'vagrant', place);
+      const session = state.session!;
       const lab = session.lab;
-      const resolved = resolvePlace(lab, place);
-      if (!resolved.ok) throw new UsageError(resolved.message);
-      const node = resolved.device.id;
-      if (resolved.device.kind === 'node') {
+      const node = device.id;
+      if (device.kind === 'node') {
         // On a lab this session did not build, save the node's network state before the first fault touches it.
         if (session.attached && opts.restoreNodes !== false && !session.snapshotted.has(node)) {
           await onNode(node, snapshotArgv(node), 'saving the network state');

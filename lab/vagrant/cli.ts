@@ -1,6 +1,6 @@
 // A thin typed wrapper over the vagrant CLI (argv arrays only): status, ssh-config, up with progress, ssh -c, destroy.
 import { UsageError } from '../backend.js';
-import { execArgv, type ExecResult } from './exec-argv.js';
+import { runArgv, type ProcessResult } from '../process.js';
 import {
   explainVagrantError,
   machineStatuses,
@@ -20,7 +20,7 @@ export interface VagrantCliOptions {
   readonly binary?: string;
 }
 
-const INSTALL_HINT = 'install Vagrant (Debian/Ubuntu: apt-get install vagrant; others: https://developer.hashicorp.com/vagrant/install)';
+export const VAGRANT_INSTALL_HINT = 'install Vagrant (Debian/Ubuntu: apt-get install vagrant; others: https://developer.hashicorp.com/vagrant/install)';
 
 /** One progress event of `vagrant up`: a machine and what vagrant said about it. */
 export interface UpProgress {
@@ -36,11 +36,11 @@ export class VagrantCli {
   }
 
   /** Runs `vagrant ARGS`; never throws on a non-zero exit. */
-  exec(args: readonly string[], extra: { onStdoutLine?: (line: string) => void; signal?: AbortSignal; input?: string } = {}): Promise<ExecResult> {
-    return execArgv(this.opts.binary ?? 'vagrant', args, { cwd: this.opts.cwd, env: this.env(), installHint: INSTALL_HINT, ...extra });
+  exec(args: readonly string[], extra: { onStdoutLine?: (line: string) => void; signal?: AbortSignal; input?: string } = {}): Promise<ProcessResult> {
+    return runArgv([this.opts.binary ?? 'vagrant', ...args], { cwd: this.opts.cwd, env: this.env(), installHint: VAGRANT_INSTALL_HINT, ...extra });
   }
 
-  private fail(result: ExecResult, machine?: string): never {
+  private fail(result: ProcessResult, machine?: string): never {
     const error = vagrantError(result.stdout, result.stderr) ?? { kind: '', message: `exit status ${result.exitCode}` };
     throw new UsageError(explainVagrantError(error, machine));
   }
@@ -79,7 +79,7 @@ export class VagrantCli {
   }
 
   /** `vagrant ssh MACHINE -c COMMAND`: the command's own output and exit code; vagrant's own failures throw. */
-  async ssh(machine: string, command: string, input?: string): Promise<ExecResult> {
+  async ssh(machine: string, command: string, input?: string): Promise<ProcessResult> {
     const result = await this.exec(['ssh', machine, '--no-tty', '-c', command, '--', '-o', 'LogLevel=ERROR'], { input });
     if (result.exitCode !== 0 && isVagrantFailure(result.stderr)) this.fail(result, machine);
     return result;

@@ -1,6 +1,6 @@
 // busybox's `ip` applet (the busybox image's pods): the same kernel operations as iproute2's, with busybox 1.35's
 // option set, line formats and messages (`ip: ` prefix, errno texts where the kernel's extended ack is not shown).
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { ipAddr } from './ip-addr.js';
 import { matches } from './ip-common.js';

@@ -1,6 +1,6 @@
 // busybox's `sysctl` applet (busybox pods): -n/-w/-q/-e/-a, and its messages, with the name shown the way its
 // dots-to-slashes conversion leaves it.
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { fail, unsupported } from './output.js';
 import { readSysctl, sysctlExists, sysctlKeys, writeSysctl } from './sysctl-keys.js';

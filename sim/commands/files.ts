@@ -1,13 +1,13 @@
 // The few files and shell builtins a person reads or writes while debugging: `cat` of /proc/sys/*,
 // /run/flannel/subnet.env and /etc/hostname, `echo V > /proc/sys/...`, and `hostname [-I]`.
 import { formatCidr, formatIp } from '../../topology/address.js';
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { fail, ok, unsupported } from './output.js';
 import { keyOfPath, readSysctl, sysctlExists, sysctlKeys, writeSysctl } from './sysctl-keys.js';
 
 /** busybox pods: busybox's cat and ash word their errors differently from coreutils and dash. */
-const busybox = (ctx: CommandContext) => ctx.state.device.image === 'busybox';
+const busybox = (ctx: CommandContext) => ctx.state.device.toolset === 'busybox';
 
 type FileRead = { ok: true; text: string } | { ok: false; error: string };
 

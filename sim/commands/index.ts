@@ -1,7 +1,7 @@
 // The command interpreter's registry: program name -> implementation (ip, sysctl, iptables, kubectl, cat, hostname).
 import type { DeviceState } from '../dataplane.js';
 import type { Simulator } from '../simulator.js';
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { cat, echo, hostname } from './files.js';
 import { ip } from './ip.js';
 import { iptables, iptablesSave } from './iptables.js';
@@ -19,7 +19,7 @@ export type Command = (args: readonly string[], ctx: CommandContext) => CommandR
 
 /** A program the busybox image does not have: its shell says so (busybox pods get busybox's applets only). */
 const notInBusybox = (name: string, command: Command): Command => (args, ctx) =>
-  ctx.state.device.image === 'busybox' ? { stdout: '', stderr: `sh: ${name}: not found\n`, exitCode: 127 } : command(args, ctx);
+  ctx.state.device.toolset === 'busybox' ? { stdout: '', stderr: `sh: ${name}: not found\n`, exitCode: 127 } : command(args, ctx);
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   ip,

@@ -2,7 +2,7 @@
 // and the kernel's connected-route bookkeeping when addresses come and go.
 import { broadcastOf, formatIfAddr, formatIp, parseIfAddr, parseIp, sameCidr, subnetOf, type IfAddr } from '../../topology/address.js';
 import type { IfaceState } from '../dataplane.js';
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { extack, garbage, incomplete, matches, noDevice } from './ip-common.js';
 import { briefColumns, headerLine, linkLine, parseShowArgs, shownInterfaces, type IpOptions } from './ip-link.js';

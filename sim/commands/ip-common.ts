@@ -1,6 +1,6 @@
 // What the `ip` subcommands share: iproute2's keyword abbreviation rule, its argument errors and exit codes, and
 // the kernel's RTNETLINK error texts.
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { fail } from './output.js';
 
 /** iproute2's matches(): the word is a non-empty prefix of the keyword (`ip r a` is `ip route add`). */

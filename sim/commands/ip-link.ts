@@ -1,7 +1,7 @@
 // `ip link [show [dev] DEV] [up]` and `ip link set [dev] DEV up|down|mtu N`: interface lines as iproute2 6.1 prints
 // them for a VM's NICs, bridges and veths (flags, qdisc, state, master, peer ifindex, link-netnsid), -br included.
 import type { IfaceState } from '../dataplane.js';
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { garbage, incomplete, invalidArgument, extack, matches, noDevice, parseUnsigned } from './ip-common.js';
 import { hasCarrier, ifindex, setLinkState, vethPeer } from './links.js';

@@ -4,7 +4,7 @@ import { broadcastOf, contains, formatIp, formatRouteDst, parseCidr, parseIp, su
 import type { Route, RouteType } from '../../topology/model.js';
 import type { DeviceState } from '../dataplane.js';
 import { addressFor } from '../engine.js';
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { garbage, incomplete, matches, noDevice, rtnetlink } from './ip-common.js';
 import { hasCarrier } from './links.js';

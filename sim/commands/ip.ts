@@ -1,6 +1,6 @@
 // The `ip` program: global options (-4, -6, -br, -V), iproute2's object abbreviations, and dispatch to
 // `ip addr`, `ip link` and `ip route`.
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { busyboxIp } from './busybox-ip.js';
 import { ipAddr } from './ip-addr.js';
@@ -18,7 +18,7 @@ const OBJECTS = [
 ];
 
 export function ip(args: readonly string[], ctx: CommandContext): CommandResult {
-  if (ctx.state.device.image === 'busybox') return busyboxIp(args, ctx);
+  if (ctx.state.device.toolset === 'busybox') return busyboxIp(args, ctx);
   let inet4 = false;
   let inet6 = false;
   let brief = false;

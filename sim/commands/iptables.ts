@@ -2,7 +2,7 @@
 // rules parsed by sim/netfilter.ts, and the tool's own messages and exit codes (1 for kernel refusals, 2 for
 // argument errors, 4 for rules nf_tables rejects).
 import { BUILTIN_CHAINS, parseRule, ruleText, type Rule, type TableName } from '../netfilter.js';
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { listText, orderedChains, references, saveText } from './iptables-list.js';
 import { fail, ok, unsupported } from './output.js';

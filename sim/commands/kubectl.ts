@@ -3,7 +3,7 @@
 // (OS image, kernel, runtime) are the bento/debian-12 box's, stated as constants below.
 import { formatIp } from '../../topology/address.js';
 import type { Device, Service } from '../../topology/model.js';
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { fail, ok, unsupported } from './output.js';
 

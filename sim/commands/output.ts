@@ -1,5 +1,5 @@
 // Small builders for interpreter results: success text, a tool's error text with its exit code, unmodelled features.
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 
 export function ok(stdout = '', stderr = ''): CommandResult {
   return { stdout, stderr, exitCode: 0 };

@@ -4,7 +4,7 @@
 import { broadcastOf, contains, networkOf, parseCidr, parseIp, sameCidr, subnetOf, type Cidr } from '../../topology/address.js';
 import type { Route, RouteType } from '../../topology/model.js';
 import type { DeviceState } from '../dataplane.js';
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { extack, garbage, incomplete, invalidArgument, noDevice, parseUnsigned, rtnetlink } from './ip-common.js';
 import { fail, ok, unsupported } from './output.js';

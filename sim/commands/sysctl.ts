@@ -1,6 +1,6 @@
 // The `sysctl` program (procps-ng 4.0.2): read `NAME`, write `-w NAME=V` or `NAME=V`, -n/-N/-q/-e/-a/-r, with
 // procps's messages and exit codes.
-import type { CommandResult } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { busyboxSysctl } from './busybox-sysctl.js';
 import { fail, ok, unsupported } from './output.js';
@@ -55,7 +55,7 @@ const LONG: Readonly<Record<string, keyof Omit<Flags, 'pattern'>>> = {
 };
 
 export function sysctl(args: readonly string[], ctx: CommandContext): CommandResult {
-  if (ctx.state.device.image === 'busybox') return busyboxSysctl(args, ctx);
+  if (ctx.state.device.toolset === 'busybox') return busyboxSysctl(args, ctx);
   const flags: Flags = { write: false, values: false, names: false, quiet: false, ignore: false, all: false };
   const operands: string[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -2,7 +2,8 @@
 // formatted from the TraceRecord.
 import { formatIp } from '../../topology/address.js';
 import { mix } from '../packet.js';
-import type { CommandResult, ToolContext, TracedProbe, TraceRecord } from '../trace.js';
+import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
+import type { ToolContext } from '../tool-context.js';
 import { connectErrorText, traceHops } from './hop-loop.js';
 import { scanArgs, type ScanSpec } from './traceroute-args.js';
 import { BUSYBOX_TRACEROUTE_USAGE } from './usage-texts.js';

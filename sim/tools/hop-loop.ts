@@ -6,7 +6,8 @@
 // the next probe leaves when a slot of `inFlight` frees (1 = send, wait, send; Linux traceroute keeps 16 out).
 // The loop moves the simulator's clock (ctx.wait) to each send time and, at the end, to when the tool finishes,
 // so rate limits refill (and controllers act) as they would while the real tool runs.
-import type { ProbeResult, ProbeSpec, SourceRoute, ToolContext, TracedProbe, TraceRecord } from '../trace.js';
+import type { ProbeResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
+import type { ProbeSpec, SourceRoute, ToolContext } from '../tool-context.js';
 
 export interface HopLoopOptions {
   readonly tool: string;

@@ -1,6 +1,7 @@
 // mtr 0.95: options, the probing rounds of net_send_batch() on the simulated clock, net_max()'s shown hops, the trace record.
 import { formatIp, parseIp } from '../../topology/address.js';
-import type { CommandResult, ProbeResult, ToolContext, TraceRecord } from '../trace.js';
+import type { CommandResult, ProbeResult, TraceRecord } from '../../topology/trace.js';
+import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
 import { csvText, jsonText, reportText, xmlText, type HopRow, type RunInfo } from './mtr-formats.js';
 import { hopStatistics, newHop, recordReply, recordSend, type HopStats } from './mtr-stats.js';

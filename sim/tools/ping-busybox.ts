@@ -1,6 +1,7 @@
 // busybox ping (1.35): `seq=0` lines, ICMP errors ignored, `round-trip min/avg/max`, sendto errors after the header.
 import { formatIp, parseIp } from '../../topology/address.js';
-import type { CommandResult, ToolContext } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
+import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
 import { rttStats, sendEchoes, usText, microseconds } from './ping-echo.js';
 

@@ -1,5 +1,6 @@
 // The echo loop shared by iputils and busybox ping: echo requests on a simulated timeline, path-MTU learning, the trace record.
-import type { ProbeResult, ToolContext, TraceRecord } from '../trace.js';
+import type { ProbeResult, TraceRecord } from '../../topology/trace.js';
+import type { ToolContext } from '../tool-context.js';
 
 /** How the socket treats DF (iputils -M): `do` refuses what exceeds the path MTU, `want` fragments it locally. */
 export type PmtuDiscovery = 'do' | 'want' | 'dont';

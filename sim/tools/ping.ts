@@ -1,6 +1,7 @@
 // iputils ping (20221126): options, connect-time errors, per-packet lines and the statistics, byte for byte.
 import { formatIp, parseIp } from '../../topology/address.js';
-import type { CommandResult, ToolContext } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
+import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
 import { formatG } from './traceroute-args.js';
 import { rttStats, sendEchoes, usText, microseconds, type EchoOutcome, type PmtuDiscovery } from './ping-echo.js';

@@ -1,5 +1,7 @@
 // Which probe tool a command line names: Linux or busybox traceroute and ping, tcptraceroute, mtr, tracepath.
-import type { CommandResult, ToolContext } from '../trace.js';
+import type { CommandResult } from '../../topology/trace.js';
+import type { Toolset } from '../../topology/toolset.js';
+import type { ToolContext } from '../tool-context.js';
 import { busyboxPing, ping } from './ping.js';
 import { busyboxTraceroute } from './busybox-traceroute.js';
 import { mtr } from './mtr.js';
@@ -23,15 +25,15 @@ const appletNotFound = (applet: string): ProbeTool => () => ({ stdout: '', stder
 
 /**
  * The tool `program args...` runs, or undefined when it is not a probe tool (the interpreter then tries its commands).
- * In a busybox image only busybox's applets exist: `traceroute` there is busybox's, and `mtr` is not found.
+ * With the busybox toolset only busybox's applets exist: `traceroute` there is busybox's, and `mtr` is not found.
  */
-export function findProbeTool(program: string, args: readonly string[], busyboxImage: boolean): { run: ProbeTool; args: readonly string[] } | undefined {
+export function findProbeTool(program: string, args: readonly string[], toolset: Toolset): { run: ProbeTool; args: readonly string[] } | undefined {
   if (program === 'busybox') {
     const applet = args[0];
     if (applet === undefined) return undefined;
     const run = Object.hasOwn(BUSYBOX_APPLETS, applet) ? BUSYBOX_APPLETS[applet]! : Object.hasOwn(LINUX_TOOLS, applet) ? appletNotFound(applet) : undefined;
     return run ? { run, args: args.slice(1) } : undefined;
   }
-  const table = busyboxImage ? BUSYBOX_APPLETS : LINUX_TOOLS;
+  const table = toolset === 'busybox' ? BUSYBOX_APPLETS : LINUX_TOOLS;
   return Object.hasOwn(table, program) ? { run: table[program]!, args } : undefined;
 }

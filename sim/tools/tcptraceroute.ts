@@ -2,7 +2,8 @@
 // (hop lines on stdout; the device line, the target line and "Destination not reached" on stderr).
 import { formatIp } from '../../topology/address.js';
 import { mix } from '../packet.js';
-import type { CommandResult, ToolContext, TracedProbe, TraceRecord } from '../trace.js';
+import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
+import type { ToolContext } from '../tool-context.js';
 import { connectErrorText, traceHops } from './hop-loop.js';
 import { tcpServiceName, tcpServicePort } from './tcp-services.js';
 import { parseCInteger, scanArgs, type ScanSpec } from './traceroute-args.js';

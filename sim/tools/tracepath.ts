@@ -1,6 +1,7 @@
 // iputils tracepath (20221126): DF probes, path-MTU discovery, the socket's error queue in time, and tracepath's restart logic.
 import { formatIp, parseIp } from '../../topology/address.js';
-import type { CommandResult, ProbeResult, Reply, ToolContext, TraceRecord } from '../trace.js';
+import type { CommandResult, ProbeResult, Reply, TraceRecord } from '../../topology/trace.js';
+import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
 import { IPUTILS_VERSION } from './ping.js';
 

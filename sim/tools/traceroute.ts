@@ -2,7 +2,8 @@
 // -w MAX,HERE,NEAR), and its output, formatted from the TraceRecord.
 import { formatIp } from '../../topology/address.js';
 import { mix } from '../packet.js';
-import type { CommandResult, ToolContext, TracedProbe, TraceRecord } from '../trace.js';
+import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
+import type { ToolContext } from '../tool-context.js';
 import { connectErrorText, traceHops } from './hop-loop.js';
 import { formatG, parseCFloat, parseCInteger, scanArgs, type ScanSpec } from './traceroute-args.js';
 import { LINUX_TRACEROUTE_USAGE, LINUX_TRACEROUTE_VERSION } from './usage-texts.js';

@@ -29,7 +29,7 @@ import { Simulator } from '../../sim/simulator.js';
 import { maskMilliseconds } from '../../sim/tools/mask.js';
 import { findProbeTool } from '../../sim/tools/registry.js';
 import type { Scenario } from '../../lab/scenario/index.js';
-import type { CommandResult } from '../../sim/trace.js';
+import type { CommandResult } from '../../topology/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
 import { loadKernelRecordings } from './kernel-recordings.js';
 
@@ -159,7 +159,7 @@ export function captureSimulator(capture: Capture, seed = 1): { sim: Simulator; 
 /** Runs the capture's argv at its place with Debian's tools (see the file comment). */
 export function runCaptureTool(sim: Simulator, capture: Capture): CommandResult {
   const [program, ...args] = capture.argv;
-  const tool = findProbeTool(program!, args, false);
+  const tool = findProbeTool(program!, args, 'linux');
   if (!tool) throw new Error(`${capture.name}: ${program} is not a probe tool of the simulator`);
   return tool.run(tool.args, sim.toolContext(deviceAt(sim, capture.place)));
 }

@@ -1,6 +1,7 @@
 // A small hand-written LabModel for the namespace-lab tests: two nodes with one pod each and the host.
 import type { Device, Interface, LabModel, Route } from '../../topology/model.js';
 import { cidr, ip, parseIfAddr } from '../../topology/address.js';
+import { toolsetOf } from '../../topology/toolset.js';
 
 const addr = (text: string) => parseIfAddr(text)!;
 
@@ -18,6 +19,7 @@ function node(n: number, podVeth: string, pod: string): Device {
     kind: 'node',
     hostname: `node-${n}`,
     role: 'worker',
+    toolset: 'linux',
     interfaces: [
       lo(),
       iface('eth1', 'ether', `08:00:27:00:01:1${n}`, { addrs: [addr(`192.168.56.1${n}/24`)], segment: 'host-only' }),
@@ -41,6 +43,7 @@ function pod(id: string, n: number, host: number, image: string, nodeVeth: strin
     hostname: id,
     node: `node-${n}`,
     image,
+    toolset: toolsetOf(image),
     interfaces: [
       lo(),
       iface('eth0', 'veth', `0a:58:0a:f4:0${n}:0${host}`, { addrs: [addr(`10.244.${n}.${host}/24`)], segment: `node-${n}:cni0`, peer: { device: `node-${n}`, iface: nodeVeth } }),
@@ -63,6 +66,7 @@ export function smallLab(): LabModel {
       id: 'host',
       kind: 'host',
       hostname: 'host',
+      toolset: 'linux',
       interfaces: [lo(), iface('vboxnet0', 'bridge', '0a:00:27:00:00:00', { addrs: [addr('192.168.56.1/24')], segment: 'host-only' })],
       routes: [connected('192.168.56.0/24', 'vboxnet0', '192.168.56.1')],
       sysctls: {},
@@ -107,6 +111,7 @@ export function smallLabWithWan(): LabModel {
     id,
     kind,
     hostname: id,
+    toolset: 'linux',
     interfaces: [lo(), iface(ifName, 'ether', `02:00:00:00:00:${ipText.split('.')[3]!.padStart(2, '0')}`, { addrs: [addr(`${ipText}/24`)], segment: 'wan' })],
     routes: [],
     sysctls: {},

@@ -1,7 +1,7 @@
 // A probe's path as something to draw: the devices its packets crossed (with interfaces), what answered at each hop,
 // and where it failed. Derived from a TraceRecord's hops and their ProbeResult steps; pure.
 import { formatIp } from '../address.js';
-import type { ProbeResult, TraceRecord } from '../../sim/trace.js';
+import type { ProbeResult, TraceRecord } from '../trace.js';
 
 /** One device on the way out, with the interfaces the packet came in by and left by. */
 export interface Leg {

@@ -1,7 +1,7 @@
 // The lab as an SVG picture (nodes with their interfaces, cni0 bridges and pods, NAT engines, the host-only network,
 // the host, external hosts, services), optionally with a probe's path drawn on it: hops numbered, the failing hop
 // marked. Pure and deterministic: a string from the model (and a trace record).
-import type { TraceRecord } from '../../sim/trace.js';
+import type { TraceRecord } from '../trace.js';
 import type { LabModel } from '../model.js';
 import { layoutLab, type Attachment, type Box, type DeviceBox, type LabLayout, type Point } from './svg-layout.js';
 import { pathOf, type DrawnPath } from './svg-path.js';

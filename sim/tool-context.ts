@@ -1,0 +1,42 @@
+// What a probe tool asks of the dataplane it runs on: one packet at a time, the source route, names, the clock.
+import type { ProbeResult } from '../topology/trace.js';
+
+/** What a tool asks the dataplane for: one packet. */
+export interface ProbeSpec {
+  readonly protocol: 'udp' | 'tcp' | 'icmp';
+  readonly dst: number;
+  readonly dport: number;
+  readonly sport: number;
+  readonly ttl: number;
+  /** Total IP packet length in bytes. */
+  readonly length: number;
+  readonly df: boolean;
+  /** Sequence number of this probe within the tool run (drives the seeded RTT jitter). */
+  readonly seq: number;
+  /** ICMP echo identifier/sequence for -I and ping. */
+  readonly icmpSeq?: number;
+}
+
+/** How the source would send a packet: the route lookup at the prober. */
+export type SourceRoute =
+  | { readonly ok: true; readonly src: number; readonly dev: string; readonly mtu: number }
+  | { readonly ok: false; readonly error: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' };
+
+/** What a probe tool gets from whichever dataplane runs it. */
+export interface ToolContext {
+  readonly hostname: string;
+  /** The device id the tool runs on. */
+  readonly device: string;
+  /** Send one probe and see what comes back. */
+  probe(spec: ProbeSpec): ProbeResult;
+  /** Route lookup at the source, as connect() would do it. */
+  sourceRoute(dst: number): SourceRoute;
+  /** Forward name resolution (/etc/hosts of the lab); undefined when unknown. */
+  resolve(name: string): number | undefined;
+  /** Reverse resolution; undefined when the lookup fails (the address is printed instead). */
+  reverse(address: number): string | undefined;
+  /** Simulated wall-clock time in milliseconds since the epoch (for mtr's Start: line). */
+  nowMs(): number;
+  /** Lets simulated time pass while the tool waits (between probes, for replies): rate limits refill, Flannel heals. */
+  wait(ms: number): void;
+}

@@ -1,0 +1,40 @@
+// The one process runner (lab/process.ts, zx underneath): argv words reach the program unchanged (no shell), and the
+// exit status is the one a shell reports: the program's, 124 on our timeout, 128+N for a signal, 127 when missing.
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../lab/backend.js';
+import { findProgram, runArgv } from '../lab/process.js';
+
+describe('runArgv', () => {
+  it('passes each word as it is, feeds the input and returns both streams and the exit code', async () => {
+    const r = await runArgv(['sh', '-c', 'printf "%s|" "$@"; cat >&2; exit 3', 'sh', "it's $HOME", 'a;b', '`x`', ''], { input: 'in\n' });
+    expect(r).toEqual({ stdout: "it's $HOME|a;b|`x`||", stderr: 'in\n', exitCode: 3 });
+  });
+  it('survives a program that exits without reading its input', async () => {
+    const big = 'x'.repeat(1 << 20);
+    expect(await runArgv(['true'], { input: big })).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+  });
+  it('reports timeouts, signals and missing programs as a shell would', async () => {
+    expect(await runArgv(['sleep', '5'], { timeoutMs: 150 })).toEqual({ stdout: '', stderr: '', exitCode: 124 });
+    expect((await runArgv(['sh', '-c', 'kill -TERM $$'])).exitCode).toBe(143);
+    expect(await runArgv(['tracelab-no-such-program', 'x'])).toEqual({ stdout: '', stderr: 'tracelab-no-such-program: command not found\n', exitCode: 127 });
+    await expect(runArgv(['tracelab-no-such-program'], { installHint: 'apt-get install it' })).rejects.toThrow(
+      new UsageError('tracelab-no-such-program is not installed or not on PATH: apt-get install it'),
+    );
+  });
+  it('streams stdout lines, runs in a directory with an environment, and stops on abort', async () => {
+    const lines: string[] = [];
+    await runArgv(['printf', 'a\\nb\\nlast'], { onStdoutLine: (l) => lines.push(l) });
+    expect(lines).toEqual(['a', 'b', 'last']);
+    expect(await runArgv(['sh', '-c', 'pwd; echo "$TRACELAB_X"'], { cwd: '/', env: { PATH: process.env.PATH, TRACELAB_X: 'y' } })).toMatchObject({ stdout: '/\ny\n' });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('stopped')), 100);
+    const started = Date.now();
+    await expect(runArgv(['sleep', '5'], { signal: stop.signal })).rejects.toThrow('stopped');
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+  it('finds programs on PATH or in given directories only', () => {
+    expect(findProgram('sh')).toMatch(/\/sh$/);
+    expect(findProgram('sh', ['/nonexistent'])).toBeUndefined();
+    expect(findProgram('sh', [])).toBeUndefined();
+  });
+});
