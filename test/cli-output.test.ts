@@ -150,9 +150,12 @@ describe('untrusted text is printed safely (text output; --json keeps the data)'
     let out = '';
     const output = new Writable({ write: (chunk, _enc, done) => ((out += String(chunk)), done()) });
     const transcript = join(dir, 'evil.jsonl');
-    input.end('hostname\n');
+    input.end('hostname\nhint\n');
     await trainMain({ scenario: scenario, backend: 'sim', transcript, name: 'mallory\x1b]0;x\x07' }, { input, output });
-    // The summary (the session's banner and shell are the training shell's own).
+    // The whole session: the banner (title, brief), the hint and the summary show the escapes, never send them.
+    expect(out).toContain('b ^[]0;pwned^G');
+    expect(out).toContain('hint 1/1: clear ^[[2J');
+    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
     const summary = out.slice(out.indexOf('Session summary'));
     expect(summary).toContain('red ^[[31m title');
     expect(summary).not.toContain('\x1b');

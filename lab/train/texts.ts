@@ -1,4 +1,5 @@
 // The training shell's fixed texts: the brief, help, hints, the solution and the end-of-session summary.
+import { forTerminal, forTerminalLine } from '../io/terminal-text.js';
 import type { Scenario } from '../scenario/index.js';
 import { formatSteps } from '../scenario/report.js';
 import { commandNames } from '../../sim/commands/index.js';
@@ -11,9 +12,10 @@ import type { SessionSummary } from './transcript.js';
 export const BUILTINS = ['help', 'hint', 'check', 'solution', 'reset', 'diagram', 'history', 'sleep', 'quit'] as const;
 export type BuiltinName = (typeof BUILTINS)[number];
 
+/** The title and brief (the scenario author's text: control characters shown, never obeyed). */
 export function formatBrief(s: Scenario): string {
-  const title = `${s.title} (${s.name})`;
-  return `${title}\n${'='.repeat(Math.min(title.length, 100))}\n${s.brief.trimEnd()}\n\n`;
+  const title = forTerminalLine(`${s.title} (${s.name})`);
+  return `${title}\n${'='.repeat(Math.min(title.length, 100))}\n${forTerminal(s.brief.trimEnd())}\n\n`;
 }
 
 export function formatHelp(lab: LabModel, here: Device, hintsLeft: number): string {
@@ -45,7 +47,7 @@ export function formatHint(s: Scenario, shown: number): string {
   const total = s.hints.length;
   if (total === 0) return 'This scenario has no hints.\n';
   if (shown >= total) return `No more hints (all ${total} shown). \`solution\` shows the fix.\n`;
-  return `hint ${shown + 1}/${total}: ${s.hints[shown]!.trimEnd()}\n`;
+  return `hint ${shown + 1}/${total}: ${forTerminal(s.hints[shown]!.trimEnd())}\n`;
 }
 
 export function formatSolution(s: Scenario): string {
