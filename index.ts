@@ -3,6 +3,7 @@ import { formatIp, ip } from './topology/address.js';
 import { loadLab } from './topology/compile.js';
 import type { LabModel } from './topology/model.js';
 import { resolvePlace } from './topology/place.js';
+import { UsageError } from './topology/usage-error.js';
 import { DEFAULT_LAB } from './topology/paths.js';
 import { Simulator } from './sim/simulator.js';
 import type { CommandResult, TraceRecord } from './topology/trace.js';
@@ -50,7 +51,7 @@ export function openLab(nameOrPath: string = DEFAULT_LAB, opts: OpenLabOptions =
   const sim = new Simulator(model, { seed: opts.seed });
   const run = (place: string, command: string): CommandResult => {
     const where = resolvePlace(model, place);
-    if (!where.ok) throw new Error(where.message);
+    if (!where.ok) throw new UsageError(where.message);
     return sim.run(where.device.id, command);
   };
   const trace = (place: string, command: string): TraceRecord => {

@@ -99,3 +99,12 @@ describe('--json where the output is not data is refused before running', () => 
     await expectUsageError(['scenario', 'list', '--junit', join(work, 'x.xml')], /^tracelab: --junit is for `scenario run`\n$/);
   });
 });
+
+describe('nothing to run is an error, not an empty success', () => {
+  it('scenario run on a directory without scenario files: one line, exit 2', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tracelab-empty-'));
+    const r = await runCli(['scenario', 'run', empty]);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toBe(`tracelab: no scenario files in ${empty}\n`);
+  });
+});

@@ -54,8 +54,12 @@ export async function scenarioMain(args: ScenarioArgs, io: ScenarioIo): Promise<
   throw new UsageError(`unknown action "${args.action}" (run, list, show)`);
 }
 
+/** The scenarios of TARGETS (default: the library); none at all is a usage error, not an empty success. */
 function load(targets: readonly string[] | undefined): Scenario[] {
-  return loadScenarios(targets && targets.length > 0 ? targets : [scenarioLibraryDir()]);
+  const where = targets && targets.length > 0 ? targets : [scenarioLibraryDir()];
+  const scenarios = loadScenarios(where);
+  if (scenarios.length === 0) throw new UsageError(`no scenario files in ${where.join(', ')}`);
+  return scenarios;
 }
 
 const listJson = (s: Scenario) => ({ name: s.name, title: s.title, lab: s.labName, tags: s.tags, file: s.file });
