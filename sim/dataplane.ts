@@ -1,6 +1,6 @@
 // The simulator's mutable state over a readonly LabModel: per-device interfaces, routes, sysctls and netfilter
 // tables, created on first touch, plus the L2 segment index and the simulated clock.
-import { sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
+import { broadcastOf, sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
 import type { Device, Interface, LabModel, Route } from '../topology/model.js';
 import { OverlayFib, PrefixTable, TOMBSTONE, type FibHit } from './lpm.js';
 import type { RuleCache } from './netfilter-eval.js';
@@ -136,6 +136,18 @@ export class DeviceState {
     if (addr >>> 24 === 127) return true;
     const list = this.ifaceList;
     for (let k = 0; k < list.length; k++) if (holds(list[k]!, addr)) return true;
+    return false;
+  }
+
+  /**
+   * Whether `addr` is a broadcast route of the local table: 255.255.255.255, or the broadcast address of a subnet of
+   * an up interface's address (shorter than /31). connect() to one fails with EACCES without SO_BROADCAST.
+   */
+  isLocalBroadcast(addr: number): boolean {
+    if (addr === 0xffffffff) return true;
+    for (const i of this.ifaces.values()) {
+      if (i.up && i.kind !== 'loopback' && i.addrs.some((a) => a.len < 31 && broadcastOf(subnetOf(a)) === addr)) return true;
+    }
     return false;
   }
 

@@ -11,6 +11,7 @@ const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 
 /** connect()'s view: the route to `dst` from `device`, or the errno it fails with. */
 export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceRoute {
   const s = dp.state(device);
+  if (s.isLocalBroadcast(dst)) return { ok: false, error: 'EACCES', broadcast: true };
   const hit = s.lookup(dst);
   if (!hit) return { ok: false, error: 'ENETUNREACH' };
   const r = hit.route;

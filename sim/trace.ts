@@ -81,7 +81,7 @@ export interface ProbeSpec {
 /** How the source would send a packet: the route lookup at the prober. */
 export type SourceRoute =
   | { readonly ok: true; readonly src: number; readonly dev: string; readonly mtu: number }
-  | { readonly ok: false; readonly error: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' };
+  | { readonly ok: false; readonly error: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL'; readonly broadcast?: boolean };
 
 /** What a probe tool gets from whichever dataplane runs it. */
 export interface ToolContext {

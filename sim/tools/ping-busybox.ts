@@ -76,6 +76,8 @@ export function busyboxPing(args: readonly string[], ctx: ToolContext): CommandR
   if (ip === undefined) return fail(`ping: bad address '${target}'\n`);
   const header = `PING ${target} (${formatIp(ip)}): ${dataBytes} data bytes\n`;
   const route = ctx.sourceRoute(ip);
+  // busybox ping sets SO_BROADCAST: a broadcast is sent, and the hosts ignore it (icmp_echo_ignore_broadcasts=1).
+  if (!route.ok && route.broadcast && count !== undefined && count > 0) return { stdout: `${header}${unansweredStats(target, count)}`, stderr: '', exitCode: 1 };
   if (!route.ok) return { stdout: header, stderr: `ping: sendto: ${SENDTO_ERRORS[route.error]}\n`, exitCode: 1 };
   const run = sendEchoes(ctx, {
     target: { name: target, ip },
@@ -105,4 +107,9 @@ export function busyboxPing(args: readonly string[], ctx: ToolContext): CommandR
     stdout += `round-trip min/avg/max = ${usText(stats.minUs)}/${usText(Math.trunc(stats.sumUs / stats.count))}/${usText(stats.maxUs)} ms\n`;
   }
   return { stdout, stderr: '', exitCode: stats.count ? 0 : 1, traces: [run.record] };
+}
+
+/** The statistics of COUNT echo requests nobody answered. */
+function unansweredStats(target: string, count: number): string {
+  return `\n--- ${target} ping statistics ---\n${count} packets transmitted, 0 packets received, 100% packet loss\n`;
 }

@@ -65,6 +65,7 @@ IPv6 options:
 For more details see ping(8).
 `;
 
+const BROADCAST_HINT = 'Do you want to ping broadcast? Then -b. If not, check your local firewall rules';
 const CONNECT_ERRORS: Readonly<Record<string, string>> = {
   ENETUNREACH: 'Network is unreachable',
   EHOSTUNREACH: 'No route to host',
@@ -97,7 +98,7 @@ function replyTime(us: number): string {
 
 type Parsed =
   | { ok: false; result: CommandResult }
-  | { ok: true; target: string; count?: number; intervalMs: number; deadlineMs?: number; lingerMs: number; ttl: number; dataBytes: number; quiet: boolean; numeric: boolean; pmtu: PmtuDiscovery; warnings: string };
+  | { ok: true; target: string; count?: number; intervalMs: number; deadlineMs?: number; lingerMs: number; ttl: number; dataBytes: number; quiet: boolean; numeric: boolean; pmtu: PmtuDiscovery; warnings: string; allowBroadcast: boolean };
 
 const fail = (stderr: string, exitCode: number): Parsed => ({ ok: false, result: { stdout: '', stderr, exitCode } });
 
@@ -130,6 +131,7 @@ function parse(args: readonly string[]): Parsed {
   let numeric = false;
   let pmtu: PmtuDiscovery = 'want';
   let warnings = '';
+  let allowBroadcast = false;
   for (const o of opts.options) {
     const v = o.value ?? '';
     switch (o.key) {
@@ -172,6 +174,7 @@ function parse(args: readonly string[]): Parsed {
       }
       case 'q': quiet = true; break;
       case 'n': numeric = true; break;
+      case 'b': allowBroadcast = true; break;
       case 'M':
         if (v !== 'do' && v !== 'dont' && v !== 'want' && v !== 'probe') return fail(`ping: invalid -M argument: ${v}\n`, 2);
         pmtu = v === 'probe' ? 'do' : v;
@@ -183,7 +186,7 @@ function parse(args: readonly string[]): Parsed {
   }
   const target = opts.operands[opts.operands.length - 1];
   if (target === undefined) return fail('ping: usage error: Destination address required\n', 1);
-  return { ok: true, target, count, intervalMs, deadlineMs, lingerMs, ttl, dataBytes, quiet, numeric, pmtu, warnings };
+  return { ok: true, target, count, intervalMs, deadlineMs, lingerMs, ttl, dataBytes, quiet, numeric, pmtu, warnings, allowBroadcast };
 }
 
 /** iputils ping. */
@@ -194,6 +197,8 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
   const ip = literal ?? ctx.resolve(p.target);
   if (ip === undefined) return { stdout: '', stderr: `${p.warnings}ping: ${p.target}: Name or service not known\n`, exitCode: 2 };
   const route = ctx.sourceRoute(ip);
+  // connect() fails with EACCES for a broadcast route and for a prohibit route alike: iputils suggests -b for both.
+  if (!route.ok && route.error === 'EACCES' && !p.allowBroadcast) return { stdout: '', stderr: `${p.warnings}ping: ${BROADCAST_HINT}\n`, exitCode: 2 };
   if (!route.ok) return { stdout: '', stderr: `${p.warnings}ping: connect: ${CONNECT_ERRORS[route.error]}\n`, exitCode: 2 };
   // A numeric destination is never reverse-resolved (iputils >= 20210202), nor is anything with -n.
   const numeric = p.numeric || literal !== undefined;
