@@ -78,16 +78,22 @@ function signature(c: GeneratedCase, r: VerifyResult): string {
 async function shrink(recipe: CaseRecipe, name: string, opts: GenerateOptions): Promise<{ c: GeneratedCase; r: VerifyResult } | undefined> {
   let left = opts.shrinkRuns ?? 30;
   let smallest: { c: GeneratedCase; r: VerifyResult } | undefined;
+  // Many recipe changes make the same case (the image of a pod the lab does not have): each case runs once.
+  const known = new Map<string, boolean>();
   const differs = async (candidate: CaseRecipe): Promise<boolean> => {
-    if (left-- <= 0 || opts.signal?.aborted) return false;
     let c: GeneratedCase;
     try {
       c = generatedCase(candidate, name);
     } catch {
       return false; // a lab the compiler refuses is not a smaller case
     }
+    const key = JSON.stringify([c.labFile, c.faults, c.probes]);
+    const before = known.get(key);
+    if (before !== undefined) return before;
+    if (left-- <= 0 || opts.signal?.aborted) return false;
     if (await simRefusal(c, opts.makeReference)) return false;
     const r = await verifyScenario(caseScenario(c), verifyOpts(opts));
+    known.set(key, !r.agree);
     if (r.agree) return false;
     smallest = { c, r };
     return true;

@@ -267,6 +267,13 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (j.recording) j.step(device, () => `local delivery to ${formatIp(p.dst)}`, { in: inDev });
     return { kind: 'delivered', device, packet: p };
   }
+  // A local broadcast address (a directed broadcast to one of this router's subnets) is RTN_BROADCAST: received here,
+  // never forwarded, so no TTL check either; with icmp_echo_ignore_broadcasts=1 (the default) and no ICMP errors for
+  // broadcasts, nothing answers (kernel-checked; the echo reply of icmp_echo_ignore_broadcasts=0 is not modelled).
+  if (s.isLocalBroadcast(p.dst)) {
+    if (j.recording) j.step(device, () => `${formatIp(p.dst)} is a local broadcast address: received, not forwarded, not answered`, { in: inDev });
+    return { kind: 'dropped', device, disposition: 'reached' };
+  }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
   if (!forwarding(s, inDev)) {
     if (j.recording) j.step(device, () => 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });

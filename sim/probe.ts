@@ -108,6 +108,10 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   if (ret.kind !== 'delivered' || ret.device !== device || !answers(packet, ret.packet)) {
     return done(disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }
+  // pcap sees the answer before conntrack undoes the prober's own SNAT: addressed to a tuple the tool does not know.
+  if (spec.capture && conntrack.some((e) => e.device === device && (e.orig.src !== e.xlat.src || e.orig.sport !== e.xlat.sport))) {
+    return done(disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
+  }
   const got = ret.packet;
   const kind = replyKind(got);
   if (!kind) return done(disposition, outcome.device);

@@ -76,6 +76,8 @@ export interface ProbeSpec {
   readonly seq: number;
   /** ICMP echo identifier/sequence for -I and ping. */
   readonly icmpSeq?: number;
+  /** The tool reads answers off the wire (pcap, as tcptraceroute does), before conntrack undoes the prober's own SNAT. */
+  readonly capture?: boolean;
 }
 
 /** How the source would send a packet: the route lookup at the prober. */

@@ -31,6 +31,8 @@ export interface HopLoopOptions {
   readonly sendGapMs?: number;
   /** Whether the trace ends after the hop holding these probes. Must stay true once true as probes are added. */
   readonly lastHop: (probes: readonly TracedProbe[]) => boolean;
+  /** The tool reads answers with pcap (tcptraceroute): see ProbeSpec.capture. */
+  readonly capture?: boolean;
   /** traceroute --mtu: start at the route's MTU, resend a probe smaller after frag-needed, note the MTU on probes. */
   readonly discoverMtu?: boolean;
 }
@@ -101,7 +103,7 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
       let result: ProbeResult;
       for (;;) {
         const length = Math.min(opts.packetLength, mtu);
-        result = ctx.probe({ protocol: opts.protocol, dst: opts.target.ip, ttl, length, df: opts.df, seq: seq++, ...ports });
+        result = ctx.probe({ protocol: opts.protocol, dst: opts.target.ip, ttl, length, df: opts.df, seq: seq++, ...ports, ...(opts.capture ? { capture: true } : {}) });
         const smaller = opts.discoverMtu ? fragNeeded(result, mtu) : undefined;
         if (smaller === undefined) break;
         mtu = smaller;

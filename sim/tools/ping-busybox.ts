@@ -47,7 +47,7 @@ function numberArg(text: string, min: number, max: number): number | string {
 
 /** busybox ping. */
 export function busyboxPing(args: readonly string[], ctx: ToolContext): CommandResult {
-  const opts = getopt(args, '46c:s:i:At:I:W:w:qp:');
+  const opts = getopt(args, '46c:s:i:At:I:W:w:qp:nv');
   if (!opts.ok) return fail(`ping: ${opts.message}\n${USAGE}`);
   let count: number | undefined;
   let dataBytes = 56;

@@ -158,6 +158,7 @@ export function tcptraceroute(args: readonly string[], ctx: ToolContext): Comman
     ports: () => ({ sport, dport }),
     waitMs: opts.waitSec * 1000,
     inFlight: 1,
+    capture: true,
     lastHop: (probes) => probes.some((p) => p.reply !== undefined && p.reply.kind !== 'time-exceeded'),
   });
   const done = record.hops.at(-1)?.probes.some((p) => p.reply !== undefined && p.reply.kind !== 'time-exceeded') ?? false;
