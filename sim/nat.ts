@@ -16,7 +16,7 @@ export function verdictText(table: string, v: Verdict): string {
 export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain: string, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
   const c = s.tables[table].get(chain);
   if (c !== undefined && c.rules.length === 0) return { target: c.policy ?? 'ACCEPT', chain };
-  const m: MatchPacket = { src: p.src, dst: p.dst, protocol: p.protocol, sport: p.sport, dport: p.dport, in: inDev, out: outDev, state, seed: dp.seed };
+  const m: MatchPacket = { src: p.src, dst: p.dst, protocol: p.protocol, sport: p.sport, dport: p.dport, in: inDev, out: outDev, state, seed: dp.seed, ...(p.icmp ? { icmpType: p.icmp.type, icmpCode: p.icmp.code } : {}) };
   return evaluate(s.tables, table, chain, m, s.ruleCache);
 }
 

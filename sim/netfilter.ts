@@ -2,6 +2,7 @@
 // canonical `iptables -S` text (chain evaluation for a packet is in netfilter-eval.ts).
 import { formatCidr, parseCidr, parseIp, type Cidr } from '../topology/address.js';
 import { splitWords } from './words.js';
+import { icmpTypeSaveText, parseIcmpType, type IcmpType } from './icmp-types.js';
 
 export type TableName = 'filter' | 'nat';
 export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
@@ -39,6 +40,7 @@ export interface Rule {
   readonly dport?: Negatable<readonly [number, number]>;
   readonly sport?: Negatable<readonly [number, number]>;
   readonly ctstate?: Negatable<readonly string[]>;
+  readonly icmpType?: Negatable<IcmpType>;
   readonly probability?: number;
   readonly mark?: { readonly value: number; readonly mask: number };
   readonly comment?: string;
@@ -153,7 +155,15 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
         rule.mark = { value: Number(v), mask: m === undefined ? 0xffffffff : Number(m) };
         break;
       }
-      case '--icmp-type': arg(); break;
+      case '--icmp-type': {
+        if (rule.protocol?.value !== 'icmp' || rule.protocol.not) return { ok: false, error: `unknown option "${w}"` };
+        const v = arg() ?? '';
+        const t = parseIcmpType(v);
+        if ('error' in t) return { ok: false, error: t.error };
+        if (!modules.includes('icmp')) modules.push('icmp');
+        rule.icmpType = { value: t, not: neg };
+        break;
+      }
       case '-j': case '--jump': rule.target = arg() ?? ''; break;
       case '--reject-with': {
         const v = arg() ?? '';
@@ -234,6 +244,7 @@ export function ruleText(r: Rule): string {
     if ((m === 'tcp' || m === 'udp') && r.dport) parts.push(`${neg(r.dport)}--dport ${ports(r.dport.value)}`);
     if ((m === 'conntrack' || m === 'state') && r.ctstate) parts.push(`${neg(r.ctstate)}--${m === 'state' ? 'state' : 'ctstate'} ${r.ctstate.value.join(',')}`);
     if (m === 'statistic' && r.probability !== undefined) parts.push(`--mode random --probability ${r.probability.toFixed(11)}`);
+    if (m === 'icmp' && r.icmpType) parts.push(`${neg(r.icmpType)}--icmp-type ${icmpTypeSaveText(r.icmpType.value)}`);
     if (m === 'mark' && r.mark) parts.push(`--mark 0x${r.mark.value.toString(16)}/0x${r.mark.mask.toString(16)}`);
   }
   if (r.target !== '') parts.push(`-j ${r.target}`);

@@ -109,8 +109,6 @@ function parseRuleWords(inv: Invocation): Rule | CommandResult {
     const [w, v] = [inv.rule[i]!, inv.rule[i + 1]!];
     if ((w === '-m' || w === '--match') && UNMODELLED_MATCHES.has(v)) return unsupported(`iptables -m ${v}`);
     if ((w === '-j' || w === '--jump') && UNMODELLED_TARGETS.has(v)) return unsupported(`iptables -j ${v}`);
-    // The evaluator sees no ICMP type: a rule that names one would match every ICMP packet.
-    if (w === '--icmp-type') return unsupported('iptables --icmp-type');
   }
   const parsed = parseRule(inv.rule);
   if (parsed.ok) {
