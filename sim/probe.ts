@@ -12,16 +12,18 @@ const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 
 export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceRoute {
   const s = dp.state(device);
   if (s.isLocalBroadcast(dst)) return { ok: false, error: 'EACCES', broadcast: true };
+  // The local table comes first: the device's own addresses are reached through lo whatever the main table says
+  // (a blackhole over the node's own subnet does not stop a ping to itself; kernel-checked). lo's MTU is the path MTU.
+  if (s.isLocal(dst)) return { ok: true, src: dst, dev: 'lo', mtu: s.ifaces.get('lo')?.mtu ?? 65536 };
   const hit = s.lookup(dst);
   if (!hit) return { ok: false, error: 'ENETUNREACH' };
   const r = hit.route;
   if (r.type === 'blackhole') return { ok: false, error: 'EINVAL' };
   if (r.type === 'unreachable') return { ok: false, error: 'EHOSTUNREACH' };
   if (r.type === 'prohibit') return { ok: false, error: 'EACCES' };
-  const src = s.isLocal(dst) ? dst : (r.src ?? addressFor(s, r.dev, r.via ?? dst));
+  const src = r.src ?? addressFor(s, r.dev, r.via ?? dst);
   if (src === undefined) return { ok: false, error: 'ENETUNREACH' };
-  // A packet to a local address leaves through lo: its MTU (65536) is the path MTU (tracepath to itself, kernel-checked).
-  const mtu = s.ifaces.get(s.isLocal(dst) ? 'lo' : r.dev!)?.mtu ?? 1500;
+  const mtu = s.ifaces.get(r.dev!)?.mtu ?? 1500;
   return { ok: true, src, dev: r.dev!, mtu };
 }
 
