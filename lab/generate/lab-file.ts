@@ -3,7 +3,9 @@
 // without tags, services with one or several endpoints, external hosts, and Flannel model faults.
 import { formatIp, parseCidr } from '../../topology/address.js';
 import type { LabFile, LabFileNode, LabFilePod, LabFileService } from '../../topology/labfile.js';
-import { MAX_PODS_PER_NODE, type LabRecipe } from './arbitraries.js';
+import type fc from 'fast-check';
+import { labRecipeArb, MAX_PODS_PER_NODE, type LabRecipe } from './arbitraries.js';
+import { at } from './targets.js';
 
 const NAMINGS: readonly ((i: number) => string)[] = [
   (i) => (i === 0 ? 'controlplane' : `node-${i}`),
@@ -31,8 +33,6 @@ const EXTERNALS = [
   { name: 'api.example.com', ip: '203.0.113.10', listen: ['tcp/443', 'tcp/80'] },
   { name: 'mirror.example.net', ip: '203.0.113.20', listen: ['tcp/443'] },
 ];
-
-const at = <T>(list: readonly T[], i: number): T => list[((i % list.length) + list.length) % list.length]!;
 
 function offset(cidr: string, by: number): string {
   const c = parseCidr(cidr)!;
@@ -103,3 +103,6 @@ export function labFileOf(r: LabRecipe, name = 'generated'): LabFile {
     ...(externals.length > 0 ? { externals: externals.map((e) => ({ ...e, listen: [...e.listen] })) } : {}),
   };
 }
+
+/** Valid lab files as verify --generate draws them (shared with the property tests). */
+export const labFileArb: fc.Arbitrary<LabFile> = labRecipeArb.map((r) => labFileOf(r, 'arb'));
