@@ -18,6 +18,8 @@ export interface IfaceState {
   addrs: IfAddr[];
   mtu: number;
   up: boolean;
+  /** A bridge whose MTU was set to a new value by hand: it no longer follows its ports' smallest MTU. */
+  mtuSetByUser?: boolean;
 }
 
 /** A device's sysctls: a Map that forgets the numbers derived from it whenever a key is written or removed. */
@@ -57,6 +59,8 @@ export class DeviceState {
   readonly tables: Tables;
   /** The evaluator's compiled form of the netfilter chains (kept in step with `tables` rule by rule). */
   readonly ruleCache: RuleCache = new WeakMap();
+  /** Path MTUs learned from frag-needed errors (the route cache's exceptions): destination -> MTU and when learned. */
+  readonly pmtu = new Map<number, { readonly mtu: number; readonly atMs: number }>();
   /** Whether flanneld runs here (reconciles host-gw routes). */
   flannelRunning: boolean;
   /** Simulated time (ms) at which a missing host-gw route was first noticed, by prefix text. */

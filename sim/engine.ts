@@ -156,10 +156,15 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   }
   j.cross(j.dp.linkKind(iface!.segment!));
   const rx = j.dp.state(neighbour.device).ifaces.get(neighbour.iface)!;
+  // A frame for a bridge's own address comes in through the bridge port at the other end of the sender's veth: that
+  // port's MTU is the one checked, not the bridge's (kernel-checked: a 1500-byte reply through a 1500 port of a
+  // 1400 cni0 is received).
+  const port = rx.kind === 'bridge' && iface!.peer?.device === neighbour.device ? j.dp.state(neighbour.device).ifaces.get(iface!.peer.iface) : undefined;
+  const rxMtu = port?.master === rx.name ? port.mtu : rx.mtu;
   // Without DF the sender fragments to its own MTU, so only a frame bigger than both MTUs is lost on receive.
   const frame = Math.min(p.length, iface!.mtu);
-  if (frame > rx.mtu + 4) {
-    if (j.recording) j.step(neighbour.device, () => `${frame}-byte frame exceeds ${neighbour.iface} mtu ${rx.mtu}: dropped on receive`, { in: neighbour.iface });
+  if (frame > rxMtu + 4) {
+    if (j.recording) j.step(neighbour.device, () => `${frame}-byte frame exceeds ${port?.master === rx.name ? port.name : neighbour.iface} mtu ${rxMtu}: dropped on receive`, { in: neighbour.iface });
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.

@@ -24,7 +24,23 @@ export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceR
   const src = r.src ?? addressFor(s, r.dev, r.via ?? dst);
   if (src === undefined) return { ok: false, error: 'ENETUNREACH' };
   const mtu = s.ifaces.get(r.dev!)?.mtu ?? 1500;
-  return { ok: true, src, dev: r.dev!, mtu };
+  const cached = learnedPmtu(dp, device, dst);
+  return { ok: true, src, dev: r.dev!, mtu, ...(cached !== undefined && cached < mtu ? { pmtu: cached } : {}) };
+}
+
+/** How long a learned path MTU lasts (net.ipv4.route.mtu_expires), and the smallest one the kernel takes (min_pmtu). */
+export const PMTU_EXPIRES_MS = 600_000;
+const MIN_PMTU = 552;
+
+/** The path MTU the device's route cache holds for DST, while it has not expired. */
+export function learnedPmtu(dp: Dataplane, device: string, dst: number): number | undefined {
+  const e = dp.state(device).pmtu.get(dst);
+  return e !== undefined && dp.nowMs - e.atMs < PMTU_EXPIRES_MS ? e.mtu : undefined;
+}
+
+/** A frag-needed error about our own packet to DST: the kernel keeps its MTU for the destination (kernel-checked). */
+function learnPmtu(dp: Dataplane, device: string, dst: number, mtu: number): void {
+  dp.state(device).pmtu.set(dst, { mtu: Math.max(mtu, MIN_PMTU), atMs: dp.nowMs });
 }
 
 /** The answer the destination's stack gives to a delivered probe, if any. */
@@ -117,6 +133,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const got = ret.packet;
   const kind = replyKind(got);
   if (!kind) return done(disposition, outcome.device);
+  if (kind === 'unreachable' && got.icmp?.code === 4 && got.icmp.mtu) learnPmtu(dp, device, spec.dst, got.icmp.mtu);
   from = outcome.device;
   return done(disposition, from, {
     from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,

@@ -71,3 +71,17 @@ export function setLinkState(ctx: CommandContext, name: string, up: boolean): vo
   if (up) ctx.state.addConnectedRoutes(name);
   else ctx.state.dropRoutesVia(name);
 }
+
+/**
+ * `ip link set DEV mtu N`. A bridge follows the smallest MTU of its ports when one of them changes, until its own MTU
+ * is set to a new value by hand (br_mtu_auto_adjust, BROPT_MTU_SET_BY_USER; kernel-checked: a pod's veth at 1400 on
+ * the node makes cni0 1400 for every pod behind it).
+ */
+export function setMtu(ctx: Pick<CommandContext, 'state'>, i: IfaceState, mtu: number): void {
+  if (i.kind === 'bridge' && mtu !== i.mtu) i.mtuSetByUser = true;
+  i.mtu = mtu;
+  const bridge = i.master !== undefined ? ctx.state.ifaces.get(i.master) : undefined;
+  if (!bridge || bridge.mtuSetByUser) return;
+  const ports = [...ctx.state.ifaces.values()].filter((p) => p.master === bridge.name);
+  bridge.mtu = Math.min(...ports.map((p) => p.mtu));
+}

@@ -92,7 +92,7 @@ export function sendEchoes(ctx: ToolContext, plan: EchoPlan): EchoRun {
     lastSend = sentAt;
     sendTimes.push(sentAt);
     const route = ctx.sourceRoute(plan.target.ip);
-    const pathMtu = Math.min(route.ok ? route.mtu : Infinity, learnedMtu);
+    const pathMtu = Math.min(route.ok ? Math.min(route.mtu, route.pmtu ?? Infinity) : Infinity, learnedMtu);
     if (length > MAX_IP_PACKET || (plan.pmtu === 'do' && length > pathMtu)) {
       outcomes.push(length > MAX_IP_PACKET ? { kind: 'local-error', seq, mtu: MAX_IP_PACKET } : { kind: 'local-error', seq, mtu: pathMtu });
       arrivals.push(sentAt);

@@ -145,7 +145,7 @@ export function tcptraceroute(args: readonly string[], ctx: ToolContext): Comman
   stderr += `Selected device ${route.src === ip ? 'lo' : route.dev}, address ${formatIp(route.src)}, port ${sport} for outgoing packets\n`;
   stderr += `Tracing the path to ${target} on TCP port ${service}, ${opts.maxHops} hops max${length > MIN_LENGTH ? `, ${length} byte packets` : ''}\n`;
   // libnet writes the whole packet itself: with DF and over the route's MTU the raw write fails.
-  if (opts.df && length > route.mtu) return failure(`${stderr}libnet_write failed?  Attempted to write ${length} bytes, only wrote -1\n`);
+  if (opts.df && length > Math.min(route.mtu, route.pmtu ?? Infinity)) return failure(`${stderr}libnet_write failed?  Attempted to write ${length} bytes, only wrote -1\n`);
   const record = traceHops(ctx, {
     tool: 'tcptraceroute',
     target: { name: hostArg, ip },

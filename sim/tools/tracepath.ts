@@ -208,7 +208,7 @@ class Run {
   probeTtl(ttl: number, port: number): number {
     for (let i = 0; i < MAX_PROBES; i++) {
       const route = this.ctx.sourceRoute(this.dst);
-      const pathMtu = route.ok ? Math.min(route.mtu, this.learnedMtu) : Infinity;
+      const pathMtu = route.ok ? Math.min(route.mtu, route.pmtu ?? Infinity, this.learnedMtu) : Infinity;
       if (route.ok && this.mtu <= pathMtu) {
         const result = this.ctx.probe({ protocol: 'udp', dst: this.dst, dport: (port + this.hisptr) & 0xffff, sport: SOURCE_PORT, ttl, length: this.mtu, df: true, seq: this.probeSeq++ });
         this.hisptr = (this.hisptr + 1) & 63;
