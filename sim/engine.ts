@@ -24,7 +24,11 @@ export type Outcome =
     readonly natBypass?: boolean;
   }
   | { readonly kind: 'dropped'; readonly device: string; readonly disposition: Disposition }
-  | { readonly kind: 'local-error'; readonly device: string; readonly errno: LocalErrno; readonly disposition: Disposition; readonly from?: number; readonly mtu?: number };
+  | {
+    readonly kind: 'local-error'; readonly device: string; readonly errno: LocalErrno; readonly disposition: Disposition; readonly from?: number; readonly mtu?: number;
+    /** A REJECT in the prober's own OUTPUT chain: the ICMP error it delivers locally besides failing the send. */
+    readonly rejectIcmp?: { readonly type: number; readonly code: number };
+  };
 
 export type LocalErrno = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | 'EPERM' | 'EMSGSIZE';
 
@@ -122,7 +126,9 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply ? 'ESTABLISHED' : 'NEW', undefined, out);
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
     if (j.recording) j.step(device, () => verdictText('filter', fv), { out });
-    return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected' };
+    const how = fv.target === 'REJECT' ? REJECT_TYPES[fv.rule?.rejectWith ?? 'icmp-port-unreachable'] : undefined;
+    const rejectIcmp = how !== undefined && how !== 'tcp-reset' && !related ? { rejectIcmp: how } : {};
+    return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected', ...rejectIcmp };
   }
   const rerouted = p.dst !== packet.dst ? ' (looked up again after nat OUTPUT changed the destination)' : '';
   if (j.recording) j.step(device, () => `${routeText(route)}${rerouted}`, { out });

@@ -104,6 +104,9 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
       return done(outcome.disposition, device, { from, kind: 'unreachable', code, ttl: 64, rttMs: out.elapsedMs, local: true });
     }
     // Too big for the route with DF: the socket's error queue reports frag-needed with the MTU and no offender (0.0.0.0).
+    // The send fails (EPERM); a REJECT also hands the prober its ICMP error, from the prober's own address (ping
+    // prints it; kernel-checked).
+    if (outcome.rejectIcmp) return done(outcome.disposition, device, { from: src, kind: 'unreachable', code: outcome.rejectIcmp.code, ttl: 64, rttMs: out.elapsedMs, local: true });
     if (outcome.errno === 'EMSGSIZE') return done(outcome.disposition, device, { from: 0, kind: 'unreachable', code: 4, mtu: outcome.mtu, ttl: 64, rttMs: out.elapsedMs, local: true });
     return done(outcome.disposition, device);
   }

@@ -156,6 +156,20 @@ export function isReached(p: ProbeResult): boolean {
   return r.kind === 'unreachable' && r.code === 3;
 }
 
+/**
+ * Whether the run's first probe never left: the prober's own filter OUTPUT dropped or rejected it, so sendmsg()
+ * failed with EPERM (each tool then says so in its words and stops; kernel-checked).
+ */
+export function firstSendRefused(record: TraceRecord, device: string): boolean {
+  const p = record.hops[0]?.probes[0];
+  return p !== undefined && sendRefused(p, device);
+}
+
+/** Whether one probe was refused by the prober's own OUTPUT chain (sendmsg() failed with EPERM). */
+export function sendRefused(p: ProbeResult, device: string): boolean {
+  return p.at === device && ((p.disposition === 'dropped-by-rule' && !p.reply) || (p.disposition === 'rejected' && p.reply?.local === true));
+}
+
 /** strerror() of the errno connect() fails with when the source has no usable route. */
 export function connectErrorText(error: Extract<SourceRoute, { ok: false }>['error']): string {
   const text: Record<typeof error, string> = {

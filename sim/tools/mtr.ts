@@ -2,6 +2,7 @@
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult, ProbeResult, ToolContext, TraceRecord } from '../trace.js';
 import { getopt } from './getopt.js';
+import { sendRefused } from './hop-loop.js';
 import { csvText, jsonText, reportText, xmlText, type HopRow, type RunInfo } from './mtr-formats.js';
 import { hopStatistics, newHop, recordReply, recordSend, type HopStats } from './mtr-stats.js';
 
@@ -237,6 +238,9 @@ export function mtr(args: readonly string[], ctx: ToolContext): CommandResult {
   const results = new Map<number, ProbeResult[]>();
   probeRounds(ctx, o, dst, hops, results);
   const stdout = output(ctx, o, hops, dst, start);
+  // The first probe refused by our own OUTPUT chain: mtr prints its header and gives up (kernel-checked).
+  const first = results.get(Math.min(...results.keys()))?.[0];
+  if (first && sendRefused(first, ctx.device)) return { stdout, stderr: 'mtr: Permission denied\n', exitCode: 1 };
   const ttls = [...results.keys()].sort((a, b) => a - b);
   const record: TraceRecord = {
     tool: 'mtr',

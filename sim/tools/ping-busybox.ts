@@ -2,6 +2,7 @@
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult, ToolContext } from '../trace.js';
 import { getopt } from './getopt.js';
+import { firstSendRefused } from './hop-loop.js';
 import { rttStats, sendEchoes, usText, microseconds } from './ping-echo.js';
 
 /** Without -c or -w busybox ping runs until interrupted; the simulator stops after this many requests. */
@@ -92,6 +93,7 @@ export function busyboxPing(args: readonly string[], ctx: ToolContext): CommandR
     firstSeq: 0,
     tool: 'busybox ping',
   });
+  if (firstSendRefused(run.record, ctx.device)) return { stdout: header, stderr: 'ping: sendto: Operation not permitted\n', exitCode: 1, traces: [run.record] };
   let stdout = header;
   for (const o of run.outcomes) {
     // ICMP errors carry no echo id in their header: busybox drops them silently.

@@ -217,7 +217,10 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
     tool: 'ping',
   });
   let stdout = `PING ${p.target} (${formatIp(ip)}) ${p.dataBytes}(${p.dataBytes + 28}) bytes of data.\n`;
-  let stderr = p.warnings;
+  // A REJECT in our own OUTPUT fails the send (ping says so) and hands us its ICMP error (printed as a From line;
+  // kernel-checked). A DROP there fails the send silently.
+  const rejected = run.record.hops[0]?.probes.filter((r) => r.at === ctx.device && r.disposition === 'rejected' && r.reply?.local).length ?? 0;
+  let stderr = p.warnings + 'ping: sendmsg: Operation not permitted\n'.repeat(rejected);
   let errors = 0;
   for (const o of run.outcomes) {
     const line = packetLine(o, addr, p.quiet);

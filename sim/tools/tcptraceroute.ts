@@ -3,7 +3,7 @@
 import { formatIp } from '../../topology/address.js';
 import { mix } from '../packet.js';
 import type { CommandResult, ToolContext, TracedProbe, TraceRecord } from '../trace.js';
-import { connectErrorText, traceHops } from './hop-loop.js';
+import { connectErrorText, firstSendRefused, traceHops } from './hop-loop.js';
 import { tcpServiceName, tcpServicePort } from './tcp-services.js';
 import { parseCInteger, scanArgs, type ScanSpec } from './traceroute-args.js';
 import { TCPTRACEROUTE_BANNER, TCPTRACEROUTE_USAGE } from './usage-texts.js';
@@ -161,6 +161,7 @@ export function tcptraceroute(args: readonly string[], ctx: ToolContext): Comman
     capture: true,
     lastHop: (probes) => probes.some((p) => p.reply !== undefined && p.reply.kind !== 'time-exceeded'),
   });
+  if (firstSendRefused(record, ctx.device)) return failure(`${stderr}libnet_write failed?  Attempted to write ${length} bytes, only wrote -1\n`);
   const done = record.hops.at(-1)?.probes.some((p) => p.reply !== undefined && p.reply.kind !== 'time-exceeded') ?? false;
   if (!done) stderr += 'Destination not reached\n';
   return { stdout: formatTcptracerouteHops(record, opts.numeric, ctx.reverse), stderr, exitCode: done ? 0 : 1, traces: [record] };

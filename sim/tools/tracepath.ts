@@ -2,6 +2,7 @@
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult, ProbeResult, Reply, ToolContext, TraceRecord } from '../trace.js';
 import { getopt } from './getopt.js';
+import { sendRefused } from './hop-loop.js';
 import { IPUTILS_VERSION } from './ping.js';
 
 const USAGE = `
@@ -211,6 +212,13 @@ class Run {
       const pathMtu = route.ok ? Math.min(route.mtu, route.pmtu ?? Infinity, this.learnedMtu) : Infinity;
       if (route.ok && this.mtu <= pathMtu) {
         const result = this.ctx.probe({ protocol: 'udp', dst: this.dst, dport: (port + this.hisptr) & 0xffff, sport: SOURCE_PORT, ttl, length: this.mtu, df: true, seq: this.probeSeq++ });
+        // Our own OUTPUT chain refused it: sendto() failed (EPERM) and nothing is queued (kernel-checked).
+        if (sendRefused(result, this.ctx.device)) {
+          const res = this.recverr();
+          if (res === 0) return 0;
+          if (res > 0) i = -1;
+          continue;
+        }
         this.hisptr = (this.hisptr + 1) & 63;
         const list = this.hops.get(ttl) ?? [];
         list.push(result);
