@@ -60,6 +60,7 @@ interface CompiledRule {
   readonly ctstateNot: boolean;
   readonly icmpType: IcmpType | null;
   readonly icmpTypeNot: boolean;
+  readonly multiport: NonNullable<Rule['multiport']> | null;
   /** `-m mark`: no packet carries a mark here, so the rule matches only when (0 & mask) equals the value. */
   readonly markFails: boolean;
   readonly hasProbability: boolean;
@@ -86,6 +87,7 @@ function compileRule(r: Rule): CompiledRule {
     sport: r.sport?.value ?? null, sportNot: r.sport?.not === true,
     ctstate: r.ctstate?.value ?? null, ctstateNot: r.ctstate?.not === true,
     icmpType: r.icmpType?.value ?? null, icmpTypeNot: r.icmpType?.not === true,
+    multiport: r.multiport ?? null,
     markFails: r.mark !== undefined && (0 & r.mark.mask) !== r.mark.value,
     hasProbability: r.probability !== undefined,
     probability: r.probability ?? 0,
@@ -115,9 +117,18 @@ function matches(r: CompiledRule, p: MatchPacket, random: number): boolean {
   if (r.sport !== null && (p.sport >= r.sport[0] && p.sport <= r.sport[1]) === r.sportNot) return false;
   if (r.ctstate !== null && r.ctstate.includes(p.state) === r.ctstateNot) return false;
   if (r.icmpType !== null && icmpTypeMatches(r.icmpType, p.icmpType, p.icmpCode) === r.icmpTypeNot) return false;
+  if (r.multiport !== null && multiportMatches(r.multiport.value, p) === r.multiport.not) return false;
   if (r.markFails) return false;
   if (r.hasProbability && !(random < r.probability)) return false;
   return true;
+}
+
+/** Whether the packet's ports are in a multiport list (`ports`: either port). */
+function multiportMatches(m: NonNullable<Rule['multiport']>['value'], p: MatchPacket): boolean {
+  const inList = (port: number) => m.ranges.some(([lo, hi]) => port >= lo && port <= hi);
+  if (m.which === 'dports') return inList(p.dport);
+  if (m.which === 'sports') return inList(p.sport);
+  return inList(p.dport) || inList(p.sport);
 }
 
 const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE']);

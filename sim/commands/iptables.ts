@@ -35,7 +35,7 @@ const SINGLE: Readonly<Record<string, string>> = {
 };
 const BUILTIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT']);
 /** Real iptables extensions the simulator does not model: said so, rather than answered with a made-up error. */
-const UNMODELLED_MATCHES = new Set(['multiport', 'addrtype', 'physdev', 'mac', 'limit', 'iprange', 'set', 'owner', 'length', 'ttl',
+const UNMODELLED_MATCHES = new Set(['addrtype', 'physdev', 'mac', 'limit', 'iprange', 'set', 'owner', 'length', 'ttl',
   'tos', 'dscp', 'recent', 'connmark', 'string', 'hashlimit', 'pkttype', 'socket', 'u32', 'connlimit', 'rpfilter', 'policy', 'nfacct']);
 const UNMODELLED_TARGETS = new Set(['MARK', 'CONNMARK', 'CT', 'NOTRACK', 'TCPMSS', 'NFLOG', 'NFQUEUE', 'TRACE', 'REDIRECT', 'TPROXY',
   'CLASSIFY', 'DSCP', 'TOS', 'TTL', 'AUDIT', 'CHECKSUM', 'SECMARK', 'CONNSECMARK', 'NETMAP', 'TEE', 'ULOG']);
