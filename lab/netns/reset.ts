@@ -100,6 +100,16 @@ async function restoreRoutes(ns: string, want: readonly RouteJson[]): Promise<vo
   for (const r of ordered) await runArgv(['ip', '-n', ns, 'route', 'append', ...routeArgv(r)]);
 }
 
+/** The tables an iptables-save text holds (`*filter`, `*nat`). */
+const tablesOf = (save: string): string[] => save.split('\n').filter((l) => l.startsWith('*')).map((l) => l.slice(1));
+
+/** iptables-restore of the snapshot; a table the snapshot did not have (a fault created it) is deleted with nft. */
+async function restoreIptables(ns: string, want: string, now: string): Promise<void> {
+  const keep = new Set(tablesOf(want));
+  for (const t of tablesOf(now)) if (!keep.has(t)) await runArgv(['ip', 'netns', 'exec', ns, 'nft', 'delete', 'table', 'ip', t]);
+  if (want !== '') await runArgv(['ip', 'netns', 'exec', ns, 'iptables-restore'], { stdin: `${want}\n` });
+}
+
 /** Restores NS to WANT; true when a fresh snapshot then equals it. */
 export async function restoreNamespace(ns: string, want: NamespaceSnapshot): Promise<{ ok: boolean; linksChanged: boolean }> {
   const now = await snapshotNamespace(ns);
@@ -108,7 +118,7 @@ export async function restoreNamespace(ns: string, want: NamespaceSnapshot): Pro
   const linksChanged = await restoreLinks(ns, want.links, now.links);
   await restoreAddrs(ns, want.addrs, now.addrs);
   if (JSON.stringify((await snapshotNamespace(ns)).routes) !== JSON.stringify(want.routes)) await restoreRoutes(ns, want.routes);
-  if (now.iptables !== want.iptables) await runArgv(['ip', 'netns', 'exec', ns, 'iptables-restore'], { stdin: `${want.iptables}\n` });
+  if (now.iptables !== want.iptables) await restoreIptables(ns, want.iptables, now.iptables);
   await restoreSysctls(ns, want.sysctls, (await snapshotNamespace(ns)).sysctls);
   return { ok: sameSnapshot(await snapshotNamespace(ns), want), linksChanged };
 }
