@@ -98,6 +98,9 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const done = (disposition: ProbeResult['disposition'], at: string, reply?: Reply): ProbeResult => ({ ttl: spec.ttl, reply, disposition, at, steps });
 
   if (outcome.kind === 'local-error') {
+    // A local error reaches the socket's error queue (or comes back through lo), never the wire: pcap does not see
+    // it (tcptraceroute prints `*` where traceroute -T prints `!H` after a failed ARP; kernel-checked).
+    if (spec.capture && outcome.errno !== 'EPERM') return done(outcome.disposition, device);
     if (outcome.errno === 'EHOSTUNREACH' || outcome.errno === 'ENETUNREACH' || outcome.errno === 'EACCES') {
       const from = outcome.from ?? src;
       const code = outcome.disposition === 'neighbour-unreachable' ? 1 : ERRNO_CODE[outcome.errno]!;
