@@ -38,6 +38,8 @@ export interface GeneratedResult {
   readonly written?: string;
   readonly shrunk?: GeneratedCase;
   readonly shrunkMessage?: string;
+  /** The disagreement's kind (cases of one kind are shrunk once); `a tagged busybox image` is a known class. */
+  readonly kind?: string;
 }
 
 export interface GenerateReport {
@@ -66,6 +68,9 @@ async function simRefusal(c: GeneratedCase, makeReference: () => Backend): Promi
   return refusedCommand(c, await observeScenario(caseScenario(c), makeReference()));
 }
 
+/** The known class of issue 10: the simulator gives busybox's tools to an untagged `busybox` image only. */
+export const TAGGED_BUSYBOX = 'a tagged busybox image';
+
 /** Pods of a tagged busybox image (busybox:1.36): the simulator gives busybox's tools to `busybox` only (issue 10). */
 function taggedBusyboxPlaces(c: GeneratedCase): Set<string> {
   return new Set(c.labFile.nodes.flatMap((n) => (n.pods ?? []).filter((p) => /busybox:/.test(p.image ?? '')).map((p) => `${n.name}/${p.name}`)));
@@ -74,7 +79,7 @@ function taggedBusyboxPlaces(c: GeneratedCase): Set<string> {
 /** What makes two disagreements "the same kind": tool, fault classes, where in the output, and the sim's words. */
 function signature(c: GeneratedCase, r: VerifyResult): string {
   const tagged = taggedBusyboxPlaces(c);
-  if ([...c.faults, ...c.probes].some((s) => tagged.has(s.at))) return 'a tagged busybox image';
+  if ([...c.faults, ...c.probes].some((s) => tagged.has(s.at))) return TAGGED_BUSYBOX;
   const d = r.difference;
   const tool = d && d.phase === 'broken' ? c.tools[d.index - 1] : 'step';
   const words = (d?.reference ?? r.error?.message ?? '').replace(/[0-9.]+/g, '#');
@@ -119,12 +124,12 @@ async function runCase(index: number, recipe: CaseRecipe, opts: GenerateOptions,
   const result = await verifyScenario(caseScenario(c), verifyOpts(opts));
   if (result.agree) return { index, case: c, outcome: 'agree', result };
   const kind = signature(c, result);
-  if (seen.has(kind) || opts.outDir === undefined) return { index, case: c, outcome: 'differ', result };
+  if (seen.has(kind) || opts.outDir === undefined) return { index, case: c, outcome: 'differ', result, kind };
   seen.add(kind);
   const small = (await shrink(recipe, name, opts)) ?? { c, r: result };
   const written = writeCaseFiles(opts.outDir, small.c, small.r.subject);
   const shrunkMessage = small.r.difference ? formatDifference(small.r.difference, 'sim', small.r.subject?.backend ?? 'netns') : small.r.error?.message;
-  return { index, case: c, outcome: 'differ', result, written, shrunk: small.c, ...(shrunkMessage !== undefined ? { shrunkMessage } : {}) };
+  return { index, case: c, outcome: 'differ', result, kind, written, shrunk: small.c, ...(shrunkMessage !== undefined ? { shrunkMessage } : {}) };
 }
 
 /** Runs COUNT generated cases from SEED; never throws for a disagreement (backend exceptions become differences). */
