@@ -47,7 +47,11 @@ export function withWholeNumber<T, K extends string>(
   return y
     .option(flag, { type: 'string', describe, ...(range.default !== undefined ? { default: String(range.default) } : {}) })
     .middleware((argv: Record<string, unknown>) => {
-      if (argv[flag] !== undefined) argv[flag] = wholeNumber(flag, argv[flag], range.min, range.max);
+      if (argv[flag] === undefined) return;
+      const n = wholeNumber(flag, argv[flag], range.min, range.max);
+      argv[flag] = n;
+      const camel = flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()); // yargs' alias of a kebab-case flag
+      if (camel !== flag) argv[camel] = n;
     }) as unknown as Argv<T & { [key in K]?: number }>;
 }
 

@@ -1,6 +1,6 @@
 // The simulator's mutable state over a readonly LabModel: per-device interfaces, routes, sysctls and netfilter
 // tables, created on first touch, plus the L2 segment index and the simulated clock.
-import { sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
+import { broadcastOf, sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
 import type { Device, Interface, LabModel, Route } from '../topology/model.js';
 import { OverlayFib, PrefixTable, TOMBSTONE, type FibHit } from './lpm.js';
 import type { RuleCache } from './netfilter-eval.js';
@@ -18,6 +18,8 @@ export interface IfaceState {
   addrs: IfAddr[];
   mtu: number;
   up: boolean;
+  /** A bridge whose MTU was set to a new value by hand: it no longer follows its ports' smallest MTU. */
+  mtuSetByUser?: boolean;
 }
 
 /** A device's sysctls: a Map that forgets the numbers derived from it whenever a key is written or removed. */
@@ -57,6 +59,8 @@ export class DeviceState {
   readonly tables: Tables;
   /** The evaluator's compiled form of the netfilter chains (kept in step with `tables` rule by rule). */
   readonly ruleCache: RuleCache = new WeakMap();
+  /** Path MTUs learned from frag-needed errors (the route cache's exceptions): destination -> MTU and when learned. */
+  readonly pmtu = new Map<number, { readonly mtu: number; readonly atMs: number }>();
   /** Whether flanneld runs here (reconciles host-gw routes). */
   flannelRunning: boolean;
   /** Simulated time (ms) at which a missing host-gw route was first noticed, by prefix text. */
@@ -136,6 +140,18 @@ export class DeviceState {
     if (addr >>> 24 === 127) return true;
     const list = this.ifaceList;
     for (let k = 0; k < list.length; k++) if (holds(list[k]!, addr)) return true;
+    return false;
+  }
+
+  /**
+   * Whether `addr` is a broadcast route of the local table: 255.255.255.255, or the broadcast address of a subnet of
+   * an up interface's address (shorter than /31). connect() to one fails with EACCES without SO_BROADCAST.
+   */
+  isLocalBroadcast(addr: number): boolean {
+    if (addr === 0xffffffff) return true;
+    for (const i of this.ifaces.values()) {
+      if (i.up && i.kind !== 'loopback' && i.addrs.some((a) => a.len < 31 && broadcastOf(subnetOf(a)) === addr)) return true;
+    }
     return false;
   }
 

@@ -24,7 +24,11 @@ export type Outcome =
     readonly natBypass?: boolean;
   }
   | { readonly kind: 'dropped'; readonly device: string; readonly disposition: Disposition }
-  | { readonly kind: 'local-error'; readonly device: string; readonly errno: LocalErrno; readonly disposition: Disposition; readonly from?: number; readonly mtu?: number };
+  | {
+    readonly kind: 'local-error'; readonly device: string; readonly errno: LocalErrno; readonly disposition: Disposition; readonly from?: number; readonly mtu?: number;
+    /** A REJECT in the prober's own OUTPUT chain: the ICMP error it delivers locally besides failing the send. */
+    readonly rejectIcmp?: { readonly type: number; readonly code: number };
+  };
 
 export type LocalErrno = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | 'EPERM' | 'EMSGSIZE';
 
@@ -122,7 +126,9 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply ? 'ESTABLISHED' : 'NEW', undefined, out);
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
     if (j.recording) j.step(device, () => verdictText('filter', fv), { out });
-    return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected' };
+    const how = fv.target === 'REJECT' ? REJECT_TYPES[fv.rule?.rejectWith ?? 'icmp-port-unreachable'] : undefined;
+    const rejectIcmp = how !== undefined && how !== 'tcp-reset' && !related ? { rejectIcmp: how } : {};
+    return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected', ...rejectIcmp };
   }
   const rerouted = p.dst !== packet.dst ? ' (looked up again after nat OUTPUT changed the destination)' : '';
   if (j.recording) j.step(device, () => `${routeText(route)}${rerouted}`, { out });
@@ -156,10 +162,15 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   }
   j.cross(j.dp.linkKind(iface!.segment!));
   const rx = j.dp.state(neighbour.device).ifaces.get(neighbour.iface)!;
+  // A frame for a bridge's own address comes in through the bridge port at the other end of the sender's veth: that
+  // port's MTU is the one checked, not the bridge's (kernel-checked: a 1500-byte reply through a 1500 port of a
+  // 1400 cni0 is received).
+  const port = rx.kind === 'bridge' && iface!.peer?.device === neighbour.device ? j.dp.state(neighbour.device).ifaces.get(iface!.peer.iface) : undefined;
+  const rxMtu = port?.master === rx.name ? port.mtu : rx.mtu;
   // Without DF the sender fragments to its own MTU, so only a frame bigger than both MTUs is lost on receive.
   const frame = Math.min(p.length, iface!.mtu);
-  if (frame > rx.mtu + 4) {
-    if (j.recording) j.step(neighbour.device, () => `${frame}-byte frame exceeds ${neighbour.iface} mtu ${rx.mtu}: dropped on receive`, { in: neighbour.iface });
+  if (frame > rxMtu + 4) {
+    if (j.recording) j.step(neighbour.device, () => `${frame}-byte frame exceeds ${port?.master === rx.name ? port.name : neighbour.iface} mtu ${rxMtu}: dropped on receive`, { in: neighbour.iface });
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.
@@ -288,6 +299,13 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (flow) p = undoNat(j, device, flow, p, 'src', 'INPUT', { in: inDev });
     if (j.recording) j.step(device, () => `local delivery to ${formatIp(p.dst)}`, { in: inDev });
     return { kind: 'delivered', device, packet: p };
+  }
+  // A local broadcast address (a directed broadcast to one of this router's subnets) is RTN_BROADCAST: received here,
+  // never forwarded, so no TTL check either; with icmp_echo_ignore_broadcasts=1 (the default) and no ICMP errors for
+  // broadcasts, nothing answers (kernel-checked; the echo reply of icmp_echo_ignore_broadcasts=0 is not modelled).
+  if (s.isLocalBroadcast(p.dst)) {
+    if (j.recording) j.step(device, () => `${formatIp(p.dst)} is a local broadcast address: received, not forwarded, not answered`, { in: inDev });
+    return { kind: 'dropped', device, disposition: 'reached' };
   }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
   if (!forwarding(s, inDev)) {

@@ -16,7 +16,7 @@ export function verdictText(table: string, v: Verdict): string {
 export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain: string, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
   const c = s.tables[table].get(chain);
   if (c !== undefined && c.rules.length === 0) return { target: c.policy ?? 'ACCEPT', chain };
-  const m: MatchPacket = { src: p.src, dst: p.dst, protocol: p.protocol, sport: p.sport, dport: p.dport, in: inDev, out: outDev, state, seed: dp.seed };
+  const m: MatchPacket = { src: p.src, dst: p.dst, protocol: p.protocol, sport: p.sport, dport: p.dport, in: inDev, out: outDev, state, seed: dp.seed, ...(p.icmp ? { icmpType: p.icmp.type, icmpCode: p.icmp.code } : {}) };
   return evaluate(s.tables, table, chain, m, s.ruleCache);
 }
 
@@ -89,11 +89,21 @@ export function applySnat(j: Journey, s: DeviceState, p: Packet, outDev: string,
   let src: number | undefined;
   if (v.target === 'MASQUERADE') src = route.src ?? addressFor(s, outDev, route.via ?? p.dst);
   else if (v.target === 'SNAT') src = v.rule?.toSource;
-  if (src === undefined || src === p.src) return p;
-  const after: Packet = { ...p, src };
+  // --random-fully maps the source port of a TCP/UDP flow even when the address stays (kernel-checked with tcpdump).
+  if (src === undefined) return p;
+  const remap = v.rule?.randomFully === true && p.protocol !== 'icmp';
+  if (!remap && src === p.src) return p;
+  const after: Packet = { ...p, src, ...(remap ? { sport: randomFullyPort(p) } : {}) };
   recordNat(j, s.device.id, p, after);
-  if (j.recording) j.step(s.device.id, () => `${v.target} ${formatIp(p.src)} -> ${formatIp(src)} (${verdictText('nat', v)})`, { out: outDev });
+  const port = remap ? ` port ${p.sport} -> ${after.sport}` : '';
+  if (j.recording) j.step(s.device.id, () => `${v.target} ${formatIp(p.src)} -> ${formatIp(src)}${port} (${verdictText('nat', v)})`, { out: outDev });
   return after;
+}
+
+/** The port --random-fully gives a flow: deterministic in the simulator, never the original one. */
+function randomFullyPort(p: Packet): number {
+  const port = 1024 + (((p.sport * 40503) ^ p.dport ^ p.dst) >>> 0) % 64511;
+  return port === p.sport ? port + 1 : port;
 }
 
 /** inet_select_addr: an address of `dev` on the same subnet as `dst`, else its primary, else any global one. */

@@ -2,6 +2,7 @@
 // at an index changes), jumps cached per table version, `-m statistic` numbers drawn per rule visited.
 import { contains, type Cidr } from '../topology/address.js';
 import { unit } from './packet.js';
+import { icmpTypeMatches, type IcmpType } from './icmp-types.js';
 import { ChainMap, type Chain, type Rule, type TableName, type Tables } from './netfilter.js';
 
 /** What the evaluator needs to know about a packet at a hook. */
@@ -14,6 +15,9 @@ export interface MatchPacket {
   readonly in?: string;
   readonly out?: string;
   readonly state: 'NEW' | 'ESTABLISHED' | 'RELATED';
+  /** ICMP packets: type and code (the icmp match). */
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
   /** The lab's seed: with the addresses and ports it gives the per-flow number `-m statistic --mode random` uses. */
   readonly seed: number;
 }
@@ -54,6 +58,9 @@ interface CompiledRule {
   readonly sportNot: boolean;
   readonly ctstate: readonly string[] | null;
   readonly ctstateNot: boolean;
+  readonly icmpType: IcmpType | null;
+  readonly icmpTypeNot: boolean;
+  readonly multiport: NonNullable<Rule['multiport']> | null;
   /** `-m mark`: no packet carries a mark here, so the rule matches only when (0 & mask) equals the value. */
   readonly markFails: boolean;
   readonly hasProbability: boolean;
@@ -79,6 +86,8 @@ function compileRule(r: Rule): CompiledRule {
     dport: r.dport?.value ?? null, dportNot: r.dport?.not === true,
     sport: r.sport?.value ?? null, sportNot: r.sport?.not === true,
     ctstate: r.ctstate?.value ?? null, ctstateNot: r.ctstate?.not === true,
+    icmpType: r.icmpType?.value ?? null, icmpTypeNot: r.icmpType?.not === true,
+    multiport: r.multiport ?? null,
     markFails: r.mark !== undefined && (0 & r.mark.mask) !== r.mark.value,
     hasProbability: r.probability !== undefined,
     probability: r.probability ?? 0,
@@ -107,9 +116,19 @@ function matches(r: CompiledRule, p: MatchPacket, random: number): boolean {
   if (r.dport !== null && (p.dport >= r.dport[0] && p.dport <= r.dport[1]) === r.dportNot) return false;
   if (r.sport !== null && (p.sport >= r.sport[0] && p.sport <= r.sport[1]) === r.sportNot) return false;
   if (r.ctstate !== null && r.ctstate.includes(p.state) === r.ctstateNot) return false;
+  if (r.icmpType !== null && icmpTypeMatches(r.icmpType, p.icmpType, p.icmpCode) === r.icmpTypeNot) return false;
+  if (r.multiport !== null && multiportMatches(r.multiport.value, p) === r.multiport.not) return false;
   if (r.markFails) return false;
   if (r.hasProbability && !(random < r.probability)) return false;
   return true;
+}
+
+/** Whether the packet's ports are in a multiport list (`ports`: either port). */
+function multiportMatches(m: NonNullable<Rule['multiport']>['value'], p: MatchPacket): boolean {
+  const inList = (port: number) => m.ranges.some(([lo, hi]) => port >= lo && port <= hi);
+  if (m.which === 'dports') return inList(p.dport);
+  if (m.which === 'sports') return inList(p.sport);
+  return inList(p.dport) || inList(p.sport);
 }
 
 const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE']);

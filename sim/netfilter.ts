@@ -2,6 +2,7 @@
 // canonical `iptables -S` text (chain evaluation for a packet is in netfilter-eval.ts).
 import { formatCidr, parseCidr, parseIp, type Cidr } from '../topology/address.js';
 import { splitWords } from './words.js';
+import { icmpTypeSaveText, parseIcmpType, type IcmpType } from './icmp-types.js';
 
 export type TableName = 'filter' | 'nat';
 export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
@@ -39,6 +40,9 @@ export interface Rule {
   readonly dport?: Negatable<readonly [number, number]>;
   readonly sport?: Negatable<readonly [number, number]>;
   readonly ctstate?: Negatable<readonly string[]>;
+  readonly icmpType?: Negatable<IcmpType>;
+  /** -m multiport --dports/--sports/--ports P[,P|A:B...]. */
+  readonly multiport?: Negatable<{ readonly which: 'dports' | 'sports' | 'ports'; readonly ranges: readonly (readonly [number, number])[] }>;
   readonly probability?: number;
   readonly mark?: { readonly value: number; readonly mask: number };
   readonly comment?: string;
@@ -122,7 +126,7 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
       case '-o': case '--out-interface': rule.out = { value: arg() ?? '', not: neg }; break;
       case '-m': case '--match': {
         const m = arg();
-        if (!m || !['comment', 'tcp', 'udp', 'conntrack', 'state', 'statistic', 'mark', 'icmp'].includes(m)) {
+        if (!m || !['comment', 'tcp', 'udp', 'conntrack', 'state', 'statistic', 'mark', 'icmp', 'multiport'].includes(m)) {
           return { ok: false, error: `Couldn't load match \`${m ?? ''}':No such file or directory` };
         }
         modules.push(m);
@@ -136,6 +140,14 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
         if (!modules.includes(p)) modules.push(p);
         if (w.startsWith('--d')) rule.dport = { value: r, not: neg };
         else rule.sport = { value: r, not: neg };
+        break;
+      }
+      case '--dports': case '--destination-ports': case '--sports': case '--source-ports': case '--ports': {
+        const v = arg() ?? '';
+        const ranges = v.split(',').map(portRange);
+        if (ranges.some((r) => r === undefined)) return { ok: false, error: `invalid port/service \`${v}' specified` };
+        const which = w === '--ports' ? 'ports' : w.startsWith('--d') ? 'dports' : 'sports';
+        rule.multiport = { value: { which, ranges: ranges as (readonly [number, number])[] }, not: neg };
         break;
       }
       case '--comment': rule.comment = arg() ?? ''; break;
@@ -153,7 +165,15 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
         rule.mark = { value: Number(v), mask: m === undefined ? 0xffffffff : Number(m) };
         break;
       }
-      case '--icmp-type': arg(); break;
+      case '--icmp-type': {
+        if (rule.protocol?.value !== 'icmp' || rule.protocol.not) return { ok: false, error: `unknown option "${w}"` };
+        const v = arg() ?? '';
+        const t = parseIcmpType(v);
+        if ('error' in t) return { ok: false, error: t.error };
+        if (!modules.includes('icmp')) modules.push('icmp');
+        rule.icmpType = { value: t, not: neg };
+        break;
+      }
       case '-j': case '--jump': rule.target = arg() ?? ''; break;
       case '--reject-with': {
         const v = arg() ?? '';
@@ -181,6 +201,11 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
     }
   }
   // A rule without -j only counts packets (iptables accepts it); its target is empty.
+  if (modules.includes('multiport')) {
+    // Checked once the options are read (kernel-checked messages).
+    if (!rule.protocol) return { ok: false, error: "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'" };
+    if (rule.protocol.value === 'icmp') return { ok: false, error: 'multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP' };
+  }
   rule.target ??= '';
   if (rule.target === 'REJECT' && !rule.rejectWith) rule.rejectWith = 'icmp-port-unreachable';
   rule.modules = modules;
@@ -218,6 +243,8 @@ export function parseSave(lines: readonly string[]): ParseResult<Tables> {
 const neg = (n: { not: boolean } | undefined) => (n?.not ? '! ' : '');
 const cidrText = (c: Cidr) => formatCidr(c);
 const ports = (r: readonly [number, number]) => (r[0] === r[1] ? String(r[0]) : `${r[0]}:${r[1]}`);
+/** `80,443,1000:2000`, as -S and -L print a multiport list. */
+export const multiportList = (ranges: readonly (readonly [number, number])[]): string => ranges.map(ports).join(',');
 
 /** The rule as `iptables -S` prints it (after "-A CHAIN "). */
 export function ruleText(r: Rule): string {
@@ -234,6 +261,8 @@ export function ruleText(r: Rule): string {
     if ((m === 'tcp' || m === 'udp') && r.dport) parts.push(`${neg(r.dport)}--dport ${ports(r.dport.value)}`);
     if ((m === 'conntrack' || m === 'state') && r.ctstate) parts.push(`${neg(r.ctstate)}--${m === 'state' ? 'state' : 'ctstate'} ${r.ctstate.value.join(',')}`);
     if (m === 'statistic' && r.probability !== undefined) parts.push(`--mode random --probability ${r.probability.toFixed(11)}`);
+    if (m === 'multiport' && r.multiport) parts.push(`${neg(r.multiport)}--${r.multiport.value.which} ${multiportList(r.multiport.value.ranges)}`);
+    if (m === 'icmp' && r.icmpType) parts.push(`${neg(r.icmpType)}--icmp-type ${icmpTypeSaveText(r.icmpType.value)}`);
     if (m === 'mark' && r.mark) parts.push(`--mark 0x${r.mark.value.toString(16)}/0x${r.mark.mask.toString(16)}`);
   }
   if (r.target !== '') parts.push(`-j ${r.target}`);

@@ -12,17 +12,36 @@ const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 
 /** connect()'s view: the route to `dst` from `device`, or the errno it fails with. */
 export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceRoute {
   const s = dp.state(device);
+  if (s.isLocalBroadcast(dst)) return { ok: false, error: 'EACCES', broadcast: true };
+  // The local table comes first: the device's own addresses are reached through lo whatever the main table says
+  // (a blackhole over the node's own subnet does not stop a ping to itself; kernel-checked). lo's MTU is the path MTU.
+  if (s.isLocal(dst)) return { ok: true, src: dst, dev: 'lo', mtu: s.ifaces.get('lo')?.mtu ?? 65536 };
   const hit = s.lookup(dst);
   if (!hit) return { ok: false, error: 'ENETUNREACH' };
   const r = hit.route;
   if (r.type === 'blackhole') return { ok: false, error: 'EINVAL' };
   if (r.type === 'unreachable') return { ok: false, error: 'EHOSTUNREACH' };
   if (r.type === 'prohibit') return { ok: false, error: 'EACCES' };
-  const src = s.isLocal(dst) ? dst : (r.src ?? addressFor(s, r.dev, r.via ?? dst));
+  const src = r.src ?? addressFor(s, r.dev, r.via ?? dst);
   if (src === undefined) return { ok: false, error: 'ENETUNREACH' };
-  // A packet to a local address leaves through lo: its MTU (65536) is the path MTU (tracepath to itself, kernel-checked).
-  const mtu = s.ifaces.get(s.isLocal(dst) ? 'lo' : r.dev!)?.mtu ?? 1500;
-  return { ok: true, src, dev: r.dev!, mtu };
+  const mtu = s.ifaces.get(r.dev!)?.mtu ?? 1500;
+  const cached = learnedPmtu(dp, device, dst);
+  return { ok: true, src, dev: r.dev!, mtu, ...(cached !== undefined && cached < mtu ? { pmtu: cached } : {}) };
+}
+
+/** How long a learned path MTU lasts (net.ipv4.route.mtu_expires), and the smallest one the kernel takes (min_pmtu). */
+export const PMTU_EXPIRES_MS = 600_000;
+const MIN_PMTU = 552;
+
+/** The path MTU the device's route cache holds for DST, while it has not expired. */
+export function learnedPmtu(dp: Dataplane, device: string, dst: number): number | undefined {
+  const e = dp.state(device).pmtu.get(dst);
+  return e !== undefined && dp.nowMs - e.atMs < PMTU_EXPIRES_MS ? e.mtu : undefined;
+}
+
+/** A frag-needed error about our own packet to DST: the kernel keeps its MTU for the destination (kernel-checked). */
+function learnPmtu(dp: Dataplane, device: string, dst: number, mtu: number): void {
+  dp.state(device).pmtu.set(dst, { mtu: Math.max(mtu, MIN_PMTU), atMs: dp.nowMs });
 }
 
 /** The answer the destination's stack gives to a delivered probe, if any. */
@@ -80,12 +99,18 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const done = (disposition: ProbeResult['disposition'], at: string, reply?: Reply): ProbeResult => ({ ttl: spec.ttl, reply, disposition, at, steps });
 
   if (outcome.kind === 'local-error') {
+    // A local error reaches the socket's error queue (or comes back through lo), never the wire: pcap does not see
+    // it (tcptraceroute prints `*` where traceroute -T prints `!H` after a failed ARP; kernel-checked).
+    if (spec.capture && outcome.errno !== 'EPERM') return done(outcome.disposition, device);
     if (outcome.errno === 'EHOSTUNREACH' || outcome.errno === 'ENETUNREACH' || outcome.errno === 'EACCES') {
       const from = outcome.from ?? src;
       const code = outcome.disposition === 'neighbour-unreachable' ? 1 : ERRNO_CODE[outcome.errno]!;
       return done(outcome.disposition, device, { from, kind: 'unreachable', code, ttl: 64, rttMs: out.elapsedMs, local: true });
     }
     // Too big for the route with DF: the socket's error queue reports frag-needed with the MTU and no offender (0.0.0.0).
+    // The send fails (EPERM); a REJECT also hands the prober its ICMP error, from the prober's own address (ping
+    // prints it; kernel-checked).
+    if (outcome.rejectIcmp) return done(outcome.disposition, device, { from: src, kind: 'unreachable', code: outcome.rejectIcmp.code, ttl: 64, rttMs: out.elapsedMs, local: true });
     if (outcome.errno === 'EMSGSIZE') return done(outcome.disposition, device, { from: 0, kind: 'unreachable', code: 4, mtu: outcome.mtu, ttl: 64, rttMs: out.elapsedMs, local: true });
     return done(outcome.disposition, device);
   }
@@ -108,9 +133,14 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   if (ret.kind !== 'delivered' || ret.device !== device || !answers(packet, ret.packet)) {
     return done(disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }
+  // pcap sees the answer before conntrack undoes the prober's own SNAT: addressed to a tuple the tool does not know.
+  if (spec.capture && conntrack.some((e) => e.device === device && (e.orig.src !== e.xlat.src || e.orig.sport !== e.xlat.sport))) {
+    return done(disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
+  }
   const got = ret.packet;
   const kind = replyKind(got);
   if (!kind) return done(disposition, outcome.device);
+  if (kind === 'unreachable' && got.icmp?.code === 4 && got.icmp.mtu) learnPmtu(dp, device, spec.dst, got.icmp.mtu);
   from = outcome.device;
   return done(disposition, from, {
     from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,

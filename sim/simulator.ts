@@ -43,7 +43,11 @@ export class Simulator {
       resolve: (name) => parseIp(name) ?? hosts.find((h) => h.name === name)?.ip,
       reverse: (address) => hosts.find((h) => h.ip === address)?.name,
       nowMs: () => EPOCH_MS + dp.nowMs,
-      wait: (ms) => this.advance(ms),
+      // A tool's waiting moves the clock (rate limits refill) but Flannel reconciles only when the lab waits: the
+      // namespace lab's flanneld emulation runs in its `wait` steps, never during a command (kernel-checked disagreement).
+      wait: (ms) => {
+        dp.nowMs += ms;
+      },
     };
   }
 

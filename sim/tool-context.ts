@@ -15,12 +15,14 @@ export interface ProbeSpec {
   readonly seq: number;
   /** ICMP echo identifier/sequence for -I and ping. */
   readonly icmpSeq?: number;
+  /** The tool reads answers off the wire (pcap, as tcptraceroute does), before conntrack undoes the prober's own SNAT. */
+  readonly capture?: boolean;
 }
 
-/** How the source would send a packet: the route lookup at the prober. */
+/** How the source would send a packet: the route lookup at the prober (`pmtu`: a path MTU the route cache learned). */
 export type SourceRoute =
-  | { readonly ok: true; readonly src: number; readonly dev: string; readonly mtu: number }
-  | { readonly ok: false; readonly error: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' };
+  | { readonly ok: true; readonly src: number; readonly dev: string; readonly mtu: number; readonly pmtu?: number }
+  | { readonly ok: false; readonly error: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL'; readonly broadcast?: boolean };
 
 /** What a probe tool gets from whichever dataplane runs it. */
 export interface ToolContext {
@@ -37,6 +39,6 @@ export interface ToolContext {
   reverse(address: number): string | undefined;
   /** Simulated wall-clock time in milliseconds since the epoch (for mtr's Start: line). */
   nowMs(): number;
-  /** Lets simulated time pass while the tool waits (between probes, for replies): rate limits refill, Flannel heals. */
+  /** Lets simulated time pass while the tool waits (between probes, for replies): rate limits refill. */
   wait(ms: number): void;
 }

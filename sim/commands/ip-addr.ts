@@ -6,7 +6,7 @@ import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { extack, garbage, incomplete, matches, noDevice } from './ip-common.js';
 import { briefColumns, headerLine, linkLine, parseShowArgs, shownInterfaces, type IpOptions } from './ip-link.js';
-import { linkLocal } from './links.js';
+import { linkLocal, portlessNodeBridge } from './links.js';
 import { fail, lines, ok, unsupported } from './output.js';
 
 const FOREVER = '       valid_lft forever preferred_lft forever';
@@ -24,8 +24,8 @@ function inetLine(i: IfaceState, index: number): string {
 }
 
 /** The IPv6 addresses the kernel gives an interface while it is up: ::1 on lo, an EUI-64 link-local elsewhere. */
-function inet6(i: IfaceState): { text: string; scope: string }[] {
-  if (!i.up) return [];
+function inet6(ctx: CommandContext, i: IfaceState): { text: string; scope: string }[] {
+  if (!i.up || portlessNodeBridge(ctx, i)) return [];
   if (i.kind === 'loopback') return [{ text: '::1/128', scope: 'host' }];
   const ll = linkLocal(i.mac);
   return ll ? [{ text: `${ll}/64`, scope: 'link' }] : [];
@@ -37,7 +37,7 @@ function showAddrs(args: readonly string[], ctx: CommandContext, opts: IpOptions
   const out: string[] = [];
   for (const i of shownInterfaces(ctx, sel)) {
     const v4 = opts.inet6 ? [] : i.addrs.map((_, k) => k);
-    const v6 = opts.inet4 ? [] : inet6(i);
+    const v6 = opts.inet4 ? [] : inet6(ctx, i);
     if ((opts.inet4 || opts.inet6) && v4.length + v6.length === 0) continue;
     if (opts.brief) {
       out.push(`${briefColumns(ctx, i)}${[...v4.map((k) => formatIfAddr(i.addrs[k]!)), ...v6.map((a) => a.text)].map((t) => `${t} `).join('')}`);

@@ -4,7 +4,7 @@ import type { IfaceState } from '../dataplane.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { garbage, incomplete, invalidArgument, extack, matches, noDevice, parseUnsigned } from './ip-common.js';
-import { hasCarrier, ifindex, setLinkState, vethPeer } from './links.js';
+import { hasCarrier, ifindex, setLinkState, vethPeer, setMtu } from './links.js';
 import { fail, lines, ok, unsupported } from './output.js';
 
 export interface IpOptions {
@@ -137,7 +137,7 @@ function setLink(args: readonly string[], ctx: CommandContext): CommandResult {
     const max = iface.kind === 'loopback' ? 65536 : 65535;
     if (mtu < 68) return extack('mtu less than device minimum.');
     if (mtu > max) return extack('mtu greater than device maximum.');
-    iface.mtu = mtu;
+    setMtu(ctx, iface, mtu);
   }
   if (state !== undefined) setLinkState(ctx, dev, state);
   return ok();

@@ -4,6 +4,7 @@ import { broadcastOf, contains, formatIp, formatRouteDst, parseCidr, parseIp, su
 import type { Route, RouteType } from '../../topology/model.js';
 import type { DeviceState } from '../dataplane.js';
 import { addressFor } from '../engine.js';
+import { learnedPmtu, PMTU_EXPIRES_MS } from '../probe.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { garbage, incomplete, matches, noDevice, rtnetlink } from './ip-common.js';
@@ -183,10 +184,13 @@ function showRoutes(args: readonly string[], ctx: CommandContext, busybox: boole
   return ok(lines(listedRoutes(ctx.state).filter((r) => selected(r, sel)).map((r) => routeLine(r, routeLinkdown(ctx, r), omit, busybox))));
 }
 
-/** `ip route flush SELECTOR`: every route the selector lists goes; `flush cache` has nothing to do (no PMTU cache). */
+/** `ip route flush SELECTOR`: every route the selector lists goes; `flush cache` forgets the learned path MTUs. */
 function flushRoutes(args: readonly string[], ctx: CommandContext): CommandResult {
   if (args.length === 0) return fail('"ip route flush" requires arguments.', 1);
-  if (args.length === 1 && args[0] === 'cache') return ok();
+  if (args.length === 1 && args[0] === 'cache') {
+    ctx.state.pmtu.clear();
+    return ok();
+  }
   const sel = parseSelector(args, ctx);
   if ('exitCode' in sel) return sel;
   const s = ctx.state;
@@ -250,7 +254,11 @@ function getRoute(args: readonly string[], ctx: CommandContext, busybox: boolean
   // The nexthop's source is chosen against its gateway; without one, the device's first address (not the dst's subnet).
   const src = r.src ?? (gw !== undefined ? addressFor(s, r.dev, gw) : s.primaryAddress(r.dev));
   const via = gw !== undefined ? ` via ${formatIp(gw)}` : '';
-  return ok(`${formatIp(addr)}${fromText}${via} dev ${r.dev ?? 'lo'}${srcText(src)}${tail('')}`, warning);
+  // A learned path MTU shows on the cache line: `cache expires 599sec mtu 1400 ` (kernel-checked).
+  const pmtu = from === undefined ? learnedPmtu(ctx.sim.dp, ctx.device, addr) : undefined;
+  const left = pmtu !== undefined ? PMTU_EXPIRES_MS - (ctx.sim.dp.nowMs - ctx.state.pmtu.get(addr)!.atMs) : 0;
+  const cache = pmtu !== undefined ? `expires ${Math.ceil(left / 1000) - 1}sec mtu ${pmtu} ` : '';
+  return ok(`${formatIp(addr)}${fromText}${via} dev ${r.dev ?? 'lo'}${srcText(src)}${tail(cache)}`, warning);
 }
 
 const VERBS: readonly (readonly [string, RouteVerb])[] = [

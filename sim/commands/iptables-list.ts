@@ -1,8 +1,9 @@
 // `iptables -L [-n] [-v] [-x] [--line-numbers]` and `iptables -S` text, as iptables v1.8.9 (nf_tables) prints it:
 // builtin chains first, user chains sorted by name, xtables' column widths, and each match's own words.
 import { formatIp, type Cidr } from '../../topology/address.js';
-import { BUILTIN_CHAINS, ruleText, type Chain, type Rule, type TableName, type Tables } from '../netfilter.js';
+import { BUILTIN_CHAINS, multiportList, ruleText, type Chain, type Rule, type TableName, type Tables } from '../netfilter.js';
 import { serviceName } from './services.js';
+import { icmpTypeListText } from '../icmp-types.js';
 
 export interface ListFormat {
   readonly numeric: boolean;
@@ -64,6 +65,10 @@ function extras(r: Rule, f: ListFormat): string {
       out += ` ${m}${portText('spt', r.sport?.value, r.sport?.not ?? false, m, f)}${portText('dpt', r.dport?.value, r.dport?.not ?? false, m, f)}`;
     } else if ((m === 'conntrack' || m === 'state') && r.ctstate) {
       out += ` ${r.ctstate.not ? '! ' : ''}${m === 'state' ? 'state' : 'ctstate'} ${r.ctstate.value.join(',')}`;
+    } else if (m === 'multiport' && r.multiport) {
+      out += ` multiport ${r.multiport.value.which} ${r.multiport.not ? ' !' : ''}${multiportList(r.multiport.value.ranges)}`;
+    } else if (m === 'icmp' && r.icmpType) {
+      out += ` ${r.icmpType.not ? '!' : ''}${icmpTypeListText(r.icmpType.value)}`;
     } else if (m === 'mark' && r.mark) {
       out += ` mark match 0x${r.mark.value.toString(16)}${r.mark.mask === 0xffffffff ? '' : `/0x${r.mark.mask.toString(16)}`}`;
     } else if (m === 'statistic' && r.probability !== undefined) out += ` statistic mode random probability ${r.probability.toFixed(11)}`;

@@ -35,7 +35,7 @@ const SINGLE: Readonly<Record<string, string>> = {
 };
 const BUILTIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT']);
 /** Real iptables extensions the simulator does not model: said so, rather than answered with a made-up error. */
-const UNMODELLED_MATCHES = new Set(['multiport', 'addrtype', 'physdev', 'mac', 'limit', 'iprange', 'set', 'owner', 'length', 'ttl',
+const UNMODELLED_MATCHES = new Set(['addrtype', 'physdev', 'mac', 'limit', 'iprange', 'set', 'owner', 'length', 'ttl',
   'tos', 'dscp', 'recent', 'connmark', 'string', 'hashlimit', 'pkttype', 'socket', 'u32', 'connlimit', 'rpfilter', 'policy', 'nfacct']);
 const UNMODELLED_TARGETS = new Set(['MARK', 'CONNMARK', 'CT', 'NOTRACK', 'TCPMSS', 'NFLOG', 'NFQUEUE', 'TRACE', 'REDIRECT', 'TPROXY',
   'CLASSIFY', 'DSCP', 'TOS', 'TTL', 'AUDIT', 'CHECKSUM', 'SECMARK', 'CONNSECMARK', 'NETMAP', 'TEE', 'ULOG']);
@@ -109,8 +109,6 @@ function parseRuleWords(inv: Invocation): Rule | CommandResult {
     const [w, v] = [inv.rule[i]!, inv.rule[i + 1]!];
     if ((w === '-m' || w === '--match') && UNMODELLED_MATCHES.has(v)) return unsupported(`iptables -m ${v}`);
     if ((w === '-j' || w === '--jump') && UNMODELLED_TARGETS.has(v)) return unsupported(`iptables -j ${v}`);
-    // The evaluator sees no ICMP type: a rule that names one would match every ICMP packet.
-    if (w === '--icmp-type') return unsupported('iptables --icmp-type');
   }
   const parsed = parseRule(inv.rule);
   if (parsed.ok) {

@@ -181,11 +181,7 @@ function gatewayDevice(s: DeviceState, gw: number, localOnly: boolean, oif: stri
 
 /** inet_addr_type() is RTN_UNICAST: not 0.x.x.x or 255.255.255.255, not multicast, not local, not a subnet broadcast. */
 function unicastGateway(s: DeviceState, gw: number): boolean {
-  if (gw >>> 24 === 0 || gw === 0xffffffff || gw >>> 28 === 0xe || s.isLocal(gw)) return false;
-  for (const i of s.ifaces.values()) {
-    if (i.up && i.addrs.some((a) => a.len < 31 && broadcastOf(subnetOf(a)) === gw)) return false;
-  }
-  return true;
+  return !(gw >>> 24 === 0 || gw >>> 28 === 0xe || s.isLocal(gw) || s.isLocalBroadcast(gw));
 }
 
 const sameMetric = (a: Route, metric: number | undefined) => (a.metric ?? 0) === (metric ?? 0);

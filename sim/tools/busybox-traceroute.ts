@@ -4,7 +4,7 @@ import { formatIp } from '../../topology/address.js';
 import { mix } from '../packet.js';
 import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
-import { connectErrorText, traceHops } from './hop-loop.js';
+import { connectErrorText, firstSendRefused, traceHops } from './hop-loop.js';
 import { scanArgs, type ScanSpec } from './traceroute-args.js';
 import { BUSYBOX_TRACEROUTE_USAGE } from './usage-texts.js';
 
@@ -166,5 +166,9 @@ export function busyboxTraceroute(args: readonly string[], ctx: ToolContext): Co
   if (!route.ok) return failure(`can't connect to remote host (${formatIp(ip)}): ${connectErrorText(route.error)}`);
   const header = `traceroute to ${host} (${formatIp(ip)}), ${opts.maxHops} hops max, ${length} byte packets\n`;
   const record = probePath(opts, { name: host, ip }, length, route.mtu, ctx);
+  // The hop number is out before sendto() fails (kernel-checked: ` 1` and no newline).
+  if (firstSendRefused(record, ctx.device)) {
+    return { stdout: `${header}${String(record.hops[0]!.ttl).padStart(2)}`, stderr: 'traceroute: sendto: Operation not permitted\n', exitCode: 1, traces: [record] };
+  }
   return { stdout: header + formatBusyboxHops(record, opts.numeric, opts.showTtl, ctx.reverse), stderr: '', exitCode: 0, traces: [record] };
 }

@@ -32,6 +32,8 @@ export interface HopLoopOptions {
   readonly sendGapMs?: number;
   /** Whether the trace ends after the hop holding these probes. Must stay true once true as probes are added. */
   readonly lastHop: (probes: readonly TracedProbe[]) => boolean;
+  /** The tool reads answers with pcap (tcptraceroute): see ProbeSpec.capture. */
+  readonly capture?: boolean;
   /** traceroute --mtu: start at the route's MTU, resend a probe smaller after frag-needed, note the MTU on probes. */
   readonly discoverMtu?: boolean;
 }
@@ -102,7 +104,7 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
       let result: ProbeResult;
       for (;;) {
         const length = Math.min(opts.packetLength, mtu);
-        result = ctx.probe({ protocol: opts.protocol, dst: opts.target.ip, ttl, length, df: opts.df, seq: seq++, ...ports });
+        result = ctx.probe({ protocol: opts.protocol, dst: opts.target.ip, ttl, length, df: opts.df, seq: seq++, ...ports, ...(opts.capture ? { capture: true } : {}) });
         const smaller = opts.discoverMtu ? fragNeeded(result, mtu) : undefined;
         if (smaller === undefined) break;
         mtu = smaller;
@@ -153,6 +155,20 @@ export function isReached(p: ProbeResult): boolean {
   if (!r) return false;
   if (r.kind === 'echo-reply' || r.kind === 'tcp-synack' || r.kind === 'tcp-rst' || r.kind === 'udp') return true;
   return r.kind === 'unreachable' && r.code === 3;
+}
+
+/**
+ * Whether the run's first probe never left: the prober's own filter OUTPUT dropped or rejected it, so sendmsg()
+ * failed with EPERM (each tool then says so in its words and stops; kernel-checked).
+ */
+export function firstSendRefused(record: TraceRecord, device: string): boolean {
+  const p = record.hops[0]?.probes[0];
+  return p !== undefined && sendRefused(p, device);
+}
+
+/** Whether one probe was refused by the prober's own OUTPUT chain (sendmsg() failed with EPERM). */
+export function sendRefused(p: ProbeResult, device: string): boolean {
+  return p.at === device && ((p.disposition === 'dropped-by-rule' && !p.reply) || (p.disposition === 'rejected' && p.reply?.local === true));
 }
 
 /** strerror() of the errno connect() fails with when the source has no usable route. */

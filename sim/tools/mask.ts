@@ -1,4 +1,4 @@
-// Masks the millisecond figures of every probe tool's output (and nothing else) so outputs compare byte for byte.
+// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, nothing else) so outputs compare byte for byte.
 
 /** The token that replaces a time figure. */
 export const MASK = '#';
@@ -16,6 +16,8 @@ const PING_WHOLE_MS = /\btime=\d+ ms\b/g;
 const PING_TOTAL = /(, time )\d+ms$/;
 /** mtr --report rows: the five time columns (Last Avg Best Wrst StDev) after Loss% and Snt. */
 const MTR_ROW = /^( +\d+\.\|-- .*? +(?:\d+\.\d%|100\.0) +\d+) +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+$/;
+/** `ip route get`'s cache line counts a learned path MTU's lifetime down in seconds: `cache expires 599sec mtu 1400`. */
+const EXPIRES = /\bexpires \d+sec\b/g;
 /** mtr's `Start:` line is the wall clock of the run. */
 const MTR_START = /^Start: \S+$/;
 
@@ -30,7 +32,8 @@ export function maskLine(line: string): string {
     .replace(PING_TOTAL, `$1${MASK}ms`)
     .replace(TRACEPATH_MS, ` ${MASK}ms`)
     .replace(MS_FIGURE, `${MASK} ms`)
-    .replace(PING_WHOLE_MS, `time=${MASK} ms`);
+    .replace(PING_WHOLE_MS, `time=${MASK} ms`)
+    .replace(EXPIRES, `expires ${MASK}sec`);
 }
 
 /** Tool output with every millisecond figure replaced by MASK; all other bytes are kept. */

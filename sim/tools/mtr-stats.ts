@@ -58,7 +58,9 @@ export interface HopFigures {
 }
 
 export function hopStatistics(h: HopStats): HopFigures {
-  const counted = h.xmit - (h.transit ? 1 : 0);
+  // mtr's net_loss leaves a probe still in transit out, but the report is printed after the last probes timed out:
+  // `-c 1` to a hop that never answers is 100.0 (kernel-checked), so every probe sent counts.
+  const counted = h.xmit;
   const loss = counted === 0 ? 0 : Math.trunc(1000 * (100 - (100 * h.returned) / counted));
   const stdev = h.returned > 1 ? Math.trunc(Math.sqrt(h.ssd / (h.returned - 1))) : 0;
   return { loss, xmit: h.xmit, drop: counted - h.returned, last: h.last, avg: h.avg, best: h.best, worst: h.worst, stdev };

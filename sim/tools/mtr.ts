@@ -3,6 +3,7 @@ import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult, ProbeResult, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
+import { sendRefused } from './hop-loop.js';
 import { csvText, jsonText, reportText, xmlText, type HopRow, type RunInfo } from './mtr-formats.js';
 import { hopStatistics, newHop, recordReply, recordSend, type HopStats } from './mtr-stats.js';
 
@@ -238,6 +239,9 @@ export function mtr(args: readonly string[], ctx: ToolContext): CommandResult {
   const results = new Map<number, ProbeResult[]>();
   probeRounds(ctx, o, dst, hops, results);
   const stdout = output(ctx, o, hops, dst, start);
+  // The first probe refused by our own OUTPUT chain: mtr prints its header and gives up (kernel-checked).
+  const first = results.get(Math.min(...results.keys()))?.[0];
+  if (first && sendRefused(first, ctx.device)) return { stdout, stderr: 'mtr: Permission denied\n', exitCode: 1 };
   const ttls = [...results.keys()].sort((a, b) => a - b);
   const record: TraceRecord = {
     tool: 'mtr',

@@ -3,6 +3,7 @@ import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
+import { firstSendRefused } from './hop-loop.js';
 import { rttStats, sendEchoes, usText, microseconds } from './ping-echo.js';
 
 /** Without -c or -w busybox ping runs until interrupted; the simulator stops after this many requests. */
@@ -48,7 +49,7 @@ function numberArg(text: string, min: number, max: number): number | string {
 
 /** busybox ping. */
 export function busyboxPing(args: readonly string[], ctx: ToolContext): CommandResult {
-  const opts = getopt(args, '46c:s:i:At:I:W:w:qp:');
+  const opts = getopt(args, '46c:s:i:At:I:W:w:qp:nv');
   if (!opts.ok) return fail(`ping: ${opts.message}\n${USAGE}`);
   let count: number | undefined;
   let dataBytes = 56;
@@ -77,6 +78,8 @@ export function busyboxPing(args: readonly string[], ctx: ToolContext): CommandR
   if (ip === undefined) return fail(`ping: bad address '${target}'\n`);
   const header = `PING ${target} (${formatIp(ip)}): ${dataBytes} data bytes\n`;
   const route = ctx.sourceRoute(ip);
+  // busybox ping sets SO_BROADCAST: a broadcast is sent, and the hosts ignore it (icmp_echo_ignore_broadcasts=1).
+  if (!route.ok && route.broadcast && count !== undefined && count > 0) return { stdout: `${header}${unansweredStats(target, count)}`, stderr: '', exitCode: 1 };
   if (!route.ok) return { stdout: header, stderr: `ping: sendto: ${SENDTO_ERRORS[route.error]}\n`, exitCode: 1 };
   const run = sendEchoes(ctx, {
     target: { name: target, ip },
@@ -91,6 +94,7 @@ export function busyboxPing(args: readonly string[], ctx: ToolContext): CommandR
     firstSeq: 0,
     tool: 'busybox ping',
   });
+  if (firstSendRefused(run.record, ctx.device)) return { stdout: header, stderr: 'ping: sendto: Operation not permitted\n', exitCode: 1, traces: [run.record] };
   let stdout = header;
   for (const o of run.outcomes) {
     // ICMP errors carry no echo id in their header: busybox drops them silently.
@@ -106,4 +110,9 @@ export function busyboxPing(args: readonly string[], ctx: ToolContext): CommandR
     stdout += `round-trip min/avg/max = ${usText(stats.minUs)}/${usText(Math.trunc(stats.sumUs / stats.count))}/${usText(stats.maxUs)} ms\n`;
   }
   return { stdout, stderr: '', exitCode: stats.count ? 0 : 1, traces: [run.record] };
+}
+
+/** The statistics of COUNT echo requests nobody answered. */
+function unansweredStats(target: string, count: number): string {
+  return `\n--- ${target} ping statistics ---\n${count} packets transmitted, 0 packets received, 100% packet loss\n`;
 }

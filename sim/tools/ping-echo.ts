@@ -93,7 +93,7 @@ export function sendEchoes(ctx: ToolContext, plan: EchoPlan): EchoRun {
     lastSend = sentAt;
     sendTimes.push(sentAt);
     const route = ctx.sourceRoute(plan.target.ip);
-    const pathMtu = Math.min(route.ok ? route.mtu : Infinity, learnedMtu);
+    const pathMtu = Math.min(route.ok ? Math.min(route.mtu, route.pmtu ?? Infinity) : Infinity, learnedMtu);
     if (length > MAX_IP_PACKET || (plan.pmtu === 'do' && length > pathMtu)) {
       outcomes.push(length > MAX_IP_PACKET ? { kind: 'local-error', seq, mtu: MAX_IP_PACKET } : { kind: 'local-error', seq, mtu: pathMtu });
       arrivals.push(sentAt);
@@ -111,6 +111,16 @@ export function sendEchoes(ctx: ToolContext, plan: EchoPlan): EchoRun {
     else unanswered = true;
     if (outcome.kind === 'error' && outcome.type === 'unreachable' && outcome.code === 4 && outcome.mtu) learnedMtu = Math.min(learnedMtu, outcome.mtu);
   }
+  // ping waits the linger time (-W) after its last request, and no longer than its deadline (-w): an answer later
+  // than that (the kernel's host unreachable about 3 s after a failed ARP, with -W 1) is never read (kernel-checked).
+  const cutoff = Math.min(lastSend + plan.lingerMs, plan.deadlineMs ?? Infinity);
+  outcomes.forEach((o, i) => {
+    if ((o.kind !== 'reply' && o.kind !== 'error') || arrivals[i]! <= cutoff) return;
+    outcomes[i] = { kind: 'lost', seq: o.seq };
+    arrivals[i] = Infinity;
+    unanswered = true;
+  });
+  lastAnswer = Math.max(0, ...arrivals.filter((a, i) => a !== Infinity && outcomes[i]!.kind !== 'local-error'));
   // ping exits once every request is answered, or the linger time after the last one.
   const endsAt = unanswered ? lastSend + plan.lingerMs : Math.max(lastSend, lastAnswer);
   advanceTo(plan.deadlineMs !== undefined ? Math.min(endsAt, plan.deadlineMs) : endsAt);

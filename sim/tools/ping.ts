@@ -66,6 +66,7 @@ IPv6 options:
 For more details see ping(8).
 `;
 
+const BROADCAST_HINT = 'Do you want to ping broadcast? Then -b. If not, check your local firewall rules';
 const CONNECT_ERRORS: Readonly<Record<string, string>> = {
   ENETUNREACH: 'Network is unreachable',
   EHOSTUNREACH: 'No route to host',
@@ -98,7 +99,7 @@ function replyTime(us: number): string {
 
 type Parsed =
   | { ok: false; result: CommandResult }
-  | { ok: true; target: string; count?: number; intervalMs: number; deadlineMs?: number; lingerMs: number; ttl: number; dataBytes: number; quiet: boolean; numeric: boolean; pmtu: PmtuDiscovery; warnings: string };
+  | { ok: true; target: string; count?: number; intervalMs: number; deadlineMs?: number; lingerMs: number; ttl: number; dataBytes: number; quiet: boolean; numeric: boolean; pmtu: PmtuDiscovery; warnings: string; allowBroadcast: boolean };
 
 const fail = (stderr: string, exitCode: number): Parsed => ({ ok: false, result: { stdout: '', stderr, exitCode } });
 
@@ -131,6 +132,7 @@ function parse(args: readonly string[]): Parsed {
   let numeric = false;
   let pmtu: PmtuDiscovery = 'want';
   let warnings = '';
+  let allowBroadcast = false;
   for (const o of opts.options) {
     const v = o.value ?? '';
     switch (o.key) {
@@ -173,6 +175,7 @@ function parse(args: readonly string[]): Parsed {
       }
       case 'q': quiet = true; break;
       case 'n': numeric = true; break;
+      case 'b': allowBroadcast = true; break;
       case 'M':
         if (v !== 'do' && v !== 'dont' && v !== 'want' && v !== 'probe') return fail(`ping: invalid -M argument: ${v}\n`, 2);
         pmtu = v === 'probe' ? 'do' : v;
@@ -184,7 +187,7 @@ function parse(args: readonly string[]): Parsed {
   }
   const target = opts.operands[opts.operands.length - 1];
   if (target === undefined) return fail('ping: usage error: Destination address required\n', 1);
-  return { ok: true, target, count, intervalMs, deadlineMs, lingerMs, ttl, dataBytes, quiet, numeric, pmtu, warnings };
+  return { ok: true, target, count, intervalMs, deadlineMs, lingerMs, ttl, dataBytes, quiet, numeric, pmtu, warnings, allowBroadcast };
 }
 
 /** iputils ping. */
@@ -195,6 +198,8 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
   const ip = literal ?? ctx.resolve(p.target);
   if (ip === undefined) return { stdout: '', stderr: `${p.warnings}ping: ${p.target}: Name or service not known\n`, exitCode: 2 };
   const route = ctx.sourceRoute(ip);
+  // connect() fails with EACCES for a broadcast route and for a prohibit route alike: iputils suggests -b for both.
+  if (!route.ok && route.error === 'EACCES' && !p.allowBroadcast) return { stdout: '', stderr: `${p.warnings}ping: ${BROADCAST_HINT}\n`, exitCode: 2 };
   if (!route.ok) return { stdout: '', stderr: `${p.warnings}ping: connect: ${CONNECT_ERRORS[route.error]}\n`, exitCode: 2 };
   // A numeric destination is never reverse-resolved (iputils >= 20210202), nor is anything with -n.
   const numeric = p.numeric || literal !== undefined;
@@ -213,7 +218,10 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
     tool: 'ping',
   });
   let stdout = `PING ${p.target} (${formatIp(ip)}) ${p.dataBytes}(${p.dataBytes + 28}) bytes of data.\n`;
-  let stderr = p.warnings;
+  // A REJECT in our own OUTPUT fails the send (ping says so) and hands us its ICMP error (printed as a From line;
+  // kernel-checked). A DROP there fails the send silently.
+  const rejected = run.record.hops[0]?.probes.filter((r) => r.at === ctx.device && r.disposition === 'rejected' && r.reply?.local).length ?? 0;
+  let stderr = p.warnings + 'ping: sendmsg: Operation not permitted\n'.repeat(rejected);
   let errors = 0;
   for (const o of run.outcomes) {
     const line = packetLine(o, addr, p.quiet);

@@ -4,7 +4,7 @@ import { formatIp } from '../../topology/address.js';
 import { mix } from '../packet.js';
 import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
-import { connectErrorText, traceHops } from './hop-loop.js';
+import { connectErrorText, firstSendRefused, traceHops } from './hop-loop.js';
 import { tcpServiceName, tcpServicePort } from './tcp-services.js';
 import { parseCInteger, scanArgs, type ScanSpec } from './traceroute-args.js';
 import { TCPTRACEROUTE_BANNER, TCPTRACEROUTE_USAGE } from './usage-texts.js';
@@ -146,7 +146,7 @@ export function tcptraceroute(args: readonly string[], ctx: ToolContext): Comman
   stderr += `Selected device ${route.src === ip ? 'lo' : route.dev}, address ${formatIp(route.src)}, port ${sport} for outgoing packets\n`;
   stderr += `Tracing the path to ${target} on TCP port ${service}, ${opts.maxHops} hops max${length > MIN_LENGTH ? `, ${length} byte packets` : ''}\n`;
   // libnet writes the whole packet itself: with DF and over the route's MTU the raw write fails.
-  if (opts.df && length > route.mtu) return failure(`${stderr}libnet_write failed?  Attempted to write ${length} bytes, only wrote -1\n`);
+  if (opts.df && length > Math.min(route.mtu, route.pmtu ?? Infinity)) return failure(`${stderr}libnet_write failed?  Attempted to write ${length} bytes, only wrote -1\n`);
   const record = traceHops(ctx, {
     tool: 'tcptraceroute',
     target: { name: hostArg, ip },
@@ -159,8 +159,10 @@ export function tcptraceroute(args: readonly string[], ctx: ToolContext): Comman
     ports: () => ({ sport, dport }),
     waitMs: opts.waitSec * 1000,
     inFlight: 1,
+    capture: true,
     lastHop: (probes) => probes.some((p) => p.reply !== undefined && p.reply.kind !== 'time-exceeded'),
   });
+  if (firstSendRefused(record, ctx.device)) return failure(`${stderr}libnet_write failed?  Attempted to write ${length} bytes, only wrote -1\n`);
   const done = record.hops.at(-1)?.probes.some((p) => p.reply !== undefined && p.reply.kind !== 'time-exceeded') ?? false;
   if (!done) stderr += 'Destination not reached\n';
   return { stdout: formatTcptracerouteHops(record, opts.numeric, ctx.reverse), stderr, exitCode: done ? 0 : 1, traces: [record] };

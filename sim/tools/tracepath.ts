@@ -3,6 +3,7 @@ import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult, ProbeResult, Reply, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
+import { sendRefused } from './hop-loop.js';
 import { IPUTILS_VERSION } from './ping.js';
 
 const USAGE = `
@@ -209,9 +210,16 @@ class Run {
   probeTtl(ttl: number, port: number): number {
     for (let i = 0; i < MAX_PROBES; i++) {
       const route = this.ctx.sourceRoute(this.dst);
-      const pathMtu = route.ok ? Math.min(route.mtu, this.learnedMtu) : Infinity;
+      const pathMtu = route.ok ? Math.min(route.mtu, route.pmtu ?? Infinity, this.learnedMtu) : Infinity;
       if (route.ok && this.mtu <= pathMtu) {
         const result = this.ctx.probe({ protocol: 'udp', dst: this.dst, dport: (port + this.hisptr) & 0xffff, sport: SOURCE_PORT, ttl, length: this.mtu, df: true, seq: this.probeSeq++ });
+        // Our own OUTPUT chain refused it: sendto() failed (EPERM) and nothing is queued (kernel-checked).
+        if (sendRefused(result, this.ctx.device)) {
+          const res = this.recverr();
+          if (res === 0) return 0;
+          if (res > 0) i = -1;
+          continue;
+        }
         this.hisptr = (this.hisptr + 1) & 63;
         const list = this.hops.get(ttl) ?? [];
         list.push(result);

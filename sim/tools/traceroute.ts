@@ -4,7 +4,7 @@ import { formatIp } from '../../topology/address.js';
 import { mix } from '../packet.js';
 import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
-import { connectErrorText, traceHops } from './hop-loop.js';
+import { connectErrorText, firstSendRefused, traceHops } from './hop-loop.js';
 import { formatG, parseCFloat, parseCInteger, scanArgs, type ScanSpec } from './traceroute-args.js';
 import { LINUX_TRACEROUTE_USAGE, LINUX_TRACEROUTE_VERSION } from './usage-texts.js';
 
@@ -233,5 +233,7 @@ export function traceroute(args: readonly string[], ctx: ToolContext): CommandRe
     return { stdout, stderr: `\nconnect: ${connectErrorText(route.error)}\n`, exitCode: 1 };
   }
   const record = probePath(o, host, ctx);
+  // Every method prints the header first here; the failed send ends the run (kernel-checked).
+  if (firstSendRefused(record, ctx.device)) return { stdout: header, stderr: '\nsend: Operation not permitted\n', exitCode: 1, traces: [record] };
   return { stdout: `${header}${formatTracerouteHops(record, o.numeric, ctx.reverse)}\n`, stderr: '', exitCode: 0, traces: [record] };
 }

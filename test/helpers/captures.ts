@@ -14,7 +14,7 @@
 //     sends 198.51.100.0/24 to 10.244.1.99 on cni0, which never answers ARP (!H);
 //   - the rig's namespaces have no iptables rules (no Flannel masquerade, no kube-proxy), so node-1/node-2 tables are
 //     flushed (node-2's masquerade would make node-1 count ICMP rate-limit tokens per 192.168.56.12, not per pod).
-// `ip route flush cache` in cases.sh (forgets a learned path MTU) has no counterpart: the simulator learns none.
+// `ip route flush cache` in cases.sh forgets a learned path MTU, in the simulator too (it keeps a PMTU cache).
 // Name service: the rig's /etc/hosts (read from make-captures.sh) replaces the lab's hosts, as `hosts: files` did.
 // Tools: the capture namespaces have Debian's full tools whatever pod they stand for, so `traceroute` in tlcap-pod
 // is Linux traceroute even though node-2/traceroute is a busybox pod; `busybox X` is busybox's applet.
@@ -60,7 +60,6 @@ export const CAPTURE_RIG: readonly PlacedCommand[] = [
 ];
 
 /** Rig commands with nothing to do in the simulator (see the file comment). */
-const NO_COUNTERPART = new Set(['ip route flush cache']);
 /** Time between two cases of the rig (process start, `ip netns exec`), in ms. */
 const CASE_GAP_MS = 20;
 
@@ -222,7 +221,7 @@ export function rigSteps(): RigStep[] {
       else if (verb === 'fault_forward') steps.push({ kind: 'commands', commands: [{ at: placeOfNamespace(ns!, 'cases.sh'), run: `iptables -I FORWARD ${run(rest)}` }] });
       else if (verb === 'clear_forward') steps.push({ kind: 'commands', commands: [{ at: placeOfNamespace(ns!, 'cases.sh'), run: 'iptables -F FORWARD' }] });
       else if (verb === 'in_ns') {
-        if (!NO_COUNTERPART.has(run(rest))) steps.push({ kind: 'commands', commands: [{ at: placeOfNamespace(ns!, 'cases.sh'), run: run(rest) }] });
+        steps.push({ kind: 'commands', commands: [{ at: placeOfNamespace(ns!, 'cases.sh'), run: run(rest) }] });
       } else throw new Error(`cases.sh: cannot replay "${part}"`);
     }
   }

@@ -1,11 +1,12 @@
 // Builders of lab files for tests: YAML text of small valid labs, and fast-check arbitraries of valid labs.
 import fc from 'fast-check';
 import type { LabFile } from '../../topology/labfile.js';
+import { labFileArb } from '../../lab/generate/lab-file.js';
 
 export { generateHostGwLab as generatedLab } from '../../topology/generate.js';
 
 /** Arbitrary valid small labs: 1-8 nodes, 0-5 pods each, optional explicit pod subnets, services and externals. */
-export const arbitraryLab: fc.Arbitrary<LabFile> = fc
+const smallLab: fc.Arbitrary<LabFile> = fc
   .record({
     nodes: fc.integer({ min: 1, max: 8 }),
     pods: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 8, maxLength: 8 }),
@@ -30,3 +31,6 @@ export const arbitraryLab: fc.Arbitrary<LabFile> = fc
     if (external) lab.externals = [{ name: 'ext.example.com', ip: '192.0.2.20', listen: ['tcp/443'] }];
     return lab;
   });
+
+/** Either kind: the small labs above, or the labs `verify --generate` draws (other ranges, interface names, /23-/26). */
+export const arbitraryLab: fc.Arbitrary<LabFile> = fc.oneof(smallLab, labFileArb);

@@ -1,0 +1,116 @@
+// verify --generate without root: the generator's coverage and determinism, and the runner's compare, shrink and
+// kept scenario files, with a simulator that is made to differ standing in for the kernel.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../lab/backend.js';
+import { CASES_PER_LAB, generateRecipes, verifyGenerated } from '../lab/verify-generate.js';
+import { generatedCase } from '../lab/generate/scenario.js';
+import { TOOLS } from '../lab/generate/probes.js';
+import { FAULT_CLASSES } from '../lab/generate/faults.js';
+import { formatGenerateSummary } from '../lab/generate/report.js';
+import { loadScenarios } from '../lab/scenario/index.js';
+import { createSimBackend } from '../lab/sim.js';
+import { resolvePlace } from '../topology/place.js';
+import { verifyMain } from '../cli/commands/verify.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** The simulator, except that `tracepath` prints one line more: a disagreement on every tracepath probe. */
+function skewedSim(runs: string[]): Backend {
+  const sim = createSimBackend({ seed: 1 });
+  return {
+    name: 'netns',
+    up: (lab) => sim.up(lab),
+    down: () => sim.down(),
+    preflight: () => sim.preflight(),
+    wait: (ms) => sim.wait(ms),
+    status: () => sim.status(),
+    async run(place, command) {
+      runs.push(command);
+      const r = await sim.run(place, command);
+      return command.startsWith('tracepath') ? { ...r, stdout: `${r.stdout}extra\n` } : r;
+    },
+  };
+}
+
+describe('generated cases', () => {
+  const recipes = generateRecipes(300, 1);
+  const cases = recipes.map((r, i) => generatedCase(r, `gen-1-${i}`));
+
+  it('are the same for the same seed and differ for another', () => {
+    expect(generateRecipes(20, 1)).toEqual(recipes.slice(0, 20));
+    expect(generateRecipes(20, 2)).not.toEqual(recipes.slice(0, 20));
+  });
+  it('share one lab per group of cases (so the namespace lab is reset, not rebuilt)', () => {
+    expect(recipes[1]!.lab).toBe(recipes[0]!.lab);
+    expect(recipes[CASES_PER_LAB]!.lab).not.toEqual(recipes[0]!.lab);
+  });
+  it('compile, and name only places the lab has', () => {
+    for (const c of cases) {
+      for (const s of [...c.faults, ...c.probes]) expect(resolvePlace(c.lab, s.at).ok, `${c.name}: ${s.at}`).toBe(true);
+    }
+  });
+  it('cover every tool, fault class, node count 1-6 and pod subnet /23-/26', () => {
+    expect(new Set(cases.flatMap((c) => c.tools))).toEqual(new Set(TOOLS.map((t) => t.name)));
+    const classes = new Set(cases.flatMap((c) => c.faultClasses));
+    for (const k of [...FAULT_CLASSES, 'flannel', 'none']) expect(classes, k).toContain(k);
+    expect(new Set(cases.map((c) => c.labFile.nodes.length))).toEqual(new Set([1, 2, 3, 4, 5, 6]));
+    expect(new Set(cases.map((c) => c.labFile.nodes[0]!.podSubnet!.split('/')[1]))).toEqual(new Set(['23', '24', '25', '26']));
+    const ifaces = new Set(cases.map((c) => c.labFile.hostOnly!.iface));
+    expect(ifaces).toEqual(new Set(['eth1', 'enp0s8', 'ens4']));
+  });
+});
+
+describe('the differential runner', () => {
+  it('agrees when both sides are the simulator, and counts refusals apart', async () => {
+    const report = await verifyGenerated({ count: 12, seed: 5, makeReference: () => createSimBackend({ seed: 5 }), makeSubject: () => createSimBackend({ seed: 5 }) });
+    expect(report.agreed).toBe(report.total);
+    expect(formatGenerateSummary(report, 1000)).toMatch(/agreement: 12\/12\n$/);
+  });
+
+  it('does not run a case the simulator refuses as not modelled on the subject', async () => {
+    const runs: string[] = [];
+    const report = await verifyGenerated({ count: 60, seed: 1, makeReference: () => createSimBackend({ seed: 1 }), makeSubject: () => skewedSim(runs) });
+    const refused = report.results.filter((r) => r.outcome === 'not-modelled');
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect(runs).not.toContain(r.case.faults.find((f) => f.run === r.refused)?.run ?? r.refused);
+  });
+
+  it('shrinks a disagreement and keeps it as a scenario file that loads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tlg-gen-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'labs'));
+    const report = await verifyGenerated({
+      count: 40, seed: 1, outDir: dir, shrinkRuns: 60,
+      makeReference: () => createSimBackend({ seed: 1 }), makeSubject: () => skewedSim([]),
+    });
+    const differ = report.results.filter((r) => r.outcome === 'differ');
+    expect(differ.length).toBeGreaterThan(0);
+    for (const r of differ) expect(r.case.tools).toContain('tracepath');
+    const kept = differ.find((r) => r.written)!;
+    expect(kept.shrunk!.probes).toHaveLength(1);
+    expect(kept.shrunk!.faults).toHaveLength(0);
+    expect(kept.shrunk!.labFile.nodes.length).toBeLessThanOrEqual(kept.case.labFile.nodes.length);
+    const [scenario] = loadScenarios([kept.written!]);
+    expect(scenario!.probes[0]!.run).toMatch(/^tracepath /);
+    expect(scenario!.probes[0]!.expect).toMatch(/extra\n$/);
+  });
+});
+
+describe('tracelab verify --generate (arguments)', () => {
+  const io = () => {
+    const err: string[] = [];
+    return { err, io: { out: () => undefined, err: (t: string) => void err.push(t) } };
+  };
+  it('refuses the simulator and non-namespace backends as the subject, in one line, exit 2', async () => {
+    const a = io();
+    expect(await verifyMain({ backend: 'sim', generate: 5 }, a.io)).toBe(2);
+    expect(a.err.join('')).toMatch(/^tracelab: verify compares the simulator with a real backend/);
+    const b = io();
+    expect(await verifyMain({ backend: 'vagrant', generate: 5 }, b.io)).toBe(2);
+    expect(b.err.join('')).toMatch(/^tracelab: verify --generate builds its labs in network namespaces/);
+  });
+});
