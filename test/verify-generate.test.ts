@@ -8,12 +8,13 @@ import type { Backend } from '../lab/backend.js';
 import { CASES_PER_LAB, generateRecipes, verifyGenerated } from '../lab/verify-generate.js';
 import { generatedCase } from '../lab/generate/scenario.js';
 import { TOOLS } from '../lab/generate/probes.js';
-import { FAULT_CLASSES } from '../lab/generate/faults.js';
+import { FAULT_CLASSES, NOT_MODELLED_FAULTS } from '../lab/generate/faults.js';
+import { loadLab } from '../topology/compile.js';
 import { formatGenerateSummary } from '../lab/generate/report.js';
 import { loadScenarios } from '../lab/scenario/index.js';
 import { createSimBackend } from '../lab/sim.js';
 import { resolvePlace } from '../topology/place.js';
-import { verifyMain } from '../cli/commands/verify.js';
+import { runCli } from './helpers/cli.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -71,12 +72,17 @@ describe('the differential runner', () => {
     expect(formatGenerateSummary(report, 1000)).toMatch(/agreement: 12\/12\n$/);
   });
 
-  it('does not run a case the simulator refuses as not modelled on the subject', async () => {
-    const runs: string[] = [];
-    const report = await verifyGenerated({ count: 60, seed: 1, makeReference: () => createSimBackend({ seed: 1 }), makeSubject: () => skewedSim(runs) });
-    const refused = report.results.filter((r) => r.outcome === 'not-modelled');
-    expect(refused.length).toBeGreaterThan(0);
-    for (const r of refused) expect(runs).not.toContain(r.case.faults.find((f) => f.run === r.refused)?.run ?? r.refused);
+  it('draws no command the simulator refuses as not modelled; those it knows of are refused with exit 3', async () => {
+    const report = await verifyGenerated({ count: 120, seed: 1, makeReference: () => createSimBackend({ seed: 1 }), makeSubject: () => createSimBackend({ seed: 1 }) });
+    expect(report.results.filter((r) => r.outcome === 'not-modelled')).toEqual([]);
+    expect(report.agreed).toBe(120);
+    const sim = createSimBackend();
+    await sim.up(loadLab('three-node'));
+    for (const command of NOT_MODELLED_FAULTS) {
+      const r = await sim.run('node-1', command);
+      expect(r.exitCode, command).toBe(3);
+      expect(r.stderr, command).toContain('not modelled by the tracelab simulator');
+    }
   });
 
   it('shrinks a disagreement and keeps it as a scenario file that loads', async () => {
@@ -101,16 +107,16 @@ describe('the differential runner', () => {
 });
 
 describe('tracelab verify --generate (arguments)', () => {
-  const io = () => {
-    const err: string[] = [];
-    return { err, io: { out: () => undefined, err: (t: string) => void err.push(t) } };
-  };
   it('refuses the simulator and non-namespace backends as the subject, in one line, exit 2', async () => {
-    const a = io();
-    expect(await verifyMain({ backend: 'sim', generate: 5 }, a.io)).toBe(2);
-    expect(a.err.join('')).toMatch(/^tracelab: verify compares the simulator with a real backend/);
-    const b = io();
-    expect(await verifyMain({ backend: 'vagrant', generate: 5 }, b.io)).toBe(2);
-    expect(b.err.join('')).toMatch(/^tracelab: verify --generate builds its labs in network namespaces/);
+    const a = await runCli(['verify', '--backend', 'sim', '--generate', '5']);
+    expect(a).toMatchObject({ code: 2, out: '' });
+    expect(a.err).toMatch(/^tracelab: verify compares the simulator with a real backend/);
+    const b = await runCli(['verify', '--backend', 'vagrant', '--generate', '5']);
+    expect(b).toMatchObject({ code: 2, out: '' });
+    expect(b.err).toMatch(/^tracelab: verify --generate builds its labs in network namespaces/);
+    for (const bad of [['--generate', '0'], ['--generate', 'x'], ['--out', 'd']]) {
+      const c = await runCli(['verify', ...bad]);
+      expect(c.code, bad.join(' ')).toBe(2);
+    }
   });
 });

@@ -71,6 +71,7 @@ async function withInterrupt<T>(io: VerifyIo, run: (signal: AbortSignal) => Prom
 export async function verifyMain(args: VerifyArgs, io: VerifyIo): Promise<number> {
   if (args.backend === 'sim') throw new UsageError('verify compares the simulator with a real backend: choose --backend netns (or vagrant, kubectl)');
   if (args.generate === undefined && (args.out !== undefined || args.shrinkRuns !== undefined)) throw new UsageError('--out and --shrink-runs go with --generate N');
+  if (args.generate !== undefined && args.backend !== 'netns') throw new UsageError('verify --generate builds its labs in network namespaces: use --backend netns');
   const subjectOpts = backendOptionsFrom({ ...args, seed: undefined });
   const subject = createBackend(args.backend, subjectOpts); // unknown names fail here, before any scenario runs
   const check = await subject.preflight();

@@ -1,7 +1,7 @@
 // What `verify --generate` prints: one line per case, the agreement figure, and agreement per tool (per probe) and
 // per fault class (per case), with the commands the simulator refused as not modelled counted apart.
 import { compareResults, formatDifference } from '../verify.js';
-import { TAGGED_BUSYBOX, type GenerateReport, type GeneratedResult } from '../verify-generate.js';
+import type { GenerateReport, GeneratedResult } from '../verify-generate.js';
 
 type Tally = Map<string, { agree: number; total: number }>;
 
@@ -20,8 +20,7 @@ export function formatGeneratedResult(r: GeneratedResult, seed: number): string 
   const res = r.result!;
   const what = res.error ? `error on ${res.error.backend}: ${res.error.message}` : formatDifference(res.difference!, 'sim', 'netns');
   const kept = r.written ? `\n  shrunk to ${r.written}: ${r.shrunkMessage ?? ''}` : '';
-  const known = r.kind === TAGGED_BUSYBOX ? ' [known class: a tagged busybox image]' : '';
-  return `${name}: ${what} (seed ${seed}, case ${r.index})${known}${kept}\n`;
+  return `${name}: ${what} (seed ${seed}, case ${r.index})${kept}\n`;
 }
 
 /** Whether each probe of a case agreed on both phases (undefined where a backend gave no output for it). */
@@ -57,10 +56,8 @@ export function formatGenerateSummary(report: GenerateReport, durationMs: number
     probeAgreement(r).forEach((ok, i) => ok !== undefined && count(tools, r.case.tools[i]!, ok));
   }
   const notModelled = [...refused.values()].reduce((a, b) => a + b, 0);
-  const tagged = report.results.filter((r) => r.kind === TAGGED_BUSYBOX).length;
-  const taggedText = tagged > 0 ? `disagreements of the known class "a tagged busybox image" (issue 10): ${tagged}\n` : '';
-  const refusedText = notModelled > 0 ? `not modelled (refused by the simulator, counted as agreeing): ${notModelled} (${[...refused.entries()].map(([k, v]) => `${k}: ${v}`).join(', ')})\n` : '';
-  return `${table('agreement per tool (probes)', tools)}${table('agreement per fault class (cases)', classes)}${refusedText}${taggedText}`
+  const refusedText = notModelled > 0 ? `not modelled (refused by the simulator, not compared, not agreeing): ${notModelled} (${[...refused.entries()].map(([k, v]) => `${k}: ${v}`).join(', ')})\n` : '';
+  return `${table('agreement per tool (probes)', tools)}${table('agreement per fault class (cases)', classes)}${refusedText}`
     + `time: ${(durationMs / 1000).toFixed(1)} s for ${report.total} cases\n`
     + `agreement: ${report.agreed}/${report.total}${report.interrupted ? ' (interrupted)' : ''}\n`;
 }
