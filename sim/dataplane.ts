@@ -20,6 +20,36 @@ export interface IfaceState {
   up: boolean;
 }
 
+/** An interface's state; assigning its `addrs` (the only way they change) tells the device (its local address set). */
+class InterfaceRecord implements IfaceState {
+  readonly name: string;
+  readonly kind: Interface['kind'];
+  readonly mac: string;
+  readonly segment?: string;
+  readonly master?: string;
+  readonly peer?: Interface['peer'];
+  mtu: number;
+  up = true;
+  private addrList: IfAddr[];
+  /** The veth peer's device state and interface, resolved on the first carrier check (null: no such device or interface). */
+  peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
+
+  constructor(i: Interface, private readonly readdressed: () => void) {
+    this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
+    this.mtu = i.mtu;
+    this.addrList = [...i.addrs];
+  }
+
+  get addrs(): IfAddr[] {
+    return this.addrList;
+  }
+
+  set addrs(v: IfAddr[]) {
+    this.addrList = v;
+    this.readdressed();
+  }
+}
+
 /** A device's sysctls: a Map that forgets the numbers derived from it whenever a key is written or removed. */
 /** Whether an interface holds `ip` among its addresses. */
 function holds(i: IfaceState, ip: number): boolean {
@@ -64,9 +94,11 @@ export class DeviceState {
   private fibCache?: OverlayFib<Route>;
   /** The interfaces in order (the set never changes after creation; their addresses do). */
   private readonly ifaceList: readonly IfaceState[];
+  /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
+  private localCache?: Set<number>;
 
   constructor(readonly device: Device, private readonly shared?: { table: PrefixTable; routes: readonly Route[] }, flannelRunning = true) {
-    this.ifaces = new Map(device.interfaces.map((i) => [i.name, { name: i.name, kind: i.kind, mac: i.mac, segment: i.segment, master: i.master, peer: i.peer, addrs: [...i.addrs], mtu: i.mtu, up: true }]));
+    this.ifaces = new Map(device.interfaces.map((i) => [i.name, this.ifaceState(i)]));
     this.ifaceList = [...this.ifaces.values()];
     this.ownRoutes = [...device.routes];
     this.deletedShared = [];
@@ -75,6 +107,10 @@ export class DeviceState {
     if (!parsed.ok) throw new Error(`${device.id}: ${parsed.error}`);
     this.tables = parsed.value;
     this.flannelRunning = flannelRunning && device.flannel !== undefined;
+  }
+
+  private ifaceState(i: Interface): IfaceState {
+    return new InterfaceRecord(i, () => { this.localCache = undefined; });
   }
 
   get sharedRoutes(): readonly Route[] {
@@ -134,9 +170,13 @@ export class DeviceState {
   /** Whether `addr` is one of this device's addresses (any interface: Linux's weak host model), or loopback. */
   isLocal(addr: number): boolean {
     if (addr >>> 24 === 127) return true;
-    const list = this.ifaceList;
-    for (let k = 0; k < list.length; k++) if (holds(list[k]!, addr)) return true;
-    return false;
+    let local = this.localCache;
+    if (local === undefined) {
+      local = new Set();
+      for (const i of this.ifaceList) for (const a of i.addrs) local.add(a.ip);
+      this.localCache = local;
+    }
+    return local.has(addr);
   }
 
   /** The source address the kernel picks for traffic out of `dev` (its primary address, else any global one). */
@@ -174,11 +214,17 @@ export interface Attachment {
   readonly iface: string;
 }
 
+/** An entry of the segment index, with its device state and interface once looked up (both never change identity). */
+interface IndexedAttachment extends Attachment {
+  state?: DeviceState;
+  ifaceState?: IfaceState | null;
+}
+
 export class Dataplane {
   private readonly states = new Map<string, DeviceState>();
   private readonly sharedTables = new Map<string, { table: PrefixTable; routes: readonly Route[] }>();
   /** segment id -> address -> interfaces holding it in the model (built on the first neighbour lookup). */
-  private segmentIndexCache?: Map<string, Map<number, Attachment[]>>;
+  private segmentIndexCache?: Map<string, Map<number, IndexedAttachment[]>>;
   /** Devices whose addresses were changed at run time (scanned on neighbour lookups). */
   private readonly readdressed = new Set<string>();
   private readonly linkKinds: ReadonlyMap<string, LinkKind>;
@@ -202,9 +248,9 @@ export class Dataplane {
     for (const set of model.routeSets) this.sharedTables.set(set.id, { table: new PrefixTable(set.routes.map((r) => r.dst)), routes: set.routes });
   }
 
-  private get segmentIndex(): Map<string, Map<number, Attachment[]>> {
+  private get segmentIndex(): Map<string, Map<number, IndexedAttachment[]>> {
     if (this.segmentIndexCache) return this.segmentIndexCache;
-    const index = new Map<string, Map<number, Attachment[]>>();
+    const index = new Map<string, Map<number, IndexedAttachment[]>>();
     for (const d of this.model.devices) {
       for (const i of d.interfaces) {
         if (!i.segment || i.addrs.length === 0) continue;
@@ -266,12 +312,23 @@ export class Dataplane {
       if (!bridge || !bridge.up) return false;
     }
     if (i.peer) {
-      const ps = this.model.device(i.peer.device) ? this.state(i.peer.device) : undefined;
-      const p = ps?.ifaces.get(i.peer.iface);
-      if (!p || !p.up) return false;
-      if (p.master && !ps!.ifaces.get(p.master)?.up) return false;
+      const link = this.peerLink(i);
+      if (!link || !link.iface.up) return false;
+      const p = link.iface;
+      if (p.master && !link.state.ifaces.get(p.master)?.up) return false;
     }
     return true;
+  }
+
+  /** The state and interface at the other end of a veth (cached on the interface: interfaces are never added or removed). */
+  private peerLink(i: IfaceState): { readonly state: DeviceState; readonly iface: IfaceState } | null {
+    const rec = i as InterfaceRecord;
+    if (rec.peerLink === undefined) {
+      const ps = i.peer && this.model.device(i.peer.device) ? this.state(i.peer.device) : undefined;
+      const p = ps?.ifaces.get(i.peer!.iface);
+      rec.peerLink = p ? { state: ps!, iface: p } : null;
+    }
+    return rec.peerLink;
   }
 
   /** Who answers ARP for `ip` on `segment` (not counting the asking interface), if anyone can. */
@@ -284,10 +341,10 @@ export class Dataplane {
       }
     }
     for (let k = 0; k < candidates.length; k++) {
-      const c = candidates[k]!;
+      const c: IndexedAttachment = candidates[k]!;
       if (c.device === askingDevice && c.iface === askingIface) continue;
-      const cs = this.state(c.device);
-      const st = cs.ifaces.get(c.iface);
+      const cs = c.state ?? (c.state = this.state(c.device));
+      const st = c.ifaceState !== undefined ? c.ifaceState : (c.ifaceState = cs.ifaces.get(c.iface) ?? null);
       if (!st || st.segment !== segment || !holds(st, ip)) continue;
       if (!this.carrierOf(cs, st)) continue;
       return c;
