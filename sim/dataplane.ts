@@ -2,7 +2,7 @@
 // tables, created on first touch, plus the L2 segment index and the simulated clock.
 import { sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
 import type { Device, Interface, LabModel, Route } from '../topology/model.js';
-import { OverlayFib, PrefixTable, TOMBSTONE, type FibHit } from './lpm.js';
+import { OverlayFib, PrefixTable, TOMBSTONE, type FibHit, type SharedFib } from './lpm.js';
 import type { RuleCache } from './netfilter-eval.js';
 import { parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
@@ -97,7 +97,7 @@ export class DeviceState {
   /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
   private localCache?: Set<number>;
 
-  constructor(readonly device: Device, private readonly shared?: { table: PrefixTable; routes: readonly Route[] }, flannelRunning = true) {
+  constructor(readonly device: Device, private readonly shared?: SharedFib<Route>, flannelRunning = true) {
     this.ifaces = new Map(device.interfaces.map((i) => [i.name, this.ifaceState(i)]));
     this.ifaceList = [...this.ifaces.values()];
     this.ownRoutes = [...device.routes];
@@ -222,7 +222,7 @@ interface IndexedAttachment extends Attachment {
 
 export class Dataplane {
   private readonly states = new Map<string, DeviceState>();
-  private readonly sharedTables = new Map<string, { table: PrefixTable; routes: readonly Route[] }>();
+  private readonly sharedTables = new Map<string, SharedFib<Route>>();
   /** segment id -> address -> interfaces holding it in the model (built on the first neighbour lookup). */
   private segmentIndexCache?: Map<string, Map<number, IndexedAttachment[]>>;
   /** Devices whose addresses were changed at run time (scanned on neighbour lookups). */
@@ -245,7 +245,7 @@ export class Dataplane {
     for (const d of model.devices) {
       for (const i of d.interfaces) if (i.kind === 'bridge' && i.segment && bridgeSegments.has(i.segment)) this.bridges.set(i.segment, { device: d.id, iface: i.name });
     }
-    for (const set of model.routeSets) this.sharedTables.set(set.id, { table: new PrefixTable(set.routes.map((r) => r.dst)), routes: set.routes });
+    for (const set of model.routeSets) this.sharedTables.set(set.id, { table: new PrefixTable(set.routes.map((r) => r.dst)), routes: set.routes, hits: [] });
   }
 
   private get segmentIndex(): Map<string, Map<number, IndexedAttachment[]>> {

@@ -4,7 +4,7 @@ import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
-import { evaluate, policyVerdict, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { evaluateChain, policyVerdict, type MatchPacket, type Verdict } from './netfilter-eval.js';
 import { ruleText, type TableName } from './netfilter.js';
 import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
@@ -14,12 +14,13 @@ export function verdictText(table: string, v: Verdict): string {
 
 /** Runs a builtin chain of the device's tables for `p` (an empty chain answers its policy without building anything). */
 export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain: string, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
-  const c = s.tables[table].get(chain);
+  const chains = s.tables[table];
+  const c = chains.get(chain);
   if (c !== undefined && c.rules.length === 0) return policyVerdict(chain, c.policy ?? 'ACCEPT');
   const m = matchScratch;
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;
   m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed;
-  return evaluate(s.tables, table, chain, m, s.ruleCache);
+  return evaluateChain(chains, chain, c, m, s.ruleCache);
 }
 
 /** The packet as the evaluator sees it, reused by every runChain (the evaluator keeps no reference to it). */

@@ -166,7 +166,11 @@ const scratch: Walk = { chains: new Map(), cache: new WeakMap(), p: undefined as
 /** Runs a builtin chain; returns the terminal verdict (policy when nothing decided). */
 export function evaluate(tables: Tables, table: TableName, chain: string, p: MatchPacket, cache: RuleCache): Verdict {
   const chains = tables[table];
-  const c = chains.get(chain);
+  return evaluateChain(chains, chain, chains.get(chain), p, cache);
+}
+
+/** evaluate() for the builtin chain `c` (named `chain`) already looked up in `chains`. */
+export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chain | undefined, p: MatchPacket, cache: RuleCache): Verdict {
   if (c !== undefined && c.rules.length > 0) {
     const w = scratch;
     w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0;

@@ -69,7 +69,7 @@ export class Simulator {
   advance(ms: number): void {
     const end = this.dp.nowMs + ms;
     for (const s of this.dp.touched()) {
-      if (!s.flannelRunning) continue;
+      if (!s.flannelRunning || s.deletedShared.length === 0) continue;
       for (const deleted of [...s.deletedShared]) {
         const key = formatCidr(deleted);
         const route = s.sharedRoutes.find((r) => sameCidr(r.dst, deleted));
