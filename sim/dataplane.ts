@@ -95,7 +95,7 @@ export class DeviceState {
   /** The interfaces in order (the set never changes after creation; their addresses do). */
   private readonly ifaceList: readonly IfaceState[];
   /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
-  private localCache?: Set<number>;
+  private localCache?: Int32Array;
 
   constructor(readonly device: Device, private readonly shared?: SharedFib<Route>, flannelRunning = true) {
     this.ifaces = new Map(device.interfaces.map((i) => [i.name, this.ifaceState(i)]));
@@ -172,11 +172,13 @@ export class DeviceState {
     if (addr >>> 24 === 127) return true;
     let local = this.localCache;
     if (local === undefined) {
-      local = new Set();
-      for (const i of this.ifaceList) for (const a of i.addrs) local.add(a.ip);
-      this.localCache = local;
+      const all: number[] = [];
+      for (const i of this.ifaceList) for (const a of i.addrs) all.push(a.ip);
+      this.localCache = local = Int32Array.from(all);
     }
-    return local.has(addr);
+    const key = addr | 0;
+    for (let k = 0; k < local.length; k++) if (local[k] === key) return true;
+    return false;
   }
 
   /** The source address the kernel picks for traffic out of `dev` (its primary address, else any global one). */
@@ -212,6 +214,12 @@ export class DeviceState {
 export interface Attachment {
   readonly device: string;
   readonly iface: string;
+}
+
+/** Who answered ARP, with its device state and receiving interface. */
+export interface Neighbour extends Attachment {
+  readonly state: DeviceState;
+  readonly ifaceState: IfaceState;
 }
 
 /** An entry of the segment index, with its device state and interface once looked up (both never change identity). */
@@ -332,7 +340,7 @@ export class Dataplane {
   }
 
   /** Who answers ARP for `ip` on `segment` (not counting the asking interface), if anyone can. */
-  neighbour(segment: string, ip: number, askingDevice: string, askingIface: string): Attachment | undefined {
+  neighbour(segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
     const indexed = this.segmentIndex.get(segment)?.get(ip) ?? [];
     const candidates = this.readdressed.size === 0 ? indexed : [...indexed];
     for (const id of this.readdressed) {
@@ -347,7 +355,7 @@ export class Dataplane {
       const st = c.ifaceState !== undefined ? c.ifaceState : (c.ifaceState = cs.ifaces.get(c.iface) ?? null);
       if (!st || st.segment !== segment || !holds(st, ip)) continue;
       if (!this.carrierOf(cs, st)) continue;
-      return c;
+      return c as Neighbour;
     }
     return undefined;
   }

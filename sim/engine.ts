@@ -155,7 +155,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   j.cross(j.dp.linkKind(iface!.segment!));
-  const rx = j.dp.state(neighbour.device).ifaces.get(neighbour.iface)!;
+  const rx = neighbour.ifaceState;
   // Without DF the sender fragments to its own MTU, so only a frame bigger than both MTUs is lost on receive.
   const frame = Math.min(p.length, iface!.mtu);
   if (frame > rx.mtu + 4) {
