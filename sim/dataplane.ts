@@ -81,8 +81,8 @@ export class DeviceState {
   readonly ifaces: Map<string, IfaceState>;
   /** Own main-table routes, in insertion order. */
   ownRoutes: Route[];
-  /** Shared routes deleted on this device (by prefix). */
-  deletedShared: Cidr[];
+  /** Shared routes deleted on this device (by prefix); see `deletedShared`. */
+  private deleted: Cidr[] = [];
   readonly sysctls: SysctlMap;
   readonly tables: Tables;
   /** The evaluator's compiled form of the netfilter chains (kept in step with `tables` rule by rule). */
@@ -97,11 +97,14 @@ export class DeviceState {
   /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
   private localCache?: Int32Array;
 
-  constructor(readonly device: Device, private readonly shared?: SharedFib<Route>, flannelRunning = true) {
+  constructor(
+    readonly device: Device, private readonly shared?: SharedFib<Route>, flannelRunning = true,
+    /** Told whenever the deleted shared routes are handed out (they may be edited in place) or replaced. */
+    private readonly deletionsTouched?: (s: DeviceState) => void,
+  ) {
     this.ifaces = new Map(device.interfaces.map((i) => [i.name, this.ifaceState(i)]));
     this.ifaceList = [...this.ifaces.values()];
     this.ownRoutes = [...device.routes];
-    this.deletedShared = [];
     this.sysctls = new SysctlMap(Object.entries(device.sysctls));
     const parsed = parseSave(device.netfilter);
     if (!parsed.ok) throw new Error(`${device.id}: ${parsed.error}`);
@@ -113,6 +116,22 @@ export class DeviceState {
     return new InterfaceRecord(i, () => { this.localCache = undefined; });
   }
 
+  /** Shared routes deleted on this device (by prefix). */
+  get deletedShared(): Cidr[] {
+    this.deletionsTouched?.(this);
+    return this.deleted;
+  }
+
+  set deletedShared(v: Cidr[]) {
+    this.deleted = v;
+    this.deletionsTouched?.(this);
+  }
+
+  /** Whether any shared route is deleted here (without handing the list out). */
+  hasDeletedShared(): boolean {
+    return this.deleted.length > 0;
+  }
+
   get sharedRoutes(): readonly Route[] {
     return this.shared?.routes ?? [];
   }
@@ -120,7 +139,7 @@ export class DeviceState {
   /** Shared routes this device still holds (not deleted, not shadowed by an own route of the same prefix). */
   visibleSharedRoutes(): Route[] {
     const own = this.device.podSubnet;
-    const shadow = (r: Route) => this.ownRoutes.some((o) => sameCidr(o.dst, r.dst)) || this.deletedShared.some((d) => sameCidr(d, r.dst)) || (own !== undefined && sameCidr(own, r.dst));
+    const shadow = (r: Route) => this.ownRoutes.some((o) => sameCidr(o.dst, r.dst)) || this.deleted.some((d) => sameCidr(d, r.dst)) || (own !== undefined && sameCidr(own, r.dst));
     return this.sharedRoutes.filter((r) => !shadow(r));
   }
 
@@ -140,7 +159,7 @@ export class DeviceState {
       // Lowest metric first so the table keeps the preferred route for each prefix.
       const sorted = [...this.ownRoutes].sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
       for (const r of sorted) { own.push(r); prefixes.push(r.dst); }
-      for (const d of this.deletedShared) { own.push(TOMBSTONE); prefixes.push(d); }
+      for (const d of this.deleted) { own.push(TOMBSTONE); prefixes.push(d); }
       // The host-gw set holds every node's pod subnet: a node never routes its own through it (after `ip link set
       // cni0 down` the subnet follows the default route, as on the kernel). Own routes of that prefix come first.
       if (this.device.podSubnet) { own.push(TOMBSTONE); prefixes.push(this.device.podSubnet); }
@@ -238,6 +257,9 @@ export class Dataplane {
   private readonly linkKinds: ReadonlyMap<string, LinkKind>;
   /** Bridge segments (a node's cni0) -> the bridge interface that switches frames between their ports. */
   private readonly bridges = new Map<string, Attachment>();
+  /** Devices whose deleted shared routes were handed out or replaced (see withDeletedShared). */
+  private readonly deletionWatch = new Set<DeviceState>();
+  private readonly watchDeletions = (s: DeviceState): void => { this.deletionWatch.add(s); };
   /** ICMP and route-error token buckets, per device and peer. */
   readonly limiter = new RateLimiter();
   /** Whether probes record their decisions as steps (for --explain and pictures); off for raw speed. */
@@ -291,7 +313,7 @@ export class Dataplane {
       if (!device) throw new Error(`unknown device ${id}`);
       const shared = device.sharedRoutes ? this.sharedTables.get(device.sharedRoutes) : undefined;
       const stopped = this.model.cluster.flannelStopped.includes(id);
-      s = new DeviceState(device, shared, !stopped);
+      s = new DeviceState(device, shared, !stopped, this.watchDeletions);
       this.states.set(id, s);
     }
     return s;
@@ -299,6 +321,14 @@ export class Dataplane {
 
   touched(): IterableIterator<DeviceState> {
     return this.states.values();
+  }
+
+  /** Devices that may have deleted shared routes: every one whose list was handed out, until it is seen empty. */
+  *withDeletedShared(): IterableIterator<DeviceState> {
+    for (const s of this.deletionWatch) {
+      if (s.hasDeletedShared()) yield s;
+      else this.deletionWatch.delete(s);
+    }
   }
 
   markReaddressed(id: string): void {

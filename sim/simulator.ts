@@ -68,8 +68,8 @@ export class Simulator {
   /** Advances simulated time; Flannel re-adds host-gw routes missing for FLANNEL_RECONCILE_MS where it runs. */
   advance(ms: number): void {
     const end = this.dp.nowMs + ms;
-    for (const s of this.dp.touched()) {
-      if (!s.flannelRunning || s.deletedShared.length === 0) continue;
+    for (const s of this.dp.withDeletedShared()) {
+      if (!s.flannelRunning) continue;
       for (const deleted of [...s.deletedShared]) {
         const key = formatCidr(deleted);
         const route = s.sharedRoutes.find((r) => sameCidr(r.dst, deleted));
