@@ -21,22 +21,16 @@ export interface IfaceState {
 }
 
 /** An interface's state; assigning its `addrs` (the only way they change) tells the device (its local address set). */
+type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs'>]: IfaceState[K] };
+interface InterfaceRecord extends InterfaceFields {}
 class InterfaceRecord implements IfaceState {
-  readonly name: string;
-  readonly kind: Interface['kind'];
-  readonly mac: string;
-  readonly segment?: string;
-  readonly master?: string;
-  readonly peer?: Interface['peer'];
-  mtu: number;
-  up = true;
   private addrList: IfAddr[];
   /** The veth peer's device state and interface, resolved on the first carrier check (null: no such device or interface). */
   peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
 
   constructor(i: Interface, private readonly readdressed: () => void) {
     this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
-    this.mtu = i.mtu;
+    this.mtu = i.mtu; this.up = true;
     this.addrList = [...i.addrs];
   }
 
