@@ -4,7 +4,7 @@ import { sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.
 import type { Device, Interface, LabModel, Route } from '../topology/model.js';
 import { OverlayFib, PrefixTable, TOMBSTONE, type FibHit, type SharedFib } from './lpm.js';
 import type { RuleCache } from './netfilter-eval.js';
-import { parseSave, type Tables } from './netfilter.js';
+import { copyTables, parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
 
@@ -78,7 +78,6 @@ export class DeviceState {
   /** Shared routes deleted on this device (by prefix); see `deletedShared`. */
   private deleted: Cidr[] = [];
   readonly sysctls: SysctlMap;
-  readonly tables: Tables;
   /** The evaluator's compiled form of the netfilter chains (kept in step with `tables` rule by rule). */
   readonly ruleCache: RuleCache = new WeakMap();
   /** Whether flanneld runs here (reconciles host-gw routes). */
@@ -92,7 +91,7 @@ export class DeviceState {
   private localCache?: Int32Array;
 
   constructor(
-    readonly device: Device, private readonly shared?: SharedFib<Route>, flannelRunning = true,
+    readonly device: Device, readonly tables: Tables, private readonly shared?: SharedFib<Route>, flannelRunning = true,
     /** Told whenever the deleted shared routes are handed out (they may be edited in place) or replaced. */
     private readonly deletionsTouched?: (s: DeviceState) => void,
   ) {
@@ -100,9 +99,6 @@ export class DeviceState {
     this.ifaceList = [...this.ifaces.values()];
     this.ownRoutes = [...device.routes];
     this.sysctls = new SysctlMap(Object.entries(device.sysctls));
-    const parsed = parseSave(device.netfilter);
-    if (!parsed.ok) throw new Error(`${device.id}: ${parsed.error}`);
-    this.tables = parsed.value;
     this.flannelRunning = flannelRunning && device.flannel !== undefined;
   }
 
@@ -251,6 +247,9 @@ export class Dataplane {
   private readonly linkKinds: ReadonlyMap<string, LinkKind>;
   /** Bridge segments (a node's cni0) -> the bridge interface that switches frames between their ports. */
   private readonly bridges = new Map<string, Attachment>();
+  /** Parsed netfilter tables of rule lists seen on two devices (never handed out: devices get copies). */
+  private readonly parsedTables = new WeakMap<readonly string[], Tables>();
+  private readonly parsedOnce = new WeakSet<readonly string[]>();
   /** Devices whose deleted shared routes were handed out or replaced (see withDeletedShared). */
   private readonly deletionWatch = new Set<DeviceState>();
   private readonly watchDeletions = (s: DeviceState): void => { this.deletionWatch.add(s); };
@@ -307,10 +306,25 @@ export class Dataplane {
       if (!device) throw new Error(`unknown device ${id}`);
       const shared = device.sharedRoutes ? this.sharedTables.get(device.sharedRoutes) : undefined;
       const stopped = this.model.cluster.flannelStopped.includes(id);
-      s = new DeviceState(device, shared, !stopped, this.watchDeletions);
+      s = new DeviceState(device, this.tablesOf(device), shared, !stopped, this.watchDeletions);
       this.states.set(id, s);
     }
     return s;
+  }
+
+  /** A device's own netfilter tables; rules shared by many devices (every pod's) are parsed twice, then copied. */
+  private tablesOf(device: Device): Tables {
+    const lines = device.netfilter;
+    let template = this.parsedTables.get(lines);
+    if (template === undefined) {
+      const first = !this.parsedOnce.has(lines);
+      this.parsedOnce.add(lines);
+      const parsed = parseSave(lines);
+      if (!parsed.ok) throw new Error(`${device.id}: ${parsed.error}`);
+      if (first) return parsed.value;
+      this.parsedTables.set(lines, (template = parsed.value));
+    }
+    return copyTables(template);
   }
 
   touched(): IterableIterator<DeviceState> {
