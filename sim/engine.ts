@@ -105,7 +105,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   if (s.isLocal(p.dst)) {
     if (j.recording) j.step(device, () => `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
     j.cross('veth');
-    return ingress(j, device, 'lo', p);
+    return ingress(j, device, 'lo', p, s);
   }
   const hit = s.lookup(p.dst);
   if (!hit) {
@@ -167,7 +167,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   if (bridge && bridge.device !== device && bridge.device !== neighbour.device && bridgeNf(j.dp.state(bridge.device), bridge.iface)) {
     return bridged(j, bridge, p, neighbour);
   }
-  return ingress(j, neighbour.device, neighbour.iface, p);
+  return ingress(j, neighbour.device, neighbour.iface, p, neighbour.state);
 }
 
 /**
@@ -227,10 +227,10 @@ function forwardingSysctl(s: DeviceState, inDev: string): number {
   return Number(s.sysctls.get(`net.ipv4.conf.${inDev}.forwarding`) ?? s.sysctl('net.ipv4.ip_forward'));
 }
 
-function ingress(j: Journey, device: string, inDev: string, packet: Packet): Outcome {
+function ingress(j: Journey, device: string, inDev: string, packet: Packet, state?: DeviceState): Outcome {
   if (j.steps.length > MAX_STEPS) return { kind: 'dropped', device, disposition: 'loop' };
   j.visited.push(device);
-  const s = j.dp.state(device);
+  const s = state ?? j.dp.state(device);
   const flow = findFlow(j, device, packet);
   let p = flow ? undoNat(j, device, flow, packet, 'dst', 'PREROUTING', { in: inDev }) : packet;
   const tracked = isTracked(p, flow);
