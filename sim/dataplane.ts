@@ -2,9 +2,9 @@
 // tables, created on first touch, plus the L2 segment index and the simulated clock.
 import { broadcastOf, sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
 import type { Device, Interface, LabModel, Route } from '../topology/model.js';
-import { OverlayFib, PrefixTable, TOMBSTONE, type FibHit } from './lpm.js';
+import { OverlayFib, PrefixTable, TOMBSTONE, type FibHit, type SharedFib } from './lpm.js';
 import type { RuleCache } from './netfilter-eval.js';
-import { parseSave, type Tables } from './netfilter.js';
+import { copyTables, parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
 
@@ -20,6 +20,30 @@ export interface IfaceState {
   up: boolean;
   /** A bridge whose MTU was set to a new value by hand: it no longer follows its ports' smallest MTU. */
   mtuSetByUser?: boolean;
+}
+
+/** An interface's state; assigning its `addrs` (the only way they change) tells the device (its local address set). */
+type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs'>]: IfaceState[K] };
+interface InterfaceRecord extends InterfaceFields {}
+class InterfaceRecord implements IfaceState {
+  private addrList: IfAddr[];
+  /** The veth peer's device state and interface, resolved on the first carrier check (null: no such device or interface). */
+  peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
+
+  constructor(i: Interface, private readonly readdressed: () => void) {
+    this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
+    this.mtu = i.mtu; this.up = true;
+    this.addrList = [...i.addrs];
+  }
+
+  get addrs(): IfAddr[] {
+    return this.addrList;
+  }
+
+  set addrs(v: IfAddr[]) {
+    this.addrList = v;
+    this.readdressed();
+  }
 }
 
 /** A device's sysctls: a Map that forgets the numbers derived from it whenever a key is written or removed. */
@@ -53,10 +77,9 @@ export class DeviceState {
   readonly ifaces: Map<string, IfaceState>;
   /** Own main-table routes, in insertion order. */
   ownRoutes: Route[];
-  /** Shared routes deleted on this device (by prefix). */
-  deletedShared: Cidr[];
+  /** Shared routes deleted on this device (by prefix); see `deletedShared`. */
+  private deleted: Cidr[] = [];
   readonly sysctls: SysctlMap;
-  readonly tables: Tables;
   /** The evaluator's compiled form of the netfilter chains (kept in step with `tables` rule by rule). */
   readonly ruleCache: RuleCache = new WeakMap();
   /** Path MTUs learned from frag-needed errors (the route cache's exceptions): destination -> MTU and when learned. */
@@ -68,17 +91,39 @@ export class DeviceState {
   private fibCache?: OverlayFib<Route>;
   /** The interfaces in order (the set never changes after creation; their addresses do). */
   private readonly ifaceList: readonly IfaceState[];
+  /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
+  private localCache?: Int32Array;
 
-  constructor(readonly device: Device, private readonly shared?: { table: PrefixTable; routes: readonly Route[] }, flannelRunning = true) {
-    this.ifaces = new Map(device.interfaces.map((i) => [i.name, { name: i.name, kind: i.kind, mac: i.mac, segment: i.segment, master: i.master, peer: i.peer, addrs: [...i.addrs], mtu: i.mtu, up: true }]));
+  constructor(
+    readonly device: Device, readonly tables: Tables, private readonly shared?: SharedFib<Route>, flannelRunning = true,
+    /** Told whenever the deleted shared routes are handed out (they may be edited in place) or replaced. */
+    private readonly deletionsTouched?: (s: DeviceState) => void,
+  ) {
+    this.ifaces = new Map(device.interfaces.map((i) => [i.name, this.ifaceState(i)]));
     this.ifaceList = [...this.ifaces.values()];
     this.ownRoutes = [...device.routes];
-    this.deletedShared = [];
     this.sysctls = new SysctlMap(Object.entries(device.sysctls));
-    const parsed = parseSave(device.netfilter);
-    if (!parsed.ok) throw new Error(`${device.id}: ${parsed.error}`);
-    this.tables = parsed.value;
     this.flannelRunning = flannelRunning && device.flannel !== undefined;
+  }
+
+  private ifaceState(i: Interface): IfaceState {
+    return new InterfaceRecord(i, () => { this.localCache = undefined; });
+  }
+
+  /** Shared routes deleted on this device (by prefix). */
+  get deletedShared(): Cidr[] {
+    this.deletionsTouched?.(this);
+    return this.deleted;
+  }
+
+  set deletedShared(v: Cidr[]) {
+    this.deleted = v;
+    this.deletionsTouched?.(this);
+  }
+
+  /** Whether any shared route is deleted here (without handing the list out). */
+  hasDeletedShared(): boolean {
+    return this.deleted.length > 0;
   }
 
   get sharedRoutes(): readonly Route[] {
@@ -88,7 +133,7 @@ export class DeviceState {
   /** Shared routes this device still holds (not deleted, not shadowed by an own route of the same prefix). */
   visibleSharedRoutes(): Route[] {
     const own = this.device.podSubnet;
-    const shadow = (r: Route) => this.ownRoutes.some((o) => sameCidr(o.dst, r.dst)) || this.deletedShared.some((d) => sameCidr(d, r.dst)) || (own !== undefined && sameCidr(own, r.dst));
+    const shadow = (r: Route) => this.ownRoutes.some((o) => sameCidr(o.dst, r.dst)) || this.deleted.some((d) => sameCidr(d, r.dst)) || (own !== undefined && sameCidr(own, r.dst));
     return this.sharedRoutes.filter((r) => !shadow(r));
   }
 
@@ -108,7 +153,7 @@ export class DeviceState {
       // Lowest metric first so the table keeps the preferred route for each prefix.
       const sorted = [...this.ownRoutes].sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
       for (const r of sorted) { own.push(r); prefixes.push(r.dst); }
-      for (const d of this.deletedShared) { own.push(TOMBSTONE); prefixes.push(d); }
+      for (const d of this.deleted) { own.push(TOMBSTONE); prefixes.push(d); }
       // The host-gw set holds every node's pod subnet: a node never routes its own through it (after `ip link set
       // cni0 down` the subnet follows the default route, as on the kernel). Own routes of that prefix come first.
       if (this.device.podSubnet) { own.push(TOMBSTONE); prefixes.push(this.device.podSubnet); }
@@ -138,8 +183,14 @@ export class DeviceState {
   /** Whether `addr` is one of this device's addresses (any interface: Linux's weak host model), or loopback. */
   isLocal(addr: number): boolean {
     if (addr >>> 24 === 127) return true;
-    const list = this.ifaceList;
-    for (let k = 0; k < list.length; k++) if (holds(list[k]!, addr)) return true;
+    let local = this.localCache;
+    if (local === undefined) {
+      const all: number[] = [];
+      for (const i of this.ifaceList) for (const a of i.addrs) all.push(a.ip);
+      this.localCache = local = Int32Array.from(all);
+    }
+    const key = addr | 0;
+    for (let k = 0; k < local.length; k++) if (local[k] === key) return true;
     return false;
   }
 
@@ -190,16 +241,34 @@ export interface Attachment {
   readonly iface: string;
 }
 
+/** Who answered ARP, with its device state and receiving interface. */
+export interface Neighbour extends Attachment {
+  readonly state: DeviceState;
+  readonly ifaceState: IfaceState;
+}
+
+/** An entry of the segment index, with its device state and interface once looked up (both never change identity). */
+interface IndexedAttachment extends Attachment {
+  state?: DeviceState;
+  ifaceState?: IfaceState | null;
+}
+
 export class Dataplane {
   private readonly states = new Map<string, DeviceState>();
-  private readonly sharedTables = new Map<string, { table: PrefixTable; routes: readonly Route[] }>();
+  private readonly sharedTables = new Map<string, SharedFib<Route>>();
   /** segment id -> address -> interfaces holding it in the model (built on the first neighbour lookup). */
-  private segmentIndexCache?: Map<string, Map<number, Attachment[]>>;
+  private segmentIndexCache?: Map<string, Map<number, IndexedAttachment[]>>;
   /** Devices whose addresses were changed at run time (scanned on neighbour lookups). */
   private readonly readdressed = new Set<string>();
   private readonly linkKinds: ReadonlyMap<string, LinkKind>;
   /** Bridge segments (a node's cni0) -> the bridge interface that switches frames between their ports. */
   private readonly bridges = new Map<string, Attachment>();
+  /** Parsed netfilter tables of rule lists seen on two devices (never handed out: devices get copies). */
+  private readonly parsedTables = new WeakMap<readonly string[], Tables>();
+  private readonly parsedOnce = new WeakSet<readonly string[]>();
+  /** Devices whose deleted shared routes were handed out or replaced (see withDeletedShared). */
+  private readonly deletionWatch = new Set<DeviceState>();
+  private readonly watchDeletions = (s: DeviceState): void => { this.deletionWatch.add(s); };
   /** ICMP and route-error token buckets, per device and peer. */
   readonly limiter = new RateLimiter();
   /** Whether probes record their decisions as steps (for --explain and pictures); off for raw speed. */
@@ -215,12 +284,12 @@ export class Dataplane {
     for (const d of model.devices) {
       for (const i of d.interfaces) if (i.kind === 'bridge' && i.segment && bridgeSegments.has(i.segment)) this.bridges.set(i.segment, { device: d.id, iface: i.name });
     }
-    for (const set of model.routeSets) this.sharedTables.set(set.id, { table: new PrefixTable(set.routes.map((r) => r.dst)), routes: set.routes });
+    for (const set of model.routeSets) this.sharedTables.set(set.id, { table: new PrefixTable(set.routes.map((r) => r.dst)), routes: set.routes, hits: [] });
   }
 
-  private get segmentIndex(): Map<string, Map<number, Attachment[]>> {
+  private get segmentIndex(): Map<string, Map<number, IndexedAttachment[]>> {
     if (this.segmentIndexCache) return this.segmentIndexCache;
-    const index = new Map<string, Map<number, Attachment[]>>();
+    const index = new Map<string, Map<number, IndexedAttachment[]>>();
     for (const d of this.model.devices) {
       for (const i of d.interfaces) {
         if (!i.segment || i.addrs.length === 0) continue;
@@ -253,14 +322,37 @@ export class Dataplane {
       if (!device) throw new Error(`unknown device ${id}`);
       const shared = device.sharedRoutes ? this.sharedTables.get(device.sharedRoutes) : undefined;
       const stopped = this.model.cluster.flannelStopped.includes(id);
-      s = new DeviceState(device, shared, !stopped);
+      s = new DeviceState(device, this.tablesOf(device), shared, !stopped, this.watchDeletions);
       this.states.set(id, s);
     }
     return s;
   }
 
+  /** A device's own netfilter tables; rules shared by many devices (every pod's) are parsed twice, then copied. */
+  private tablesOf(device: Device): Tables {
+    const lines = device.netfilter;
+    let template = this.parsedTables.get(lines);
+    if (template === undefined) {
+      const first = !this.parsedOnce.has(lines);
+      this.parsedOnce.add(lines);
+      const parsed = parseSave(lines);
+      if (!parsed.ok) throw new Error(`${device.id}: ${parsed.error}`);
+      if (first) return parsed.value;
+      this.parsedTables.set(lines, (template = parsed.value));
+    }
+    return copyTables(template);
+  }
+
   touched(): IterableIterator<DeviceState> {
     return this.states.values();
+  }
+
+  /** Devices that may have deleted shared routes: every one whose list was handed out, until it is seen empty. */
+  *withDeletedShared(): IterableIterator<DeviceState> {
+    for (const s of this.deletionWatch) {
+      if (s.hasDeletedShared()) yield s;
+      else this.deletionWatch.delete(s);
+    }
   }
 
   markReaddressed(id: string): void {
@@ -282,16 +374,27 @@ export class Dataplane {
       if (!bridge || !bridge.up) return false;
     }
     if (i.peer) {
-      const ps = this.model.device(i.peer.device) ? this.state(i.peer.device) : undefined;
-      const p = ps?.ifaces.get(i.peer.iface);
-      if (!p || !p.up) return false;
-      if (p.master && !ps!.ifaces.get(p.master)?.up) return false;
+      const link = this.peerLink(i);
+      if (!link || !link.iface.up) return false;
+      const p = link.iface;
+      if (p.master && !link.state.ifaces.get(p.master)?.up) return false;
     }
     return true;
   }
 
+  /** The state and interface at the other end of a veth (cached on the interface: interfaces are never added or removed). */
+  private peerLink(i: IfaceState): { readonly state: DeviceState; readonly iface: IfaceState } | null {
+    const rec = i as InterfaceRecord;
+    if (rec.peerLink === undefined) {
+      const ps = i.peer && this.model.device(i.peer.device) ? this.state(i.peer.device) : undefined;
+      const p = ps?.ifaces.get(i.peer!.iface);
+      rec.peerLink = p ? { state: ps!, iface: p } : null;
+    }
+    return rec.peerLink;
+  }
+
   /** Who answers ARP for `ip` on `segment` (not counting the asking interface), if anyone can. */
-  neighbour(segment: string, ip: number, askingDevice: string, askingIface: string): Attachment | undefined {
+  neighbour(segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
     const indexed = this.segmentIndex.get(segment)?.get(ip) ?? [];
     const candidates = this.readdressed.size === 0 ? indexed : [...indexed];
     for (const id of this.readdressed) {
@@ -300,13 +403,13 @@ export class Dataplane {
       }
     }
     for (let k = 0; k < candidates.length; k++) {
-      const c = candidates[k]!;
+      const c: IndexedAttachment = candidates[k]!;
       if (c.device === askingDevice && c.iface === askingIface) continue;
-      const cs = this.state(c.device);
-      const st = cs.ifaces.get(c.iface);
+      const cs = c.state ?? (c.state = this.state(c.device));
+      const st = c.ifaceState !== undefined ? c.ifaceState : (c.ifaceState = cs.ifaces.get(c.iface) ?? null);
       if (!st || st.segment !== segment || !holds(st, ip)) continue;
       if (!this.carrierOf(cs, st)) continue;
-      return c;
+      return c as Neighbour;
     }
     return undefined;
   }

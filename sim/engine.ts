@@ -109,7 +109,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   if (s.isLocal(p.dst)) {
     if (j.recording) j.step(device, () => `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
     j.cross('veth');
-    return ingress(j, device, 'lo', p);
+    return ingress(j, device, 'lo', p, s);
   }
   const hit = s.lookup(p.dst);
   if (!hit) {
@@ -161,11 +161,11 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   j.cross(j.dp.linkKind(iface!.segment!));
-  const rx = j.dp.state(neighbour.device).ifaces.get(neighbour.iface)!;
+  const rx = neighbour.ifaceState;
   // A frame for a bridge's own address comes in through the bridge port at the other end of the sender's veth: that
   // port's MTU is the one checked, not the bridge's (kernel-checked: a 1500-byte reply through a 1500 port of a
   // 1400 cni0 is received).
-  const port = rx.kind === 'bridge' && iface!.peer?.device === neighbour.device ? j.dp.state(neighbour.device).ifaces.get(iface!.peer.iface) : undefined;
+  const port = rx.kind === 'bridge' && iface!.peer?.device === neighbour.device ? neighbour.state.ifaces.get(iface!.peer.iface) : undefined;
   const rxMtu = port?.master === rx.name ? port.mtu : rx.mtu;
   // Without DF the sender fragments to its own MTU, so only a frame bigger than both MTUs is lost on receive.
   const frame = Math.min(p.length, iface!.mtu);
@@ -178,7 +178,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   if (bridge && bridge.device !== device && bridge.device !== neighbour.device && bridgeNf(j.dp.state(bridge.device), bridge.iface)) {
     return bridged(j, bridge, p, neighbour);
   }
-  return ingress(j, neighbour.device, neighbour.iface, p);
+  return ingress(j, neighbour.device, neighbour.iface, p, neighbour.state);
 }
 
 /**
@@ -238,10 +238,10 @@ function forwardingSysctl(s: DeviceState, inDev: string): number {
   return Number(s.sysctls.get(`net.ipv4.conf.${inDev}.forwarding`) ?? s.sysctl('net.ipv4.ip_forward'));
 }
 
-function ingress(j: Journey, device: string, inDev: string, packet: Packet): Outcome {
+function ingress(j: Journey, device: string, inDev: string, packet: Packet, state?: DeviceState): Outcome {
   if (j.steps.length > MAX_STEPS) return { kind: 'dropped', device, disposition: 'loop' };
   j.visited.push(device);
-  const s = j.dp.state(device);
+  const s = state ?? j.dp.state(device);
   const flow = findFlow(j, device, packet);
   let p = flow ? undoNat(j, device, flow, packet, 'dst', 'PREROUTING', { in: inDev }) : packet;
   const tracked = isTracked(p, flow);

@@ -102,14 +102,23 @@ export interface FibHit<R> {
   readonly shared: boolean;
 }
 
+/** A table shared by many FIBs, with the hits handed out for its entries (shared too, so a lookup allocates nothing). */
+export interface SharedFib<R> {
+  readonly table: PrefixTable;
+  readonly routes: readonly R[];
+  readonly hits: (FibHit<R> | undefined)[];
+}
+
 export class OverlayFib<R> {
   private readonly ownTable: PrefixTable;
   private readonly lengths: readonly number[];
+  /** Hits handed out, one per own and per shared entry (a lookup allocates nothing). */
+  private readonly ownHits: (FibHit<R> | undefined)[] = [];
 
   constructor(
     private readonly own: readonly (R | typeof TOMBSTONE)[],
     ownPrefixes: readonly { readonly addr: number; readonly len: number }[],
-    private readonly shared?: { readonly table: PrefixTable; readonly routes: readonly R[] },
+    private readonly shared?: SharedFib<R>,
   ) {
     this.ownTable = new PrefixTable(ownPrefixes);
     const lens = new Set<number>();
@@ -130,7 +139,7 @@ export class OverlayFib<R> {
         const v = ownBuckets[oi]!.get(a);
         if (v !== EMPTY) {
           const entry = this.own[v]!;
-          if (entry !== TOMBSTONE) return { route: entry as R, shared: false };
+          if (entry !== TOMBSTONE) return (this.ownHits[v] ??= { route: entry as R, shared: false });
           continue; // deleted here: the shared route of this length is hidden
         }
       }
@@ -138,7 +147,7 @@ export class OverlayFib<R> {
         while (si < sharedBuckets.length && sharedBuckets[si]!.len > len) si++;
         if (si < sharedBuckets.length && sharedBuckets[si]!.len === len) {
           const v = sharedBuckets[si]!.get(a);
-          if (v !== EMPTY) return { route: this.shared!.routes[v]!, shared: true };
+          if (v !== EMPTY) return (this.shared!.hits[v] ??= { route: this.shared!.routes[v]!, shared: true });
         }
       }
     }

@@ -4,7 +4,7 @@ import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
-import { evaluate, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { evaluateChain, policyVerdict, type MatchPacket, type Verdict } from './netfilter-eval.js';
 import { ruleText, type TableName } from './netfilter.js';
 import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
@@ -14,11 +14,21 @@ export function verdictText(table: string, v: Verdict): string {
 
 /** Runs a builtin chain of the device's tables for `p` (an empty chain answers its policy without building anything). */
 export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain: string, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
-  const c = s.tables[table].get(chain);
-  if (c !== undefined && c.rules.length === 0) return { target: c.policy ?? 'ACCEPT', chain };
-  const m: MatchPacket = { src: p.src, dst: p.dst, protocol: p.protocol, sport: p.sport, dport: p.dport, in: inDev, out: outDev, state, seed: dp.seed, ...(p.icmp ? { icmpType: p.icmp.type, icmpCode: p.icmp.code } : {}) };
-  return evaluate(s.tables, table, chain, m, s.ruleCache);
+  const chains = s.tables[table];
+  const c = chains.get(chain);
+  if (c !== undefined && c.rules.length === 0) return policyVerdict(chain, c.policy ?? 'ACCEPT');
+  const m = matchScratch;
+  m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;
+  m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed;
+  m.icmpType = p.icmp?.type; m.icmpCode = p.icmp?.code; // the icmp match (undefined for other protocols)
+  return evaluateChain(chains, chain, c, m, s.ruleCache);
 }
+
+/** The packet as the evaluator sees it, reused by every runChain (the evaluator keeps no reference to it). */
+const matchScratch: { -readonly [K in Exclude<keyof MatchPacket, 'in' | 'out' | 'icmpType' | 'icmpCode'>]: MatchPacket[K] }
+  & { in: string | undefined; out: string | undefined; icmpType: number | undefined; icmpCode: number | undefined } = {
+  src: 0, dst: 0, protocol: 'udp', sport: 0, dport: 0, in: undefined, out: undefined, icmpType: undefined, icmpCode: undefined, state: 'NEW', seed: 0,
+};
 
 /** A packet of a flow NATed at a device, as conntrack finds it: a reply, or an ICMP error quoting the flow. */
 export interface Flow {

@@ -135,9 +135,9 @@ const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERAD
 
 /** Per-evaluation walk state: the chains of the table and how many `statistic` numbers were drawn so far. */
 interface Walk {
-  readonly chains: Map<string, Chain>;
-  readonly cache: RuleCache;
-  readonly p: MatchPacket;
+  chains: Map<string, Chain>;
+  cache: RuleCache;
+  p: MatchPacket;
   /** The packet's per-flow number, computed on the first `statistic` rule visited (NaN before). */
   random: number;
   draws: number;
@@ -179,15 +179,34 @@ function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
   return undefined;
 }
 
+/** The one walk state, reset by each evaluation (an evaluation never starts another). */
+const scratch: Walk = { chains: new Map(), cache: new WeakMap(), p: undefined as unknown as MatchPacket, random: NaN, draws: 0 };
+
 /** Runs a builtin chain; returns the terminal verdict (policy when nothing decided). */
 export function evaluate(tables: Tables, table: TableName, chain: string, p: MatchPacket, cache: RuleCache): Verdict {
   const chains = tables[table];
-  const c = chains.get(chain);
+  return evaluateChain(chains, chain, chains.get(chain), p, cache);
+}
+
+/** evaluate() for the builtin chain `c` (named `chain`) already looked up in `chains`. */
+export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chain | undefined, p: MatchPacket, cache: RuleCache): Verdict {
   if (c !== undefined && c.rules.length > 0) {
-    const verdict = walk({ chains, cache, p, random: NaN, draws: 0 }, c, 0);
+    const w = scratch;
+    w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0;
+    const verdict = walk(w, c, 0);
     if (verdict) return verdict;
   }
-  return { target: c?.policy ?? 'ACCEPT', chain };
+  return policyVerdict(chain, c?.policy ?? 'ACCEPT');
+}
+
+/** Policy verdicts by chain name, built once each (verdicts are immutable). */
+const policyVerdicts = new Map<string, { readonly ACCEPT: Verdict; readonly DROP: Verdict }>();
+
+/** The verdict of a builtin chain's policy. */
+export function policyVerdict(chain: string, policy: 'ACCEPT' | 'DROP'): Verdict {
+  let both = policyVerdicts.get(chain);
+  if (both === undefined) policyVerdicts.set(chain, (both = { ACCEPT: { target: 'ACCEPT', chain }, DROP: { target: 'DROP', chain } }));
+  return both[policy];
 }
 
 function fract(x: number): number {

@@ -88,6 +88,12 @@ export function emptyTables(): Tables {
   return { filter: make('filter'), nat: make('nat') };
 }
 
+/** A copy of tables with chains of their own that share the (never changed) rules. */
+export function copyTables(t: Tables): Tables {
+  const copy = (m: Map<string, Chain>) => new ChainMap([...m].map(([name, c]) => [name, { ...c, rules: [...c.rules] }]));
+  return { filter: copy(t.filter), nat: copy(t.nat) };
+}
+
 function portRange(text: string): readonly [number, number] | undefined {
   const m = /^(\d+)(?::(\d+))?$/.exec(text);
   if (!m) return undefined;

@@ -73,13 +73,20 @@ export function mix(...values: number[]): number {
 
 function mixList(values: readonly number[]): number {
   let h = 0x9e3779b9;
-  for (let k = 0; k < values.length; k++) {
-    h = Math.imul(h ^ (values[k]! >>> 0), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
+  for (let k = 0; k < values.length; k++) h = mixStep(h, values[k]!);
   return h >>> 0;
+}
+
+function mixStep(h: number, value: number): number {
+  h = Math.imul(h ^ (value >>> 0), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** unit(a, b, c, d) without an argument array (per link crossed). */
+function unit4(a: number, b: number, c: number, d: number): number {
+  return (mixStep(mixStep(mixStep(mixStep(0x9e3779b9, a), b), c), d) >>> 0) / 4294967296;
 }
 
 /** A number in [0, 1) from a hash. */
@@ -94,7 +101,7 @@ export const DEVICE_MS = 0.0015;
 
 export function linkDelayMs(kind: LinkKind, seed: number, probe: number, step: number): number {
   const base = LINK_BASE_MS[kind];
-  return base * (0.7 + 0.6 * unit(seed, probe, step, 17));
+  return base * (0.7 + 0.6 * unit4(seed, probe, step, 17));
 }
 
 /** ARP gives up after about 3 s (3 solicitations, 1 s apart) before the router answers host unreachable. */

@@ -71,7 +71,7 @@ export class Simulator {
   /** Advances simulated time; Flannel re-adds host-gw routes missing for FLANNEL_RECONCILE_MS where it runs. */
   advance(ms: number): void {
     const end = this.dp.nowMs + ms;
-    for (const s of this.dp.touched()) {
+    for (const s of this.dp.withDeletedShared()) {
       if (!s.flannelRunning) continue;
       for (const deleted of [...s.deletedShared]) {
         const key = formatCidr(deleted);
