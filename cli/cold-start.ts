@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../topology/paths.js';
+import { median } from '../lab/median.js';
 
 export interface ColdStartRow {
   readonly what: 'cold start';
@@ -53,11 +54,6 @@ function peakRssMiB(args: readonly string[]): number | undefined {
   return Number.isFinite(kib) ? Math.round((kib / 1024) * 10) / 10 : undefined;
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 const round = (x: number, places = 1) => Math.round(x * 10 ** places) / 10 ** places;
 

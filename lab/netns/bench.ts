@@ -8,6 +8,7 @@ import { createSimBackend } from '../sim.js';
 import { createNetnsBackend } from './backend.js';
 import { preflight } from './preflight.js';
 import { netnsDown, netnsUp } from './lifecycle.js';
+import { median } from '../median.js';
 
 export interface NetnsBenchRow {
   /** What was measured, e.g. `netns up three-node` or `traceroute -n 10.244.1.3 (node-2/netshoot)`. */
@@ -34,11 +35,6 @@ export interface NetnsBenchOptions {
   readonly runs?: number;
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 async function timed(body: () => Promise<unknown>): Promise<number> {
   const t = performance.now();

@@ -1,6 +1,6 @@
 // Loads scenario files: YAML + scenarios/scenario.schema.json with FILE:LINE:COL errors, the lab with its model edits,
 // places checked against the lab; and finds scenario files in directories.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { compileLabSource, labValidator } from '../../topology/compile.js';

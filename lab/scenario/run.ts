@@ -1,6 +1,5 @@
 // The scenario runner and checker: builds the lab on any Backend, breaks it, probes, fixes, probes again, and returns
 // results as data (expected, actual, pass, diff per probe). Knows nothing about which backend it holds.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, type Backend } from '../backend.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { LabModel } from '../../topology/model.js';

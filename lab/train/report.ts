@@ -1,6 +1,7 @@
 // `tracelab train report`: a class's transcripts summarised per session and per scenario, as text or JSON.
 import { formatDuration } from './texts.js';
 import type { Transcript } from './transcript.js';
+import { median } from '../median.js';
 
 export interface SessionRow {
   readonly file: string;
@@ -57,12 +58,6 @@ function sessionRow(t: Transcript): SessionRow {
   };
 }
 
-function median(values: readonly number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  if (v.length === 0) return 0;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
-}
 
 const mean = (values: readonly number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 

@@ -1,7 +1,7 @@
 // `ip route add|del|replace|change|append`: iproute2's ROUTE argument parsing and the kernel's checks (nexthop
 // gateway on a link-scope route, device up, prefsrc local, EEXIST/ESRCH) applied to a device's main table, where
 // Flannel's shared host-gw routes are copied into the device's own routes before it edits them.
-import { broadcastOf, contains, networkOf, parseCidr, parseIp, sameCidr, subnetOf, type Cidr } from '../../topology/address.js';
+import { contains, networkOf, parseCidr, parseIp, sameCidr, type Cidr } from '../../topology/address.js';
 import type { Route, RouteType } from '../../topology/model.js';
 import type { DeviceState } from '../dataplane.js';
 import type { CommandResult } from '../../topology/trace.js';
