@@ -52,10 +52,30 @@ export interface RouteSet {
   readonly routes: readonly Route[];
 }
 
+/** What answers on a listening port: an HTTP server with a fixed response, CoreDNS (the kubernetes plugin), or a bare socket. */
+export type AppKind = 'http' | 'dns' | 'bare';
+
+/** The one response an `http` app sends to every request (headers in order, as the image's server sends them). */
+export interface HttpResponse {
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string;
+}
+
 export interface Listener {
   readonly protocol: 'tcp' | 'udp';
   readonly port: number;
+  /** The app behind the socket; undefined is a bare listener (accepts, sends nothing). */
+  readonly app?: AppKind;
+  /** `http` apps: the response. */
+  readonly http?: HttpResponse;
+  /** The container port's name, for a Service's named targetPort. */
+  readonly name?: string;
 }
+
+/** The resolver library a place's programs link: glibc (Debian/Ubuntu nodes and images), musl (Alpine), busybox's own. */
+export type ResolverKind = 'glibc' | 'musl' | 'busybox';
 
 export interface FlannelState {
   /** Interface Flannel bound to (`--iface`), or the default-route interface when none was given. */
@@ -73,6 +93,14 @@ export interface Device {
   readonly node?: string;
   /** Pods: container image reference. */
   readonly image?: string;
+  /** Pods: Kubernetes namespace (`default` unless the lab says otherwise). */
+  readonly namespace?: string;
+  /** Pods: labels (Services select their endpoints by them). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Files a person reads here, by absolute path (/etc/resolv.conf and /etc/hosts as kubelet or the OS writes them). */
+  readonly files?: Readonly<Record<string, string>>;
+  /** The resolver library the place's programs use (from the image; nodes: glibc). */
+  readonly resolver?: ResolverKind;
   /** The tools commands find here, from the image (toolset.ts): every backend and the training shell go by it. */
   readonly toolset: Toolset;
   readonly role?: 'control-plane' | 'worker';
@@ -95,7 +123,12 @@ export interface ServicePort {
   readonly name?: string;
   readonly protocol: 'tcp' | 'udp';
   readonly port: number;
+  /** The endpoints' port; with `targetPortName`, the number is resolved per endpoint from its named listener. */
   readonly targetPort: number;
+  /** A named targetPort (a container port name). */
+  readonly targetPortName?: string;
+  /** NodePort services: the port every node listens on. */
+  readonly nodePort?: number;
 }
 
 export interface Service {
@@ -103,8 +136,11 @@ export interface Service {
   readonly namespace: string;
   readonly ip: number;
   readonly ports: readonly ServicePort[];
-  /** Pod device ids backing the service, in order. */
+  /** Pod device ids backing the service, in order (from `selector`, or listed in the lab file). */
   readonly endpoints: readonly string[];
+  readonly type?: 'ClusterIP' | 'NodePort';
+  /** Label selector; a selector that matches no pod leaves the Service without endpoints. */
+  readonly selector?: Readonly<Record<string, string>>;
 }
 
 export interface ClusterInfo {
@@ -121,6 +157,10 @@ export interface ClusterInfo {
   readonly joinOrder: readonly string[];
   /** `net.ipv4.icmp_ratelimit` in every device: 0 (clean captures) or the kernel default 1000. */
   readonly icmpRatelimit: number;
+  /** The cluster DNS domain (kubelet --cluster-domain): cluster.local. */
+  readonly domain?: string;
+  /** kube-system/kube-dns's ClusterIP (kubelet --cluster-dns), when the lab has that Service. */
+  readonly dnsIp?: number;
 }
 
 export interface HostOnlyInfo {
