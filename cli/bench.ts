@@ -1,8 +1,8 @@
 // `npm run bench`: compile time, memory and simulated traceroutes per second of generated host-gw clusters.
 // As root, also the namespace lab: build/teardown and the same traceroute on the kernel and on the simulator.
-// Not a test: figures are printed, never asserted. `npm run bench -- --json` prints the simulator rows as a JSON array
-// (no namespace rows) and the CLI's cold start row (`coldStartRatio`); `npm run bench -- 3 100` picks sizes; `--no-netns`
-// skips the namespace rows, `--no-cold-start` the cold start row.
+// Not a test: figures are printed, never asserted. `npm run bench -- --json` prints the simulator rows as a JSON array,
+// the CLI's cold start row (`coldStartRatio`) and, as root, the namespace lab's row (`netnsUpMs`, `netnsDownMs`, exec
+// overhead); `npm run bench -- 3 100` picks sizes; `--no-netns` skips the namespace rows, `--no-cold-start` the cold start row.
 import { compileLabObject } from '../topology/compile.js';
 import { generateHostGwLab } from '../topology/generate.js';
 import type { LabModel } from '../topology/model.js';
@@ -10,7 +10,7 @@ import { Dataplane } from '../sim/dataplane.js';
 import { runProbe } from '../sim/probe.js';
 import { mix } from '../sim/packet.js';
 import { Simulator } from '../sim/simulator.js';
-import { benchNetns, formatNetnsBench } from '../lab/netns/index.js';
+import { benchNetns, formatNetnsBench, netnsJsonRow } from '../lab/netns/index.js';
 import { benchColdStart, formatColdStart, type ColdStartRow } from './cold-start.js';
 
 export interface BenchRow {
@@ -105,11 +105,12 @@ async function main(argv: readonly string[]): Promise<void> {
     rows.push(coldStart);
     if (!json) process.stdout.write(`\n${formatColdStart(coldStart)}`);
   }
+  const netns = argv.includes('--no-netns') ? { skipped: '--no-netns', rows: [] } : await benchNetns();
   if (json) {
-    console.log(JSON.stringify(rows));
+    const netnsRow = netnsJsonRow(netns);
+    console.log(JSON.stringify(netnsRow ? [...rows, netnsRow] : rows));
     return;
   }
-  const netns = argv.includes('--no-netns') ? { skipped: '--no-netns', rows: [] } : await benchNetns();
   process.stdout.write(`\n${formatNetnsBench(netns)}`);
 }
 

@@ -8,6 +8,8 @@ import { createSimBackend } from '../sim.js';
 import { createNetnsBackend } from './backend.js';
 import { preflight } from './preflight.js';
 import { netnsDown, netnsUp } from './lifecycle.js';
+import { readRecord, recordPath } from './record.js';
+import { runArgv } from '../process.js';
 import { median } from '../median.js';
 
 export interface NetnsBenchRow {
@@ -19,6 +21,8 @@ export interface NetnsBenchRow {
   readonly simMs?: number;
   /** kernelMs / simMs: how many times faster the simulator is. */
   readonly ratio?: number;
+  /** The bare command the measured one wraps (exec overhead row): median ms. */
+  readonly bareMs?: number;
   readonly runs: number;
 }
 
@@ -76,6 +80,7 @@ export async function benchNetns(opts: NetnsBenchOptions = {}): Promise<NetnsBen
     const sim = createSimBackend();
     await kernel.up(lab);
     await sim.up(lab);
+    rows.push(await execOverhead(kernel, stateDir, prefix, runs));
     for (const probe of BENCH_PROBES) {
       // One untimed run each: the simulator's first run pays for JIT compilation, the kernel's for cold caches.
       await kernel.run(probe.at, probe.run);
@@ -97,12 +102,41 @@ export async function benchNetns(opts: NetnsBenchOptions = {}): Promise<NetnsBen
   return { rows };
 }
 
+/**
+ * What one `run` on the namespace backend costs over the bare `ip netns exec NS true` it wraps (place lookup, record
+ * read, hostname namespace, process start), measured alternately on the controlplane's namespace.
+ */
+async function execOverhead(kernel: ReturnType<typeof createNetnsBackend>, stateDir: string, prefix: string, runs: number): Promise<NetnsBenchRow> {
+  const ns = readRecord(recordPath(stateDir, prefix))?.places['controlplane']?.ns;
+  if (ns === undefined) throw new Error('bench: the namespace lab has no controlplane place');
+  const backend: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < runs * 2; i++) {
+    backend.push(await timed(() => kernel.run('controlplane', 'true')));
+    bare.push(await timed(() => runArgv(['ip', 'netns', 'exec', ns, 'true'])));
+  }
+  const kernelMs = median(backend);
+  const bareMs = median(bare);
+  return { what: 'exec `true` (controlplane) vs bare ip netns exec', kernelMs, bareMs, runs: runs * 2 };
+}
+
+/** The namespace rows `npm run bench -- --json` adds as one object: up and down medians in ms (root only). */
+export function netnsJsonRow(result: NetnsBenchResult): { netnsUpMs: number; netnsDownMs: number; netnsExecMs?: number; netnsBareExecMs?: number } | undefined {
+  const up = result.rows.find((r) => r.what.startsWith('netns up'));
+  const down = result.rows.find((r) => r.what.startsWith('netns down'));
+  const exec = result.rows.find((r) => r.bareMs !== undefined);
+  if (!up || !down) return undefined;
+  const ms = (x: number) => Math.round(x * 10) / 10;
+  return { netnsUpMs: ms(up.kernelMs), netnsDownMs: ms(down.kernelMs), ...(exec ? { netnsExecMs: ms(exec.kernelMs), netnsBareExecMs: ms(exec.bareMs!) } : {}) };
+}
+
 /** The rows as the bench prints them. */
 export function formatNetnsBench(result: NetnsBenchResult): string {
   if (result.skipped) return `namespace lab: skipped (${result.skipped})\n`;
   const lines = ['namespace lab (median of runs; ratio = kernel / simulator):'];
   for (const r of result.rows) {
-    const sim = r.simMs !== undefined ? `  sim ${r.simMs.toFixed(3)} ms  ratio ${r.ratio!.toFixed(0)}x` : '';
+    const sim = r.simMs !== undefined ? `  sim ${r.simMs.toFixed(3)} ms  ratio ${r.ratio!.toFixed(0)}x`
+      : r.bareMs !== undefined ? `  bare ${r.bareMs.toFixed(1)} ms  overhead ${(r.kernelMs - r.bareMs).toFixed(1)} ms` : '';
     lines.push(`  ${r.what.padEnd(48)} kernel ${r.kernelMs.toFixed(1)} ms${sim}`);
   }
   return lines.join('\n') + '\n';
