@@ -89,7 +89,26 @@ describe('image facts', () => {
     const httpd = dev('httpd').listeners[0]!.http!;
     expect(httpd.body).toBe('<html><body><h1>It works!</h1></body></html>\n');
     expect(httpd.headers.find(([k]) => k === 'Content-Length')![1]).toBe(String(Buffer.byteLength(httpd.body)));
-    expect(dev('coredns-a').listeners.map((l) => `${l.protocol}/${l.port}:${l.app}:${l.name}`)).toEqual(['udp/53:dns:dns', 'tcp/53:dns:dns-tcp']);
+    expect(dev('coredns-a').listeners.map((l) => `${l.protocol}/${l.port}:${l.app}:${l.name}`)).toEqual(['udp/53:dns:dns', 'tcp/53:dns:dns-tcp', 'tcp/9153:http:metrics']);
     expect(factsOfImage('registry.k8s.io/coredns/coredns:v1.11.3').listeners.map((l) => `${l.protocol}/${l.port}`)).toEqual(['udp/53', 'tcp/53', 'tcp/9153']);
+  });
+});
+
+describe('the simulator shows the files and refuses missing clients', () => {
+  it('cat /etc/resolv.conf and /etc/hosts at pods and nodes', async () => {
+    const { Simulator } = await import('../sim/simulator.js');
+    const sim = new Simulator(lab);
+    expect(sim.run('netshoot', 'cat /etc/resolv.conf')).toEqual({ stdout: dev('netshoot').files!['/etc/resolv.conf'], stderr: '', exitCode: 0 });
+    expect(sim.run('traceroute', 'cat /etc/hosts').stdout).toBe(dev('traceroute').files!['/etc/hosts']);
+    expect(sim.run('node-1', 'cat /etc/resolv.conf /etc/hosts').stdout).toBe(`nameserver 10.0.2.3\n${dev('node-1').files!['/etc/hosts']}`);
+    expect(sim.run('host', 'cat /etc/resolv.conf')).toEqual({ stdout: '', stderr: 'cat: /etc/resolv.conf: No such file or directory\n', exitCode: 1 });
+  });
+
+  it('a client the image lacks is not found, as its shell says', async () => {
+    const { Simulator } = await import('../sim/simulator.js');
+    const sim = new Simulator(lab);
+    expect(sim.run('httpd', 'curl -s http://10.96.0.20/')).toEqual({ stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 });
+    expect(sim.run('traceroute', 'dig httpd')).toEqual({ stdout: '', stderr: 'sh: dig: not found\n', exitCode: 127 });
+    expect(sim.run('coredns-a', 'nslookup httpd').stderr).toContain('exec: "nslookup": executable file not found in $PATH');
   });
 });

@@ -6,7 +6,7 @@ import { LAB_DEFAULTS } from './labfile.js';
 import type { Device, Interface, Route, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
 import { subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
-import { factsOfImage, podListeners, type DnsPolicy } from './images.js';
+import { factsOfImage, type DnsPolicy } from './images.js';
 import { HOSTS_PATH, nodeHosts, nodeResolvConf, nodeResolver, podHosts, podResolvConf, RESOLV_CONF_PATH, type NodeResolver } from './place-files.js';
 
 export const FLANNEL_ROUTE_SET = 'flannel-host-gw';
@@ -178,7 +178,7 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
       routes: [podDefault, { dst: podNet, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
       sysctls: ctx.hostSysctls,
       netfilter: ctx.plainNetfilter,
-      listeners: podListeners(facts, p.listen),
+      listeners: p.listen,
     };
   });
 }

@@ -229,23 +229,29 @@ export function execNotFoundMessage(program: string): string {
   return `error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "0": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`;
 }
 
-type PortList = readonly { readonly protocol: 'tcp' | 'udp'; readonly port: number; readonly app?: Listener['app'] }[];
-
 // Pods with equal listen lists (the parser shares them) and the same image share one result.
-const podListenerCache = new WeakMap<PortList, Map<string, readonly Listener[]>>();
+const podListenerCache = new WeakMap<readonly Listener[], Map<string, readonly Listener[]>>();
 
 /**
- * A pod's listeners: the image's defaults when the lab file lists none; a listed port given without an app
- * ("tcp/80") that the image serves by default gets the image's listener (its app and port name), any other is as listed.
+ * A pod's listeners: the image's defaults when the lab file lists none. A listed port given without an app ("tcp/80")
+ * or as `app: http` without a response gets the image's listener on that port when the image serves it (its app,
+ * response and port name); any other entry stays as listed.
  */
-export function podListeners(facts: ImageFacts, given: PortList | undefined): readonly Listener[] {
+export function podListeners(facts: ImageFacts, given: readonly Listener[] | undefined): readonly Listener[] {
   if (given === undefined) return facts.listeners;
   let byImage = podListenerCache.get(given);
   if (!byImage) podListenerCache.set(given, (byImage = new Map()));
   let result = byImage.get(facts.name);
   if (!result) {
-    result = Object.freeze(given.map((l) => (l.app === undefined ? facts.listeners.find((d) => d.protocol === l.protocol && d.port === l.port) : undefined) ?? l));
+    result = Object.freeze(given.map((l) => imageListenerFor(facts, l) ?? l));
     byImage.set(facts.name, result);
   }
   return result;
+}
+
+function imageListenerFor(facts: ImageFacts, l: Listener): Listener | undefined {
+  if (l.app !== undefined && !(l.app === 'http' && l.http === undefined)) return undefined;
+  const d = facts.listeners.find((x) => x.protocol === l.protocol && x.port === l.port);
+  if (!d || (l.app === 'http' && d.app !== 'http')) return undefined;
+  return l.name !== undefined && l.name !== d.name ? Object.freeze({ ...d, name: l.name }) : d;
 }
