@@ -32,6 +32,10 @@ export interface ImageFacts {
   /** What the image serves when the lab file gives no `listen`. */
   readonly listeners: readonly Listener[];
   readonly dnsPolicy: DnsPolicy;
+  /** The pinned reference the real lab pulls for the short name (render-ansible); none: kubeadm's own, or `NAME:latest`. */
+  readonly ref?: string;
+  /** Its container exits at once unless given a command to wait (the real lab runs `sleep`). */
+  readonly exitsAtOnce?: boolean;
   /** Where the facts come from. */
   readonly source: string;
 }
@@ -40,7 +44,7 @@ export interface ImageFacts {
 export const HTTP_DATE_PLACEHOLDER = 'Mon, 01 Jan 2024 00:00:00 GMT';
 
 /**
- * nginx (IMAGE_REFS pins nginx:1.27; nginxinc/docker-nginx mainline/debian @ b430becb is 1.27.4 on bookworm-slim). The
+ * nginx (the lab pins nginx:1.27; nginxinc/docker-nginx mainline/debian @ b430becb is 1.27.4 on bookworm-slim). The
  * page is nginx's docs/html/index.html with the color-scheme style added in 1.21.1, 615 bytes; header order as
  * ngx_http_header_filter writes them. Both match a public `curl -v` capture of nginx/1.29.0 in a Kubernetes pod
  * (Server, Date, Content-Type, Content-Length: 615, Last-Modified, Connection: keep-alive, ETag "685ae712-267",
@@ -138,30 +142,30 @@ const IMAGES: Readonly<Record<string, ImageFacts>> = {
   // ping, traceroute; ash; busybox's own resolver (FACTS-L4 §0, §4, §7). No ss, dig, host, getent, curl.
   busybox: {
     name: 'busybox', toolset: 'busybox', resolver: 'busybox', shell: 'ash', clients: set('nslookup', 'wget', 'nc'),
-    listeners: [], dnsPolicy: 'ClusterFirst', source: 'docker-library/busybox defconfig; FACTS-L4 §0',
+    listeners: [], dnsPolicy: 'ClusterFirst', ref: 'busybox:1.36', exitsAtOnce: true, source: 'docker-library/busybox defconfig; FACTS-L4 §0',
   },
   // nicolaka/netshoot (Dockerfile @ 00ca54c0): alpine:3.22 + edge, musl; bind-tools (dig, nslookup, host), curl,
   // netcat-openbsd, iproute2 (ss), conntrack-tools, busybox's wget; musl-utils' getent (alpine base). `sh` is busybox ash.
   netshoot: {
     name: 'netshoot', toolset: 'linux', resolver: 'musl', shell: 'ash', clients: set(...CLIENT_TOOLS),
-    listeners: [], dnsPolicy: 'ClusterFirst', source: 'nicolaka/netshoot Dockerfile',
+    listeners: [], dnsPolicy: 'ClusterFirst', ref: 'nicolaka/netshoot:v0.13', exitsAtOnce: true, source: 'nicolaka/netshoot Dockerfile',
   },
   // alpine:3.20: busybox applets (wget, nc, nslookup) with musl, ash; getent from musl-utils.
   alpine: {
     name: 'alpine', toolset: 'linux', resolver: 'musl', shell: 'ash', clients: set('wget', 'nc', 'nslookup', 'getent'),
-    listeners: [], dnsPolicy: 'ClusterFirst', source: 'alpine base packages (busybox, musl-utils)',
+    listeners: [], dnsPolicy: 'ClusterFirst', ref: 'alpine:3.20', exitsAtOnce: true, source: 'alpine base packages (busybox, musl-utils)',
   },
   // nginx:1.27 (nginxinc/docker-nginx mainline/debian/Dockerfile @ b430becb): debian:bookworm-slim, glibc, dash; the
   // Dockerfile installs and keeps curl (and gettext-base); getent is glibc's (libc-bin). No wget, nc, dig, ss.
   nginx: {
     name: 'nginx', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('curl', 'getent'),
-    listeners: [listen('tcp', 80, 'http', NGINX_RESPONSE)], dnsPolicy: 'ClusterFirst', source: 'nginxinc/docker-nginx mainline/debian/Dockerfile',
+    listeners: [listen('tcp', 80, 'http', NGINX_RESPONSE)], dnsPolicy: 'ClusterFirst', ref: 'nginx:1.27', source: 'nginxinc/docker-nginx mainline/debian/Dockerfile',
   },
   // httpd:2.4 (docker-library/httpd 2.4/Dockerfile @ 9b63b37c): debian:trixie-slim, glibc, dash; wget and the build
   // tools are purged after the build, curl is never installed (only libcurl for mod_md). getent (libc-bin) only.
   httpd: {
     name: 'httpd', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('getent'),
-    listeners: [listen('tcp', 80, 'http', HTTPD_RESPONSE)], dnsPolicy: 'ClusterFirst', source: 'docker-library/httpd 2.4/Dockerfile',
+    listeners: [listen('tcp', 80, 'http', HTTPD_RESPONSE)], dnsPolicy: 'ClusterFirst', ref: 'httpd:2.4', source: 'docker-library/httpd 2.4/Dockerfile',
   },
   // registry.k8s.io/coredns/coredns: distroless (static Go binary, no shell, no libc resolver). kubeadm's Deployment
   // runs it with dnsPolicy: Default (the node's resolv.conf: `forward . /etc/resolv.conf`), ports dns 53/udp,
