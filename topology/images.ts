@@ -206,9 +206,16 @@ export function imageBaseName(image: string): string {
 
 /** The facts of a container image reference (unknown images: a Debian-like image without client tools). */
 export function factsOfImage(image: string): ImageFacts {
-  const name = imageBaseName(image);
-  return Object.hasOwn(IMAGES, name) ? IMAGES[name]! : { ...UNKNOWN, name };
+  let facts = factsByRef.get(image);
+  if (!facts) {
+    const name = imageBaseName(image);
+    factsByRef.set(image, (facts = Object.hasOwn(IMAGES, name) ? IMAGES[name]! : { ...UNKNOWN, name }));
+  }
+  return facts;
 }
+
+// Labs name few images for many pods: each reference is parsed once.
+const factsByRef = new Map<string, ImageFacts>();
 
 /** The facts of the place DEVICE: its image's for pods, the VMs' for every other kind. */
 export function imageFacts(device: Pick<Device, 'kind' | 'image'>): ImageFacts {

@@ -29,9 +29,10 @@ export function selectorMatches(selector: Readonly<Record<string, string>>, labe
  */
 export function planServices(ctx: PlanContext, pods: readonly PlannedPod[], serviceNetwork: Cidr): Service[] {
   const list = ctx.file.services ?? [];
-  // Pods are looked up by name only when some service lists endpoints or names a targetPort.
-  let byName: Map<string, PlannedPod> | undefined;
-  const podNamed = (name: string): PlannedPod | undefined => (byName ??= new Map(pods.map((p) => [p.name, p]))).get(name);
+  // Only the pods some service lists are looked up by name.
+  const listed = new Set(list.flatMap((s) => s.endpoints ?? []));
+  const byName = new Map<string, PlannedPod>();
+  if (listed.size > 0) for (const p of pods) if (listed.has(p.name)) byName.set(p.name, p);
   const serviceNames = new Set<string>();
   const services = list.map((s, i): Service => {
     const namespace = s.namespace ?? 'default';
@@ -40,10 +41,10 @@ export function planServices(ctx: PlanContext, pods: readonly PlannedPod[], serv
     const ip = ctx.addr(['services', i, 'ip'], s.ip, s.ip);
     if (!contains(serviceNetwork, ip)) ctx.err(['services', i, 'ip'], `${s.ip} is outside the service network ${formatCidr(serviceNetwork)}`);
     ctx.claimAddress(ip, ['services', i, 'ip'], `service ${s.name}`);
-    const endpoints = serviceEndpoints(ctx, s, i, namespace, pods, podNamed);
-    const ports = s.ports.map((p, j) => servicePort(ctx, s, i, j, endpoints.map((e) => podNamed(e)!)));
+    const endpoints = serviceEndpoints(ctx, s, i, namespace, pods, byName);
+    const ports = s.ports.map((p, j) => servicePort(ctx, s, i, j, endpoints));
     return {
-      name: s.name, namespace, ip, endpoints, ports,
+      name: s.name, namespace, ip, endpoints: endpoints.map((e) => e.name), ports,
       type: s.type ?? 'ClusterIP',
       ...(s.selector ? { selector: Object.freeze({ ...s.selector }) } : {}),
     };
@@ -52,15 +53,16 @@ export function planServices(ctx: PlanContext, pods: readonly PlannedPod[], serv
   return services;
 }
 
-function serviceEndpoints(ctx: PlanContext, s: LabFileService, i: number, namespace: string, pods: readonly PlannedPod[], podNamed: (name: string) => PlannedPod | undefined): string[] {
+function serviceEndpoints(ctx: PlanContext, s: LabFileService, i: number, namespace: string, pods: readonly PlannedPod[], byName: ReadonlyMap<string, PlannedPod>): PlannedPod[] {
   if (s.selector) {
     if (s.endpoints !== undefined) ctx.err(['services', i, 'endpoints'], `service ${s.name} has a selector: its endpoints are the pods it selects (give either selector or endpoints)`);
     const selector = s.selector;
-    return pods.filter((p) => p.namespace === namespace && selectorMatches(selector, p.labels)).map((p) => p.name);
+    return pods.filter((p) => p.namespace === namespace && selectorMatches(selector, p.labels));
   }
-  const endpoints: string[] = [];
+  const endpoints: PlannedPod[] = [];
   (s.endpoints ?? []).forEach((e, j) => {
-    if (podNamed(e)) endpoints.push(e);
+    const pod = byName.get(e);
+    if (pod) endpoints.push(pod);
     else ctx.err(['services', i, 'endpoints', j], `unknown pod "${e}" in endpoints of ${s.name}`);
   });
   return endpoints;

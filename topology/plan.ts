@@ -262,9 +262,13 @@ function planPodAddresses(ctx: PlanContext, nodes: readonly NodeDraft[], listen:
       const p = pods[j]!;
       if (ip === undefined) return;
       const image = p.image ?? 'busybox';
-      const path = ['nodes', d.index, 'pods', j, 'listen'];
-      const served = podListeners(factsOfImage(image), p.listen === undefined ? undefined : checkedListen(ctx, path, listen, p.listen));
-      if (p.listen !== undefined) checkResponses(ctx, path, served);
+      const facts = factsOfImage(image);
+      let served = facts.listeners;
+      if (p.listen !== undefined) {
+        const path = ['nodes', d.index, 'pods', j, 'listen'];
+        served = podListeners(facts, checkedListen(ctx, path, listen, p.listen));
+        checkResponses(ctx, path, served);
+      }
       d.planned.pods.push({ name: p.name, node: d.planned.name, ip, image, namespace: p.namespace ?? 'default', ...(p.labels ? { labels: Object.freeze({ ...p.labels }) } : {}), listen: served });
     });
   }
@@ -288,13 +292,24 @@ function explicitPodAddress(ctx: PlanContext, d: NodeDraft, j: number): number |
 /** A `listen` list parsed; two listeners on one protocol and port are reported. */
 function checkedListen(ctx: PlanContext, path: PathKey[], listen: ReturnType<typeof listenParser>, list: readonly LabFileListen[]): readonly Listener[] {
   const parsed = listen(list);
+  let duplicates = duplicateListeners.get(parsed);
+  if (!duplicates) duplicateListeners.set(parsed, (duplicates = findDuplicateListeners(parsed)));
+  for (const [k, key] of duplicates) ctx.err([...path, k], `two listeners on ${key}`);
+  return parsed;
+}
+
+// Pods share parsed listen lists (the parser's cache): each list is checked once.
+const duplicateListeners = new WeakMap<readonly Listener[], readonly (readonly [number, string])[]>();
+
+function findDuplicateListeners(list: readonly Listener[]): (readonly [number, string])[] {
   const seen = new Set<string>();
-  parsed.forEach((l, k) => {
+  const found: (readonly [number, string])[] = [];
+  list.forEach((l, k) => {
     const key = `${l.protocol}/${l.port}`;
-    if (seen.has(key)) ctx.err([...path, k], `two listeners on ${key}`);
+    if (seen.has(key)) found.push([k, key]);
     seen.add(key);
   });
-  return parsed;
+  return found;
 }
 
 /** An `app: http` listener needs a response: its own, or the image's page on that port. */
