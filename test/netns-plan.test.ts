@@ -101,6 +101,9 @@ describe('buildNetnsPlan', () => {
     expect(file('tlt1-node-1', 'resolv.conf')).toBe('nameserver 10.0.2.3\n');
     expect(file('tlt1-node-1', 'nsswitch.conf')).toBe(NSSWITCH_CONF);
     expect(file('tlt1-host', 'resolv.conf')).toContain('nameserver ::1');
+    // The image decides the L4 clients, whatever this host has installed (topology/images.ts).
+    expect(toolArgv(three.places['httpd']!, ['curl', '-s', 'http://10.96.0.20/'], new Set())).toEqual({ ok: false, result: { stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 } });
+    expect(toolArgv(three.places['netshoot']!, ['curl', '-s', 'http://10.96.0.20/'], new Set())).toEqual({ ok: true, argv: ['curl', '-s', 'http://10.96.0.20/'] });
   });
 
   it('rejects bad prefixes and over-long interface names', () => {
