@@ -114,3 +114,13 @@ describe('schema messages for the new fields', () => {
     expect(at('{ name: p, labels: { "bad key!": x } }')).toEqual(['6:30: nodes.0.pods.0.labels: label key "bad key!" must be like app or example.com/app (letters, digits, "-", "_", ".", at most 63 after the prefix)']);
   });
 });
+
+describe('kubectl in the simulator shows the new fields', () => {
+  it('TYPE NodePort, PORT(S) PORT:NODEPORT/PROTO and the SELECTOR column', async () => {
+    // kubectl's own output for a NodePort Service (public capture): "nginx  NodePort  10.107.132.128  <none>  80:30195/TCP".
+    const { Simulator } = await import('../sim/simulator.js');
+    const lab = compileLabText('lab.yaml', NODES.replace('name: a\n', 'name: a\n    role: control-plane\n') + 'services:\n  - { name: web, type: NodePort, ip: 10.96.0.30, selector: { tier: front, app: web }, ports: [{ protocol: tcp, port: 80 }] }\n');
+    const out = new Simulator(lab).run('a', 'kubectl get svc -o wide').stdout.split('\n');
+    expect(out[1]!.split(/ {2,}/)).toEqual(['web', 'NodePort', '10.96.0.30', '<none>', '80:30000/TCP', expect.stringMatching(/m$/), 'app=web,tier=front']);
+  });
+});
