@@ -100,8 +100,8 @@ describe('image facts', () => {
     const httpd = dev('httpd').listeners[0]!.http!;
     expect(httpd.body).toBe('<html><body><h1>It works!</h1></body></html>\n');
     expect(httpd.headers.find(([k]) => k === 'Content-Length')![1]).toBe(String(Buffer.byteLength(httpd.body)));
-    expect(dev('coredns-a').listeners.map((l) => `${l.protocol}/${l.port}:${l.app}:${l.name}`)).toEqual(['udp/53:dns:dns', 'tcp/53:dns:dns-tcp', 'tcp/9153:http:metrics']);
-    expect(factsOfImage('registry.k8s.io/coredns/coredns:v1.11.3').listeners.map((l) => `${l.protocol}/${l.port}`)).toEqual(['udp/53', 'tcp/53', 'tcp/9153']);
+    expect(dev('coredns-a').listeners.map((l) => `${l.protocol}/${l.port}:${l.app}:${l.name}`)).toEqual(['udp/53:dns:dns', 'tcp/53:dns:dns-tcp', 'tcp/9153:http:metrics', 'tcp/8080:http:undefined', 'tcp/8181:http:undefined']);
+    expect(factsOfImage('registry.k8s.io/coredns/coredns:v1.11.3').listeners.map((l) => `${l.protocol}/${l.port}`)).toEqual(['udp/53', 'tcp/53', 'tcp/9153', 'tcp/8080', 'tcp/8181']);
   });
 });
 

@@ -131,6 +131,21 @@ const COREDNS_METRICS_RESPONSE: HttpResponse = Object.freeze({
   body: '# tracelab: CoreDNS metrics are not modelled yet\n',
 });
 
+/**
+ * CoreDNS's `health` (:8080, /health) and `ready` (:8181, /ready) plugins of kubeadm's Corefile answer "OK"
+ * (http.StatusText(200)) through Go's net/http. [ASSUMED header order; every path answers alike here.]
+ */
+const COREDNS_OK_RESPONSE: HttpResponse = Object.freeze({
+  status: 200,
+  reason: 'OK',
+  headers: Object.freeze([
+    ['Date', HTTP_DATE_PLACEHOLDER],
+    ['Content-Length', '2'],
+    ['Content-Type', 'text/plain; charset=utf-8'],
+  ] as const),
+  body: 'OK',
+});
+
 const listen = (protocol: 'tcp' | 'udp', port: number, app?: Listener['app'], http?: HttpResponse, name?: string): Listener =>
   Object.freeze({ protocol, port, ...(app ? { app } : {}), ...(http ? { http } : {}), ...(name ? { name } : {}) });
 
@@ -169,10 +184,14 @@ const IMAGES: Readonly<Record<string, ImageFacts>> = {
   },
   // registry.k8s.io/coredns/coredns: distroless (static Go binary, no shell, no libc resolver). kubeadm's Deployment
   // runs it with dnsPolicy: Default (the node's resolv.conf: `forward . /etc/resolv.conf`), ports dns 53/udp,
-  // dns-tcp 53/tcp, metrics 9153/tcp (kubeadm cmd/kubeadm/app/phases/addons/dns/manifests.go).
+  // dns-tcp 53/tcp, metrics 9153/tcp; its Corefile's health and ready plugins listen on 8080 and 8181 (the liveness
+  // and readiness probes' ports) (kubeadm cmd/kubeadm/app/phases/addons/dns/manifests.go).
   coredns: {
     name: 'coredns', toolset: 'linux', shell: 'none', clients: set(),
-    listeners: [listen('udp', 53, 'dns', undefined, 'dns'), listen('tcp', 53, 'dns', undefined, 'dns-tcp'), listen('tcp', 9153, 'http', COREDNS_METRICS_RESPONSE, 'metrics')],
+    listeners: [
+      listen('udp', 53, 'dns', undefined, 'dns'), listen('tcp', 53, 'dns', undefined, 'dns-tcp'), listen('tcp', 9153, 'http', COREDNS_METRICS_RESPONSE, 'metrics'),
+      listen('tcp', 8080, 'http', COREDNS_OK_RESPONSE), listen('tcp', 8181, 'http', COREDNS_OK_RESPONSE),
+    ],
     dnsPolicy: 'Default', source: 'kubeadm CoreDNS manifest; coredns Dockerfile (distroless)',
   },
 };
