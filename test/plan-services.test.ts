@@ -87,6 +87,11 @@ describe('NodePorts', () => {
 });
 
 describe('listen', () => {
+  it('an explicit bare listener on a port the image serves stays bare, without an app in the model', () => {
+    const lab = compileLabText('lab.yaml', `name: t\nnodes:\n  - name: a\n    ip: 192.168.56.10\n    pods:\n      - { name: p, image: nginx, listen: [{ protocol: tcp, port: 80, app: bare }, tcp/81] }\n`);
+    expect(lab.device('p')!.listeners).toEqual([{ protocol: 'tcp', port: 80 }, { protocol: 'tcp', port: 81 }]);
+  });
+
   it('two listeners on one port and an http listener without a page are refused', () => {
     const text = `name: t\nnodes:\n  - name: a\n    ip: 192.168.56.10\n    pods:\n      - { name: p, image: busybox, listen: [tcp/80, { protocol: tcp, port: 80 }, { protocol: tcp, port: 81, app: http }] }\n`;
     let errs: string[] = [];

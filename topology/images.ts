@@ -273,10 +273,17 @@ export function podListeners(facts: ImageFacts, given: readonly Listener[] | und
   if (!byImage) podListenerCache.set(given, (byImage = new Map()));
   let result = byImage.get(facts.name);
   if (!result) {
-    result = Object.freeze(given.map((l) => imageListenerFor(facts, l) ?? l));
+    result = Object.freeze(given.map((l) => imageListenerFor(facts, l) ?? withoutBareApp(l)));
     byImage.set(facts.name, result);
   }
   return result;
+}
+
+/** The model's bare listener has no app: an explicit `app: bare` is dropped once the image had its say. */
+export function withoutBareApp(l: Listener): Listener {
+  if (l.app !== 'bare') return l;
+  const { app: _bare, ...rest } = l;
+  return Object.freeze(rest);
 }
 
 function imageListenerFor(facts: ImageFacts, l: Listener): Listener | undefined {

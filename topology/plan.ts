@@ -1,7 +1,7 @@
 // The address plan: resolves a lab file's defaults (pod subnets in join order, next free pod addresses) and checks
 // its semantics (unknown references, duplicates, overlaps, addresses outside their subnets), with locations.
 import { broadcastOf, contains, formatCidr, formatIp, isDocumentationRange, networkOf, overlaps, parseIp, type Cidr } from './address.js';
-import { factsOfImage, podListeners } from './images.js';
+import { factsOfImage, podListeners, withoutBareApp } from './images.js';
 import { LAB_DEFAULTS, type LabFile, type LabFileListen } from './labfile.js';
 import type { Listener, Service } from './model.js';
 import { listenParser, PlanContext } from './plan-context.js';
@@ -329,7 +329,7 @@ function planExternals(ctx: PlanContext, listen: ReturnType<typeof listenParser>
     ctx.claimAddress(ip, ['externals', i, 'ip'], `external ${e.name}`);
     ctx.claimId(e.name, ['externals', i, 'name'], 'external');
     const path = ['externals', i, 'listen'];
-    const served = checkedListen(ctx, path, listen, e.listen ?? []);
+    const served = checkedListen(ctx, path, listen, e.listen ?? []).map(withoutBareApp);
     checkResponses(ctx, path, served);
     return { name: e.name, ip, listen: served };
   });
