@@ -9,7 +9,7 @@ import { REQUIRED_TOOLS, preflight } from '../lab/netns/preflight.js';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createEtcFiles, releaseSharedDir } from '../lab/netns/etc.js';
 import { newRecord, readRecord } from '../lab/netns/record.js';
-import { NSSWITCH_CONF } from '../lab/netns/plan.js';
+import { EXTERNAL_HOSTS_NOTE, NSSWITCH_CONF } from '../lab/netns/plan.js';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cmdlineMatches, listenerArgv } from '../lab/netns/listener.js';
@@ -29,7 +29,7 @@ describe('buildNetnsPlan', () => {
 
   it('gives every device its own prefixed namespace', () => {
     expect(plan.namespaces.map((n) => n.name)).toEqual(['tlt1-node-1', 'tlt1-httpd', 'tlt1-node-2', 'tlt1-traceroute', 'tlt1-host']);
-    expect(plan.places['traceroute']).toEqual({ ns: 'tlt1-traceroute', kind: 'pod', hostname: 'traceroute', toolset: 'busybox', node: 'node-2' });
+    expect(plan.places['traceroute']).toEqual({ ns: 'tlt1-traceroute', kind: 'pod', hostname: 'traceroute', toolset: 'busybox', image: 'busybox', node: 'node-2' });
   });
 
   it('never addresses the root namespace: every command names one of the lab namespaces', () => {
@@ -90,6 +90,20 @@ describe('buildNetnsPlan', () => {
     expect(hosts.content).toContain('203.0.113.10\tapi.example.com\n');
     expect(plan.files.find((f) => f.path === '/etc/netns/tlt1-node-2/resolv.conf')!.content).toContain('nameserver ::1');
     expect(plan.listeners).toEqual([{ ns: 'tlt1-httpd', device: 'httpd', listeners: [{ protocol: 'tcp', port: 80 }] }]);
+  });
+
+  it('gives pods and nodes of a compiled lab their model files, the external hosts appended while names come from files', () => {
+    const lab = loadLab('three-node');
+    const three = buildNetnsPlan(lab, { prefix: 'tlt1' });
+    const file = (ns: string, name: string) => three.files.find((f) => f.path === `/etc/netns/${ns}/${name}`)!.content;
+    expect(file('tlt1-netshoot', 'resolv.conf')).toBe(lab.device('netshoot')!.files!['/etc/resolv.conf']);
+    expect(file('tlt1-netshoot', 'hosts')).toBe(`${lab.device('netshoot')!.files!['/etc/hosts']}${EXTERNAL_HOSTS_NOTE}203.0.113.10\tapi.example.com\n`);
+    expect(file('tlt1-node-1', 'resolv.conf')).toBe('nameserver 10.0.2.3\n');
+    expect(file('tlt1-node-1', 'nsswitch.conf')).toBe(NSSWITCH_CONF);
+    expect(file('tlt1-host', 'resolv.conf')).toContain('nameserver ::1');
+    // The image decides the L4 clients, whatever this host has installed (topology/images.ts).
+    expect(toolArgv(three.places['httpd']!, ['curl', '-s', 'http://10.96.0.20/'], new Set())).toEqual({ ok: false, result: { stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 } });
+    expect(toolArgv(three.places['netshoot']!, ['curl', '-s', 'http://10.96.0.20/'], new Set())).toEqual({ ok: true, argv: ['curl', '-s', 'http://10.96.0.20/'] });
   });
 
   it('rejects bad prefixes and over-long interface names', () => {

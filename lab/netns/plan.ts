@@ -3,6 +3,7 @@
 import type { Device, DeviceKind, Interface, LabModel, Listener, Route } from '../../topology/model.js';
 import { formatIfAddr, formatIp, formatRouteDst, isDocumentationRange, sameCidr, subnetOf, type Cidr } from '../../topology/address.js';
 import type { Toolset } from '../../topology/toolset.js';
+import { HOSTS_PATH, RESOLV_CONF_PATH } from '../../topology/place-files.js';
 import {
   MAX_IFNAME,
   MAX_NSNAME,
@@ -39,6 +40,8 @@ export interface PlannedPlace {
   readonly hostname: string;
   /** The tools commands find here (the model's device toolset). */
   readonly toolset: Toolset;
+  /** Pods: the image, which decides the L4 clients found here (topology/images.ts). */
+  readonly image?: string;
   readonly node?: string;
 }
 
@@ -91,6 +94,7 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
       kind: device.kind,
       hostname: device.hostname,
       toolset: device.toolset,
+      ...(device.image !== undefined ? { image: device.image } : {}),
       ...(device.node !== undefined ? { node: device.node } : {}),
     };
     for (const iface of device.interfaces) {
@@ -127,12 +131,14 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
 
   const dirs = [etc];
   const files: PlannedFile[] = [];
-  const hostsText = hostsFile(lab);
+  const external = externalHostLines(lab);
+  const plainHosts = `${LOCALHOST_LINES}${external}`;
   for (const device of lab.devices) {
     const dir = `${etc}/${nsOf.get(device.id)!}`;
     dirs.push(dir);
-    files.push({ path: `${dir}/hosts`, content: hostsText });
-    files.push({ path: `${dir}/resolv.conf`, content: RESOLV_CONF });
+    const placeHosts = device.files?.[HOSTS_PATH];
+    files.push({ path: `${dir}/hosts`, content: placeHosts === undefined ? plainHosts : `${placeHosts}${external === '' ? '' : EXTERNAL_HOSTS_NOTE}${external}` });
+    files.push({ path: `${dir}/resolv.conf`, content: device.files?.[RESOLV_CONF_PATH] ?? RESOLV_CONF });
     files.push({ path: `${dir}/nsswitch.conf`, content: NSSWITCH_CONF });
   }
   const listeners = lab.devices
@@ -151,17 +157,25 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
 }
 
 /**
- * Names come from the lab's hosts file only (`hosts: files`): a reverse lookup of a lab address fails at once,
- * an unknown name gives "Name or service not known" (as NXDOMAIN would), and no DNS query is ever sent. Programs
- * with their own resolver (busybox nslookup) read resolv.conf: [::1]:53 in the namespace, where nothing listens.
+ * Names come from the hosts files only (`hosts: files`) until the lab runs cluster DNS servers: a reverse lookup of
+ * a lab address fails at once, an unknown name gives "Name or service not known" (as NXDOMAIN would), and glibc never
+ * sends a DNS query. Pods and nodes get their model files (kubelet's hosts and resolv.conf, the VMs'); programs with
+ * their own resolver (busybox nslookup, dig) read that resolv.conf. Places without model files (the workstation, NAT
+ * engines, external hosts) keep resolv.conf at [::1]:53, where nothing listens, so lookups fail fast.
  */
 export const RESOLV_CONF = '# tracelab namespace lab: no DNS server; lookups fail fast inside the namespace\nnameserver ::1\noptions timeout:1 attempts:1\n';
 export const NSSWITCH_CONF = '# tracelab namespace lab: names from /etc/hosts only\nhosts: files\nnetworks: files\n';
 
-function hostsFile(lab: LabModel): string {
-  const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
-  for (const h of lab.hosts) lines.push(`${formatIp(h.ip)}\t${h.name}`);
-  return lines.join('\n') + '\n';
+const LOCALHOST_LINES = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
+
+/**
+ * Appended to a place's own hosts file: the lab's external hosts, which DNS (VirtualBox's NAT resolver behind CoreDNS)
+ * answers for in the real lab. A stand-in while names come from files only: it goes when `hosts: files dns` comes.
+ */
+export const EXTERNAL_HOSTS_NOTE = '# tracelab namespace lab: the external hosts, until cluster DNS answers for them\n';
+
+function externalHostLines(lab: LabModel): string {
+  return lab.hosts.map((h) => `${formatIp(h.ip)}\t${h.name}\n`).join('');
 }
 
 type AddStep = (phase: PlanPhase, argv: string[], extra?: { stdin?: string; optional?: boolean }) => void;
