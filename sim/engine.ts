@@ -161,6 +161,8 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   j.cross(j.dp.linkKind(iface!.segment!));
+  // skb->mark does not survive the link into another namespace or host (skb_scrub_packet).
+  if (p.mark !== undefined) p = { ...p, mark: undefined };
   const rx = neighbour.ifaceState;
   // A frame for a bridge's own address comes in through the bridge port at the other end of the sender's veth: that
   // port's MTU is the one checked, not the bridge's (kernel-checked: a 1500-byte reply through a 1500 port of a

@@ -5,7 +5,7 @@ import { macFor, vethNameFor } from './device-names.js';
 import { LAB_DEFAULTS } from './labfile.js';
 import type { Device, Interface, Route, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
-import { subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
+import { subnetGateway, type LabPlan, type PlannedNode, type PlannedPod } from './plan.js';
 import { toolsetOf } from './toolset.js';
 
 export const FLANNEL_ROUTE_SET = 'flannel-host-gw';
@@ -51,10 +51,10 @@ export function buildContext(plan: LabPlan): BuildContext {
   const flannelIface = plan.flannelIface ?? natIface;
   // Only endpoint pods need their addresses looked up by name.
   const endpointNames = new Set(plan.services.flatMap((s) => s.endpoints));
-  const podIp = new Map<string, number>();
-  if (endpointNames.size > 0) for (const n of plan.nodes) for (const p of n.pods) if (endpointNames.has(p.name)) podIp.set(p.name, p.ip);
+  const endpointPods = new Map<string, PlannedPod>();
+  if (endpointNames.size > 0) for (const n of plan.nodes) for (const p of n.pods) if (endpointNames.has(p.name)) endpointPods.set(p.name, p);
   const services: Service[] = plan.services.map((s) => ({ ...s, ports: s.ports.map((p) => ({ ...p })) }));
-  const endpointIps = (svc: Service) => svc.endpoints.map((pod) => ({ pod, ip: podIp.get(pod)! }));
+  const endpointIps = (svc: Service) => svc.endpoints.map((pod) => ({ pod, ip: endpointPods.get(pod)!.ip, ports: endpointPods.get(pod)!.listen }));
   const joinedNames = new Set(plan.joinOrder);
   const joined = plan.nodes.filter((n) => n.podSubnet && joinedNames.has(n.name));
   const ctx = {
