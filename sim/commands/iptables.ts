@@ -129,7 +129,7 @@ function buildRule(inv: Invocation, ctx: CommandContext): Rule | CommandResult {
   if ('exitCode' in r) return r;
   // do_parse()'s order: the target's own checks, the hook's interfaces, then whether a jump target exists.
   if (r.target === 'DNAT' && !r.toDestination) return fail(`${PREFIX}DNAT: option "--to-destination" must be specified\n\n${TRY}`, 2);
-  if (r.target === 'MARK' && !r.setMark) return fail(`${PREFIX}MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required\n\n${TRY}`, 2);
+  if (r.target === 'MARK' && !r.setMark) return usageError('MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required');
   if (r.target === 'SNAT' && r.toSource === undefined) return fail(`${PREFIX}SNAT: option "--to-source" must be specified\n\n${TRY}`, 2);
   const portless = r.protocol?.not || (r.protocol?.value !== 'tcp' && r.protocol?.value !== 'udp');
   if (r.toDestination?.port !== undefined && portless) return usageError('Need TCP, UDP, SCTP or DCCP with port specification');
