@@ -39,19 +39,13 @@ export function saveText(tables: Tables, table: TableName, only?: string): strin
 
 const PROTO_NUMBERS = { tcp: 6, udp: 17, icmp: 1 } as const;
 
-/**
- * getnetbyaddr() over Debian's /etc/networks (base-files), which xtables_ipaddr_to_anyname() falls back to when no
- * host name is found: kube-proxy's 127.0.0.0/8 lists as `loopback/8` (kernel-checked in the namespace lab).
- */
-const NETWORK_NAMES: ReadonlyMap<number, string> = new Map([[0x7f000000, 'loopback'], [0xa9fe0000, 'link-local']]);
-
 function addressText(n: Rule['src'], f: ListFormat): string {
   const inv = n?.not ? '!' : ' ';
   const c: Cidr | undefined = n?.value;
   let text: string;
   if (!c || c.len === 0) text = f.numeric ? '0.0.0.0/0' : 'anywhere';
-  else if (c.len === 32) text = (f.numeric ? undefined : f.reverse(c.addr) ?? NETWORK_NAMES.get(c.addr)) ?? formatIp(c.addr);
-  else text = `${(f.numeric ? undefined : NETWORK_NAMES.get(c.addr)) ?? formatIp(c.addr)}/${c.len}`;
+  else if (c.len === 32) text = (f.numeric ? undefined : f.reverse(c.addr)) ?? formatIp(c.addr);
+  else text = `${formatIp(c.addr)}/${c.len}`;
   return `${inv}${text.padEnd(19)} `;
 }
 
