@@ -88,6 +88,7 @@ export const KERNEL_SEQUENCE: readonly (readonly [place: string, command: string
   ["node-1", "iptables -t nat -L -n"],
   ["node-1", "iptables -t nat -L"],
   ["node-2", "iptables -L -n -v"],
+  ["node-2", "iptables -L"],
   ["node-2", "iptables-save"],
   ["node-2", "iptables -t nat -I KUBE-SERVICES -p tcp --dport 81 -j MARK --or-mark 0x10"],
   ["node-2", "iptables -t nat -I KUBE-SERVICES -m addrtype ! --src-type LOCAL -j MARK --and-mark 0xff"],
