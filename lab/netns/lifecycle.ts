@@ -229,6 +229,7 @@ async function runSteps(steps: readonly PlanStep[], signal: AbortSignal, progres
         throw new NetnsError(e.message);
       });
       done++;
+      progress(`pod ${attach.podNs} attached by the CNI bridge plugin`);
       return;
     }
     const r = await runArgv(batch.argv, batch.stdin !== undefined ? { input: batch.stdin } : {});
