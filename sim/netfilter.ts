@@ -253,6 +253,12 @@ function markTarget(option: string, text: string): { value: number; mask: number
   return { value: 0, mask: ~value >>> 0 };
 }
 
+/**
+ * Rules already parsed, by their `-A` line: every node carries kube-proxy's and kubelet's rules and most of
+ * Flannel's, so thousands of nodes share them (rules never change once parsed; tables only hold them).
+ */
+const savedRules = new Map<string, { readonly chain: string; readonly rule: Rule }>();
+
 /** Loads iptables-save text into tables. */
 export function parseSave(lines: readonly string[]): ParseResult<Tables> {
   const tables = emptyTables();
@@ -269,6 +275,11 @@ export function parseSave(lines: readonly string[]): ParseResult<Tables> {
       if (existing) existing.policy = policy === 'DROP' ? 'DROP' : 'ACCEPT';
       else current.set(name, { name, rules: [] });
     } else if (line.startsWith('-A ')) {
+      const saved = savedRules.get(line);
+      if (saved !== undefined && current?.has(saved.chain)) {
+        current.get(saved.chain)!.rules.push(saved.rule);
+        continue;
+      }
       const split = splitWords(line);
       if (!split.ok || !current) return { ok: false, error: `bad rule line: ${line}` };
       const chain = current.get(split.words[1]!);
@@ -276,6 +287,8 @@ export function parseSave(lines: readonly string[]): ParseResult<Tables> {
       const rule = parseRule(split.words.slice(2));
       if (!rule.ok) return { ok: false, error: `${rule.error} in: ${line}` };
       chain.rules.push(rule.value);
+      if (savedRules.size >= 200_000) savedRules.clear();
+      savedRules.set(line, { chain: chain.name, rule: rule.value });
     }
   }
   return { ok: true, value: tables };
