@@ -15,6 +15,8 @@ export interface IfaceState {
   readonly segment?: string;
   readonly master?: string;
   readonly peer?: Interface['peer'];
+  /** A bridge port in hairpin mode: `bridge link set dev PORT hairpin on|off` changes it. */
+  hairpin: boolean;
   addrs: IfAddr[];
   mtu: number;
   up: boolean;
@@ -32,7 +34,7 @@ class InterfaceRecord implements IfaceState {
 
   constructor(i: Interface, private readonly readdressed: () => void) {
     this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
-    this.mtu = i.mtu; this.up = true;
+    this.hairpin = i.hairpin === true; this.mtu = i.mtu; this.up = true;
     this.addrList = [...i.addrs];
   }
 

@@ -2,7 +2,7 @@
 // TTL -> MTU -> FORWARD -> POSTROUTING (SNAT) -> neighbour, plus local output (nat OUTPUT), local input (reply
 // un-DNAT), frames bridged between two ports of a node's cni0 (br_netfilter) and ICMP error generation.
 import { formatIp, formatRouteDst } from '../topology/address.js';
-import type { Route } from '../topology/model.js';
+import type { Interface, Route } from '../topology/model.js';
 import type { Attachment, Dataplane, DeviceState } from './dataplane.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket, Verdict } from './netfilter-eval.js';
@@ -41,6 +41,10 @@ export class Journey {
   readonly visited: string[] = [];
   /** Whether decisions are recorded as steps; call sites test it so that no step text or closure is built otherwise. */
   readonly recording: boolean;
+  /** The far end of the veth the current frame was sent through: the bridge port it came in by, when it reached a bridge. */
+  cameThrough?: Interface['peer'];
+  /** Set by a bridged DNAT for the egress it leads to: the frame is switched, so it may not leave by its own port. */
+  bridgedBackFrom?: Interface['peer'];
   constructor(
     readonly dp: Dataplane,
     readonly direction: 'out' | 'back',
@@ -154,6 +158,10 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed', mtu: iface.mtu };
   }
   const neighbour = iface?.segment && j.dp.carrierOf(s, iface) ? j.dp.neighbour(iface.segment, nexthop, device, out) : undefined;
+  const backFrom = j.bridgedBackFrom;
+  j.bridgedBackFrom = undefined;
+  const refused = neighbour && backFrom !== undefined ? hairpinRefused(j, s, out, neighbour, backFrom) : undefined;
+  if (refused) return refused;
   if (!neighbour) {
     j.elapsedMs += unansweredArpWait(j, device, out, nexthop);
     if (j.recording) j.step(device, () => `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
@@ -161,6 +169,8 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   j.cross(j.dp.linkKind(iface!.segment!));
+  // skb->mark does not survive the link into another namespace or host (skb_scrub_packet).
+  if (p.mark !== undefined) p = { ...p, mark: undefined };
   const rx = neighbour.ifaceState;
   // A frame for a bridge's own address comes in through the bridge port at the other end of the sender's veth: that
   // port's MTU is the one checked, not the bridge's (kernel-checked: a 1500-byte reply through a 1500 port of a
@@ -175,10 +185,26 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.
   const bridge = j.dp.bridgeOf(iface!.segment!);
+  j.cameThrough = iface!.peer;
   if (bridge && bridge.device !== device && bridge.device !== neighbour.device && bridgeNf(j.dp.state(bridge.device), bridge.iface)) {
     return bridged(j, bridge, p, neighbour);
   }
   return ingress(j, neighbour.device, neighbour.iface, p, neighbour.state);
+}
+
+/**
+ * br_forward()'s should_deliver(): a switched frame leaves by the port it came in by only when that port is in
+ * hairpin mode (the bridge plugin's hairpinMode; a pod reaching itself through its Service's ClusterIP needs it).
+ * Only frames switched back after a bridged DNAT come here; a routed packet leaves from the bridge device itself.
+ */
+function hairpinRefused(j: Journey, s: DeviceState, out: string, to: Attachment, from: NonNullable<Interface['peer']>): Outcome | undefined {
+  const target = j.dp.state(to.device).ifaces.get(to.iface)?.peer;
+  if (!target || from.device !== s.device.id || target.device !== from.device || target.iface !== from.iface) return undefined;
+  const inPort = from.iface;
+  const port = s.ifaces.get(inPort);
+  if (port?.master !== out || port.hairpin) return undefined;
+  if (j.recording) j.step(s.device.id, () => `${out} would send the frame back out of ${inPort}, the port it came in by, and its hairpin mode is off: dropped`, { in: inPort, out: inPort });
+  return { kind: 'dropped', device: s.device.id, disposition: 'hairpin-off' };
 }
 
 /**
@@ -353,6 +379,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   }
   if (v.target === 'REJECT') return reject(j, s, p, v, inDev, how);
   if (j.recording) j.step(device, () => `${how}${routeText(route)}`, { in: inDev, out: route.dev });
+  if (bridgedBack) j.bridgedBackFrom = j.cameThrough;
   return egress(j, s, route, p, inDev, false, tracked, flow);
 }
 

@@ -19,15 +19,16 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain:
   if (c !== undefined && c.rules.length === 0) return policyVerdict(chain, c.policy ?? 'ACCEPT');
   const m = matchScratch;
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;
-  m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed;
+  m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed; m.mark = p.mark ?? 0; m.local = s;
   m.icmpType = p.icmp?.type; m.icmpCode = p.icmp?.code; // the icmp match (undefined for other protocols)
   return evaluateChain(chains, chain, c, m, s.ruleCache);
 }
 
 /** The packet as the evaluator sees it, reused by every runChain (the evaluator keeps no reference to it). */
-const matchScratch: { -readonly [K in Exclude<keyof MatchPacket, 'in' | 'out' | 'icmpType' | 'icmpCode'>]: MatchPacket[K] }
-  & { in: string | undefined; out: string | undefined; icmpType: number | undefined; icmpCode: number | undefined } = {
+const matchScratch: { -readonly [K in Exclude<keyof MatchPacket, 'in' | 'out' | 'icmpType' | 'icmpCode' | 'local'>]: MatchPacket[K] }
+  & { in: string | undefined; out: string | undefined; icmpType: number | undefined; icmpCode: number | undefined; local: MatchPacket['local'] } = {
   src: 0, dst: 0, protocol: 'udp', sport: 0, dport: 0, in: undefined, out: undefined, icmpType: undefined, icmpCode: undefined, state: 'NEW', seed: 0,
+  mark: 0, local: undefined,
 };
 
 /** A packet of a flow NATed at a device, as conntrack finds it: a reply, or an ICMP error quoting the flow. */
@@ -85,9 +86,11 @@ function recordNat(j: Journey, device: string, before: Packet, after: Packet): v
 /** nat PREROUTING (arriving packets, `-i inDev`) or nat OUTPUT (the device's own packets) for a new flow. */
 export function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 'OUTPUT', inDev?: string): Packet {
   const v = runChain(j.dp, s, 'nat', chain, p, 'NEW', inDev);
-  if (v.target !== 'DNAT' || !v.rule?.toDestination) return p;
+  const marked = v.mark !== undefined ? { mark: v.mark } : {};
+  if (v.mark !== undefined && j.recording) j.step(s.device.id, () => `packet marked 0x${v.mark!.toString(16)} in nat ${chain} (-j MARK)`, { in: inDev });
+  if (v.target !== 'DNAT' || !v.rule?.toDestination) return v.mark !== undefined ? { ...p, ...marked } : p;
   const to = v.rule.toDestination;
-  const after: Packet = { ...p, dst: to.ip, dport: to.port ?? p.dport };
+  const after: Packet = { ...p, dst: to.ip, dport: to.port ?? p.dport, ...marked };
   recordNat(j, s.device.id, p, after);
   if (j.recording) j.step(s.device.id, () => `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} in nat ${chain} (${verdictText('nat', v)})`, { in: inDev });
   return after;

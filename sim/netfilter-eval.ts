@@ -20,6 +20,10 @@ export interface MatchPacket {
   readonly icmpCode?: number;
   /** The lab's seed: with the addresses and ports it gives the per-flow number `-m statistic --mode random` uses. */
   readonly seed: number;
+  /** The packet's mark (skb->mark) as the hook receives it; `-j MARK` changes it, `-m mark` tests it. */
+  readonly mark: number;
+  /** The device the hook runs on, for `-m addrtype --dst-type LOCAL` (its own addresses). */
+  readonly local?: { isLocal(ip: number): boolean };
 }
 
 /** Deterministic per-flow number in [0, 1) for `-m statistic --mode random`. */
@@ -32,6 +36,8 @@ export interface Verdict {
   /** The rule that decided, with its chain; undefined when the builtin chain's policy decided. */
   readonly rule?: Rule;
   readonly chain: string;
+  /** The packet's mark after the walk, when a `-j MARK` changed it. */
+  readonly mark?: number;
 }
 
 function ifaceMatch(pattern: string, name: string | undefined): boolean {
@@ -61,8 +67,10 @@ interface CompiledRule {
   readonly icmpType: IcmpType | null;
   readonly icmpTypeNot: boolean;
   readonly multiport: NonNullable<Rule['multiport']> | null;
-  /** `-m mark`: no packet carries a mark here, so the rule matches only when (0 & mask) equals the value. */
-  readonly markFails: boolean;
+  /** `-m mark`: (mark & mask) == value, or its negation. */
+  readonly mark: NonNullable<Rule['mark']> | null;
+  readonly addrtype: NonNullable<Rule['addrtype']> | null;
+  readonly setMark: NonNullable<Rule['setMark']> | null;
   readonly hasProbability: boolean;
   readonly probability: number;
   readonly target: string;
@@ -88,7 +96,9 @@ function compileRule(r: Rule): CompiledRule {
     ctstate: r.ctstate?.value ?? null, ctstateNot: r.ctstate?.not === true,
     icmpType: r.icmpType?.value ?? null, icmpTypeNot: r.icmpType?.not === true,
     multiport: r.multiport ?? null,
-    markFails: r.mark !== undefined && (0 & r.mark.mask) !== r.mark.value,
+    mark: r.mark ?? null,
+    addrtype: r.addrtype ?? null,
+    setMark: r.target === 'MARK' ? (r.setMark ?? null) : null,
     hasProbability: r.probability !== undefined,
     probability: r.probability ?? 0,
     target: r.target,
@@ -107,7 +117,7 @@ function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
   return list;
 }
 
-function matches(r: CompiledRule, p: MatchPacket, random: number): boolean {
+function matches(r: CompiledRule, p: MatchPacket, mark: number, random: number): boolean {
   if (r.src !== null && contains(r.src, p.src) === r.srcNot) return false;
   if (r.dst !== null && contains(r.dst, p.dst) === r.dstNot) return false;
   if (r.protocol !== null && (r.protocol === p.protocol) === r.protocolNot) return false;
@@ -118,8 +128,18 @@ function matches(r: CompiledRule, p: MatchPacket, random: number): boolean {
   if (r.ctstate !== null && r.ctstate.includes(p.state) === r.ctstateNot) return false;
   if (r.icmpType !== null && icmpTypeMatches(r.icmpType, p.icmpType, p.icmpCode) === r.icmpTypeNot) return false;
   if (r.multiport !== null && multiportMatches(r.multiport.value, p) === r.multiport.not) return false;
-  if (r.markFails) return false;
+  if (r.mark !== null && (((mark & r.mark.mask) >>> 0) === r.mark.value) === r.mark.not) return false;
+  if (r.addrtype !== null && !addrtypeMatches(r.addrtype, p)) return false;
   if (r.hasProbability && !(random < r.probability)) return false;
+  return true;
+}
+
+/** `-m addrtype`: only the LOCAL type is modelled (an address of the hook's device); others never match. */
+function addrtypeMatches(types: NonNullable<Rule['addrtype']>, p: MatchPacket): boolean {
+  for (const t of types) {
+    const local = t.type === 'LOCAL' && p.local !== undefined && p.local.isLocal(t.which === 'src' ? p.src : p.dst);
+    if (local === t.not) return false;
+  }
   return true;
 }
 
@@ -141,6 +161,8 @@ interface Walk {
   /** The packet's per-flow number, computed on the first `statistic` rule visited (NaN before). */
   random: number;
   draws: number;
+  /** The packet's mark as the rules walked so far left it. */
+  mark: number;
 }
 
 /** The chain a rule jumps to, if the table has it. */
@@ -165,9 +187,13 @@ function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
       if (Number.isNaN(w.random)) w.random = packetRandom(w.p);
       random = fract(w.random * 7919 + w.draws++ * 0.618033988749895);
     }
-    if (!matches(r, w.p, random)) continue;
+    if (!matches(r, w.p, w.mark, random)) continue;
     const target = r.target;
     if (r.terminal) return { target, rule: r.rule, chain: name };
+    if (r.setMark !== null) {
+      w.mark = ((w.mark & ~r.setMark.mask) ^ r.setMark.value) >>> 0;
+      continue;
+    }
     if (target === 'RETURN') return undefined;
     const jump = jumpOf(w.chains, r);
     if (jump !== undefined) {
@@ -180,7 +206,7 @@ function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
 }
 
 /** The one walk state, reset by each evaluation (an evaluation never starts another). */
-const scratch: Walk = { chains: new Map(), cache: new WeakMap(), p: undefined as unknown as MatchPacket, random: NaN, draws: 0 };
+const scratch: Walk = { chains: new Map(), cache: new WeakMap(), p: undefined as unknown as MatchPacket, random: NaN, draws: 0, mark: 0 };
 
 /** Runs a builtin chain; returns the terminal verdict (policy when nothing decided). */
 export function evaluate(tables: Tables, table: TableName, chain: string, p: MatchPacket, cache: RuleCache): Verdict {
@@ -192,9 +218,9 @@ export function evaluate(tables: Tables, table: TableName, chain: string, p: Mat
 export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chain | undefined, p: MatchPacket, cache: RuleCache): Verdict {
   if (c !== undefined && c.rules.length > 0) {
     const w = scratch;
-    w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0;
-    const verdict = walk(w, c, 0);
-    if (verdict) return verdict;
+    w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark;
+    const verdict = walk(w, c, 0) ?? policyVerdict(chain, c.policy ?? 'ACCEPT');
+    return w.mark === p.mark ? verdict : { ...verdict, mark: w.mark };
   }
   return policyVerdict(chain, c?.policy ?? 'ACCEPT');
 }

@@ -26,6 +26,12 @@ const REJECT_ALIASES: Readonly<Record<string, string>> = {
   'admin-prohib': 'icmp-admin-prohibited',
 };
 
+export interface AddrType {
+  readonly which: 'src' | 'dst';
+  readonly type: string;
+  readonly not: boolean;
+}
+
 interface Negatable<T> {
   readonly value: T;
   readonly not: boolean;
@@ -43,8 +49,13 @@ export interface Rule {
   readonly icmpType?: Negatable<IcmpType>;
   /** -m multiport --dports/--sports/--ports P[,P|A:B...]. */
   readonly multiport?: Negatable<{ readonly which: 'dports' | 'sports' | 'ports'; readonly ranges: readonly (readonly [number, number])[] }>;
+  /** `-m statistic --mode random --probability P`, as the kernel keeps it: lround(P * 2^31) / 2^31 (libxt_statistic). */
   readonly probability?: number;
-  readonly mark?: { readonly value: number; readonly mask: number };
+  readonly mark?: { readonly value: number; readonly mask: number; readonly not: boolean };
+  /** `-m addrtype [!] --src-type T` / `[!] --dst-type T` (only LOCAL is evaluated). */
+  readonly addrtype?: readonly AddrType[];
+  /** `-j MARK`: the kernel's one operation, mark = (mark & ~mask) ^ value (iptables-save prints --set-xmark). */
+  readonly setMark?: { readonly value: number; readonly mask: number };
   readonly comment?: string;
   readonly target: string;
   readonly rejectWith?: string;
@@ -132,7 +143,7 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
       case '-o': case '--out-interface': rule.out = { value: arg() ?? '', not: neg }; break;
       case '-m': case '--match': {
         const m = arg();
-        if (!m || !['comment', 'tcp', 'udp', 'conntrack', 'state', 'statistic', 'mark', 'icmp', 'multiport'].includes(m)) {
+        if (!m || !['comment', 'tcp', 'udp', 'conntrack', 'state', 'statistic', 'mark', 'icmp', 'multiport', 'addrtype'].includes(m)) {
           return { ok: false, error: `Couldn't load match \`${m ?? ''}':No such file or directory` };
         }
         modules.push(m);
@@ -165,10 +176,21 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
         break;
       }
       case '--mode': if (arg() !== 'random') return { ok: false, error: 'statistic: only --mode random is supported' }; break;
-      case '--probability': rule.probability = Number(arg()); break;
+      case '--probability': rule.probability = Math.round(Number(arg()) * 0x80000000) / 0x80000000; break;
       case '--mark': {
         const [v, m] = (arg() ?? '').split('/');
-        rule.mark = { value: Number(v), mask: m === undefined ? 0xffffffff : Number(m) };
+        rule.mark = { value: Number(v) >>> 0, mask: m === undefined ? 0xffffffff : Number(m) >>> 0, not: neg };
+        break;
+      }
+      case '--src-type': case '--dst-type': {
+        const types = rule.addrtype ?? [];
+        rule.addrtype = [...types, { which: w === '--src-type' ? 'src' : 'dst', type: arg() ?? '', not: neg }];
+        break;
+      }
+      case '--set-xmark': case '--set-mark': case '--or-mark': case '--xor-mark': case '--and-mark': {
+        const mark = markTarget(w, arg() ?? '');
+        if (!mark) return { ok: false, error: `MARK: bad value for option "${w}"` };
+        rule.setMark = mark;
         break;
       }
       case '--icmp-type': {
@@ -218,6 +240,25 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
   return { ok: true, value: rule as Rule };
 }
 
+/** libxt_MARK's options as the one xset operation the kernel runs (value, mask). */
+function markTarget(option: string, text: string): { value: number; mask: number } | undefined {
+  const [v, m] = text.split('/');
+  const value = Number(v);
+  const mask = m === undefined ? 0xffffffff : Number(m);
+  if (!Number.isInteger(value) || !Number.isInteger(mask)) return undefined;
+  if (option === '--set-xmark') return { value: value >>> 0, mask: mask >>> 0 };
+  if (option === '--set-mark') return { value: value >>> 0, mask: (mask | value) >>> 0 };
+  if (option === '--or-mark') return { value: value >>> 0, mask: value >>> 0 };
+  if (option === '--xor-mark') return { value: value >>> 0, mask: 0 };
+  return { value: 0, mask: ~value >>> 0 };
+}
+
+/**
+ * Rules already parsed, by their `-A` line: every node carries kube-proxy's and kubelet's rules and most of
+ * Flannel's, so thousands of nodes share them (rules never change once parsed; tables only hold them).
+ */
+const savedRules = new Map<string, { readonly chain: string; readonly rule: Rule }>();
+
 /** Loads iptables-save text into tables. */
 export function parseSave(lines: readonly string[]): ParseResult<Tables> {
   const tables = emptyTables();
@@ -234,6 +275,11 @@ export function parseSave(lines: readonly string[]): ParseResult<Tables> {
       if (existing) existing.policy = policy === 'DROP' ? 'DROP' : 'ACCEPT';
       else current.set(name, { name, rules: [] });
     } else if (line.startsWith('-A ')) {
+      const saved = savedRules.get(line);
+      if (saved !== undefined && current?.has(saved.chain)) {
+        current.get(saved.chain)!.rules.push(saved.rule);
+        continue;
+      }
       const split = splitWords(line);
       if (!split.ok || !current) return { ok: false, error: `bad rule line: ${line}` };
       const chain = current.get(split.words[1]!);
@@ -241,6 +287,8 @@ export function parseSave(lines: readonly string[]): ParseResult<Tables> {
       const rule = parseRule(split.words.slice(2));
       if (!rule.ok) return { ok: false, error: `${rule.error} in: ${line}` };
       chain.rules.push(rule.value);
+      if (savedRules.size >= 200_000) savedRules.clear();
+      savedRules.set(line, { chain: chain.name, rule: rule.value });
     }
   }
   return { ok: true, value: tables };
@@ -269,15 +317,19 @@ export function ruleText(r: Rule): string {
     if (m === 'statistic' && r.probability !== undefined) parts.push(`--mode random --probability ${r.probability.toFixed(11)}`);
     if (m === 'multiport' && r.multiport) parts.push(`${neg(r.multiport)}--${r.multiport.value.which} ${multiportList(r.multiport.value.ranges)}`);
     if (m === 'icmp' && r.icmpType) parts.push(`${neg(r.icmpType)}--icmp-type ${icmpTypeSaveText(r.icmpType.value)}`);
-    if (m === 'mark' && r.mark) parts.push(`--mark 0x${r.mark.value.toString(16)}/0x${r.mark.mask.toString(16)}`);
+    if (m === 'mark' && r.mark) parts.push(`${r.mark.not ? '! ' : ''}--mark ${hex(r.mark.value)}${r.mark.mask === 0xffffffff ? '' : `/${hex(r.mark.mask)}`}`);
+    if (m === 'addrtype' && r.addrtype) for (const a of r.addrtype) parts.push(`${a.not ? '! ' : ''}--${a.which}-type ${a.type}`);
   }
   if (r.target !== '') parts.push(`-j ${r.target}`);
   if (r.target === 'REJECT' && r.rejectWith) parts.push(`--reject-with ${r.rejectWith}`);
   if (r.toDestination) parts.push(`--to-destination ${formatIpPort(r.toDestination.ip, r.toDestination.port)}`);
   if (r.toSource !== undefined) parts.push(`--to-source ${formatIpPort(r.toSource)}`);
   if (r.randomFully) parts.push('--random-fully');
+  if (r.setMark) parts.push(`--set-xmark ${hex(r.setMark.value)}/${hex(r.setMark.mask)}`);
   return parts.join(' ');
 }
+
+const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** xtables_save_string(): bare when only [A-Za-z0-9_-], else double-quoted with " \\ ' escaped. */
 function saveString(value: string): string {

@@ -24,6 +24,8 @@ export interface Packet {
   readonly df: boolean;
   readonly icmp?: IcmpHeader;
   readonly tcp?: 'syn' | 'synack' | 'rst';
+  /** skb->mark set by `-j MARK` in this device's hooks (cleared when the packet leaves the device). */
+  readonly mark?: number;
 }
 
 export const ICMP_ECHO_REPLY = 0;

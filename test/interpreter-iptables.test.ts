@@ -13,26 +13,45 @@ const TRY = "Try `iptables -h' or 'iptables --help' for more information.\n";
 describe('iptables listing', () => {
   it('prints -S and -L of a node as the real tool does (Flannel and kube-proxy chains)', () => {
     const sim = fresh();
+    // Expected text: iptables 1.8.9 (nf_tables) in a namespace loaded with node-1's model rules (iptables-restore).
     expect(sim.run('node-1', 'iptables -S').stdout).toBe(
-      '-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n-N FLANNEL-FWD\n-N KUBE-SERVICES\n' +
-        '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES\n' +
+      '-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n-N FLANNEL-FWD\n-N KUBE-EXTERNAL-SERVICES\n-N KUBE-FIREWALL\n' +
+        '-N KUBE-FORWARD\n-N KUBE-KUBELET-CANARY\n-N KUBE-NODEPORTS\n-N KUBE-PROXY-CANARY\n-N KUBE-PROXY-FIREWALL\n-N KUBE-SERVICES\n' +
+        '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL\n' +
+        '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS\n' +
+        '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES\n' +
+        '-A INPUT -j KUBE-FIREWALL\n' +
+        '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL\n' +
+        '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD\n' +
         '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES\n' +
+        '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES\n' +
         '-A FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD\n' +
+        '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL\n' +
         '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES\n' +
+        '-A OUTPUT -j KUBE-FIREWALL\n' +
         '-A FLANNEL-FWD -s 10.244.0.0/16 -m comment --comment "flanneld forward" -j ACCEPT\n' +
-        '-A FLANNEL-FWD -d 10.244.0.0/16 -m comment --comment "flanneld forward" -j ACCEPT\n',
+        '-A FLANNEL-FWD -d 10.244.0.0/16 -m comment --comment "flanneld forward" -j ACCEPT\n' +
+        '-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP\n' +
+        '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP\n' +
+        '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT\n' +
+        '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n',
     );
     expect(sim.run('node-1', 'iptables -L FORWARD').stdout).toBe(
       'Chain FORWARD (policy ACCEPT)\ntarget     prot opt source               destination         \n' +
+        'KUBE-PROXY-FIREWALL  all  --  anywhere             anywhere             ctstate NEW /* kubernetes load balancer firewall */\n' +
+        'KUBE-FORWARD  all  --  anywhere             anywhere             /* kubernetes forwarding rules */\n' +
         'KUBE-SERVICES  all  --  anywhere             anywhere             ctstate NEW /* kubernetes service portals */\n' +
+        'KUBE-EXTERNAL-SERVICES  all  --  anywhere             anywhere             ctstate NEW /* kubernetes externally-visible service portals */\n' +
         'FLANNEL-FWD  all  --  anywhere             anywhere             /* flanneld forward */\n',
     );
-    expect(sim.run('node-1', 'iptables -t nat -L KUBE-SEP-HSV5CWBEBTUDOH7Q -n').stdout).toBe(
-      'Chain KUBE-SEP-HSV5CWBEBTUDOH7Q (1 references)\ntarget     prot opt source               destination         \n' +
+    expect(sim.run('node-1', 'iptables -t nat -L KUBE-SEP-AZBCDQXYKAA33ZKT -n').stdout).toBe(
+      'Chain KUBE-SEP-AZBCDQXYKAA33ZKT (1 references)\ntarget     prot opt source               destination         \n' +
+        'KUBE-MARK-MASQ  0    --  10.244.1.3           0.0.0.0/0            /* default/httpd */\n' +
         'DNAT       6    --  0.0.0.0/0            0.0.0.0/0            /* default/httpd */ tcp to:10.244.1.3:80\n',
     );
-    expect(sim.run('node-1', 'iptables -t nat -S KUBE-SEP-HSV5CWBEBTUDOH7Q').stdout).toBe(
-      '-N KUBE-SEP-HSV5CWBEBTUDOH7Q\n-A KUBE-SEP-HSV5CWBEBTUDOH7Q -p tcp -m comment --comment "default/httpd" -m tcp -j DNAT --to-destination 10.244.1.3:80\n',
+    expect(sim.run('node-1', 'iptables -t nat -S KUBE-SEP-AZBCDQXYKAA33ZKT').stdout).toBe(
+      '-N KUBE-SEP-AZBCDQXYKAA33ZKT\n-A KUBE-SEP-AZBCDQXYKAA33ZKT -s 10.244.1.3/32 -m comment --comment "default/httpd" -j KUBE-MARK-MASQ\n' +
+        '-A KUBE-SEP-AZBCDQXYKAA33ZKT -p tcp -m comment --comment "default/httpd" -m tcp -j DNAT --to-destination 10.244.1.3:80\n',
     );
   });
 
@@ -78,7 +97,7 @@ describe('iptables-save', () => {
     expect(fresh().run('node-1', 'iptables-save -t nat').stdout.split('\n').slice(0, 8)).toEqual([
       '# Generated by iptables-save v1.8.9 (nf_tables) on Mon Jan  1 00:00:00 2024',
       '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]',
-      ':FLANNEL-POSTRTG - [0:0]', ':KUBE-SEP-HSV5CWBEBTUDOH7Q - [0:0]',
+      ':FLANNEL-POSTRTG - [0:0]', ':KUBE-KUBELET-CANARY - [0:0]',
     ]);
     const save = fresh().run('node-1', 'iptables-save').stdout;
     expect(save.match(/^COMMIT$/gm)).toHaveLength(2);

@@ -87,12 +87,17 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
     expect(echo.stdout).toBe('a  b c;d\n');
     await expect(backend.run('node-9', 'true')).rejects.toThrow(/^unknown place "node-9"/);
 
+    // The CNI bridge plugin made the pods' links: routes and hairpin mode are the plugin's, the host veth the model's name.
+    expect((await backend.run('httpd', 'ip route')).stdout).toBe('default via 10.244.1.1 dev eth0 \n10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.3 \n');
+    expect((await backend.run('node-1', 'bridge -d link')).stdout).toMatch(/^\d+: veth1a2b3c4d@\S+: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master cni0 state forwarding priority 32 cost 2 \n    hairpin on /);
+    expect(readdirSync(join(stateDir, 'cni-tlt1', 'tlt1-node-1', 'cbr0')).sort()).toEqual(['10.244.1.3', 'last_reserved_ip.0', 'lock']);
     const pids = readRecord(recordPath(stateDir, 'tlt1'))!.processes.map((p) => p.pid!);
     const down = await netnsDown({ prefix: 'tlt1', stateDir });
     expect(down).toMatchObject({ found: true, namespaces: 5, processes: 1, problems: [] });
     expect(namespacesWith('tlt1')).toEqual([]);
     expect(etcWith('tlt1')).toEqual([]);
     expect(existsSync(recordPath(stateDir, 'tlt1'))).toBe(false);
+    expect(readdirSync(stateDir).filter((f) => f.includes('tlt1'))).toEqual([]);
     for (const pid of pids) expect(processCmdline(pid)).toBeUndefined();
     expect(await rootSnapshot()).toBe(before);
     expect(etcNetnsClean()).toBe(true);
@@ -199,7 +204,7 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
         expect(etcWith('tlt4')).toEqual([]);
         expect(existsSync(recordPath(stateDir, 'tlt4'))).toBe(false);
       }
-      for (const killAt of [/^commands \d+\//, /^listeners /]) {
+      for (const killAt of [/^commands \d+\//, /^pod \S+ attached by the CNI bridge plugin/, /^listeners /]) {
         const proc = spawn(process.execPath, [child], { stdio: ['ignore', 'pipe', 'inherit'] });
         const seen: string[] = [];
         await new Promise<void>((done) => {
@@ -225,6 +230,8 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
         expect(namespacesWith('tlt4')).toEqual([]);
         expect(etcWith('tlt4')).toEqual([]);
         expect(existsSync(recordPath(stateDir, 'tlt4'))).toBe(false);
+        // The CNI plugins' lease directory (host-local) goes too.
+        expect(readdirSync(stateDir).filter((f) => f.includes('tlt4'))).toEqual([]);
         for (const p of record.processes) if (p.pid) expect(processCmdline(p.pid)).toBeUndefined();
       }
       expect(await rootSnapshot()).toBe(rootBefore);

@@ -41,10 +41,20 @@ describe('buildNetnsPlan', () => {
     }
   });
 
-  it('creates the pod veth pairs once, from the node side, straight into the pod namespace', () => {
-    expect(text).toContain('ip -n tlt1-node-1 link add name veth1a2b3c4d type veth peer name eth0 netns tlt1-httpd');
-    expect(text.filter((l) => l.includes('type veth') && l.includes('eth0 netns tlt1-httpd'))).toHaveLength(1);
-    expect(text).toContain('ip -n tlt1-node-1 link set dev veth1a2b3c4d master cni0');
+  it('attaches the pods with the CNI bridge plugin in their node, handed the delegate config flannel would hand it', () => {
+    expect(text.filter((l) => l.includes('type veth') && l.includes('netns tlt1-httpd'))).toEqual([]);
+    expect(text.filter((l) => l.includes('veth1a2b3c4d') && !l.includes('rp_filter'))).toEqual([]);
+    const cni = plan.steps.filter((s) => s.phase === 'cni');
+    expect(cni.map((s) => s.argv.join(' '))).toEqual(['ip netns exec tlt1-node-1 bridge', 'ip netns exec tlt1-node-2 bridge']);
+    const httpd = cni[0]!.cni!;
+    expect(httpd).toMatchObject({ nodeNs: 'tlt1-node-1', podNs: 'tlt1-httpd', ifname: 'eth0', bridge: 'cni0', hostVeth: 'veth1a2b3c4d', hostMac: '0a:58:0a:f4:01:ff' });
+    expect(httpd.args).toBe('IgnoreUnknown=1;IP=10.244.1.3;MAC=0a:58:0a:f4:01:03');
+    // flannel-io/cni-plugin flannel_linux.go doCmdAdd over kube-flannel.yml's delegate (docs/cni.md).
+    expect(JSON.parse(httpd.config)).toEqual({
+      cniVersion: '0.3.1', name: 'cbr0', type: 'bridge', bridge: 'cni0', hairpinMode: true, isDefaultGateway: true, ipMasq: false, mtu: 1500, isGateway: true,
+      ipam: { type: 'host-local', ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
+    });
+    expect(cni[0]!.stdin).toBe(httpd.config);
   });
 
   it('joins the host-only members to the vboxnet0 bridge with helper veths in the host namespace', () => {
@@ -65,14 +75,17 @@ describe('buildNetnsPlan', () => {
 
   it('sets MAC and MTU, adds addresses with broadcast, and brings links up after they exist', () => {
     expect(text).toContain('ip -n tlt1-node-1 link set dev cni0 address 0a:58:0a:f4:01:01 mtu 1500');
-    expect(text).toContain('ip -n tlt1-httpd addr add 10.244.1.3/24 brd + dev eth0');
+    expect(text).toContain('ip -n tlt1-node-1 addr add 10.244.1.1/24 brd + dev cni0');
+    expect(text.filter((l) => l.startsWith('ip -n tlt1-httpd ') && !l.endsWith('dev lo up'))).toEqual(['ip -n tlt1-httpd route del 10.244.0.0/16 via 10.244.1.1 dev eth0']);
     const firstUp = plan.steps.findIndex((s) => s.phase === 'up');
     const lastLink = plan.steps.map((s) => s.phase).lastIndexOf('link');
     expect(lastLink).toBeLessThan(firstUp);
   });
 
   it('adds own non-connected routes and only the shared routes that are not shadowed', () => {
-    expect(text).toContain('ip -n tlt1-httpd route add default via 10.244.1.1 dev eth0');
+    // The plugin installs the pod's default route; the small lab's pods lack the cluster route, deleted after it ran.
+    expect(text).not.toContain('ip -n tlt1-httpd route add default via 10.244.1.1 dev eth0');
+    expect(plan.steps.find((s) => s.argv.join(' ') === 'ip -n tlt1-httpd route del 10.244.0.0/16 via 10.244.1.1 dev eth0')?.phase).toBe('pod-route');
     expect(text).toContain('ip -n tlt1-node-1 route add 10.244.2.0/24 via 192.168.56.12 dev eth1');
     expect(text).not.toContain('ip -n tlt1-node-1 route add 10.244.1.0/24 via 192.168.56.11 dev eth1');
     expect(text.filter((l) => l.includes(' route add ') && l.includes('proto kernel'))).toEqual([]);
@@ -157,14 +170,14 @@ describe('the tool check before building', () => {
         chmodSync(join(dir, tool), 0o755);
       }
       writeFileSync(join(dir, 'busybox'), 'not executable\n');
-      const check = preflight({ path: dir, sbinDirs: [] });
+      const check = preflight({ path: dir, sbinDirs: [], cniDirs: [dir] });
       expect(check.ok).toBe(false);
-      expect(check.missing.map((m) => m.tool)).toEqual(REQUIRED_TOOLS.map((t) => t.tool).filter((t) => t !== 'ip' && t !== 'traceroute'));
+      expect(check.missing.map((m) => m.tool)).toEqual([...REQUIRED_TOOLS.map((t) => t.tool).filter((t) => t !== 'ip' && t !== 'traceroute'), `CNI plugins bridge and host-local in ${dir}`]);
       expect(check.message.split('\n').slice(check.root ? 0 : 1)).toEqual([
-        'missing tools: iptables (package iptables), iptables-restore (package iptables), sysctl (package procps), unshare (package util-linux), ' +
+        'missing tools: bridge (package iproute2), iptables (package iptables), iptables-restore (package iptables), sysctl (package procps), unshare (package util-linux), ' +
           'nsenter (package util-linux), busybox (package busybox), ping (package iputils-ping), tracepath (package iputils-tracepath), ' +
-          'mtr (package mtr-tiny), tcptraceroute (package tcptraceroute)',
-        'install them with: apt-get install -y iptables procps util-linux busybox iputils-ping iputils-tracepath mtr-tiny tcptraceroute',
+          `mtr (package mtr-tiny), tcptraceroute (package tcptraceroute), CNI plugins bridge and host-local in ${dir} (package containernetworking-plugins)`,
+        'install them with: apt-get install -y iproute2 iptables procps util-linux busybox iputils-ping iputils-tracepath mtr-tiny tcptraceroute containernetworking-plugins',
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -248,7 +261,7 @@ describe('batching the plan', () => {
   const batches = batchSteps(plan.steps);
   it('carries out every step exactly once, in plan order within each namespace, in fewer processes', () => {
     expect(batches.flatMap((b) => b.steps).sort(byText)).toEqual([...plan.steps].sort(byText));
-    expect(batches.length).toBeLessThan(plan.steps.length / 2);
+    expect(batches.length).toBeLessThanOrEqual(plan.steps.length / 2);
     for (const ns of new Set(plan.steps.map(stepNamespace))) {
       const planned = plan.steps.filter((s) => stepNamespace(s) === ns && ['setup', 'port', 'attr', 'address', 'up', 'route'].includes(s.phase));
       const batched = batches.filter((b) => b.ns === ns && b.stage === 2).flatMap((b) => b.steps);

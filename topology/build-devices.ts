@@ -5,7 +5,7 @@ import { macFor, vethNameFor } from './device-names.js';
 import { LAB_DEFAULTS } from './labfile.js';
 import type { Device, Interface, Route, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
-import { subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
+import { subnetGateway, type LabPlan, type PlannedNode, type PlannedPod } from './plan.js';
 import { factsOfImage, type DnsPolicy } from './images.js';
 import { HOSTS_PATH, nodeHosts, nodeResolvConf, nodeResolver, podHosts, podResolvConf, RESOLV_CONF_PATH, type NodeResolver } from './place-files.js';
 
@@ -68,10 +68,13 @@ export function buildContext(plan: LabPlan): BuildContext {
   const flannelIface = plan.flannelIface ?? natIface;
   // Only endpoint pods need their addresses looked up by name.
   const endpointNames = new Set(plan.services.flatMap((s) => s.endpoints));
-  const podIp = new Map<string, number>();
-  if (endpointNames.size > 0) for (const n of plan.nodes) for (const p of n.pods) if (endpointNames.has(p.name)) podIp.set(p.name, p.ip);
+  const endpointPods = new Map<string, PlannedPod>();
+  if (endpointNames.size > 0) for (const n of plan.nodes) for (const p of n.pods) if (endpointNames.has(p.name)) endpointPods.set(p.name, p);
   const services: Service[] = plan.services.map((s) => ({ ...s, ports: s.ports.map((p) => ({ ...p })) }));
-  const endpointIps = (svc: Service) => svc.endpoints.map((pod) => ({ pod, ip: podIp.get(pod)! }));
+  const endpointIps = (svc: Service) => svc.endpoints.map((pod) => {
+    const p = endpointPods.get(pod)!;
+    return { pod, ip: p.ip, ports: p.listen };
+  });
   const joinedNames = new Set(plan.joinOrder);
   const joined = plan.nodes.filter((n) => n.podSubnet && joinedNames.has(n.name));
   const ctx = {
@@ -126,7 +129,7 @@ export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]
     segments.push({ id: cniSegment, kind: 'bridge', linkKind: 'veth' });
     interfaces.push({ name: 'cni0', kind: 'bridge', addrs: [gw], mtu: MTU, mac: macFor(n.name, 'cni0'), segment: cniSegment });
     n.pods.forEach((p, k) => {
-      interfaces.push({ name: vethNames[k]!, kind: 'veth', addrs: NO_ADDRS, mtu: MTU, mac: macFor(n.name, p.name), master: 'cni0', peer: { device: p.name, iface: 'eth0' } });
+      interfaces.push({ name: vethNames[k]!, kind: 'veth', addrs: NO_ADDRS, mtu: MTU, mac: macFor(n.name, p.name), master: 'cni0', hairpin: true, peer: { device: p.name, iface: 'eth0' } });
     });
     routes.push(connected(gw, 'cni0'));
   }
@@ -156,9 +159,13 @@ export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]
 /** The pods of node N, each on the node's cni0 segment through its veth pair. */
 function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNames: readonly string[]): Device[] {
   if (n.pods.length === 0) return [];
-  // Every pod of a node shares its default route and its connected route's prefix.
+  // Every pod of a node shares the routes Flannel's CNI plugin has `bridge` install (docs/cni.md): the default route
+  // (isDefaultGateway) and the cluster network (ipam routes, FLANNEL_NETWORK) via cni0, both proto boot, then the
+  // connected route's prefix.
   const subnet = n.podSubnet!;
-  const podDefault: Route = { dst: DEFAULT_DST, type: 'unicast', via: subnetGateway(subnet), dev: 'eth0' };
+  const gateway = subnetGateway(subnet);
+  const podDefault: Route = { dst: DEFAULT_DST, type: 'unicast', via: gateway, dev: 'eth0' };
+  const podCluster: Route = { dst: ctx.plan.clusterNetwork, type: 'unicast', via: gateway, dev: 'eth0' };
   const podNet: Cidr = { addr: networkOf(subnet.addr, subnet.len), len: subnet.len };
   return n.pods.map((p, k): Device => {
     const a: IfAddr = { ip: p.ip, len: subnet.len };
@@ -176,7 +183,7 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
       resolver: facts.resolver,
       toolset: facts.toolset,
       interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu: MTU, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],
-      routes: [podDefault, { dst: podNet, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
+      routes: [podDefault, podCluster, { dst: podNet, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
       sysctls: ctx.hostSysctls,
       netfilter: ctx.plainNetfilter,
       listeners: p.listen,

@@ -26,6 +26,8 @@ export interface Interface {
   readonly segment?: string;
   /** A bridge port: the bridge interface (on the same device) it is enslaved to. */
   readonly master?: string;
+  /** A bridge port in hairpin mode (`bridge link ... hairpin on`): frames may leave by the port they came in by. */
+  readonly hairpin?: boolean;
   /** A veth end: the device and interface at the other end. */
   readonly peer?: { readonly device: string; readonly iface: string };
 }

@@ -1,12 +1,15 @@
-// The netfilter rules the lab's software installs, as iptables-save lines: Flannel's masquerade and forward
-// chains, kube-proxy's service DNAT (iptables mode), and each VirtualBox NAT engine's behaviour.
-import { createHash } from 'node:crypto';
+// The netfilter rules the lab's software installs, as iptables-save lines: a kubeadm 1.31 node's kubelet, kube-proxy
+// (iptables mode, kube-proxy-rules.ts) and Flannel chains, and each VirtualBox NAT engine's behaviour.
 import { formatCidr, formatIp, type Cidr } from './address.js';
-import type { Service, ServicePort } from './model.js';
+import type { Service } from './model.js';
+import {
+  KUBE_FIREWALL_RULE, KUBE_FORWARD_RULES, KUBE_PROXY_FILTER_JUMPS, KUBE_PROXY_NAT_FIXED, kubeProxyServiceRules, type EndpointAddress,
+} from './kube-proxy-rules.js';
+
+export { kubeChainName, type EndpointAddress } from './kube-proxy-rules.js';
 
 const FLANNEL_MASQ = '-m comment --comment "flanneld masq"';
 const FLANNEL_FWD = '-m comment --comment "flanneld forward"';
-const PORTALS = '-m comment --comment "kubernetes service portals"';
 
 /** One table of iptables-save text: "*name", chain declarations, rules, "COMMIT". */
 function table(name: string, builtins: readonly string[], userChains: readonly string[], rules: readonly string[]): string[] {
@@ -21,67 +24,16 @@ function table(name: string, builtins: readonly string[], userChains: readonly s
 
 const FILTER_BUILTINS = ['INPUT', 'FORWARD', 'OUTPUT'];
 const NAT_BUILTINS = ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'];
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** kube-proxy's chain name: a prefix and 16 base32 characters of a SHA-256 over the service port's identity. */
-export function kubeChainName(prefix: 'KUBE-SVC' | 'KUBE-SEP', identity: string): string {
-  const digest = createHash('sha256').update(identity).digest();
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of digest) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5 && out.length < 16) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    if (out.length >= 16) break;
-  }
-  return `${prefix}-${out}`;
-}
-
-export interface EndpointAddress {
-  readonly pod: string;
-  readonly ip: number;
-}
-
-function portLabel(svc: Service, port: ServicePort): string {
-  return `${svc.namespace}/${svc.name}${port.name ? `:${port.name}` : ''}`;
-}
-
-/** kube-proxy's nat rules (and filter REJECTs for services without endpoints) for every service. */
-function kubeProxyRules(services: readonly Service[], endpointIps: (svc: Service) => readonly EndpointAddress[]) {
-  const natChains: string[] = ['KUBE-SERVICES'];
-  const natRules: string[] = [`-A PREROUTING ${PORTALS} -j KUBE-SERVICES`, `-A OUTPUT ${PORTALS} -j KUBE-SERVICES`];
-  const filterRules: string[] = [];
-  for (const svc of services) {
-    const endpoints = endpointIps(svc);
-    for (const port of svc.ports) {
-      const label = portLabel(svc, port);
-      const p = port.protocol;
-      const match = `-d ${formatIp(svc.ip)}/32 -p ${p} -m comment --comment "${label} cluster IP" -m ${p} --dport ${port.port}`;
-      if (endpoints.length === 0) {
-        filterRules.push(
-          `-A KUBE-SERVICES -d ${formatIp(svc.ip)}/32 -p ${p} -m comment --comment "${label} has no endpoints" -m ${p} --dport ${port.port} -j REJECT --reject-with icmp-port-unreachable`,
-        );
-        continue;
-      }
-      const svcChain = kubeChainName('KUBE-SVC', `${label}:${p}`);
-      natChains.push(svcChain);
-      natRules.push(`-A KUBE-SERVICES ${match} -j ${svcChain}`);
-      endpoints.forEach((ep, i) => {
-        const target = `${formatIp(ep.ip)}:${port.targetPort}`;
-        const sepChain = kubeChainName('KUBE-SEP', `${label}:${p}:${target}`);
-        natChains.push(sepChain);
-        const remaining = endpoints.length - i;
-        const statistic = remaining > 1 ? ` -m statistic --mode random --probability ${(1 / remaining).toFixed(11)}` : '';
-        natRules.push(`-A ${svcChain} -m comment --comment "${label} -> ${target}"${statistic} -j ${sepChain}`);
-        natRules.push(`-A ${sepChain} -p ${p} -m comment --comment "${label}" -m ${p} -j DNAT --to-destination ${target}`);
-      });
-    }
-  }
-  return { natChains, natRules, filterRules };
+/** Rules grouped per chain in iptables-save's order: builtins first, then user chains by name. */
+function saveOrder(builtins: readonly string[], rules: readonly string[]): string[] {
+  const chainOf = (r: string) => r.slice(3, r.indexOf(' ', 3));
+  const rank = (c: string) => (builtins.includes(c) ? builtins.indexOf(c) : builtins.length);
+  return rules
+    .map((r, i) => ({ r, i, c: chainOf(r) }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || (rank(a.c) === builtins.length ? byName(a.c, b.c) : 0) || a.i - b.i)
+    .map((x) => x.r);
 }
 
 export interface NodeRuleInput {
@@ -91,49 +43,55 @@ export interface NodeRuleInput {
 }
 
 /**
- * Nodes' netfilter: Flannel (masquerade + forward accept) and kube-proxy (service DNAT). Returns a function of a
- * node's pod subnet (undefined when the node has not joined: no Flannel rules then); every rule that does not name
- * the pod subnet is built once and shared by all nodes.
+ * Nodes' netfilter as on a kubeadm 1.31 node: kubelet's KUBE-FIREWALL and canary chains, kube-proxy's chains, then
+ * Flannel's (it starts after kube-proxy and appends: its jumps come after kube-proxy's prepended ones). Returns a
+ * function of a node's pod subnet (undefined when the node has not joined: no Flannel rules then); the rules that do
+ * not name the pod subnet are built once and shared by all nodes. Real dumps compared: docs/kube-proxy.md.
  */
 export function nodeNetfilterRules(input: NodeRuleInput): (podSubnet: Cidr | undefined) => string[] {
   const net = formatCidr(input.clusterNetwork);
-  const kube = kubeProxyRules(input.services, input.endpointIps);
-  const filter = (flannel: boolean) => table(
-    'filter',
-    FILTER_BUILTINS,
-    flannel ? ['KUBE-SERVICES', 'FLANNEL-FWD'] : ['KUBE-SERVICES'],
-    [
-      `-A INPUT -m conntrack --ctstate NEW ${PORTALS} -j KUBE-SERVICES`,
-      `-A FORWARD -m conntrack --ctstate NEW ${PORTALS} -j KUBE-SERVICES`,
-      ...(flannel ? [`-A FORWARD ${FLANNEL_FWD} -j FLANNEL-FWD`] : []),
-      `-A OUTPUT -m conntrack --ctstate NEW ${PORTALS} -j KUBE-SERVICES`,
-      ...kube.filterRules,
-      ...(flannel ? [`-A FLANNEL-FWD -s ${net} ${FLANNEL_FWD} -j ACCEPT`, `-A FLANNEL-FWD -d ${net} ${FLANNEL_FWD} -j ACCEPT`] : []),
-    ],
-  );
-  const unjoined = [...filter(false), ...table('nat', NAT_BUILTINS, kube.natChains, kube.natRules)];
-  // Joined nodes: the nat table up to Flannel's rules that name the pod subnet, those three, and the rest.
-  const natTable = table('nat', NAT_BUILTINS, [...kube.natChains, 'FLANNEL-POSTRTG'], [
-    ...kube.natRules,
-    `-A POSTROUTING ${FLANNEL_MASQ} -j FLANNEL-POSTRTG`,
-    `-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 ${FLANNEL_MASQ} -j RETURN`,
-  ]);
-  const joinedHead = [...filter(true), ...natTable.slice(0, -1)];
-  const joinedTail = [
-    `-A FLANNEL-POSTRTG -s ${net} ! -d 224.0.0.0/4 ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
-    `-A FLANNEL-POSTRTG ! -s ${net} -d ${net} ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
-    'COMMIT',
+  const kube = kubeProxyServiceRules(input.clusterNetwork, input.services, input.endpointIps);
+  const kubeFilterChains = ['KUBE-EXTERNAL-SERVICES', 'KUBE-FIREWALL', 'KUBE-FORWARD', 'KUBE-KUBELET-CANARY', 'KUBE-NODEPORTS', 'KUBE-PROXY-CANARY', 'KUBE-PROXY-FIREWALL', 'KUBE-SERVICES'];
+  const filter = (flannel: boolean) => table('filter', FILTER_BUILTINS, flannel ? ['FLANNEL-FWD', ...kubeFilterChains] : kubeFilterChains, saveOrder(FILTER_BUILTINS, [
+    ...KUBE_PROXY_FILTER_JUMPS.INPUT,
+    '-A INPUT -j KUBE-FIREWALL',
+    ...KUBE_PROXY_FILTER_JUMPS.FORWARD,
+    ...(flannel ? [`-A FORWARD ${FLANNEL_FWD} -j FLANNEL-FWD`] : []),
+    ...KUBE_PROXY_FILTER_JUMPS.OUTPUT,
+    '-A OUTPUT -j KUBE-FIREWALL',
+    ...(flannel ? [`-A FLANNEL-FWD -s ${net} ${FLANNEL_FWD} -j ACCEPT`, `-A FLANNEL-FWD -d ${net} ${FLANNEL_FWD} -j ACCEPT`] : []),
+    ...kube.externalRules,
+    KUBE_FIREWALL_RULE,
+    ...KUBE_FORWARD_RULES,
+    ...kube.filterRules,
+  ]));
+  const natChains = (flannel: boolean) => [
+    ...(flannel ? ['FLANNEL-POSTRTG'] : []),
+    ...['KUBE-KUBELET-CANARY', 'KUBE-MARK-MASQ', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-PROXY-CANARY', 'KUBE-SERVICES', ...kube.natChains].sort(byName),
   ];
+  const natRules = (flannelRules: readonly string[]) => saveOrder(NAT_BUILTINS, [
+    ...KUBE_PROXY_NAT_FIXED.PREROUTING,
+    ...KUBE_PROXY_NAT_FIXED.OUTPUT,
+    ...KUBE_PROXY_NAT_FIXED.POSTROUTING,
+    ...(flannelRules.length > 0 ? [`-A POSTROUTING ${FLANNEL_MASQ} -j FLANNEL-POSTRTG`] : []),
+    ...flannelRules,
+    ...KUBE_PROXY_NAT_FIXED.chains,
+    ...kube.natRules,
+  ]);
+  const unjoined = [...filter(false), ...table('nat', NAT_BUILTINS, natChains(false), natRules([]))];
+  const joinedFilter = filter(true);
   return (podSubnet) => {
     if (!podSubnet) return [...unjoined];
     const own = formatCidr(podSubnet);
-    return [
-      ...joinedHead,
+    const flannel = [
+      `-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 ${FLANNEL_MASQ} -j RETURN`,
       `-A FLANNEL-POSTRTG -s ${own} -d ${net} ${FLANNEL_MASQ} -j RETURN`,
       `-A FLANNEL-POSTRTG -s ${net} -d ${own} ${FLANNEL_MASQ} -j RETURN`,
       `-A FLANNEL-POSTRTG ! -s ${net} -d ${own} ${FLANNEL_MASQ} -j RETURN`,
-      ...joinedTail,
+      `-A FLANNEL-POSTRTG -s ${net} ! -d 224.0.0.0/4 ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
+      `-A FLANNEL-POSTRTG ! -s ${net} -d ${net} ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
     ];
+    return [...joinedFilter, ...table('nat', NAT_BUILTINS, natChains(true), natRules(flannel))];
   };
 }
 

@@ -15,6 +15,7 @@ export type Disposition =
   | 'neighbour-unreachable' // ARP got no answer (or the peer's carrier is down)
   | 'frag-needed' // DF set and bigger than the egress MTU
   | 'too-big' // silently dropped: bigger than the receiving interface's MTU
+  | 'hairpin-off' // a bridge would send the frame back out of the port it came in by, and that port's hairpin mode is off
   | 'loop' // went round the same devices until the TTL ran out
   | 'no-answer'; // beyond what the lab models (the NAT engine's outside world) or a reply lost on the way back
 

@@ -13,6 +13,7 @@ import { isReusable, planFingerprint } from './reuse.js';
 import { createEtcFiles, releaseSharedDir } from './etc.js';
 import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
 import { batchSteps, failedStep, forEachLimit, phaseGroups, type BatchedStep } from './batch.js';
+import { CNI_PLUGIN_DIRS, cniAdd, cniPluginDir } from './cni.js';
 
 export const DEFAULT_PREFIX = 'tlns';
 
@@ -112,7 +113,8 @@ export async function netnsUp(lab: LabModel, opts: NetnsUpOptions = {}): Promise
     writeRecord(path, record);
     await createNamespaces(plan, record, path, signal, progress);
     await createHostnames(plan, record, path, join(stateDirOf(opts.stateDir), `uts-${prefix}`), signal);
-    await runSteps(plan.steps, signal, progress, warnings);
+    const cni = prepareCni(plan, record, path, join(stateDirOf(opts.stateDir), `cni-${prefix}`));
+    await runSteps(plan.steps, signal, progress, warnings, cni);
     createEtcFiles(plan, record, path);
     await startListeners(plan, record, path, signal, progress);
     const late = await settleLinks(plan.namespaces.map((n) => n.name), BUILD_CONCURRENCY, signal);
@@ -196,11 +198,40 @@ async function createHostnames(plan: NetnsPlan, record: NetnsRecord, path: strin
   });
 }
 
-async function runSteps(steps: readonly PlanStep[], signal: AbortSignal, progress: (l: string) => void, warnings: string[]): Promise<void> {
+/**
+ * The CNI plugins' place: the plugin directory, and host-local's lease directory per node under DIR (recorded before
+ * it is made, removed whole by down).
+ */
+function prepareCni(plan: NetnsPlan, record: NetnsRecord, path: string, dir: string): CniRun | undefined {
+  if (!plan.steps.some((s) => s.cni)) return undefined;
+  const pluginDir = cniPluginDir();
+  if (!pluginDir) throw new NetnsError(`the CNI bridge and host-local plugins are missing (${CNI_PLUGIN_DIRS.join(' or ')}): apt-get install -y containernetworking-plugins`);
+  (record.privateDirs ??= []).push(dir);
+  writeRecord(path, record);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return { pluginDir, dataDir: (nodeNs) => join(dir, nodeNs) };
+}
+
+interface CniRun {
+  readonly pluginDir: string;
+  readonly dataDir: (nodeNs: string) => string;
+}
+
+async function runSteps(steps: readonly PlanStep[], signal: AbortSignal, progress: (l: string) => void, warnings: string[], cni?: CniRun): Promise<void> {
   const every = Math.max(50, Math.ceil(steps.length / 10));
   let done = 0;
   const runOne = async (batch: BatchedStep): Promise<void> => {
     throwIfAborted(signal);
+    const attach = batch.steps[0]?.cni;
+    if (attach) {
+      if (!cni) throw new NetnsError('a CNI step without the CNI plugins prepared');
+      await cniAdd(attach, cni.pluginDir, cni.dataDir(attach.nodeNs)).catch((e: Error) => {
+        throw new NetnsError(e.message);
+      });
+      done++;
+      progress(`pod ${attach.podNs} attached by the CNI bridge plugin`);
+      return;
+    }
     const r = await runArgv(batch.argv, batch.stdin !== undefined ? { input: batch.stdin } : {});
     if (r.exitCode !== 0) {
       const step = failedStep(batch, r.stderr);
@@ -294,6 +325,13 @@ export async function netnsDown(opts: NetnsLabOptions = {}): Promise<DownSummary
       if (existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
     } catch (e) {
       problems.push(`rmdir ${dir}: ${(e as Error).message}`);
+    }
+  }
+  for (const dir of record.privateDirs ?? []) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch (e) {
+      problems.push(`rm -r ${dir}: ${(e as Error).message}`);
     }
   }
   for (const dir of record.sharedDirs ?? []) {

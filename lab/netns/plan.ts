@@ -13,9 +13,11 @@ import {
   switchNamespaceCandidate,
   validIfName,
 } from './names.js';
+import type { CniAttach } from './cni.js';
+import { cniAttach, cniPorts, isCniMade, routeDifference, type CniPort } from './plan-cni.js';
 
 /** Phases run in this order; within a phase, steps run in plan order. */
-export type PlanPhase = 'setup' | 'sysctl' | 'link' | 'port' | 'attr' | 'address' | 'up' | 'if-sysctl' | 'route' | 'netfilter';
+export type PlanPhase = 'setup' | 'sysctl' | 'link' | 'port' | 'attr' | 'address' | 'up' | 'if-sysctl' | 'route' | 'cni' | 'pod-route' | 'netfilter';
 
 export interface PlanStep {
   readonly phase: PlanPhase;
@@ -24,6 +26,8 @@ export interface PlanStep {
   readonly stdin?: string;
   /** A failure is reported as a warning instead of aborting the build (sysctls of modules that may be absent). */
   readonly optional?: boolean;
+  /** A `cni` step: the pod the CNI bridge plugin attaches (argv names the node's namespace and the plugin). */
+  readonly cni?: CniAttach;
 }
 
 export interface PlannedNamespace {
@@ -74,7 +78,7 @@ export interface PlanOptions {
   readonly etcNetnsDir?: string;
 }
 
-const PHASES: readonly PlanPhase[] = ['setup', 'sysctl', 'link', 'port', 'attr', 'address', 'up', 'if-sysctl', 'route', 'netfilter'];
+const PHASES: readonly PlanPhase[] = ['setup', 'sysctl', 'link', 'port', 'attr', 'address', 'up', 'route', 'cni', 'if-sysctl', 'pod-route', 'netfilter'];
 
 /** Builds the plan; throws an Error naming the device and interface when the model cannot be realised. */
 export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
@@ -107,7 +111,7 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
     }
   }
   const steps = new Map<PlanPhase, PlanStep[]>(PHASES.map((p) => [p, []]));
-  const add = (phase: PlanPhase, argv: string[], extra: { stdin?: string; optional?: boolean } = {}): void => {
+  const add = (phase: PlanPhase, argv: string[], extra: { stdin?: string; optional?: boolean; cni?: CniAttach } = {}): void => {
     steps.get(phase)!.push({ phase, argv, ...extra });
   };
   // Interface names per namespace, so helper ports never collide with the model's names.
@@ -119,10 +123,16 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
   };
   for (const device of lab.devices) for (const iface of device.interfaces) ifAllocator(nsOf.get(device.id)!).reserve(iface.name);
 
-  for (const device of lab.devices) planDeviceBasics(device, lab, nsOf.get(device.id)!, add);
-  planVethPeers(lab, nsOf, add);
+  const cni = cniPorts(lab);
+  const byCni = (device: Device) => (iface: Interface) => isCniMade(cni, device, iface);
+  for (const device of lab.devices) planDeviceBasics(device, lab, nsOf.get(device.id)!, add, byCni(device));
+  planVethPeers(lab, nsOf, add, cni);
   planSegments(lab, opts.prefix, nsOf, nsNames, namespaces, ifAllocator, add);
-  for (const device of lab.devices) planRoutes(device, lab, nsOf.get(device.id)!, add);
+  for (const p of new Set(cni.values())) {
+    const attach = cniAttach(p, lab, nsOf);
+    add('cni', ['ip', 'netns', 'exec', attach.nodeNs, 'bridge'], { stdin: attach.config, cni: attach });
+  }
+  for (const device of lab.devices) planRoutes(device, lab, nsOf.get(device.id)!, add, cni);
   for (const device of lab.devices) {
     if (device.netfilter.length > 0) {
       add('netfilter', ['ip', 'netns', 'exec', nsOf.get(device.id)!, 'iptables-restore'], { stdin: device.netfilter.join('\n') + '\n' });
@@ -178,14 +188,15 @@ function externalHostLines(lab: LabModel): string {
   return lab.hosts.map((h) => `${formatIp(h.ip)}\t${h.name}\n`).join('');
 }
 
-type AddStep = (phase: PlanPhase, argv: string[], extra?: { stdin?: string; optional?: boolean }) => void;
+type AddStep = (phase: PlanPhase, argv: string[], extra?: { stdin?: string; optional?: boolean; cni?: CniAttach }) => void;
 
 const BRIDGE_NF = 'net.bridge.bridge-nf-call-iptables';
 
 const PER_IFACE_SYSCTL = /^net\.ipv[46]\.(conf|neigh)\.([^.]+)\.(.+)$/;
 
-/** lo, global sysctls, bridges, MAC/MTU, addresses, link up and per-interface sysctls of one device. */
-function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddStep): void {
+/** lo, global sysctls, bridges, MAC/MTU, addresses, link up and per-interface sysctls of one device (CNI_MADE: the
+ * interfaces the CNI plugin makes, enslaves, addresses and brings up itself: only their sysctls are planned here). */
+function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddStep, cniMade: (i: Interface) => boolean): void {
   add('setup', ['ip', '-n', ns, 'link', 'set', 'dev', 'lo', 'up']);
   const sysctls = new Map<string, string>(Object.entries(device.sysctls));
   const global = new Map<string, string>();
@@ -218,6 +229,9 @@ function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddSte
       }
       continue;
     }
+    const rpKey = `net.ipv4.conf.${iface.name}.rp_filter`;
+    if (!perIface.has(rpKey)) ifSysctls.push(`net/ipv4/conf/${iface.name}/rp_filter=${defaultRp}`);
+    if (cniMade(iface)) continue;
     if (iface.kind === 'bridge') add('link', ['ip', '-n', ns, 'link', 'add', 'name', iface.name, 'type', 'bridge']);
     if (iface.master) add('port', ['ip', '-n', ns, 'link', 'set', 'dev', iface.name, 'master', iface.master]);
     const attrs = ['ip', '-n', ns, 'link', 'set', 'dev', iface.name];
@@ -230,8 +244,6 @@ function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddSte
       add('address', [...argv, 'dev', iface.name]);
     }
     add('up', ['ip', '-n', ns, 'link', 'set', 'dev', iface.name, 'up']);
-    const rpKey = `net.ipv4.conf.${iface.name}.rp_filter`;
-    if (!perIface.has(rpKey)) ifSysctls.push(`net/ipv4/conf/${iface.name}/rp_filter=${defaultRp}`);
   }
   for (const [k, v] of perIface) {
     const m = PER_IFACE_SYSCTL.exec(k)!;
@@ -240,12 +252,12 @@ function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddSte
   if (ifSysctls.length > 0) add('if-sysctl', ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...ifSysctls]);
 }
 
-/** The model's veth pairs (pod eth0 <-> node vethXXXX), each created once from the lower-ordered end. */
-function planVethPeers(lab: LabModel, nsOf: ReadonlyMap<string, string>, add: AddStep): void {
+/** The model's veth pairs the CNI plugin does not make, each created once from the lower-ordered end. */
+function planVethPeers(lab: LabModel, nsOf: ReadonlyMap<string, string>, add: AddStep, cni: ReadonlyMap<string, CniPort>): void {
   const done = new Set<string>();
   for (const device of lab.devices) {
     for (const iface of device.interfaces) {
-      if (!iface.peer) continue;
+      if (!iface.peer || isCniMade(cni, device, iface)) continue;
       const key = `${device.id}\u0000${iface.name}`;
       if (done.has(key)) continue;
       const peerNs = nsOf.get(iface.peer.device);
@@ -349,16 +361,28 @@ export function installedSharedRoutes(device: Device, lab: Pick<LabModel, 'route
   return set.routes.filter((r) => !device.routes.some((o) => sameCidr(o.dst, r.dst)) && !connected.some((c) => sameCidr(c.dst, r.dst)));
 }
 
-/** Own routes (except the connected ones the kernel adds itself) and the shared routes they do not shadow. */
-function planRoutes(device: Device, lab: LabModel, ns: string, add: AddStep): void {
+/**
+ * Own routes (except the connected ones the kernel adds itself) and the shared routes they do not shadow. A pod the
+ * CNI plugin attaches gets the plugin's routes; only the model's others are added (and the plugin's it lacks deleted)
+ * once the plugin has run.
+ */
+function planRoutes(device: Device, lab: LabModel, ns: string, add: AddStep, cni: ReadonlyMap<string, CniPort>): void {
   const connected = connectedPrefixes(device);
-  const own = device.routes.filter(
+  let own = device.routes.filter(
     (r) => !(r.proto === 'kernel' && connected.some((c) => sameCidr(c.dst, r.dst) && (r.dev === undefined || r.dev === c.dev))),
   );
+  let phase: PlanPhase = 'route';
+  const attached = device.kind === 'pod' ? device.interfaces.map((i) => cni.get(`${device.id}\u0000${i.name}`)).find((p) => p !== undefined) : undefined;
+  if (attached) {
+    const diff = routeDifference(attached, lab, own);
+    for (const r of diff.del) add('pod-route', ['ip', '-n', ns, 'route', 'del', ...routeArgv(ns, r).slice(5)]);
+    own = diff.add;
+    phase = 'pod-route';
+  }
   const all = [...own, ...installedSharedRoutes(device, lab)];
   // Routes through a gateway need the gateway's subnet first; device routes go before them.
-  for (const r of all) if (r.via === undefined) add('route', routeArgv(ns, r));
-  for (const r of all) if (r.via !== undefined) add('route', routeArgv(ns, r));
+  for (const r of all) if (r.via === undefined) add(phase, routeArgv(ns, r));
+  for (const r of all) if (r.via !== undefined) add(phase, routeArgv(ns, r));
 }
 
 export function routeArgv(ns: string, r: Route): string[] {

@@ -2,10 +2,12 @@
 import { delimiter } from 'node:path';
 import type { Preflight } from '../backend.js';
 import { findProgram } from '../process.js';
+import { CNI_PLUGIN_DIRS, cniPluginDir } from './cni.js';
 
 /** The tools the namespace lab needs, with the Debian package that provides each. */
 export const REQUIRED_TOOLS: readonly { readonly tool: string; readonly pkg: string }[] = [
   { tool: 'ip', pkg: 'iproute2' },
+  { tool: 'bridge', pkg: 'iproute2' },
   { tool: 'iptables', pkg: 'iptables' },
   { tool: 'iptables-restore', pkg: 'iptables' },
   { tool: 'sysctl', pkg: 'procps' },
@@ -32,6 +34,8 @@ export interface PreflightOptions {
   /** The PATH to search (default $PATH); the sbin directories are always searched as well. */
   readonly path?: string;
   readonly sbinDirs?: readonly string[];
+  /** Where to look for the CNI plugins (default CNI_PLUGIN_DIRS). */
+  readonly cniDirs?: readonly string[];
 }
 
 /** Checks for root and for every REQUIRED_TOOLS entry; the message names what is missing and the apt-get line. */
@@ -39,6 +43,8 @@ export function preflight(opts: PreflightOptions = {}): NetnsPreflight {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const dirs = [...(opts.path ?? process.env.PATH ?? '').split(delimiter), ...(opts.sbinDirs ?? SBIN_DIRS)].filter((d) => d !== '');
   const missing = REQUIRED_TOOLS.filter((t) => findProgram(t.tool, dirs) === undefined);
+  // Pods are attached by the CNI bridge and host-local plugins, which live outside PATH (docs/cni.md).
+  if (cniPluginDir(opts.cniDirs) === undefined) missing.push({ tool: `CNI plugins bridge and host-local in ${(opts.cniDirs ?? CNI_PLUGIN_DIRS).join(' or ')}`, pkg: 'containernetworking-plugins' });
   const lines: string[] = [];
   if (!root) lines.push('the namespace lab needs root (run it with sudo, or as root in a VM or container with CAP_SYS_ADMIN and CAP_NET_ADMIN)');
   if (missing.length > 0) {

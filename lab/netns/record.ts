@@ -36,6 +36,8 @@ export interface NetnsRecord {
   readonly processes: RecordedProcess[];
   /** Persistent UTS namespaces (bind-mounted files) giving each device its hostname: namespace -> file. */
   readonly uts: Record<string, string>;
+  /** Private directories removed with everything in them on down (the CNI host-local leases); recorded before made. */
+  privateDirs?: string[];
   places: Record<string, PlannedPlace>;
 }
 

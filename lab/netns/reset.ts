@@ -1,4 +1,4 @@
-// Puts a namespace back as the build left it (links' MTU and up state, addresses, main-table routes, sysctls,
+// Puts a namespace back as the build left it (links' MTU, up state and bridge-port hairpin mode, addresses, main-table routes, sysctls,
 // iptables), after generated faults: a snapshot of each namespace is taken before its first command, and a reset is
 // trusted only when a fresh snapshot equals it. Caches every probe fills (neighbours, route cache, conntrack) are
 // flushed in every namespace of the lab.
@@ -6,7 +6,8 @@ import { runArgv } from '../process.js';
 import { forEachLimit } from './batch.js';
 import { settleLinks } from './settle.js';
 
-interface LinkState { readonly ifname: string; readonly mtu: number; readonly up: boolean }
+interface LinkState { readonly ifname: string; readonly mtu: number; readonly up: boolean; readonly hairpin?: boolean }
+interface LinkJson { ifname: string; mtu: number; flags?: string[]; linkinfo?: { info_slave_kind?: string; info_slave_data?: { hairpin?: boolean } } }
 interface AddrState { readonly dev: string; readonly local: string; readonly prefixlen: number; readonly broadcast?: string }
 interface RouteJson { readonly type?: string; readonly dst: string; readonly gateway?: string; readonly dev?: string; readonly protocol?: string; readonly scope?: string; readonly prefsrc?: string; readonly metric?: number; readonly flags?: readonly string[] }
 
@@ -38,8 +39,12 @@ function parseSysctls(text: string): Record<string, string> {
 
 /** Reads the snapshot of namespace NS. */
 export async function snapshotNamespace(ns: string): Promise<NamespaceSnapshot> {
-  const links = (JSON.parse(await out(['ip', '-n', ns, '-j', 'link', 'show'])) as { ifname: string; mtu: number; flags?: string[] }[])
-    .map((l) => ({ ifname: l.ifname, mtu: l.mtu, up: l.flags?.includes('UP') ?? false }));
+  const links = (JSON.parse(await out(['ip', '-n', ns, '-d', '-j', 'link', 'show'])) as LinkJson[]).map((l) => ({
+    ifname: l.ifname,
+    mtu: l.mtu,
+    up: l.flags?.includes('UP') ?? false,
+    ...(l.linkinfo?.info_slave_kind === 'bridge' ? { hairpin: l.linkinfo.info_slave_data?.hairpin === true } : {}),
+  }));
   const addrJson = JSON.parse(await out(['ip', '-n', ns, '-j', '-4', 'addr', 'show'])) as { ifname: string; addr_info?: { local: string; prefixlen: number; broadcast?: string }[] }[];
   const addrs = addrJson.flatMap((l) => (l.addr_info ?? []).map((a) => ({ dev: l.ifname, local: a.local, prefixlen: a.prefixlen, ...(a.broadcast ? { broadcast: a.broadcast } : {}) })));
   const routes = (JSON.parse(await out(['ip', '-n', ns, '-j', 'route', 'show', 'table', 'main'])) as RouteJson[])
@@ -76,6 +81,9 @@ async function restoreLinks(ns: string, want: readonly LinkState[], now: readonl
   let changed = false;
   for (const l of want) {
     const cur = now.find((c) => c.ifname === l.ifname);
+    if (cur && cur.hairpin !== l.hairpin && l.hairpin !== undefined) {
+      await runArgv(['ip', '-n', ns, 'link', 'set', 'dev', l.ifname, 'type', 'bridge_slave', 'hairpin', l.hairpin ? 'on' : 'off']);
+    }
     if (!cur || (cur.mtu === l.mtu && cur.up === l.up)) continue;
     changed = true;
     await runArgv(['ip', '-n', ns, 'link', 'set', 'dev', l.ifname, 'mtu', String(l.mtu), l.up ? 'up' : 'down']);

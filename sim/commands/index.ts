@@ -2,6 +2,7 @@
 import type { DeviceState } from '../dataplane.js';
 import type { Simulator } from '../simulator.js';
 import type { CommandResult } from '../../topology/trace.js';
+import { bridge } from './bridge.js';
 import { cat, echo, hostname } from './files.js';
 import { ip } from './ip.js';
 import { iptables, iptablesSave } from './iptables.js';
@@ -23,6 +24,7 @@ const notInBusybox = (name: string, command: Command): Command => (args, ctx) =>
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   ip,
+  bridge: notInBusybox('bridge', bridge),
   sysctl,
   iptables: notInBusybox('iptables', iptables),
   'iptables-nft': notInBusybox('iptables-nft', iptables),

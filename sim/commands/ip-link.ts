@@ -23,7 +23,8 @@ export function displayName(ctx: CommandContext, i: IfaceState): string {
   return peer ? `${i.name}@if${peer.index}` : i.name;
 }
 
-function flags(ctx: CommandContext, i: IfaceState, busybox = false): string {
+/** `<BROADCAST,MULTICAST,UP,LOWER_UP>`: the flags ip and bridge print for an interface. */
+export function linkFlags(ctx: CommandContext, i: IfaceState, busybox = false): string {
   const carrier = hasCarrier(ctx, i.name);
   const list: string[] = [];
   if (i.up && !carrier) list.push('NO-CARRIER');
@@ -53,9 +54,11 @@ export function headerLine(ctx: CommandContext, i: IfaceState, withMode: boolean
   // A VM NIC gets the kernel's default qdisc: pfifo_fast on Debian 12 (net.core.default_qdisc); virtual links none.
   const qdisc = i.kind === 'ether' ? 'pfifo_fast' : 'noqueue';
   const master = i.master ? ` master ${i.master}` : '';
-  if (busybox) return `${ifindex(ctx, i.name)}: ${displayName(ctx, i)}: ${flags(ctx, i, true)} mtu ${i.mtu} qdisc ${qdisc}${master} qlen 1000`;
+  // The CNI bridge plugin makes its veth pairs with txqueuelen 0, which ip and busybox leave out (docs/cni.md).
+  const qlen = i.kind === 'veth' ? ' ' : ' qlen 1000';
+  if (busybox) return `${ifindex(ctx, i.name)}: ${displayName(ctx, i)}: ${linkFlags(ctx, i, true)} mtu ${i.mtu} qdisc ${qdisc}${master}${qlen}`;
   const mode = withMode ? ' mode DEFAULT' : '';
-  return `${ifindex(ctx, i.name)}: ${displayName(ctx, i)}: ${flags(ctx, i)} mtu ${i.mtu} qdisc ${qdisc}${master} state ${operState(ctx, i)}${mode} group default qlen 1000`;
+  return `${ifindex(ctx, i.name)}: ${displayName(ctx, i)}: ${linkFlags(ctx, i)} mtu ${i.mtu} qdisc ${qdisc}${master} state ${operState(ctx, i)}${mode} group default${qlen}`;
 }
 
 export function linkLine(ctx: CommandContext, i: IfaceState, busybox = false): string {
@@ -102,7 +105,7 @@ function showLinks(args: readonly string[], ctx: CommandContext, opts: IpOptions
   for (const i of shownInterfaces(ctx, sel)) {
     if (opts.brief) {
       const mac = i.kind === 'loopback' ? '00:00:00:00:00:00' : i.mac;
-      out.push(`${briefColumns(ctx, i)}${mac} ${flags(ctx, i)} `);
+      out.push(`${briefColumns(ctx, i)}${mac} ${linkFlags(ctx, i)} `);
     } else out.push(headerLine(ctx, i, true, opts.busybox), linkLine(ctx, i, opts.busybox));
   }
   return ok(lines(out));

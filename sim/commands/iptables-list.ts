@@ -70,15 +70,29 @@ function extras(r: Rule, f: ListFormat): string {
     } else if (m === 'icmp' && r.icmpType) {
       out += ` ${r.icmpType.not ? '!' : ''}${icmpTypeListText(r.icmpType.value)}`;
     } else if (m === 'mark' && r.mark) {
-      out += ` mark match 0x${r.mark.value.toString(16)}${r.mark.mask === 0xffffffff ? '' : `/0x${r.mark.mask.toString(16)}`}`;
+      out += ` mark match ${r.mark.not ? '! ' : ''}0x${r.mark.value.toString(16)}${r.mark.mask === 0xffffffff ? '' : `/0x${r.mark.mask.toString(16)}`}`;
+    } else if (m === 'addrtype' && r.addrtype) {
+      out += ' ADDRTYPE match';
+      for (const a of r.addrtype) out += ` ${a.which}-type ${a.not ? '!' : ''}${a.type}`;
     } else if (m === 'statistic' && r.probability !== undefined) out += ` statistic mode random probability ${r.probability.toFixed(11)}`;
   }
   if (r.target === 'REJECT' && r.rejectWith) out += ` reject-with ${r.rejectWith}`;
+  if (r.setMark) out += markTargetText(r.setMark);
   if (r.toDestination) out += ` to:${formatIp(r.toDestination.ip)}${r.toDestination.port !== undefined ? `:${r.toDestination.port}` : ''}`;
   if (r.toSource !== undefined) out += ` to:${formatIp(r.toSource)}`;
   if (r.randomFully) out += ' random-fully';
   if (r.target === 'LOG') out += f.numeric ? ' LOG flags 0 level 4' : ' LOG level warn';
   return out;
+}
+
+/** libxt_MARK's mark_tg_print(): the xset operation named by what it does. */
+function markTargetText(m: NonNullable<Rule['setMark']>): string {
+  const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+  if (m.value === 0) return ` MARK and ${hex(~m.mask)}`;
+  if (m.value === m.mask) return ` MARK or ${hex(m.value)}`;
+  if (m.mask === 0) return ` MARK xor ${hex(m.value)}`;
+  if (m.mask === 0xffffffff) return ` MARK set ${hex(m.value)}`;
+  return ` MARK xset ${hex(m.value)}/${hex(m.mask)}`;
 }
 
 function counters(f: ListFormat): string {

@@ -28,16 +28,17 @@ const CLUSTER = /^-[nvxLSFZXAIDPNC]{2,}$/;
 /** Rule options that take a value, and those iptables refuses to see twice. */
 const WITH_VALUE = new Set(['-s', '--source', '-d', '--destination', '-p', '--protocol', '-i', '--in-interface', '-o', '--out-interface',
   '-j', '--jump', '-m', '--match', '--dport', '--destination-port', '--sport', '--source-port', '--comment', '--ctstate', '--state',
-  '--reject-with', '--to-destination', '--to-source', '--mode', '--probability', '--mark', '--icmp-type']);
+  '--reject-with', '--to-destination', '--to-source', '--mode', '--probability', '--mark', '--icmp-type', '--src-type', '--dst-type',
+  '--set-xmark', '--set-mark', '--or-mark', '--xor-mark', '--and-mark']);
 const SINGLE: Readonly<Record<string, string>> = {
   '-s': 's', '--source': 's', '-d': 'd', '--destination': 'd', '-p': 'p', '--protocol': 'p', '-i': 'i', '--in-interface': 'i',
   '-o': 'o', '--out-interface': 'o', '-j': 'j', '--jump': 'j',
 };
-const BUILTIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT']);
+const BUILTIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT', 'MARK']);
 /** Real iptables extensions the simulator does not model: said so, rather than answered with a made-up error. */
-const UNMODELLED_MATCHES = new Set(['addrtype', 'physdev', 'mac', 'limit', 'iprange', 'set', 'owner', 'length', 'ttl',
+const UNMODELLED_MATCHES = new Set(['physdev', 'mac', 'limit', 'iprange', 'set', 'owner', 'length', 'ttl',
   'tos', 'dscp', 'recent', 'connmark', 'string', 'hashlimit', 'pkttype', 'socket', 'u32', 'connlimit', 'rpfilter', 'policy', 'nfacct']);
-const UNMODELLED_TARGETS = new Set(['MARK', 'CONNMARK', 'CT', 'NOTRACK', 'TCPMSS', 'NFLOG', 'NFQUEUE', 'TRACE', 'REDIRECT', 'TPROXY',
+const UNMODELLED_TARGETS = new Set(['CONNMARK', 'CT', 'NOTRACK', 'TCPMSS', 'NFLOG', 'NFQUEUE', 'TRACE', 'REDIRECT', 'TPROXY',
   'CLASSIFY', 'DSCP', 'TOS', 'TTL', 'AUDIT', 'CHECKSUM', 'SECMARK', 'CONNSECMARK', 'NETMAP', 'TEE', 'ULOG']);
 
 interface Invocation {
@@ -128,6 +129,7 @@ function buildRule(inv: Invocation, ctx: CommandContext): Rule | CommandResult {
   if ('exitCode' in r) return r;
   // do_parse()'s order: the target's own checks, the hook's interfaces, then whether a jump target exists.
   if (r.target === 'DNAT' && !r.toDestination) return fail(`${PREFIX}DNAT: option "--to-destination" must be specified\n\n${TRY}`, 2);
+  if (r.target === 'MARK' && !r.setMark) return usageError('MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required');
   if (r.target === 'SNAT' && r.toSource === undefined) return fail(`${PREFIX}SNAT: option "--to-source" must be specified\n\n${TRY}`, 2);
   const portless = r.protocol?.not || (r.protocol?.value !== 'tcp' && r.protocol?.value !== 'udp');
   if (r.toDestination?.port !== undefined && portless) return usageError('Need TCP, UDP, SCTP or DCCP with port specification');
