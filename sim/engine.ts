@@ -398,8 +398,16 @@ export function icmpError(j: Journey, s: DeviceState, p: Packet, type: number, c
     return { kind: 'dropped', device, disposition };
   }
   const error: Packet = {
-    src, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: 56 + Math.min(p.length - 28, 548), df: false,
+    src, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: icmpErrorLength(p), df: false,
     icmp: { type, code, mtu, inner: p },
   };
   return { kind: 'icmp', device, error, disposition };
+}
+
+/**
+ * An ICMP error's IP length: icmp_send() quotes as much of the offending packet as fits in 576 bytes with its own IP
+ * and ICMP headers (room = min(route MTU, 576) - 28), so the error is 28 + min(quoted length, 548) bytes.
+ */
+export function icmpErrorLength(offending: Packet): number {
+  return 28 + Math.min(offending.length, 548);
 }

@@ -5,7 +5,7 @@ import { Journey, originate, type Outcome } from './engine.js';
 import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type CtEntry, type Packet } from './packet.js';
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
 import type { ProbeSpec, SourceRoute } from './tool-context.js';
-import { addressFor } from './engine.js';
+import { addressFor, icmpErrorLength } from './engine.js';
 
 const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };
 
@@ -72,7 +72,7 @@ function answer(dp: Dataplane, device: string, p: Packet): Packet | undefined {
   if (listening) return undefined; // a UDP service swallows a traceroute probe
   if (!dp.limiter.allowIcmp(s, p.src, ICMP_UNREACH, 3, dp.nowMs)) return undefined; // port unreachable is rate limited too
   return {
-    src: p.dst, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: 56 + Math.min(p.length - 28, 548), df: false,
+    src: p.dst, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: icmpErrorLength(p), df: false,
     icmp: { type: ICMP_UNREACH, code: 3, inner: p },
   };
 }
