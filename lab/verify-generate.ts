@@ -30,7 +30,7 @@ export interface GenerateOptions {
 export interface GeneratedResult {
   readonly index: number;
   readonly case: GeneratedCase;
-  /** agree; differ; not-modelled (the simulator refuses a command: not run on the kernel, both refuse); invalid. */
+  /** agree; differ; not-modelled (a command both backends refuse alike as not modelled: they agree on the refusal). */
   readonly outcome: 'agree' | 'differ' | 'not-modelled';
   readonly result?: VerifyResult;
   readonly refused?: string;
@@ -93,7 +93,6 @@ async function shrink(recipe: CaseRecipe, name: string, opts: GenerateOptions): 
     const before = known.get(key);
     if (before !== undefined) return before;
     if (left-- <= 0 || opts.signal?.aborted) return false;
-    if (await simRefusal(c, opts.makeReference)) return false;
     const r = await verifyScenario(caseScenario(c), verifyOpts(opts));
     known.set(key, !r.agree);
     if (r.agree) return false;
@@ -109,10 +108,10 @@ const verifyOpts = (o: GenerateOptions) => ({ makeReference: o.makeReference, ma
 async function runCase(index: number, recipe: CaseRecipe, opts: GenerateOptions, seen: Set<string>): Promise<GeneratedResult> {
   const name = `gen-${opts.seed}-${index}`;
   const c = generatedCase(recipe, name);
+  // A command the simulator refuses as not modelled must be refused alike by the subject (same words, exit 3).
   const refused = await simRefusal(c, opts.makeReference);
-  if (refused) return { index, case: c, outcome: 'not-modelled', refused };
   const result = await verifyScenario(caseScenario(c), verifyOpts(opts));
-  if (result.agree) return { index, case: c, outcome: 'agree', result };
+  if (result.agree) return { index, case: c, outcome: refused ? 'not-modelled' : 'agree', result, ...(refused ? { refused } : {}) };
   const kind = signature(c, result);
   if (seen.has(kind) || opts.outDir === undefined) return { index, case: c, outcome: 'differ', result, kind };
   seen.add(kind);
@@ -133,7 +132,7 @@ export async function verifyGenerated(opts: GenerateOptions): Promise<GenerateRe
     results.push(r);
     opts.onCase?.(r);
   }
-  // A case the simulator refused compared nothing: it is reported, and it does not count as agreeing.
-  const agreed = results.filter((r) => r.outcome === 'agree').length;
+  // A case refused alike by both backends agrees (on the refusal); the report counts these apart.
+  const agreed = results.filter((r) => r.outcome !== 'differ').length;
   return { results, agreed, total: results.length, ...(results.length < recipes.length ? { interrupted: true } : {}) };
 }

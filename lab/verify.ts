@@ -3,7 +3,7 @@
 // reports per scenario `agree` or the first differing line.
 import type { Backend } from './backend.js';
 import type { CommandResult } from '../topology/trace.js';
-import { maskMilliseconds } from '../sim/tools/mask.js';
+import { maskForComparison, maskMilliseconds } from '../sim/tools/mask.js';
 import { observeScenario, type ScenarioObservation, type StepFailure } from './scenario/run.js';
 import type { Scenario } from './scenario/types.js';
 
@@ -72,13 +72,16 @@ export function backendLabel(name: string): string {
 
 /** The first line where two texts differ once both are masked; undefined when they agree. */
 export function firstDifferingLine(reference: string, subject: string): { line: number; reference?: string; subject?: string } | undefined {
-  if (maskMilliseconds(reference) === maskMilliseconds(subject)) return undefined;
-  const a = reference.split('\n');
-  const b = subject.split('\n');
+  const ma = maskForComparison(reference);
+  const mb = maskForComparison(subject);
+  if (ma === mb) return undefined;
+  // An interface listing's mask reorders and rewrites lines: its masked lines are shown; other texts' own lines.
+  const shown = (text: string, masked: string) => (masked === maskMilliseconds(text) ? text : masked).split('\n');
+  const [a, b, xa, xb] = [ma.split('\n'), mb.split('\n'), shown(reference, ma), shown(subject, mb)];
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x === undefined || y === undefined || maskMilliseconds(x) !== maskMilliseconds(y)) {
+    if (a[i] === undefined || b[i] === undefined || a[i] !== b[i]) {
+      const x = xa[i];
+      const y = xb[i];
       return { line: i + 1, ...(x !== undefined ? { reference: x } : {}), ...(y !== undefined ? { subject: y } : {}) };
     }
   }
@@ -105,7 +108,7 @@ function stepDifference(scenario: Scenario, a?: StepFailure, b?: StepFailure): D
   const steps = failure.phase === 'break' ? scenario.breakSteps : scenario.fixSteps ?? [];
   const index = steps.findIndex((s) => s.kind === 'run' && s.at === failure.at && s.run === failure.run) + 1;
   const text = (f?: StepFailure): string | undefined => (f ? `exit ${f.exitCode}: ${f.stderr.trim().split('\n')[0] ?? ''}` : undefined);
-  const same = a && b && a.phase === b.phase && a.at === b.at && a.run === b.run && a.exitCode === b.exitCode && maskMilliseconds(a.stderr) === maskMilliseconds(b.stderr);
+  const same = a && b && a.phase === b.phase && a.at === b.at && a.run === b.run && a.exitCode === b.exitCode && maskForComparison(a.stderr) === maskForComparison(b.stderr);
   if (same) return undefined;
   const ref = text(a);
   const sub = text(b);

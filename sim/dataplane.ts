@@ -164,8 +164,13 @@ export class DeviceState {
     return this.fibCache;
   }
 
+  /**
+   * The main table's answer for ADDR. A throw route ends the lookup there (-EAGAIN); the rules go on to the empty
+   * default table and fib_lookup turns -ESRCH into ENETUNREACH: the same as no route at all (kernel-checked).
+   */
   lookup(addr: number): FibHit<Route> | undefined {
-    return this.fib().lookup(addr);
+    const hit = this.fib().lookup(addr);
+    return hit?.route.type === 'throw' ? undefined : hit;
   }
 
   sysctl(name: string, fallback = '0'): string {

@@ -295,7 +295,11 @@ function bridged(j: Journey, bridge: Attachment, packet: Packet, to: Attachment)
 function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, tracked: boolean, flow: Flow | undefined, daddrChanged: boolean): Outcome {
   const device = s.device.id;
   let p = packet;
-  if (s.isLocal(p.dst)) {
+  // A local broadcast address (a directed broadcast to one of this router's subnets) is RTN_BROADCAST: received here
+  // like a local address (source validated, filter INPUT), never forwarded, so no TTL check either; what answers it
+  // is the stack's business (probe.ts: only an echo, with icmp_echo_ignore_broadcasts=0; no ICMP errors).
+  const broadcast = !s.isLocal(p.dst) && s.isLocalBroadcast(p.dst);
+  if (broadcast || s.isLocal(p.dst)) {
     const martian = martianSource(j, s, p, inDev);
     if (martian) return martian;
     if (!rpFilterPasses(s, p, inDev)) {
@@ -307,17 +311,11 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
       if (j.recording) j.step(device, () => verdictText('filter', v), { in: inDev });
       return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
     }
-    if (v.target === 'REJECT') return reject(j, s, p, v, inDev);
+    // REJECT sends nothing about a broadcast (nf_send_unreach/icmp_send and nf_send_reset skip RTCF_BROADCAST).
+    if (v.target === 'REJECT') return broadcast ? { kind: 'dropped', device, disposition: 'dropped-by-rule' } : reject(j, s, p, v, inDev);
     if (flow) p = undoNat(j, device, flow, p, 'src', 'INPUT', { in: inDev });
-    if (j.recording) j.step(device, () => `local delivery to ${formatIp(p.dst)}`, { in: inDev });
+    if (j.recording) j.step(device, () => `${broadcast ? 'local broadcast' : 'local'} delivery to ${formatIp(p.dst)}`, { in: inDev });
     return { kind: 'delivered', device, packet: p };
-  }
-  // A local broadcast address (a directed broadcast to one of this router's subnets) is RTN_BROADCAST: received here,
-  // never forwarded, so no TTL check either; with icmp_echo_ignore_broadcasts=1 (the default) and no ICMP errors for
-  // broadcasts, nothing answers (kernel-checked; the echo reply of icmp_echo_ignore_broadcasts=0 is not modelled).
-  if (s.isLocalBroadcast(p.dst)) {
-    if (j.recording) j.step(device, () => `${formatIp(p.dst)} is a local broadcast address: received, not forwarded, not answered`, { in: inDev });
-    return { kind: 'dropped', device, disposition: 'reached' };
   }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
   if (!forwarding(s, inDev)) {
@@ -413,8 +411,16 @@ export function icmpError(j: Journey, s: DeviceState, p: Packet, type: number, c
     return { kind: 'dropped', device, disposition };
   }
   const error: Packet = {
-    src, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: 56 + Math.min(p.length - 28, 548), df: false,
+    src, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: icmpErrorLength(p), df: false,
     icmp: { type, code, mtu, inner: p },
   };
   return { kind: 'icmp', device, error, disposition };
+}
+
+/**
+ * An ICMP error's IP length: icmp_send() quotes as much of the offending packet as fits in 576 bytes with its own IP
+ * and ICMP headers (room = min(route MTU, 576) - 28), so the error is 28 + min(quoted length, 548) bytes.
+ */
+export function icmpErrorLength(offending: Packet): number {
+  return 28 + Math.min(offending.length, 548);
 }

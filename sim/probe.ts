@@ -1,11 +1,11 @@
 // One probe end to end: the packet's way out, the answer the kernel would give (ICMP error, port unreachable,
 // SYN-ACK/RST, echo reply), its way back through reverse NAT, and the ProbeResult a tool sees.
-import type { Dataplane } from './dataplane.js';
+import type { Dataplane, DeviceState } from './dataplane.js';
 import { Journey, originate, type Outcome } from './engine.js';
 import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type CtEntry, type Packet } from './packet.js';
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
 import type { ProbeSpec, SourceRoute } from './tool-context.js';
-import { addressFor } from './engine.js';
+import { addressFor, icmpErrorLength } from './engine.js';
 
 const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };
 
@@ -44,14 +44,27 @@ function learnPmtu(dp: Dataplane, device: string, dst: number, mtu: number): voi
   dp.state(device).pmtu.set(dst, { mtu: Math.max(mtu, MIN_PMTU), atMs: dp.nowMs });
 }
 
+/** fib_compute_spec_dst() for a broadcast: the preferred source of the route back to SENDER. */
+function specDst(s: DeviceState, sender: number): number | undefined {
+  const r = s.lookup(sender)?.route;
+  return r?.type === 'unicast' ? (r.src ?? addressFor(s, r.dev, r.via ?? sender)) : undefined;
+}
+
 /** The answer the destination's stack gives to a delivered probe, if any. */
 function answer(dp: Dataplane, device: string, p: Packet): Packet | undefined {
   const s = dp.state(device);
   const listening = s.device.listeners.some((l) => l.protocol === p.protocol && l.port === p.dport);
+  // A directed broadcast gets no ICMP error and no TCP answer; an echo is answered only with
+  // icmp_echo_ignore_broadcasts=0, from fib_compute_spec_dst()'s address: the preferred source towards the sender.
+  const broadcast = !s.isLocal(p.dst) && s.isLocalBroadcast(p.dst);
   if (p.protocol === 'icmp') {
-    if (p.icmp?.type !== ICMP_ECHO) return undefined;
-    return { src: p.dst, dst: p.src, protocol: 'icmp', sport: p.sport, dport: p.dport, ttl: 64, length: p.length, df: false, icmp: { type: ICMP_ECHO_REPLY, code: 0 } };
+    if (p.icmp?.type !== ICMP_ECHO || s.sysctl('net.ipv4.icmp_echo_ignore_all') === '1') return undefined;
+    if (broadcast && s.sysctl('net.ipv4.icmp_echo_ignore_broadcasts', '1') !== '0') return undefined;
+    const src = broadcast ? specDst(s, p.src) : p.dst;
+    if (src === undefined) return undefined;
+    return { src, dst: p.src, protocol: 'icmp', sport: p.sport, dport: p.dport, ttl: 64, length: p.length, df: false, icmp: { type: ICMP_ECHO_REPLY, code: 0 } };
   }
+  if (broadcast) return undefined;
   if (p.protocol === 'tcp') {
     if (p.tcp !== 'syn') return undefined;
     return { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 44, df: true, tcp: listening ? 'synack' : 'rst' };
@@ -59,7 +72,7 @@ function answer(dp: Dataplane, device: string, p: Packet): Packet | undefined {
   if (listening) return undefined; // a UDP service swallows a traceroute probe
   if (!dp.limiter.allowIcmp(s, p.src, ICMP_UNREACH, 3, dp.nowMs)) return undefined; // port unreachable is rate limited too
   return {
-    src: p.dst, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: 56 + Math.min(p.length - 28, 548), df: false,
+    src: p.dst, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: icmpErrorLength(p), df: false,
     icmp: { type: ICMP_UNREACH, code: 3, inner: p },
   };
 }
@@ -79,7 +92,8 @@ function answers(probe: Packet, got: Packet): boolean {
     const q = got.icmp!.inner!;
     return q.protocol === probe.protocol && q.src === probe.src && q.dst === probe.dst && q.sport === probe.sport && q.dport === probe.dport;
   }
-  if (probe.protocol === 'icmp') return got.protocol === 'icmp' && got.sport === probe.sport && got.dport === probe.dport && got.src === probe.dst;
+  // An echo reply is matched by identifier and sequence only: a directed broadcast is answered from another address.
+  if (probe.protocol === 'icmp') return got.protocol === 'icmp' && got.sport === probe.sport && got.dport === probe.dport;
   return got.protocol === probe.protocol && got.src === probe.dst && got.sport === probe.dport && got.dport === probe.sport;
 }
 

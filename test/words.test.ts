@@ -52,3 +52,16 @@ describe('the simulator and the namespace lab split alike', () => {
     expect(netnsWords('sudo')).toEqual(await sim.run('node-1', 'sudo'));
   });
 });
+
+describe('commands not modelled', () => {
+  it('are refused by the namespace lab before running, with the simulator\'s words and exit code', async () => {
+    const sim = createSimBackend();
+    await sim.up(lab);
+    for (const line of ['iptables -t mangle -A FORWARD -j DROP', 'iptables -A PREROUTING --table=raw -j DROP', 'iptables-save -t security']) {
+      const netns = netnsWords(line);
+      expect(netns, line).toMatchObject({ exitCode: 3 });
+      expect(netns, line).toEqual(await sim.run('node-1', line));
+    }
+    expect(netnsWords('iptables -t nat -S')).toEqual(['iptables', '-t', 'nat', '-S']);
+  });
+});

@@ -32,7 +32,8 @@ export interface Interface {
   readonly peer?: { readonly device: string; readonly iface: string };
 }
 
-export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit';
+/** `throw` ends the lookup in the table (fib_props error -EAGAIN): with no other table it is "no route" (ENETUNREACH). */
+export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
 
 /** One main-table route with iproute2 semantics. */
 export interface Route {

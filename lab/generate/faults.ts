@@ -1,5 +1,6 @@
-// Generated break commands, drawn from the vocabulary the simulator interprets: ip route/link/addr, sysctl and
-// iptables (every table and the matches and targets it models, and some it refuses as not modelled).
+// Generated break commands, drawn from the vocabulary the simulator interprets: ip route/link/addr (throw routes
+// too), sysctl and iptables (filter and nat with the matches and targets modelled; mangle and raw, which both
+// backends refuse alike as not modelled).
 import type { Device, LabModel } from '../../topology/model.js';
 import { formatIp } from '../../topology/address.js';
 import type { FaultRecipe } from './arbitraries.js';
@@ -20,16 +21,19 @@ const REJECTS = ['', ' --reject-with icmp-host-prohibited', ' --reject-with icmp
 const CHAINS: readonly { table: string; chain: string }[] = [
   { table: 'filter', chain: 'FORWARD' }, { table: 'filter', chain: 'INPUT' }, { table: 'filter', chain: 'OUTPUT' },
   { table: 'nat', chain: 'PREROUTING' }, { table: 'nat', chain: 'POSTROUTING' }, { table: 'nat', chain: 'OUTPUT' },
+  // Refused by both backends with the same "not modelled" words and exit 3 (sim/commands/not-modelled.ts).
+  { table: 'mangle', chain: 'FORWARD' }, { table: 'raw', chain: 'PREROUTING' },
 ];
 
 /**
- * Commands of the same vocabulary that the simulator refuses as not modelled (exit 3): the generator never draws
- * them (a refused case compares nothing), and a test keeps this list honest.
+ * Commands of the vocabulary that both backends refuse as not modelled (exit 3, the same words; the namespace lab
+ * refuses them before running anything). The generator draws them (a case with one compares that refusal), and a
+ * test keeps this list honest.
  */
 export const NOT_MODELLED_FAULTS: readonly string[] = [
-  'ip route add throw 10.244.9.0/24',
   'iptables -t mangle -A FORWARD -j DROP',
   'iptables -t raw -A PREROUTING -j DROP',
+  'iptables-save -t mangle',
 ];
 
 type Ctx = { lab: LabModel; place: Device; r: FaultRecipe };
@@ -46,6 +50,8 @@ function route({ lab, place, r }: Ctx): string {
     'ip route del default',
     `ip route add ${prefix.replace(/\/\d+$/, '/32')} via ${gw}`,
     `ip route replace ${prefix} dev ${at(ifacesOf(place), r.arg)?.name ?? 'lo'}`,
+    `ip route add throw ${prefix}`,
+    `ip route replace throw ${prefix}`,
   ];
   return at(ops, r.op);
 }

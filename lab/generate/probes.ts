@@ -8,7 +8,7 @@ import { at, ifacesOf, placeName, placesOf, targetsOf, type Target } from './tar
 const PORTS = [80, 443, 8080, 22, 53];
 const TRACE = '-n -q 1 -w 1 -m 5';
 
-type Tool = { readonly name: string; readonly command: (t: Target, arg: number, iface: string, bridge: string) => string };
+type Tool = { readonly name: string; readonly command: (t: Target, arg: number, iface: string) => string };
 
 const tcpPort = (t: Target, arg: number): number => (arg % 2 === 0 && t.tcpPort !== undefined ? t.tcpPort : at(PORTS, arg >> 1));
 
@@ -24,13 +24,13 @@ export const TOOLS: readonly Tool[] = [
   { name: 'mtr', command: (t) => `mtr -r -n -c 1 -m 5 ${t.ip}` },
   { name: 'ip-route', command: () => 'ip route' },
   { name: 'ip-route-get', command: (t) => `ip route get ${t.ip}` },
-  // Listings name ifindexes, which follow the namespace lab's creation order rather than a VM's: brief form, bridges only.
-  { name: 'ip-addr', command: (_t, _a, _i, bridge) => `ip -br addr show ${bridge}` },
+  // Listings are compared with the backend's own fields masked (ifindexes, order, veth peers, qdisc: sim/tools/mask-listing.ts).
+  { name: 'ip-addr', command: (_t, a, i) => at(['ip addr', 'ip -br addr', `ip addr show ${i}`, `ip -4 addr show dev ${i}`], a) },
   { name: 'iptables', command: (_t, a) => (a % 2 === 0 ? 'iptables -S' : 'iptables -t nat -S') },
   { name: 'sysctl', command: (_t, _a, i) => `sysctl net.ipv4.ip_forward net.ipv4.conf.${i}.rp_filter` },
   { name: 'traceroute-df', command: (t) => `traceroute -F ${TRACE} ${t.ip} 1500` },
   { name: 'ping-df', command: (t) => `ping -n -c 1 -W 1 -M do -s 1472 ${t.ip}` },
-  { name: 'ip-link', command: (_t, _a, _i, bridge) => `ip -br link show ${bridge}` },
+  { name: 'ip-link', command: (_t, a, i) => at(['ip link', 'ip -br link', `ip link show ${i}`, `ip link show dev ${i}`], a) },
 ];
 
 export function toolOf(r: ProbeRecipe): string {
@@ -42,6 +42,5 @@ export function probeStep(lab: LabModel, r: ProbeRecipe): GeneratedStep {
   const place = at(placesOf(lab), r.at);
   const target = at(targetsOf(lab), r.target);
   const iface = at(ifacesOf(place), r.arg)?.name ?? 'lo';
-  const bridge = ifacesOf(place).find((i) => i.kind === 'bridge')?.name ?? 'lo';
-  return { at: placeName(place), run: at(TOOLS, r.tool).command(target, r.arg, iface, bridge) };
+  return { at: placeName(place), run: at(TOOLS, r.tool).command(target, r.arg, iface) };
 }

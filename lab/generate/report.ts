@@ -1,5 +1,5 @@
 // What `verify --generate` prints: one line per case, the agreement figure, and agreement per tool (per probe) and
-// per fault class (per case), with the commands the simulator refused as not modelled counted apart.
+// per fault class (per case), with the cases whose commands both backends refused as not modelled counted apart.
 import { compareResults, formatDifference } from '../verify.js';
 import type { GenerateReport, GeneratedResult } from '../verify-generate.js';
 
@@ -16,7 +16,7 @@ function count(t: Tally, key: string, agree: boolean): void {
 export function formatGeneratedResult(r: GeneratedResult, seed: number): string {
   const name = r.case.name;
   if (r.outcome === 'agree') return `${name}: agree\n`;
-  if (r.outcome === 'not-modelled') return `${name}: not modelled (refused by the simulator, not run on the kernel): ${r.refused}\n`;
+  if (r.outcome === 'not-modelled') return `${name}: agree (not modelled, refused alike by both backends): ${r.refused}\n`;
   const res = r.result!;
   const what = res.error ? `error on ${res.error.backend}: ${res.error.message}` : formatDifference(res.difference!, 'sim', 'netns');
   const kept = r.written ? `\n  shrunk to ${r.written}: ${r.shrunkMessage ?? ''}` : '';
@@ -48,15 +48,14 @@ export function formatGenerateSummary(report: GenerateReport, durationMs: number
   const refused = new Map<string, number>();
   for (const r of report.results) {
     if (r.outcome === 'not-modelled') {
-      const what = (r.refused ?? '').split(' ').slice(0, 2).join(' ');
+      const what = (r.refused ?? '').split(' ').slice(0, 3).join(' ');
       refused.set(what, (refused.get(what) ?? 0) + 1);
-      continue;
     }
-    for (const c of r.case.faultClasses) count(classes, c, r.outcome === 'agree');
+    for (const c of r.case.faultClasses) count(classes, c, r.outcome !== 'differ');
     probeAgreement(r).forEach((ok, i) => ok !== undefined && count(tools, r.case.tools[i]!, ok));
   }
   const notModelled = [...refused.values()].reduce((a, b) => a + b, 0);
-  const refusedText = notModelled > 0 ? `not modelled (refused by the simulator, not compared, not agreeing): ${notModelled} (${[...refused.entries()].map(([k, v]) => `${k}: ${v}`).join(', ')})\n` : '';
+  const refusedText = notModelled > 0 ? `not modelled (refused alike by both backends, counted as agreeing on the refusal): ${notModelled} (${[...refused.entries()].map(([k, v]) => `${k}: ${v}`).join(', ')})\n` : '';
   return `${table('agreement per tool (probes)', tools)}${table('agreement per fault class (cases)', classes)}${refusedText}`
     + `time: ${(durationMs / 1000).toFixed(1)} s for ${report.total} cases\n`
     + `agreement: ${report.agreed}/${report.total}${report.interrupted ? ' (interrupted)' : ''}\n`;

@@ -5,6 +5,7 @@ import type { CommandResult } from '../../topology/trace.js';
 import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type UpOptions } from '../backend.js';
 import { resolvePlace } from '../../topology/place.js';
 import { commandWords } from '../../sim/words.js';
+import { notModelledRefusal } from '../../sim/commands/not-modelled.js';
 import { preflight } from './preflight.js';
 import { runArgv } from '../process.js';
 import { DEFAULT_PREFIX, formatStatus, netnsDown, netnsStatus, netnsUp } from './lifecycle.js';
@@ -53,6 +54,9 @@ export function placeArgv(place: PlannedPlace, uts: string | undefined, command:
   if (parsed.words.length === 0) return { ok: false, result: { stdout: '', stderr: '', exitCode: 0 } }; // an empty line, as a shell takes it
   const tool = toolArgv(place, parsed.words, applets);
   if (!tool.ok) return tool;
+  // What the simulator refuses by its words alone is refused here too, with its words and exit code, not run.
+  const refused = notModelledRefusal(parsed.words);
+  if (refused) return { ok: false, result: refused };
   const enter = uts !== undefined ? ['nsenter', `--uts=${uts}`] : [];
   return { ok: true, argv: [...enter, 'ip', 'netns', 'exec', place.ns, ...tool.argv] };
 }

@@ -3,7 +3,7 @@
 import { UsageError, type Backend } from '../backend.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { LabModel } from '../../topology/model.js';
-import { maskMilliseconds } from '../../sim/tools/mask.js';
+import { maskForComparison, maskMilliseconds } from '../../sim/tools/mask.js';
 import { unifiedDiff } from './diff.js';
 import type { Scenario, ScenarioProbe, ScenarioStep } from './types.js';
 
@@ -63,9 +63,9 @@ export interface RunOptions {
   readonly onResult?: (result: ScenarioResult) => void;
 }
 
-/** Equality of tool output with every tool's millisecond figures masked, and nothing else. */
+/** Equality of tool output with every tool's millisecond figures and an interface listing's backend fields masked. */
 export function outputsMatch(expected: string, actual: string): boolean {
-  return maskMilliseconds(expected) === maskMilliseconds(actual);
+  return maskForComparison(expected) === maskForComparison(actual);
 }
 
 /** Compares one probe run with its expectation. */

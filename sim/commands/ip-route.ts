@@ -73,7 +73,7 @@ interface Selector {
   type?: RouteType;
 }
 
-const TYPES: readonly RouteType[] = ['unicast', 'blackhole', 'unreachable', 'prohibit'];
+const TYPES: readonly RouteType[] = ['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw'];
 
 function parsePrefixArg(text: string): Cidr | undefined {
   return text === 'default' || text === 'all' ? { addr: 0, len: 0 } : parseCidr(text, false);

@@ -5,6 +5,7 @@ import { BUILTIN_CHAINS, parseRule, ruleText, type Rule, type TableName } from '
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { listText, orderedChains, references, saveText } from './iptables-list.js';
+import { notModelledRefusal } from './not-modelled.js';
 import { fail, ok, unsupported } from './output.js';
 
 const PREFIX = 'iptables v1.8.9 (nf_tables): ';
@@ -74,7 +75,6 @@ function parseInvocation(args: readonly string[]): Invocation | CommandResult {
     } else if (w === '-t' || w === '--table') {
       const t = words[++i];
       if (t === undefined) return usageError(`option "${w}" requires an argument`);
-      if (t === 'mangle' || t === 'raw' || t === 'security') return unsupported(`iptables -t ${t}`);
       if (t !== 'filter' && t !== 'nat') return fail(`${PREFIX}table '${t}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.`, 3);
       inv.table = t;
     } else if (w === '-n' || w === '--numeric') inv.numeric = true;
@@ -171,6 +171,8 @@ function incompatible(inv: Invocation, chain: string): CommandResult {
 }
 
 export function iptables(args: readonly string[], ctx: CommandContext): CommandResult {
+  const refused = notModelledRefusal(['iptables', ...args]);
+  if (refused) return refused;
   const inv = parseInvocation(args);
   if ('exitCode' in inv) return inv;
   if (!inv.verb) return usageError('no command specified');
@@ -290,6 +292,8 @@ function ctime(ms: number): string {
 
 /** `iptables-save [-t TABLE]`: each table as iptables-restore reads it, stamped with the simulated clock. */
 export function iptablesSave(args: readonly string[], ctx: CommandContext): CommandResult {
+  const refused = notModelledRefusal(['iptables-save', ...args]);
+  if (refused) return refused;
   let only: TableName | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;

@@ -24,8 +24,8 @@ interface RouteSpec {
 }
 
 const TYPE_WORDS: Readonly<Record<string, RouteType | 'other'>> = {
-  unicast: 'unicast', blackhole: 'blackhole', unreachable: 'unreachable', prohibit: 'prohibit',
-  local: 'other', broadcast: 'other', multicast: 'other', throw: 'other', nat: 'other', anycast: 'other',
+  unicast: 'unicast', blackhole: 'blackhole', unreachable: 'unreachable', prohibit: 'prohibit', throw: 'throw',
+  local: 'other', broadcast: 'other', multicast: 'other', nat: 'other', anycast: 'other',
 };
 const UNMODELLED = new Set([
   'as', 'from', 'tos', 'dsfield', 'expires', 'mtu', 'advmss', 'rtt', 'rttvar', 'reordering', 'window', 'cwnd',

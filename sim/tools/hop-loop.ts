@@ -36,6 +36,8 @@ export interface HopLoopOptions {
   readonly capture?: boolean;
   /** traceroute --mtu: start at the route's MTU, resend a probe smaller after frag-needed, note the MTU on probes. */
   readonly discoverMtu?: boolean;
+  /** Echo replies count only from the target (Linux traceroute -I); busybox takes any with its identifier. */
+  readonly echoFromTargetOnly?: boolean;
 }
 
 /** Whether a reply says the probe was refused on the way (frag needed) with a smaller next-hop MTU. */
@@ -105,6 +107,7 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
       for (;;) {
         const length = Math.min(opts.packetLength, mtu);
         result = ctx.probe({ protocol: opts.protocol, dst: opts.target.ip, ttl, length, df: opts.df, seq: seq++, ...ports, ...(opts.capture ? { capture: true } : {}) });
+        if (opts.echoFromTargetOnly && result.reply?.kind === 'echo-reply' && result.reply.from !== opts.target.ip) result = { ...result, reply: undefined };
         const smaller = opts.discoverMtu ? fragNeeded(result, mtu) : undefined;
         if (smaller === undefined) break;
         mtu = smaller;

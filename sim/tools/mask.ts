@@ -1,4 +1,7 @@
-// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, nothing else) so outputs compare byte for byte.
+// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left) so outputs compare
+// byte for byte; maskForComparison also masks an interface listing's backend fields (mask-listing.ts).
+
+import { maskInterfaceListing } from './mask-listing.js';
 
 /** The token that replaces a time figure. */
 export const MASK = '#';
@@ -39,4 +42,9 @@ export function maskLine(line: string): string {
 /** Tool output with every millisecond figure replaced by MASK; all other bytes are kept. */
 export function maskMilliseconds(text: string): string {
   return text.split('\n').map(maskLine).join('\n');
+}
+
+/** What two backends' outputs are compared by: time figures masked, and an interface listing's backend fields. */
+export function maskForComparison(text: string): string {
+  return maskInterfaceListing(maskMilliseconds(text));
 }

@@ -224,7 +224,8 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
   let stderr = p.warnings + 'ping: sendmsg: Operation not permitted\n'.repeat(rejected);
   let errors = 0;
   for (const o of run.outcomes) {
-    const line = packetLine(o, addr, p.quiet);
+    // iputils flags an echo reply from another address than the one pinged, unless -b (a directed broadcast answered).
+    const line = packetLine(o, addr, p.quiet, !p.allowBroadcast ? ip : undefined);
     if (o.kind === 'error') errors++;
     if (o.kind === 'local-error' && !p.quiet) {
       errors++;
@@ -238,9 +239,10 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
   return { stdout, stderr, exitCode, traces: [run.record] };
 }
 
-function packetLine(o: EchoOutcome, addr: (a: number) => string, quiet: boolean): string {
+function packetLine(o: EchoOutcome, addr: (a: number) => string, quiet: boolean, expectedFrom: number | undefined): string {
   if (quiet) return '';
-  if (o.kind === 'reply') return `${o.bytes} bytes from ${addr(o.from)}: icmp_seq=${o.seq} ttl=${o.ttl} time=${replyTime(microseconds(o.rttMs))} ms\n`;
+  const different = o.kind === 'reply' && expectedFrom !== undefined && o.from !== expectedFrom ? ' (DIFFERENT ADDRESS!)' : '';
+  if (o.kind === 'reply') return `${o.bytes} bytes from ${addr(o.from)}: icmp_seq=${o.seq} ttl=${o.ttl} time=${replyTime(microseconds(o.rttMs))} ms${different}\n`;
   if (o.kind === 'error') return `From ${addr(o.from)} icmp_seq=${o.seq} ${icmpErrorText(o.type, o.code, o.mtu)}\n`;
   return '';
 }

@@ -178,6 +178,8 @@ function probePath(o: Options, host: { arg: string; ip: number }, ctx: ToolConte
     sendGapMs: o.sendWaitMs,
     lastHop: (probes) => probes.some((p) => p.reply !== undefined && p.reply.kind !== 'time-exceeded'),
     discoverMtu: o.mtu,
+    // An echo reply from another address (a directed broadcast answered by the router) is not taken (kernel-checked).
+    echoFromTargetOnly: true,
   });
 }
 
