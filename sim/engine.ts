@@ -4,6 +4,7 @@
 import { formatIp, formatRouteDst } from '../topology/address.js';
 import type { Interface, Route } from '../topology/model.js';
 import type { Attachment, Dataplane, DeviceState } from './dataplane.js';
+import { hairpinRefused } from './hairpin.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket, Verdict } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
@@ -190,21 +191,6 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return bridged(j, bridge, p, neighbour);
   }
   return ingress(j, neighbour.device, neighbour.iface, p, neighbour.state);
-}
-
-/**
- * br_forward()'s should_deliver(): a switched frame leaves by the port it came in by only when that port is in
- * hairpin mode (the bridge plugin's hairpinMode; a pod reaching itself through its Service's ClusterIP needs it).
- * Only frames switched back after a bridged DNAT come here; a routed packet leaves from the bridge device itself.
- */
-function hairpinRefused(j: Journey, s: DeviceState, out: string, to: Attachment, from: NonNullable<Interface['peer']>): Outcome | undefined {
-  const target = j.dp.state(to.device).ifaces.get(to.iface)?.peer;
-  if (!target || from.device !== s.device.id || target.device !== from.device || target.iface !== from.iface) return undefined;
-  const inPort = from.iface;
-  const port = s.ifaces.get(inPort);
-  if (port?.master !== out || port.hairpin) return undefined;
-  if (j.recording) j.step(s.device.id, () => `${out} would send the frame back out of ${inPort}, the port it came in by, and its hairpin mode is off: dropped`, { in: inPort, out: inPort });
-  return { kind: 'dropped', device: s.device.id, disposition: 'hairpin-off' };
 }
 
 /**

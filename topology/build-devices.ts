@@ -37,6 +37,8 @@ export interface BuildContext {
   readonly services: readonly Service[];
   readonly routerSysctls: Readonly<Record<string, string>>;
   readonly hostSysctls: Readonly<Record<string, string>>;
+  /** A pod's: the CNI plugin's ipam.ConfigureIface sets net/ipv4/conf/eth0/arp_notify=1 (containernetworking/plugins). */
+  readonly podSysctls: Readonly<Record<string, string>>;
   readonly plainNetfilter: readonly string[];
   readonly natIface: string;
   readonly hostOnlyIface: string;
@@ -87,6 +89,7 @@ export function buildContext(plan: LabPlan): BuildContext {
     resolvConfs: new Map<string, string>(),
     routerSysctls: sysctls(true, plan.icmpRatelimit),
     hostSysctls: sysctls(false, plan.icmpRatelimit),
+    podSysctls: Object.freeze({ ...sysctls(false, plan.icmpRatelimit), 'net.ipv4.conf.eth0.arp_notify': '1' }),
     plainNetfilter: Object.freeze(emptyNetfilter()),
     natIface,
     hostOnlyIface: plan.hostOnly.iface,
@@ -183,7 +186,7 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
       toolset: facts.toolset,
       interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu: MTU, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],
       routes: [podDefault, podCluster, { dst: podNet, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
-      sysctls: ctx.hostSysctls,
+      sysctls: ctx.podSysctls,
       netfilter: ctx.plainNetfilter,
       listeners: podListeners(facts, p.listen),
     };
