@@ -194,6 +194,9 @@ function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddSte
   if (core.length > 0) add('sysctl', ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...core.map(([k, v]) => `${k}=${v}`)]);
   // net.bridge.* exist only while br_netfilter is loaded.
   for (const [k, v] of bridge) add('sysctl', ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', `${k}=${v}`], { optional: true });
+  // SYN retransmissions as the lab's Debian 12 kernel (6.1) times them: 1, 2, 4 s ... Kernels from 6.5 retransmit the
+  // first SYNs at linear 1 s intervals unless this per-netns sysctl is 0; older kernels lack it (hence optional).
+  add('sysctl', ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.tcp_syn_linear_timeouts=0'], { optional: true });
 
   const defaultRp = global.get('net.ipv4.conf.default.rp_filter')!;
   const ifSysctls: string[] = [];
