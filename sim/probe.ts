@@ -139,11 +139,15 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   }
   const got = ret.packet;
   const kind = replyKind(got);
+  const port = outcome.kind === 'delivered' && outcome.packet.protocol !== 'icmp' ? { port: outcome.packet.dport } : {};
   if (!kind) return done(disposition, outcome.device);
   if (kind === 'unreachable' && got.icmp?.code === 4 && got.icmp.mtu) learnPmtu(dp, device, spec.dst, got.icmp.mtu);
   from = outcome.device;
-  return done(disposition, from, {
-    from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,
-    ttl: got.ttl, rttMs: out.elapsedMs + back.elapsedMs,
-  });
+  return {
+    ...done(disposition, from, {
+      from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,
+      ttl: got.ttl, rttMs: out.elapsedMs + back.elapsedMs,
+    }),
+    ...port,
+  };
 }

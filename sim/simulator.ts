@@ -22,13 +22,18 @@ const EPOCH_MS = Date.UTC(2024, 0, 1);
 
 export interface SimulatorOptions {
   readonly seed?: number;
+  /** Tools print as with stdout on a terminal (the training shell); default: a pipe. */
+  readonly tty?: boolean;
 }
 
 export class Simulator {
   readonly dp: Dataplane;
+  /** Whether tools see a terminal on stdout (curl's progress meter); the training shell sets it. */
+  tty: boolean;
 
   constructor(readonly model: LabModel, opts: SimulatorOptions = {}) {
     this.dp = new Dataplane(model, opts.seed ?? 1);
+    this.tty = opts.tty ?? false;
   }
 
   /** A tool's view of the dataplane from one device. */
@@ -48,6 +53,9 @@ export class Simulator {
       wait: (ms) => {
         dp.nowMs += ms;
       },
+      listener: (at, protocol, port) => dp.state(at).device.listeners.find((l) => l.protocol === protocol && l.port === port),
+      sysctl: (key, fallback) => dp.state(device).sysctl(key, fallback),
+      tty: this.tty,
     };
   }
 

@@ -1,4 +1,5 @@
 // What a probe tool asks of the dataplane it runs on: one packet at a time, the source route, names, the clock.
+import type { Listener } from '../topology/model.js';
 import type { ProbeResult } from '../topology/trace.js';
 
 /** What a tool asks the dataplane for: one packet. */
@@ -41,4 +42,10 @@ export interface ToolContext {
   nowMs(): number;
   /** Lets simulated time pass while the tool waits (between probes, for replies): rate limits refill. */
   wait(ms: number): void;
+  /** The socket listening on `device` (where a probe was delivered) for PROTOCOL/PORT, with the app behind it. */
+  listener(device: string, protocol: 'tcp' | 'udp', port: number): Listener | undefined;
+  /** A sysctl of the place the tool runs on (FALLBACK when never set). */
+  sysctl(key: string, fallback: string): string;
+  /** Whether the tool's stdout is a terminal (the training shell); false: a pipe, as a harness or script sees it. */
+  readonly tty: boolean;
 }

@@ -60,6 +60,8 @@ export interface ProbeResult {
   readonly disposition: Disposition;
   /** Device where the forward journey ended. */
   readonly at: string;
+  /** TCP/UDP probes that reached a stack: the port they were delivered to there (after any DNAT). */
+  readonly port?: number;
   readonly steps: readonly Step[];
 }
 
