@@ -1,4 +1,5 @@
-// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, nothing else) so outputs compare byte for byte.
+// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, curl's progress
+// meter and the HTTP Date header, nothing else) so outputs compare byte for byte.
 
 /** The token that replaces a time figure. */
 export const MASK = '#';
@@ -21,6 +22,13 @@ const EXPIRES = /\bexpires \d+sec\b/g;
 /** mtr's `Start:` line is the wall clock of the run. */
 const MTR_START = /^Start: \S+$/;
 
+/** curl's progress-meter updates (`\r` and 79 columns of sizes, speeds and times; how many depends on timing): one MASK. */
+const CURL_METER = /(?:\r[ \d.kMGTP:-]{79})+/g;
+/** curl: `after 2 ms`, `connect timeout after 1999ms`, `Operation timed out after 2001 milliseconds`. */
+const CURL_AFTER = /\bafter \d+( ?ms| milliseconds)\b/g;
+/** An HTTP response's Date header (curl -v `< Date: ...`, curl -I `Date: ...`): the server's wall clock. */
+const HTTP_DATE = /^((?:< )?Date: )[^\r]*/;
+
 /** One line with its time figures replaced by MASK. */
 export function maskLine(line: string): string {
   if (MTR_START.test(line)) return `Start: ${MASK}`;
@@ -29,6 +37,9 @@ export function maskLine(line: string): string {
   const rtt = PING_RTT.exec(line);
   if (rtt) return `${rtt[1]}${MASK}${rtt[2]}`;
   return line
+    .replace(CURL_METER, `\r${MASK}`)
+    .replace(CURL_AFTER, `after ${MASK}$1`)
+    .replace(HTTP_DATE, `$1${MASK}`)
     .replace(PING_TOTAL, `$1${MASK}ms`)
     .replace(TRACEPATH_MS, ` ${MASK}ms`)
     .replace(MS_FIGURE, `${MASK} ms`)
