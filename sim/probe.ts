@@ -6,6 +6,7 @@ import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpErr
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
 import type { ProbeSpec, SourceRoute } from './tool-context.js';
 import { addressFor } from './engine.js';
+import { dnsServerKind } from './dns/responder.js';
 
 const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };
 
@@ -45,7 +46,7 @@ function learnPmtu(dp: Dataplane, device: string, dst: number, mtu: number): voi
 }
 
 /** The answer the destination's stack gives to a delivered probe, if any. */
-function answer(dp: Dataplane, device: string, p: Packet): Packet | undefined {
+function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: boolean): Packet | undefined {
   const s = dp.state(device);
   const listening = s.device.listeners.some((l) => l.protocol === p.protocol && l.port === p.dport);
   if (p.protocol === 'icmp') {
@@ -56,6 +57,8 @@ function answer(dp: Dataplane, device: string, p: Packet): Packet | undefined {
     if (p.tcp !== 'syn') return undefined;
     return { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 44, df: true, tcp: listening ? 'synack' : 'rst' };
   }
+  // A DNS server answers a datagram to its port (the answer's content: sim/dns/exchange.ts); other UDP services swallow it.
+  if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) return { src: p.dst, dst: p.src, protocol: 'udp', sport: p.dport, dport: p.sport, ttl: 64, length: p.length, df: false };
   if (listening) return undefined; // a UDP service swallows a traceroute probe
   if (!dp.limiter.allowIcmp(s, p.src, ICMP_UNREACH, 3, dp.nowMs)) return undefined; // port unreachable is rate limited too
   return {
@@ -123,7 +126,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     response = outcome.error;
     disposition = outcome.disposition;
   } else {
-    response = answer(dp, outcome.device, outcome.packet);
+    response = answer(dp, outcome.device, outcome.packet, spec.dnsQuery === true);
     disposition = 'reached';
     if (!response) return done('reached', outcome.device);
   }

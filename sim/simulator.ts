@@ -1,11 +1,12 @@
 // The simulator facade: a dataplane over a model, a command dispatcher (probe tools and the interpreter), the clock
 // and Flannel's route reconciliation.
-import { formatCidr, parseIp, sameCidr } from '../topology/address.js';
+import { formatCidr, sameCidr } from '../topology/address.js';
 import type { LabModel } from '../topology/model.js';
 import { findCommand } from './commands/index.js';
 import { NOT_MODELLED_EXIT } from './commands/output.js';
 import { Dataplane } from './dataplane.js';
 import { runProbe, sourceRoute } from './probe.js';
+import { resolveHost, reverseHost } from './resolve.js';
 import { findProbeTool } from './tools/registry.js';
 import type { CommandResult } from '../topology/trace.js';
 import type { ToolContext } from './tool-context.js';
@@ -39,14 +40,17 @@ export class Simulator {
   /** A tool's view of the dataplane from one device. */
   toolContext(device: string): ToolContext {
     const dp = this.dp;
-    const hosts = this.model.hosts;
     return {
       hostname: dp.state(device).device.hostname,
       device,
       probe: (spec) => runProbe(dp, device, spec),
       sourceRoute: (dst) => sourceRoute(dp, device, dst),
-      resolve: (name) => parseIp(name) ?? hosts.find((h) => h.name === name)?.ip,
-      reverse: (address) => hosts.find((h) => h.ip === address)?.name,
+      lookup: (name) => resolveHost(dp, device, name),
+      resolve: (name) => {
+        const r = resolveHost(dp, device, name);
+        return r.ok ? r.ip : undefined;
+      },
+      reverse: (address) => reverseHost(dp, device, address).name,
       nowMs: () => EPOCH_MS + dp.nowMs,
       // A tool's waiting moves the clock (rate limits refill) but Flannel reconciles only when the lab waits: the
       // namespace lab's flanneld emulation runs in its `wait` steps, never during a command (kernel-checked disagreement).

@@ -1,6 +1,7 @@
 // What a probe tool asks of the dataplane it runs on: one packet at a time, the source route, names, the clock.
 import type { Listener } from '../topology/model.js';
 import type { ProbeResult } from '../topology/trace.js';
+import type { Resolution } from './resolve.js';
 
 /** What a tool asks the dataplane for: one packet. */
 export interface ProbeSpec {
@@ -18,6 +19,8 @@ export interface ProbeSpec {
   readonly icmpSeq?: number;
   /** The tool reads answers off the wire (pcap, as tcptraceroute does), before conntrack undoes the prober's own SNAT. */
   readonly capture?: boolean;
+  /** The datagram is a DNS query: a DNS server at the destination port answers it (sim/dns/exchange.ts). */
+  readonly dnsQuery?: boolean;
 }
 
 /** How the source would send a packet: the route lookup at the prober (`pmtu`: a path MTU the route cache learned). */
@@ -34,9 +37,11 @@ export interface ToolContext {
   probe(spec: ProbeSpec): ProbeResult;
   /** Route lookup at the source, as connect() would do it. */
   sourceRoute(dst: number): SourceRoute;
-  /** Forward name resolution (/etc/hosts of the lab); undefined when unknown. */
+  /** Name -> address as the place's libc does it (numeric, /etc/hosts, DNS; sim/resolve.ts), with why it failed. */
+  lookup(name: string): Resolution;
+  /** Forward name resolution (lookup's address); undefined when it fails. */
   resolve(name: string): number | undefined;
-  /** Reverse resolution; undefined when the lookup fails (the address is printed instead). */
+  /** Reverse resolution (/etc/hosts, then DNS PTR); undefined when the lookup fails (the address is printed instead). */
   reverse(address: number): string | undefined;
   /** Simulated wall-clock time in milliseconds since the epoch (for mtr's Start: line). */
   nowMs(): number;

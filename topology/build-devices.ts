@@ -6,7 +6,8 @@ import { LAB_DEFAULTS } from './labfile.js';
 import type { Device, Interface, Route, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
 import { subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
-import { toolsetOf } from './toolset.js';
+import { factsOfImage, podListeners, type DnsPolicy } from './images.js';
+import { HOSTS_PATH, nodeHosts, nodeResolvConf, nodeResolver, podHosts, podResolvConf, RESOLV_CONF_PATH, type NodeResolver } from './place-files.js';
 
 export const FLANNEL_ROUTE_SET = 'flannel-host-gw';
 
@@ -44,6 +45,22 @@ export interface BuildContext {
   readonly joined: ReadonlySet<PlannedNode>;
   readonly flannelRoutes: readonly Route[];
   readonly nodeNetfilter: (podSubnet: Cidr | undefined) => readonly string[];
+  /** The cluster DNS domain (kubelet --cluster-domain). */
+  readonly domain: string;
+  /** kubelet's --cluster-dns: kube-system/kube-dns's ClusterIP, else kubeadm's default (the 10th service address). */
+  readonly clusterDns: number;
+  /** What the VMs' resolv.conf says (VirtualBox NAT DHCP). */
+  readonly nodeResolver: NodeResolver;
+  /** Pod resolv.conf texts by dnsPolicy and namespace (shared by every pod of a namespace). */
+  readonly resolvConfs: Map<string, string>;
+}
+
+/** The cluster DNS domain kubeadm configures kubelet with. */
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+/** kube-system/kube-dns's ClusterIP when the lab has that Service. */
+export function kubeDnsIp(services: readonly Pick<Service, 'name' | 'namespace' | 'ip'>[]): number | undefined {
+  return services.find((s) => s.name === 'kube-dns' && s.namespace === 'kube-system')?.ip;
 }
 
 export function buildContext(plan: LabPlan): BuildContext {
@@ -60,6 +77,11 @@ export function buildContext(plan: LabPlan): BuildContext {
   const ctx = {
     plan,
     services,
+    domain: CLUSTER_DOMAIN,
+    // kubeadm's clusterDNS: the 10th address of the service network (GetDNSIP), where it puts kube-dns.
+    clusterDns: kubeDnsIp(services) ?? (plan.serviceNetwork.addr + 10) >>> 0,
+    nodeResolver: nodeResolver(plan.nat.dnsIp),
+    resolvConfs: new Map<string, string>(),
     routerSysctls: sysctls(true, plan.icmpRatelimit),
     hostSysctls: sysctls(false, plan.icmpRatelimit),
     plainNetfilter: Object.freeze(emptyNetfilter()),
@@ -115,6 +137,8 @@ export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]
     kind: 'node',
     hostname: n.name,
     toolset: 'linux',
+    resolver: 'glibc',
+    files: vmFiles(ctx, n.name),
     role: n.role,
     interfaces,
     routes,
@@ -138,27 +162,45 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
   const podNet: Cidr = { addr: networkOf(subnet.addr, subnet.len), len: subnet.len };
   return n.pods.map((p, k): Device => {
     const a: IfAddr = { ip: p.ip, len: subnet.len };
+    const facts = factsOfImage(p.image);
     return {
       id: p.name,
       kind: 'pod',
       hostname: p.name,
       node: n.name,
       image: p.image,
-      toolset: toolsetOf(p.image),
+      namespace: p.namespace,
+      ...(p.labels ? { labels: p.labels } : {}),
+      files: { [RESOLV_CONF_PATH]: podResolvConfOf(ctx, facts.dnsPolicy, p.namespace), [HOSTS_PATH]: podHosts(p.ip, p.name) },
+      ...(facts.resolver ? { resolver: facts.resolver } : {}),
+      toolset: facts.toolset,
       interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu: MTU, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],
       routes: [podDefault, { dst: podNet, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
       sysctls: ctx.hostSysctls,
       netfilter: ctx.plainNetfilter,
-      listeners: p.listen,
+      listeners: podListeners(facts, p.listen),
     };
   });
+}
+
+/** A pod's resolv.conf, shared by the pods of a namespace with the same dnsPolicy. */
+function podResolvConfOf(ctx: BuildContext, policy: DnsPolicy, namespace: string): string {
+  const key = `${policy}/${namespace}`;
+  let text = ctx.resolvConfs.get(key);
+  if (text === undefined) ctx.resolvConfs.set(key, (text = podResolvConf(policy, namespace, ctx.domain, ctx.clusterDns, ctx.nodeResolver)));
+  return text;
+}
+
+/** /etc/resolv.conf and /etc/hosts of a VM (the workstation's are the user's own: not modelled). */
+function vmFiles(ctx: BuildContext, hostname: string): Readonly<Record<string, string>> {
+  return { [RESOLV_CONF_PATH]: nodeResolvConf(ctx.nodeResolver), [HOSTS_PATH]: nodeHosts(hostname) };
 }
 
 /** The workstation on the host-only network (vboxnet0). */
 export function buildHost(ctx: BuildContext): Device {
   const hostAddr: IfAddr = { ip: ctx.plan.hostOnly.hostIp, len: ctx.plan.hostOnly.network.len };
   return {
-    id: 'host', kind: 'host', hostname: 'workstation', toolset: 'linux',
+    id: 'host', kind: 'host', hostname: 'workstation', toolset: 'linux', resolver: 'glibc',
     interfaces: [LOOPBACK, { name: 'vboxnet0', kind: 'bridge', addrs: [hostAddr], mtu: MTU, mac: macFor('host', 'vboxnet0'), segment: 'host-only' }],
     routes: [connected(hostAddr, 'vboxnet0')],
     sysctls: ctx.hostSysctls, netfilter: ctx.plainNetfilter, listeners: [],

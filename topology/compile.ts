@@ -1,7 +1,7 @@
 // Compiles a lab file into the readonly LabModel: devices, interfaces, segments, routes and netfilter rules.
 import { existsSync } from 'node:fs';
 import { formatIp, type Cidr } from './address.js';
-import { buildContext, buildExternals, buildHost, buildNatEngines, buildNode, FLANNEL_ROUTE_SET } from './build-devices.js';
+import { buildContext, buildExternals, CLUSTER_DOMAIN, kubeDnsIp, buildHost, buildNatEngines, buildNode, FLANNEL_ROUTE_SET } from './build-devices.js';
 import type { LabFile } from './labfile.js';
 import { buildLabGraph } from './graph.js';
 import type { Device, LabModel, RouteSet, Segment } from './model.js';
@@ -69,6 +69,8 @@ function buildModel(source: string, plan: LabPlan): LabModel {
       flannelStopped: plan.flannelStopped,
       joinOrder: plan.joinOrder,
       icmpRatelimit: plan.icmpRatelimit,
+      domain: CLUSTER_DOMAIN,
+      dnsIp: kubeDnsIp(services),
     },
     hostOnly: plan.hostOnly,
     nat: plan.nat,

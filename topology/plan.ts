@@ -10,7 +10,12 @@ export interface PlannedPod {
   readonly node: string;
   readonly ip: number;
   readonly image: string;
-  readonly listen: readonly { protocol: 'tcp' | 'udp'; port: number }[];
+  /** Kubernetes namespace: `default` unless the lab file names one. */
+  readonly namespace: string;
+  /** Labels exactly as the lab file gives them (none: no labels; Services without a selector list their endpoints). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The ports the lab file lists; undefined when it lists none (the image's defaults apply, topology/images.ts). */
+  readonly listen?: readonly { protocol: 'tcp' | 'udp'; port: number }[];
 }
 
 export interface PlannedNode {
@@ -255,7 +260,8 @@ function planPodAddresses(ctx: PlanContext, nodes: readonly NodeDraft[], listen:
     d.addressedPods.forEach((j, k) => {
       const ip = podIps[d.index]![k];
       const p = pods[j]!;
-      if (ip !== undefined) d.planned.pods.push({ name: p.name, node: d.planned.name, ip, image: p.image ?? 'busybox', listen: listen(p.listen) });
+      if (ip === undefined) return;
+      d.planned.pods.push({ name: p.name, node: d.planned.name, ip, image: p.image ?? 'busybox', namespace: 'default', listen: p.listen === undefined ? undefined : listen(p.listen) });
     });
   }
 }

@@ -1,0 +1,251 @@
+// The one home of container-image facts: per image, its toolset, resolver library, shell, the client programs it
+// really has, what it serves by default and the DNS policy its pods run with. Every backend goes by this table.
+import type { CommandResult } from './trace.js';
+import type { Device, HttpResponse, Listener, ResolverKind } from './model.js';
+import type { Toolset } from './toolset.js';
+
+/**
+ * Programs whose presence depends on the image (L4 clients and socket/conntrack tools). The L3 tools (ip, ping,
+ * traceroute, iptables, ...) keep following the toolset (busybox applets or Linux tools) as before: the lab runs them
+ * at a pod as from a debug container sharing its network namespace.
+ */
+export type ClientTool = 'curl' | 'wget' | 'nc' | 'nslookup' | 'dig' | 'host' | 'getent' | 'ss' | 'conntrack';
+
+export const CLIENT_TOOLS: readonly ClientTool[] = ['curl', 'wget', 'nc', 'nslookup', 'dig', 'host', 'getent', 'ss', 'conntrack'];
+
+/** The shell `sh` is in the image: it decides how "not found" is worded. `none`: no shell at all (distroless). */
+export type ShellKind = 'ash' | 'dash' | 'none';
+
+/** kubelet's dnsPolicy for the image's pods: ClusterFirst (every lab pod), Default (kubeadm's CoreDNS Deployment). */
+export type DnsPolicy = 'ClusterFirst' | 'Default';
+
+export interface ImageFacts {
+  /** The image's short name (imageBaseName): busybox, netshoot, nginx, httpd, coredns; `node` for the VMs. */
+  readonly name: string;
+  /** busybox's applets or the Linux tools (topology/toolset.ts). */
+  readonly toolset: Toolset;
+  /** The resolver library its programs link; undefined: none of its programs resolves names through libc. */
+  readonly resolver?: ResolverKind;
+  readonly shell: ShellKind;
+  /** The client programs of CLIENT_TOOLS that are in the image. */
+  readonly clients: ReadonlySet<ClientTool>;
+  /** What the image serves when the lab file gives no `listen`. */
+  readonly listeners: readonly Listener[];
+  readonly dnsPolicy: DnsPolicy;
+  /** Where the facts come from. */
+  readonly source: string;
+}
+
+/** A fixed Date header value: servers put the current time here (the simulator its clock; mask it as FACTS-L4 §1 says). */
+export const HTTP_DATE_PLACEHOLDER = 'Mon, 01 Jan 2024 00:00:00 GMT';
+
+/**
+ * nginx (IMAGE_REFS pins nginx:1.27; nginxinc/docker-nginx mainline/debian @ b430becb is 1.27.4 on bookworm-slim). The
+ * page is nginx's docs/html/index.html with the color-scheme style added in 1.21.1, 615 bytes; header order as
+ * ngx_http_header_filter writes them. Both match a public `curl -v` capture of nginx/1.29.0 in a Kubernetes pod
+ * (Server, Date, Content-Type, Content-Length: 615, Last-Modified, Connection: keep-alive, ETag "685ae712-267",
+ * Accept-Ranges: bytes). ETag is "<mtime hex>-<size hex>" (0x267 = 615). [ASSUMED: the version string and the page's
+ * mtime for 1.27.4 (0x67a34638 = Wed, 05 Feb 2025 11:06:32 GMT); check with `curl -I` against a real nginx:1.27 pod.]
+ */
+export const NGINX_INDEX = `<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+`;
+
+const NGINX_RESPONSE: HttpResponse = Object.freeze({
+  status: 200,
+  reason: 'OK',
+  headers: Object.freeze([
+    ['Server', 'nginx/1.27.4'],
+    ['Date', HTTP_DATE_PLACEHOLDER],
+    ['Content-Type', 'text/html'],
+    ['Content-Length', '615'],
+    ['Last-Modified', 'Wed, 05 Feb 2025 11:06:32 GMT'],
+    ['Connection', 'keep-alive'],
+    ['ETag', '"67a34638-267"'],
+    ['Accept-Ranges', 'bytes'],
+  ] as const),
+  body: NGINX_INDEX,
+});
+
+/**
+ * Apache httpd 2.4.68 (docker-library/httpd 2.4/Dockerfile @ 9b63b37c, debian:trixie-slim, built from the release
+ * tarball with its default httpd.conf: ServerTokens Full -> "Apache/2.4.68 (Unix)", no mod_ssl loaded). The page is the
+ * tarball's htdocs/index.html (45 bytes, unchanged since 2007): its mtime 2007-06-11 18:53:14 UTC gives Last-Modified
+ * and the default `FileETag MTime Size` ETag "<size hex>-<mtime in microseconds hex>" = "2d-432a5e4a73a80". Header
+ * order as ap_basic_http_header and the default handler write them (Date, Server, then Last-Modified, ETag,
+ * Accept-Ranges, Content-Length, Content-Type); no Keep-Alive/Connection header for an HTTP/1.1 client that sent no
+ * "Connection: keep-alive" (ap_set_keepalive answers the token only). [ASSUMED order from the source, not captured.]
+ */
+const HTTPD_RESPONSE: HttpResponse = Object.freeze({
+  status: 200,
+  reason: 'OK',
+  headers: Object.freeze([
+    ['Date', HTTP_DATE_PLACEHOLDER],
+    ['Server', 'Apache/2.4.68 (Unix)'],
+    ['Last-Modified', 'Mon, 11 Jun 2007 18:53:14 GMT'],
+    ['ETag', '"2d-432a5e4a73a80"'],
+    ['Accept-Ranges', 'bytes'],
+    ['Content-Length', '45'],
+    ['Content-Type', 'text/html'],
+  ] as const),
+  body: '<html><body><h1>It works!</h1></body></html>\n',
+});
+
+/**
+ * CoreDNS's Prometheus endpoint on 9153 (kubeadm's Corefile `prometheus :9153`). A simple stand-in: the real one
+ * serves /metrics in the Prometheus text format and 404 elsewhere; the lab answers every request with this.
+ */
+const COREDNS_METRICS_RESPONSE: HttpResponse = Object.freeze({
+  status: 200,
+  reason: 'OK',
+  headers: Object.freeze([
+    ['Content-Type', 'text/plain; version=0.0.4; charset=utf-8'],
+    ['Date', HTTP_DATE_PLACEHOLDER],
+    ['Content-Length', '49'],
+  ] as const),
+  body: '# tracelab: CoreDNS metrics are not modelled yet\n',
+});
+
+const listen = (protocol: 'tcp' | 'udp', port: number, app?: Listener['app'], http?: HttpResponse, name?: string): Listener =>
+  Object.freeze({ protocol, port, ...(app ? { app } : {}), ...(http ? { http } : {}), ...(name ? { name } : {}) });
+
+const set = (...tools: ClientTool[]): ReadonlySet<ClientTool> => new Set(tools);
+
+/** The images tracelab knows, by short name. */
+const IMAGES: Readonly<Record<string, ImageFacts>> = {
+  // busybox:1.36 (docker-library busybox, `make defconfig`): applets incl. nslookup, wget, nc ("nc 1.10" flavour),
+  // ping, traceroute; ash; busybox's own resolver (FACTS-L4 §0, §4, §7). No ss, dig, host, getent, curl.
+  busybox: {
+    name: 'busybox', toolset: 'busybox', resolver: 'busybox', shell: 'ash', clients: set('nslookup', 'wget', 'nc'),
+    listeners: [], dnsPolicy: 'ClusterFirst', source: 'docker-library/busybox defconfig; FACTS-L4 §0',
+  },
+  // nicolaka/netshoot (Dockerfile @ 00ca54c0): alpine:3.22 + edge, musl; bind-tools (dig, nslookup, host), curl,
+  // netcat-openbsd, iproute2 (ss), conntrack-tools, busybox's wget; musl-utils' getent (alpine base). `sh` is busybox ash.
+  netshoot: {
+    name: 'netshoot', toolset: 'linux', resolver: 'musl', shell: 'ash', clients: set(...CLIENT_TOOLS),
+    listeners: [], dnsPolicy: 'ClusterFirst', source: 'nicolaka/netshoot Dockerfile',
+  },
+  // alpine:3.20: busybox applets (wget, nc, nslookup) with musl, ash; getent from musl-utils.
+  alpine: {
+    name: 'alpine', toolset: 'linux', resolver: 'musl', shell: 'ash', clients: set('wget', 'nc', 'nslookup', 'getent'),
+    listeners: [], dnsPolicy: 'ClusterFirst', source: 'alpine base packages (busybox, musl-utils)',
+  },
+  // nginx:1.27 (nginxinc/docker-nginx mainline/debian/Dockerfile @ b430becb): debian:bookworm-slim, glibc, dash; the
+  // Dockerfile installs and keeps curl (and gettext-base); getent is glibc's (libc-bin). No wget, nc, dig, ss.
+  nginx: {
+    name: 'nginx', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('curl', 'getent'),
+    listeners: [listen('tcp', 80, 'http', NGINX_RESPONSE)], dnsPolicy: 'ClusterFirst', source: 'nginxinc/docker-nginx mainline/debian/Dockerfile',
+  },
+  // httpd:2.4 (docker-library/httpd 2.4/Dockerfile @ 9b63b37c): debian:trixie-slim, glibc, dash; wget and the build
+  // tools are purged after the build, curl is never installed (only libcurl for mod_md). getent (libc-bin) only.
+  httpd: {
+    name: 'httpd', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('getent'),
+    listeners: [listen('tcp', 80, 'http', HTTPD_RESPONSE)], dnsPolicy: 'ClusterFirst', source: 'docker-library/httpd 2.4/Dockerfile',
+  },
+  // registry.k8s.io/coredns/coredns: distroless (static Go binary, no shell, no libc resolver). kubeadm's Deployment
+  // runs it with dnsPolicy: Default (the node's resolv.conf: `forward . /etc/resolv.conf`), ports dns 53/udp,
+  // dns-tcp 53/tcp, metrics 9153/tcp (kubeadm cmd/kubeadm/app/phases/addons/dns/manifests.go).
+  coredns: {
+    name: 'coredns', toolset: 'linux', shell: 'none', clients: set(),
+    listeners: [listen('udp', 53, 'dns', undefined, 'dns'), listen('tcp', 53, 'dns', undefined, 'dns-tcp'), listen('tcp', 9153, 'http', COREDNS_METRICS_RESPONSE, 'metrics')],
+    dnsPolicy: 'Default', source: 'kubeadm CoreDNS manifest; coredns Dockerfile (distroless)',
+  },
+};
+
+/**
+ * The VMs (bento/debian-12) and the workstation: glibc, the tools the playbook installs (curl, iptables, traceroute...)
+ * plus the L4 clients the issue-12 probes need: bind9-dnsutils (dig, nslookup, host), netcat-openbsd, wget, conntrack
+ * (ansible/roles/common installs them), iproute2's ss and libc-bin's getent.
+ */
+const NODE: ImageFacts = {
+  name: 'node', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set(...CLIENT_TOOLS),
+  listeners: [], dnsPolicy: 'Default', source: 'bento/debian-12 + ansible/roles/common',
+};
+
+/** An image tracelab has no facts for: a Debian-like image with no client tools and nothing listening. */
+const UNKNOWN: Omit<ImageFacts, 'name'> = {
+  toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set(), listeners: [], dnsPolicy: 'ClusterFirst', source: 'unknown image',
+};
+
+/**
+ * An image reference's name without registry, path, tag or digest:
+ * `docker.io/library/busybox:1.36@sha256:...` -> `busybox`, `localhost:5000/nicolaka/netshoot` -> `netshoot`.
+ */
+export function imageBaseName(image: string): string {
+  const at = image.indexOf('@');
+  const named = at >= 0 ? image.slice(0, at) : image;
+  const last = named.slice(named.lastIndexOf('/') + 1);
+  const colon = last.indexOf(':');
+  return colon >= 0 ? last.slice(0, colon) : last;
+}
+
+/** The facts of a container image reference (unknown images: a Debian-like image without client tools). */
+export function factsOfImage(image: string): ImageFacts {
+  const name = imageBaseName(image);
+  return Object.hasOwn(IMAGES, name) ? IMAGES[name]! : { ...UNKNOWN, name };
+}
+
+/** The facts of the place DEVICE: its image's for pods, the VMs' for every other kind. */
+export function imageFacts(device: Pick<Device, 'kind' | 'image'>): ImageFacts {
+  return device.kind === 'pod' ? factsOfImage(device.image ?? 'busybox') : NODE;
+}
+
+/** Whether program TOOL is at DEVICE. Programs outside CLIENT_TOOLS are not decided here (true). */
+export function hasTool(device: Pick<Device, 'kind' | 'image'>, tool: string): boolean {
+  return !(CLIENT_TOOLS as readonly string[]).includes(tool) || imageFacts(device).clients.has(tool as ClientTool);
+}
+
+/** What running PROGRAM at DEVICE prints when the program is not there, as the image's shell words it. */
+export function notFound(device: Pick<Device, 'kind' | 'image'>, program: string): CommandResult {
+  const shell = imageFacts(device).shell;
+  if (shell === 'none') return { stdout: '', stderr: execNotFoundMessage(program), exitCode: 1 };
+  // dash names the line of `sh -c` ("sh: 1: curl: not found"); busybox ash does not.
+  return { stdout: '', stderr: shell === 'dash' ? `sh: 1: ${program}: not found\n` : `sh: ${program}: not found\n`, exitCode: 127 };
+}
+
+/** kubectl exec of a program a container does not have (containerd + runc), as kubectl prints it. */
+export function execNotFoundMessage(program: string): string {
+  return `error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "0": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`;
+}
+
+type PortList = readonly { readonly protocol: 'tcp' | 'udp'; readonly port: number; readonly app?: Listener['app'] }[];
+
+// Pods with equal listen lists (the parser shares them) and the same image share one result.
+const podListenerCache = new WeakMap<PortList, Map<string, readonly Listener[]>>();
+
+/**
+ * A pod's listeners: the image's defaults when the lab file lists none; a listed port given without an app
+ * ("tcp/80") that the image serves by default gets the image's listener (its app and port name), any other is as listed.
+ */
+export function podListeners(facts: ImageFacts, given: PortList | undefined): readonly Listener[] {
+  if (given === undefined) return facts.listeners;
+  let byImage = podListenerCache.get(given);
+  if (!byImage) podListenerCache.set(given, (byImage = new Map()));
+  let result = byImage.get(facts.name);
+  if (!result) {
+    result = Object.freeze(given.map((l) => (l.app === undefined ? facts.listeners.find((d) => d.protocol === l.protocol && d.port === l.port) : undefined) ?? l));
+    byImage.set(facts.name, result);
+  }
+  return result;
+}
