@@ -1,6 +1,7 @@
 // The simulator facade: a dataplane over a model, a command dispatcher (probe tools and the interpreter), the clock
 // and Flannel's route reconciliation.
 import { formatCidr, sameCidr } from '../topology/address.js';
+import { hasTool, notFound } from '../topology/images.js';
 import type { LabModel } from '../topology/model.js';
 import { findCommand } from './commands/index.js';
 import { NOT_MODELLED_EXIT } from './commands/output.js';
@@ -73,7 +74,9 @@ export class Simulator {
     if (operator) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not modelled by the tracelab simulator; run one command at a time\n`, exitCode: NOT_MODELLED_EXIT };
     const [program, ...args] = words as [string, ...string[]];
     this.dp.nowMs += COMMAND_MS;
-    const tool = findProbeTool(program, args, this.dp.state(device).device.toolset);
+    const place = this.dp.state(device).device;
+    if (!hasTool(place, program)) return notFound(place, program); // the image lacks this client (topology/images.ts)
+    const tool = findProbeTool(program, args, place.toolset);
     if (tool) return tool.run(tool.args, this.toolContext(device));
     const command = findCommand(program);
     if (command) return command(args, { sim: this, device, state: this.dp.state(device) });

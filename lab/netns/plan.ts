@@ -40,6 +40,8 @@ export interface PlannedPlace {
   /** The tools commands find here (the model's device toolset). */
   readonly toolset: Toolset;
   readonly node?: string;
+  /** Pods: the image (which client programs the place has: topology/images.ts). */
+  readonly image?: string;
 }
 
 export interface PlannedFile {
@@ -92,6 +94,7 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
       hostname: device.hostname,
       toolset: device.toolset,
       ...(device.node !== undefined ? { node: device.node } : {}),
+      ...(device.image !== undefined ? { image: device.image } : {}),
     };
     for (const iface of device.interfaces) {
       // Safety (docs/kernel-facts.md §9): "the internet" behind the NAT is documentation addresses only, whatever built the model.

@@ -11,12 +11,11 @@ export type HostLookup =
   | { readonly ok: true; readonly ip: number; readonly numeric: boolean; readonly elapsedMs: number }
   | { readonly ok: false; readonly error: 'NXDOMAIN' | 'NODATA' | 'TIMEOUT' | 'REFUSED'; readonly elapsedMs: number };
 
-/** A numeric address as is; a name through the place's resolver (the lab's hosts until cluster DNS answers). */
+/** A numeric address as is; a name through the place's resolver (/etc/hosts, then DNS in simulated time). */
 export function lookupHost(ctx: ToolContext, host: string): HostLookup {
-  const numeric = parseIp(host);
-  if (numeric !== undefined) return { ok: true, ip: numeric, numeric: true, elapsedMs: 0 };
-  const ip = ctx.resolve(host);
-  return ip === undefined ? { ok: false, error: 'NXDOMAIN', elapsedMs: 0 } : { ok: true, ip, numeric: false, elapsedMs: 0 };
+  const numeric = parseIp(host) !== undefined;
+  const r = ctx.lookup(host);
+  return r.ok ? { ok: true, ip: r.ip, numeric, elapsedMs: r.elapsedMs } : r;
 }
 
 /** What a client got from connect(): the outcome and, once connected, the listener (and app) that accepted. */
