@@ -22,7 +22,7 @@ const clock8 = (ms: number | undefined): string => {
   return `${String(Math.floor(s / 3600)).padStart(2)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 };
 
-/** One progress-meter update (without its leading `\r`): 79 columns as progress.c prints them. */
+/** One progress-meter update (without its leading `\r`): 78 columns as progress.c prints them. */
 export function meterLine(total: number, received: number, spentMs: number, speed: number): string {
   const spent = clock8(spentMs);
   return `${pct3(received, total)} ${size5(total)}  ${pct3(received, total)} ${size5(received)}    0     0  ${size5(speed)}      0 --:--:-- ${spent === '--:--:--' ? '--:--:--' : spent} --:--:-- ${size5(speed)}`;
@@ -66,15 +66,23 @@ interface Ending {
   readonly facts: Omit<WriteOutFacts, 'exitCode' | 'errormsg' | 'url'>;
 }
 
-function connectFailure(t: Trace, url: CurlUrl, session: Session, ip: number): Ending {
+/**
+ * A connect that failed: the kernel's error, curl's --connect-timeout (`Failed to connect ... Timeout was reached`)
+ * or -m running out first (`Connection timed out after N milliseconds`; kernel-checked).
+ */
+function connectFailure(t: Trace, url: CurlUrl, session: Session, ip: number, byMaxTime: boolean): Ending {
   const o = session.outcome;
   if (o.ok) throw new Error('connected');
   const ms = Math.round(o.elapsedMs);
   for (let s = 1000; s <= o.elapsedMs; s += 1000) t.tick(meterLine(0, 0, s, 0));
-  if (o.callerTimeout) t.info(`* ipv4 connect timeout after ${Math.max(ms - 1, 0)}ms, move on!\n`);
-  else t.info(`* connect to ${formatIp(ip)} port ${url.port} failed: ${STRERROR[o.errno]}\n`);
-  const reason = o.callerTimeout ? 'Timeout was reached' : "Couldn't connect to server";
-  const message = `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: ${reason}`;
+  let message: string;
+  if (o.callerTimeout && byMaxTime) {
+    message = `Connection timed out after ${ms} milliseconds`;
+  } else {
+    if (o.callerTimeout) t.info(`* ipv4 connect timeout after ${Math.max(ms - 1, 0)}ms, move on!\n`);
+    else t.info(`* connect to ${formatIp(ip)} port ${url.port} failed: ${STRERROR[o.errno]}\n`);
+    message = `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: ${o.callerTimeout ? 'Timeout was reached' : "Couldn't connect to server"}`;
+  }
   t.info(`* ${message}\n`);
   t.tick(meterLine(0, 0, o.elapsedMs, 0));
   t.endMeter();
@@ -131,9 +139,10 @@ export function curl(args: readonly string[], ctx: ToolContext): CommandResult {
     ending = { stdout: '', exitCode: 6, error: `Could not resolve host: ${url.host}`, facts: { httpCode: 0, port: url.port, size: 0, elapsedMs: found.elapsedMs } };
   } else {
     t.info(`*   Trying ${formatIp(found.ip)}:${url.port}...\n`);
-    const limit = Math.min(opts.connectTimeoutMs ?? 300_000, opts.maxTimeMs ?? Infinity);
-    const session = openSession(ctx, 'tcp', found.ip, url.port, limit);
-    ending = session.outcome.ok ? exchange(t, opts, url, session, found.ip, showData) : connectFailure(t, url, session, found.ip);
+    const connectLimit = opts.connectTimeoutMs ?? 300_000;
+    const byMaxTime = opts.maxTimeMs !== undefined && opts.maxTimeMs < connectLimit;
+    const session = openSession(ctx, 'tcp', found.ip, url.port, Math.min(connectLimit, opts.maxTimeMs ?? Infinity));
+    ending = session.outcome.ok ? exchange(t, opts, url, session, found.ip, showData) : connectFailure(t, url, session, found.ip, byMaxTime);
   }
   const showError = ending.error !== undefined && (!opts.silent || opts.showError);
   const stderr = t.text + (showError ? `curl: (${ending.exitCode}) ${ending.error}\n` : '');

@@ -22,8 +22,8 @@ const EXPIRES = /\bexpires \d+sec\b/g;
 /** mtr's `Start:` line is the wall clock of the run. */
 const MTR_START = /^Start: \S+$/;
 
-/** curl's progress-meter updates (`\r` and 79 columns of sizes, speeds and times; how many depends on timing): one MASK. */
-const CURL_METER = /(?:\r[ \d.kMGTP:-]{79})+/g;
+/** curl's progress-meter updates (`\r` and 78 columns of sizes, speeds and times; how many depends on timing): one MASK. */
+const CURL_METER = /(?:\r[ \d.kMGTP:-]{78})+/g;
 /** curl: `after 2 ms`, `connect timeout after 1999ms`, `Operation timed out after 2001 milliseconds`. */
 const CURL_AFTER = /\bafter \d+( ?ms| milliseconds)\b/g;
 /** An HTTP response's Date header (curl -v `< Date: ...`, curl -I `Date: ...`): the server's wall clock. */

@@ -3,12 +3,12 @@
 import { formatIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { unsupported } from '../commands/output.js';
-import { STRERROR } from '../socket.js';
+import { STRERROR, type SocketErrno } from '../socket.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
 import { tcpServiceName, tcpServicePort } from './tcp-services.js';
 import { parseCInteger } from './traceroute-args.js';
-import { lookupHost, openSession, type Session } from './tcp-client.js';
+import { lookupHost, openSession } from './tcp-client.js';
 
 interface NcArgs {
   readonly verbose: number;
@@ -34,8 +34,17 @@ function parseNc(args: readonly string[], optstring: string, usage: (message: st
   return { ok: true, args: { verbose, udp: p.options.some((o) => o.key === 'u'), host, port, ...(timeoutMs ? { timeoutMs } : {}) } };
 }
 
-function connect(ctx: ToolContext, a: NcArgs, ip: number): Session {
-  return openSession(ctx, a.udp ? 'udp' : 'tcp', ip, a.port, a.timeoutMs ?? (a.udp ? 0 : undefined));
+type Check = { readonly ok: true } | { readonly ok: false; readonly errno: SocketErrno; readonly callerTimeout?: boolean };
+
+/**
+ * Whether the port answers. TCP: connect() through the dataplane (-w bounds it). UDP (netcat-openbsd -zu): connect()
+ * sends nothing and fails only on a route error; udptest() then writes four `X` at once, before any ICMP error can
+ * come back, so a port check over UDP succeeds (kernel-checked).
+ */
+function check(ctx: ToolContext, a: NcArgs, ip: number): Check {
+  if (!a.udp) return openSession(ctx, 'tcp', ip, a.port, a.timeoutMs).outcome;
+  const route = ctx.sourceRoute(ip);
+  return route.ok ? { ok: true } : { ok: false, errno: route.error };
 }
 
 const OPENBSD_USAGE = 'usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]\n'
@@ -54,13 +63,13 @@ export function ncOpenbsd(args: readonly string[], ctx: ToolContext): CommandRes
   const ip = formatIp(found.ip);
   const who = found.numeric ? ip : `${a.host} (${ip})`;
   const proto = a.udp ? 'udp' : 'tcp';
-  const s = connect(ctx, a, found.ip);
-  if (s.outcome.ok) {
+  const s = check(ctx, a, found.ip);
+  if (s.ok) {
     const service = a.udp ? (a.port === 53 ? 'domain' : undefined) : tcpServiceName(a.port);
     return { stdout: '', stderr: a.verbose > 0 ? `Connection to ${who} ${a.port} port [${proto}/${service ?? '*'}] succeeded!\n` : '', exitCode: 0 };
   }
   if (a.verbose === 0) return { stdout: '', stderr: '', exitCode: 1 };
-  const how = s.outcome.callerTimeout ? 'timed out: Operation now in progress' : `failed: ${STRERROR[s.outcome.errno]}`;
+  const how = s.callerTimeout ? 'timed out: Operation now in progress' : `failed: ${STRERROR[s.errno]}`;
   return { stdout: '', stderr: `nc: connect to ${who} port ${a.port} (${proto}) ${how}\n`, exitCode: 1 };
 }
 
@@ -72,10 +81,10 @@ export function ncBusybox(args: readonly string[], ctx: ToolContext): CommandRes
   const found = lookupHost(ctx, a.host);
   if (!found.ok) return { stdout: '', stderr: `nc: bad address '${a.host}'\n`, exitCode: 1 };
   const who = `${a.host} (${formatIp(found.ip)}:${a.port})`;
-  const s = connect(ctx, a, found.ip);
+  const s = check(ctx, a, found.ip);
   const tally = a.verbose > 1 ? 'sent 0, rcvd 0\n' : '';
-  if (s.outcome.ok) return { stdout: '', stderr: a.verbose > 0 ? `${who} open\n${tally}` : '', exitCode: 0 };
-  const errno = s.outcome.callerTimeout ? 'ETIMEDOUT' : s.outcome.errno;
+  if (s.ok) return { stdout: '', stderr: a.verbose > 0 ? `${who} open\n${tally}` : '', exitCode: 0 };
+  const errno = s.callerTimeout ? 'ETIMEDOUT' : s.errno;
   const say = a.verbose > 1 || (a.verbose > 0 && errno !== 'ECONNREFUSED');
   return { stdout: '', stderr: say ? `nc: ${who}: ${STRERROR[errno]}\n${tally}` : '', exitCode: 1 };
 }
