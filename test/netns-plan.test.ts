@@ -29,7 +29,7 @@ describe('buildNetnsPlan', () => {
 
   it('gives every device its own prefixed namespace', () => {
     expect(plan.namespaces.map((n) => n.name)).toEqual(['tlt1-node-1', 'tlt1-httpd', 'tlt1-node-2', 'tlt1-traceroute', 'tlt1-host']);
-    expect(plan.places['traceroute']).toEqual({ ns: 'tlt1-traceroute', kind: 'pod', hostname: 'traceroute', toolset: 'busybox', node: 'node-2' });
+    expect(plan.places['traceroute']).toEqual({ ns: 'tlt1-traceroute', kind: 'pod', hostname: 'traceroute', toolset: 'busybox', node: 'node-2', image: 'busybox' });
   });
 
   it('never addresses the root namespace: every command names one of the lab namespaces', () => {

@@ -13,8 +13,16 @@ const VERSION = '7.88.1';
 const METER_HEADER = '  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n'
   + '                                 Dload  Upload   Total   Spent    Left  Speed\n';
 
-/** curl's size column: a number right-aligned in 5 columns (lab pages are small: no k/M suffixes needed). */
-const size5 = (n: number): string => String(n).padStart(5);
+const KB = 1024;
+const MB = KB * KB;
+
+/** progress.c max5data(): a size or speed in 5 columns, in k (1024) or M above 99999 bytes. */
+export function size5(n: number): string {
+  if (n < 100_000) return String(n).padStart(5);
+  if (n < 10_000 * KB) return `${String(Math.floor(n / KB)).padStart(4)}k`;
+  if (n < 100 * MB) return `${String(Math.floor(n / MB)).padStart(2)}.${Math.floor((n % MB) / (MB / 10))}M`;
+  return `${String(Math.floor(n / MB)).padStart(4)}M`;
+}
 const pct3 = (part: number, total: number): string => String(total > 0 ? Math.floor((part * 100) / total) : 0).padStart(3);
 const clock8 = (ms: number | undefined): string => {
   if (ms === undefined || ms < 1000) return '--:--:--';
