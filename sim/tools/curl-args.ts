@@ -1,5 +1,6 @@
 // curl 7.88's command line: the options the lab models (-v -s -S -o -w -I -m --connect-timeout -k -H -f -X), the URL,
 // and its wording for bad ones.
+import { NOT_MODELLED_EXIT } from '../commands/output.js';
 import { parseCFloat, scanArgs, type ScanSpec } from './traceroute-args.js';
 
 export interface CurlOptions {
@@ -77,7 +78,8 @@ function applyOption(opts: CurlOptions, name: string, value: string | undefined)
 /** The URL's host, port and path (http only; no scheme means http). */
 export function parseUrl(text: string): CurlUrl | { error: string; exitCode: number } {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(text);
-  if (scheme && scheme[1]!.toLowerCase() !== 'http') return { error: `curl: (1) Protocol "${scheme[1]}" not supported or disabled in libcurl\n`, exitCode: 1 };
+  // Other schemes (https: TLS) are real curl features the lab does not model: said plainly, exit 3.
+  if (scheme && scheme[1]!.toLowerCase() !== 'http') return { error: `curl ${scheme[1]}://: not modelled by the tracelab simulator (http only)\n`, exitCode: NOT_MODELLED_EXIT };
   const rest = scheme ? text.slice(scheme[0].length) : text;
   const slash = rest.indexOf('/');
   const authority = slash < 0 ? rest : rest.slice(0, slash);
