@@ -23,7 +23,8 @@ export interface Packet {
   readonly length: number;
   readonly df: boolean;
   readonly icmp?: IcmpHeader;
-  readonly tcp?: 'syn' | 'synack' | 'rst';
+  /** `data`: a segment of an established connection (an app's response). */
+  readonly tcp?: 'syn' | 'synack' | 'rst' | 'data';
 }
 
 export const ICMP_ECHO_REPLY = 0;

@@ -6,6 +6,7 @@ import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpErr
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
 import type { ProbeSpec, SourceRoute } from './tool-context.js';
 import { addressFor } from './engine.js';
+import { httpResponseBytes } from './http.js';
 import { dnsServerKind } from './dns/responder.js';
 
 const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };
@@ -86,6 +87,35 @@ function answers(probe: Packet, got: Packet): boolean {
   return got.protocol === probe.protocol && got.src === probe.dst && got.sport === probe.dport && got.dport === probe.sport;
 }
 
+/** The size of the response the HTTP app listening on DEVICE:PORT sends (undefined: no HTTP app there). */
+function httpBytes(dp: Dataplane, device: string, port: number): number | undefined {
+  const l = dp.state(device).device.listeners.find((x) => x.protocol === 'tcp' && x.port === port);
+  return l?.app === 'http' && l.http ? httpResponseBytes(l.http).length : undefined;
+}
+
+/**
+ * The app's response after the handshake: its first (largest) segment, DF, as big as the MSS both ends announce
+ * (route MTU - 40, less 12 bytes of timestamps) allows, sent by the server through the flow's conntrack. A frag-needed
+ * on the way (or the server's own smaller route) lowers the segment, as path MTU discovery does; a segment lost
+ * without an error (a smaller MTU at a receiver on the same link) is an MTU black hole: the response stalls.
+ */
+function responseArrives(dp: Dataplane, client: string, server: string, syn: Packet, bytes: number, conntrack: CtEntry[], seq: number): boolean {
+  const mtuOf = (device: string, dst: number) => {
+    const r = sourceRoute(dp, device, dst);
+    return r.ok ? Math.min(r.mtu, r.pmtu ?? Infinity) : 1500;
+  };
+  let length = Math.min(bytes, Math.min(mtuOf(client, syn.dst), mtuOf(server, syn.src)) - 52) + 52;
+  for (let tries = 0; tries < 3; tries++) {
+    const data: Packet = { src: syn.dst, dst: syn.src, protocol: 'tcp', sport: syn.dport, dport: syn.sport, ttl: 64, length, df: true, tcp: 'data' };
+    const r = originate(new Journey(dp, 'back', conntrack, dp.limiter, seq), server, data);
+    if (r.kind === 'delivered') return r.device === client;
+    const mtu = r.kind === 'icmp' && r.error.icmp?.code === 4 ? r.error.icmp.mtu : r.kind === 'local-error' ? r.mtu : undefined;
+    if (mtu === undefined || mtu >= length) return false;
+    length = mtu;
+  }
+  return false;
+}
+
 export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
   const route = sourceRoute(dp, device, spec.dst);
   const src = route.ok ? route.src : 0;
@@ -142,10 +172,12 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   }
   const got = ret.packet;
   const kind = replyKind(got);
-  const port = outcome.kind === 'delivered' && outcome.packet.protocol !== 'icmp' ? { port: outcome.packet.dport } : {};
+  const port: { port?: number; responseArrived?: boolean } = outcome.kind === 'delivered' && outcome.packet.protocol !== 'icmp' ? { port: outcome.packet.dport } : {};
   if (!kind) return done(disposition, outcome.device);
   if (kind === 'unreachable' && got.icmp?.code === 4 && got.icmp.mtu) learnPmtu(dp, device, spec.dst, got.icmp.mtu);
   from = outcome.device;
+  const bytes = kind === 'tcp-synack' && spec.appResponse && outcome.kind === 'delivered' ? httpBytes(dp, outcome.device, outcome.packet.dport) : undefined;
+  if (bytes !== undefined && outcome.kind === 'delivered') port.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
   return {
     ...done(disposition, from, {
       from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,

@@ -6,7 +6,8 @@ import { headerValue, httpResponseHead } from '../http.js';
 import { STRERROR } from '../socket.js';
 import type { ToolContext } from '../tool-context.js';
 import { parseCurlArgs, type CurlOptions, type CurlUrl } from './curl-args.js';
-import { lookupHost, openSession, type Session } from './tcp-client.js';
+import { lookupHost, openSession, responseStalled, type Session } from './tcp-client.js';
+import { unsupported } from '../commands/output.js';
 import { curlWriteOut, type WriteOutFacts } from './curl-writeout.js';
 
 const VERSION = '7.88.1';
@@ -99,12 +100,26 @@ function connectFailure(t: Trace, url: CurlUrl, session: Session, ip: number, by
   return { stdout: '', exitCode, error: message, facts: { httpCode: 0, ip, port: url.port, size: 0, elapsedMs: o.elapsedMs } };
 }
 
-function exchange(t: Trace, opts: CurlOptions, url: CurlUrl, session: Session, ip: number, showData: boolean): Ending {
+/** -m ran out while the response never came (an MTU black hole after the handshake). */
+function stalled(t: Trace, ctx: ToolContext, maxTimeMs: number, session: Session, ip: number, port: number): Ending {
+  const connected = session.outcome.elapsedMs;
+  if (maxTimeMs > connected) ctx.wait(maxTimeMs - connected);
+  for (let s = 1000; s <= maxTimeMs; s += 1000) t.tick(meterLine(0, 0, s, 0));
+  const message = `Operation timed out after ${maxTimeMs + 1} milliseconds with 0 bytes received`;
+  t.info(`* ${message}\n`);
+  t.tick(meterLine(0, 0, maxTimeMs, 0));
+  t.endMeter();
+  t.info('* Closing connection 0\n');
+  return { stdout: '', exitCode: 28, error: message, facts: { httpCode: 0, ip, port, size: 0, elapsedMs: maxTimeMs } };
+}
+
+function exchange(t: Trace, ctx: ToolContext, opts: CurlOptions, url: CurlUrl, session: Session, ip: number, showData: boolean): Ending {
   const o = session.outcome;
   const elapsedMs = o.elapsedMs;
   t.info(`* Connected to ${url.host} (${formatIp(ip)}) port ${url.port} (#0)\n`);
   for (const line of requestLines(opts, url)) t.info(`> ${line}\r\n`);
   t.info('> \r\n');
+  if (responseStalled(session)) return stalled(t, ctx, opts.maxTimeMs!, session, ip, url.port);
   const base = { ip, port: url.port, elapsedMs, sport: session.sport, src: o.ok ? o.src : 0 };
   const http = session.listener?.app === 'http' ? session.listener.http : undefined;
   if (!http) {
@@ -149,8 +164,9 @@ export function curl(args: readonly string[], ctx: ToolContext): CommandResult {
     t.info(`*   Trying ${formatIp(found.ip)}:${url.port}...\n`);
     const connectLimit = opts.connectTimeoutMs ?? 300_000;
     const byMaxTime = opts.maxTimeMs !== undefined && opts.maxTimeMs < connectLimit;
-    const session = openSession(ctx, 'tcp', found.ip, url.port, Math.min(connectLimit, opts.maxTimeMs ?? Infinity));
-    ending = session.outcome.ok ? exchange(t, opts, url, session, found.ip, showData) : connectFailure(t, url, session, found.ip, byMaxTime);
+    const session = openSession(ctx, 'tcp', found.ip, url.port, Math.min(connectLimit, opts.maxTimeMs ?? Infinity), true);
+    if (responseStalled(session) && opts.maxTimeMs === undefined) return unsupported('curl without -m when the response never arrives (it would wait for ever)');
+    ending = session.outcome.ok ? exchange(t, ctx, opts, url, session, found.ip, showData) : connectFailure(t, url, session, found.ip, byMaxTime);
   }
   const showError = ending.error !== undefined && (!opts.silent || opts.showError);
   const stderr = t.text + (showError ? `curl: (${ending.exitCode}) ${ending.error}\n` : '');

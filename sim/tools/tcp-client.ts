@@ -25,16 +25,21 @@ export interface Session {
   readonly sport: number;
 }
 
+/** Whether a connected session's response stalled on the way back (an MTU black hole: its data never arrives). */
+export function responseStalled(s: Session): boolean {
+  return s.outcome.ok && s.outcome.result.responseArrived === false;
+}
+
 /** The ephemeral source port the kernel picks for a connection (deterministic in the simulator). */
 export function ephemeralPort(ctx: ToolContext, ip: number, port: number): number {
   return 32768 + (mix(ip, port, ctx.nowMs()) % 28232);
 }
 
 /** connect() to IP:PORT from the tool's place, giving up after `timeoutMs` (the tool's own limit) if set. */
-export function openSession(ctx: ToolContext, protocol: 'tcp' | 'udp', ip: number, port: number, timeoutMs?: number): Session {
+export function openSession(ctx: ToolContext, protocol: 'tcp' | 'udp', ip: number, port: number, timeoutMs?: number, appResponse = false): Session {
   const sport = ephemeralPort(ctx, ip, port);
   const policy = synPolicyFrom(ctx.sysctl('net.ipv4.tcp_syn_retries', '6'));
-  const outcome = connectSocket(ctx, { protocol, dst: ip, dport: port, sport, policy, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const outcome = connectSocket(ctx, { protocol, dst: ip, dport: port, sport, policy, appResponse, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   if (!outcome.ok) return { outcome, sport };
   const at = outcome.result.at;
   const served = outcome.result.port ?? port;

@@ -6,7 +6,7 @@ import { STRERROR } from '../socket.js';
 import type { ToolContext } from '../tool-context.js';
 import { parseUrl } from './curl-args.js';
 import { getopt } from './getopt.js';
-import { lookupHost, openSession } from './tcp-client.js';
+import { lookupHost, openSession, responseStalled } from './tcp-client.js';
 import { parseCInteger } from './traceroute-args.js';
 
 const LONG = { quiet: null, 'output-document': 'file', timeout: 'sec', spider: null, header: 'str', 'user-agent': 'agent' };
@@ -34,10 +34,14 @@ export function wgetBusybox(args: readonly string[], ctx: ToolContext): CommandR
   if (!found.ok) return failed(`wget: bad address '${url.host}'\n`);
   const authority = url.port === 80 ? url.host : `${url.host}:${url.port}`;
   let stderr = say(`Connecting to ${authority} (${formatIp(found.ip)}:${url.port})\n`);
-  const s = openSession(ctx, 'tcp', found.ip, url.port, timeoutMs);
+  const s = openSession(ctx, 'tcp', found.ip, url.port, timeoutMs, true);
   if (!s.outcome.ok) {
     if (s.outcome.callerTimeout) return failed(`${stderr}wget: download timed out\n`);
     return failed(`${stderr}wget: can't connect to remote host (${formatIp(found.ip)}): ${STRERROR[s.outcome.errno]}\n`);
+  }
+  if (responseStalled(s)) {
+    ctx.wait(Math.max(timeoutMs - s.outcome.elapsedMs, 0)); // the response never arrives (an MTU black hole)
+    return failed(`${stderr}wget: download timed out\n`);
   }
   const http = s.listener?.app === 'http' ? s.listener.http : undefined;
   if (!http) return failed(`${stderr}wget: error getting response\n`);
