@@ -6,7 +6,7 @@ import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpErr
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
 import type { ProbeSpec, SourceRoute } from './tool-context.js';
 import { addressFor } from './engine.js';
-import { httpResponseBytes } from './http.js';
+import { httpResponseBytes, httpResponseHead } from './http.js';
 import { dnsServerKind } from './dns/responder.js';
 
 const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };
@@ -88,9 +88,10 @@ function answers(probe: Packet, got: Packet): boolean {
 }
 
 /** The size of the response the HTTP app listening on DEVICE:PORT sends (undefined: no HTTP app there). */
-function httpBytes(dp: Dataplane, device: string, port: number): number | undefined {
+function httpBytes(dp: Dataplane, device: string, port: number, what: 'full' | 'head'): number | undefined {
   const l = dp.state(device).device.listeners.find((x) => x.protocol === 'tcp' && x.port === port);
-  return l?.app === 'http' && l.http ? httpResponseBytes(l.http).length : undefined;
+  if (l?.app !== 'http' || !l.http) return undefined;
+  return (what === 'head' ? httpResponseHead(l.http) : httpResponseBytes(l.http)).length;
 }
 
 /**
@@ -176,7 +177,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   if (!kind) return done(disposition, outcome.device);
   if (kind === 'unreachable' && got.icmp?.code === 4 && got.icmp.mtu) learnPmtu(dp, device, spec.dst, got.icmp.mtu);
   from = outcome.device;
-  const bytes = kind === 'tcp-synack' && spec.appResponse && outcome.kind === 'delivered' ? httpBytes(dp, outcome.device, outcome.packet.dport) : undefined;
+  const bytes = kind === 'tcp-synack' && spec.appResponse && outcome.kind === 'delivered' ? httpBytes(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
   if (bytes !== undefined && outcome.kind === 'delivered') port.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
   return {
     ...done(disposition, from, {

@@ -99,8 +99,8 @@ export interface ConnectRequest {
   readonly policy?: SynPolicy;
   /** Bytes of the IP packet (SYN with options: 60). */
   readonly length?: number;
-  /** TCP: the app sends its response after the handshake; the connected outcome's result says whether it arrives. */
-  readonly appResponse?: boolean;
+  /** TCP: the app sends its response (to a GET, or a HEAD) after the handshake; the result says whether it arrives. */
+  readonly appResponse?: 'full' | 'head';
 }
 
 /** ip_route_connect()'s errors come back from connect() itself (a blackhole route: EINVAL, prohibit: EACCES). */
@@ -165,7 +165,7 @@ export function connectSocket(ctx: ToolContext, req: ConnectRequest): SocketOutc
     clock = at;
     const result = ctx.probe({
       protocol: req.protocol, dst: req.dst, dport: req.dport, sport: req.sport, ttl: 64, length: req.length ?? (req.protocol === 'tcp' ? 60 : 28),
-      df: true, seq: i, ...(req.appResponse ? { appResponse: true } : {}),
+      df: true, seq: i, ...(req.appResponse ? { appResponse: req.appResponse } : {}),
     });
     const event = localSendFailure(ctx, req, result) ?? socketEvent(result, req.protocol);
     if (event.kind !== 'silence') pending.push({ at: at + event.rttMs, event, result });

@@ -21,8 +21,8 @@ export interface ProbeSpec {
   readonly capture?: boolean;
   /** The datagram is a DNS query: a DNS server at the destination port answers it (sim/dns/exchange.ts). */
   readonly dnsQuery?: boolean;
-  /** TCP: after a SYN-ACK, the listener's HTTP app sends its response back as data (ProbeResult.responseArrived). */
-  readonly appResponse?: boolean;
+  /** TCP: after a SYN-ACK, the listener's HTTP app sends its response (`head`: to a HEAD request) back as data (ProbeResult.responseArrived). */
+  readonly appResponse?: 'full' | 'head';
 }
 
 /** How the source would send a packet: the route lookup at the prober (`pmtu`: a path MTU the route cache learned). */

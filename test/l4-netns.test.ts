@@ -99,4 +99,16 @@ describe.skipIf(!check.ok)('TCP clients: the kernel and the simulator', () => {
       for (const b of [kernel, sim]) await b.run('node-1', `iptables -D ${rule}`);
     }
   }, 60_000);
+
+  it('MTU black hole on node-2 eth1: the handshake passes, a large response stalls, a small one (and HEAD) arrives', async () => {
+    for (const b of [kernel, sim]) expect((await b.run('node-2', 'ip link set eth1 mtu 600')).exitCode).toBe(0);
+    try {
+      for (const client of ['nc -zv 10.244.1.2 80', 'curl -v -m 2 http://10.244.1.2/', 'curl -sI -m 2 http://10.244.1.2/', 'curl -s -m 2 http://10.96.0.20/']) {
+        const r = await both('node-2/netshoot', client);
+        expect(r.sim, client).toEqual(r.kernel);
+      }
+    } finally {
+      for (const b of [kernel, sim]) await b.run('node-2', 'ip link set eth1 mtu 1500');
+    }
+  }, 60_000);
 });

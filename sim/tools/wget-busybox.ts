@@ -34,7 +34,7 @@ export function wgetBusybox(args: readonly string[], ctx: ToolContext): CommandR
   if (!found.ok) return failed(`wget: bad address '${url.host}'\n`);
   const authority = url.port === 80 ? url.host : `${url.host}:${url.port}`;
   let stderr = say(`Connecting to ${authority} (${formatIp(found.ip)}:${url.port})\n`);
-  const s = openSession(ctx, 'tcp', found.ip, url.port, timeoutMs, true);
+  const s = openSession(ctx, 'tcp', found.ip, url.port, timeoutMs, 'full'); // --spider sends a GET too
   if (!s.outcome.ok) {
     if (s.outcome.callerTimeout) return failed(`${stderr}wget: download timed out\n`);
     return failed(`${stderr}wget: can't connect to remote host (${formatIp(found.ip)}): ${STRERROR[s.outcome.errno]}\n`);
