@@ -7,6 +7,9 @@ import { NOT_MODELLED_EXIT } from './commands/output.js';
 import { Dataplane } from './dataplane.js';
 import { runProbe, sourceRoute } from './probe.js';
 import { resolveHost, reverseHost } from './resolve.js';
+import { resolvConf, resolverOf } from './dns/lab-dns.js';
+import { hasTool, imageFacts, notFound } from '../topology/images.js';
+import { nextId, sendBatch } from './dns/stub.js';
 import { findProbeTool } from './tools/registry.js';
 import type { CommandResult } from '../topology/trace.js';
 import type { ToolContext } from './tool-context.js';
@@ -41,6 +44,13 @@ export class Simulator {
       probe: (spec) => runProbe(dp, device, spec),
       sourceRoute: (dst) => sourceRoute(dp, device, dst),
       lookup: (name) => resolveHost(dp, device, name),
+      dns: {
+        conf: () => resolvConf(dp.model, dp.state(device).device),
+        resolver: () => resolverOf(dp.state(device).device),
+        image: () => imageFacts(dp.state(device).device).name,
+        nextId: () => nextId(dp),
+        send: (server, queries, timeoutMs, icmpSeen) => sendBatch(dp, device, server, queries, timeoutMs, icmpSeen),
+      },
       resolve: (name) => {
         const r = resolveHost(dp, device, name);
         return r.ok ? r.ip : undefined;
@@ -65,6 +75,8 @@ export class Simulator {
     if (operator) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not modelled by the tracelab simulator; run one command at a time\n`, exitCode: NOT_MODELLED_EXIT };
     const [program, ...args] = words as [string, ...string[]];
     this.dp.nowMs += COMMAND_MS;
+    const here = this.dp.state(device).device;
+    if (!hasTool(here, program)) return notFound(here, program);
     const tool = findProbeTool(program, args, this.dp.state(device).device.toolset);
     if (tool) return tool.run(tool.args, this.toolContext(device));
     const command = findCommand(program);

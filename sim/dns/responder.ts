@@ -226,10 +226,5 @@ export function upstreamAnswer(lab: LabModel, query: DnsMessage): DnsMessage {
 /** Whether DEVICE answers DNS on udp|tcp PORT at address DST: a `dns` listener (CoreDNS) or the NAT engine's DNS address. */
 export function dnsServerKind(lab: LabModel, device: Device, protocol: 'udp' | 'tcp', port: number, dst: number): 'coredns' | 'upstream' | undefined {
   if (device.kind === 'nat') return dst === lab.nat.dnsIp && port === 53 ? 'upstream' : undefined;
-  return device.listeners.some((l) => l.protocol === protocol && l.port === port && isDnsListener(device, l.app)) ? 'coredns' : undefined;
-}
-
-/** A listener CoreDNS answers on: app `dns`; a coredns image's listener without an app, until the model says so. */
-function isDnsListener(device: Device, app: string | undefined): boolean {
-  return app === 'dns' || (app === undefined && device.image !== undefined && /(^|\/)coredns(:|@|$)/.test(device.image));
+  return device.listeners.some((l) => l.protocol === protocol && l.port === port && l.app === 'dns') ? 'coredns' : undefined;
 }

@@ -1,4 +1,5 @@
-// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, nothing else) so outputs compare byte for byte.
+// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, dig's id, cookie,
+// clock and version, nothing else) so outputs compare byte for byte.
 
 /** The token that replaces a time figure. */
 export const MASK = '#';
@@ -21,8 +22,29 @@ const EXPIRES = /\bexpires \d+sec\b/g;
 /** mtr's `Start:` line is the wall clock of the run. */
 const MTR_START = /^Start: \S+$/;
 
-/** One line with its time figures replaced by MASK. */
+/** dig (FACTS-L4 §1): the query time, the wall clock, the random DNS id and client cookie, and BIND's version (the
+ * image's build in the simulator, the host's in the namespace lab). */
+const DIG_QUERY_TIME = /^(;; Query time: )\d+( msec)$/;
+const DIG_WHEN = /^(;; WHEN: ).+$/;
+const DIG_ID = /^(;; ->>HEADER<<- opcode: \w+, status: \w+, id: )\d+$/;
+const DIG_COOKIE = /^(; COOKIE: )[0-9a-f]+/;
+const DIG_BANNER = /^(; <<>> DiG )\S+( <<>> )/;
+
+/** One line of dig's output with its run-to-run fields masked, or undefined when the line has none. */
+function maskDigLine(line: string): string | undefined {
+  for (const re of [DIG_QUERY_TIME, DIG_WHEN, DIG_ID, DIG_COOKIE, DIG_BANNER]) {
+    const m = re.exec(line);
+    if (m) return line.replace(re, `$1${MASK}${m[2] ?? ''}`);
+  }
+  return undefined;
+}
+
+/** One line with its time figures (and dig's run-to-run fields) replaced by MASK. */
 export function maskLine(line: string): string {
+  if (line.startsWith(';')) {
+    const dig = maskDigLine(line);
+    if (dig !== undefined) return dig;
+  }
   if (MTR_START.test(line)) return `Start: ${MASK}`;
   const row = MTR_ROW.exec(line);
   if (row) return `${row[1]} ${MASK}`;

@@ -1,6 +1,7 @@
 // iputils ping (20221126): options, connect-time errors, per-packet lines and the statistics, byte for byte.
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
+import { GAI_MESSAGES } from '../resolve.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
 import { formatG } from './traceroute-args.js';
@@ -195,8 +196,9 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
   const p = parse(args);
   if (!p.ok) return p.result;
   const literal = parseIp(p.target);
-  const ip = literal ?? ctx.resolve(p.target);
-  if (ip === undefined) return { stdout: '', stderr: `${p.warnings}ping: ${p.target}: Name or service not known\n`, exitCode: 2 };
+  const found = ctx.lookup(p.target);
+  if (!found.ok) return { stdout: '', stderr: `${p.warnings}ping: ${p.target}: ${GAI_MESSAGES[found.error]}\n`, exitCode: 2 };
+  const ip = found.ip;
   const route = ctx.sourceRoute(ip);
   // connect() fails with EACCES for a broadcast route and for a prohibit route alike: iputils suggests -b for both.
   if (!route.ok && route.error === 'EACCES' && !p.allowBroadcast) return { stdout: '', stderr: `${p.warnings}ping: ${BROADCAST_HINT}\n`, exitCode: 2 };
@@ -205,7 +207,8 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
   const numeric = p.numeric || literal !== undefined;
   const addr = (a: number): string => (numeric ? formatIp(a) : `${ctx.reverse(a) ?? formatIp(a)} (${formatIp(a)})`);
   const run = sendEchoes(ctx, {
-    target: { name: p.target, ip },
+    // iputils asks getaddrinfo for AI_CANONNAME and prints it: the search-list name that answered.
+    target: { name: found.canonical, ip },
     count: p.count ?? (p.deadlineMs !== undefined ? Infinity : DEFAULT_PING_COUNT),
     countReplies: p.deadlineMs !== undefined,
     intervalMs: p.intervalMs,

@@ -3,6 +3,7 @@
 import { formatIp } from '../../topology/address.js';
 import { mix } from '../packet.js';
 import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
+import { GAI_MESSAGES } from '../resolve.js';
 import type { ToolContext } from '../tool-context.js';
 import { connectErrorText, firstSendRefused, traceHops } from './hop-loop.js';
 import { formatG, parseCFloat, parseCInteger, scanArgs, type ScanSpec } from './traceroute-args.js';
@@ -125,11 +126,11 @@ function parse(args: readonly string[], ctx: ToolContext): Parsed | { ok: true; 
     }
     position++;
     if (position === 1) {
-      const ip = ctx.resolve(item.value);
-      if (ip === undefined) {
-        return fail(`${item.value}: Name or service not known\nCannot handle "host" cmdline arg \`${item.value}' on position 1 (argc ${item.argc})`);
+      const found = ctx.lookup(item.value);
+      if (!found.ok) {
+        return fail(`${item.value}: ${GAI_MESSAGES[found.error]}\nCannot handle "host" cmdline arg \`${item.value}' on position 1 (argc ${item.argc})`);
       }
-      o.host = { arg: item.value, ip };
+      o.host = { arg: item.value, ip: found.ip };
     } else if (position === 2) {
       const len = parseCInteger(item.value);
       if (len === undefined) return fail(`Cannot handle "packetlen" cmdline arg \`${item.value}' on position 2 (argc ${item.argc})`);
