@@ -29,10 +29,10 @@ export function resolveHost(dp: Dataplane, device: string, host: string): Resolu
   if (literal !== undefined) return { ok: true, ip: literal, canonical: host, elapsedMs: 0 };
   const d = dp.state(device).device;
   const fromFile = hostsTable(dp.model, d).byName.get(host.toLowerCase().replace(/\.$/, ''));
-  if (fromFile !== undefined) return { ok: true, ip: fromFile, canonical: host, elapsedMs: 0 };
+  if (fromFile !== undefined) return { ok: true, ip: fromFile.ip, canonical: fromFile.canonical, elapsedMs: 0 };
   if (!usesDns(d)) return { ok: false, error: 'NXDOMAIN', elapsedMs: 0 };
   const start = dp.nowMs;
-  const conf = resolvConf(dp.model, d);
+  const conf = resolvConf(d);
   const musl = resolverOf(d) === 'musl';
   let nodata = false;
   for (const candidate of searchCandidates(host, conf.search, conf.ndots, !musl)) {
@@ -108,7 +108,7 @@ export function reverseHost(dp: Dataplane, device: string, ip: number): ReverseR
   if (fromFile !== undefined) return { name: fromFile, elapsedMs: 0 };
   if (!usesDns(d)) return { elapsedMs: 0 };
   const start = dp.nowMs;
-  const conf = resolvConf(dp.model, d);
+  const conf = resolvConf(d);
   const ptrName = `${formatIp(ip).split('.').reverse().join('.')}.in-addr.arpa`;
   for (let attempt = 0; attempt < conf.attempts; attempt++) {
     for (const server of conf.nameservers) {

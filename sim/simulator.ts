@@ -45,7 +45,7 @@ export class Simulator {
       sourceRoute: (dst) => sourceRoute(dp, device, dst),
       lookup: (name) => resolveHost(dp, device, name),
       dns: {
-        conf: () => resolvConf(dp.model, dp.state(device).device),
+        conf: () => resolvConf(dp.state(device).device),
         resolver: () => resolverOf(dp.state(device).device),
         image: () => imageFacts(dp.state(device).device).name,
         nextId: () => nextId(dp),

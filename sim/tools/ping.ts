@@ -220,7 +220,7 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
     firstSeq: 1,
     tool: 'ping',
   });
-  let stdout = `PING ${p.target} (${formatIp(ip)}) ${p.dataBytes}(${p.dataBytes + 28}) bytes of data.\n`;
+  let stdout = `PING ${found.canonical} (${formatIp(ip)}) ${p.dataBytes}(${p.dataBytes + 28}) bytes of data.\n`;
   // A REJECT in our own OUTPUT fails the send (ping says so) and hands us its ICMP error (printed as a From line;
   // kernel-checked). A DROP there fails the send silently.
   const rejected = run.record.hops[0]?.probes.filter((r) => r.at === ctx.device && r.disposition === 'rejected' && r.reply?.local).length ?? 0;
@@ -235,7 +235,7 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
     }
     stdout += line;
   }
-  stdout += statistics(p.target, run.outcomes, errors, run.elapsedMs, run.pipe);
+  stdout += statistics(found.canonical, run.outcomes, errors, run.elapsedMs, run.pipe);
   const received = run.outcomes.filter((o) => o.kind === 'reply').length;
   const exitCode = received === 0 || (p.deadlineMs !== undefined && p.count !== undefined && received < p.count) ? 1 : 0;
   return { stdout, stderr, exitCode, traces: [run.record] };
