@@ -1,5 +1,5 @@
 // Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, dig's id, cookie,
-// clock and version, nothing else) so outputs compare byte for byte.
+// clock and version, musl's resolver wording, nothing else) so outputs compare byte for byte.
 
 /** The token that replaces a time figure. */
 export const MASK = '#';
@@ -39,8 +39,18 @@ function maskDigLine(line: string): string | undefined {
   return undefined;
 }
 
-/** One line with its time figures (and dig's run-to-run fields) replaced by MASK. */
+/**
+ * gai_strerror's words differ by libc, not by outcome: the simulator prints the image's (musl in netshoot: "Name does
+ * not resolve", "Try again"), the namespace lab runs the host's glibc tools. Compared as glibc's.
+ */
+const MUSL_GAI: readonly (readonly [RegExp, string])[] = [
+  [/: Name does not resolve$/, ': Name or service not known'],
+  [/: Try again$/, ': Temporary failure in name resolution'],
+];
+
+/** One line with its time figures (and dig's run-to-run fields, the libc's resolver wording) replaced by MASK. */
 export function maskLine(line: string): string {
+  for (const [musl, glibc] of MUSL_GAI) if (musl.test(line)) return line.replace(musl, glibc);
   if (line.startsWith(';')) {
     const dig = maskDigLine(line);
     if (dig !== undefined) return dig;

@@ -1,7 +1,6 @@
 // mtr 0.95: options, the probing rounds of net_send_batch() on the simulated clock, net_max()'s shown hops, the trace record.
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult, ProbeResult, TraceRecord } from '../../topology/trace.js';
-import { GAI_MESSAGES } from '../resolve.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
 import { sendRefused } from './hop-loop.js';
@@ -229,7 +228,7 @@ export function mtr(args: readonly string[], ctx: ToolContext): CommandResult {
   const o = parse(args);
   if ('exitCode' in o) return o;
   const found = ctx.lookup(o.target);
-  if (!found.ok) return { stdout: '', stderr: `mtr: Failed to resolve host: ${o.target}: ${GAI_MESSAGES[found.error]}\n`, exitCode: 0 };
+  if (!found.ok) return { stdout: '', stderr: `mtr: Failed to resolve host: ${o.target}: ${found.message}\n`, exitCode: 0 };
   const dst = found.ip;
   const route = ctx.sourceRoute(dst);
   if (!route.ok && route.error !== 'EHOSTUNREACH') {

@@ -1,7 +1,6 @@
 // iputils ping (20221126): options, connect-time errors, per-packet lines and the statistics, byte for byte.
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
-import { GAI_MESSAGES } from '../resolve.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
 import { formatG } from './traceroute-args.js';
@@ -197,7 +196,7 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
   if (!p.ok) return p.result;
   const literal = parseIp(p.target);
   const found = ctx.lookup(p.target);
-  if (!found.ok) return { stdout: '', stderr: `${p.warnings}ping: ${p.target}: ${GAI_MESSAGES[found.error]}\n`, exitCode: 2 };
+  if (!found.ok) return { stdout: '', stderr: `${p.warnings}ping: ${p.target}: ${found.message}\n`, exitCode: 2 };
   const ip = found.ip;
   const route = ctx.sourceRoute(ip);
   // connect() fails with EACCES for a broadcast route and for a prohibit route alike: iputils suggests -b for both.

@@ -1,7 +1,6 @@
 // iputils tracepath (20221126): DF probes, path-MTU discovery, the socket's error queue in time, and tracepath's restart logic.
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult, ProbeResult, Reply, TraceRecord } from '../../topology/trace.js';
-import { GAI_MESSAGES } from '../resolve.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
 import { sendRefused } from './hop-loop.js';
@@ -293,7 +292,7 @@ export function tracepath(args: readonly string[], ctx: ToolContext): CommandRes
   const o = parse(args);
   if ('exitCode' in o) return o;
   const found = ctx.lookup(o.target);
-  if (!found.ok) return failure(`tracepath: ${o.target}: ${GAI_MESSAGES[found.error]}\n`, 1);
+  if (!found.ok) return failure(`tracepath: ${o.target}: ${found.message}\n`, 1);
   const dst = found.ip;
   if (o.mtu <= OVERHEAD) return failure(`tracepath: pktlen must be within: ${OVERHEAD} < value <= 2147483647\n`, 1);
   const run = new Run(ctx, o, dst);

@@ -3,7 +3,6 @@
 import { formatIp } from '../../topology/address.js';
 import { mix } from '../packet.js';
 import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
-import { GAI_MESSAGES } from '../resolve.js';
 import type { ToolContext } from '../tool-context.js';
 import { connectErrorText, firstSendRefused, traceHops } from './hop-loop.js';
 import { formatG, parseCFloat, parseCInteger, scanArgs, type ScanSpec } from './traceroute-args.js';
@@ -128,7 +127,7 @@ function parse(args: readonly string[], ctx: ToolContext): Parsed | { ok: true; 
     if (position === 1) {
       const found = ctx.lookup(item.value);
       if (!found.ok) {
-        return fail(`${item.value}: ${GAI_MESSAGES[found.error]}\nCannot handle "host" cmdline arg \`${item.value}' on position 1 (argc ${item.argc})`);
+        return fail(`${item.value}: ${found.message}\nCannot handle "host" cmdline arg \`${item.value}' on position 1 (argc ${item.argc})`);
       }
       o.host = { arg: item.value, ip: found.ip };
     } else if (position === 2) {
