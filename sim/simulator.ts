@@ -75,9 +75,10 @@ export class Simulator {
     if (operator) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not modelled by the tracelab simulator; run one command at a time\n`, exitCode: NOT_MODELLED_EXIT };
     const [program, ...args] = words as [string, ...string[]];
     this.dp.nowMs += COMMAND_MS;
-    const here = this.dp.state(device).device;
-    if (!hasTool(here, program)) return notFound(here, program);
-    const tool = findProbeTool(program, args, this.dp.state(device).device.toolset);
+    const place = this.dp.state(device).device;
+    // L4 clients exist where the place's image has them (topology/images.ts); elsewhere its shell says "not found".
+    if (!hasTool(place, program)) return notFound(place, program);
+    const tool = findProbeTool(program, args, place.toolset);
     if (tool) return tool.run(tool.args, this.toolContext(device));
     const command = findCommand(program);
     if (command) return command(args, { sim: this, device, state: this.dp.state(device) });

@@ -28,7 +28,7 @@ describe('buildNetnsPlan', () => {
 
   it('gives every device its own prefixed namespace', () => {
     expect(plan.namespaces.map((n) => n.name)).toEqual(['tlt1-node-1', 'tlt1-httpd', 'tlt1-node-2', 'tlt1-traceroute', 'tlt1-host']);
-    expect(plan.places['traceroute']).toEqual({ ns: 'tlt1-traceroute', kind: 'pod', hostname: 'traceroute', toolset: 'busybox', node: 'node-2' });
+    expect(plan.places['traceroute']).toEqual({ ns: 'tlt1-traceroute', kind: 'pod', hostname: 'traceroute', toolset: 'busybox', image: 'busybox', node: 'node-2' });
   });
 
   it('never addresses the root namespace: every command names one of the lab namespaces', () => {
@@ -102,7 +102,12 @@ describe('buildNetnsPlan', () => {
     expect(full.dnsServers.map((d) => `${d.device} ${d.role} ${d.address}`)).toEqual([
       'coredns-a coredns 0.0.0.0', 'coredns-b coredns 0.0.0.0', 'controlplane-nat upstream 10.0.2.3', 'node-1-nat upstream 10.0.2.3', 'node-2-nat upstream 10.0.2.3',
     ]);
-    expect(full.listeners.some((l) => l.device === 'coredns-a')).toBe(false);
+    expect(full.listeners.filter((l) => l.device === 'coredns-a').flatMap((l) => l.listeners).some((l) => l.app === 'dns')).toBe(false);
+    // The image decides the L4 clients, whatever this host has installed (topology/images.ts).
+    expect(toolArgv(full.places['httpd']!, ['curl', '-s', 'http://10.96.0.20/'], new Set())).toEqual({ ok: false, result: { stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 } });
+    expect(toolArgv(full.places['netshoot']!, ['curl', '-s', 'http://10.96.0.20/'], new Set())).toEqual({ ok: true, argv: ['curl', '-s', 'http://10.96.0.20/'] });
+    expect(file('tlt1-node-1', 'resolv.conf')).toBe('nameserver 10.0.2.3\n');
+    expect(file('tlt1-host', 'resolv.conf')).toContain('nameserver ::1');
   });
 
   it('rejects bad prefixes and over-long interface names', () => {

@@ -1,4 +1,5 @@
 // The netns Backend: builds the lab in network namespaces and runs Linux commands at its places with `ip netns exec`.
+import { hasTool, notFound } from '../../topology/images.js';
 import type { LabModel } from '../../topology/model.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type UpOptions } from '../backend.js';
@@ -25,8 +26,10 @@ export async function busyboxApplets(): Promise<ReadonlySet<string>> {
  * What COMMAND runs at a place: places get the tools of their toolset. With busybox's, an applet runs as
  * `busybox APPLET ...` (its traceroute and ping print differently) and anything else is not there, as its shell says.
  */
-export function toolArgv(place: Pick<PlannedPlace, 'toolset'>, argv: readonly string[], applets: ReadonlySet<string>): { ok: true; argv: string[] } | { ok: false; result: CommandResult } {
+export function toolArgv(place: Pick<PlannedPlace, 'toolset' | 'kind' | 'image'>, argv: readonly string[], applets: ReadonlySet<string>): { ok: true; argv: string[] } | { ok: false; result: CommandResult } {
   const program = argv[0];
+  // L4 clients the place's image lacks (topology/images.ts) are not there, whatever this host has.
+  if (program !== undefined && place.kind !== undefined && !hasTool(place, program)) return { ok: false, result: notFound(place, program) };
   if (place.toolset !== 'busybox' || program === undefined || program === 'busybox') return { ok: true, argv: [...argv] };
   if (applets.has(program)) return { ok: true, argv: ['busybox', ...argv] };
   return { ok: false, result: { stdout: '', stderr: `sh: ${program}: not found\n`, exitCode: 127 } };

@@ -42,6 +42,8 @@ export interface PlannedPlace {
   readonly hostname: string;
   /** The tools commands find here (the model's device toolset). */
   readonly toolset: Toolset;
+  /** Pods: the image, which decides the L4 clients found here (topology/images.ts). */
+  readonly image?: string;
   readonly node?: string;
 }
 
@@ -106,6 +108,7 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
       kind: device.kind,
       hostname: device.hostname,
       toolset: device.toolset,
+      ...(device.image !== undefined ? { image: device.image } : {}),
       ...(device.node !== undefined ? { node: device.node } : {}),
     };
     for (const iface of device.interfaces) {
@@ -142,12 +145,13 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
 
   const dirs = [etc];
   const files: PlannedFile[] = [];
-  const hostsText = hostsFile(lab);
+  const external = externalHostLines(lab);
+  const plainHosts = `${LOCALHOST_LINES}${external}`;
   for (const device of lab.devices) {
     const dir = `${etc}/${nsOf.get(device.id)!}`;
     dirs.push(dir);
     // The place's own files (kubelet's, the VM's); places without them resolve from the lab's hosts file only.
-    files.push({ path: `${dir}/hosts`, content: device.files?.[HOSTS_PATH] ?? hostsText });
+    files.push({ path: `${dir}/hosts`, content: device.files?.[HOSTS_PATH] ?? plainHosts });
     files.push({ path: `${dir}/resolv.conf`, content: resolvConfText(device) });
     files.push({ path: `${dir}/nsswitch.conf`, content: nsswitchConf(device) });
   }
@@ -181,10 +185,10 @@ function planDnsServers(lab: LabModel, nsOf: ReadonlyMap<string, string>): Plann
 }
 
 
-function hostsFile(lab: LabModel): string {
-  const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
-  for (const h of lab.hosts) lines.push(`${formatIp(h.ip)}\t${h.name}`);
-  return lines.join('\n') + '\n';
+const LOCALHOST_LINES = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
+
+function externalHostLines(lab: LabModel): string {
+  return lab.hosts.map((h) => `${formatIp(h.ip)}\t${h.name}\n`).join('');
 }
 
 type AddStep = (phase: PlanPhase, argv: string[], extra?: { stdin?: string; optional?: boolean }) => void;

@@ -39,8 +39,9 @@ function readFile(path: string, ctx: CommandContext): FileRead {
     return text === undefined ? { ok: false, error: 'No such file or directory' } : { ok: true, text };
   }
   if (path === '/etc/hostname') return { ok: true, text: `${ctx.state.device.hostname}\n` };
-  const own = ctx.state.device.files?.[path];
-  if (own !== undefined) return { ok: true, text: own };
+  // The place's files as kubelet or the OS wrote them (topology/place-files.ts), and its nsswitch.conf.
+  const file = ctx.state.device.files?.[path];
+  if (file !== undefined) return { ok: true, text: file };
   if (path === '/etc/nsswitch.conf') return { ok: true, text: nsswitchConf(ctx.state.device) };
   return { ok: false, error: 'No such file or directory' };
 }
