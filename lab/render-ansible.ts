@@ -1,20 +1,10 @@
 // Renders the Ansible inventory and group variables of the real lab from the model (never copied by hand).
 import { stringify } from 'yaml';
+import { factsOfImage } from '../topology/images.js';
 import type { LabModel } from '../topology/model.js';
 import { UsageError } from './backend.js';
 import { realLabFacts, VIRTUALBOX_DEFAULT_HOST_ONLY, type RealLabFacts, type RealLabPod } from './render-facts.js';
 
-/** Container images the model's short names stand for, pinned. A name with "/" or ":" is used as written. */
-export const IMAGE_REFS: Readonly<Record<string, string>> = {
-  busybox: 'busybox:1.36',
-  nginx: 'nginx:1.27',
-  httpd: 'httpd:2.4',
-  netshoot: 'nicolaka/netshoot:v0.13',
-  alpine: 'alpine:3.20',
-};
-
-/** Images whose containers exit at once unless told to wait. */
-const NEEDS_SLEEP = new Set(['busybox', 'netshoot', 'alpine']);
 
 /** Flannel release the playbook's manifest follows (images docker.io/flannel/flannel and flannel-cni-plugin). */
 export const FLANNEL_VERSION = 'v0.26.1';
@@ -37,9 +27,10 @@ export function kubernetesPatchRelease(minor: string): string {
   return patch;
 }
 
+/** The reference a model's image name stands for: pinned in topology/images.ts; a name with "/" or ":" as written. */
 export function imageRef(image: string): string {
   if (image.includes('/') || image.includes(':')) return image;
-  return IMAGE_REFS[image] ?? `${image}:latest`;
+  return factsOfImage(image).ref ?? `${image}:latest`;
 }
 
 /** CoreDNS pods and the kube-dns service are kubeadm's own: the playbook does not create them. */
@@ -99,7 +90,7 @@ export function groupVars(lab: LabModel, opts: { readonly allowedRanges?: readon
       name: p.name,
       node: p.node,
       image: imageRef(p.image),
-      command: NEEDS_SLEEP.has(p.image) ? ['sleep', '1000000000'] : [],
+      command: factsOfImage(p.image).exitsAtOnce === true ? ['sleep', '1000000000'] : [],
       ports: p.ports.map((port) => ({ protocol: port.protocol, port: port.port })),
       expected_ip: p.ip,
       services: facts.services.filter((s) => s.endpoints.includes(p.name)).map((s) => s.name),

@@ -10,14 +10,18 @@ export type ResolveError = 'NXDOMAIN' | 'NODATA' | 'TIMEOUT' | 'REFUSED';
 /** What a name lookup gave; the dataplane's clock has moved by elapsedMs when it returns. */
 export type Resolution =
   | { readonly ok: true; readonly ip: number; readonly canonical: string; readonly elapsedMs: number }
-  | { readonly ok: false; readonly error: ResolveError; readonly elapsedMs: number };
+  /** `message`: what gai_strerror says about it at this place (tools print it). */
+  | { readonly ok: false; readonly error: ResolveError; readonly message: string; readonly elapsedMs: number };
 
-/** getaddrinfo's error text per failure (gai_strerror, glibc and musl alike for these). */
-export const GAI_MESSAGES: Readonly<Record<ResolveError, string>> = {
-  NXDOMAIN: 'Name or service not known',
-  NODATA: 'Name or service not known',
-  TIMEOUT: 'Temporary failure in name resolution',
-  REFUSED: 'Temporary failure in name resolution',
+/** gai_strerror's text per failure: glibc's, and musl's (src/network/gai_strerror.c) where the place links musl. */
+const GAI_MESSAGES: Readonly<Record<'glibc' | 'musl', Readonly<Record<ResolveError, string>>>> = {
+  glibc: {
+    NXDOMAIN: 'Name or service not known',
+    NODATA: 'Name or service not known',
+    TIMEOUT: 'Temporary failure in name resolution',
+    REFUSED: 'Temporary failure in name resolution',
+  },
+  musl: { NXDOMAIN: 'Name does not resolve', NODATA: 'Name does not resolve', TIMEOUT: 'Try again', REFUSED: 'Try again' },
 };
 
 /** How one candidate name ended: an address, a definite "no" that moves the walk on, or a failure that stops it. */
@@ -25,14 +29,23 @@ type CandidateResult = { readonly kind: 'found'; readonly ip: number } | { reado
 
 /** Turns HOST into an IPv4 address at DEVICE: numeric, /etc/hosts (`hosts: files dns`), then DNS. */
 export function resolveHost(dp: Dataplane, device: string, host: string): Resolution {
+  const r = lookupHost(dp, device, host);
+  if (r.ok) return r;
+  const libc = resolverOf(dp.state(device).device) === 'musl' ? 'musl' : 'glibc';
+  return { ...r, message: GAI_MESSAGES[libc][r.error] };
+}
+
+type Lookup = { readonly ok: true; readonly ip: number; readonly canonical: string; readonly elapsedMs: number } | { readonly ok: false; readonly error: ResolveError; readonly elapsedMs: number };
+
+function lookupHost(dp: Dataplane, device: string, host: string): Lookup {
   const literal = parseIp(host);
   if (literal !== undefined) return { ok: true, ip: literal, canonical: host, elapsedMs: 0 };
   const d = dp.state(device).device;
   const fromFile = hostsTable(dp.model, d).byName.get(host.toLowerCase().replace(/\.$/, ''));
-  if (fromFile !== undefined) return { ok: true, ip: fromFile, canonical: host, elapsedMs: 0 };
+  if (fromFile !== undefined) return { ok: true, ip: fromFile.ip, canonical: fromFile.canonical, elapsedMs: 0 };
   if (!usesDns(d)) return { ok: false, error: 'NXDOMAIN', elapsedMs: 0 };
   const start = dp.nowMs;
-  const conf = resolvConf(dp.model, d);
+  const conf = resolvConf(d);
   const musl = resolverOf(d) === 'musl';
   let nodata = false;
   for (const candidate of searchCandidates(host, conf.search, conf.ndots, !musl)) {
@@ -108,7 +121,7 @@ export function reverseHost(dp: Dataplane, device: string, ip: number): ReverseR
   if (fromFile !== undefined) return { name: fromFile, elapsedMs: 0 };
   if (!usesDns(d)) return { elapsedMs: 0 };
   const start = dp.nowMs;
-  const conf = resolvConf(dp.model, d);
+  const conf = resolvConf(d);
   const ptrName = `${formatIp(ip).split('.').reverse().join('.')}.in-addr.arpa`;
   for (let attempt = 0; attempt < conf.attempts; attempt++) {
     for (const server of conf.nameservers) {

@@ -1,13 +1,15 @@
 // The simulator facade: a dataplane over a model, a command dispatcher (probe tools and the interpreter), the clock
 // and Flannel's route reconciliation.
 import { formatCidr, sameCidr } from '../topology/address.js';
-import { hasTool, notFound } from '../topology/images.js';
 import type { LabModel } from '../topology/model.js';
 import { findCommand } from './commands/index.js';
 import { NOT_MODELLED_EXIT } from './commands/output.js';
 import { Dataplane } from './dataplane.js';
 import { runProbe, sourceRoute } from './probe.js';
 import { resolveHost, reverseHost } from './resolve.js';
+import { resolvConf, resolverOf } from './dns/lab-dns.js';
+import { hasTool, imageFacts, notFound } from '../topology/images.js';
+import { nextId, sendBatch } from './dns/stub.js';
 import { findProbeTool } from './tools/registry.js';
 import type { CommandResult } from '../topology/trace.js';
 import type { ToolContext } from './tool-context.js';
@@ -30,7 +32,8 @@ export interface SimulatorOptions {
 
 export class Simulator {
   readonly dp: Dataplane;
-  /** Whether tools see a terminal on stdout (curl's progress meter); the training shell sets it. */
+
+  /** Whether tools see a terminal on stdout (curl's progress meter); the training shell may set it. */
   tty: boolean;
 
   constructor(readonly model: LabModel, opts: SimulatorOptions = {}) {
@@ -47,6 +50,13 @@ export class Simulator {
       probe: (spec) => runProbe(dp, device, spec),
       sourceRoute: (dst) => sourceRoute(dp, device, dst),
       lookup: (name) => resolveHost(dp, device, name),
+      dns: {
+        conf: () => resolvConf(dp.state(device).device),
+        resolver: () => resolverOf(dp.state(device).device),
+        image: () => imageFacts(dp.state(device).device).name,
+        nextId: () => nextId(dp),
+        send: (server, queries, timeoutMs, icmpSeen) => sendBatch(dp, device, server, queries, timeoutMs, icmpSeen),
+      },
       resolve: (name) => {
         const r = resolveHost(dp, device, name);
         return r.ok ? r.ip : undefined;
@@ -75,7 +85,8 @@ export class Simulator {
     const [program, ...args] = words as [string, ...string[]];
     this.dp.nowMs += COMMAND_MS;
     const place = this.dp.state(device).device;
-    if (!hasTool(place, program)) return notFound(place, program); // the image lacks this client (topology/images.ts)
+    // L4 clients exist where the place's image has them (topology/images.ts); elsewhere its shell says "not found".
+    if (!hasTool(place, program)) return notFound(place, program);
     const tool = findProbeTool(program, args, place.toolset);
     if (tool) return tool.run(tool.args, this.toolContext(device));
     const command = findCommand(program);

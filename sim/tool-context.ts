@@ -2,6 +2,22 @@
 import type { Listener } from '../topology/model.js';
 import type { ProbeResult } from '../topology/trace.js';
 import type { Resolution } from './resolve.js';
+import type { Packet as DnsMessage } from 'dns-packet';
+import type { ResolvConf } from './dns/lab-dns.js';
+import type { ResolverKind } from '../topology/model.js';
+import type { BatchResult } from './dns/stub.js';
+
+/** What a DNS client asks of the dataplane: its resolv.conf, fresh query ids, and queries sent from one socket. */
+export interface DnsAccess {
+  conf(): ResolvConf;
+  /** The resolver library the place's programs link (it also tells which build of a client the image carries). */
+  resolver(): ResolverKind;
+  /** The place's image short name (topology/images.ts; `node` for the VMs): which build of a client it carries. */
+  image(): string;
+  nextId(): number;
+  /** QUERIES to SERVER:53/udp from one new socket, waiting up to TIMEOUTMS (the clock moves; see dns/stub.ts sendBatch). */
+  send(server: number, queries: readonly DnsMessage[], timeoutMs: number, icmpSeen?: boolean): BatchResult;
+}
 
 /** What a tool asks the dataplane for: one packet. */
 export interface ProbeSpec {
@@ -41,6 +57,8 @@ export interface ToolContext {
   sourceRoute(dst: number): SourceRoute;
   /** Name -> address as the place's libc does it (numeric, /etc/hosts, DNS; sim/resolve.ts), with why it failed. */
   lookup(name: string): Resolution;
+  /** DNS on the wire, for DNS clients (dig, nslookup, host). */
+  readonly dns: DnsAccess;
   /** Forward name resolution (lookup's address); undefined when it fails. */
   resolve(name: string): number | undefined;
   /** Reverse resolution (/etc/hosts, then DNS PTR); undefined when the lookup fails (the address is printed instead). */

@@ -24,9 +24,10 @@ function run(sim: Simulator, at: string, line: string) {
   return { stdout: maskMilliseconds(r.stdout), stderr: maskMilliseconds(r.stderr), exitCode: r.exitCode };
 }
 
+/** The httpd Service selects a label no pod has: no endpoints (FACTS-L4's `--no-endpoints httpd` case). */
 const noEndpoints = (lab: LabFile) => {
   const svc = (lab.services ?? []).find((s) => s.name === 'httpd')!;
-  (svc as { endpoints?: string[] }).endpoints = [];
+  (svc as { selector?: Record<string, string> }).selector = { app: 'nothing' };
 };
 
 const METER = '  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n'

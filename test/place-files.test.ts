@@ -1,6 +1,8 @@
 // The files and image facts the compile gives each place: pod /etc/resolv.conf and /etc/hosts against the text
 // kubelet and containerd write (quoted from their source), the VMs' files, resolvers, namespaces and image listeners.
+import { existsSync, realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { runArgv } from '../lab/process.js';
 import { loadLab } from '../topology/compile.js';
 import { factsOfImage, hasTool, imageFacts, notFound } from '../topology/images.js';
 import type { Device } from '../topology/model.js';
@@ -78,6 +80,15 @@ describe('image facts', () => {
     expect(notFound(dev('httpd'), 'curl')).toEqual({ stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 });
   });
 
+  // Debian's /bin/sh is dash (the nginx and httpd images' shell); busybox's sh is the ash of busybox and Alpine images.
+  const shIsDash = existsSync('/bin/sh') && realpathSync('/bin/sh').endsWith('dash');
+  it.skipIf(!shIsDash || !existsSync('/bin/busybox'))('not found as real dash (this host\'s /bin/sh) and busybox ash print it', async () => {
+    const missing = 'tracelab-no-such-program';
+    const device = (image: string) => ({ kind: 'pod' as const, image });
+    expect(await runArgv(['sh', '-c', missing])).toMatchObject(notFound(device('httpd'), missing));
+    expect(await runArgv(['busybox', 'sh', '-c', missing])).toMatchObject(notFound(device('busybox'), missing));
+  });
+
   it('default listeners: a listed port the image serves gets its app', () => {
     const nginx = dev('nginx').listeners;
     expect(nginx).toHaveLength(1);
@@ -89,7 +100,30 @@ describe('image facts', () => {
     const httpd = dev('httpd').listeners[0]!.http!;
     expect(httpd.body).toBe('<html><body><h1>It works!</h1></body></html>\n');
     expect(httpd.headers.find(([k]) => k === 'Content-Length')![1]).toBe(String(Buffer.byteLength(httpd.body)));
-    expect(dev('coredns-a').listeners.map((l) => `${l.protocol}/${l.port}:${l.app}:${l.name}`)).toEqual(['udp/53:dns:dns', 'tcp/53:dns:dns-tcp']);
-    expect(factsOfImage('registry.k8s.io/coredns/coredns:v1.11.3').listeners.map((l) => `${l.protocol}/${l.port}`)).toEqual(['udp/53', 'tcp/53', 'tcp/9153']);
+    expect(dev('coredns-a').listeners.map((l) => `${l.protocol}/${l.port}:${l.app}:${l.name}`)).toEqual(['udp/53:dns:dns', 'tcp/53:dns:dns-tcp', 'tcp/9153:http:metrics', 'tcp/8080:http:undefined', 'tcp/8181:http:undefined']);
+    expect(factsOfImage('registry.k8s.io/coredns/coredns:v1.11.3').listeners.map((l) => `${l.protocol}/${l.port}`)).toEqual(['udp/53', 'tcp/53', 'tcp/9153', 'tcp/8080', 'tcp/8181']);
+  });
+});
+
+describe('the simulator shows the files and refuses missing clients', () => {
+  it('cat /etc/resolv.conf and /etc/hosts at pods and nodes', async () => {
+    const { Simulator } = await import('../sim/simulator.js');
+    const sim = new Simulator(lab);
+    // The replica's pod files (FACTS-L4 §0) and kubelet's managedHostsFileContent text, as in the tests above.
+    expect(sim.run('netshoot', 'cat /etc/resolv.conf')).toEqual({ stdout: 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n', stderr: '', exitCode: 0 });
+    expect(sim.run('traceroute', 'cat /etc/hosts').stdout).toBe(
+      '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' +
+        'fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n10.244.2.2\ttraceroute\n',
+    );
+    expect(sim.run('node-1', 'cat /etc/resolv.conf').stdout).toBe('nameserver 10.0.2.3\n');
+    expect(sim.run('host', 'cat /etc/resolv.conf')).toEqual({ stdout: '', stderr: 'cat: /etc/resolv.conf: No such file or directory\n', exitCode: 1 });
+  });
+
+  it('a client the image lacks is not found, as its shell says', async () => {
+    const { Simulator } = await import('../sim/simulator.js');
+    const sim = new Simulator(lab);
+    expect(sim.run('httpd', 'curl -s http://10.96.0.20/')).toEqual({ stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 });
+    expect(sim.run('traceroute', 'dig httpd')).toEqual({ stdout: '', stderr: 'sh: dig: not found\n', exitCode: 127 });
+    expect(sim.run('coredns-a', 'nslookup httpd').stderr).toContain('exec: "nslookup": executable file not found in $PATH');
   });
 });

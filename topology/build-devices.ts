@@ -6,7 +6,7 @@ import { LAB_DEFAULTS } from './labfile.js';
 import type { Device, Interface, Route, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
 import { subnetGateway, type LabPlan, type PlannedNode } from './plan.js';
-import { factsOfImage, podListeners, type DnsPolicy } from './images.js';
+import { factsOfImage, type DnsPolicy } from './images.js';
 import { HOSTS_PATH, nodeHosts, nodeResolvConf, nodeResolver, podHosts, podResolvConf, RESOLV_CONF_PATH, type NodeResolver } from './place-files.js';
 
 export const FLANNEL_ROUTE_SET = 'flannel-host-gw';
@@ -51,8 +51,8 @@ export interface BuildContext {
   readonly clusterDns: number;
   /** What the VMs' resolv.conf says (VirtualBox NAT DHCP). */
   readonly nodeResolver: NodeResolver;
-  /** Pod resolv.conf texts by dnsPolicy and namespace (shared by every pod of a namespace). */
-  readonly resolvConfs: Map<string, string>;
+  /** Pod resolv.conf texts by dnsPolicy, then namespace (shared by every pod of a namespace). */
+  readonly resolvConfs: Record<DnsPolicy, Map<string, string>>;
 }
 
 /** The cluster DNS domain kubeadm configures kubelet with. */
@@ -81,7 +81,7 @@ export function buildContext(plan: LabPlan): BuildContext {
     // kubeadm's clusterDNS: the 10th address of the service network (GetDNSIP), where it puts kube-dns.
     clusterDns: kubeDnsIp(services) ?? (plan.serviceNetwork.addr + 10) >>> 0,
     nodeResolver: nodeResolver(plan.nat.dnsIp),
-    resolvConfs: new Map<string, string>(),
+    resolvConfs: { ClusterFirst: new Map<string, string>(), Default: new Map<string, string>() },
     routerSysctls: sysctls(true, plan.icmpRatelimit),
     hostSysctls: sysctls(false, plan.icmpRatelimit),
     plainNetfilter: Object.freeze(emptyNetfilter()),
@@ -170,24 +170,25 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
       node: n.name,
       image: p.image,
       namespace: p.namespace,
-      ...(p.labels ? { labels: p.labels } : {}),
-      files: { [RESOLV_CONF_PATH]: podResolvConfOf(ctx, facts.dnsPolicy, p.namespace), [HOSTS_PATH]: podHosts(p.ip, p.name) },
-      ...(facts.resolver ? { resolver: facts.resolver } : {}),
+      labels: p.labels,
+      // Literal keys (RESOLV_CONF_PATH, HOSTS_PATH): one shape for every pod's files, made from a boilerplate.
+      files: { '/etc/resolv.conf': podResolvConfOf(ctx, facts.dnsPolicy, p.namespace), '/etc/hosts': podHosts(p.ip, p.name) },
+      resolver: facts.resolver,
       toolset: facts.toolset,
       interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu: MTU, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],
       routes: [podDefault, { dst: podNet, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
       sysctls: ctx.hostSysctls,
       netfilter: ctx.plainNetfilter,
-      listeners: podListeners(facts, p.listen),
+      listeners: p.listen,
     };
   });
 }
 
 /** A pod's resolv.conf, shared by the pods of a namespace with the same dnsPolicy. */
 function podResolvConfOf(ctx: BuildContext, policy: DnsPolicy, namespace: string): string {
-  const key = `${policy}/${namespace}`;
-  let text = ctx.resolvConfs.get(key);
-  if (text === undefined) ctx.resolvConfs.set(key, (text = podResolvConf(policy, namespace, ctx.domain, ctx.clusterDns, ctx.nodeResolver)));
+  const texts = ctx.resolvConfs[policy];
+  let text = texts.get(namespace);
+  if (text === undefined) texts.set(namespace, (text = podResolvConf(policy, namespace, ctx.domain, ctx.clusterDns, ctx.nodeResolver)));
   return text;
 }
 

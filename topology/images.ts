@@ -32,6 +32,10 @@ export interface ImageFacts {
   /** What the image serves when the lab file gives no `listen`. */
   readonly listeners: readonly Listener[];
   readonly dnsPolicy: DnsPolicy;
+  /** The pinned reference the real lab pulls for the short name (render-ansible); none: kubeadm's own, or `NAME:latest`. */
+  readonly ref?: string;
+  /** Its container exits at once unless given a command to wait (the real lab runs `sleep`). */
+  readonly exitsAtOnce?: boolean;
   /** Where the facts come from. */
   readonly source: string;
 }
@@ -40,7 +44,7 @@ export interface ImageFacts {
 export const HTTP_DATE_PLACEHOLDER = 'Mon, 01 Jan 2024 00:00:00 GMT';
 
 /**
- * nginx (IMAGE_REFS pins nginx:1.27; nginxinc/docker-nginx mainline/debian @ b430becb is 1.27.4 on bookworm-slim). The
+ * nginx (the lab pins nginx:1.27; nginxinc/docker-nginx mainline/debian @ b430becb is 1.27.4 on bookworm-slim). The
  * page is nginx's docs/html/index.html with the color-scheme style added in 1.21.1, 615 bytes; header order as
  * ngx_http_header_filter writes them. Both match a public `curl -v` capture of nginx/1.29.0 in a Kubernetes pod
  * (Server, Date, Content-Type, Content-Length: 615, Last-Modified, Connection: keep-alive, ETag "685ae712-267",
@@ -127,6 +131,21 @@ const COREDNS_METRICS_RESPONSE: HttpResponse = Object.freeze({
   body: '# tracelab: CoreDNS metrics are not modelled yet\n',
 });
 
+/**
+ * CoreDNS's `health` (:8080, /health) and `ready` (:8181, /ready) plugins of kubeadm's Corefile answer "OK"
+ * (http.StatusText(200)) through Go's net/http. [ASSUMED header order; every path answers alike here.]
+ */
+const COREDNS_OK_RESPONSE: HttpResponse = Object.freeze({
+  status: 200,
+  reason: 'OK',
+  headers: Object.freeze([
+    ['Date', HTTP_DATE_PLACEHOLDER],
+    ['Content-Length', '2'],
+    ['Content-Type', 'text/plain; charset=utf-8'],
+  ] as const),
+  body: 'OK',
+});
+
 const listen = (protocol: 'tcp' | 'udp', port: number, app?: Listener['app'], http?: HttpResponse, name?: string): Listener =>
   Object.freeze({ protocol, port, ...(app ? { app } : {}), ...(http ? { http } : {}), ...(name ? { name } : {}) });
 
@@ -138,37 +157,41 @@ const IMAGES: Readonly<Record<string, ImageFacts>> = {
   // ping, traceroute; ash; busybox's own resolver (FACTS-L4 §0, §4, §7). No ss, dig, host, getent, curl.
   busybox: {
     name: 'busybox', toolset: 'busybox', resolver: 'busybox', shell: 'ash', clients: set('nslookup', 'wget', 'nc'),
-    listeners: [], dnsPolicy: 'ClusterFirst', source: 'docker-library/busybox defconfig; FACTS-L4 §0',
+    listeners: [], dnsPolicy: 'ClusterFirst', ref: 'busybox:1.36', exitsAtOnce: true, source: 'docker-library/busybox defconfig; FACTS-L4 §0',
   },
   // nicolaka/netshoot (Dockerfile @ 00ca54c0): alpine:3.22 + edge, musl; bind-tools (dig, nslookup, host), curl,
   // netcat-openbsd, iproute2 (ss), conntrack-tools, busybox's wget; musl-utils' getent (alpine base). `sh` is busybox ash.
   netshoot: {
     name: 'netshoot', toolset: 'linux', resolver: 'musl', shell: 'ash', clients: set(...CLIENT_TOOLS),
-    listeners: [], dnsPolicy: 'ClusterFirst', source: 'nicolaka/netshoot Dockerfile',
+    listeners: [], dnsPolicy: 'ClusterFirst', ref: 'nicolaka/netshoot:v0.13', exitsAtOnce: true, source: 'nicolaka/netshoot Dockerfile',
   },
   // alpine:3.20: busybox applets (wget, nc, nslookup) with musl, ash; getent from musl-utils.
   alpine: {
     name: 'alpine', toolset: 'linux', resolver: 'musl', shell: 'ash', clients: set('wget', 'nc', 'nslookup', 'getent'),
-    listeners: [], dnsPolicy: 'ClusterFirst', source: 'alpine base packages (busybox, musl-utils)',
+    listeners: [], dnsPolicy: 'ClusterFirst', ref: 'alpine:3.20', exitsAtOnce: true, source: 'alpine base packages (busybox, musl-utils)',
   },
   // nginx:1.27 (nginxinc/docker-nginx mainline/debian/Dockerfile @ b430becb): debian:bookworm-slim, glibc, dash; the
   // Dockerfile installs and keeps curl (and gettext-base); getent is glibc's (libc-bin). No wget, nc, dig, ss.
   nginx: {
     name: 'nginx', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('curl', 'getent'),
-    listeners: [listen('tcp', 80, 'http', NGINX_RESPONSE)], dnsPolicy: 'ClusterFirst', source: 'nginxinc/docker-nginx mainline/debian/Dockerfile',
+    listeners: [listen('tcp', 80, 'http', NGINX_RESPONSE)], dnsPolicy: 'ClusterFirst', ref: 'nginx:1.27', source: 'nginxinc/docker-nginx mainline/debian/Dockerfile',
   },
   // httpd:2.4 (docker-library/httpd 2.4/Dockerfile @ 9b63b37c): debian:trixie-slim, glibc, dash; wget and the build
   // tools are purged after the build, curl is never installed (only libcurl for mod_md). getent (libc-bin) only.
   httpd: {
     name: 'httpd', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('getent'),
-    listeners: [listen('tcp', 80, 'http', HTTPD_RESPONSE)], dnsPolicy: 'ClusterFirst', source: 'docker-library/httpd 2.4/Dockerfile',
+    listeners: [listen('tcp', 80, 'http', HTTPD_RESPONSE)], dnsPolicy: 'ClusterFirst', ref: 'httpd:2.4', source: 'docker-library/httpd 2.4/Dockerfile',
   },
   // registry.k8s.io/coredns/coredns: distroless (static Go binary, no shell, no libc resolver). kubeadm's Deployment
   // runs it with dnsPolicy: Default (the node's resolv.conf: `forward . /etc/resolv.conf`), ports dns 53/udp,
-  // dns-tcp 53/tcp, metrics 9153/tcp (kubeadm cmd/kubeadm/app/phases/addons/dns/manifests.go).
+  // dns-tcp 53/tcp, metrics 9153/tcp; its Corefile's health and ready plugins listen on 8080 and 8181 (the liveness
+  // and readiness probes' ports) (kubeadm cmd/kubeadm/app/phases/addons/dns/manifests.go).
   coredns: {
     name: 'coredns', toolset: 'linux', shell: 'none', clients: set(),
-    listeners: [listen('udp', 53, 'dns', undefined, 'dns'), listen('tcp', 53, 'dns', undefined, 'dns-tcp'), listen('tcp', 9153, 'http', COREDNS_METRICS_RESPONSE, 'metrics')],
+    listeners: [
+      listen('udp', 53, 'dns', undefined, 'dns'), listen('tcp', 53, 'dns', undefined, 'dns-tcp'), listen('tcp', 9153, 'http', COREDNS_METRICS_RESPONSE, 'metrics'),
+      listen('tcp', 8080, 'http', COREDNS_OK_RESPONSE), listen('tcp', 8181, 'http', COREDNS_OK_RESPONSE),
+    ],
     dnsPolicy: 'Default', source: 'kubeadm CoreDNS manifest; coredns Dockerfile (distroless)',
   },
 };
@@ -202,9 +225,16 @@ export function imageBaseName(image: string): string {
 
 /** The facts of a container image reference (unknown images: a Debian-like image without client tools). */
 export function factsOfImage(image: string): ImageFacts {
-  const name = imageBaseName(image);
-  return Object.hasOwn(IMAGES, name) ? IMAGES[name]! : { ...UNKNOWN, name };
+  let facts = factsByRef.get(image);
+  if (!facts) {
+    const name = imageBaseName(image);
+    factsByRef.set(image, (facts = Object.hasOwn(IMAGES, name) ? IMAGES[name]! : { ...UNKNOWN, name }));
+  }
+  return facts;
 }
+
+// Labs name few images for many pods: each reference is parsed once.
+const factsByRef = new Map<string, ImageFacts>();
 
 /** The facts of the place DEVICE: its image's for pods, the VMs' for every other kind. */
 export function imageFacts(device: Pick<Device, 'kind' | 'image'>): ImageFacts {
@@ -229,23 +259,36 @@ export function execNotFoundMessage(program: string): string {
   return `error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "0": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`;
 }
 
-type PortList = readonly { readonly protocol: 'tcp' | 'udp'; readonly port: number; readonly app?: Listener['app'] }[];
-
 // Pods with equal listen lists (the parser shares them) and the same image share one result.
-const podListenerCache = new WeakMap<PortList, Map<string, readonly Listener[]>>();
+const podListenerCache = new WeakMap<readonly Listener[], Map<string, readonly Listener[]>>();
 
 /**
- * A pod's listeners: the image's defaults when the lab file lists none; a listed port given without an app
- * ("tcp/80") that the image serves by default gets the image's listener (its app and port name), any other is as listed.
+ * A pod's listeners: the image's defaults when the lab file lists none. A listed port given without an app ("tcp/80")
+ * or as `app: http` without a response gets the image's listener on that port when the image serves it (its app,
+ * response and port name); any other entry stays as listed.
  */
-export function podListeners(facts: ImageFacts, given: PortList | undefined): readonly Listener[] {
+export function podListeners(facts: ImageFacts, given: readonly Listener[] | undefined): readonly Listener[] {
   if (given === undefined) return facts.listeners;
   let byImage = podListenerCache.get(given);
   if (!byImage) podListenerCache.set(given, (byImage = new Map()));
   let result = byImage.get(facts.name);
   if (!result) {
-    result = Object.freeze(given.map((l) => (l.app === undefined ? facts.listeners.find((d) => d.protocol === l.protocol && d.port === l.port) : undefined) ?? l));
+    result = Object.freeze(given.map((l) => imageListenerFor(facts, l) ?? withoutBareApp(l)));
     byImage.set(facts.name, result);
   }
   return result;
+}
+
+/** The model's bare listener has no app: an explicit `app: bare` is dropped once the image had its say. */
+export function withoutBareApp(l: Listener): Listener {
+  if (l.app !== 'bare') return l;
+  const { app: _bare, ...rest } = l;
+  return Object.freeze(rest);
+}
+
+function imageListenerFor(facts: ImageFacts, l: Listener): Listener | undefined {
+  if (l.app !== undefined && !(l.app === 'http' && l.http === undefined)) return undefined;
+  const d = facts.listeners.find((x) => x.protocol === l.protocol && x.port === l.port);
+  if (!d || (l.app === 'http' && d.app !== 'http')) return undefined;
+  return l.name !== undefined && l.name !== d.name ? Object.freeze({ ...d, name: l.name }) : d;
 }

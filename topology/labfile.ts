@@ -1,10 +1,23 @@
 // The lab file as written (YAML, validated by topology/schema/lab.schema.json) and its defaults.
 
+/** A `listen` entry: "tcp/80", or a listener object with its app. */
+export type LabFileListen = string | LabFileListener;
+
+export interface LabFileListener {
+  protocol: 'tcp' | 'udp';
+  port: number;
+  app?: 'http' | 'dns' | 'bare';
+  name?: string;
+  response?: { status?: number; reason?: string; headers?: Record<string, string>; body: string };
+}
+
 export interface LabFilePod {
   name: string;
   ip?: string;
   image?: string;
-  listen?: string[];
+  namespace?: string;
+  labels?: Record<string, string>;
+  listen?: LabFileListen[];
 }
 
 export interface LabFileNode {
@@ -19,7 +32,9 @@ export interface LabFileService {
   name: string;
   namespace?: string;
   ip: string;
-  ports: { name?: string; protocol: 'tcp' | 'udp'; port: number; targetPort?: number }[];
+  type?: 'ClusterIP' | 'NodePort';
+  selector?: Record<string, string>;
+  ports: { name?: string; protocol: 'tcp' | 'udp'; port: number; targetPort?: number | string; nodePort?: number }[];
   endpoints?: string[];
 }
 
@@ -39,7 +54,7 @@ export interface LabFile {
   vm?: { box?: string; cpus?: number; memory?: number; kubernetesVersion?: string };
   nodes: LabFileNode[];
   services?: LabFileService[];
-  externals?: { name: string; ip: string; listen?: string[] }[];
+  externals?: { name: string; ip: string; listen?: LabFileListen[] }[];
 }
 
 export const LAB_DEFAULTS = {

@@ -1,7 +1,8 @@
 // What every step of the address plan shares: where diagnostics go, parsing with located errors, and the claims on
 // device names and addresses that must be unique across the lab.
 import { formatCidr, formatIp, parseCidr, parseIp, type Cidr } from './address.js';
-import type { LabFile } from './labfile.js';
+import type { LabFile, LabFileListen, LabFileListener } from './labfile.js';
+import type { HttpResponse, Listener } from './model.js';
 import type { Diagnostic, PathKey, YamlSource } from './yaml-source.js';
 
 const RESERVED_IDS = new Set(['host', 'wan', 'host-only']);
@@ -83,21 +84,48 @@ export class PlanContext {
   }
 }
 
-type ListenList = readonly { protocol: 'tcp' | 'udp'; port: number }[];
+type ListenList = readonly Listener[];
 
-/** Parses `listen` lists ("tcp/80"); equal lists (and every empty one) share one immutable result. */
-export function listenParser(): (list: readonly string[] | undefined) => ListenList {
+/** Standard reason phrases for the status codes people write (RFC 9110); others default to an empty reason. */
+const REASONS: Readonly<Record<number, string>> = {
+  200: 'OK', 201: 'Created', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error',
+  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
+
+/** A listener object's HTTP response: status 200 and its reason by default, Content-Length added when not given. */
+function httpResponse(r: NonNullable<LabFileListener['response']>): HttpResponse {
+  const status = r.status ?? 200;
+  const headers = Object.entries(r.headers ?? {}).map(([k, v]) => Object.freeze([k, v] as const));
+  if (!headers.some(([k]) => k.toLowerCase() === 'content-length')) headers.push(Object.freeze(['Content-Length', String(Buffer.byteLength(r.body))] as const));
+  return Object.freeze({ status, reason: r.reason ?? REASONS[status] ?? '', headers: Object.freeze(headers), body: r.body });
+}
+
+/** One `listen` entry as a Listener: "tcp/80" (no app: the image's, if it serves that port), or a listener object. */
+function parseListen(entry: LabFileListen): Listener {
+  if (typeof entry === 'string') {
+    const [protocol, port] = entry.split('/') as ['tcp' | 'udp', string];
+    return Object.freeze({ protocol, port: Number(port) });
+  }
+  return Object.freeze({
+    protocol: entry.protocol,
+    port: entry.port,
+    app: entry.app ?? (entry.response ? 'http' : 'bare'),
+    ...(entry.name !== undefined ? { name: entry.name } : {}),
+    ...(entry.response ? { http: httpResponse(entry.response) } : {}),
+  });
+}
+
+/** Parses `listen` lists; equal lists (and every empty one) share one immutable result. */
+export function listenParser(): (list: readonly LabFileListen[]) => ListenList {
   const seen = new Map<string, ListenList>();
   const none: ListenList = Object.freeze([]);
   return (list) => {
-    if (list === undefined || list.length === 0) return none;
-    const key = list.join(',');
+    if (list.length === 0) return none;
+    const key = list.every((l) => typeof l === 'string') ? list.join(',') : JSON.stringify(list);
     let parsed = seen.get(key);
     if (!parsed) {
-      parsed = Object.freeze(list.map((l) => {
-        const [protocol, port] = l.split('/') as ['tcp' | 'udp', string];
-        return Object.freeze({ protocol, port: Number(port) });
-      }));
+      parsed = Object.freeze(list.map(parseListen));
       seen.set(key, parsed);
     }
     return parsed;

@@ -1,8 +1,11 @@
 // The address plan: resolves a lab file's defaults (pod subnets in join order, next free pod addresses) and checks
 // its semantics (unknown references, duplicates, overlaps, addresses outside their subnets), with locations.
 import { broadcastOf, contains, formatCidr, formatIp, isDocumentationRange, networkOf, overlaps, parseIp, type Cidr } from './address.js';
-import { LAB_DEFAULTS, type LabFile } from './labfile.js';
+import { factsOfImage, podListeners, withoutBareApp } from './images.js';
+import { LAB_DEFAULTS, type LabFile, type LabFileListen } from './labfile.js';
+import type { Listener, Service } from './model.js';
 import { listenParser, PlanContext } from './plan-context.js';
+import { planServices } from './plan-services.js';
 import type { Diagnostic, PathKey, YamlSource } from './yaml-source.js';
 
 export interface PlannedPod {
@@ -14,8 +17,8 @@ export interface PlannedPod {
   readonly namespace: string;
   /** Labels exactly as the lab file gives them (none: no labels; Services without a selector list their endpoints). */
   readonly labels?: Readonly<Record<string, string>>;
-  /** The ports the lab file lists; undefined when it lists none (the image's defaults apply, topology/images.ts). */
-  readonly listen?: readonly { protocol: 'tcp' | 'udp'; port: number }[];
+  /** What it serves: the ports the lab file lists, or the image's defaults when it lists none (topology/images.ts). */
+  readonly listen: readonly Listener[];
 }
 
 export interface PlannedNode {
@@ -41,11 +44,8 @@ export interface LabPlan {
   readonly nat: { network: Cidr; guestIp: number; gatewayIp: number; dnsIp: number; iface: string };
   readonly vm: { box: string; cpus: number; memoryMiB: number; kubernetesVersion: string };
   readonly nodes: readonly PlannedNode[];
-  readonly services: readonly {
-    name: string; namespace: string; ip: number; endpoints: readonly string[];
-    ports: readonly { name?: string; protocol: 'tcp' | 'udp'; port: number; targetPort: number }[];
-  }[];
-  readonly externals: readonly { name: string; ip: number; listen: readonly { protocol: 'tcp' | 'udp'; port: number }[] }[];
+  readonly services: readonly Service[];
+  readonly externals: readonly { name: string; ip: number; listen: readonly Listener[] }[];
 }
 
 /** NAT engines take their outside addresses from 198.51.100.0/24: .1 to .253. */
@@ -60,7 +60,7 @@ export function planLab(src: YamlSource<LabFile>): { plan: LabPlan; diagnostics:
   const listen = listenParser();
   const nodes = planNodes(ctx, nets, cluster.joinOrder);
   planPodAddresses(ctx, nodes, listen);
-  const services = planServices(ctx, nodes, nets.serviceNetwork);
+  const services = planServices(ctx, nodes.flatMap((n) => n.planned.pods), nets.serviceNetwork);
   const externals = planExternals(ctx, listen);
 
   const flannelIfaceSetting = f.cluster?.flannel?.iface;
@@ -261,7 +261,15 @@ function planPodAddresses(ctx: PlanContext, nodes: readonly NodeDraft[], listen:
       const ip = podIps[d.index]![k];
       const p = pods[j]!;
       if (ip === undefined) return;
-      d.planned.pods.push({ name: p.name, node: d.planned.name, ip, image: p.image ?? 'busybox', namespace: 'default', listen: p.listen === undefined ? undefined : listen(p.listen) });
+      const image = p.image ?? 'busybox';
+      const facts = factsOfImage(image);
+      let served = facts.listeners;
+      if (p.listen !== undefined) {
+        const path = ['nodes', d.index, 'pods', j, 'listen'];
+        served = podListeners(facts, checkedListen(ctx, path, listen, p.listen));
+        checkResponses(ctx, path, served);
+      }
+      d.planned.pods.push({ name: p.name, node: d.planned.name, ip, image, namespace: p.namespace ?? 'default', ...(p.labels ? { labels: Object.freeze({ ...p.labels }) } : {}), listen: served });
     });
   }
 }
@@ -281,26 +289,33 @@ function explicitPodAddress(ctx: PlanContext, d: NodeDraft, j: number): number |
   return ip;
 }
 
-/** Services: unique names, addresses in the service network, endpoints that name pods with an address. */
-function planServices(ctx: PlanContext, nodes: readonly NodeDraft[], serviceNetwork: Cidr): LabPlan['services'] {
-  const list = ctx.file.services ?? [];
-  // Only the pods some service names are looked for.
-  const endpointNames = new Set(list.flatMap((s) => s.endpoints ?? []));
-  const podNames = new Set<string>();
-  if (endpointNames.size > 0) for (const n of nodes) for (const p of n.planned.pods) if (endpointNames.has(p.name)) podNames.add(p.name);
-  const serviceNames = new Set<string>();
-  return list.map((s, i) => {
-    const namespace = s.namespace ?? 'default';
-    if (serviceNames.has(`${namespace}/${s.name}`)) ctx.err(['services', i, 'name'], `duplicate service "${namespace}/${s.name}"`);
-    serviceNames.add(`${namespace}/${s.name}`);
-    const ip = ctx.addr(['services', i, 'ip'], s.ip, s.ip);
-    if (!contains(serviceNetwork, ip)) ctx.err(['services', i, 'ip'], `${s.ip} is outside the service network ${formatCidr(serviceNetwork)}`);
-    ctx.claimAddress(ip, ['services', i, 'ip'], `service ${s.name}`);
-    (s.endpoints ?? []).forEach((e, j) => {
-      if (!podNames.has(e)) ctx.err(['services', i, 'endpoints', j], `unknown pod "${e}" in endpoints of ${s.name}`);
-    });
-    const ports = s.ports.map((p) => ({ name: p.name, protocol: p.protocol, port: p.port, targetPort: p.targetPort ?? p.port }));
-    return { name: s.name, namespace, ip, endpoints: (s.endpoints ?? []).filter((e) => podNames.has(e)), ports };
+/** A `listen` list parsed; two listeners on one protocol and port are reported. */
+function checkedListen(ctx: PlanContext, path: PathKey[], listen: ReturnType<typeof listenParser>, list: readonly LabFileListen[]): readonly Listener[] {
+  const parsed = listen(list);
+  let duplicates = duplicateListeners.get(parsed);
+  if (!duplicates) duplicateListeners.set(parsed, (duplicates = findDuplicateListeners(parsed)));
+  for (const [k, key] of duplicates) ctx.err([...path, k], `two listeners on ${key}`);
+  return parsed;
+}
+
+// Pods share parsed listen lists (the parser's cache): each list is checked once.
+const duplicateListeners = new WeakMap<readonly Listener[], readonly (readonly [number, string])[]>();
+
+function findDuplicateListeners(list: readonly Listener[]): (readonly [number, string])[] {
+  const seen = new Set<string>();
+  const found: (readonly [number, string])[] = [];
+  list.forEach((l, k) => {
+    const key = `${l.protocol}/${l.port}`;
+    if (seen.has(key)) found.push([k, key]);
+    seen.add(key);
+  });
+  return found;
+}
+
+/** An `app: http` listener needs a response: its own, or the image's page on that port. */
+function checkResponses(ctx: PlanContext, path: PathKey[], served: readonly Listener[]): void {
+  served.forEach((l, k) => {
+    if (l.app === 'http' && l.http === undefined) ctx.err([...path, k], `the http listener on ${l.protocol}/${l.port} needs a response (the image serves no page there)`);
   });
 }
 
@@ -313,7 +328,10 @@ function planExternals(ctx: PlanContext, listen: ReturnType<typeof listenParser>
     if ((ip >>> 8) === (parseIp('198.51.100.0')! >>> 8)) ctx.err(['externals', i, 'ip'], `${e.ip}: 198.51.100.0/24 is where the NAT engines take their outside addresses; use 192.0.2.0/24 or 203.0.113.0/24`);
     ctx.claimAddress(ip, ['externals', i, 'ip'], `external ${e.name}`);
     ctx.claimId(e.name, ['externals', i, 'name'], 'external');
-    return { name: e.name, ip, listen: listen(e.listen) };
+    const path = ['externals', i, 'listen'];
+    const served = checkedListen(ctx, path, listen, e.listen ?? []).map(withoutBareApp);
+    checkResponses(ctx, path, served);
+    return { name: e.name, ip, listen: served };
   });
   if (externals.length > 0 && f.nodes.length > MAX_NODES_WITH_EXTERNALS) {
     ctx.err(['externals'], `external hosts need a NAT engine address per node in 198.51.100.0/24: at most ${MAX_NODES_WITH_EXTERNALS} nodes`);

@@ -149,7 +149,11 @@ function pointerToPath(pointer: string): PathKey[] {
 
 function schemaDiagnostics(errors: readonly ErrorObject[], at: YamlSource<unknown>['at'], atKey: YamlSource<unknown>['at']): Diagnostic[] {
   // With allErrors, `oneOf`/`anyOf` and `if` produce wrapper errors next to the specific ones; keep the specific ones.
-  const useful = errors.filter((e) => !['if', 'anyOf', 'oneOf'].includes(e.keyword));
+  // A bad label key: the propertyNames error names the key, the pattern error under it says what is wrong.
+  const badKeys = new Map(errors.filter((e) => e.keyword === 'propertyNames').map((e) => [e.instancePath, String((e.params as { propertyName: string }).propertyName)]));
+  const specific = errors.filter((e) => !['if', 'anyOf', 'oneOf', 'propertyNames'].includes(e.keyword));
+  // A `oneOf` of a string and an object form: the branch whose type matched says what is wrong; drop the other's type error.
+  const useful = specific.filter((e) => e.keyword !== 'type' || !specific.some((o) => o.keyword !== 'type' && (o.instancePath === e.instancePath || o.instancePath.startsWith(`${e.instancePath}/`))));
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const e of useful.length ? useful : errors) {
@@ -169,16 +173,19 @@ function schemaDiagnostics(errors: readonly ErrorObject[], at: YamlSource<unknow
       case 'enum':
         message = `${where}: must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
         break;
-      case 'pattern':
-        message = `${where}: ${describePattern(e)}`;
+      case 'pattern': {
+        const key = badKeys.get(e.instancePath);
+        if (key !== undefined && e.schemaPath.includes('/propertyNames/')) path.push(key);
+        message = `${where}: ${describePattern(e, key)}`;
         break;
+      }
       case 'format':
         message = `${where}: not a valid ${(e.params as { format: string }).format} address`;
         break;
       default:
         message = `${where}: ${e.message ?? e.keyword}`;
     }
-    const d = e.keyword === 'additionalProperties' ? atKey(path, message) : at(path, message);
+    const d = e.keyword === 'additionalProperties' || (e.keyword === 'pattern' && e.schemaPath.includes('/propertyNames/')) ? atKey(path, message) : at(path, message);
     const key = `${d.line}:${d.col}:${d.message}`;
     if (!seen.has(key)) {
       seen.add(key);
@@ -188,11 +195,14 @@ function schemaDiagnostics(errors: readonly ErrorObject[], at: YamlSource<unknow
   return out;
 }
 
-function describePattern(e: ErrorObject): string {
+function describePattern(e: ErrorObject, key?: string): string {
   const pattern = String((e.params as { pattern: string }).pattern);
   if (pattern.startsWith('^[a-z0-9]([-a-z0-9]{0,61}')) return 'must be a DNS label (lower-case letters, digits and "-", at most 63, not starting or ending with "-")';
   if (pattern.includes('/[0-9]{1,2}$')) return 'must be an IPv4 prefix like 10.244.0.0/16';
   if (pattern.startsWith('^(tcp|udp)')) return 'must be a listener like tcp/80 or udp/53';
   if (pattern.startsWith('^[A-Za-z][A-Za-z0-9_.-]{0,14}')) return 'must be an interface name (at most 15 characters)';
+  if (pattern.startsWith('^(?=.*[a-z])')) return 'must be a port name (lower-case letters, digits and "-", at least one letter, at most 15)';
+  if (pattern.startsWith('^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.')) return `label key "${key ?? ''}" must be like app or example.com/app (letters, digits, "-", "_", ".", at most 63 after the prefix)`;
+  if (pattern.startsWith('^([A-Za-z0-9]')) return 'must be a label value (letters, digits, "-", "_", ".", at most 63, starting and ending with a letter or digit)';
   return `must match ${pattern}`;
 }

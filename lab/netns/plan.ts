@@ -3,6 +3,9 @@
 import type { Device, DeviceKind, Interface, LabModel, Listener, Route } from '../../topology/model.js';
 import { formatIfAddr, formatIp, formatRouteDst, isDocumentationRange, sameCidr, subnetOf, type Cidr } from '../../topology/address.js';
 import type { Toolset } from '../../topology/toolset.js';
+import { HOSTS_PATH } from '../../topology/place-files.js';
+import { nsswitchConf, resolvConfText } from '../../sim/dns/lab-dns.js';
+import { dnsZone } from '../../sim/dns/responder.js';
 import {
   MAX_IFNAME,
   MAX_NSNAME,
@@ -39,9 +42,9 @@ export interface PlannedPlace {
   readonly hostname: string;
   /** The tools commands find here (the model's device toolset). */
   readonly toolset: Toolset;
-  readonly node?: string;
-  /** Pods: the image (which client programs the place has: topology/images.ts). */
+  /** Pods: the image, which decides the L4 clients found here (topology/images.ts). */
   readonly image?: string;
+  readonly node?: string;
 }
 
 export interface PlannedFile {
@@ -55,6 +58,17 @@ export interface PlannedListeners {
   readonly listeners: readonly Listener[];
 }
 
+/** A DNS server process (lab/netns/dns-server.ts) in a namespace: CoreDNS in a pod, or the NAT engine's DNS. */
+export interface PlannedDnsServer {
+  readonly ns: string;
+  readonly device: string;
+  readonly role: 'coredns' | 'upstream';
+  /** The lab's DNS data as JSON (sim/dns/responder.ts DnsZone). */
+  readonly zone: string;
+  /** The address it binds (0.0.0.0 for CoreDNS). */
+  readonly address: string;
+}
+
 export interface NetnsPlan {
   readonly prefix: string;
   readonly lab: string;
@@ -64,6 +78,7 @@ export interface NetnsPlan {
   readonly dirs: readonly string[];
   readonly files: readonly PlannedFile[];
   readonly listeners: readonly PlannedListeners[];
+  readonly dnsServers: readonly PlannedDnsServer[];
   readonly places: Readonly<Record<string, PlannedPlace>>;
 }
 
@@ -93,8 +108,8 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
       kind: device.kind,
       hostname: device.hostname,
       toolset: device.toolset,
-      ...(device.node !== undefined ? { node: device.node } : {}),
       ...(device.image !== undefined ? { image: device.image } : {}),
+      ...(device.node !== undefined ? { node: device.node } : {}),
     };
     for (const iface of device.interfaces) {
       // Safety (docs/kernel-facts.md §9): "the internet" behind the NAT is documentation addresses only, whatever built the model.
@@ -130,17 +145,21 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
 
   const dirs = [etc];
   const files: PlannedFile[] = [];
-  const hostsText = hostsFile(lab);
+  const external = externalHostLines(lab);
+  const plainHosts = `${LOCALHOST_LINES}${external}`;
   for (const device of lab.devices) {
     const dir = `${etc}/${nsOf.get(device.id)!}`;
     dirs.push(dir);
-    files.push({ path: `${dir}/hosts`, content: hostsText });
-    files.push({ path: `${dir}/resolv.conf`, content: RESOLV_CONF });
-    files.push({ path: `${dir}/nsswitch.conf`, content: NSSWITCH_CONF });
+    // The place's own files (kubelet's, the VM's); places without them resolve from the lab's hosts file only.
+    files.push({ path: `${dir}/hosts`, content: device.files?.[HOSTS_PATH] ?? plainHosts });
+    files.push({ path: `${dir}/resolv.conf`, content: resolvConfText(device) });
+    files.push({ path: `${dir}/nsswitch.conf`, content: nsswitchConf(device) });
   }
+  // DNS listeners get a DNS server process; the other listeners stay bare.
   const listeners = lab.devices
-    .filter((d) => d.listeners.length > 0)
-    .map((d) => ({ ns: nsOf.get(d.id)!, device: d.id, listeners: d.listeners }));
+    .map((d) => ({ ns: nsOf.get(d.id)!, device: d.id, listeners: d.listeners.filter((l) => l.app !== 'dns') }))
+    .filter((p) => p.listeners.length > 0);
+  const dnsServers = planDnsServers(lab, nsOf);
   return {
     prefix: opts.prefix,
     lab: lab.name,
@@ -149,22 +168,27 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
     dirs,
     files,
     listeners,
+    dnsServers,
     places,
   };
 }
 
-/**
- * Names come from the lab's hosts file only (`hosts: files`): a reverse lookup of a lab address fails at once,
- * an unknown name gives "Name or service not known" (as NXDOMAIN would), and no DNS query is ever sent. Programs
- * with their own resolver (busybox nslookup) read resolv.conf: [::1]:53 in the namespace, where nothing listens.
- */
-export const RESOLV_CONF = '# tracelab namespace lab: no DNS server; lookups fail fast inside the namespace\nnameserver ::1\noptions timeout:1 attempts:1\n';
-export const NSSWITCH_CONF = '# tracelab namespace lab: names from /etc/hosts only\nhosts: files\nnetworks: files\n';
+/** CoreDNS in every pod with a `dns` listener, and the NAT DNS in every NAT engine (at the lab's NAT DNS address). */
+function planDnsServers(lab: LabModel, nsOf: ReadonlyMap<string, string>): PlannedDnsServer[] {
+  const zone = JSON.stringify(dnsZone(lab));
+  const servers: PlannedDnsServer[] = [];
+  for (const d of lab.devices) {
+    if (d.listeners.some((l) => l.app === 'dns')) servers.push({ ns: nsOf.get(d.id)!, device: d.id, role: 'coredns', zone, address: '0.0.0.0' });
+    else if (d.kind === 'nat') servers.push({ ns: nsOf.get(d.id)!, device: d.id, role: 'upstream', zone, address: formatIp(lab.nat.dnsIp) });
+  }
+  return servers;
+}
 
-function hostsFile(lab: LabModel): string {
-  const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
-  for (const h of lab.hosts) lines.push(`${formatIp(h.ip)}\t${h.name}`);
-  return lines.join('\n') + '\n';
+
+const LOCALHOST_LINES = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
+
+function externalHostLines(lab: LabModel): string {
+  return lab.hosts.map((h) => `${formatIp(h.ip)}\t${h.name}\n`).join('');
 }
 
 type AddStep = (phase: PlanPhase, argv: string[], extra?: { stdin?: string; optional?: boolean }) => void;

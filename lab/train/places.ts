@@ -2,11 +2,11 @@
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { Device, LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
-import { imageBaseName } from '../../topology/toolset.js';
+import { execNotFoundMessage, imageBaseName, imageFacts } from '../../topology/images.js';
 import { quoteWord } from '../../sim/words.js';
 
-/** Images whose containers have no shell at all: `kubectl exec ... -- sh` fails as the container runtime says. */
-const SHELL_LESS_IMAGES: ReadonlySet<string> = new Set(['coredns', 'pause', 'distroless']);
+/** Images without a shell besides those topology/images.ts knows (coredns): `kubectl exec ... -- sh` fails as the runtime says. */
+const SHELL_LESS_IMAGES: ReadonlySet<string> = new Set(['pause', 'distroless']);
 
 /** The prompt a person sees at a device, as its image's shell prints it. */
 export function promptOf(device: Device): string {
@@ -104,13 +104,9 @@ function kubectlExec(lab: LabModel, here: Device, args: readonly string[]): Move
   const program = command[0]!;
   if (SHELLS.has(program) && command.length === 1) {
     const image = imageName(device);
-    const hasShell = !SHELL_LESS_IMAGES.has(image) && !(program.endsWith('bash') && (device.toolset === 'busybox' || image === 'alpine'));
+    const hasShell = !SHELL_LESS_IMAGES.has(image) && imageFacts(device).shell !== 'none' && !(program.endsWith('bash') && (device.toolset === 'busybox' || image === 'alpine'));
     if (!hasShell) {
-      return {
-        kind: 'refused',
-        stderr: `error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "0": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`,
-        exitCode: 1,
-      };
+      return { kind: 'refused', stderr: execNotFoundMessage(program), exitCode: 1 };
     }
     return { kind: 'enter', device };
   }

@@ -3,6 +3,7 @@
 // (OS image, kernel, runtime) are the bento/debian-12 box's, stated as constants below.
 import { formatIp } from '../../topology/address.js';
 import type { Device, Service } from '../../topology/model.js';
+import { targetPortOf } from '../../topology/plan-services.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { fail, ok, unsupported } from './output.js';
@@ -40,8 +41,15 @@ function table(rows: readonly (readonly string[])[]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('')).join('\n') + '\n';
 }
 
-function podNamespace(pod: string, services: readonly Service[]): string {
-  return services.find((s) => s.endpoints.includes(pod))?.namespace ?? 'default';
+/** A pod's namespace: the model's, else (hand-built models) that of a Service it backs. */
+function podNamespace(pod: Device, services: readonly Service[]): string {
+  return pod.namespace ?? services.find((s) => s.endpoints.includes(pod.id))?.namespace ?? 'default';
+}
+
+/** kubectl's SELECTOR column: the selector's labels sorted by key (labels.SelectorFromSet), or <none>. */
+function selectorText(s: Service): string {
+  const entries = Object.entries(s.selector ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(',');
 }
 
 interface GetOptions {
@@ -115,7 +123,7 @@ function getPods(ctx: CommandContext, opts: GetOptions, now: number): CommandRes
   const model = ctx.sim.model;
   const pods = model.devices
     .filter((d) => d.kind === 'pod')
-    .map((d) => ({ d, ns: podNamespace(d.id, model.services) }))
+    .map((d) => ({ d, ns: podNamespace(d, model.services) }))
     .filter((p) => opts.all || p.ns === opts.namespace)
     .sort((a, b) => (a.ns === b.ns ? (a.d.id < b.d.id ? -1 : 1) : a.ns < b.ns ? -1 : 1));
   const header = [...(opts.all ? ['NAMESPACE'] : []), 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'];
@@ -136,9 +144,9 @@ function getServices(ctx: CommandContext, opts: GetOptions, now: number): Comman
   if (opts.wide) header.push('SELECTOR');
   const age = humanDuration(WORKLOAD_AGE_MS + now);
   const rows = services.map((s) => {
-    const ports = s.ports.map((p) => `${p.port}/${p.protocol.toUpperCase()}`).join(',');
-    const row = [...(opts.all ? [s.namespace] : []), s.name, 'ClusterIP', formatIp(s.ip), '<none>', ports, age];
-    if (opts.wide) row.push(`app=${s.name}`);
+    const ports = s.ports.map((p) => `${p.port}${p.nodePort !== undefined ? `:${p.nodePort}` : ''}/${p.protocol.toUpperCase()}`).join(',');
+    const row = [...(opts.all ? [s.namespace] : []), s.name, s.type ?? 'ClusterIP', formatIp(s.ip), '<none>', ports, age];
+    if (opts.wide) row.push(selectorText(s));
     return row;
   });
   return finish('services', opts, header, rows, services.map((s) => s.name));
@@ -156,11 +164,13 @@ function getEndpoints(ctx: CommandContext, opts: GetOptions, now: number): Comma
   const header = [...(opts.all ? ['NAMESPACE'] : []), 'NAME', 'ENDPOINTS', 'AGE'];
   const age = humanDuration(WORKLOAD_AGE_MS + now);
   const rows = services.map((s) => {
-    const ips = s.endpoints
-      .map((pod) => ctx.sim.model.device(pod)?.interfaces.find((i) => i.name === 'eth0')?.addrs[0]?.ip)
-      .filter((ip): ip is number => ip !== undefined)
-      .sort((a, b) => a - b);
-    const all = s.ports.flatMap((p) => ips.map((ip) => `${formatIp(ip)}:${p.targetPort}`));
+    const pods = s.endpoints
+      .map((id) => ctx.sim.model.device(id))
+      .map((d) => ({ d, ip: d?.interfaces.find((i) => i.name === 'eth0')?.addrs[0]?.ip }))
+      .filter((e): e is { d: Device; ip: number } => e.d !== undefined && e.ip !== undefined)
+      .sort((a, b) => a.ip - b.ip);
+    // A named targetPort is the number each endpoint's port of that name has.
+    const all = s.ports.flatMap((p) => pods.map((e) => `${formatIp(e.ip)}:${targetPortOf(p, e.d.listeners) ?? p.targetPort}`));
     const shown = all.length === 0 ? '<none>' : `${all.slice(0, 3).join(',')}${all.length > 3 ? ` + ${all.length - 3} more...` : ''}`;
     return [...(opts.all ? [s.namespace] : []), s.name, shown, age];
   });

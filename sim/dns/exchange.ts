@@ -3,7 +3,7 @@
 import type { Packet as DnsMessage } from 'dns-packet';
 import type { Dataplane } from '../dataplane.js';
 import { runProbe } from '../probe.js';
-import { corednsAnswer, relayedReply, servfail, upstreamAnswer } from './responder.js';
+import { corednsAnswer, dnsZone, relayedReply, servfail, upstreamAnswer } from './responder.js';
 import { resolvConf } from './lab-dns.js';
 import { encodedLength } from './wire.js';
 
@@ -41,8 +41,8 @@ export function exchange(dp: Dataplane, device: string, server: number, query: D
   if (r.kind === 'unreachable') return { kind: r.code === 3 ? 'refused' : 'unreachable', rttMs: r.rttMs };
   if (r.kind !== 'udp') return { kind: 'silence' };
   // Only a DNS server answers a query datagram (probe.ts): the NAT engine's DNS, or CoreDNS.
-  if (dp.state(result.at).device.kind === 'nat') return { kind: 'answer', reply: upstreamAnswer(dp.model, query), rttMs: r.rttMs };
-  const decision = corednsAnswer(dp.model, query);
+  if (dp.state(result.at).device.kind === 'nat') return { kind: 'answer', reply: upstreamAnswer(dnsZone(dp.model), query), rttMs: r.rttMs };
+  const decision = corednsAnswer(dnsZone(dp.model), query);
   if (decision.kind === 'answer') return { kind: 'answer', reply: decision.reply, rttMs: r.rttMs };
   return { ...forward(dp, result.at, query, depth), rttMs: r.rttMs };
 }
@@ -53,7 +53,7 @@ export function exchange(dp: Dataplane, device: string, server: number, query: D
  * does not answer makes it SERVFAIL.
  */
 function forward(dp: Dataplane, coredns: string, query: DnsMessage, depth: number): { kind: 'answer'; reply: DnsMessage } {
-  const upstream = resolvConf(dp.model, dp.state(coredns).device).nameservers[0];
+  const upstream = resolvConf(dp.state(coredns).device).nameservers[0];
   if (upstream === undefined || depth >= MAX_FORWARDS) return { kind: 'answer', reply: servfail(query) };
   const socket = newSocket(dp);
   const got = exchange(dp, coredns, upstream, query, socket.sport, socket.seq, depth + 1);

@@ -2,7 +2,7 @@
 // files, which a trainee may edit), the cluster domain and DNS address, a pod's address.
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { Device, LabModel, ResolverKind } from '../../topology/model.js';
-import { imageBaseName } from '../../topology/toolset.js';
+import { HOSTS_PATH, RESOLV_CONF_PATH } from '../../topology/place-files.js';
 
 export interface ResolvConf {
   readonly nameservers: readonly number[];
@@ -53,56 +53,42 @@ export function clusterDomain(lab: LabModel): string {
   return lab.cluster.domain ?? 'cluster.local';
 }
 
-/** kube-system/kube-dns's ClusterIP (kubelet --cluster-dns). */
-export function clusterDnsIp(lab: LabModel): number | undefined {
-  return lab.cluster.dnsIp ?? lab.services.find((s) => s.name === 'kube-dns' && s.namespace === 'kube-system')?.ip;
-}
-
 /** A pod's own address (its eth0's first). */
 export function podAddress(device: Device | undefined): number | undefined {
   return device?.interfaces.find((i) => i.name === 'eth0')?.addrs[0]?.ip;
 }
 
 /**
- * The resolv.conf text a place reads: its file from the model; without one (a model compiled before files existed),
- * what kubelet writes for a pod (ClusterFirst) and what a node's DHCP client writes (the NAT DNS).
+ * resolv.conf of places without their own (the workstation, NAT engines, external hosts): they resolve from the lab's
+ * hosts file only (`hosts: files`); programs with their own resolver (nslookup, dig) read this: [::1]:53, where
+ * nothing listens.
  */
-export function resolvConfText(lab: LabModel, device: Device): string {
-  const file = device.files?.['/etc/resolv.conf'];
-  if (file !== undefined) return file;
-  const dnsIp = clusterDnsIp(lab);
-  if (device.kind === 'pod' && dnsIp !== undefined && !isCoredns(device)) {
-    const ns = device.namespace ?? 'default';
-    const domain = clusterDomain(lab);
-    return `search ${ns}.svc.${domain} svc.${domain} ${domain}\nnameserver ${formatIp(dnsIp)}\noptions ndots:5\n`;
-  }
-  return `nameserver ${formatIp(lab.nat.dnsIp)}\n`;
+export const NO_DNS_RESOLV_CONF = '# tracelab namespace lab: no DNS server; lookups fail fast inside the namespace\nnameserver ::1\noptions timeout:1 attempts:1\n';
+
+/** The resolv.conf text a place reads: its file from the model, else NO_DNS_RESOLV_CONF. */
+export function resolvConfText(device: Device): string {
+  return device.files?.[RESOLV_CONF_PATH] ?? NO_DNS_RESOLV_CONF;
 }
 
-/** CoreDNS pods run with dnsPolicy: Default (the node's resolv.conf). */
-function isCoredns(device: Device): boolean {
-  return device.image !== undefined && imageBaseName(device.image) === 'coredns';
+export function resolvConf(device: Device): ResolvConf {
+  return parseResolvConf(resolvConfText(device));
 }
 
-export function resolvConf(lab: LabModel, device: Device): ResolvConf {
-  return parseResolvConf(resolvConfText(lab, device));
-}
-
-/** /etc/hosts as name -> first address, and address -> first name (the files lookup of nss_files). */
+/** /etc/hosts as name -> first entry (its address and official name), and address -> first name (nss_files). */
 export interface HostsTable {
-  readonly byName: ReadonlyMap<string, number>;
+  readonly byName: ReadonlyMap<string, { readonly ip: number; readonly canonical: string }>;
   readonly byIp: ReadonlyMap<number, string>;
 }
 
 export function parseHosts(text: string): HostsTable {
-  const byName = new Map<string, number>();
+  const byName = new Map<string, { ip: number; canonical: string }>();
   const byIp = new Map<number, string>();
   for (const raw of text.split('\n')) {
     const [addr, ...names] = raw.replace(/#.*$/, '').trim().split(/\s+/);
     const ip = addr === undefined ? undefined : parseIp(addr);
     if (ip === undefined || names.length === 0 || names[0] === '') continue;
     if (!byIp.has(ip)) byIp.set(ip, names[0]!);
-    for (const n of names) if (!byName.has(n.toLowerCase())) byName.set(n.toLowerCase(), ip);
+    for (const n of names) if (!byName.has(n.toLowerCase())) byName.set(n.toLowerCase(), { ip, canonical: names[0]! });
   }
   return { byName, byIp };
 }
@@ -112,17 +98,27 @@ export function parseHosts(text: string): HostsTable {
  * external hosts, as the namespace lab writes them into every namespace.
  */
 export function hostsTable(lab: LabModel, device: Device): HostsTable {
-  const file = device.files?.['/etc/hosts'];
+  const file = device.files?.[HOSTS_PATH];
   if (file !== undefined) return parseHosts(file);
   return parseHosts(['127.0.0.1\tlocalhost', ...lab.hosts.map((h) => `${formatIp(h.ip)}\t${h.name}`)].join('\n'));
 }
 
-/** Whether the place's `hosts:` line in /etc/nsswitch.conf names `dns` (no file: glibc's default `dns files` does). */
+/**
+ * The place's /etc/nsswitch.conf: its file; else `hosts: files dns` where the place has a resolv.conf of its own
+ * (pods and nodes: Debian's default order), `hosts: files` elsewhere (the workstation, NAT engines and external hosts
+ * resolve from the lab's hosts file only, as the namespace lab sets them up).
+ */
+export function nsswitchConf(device: Device): string {
+  const file = device.files?.['/etc/nsswitch.conf'];
+  if (file !== undefined) return file;
+  const sources = device.files?.['/etc/resolv.conf'] !== undefined ? 'files dns' : 'files';
+  return `# tracelab: names from /etc/hosts${sources === 'files' ? ' only' : ', then DNS'}\nhosts: ${sources}\nnetworks: files\n`;
+}
+
+/** Whether the place's `hosts:` line in /etc/nsswitch.conf names `dns`. */
 export function usesDns(device: Device): boolean {
-  const text = device.files?.['/etc/nsswitch.conf'];
-  if (text === undefined) return true;
-  const line = text.split('\n').find((l) => /^\s*hosts\s*:/.test(l));
-  return line === undefined || /\bdns\b/.test(line.replace(/#.*$/, ''));
+  const line = nsswitchConf(device).split('\n').find((l) => /^\s*hosts\s*:/.test(l));
+  return line !== undefined && /\bdns\b/.test(line.replace(/#.*$/, ''));
 }
 
 /** The resolver library of a place: the model's, else from the toolset (busybox's own) or glibc. */

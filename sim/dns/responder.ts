@@ -71,6 +71,39 @@ function corednsSoa(zone: string): Answer {
   };
 }
 
+/**
+ * What the lab's DNS servers know, as plain data (the namespace lab hands it to its server processes as JSON): the
+ * cluster domain, the namespaces, every Service with its ClusterIP and endpoint addresses, the external hosts.
+ */
+export interface DnsZone {
+  readonly domain: string;
+  readonly namespaces: readonly string[];
+  readonly services: readonly { readonly name: string; readonly namespace: string; readonly ip: number; readonly endpoints: readonly number[] }[];
+  readonly hosts: readonly { readonly ip: number; readonly name: string }[];
+}
+
+const zoneCache = new WeakMap<LabModel, DnsZone>();
+
+/** The lab's DNS data. */
+export function dnsZone(lab: LabModel): DnsZone {
+  const cached = zoneCache.get(lab);
+  if (cached) return cached;
+  const namespaces = new Set(BUILTIN_NAMESPACES);
+  for (const d of lab.devices) if (d.kind === 'pod') namespaces.add(d.namespace ?? 'default');
+  for (const s of lab.services) namespaces.add(s.namespace);
+  const zone: DnsZone = {
+    domain: clusterDomain(lab),
+    namespaces: [...namespaces],
+    services: lab.services.map((s) => ({
+      name: s.name, namespace: s.namespace, ip: s.ip,
+      endpoints: s.endpoints.map((id) => podAddress(lab.device(id))).filter((ip): ip is number => ip !== undefined),
+    })),
+    hosts: lab.hosts.map((h) => ({ ip: h.ip, name: h.name })),
+  };
+  zoneCache.set(lab, zone);
+  return zone;
+}
+
 /** The cluster's names: Services by (namespace, name), endpoint addresses, namespaces. */
 interface ClusterRecords {
   readonly services: ReadonlyMap<string, number>;
@@ -79,27 +112,23 @@ interface ClusterRecords {
   readonly namespaces: ReadonlySet<string>;
 }
 
-const recordCache = new WeakMap<LabModel, ClusterRecords>();
+const recordCache = new WeakMap<DnsZone, ClusterRecords>();
 
-function clusterRecords(lab: LabModel): ClusterRecords {
-  const cached = recordCache.get(lab);
+function clusterRecords(zone: DnsZone): ClusterRecords {
+  const cached = recordCache.get(zone);
   if (cached) return cached;
   const services = new Map<string, number>();
   const serviceByIp = new Map<number, string>();
   const endpointByIp = new Map<number, string>();
-  const namespaces = new Set(BUILTIN_NAMESPACES);
-  for (const d of lab.devices) if (d.kind === 'pod') namespaces.add(d.namespace ?? 'default');
-  for (const s of lab.services) {
-    namespaces.add(s.namespace);
+  for (const s of zone.services) {
     services.set(`${s.name}.${s.namespace}`, s.ip);
     serviceByIp.set(s.ip, `${s.name}.${s.namespace}`);
-    for (const id of s.endpoints) {
-      const ip = podAddress(lab.device(id));
-      if (ip !== undefined && !endpointByIp.has(ip)) endpointByIp.set(ip, `${formatIp(ip).replaceAll('.', '-')}.${s.name}.${s.namespace}`);
+    for (const ip of s.endpoints) {
+      if (!endpointByIp.has(ip)) endpointByIp.set(ip, `${formatIp(ip).replaceAll('.', '-')}.${s.name}.${s.namespace}`);
     }
   }
-  const records = { services, serviceByIp, endpointByIp, namespaces };
-  recordCache.set(lab, records);
+  const records = { services, serviceByIp, endpointByIp, namespaces: new Set(zone.namespaces) };
+  recordCache.set(zone, records);
   return records;
 }
 
@@ -137,34 +166,34 @@ function reverseAddress(name: string): number | undefined {
 }
 
 /** CoreDNS (kubernetes plugin, kubeadm 1.31 Corefile) on one query: an answer, or forward it. */
-export function corednsAnswer(lab: LabModel, query: DnsMessage): CorednsDecision {
+export function corednsAnswer(zone: DnsZone, query: DnsMessage): CorednsDecision {
   const q = questionOf(query);
   const name = q.name.replace(/\.$/, '');
   const lower = name.toLowerCase();
-  const domain = clusterDomain(lab);
-  const records = clusterRecords(lab);
+  const domain = zone.domain;
+  const records = clusterRecords(zone);
   if (inZone(lower, domain)) {
-    const zone = name.slice(name.length - domain.length);
+    const owner = name.slice(name.length - domain.length);
     const labels = lower === domain ? [] : lower.slice(0, -domain.length - 1).split('.');
     const found = clusterAddresses(records, labels);
-    if (found === undefined) return { kind: 'answer', reply: reply(query, { rcode: RCODE.NXDOMAIN, aa: true, ra: false, authorities: [corednsSoa(zone)] }) };
-    if (labels.length === 0 && q.type === 'SOA') return { kind: 'answer', reply: reply(query, { rcode: RCODE.NOERROR, aa: true, ra: false, answers: [corednsSoa(zone)] }) };
+    if (found === undefined) return { kind: 'answer', reply: reply(query, { rcode: RCODE.NXDOMAIN, aa: true, ra: false, authorities: [corednsSoa(owner)] }) };
+    if (labels.length === 0 && q.type === 'SOA') return { kind: 'answer', reply: reply(query, { rcode: RCODE.NOERROR, aa: true, ra: false, answers: [corednsSoa(owner)] }) };
     if (labels.length === 0 && q.type === 'NS') {
-      const ns: Answer = { type: 'NS', name: zone, ttl: TTL, class: 'IN', data: `ns.dns.${zone}` };
+      const ns: Answer = { type: 'NS', name: owner, ttl: TTL, class: 'IN', data: `ns.dns.${owner}` };
       return { kind: 'answer', reply: reply(query, { rcode: RCODE.NOERROR, aa: true, ra: false, answers: [ns] }) };
     }
     if (q.type === 'A' && found.length > 0) {
       const answers: Answer[] = found.map((ip) => ({ type: 'A', name, ttl: TTL, class: 'IN', data: formatIp(ip) }));
       return { kind: 'answer', reply: reply(query, { rcode: RCODE.NOERROR, aa: true, ra: false, answers }) };
     }
-    return { kind: 'answer', reply: reply(query, { rcode: RCODE.NOERROR, aa: true, ra: false, authorities: [corednsSoa(zone)] }) };
+    return { kind: 'answer', reply: reply(query, { rcode: RCODE.NOERROR, aa: true, ra: false, authorities: [corednsSoa(owner)] }) };
   }
   if (lower.endsWith('.in-addr.arpa')) {
     const ip = reverseAddress(lower);
     const svc = ip === undefined ? undefined : records.serviceByIp.get(ip) ?? records.endpointByIp.get(ip);
     if (svc === undefined) return { kind: 'forward' }; // fallthrough in-addr.arpa
-    const zone = name.slice(name.length - 'in-addr.arpa'.length);
-    if (q.type !== 'PTR') return { kind: 'answer', reply: reply(query, { rcode: RCODE.NOERROR, aa: true, ra: false, authorities: [corednsSoa(zone)] }) };
+    const owner = name.slice(name.length - 'in-addr.arpa'.length);
+    if (q.type !== 'PTR') return { kind: 'answer', reply: reply(query, { rcode: RCODE.NOERROR, aa: true, ra: false, authorities: [corednsSoa(owner)] }) };
     const ptr: Answer = { type: 'PTR', name, ttl: TTL, class: 'IN', data: `${svc}.svc.${domain}` };
     return { kind: 'answer', reply: reply(query, { rcode: RCODE.NOERROR, aa: true, ra: false, answers: [ptr] }) };
   }
@@ -204,11 +233,11 @@ const privateReverseSoa = (zone: string): Answer => ({
  * knows the lab's external hosts (TTL 30, A only: AAAA is NODATA with the parent zone's SOA), their PTRs, and answers
  * NXDOMAIN with the root SOA (private reverse names: RFC 6303's empty zone) for everything else. Flags qr rd ra.
  */
-export function upstreamAnswer(lab: LabModel, query: DnsMessage): DnsMessage {
+export function upstreamAnswer(zone: DnsZone, query: DnsMessage): DnsMessage {
   const q = questionOf(query);
   const name = q.name.replace(/\.$/, '');
   const lower = name.toLowerCase();
-  const host = lab.hosts.find((h) => h.name.toLowerCase() === lower);
+  const host = zone.hosts.find((h) => h.name.toLowerCase() === lower);
   if (host) {
     if (q.type === 'A') return reply(query, { rcode: RCODE.NOERROR, aa: false, ra: true, answers: [{ type: 'A', name, ttl: TTL, class: 'IN', data: formatIp(host.ip) }] });
     const parent = lower.includes('.') ? lower.slice(lower.indexOf('.') + 1) : lower;
@@ -216,7 +245,7 @@ export function upstreamAnswer(lab: LabModel, query: DnsMessage): DnsMessage {
   }
   if (lower.endsWith('.in-addr.arpa')) {
     const ip = reverseAddress(lower);
-    const named = ip === undefined ? undefined : lab.hosts.find((h) => h.ip === ip);
+    const named = ip === undefined ? undefined : zone.hosts.find((h) => h.ip === ip);
     if (named && q.type === 'PTR') return reply(query, { rcode: RCODE.NOERROR, aa: false, ra: true, answers: [{ type: 'PTR', name, ttl: TTL, class: 'IN', data: named.name }] });
     if (lower.endsWith('.10.in-addr.arpa')) return reply(query, { rcode: RCODE.NXDOMAIN, aa: false, ra: true, authorities: [privateReverseSoa(name.slice(name.length - '10.in-addr.arpa'.length))] });
   }
@@ -226,10 +255,5 @@ export function upstreamAnswer(lab: LabModel, query: DnsMessage): DnsMessage {
 /** Whether DEVICE answers DNS on udp|tcp PORT at address DST: a `dns` listener (CoreDNS) or the NAT engine's DNS address. */
 export function dnsServerKind(lab: LabModel, device: Device, protocol: 'udp' | 'tcp', port: number, dst: number): 'coredns' | 'upstream' | undefined {
   if (device.kind === 'nat') return dst === lab.nat.dnsIp && port === 53 ? 'upstream' : undefined;
-  return device.listeners.some((l) => l.protocol === protocol && l.port === port && isDnsListener(device, l.app)) ? 'coredns' : undefined;
-}
-
-/** A listener CoreDNS answers on: app `dns`; a coredns image's listener without an app, until the model says so. */
-function isDnsListener(device: Device, app: string | undefined): boolean {
-  return app === 'dns' || (app === undefined && device.image !== undefined && /(^|\/)coredns(:|@|$)/.test(device.image));
+  return device.listeners.some((l) => l.protocol === protocol && l.port === port && l.app === 'dns') ? 'coredns' : undefined;
 }
