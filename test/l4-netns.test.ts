@@ -37,6 +37,10 @@ const PROBES: readonly [string, string][] = [
   ['node-2/traceroute', 'wget -O- http://10.244.1.2/'],
   ['node-2/traceroute', 'wget -qO- http://10.244.1.3:82/'],
   ['node-2', 'curl -s http://10.96.0.20/'],
+  // Names through the pods' resolv.conf and the CoreDNS pods' DNS servers.
+  ['node-2/netshoot', 'curl -v http://httpd/'],
+  ['node-2/netshoot', 'nc -zv httpd 80'],
+  ['node-2/traceroute', 'wget -qO- http://httpd/'],
 ];
 
 describe.skipIf(!check.ok)('TCP clients: the kernel and the simulator', () => {
