@@ -85,3 +85,16 @@ describe('DNS clients on a broken DNS path (FACTS-L4 §3-5)', () => {
     });
   }
 });
+
+describe("CoreDNS records FACTS-L4 §2 states from the plugin's source", () => {
+  const lab = loadLab('three-node');
+  it('pods insecure: a-b-c-d.NS.pod.cluster.local is A a.b.c.d', () => {
+    expect(run(lab, 'netshoot', 'dig +short 10-244-1-3.default.pod.cluster.local').out).toEqual({ stdout: '10.244.1.3\n', stderr: '', exitCode: 0 });
+  });
+  it('PTR of an endpoint address: <dashed-ip>.<svc>.<ns>.svc.cluster.local.', () => {
+    expect(run(lab, 'netshoot', 'dig +short -x 10.244.0.2').out).toEqual({ stdout: '10-244-0-2.kube-dns.kube-system.svc.cluster.local.\n', stderr: '', exitCode: 0 });
+  });
+  it('an unknown namespace is NXDOMAIN with the cluster SOA (serial fixed per lab)', () => {
+    expect(run(lab, 'netshoot', 'nslookup httpd.nosuchns.svc.cluster.local').out.stdout).toContain("** server can't find httpd.nosuchns.svc.cluster.local: NXDOMAIN\n");
+  });
+});

@@ -1,7 +1,7 @@
 // BIND's client core (dighost.c), shared by dig, nslookup and host: one query sent up to `tries` times (a new
 // socket each time, the same id), `;; communications error` per failed try, and the search-list walk.
 import type { Packet as DnsMessage } from 'dns-packet';
-import { formatIp } from '../../topology/address.js';
+import { formatIp, parseIp } from '../../topology/address.js';
 import type { Failure } from '../dns/stub.js';
 import type { ToolContext } from '../tool-context.js';
 
@@ -19,6 +19,13 @@ export type BindAnswer =
 /** `;; communications error to SERVER#53: WHY` lines, one per failed try. */
 export function commError(server: number, failure: Failure): string {
   return `;; communications error to ${formatIp(server)}#53: ${FAILURE_TEXT[failure]}\n`;
+}
+
+/** The server a DNS client asks: the one named on its command line (an address, or a name it resolves), else the
+ * first nameserver of the place's resolv.conf. Undefined when the name does not resolve. */
+export function clientServer(ctx: ToolContext, named: string | undefined): number | undefined {
+  if (named === undefined) return ctx.dns.conf().nameservers[0];
+  return parseIp(named) ?? ctx.resolve(named);
 }
 
 /** QUERY to SERVER, tried up to TRIES times with TIMEOUTS seconds each; the errors of the failed tries in order. */

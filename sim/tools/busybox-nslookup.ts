@@ -7,6 +7,7 @@ import { unsupported } from '../commands/output.js';
 import { rcodeOf } from '../dns/stub.js';
 import { buildQuery } from '../dns/wire.js';
 import type { ToolContext } from '../tool-context.js';
+import { clientServer } from './bind-query.js';
 import { authoritative, rdataText, reverseName } from './dns-format.js';
 
 /** busybox's default_timeout: 5 s for the whole exchange (resent every 2.5 s). */
@@ -35,7 +36,7 @@ export function busyboxNslookup(args: readonly string[], ctx: ToolContext): Comm
   if (operands.length !== args.length) return unsupported(`busybox nslookup ${args.find((a) => a.startsWith('-'))}`);
   const [name, serverArg] = operands;
   if (name === undefined || operands.length > 2) return unsupported('busybox nslookup without NAME [SERVER]');
-  const server = serverArg === undefined ? ctx.dns.conf().nameservers[0]! : parseIp(serverArg) ?? ctx.resolve(serverArg);
+  const server = clientServer(ctx, serverArg);
   if (server === undefined) return { stdout: '', stderr: `nslookup: bad address '${serverArg}'\n`, exitCode: 1 };
   const address = parseIp(name);
   const names = address !== undefined ? [reverseName(formatIp(address))] : candidates(name, ctx.dns.conf().search);

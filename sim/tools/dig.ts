@@ -1,13 +1,13 @@
 // BIND dig: the default report (header, OPT pseudosection with the echoed cookie, sections, stats), +short, @server,
 // +search, -x, +noall +answer; 3 tries x 5 s, exit 9 when no server answered (FACTS-L4 §5).
 import type { Packet as DnsMessage, RecordType } from 'dns-packet';
-import { formatIp, parseIp } from '../../topology/address.js';
+import { formatIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { unsupported } from '../commands/output.js';
 import { rcodeOf, searchCandidates } from '../dns/stub.js';
 import { buildQuery, encodedLength } from '../dns/wire.js';
 import type { ToolContext } from '../tool-context.js';
-import { BIND_TIMEOUT_S, BIND_TRIES, bindSend } from './bind-query.js';
+import { BIND_TIMEOUT_S, BIND_TRIES, bindSend, clientServer } from './bind-query.js';
 import { absolute, flagWords, questionLine, rdataText, recordLine, recursionAvailable, reverseName } from './dns-format.js';
 import { bindVersion, clockText } from './dns-clients.js';
 
@@ -68,7 +68,7 @@ export function dig(args: readonly string[], ctx: ToolContext): CommandResult {
   if ('exitCode' in parsed) return parsed;
   const o = parsed;
   const banner = `\n; <<>> DiG ${bindVersion(ctx)} <<>> ${args.join(' ')}\n`;
-  const server = o.server === undefined ? ctx.dns.conf().nameservers[0]! : parseIp(o.server) ?? ctx.resolve(o.server);
+  const server = clientServer(ctx, o.server);
   if (server === undefined) return { stdout: '', stderr: `dig: couldn't get address for '${o.server}': not found\n`, exitCode: 10 };
   const name = o.name ?? '.';
   const conf = ctx.dns.conf();

@@ -7,7 +7,7 @@ import { unsupported } from '../commands/output.js';
 import { rcodeOf, searchCandidates } from '../dns/stub.js';
 import { buildQuery } from '../dns/wire.js';
 import type { ToolContext } from '../tool-context.js';
-import { BIND_TIMEOUT_S, bindSend } from './bind-query.js';
+import { BIND_TIMEOUT_S, bindSend, clientServer } from './bind-query.js';
 import { rdataText, reverseName } from './dns-format.js';
 
 /** host's default: one retry (two tries) of each query over UDP (host.c: tries 2). [ASSUMED from host(1)'s -R default 1] */
@@ -27,7 +27,7 @@ export function host(args: readonly string[], ctx: ToolContext): CommandResult {
   if (operands.length !== args.length) return unsupported(`host ${args.find((a) => a.startsWith('-'))}`);
   const [name, serverArg] = operands;
   if (name === undefined || operands.length > 2) return unsupported('host without NAME [SERVER]');
-  const server = serverArg === undefined ? ctx.dns.conf().nameservers[0]! : parseIp(serverArg) ?? ctx.resolve(serverArg);
+  const server = clientServer(ctx, serverArg);
   if (server === undefined) return { stdout: '', stderr: `host: couldn't get address for '${serverArg}': not found\n`, exitCode: 1 };
   const head = serverArg === undefined ? '' : `Using domain server:\nName: ${serverArg}\nAddress: ${formatIp(server)}#53\nAliases: \n\n`;
   const address = parseIp(name);

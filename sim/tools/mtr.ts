@@ -1,5 +1,5 @@
 // mtr 0.95: options, the probing rounds of net_send_batch() on the simulated clock, net_max()'s shown hops, the trace record.
-import { formatIp, parseIp } from '../../topology/address.js';
+import { formatIp } from '../../topology/address.js';
 import type { CommandResult, ProbeResult, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';

@@ -7,7 +7,7 @@ import { unsupported } from '../commands/output.js';
 import { addressesIn, rcodeOf, searchCandidates } from '../dns/stub.js';
 import { buildQuery } from '../dns/wire.js';
 import type { ToolContext } from '../tool-context.js';
-import { BIND_TIMEOUT_S, BIND_TRIES, bindSend } from './bind-query.js';
+import { BIND_TIMEOUT_S, BIND_TRIES, bindSend, clientServer } from './bind-query.js';
 import { authoritative, rdataText, recursionAvailable, reverseName } from './dns-format.js';
 
 interface NslookupOptions {
@@ -39,7 +39,7 @@ const noRecursion = (m: DnsMessage, server: number): string => (recursionAvailab
 export function nslookup(args: readonly string[], ctx: ToolContext): CommandResult {
   const parsed = parse(args);
   if ('exitCode' in parsed) return parsed;
-  const server = parsed.server === undefined ? ctx.dns.conf().nameservers[0]! : parseIp(parsed.server) ?? ctx.resolve(parsed.server);
+  const server = clientServer(ctx, parsed.server);
   if (server === undefined) return { stdout: `;; Got no answer from ${parsed.server}\n`, stderr: '', exitCode: 1 };
   const header = `Server:\t\t${formatIp(server)}\nAddress:\t${formatIp(server)}#53\n\n`;
   const address = parseIp(parsed.name);

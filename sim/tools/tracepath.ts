@@ -1,5 +1,5 @@
 // iputils tracepath (20221126): DF probes, path-MTU discovery, the socket's error queue in time, and tracepath's restart logic.
-import { formatIp, parseIp } from '../../topology/address.js';
+import { formatIp } from '../../topology/address.js';
 import type { CommandResult, ProbeResult, Reply, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
