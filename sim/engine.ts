@@ -87,7 +87,7 @@ function bridgeNfCall(s: DeviceState): number {
 
 /** Whether conntrack sees `p` as part of a known flow (a reply, or an error about one) rather than a new one. */
 function isTracked(p: Packet, flow: Flow | undefined): boolean {
-  return flow !== undefined || isIcmpError(p) || p.tcp === 'synack' || p.tcp === 'rst' || (p.protocol === 'icmp' && p.icmp?.type === 0);
+  return flow !== undefined || isIcmpError(p) || p.tcp === 'synack' || p.tcp === 'rst' || p.tcp === 'data' || (p.protocol === 'icmp' && p.icmp?.type === 0);
 }
 
 /** Conntrack's reverse NAT of a reply or related error at `device`, recorded as a step when an address changed. */

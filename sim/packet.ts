@@ -23,7 +23,8 @@ export interface Packet {
   readonly length: number;
   readonly df: boolean;
   readonly icmp?: IcmpHeader;
-  readonly tcp?: 'syn' | 'synack' | 'rst';
+  /** `data`: a segment of an established connection (an app's response). */
+  readonly tcp?: 'syn' | 'synack' | 'rst' | 'data';
   /** skb->mark set by `-j MARK` in this device's hooks (cleared when the packet leaves the device). */
   readonly mark?: number;
 }

@@ -6,6 +6,8 @@ import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpErr
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
 import type { ProbeSpec, SourceRoute } from './tool-context.js';
 import { addressFor, icmpErrorLength } from './engine.js';
+import { httpResponseBytes, httpResponseHead } from './http.js';
+import { dnsServerKind } from './dns/responder.js';
 
 const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };
 
@@ -51,7 +53,7 @@ function specDst(s: DeviceState, sender: number): number | undefined {
 }
 
 /** The answer the destination's stack gives to a delivered probe, if any. */
-function answer(dp: Dataplane, device: string, p: Packet): Packet | undefined {
+function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: boolean): Packet | undefined {
   const s = dp.state(device);
   const listening = s.device.listeners.some((l) => l.protocol === p.protocol && l.port === p.dport);
   // A directed broadcast gets no ICMP error and no TCP answer; an echo is answered only with
@@ -69,6 +71,8 @@ function answer(dp: Dataplane, device: string, p: Packet): Packet | undefined {
     if (p.tcp !== 'syn') return undefined;
     return { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 44, df: true, tcp: listening ? 'synack' : 'rst' };
   }
+  // A DNS server answers a datagram to its port (the answer's content: sim/dns/exchange.ts); other UDP services swallow it.
+  if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) return { src: p.dst, dst: p.src, protocol: 'udp', sport: p.dport, dport: p.sport, ttl: 64, length: p.length, df: false };
   if (listening) return undefined; // a UDP service swallows a traceroute probe
   if (!dp.limiter.allowIcmp(s, p.src, ICMP_UNREACH, 3, dp.nowMs)) return undefined; // port unreachable is rate limited too
   return {
@@ -95,6 +99,36 @@ function answers(probe: Packet, got: Packet): boolean {
   // An echo reply is matched by identifier and sequence only: a directed broadcast is answered from another address.
   if (probe.protocol === 'icmp') return got.protocol === 'icmp' && got.sport === probe.sport && got.dport === probe.dport;
   return got.protocol === probe.protocol && got.src === probe.dst && got.sport === probe.dport && got.dport === probe.sport;
+}
+
+/** The size of the response the HTTP app listening on DEVICE:PORT sends (undefined: no HTTP app there). */
+function httpBytes(dp: Dataplane, device: string, port: number, what: 'full' | 'head'): number | undefined {
+  const l = dp.state(device).device.listeners.find((x) => x.protocol === 'tcp' && x.port === port);
+  if (l?.app !== 'http' || !l.http) return undefined;
+  return (what === 'head' ? httpResponseHead(l.http) : httpResponseBytes(l.http)).length;
+}
+
+/**
+ * The app's response after the handshake: its first (largest) segment, DF, as big as the MSS both ends announce
+ * (route MTU - 40, less 12 bytes of timestamps) allows, sent by the server through the flow's conntrack. A frag-needed
+ * on the way (or the server's own smaller route) lowers the segment, as path MTU discovery does; a segment lost
+ * without an error (a smaller MTU at a receiver on the same link) is an MTU black hole: the response stalls.
+ */
+function responseArrives(dp: Dataplane, client: string, server: string, syn: Packet, bytes: number, conntrack: CtEntry[], seq: number): boolean {
+  const mtuOf = (device: string, dst: number) => {
+    const r = sourceRoute(dp, device, dst);
+    return r.ok ? Math.min(r.mtu, r.pmtu ?? Infinity) : 1500;
+  };
+  let length = Math.min(bytes, Math.min(mtuOf(client, syn.dst), mtuOf(server, syn.src)) - 52) + 52;
+  for (let tries = 0; tries < 3; tries++) {
+    const data: Packet = { src: syn.dst, dst: syn.src, protocol: 'tcp', sport: syn.dport, dport: syn.sport, ttl: 64, length, df: true, tcp: 'data' };
+    const r = originate(new Journey(dp, 'back', conntrack, dp.limiter, seq), server, data);
+    if (r.kind === 'delivered') return r.device === client;
+    const mtu = r.kind === 'icmp' && r.error.icmp?.code === 4 ? r.error.icmp.mtu : r.kind === 'local-error' ? r.mtu : undefined;
+    if (mtu === undefined || mtu >= length) return false;
+    length = mtu;
+  }
+  return false;
 }
 
 export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
@@ -137,7 +171,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     response = outcome.error;
     disposition = outcome.disposition;
   } else {
-    response = answer(dp, outcome.device, outcome.packet);
+    response = answer(dp, outcome.device, outcome.packet, spec.dnsQuery === true);
     disposition = 'reached';
     if (!response) return done('reached', outcome.device);
   }
@@ -153,11 +187,17 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   }
   const got = ret.packet;
   const kind = replyKind(got);
+  const port: { port?: number; responseArrived?: boolean } = outcome.kind === 'delivered' && outcome.packet.protocol !== 'icmp' ? { port: outcome.packet.dport } : {};
   if (!kind) return done(disposition, outcome.device);
   if (kind === 'unreachable' && got.icmp?.code === 4 && got.icmp.mtu) learnPmtu(dp, device, spec.dst, got.icmp.mtu);
   from = outcome.device;
-  return done(disposition, from, {
-    from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,
-    ttl: got.ttl, rttMs: out.elapsedMs + back.elapsedMs,
-  });
+  const bytes = kind === 'tcp-synack' && spec.appResponse && outcome.kind === 'delivered' ? httpBytes(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
+  if (bytes !== undefined && outcome.kind === 'delivered') port.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
+  return {
+    ...done(disposition, from, {
+      from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,
+      ttl: got.ttl, rttMs: out.elapsedMs + back.elapsedMs,
+    }),
+    ...port,
+  };
 }

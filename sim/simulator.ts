@@ -1,12 +1,15 @@
 // The simulator facade: a dataplane over a model, a command dispatcher (probe tools and the interpreter), the clock
 // and Flannel's route reconciliation.
-import { formatCidr, parseIp, sameCidr } from '../topology/address.js';
-import { hasTool, notFound } from '../topology/images.js';
+import { formatCidr, sameCidr } from '../topology/address.js';
 import type { LabModel } from '../topology/model.js';
 import { findCommand } from './commands/index.js';
 import { NOT_MODELLED_EXIT } from './commands/output.js';
 import { Dataplane } from './dataplane.js';
 import { runProbe, sourceRoute } from './probe.js';
+import { resolveHost, reverseHost } from './resolve.js';
+import { resolvConf, resolverOf } from './dns/lab-dns.js';
+import { hasTool, imageFacts, notFound } from '../topology/images.js';
+import { nextId, sendBatch } from './dns/stub.js';
 import { findProbeTool } from './tools/registry.js';
 import type { CommandResult } from '../topology/trace.js';
 import type { ToolContext } from './tool-context.js';
@@ -23,32 +26,51 @@ const EPOCH_MS = Date.UTC(2024, 0, 1);
 
 export interface SimulatorOptions {
   readonly seed?: number;
+  /** Tools print as with stdout on a terminal (the training shell); default: a pipe. */
+  readonly tty?: boolean;
 }
 
 export class Simulator {
   readonly dp: Dataplane;
 
+  /** Whether tools see a terminal on stdout (curl's progress meter); the training shell may set it. */
+  tty: boolean;
+
   constructor(readonly model: LabModel, opts: SimulatorOptions = {}) {
     this.dp = new Dataplane(model, opts.seed ?? 1);
+    this.tty = opts.tty ?? false;
   }
 
   /** A tool's view of the dataplane from one device. */
   toolContext(device: string): ToolContext {
     const dp = this.dp;
-    const hosts = this.model.hosts;
     return {
       hostname: dp.state(device).device.hostname,
       device,
       probe: (spec) => runProbe(dp, device, spec),
       sourceRoute: (dst) => sourceRoute(dp, device, dst),
-      resolve: (name) => parseIp(name) ?? hosts.find((h) => h.name === name)?.ip,
-      reverse: (address) => hosts.find((h) => h.ip === address)?.name,
+      lookup: (name) => resolveHost(dp, device, name),
+      dns: {
+        conf: () => resolvConf(dp.state(device).device),
+        resolver: () => resolverOf(dp.state(device).device),
+        image: () => imageFacts(dp.state(device).device).name,
+        nextId: () => nextId(dp),
+        send: (server, queries, timeoutMs, icmpSeen) => sendBatch(dp, device, server, queries, timeoutMs, icmpSeen),
+      },
+      resolve: (name) => {
+        const r = resolveHost(dp, device, name);
+        return r.ok ? r.ip : undefined;
+      },
+      reverse: (address) => reverseHost(dp, device, address).name,
       nowMs: () => EPOCH_MS + dp.nowMs,
       // A tool's waiting moves the clock (rate limits refill) but Flannel reconciles only when the lab waits: the
       // namespace lab's flanneld emulation runs in its `wait` steps, never during a command (kernel-checked disagreement).
       wait: (ms) => {
         dp.nowMs += ms;
       },
+      listener: (at, protocol, port) => dp.state(at).device.listeners.find((l) => l.protocol === protocol && l.port === port),
+      sysctl: (key, fallback) => dp.state(device).sysctl(key, fallback),
+      tty: this.tty,
     };
   }
 

@@ -1,5 +1,23 @@
 // What a probe tool asks of the dataplane it runs on: one packet at a time, the source route, names, the clock.
+import type { Listener } from '../topology/model.js';
 import type { ProbeResult } from '../topology/trace.js';
+import type { Resolution } from './resolve.js';
+import type { Packet as DnsMessage } from 'dns-packet';
+import type { ResolvConf } from './dns/lab-dns.js';
+import type { ResolverKind } from '../topology/model.js';
+import type { BatchResult } from './dns/stub.js';
+
+/** What a DNS client asks of the dataplane: its resolv.conf, fresh query ids, and queries sent from one socket. */
+export interface DnsAccess {
+  conf(): ResolvConf;
+  /** The resolver library the place's programs link (it also tells which build of a client the image carries). */
+  resolver(): ResolverKind;
+  /** The place's image short name (topology/images.ts; `node` for the VMs): which build of a client it carries. */
+  image(): string;
+  nextId(): number;
+  /** QUERIES to SERVER:53/udp from one new socket, waiting up to TIMEOUTMS (the clock moves; see dns/stub.ts sendBatch). */
+  send(server: number, queries: readonly DnsMessage[], timeoutMs: number, icmpSeen?: boolean): BatchResult;
+}
 
 /** What a tool asks the dataplane for: one packet. */
 export interface ProbeSpec {
@@ -17,6 +35,10 @@ export interface ProbeSpec {
   readonly icmpSeq?: number;
   /** The tool reads answers off the wire (pcap, as tcptraceroute does), before conntrack undoes the prober's own SNAT. */
   readonly capture?: boolean;
+  /** The datagram is a DNS query: a DNS server at the destination port answers it (sim/dns/exchange.ts). */
+  readonly dnsQuery?: boolean;
+  /** TCP: after a SYN-ACK, the listener's HTTP app sends its response (`head`: to a HEAD request) back as data (ProbeResult.responseArrived). */
+  readonly appResponse?: 'full' | 'head';
 }
 
 /** How the source would send a packet: the route lookup at the prober (`pmtu`: a path MTU the route cache learned). */
@@ -33,12 +55,22 @@ export interface ToolContext {
   probe(spec: ProbeSpec): ProbeResult;
   /** Route lookup at the source, as connect() would do it. */
   sourceRoute(dst: number): SourceRoute;
-  /** Forward name resolution (/etc/hosts of the lab); undefined when unknown. */
+  /** Name -> address as the place's libc does it (numeric, /etc/hosts, DNS; sim/resolve.ts), with why it failed. */
+  lookup(name: string): Resolution;
+  /** DNS on the wire, for DNS clients (dig, nslookup, host). */
+  readonly dns: DnsAccess;
+  /** Forward name resolution (lookup's address); undefined when it fails. */
   resolve(name: string): number | undefined;
-  /** Reverse resolution; undefined when the lookup fails (the address is printed instead). */
+  /** Reverse resolution (/etc/hosts, then DNS PTR); undefined when the lookup fails (the address is printed instead). */
   reverse(address: number): string | undefined;
   /** Simulated wall-clock time in milliseconds since the epoch (for mtr's Start: line). */
   nowMs(): number;
   /** Lets simulated time pass while the tool waits (between probes, for replies): rate limits refill. */
   wait(ms: number): void;
+  /** The socket listening on `device` (where a probe was delivered) for PROTOCOL/PORT, with the app behind it. */
+  listener(device: string, protocol: 'tcp' | 'udp', port: number): Listener | undefined;
+  /** A sysctl of the place the tool runs on (FALLBACK when never set). */
+  sysctl(key: string, fallback: string): string;
+  /** Whether the tool's stdout is a terminal (the training shell); false: a pipe, as a harness or script sees it. */
+  readonly tty: boolean;
 }

@@ -65,14 +65,14 @@ describe.skipIf(!check.ok)('tracelab lab up/status/down --backend netns', () => 
       const up = await cli(['lab', 'up', ...common]);
       expect(up.code).toBe(0);
       expect(up.out).toMatch(/^namespaces 15\/15$/m);
-      expect(up.out).toMatch(/^15 namespaces, \d+ commands, 5 listeners; run commands with: ip netns exec tlt7-<device> \.\.\.$/m);
+      expect(up.out).toMatch(/^15 namespaces, \d+ commands, 10 listeners; run commands with: ip netns exec tlt7-<device> \.\.\.$/m);
       const status = await cli(['lab', 'status', ...common]);
       expect(status.code).toBe(0);
       expect(status.out).toMatch(/^lab three-node \(prefix tlt7\): up, built in \d+ ms$/m);
-      expect(status.out).toContain('namespaces: 15/15 present\nlisteners: 5/5 running\n');
+      expect(status.out).toContain('namespaces: 15/15 present\nlisteners: 10/10 running\n');
       expect(status.out).toMatch(/^ {2}node-2\/traceroute|^ {2}traceroute +pod +tlt7-traceroute$/m);
       const down = await cli(['lab', 'down', ...common]);
-      expect(down.out).toMatch(/^removed 15 namespaces, 5 listeners, 42 files in \d+ ms$/m);
+      expect(down.out).toMatch(/^removed 15 namespaces, 10 listeners, 42 files in \d+ ms$/m);
       expect((await cli(['lab', 'down', ...common])).out).toBe('no namespace lab with prefix tlt7: nothing to remove\n');
     } finally {
       await netnsDown({ prefix: 'tlt7', stateDir });

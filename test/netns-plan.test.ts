@@ -9,7 +9,6 @@ import { REQUIRED_TOOLS, preflight } from '../lab/netns/preflight.js';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createEtcFiles, releaseSharedDir } from '../lab/netns/etc.js';
 import { newRecord, readRecord } from '../lab/netns/record.js';
-import { EXTERNAL_HOSTS_NOTE, NSSWITCH_CONF } from '../lab/netns/plan.js';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cmdlineMatches, listenerArgv } from '../lab/netns/listener.js';
@@ -105,18 +104,23 @@ describe('buildNetnsPlan', () => {
     expect(plan.listeners).toEqual([{ ns: 'tlt1-httpd', device: 'httpd', listeners: [{ protocol: 'tcp', port: 80 }] }]);
   });
 
-  it('gives pods and nodes of a compiled lab their model files, the external hosts appended while names come from files', () => {
+  it('gives places with their own resolv.conf DNS (hosts: files dns) and runs DNS servers for CoreDNS and the NAT DNS', () => {
     const lab = loadLab('three-node');
-    const three = buildNetnsPlan(lab, { prefix: 'tlt1' });
-    const file = (ns: string, name: string) => three.files.find((f) => f.path === `/etc/netns/${ns}/${name}`)!.content;
+    const full = buildNetnsPlan(lab, { prefix: 'tlt1' });
+    const file = (ns: string, name: string) => full.files.find((f) => f.path === `/etc/netns/${ns}/${name}`)!.content;
     expect(file('tlt1-netshoot', 'resolv.conf')).toBe(lab.device('netshoot')!.files!['/etc/resolv.conf']);
-    expect(file('tlt1-netshoot', 'hosts')).toBe(`${lab.device('netshoot')!.files!['/etc/hosts']}${EXTERNAL_HOSTS_NOTE}203.0.113.10\tapi.example.com\n`);
-    expect(file('tlt1-node-1', 'resolv.conf')).toBe('nameserver 10.0.2.3\n');
-    expect(file('tlt1-node-1', 'nsswitch.conf')).toBe(NSSWITCH_CONF);
-    expect(file('tlt1-host', 'resolv.conf')).toContain('nameserver ::1');
+    expect(file('tlt1-netshoot', 'hosts')).toBe(lab.device('netshoot')!.files!['/etc/hosts']);
+    expect(file('tlt1-netshoot', 'nsswitch.conf')).toContain('\nhosts: files dns\n');
+    expect(file('tlt1-host', 'nsswitch.conf')).toContain('\nhosts: files\n');
+    expect(full.dnsServers.map((d) => `${d.device} ${d.role} ${d.address}`)).toEqual([
+      'coredns-a coredns 0.0.0.0', 'coredns-b coredns 0.0.0.0', 'controlplane-nat upstream 10.0.2.3', 'node-1-nat upstream 10.0.2.3', 'node-2-nat upstream 10.0.2.3',
+    ]);
+    expect(full.listeners.filter((l) => l.device === 'coredns-a').flatMap((l) => l.listeners).some((l) => l.app === 'dns')).toBe(false);
     // The image decides the L4 clients, whatever this host has installed (topology/images.ts).
-    expect(toolArgv(three.places['httpd']!, ['curl', '-s', 'http://10.96.0.20/'], new Set())).toEqual({ ok: false, result: { stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 } });
-    expect(toolArgv(three.places['netshoot']!, ['curl', '-s', 'http://10.96.0.20/'], new Set())).toEqual({ ok: true, argv: ['curl', '-s', 'http://10.96.0.20/'] });
+    expect(toolArgv(full.places['httpd']!, ['curl', '-s', 'http://10.96.0.20/'], new Set())).toEqual({ ok: false, result: { stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 } });
+    expect(toolArgv(full.places['netshoot']!, ['curl', '-s', 'http://10.96.0.20/'], new Set())).toEqual({ ok: true, argv: ['curl', '-s', 'http://10.96.0.20/'] });
+    expect(file('tlt1-node-1', 'resolv.conf')).toBe('nameserver 10.0.2.3\n');
+    expect(file('tlt1-host', 'resolv.conf')).toContain('nameserver ::1');
   });
 
   it('rejects bad prefixes and over-long interface names', () => {
@@ -223,7 +227,7 @@ describe('the /etc/netns files', () => {
       createEtcFiles(a, recA, join(root, 'a.json'));
       createEtcFiles(b, recB, join(root, 'b.json'));
       expect(readRecord(join(root, 'a.json'))!.files).toEqual(a.files.map((f) => f.path));
-      expect(readFileSync(join(etc, 'tla-node-1', 'nsswitch.conf'), 'utf8')).toBe(NSSWITCH_CONF);
+      expect(readFileSync(join(etc, 'tla-node-1', 'nsswitch.conf'), 'utf8')).toContain('\nhosts: files\n');
       expect(readdirSync(etc).sort()).toEqual(['.tracelab-created', ...a.dirs.slice(1), ...b.dirs.slice(1)].map((d) => basename(d)).sort());
       for (const f of recA.files) rmSync(f);
       for (const d of recA.dirs) rmdirSync(d);

@@ -61,6 +61,10 @@ export interface ProbeResult {
   readonly disposition: Disposition;
   /** Device where the forward journey ended. */
   readonly at: string;
+  /** TCP/UDP probes that reached a stack: the port they were delivered to there (after any DNAT). */
+  readonly port?: number;
+  /** With ProbeSpec.responseBytes: whether the response's first (largest) segment reached the prober. */
+  readonly responseArrived?: boolean;
   readonly steps: readonly Step[];
 }
 

@@ -8,6 +8,7 @@ import { runArgv } from '../process.js';
 import { buildNetnsPlan, type NetnsPlan, type PlanStep } from './plan.js';
 import { newRecord, readRecord, recordPath, removeRecord, stateDirOf, writeRecord, type NetnsRecord } from './record.js';
 import { cmdlineMatches, listenerArgv, processCmdline, startListener, terminate } from './listener.js';
+import { dnsServerArgv, dnsServerScript } from './dns-process.js';
 import { checkPrefix } from './names.js';
 import { isReusable, planFingerprint } from './reuse.js';
 import { createEtcFiles, releaseSharedDir } from './etc.js';
@@ -252,7 +253,11 @@ async function runSteps(steps: readonly PlanStep[], signal: AbortSignal, progres
 }
 
 async function startListeners(plan: NetnsPlan, record: NetnsRecord, path: string, signal: AbortSignal, progress: (l: string) => void): Promise<void> {
-  const entries = plan.listeners.map((spec) => ({ ns: spec.ns, device: spec.device, argv: listenerArgv(spec.listeners) }));
+  const script = plan.dnsServers.length > 0 ? dnsServerScript() : '';
+  const entries = [
+    ...plan.listeners.map((spec) => ({ ns: spec.ns, device: spec.device, argv: listenerArgv(spec.listeners) })),
+    ...plan.dnsServers.map((spec) => ({ ns: spec.ns, device: spec.device, argv: dnsServerArgv(spec, script) })),
+  ];
   record.processes.push(...entries);
   writeRecord(path, record);
   await forEachLimit(entries, BUILD_CONCURRENCY, async (entry) => {
@@ -262,7 +267,7 @@ async function startListeners(plan: NetnsPlan, record: NetnsRecord, path: string
       writeRecord(path, record);
     });
   });
-  if (plan.listeners.length > 0) progress(`listeners ${plan.listeners.length}/${plan.listeners.length}`);
+  if (entries.length > 0) progress(`listeners ${entries.length}/${entries.length}`);
 }
 
 /** Removes exactly what the record lists: its processes (when their command line still matches), namespaces, files. */

@@ -3,7 +3,9 @@
 import type { Device, DeviceKind, Interface, LabModel, Listener, Route } from '../../topology/model.js';
 import { formatIfAddr, formatIp, formatRouteDst, isDocumentationRange, sameCidr, subnetOf, type Cidr } from '../../topology/address.js';
 import type { Toolset } from '../../topology/toolset.js';
-import { HOSTS_PATH, RESOLV_CONF_PATH } from '../../topology/place-files.js';
+import { HOSTS_PATH } from '../../topology/place-files.js';
+import { nsswitchConf, resolvConfText } from '../../sim/dns/lab-dns.js';
+import { dnsZone } from '../../sim/dns/responder.js';
 import {
   MAX_IFNAME,
   MAX_NSNAME,
@@ -60,6 +62,17 @@ export interface PlannedListeners {
   readonly listeners: readonly Listener[];
 }
 
+/** A DNS server process (lab/netns/dns-server.ts) in a namespace: CoreDNS in a pod, or the NAT engine's DNS. */
+export interface PlannedDnsServer {
+  readonly ns: string;
+  readonly device: string;
+  readonly role: 'coredns' | 'upstream';
+  /** The lab's DNS data as JSON (sim/dns/responder.ts DnsZone). */
+  readonly zone: string;
+  /** The address it binds (0.0.0.0 for CoreDNS). */
+  readonly address: string;
+}
+
 export interface NetnsPlan {
   readonly prefix: string;
   readonly lab: string;
@@ -69,6 +82,7 @@ export interface NetnsPlan {
   readonly dirs: readonly string[];
   readonly files: readonly PlannedFile[];
   readonly listeners: readonly PlannedListeners[];
+  readonly dnsServers: readonly PlannedDnsServer[];
   readonly places: Readonly<Record<string, PlannedPlace>>;
 }
 
@@ -146,14 +160,16 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
   for (const device of lab.devices) {
     const dir = `${etc}/${nsOf.get(device.id)!}`;
     dirs.push(dir);
-    const placeHosts = device.files?.[HOSTS_PATH];
-    files.push({ path: `${dir}/hosts`, content: placeHosts === undefined ? plainHosts : `${placeHosts}${external === '' ? '' : EXTERNAL_HOSTS_NOTE}${external}` });
-    files.push({ path: `${dir}/resolv.conf`, content: device.files?.[RESOLV_CONF_PATH] ?? RESOLV_CONF });
-    files.push({ path: `${dir}/nsswitch.conf`, content: NSSWITCH_CONF });
+    // The place's own files (kubelet's, the VM's); places without them resolve from the lab's hosts file only.
+    files.push({ path: `${dir}/hosts`, content: device.files?.[HOSTS_PATH] ?? plainHosts });
+    files.push({ path: `${dir}/resolv.conf`, content: resolvConfText(device) });
+    files.push({ path: `${dir}/nsswitch.conf`, content: nsswitchConf(device) });
   }
+  // DNS listeners get a DNS server process; the other listeners stay bare.
   const listeners = lab.devices
-    .filter((d) => d.listeners.length > 0)
-    .map((d) => ({ ns: nsOf.get(d.id)!, device: d.id, listeners: d.listeners }));
+    .map((d) => ({ ns: nsOf.get(d.id)!, device: d.id, listeners: d.listeners.filter((l) => l.app !== 'dns') }))
+    .filter((p) => p.listeners.length > 0);
+  const dnsServers = planDnsServers(lab, nsOf);
   return {
     prefix: opts.prefix,
     lab: lab.name,
@@ -162,27 +178,24 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
     dirs,
     files,
     listeners,
+    dnsServers,
     places,
   };
 }
 
-/**
- * Names come from the hosts files only (`hosts: files`) until the lab runs cluster DNS servers: a reverse lookup of
- * a lab address fails at once, an unknown name gives "Name or service not known" (as NXDOMAIN would), and glibc never
- * sends a DNS query. Pods and nodes get their model files (kubelet's hosts and resolv.conf, the VMs'); programs with
- * their own resolver (busybox nslookup, dig) read that resolv.conf. Places without model files (the workstation, NAT
- * engines, external hosts) keep resolv.conf at [::1]:53, where nothing listens, so lookups fail fast.
- */
-export const RESOLV_CONF = '# tracelab namespace lab: no DNS server; lookups fail fast inside the namespace\nnameserver ::1\noptions timeout:1 attempts:1\n';
-export const NSSWITCH_CONF = '# tracelab namespace lab: names from /etc/hosts only\nhosts: files\nnetworks: files\n';
+/** CoreDNS in every pod with a `dns` listener, and the NAT DNS in every NAT engine (at the lab's NAT DNS address). */
+function planDnsServers(lab: LabModel, nsOf: ReadonlyMap<string, string>): PlannedDnsServer[] {
+  const zone = JSON.stringify(dnsZone(lab));
+  const servers: PlannedDnsServer[] = [];
+  for (const d of lab.devices) {
+    if (d.listeners.some((l) => l.app === 'dns')) servers.push({ ns: nsOf.get(d.id)!, device: d.id, role: 'coredns', zone, address: '0.0.0.0' });
+    else if (d.kind === 'nat') servers.push({ ns: nsOf.get(d.id)!, device: d.id, role: 'upstream', zone, address: formatIp(lab.nat.dnsIp) });
+  }
+  return servers;
+}
+
 
 const LOCALHOST_LINES = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
-
-/**
- * Appended to a place's own hosts file: the lab's external hosts, which DNS (VirtualBox's NAT resolver behind CoreDNS)
- * answers for in the real lab. A stand-in while names come from files only: it goes when `hosts: files dns` comes.
- */
-export const EXTERNAL_HOSTS_NOTE = '# tracelab namespace lab: the external hosts, until cluster DNS answers for them\n';
 
 function externalHostLines(lab: LabModel): string {
   return lab.hosts.map((h) => `${formatIp(h.ip)}\t${h.name}\n`).join('');
@@ -219,6 +232,9 @@ function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddSte
   if (core.length > 0) add('sysctl', ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...core.map(([k, v]) => `${k}=${v}`)]);
   // net.bridge.* exist only while br_netfilter is loaded.
   for (const [k, v] of bridge) add('sysctl', ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', `${k}=${v}`], { optional: true });
+  // SYN retransmissions as the lab's Debian 12 kernel (6.1) times them: 1, 2, 4 s ... Kernels from 6.5 retransmit the
+  // first SYNs at linear 1 s intervals unless this per-netns sysctl is 0; older kernels lack it (hence optional).
+  add('sysctl', ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.tcp_syn_linear_timeouts=0'], { optional: true });
 
   const defaultRp = global.get('net.ipv4.conf.default.rp_filter')!;
   const ifSysctls: string[] = [];

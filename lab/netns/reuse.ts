@@ -8,8 +8,8 @@ import { cmdlineMatches, processCmdline } from './listener.js';
 
 /** A digest of everything the plan makes: a lab built from a different model (or tracelab version) never matches. */
 export function planFingerprint(plan: NetnsPlan): string {
-  const { namespaces, steps, dirs, files, listeners, places } = plan;
-  return createHash('sha256').update(JSON.stringify({ namespaces, steps, dirs, files, listeners, places })).digest('hex');
+  const { namespaces, steps, dirs, files, listeners, dnsServers, places } = plan;
+  return createHash('sha256').update(JSON.stringify({ namespaces, steps, dirs, files, listeners, dnsServers, places })).digest('hex');
 }
 
 /** Whether RECORD is a finished lab of this exact plan that is still whole. */

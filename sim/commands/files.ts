@@ -1,8 +1,10 @@
 // The few files and shell builtins a person reads or writes while debugging: `cat` of /proc/sys/*,
-// /run/flannel/subnet.env, /etc/hostname and the place's files (/etc/resolv.conf, /etc/hosts), `echo V > /proc/sys/...`, and `hostname [-I]`.
+// /run/flannel/subnet.env, /etc/hostname and the place's own files (resolv.conf, hosts, nsswitch.conf),
+// `echo V > /proc/sys/...`, and `hostname [-I]`.
 import { formatCidr, formatIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
+import { nsswitchConf } from '../dns/lab-dns.js';
 import { fail, ok, unsupported } from './output.js';
 import { keyOfPath, readSysctl, sysctlExists, sysctlKeys, writeSysctl } from './sysctl-keys.js';
 
@@ -37,9 +39,10 @@ function readFile(path: string, ctx: CommandContext): FileRead {
     return text === undefined ? { ok: false, error: 'No such file or directory' } : { ok: true, text };
   }
   if (path === '/etc/hostname') return { ok: true, text: `${ctx.state.device.hostname}\n` };
-  // /etc/resolv.conf and /etc/hosts as kubelet or the OS wrote them (topology/place-files.ts).
+  // The place's files as kubelet or the OS wrote them (topology/place-files.ts), and its nsswitch.conf.
   const file = ctx.state.device.files?.[path];
   if (file !== undefined) return { ok: true, text: file };
+  if (path === '/etc/nsswitch.conf') return { ok: true, text: nsswitchConf(ctx.state.device) };
   return { ok: false, error: 'No such file or directory' };
 }
 

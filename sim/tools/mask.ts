@@ -1,5 +1,6 @@
-// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left) so outputs compare
-// byte for byte; maskForComparison also masks an interface listing's backend fields (mask-listing.ts).
+// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, dig's id, cookie,
+// clock and version, musl's resolver wording, curl's progress meter and the HTTP Date header, nothing else) so
+// outputs compare byte for byte; maskForComparison also masks an interface listing's backend fields (mask-listing.ts).
 
 import { maskInterfaceListing } from './mask-listing.js';
 
@@ -24,14 +25,55 @@ const EXPIRES = /\bexpires \d+sec\b/g;
 /** mtr's `Start:` line is the wall clock of the run. */
 const MTR_START = /^Start: \S+$/;
 
-/** One line with its time figures replaced by MASK. */
+/** curl's progress-meter updates (`\r` and 78 columns of sizes, speeds and times; how many depends on timing): one MASK. */
+const CURL_METER = /(?:\r[ \d.kMGTP:-]{78})+/g;
+/** curl: `after 2 ms`, `connect timeout after 1999ms`, `Operation timed out after 2001 milliseconds`. */
+const CURL_AFTER = /\bafter \d+( ?ms| milliseconds)\b/g;
+/** An HTTP response's Date header (curl -v `< Date: ...`, curl -I `Date: ...`): the server's wall clock. */
+const HTTP_DATE = /^((?:< )?Date: )[^\r]*/;
+
+/** dig (FACTS-L4 §1): the query time, the wall clock, the random DNS id and client cookie, and BIND's version (the
+ * image's build in the simulator, the host's in the namespace lab). */
+const DIG_QUERY_TIME = /^(;; Query time: )\d+( msec)$/;
+const DIG_WHEN = /^(;; WHEN: ).+$/;
+const DIG_ID = /^(;; ->>HEADER<<- opcode: \w+, status: \w+, id: )\d+$/;
+const DIG_COOKIE = /^(; COOKIE: )[0-9a-f]+/;
+const DIG_BANNER = /^(; <<>> DiG )\S+( <<>> )/;
+
+/** One line of dig's output with its run-to-run fields masked, or undefined when the line has none. */
+function maskDigLine(line: string): string | undefined {
+  for (const re of [DIG_QUERY_TIME, DIG_WHEN, DIG_ID, DIG_COOKIE, DIG_BANNER]) {
+    const m = re.exec(line);
+    if (m) return line.replace(re, `$1${MASK}${m[2] ?? ''}`);
+  }
+  return undefined;
+}
+
+/**
+ * gai_strerror's words differ by libc, not by outcome: the simulator prints the image's (musl in netshoot: "Name does
+ * not resolve", "Try again"), the namespace lab runs the host's glibc tools. Compared as glibc's.
+ */
+const MUSL_GAI: readonly (readonly [RegExp, string])[] = [
+  [/: Name does not resolve$/, ': Name or service not known'],
+  [/: Try again$/, ': Temporary failure in name resolution'],
+];
+
+/** One line with its time figures (and dig's run-to-run fields, the libc's resolver wording) replaced by MASK. */
 export function maskLine(line: string): string {
+  for (const [musl, glibc] of MUSL_GAI) if (musl.test(line)) return line.replace(musl, glibc);
+  if (line.startsWith(';')) {
+    const dig = maskDigLine(line);
+    if (dig !== undefined) return dig;
+  }
   if (MTR_START.test(line)) return `Start: ${MASK}`;
   const row = MTR_ROW.exec(line);
   if (row) return `${row[1]} ${MASK}`;
   const rtt = PING_RTT.exec(line);
   if (rtt) return `${rtt[1]}${MASK}${rtt[2]}`;
   return line
+    .replace(CURL_METER, `\r${MASK}`)
+    .replace(CURL_AFTER, `after ${MASK}$1`)
+    .replace(HTTP_DATE, `$1${MASK}`)
     .replace(PING_TOTAL, `$1${MASK}ms`)
     .replace(TRACEPATH_MS, ` ${MASK}ms`)
     .replace(MS_FIGURE, `${MASK} ms`)

@@ -1,5 +1,5 @@
 // mtr 0.95: options, the probing rounds of net_send_batch() on the simulated clock, net_max()'s shown hops, the trace record.
-import { formatIp, parseIp } from '../../topology/address.js';
+import { formatIp } from '../../topology/address.js';
 import type { CommandResult, ProbeResult, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
@@ -227,8 +227,9 @@ function output(ctx: ToolContext, o: Options, hops: readonly HopStats[], dst: nu
 export function mtr(args: readonly string[], ctx: ToolContext): CommandResult {
   const o = parse(args);
   if ('exitCode' in o) return o;
-  const dst = parseIp(o.target) ?? ctx.resolve(o.target);
-  if (dst === undefined) return { stdout: '', stderr: `mtr: Failed to resolve host: ${o.target}: Name or service not known\n`, exitCode: 0 };
+  const found = ctx.lookup(o.target);
+  if (!found.ok) return { stdout: '', stderr: `mtr: Failed to resolve host: ${o.target}: ${found.message}\n`, exitCode: 0 };
+  const dst = found.ip;
   const route = ctx.sourceRoute(dst);
   if (!route.ok && route.error !== 'EHOSTUNREACH') {
     const text = route.error === 'ENETUNREACH' ? 'Network is unreachable' : route.error === 'EACCES' ? 'Permission denied' : 'Invalid argument';

@@ -195,8 +195,9 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
   const p = parse(args);
   if (!p.ok) return p.result;
   const literal = parseIp(p.target);
-  const ip = literal ?? ctx.resolve(p.target);
-  if (ip === undefined) return { stdout: '', stderr: `${p.warnings}ping: ${p.target}: Name or service not known\n`, exitCode: 2 };
+  const found = ctx.lookup(p.target);
+  if (!found.ok) return { stdout: '', stderr: `${p.warnings}ping: ${p.target}: ${found.message}\n`, exitCode: 2 };
+  const ip = found.ip;
   const route = ctx.sourceRoute(ip);
   // connect() fails with EACCES for a broadcast route and for a prohibit route alike: iputils suggests -b for both.
   if (!route.ok && route.error === 'EACCES' && !p.allowBroadcast) return { stdout: '', stderr: `${p.warnings}ping: ${BROADCAST_HINT}\n`, exitCode: 2 };
@@ -205,7 +206,8 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
   const numeric = p.numeric || literal !== undefined;
   const addr = (a: number): string => (numeric ? formatIp(a) : `${ctx.reverse(a) ?? formatIp(a)} (${formatIp(a)})`);
   const run = sendEchoes(ctx, {
-    target: { name: p.target, ip },
+    // iputils asks getaddrinfo for AI_CANONNAME and prints it: the search-list name that answered.
+    target: { name: found.canonical, ip },
     count: p.count ?? (p.deadlineMs !== undefined ? Infinity : DEFAULT_PING_COUNT),
     countReplies: p.deadlineMs !== undefined,
     intervalMs: p.intervalMs,
@@ -217,7 +219,7 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
     firstSeq: 1,
     tool: 'ping',
   });
-  let stdout = `PING ${p.target} (${formatIp(ip)}) ${p.dataBytes}(${p.dataBytes + 28}) bytes of data.\n`;
+  let stdout = `PING ${found.canonical} (${formatIp(ip)}) ${p.dataBytes}(${p.dataBytes + 28}) bytes of data.\n`;
   // A REJECT in our own OUTPUT fails the send (ping says so) and hands us its ICMP error (printed as a From line;
   // kernel-checked). A DROP there fails the send silently.
   const rejected = run.record.hops[0]?.probes.filter((r) => r.at === ctx.device && r.disposition === 'rejected' && r.reply?.local).length ?? 0;
@@ -233,7 +235,7 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
     }
     stdout += line;
   }
-  stdout += statistics(p.target, run.outcomes, errors, run.elapsedMs, run.pipe);
+  stdout += statistics(found.canonical, run.outcomes, errors, run.elapsedMs, run.pipe);
   const received = run.outcomes.filter((o) => o.kind === 'reply').length;
   const exitCode = received === 0 || (p.deadlineMs !== undefined && p.count !== undefined && received < p.count) ? 1 : 0;
   return { stdout, stderr, exitCode, traces: [run.record] };

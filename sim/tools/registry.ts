@@ -1,22 +1,35 @@
-// Which probe tool a command line names: Linux or busybox traceroute and ping, tcptraceroute, mtr, tracepath.
+// Which probe tool a command line names: Linux or busybox traceroute and ping, tcptraceroute, mtr, tracepath, the DNS
+// clients and the TCP clients (curl and netcat-openbsd; busybox's nc and wget).
 import type { CommandResult } from '../../topology/trace.js';
 import type { Toolset } from '../../topology/toolset.js';
 import type { ToolContext } from '../tool-context.js';
 import { busyboxPing, ping } from './ping.js';
 import { busyboxTraceroute } from './busybox-traceroute.js';
+import { curl } from './curl.js';
+import { ncBusybox, ncOpenbsd } from './nc.js';
+import { wgetBusybox } from './wget-busybox.js';
 import { mtr } from './mtr.js';
 import { tcptraceroute } from './tcptraceroute.js';
 import { tracepath } from './tracepath.js';
 import { traceroute } from './traceroute.js';
+import { dig } from './dig.js';
+import { nslookup } from './nslookup.js';
+import { busyboxNslookup } from './busybox-nslookup.js';
+import { getent, host } from './host-getent.js';
 
 /** A probe tool: its arguments (without the program name) and the dataplane's view from where it runs. */
 export type ProbeTool = (args: readonly string[], ctx: ToolContext) => CommandResult;
 
-/** The applets of the busybox image that send probes. */
-const BUSYBOX_APPLETS: Readonly<Record<string, ProbeTool>> = { traceroute: busyboxTraceroute, ping: busyboxPing };
+/** The applets of the busybox image that send probes or open connections. */
+const BUSYBOX_APPLETS: Readonly<Record<string, ProbeTool>> = { traceroute: busyboxTraceroute, ping: busyboxPing, nslookup: busyboxNslookup, nc: ncBusybox, wget: wgetBusybox };
+
+/** Images whose `nslookup` is busybox's applet although their other tools are not (Alpine). */
+const BUSYBOX_NSLOOKUP_IMAGES: ReadonlySet<string> = new Set(['alpine']);
+/** nslookup as the place's image carries it: BIND's, or busybox's in Alpine. */
+const imageNslookup: ProbeTool = (args, ctx) => (BUSYBOX_NSLOOKUP_IMAGES.has(ctx.dns.image()) ? busyboxNslookup : nslookup)(args, ctx);
 
 /** Full Linux tools (nodes and non-busybox images such as netshoot). */
-const LINUX_TOOLS: Readonly<Record<string, ProbeTool>> = { traceroute, ping, tcptraceroute, mtr, tracepath };
+const LINUX_TOOLS: Readonly<Record<string, ProbeTool>> = { traceroute, ping, tcptraceroute, mtr, tracepath, dig, nslookup: imageNslookup, host, getent, curl, nc: ncOpenbsd };
 
 /** Names a probe tool may be invoked as, for shells' tab completion and help. */
 export const PROBE_TOOL_NAMES: readonly string[] = Object.keys(LINUX_TOOLS).sort();

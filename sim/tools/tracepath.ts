@@ -1,5 +1,5 @@
 // iputils tracepath (20221126): DF probes, path-MTU discovery, the socket's error queue in time, and tracepath's restart logic.
-import { formatIp, parseIp } from '../../topology/address.js';
+import { formatIp } from '../../topology/address.js';
 import type { CommandResult, ProbeResult, Reply, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
@@ -291,8 +291,9 @@ class Run {
 export function tracepath(args: readonly string[], ctx: ToolContext): CommandResult {
   const o = parse(args);
   if ('exitCode' in o) return o;
-  const dst = parseIp(o.target) ?? ctx.resolve(o.target);
-  if (dst === undefined) return failure(`tracepath: ${o.target}: Name or service not known\n`, 1);
+  const found = ctx.lookup(o.target);
+  if (!found.ok) return failure(`tracepath: ${o.target}: ${found.message}\n`, 1);
+  const dst = found.ip;
   if (o.mtu <= OVERHEAD) return failure(`tracepath: pktlen must be within: ${OVERHEAD} < value <= 2147483647\n`, 1);
   const run = new Run(ctx, o, dst);
   run.trace(o.basePort ?? DEFAULT_BASEPORT);

@@ -125,11 +125,11 @@ function parse(args: readonly string[], ctx: ToolContext): Parsed | { ok: true; 
     }
     position++;
     if (position === 1) {
-      const ip = ctx.resolve(item.value);
-      if (ip === undefined) {
-        return fail(`${item.value}: Name or service not known\nCannot handle "host" cmdline arg \`${item.value}' on position 1 (argc ${item.argc})`);
+      const found = ctx.lookup(item.value);
+      if (!found.ok) {
+        return fail(`${item.value}: ${found.message}\nCannot handle "host" cmdline arg \`${item.value}' on position 1 (argc ${item.argc})`);
       }
-      o.host = { arg: item.value, ip };
+      o.host = { arg: item.value, ip: found.ip };
     } else if (position === 2) {
       const len = parseCInteger(item.value);
       if (len === undefined) return fail(`Cannot handle "packetlen" cmdline arg \`${item.value}' on position 2 (argc ${item.argc})`);

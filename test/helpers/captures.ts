@@ -21,7 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseIp } from '../../topology/address.js';
+import { formatIp, parseIp } from '../../topology/address.js';
 import { loadLab } from '../../topology/compile.js';
 import type { LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
@@ -127,9 +127,14 @@ export function captureHosts(): { ip: number; name: string }[] {
   });
 }
 
-/** The three-node lab with the capture rig's name service. */
+/** The three-node lab with the capture rig's name service: its hosts file and `hosts: files` (no DNS) in every namespace. */
 export function captureLab(): LabModel {
-  return { ...loadLab('three-node'), hosts: captureHosts() };
+  const lab = loadLab('three-node');
+  const hosts = captureHosts();
+  const hostsText = ['127.0.0.1\tlocalhost', ...hosts.map((h) => `${formatIp(h.ip)}\t${h.name}`)].join('\n') + '\n';
+  const devices = lab.devices.map((d) => ({ ...d, files: { ...d.files, '/etc/hosts': hostsText, '/etc/nsswitch.conf': 'hosts: files\n' } }));
+  const byId = new Map(devices.map((d) => [d.id, d]));
+  return { ...lab, devices, hosts, device: (id: string) => byId.get(id) };
 }
 
 /** A setup command that did not succeed (the interpreter may lack it). */

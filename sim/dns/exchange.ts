@@ -1,0 +1,61 @@
+// One DNS query over UDP through the simulated dataplane: the datagram's fate (answered, ICMP port unreachable,
+// silence) comes from the packet walk; the answer's content from the lab's DNS servers (responder.ts).
+import type { Packet as DnsMessage } from 'dns-packet';
+import type { Dataplane } from '../dataplane.js';
+import { runProbe } from '../probe.js';
+import { corednsAnswer, dnsZone, relayedReply, servfail, upstreamAnswer } from './responder.js';
+import { resolvConf } from './lab-dns.js';
+import { encodedLength } from './wire.js';
+
+/** What one datagram to a nameserver brought back. */
+export type ExchangeOutcome =
+  | { readonly kind: 'answer'; readonly reply: DnsMessage; readonly rttMs: number }
+  /** ICMP port unreachable (REJECT, nothing listening): the socket reads ECONNREFUSED. */
+  | { readonly kind: 'refused'; readonly rttMs: number }
+  /** Another ICMP error, or a local routing error at the sender (EHOSTUNREACH, ENETUNREACH). */
+  | { readonly kind: 'unreachable'; readonly rttMs: number }
+  /** Nothing came back: the caller's timeout decides how long that took. */
+  | { readonly kind: 'silence' };
+
+/** Per-dataplane counters for source ports (from 32768, as the ephemeral range starts) and probe sequence numbers. */
+const sockets = new WeakMap<Dataplane, { port: number; seq: number }>();
+
+/** A fresh ephemeral source port and probe sequence number for a new query socket. */
+export function newSocket(dp: Dataplane): { readonly sport: number; readonly seq: number } {
+  let c = sockets.get(dp);
+  if (!c) sockets.set(dp, (c = { port: 32767, seq: 0 }));
+  c.port = c.port >= 60999 ? 32768 : c.port + 1;
+  c.seq += 1;
+  return { sport: c.port, seq: 10_000 + c.seq };
+}
+
+/** How deep forwarding may go (CoreDNS -> upstream); a loop in the lab's resolv.conf files ends here as SERVFAIL. */
+const MAX_FORWARDS = 2;
+
+/** Sends QUERY from DEVICE to SERVER:53/udp and sees what comes back. */
+export function exchange(dp: Dataplane, device: string, server: number, query: DnsMessage, sport: number, seq: number, depth = 0): ExchangeOutcome {
+  const length = 28 + encodedLength(query);
+  const result = runProbe(dp, device, { protocol: 'udp', dst: server, dport: 53, sport, ttl: 64, length, df: false, seq, dnsQuery: true });
+  const r = result.reply;
+  if (!r) return { kind: 'silence' };
+  if (r.kind === 'unreachable') return { kind: r.code === 3 ? 'refused' : 'unreachable', rttMs: r.rttMs };
+  if (r.kind !== 'udp') return { kind: 'silence' };
+  // Only a DNS server answers a query datagram (probe.ts): the NAT engine's DNS, or CoreDNS.
+  if (dp.state(result.at).device.kind === 'nat') return { kind: 'answer', reply: upstreamAnswer(dnsZone(dp.model), query), rttMs: r.rttMs };
+  const decision = corednsAnswer(dnsZone(dp.model), query);
+  if (decision.kind === 'answer') return { kind: 'answer', reply: decision.reply, rttMs: r.rttMs };
+  return { ...forward(dp, result.at, query, depth), rttMs: r.rttMs };
+}
+
+/**
+ * CoreDNS's `forward . /etc/resolv.conf`: the query goes on from the CoreDNS pod to the first nameserver of its
+ * resolv.conf (dnsPolicy Default: the node's, the NAT DNS) and the upstream's reply is relayed; an upstream that
+ * does not answer makes it SERVFAIL.
+ */
+function forward(dp: Dataplane, coredns: string, query: DnsMessage, depth: number): { kind: 'answer'; reply: DnsMessage } {
+  const upstream = resolvConf(dp.state(coredns).device).nameservers[0];
+  if (upstream === undefined || depth >= MAX_FORWARDS) return { kind: 'answer', reply: servfail(query) };
+  const socket = newSocket(dp);
+  const got = exchange(dp, coredns, upstream, query, socket.sport, socket.seq, depth + 1);
+  return { kind: 'answer', reply: got.kind === 'answer' ? relayedReply(query, got.reply) : servfail(query) };
+}

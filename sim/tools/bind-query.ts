@@ -1,0 +1,41 @@
+// BIND's client core (dighost.c), shared by dig, nslookup and host: one query sent up to `tries` times (a new
+// socket each time, the same id), `;; communications error` per failed try, and the search-list walk.
+import type { Packet as DnsMessage } from 'dns-packet';
+import { formatIp, parseIp } from '../../topology/address.js';
+import type { Failure } from '../dns/stub.js';
+import type { ToolContext } from '../tool-context.js';
+
+/** BIND's defaults: +tries=3, +timeout=5 (dig and nslookup). */
+export const BIND_TRIES = 3;
+export const BIND_TIMEOUT_S = 5;
+
+/** The words dighost.c prints for a failed try (isc_result_totext of the socket's result). */
+const FAILURE_TEXT: Readonly<Record<Failure, string>> = { timeout: 'timed out', refused: 'connection refused', unreachable: 'host unreachable' };
+
+export type BindAnswer =
+  | { readonly ok: true; readonly reply: DnsMessage; readonly rttMs: number; readonly errors: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+/** `;; communications error to SERVER#53: WHY` lines, one per failed try. */
+export function commError(server: number, failure: Failure): string {
+  return `;; communications error to ${formatIp(server)}#53: ${FAILURE_TEXT[failure]}\n`;
+}
+
+/** The server a DNS client asks: the one named on its command line (an address, or a name it resolves), else the
+ * first nameserver of the place's resolv.conf. Undefined when the name does not resolve. */
+export function clientServer(ctx: ToolContext, named: string | undefined): number | undefined {
+  if (named === undefined) return ctx.dns.conf().nameservers[0];
+  return parseIp(named) ?? ctx.resolve(named);
+}
+
+/** QUERY to SERVER, tried up to TRIES times with TIMEOUTS seconds each; the errors of the failed tries in order. */
+export function bindSend(ctx: ToolContext, server: number, query: DnsMessage, tries: number, timeoutS: number): BindAnswer {
+  const errors: string[] = [];
+  for (let t = 0; t < tries; t++) {
+    const start = ctx.nowMs();
+    const got = ctx.dns.send(server, [query], timeoutS * 1000);
+    if (got.ok) return { ok: true, reply: got.replies[0]!, rttMs: ctx.nowMs() - start, errors };
+    errors.push(commError(server, got.failure));
+  }
+  return { ok: false, errors };
+}
