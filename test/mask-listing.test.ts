@@ -12,11 +12,14 @@ describe('maskForComparison on interface listings', () => {
     const sim = createSimBackend();
     await sim.up(scenario!.lab);
     for (const step of scenario!.breakSteps) if (step.kind === 'run') await sim.run(step.at, step.run);
+    let differBeforeMasking = 0;
     for (const probe of scenario!.probes) {
       const got = await sim.run(probe.at, probe.run);
-      expect(got.stdout, probe.run).not.toBe(probe.expect);
+      if (got.stdout !== probe.expect) differBeforeMasking++;
       expect(maskForComparison(got.stdout), `${probe.at}: ${probe.run}`).toBe(maskForComparison(probe.expect));
     }
+    // Most listings differ by backend (ifindex, @ifN, qdisc, link-netns): the mask is what makes them agree.
+    expect(differBeforeMasking).toBeGreaterThan(scenario!.probes.length / 2);
   });
 
   it('still sees an MTU, a state or an address that differs', () => {

@@ -52,25 +52,52 @@ function batchableNamespace(step: PlanStep): string | undefined {
   return ns;
 }
 
+/** `ip netns exec NS sysctl -q -w KEY=VALUE...`: its namespace, so one sysctl process can write every such key there. */
+function sysctlNamespace(step: PlanStep): string | undefined {
+  const [ip, netns, exec, ns, sysctl, q, w, ...kvs] = step.argv;
+  const shaped = ip === 'ip' && netns === 'netns' && exec === 'exec' && sysctl === 'sysctl' && q === '-q' && w === '-w';
+  return shaped && kvs.length > 0 && step.stdin === undefined ? ns : undefined;
+}
+
 /**
- * Within each stage, the batchable steps of one namespace become one batch (kept in plan order); steps that cannot be
- * batched run alone, after the batches of their stage in that namespace.
+ * One sysctl process per namespace and phase for all its writes: procps writes every key given and exits 1 if any
+ * failed. When some are optional (keys older kernels lack), `-e` skips unknown keys and writes the rest; the batch is
+ * optional only when all its steps are.
+ */
+function sysctlBatch(ns: string, group: readonly PlanStep[], stage: number): BatchedStep {
+  if (group.length === 1) return { ...group[0]!, steps: group, ns, stage };
+  const someOptional = group.some((s) => s.optional === true);
+  const allOptional = group.every((s) => s.optional === true);
+  const argv = ['ip', 'netns', 'exec', ns, 'sysctl', '-q', ...(someOptional ? ['-e'] : []), '-w', ...group.flatMap((s) => s.argv.slice(7))];
+  return { phase: group[0]!.phase, argv, steps: group, ns, stage, ...(allOptional ? { optional: true } : {}) };
+}
+
+/**
+ * Within each stage, the batchable steps of one namespace become one batch (kept in plan order), its sysctl writes one
+ * sysctl process (sysctlBatch); steps that cannot be batched run alone, after the batches of their stage in that
+ * namespace.
  */
 export function batchSteps(steps: readonly PlanStep[]): BatchedStep[] {
   const out: BatchedStep[] = [];
   BUILD_STAGES.forEach((_phases, stage) => {
     const byNs = new Map<string, PlanStep[]>();
+    const sysctls = new Map<string, PlanStep[]>();
     const single: PlanStep[] = [];
     for (const step of steps) {
       if (stageOf(step.phase) !== stage) continue;
       const ns = batchableNamespace(step);
-      if (ns === undefined) single.push(step);
-      else byNs.set(ns, [...(byNs.get(ns) ?? []), step]);
+      const sysctlNs = ns === undefined ? sysctlNamespace(step) : undefined;
+      if (ns !== undefined) byNs.set(ns, [...(byNs.get(ns) ?? []), step]);
+      else if (sysctlNs !== undefined) {
+        const key = `${sysctlNs}\0${step.phase}`;
+        sysctls.set(key, [...(sysctls.get(key) ?? []), step]);
+      } else single.push(step);
     }
     for (const [ns, group] of byNs) {
       if (group.length === 1) out.push({ ...group[0]!, steps: group, ns, stage });
       else out.push({ phase: group[0]!.phase, argv: ['ip', '-n', ns, '-batch', '-'], stdin: group.map((s) => s.argv.slice(3).join(' ')).join('\n') + '\n', steps: group, ns, stage });
     }
+    for (const group of sysctls.values()) out.push(sysctlBatch(stepNamespace(group[0]!), group, stage));
     for (const step of single) out.push({ ...step, steps: [step], ns: stepNamespace(step), stage });
   });
   return out;

@@ -89,8 +89,7 @@ export function hostVethOf(result: string, bridge: string): string | undefined {
 
 /**
  * Runs the bridge plugin's ADD in the node's namespace (`ip netns exec NODE DIR/bridge`) with host-local's leases in
- * DATADIR, then gives the host end the model's name and MAC (a rename while up, or down-rename-up on kernels that
- * refuse it). Throws with the plugin's words.
+ * DATADIR, then gives the host end the model's name and MAC (down, rename, up). Throws with the plugin's words.
  */
 export async function cniAdd(a: CniAttach, pluginDir: string, dataDir: string): Promise<void> {
   const argv = ['ip', 'netns', 'exec', a.nodeNs, join(pluginDir, 'bridge')];
@@ -99,9 +98,10 @@ export async function cniAdd(a: CniAttach, pluginDir: string, dataDir: string): 
   const made = hostVethOf(r.stdout, a.bridge);
   if (made === undefined) throw new Error(`CNI ADD of ${a.podNs}: no host veth in the plugin's result: ${r.stdout.trim()}`);
   if (made === a.hostVeth) return;
-  const rename = ['ip', '-n', a.nodeNs, 'link', 'set', 'dev', made, 'name', a.hostVeth, 'address', a.hostMac];
-  if ((await runArgv(rename)).exitCode === 0) return;
-  const lines = [`link set dev ${made} down`, rename.slice(3).join(' '), `link set dev ${a.hostVeth} up`];
+  // Down, rename and re-address, up: going down drops the IPv6 link-local address the plugin's random MAC made
+  // (keep_addr_on_down is 0), and up makes it again from the model's MAC, as `ip addr` on the node then shows.
+  const rename = ['link', 'set', 'dev', made, 'name', a.hostVeth, 'address', a.hostMac];
+  const lines = [`link set dev ${made} down`, rename.join(' '), `link set dev ${a.hostVeth} up`];
   const r2 = await runArgv(['ip', '-n', a.nodeNs, '-batch', '-'], { input: lines.join('\n') + '\n' });
   if (r2.exitCode !== 0) throw new Error(`renaming ${made} to ${a.hostVeth} in ${a.nodeNs}: ${r2.stderr.trim()}`);
 }

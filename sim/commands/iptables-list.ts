@@ -39,13 +39,20 @@ export function saveText(tables: Tables, table: TableName, only?: string): strin
 
 const PROTO_NUMBERS = { tcp: 6, udp: 17, icmp: 1 } as const;
 
+/** /etc/networks of Debian's netbase (nodes and the namespace lab's host alike): getnetbyaddr's names. */
+const NETWORK_NAMES: ReadonlyMap<number, string> = new Map([[0, 'default'], [0x7f000000, 'loopback'], [0xa9fe0000, 'link-local']]);
+
 function addressText(n: Rule['src'], f: ListFormat): string {
   const inv = n?.not ? '!' : ' ';
   const c: Cidr | undefined = n?.value;
   let text: string;
+  // xtables_ipaddr_to_anyname: the host name (gethostbyaddr), else the network name (getnetbyaddr), else the number;
+  // then the mask, omitted for /32.
   if (!c || c.len === 0) text = f.numeric ? '0.0.0.0/0' : 'anywhere';
-  else if (c.len === 32) text = (f.numeric ? undefined : f.reverse(c.addr)) ?? formatIp(c.addr);
-  else text = `${formatIp(c.addr)}/${c.len}`;
+  else {
+    const name = f.numeric ? undefined : f.reverse(c.addr) ?? NETWORK_NAMES.get(c.addr);
+    text = `${name ?? formatIp(c.addr)}${c.len === 32 ? '' : `/${c.len}`}`;
+  }
   return `${inv}${text.padEnd(19)} `;
 }
 
