@@ -104,13 +104,21 @@ function ctState(p: Packet, tracked: boolean): MatchPacket['state'] {
   return tracked ? (isIcmpError(p) ? 'RELATED' : 'ESTABLISHED') : 'NEW';
 }
 
+/** The device of the output route to DST (lo for the device's own addresses), which nat OUTPUT's `-o` matches. */
+function outputDevice(s: DeviceState, dst: number): string | undefined {
+  if (s.isLocal(dst)) return 'lo';
+  const route = s.lookup(dst)?.route;
+  return route?.type === 'unicast' ? route.dev : undefined;
+}
+
 /** Sends a packet from a device's own stack (a probe, an answer, an ICMP error). */
 export function originate(j: Journey, device: string, packet: Packet, natBypass = false): Outcome {
   const s = j.dp.state(device);
   const related = isIcmpError(packet);
   const reply = packet.protocol === 'tcp' ? packet.tcp !== 'syn' : packet.protocol === 'icmp' && !related && packet.icmp?.type === 0;
   let p = packet;
-  if (!related && !reply) p = applyDnat(j, s, p, 'OUTPUT');
+  // An empty nat OUTPUT changes nothing: the route lookup for its `-o` is made only when it has rules.
+  if (!related && !reply && (s.tables.nat.get('OUTPUT')?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
   if (s.isLocal(p.dst)) {
     if (j.recording) j.step(device, () => `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
     j.cross('veth');

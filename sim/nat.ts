@@ -83,9 +83,12 @@ function recordNat(j: Journey, device: string, before: Packet, after: Packet): v
   else j.conntrack.push({ device, orig: tupleOf(before), xlat: tupleOf(after) });
 }
 
-/** nat PREROUTING (arriving packets, `-i inDev`) or nat OUTPUT (the device's own packets) for a new flow. */
-export function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 'OUTPUT', inDev?: string): Packet {
-  const v = runChain(j.dp, s, 'nat', chain, p, 'NEW', inDev);
+/**
+ * nat PREROUTING (arriving packets, `-i inDev`) or nat OUTPUT (the device's own packets, `-o outDev`: the device of the
+ * route already chosen for the original destination, as LOCAL_OUT runs after the output route lookup) for a new flow.
+ */
+export function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 'OUTPUT', inDev?: string, outDev?: string): Packet {
+  const v = runChain(j.dp, s, 'nat', chain, p, 'NEW', inDev, outDev);
   const marked = v.mark !== undefined ? { mark: v.mark } : {};
   if (v.mark !== undefined && j.recording) j.step(s.device.id, () => `packet marked 0x${v.mark!.toString(16)} in nat ${chain} (-j MARK)`, { in: inDev });
   if (v.target !== 'DNAT' || !v.rule?.toDestination) return v.mark !== undefined ? { ...p, ...marked } : p;

@@ -115,6 +115,8 @@ function muslCandidate(dp: Dataplane, device: string, conf: ResolvConf, name: st
 export interface ReverseResolution {
   readonly name?: string;
   readonly elapsedMs: number;
+  /** No server gave an answer (silence, ICMP refused, SERVFAIL): glibc's TRY_AGAIN, getnameinfo's EAI_AGAIN. */
+  readonly again?: boolean;
 }
 
 /** IP -> name at DEVICE as getnameinfo does it: /etc/hosts, then a PTR query walked like a forward lookup's servers. */
@@ -129,10 +131,10 @@ export function reverseHost(dp: Dataplane, device: string, ip: number): ReverseR
   for (let attempt = 0; attempt < conf.attempts; attempt++) {
     for (const server of conf.nameservers) {
       const got = sendBatch(dp, device, server, [stubQuery(dp, ptrName, 'PTR')], conf.timeout * 1000);
-      if (!got.ok) continue;
+      if (!got.ok || rcodeOf(got.replies[0]!) === 'SERVFAIL') continue; // res_send tries the next server
       const ptr = (got.replies[0]!.answers ?? []).find((a) => a.type === 'PTR');
       return { ...(ptr ? { name: String((ptr as { data: unknown }).data) } : {}), elapsedMs: dp.nowMs - start };
     }
   }
-  return { elapsedMs: dp.nowMs - start };
+  return { elapsedMs: dp.nowMs - start, again: true };
 }

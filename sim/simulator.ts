@@ -62,6 +62,7 @@ export class Simulator {
         return r.ok ? r.ip : undefined;
       },
       reverse: (address) => reverseHost(dp, device, address).name,
+      reverseLookup: (address) => reverseHost(dp, device, address),
       nowMs: () => EPOCH_MS + dp.nowMs,
       // A tool's waiting moves the clock (rate limits refill) but Flannel reconciles only when the lab waits: the
       // namespace lab's flanneld emulation runs in its `wait` steps, never during a command (kernel-checked disagreement).

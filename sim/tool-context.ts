@@ -1,7 +1,7 @@
 // What a probe tool asks of the dataplane it runs on: one packet at a time, the source route, names, the clock.
 import type { Listener } from '../topology/model.js';
 import type { ProbeResult } from '../topology/trace.js';
-import type { Resolution } from './resolve.js';
+import type { Resolution, ReverseResolution } from './resolve.js';
 import type { Packet as DnsMessage } from 'dns-packet';
 import type { ResolvConf } from './dns/lab-dns.js';
 import type { ResolverKind } from '../topology/model.js';
@@ -63,6 +63,8 @@ export interface ToolContext {
   resolve(name: string): number | undefined;
   /** Reverse resolution (/etc/hosts, then DNS PTR); undefined when the lookup fails (the address is printed instead). */
   reverse(address: number): string | undefined;
+  /** The reverse lookup with why it failed (getnameinfo tells a temporary failure from "no name"). */
+  reverseLookup(address: number): ReverseResolution;
   /** Simulated wall-clock time in milliseconds since the epoch (for mtr's Start: line). */
   nowMs(): number;
   /** Lets simulated time pass while the tool waits (between probes, for replies): rate limits refill. */

@@ -4,6 +4,7 @@ import { formatIp, type Cidr } from '../../topology/address.js';
 import { BUILTIN_CHAINS, multiportList, ruleText, type Chain, type Rule, type TableName, type Tables } from '../netfilter.js';
 import { serviceName } from './services.js';
 import { icmpTypeListText } from '../icmp-types.js';
+import type { ReverseResolution } from '../resolve.js';
 
 export interface ListFormat {
   readonly numeric: boolean;
@@ -11,7 +12,7 @@ export interface ListFormat {
   readonly exact: boolean;
   readonly lineNumbers: boolean;
   /** Reverse name resolution for /32 addresses (the lab's /etc/hosts). */
-  readonly reverse: (ip: number) => string | undefined;
+  readonly reverse: (ip: number) => Pick<ReverseResolution, 'name' | 'again'> | undefined;
 }
 
 /** Chains in listing order: builtins as the kernel registers them, then user chains by name. */
@@ -46,11 +47,12 @@ function addressText(n: Rule['src'], f: ListFormat): string {
   const inv = n?.not ? '!' : ' ';
   const c: Cidr | undefined = n?.value;
   let text: string;
-  // xtables_ipaddr_to_anyname: the host name (gethostbyaddr), else the network name (getnetbyaddr), else the number;
-  // then the mask, omitted for /32.
+  // xtables_ipaddr_to_anyname: getnameinfo() without NI_NAMEREQD (the name, or the number when there is none), and
+  // only when that fails (EAI_AGAIN: no server answered) the network name (getnetbyaddr); then the mask unless /32.
   if (!c || c.len === 0) text = f.numeric ? '0.0.0.0/0' : 'anywhere';
   else {
-    const name = f.numeric ? undefined : f.reverse(c.addr) ?? NETWORK_NAMES.get(c.addr);
+    const r = f.numeric ? undefined : f.reverse(c.addr);
+    const name = r?.name ?? (r?.again ? NETWORK_NAMES.get(c.addr) : undefined);
     text = `${name ?? formatIp(c.addr)}${c.len === 32 ? '' : `/${c.len}`}`;
   }
   return `${inv}${text.padEnd(19)} `;

@@ -183,7 +183,7 @@ export function iptables(args: readonly string[], ctx: CommandContext): CommandR
     case 'L': {
       if (inv.chain !== undefined && !chain) return incompatible(inv, inv.chain);
       const tool = ctx.sim.toolContext(ctx.device);
-      const reverse = (ip: number) => tool.reverse(ip);
+      const reverse = (ip: number) => tool.reverseLookup(ip);
       return ok(listText(tables, inv.table, { numeric: inv.numeric, verbose: inv.verbose, exact: inv.exact, lineNumbers: inv.lineNumbers, reverse }, inv.chain));
     }
     case 'S':
