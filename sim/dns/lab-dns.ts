@@ -70,8 +70,14 @@ export function resolvConfText(device: Device): string {
   return device.files?.[RESOLV_CONF_PATH] ?? NO_DNS_RESOLV_CONF;
 }
 
+/** Parsed files by the (immutable) device they belong to: a lookup, or a traceroute's reverse per hop, parses none. */
+const parsedResolvConf = new WeakMap<Device, ResolvConf>();
+const parsedHosts = new WeakMap<Device, HostsTable>();
+
 export function resolvConf(device: Device): ResolvConf {
-  return parseResolvConf(resolvConfText(device));
+  let conf = parsedResolvConf.get(device);
+  if (conf === undefined) parsedResolvConf.set(device, (conf = parseResolvConf(resolvConfText(device))));
+  return conf;
 }
 
 /** /etc/hosts as name -> first entry (its address and official name), and address -> first name (nss_files). */
@@ -98,9 +104,12 @@ export function parseHosts(text: string): HostsTable {
  * external hosts, as the namespace lab writes them into every namespace.
  */
 export function hostsTable(lab: LabModel, device: Device): HostsTable {
-  const file = device.files?.[HOSTS_PATH];
-  if (file !== undefined) return parseHosts(file);
-  return parseHosts(['127.0.0.1\tlocalhost', ...lab.hosts.map((h) => `${formatIp(h.ip)}\t${h.name}`)].join('\n'));
+  let table = parsedHosts.get(device);
+  if (table === undefined) {
+    const file = device.files?.[HOSTS_PATH] ?? ['127.0.0.1\tlocalhost', ...lab.hosts.map((h) => `${formatIp(h.ip)}\t${h.name}`)].join('\n');
+    parsedHosts.set(device, (table = parseHosts(file)));
+  }
+  return table;
 }
 
 /**
