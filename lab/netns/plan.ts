@@ -4,7 +4,7 @@ import type { Device, DeviceKind, Interface, LabModel, Listener, Route } from '.
 import { formatIfAddr, formatIp, formatRouteDst, isDocumentationRange, sameCidr, subnetOf, type Cidr } from '../../topology/address.js';
 import type { Toolset } from '../../topology/toolset.js';
 import { HOSTS_PATH } from '../../topology/place-files.js';
-import { nsswitchConf, resolvConfText } from '../../sim/dns/lab-dns.js';
+import { nsswitchConf, placeResolvConfText } from '../../sim/dns/lab-dns.js';
 import { dnsZone } from '../../sim/dns/responder.js';
 import {
   MAX_IFNAME,
@@ -162,7 +162,7 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
     dirs.push(dir);
     // The place's own files (kubelet's, the VM's); places without them resolve from the lab's hosts file only.
     files.push({ path: `${dir}/hosts`, content: device.files?.[HOSTS_PATH] ?? plainHosts });
-    files.push({ path: `${dir}/resolv.conf`, content: resolvConfText(device) });
+    files.push({ path: `${dir}/resolv.conf`, content: placeResolvConfText(device) });
     files.push({ path: `${dir}/nsswitch.conf`, content: nsswitchConf(device) });
   }
   // DNS listeners get a DNS server process; the other listeners stay bare.

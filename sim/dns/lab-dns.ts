@@ -66,7 +66,7 @@ export function podAddress(device: Device | undefined): number | undefined {
 export const NO_DNS_RESOLV_CONF = '# tracelab namespace lab: no DNS server; lookups fail fast inside the namespace\nnameserver ::1\noptions timeout:1 attempts:1\n';
 
 /** The resolv.conf text a place reads: its file from the model, else NO_DNS_RESOLV_CONF. */
-export function resolvConfText(device: Device): string {
+export function placeResolvConfText(device: Device): string {
   return device.files?.[RESOLV_CONF_PATH] ?? NO_DNS_RESOLV_CONF;
 }
 
@@ -76,7 +76,7 @@ const parsedHosts = new WeakMap<Device, HostsTable>();
 
 export function resolvConf(device: Device): ResolvConf {
   let conf = parsedResolvConf.get(device);
-  if (conf === undefined) parsedResolvConf.set(device, (conf = parseResolvConf(resolvConfText(device))));
+  if (conf === undefined) parsedResolvConf.set(device, (conf = parseResolvConf(placeResolvConfText(device))));
   return conf;
 }
 
