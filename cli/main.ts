@@ -17,6 +17,7 @@ const COMMAND_MODULES: Readonly<Record<CommandName, () => Promise<CommandModule>
   scenario: async () => (await import('./commands/scenario.js')).scenarioCommand as unknown as CommandModule,
   verify: async () => (await import('./commands/verify.js')).verifyCommand as unknown as CommandModule,
   train: async () => (await import('./commands/train.js')).trainCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand as unknown as CommandModule,
 };
 
 /** A command yargs can list and match by its usage line; its module is loaded by its builder. */

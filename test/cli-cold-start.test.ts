@@ -13,6 +13,8 @@ vi.mock('../cli/commands/topo.js', refuse('the topo command'));
 vi.mock('../cli/commands/lab.js', refuse('the lab command'));
 vi.mock('../cli/commands/verify.js', refuse('the verify command'));
 vi.mock('../cli/commands/train.js', refuse('the train command'));
+vi.mock('../cli/commands/serve.js', refuse('the serve command'));
+vi.mock('ws', refuse('the WebSocket library'));
 vi.mock('../lab/backends.js', refuse('the real-lab backends'));
 vi.mock('ajv', refuse('ajv'));
 vi.mock('ajv/dist/2020.js', refuse('the ajv compiler'));

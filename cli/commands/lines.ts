@@ -7,6 +7,7 @@ export const COMMAND_LINES = {
   scenario: { command: 'scenario [action] [targets..]', describe: 'Fault scenarios: `run [FILES|DIRS...]`, `list [FILES|DIRS...]`, `show NAME|FILE`' },
   verify: { command: 'verify [targets..]', describe: 'Run scenarios on the simulator and on a real backend and compare the outputs (millisecond figures masked)' },
   train: { command: 'train', describe: 'Training: `train SCENARIO` opens a trainee shell on a broken lab; `train report FILES...` sums up a class' },
+  serve: { command: 'serve', describe: 'Run a class in the browser: trainee terminals on the simulator and the trainer\'s dashboard (127.0.0.1 by default)' },
 } as const;
 
 export type CommandName = keyof typeof COMMAND_LINES;

@@ -7,7 +7,7 @@ import type { CommandResult, TraceRecord } from '../../topology/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
 import type { Device } from '../../topology/model.js';
 import { placeOf, resolvePlace } from '../../topology/place.js';
-import { renderLabSvg } from '../../topology/svg/svg.js';
+import { renderLabSvg, type SvgOptions } from '../../topology/svg/svg.js';
 import { writeOutputFile } from '../io/output-file.js';
 import { checkNow, formatCheck, healthyOutputs, untrainableReason, type HealthyOutput } from './check.js';
 import { completeLine } from './complete.js';
@@ -245,12 +245,20 @@ export class TrainingSession {
     this.diagrams++;
     const file = join(this.opts.diagramDir, `${this.opts.scenario.name}-${this.diagrams}.svg`);
     const probe = this.lastProbe;
-    // Before `solution`, the picture shows the path and where it stops, not the setting or rule that stopped it.
-    writeOutputFile(file, renderLabSvg(this.lab, probe ? { path: { ...probe, cause: this.solutionShown } } : {}));
+    const path = this.probePath;
+    writeOutputFile(file, renderLabSvg(this.lab, path ? { path } : {}));
     const what = probe
       ? `the lab and the path of your last probe (${probe.trace.tool} to ${probe.trace.target.name})`
       : this.backend?.name === 'sim' ? 'the lab (run a traceroute first to see its path drawn on it)' : 'the lab (paths are drawn from the simulator\'s trace records only)';
     return `diagram: ${what} written to ${file}\n`;
+  }
+
+  /**
+   * The last probe's path as the lab's picture draws it (`diagram`, the web trainer's live picture). Before `solution`
+   * the picture shows the path and where it stops, not the setting or rule that stopped it.
+   */
+  get probePath(): SvgOptions['path'] {
+    return this.lastProbe ? { ...this.lastProbe, cause: this.solutionShown } : undefined;
   }
 
   /** `sleep N[s|m]`: lets time pass, so controllers (Flannel) reconcile; simulated time on the simulator. */

@@ -9,7 +9,8 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import addFormats from 'ajv-formats';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SCHEMAS = { validateLab: 'topology/schema/lab.schema.json', validateScenario: 'scenarios/scenario.schema.json' };
+export const SCHEMAS = { validateLab: 'topology/schema/lab.schema.json', validateScenario: 'scenarios/scenario.schema.json',
+  validateClass: 'topology/schema/class.schema.json' };
 export const OUTPUT = 'topology/schema/validators.generated.cjs';
 
 /** The generated module's text for the schemas as they are on disk now. */

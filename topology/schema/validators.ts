@@ -7,6 +7,7 @@ import { packageRoot } from '../paths.js';
 interface Validators {
   readonly validateLab: ValidateFunction;
   readonly validateScenario: ValidateFunction;
+  readonly validateClass: ValidateFunction;
 }
 
 let validators: Validators | undefined;
@@ -27,4 +28,9 @@ export function labValidator(): ValidateFunction {
 /** Validates a scenario file's data against scenarios/scenario.schema.json. */
 export function scenarioValidator(): ValidateFunction {
   return generated().validateScenario;
+}
+
+/** Validates a class file's data against topology/schema/class.schema.json (`tracelab serve --class`). */
+export function classValidator(): ValidateFunction {
+  return generated().validateClass;
 }

@@ -1,0 +1,42 @@
+// `tracelab serve [--class FILE] [--port P] [--host H]`: the web trainer (lab/web): trainee pages and the dashboard.
+import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_LINES } from './lines.js';
+import { libraryClass, loadClassFile } from '../../lab/web/class-file.js';
+import { startClassServer } from '../../lab/web/server.js';
+import { write, writeErr } from '../common.js';
+
+interface ServeArgs {
+  readonly class?: string;
+  readonly port: number;
+  readonly host: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  ...COMMAND_LINES.serve,
+  builder: (y: Argv<object>) =>
+    y
+      .option('class', { type: 'string', describe: 'the class file (YAML; see docs/example-class.yaml); default: every trainable library scenario' })
+      .option('port', { type: 'number', default: 8080, describe: 'TCP port (0: any free one)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on; anything but loopback exposes the class to the network (see README)' })
+      .example('$0 serve --class docs/example-class.yaml', 'serve a class on http://127.0.0.1:8080') as unknown as Argv<ServeArgs>,
+  handler: async (args: ServeArgs) => {
+    const cls = args.class ? loadClassFile(args.class) : libraryClass();
+    if (!LOOPBACK.has(args.host)) writeErr(`tracelab: warning: listening on ${args.host}: anyone who can reach it can start sessions; the dashboard's token travels unencrypted (no TLS)\n`);
+    const server = await startClassServer(cls, { host: args.host, port: args.port });
+    const dashboard = `${server.url}/dashboard?token=${encodeURIComponent(cls.trainerToken)}`;
+    write(`Class "${cls.name}": ${cls.steps.length} scenario${cls.steps.length === 1 ? '' : 's'}\n`);
+    write(`Trainees: ${server.url}/\nDashboard: ${cls.tokenGenerated ? dashboard : `${server.url}/dashboard?token=(the class file's trainerToken)`}\n`);
+    write(`Transcripts: ${server.transcriptDir}\nCtrl-C ends every session (each transcript gets its summary) and stops the server.\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void server.close().then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  },
+};
