@@ -8,7 +8,7 @@ declare const Terminal: new (options?: ITerminalOptions & ITerminalInitOnlyOptio
 export function makeTerminal(element: HTMLElement, readOnly: boolean): XTerm {
   const term = new Terminal({
     cols: 100, rows: 30, convertEol: true, cursorBlink: !readOnly, disableStdin: readOnly, scrollback: 2000,
-    fontFamily: '"DejaVu Sans Mono", Menlo, Consolas, monospace', fontSize: 14,
+    fontFamily: '"DejaVu Sans Mono", Menlo, Consolas, monospace', fontSize: 14, lineHeight: 1.15,
     theme: { background: '#1e1e1e' },
   });
   term.open(element);
