@@ -2,7 +2,8 @@
 // As root, also the namespace lab: build/teardown and the same traceroute on the kernel and on the simulator.
 // Not a test: figures are printed, never asserted. `npm run bench -- --json` prints the simulator rows as a JSON array,
 // the CLI's cold start row (`coldStartRatio`) and, as root, the namespace lab's row (`netnsUpMs`, `netnsDownMs`, exec
-// overhead); `npm run bench -- 3 100` picks sizes; `--no-netns` skips the namespace rows, `--no-cold-start` the cold start row.
+// overhead); `npm run bench -- 3 100` picks sizes; `--no-netns` skips the namespace rows, `--no-cold-start` the cold start row;
+// `--web` adds the web trainer's row (heap per session, 100 scripted trainees over loopback; `--web=N` trainees).
 import { compileLabObject } from '../topology/compile.js';
 import { generateHostGwLab } from '../topology/generate.js';
 import type { LabModel } from '../topology/model.js';
@@ -11,7 +12,9 @@ import { runProbe } from '../sim/probe.js';
 import { mix } from '../sim/packet.js';
 import { Simulator } from '../sim/simulator.js';
 import { benchNetns, formatNetnsBench, netnsJsonRow } from '../lab/netns/index.js';
-import { benchColdStart, formatColdStart, type ColdStartRow } from './cold-start.js';
+import { benchColdStart, COLD_START_SCENARIO, formatColdStart, type ColdStartRow } from './cold-start.js';
+import { findScenario } from './common.js';
+import type { WebBenchRow } from '../lab/web/bench-web.js';
 
 export interface BenchRow {
   nodes: number;
@@ -91,7 +94,7 @@ const round = (x: number) => Math.round(x * 10) / 10;
 async function main(argv: readonly string[]): Promise<void> {
   const json = argv.includes('--json');
   const sizes = argv.filter((a) => /^\d+$/.test(a)).map(Number);
-  const rows: (BenchRow | ColdStartRow)[] = [];
+  const rows: (BenchRow | ColdStartRow | WebBenchRow)[] = [];
   if (!json) console.log('nodes   pods     compile ms  rss MiB  traceroutes/s (record)  traceroutes/s (text)');
   for (const n of sizes.length ? sizes : SIZES) {
     const row = benchSize(n);
@@ -104,6 +107,13 @@ async function main(argv: readonly string[]): Promise<void> {
     const coldStart = benchColdStart();
     rows.push(coldStart);
     if (!json) process.stdout.write(`\n${formatColdStart(coldStart)}`);
+  }
+  const web = argv.find((a) => a === '--web' || a.startsWith('--web='));
+  if (web) {
+    const { benchWeb, formatWebBench } = await import('../lab/web/bench-web.js');
+    const row = await benchWeb(findScenario(COLD_START_SCENARIO), web.includes('=') ? Number(web.split('=')[1]) : 100);
+    rows.push(row);
+    if (!json) process.stdout.write(`\n${formatWebBench(row)}`);
   }
   const netns = argv.includes('--no-netns') ? { skipped: '--no-netns', rows: [] } : await benchNetns();
   if (json) {

@@ -17,6 +17,9 @@ export class ClassRoom {
   constructor(readonly cls: ClassConfig, readonly transcriptDir: string, private readonly now: () => number = Date.now) {
     this.sweeper = setInterval(() => this.endIdle(), Math.min(30_000, Math.max(250, cls.idleTimeoutMs / 4)));
     this.sweeper.unref();
+    // Each running training shell listens for SIGINT, SIGHUP and SIGTERM on the process (lab/train/shell.ts): one
+    // listener per session per signal is expected here, not a leak.
+    process.setMaxListeners(Math.max(process.getMaxListeners(), cls.maxTrainees + 10));
   }
 
   /** A new trainee's session, started; undefined when the class is full. */
