@@ -46,6 +46,8 @@ describe.skipIf(!hasChromium)('the web trainer in Chromium (needs /usr/bin/chrom
     await page.keyboard.press('Enter');
     const terminal = page.locator('#terminal .xterm-rows');
     await expect.poll(() => terminal.innerText(), { timeout: 20_000 }).toContain('Type `help`');
+    const box = async () => JSON.stringify(await page.locator('#picture').boundingBox());
+    const pictureBefore = await box();
     for (const line of fixLines(findScenario('forwarding-off-node-1'))) {
       await page.keyboard.type(line);
       await page.keyboard.press('Enter');
@@ -57,7 +59,13 @@ describe.skipIf(!hasChromium)('the web trainer in Chromium (needs /usr/bin/chrom
     // The picture draws the probe's path, and marks where the trainee stands (node-2 after the fix's `exit`).
     await expect.poll(() => page.locator('#svg polyline.path').count(), { timeout: 20_000 }).toBe(1);
     expect(await page.locator('#svg .here').getAttribute('data-device')).toBe('node-2');
+    // Output never moves the page around: the picture is where it was before the terminal printed.
+    expect(await box()).toBe(pictureBefore);
     await page.screenshot({ path: join(shots, 'web-trainee.png') });
+    // At 200% zoom (half the CSS width) the page reflows into one column without scrolling sideways.
+    await page.setViewportSize({ width: 750, height: 500 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.screenshot({ path: join(shots, 'web-trainee-200.png'), fullPage: true });
 
     const token = server.room.cls.trainerToken;
     const dashboard = await browser.newPage();

@@ -105,6 +105,23 @@ describe('tracelab serve: a trainee', () => {
     expect(stranger.screen).toContain('[gone: That session is over');
   });
 
+  it('is the training shell on a terminal: Tab completes, Ctrl-C cancels the line, the up arrow recalls history', async () => {
+    const fay = await join2({ name: 'fay' });
+    await fay.see('Type `help`');
+    let from = fay.screen.length;
+    // One key per message, as a browser terminal sends them (readline completes only a Tab typed on its own).
+    for (const key of ['h', 'o', 's', 't', 'n', '\t', '\r']) fay.type(key);
+    await fay.see(/hostname\r?\n(\x1b\[[0-9;]*[A-Za-z])*traceroute\n/, from);
+    from = fay.screen.length;
+    fay.type('ip route');
+    fay.type('\x03');
+    await fay.see('^C', from);
+    from = fay.screen.length;
+    fay.type('\x1b[A');
+    fay.type('\r');
+    await fay.see(/\ntraceroute\n/, from);
+  });
+
   it('keeps the class rules: no hint where hints are off; `quit` moves on to the next scenario', async () => {
     const carol = await join2({ name: 'carol' });
     await carol.see('Type `help`');

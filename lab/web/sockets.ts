@@ -70,17 +70,17 @@ function traineeSocket(ws: WebSocket, trainee: WebTrainee, room: ClassRoom): voi
   const gone = room.connected(trainee);
   const unsubscribe = trainee.subscribe(sender(ws));
   let warned = false;
-  ws.on('message', (data) => {
+  ws.on('message', (data: Buffer) => {
+    // Every message counts against the rate (keys and resizes alike); over it, the message is dropped.
+    if (!rate.take(data.length)) {
+      if (!warned) sender(ws)({ t: 'out', d: '\r\n[typing faster than the class allows: input dropped]\r\n' });
+      warned = true;
+      return;
+    }
+    warned = false;
     const m = parse(data);
     if (m?.t === 'resize') trainee.resize(Math.min(500, Math.max(20, m.cols)), Math.min(200, Math.max(5, m.rows)));
-    if (m?.t !== 'in') return;
-    if (rate.take(Buffer.byteLength(m.d))) {
-      warned = false;
-      trainee.type(m.d);
-    } else if (!warned) {
-      warned = true;
-      sender(ws)({ t: 'out', d: '\r\n[typing faster than the class allows: input dropped]\r\n' });
-    }
+    else if (m?.t === 'in') trainee.type(m.d);
   });
   ws.on('close', () => {
     unsubscribe();

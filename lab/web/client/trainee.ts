@@ -16,6 +16,7 @@ function send(message: object): void {
 }
 
 term.onData((d) => send({ t: 'in', d }));
+term.onResize(({ cols, rows }) => send({ t: 'resize', cols, rows }));
 
 function showState(s: TraineeState): void {
   state = s;
