@@ -4,8 +4,9 @@ import { COMMAND_LINES } from './lines.js';
 import { libraryClass, loadClassFile } from '../../lab/web/class-file.js';
 import { startClassServer } from '../../lab/web/server.js';
 import { write, writeErr } from '../common.js';
+import { backendFactory, backendOptionsFrom, withBackendOptions, type BackendArgs } from '../options.js';
 
-interface ServeArgs {
+interface ServeArgs extends BackendArgs {
   readonly class?: string;
   readonly port: number;
   readonly host: string;
@@ -13,10 +14,16 @@ interface ServeArgs {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/** Namespace prefix of the class's lab on the netns backend (unless --prefix says otherwise). */
+export const SERVE_PREFIX = 'tlweb';
+
 export const serveCommand: CommandModule<object, ServeArgs> = {
   ...COMMAND_LINES.serve,
   builder: (y: Argv<object>) =>
-    y
+    withBackendOptions(y, {
+      default: 'sim', choices: ['sim', 'netns'], defaultPrefix: SERVE_PREFIX,
+      describe: 'sim: a lab per trainee in this process; netns: the namespace lab as root, for one trainer-run session',
+    })
       .option('class', { type: 'string', describe: 'the class file (YAML; see docs/example-class.yaml); default: every trainable library scenario' })
       .option('port', { type: 'number', default: 8080, describe: 'TCP port (0: any free one)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on; anything but loopback exposes the class to the network (see README)' })
@@ -24,7 +31,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   handler: async (args: ServeArgs) => {
     const cls = args.class ? loadClassFile(args.class) : libraryClass();
     if (!LOOPBACK.has(args.host)) writeErr(`tracelab: warning: listening on ${args.host}: anyone who can reach it can start sessions; the dashboard's token travels unencrypted (no TLS)\n`);
-    const server = await startClassServer(cls, { host: args.host, port: args.port });
+    const real = args.backend === 'netns';
+    const make = await backendFactory(args.backend);
+    const backendOpts = backendOptionsFrom({ ...args, prefix: args.prefix ?? (real ? SERVE_PREFIX : undefined) });
+    if (real) writeErr('tracelab: the namespace lab is one lab on this machine: this class takes a single trainee\n');
+    const server = await startClassServer(cls, { host: args.host, port: args.port, backend: { make: () => make(backendOpts), real } });
     const dashboard = `${server.url}/dashboard?token=${encodeURIComponent(cls.trainerToken)}`;
     write(`Class "${cls.name}": ${cls.steps.length} scenario${cls.steps.length === 1 ? '' : 's'}\n`);
     write(`Trainees: ${server.url}/\nDashboard: ${cls.tokenGenerated ? dashboard : `${server.url}/dashboard?token=(the class file's trainerToken)`}\n`);

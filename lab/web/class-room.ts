@@ -1,5 +1,7 @@
 // The trainees of one served class: creates their sessions (bounded), finds them by their unguessable id, ends idle
 // ones, and sums up the class for the dashboard and the report export.
+import type { Backend } from '../backend.js';
+import { createSimBackend } from '../sim.js';
 import { classReport, type ClassReport } from '../train/report.js';
 import type { Transcript } from '../train/transcript.js';
 import type { ClassConfig } from './class-file.js';
@@ -14,7 +16,12 @@ export class ClassRoom {
   private readonly pages = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(readonly cls: ClassConfig, readonly transcriptDir: string, private readonly now: () => number = Date.now) {
+  constructor(
+    readonly cls: ClassConfig,
+    readonly transcriptDir: string,
+    private readonly makeBackend: () => Backend = () => createSimBackend({}),
+    private readonly now: () => number = Date.now,
+  ) {
     this.sweeper = setInterval(() => this.endIdle(), Math.min(30_000, Math.max(250, cls.idleTimeoutMs / 4)));
     this.sweeper.unref();
     // Each running training shell listens for SIGINT, SIGHUP and SIGTERM on the process (lab/train/shell.ts): one
@@ -25,7 +32,7 @@ export class ClassRoom {
   /** A new trainee's session, started; undefined when the class is full. */
   admit(name: string): WebTrainee | undefined {
     if (this.active() >= this.cls.maxTrainees) return undefined;
-    const trainee = new WebTrainee(name, this.cls, this.transcriptDir, this.now);
+    const trainee = new WebTrainee(name, this.cls, this.transcriptDir, this.makeBackend, this.now);
     this.trainees.set(trainee.id, trainee);
     const run = trainee.run().catch((err: unknown) => trainee.end(`tracelab: the session failed: ${err instanceof Error ? err.message : String(err)}`));
     this.running.add(run);

@@ -2,6 +2,7 @@
 // export, the built assets, and the WebSocket upgrades (lab/web/sockets.ts). Loopback by default.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Backend } from '../backend.js';
 import { makePrivateDir } from '../io/output-file.js';
 import { loadAssets, type Asset } from './assets.js';
 import type { ClassConfig } from './class-file.js';
@@ -14,6 +15,11 @@ export interface ServeOptions {
   readonly host: string;
   /** 0: any free port. */
   readonly port: number;
+  /**
+   * A fresh lab for each scenario run (default: the simulator). A real lab (the namespace lab, as root) is one lab on
+   * this machine: the class then takes a single trainee.
+   */
+  readonly backend?: { readonly make: () => Backend; readonly real: boolean };
   /** Where the built assets are (default dist/web). */
   readonly assetsDir?: string;
   readonly now?: () => number;
@@ -65,7 +71,7 @@ function handler(room: ClassRoom, assets: ReadonlyMap<string, Asset>) {
 export async function startClassServer(cls: ClassConfig, opts: ServeOptions): Promise<ClassServer> {
   const assets = loadAssets(opts.assetsDir);
   const transcriptDir = cls.transcriptDir ?? makePrivateDir('tracelab-class-');
-  const room = new ClassRoom(cls, transcriptDir, opts.now);
+  const room = new ClassRoom(opts.backend?.real ? { ...cls, maxTrainees: 1 } : cls, transcriptDir, opts.backend?.make, opts.now);
   const server: Server = createServer(handler(room, assets));
   const sockets = attachSockets(server, room);
   await new Promise<void>((resolve, reject) => {

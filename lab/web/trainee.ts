@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { createBackend } from '../backends.js';
+import type { Backend } from '../backend.js';
 import { runShell } from '../train/shell.js';
 import { classReport, type SessionRow } from '../train/report.js';
 import { formatSummary } from '../train/texts.js';
@@ -37,7 +37,14 @@ export class WebTrainee {
   /** Wall-clock milliseconds of the last input or (re)connection: the idle timeout counts from here. */
   lastActivityMs: number;
 
-  constructor(readonly name: string, private readonly cls: ClassConfig, private readonly transcriptDir: string, private readonly now: () => number = Date.now) {
+  constructor(
+    readonly name: string,
+    private readonly cls: ClassConfig,
+    private readonly transcriptDir: string,
+    /** A fresh lab of the class's backend (the simulator; the namespace lab for a single trainer-run session). */
+    private readonly makeBackend: () => Backend,
+    private readonly now: () => number = Date.now,
+  ) {
     this.lastActivityMs = now();
   }
 
@@ -59,7 +66,7 @@ export class WebTrainee {
     this.runs.push(transcript);
     const input = new PassThrough();
     const session = new ClassSession({
-      scenario: s, makeBackend: () => createBackend('sim'), out: (t) => this.write(t), transcript, trainee: this.name,
+      scenario: s, makeBackend: this.makeBackend, out: (t) => this.write(t), transcript, trainee: this.name,
       diagramDir: this.transcriptDir, now: this.now,
     }, step, (t) => this.write(t));
     this.session = session;
