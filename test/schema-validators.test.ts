@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labValidator, scenarioValidator } from '../topology/schema/validators.js';
+import { classValidator, labValidator, scenarioValidator } from '../topology/schema/validators.js';
 import { compileSchema } from '../topology/yaml-source.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -31,10 +31,16 @@ describe('the generated validators', () => {
     [],
   ];
 
+  const classes: unknown[] = [
+    { name: 'c', scenarios: [{ scenario: 'forwarding-off-node-1', timeLimit: '20m' }] },
+    { name: '', scenarios: [{ scenario: 'x', timeLimit: '20 minutes', colour: 1 }], trainerToken: 'short', maxTrainees: 0 },
+  ];
+
   it('report what ajv compiling the schema at run time reports', () => {
     for (const [validate, file, docs] of [
       [labValidator(), 'topology/schema/lab.schema.json', labs],
       [scenarioValidator(), 'scenarios/scenario.schema.json', scenarios],
+      [classValidator(), 'topology/schema/class.schema.json', classes],
     ] as const) {
       const atRunTime = compileSchema(schema(file));
       for (const doc of docs) {

@@ -4,7 +4,7 @@ import { COMMAND_LINES } from './lines.js';
 import { libraryClass, loadClassFile } from '../../lab/web/class-file.js';
 import { startClassServer } from '../../lab/web/server.js';
 import { write, writeErr } from '../common.js';
-import { backendFactory, backendOptionsFrom, withBackendOptions, type BackendArgs } from '../options.js';
+import { backendFactory, backendOptionsFrom, demand, withBackendOptions, type BackendArgs } from '../options.js';
 
 interface ServeArgs extends BackendArgs {
   readonly class?: string;
@@ -27,6 +27,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('class', { type: 'string', describe: 'the class file (YAML; see docs/example-class.yaml); default: every trainable library scenario' })
       .option('port', { type: 'number', default: 8080, describe: 'TCP port (0: any free one)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on; anything but loopback exposes the class to the network (see README)' })
+      .check((a) => demand(Number.isInteger(a.port) && a.port >= 0 && a.port <= 65535, `--port must be a whole number from 0 to 65535, not ${String(a.port)}`))
       .example('$0 serve --class docs/example-class.yaml', 'serve a class on http://127.0.0.1:8080') as unknown as Argv<ServeArgs>,
   handler: async (args: ServeArgs) => {
     const cls = args.class ? loadClassFile(args.class) : libraryClass();

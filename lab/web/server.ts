@@ -2,7 +2,8 @@
 // export, the built assets, and the WebSocket upgrades (lab/web/sockets.ts). Loopback by default.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Backend } from '../backend.js';
+import { UsageError, type Backend } from '../backend.js';
+import { describeErrno } from '../../topology/read-input.js';
 import { makePrivateDir } from '../io/output-file.js';
 import { loadAssets, type Asset } from './assets.js';
 import type { ClassConfig } from './class-file.js';
@@ -74,10 +75,16 @@ export async function startClassServer(cls: ClassConfig, opts: ServeOptions): Pr
   const room = new ClassRoom(opts.backend?.real ? { ...cls, maxTrainees: 1 } : cls, transcriptDir, opts.backend?.make, opts.now);
   const server: Server = createServer(handler(room, assets));
   const sockets = attachSockets(server, room);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host, () => resolve());
+    });
+  } catch (err) {
+    await room.close();
+    sockets.close();
+    throw new UsageError(`cannot listen on ${opts.host} port ${opts.port}: ${describeErrno(err)}`);
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
