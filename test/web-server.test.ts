@@ -141,6 +141,18 @@ describe('tracelab serve: a trainee', () => {
     expect(dave.closed!.code).toBe(1009);
   });
 
+  it('moves a trainee on when the time limit of a scenario passes', async () => {
+    const timed = await startClassServer(loadClassFile(classFile('timed', 'scenarios:\n  - scenario: forwarding-off-node-1\n    timeLimit: 1s\n  - scenario: eth1-down-node-1\n')), { host: '127.0.0.1', port: 0 });
+    try {
+      const gus = await ScriptedTrainee.connect(timed.url, { name: 'gus' });
+      await gus.see('Time is up for this scenario (1s): on to the next one.', 0, 10_000);
+      await gus.until((t) => t.state?.step === 1 && t.state.scenario.name === 'eth1-down-node-1', 10_000, 'the second scenario');
+      await gus.close();
+    } finally {
+      await timed.close();
+    }
+  });
+
   it('ends a session after the idle timeout; its transcript gets its summary', async () => {
     const idle = await startClassServer(loadClassFile(classFile('idle', 'idleTimeout: 1s\nscenarios:\n  - scenario: forwarding-off-node-1\n')), { host: '127.0.0.1', port: 0 });
     try {

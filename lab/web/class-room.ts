@@ -3,6 +3,7 @@
 import type { Backend } from '../backend.js';
 import { createSimBackend } from '../sim.js';
 import { classReport, type ClassReport } from '../train/report.js';
+import { formatDuration } from '../train/texts.js';
 import type { Transcript } from '../train/transcript.js';
 import type { ClassConfig } from './class-file.js';
 import type { TraineeRow } from './protocol.js';
@@ -64,7 +65,7 @@ export class ClassRoom {
   endIdle(): void {
     const limit = this.now() - this.cls.idleTimeoutMs;
     for (const t of this.trainees.values()) {
-      if (!t.finished && t.lastActivityMs < limit) t.end(`Session ended: no input for ${Math.round(this.cls.idleTimeoutMs / 60_000)} min.`);
+      if (!t.finished && t.lastActivityMs < limit) t.end(`Session ended: no input for ${formatDuration(this.cls.idleTimeoutMs)}.`);
     }
   }
 

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import type { Backend } from '../backend.js';
 import { runShell } from '../train/shell.js';
 import { classReport, type SessionRow } from '../train/report.js';
-import { formatSummary } from '../train/texts.js';
+import { formatDuration, formatSummary } from '../train/texts.js';
 import type { Transcript, TranscriptEntry } from '../train/transcript.js';
 import { renderLabSvg } from '../../topology/svg/svg.js';
 import type { ClassConfig } from './class-file.js';
@@ -84,7 +84,7 @@ export class WebTrainee {
     }
     this.emitState();
     const limit = step.timeLimitMs === undefined ? undefined : setTimeout(() => {
-      this.write(`\nTime is up for this scenario (${Math.round(step.timeLimitMs! / 60_000)} min): on to the next one.\n`);
+      this.write(`\nTime is up for this scenario (${formatDuration(step.timeLimitMs!)}): on to the next one.\n`);
       input.end();
     }, step.timeLimitMs);
     try {
