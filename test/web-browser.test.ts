@@ -59,6 +59,13 @@ describe.skipIf(!hasChromium)('the web trainer in Chromium (needs /usr/bin/chrom
     // The picture draws the probe's path, and marks where the trainee stands (node-2 after the fix's `exit`).
     await expect.poll(() => page.locator('#svg polyline.path').count(), { timeout: 20_000 }).toBe(1);
     expect(await page.locator('#svg .here').getAttribute('data-device')).toBe('node-2');
+    // Keyboard only: Esc then Tab leaves the terminal (Tab alone completes in the shell).
+    const inTerminal = () => page.evaluate(() => document.activeElement?.classList.contains('xterm-helper-textarea') === true);
+    expect(await inTerminal()).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    expect(await inTerminal()).toBe(false);
+    await page.focus('.xterm-helper-textarea');
     // Output never moves the page around: the picture is where it was before the terminal printed.
     expect(await box()).toBe(pictureBefore);
     await page.screenshot({ path: join(shots, 'web-trainee.png') });

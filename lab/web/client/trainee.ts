@@ -16,6 +16,15 @@ function send(message: object): void {
 }
 
 term.onData((d) => send({ t: 'in', d }));
+// Tab completes in the shell; Esc then Tab leaves the terminal (the browser moves the focus on), so the keyboard alone
+// can reach the rest of the page.
+let escaped = false;
+term.attachCustomKeyEventHandler((e) => {
+  if (e.type !== 'keydown') return true;
+  const leave = escaped && e.key === 'Tab';
+  escaped = e.key === 'Escape';
+  return !leave;
+});
 term.onResize(({ cols, rows }) => send({ t: 'resize', cols, rows }));
 
 function showState(s: TraineeState): void {
