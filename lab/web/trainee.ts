@@ -107,7 +107,8 @@ export class WebTrainee {
   /** Keys the page's terminal sent (they reach the training shell's readline only). */
   type(data: string): void {
     this.lastActivityMs = this.now();
-    if (!this.done) this.input?.write(data);
+    // Between scenarios (a time limit ended the input) keys have nowhere to go: dropped, as a closed shell drops them.
+    if (!this.done && this.input && !this.input.writableEnded) this.input.write(data);
   }
 
   resize(columns: number, rows: number): void {
