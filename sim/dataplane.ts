@@ -95,6 +95,8 @@ export class DeviceState {
   private readonly ifaceList: readonly IfaceState[];
   /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
   private localCache?: Int32Array;
+  /** Broadcast addresses of every non-loopback interface's subnets shorter than /31, with their interfaces (whose `up` is read per call); rebuilt like localCache. */
+  private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[] };
 
   constructor(
     readonly device: Device, readonly tables: Tables, private readonly shared?: SharedFib<Route>, flannelRunning = true,
@@ -109,7 +111,7 @@ export class DeviceState {
   }
 
   private ifaceState(i: Interface): IfaceState {
-    return new InterfaceRecord(i, () => { this.localCache = undefined; });
+    return new InterfaceRecord(i, () => { this.localCache = undefined; this.broadcastCache = undefined; });
   }
 
   /** Shared routes deleted on this device (by prefix). */
@@ -207,9 +209,18 @@ export class DeviceState {
    */
   isLocalBroadcast(addr: number): boolean {
     if (addr === 0xffffffff) return true;
-    for (const i of this.ifaces.values()) {
-      if (i.up && i.kind !== 'loopback' && i.addrs.some((a) => a.len < 31 && broadcastOf(subnetOf(a)) === addr)) return true;
+    let cache = this.broadcastCache;
+    if (cache === undefined) {
+      const addrs: number[] = [];
+      const ifaces: IfaceState[] = [];
+      for (const i of this.ifaceList) {
+        if (i.kind === 'loopback') continue;
+        for (const a of i.addrs) if (a.len < 31) { addrs.push(broadcastOf(subnetOf(a))); ifaces.push(i); }
+      }
+      this.broadcastCache = cache = { addrs: Int32Array.from(addrs), ifaces };
     }
+    const key = addr | 0;
+    for (let k = 0; k < cache.addrs.length; k++) if (cache.addrs[k] === key && cache.ifaces[k]!.up) return true;
     return false;
   }
 

@@ -21,7 +21,9 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain:
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;
   m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed; m.mark = p.mark ?? 0; m.local = s;
   m.icmpType = p.icmp?.type; m.icmpCode = p.icmp?.code; // the icmp match (undefined for other protocols)
-  return evaluateChain(chains, chain, c, m, s.ruleCache);
+  const v = evaluateChain(chains, chain, c, m, s.ruleCache);
+  m.local = undefined; // the device state leads to its whole lab: a module-level scratch must not keep it alive
+  return v;
 }
 
 /** The packet as the evaluator sees it, reused by every runChain (the evaluator keeps no reference to it). */

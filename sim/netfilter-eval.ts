@@ -206,7 +206,10 @@ function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
 }
 
 /** The one walk state, reset by each evaluation (an evaluation never starts another). */
-const scratch: Walk = { chains: new Map(), cache: new WeakMap(), p: undefined as unknown as MatchPacket, random: NaN, draws: 0, mark: 0 };
+const EMPTY_CHAINS: Map<string, Chain> = new Map();
+const EMPTY_CACHE: RuleCache = new WeakMap();
+const NO_PACKET = undefined as unknown as MatchPacket;
+const scratch: Walk = { chains: EMPTY_CHAINS, cache: EMPTY_CACHE, p: NO_PACKET, random: NaN, draws: 0, mark: 0 };
 
 /** Runs a builtin chain; returns the terminal verdict (policy when nothing decided). */
 export function evaluate(tables: Tables, table: TableName, chain: string, p: MatchPacket, cache: RuleCache): Verdict {
@@ -220,7 +223,9 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
     const w = scratch;
     w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark;
     const verdict = walk(w, c, 0) ?? policyVerdict(chain, c.policy ?? 'ACCEPT');
-    return w.mark === p.mark ? verdict : { ...verdict, mark: w.mark };
+    const mark = w.mark;
+    w.chains = EMPTY_CHAINS; w.cache = EMPTY_CACHE; w.p = NO_PACKET; // keep no lab alive between evaluations
+    return mark === p.mark ? verdict : { ...verdict, mark };
   }
   return policyVerdict(chain, c?.policy ?? 'ACCEPT');
 }
