@@ -10,8 +10,7 @@ import { Dataplane } from '../sim/dataplane.js';
 import { runProbe } from '../sim/probe.js';
 import { mix } from '../sim/packet.js';
 import { Simulator } from '../sim/simulator.js';
-import { benchNetns, formatNetnsBench, netnsJsonRow } from '../lab/netns/index.js';
-import { benchColdStart, formatColdStart, type ColdStartRow } from './cold-start.js';
+import type { ColdStartRow } from './cold-start.js';
 
 export interface BenchRow {
   nodes: number;
@@ -100,11 +99,14 @@ async function main(argv: readonly string[]): Promise<void> {
       console.log(`${String(row.nodes).padEnd(8)}${String(row.pods).padEnd(9)}${String(row.compileMs).padStart(10)}  ${String(row.rssMiB).padStart(7)}  ${String(row.tracesPerSec).padStart(22)}  ${String(row.textTracesPerSec).padStart(20)}`);
     }
   }
+  // The cold start and namespace lab rows load their modules when they run: the simulator rows' RSS is the lab's alone.
   if (!argv.includes('--no-cold-start')) {
+    const { benchColdStart, formatColdStart } = await import('./cold-start.js');
     const coldStart = benchColdStart();
     rows.push(coldStart);
     if (!json) process.stdout.write(`\n${formatColdStart(coldStart)}`);
   }
+  const { benchNetns, formatNetnsBench, netnsJsonRow } = await import('../lab/netns/index.js');
   const netns = argv.includes('--no-netns') ? { skipped: '--no-netns', rows: [] } : await benchNetns();
   if (json) {
     const netnsRow = netnsJsonRow(netns);
