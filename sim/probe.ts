@@ -27,8 +27,8 @@ export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceR
   const src = r.src ?? addressFor(s, r.dev, r.via ?? dst);
   if (src === undefined) return { ok: false, error: 'ENETUNREACH' };
   const mtu = s.ifaces.get(r.dev!)?.mtu ?? 1500;
-  const cached = learnedPmtu(dp, device, dst);
-  return { ok: true, src, dev: r.dev!, mtu, ...(cached !== undefined && cached < mtu ? { pmtu: cached } : {}) };
+  const cached = s.pmtu.size === 0 ? undefined : learnedPmtu(dp, device, dst);
+  return cached !== undefined && cached < mtu ? { ok: true, src, dev: r.dev!, mtu, pmtu: cached } : { ok: true, src, dev: r.dev!, mtu };
 }
 
 /** How long a learned path MTU lasts (net.ipv4.route.mtu_expires), and the smallest one the kernel takes (min_pmtu). */
@@ -165,7 +165,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   if (outcome.kind === 'dropped') return done(outcome.disposition, outcome.device);
 
   let response: Packet | undefined;
-  let from = outcome.device;
+  const from = outcome.device;
   let disposition: ProbeResult['disposition'];
   if (outcome.kind === 'icmp') {
     response = outcome.error;
@@ -187,17 +187,16 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   }
   const got = ret.packet;
   const kind = replyKind(got);
-  const port: { port?: number; responseArrived?: boolean } = outcome.kind === 'delivered' && outcome.packet.protocol !== 'icmp' ? { port: outcome.packet.dport } : {};
   if (!kind) return done(disposition, outcome.device);
   if (kind === 'unreachable' && got.icmp?.code === 4 && got.icmp.mtu) learnPmtu(dp, device, spec.dst, got.icmp.mtu);
-  from = outcome.device;
-  const bytes = kind === 'tcp-synack' && spec.appResponse && outcome.kind === 'delivered' ? httpBytes(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
-  if (bytes !== undefined && outcome.kind === 'delivered') port.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
-  return {
-    ...done(disposition, from, {
-      from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,
-      ttl: got.ttl, rttMs: out.elapsedMs + back.elapsedMs,
-    }),
-    ...port,
-  };
+  // Built once in its final key order (ttl, reply, disposition, at, steps, then port and responseArrived when known).
+  const result: { -readonly [K in keyof ProbeResult]: ProbeResult[K] } = done(disposition, outcome.device, {
+    from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,
+    ttl: got.ttl, rttMs: out.elapsedMs + back.elapsedMs,
+  });
+  if (outcome.kind !== 'delivered' || outcome.packet.protocol === 'icmp') return result;
+  result.port = outcome.packet.dport;
+  const bytes = kind === 'tcp-synack' && spec.appResponse ? httpBytes(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
+  if (bytes !== undefined) result.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
+  return result;
 }
