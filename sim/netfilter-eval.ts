@@ -78,6 +78,8 @@ interface CompiledRule {
   /** The chain `target` names, as found when the table's ChainMap had version `jumpVersion` (-1: not looked up). */
   jump: Chain | undefined;
   jumpVersion: number;
+  /** A terminal rule's verdict, made on its first match (the compiled rule belongs to one chain, so it never changes). */
+  verdict: Verdict | undefined;
 }
 
 /** Compiled rules of chains, per chain object; entries are recompiled when the rule at their index changes. */
@@ -105,6 +107,7 @@ function compileRule(r: Rule): CompiledRule {
     terminal: TERMINAL.has(r.target),
     jump: undefined,
     jumpVersion: -1,
+    verdict: undefined,
   };
 }
 
@@ -189,7 +192,7 @@ function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
     }
     if (!matches(r, w.p, w.mark, random)) continue;
     const target = r.target;
-    if (r.terminal) return { target, rule: r.rule, chain: name };
+    if (r.terminal) return r.verdict ??= { target, rule: r.rule, chain: name };
     if (r.setMark !== null) {
       w.mark = ((w.mark & ~r.setMark.mask) ^ r.setMark.value) >>> 0;
       continue;
