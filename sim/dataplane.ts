@@ -271,6 +271,8 @@ interface IndexedAttachment extends Attachment {
   ifaceState?: IfaceState | null;
 }
 
+const NO_ATTACHMENTS: readonly IndexedAttachment[] = Object.freeze([]);
+
 export class Dataplane {
   private readonly states = new Map<string, DeviceState>();
   private readonly sharedTables = new Map<string, SharedFib<Route>>();
@@ -411,15 +413,21 @@ export class Dataplane {
     return rec.peerLink;
   }
 
-  /** Who answers ARP for `ip` on `segment` (not counting the asking interface), if anyone can. */
-  neighbour(segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
-    const indexed = this.segmentIndex.get(segment)?.get(ip) ?? [];
-    const candidates = this.readdressed.size === 0 ? indexed : [...indexed];
+  /** The index's entries for `ip` on `segment` and the interfaces of readdressed devices that now hold it. */
+  private withReaddressed(indexed: readonly IndexedAttachment[], segment: string, ip: number): IndexedAttachment[] {
+    const candidates = [...indexed];
     for (const id of this.readdressed) {
       for (const i of this.state(id).ifaces.values()) {
-        if (i.segment === segment && i.addrs.some((a) => a.ip === ip)) candidates.push({ device: id, iface: i.name });
+        if (i.segment === segment && holds(i, ip)) candidates.push({ device: id, iface: i.name });
       }
     }
+    return candidates;
+  }
+
+  /** Who answers ARP for `ip` on `segment` (not counting the asking interface), if anyone can. */
+  neighbour(segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
+    const indexed = this.segmentIndex.get(segment)?.get(ip) ?? NO_ATTACHMENTS;
+    const candidates = this.readdressed.size === 0 ? indexed : this.withReaddressed(indexed, segment, ip);
     for (let k = 0; k < candidates.length; k++) {
       const c: IndexedAttachment = candidates[k]!;
       if (c.device === askingDevice && c.iface === askingIface) continue;

@@ -52,10 +52,16 @@ function specDst(s: DeviceState, sender: number): number | undefined {
   return r?.type === 'unicast' ? (r.src ?? addressFor(s, r.dev, r.via ?? sender)) : undefined;
 }
 
+/** Whether an app listens on PROTOCOL/PORT at the device (a loop: a closure here would cost an allocation per answer). */
+function listensOn(s: DeviceState, protocol: Packet['protocol'], port: number): boolean {
+  for (const l of s.device.listeners) if (l.protocol === protocol && l.port === port) return true;
+  return false;
+}
+
 /** The answer the destination's stack gives to a delivered probe, if any. */
 function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: boolean): Packet | undefined {
   const s = dp.state(device);
-  const listening = s.device.listeners.some((l) => l.protocol === p.protocol && l.port === p.dport);
+  const listening = listensOn(s, p.protocol, p.dport);
   // A directed broadcast gets no ICMP error and no TCP answer; an echo is answered only with
   // icmp_echo_ignore_broadcasts=0, from fib_compute_spec_dst()'s address: the preferred source towards the sender.
   const broadcast = !s.isLocal(p.dst) && s.isLocalBroadcast(p.dst);
