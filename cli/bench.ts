@@ -11,9 +11,7 @@ import { Dataplane } from '../sim/dataplane.js';
 import { runProbe } from '../sim/probe.js';
 import { mix } from '../sim/packet.js';
 import { Simulator } from '../sim/simulator.js';
-import { benchNetns, formatNetnsBench, netnsJsonRow } from '../lab/netns/index.js';
-import { benchColdStart, COLD_START_SCENARIO, formatColdStart, type ColdStartRow } from './cold-start.js';
-import { findScenario } from './common.js';
+import type { ColdStartRow } from './cold-start.js';
 import type { WebBenchRow } from '../lab/web/bench-web.js';
 
 export interface BenchRow {
@@ -68,6 +66,8 @@ function timeLoop(minMs: number, body: (i: number) => void): number {
 
 export function benchSize(nodes: number): BenchRow {
   const file = generateHostGwLab(nodes, PODS_PER_NODE);
+  // `npm run bench` exposes gc: the row's RSS then holds no garbage of the rows before it (a finished 1,000-node row
+  // left about 100 MiB of it under the 5,000-node compile).
   (globalThis as { gc?: () => void }).gc?.();
   const t0 = performance.now();
   const lab = compileLabObject(`generated:${nodes}`, file);
@@ -103,7 +103,9 @@ async function main(argv: readonly string[]): Promise<void> {
       console.log(`${String(row.nodes).padEnd(8)}${String(row.pods).padEnd(9)}${String(row.compileMs).padStart(10)}  ${String(row.rssMiB).padStart(7)}  ${String(row.tracesPerSec).padStart(22)}  ${String(row.textTracesPerSec).padStart(20)}`);
     }
   }
+  // The cold start and namespace lab rows load their modules when they run: the simulator rows' RSS is the lab's alone.
   if (!argv.includes('--no-cold-start')) {
+    const { benchColdStart, formatColdStart } = await import('./cold-start.js');
     const coldStart = benchColdStart();
     rows.push(coldStart);
     if (!json) process.stdout.write(`\n${formatColdStart(coldStart)}`);
@@ -111,10 +113,13 @@ async function main(argv: readonly string[]): Promise<void> {
   const web = argv.find((a) => a === '--web' || a.startsWith('--web='));
   if (web) {
     const { benchWeb, formatWebBench } = await import('../lab/web/bench-web.js');
+    const { COLD_START_SCENARIO } = await import('./cold-start.js');
+    const { findScenario } = await import('./common.js');
     const row = await benchWeb(findScenario(COLD_START_SCENARIO), web.includes('=') ? Number(web.split('=')[1]) : 100);
     rows.push(row);
     if (!json) process.stdout.write(`\n${formatWebBench(row)}`);
   }
+  const { benchNetns, formatNetnsBench, netnsJsonRow } = await import('../lab/netns/index.js');
   const netns = argv.includes('--no-netns') ? { skipped: '--no-netns', rows: [] } : await benchNetns();
   if (json) {
     const netnsRow = netnsJsonRow(netns);

@@ -95,6 +95,8 @@ export class DeviceState {
   private readonly ifaceList: readonly IfaceState[];
   /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
   private localCache?: Int32Array;
+  /** Broadcast addresses of every non-loopback interface's subnets shorter than /31, with their interfaces (whose `up` is read per call); rebuilt like localCache. */
+  private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[] };
 
   constructor(
     readonly device: Device, readonly tables: Tables, private readonly shared?: SharedFib<Route>, flannelRunning = true,
@@ -109,7 +111,7 @@ export class DeviceState {
   }
 
   private ifaceState(i: Interface): IfaceState {
-    return new InterfaceRecord(i, () => { this.localCache = undefined; });
+    return new InterfaceRecord(i, () => { this.localCache = undefined; this.broadcastCache = undefined; });
   }
 
   /** Shared routes deleted on this device (by prefix). */
@@ -207,9 +209,18 @@ export class DeviceState {
    */
   isLocalBroadcast(addr: number): boolean {
     if (addr === 0xffffffff) return true;
-    for (const i of this.ifaces.values()) {
-      if (i.up && i.kind !== 'loopback' && i.addrs.some((a) => a.len < 31 && broadcastOf(subnetOf(a)) === addr)) return true;
+    let cache = this.broadcastCache;
+    if (cache === undefined) {
+      const addrs: number[] = [];
+      const ifaces: IfaceState[] = [];
+      for (const i of this.ifaceList) {
+        if (i.kind === 'loopback') continue;
+        for (const a of i.addrs) if (a.len < 31) { addrs.push(broadcastOf(subnetOf(a))); ifaces.push(i); }
+      }
+      this.broadcastCache = cache = { addrs: Int32Array.from(addrs), ifaces };
     }
+    const key = addr | 0;
+    for (let k = 0; k < cache.addrs.length; k++) if (cache.addrs[k] === key && cache.ifaces[k]!.up) return true;
     return false;
   }
 
@@ -259,6 +270,8 @@ interface IndexedAttachment extends Attachment {
   state?: DeviceState;
   ifaceState?: IfaceState | null;
 }
+
+const NO_ATTACHMENTS: readonly IndexedAttachment[] = Object.freeze([]);
 
 export class Dataplane {
   private readonly states = new Map<string, DeviceState>();
@@ -400,15 +413,21 @@ export class Dataplane {
     return rec.peerLink;
   }
 
-  /** Who answers ARP for `ip` on `segment` (not counting the asking interface), if anyone can. */
-  neighbour(segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
-    const indexed = this.segmentIndex.get(segment)?.get(ip) ?? [];
-    const candidates = this.readdressed.size === 0 ? indexed : [...indexed];
+  /** The index's entries for `ip` on `segment` and the interfaces of readdressed devices that now hold it. */
+  private withReaddressed(indexed: readonly IndexedAttachment[], segment: string, ip: number): IndexedAttachment[] {
+    const candidates = [...indexed];
     for (const id of this.readdressed) {
       for (const i of this.state(id).ifaces.values()) {
-        if (i.segment === segment && i.addrs.some((a) => a.ip === ip)) candidates.push({ device: id, iface: i.name });
+        if (i.segment === segment && holds(i, ip)) candidates.push({ device: id, iface: i.name });
       }
     }
+    return candidates;
+  }
+
+  /** Who answers ARP for `ip` on `segment` (not counting the asking interface), if anyone can. */
+  neighbour(segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
+    const indexed = this.segmentIndex.get(segment)?.get(ip) ?? NO_ATTACHMENTS;
+    const candidates = this.readdressed.size === 0 ? indexed : this.withReaddressed(indexed, segment, ip);
     for (let k = 0; k < candidates.length; k++) {
       const c: IndexedAttachment = candidates[k]!;
       if (c.device === askingDevice && c.iface === askingIface) continue;

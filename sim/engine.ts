@@ -59,7 +59,15 @@ export class Journey {
 
   /** Records a decision; the text is only built when the dataplane records steps (explain, tests). */
   step(device: string, decision: () => string, iface?: { in?: string; out?: string }): void {
-    if (this.recording) this.steps.push({ direction: this.direction, device, in: iface?.in, out: iface?.out, decision: decision() });
+    if (this.recording) this.note(device, decision(), iface);
+  }
+
+  /**
+   * Records a decision already put into words: the hot path tests `recording` itself and calls this, so its functions
+   * hold no closure (a closure over a function's locals costs a context allocation on every call, recording or not).
+   */
+  note(device: string, decision: string, iface?: { in?: string; out?: string }): void {
+    this.steps.push({ direction: this.direction, device, in: iface?.in, out: iface?.out, decision });
   }
 
   cross(kind: Parameters<typeof linkDelayMs>[0]): void {
@@ -95,7 +103,7 @@ function undoNat(j: Journey, device: string, flow: Flow, p: Packet, phase: 'dst'
   const after = unNat(flow, p, phase);
   const [was, now] = phase === 'dst' ? [p.dst, after.dst] : [p.src, after.src];
   if (was !== now) {
-    if (j.recording) j.step(device, () => `conntrack reverses the ${phase === 'dst' ? 'SNAT' : 'DNAT'} in nat ${hook}: ${phase === 'dst' ? 'destination' : 'source'} ${formatIp(was)} -> ${formatIp(now)}`, iface);
+    if (j.recording) j.note(device, `conntrack reverses the ${phase === 'dst' ? 'SNAT' : 'DNAT'} in nat ${hook}: ${phase === 'dst' ? 'destination' : 'source'} ${formatIp(was)} -> ${formatIp(now)}`, iface);
   }
   return after;
 }
@@ -120,31 +128,31 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   // An empty nat OUTPUT changes nothing: the route lookup for its `-o` is made only when it has rules.
   if (!related && !reply && (s.tables.nat.get('OUTPUT')?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
   if (s.isLocal(p.dst)) {
-    if (j.recording) j.step(device, () => `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
+    if (j.recording) j.note(device, `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
     j.cross('veth');
     return ingress(j, device, 'lo', p, s);
   }
   const hit = s.lookup(p.dst);
   if (!hit) {
-    if (j.recording) j.step(device, () => `no route to ${formatIp(p.dst)}`);
+    if (j.recording) j.note(device, `no route to ${formatIp(p.dst)}`);
     return { kind: 'local-error', device, errno: 'ENETUNREACH', disposition: 'no-route' };
   }
   const route = hit.route;
   if (route.type !== 'unicast') {
-    if (j.recording) j.step(device, () => routeText(route));
+    if (j.recording) j.note(device, routeText(route));
     const errno = route.type === 'blackhole' ? 'EINVAL' : route.type === 'prohibit' ? 'EACCES' : 'EHOSTUNREACH';
     return { kind: 'local-error', device, errno, disposition: route.type === 'blackhole' ? 'blackhole' : 'route-unreachable' };
   }
   const out = route.dev!;
   const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply ? 'ESTABLISHED' : 'NEW', undefined, out);
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
-    if (j.recording) j.step(device, () => verdictText('filter', fv), { out });
+    if (j.recording) j.note(device, verdictText('filter', fv), { out });
     const how = fv.target === 'REJECT' ? REJECT_TYPES[fv.rule?.rejectWith ?? 'icmp-port-unreachable'] : undefined;
     const rejectIcmp = how !== undefined && how !== 'tcp-reset' && !related ? { rejectIcmp: how } : {};
     return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected', ...rejectIcmp };
   }
   const rerouted = p.dst !== packet.dst ? ' (looked up again after nat OUTPUT changed the destination)' : '';
-  if (j.recording) j.step(device, () => `${routeText(route)}${rerouted}`, { out });
+  if (j.recording) j.note(device, `${routeText(route)}${rerouted}`, { out });
   return egress(j, s, route, p, undefined, true, related || reply, natBypass ? 'bypass' : undefined);
 }
 
@@ -163,7 +171,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   // A gateway that is one of the device's own addresses (Flannel without --iface: via 10.0.2.15) resolves the target itself.
   const nexthop = route.via !== undefined && !s.isLocal(route.via) ? route.via : p.dst;
   if (local && iface && p.df && p.length > iface.mtu) {
-    if (j.recording) j.step(device, () => `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
+    if (j.recording) j.note(device, `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
     return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed', mtu: iface.mtu };
   }
   const neighbour = iface?.segment && j.dp.carrierOf(s, iface) ? j.dp.neighbour(iface.segment, nexthop, device, out) : undefined;
@@ -173,7 +181,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   if (refused) return refused;
   if (!neighbour) {
     j.elapsedMs += unansweredArpWait(j, device, out, nexthop);
-    if (j.recording) j.step(device, () => `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
+    if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
     if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
@@ -189,7 +197,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   // Without DF the sender fragments to its own MTU, so only a frame bigger than both MTUs is lost on receive.
   const frame = Math.min(p.length, iface!.mtu);
   if (frame > rxMtu + 4) {
-    if (j.recording) j.step(neighbour.device, () => `${frame}-byte frame exceeds ${port?.master === rx.name ? port.name : neighbour.iface} mtu ${rxMtu}: dropped on receive`, { in: neighbour.iface });
+    if (j.recording) j.note(neighbour.device, `${frame}-byte frame exceeds ${port?.master === rx.name ? port.name : neighbour.iface} mtu ${rxMtu}: dropped on receive`, { in: neighbour.iface });
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.
@@ -246,7 +254,7 @@ function acceptLocalSysctls(s: DeviceState, dev: string): number {
  */
 function martianSource(j: Journey, s: DeviceState, p: Packet, inDev: string): Outcome | undefined {
   if (inDev === 'lo' || !s.isLocal(p.src) || acceptLocal(s, inDev) !== 0) return undefined;
-  if (j.recording) j.step(s.device.id, () => `source ${formatIp(p.src)} is this device's own address (martian source): dropped`, { in: inDev });
+  if (j.recording) j.note(s.device.id, `source ${formatIp(p.src)} is this device's own address (martian source): dropped`, { in: inDev });
   return { kind: 'dropped', device: s.device.id, disposition: 'martian-source' };
 }
 
@@ -285,11 +293,11 @@ function bridged(j: Journey, bridge: Attachment, packet: Packet, to: Attachment)
   const how = `bridged by ${dev} (br_netfilter, not routed): `;
   const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(p, tracked), dev, dev);
   if (v.target === 'DROP') {
-    if (j.recording) j.step(bridge.device, () => `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
+    if (j.recording) j.note(bridge.device, `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
     return { kind: 'dropped', device: bridge.device, disposition: 'dropped-by-rule' };
   }
   if (v.target === 'REJECT') return reject(j, s, p, v, dev, how);
-  if (j.recording) j.step(bridge.device, () => `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
+  if (j.recording) j.note(bridge.device, `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
   if (flow) p = undoNat(j, bridge.device, flow, p, 'src', 'POSTROUTING', { out: dev });
   else if (!tracked) p = applySnat(j, s, p, dev, { dst: { addr: p.dst, len: 32 }, type: 'unicast', dev });
   return ingress(j, to.device, to.iface, p);
@@ -311,54 +319,54 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     const martian = martianSource(j, s, p, inDev);
     if (martian) return martian;
     if (!rpFilterPasses(s, p, inDev)) {
-      if (j.recording) j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
+      if (j.recording) j.note(device, `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
       return { kind: 'dropped', device, disposition: 'rp-filter' };
     }
     const v = runChain(j.dp, s, 'filter', 'INPUT', p, tracked ? 'ESTABLISHED' : 'NEW', inDev);
     if (v.target === 'DROP') {
-      if (j.recording) j.step(device, () => verdictText('filter', v), { in: inDev });
+      if (j.recording) j.note(device, verdictText('filter', v), { in: inDev });
       return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
     }
     // REJECT sends nothing about a broadcast (nf_send_unreach/icmp_send and nf_send_reset skip RTCF_BROADCAST).
     if (v.target === 'REJECT') return broadcast ? { kind: 'dropped', device, disposition: 'dropped-by-rule' } : reject(j, s, p, v, inDev);
     if (flow) p = undoNat(j, device, flow, p, 'src', 'INPUT', { in: inDev });
-    if (j.recording) j.step(device, () => `${broadcast ? 'local broadcast' : 'local'} delivery to ${formatIp(p.dst)}`, { in: inDev });
+    if (j.recording) j.note(device, `${broadcast ? 'local broadcast' : 'local'} delivery to ${formatIp(p.dst)}`, { in: inDev });
     return { kind: 'delivered', device, packet: p };
   }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
   if (!forwarding(s, inDev)) {
-    if (j.recording) j.step(device, () => 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
+    if (j.recording) j.note(device, 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
     return { kind: 'dropped', device, disposition: 'forwarding-off' };
   }
   const route = s.lookup(p.dst)?.route;
   const bridgedBack = daddrChanged && route?.type === 'unicast' && route.dev === inDev && bridgeNf(s, inDev);
   if (!route) {
-    if (j.recording) j.step(device, () => `no route to ${formatIp(p.dst)}`, { in: inDev });
+    if (j.recording) j.note(device, `no route to ${formatIp(p.dst)}`, { in: inDev });
     return routeError(j, s, p, 0, 'no-route', inDev);
   }
   if (route.type === 'blackhole') {
-    if (j.recording) j.step(device, () => `${routeText(route)}: dropped silently`, { in: inDev });
+    if (j.recording) j.note(device, `${routeText(route)}: dropped silently`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'blackhole' };
   }
   if (route.type !== 'unicast') {
-    if (j.recording) j.step(device, () => routeText(route), { in: inDev });
+    if (j.recording) j.note(device, routeText(route), { in: inDev });
     return routeError(j, s, p, route.type === 'prohibit' ? 13 : 1, 'route-unreachable', inDev);
   }
   const martian = martianSource(j, s, p, inDev);
   if (martian) return martian;
   if (!rpFilterPasses(s, p, inDev)) {
-    if (j.recording) j.step(device, () => `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
+    if (j.recording) j.note(device, `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'rp-filter' };
   }
   if (!bridgedBack) {
     if (p.ttl <= 1) {
       const looped = j.visited.indexOf(device) !== j.visited.lastIndexOf(device);
-      if (j.recording) j.step(device, () => `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
+      if (j.recording) j.note(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
     }
     const outIface = s.ifaces.get(route.dev!);
     if (outIface && p.df && p.length > outIface.mtu) {
-      if (j.recording) j.step(device, () => `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
+      if (j.recording) j.note(device, `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
     }
     p = { ...p, ttl: p.ttl - 1 };
@@ -366,17 +374,17 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   const how = bridgedBack ? `DNAT target is on ${inDev} again: bridged back out (br_netfilter, not routed, TTL kept): ` : '';
   const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(p, tracked), inDev, route.dev);
   if (v.target === 'DROP') {
-    if (j.recording) j.step(device, () => `${how}${verdictText('filter', v)}`, { in: inDev, out: route.dev });
+    if (j.recording) j.note(device, `${how}${verdictText('filter', v)}`, { in: inDev, out: route.dev });
     return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
   }
   if (v.target === 'REJECT') return reject(j, s, p, v, inDev, how);
-  if (j.recording) j.step(device, () => `${how}${routeText(route)}`, { in: inDev, out: route.dev });
+  if (j.recording) j.note(device, `${how}${routeText(route)}`, { in: inDev, out: route.dev });
   if (bridgedBack) j.bridgedBackFrom = j.cameThrough;
   return egress(j, s, route, p, inDev, false, tracked, flow);
 }
 
 function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string, how = ''): Outcome {
-  if (j.recording) j.step(s.device.id, () => `${how}${verdictText('filter', v)}`, { in: inDev });
+  if (j.recording) j.note(s.device.id, `${how}${verdictText('filter', v)}`, { in: inDev });
   const kind = REJECT_TYPES[v.rule?.rejectWith ?? 'icmp-port-unreachable']!;
   if (kind === 'tcp-reset') {
     if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.device.id, disposition: 'rejected' };
@@ -384,7 +392,7 @@ function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string
     // nf_send_reset(): for a frame that came through a br_netfilter bridge the reset is queued straight onto the port
     // it came in by, so no NAT reverses it (after a DNAT it comes from the pod, not the ClusterIP: kernel-checked).
     const natBypass = bridgeNf(s, inDev);
-    if (natBypass) j.step(s.device.id, () => `reset sent straight back out of the ${inDev} port it came in by (br_netfilter): no NAT`, { out: inDev });
+    if (natBypass && j.recording) j.note(s.device.id, `reset sent straight back out of the ${inDev} port it came in by (br_netfilter): no NAT`, { out: inDev });
     return { kind: 'icmp', device: s.device.id, error: rst, disposition: 'rejected', natBypass };
   }
   return icmpError(j, s, p, kind.type, kind.code, 'rejected', inDev);
@@ -393,7 +401,7 @@ function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string
 /** ip_error(): a route lookup failure answered with ICMP, subject to the route error rate limit. */
 function routeError(j: Journey, s: DeviceState, p: Packet, code: number, disposition: Disposition, inDev: string): Outcome {
   if (!j.limiter.allowRouteError(s.device.id, p.src, j.dp.nowMs)) {
-    if (j.recording) j.step(s.device.id, () => 'route error rate limit (net.ipv4.route.error_burst/error_cost): no ICMP sent');
+    if (j.recording) j.note(s.device.id, 'route error rate limit (net.ipv4.route.error_burst/error_cost): no ICMP sent');
     return { kind: 'dropped', device: s.device.id, disposition };
   }
   return icmpError(j, s, p, ICMP_UNREACH, code, disposition, inDev);
@@ -408,14 +416,14 @@ export function icmpError(j: Journey, s: DeviceState, p: Packet, type: number, c
   else {
     const back = s.lookup(p.src);
     if (!back || back.route.type !== 'unicast') {
-      if (j.recording) j.step(device, () => `no route back to ${formatIp(p.src)}: no ICMP sent`);
+      if (j.recording) j.note(device, `no route back to ${formatIp(p.src)}: no ICMP sent`);
       return { kind: 'dropped', device, disposition };
     }
     src = back.route.src ?? addressFor(s, back.route.dev, back.route.via ?? p.src);
   }
   if (src === undefined) return { kind: 'dropped', device, disposition };
   if (!j.limiter.allowIcmp(s, p.src, type, code, j.dp.nowMs)) {
-    if (j.recording) j.step(device, () => 'sysctl net.ipv4.icmp_ratelimit: ICMP error suppressed');
+    if (j.recording) j.note(device, 'sysctl net.ipv4.icmp_ratelimit: ICMP error suppressed');
     return { kind: 'dropped', device, disposition };
   }
   const error: Packet = {

@@ -14,6 +14,6 @@ export function hairpinRefused(j: Journey, s: DeviceState, out: string, to: Atta
   const inPort = from.iface;
   const port = s.ifaces.get(inPort);
   if (port?.master !== out || port.hairpin) return undefined;
-  if (j.recording) j.step(s.device.id, () => `${out} would send the frame back out of ${inPort}, the port it came in by, and its hairpin mode is off: dropped`, { in: inPort, out: inPort });
+  if (j.recording) j.note(s.device.id, `${out} would send the frame back out of ${inPort}, the port it came in by, and its hairpin mode is off: dropped`, { in: inPort, out: inPort });
   return { kind: 'dropped', device: s.device.id, disposition: 'hairpin-off' };
 }

@@ -21,7 +21,9 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain:
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;
   m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed; m.mark = p.mark ?? 0; m.local = s;
   m.icmpType = p.icmp?.type; m.icmpCode = p.icmp?.code; // the icmp match (undefined for other protocols)
-  return evaluateChain(chains, chain, c, m, s.ruleCache);
+  const v = evaluateChain(chains, chain, c, m, s.ruleCache);
+  m.local = undefined; // the device state leads to its whole lab: a module-level scratch must not keep it alive
+  return v;
 }
 
 /** The packet as the evaluator sees it, reused by every runChain (the evaluator keeps no reference to it). */
@@ -90,12 +92,12 @@ function recordNat(j: Journey, device: string, before: Packet, after: Packet): v
 export function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 'OUTPUT', inDev?: string, outDev?: string): Packet {
   const v = runChain(j.dp, s, 'nat', chain, p, 'NEW', inDev, outDev);
   const marked = v.mark !== undefined ? { mark: v.mark } : {};
-  if (v.mark !== undefined && j.recording) j.step(s.device.id, () => `packet marked 0x${v.mark!.toString(16)} in nat ${chain} (-j MARK)`, { in: inDev });
+  if (v.mark !== undefined && j.recording) j.note(s.device.id, `packet marked 0x${v.mark!.toString(16)} in nat ${chain} (-j MARK)`, { in: inDev });
   if (v.target !== 'DNAT' || !v.rule?.toDestination) return v.mark !== undefined ? { ...p, ...marked } : p;
   const to = v.rule.toDestination;
   const after: Packet = { ...p, dst: to.ip, dport: to.port ?? p.dport, ...marked };
   recordNat(j, s.device.id, p, after);
-  if (j.recording) j.step(s.device.id, () => `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} in nat ${chain} (${verdictText('nat', v)})`, { in: inDev });
+  if (j.recording) j.note(s.device.id, `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} in nat ${chain} (${verdictText('nat', v)})`, { in: inDev });
   return after;
 }
 
@@ -112,7 +114,7 @@ export function applySnat(j: Journey, s: DeviceState, p: Packet, outDev: string,
   const after: Packet = { ...p, src, ...(remap ? { sport: randomFullyPort(p) } : {}) };
   recordNat(j, s.device.id, p, after);
   const port = remap ? ` port ${p.sport} -> ${after.sport}` : '';
-  if (j.recording) j.step(s.device.id, () => `${v.target} ${formatIp(p.src)} -> ${formatIp(src)}${port} (${verdictText('nat', v)})`, { out: outDev });
+  if (j.recording) j.note(s.device.id, `${v.target} ${formatIp(p.src)} -> ${formatIp(src)}${port} (${verdictText('nat', v)})`, { out: outDev });
   return after;
 }
 

@@ -78,6 +78,8 @@ interface CompiledRule {
   /** The chain `target` names, as found when the table's ChainMap had version `jumpVersion` (-1: not looked up). */
   jump: Chain | undefined;
   jumpVersion: number;
+  /** A terminal rule's verdict, made on its first match (the compiled rule belongs to one chain, so it never changes). */
+  verdict: Verdict | undefined;
 }
 
 /** Compiled rules of chains, per chain object; entries are recompiled when the rule at their index changes. */
@@ -105,6 +107,7 @@ function compileRule(r: Rule): CompiledRule {
     terminal: TERMINAL.has(r.target),
     jump: undefined,
     jumpVersion: -1,
+    verdict: undefined,
   };
 }
 
@@ -189,7 +192,7 @@ function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
     }
     if (!matches(r, w.p, w.mark, random)) continue;
     const target = r.target;
-    if (r.terminal) return { target, rule: r.rule, chain: name };
+    if (r.terminal) return r.verdict ??= { target, rule: r.rule, chain: name };
     if (r.setMark !== null) {
       w.mark = ((w.mark & ~r.setMark.mask) ^ r.setMark.value) >>> 0;
       continue;
@@ -206,7 +209,10 @@ function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
 }
 
 /** The one walk state, reset by each evaluation (an evaluation never starts another). */
-const scratch: Walk = { chains: new Map(), cache: new WeakMap(), p: undefined as unknown as MatchPacket, random: NaN, draws: 0, mark: 0 };
+const EMPTY_CHAINS: Map<string, Chain> = new Map();
+const EMPTY_CACHE: RuleCache = new WeakMap();
+const NO_PACKET = undefined as unknown as MatchPacket;
+const scratch: Walk = { chains: EMPTY_CHAINS, cache: EMPTY_CACHE, p: NO_PACKET, random: NaN, draws: 0, mark: 0 };
 
 /** Runs a builtin chain; returns the terminal verdict (policy when nothing decided). */
 export function evaluate(tables: Tables, table: TableName, chain: string, p: MatchPacket, cache: RuleCache): Verdict {
@@ -220,7 +226,9 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
     const w = scratch;
     w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark;
     const verdict = walk(w, c, 0) ?? policyVerdict(chain, c.policy ?? 'ACCEPT');
-    return w.mark === p.mark ? verdict : { ...verdict, mark: w.mark };
+    const mark = w.mark;
+    w.chains = EMPTY_CHAINS; w.cache = EMPTY_CACHE; w.p = NO_PACKET; // keep no lab alive between evaluations
+    return mark === p.mark ? verdict : { ...verdict, mark };
   }
   return policyVerdict(chain, c?.policy ?? 'ACCEPT');
 }

@@ -27,8 +27,8 @@ export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceR
   const src = r.src ?? addressFor(s, r.dev, r.via ?? dst);
   if (src === undefined) return { ok: false, error: 'ENETUNREACH' };
   const mtu = s.ifaces.get(r.dev!)?.mtu ?? 1500;
-  const cached = learnedPmtu(dp, device, dst);
-  return { ok: true, src, dev: r.dev!, mtu, ...(cached !== undefined && cached < mtu ? { pmtu: cached } : {}) };
+  const cached = s.pmtu.size === 0 ? undefined : learnedPmtu(dp, device, dst);
+  return cached !== undefined && cached < mtu ? { ok: true, src, dev: r.dev!, mtu, pmtu: cached } : { ok: true, src, dev: r.dev!, mtu };
 }
 
 /** How long a learned path MTU lasts (net.ipv4.route.mtu_expires), and the smallest one the kernel takes (min_pmtu). */
@@ -52,10 +52,16 @@ function specDst(s: DeviceState, sender: number): number | undefined {
   return r?.type === 'unicast' ? (r.src ?? addressFor(s, r.dev, r.via ?? sender)) : undefined;
 }
 
+/** Whether an app listens on PROTOCOL/PORT at the device (a loop: a closure here would cost an allocation per answer). */
+function listensOn(s: DeviceState, protocol: Packet['protocol'], port: number): boolean {
+  for (const l of s.device.listeners) if (l.protocol === protocol && l.port === port) return true;
+  return false;
+}
+
 /** The answer the destination's stack gives to a delivered probe, if any. */
 function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: boolean): Packet | undefined {
   const s = dp.state(device);
-  const listening = s.device.listeners.some((l) => l.protocol === p.protocol && l.port === p.dport);
+  const listening = listensOn(s, p.protocol, p.dport);
   // A directed broadcast gets no ICMP error and no TCP answer; an echo is answered only with
   // icmp_echo_ignore_broadcasts=0, from fib_compute_spec_dst()'s address: the preferred source towards the sender.
   const broadcast = !s.isLocal(p.dst) && s.isLocalBroadcast(p.dst);
@@ -131,6 +137,17 @@ function responseArrives(dp: Dataplane, client: string, server: string, syn: Pac
   return false;
 }
 
+/** A probe's result (runProbe holds no closure: one over its locals would cost an allocation per probe). */
+function probeResult(spec: ProbeSpec, steps: readonly Step[], disposition: ProbeResult['disposition'], at: string, reply?: Reply): ProbeResult {
+  return { ttl: spec.ttl, reply, disposition, at, steps };
+}
+
+/** Whether the flow was source-NATed at DEVICE (the prober's own SNAT). */
+function snatAt(conntrack: readonly CtEntry[], device: string): boolean {
+  for (const e of conntrack) if (e.device === device && (e.orig.src !== e.xlat.src || e.orig.sport !== e.xlat.sport)) return true;
+  return false;
+}
+
 export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
   const route = sourceRoute(dp, device, spec.dst);
   const src = route.ok ? route.src : 0;
@@ -144,28 +161,27 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
   const outcome = originate(out, device, packet);
   const steps: Step[] = out.steps;
-  const done = (disposition: ProbeResult['disposition'], at: string, reply?: Reply): ProbeResult => ({ ttl: spec.ttl, reply, disposition, at, steps });
 
   if (outcome.kind === 'local-error') {
     // A local error reaches the socket's error queue (or comes back through lo), never the wire: pcap does not see
     // it (tcptraceroute prints `*` where traceroute -T prints `!H` after a failed ARP; kernel-checked).
-    if (spec.capture && outcome.errno !== 'EPERM') return done(outcome.disposition, device);
+    if (spec.capture && outcome.errno !== 'EPERM') return probeResult(spec, steps, outcome.disposition, device);
     if (outcome.errno === 'EHOSTUNREACH' || outcome.errno === 'ENETUNREACH' || outcome.errno === 'EACCES') {
       const from = outcome.from ?? src;
       const code = outcome.disposition === 'neighbour-unreachable' ? 1 : ERRNO_CODE[outcome.errno]!;
-      return done(outcome.disposition, device, { from, kind: 'unreachable', code, ttl: 64, rttMs: out.elapsedMs, local: true });
+      return probeResult(spec, steps, outcome.disposition, device, { from, kind: 'unreachable', code, ttl: 64, rttMs: out.elapsedMs, local: true });
     }
     // Too big for the route with DF: the socket's error queue reports frag-needed with the MTU and no offender (0.0.0.0).
     // The send fails (EPERM); a REJECT also hands the prober its ICMP error, from the prober's own address (ping
     // prints it; kernel-checked).
-    if (outcome.rejectIcmp) return done(outcome.disposition, device, { from: src, kind: 'unreachable', code: outcome.rejectIcmp.code, ttl: 64, rttMs: out.elapsedMs, local: true });
-    if (outcome.errno === 'EMSGSIZE') return done(outcome.disposition, device, { from: 0, kind: 'unreachable', code: 4, mtu: outcome.mtu, ttl: 64, rttMs: out.elapsedMs, local: true });
-    return done(outcome.disposition, device);
+    if (outcome.rejectIcmp) return probeResult(spec, steps, outcome.disposition, device, { from: src, kind: 'unreachable', code: outcome.rejectIcmp.code, ttl: 64, rttMs: out.elapsedMs, local: true });
+    if (outcome.errno === 'EMSGSIZE') return probeResult(spec, steps, outcome.disposition, device, { from: 0, kind: 'unreachable', code: 4, mtu: outcome.mtu, ttl: 64, rttMs: out.elapsedMs, local: true });
+    return probeResult(spec, steps, outcome.disposition, device);
   }
-  if (outcome.kind === 'dropped') return done(outcome.disposition, outcome.device);
+  if (outcome.kind === 'dropped') return probeResult(spec, steps, outcome.disposition, outcome.device);
 
   let response: Packet | undefined;
-  let from = outcome.device;
+  const from = outcome.device;
   let disposition: ProbeResult['disposition'];
   if (outcome.kind === 'icmp') {
     response = outcome.error;
@@ -173,31 +189,30 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   } else {
     response = answer(dp, outcome.device, outcome.packet, spec.dnsQuery === true);
     disposition = 'reached';
-    if (!response) return done('reached', outcome.device);
+    if (!response) return probeResult(spec, steps, 'reached', outcome.device);
   }
   const back = new Journey(dp, 'back', conntrack, dp.limiter, spec.seq);
   const ret: Outcome = originate(back, from, response, outcome.kind === 'icmp' && outcome.natBypass === true);
   steps.push(...back.steps);
   if (ret.kind !== 'delivered' || ret.device !== device || !answers(packet, ret.packet)) {
-    return done(disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
+    return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }
   // pcap sees the answer before conntrack undoes the prober's own SNAT: addressed to a tuple the tool does not know.
-  if (spec.capture && conntrack.some((e) => e.device === device && (e.orig.src !== e.xlat.src || e.orig.sport !== e.xlat.sport))) {
-    return done(disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
+  if (spec.capture && snatAt(conntrack, device)) {
+    return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }
   const got = ret.packet;
   const kind = replyKind(got);
-  const port: { port?: number; responseArrived?: boolean } = outcome.kind === 'delivered' && outcome.packet.protocol !== 'icmp' ? { port: outcome.packet.dport } : {};
-  if (!kind) return done(disposition, outcome.device);
+  if (!kind) return probeResult(spec, steps, disposition, outcome.device);
   if (kind === 'unreachable' && got.icmp?.code === 4 && got.icmp.mtu) learnPmtu(dp, device, spec.dst, got.icmp.mtu);
-  from = outcome.device;
-  const bytes = kind === 'tcp-synack' && spec.appResponse && outcome.kind === 'delivered' ? httpBytes(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
-  if (bytes !== undefined && outcome.kind === 'delivered') port.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
-  return {
-    ...done(disposition, from, {
-      from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,
-      ttl: got.ttl, rttMs: out.elapsedMs + back.elapsedMs,
-    }),
-    ...port,
-  };
+  // Built once in its final key order (ttl, reply, disposition, at, steps, then port and responseArrived when known).
+  const result: { -readonly [K in keyof ProbeResult]: ProbeResult[K] } = probeResult(spec, steps, disposition, outcome.device, {
+    from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,
+    ttl: got.ttl, rttMs: out.elapsedMs + back.elapsedMs,
+  });
+  if (outcome.kind !== 'delivered' || outcome.packet.protocol === 'icmp') return result;
+  result.port = outcome.packet.dport;
+  const bytes = kind === 'tcp-synack' && spec.appResponse ? httpBytes(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
+  if (bytes !== undefined) result.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
+  return result;
 }

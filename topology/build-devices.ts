@@ -7,7 +7,7 @@ import type { Device, Interface, Route, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
 import { subnetGateway, type LabPlan, type PlannedNode, type PlannedPod } from './plan.js';
 import { factsOfImage, type DnsPolicy } from './images.js';
-import { HOSTS_PATH, nodeHosts, nodeResolvConf, nodeResolver, podHosts, podResolvConf, RESOLV_CONF_PATH, type NodeResolver } from './place-files.js';
+import { HOSTS_PATH, nodeHosts, nodeResolvConf, nodeResolver, PodFiles, podResolvConf, RESOLV_CONF_PATH, type NodeResolver } from './place-files.js';
 
 export const FLANNEL_ROUTE_SET = 'flannel-host-gw';
 
@@ -181,8 +181,7 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
       image: p.image,
       namespace: p.namespace,
       labels: p.labels,
-      // Literal keys (RESOLV_CONF_PATH, HOSTS_PATH): one shape for every pod's files, made from a boilerplate.
-      files: { '/etc/resolv.conf': podResolvConfOf(ctx, facts.dnsPolicy, p.namespace), '/etc/hosts': podHosts(p.ip, p.name) },
+      files: new PodFiles(podResolvConfOf(ctx, facts.dnsPolicy, p.namespace), p.ip, p.name),
       resolver: facts.resolver,
       toolset: facts.toolset,
       interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu: MTU, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],

@@ -57,6 +57,25 @@ export function podHosts(podIp: number, name: string): string {
 }
 
 /**
+ * A pod's /etc/resolv.conf and /etc/hosts, read by path like any place's files. The resolv.conf text is shared by the
+ * pods of a namespace; the hosts file is made when read, so 150,000 pods keep an address and a name, not a text each.
+ */
+export class PodFiles implements Readonly<Record<string, string>> {
+  readonly [path: string]: string;
+  readonly #ip: number;
+  readonly #name: string;
+  constructor(resolvConf: string, ip: number, name: string) {
+    (this as Record<string, string>)[RESOLV_CONF_PATH] = resolvConf;
+    this.#ip = ip;
+    this.#name = name;
+  }
+
+  get '/etc/hosts'(): string {
+    return podHosts(this.#ip, this.#name);
+  }
+}
+
+/**
  * A VM's /etc/hosts: Debian's installer (netcfg) writes localhost, `127.0.1.1 FQDN HOST` and the IPv6 lines; Vagrant's
  * Debian change_host_name capability rewrites the 127.0.1.1 line to `127.0.1.1\tNAME\tNAME` (node.vm.hostname).
  * [ASSUMED: the bento/debian-12 box keeps the installer's file otherwise.]

@@ -1,20 +1,29 @@
 // DNS messages on the wire: dns-packet's encoder and decoder, and the query a client builds (id, flags, EDNS cookie).
-import dnsPacket, { type Packet as DnsMessage, type RecordType } from 'dns-packet';
+import { createRequire } from 'node:module';
+import type DnsPacketLibrary from 'dns-packet';
+import type { Packet as DnsMessage, RecordType } from 'dns-packet';
 
-/** The RD flag (dns-packet's RECURSION_DESIRED). */
-export const RD_FLAG = dnsPacket.RECURSION_DESIRED;
+let library: typeof DnsPacketLibrary | undefined;
+
+/** dns-packet, loaded on the first message encoded or decoded (about 13 ms a CLI run that sends none would pay). */
+function dnsPacket(): typeof DnsPacketLibrary {
+  return (library ??= createRequire(import.meta.url)('dns-packet') as typeof DnsPacketLibrary);
+}
+
+/** The RD flag (dns-packet's RECURSION_DESIRED, spelled out so that loading this module does not load the library). */
+export const RD_FLAG = 1 << 8;
 
 /** The bytes a message takes uncompressed (dns-packet never compresses; CoreDNS sends replies that fit uncompressed). */
 export function encodedLength(m: DnsMessage): number {
-  return dnsPacket.encodingLength(m);
+  return dnsPacket().encodingLength(m);
 }
 
 export function encode(m: DnsMessage): Buffer {
-  return dnsPacket.encode(m);
+  return dnsPacket().encode(m);
 }
 
 export function decode(b: Buffer): DnsMessage {
-  return dnsPacket.decode(b);
+  return dnsPacket().decode(b);
 }
 
 export interface QueryOptions {
