@@ -187,12 +187,13 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   }
   const got = ret.packet;
   const kind = replyKind(got);
-  const port: { port?: number; responseArrived?: boolean } = outcome.kind === 'delivered' && outcome.packet.protocol !== 'icmp' ? { port: outcome.packet.dport } : {};
+  const port: { port?: number; responseArrived?: boolean; flow?: ProbeResult['flow'] } = outcome.kind === 'delivered' && outcome.packet.protocol !== 'icmp' ? { port: outcome.packet.dport } : {};
   if (!kind) return done(disposition, outcome.device);
   if (kind === 'unreachable' && got.icmp?.code === 4 && got.icmp.mtu) learnPmtu(dp, device, spec.dst, got.icmp.mtu);
   from = outcome.device;
   const bytes = kind === 'tcp-synack' && spec.appResponse && outcome.kind === 'delivered' ? httpBytes(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
   if (bytes !== undefined && outcome.kind === 'delivered') port.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
+  if (kind === 'tcp-synack') port.flow = { path: out.visited, nat: conntrack };
   return {
     ...done(disposition, from, {
       from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,

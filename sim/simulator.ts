@@ -14,6 +14,7 @@ import { findProbeTool } from './tools/registry.js';
 import type { CommandResult } from '../topology/trace.js';
 import type { ToolContext } from './tool-context.js';
 import { commandWords } from './words.js';
+import { ConnectionLog } from './tools/ss-connections.js';
 
 /** Flannel's route check loop re-adds a missing host-gw route within this long. */
 export const FLANNEL_RECONCILE_MS = 10_000;
@@ -35,6 +36,9 @@ export class Simulator {
 
   /** Whether tools see a terminal on stdout (curl's progress meter); the training shell may set it. */
   tty: boolean;
+
+  /** The TCP connections the clients closed (TIME-WAIT sockets for `ss`). */
+  readonly connections = new ConnectionLog();
 
   constructor(readonly model: LabModel, opts: SimulatorOptions = {}) {
     this.dp = new Dataplane(model, opts.seed ?? 1);
@@ -71,6 +75,7 @@ export class Simulator {
       },
       listener: (at, protocol, port) => dp.state(at).device.listeners.find((l) => l.protocol === protocol && l.port === port),
       sysctl: (key, fallback) => dp.state(device).sysctl(key, fallback),
+      sockets: { listeners: () => dp.state(device).device.listeners, tracksFlows: (d) => dp.state(d).device.kind === 'node', log: this.connections },
       tty: this.tty,
     };
   }

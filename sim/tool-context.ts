@@ -6,6 +6,7 @@ import type { Packet as DnsMessage } from 'dns-packet';
 import type { ResolvConf } from './dns/lab-dns.js';
 import type { ResolverKind } from '../topology/model.js';
 import type { BatchResult } from './dns/stub.js';
+import type { SocketView } from './tools/ss-connections.js';
 
 /** What a DNS client asks of the dataplane: its resolv.conf, fresh query ids, and queries sent from one socket. */
 export interface DnsAccess {
@@ -73,6 +74,8 @@ export interface ToolContext {
   listener(device: string, protocol: 'tcp' | 'udp', port: number): Listener | undefined;
   /** A sysctl of the place the tool runs on (FALLBACK when never set). */
   sysctl(key: string, fallback: string): string;
+  /** The place's own sockets (listeners, closed connections in TIME-WAIT) for `ss`; clients record their connections. */
+  readonly sockets: SocketView;
   /** Whether the tool's stdout is a terminal (the training shell); false: a pipe, as a harness or script sees it. */
   readonly tty: boolean;
 }

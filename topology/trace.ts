@@ -65,7 +65,23 @@ export interface ProbeResult {
   readonly port?: number;
   /** With ProbeSpec.responseBytes: whether the response's first (largest) segment reached the prober. */
   readonly responseArrived?: boolean;
+  /** A TCP probe answered with SYN-ACK: the devices its SYN entered and the NAT mappings made (conntrack -L, sim/tools/conntrack.ts). */
+  readonly flow?: { readonly path: readonly string[]; readonly nat: readonly FlowNat[] };
   readonly steps: readonly Step[];
+}
+
+/** A flow's tuple before (orig) and after (xlat) the NAT one device made. */
+export interface FlowNat {
+  readonly device: string;
+  readonly orig: FlowTuple;
+  readonly xlat: FlowTuple;
+}
+
+export interface FlowTuple {
+  readonly src: number;
+  readonly dst: number;
+  readonly sport: number;
+  readonly dport: number;
 }
 
 /** One probe as a tool saw it: the dataplane's result, with a reply the tool gave up on removed (printed `*`). */

@@ -16,6 +16,8 @@ import { dig } from './dig.js';
 import { nslookup } from './nslookup.js';
 import { busyboxNslookup } from './busybox-nslookup.js';
 import { getent, host } from './host-getent.js';
+import { ss } from './ss.js';
+import { conntrack } from './conntrack.js';
 
 /** A probe tool: its arguments (without the program name) and the dataplane's view from where it runs. */
 export type ProbeTool = (args: readonly string[], ctx: ToolContext) => CommandResult;
@@ -29,7 +31,7 @@ const BUSYBOX_NSLOOKUP_IMAGES: ReadonlySet<string> = new Set(['alpine']);
 const imageNslookup: ProbeTool = (args, ctx) => (BUSYBOX_NSLOOKUP_IMAGES.has(ctx.dns.image()) ? busyboxNslookup : nslookup)(args, ctx);
 
 /** Full Linux tools (nodes and non-busybox images such as netshoot). */
-const LINUX_TOOLS: Readonly<Record<string, ProbeTool>> = { traceroute, ping, tcptraceroute, mtr, tracepath, dig, nslookup: imageNslookup, host, getent, curl, nc: ncOpenbsd };
+const LINUX_TOOLS: Readonly<Record<string, ProbeTool>> = { traceroute, ping, tcptraceroute, mtr, tracepath, dig, nslookup: imageNslookup, host, getent, curl, nc: ncOpenbsd, ss, conntrack };
 
 /** Names a probe tool may be invoked as, for shells' tab completion and help. */
 export const PROBE_TOOL_NAMES: readonly string[] = Object.keys(LINUX_TOOLS).sort();

@@ -5,6 +5,7 @@ import type { Listener } from '../../topology/model.js';
 import { mix } from '../packet.js';
 import { connectSocket, synPolicyFrom, type SocketOutcome } from '../socket.js';
 import type { ToolContext } from '../tool-context.js';
+import { recordTrackedFlows } from './conntrack-flows.js';
 
 /** A host argument's address, or why it has none (the resolver's error, as the tools word it themselves). */
 export type HostLookup =
@@ -44,6 +45,11 @@ export function openSession(ctx: ToolContext, protocol: 'tcp' | 'udp', ip: numbe
   const at = outcome.result.at;
   const served = outcome.result.port ?? port;
   const listener = ctx.listener(at, protocol, served);
+  // The client closes first (its FIN, then TIME-WAIT) when the server waits for it: an app that answers requests.
+  // A bare listener closes at once (the server's TIME-WAIT; not kept), a stalled response is aborted.
+  const finished = protocol === 'tcp' && outcome.result.responseArrived !== false;
+  if (finished && listener?.app !== undefined) ctx.sockets.log.record({ device: ctx.device, src: outcome.src, sport, dst: ip, dport: port, closedAtMs: ctx.nowMs() });
+  if (finished) recordTrackedFlows(ctx, outcome.result, { src: outcome.src, dst: ip, sport, dport: port });
   return { outcome, sport, ...(listener ? { listener } : {}) };
 }
 
