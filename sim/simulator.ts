@@ -10,6 +10,7 @@ import { resolveHost, reverseHost } from './resolve.js';
 import { resolvConf, resolverOf } from './dns/lab-dns.js';
 import { hasTool, imageFacts, notFound } from '../topology/images.js';
 import { nextId, sendBatch } from './dns/stub.js';
+import { serverReply } from './dns/exchange.js';
 import { findProbeTool } from './tools/registry.js';
 import type { CommandResult } from '../topology/trace.js';
 import type { ToolContext } from './tool-context.js';
@@ -60,6 +61,7 @@ export class Simulator {
         image: () => imageFacts(dp.state(device).device).name,
         nextId: () => nextId(dp),
         send: (server, queries, timeoutMs, icmpSeen) => sendBatch(dp, device, server, queries, timeoutMs, icmpSeen),
+        replyAt: (at, query) => serverReply(dp, at, query),
       },
       resolve: (name) => {
         const r = resolveHost(dp, device, name);

@@ -18,6 +18,8 @@ export interface DnsAccess {
   nextId(): number;
   /** QUERIES to SERVER:53/udp from one new socket, waiting up to TIMEOUTMS (the clock moves; see dns/stub.ts sendBatch). */
   send(server: number, queries: readonly DnsMessage[], timeoutMs: number, icmpSeen?: boolean): BatchResult;
+  /** The reply of the DNS server a TCP connection reached at DEVICE (DNS over TCP: the connection is the tool's). */
+  replyAt(device: string, query: DnsMessage): DnsMessage;
 }
 
 /** What a tool asks the dataplane for: one packet. */

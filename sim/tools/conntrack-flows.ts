@@ -10,7 +10,9 @@ export function recordTrackedFlows(ctx: ToolContext, result: ProbeResult, first:
   if (!result.flow) return;
   let current = first;
   const closedAtMs = ctx.nowMs();
-  for (const device of result.flow.path) {
+  // The client's own place first: a node's locally originated connection is tracked there too (nat OUTPUT).
+  const path = result.flow.path[0] === ctx.device ? result.flow.path : [ctx.device, ...result.flow.path];
+  for (const device of path) {
     const nat = result.flow.nat.filter((e) => e.device === device).at(-1);
     const after = nat ? { src: nat.xlat.src, dst: nat.xlat.dst, sport: nat.xlat.sport, dport: nat.xlat.dport } : current;
     if (ctx.sockets.tracksFlows(device)) ctx.sockets.log.recordFlow({ node: device, orig: current, reply: inverted(after), closedAtMs });

@@ -14,15 +14,16 @@ const SS_USERS = / users:\(\(.*\)\)/;
 
 /** A conntrack -L line (`-o extended` adds `ipv4     2 `): protocol, number, seconds left. */
 const CT_LINE = /^((?:ipv4 {5}2 )?(?:tcp|udp|icmp|unknown|sctp|dccp|gre|udplite) +\d+ )\d+ (?=.* src=)/;
-/** Ports of the ephemeral range (net.ipv4.ip_local_port_range 32768-60999) in a flow's tuples. */
-const CT_EPHEMERAL = /\b(sport|dport)=(?:3[2-9]\d{3}|[4-5]\d{4}|60\d{3})\b/g;
+/** The client's port in a flow: the original tuple's sport, the reply tuple's dport (ephemeral, or MASQUERADE
+ * --random-fully's pick); the server's ports stay. */
+const CT_CLIENT_PORTS = /^(.*? sport=)\d+( .*? src=.*? dport=)\d+/;
 
 function maskSsRow(line: string): string {
   return line.replace(SS_USERS, ` users:(${MASK})`).replace(SS_LOCAL_PORT, `$1${MASK}`).trimEnd();
 }
 
 function maskCtLine(line: string): string {
-  return line.replace(CT_LINE, `$1${MASK} `).replace(CT_EPHEMERAL, `$1=${MASK}`);
+  return line.replace(CT_LINE, `$1${MASK} `).replace(CT_CLIENT_PORTS, `$1${MASK}$2${MASK}`);
 }
 
 /** Runs of lines KIND accepts, masked by MASKED and sorted (hash order is not an order). */
