@@ -193,7 +193,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   from = outcome.device;
   const bytes = kind === 'tcp-synack' && spec.appResponse && outcome.kind === 'delivered' ? httpBytes(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
   if (bytes !== undefined && outcome.kind === 'delivered') port.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
-  if (kind === 'tcp-synack') port.flow = { path: out.visited, nat: conntrack };
+  if (kind === 'tcp-synack' && spec.track) port.flow = { path: out.visited, nat: conntrack };
   return {
     ...done(disposition, from, {
       from: got.src, kind, code: got.icmp && got.icmp.type === ICMP_UNREACH ? got.icmp.code : undefined, mtu: got.icmp?.mtu,

@@ -13,7 +13,7 @@ import { nextId, sendBatch } from './dns/stub.js';
 import { serverReply } from './dns/exchange.js';
 import { findProbeTool } from './tools/registry.js';
 import type { CommandResult } from '../topology/trace.js';
-import type { ToolContext } from './tool-context.js';
+import type { L4Collector, ToolContext } from './tool-context.js';
 import { commandWords } from './words.js';
 import { ConnectionLog } from './tools/ss-connections.js';
 
@@ -47,7 +47,7 @@ export class Simulator {
   }
 
   /** A tool's view of the dataplane from one device. */
-  toolContext(device: string): ToolContext {
+  toolContext(device: string, l4: L4Collector = { connections: [], lookups: [], dns: [] }): ToolContext {
     const dp = this.dp;
     return {
       hostname: dp.state(device).device.hostname,
@@ -77,6 +77,7 @@ export class Simulator {
       },
       listener: (at, protocol, port) => dp.state(at).device.listeners.find((l) => l.protocol === protocol && l.port === port),
       sysctl: (key, fallback) => dp.state(device).sysctl(key, fallback),
+      l4,
       sockets: { listeners: () => dp.state(device).device.listeners, tracksFlows: (d) => dp.state(d).device.kind === 'node', log: this.connections },
       tty: this.tty,
     };
@@ -96,7 +97,8 @@ export class Simulator {
     // L4 clients exist where the place's image has them (topology/images.ts); elsewhere its shell says "not found".
     if (!hasTool(place, program)) return notFound(place, program);
     const tool = findProbeTool(program, args, place.toolset);
-    if (tool) return tool.run(tool.args, this.toolContext(device));
+    let l4: L4Collector;
+    if (tool) return withL4(tool.run(tool.args, this.toolContext(device, (l4 = { connections: [], lookups: [], dns: [] }))), l4);
     const command = findCommand(program);
     if (command) return command(args, { sim: this, device, state: this.dp.state(device) });
     return { stdout: '', stderr: `sh: ${program}: not found\n`, exitCode: 127 };
@@ -123,4 +125,9 @@ export class Simulator {
     }
     this.dp.nowMs = end;
   }
+}
+
+/** The tool's result with its L4 results attached when it had any. */
+function withL4(r: CommandResult, l4: L4Collector): CommandResult {
+  return l4.connections.length + l4.lookups.length + l4.dns.length > 0 ? { ...r, l4 } : r;
 }

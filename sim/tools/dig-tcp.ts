@@ -5,7 +5,7 @@ import type { Packet as DnsMessage } from 'dns-packet';
 import { formatIp } from '../../topology/address.js';
 import type { SocketErrno } from '../socket.js';
 import type { ToolContext } from '../tool-context.js';
-import type { BindAnswer } from './bind-query.js';
+import { recordAnswer, type BindAnswer } from './bind-query.js';
 import { openSession } from './tcp-client.js';
 
 /** isc_result_totext of the connect's result. [ASSUMED: unreachable wording; refused and timed out are kernel-checked.] */
@@ -23,7 +23,9 @@ export function tcpSend(ctx: ToolContext, server: number, name: string, query: D
     const start = ctx.nowMs();
     const s = openSession(ctx, 'tcp', server, 53, timeoutS * 1000);
     if (s.outcome.ok && s.listener?.app === 'dns') {
-      return { ok: true, reply: ctx.dns.replyAt(s.outcome.result.at, query), rttMs: ctx.nowMs() - start, errors };
+      const reply = ctx.dns.replyAt(s.outcome.result.at, query);
+      recordAnswer(ctx, server, reply);
+      return { ok: true, reply, rttMs: ctx.nowMs() - start, errors };
     }
     // A listener that is no DNS server closes without a reply: dig reads end of file. [ASSUMED wording]
     const why = s.outcome.ok ? 'end of file' : whyText(s.outcome.errno, s.outcome.callerTimeout === true);
