@@ -29,12 +29,15 @@ const TABLE: readonly string[] = [
   '57000:dircproxy 60177:tfido 60179:fido',
 ];
 
-const BY_PORT: ReadonlyMap<number, string> = new Map(
-  TABLE.join(' ').split(' ').map((entry) => {
+/** `PORT:NAME PORT:NAME ...` as a map. */
+function byPort(table: string): ReadonlyMap<number, string> {
+  return new Map(table.split(' ').map((entry) => {
     const [port, name] = entry.split(':') as [string, string];
     return [Number(port), name];
-  }),
-);
+  }));
+}
+
+const BY_PORT = byPort(TABLE.join(' '));
 
 /** The service name of a TCP port, if /etc/services has one. */
 export function tcpServiceName(port: number): string | undefined {
@@ -64,9 +67,6 @@ let udpByPort: ReadonlyMap<number, string> | undefined;
 
 /** The service name of a UDP port, if /etc/services has one. */
 export function udpServiceName(port: number): string | undefined {
-  udpByPort ??= new Map(UDP_TABLE.split(' ').map((entry) => {
-    const [p, name] = entry.split(':') as [string, string];
-    return [Number(p), name];
-  }));
+  udpByPort ??= byPort(UDP_TABLE);
   return udpByPort.get(port);
 }
