@@ -25,7 +25,7 @@ export { runShell } from './lab/train/shell.js';
 export type { Scenario, RunReport, ScenarioResult } from './lab/scenario/index.js';
 export type { Backend, BackendName, BackendOptions } from './lab/backend.js';
 export type { LabModel, Device, Interface, Route, Service, Segment } from './topology/model.js';
-export type { CommandResult, TraceRecord, ProbeResult, Reply, Disposition, Step } from './topology/trace.js';
+export type { CommandResult, TraceRecord, ProbeResult, Reply, Disposition, Step, L4Results, ConnectionRecord, LookupRecord, DnsAnswerRecord } from './topology/trace.js';
 
 /** A lab running on the simulator, for tests of path logic written by users. */
 export interface OpenLab {

@@ -214,5 +214,6 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   result.port = outcome.packet.dport;
   const bytes = kind === 'tcp-synack' && spec.appResponse ? httpBytes(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
   if (bytes !== undefined) result.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
+  if (kind === 'tcp-synack' && spec.track) result.flow = { path: out.visited, nat: conntrack };
   return result;
 }

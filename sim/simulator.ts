@@ -10,10 +10,12 @@ import { resolveHost, reverseHost } from './resolve.js';
 import { resolvConf, resolverOf } from './dns/lab-dns.js';
 import { hasTool, imageFacts, notFound } from '../topology/images.js';
 import { nextId, sendBatch } from './dns/stub.js';
+import { serverReply } from './dns/exchange.js';
 import { findProbeTool } from './tools/registry.js';
 import type { CommandResult } from '../topology/trace.js';
-import type { ToolContext } from './tool-context.js';
+import type { L4Collector, ToolContext } from './tool-context.js';
 import { commandWords } from './words.js';
+import { ConnectionLog } from './tools/ss-connections.js';
 
 /** Flannel's route check loop re-adds a missing host-gw route within this long. */
 export const FLANNEL_RECONCILE_MS = 10_000;
@@ -36,13 +38,16 @@ export class Simulator {
   /** Whether tools see a terminal on stdout (curl's progress meter); the training shell may set it. */
   tty: boolean;
 
+  /** The TCP connections the clients closed (TIME-WAIT sockets for `ss`). */
+  readonly connections = new ConnectionLog();
+
   constructor(readonly model: LabModel, opts: SimulatorOptions = {}) {
     this.dp = new Dataplane(model, opts.seed ?? 1);
     this.tty = opts.tty ?? false;
   }
 
   /** A tool's view of the dataplane from one device. */
-  toolContext(device: string): ToolContext {
+  toolContext(device: string, l4: L4Collector = { connections: [], lookups: [], dns: [] }): ToolContext {
     const dp = this.dp;
     return {
       hostname: dp.state(device).device.hostname,
@@ -56,6 +61,7 @@ export class Simulator {
         image: () => imageFacts(dp.state(device).device).name,
         nextId: () => nextId(dp),
         send: (server, queries, timeoutMs, icmpSeen) => sendBatch(dp, device, server, queries, timeoutMs, icmpSeen),
+        replyAt: (at, query) => serverReply(dp, at, query),
       },
       resolve: (name) => {
         const r = resolveHost(dp, device, name);
@@ -71,6 +77,8 @@ export class Simulator {
       },
       listener: (at, protocol, port) => dp.state(at).device.listeners.find((l) => l.protocol === protocol && l.port === port),
       sysctl: (key, fallback) => dp.state(device).sysctl(key, fallback),
+      l4,
+      sockets: { listeners: () => dp.state(device).device.listeners, tracksFlows: (d) => dp.state(d).device.kind === 'node', log: this.connections },
       tty: this.tty,
     };
   }
@@ -89,7 +97,8 @@ export class Simulator {
     // L4 clients exist where the place's image has them (topology/images.ts); elsewhere its shell says "not found".
     if (!hasTool(place, program)) return notFound(place, program);
     const tool = findProbeTool(program, args, place.toolset);
-    if (tool) return tool.run(tool.args, this.toolContext(device));
+    let l4: L4Collector;
+    if (tool) return withL4(tool.run(tool.args, this.toolContext(device, (l4 = { connections: [], lookups: [], dns: [] }))), l4);
     const command = findCommand(program);
     if (command) return command(args, { sim: this, device, state: this.dp.state(device) });
     return { stdout: '', stderr: `sh: ${program}: not found\n`, exitCode: 127 };
@@ -116,4 +125,9 @@ export class Simulator {
     }
     this.dp.nowMs = end;
   }
+}
+
+/** The tool's result with its L4 results attached when it had any. */
+function withL4(r: CommandResult, l4: L4Collector): CommandResult {
+  return l4.connections.length + l4.lookups.length + l4.dns.length > 0 ? { ...r, l4 } : r;
 }

@@ -165,7 +165,7 @@ export function connectSocket(ctx: ToolContext, req: ConnectRequest): SocketOutc
     clock = at;
     const result = ctx.probe({
       protocol: req.protocol, dst: req.dst, dport: req.dport, sport: req.sport, ttl: 64, length: req.length ?? (req.protocol === 'tcp' ? 60 : 28),
-      df: true, seq: i, ...(req.appResponse ? { appResponse: req.appResponse } : {}),
+      df: true, seq: i, track: true, ...(req.appResponse ? { appResponse: req.appResponse } : {}),
     });
     const event = localSendFailure(ctx, req, result) ?? socketEvent(result, req.protocol);
     if (event.kind !== 'silence') pending.push({ at: at + event.rttMs, event, result });

@@ -1,11 +1,12 @@
 // What a probe tool asks of the dataplane it runs on: one packet at a time, the source route, names, the clock.
 import type { Listener } from '../topology/model.js';
-import type { ProbeResult } from '../topology/trace.js';
+import type { ConnectionRecord, DnsAnswerRecord, LookupRecord, ProbeResult } from '../topology/trace.js';
 import type { Resolution, ReverseResolution } from './resolve.js';
 import type { Packet as DnsMessage } from 'dns-packet';
 import type { ResolvConf } from './dns/lab-dns.js';
 import type { ResolverKind } from '../topology/model.js';
 import type { BatchResult } from './dns/stub.js';
+import type { SocketView } from './tools/ss-connections.js';
 
 /** What a DNS client asks of the dataplane: its resolv.conf, fresh query ids, and queries sent from one socket. */
 export interface DnsAccess {
@@ -17,6 +18,8 @@ export interface DnsAccess {
   nextId(): number;
   /** QUERIES to SERVER:53/udp from one new socket, waiting up to TIMEOUTMS (the clock moves; see dns/stub.ts sendBatch). */
   send(server: number, queries: readonly DnsMessage[], timeoutMs: number, icmpSeen?: boolean): BatchResult;
+  /** The reply of the DNS server a TCP connection reached at DEVICE (DNS over TCP: the connection is the tool's). */
+  replyAt(device: string, query: DnsMessage): DnsMessage;
 }
 
 /** What a tool asks the dataplane for: one packet. */
@@ -39,6 +42,8 @@ export interface ProbeSpec {
   readonly dnsQuery?: boolean;
   /** TCP: after a SYN-ACK, the listener's HTTP app sends its response (`head`: to a HEAD request) back as data (ProbeResult.responseArrived). */
   readonly appResponse?: 'full' | 'head';
+  /** A socket's connect (not a traceroute probe): a SYN-ACK's result carries the flow's path and NAT (ProbeResult.flow). */
+  readonly track?: boolean;
 }
 
 /** How the source would send a packet: the route lookup at the prober (`pmtu`: a path MTU the route cache learned). */
@@ -73,6 +78,17 @@ export interface ToolContext {
   listener(device: string, protocol: 'tcp' | 'udp', port: number): Listener | undefined;
   /** A sysctl of the place the tool runs on (FALLBACK when never set). */
   sysctl(key: string, fallback: string): string;
+  /** Where the tool puts its L4 results as data (CommandResult.l4). */
+  readonly l4: L4Collector;
+  /** The place's own sockets (listeners, closed connections in TIME-WAIT) for `ss`; clients record their connections. */
+  readonly sockets: SocketView;
   /** Whether the tool's stdout is a terminal (the training shell); false: a pipe, as a harness or script sees it. */
   readonly tty: boolean;
+}
+
+/** The L4 results of one command as its tools report them (sim/simulator.ts attaches them to the CommandResult). */
+export interface L4Collector {
+  readonly connections: ConnectionRecord[];
+  readonly lookups: LookupRecord[];
+  readonly dns: DnsAnswerRecord[];
 }

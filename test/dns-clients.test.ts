@@ -60,10 +60,6 @@ describe('DNS clients reproduce FACTS-L4 §3-5 (healthy lab)', () => {
   const lab = loadLab('three-node');
   for (const c of facts.cases.filter((x) => !timedOut(x) && !refused(x))) {
     const place = PLACES[c.netns]!;
-    if (c.command.startsWith('dig +tcp')) {
-      it.skip(`${c.command} (DNS over TCP is not modelled in the simulator yet)`, () => {});
-      continue;
-    }
     it(`${place}: ${c.command}`, () => {
       expect(run(lab, place, c.command).out).toEqual(expected(c));
     });

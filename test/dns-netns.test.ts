@@ -35,10 +35,10 @@ interface FactsCase { readonly command: string; readonly netns: string; readonly
 const facts = (JSON.parse(readFileSync(join(here, 'fixtures/dns/facts-l4-dns.json'), 'utf8')) as { cases: FactsCase[] }).cases;
 const PLACES: Readonly<Record<string, string>> = { 'l4r-netshoot': 'netshoot', 'l4r-bbox': 'traceroute' };
 
-/** The FACTS-L4 commands of a healthy lab (DNS over TCP aside: the simulator does not model it yet), and more. */
+/** The FACTS-L4 commands of a healthy lab, and more. */
 const HEALTHY: readonly (readonly [string, string])[] = [
   ...facts
-    .filter((c) => c.seconds < 5 && !/connection refused/i.test(c.stdout + c.stderr) && !c.command.startsWith('dig +tcp'))
+    .filter((c) => c.seconds < 5 && !/connection refused/i.test(c.stdout + c.stderr))
     .map((c) => [PLACES[c.netns]!, c.command.replace(/^busybox-1\.37 /, 'busybox ')] as const),
   ['netshoot', 'host httpd'], ['netshoot', 'host nosuchsvc'], ['netshoot', 'host 10.96.0.20'],
   ['netshoot', 'getent hosts httpd'], ['netshoot', 'getent hosts api.example.com'], ['netshoot', 'getent hosts nosuchsvc'],
@@ -46,6 +46,10 @@ const HEALTHY: readonly (readonly [string, string])[] = [
   ['netshoot', 'dig +short -x 10.244.0.2'], ['netshoot', 'ping -c 1 -W 1 httpd'], ['traceroute', 'ping -c 1 -W 1 api.example.com'],
   ['netshoot', 'traceroute -q 1 -w 1 10.244.1.3'], ['node-2', 'traceroute -q 1 -w 1 10.244.1.3'],
   ['node-2', 'nslookup api.example.com'], ['node-2', 'dig api.example.com'], ['node-2', 'host api.example.com'], ['node-2', 'nslookup httpd'],
+  // DNS over TCP: kube-proxy's dns-tcp rules to CoreDNS's tcp/53; a RST and a silent peer per try (BIND 9.18's wording).
+  ['netshoot', 'dig +tcp +short kube-dns.kube-system.svc.cluster.local'], ['netshoot', 'dig +tcp +tries=1 @10.96.0.10 -x 10.96.0.20'],
+  ['netshoot', 'dig +tcp @10.244.1.3 httpd.default.svc.cluster.local'], ['netshoot', 'dig +tcp +short +tries=1 +timeout=2 @192.0.2.99 x'],
+  ['netshoot', 'dig +tcp api.example.com'], ['node-2', 'dig +tcp @10.244.0.2 httpd.default.svc.cluster.local'],
 ];
 
 const masked = (r: { stdout: string; stderr: string; exitCode: number }) => ({ stdout: maskMilliseconds(r.stdout), stderr: r.stderr, exitCode: r.exitCode });

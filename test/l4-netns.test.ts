@@ -41,6 +41,10 @@ const PROBES: readonly [string, string][] = [
   ['node-2/netshoot', 'curl -v http://httpd/'],
   ['node-2/netshoot', 'nc -zv httpd 80'],
   ['node-2/traceroute', 'wget -qO- http://httpd/'],
+  // netcat-openbsd's data connection with nothing to send: connected, idle for -w seconds, exit 0 (or the -z errors).
+  ['node-2/netshoot', 'nc -v -w 2 10.96.0.20 80'],
+  ['node-2/netshoot', 'nc -v -w 1 10.244.1.3 82'],
+  ['node-2/netshoot', 'nc -w 1 httpd 80'],
 ];
 
 describe.skipIf(!check.ok)('TCP clients: the kernel and the simulator', () => {

@@ -65,7 +65,23 @@ export interface ProbeResult {
   readonly port?: number;
   /** With ProbeSpec.responseBytes: whether the response's first (largest) segment reached the prober. */
   readonly responseArrived?: boolean;
+  /** A TCP probe answered with SYN-ACK: the devices its SYN entered and the NAT mappings made (conntrack -L, sim/tools/conntrack.ts). */
+  readonly flow?: { readonly path: readonly string[]; readonly nat: readonly FlowNat[] };
   readonly steps: readonly Step[];
+}
+
+/** A flow's tuple before (orig) and after (xlat) the NAT one device made. */
+export interface FlowNat {
+  readonly device: string;
+  readonly orig: FlowTuple;
+  readonly xlat: FlowTuple;
+}
+
+export interface FlowTuple {
+  readonly src: number;
+  readonly dst: number;
+  readonly sport: number;
+  readonly dport: number;
 }
 
 /** One probe as a tool saw it: the dataplane's result, with a reply the tool gave up on removed (printed `*`). */
@@ -96,4 +112,44 @@ export interface CommandResult {
   readonly exitCode: number;
   /** Trace records the command produced (simulator only), for --explain and --svg. */
   readonly traces?: readonly TraceRecord[];
+  /** What the command's L4 clients got, as data (simulator only): connections, name lookups, DNS answers. */
+  readonly l4?: L4Results;
+}
+
+/** The layer-4 results of one command, for library users' tests (index.ts `openLab().run`). */
+export interface L4Results {
+  readonly connections: readonly ConnectionRecord[];
+  readonly lookups: readonly LookupRecord[];
+  readonly dns: readonly DnsAnswerRecord[];
+}
+
+/** One connect() of a client (curl, wget, nc, dig +tcp): where to, and how it ended. */
+export interface ConnectionRecord {
+  readonly protocol: 'tcp' | 'udp';
+  readonly dst: number;
+  readonly dport: number;
+  /** `connected`, or the errno connect() failed with (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH, ...). */
+  readonly outcome: string;
+  /** The tool's own timeout (-m, -w, -T) ended the wait, not the kernel. */
+  readonly callerTimeout?: boolean;
+  readonly elapsedMs: number;
+  /** Connected: the place whose socket accepted, the port after any DNAT, and the app behind it (http, dns; none: bare). */
+  readonly server?: { readonly device: string; readonly port: number; readonly app?: string };
+}
+
+/** A host name a client looked up through the place's resolver (/etc/hosts, then DNS). */
+export interface LookupRecord {
+  readonly name: string;
+  readonly address?: number;
+  /** Why it failed: NXDOMAIN, NODATA, TIMEOUT, REFUSED. */
+  readonly error?: string;
+}
+
+/** A DNS reply a DNS client (dig, nslookup, host) got: the question, the rcode and the answer records. */
+export interface DnsAnswerRecord {
+  readonly server: number;
+  readonly name: string;
+  readonly type: string;
+  readonly rcode: string;
+  readonly answers: readonly { readonly name: string; readonly type: string; readonly ttl: number; readonly data: string }[];
 }

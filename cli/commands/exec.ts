@@ -78,9 +78,12 @@ function commandPipeline(place: string, words: readonly string[]): { command: st
   return { command: command.map(quoteWord).join(' '), filters };
 }
 
-/** The result as JSON, addresses (`ip`, `from`) as dotted quads rather than the model's integers. */
+/** Keys whose numbers are IPv4 addresses: trace records' `ip`/`from`, L4 results' `dst`, `address` and DNS `server`. */
+const ADDRESS_KEYS: ReadonlySet<string> = new Set(['ip', 'from', 'dst', 'address', 'server']);
+
+/** The result as JSON, addresses as dotted quads rather than the model's integers. */
 export function resultJson(result: CommandResult): string {
-  return JSON.stringify(result, (key, v: unknown) => ((key === 'ip' || key === 'from') && typeof v === 'number' ? formatIp(v) : v), 2);
+  return JSON.stringify(result, (key, v: unknown) => (ADDRESS_KEYS.has(key) && typeof v === 'number' ? formatIp(v) : v), 2);
 }
 
 /** `--explain`: the trace records' decisions hop by hop (the renderer is loaded only for it). */

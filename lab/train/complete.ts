@@ -1,7 +1,8 @@
-// Tab completion in the training shell: commands for the first word, nodes after ssh, pods after kubectl exec,
-// place and external host names otherwise.
+// Tab completion in the training shell: commands for the first word (the probe tools the place's image has), nodes
+// after ssh, pods after kubectl exec, place and external host names otherwise.
 import { commandNames } from '../../sim/commands/index.js';
-import { PROBE_TOOL_NAMES } from '../../sim/tools/registry.js';
+import { findProbeTool, TOOL_NAMES } from '../../sim/tools/registry.js';
+import { hasTool } from '../../topology/images.js';
 import type { Device, LabModel } from '../../topology/model.js';
 import { placeNames } from './places.js';
 import { BUILTINS } from './texts.js';
@@ -16,7 +17,9 @@ export function completeLine(lab: LabModel, here: Device, line: string): [string
   let pool: readonly string[];
   if (before.length === 0) {
     const moves = here.kind === 'pod' ? ['exit'] : MOVES;
-    pool = [...new Set([...BUILTINS, ...moves, ...commandNames(), ...PROBE_TOOL_NAMES])];
+    // Only the programs the place's image has (curl in netshoot, not in busybox; busybox's applets in busybox pods).
+    const tools = TOOL_NAMES.filter((t) => hasTool(here, t) && findProbeTool(t, [], here.toolset) !== undefined);
+    pool = [...new Set([...BUILTINS, ...moves, ...commandNames(), ...tools])];
   } else if (before[0] === 'ssh' || (before[0] === 'vagrant' && before[1] === 'ssh')) {
     pool = placeNames(lab, 'node');
   } else if (before[0] === 'kubectl' && before.length === 1) {

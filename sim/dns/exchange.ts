@@ -41,10 +41,14 @@ export function exchange(dp: Dataplane, device: string, server: number, query: D
   if (r.kind === 'unreachable') return { kind: r.code === 3 ? 'refused' : 'unreachable', rttMs: r.rttMs };
   if (r.kind !== 'udp') return { kind: 'silence' };
   // Only a DNS server answers a query datagram (probe.ts): the NAT engine's DNS, or CoreDNS.
-  if (dp.state(result.at).device.kind === 'nat') return { kind: 'answer', reply: upstreamAnswer(dnsZone(dp.model), query), rttMs: r.rttMs };
+  return { kind: 'answer', reply: serverReply(dp, result.at, query, depth), rttMs: r.rttMs };
+}
+
+/** The reply of the DNS server at AT (the NAT engine's upstream DNS, or CoreDNS forwarding what is not its own). */
+export function serverReply(dp: Dataplane, at: string, query: DnsMessage, depth = 0): DnsMessage {
+  if (dp.state(at).device.kind === 'nat') return upstreamAnswer(dnsZone(dp.model), query);
   const decision = corednsAnswer(dnsZone(dp.model), query);
-  if (decision.kind === 'answer') return { kind: 'answer', reply: decision.reply, rttMs: r.rttMs };
-  return { ...forward(dp, result.at, query, depth), rttMs: r.rttMs };
+  return decision.kind === 'answer' ? decision.reply : forward(dp, at, query, depth).reply;
 }
 
 /**

@@ -2,7 +2,7 @@
 // socket each time, the same id), `;; communications error` per failed try, and the search-list walk.
 import type { Packet as DnsMessage } from 'dns-packet';
 import { formatIp, parseIp } from '../../topology/address.js';
-import type { Failure } from '../dns/stub.js';
+import { rcodeOf, type Failure } from '../dns/stub.js';
 import type { ToolContext } from '../tool-context.js';
 
 /** BIND's defaults: +tries=3, +timeout=5 (dig and nslookup). */
@@ -34,8 +34,18 @@ export function bindSend(ctx: ToolContext, server: number, query: DnsMessage, tr
   for (let t = 0; t < tries; t++) {
     const start = ctx.nowMs();
     const got = ctx.dns.send(server, [query], timeoutS * 1000);
-    if (got.ok) return { ok: true, reply: got.replies[0]!, rttMs: ctx.nowMs() - start, errors };
+    if (got.ok) {
+      recordAnswer(ctx, server, got.replies[0]!);
+      return { ok: true, reply: got.replies[0]!, rttMs: ctx.nowMs() - start, errors };
+    }
     errors.push(commError(server, got.failure));
   }
   return { ok: false, errors };
+}
+
+/** A reply as data for the library (CommandResult.l4.dns): its question, rcode and answer records. */
+export function recordAnswer(ctx: ToolContext, server: number, reply: DnsMessage): void {
+  const q = reply.questions?.[0];
+  const answers = (reply.answers ?? []).map((a) => ({ name: a.name, type: a.type, ttl: (a as { ttl?: number }).ttl ?? 0, data: String((a as { data: unknown }).data) }));
+  ctx.l4.dns.push({ server, name: q?.name ?? '', type: q?.type ?? '', rcode: rcodeOf(reply), answers });
 }

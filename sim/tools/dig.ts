@@ -1,5 +1,5 @@
 // BIND dig: the default report (header, OPT pseudosection with the echoed cookie, sections, stats), +short, @server,
-// +search, -x, +noall +answer; 3 tries x 5 s, exit 9 when no server answered (FACTS-L4 §5).
+// +search, -x, +noall +answer, +tcp; 3 tries x 5 s, exit 9 when no server answered (FACTS-L4 §5).
 import type { Packet as DnsMessage, RecordType } from 'dns-packet';
 import { formatIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
@@ -10,6 +10,7 @@ import type { ToolContext } from '../tool-context.js';
 import { BIND_TIMEOUT_S, BIND_TRIES, bindSend, clientServer } from './bind-query.js';
 import { absolute, flagWords, questionLine, rdataText, recordLine, recursionAvailable, reverseName } from './dns-format.js';
 import { bindVersion, clockText } from './dns-clients.js';
+import { tcpSend } from './dig-tcp.js';
 
 const TYPES = new Set(['A', 'AAAA', 'PTR', 'SOA', 'NS', 'MX', 'TXT', 'SRV', 'CNAME', 'ANY']);
 /** dig's EDNS0 UDP size (BIND 9.18: 1232). */
@@ -21,6 +22,8 @@ interface DigOptions {
   type: RecordType;
   short: boolean;
   search: boolean;
+  /** +tcp: the query over a TCP connection (dig-tcp.ts). */
+  tcp: boolean;
   /** +noall +answer: only the answer section's records. */
   answerOnly: boolean;
   tries: number;
@@ -28,7 +31,7 @@ interface DigOptions {
 }
 
 function parse(args: readonly string[]): DigOptions | CommandResult {
-  const o: DigOptions = { type: 'A', short: false, search: false, answerOnly: false, tries: BIND_TRIES, timeoutS: BIND_TIMEOUT_S };
+  const o: DigOptions = { type: 'A', short: false, search: false, tcp: false, answerOnly: false, tries: BIND_TRIES, timeoutS: BIND_TIMEOUT_S };
   let noall = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -42,6 +45,8 @@ function parse(args: readonly string[]): DigOptions | CommandResult {
       if (key === 'short') o.short = true;
       else if (key === 'search') o.search = true;
       else if (key === 'nosearch') o.search = false;
+      else if (key === 'tcp' || key === 'vc') o.tcp = true;
+      else if (key === 'notcp' || key === 'novc') o.tcp = false;
       else if (key === 'noall') noall = true;
       else if (key === 'answer' && noall) o.answerOnly = true;
       else if ((key === 'tries' || key === 'retry') && value !== undefined) o.tries = Math.max(1, Number(value) + (key === 'retry' ? 1 : 0));
@@ -77,8 +82,10 @@ export function dig(args: readonly string[], ctx: ToolContext): CommandResult {
   for (const [i, candidate] of candidates.entries()) {
     const id = ctx.dns.nextId();
     const query = buildQuery(candidate, o.type, { id, edns: { udpSize: EDNS_UDP, cookie: clientCookie(id) } });
-    const got = bindSend(ctx, server, query, o.tries, o.timeoutS);
+    const got = o.tcp ? tcpSend(ctx, server, candidate, query, o.tries, o.timeoutS) : bindSend(ctx, server, query, o.tries, o.timeoutS);
     out += got.errors.join('');
+    // Over TCP each failed connection already said "no servers could be reached" (BIND 9.18, kernel-checked).
+    if (!got.ok && o.tcp) return { stdout: out, stderr: '', exitCode: 9 };
     if (!got.ok) {
       const tail = o.short ? '' : `${banner}${o.server !== undefined ? '; (1 server found)\n' : ''};; global options: +cmd\n`;
       return { stdout: `${out}${tail};; no servers could be reached\n`, stderr: '', exitCode: 9 };
@@ -87,13 +94,13 @@ export function dig(args: readonly string[], ctx: ToolContext): CommandResult {
     if (o.short) return { stdout: out + (got.reply.answers ?? []).map((a) => `${rdataText(a)}\n`).join(''), stderr: '', exitCode: 0 };
     if (o.answerOnly) return { stdout: out + (got.reply.answers ?? []).map((a) => `${recordLine(a)}\n`).join(''), stderr: '', exitCode: 0 };
     const head = `${banner}${o.server !== undefined ? '; (1 server found)\n' : ''};; global options: +cmd\n`;
-    return { stdout: out + head + report(got.reply, query, candidate, o.type, server, got.rttMs, ctx), stderr: '', exitCode: 0 };
+    return { stdout: out + head + report(got.reply, query, candidate, o.type, server, got.rttMs, ctx, o.tcp), stderr: '', exitCode: 0 };
   }
   return { stdout: out, stderr: '', exitCode: 0 };
 }
 
 /** ";; Got answer:" to the MSG SIZE line and the final empty line. */
-function report(reply: DnsMessage, query: DnsMessage, name: string, type: string, server: number, rttMs: number, ctx: ToolContext): string {
+function report(reply: DnsMessage, query: DnsMessage, name: string, type: string, server: number, rttMs: number, ctx: ToolContext, tcp: boolean): string {
   const answers = reply.answers ?? [];
   const authorities = reply.authorities ?? [];
   const extras = (reply.additionals ?? []).filter((a) => a.type !== 'OPT');
@@ -115,7 +122,7 @@ function report(reply: DnsMessage, query: DnsMessage, name: string, type: string
     if (records.length > 0) t += `;; ${title} SECTION:\n${records.map((r) => `${recordLine(r)}\n`).join('')}\n`;
   }
   t += `;; Query time: ${Math.round(rttMs)} msec\n`;
-  t += `;; SERVER: ${formatIp(server)}#53(${formatIp(server)}) (UDP)\n`;
+  t += `;; SERVER: ${formatIp(server)}#53(${formatIp(server)}) (${tcp ? 'TCP' : 'UDP'})\n`;
   t += `;; WHEN: ${clockText(ctx.nowMs())}\n`;
   t += `;; MSG SIZE  rcvd: ${encodedLength(reply)}\n\n`;
   return t;

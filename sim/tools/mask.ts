@@ -1,8 +1,10 @@
 // Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, dig's id, cookie,
-// clock and version, musl's resolver wording, curl's progress meter and the HTTP Date header, nothing else) so
+// clock and version, musl's resolver wording, curl's progress meter, the HTTP Date header, ss's and conntrack's
+// ephemeral ports, owners, timeouts and row order, nothing else) so
 // outputs compare byte for byte; maskForComparison also masks an interface listing's backend fields (mask-listing.ts).
 
 import { maskInterfaceListing } from './mask-listing.js';
+import { maskSocketTables } from './mask-sockets.js';
 
 /** The token that replaces a time figure. */
 export const MASK = '#';
@@ -81,9 +83,9 @@ export function maskLine(line: string): string {
     .replace(EXPIRES, `expires ${MASK}sec`);
 }
 
-/** Tool output with every millisecond figure replaced by MASK; all other bytes are kept. */
+/** Tool output with every millisecond figure replaced by MASK (and ss/conntrack tables masked: mask-sockets.ts). */
 export function maskMilliseconds(text: string): string {
-  return text.split('\n').map(maskLine).join('\n');
+  return maskSocketTables(text.split('\n').map(maskLine)).join('\n');
 }
 
 /** What two backends' outputs are compared by: time figures masked, and an interface listing's backend fields. */

@@ -1,5 +1,6 @@
-// nc -z port checks: netcat-openbsd 1.219 (netshoot, nodes) and busybox's "nc 1.10" flavour (FACTS-L4 §7), their
-// messages for success, refusal, ICMP errors, -w timeouts and unknown names, and their exit codes.
+// nc port checks (-z) and netcat-openbsd's idle data connection (-w without -z): netcat-openbsd 1.219 (netshoot, nodes) and
+// busybox's "nc 1.10" flavour (FACTS-L4 §7), their messages for success, refusal, ICMP errors, -w timeouts and unknown
+// names, and their exit codes.
 import { formatIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { unsupported } from '../commands/output.js';
@@ -11,6 +12,8 @@ import { parseCInteger } from './traceroute-args.js';
 import { lookupHost, openSession } from './tcp-client.js';
 
 interface NcArgs {
+  /** -z: a port check; without it a data connection (stdin to the server, the server's data to stdout). */
+  readonly zero: boolean;
   readonly verbose: number;
   readonly udp: boolean;
   readonly timeoutMs?: number;
@@ -23,7 +26,6 @@ type Parsed = { ok: true; args: NcArgs } | { ok: false; result: CommandResult };
 function parseNc(args: readonly string[], optstring: string, usage: (message: string) => CommandResult): Parsed {
   const p = getopt(args, optstring);
   if (!p.ok) return { ok: false, result: usage(p.message) };
-  if (!p.options.some((o) => o.key === 'z')) return { ok: false, result: unsupported('nc without -z (a data connection)') };
   const [host, portText] = p.operands;
   if (host === undefined || portText === undefined) return { ok: false, result: usage('') };
   const port = parseCInteger(portText) ?? tcpServicePort(portText);
@@ -31,7 +33,12 @@ function parseNc(args: readonly string[], optstring: string, usage: (message: st
   const w = p.options.filter((o) => o.key === 'w').at(-1)?.value;
   const timeoutMs = w === undefined ? undefined : (parseCInteger(w) ?? 0) * 1000;
   const verbose = p.options.filter((o) => o.key === 'v').length;
-  return { ok: true, args: { verbose, udp: p.options.some((o) => o.key === 'u'), host, port, ...(timeoutMs ? { timeoutMs } : {}) } };
+  const zero = p.options.some((o) => o.key === 'z');
+  const udp = p.options.some((o) => o.key === 'u');
+  // A data connection sends stdin (empty here: no pipes into nc) and prints what the server sends until -w's idle
+  // timeout; without -w it waits for ever. UDP data (udptest's race with the ICMP error) is not modelled.
+  if (!zero && (udp || timeoutMs === undefined)) return { ok: false, result: unsupported(udp ? 'nc -u without -z' : 'nc without -z or -w (waits for stdin for ever)') };
+  return { ok: true, args: { zero, verbose, udp, host, port, ...(timeoutMs ? { timeoutMs } : {}) } };
 }
 
 type Check = { readonly ok: true } | { readonly ok: false; readonly errno: SocketErrno; readonly callerTimeout?: boolean };
@@ -65,6 +72,8 @@ export function ncOpenbsd(args: readonly string[], ctx: ToolContext): CommandRes
   const proto = a.udp ? 'udp' : 'tcp';
   const s = check(ctx, a, found.ip);
   if (s.ok) {
+    // -w N without -z: connected, nothing to send, and the lab's servers send nothing unasked: idle for N s, exit 0.
+    if (!a.zero) ctx.wait(a.timeoutMs ?? 0);
     const service = a.udp ? (a.port === 53 ? 'domain' : undefined) : tcpServiceName(a.port);
     return { stdout: '', stderr: a.verbose > 0 ? `Connection to ${who} ${a.port} port [${proto}/${service ?? '*'}] succeeded!\n` : '', exitCode: 0 };
   }
@@ -78,6 +87,8 @@ export function ncBusybox(args: readonly string[], ctx: ToolContext): CommandRes
   const parsed = parseNc(args, 'zvuw:p:s:lntei:q:o:', (m) => ({ stdout: '', stderr: `${m ? `nc: ${m}\n` : ''}BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n`, exitCode: 1 }));
   if (!parsed.ok) return parsed.result;
   const a = parsed.args;
+  // Debian's busybox (1.35) nc cannot check the image's (1.37) data mode against the kernel: not modelled.
+  if (!a.zero) return unsupported('busybox nc without -z (a data connection)');
   const found = lookupHost(ctx, a.host);
   if (!found.ok) return { stdout: '', stderr: `nc: bad address '${a.host}'\n`, exitCode: 1 };
   const who = `${a.host} (${formatIp(found.ip)}:${a.port})`;

@@ -1,5 +1,5 @@
 // Which probe tool a command line names: Linux or busybox traceroute and ping, tcptraceroute, mtr, tracepath, the DNS
-// clients and the TCP clients (curl and netcat-openbsd; busybox's nc and wget).
+// clients, the TCP clients (curl and netcat-openbsd; busybox's nc and wget) and the socket tables (ss, conntrack).
 import type { CommandResult } from '../../topology/trace.js';
 import type { Toolset } from '../../topology/toolset.js';
 import type { ToolContext } from '../tool-context.js';
@@ -16,6 +16,8 @@ import { dig } from './dig.js';
 import { nslookup } from './nslookup.js';
 import { busyboxNslookup } from './busybox-nslookup.js';
 import { getent, host } from './host-getent.js';
+import { ss } from './ss.js';
+import { conntrack } from './conntrack.js';
 
 /** A probe tool: its arguments (without the program name) and the dataplane's view from where it runs. */
 export type ProbeTool = (args: readonly string[], ctx: ToolContext) => CommandResult;
@@ -28,11 +30,17 @@ const BUSYBOX_NSLOOKUP_IMAGES: ReadonlySet<string> = new Set(['alpine']);
 /** nslookup as the place's image carries it: BIND's, or busybox's in Alpine. */
 const imageNslookup: ProbeTool = (args, ctx) => (BUSYBOX_NSLOOKUP_IMAGES.has(ctx.dns.image()) ? busyboxNslookup : nslookup)(args, ctx);
 
-/** Full Linux tools (nodes and non-busybox images such as netshoot). */
-const LINUX_TOOLS: Readonly<Record<string, ProbeTool>> = { traceroute, ping, tcptraceroute, mtr, tracepath, dig, nslookup: imageNslookup, host, getent, curl, nc: ncOpenbsd };
+/** Socket and flow tables: inspection tools, not connectivity probes. */
+const SOCKET_TOOLS: Readonly<Record<string, ProbeTool>> = { ss, conntrack };
 
-/** Names a probe tool may be invoked as, for shells' tab completion and help. */
-export const PROBE_TOOL_NAMES: readonly string[] = Object.keys(LINUX_TOOLS).sort();
+/** Full Linux tools (nodes and non-busybox images such as netshoot). */
+const LINUX_TOOLS: Readonly<Record<string, ProbeTool>> = { traceroute, ping, tcptraceroute, mtr, tracepath, dig, nslookup: imageNslookup, host, getent, curl, nc: ncOpenbsd, ...SOCKET_TOOLS };
+
+/** Every name a tool of this registry may be invoked as (Linux tools and busybox applets), for tab completion. */
+export const TOOL_NAMES: readonly string[] = [...new Set([...Object.keys(LINUX_TOOLS), ...Object.keys(BUSYBOX_APPLETS)])].sort();
+
+/** Names of the connectivity probes (scenario checks) among them, also for help texts. */
+export const PROBE_TOOL_NAMES: readonly string[] = TOOL_NAMES.filter((n) => !Object.hasOwn(SOCKET_TOOLS, n));
 
 const appletNotFound = (applet: string): ProbeTool => () => ({ stdout: '', stderr: `${applet}: applet not found\n`, exitCode: 127 });
 

@@ -5,6 +5,7 @@ import type { Listener } from '../../topology/model.js';
 import { mix } from '../packet.js';
 import { connectSocket, synPolicyFrom, type SocketOutcome } from '../socket.js';
 import type { ToolContext } from '../tool-context.js';
+import { recordTrackedFlows } from './conntrack-flows.js';
 
 /** A host argument's address, or why it has none (the resolver's error, as the tools word it themselves). */
 export type HostLookup =
@@ -15,6 +16,7 @@ export type HostLookup =
 export function lookupHost(ctx: ToolContext, host: string): HostLookup {
   const numeric = parseIp(host) !== undefined;
   const r = ctx.lookup(host);
+  if (!numeric) ctx.l4.lookups.push(r.ok ? { name: host, address: r.ip } : { name: host, error: r.error });
   return r.ok ? { ok: true, ip: r.ip, numeric, elapsedMs: r.elapsedMs } : r;
 }
 
@@ -40,10 +42,20 @@ export function openSession(ctx: ToolContext, protocol: 'tcp' | 'udp', ip: numbe
   const sport = ephemeralPort(ctx, ip, port);
   const policy = synPolicyFrom(ctx.sysctl('net.ipv4.tcp_syn_retries', '6'));
   const outcome = connectSocket(ctx, { protocol, dst: ip, dport: port, sport, policy, ...(appResponse ? { appResponse } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
-  if (!outcome.ok) return { outcome, sport };
+  if (!outcome.ok) {
+    ctx.l4.connections.push({ protocol, dst: ip, dport: port, outcome: outcome.errno, elapsedMs: outcome.elapsedMs, ...(outcome.callerTimeout ? { callerTimeout: true } : {}) });
+    return { outcome, sport };
+  }
   const at = outcome.result.at;
   const served = outcome.result.port ?? port;
   const listener = ctx.listener(at, protocol, served);
+  const server = { device: at, port: served, ...(listener?.app ? { app: listener.app } : {}) };
+  ctx.l4.connections.push({ protocol, dst: ip, dport: port, outcome: 'connected', elapsedMs: outcome.elapsedMs, server });
+  // The client closes first (its FIN, then TIME-WAIT) when the server waits for it: an app that answers requests.
+  // A bare listener closes at once (the server's TIME-WAIT; not kept), a stalled response is aborted.
+  const finished = protocol === 'tcp' && outcome.result.responseArrived !== false;
+  if (finished && listener?.app !== undefined) ctx.sockets.log.record({ device: ctx.device, src: outcome.src, sport, dst: ip, dport: port, closedAtMs: ctx.nowMs() });
+  if (finished) recordTrackedFlows(ctx, outcome.result, { src: outcome.src, dst: ip, sport, dport: port });
   return { outcome, sport, ...(listener ? { listener } : {}) };
 }
 

@@ -1,4 +1,4 @@
-// TCP service names by port, as getservbyport() finds them in Debian 12's /etc/services (tcptraceroute prints them).
+// TCP and UDP service names by port, as getservbyport() finds them in Debian 12's /etc/services (tcptraceroute, ss).
 
 const TABLE: readonly string[] = [
   '1:tcpmux 7:echo 9:discard 11:systat 13:daytime 15:netstat 17:qotd 19:chargen 20:ftp-data 21:ftp 22:ssh',
@@ -29,12 +29,15 @@ const TABLE: readonly string[] = [
   '57000:dircproxy 60177:tfido 60179:fido',
 ];
 
-const BY_PORT: ReadonlyMap<number, string> = new Map(
-  TABLE.join(' ').split(' ').map((entry) => {
+/** `PORT:NAME PORT:NAME ...` as a map. */
+function byPort(table: string): ReadonlyMap<number, string> {
+  return new Map(table.split(' ').map((entry) => {
     const [port, name] = entry.split(':') as [string, string];
     return [Number(port), name];
-  }),
-);
+  }));
+}
+
+const BY_PORT = byPort(TABLE.join(' '));
 
 /** The service name of a TCP port, if /etc/services has one. */
 export function tcpServiceName(port: number): string | undefined {
@@ -45,4 +48,25 @@ export function tcpServiceName(port: number): string | undefined {
 export function tcpServicePort(name: string): number | undefined {
   for (const [port, n] of BY_PORT) if (n === name) return port;
   return undefined;
+}
+
+/** Debian 12's (netbase 6.4) /etc/services entries for udp. */
+const UDP_TABLE = '7:echo 9:discard 13:daytime 19:chargen 21:fsp 37:time 49:tacacs 53:domain 67:bootps 68:bootpc 69:tftp '
+  + '88:kerberos 111:sunrpc 123:ntp 137:netbios-ns 138:netbios-dgm 161:snmp 162:snmp-trap 163:cmip-man 164:cmip-agent '
+  + '177:xdmcp 213:ipx 319:ptp-event 320:ptp-general 369:rpc2portmap 370:codaauth2 371:clearcase 389:ldap 427:svrloc '
+  + '443:https 464:kpasswd 500:isakmp 554:rtsp 623:asf-rmcp 646:ldp 512:biff 513:who 514:syslog 517:talk 518:ntalk '
+  + '520:route 538:gdomap 546:dhcpv6-client 547:dhcpv6-server 636:ldaps 655:tinc 853:domain-s 1194:openvpn 1434:ms-sql-m '
+  + '1645:datametrics 1646:sa-msg-port 1701:l2f 1812:radius 1813:radius-acct 2049:nfs 2086:gnunet 2101:rtcm-sc104 '
+  + '2430:venus 2431:venus-se 2432:codasrv 2433:codasrv-se 2583:mon 3130:icpv2 3205:isns 3493:nut 4500:ipsec-nat-t '
+  + '4569:iax 5060:sip 5061:sip-tls 5353:mdns 6346:gnutella-svc 6347:gnutella-rtr 6696:babel 7000:afs3-fileserver '
+  + '7001:afs3-callback 7002:afs3-prserver 7003:afs3-vlserver 7004:afs3-kaserver 7005:afs3-volser 7007:afs3-bos '
+  + '7008:afs3-update 7009:afs3-rmtsys 750:kerberos4 751:kerberos-master 752:passwd-server 2102:zephyr-srv '
+  + '2103:zephyr-clt 2104:zephyr-hm 779:moira-ureg 1210:predict 5555:rplay 17001:sgi-cmsd 17002:sgi-crsd 17003:sgi-gcd 27374:asp';
+
+let udpByPort: ReadonlyMap<number, string> | undefined;
+
+/** The service name of a UDP port, if /etc/services has one. */
+export function udpServiceName(port: number): string | undefined {
+  udpByPort ??= byPort(UDP_TABLE);
+  return udpByPort.get(port);
 }
