@@ -182,7 +182,7 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
       namespace: p.namespace,
       labels: p.labels,
       // Literal keys (RESOLV_CONF_PATH, HOSTS_PATH): one shape for every pod's files, made from a boilerplate.
-      files: { '/etc/resolv.conf': podResolvConfOf(ctx, facts.dnsPolicy, p.namespace), '/etc/hosts': podHosts(p.ip, p.name) },
+      files: { '/etc/resolv.conf': podResolvConfOf(ctx, facts.dnsPolicy, p.namespace), '/etc/hosts': podHosts(p.ip, p.name), ...p.files },
       resolver: facts.resolver,
       toolset: facts.toolset,
       interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu: MTU, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],
