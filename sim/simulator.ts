@@ -55,7 +55,7 @@ export class Simulator {
         resolver: () => resolverOf(dp.state(device).device),
         image: () => imageFacts(dp.state(device).device).name,
         nextId: () => nextId(dp),
-        send: (server, queries, timeoutMs, icmpSeen) => sendBatch(dp, device, server, queries, timeoutMs, icmpSeen),
+        send: (server, queries, timeoutMs) => sendBatch(dp, device, server, queries, timeoutMs, 'fatal'),
       },
       resolve: (name) => {
         const r = resolveHost(dp, device, name);
