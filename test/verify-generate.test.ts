@@ -8,6 +8,8 @@ import type { Backend } from '../lab/backend.js';
 import { CASES_PER_LAB, generateRecipes, verifyGenerated } from '../lab/verify-generate.js';
 import { generatedCase } from '../lab/generate/scenario.js';
 import { TOOLS } from '../lab/generate/probes.js';
+import { l4TargetsOf } from '../lab/generate/l4-probes.js';
+import { hasTool } from '../topology/images.js';
 import { FAULT_CLASSES, NOT_MODELLED_FAULTS } from '../lab/generate/faults.js';
 import { loadLab } from '../topology/compile.js';
 import { formatGenerateSummary } from '../lab/generate/report.js';
@@ -62,6 +64,38 @@ describe('generated cases', () => {
     expect(new Set(cases.map((c) => c.labFile.nodes[0]!.podSubnet!.split('/')[1]))).toEqual(new Set(['23', '24', '25', '26']));
     const ifaces = new Set(cases.map((c) => c.labFile.hostOnly!.iface));
     expect(ifaces).toEqual(new Set(['eth1', 'enp0s8', 'ens4']));
+  });
+});
+
+describe('generated DNS and L4 probes', () => {
+  const cases = generateRecipes(300, 1).map((r, i) => generatedCase(r, `gen-1-${i}`));
+  const l4 = cases.flatMap((c) => c.probes.map((p, i) => ({ c, p, tool: c.tools[i]! })).filter((x) => ['http', 'nc', 'dns'].includes(x.tool)));
+
+  it('run only where the place\'s image has the client, and never busybox nc (Debian\'s has no -z)', () => {
+    expect(l4.length).toBeGreaterThan(30);
+    for (const { c, p } of l4) {
+      const place = resolvePlace(c.lab, p.at);
+      expect(place.ok, p.at).toBe(true);
+      if (!place.ok) continue;
+      const program = p.run.split(' ')[0]!;
+      expect(hasTool(place.device, program), `${c.name} ${p.at}: ${p.run}`).toBe(true);
+      if (program === 'nc') expect(place.device.toolset).not.toBe('busybox');
+    }
+  });
+
+  it('reach a Service only when every endpoint answers alike, and with faults only one with a single endpoint (kube-proxy\'s pick is random on the kernel)', () => {
+    for (const { c, p, tool } of l4.filter((x) => x.tool !== 'dns')) {
+      const target = l4TargetsOf(c.lab).find((t) => p.run.includes(`${t.ip} ${t.port}`) || p.run.includes(`//${t.ip}${t.port === 80 ? '/' : `:${t.port}/`}`));
+      expect(target, `${c.name}: ${p.run}`).toBeDefined();
+      expect(target!.pickFree, `${c.name}: ${p.run}`).toBe(true);
+      if (c.faults.length > 0) expect(target!.endpoints, `${c.name} (${tool}): ${p.run}`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('give labs CoreDNS behind kube-dns at the service network\'s .10 in some cases', () => {
+    const withDns = cases.filter((c) => c.lab.services.some((s) => s.name === 'kube-dns' && s.endpoints.length > 0));
+    expect(withDns.length).toBeGreaterThan(0);
+    expect(new Set(withDns.map((c) => c.lab.services.find((s) => s.name === 'kube-dns')!.endpoints.length))).toEqual(new Set([1, 2]));
   });
 });
 

@@ -12,8 +12,10 @@ export interface L4Target {
   readonly port: number;
   /** What answers there: an HTTP app, something that is not HTTP (bare, DNS over TCP), or nothing (refused, dropped). */
   readonly http: boolean;
-  /** The answer does not depend on which endpoint kube-proxy's `-m statistic --mode random` picks. */
+  /** The answer does not depend on which endpoint kube-proxy's `-m statistic --mode random` picks (unfaulted lab). */
   readonly pickFree: boolean;
+  /** Endpoints behind it (a Service's; 1 for a pod or an external host). */
+  readonly endpoints: number;
 }
 
 /** What a generated probe knows about its case. */
@@ -50,7 +52,7 @@ export function l4TargetsOf(lab: LabModel): L4Target[] {
     const ports = new Set([...(d.kind === 'pod' ? [80] : []), ...d.listeners.filter((l) => l.protocol === 'tcp').map((l) => l.port)]);
     for (const port of ports) {
       const l = d.listeners.find((x) => x.protocol === 'tcp' && x.port === port);
-      out.push({ ip: formatIp(ip), port, http: l === undefined || l.app === 'http', pickFree: true });
+      out.push({ ip: formatIp(ip), port, http: l === undefined || l.app === 'http', pickFree: true, endpoints: 1 });
     }
   }
   for (const s of lab.services) {
@@ -58,7 +60,7 @@ export function l4TargetsOf(lab: LabModel): L4Target[] {
       const answers = s.endpoints.map((e) => listenerAt(lab, e, p.targetPort));
       const http = answers.every((l) => l === undefined || l.app === 'http');
       const uniform = answers.every((l) => sameAnswer(l, answers[0]));
-      out.push({ ip: formatIp(s.ip), port: p.port, http, pickFree: s.endpoints.length <= 1 || uniform });
+      out.push({ ip: formatIp(s.ip), port: p.port, http, pickFree: s.endpoints.length <= 1 || uniform, endpoints: s.endpoints.length });
     }
   }
   return out;
@@ -76,10 +78,13 @@ export function dnsNamesOf(lab: LabModel): string[] {
   return names;
 }
 
-/** A target the probe may use: with faults, a Service whose endpoints answer differently is left out. */
+/**
+ * The targets a probe may use: a Service whose endpoints answer differently never; with faults, no Service with several
+ * endpoints (a fault on one endpoint's node or pod makes the kernel's random pick show).
+ */
 function usable(c: ProbeContext, http: boolean): L4Target[] {
-  const all = l4TargetsOf(c.lab).filter((t) => (!c.faulted || t.pickFree) && (!http || t.http));
-  return all.length > 0 ? all : l4TargetsOf(c.lab).filter((t) => t.pickFree);
+  const all = l4TargetsOf(c.lab).filter((t) => t.pickFree && (!c.faulted || t.endpoints <= 1) && (!http || t.http));
+  return all.length > 0 ? all : l4TargetsOf(c.lab).filter((t) => t.endpoints <= 1);
 }
 
 const url = (t: L4Target): string => `http://${t.ip}${t.port === 80 ? '' : `:${t.port}`}/`;

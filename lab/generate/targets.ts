@@ -36,7 +36,8 @@ function firstAddr(d: Device, iface?: string): number | undefined {
 export function targetsOf(lab: LabModel): Target[] {
   const out: Target[] = [];
   const nodes = lab.devices.filter((d) => d.kind === 'node');
-  for (const d of lab.devices.filter((x) => x.kind === 'pod')) {
+  // Not CoreDNS's pods: a fault aimed at one of two replicas would make kube-proxy's random pick show in DNS probes.
+  for (const d of lab.devices.filter((x) => x.kind === 'pod' && imageFacts(x).shell !== 'none')) {
     const a = firstAddr(d);
     if (a !== undefined) out.push({ ip: formatIp(a), ...portsOf(d) });
   }

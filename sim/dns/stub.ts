@@ -22,7 +22,8 @@ export function nextId(dp: Dataplane): number {
 }
 
 /**
- * Which ICMP errors a client's socket reads: `all` (a connected socket with IP_RECVERR: glibc's res_send enables it),
+ * Which ICMP errors a client's socket reads: `all` (a connected socket with IP_RECVERR: glibc's send_dg enables it,
+ * resolv/res_enable_icmp.c),
  * `fatal` (a connected socket without it: BIND's dig/nslookup/host, busybox nslookup; __udp4_lib_err drops net and host
  * unreachable), `none` (musl's unconnected socket).
  */
