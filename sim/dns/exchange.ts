@@ -18,7 +18,7 @@ export type ExchangeOutcome =
    * flag (sim/socket.ts), which decides whether a connected UDP socket without IP_RECVERR reads it; a failed route
    * lookup fails the send itself (fatal).
    */
-  | { readonly kind: 'unreachable'; readonly rttMs: number; readonly fatal: boolean }
+  | { readonly kind: 'unreachable'; readonly rttMs: number; readonly fatal: boolean; readonly noRoute: boolean }
   /** Nothing came back: the caller's timeout decides how long that took. */
   | { readonly kind: 'silence' };
 
@@ -54,7 +54,10 @@ export function exchange(dp: Dataplane, device: string, server: number, query: D
   const r = result.reply;
   if (!r) return { kind: 'silence' };
   if (r.kind === 'unreachable' && r.code === 3) return { kind: 'refused', rttMs: r.rttMs };
-  if (r.kind === 'unreachable') return { kind: 'unreachable', rttMs: r.rttMs, fatal: unreachableIsFatal(result.disposition, r.code ?? 0, r.local === true) };
+  if (r.kind === 'unreachable') {
+    const local = r.local === true;
+    return { kind: 'unreachable', rttMs: r.rttMs, fatal: unreachableIsFatal(result.disposition, r.code ?? 0, local), noRoute: local && result.disposition === 'no-route' };
+  }
   if (r.kind !== 'udp') return { kind: 'silence' };
   // Only a DNS server answers a query datagram (probe.ts): the NAT engine's DNS, or CoreDNS.
   if (dp.state(result.at).device.kind === 'nat') return { kind: 'answer', reply: upstreamAnswer(dnsZone(dp.model), query), rttMs: r.rttMs };

@@ -5,8 +5,8 @@ import type { Dataplane } from '../dataplane.js';
 import { exchange, newSocket } from './exchange.js';
 import { buildQuery } from './wire.js';
 
-/** How one send on a socket ended when no answer came. */
-export type Failure = 'timeout' | 'refused' | 'unreachable';
+/** How one send on a socket ended when no answer came (`no-route`: the sender has no route, connect() failed). */
+export type Failure = 'timeout' | 'refused' | 'unreachable' | 'no-route';
 
 /** The replies to a batch of queries sent together from one socket, or why they did not come. */
 export type BatchResult =
@@ -49,7 +49,7 @@ export function sendBatch(dp: Dataplane, device: string, server: number, queries
     const seen = got.kind === 'refused' ? icmp !== 'none' : got.kind === 'unreachable' && (icmp === 'all' || (icmp === 'fatal' && got.fatal));
     if (got.kind !== 'silence' && seen) {
       dp.nowMs = start + got.rttMs;
-      return { ok: false, failure: got.kind };
+      return { ok: false, failure: got.kind === 'unreachable' && got.noRoute ? 'no-route' : got.kind };
     }
     dp.nowMs = start + timeoutMs;
     return { ok: false, failure: 'timeout' };
