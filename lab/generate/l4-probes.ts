@@ -125,7 +125,7 @@ function dnsProbe(c: ProbeContext, placeIndex: number, target: number, arg: numb
 
 /** The generated L4 tools by name: each gives the place it runs at and the command, or undefined when no place can. */
 export const L4_PROBES: Readonly<Record<'http' | 'nc' | 'dns', (c: ProbeContext, at: number, target: number, arg: number) => { place: Device; run: string } | undefined>> = {
-  http: (c, a, t) => httpProbe(c, a, t),
-  nc: (c, a, t) => ncProbe(c, a, t),
+  http: httpProbe,
+  nc: ncProbe,
   dns: dnsProbe,
 };
