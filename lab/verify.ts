@@ -6,6 +6,8 @@ import type { CommandResult } from '../topology/trace.js';
 import { maskForComparison, maskMilliseconds } from '../sim/tools/mask.js';
 import { observeScenario, type ScenarioObservation, type StepFailure } from './scenario/run.js';
 import type { Scenario } from './scenario/types.js';
+import { resolvePlace } from '../topology/place.js';
+import { versionMark, type VersionMark } from '../sim/tools/version-marks.js';
 
 /** Where two backends first part: a probe's stream and line, a probe's exit code, or a break/fix step. */
 export interface Difference {
@@ -37,6 +39,8 @@ export interface VerifyResult {
   readonly retried?: readonly Difference[];
   /** Wall-clock milliseconds of both runs (reported, never compared). */
   readonly durationMs: number;
+  /** The probes compared by their version-independent part only (formatMark lines). */
+  readonly versionMarked?: readonly string[];
 }
 
 export interface VerifyReport {
@@ -71,9 +75,9 @@ export function backendLabel(name: string): string {
 }
 
 /** The first line where two texts differ once both are masked; undefined when they agree. */
-export function firstDifferingLine(reference: string, subject: string): { line: number; reference?: string; subject?: string } | undefined {
-  const ma = maskForComparison(reference);
-  const mb = maskForComparison(subject);
+export function firstDifferingLine(reference: string, subject: string, marked = true): { line: number; reference?: string; subject?: string } | undefined {
+  const ma = maskForComparison(reference, marked);
+  const mb = maskForComparison(subject, marked);
   if (ma === mb) return undefined;
   // An interface listing's mask reorders and rewrites lines: its masked lines are shown; other texts' own lines.
   const shown = (text: string, masked: string) => (masked === maskMilliseconds(text) ? text : masked).split('\n');
@@ -88,14 +92,19 @@ export function firstDifferingLine(reference: string, subject: string): { line: 
   return undefined;
 }
 
-/** Compares one probe's results: stdout first, then stderr, then the exit code. */
+/**
+ * Compares one probe's results: stdout first, then stderr, then the exit code. `marked`: the probe's program differs
+ * by build between the place's image and the namespace lab (sim/tools/version-marks.ts), so only its
+ * version-independent part is compared; callers that do not know the place leave the version masks on.
+ */
 export function compareResults(
   where: { phase: 'broken' | 'fixed'; index: number; at: string; run: string },
   reference: Pick<CommandResult, 'stdout' | 'stderr' | 'exitCode'>,
   subject: Pick<CommandResult, 'stdout' | 'stderr' | 'exitCode'>,
+  marked = true,
 ): Difference | undefined {
   for (const stream of ['stdout', 'stderr'] as const) {
-    const d = firstDifferingLine(reference[stream], subject[stream]);
+    const d = firstDifferingLine(reference[stream], subject[stream], marked);
     if (d) return { ...where, stream, line: d.line, ...(d.reference !== undefined ? { reference: d.reference } : {}), ...(d.subject !== undefined ? { subject: d.subject } : {}) };
   }
   if (reference.exitCode !== subject.exitCode) return { ...where, stream: 'exit', reference: String(reference.exitCode), subject: String(subject.exitCode) };
@@ -125,11 +134,22 @@ export function compareObservations(scenario: Scenario, reference: ScenarioObser
     // A step failure on either side ends that side's run; it is compared when the probes run out.
     if (!a || !b || a.length === 0 || b.length === 0) break;
     for (const [i, probe] of scenario.probes.entries()) {
-      const d = compareResults({ phase, index: i + 1, at: probe.at, run: probe.run }, a[i]!, b[i]!);
+      const d = compareResults({ phase, index: i + 1, at: probe.at, run: probe.run }, a[i]!, b[i]!, probeMark(scenario, probe) !== undefined);
       if (d) return d;
     }
   }
   return stepDifference(scenario, reference.stepFailure, subject.stepFailure);
+}
+
+/** The probe's version mark: its program's build at the place's image differs from the namespace lab's. */
+export function probeMark(scenario: Pick<Scenario, 'lab'>, probe: { at: string; run: string }): VersionMark | undefined {
+  const place = resolvePlace(scenario.lab, probe.at);
+  return place.ok ? versionMark(place.device, probe.run) : undefined;
+}
+
+/** `node-2/netshoot: dig (BIND 9.20 (Alpine bind-tools) in the image, BIND 9.18.49 (Debian bind9-dnsutils) here; masked: ...)`. */
+export function formatMark(at: string, m: VersionMark): string {
+  return `${at}: ${m.program} (${m.imageBuild} in the image, ${m.labBuild} in the namespace lab; masked: ${m.masked || 'nothing'})`;
 }
 
 async function observe(scenario: Scenario, backend: Backend): Promise<{ seen?: ScenarioObservation; error?: { backend: string; message: string } }> {
@@ -143,7 +163,11 @@ async function observe(scenario: Scenario, backend: Backend): Promise<{ seen?: S
 /** Runs one scenario on both backends, one after the other, and compares. Never throws. */
 export async function verifyScenario(scenario: Scenario, opts: Pick<VerifyOptions, 'makeReference' | 'makeSubject' | 'retries'>): Promise<VerifyResult> {
   const started = Date.now();
-  const base = { name: scenario.name, title: scenario.title, file: scenario.file };
+  const marks = scenario.probes.flatMap((p) => {
+    const m = probeMark(scenario, p);
+    return m ? [formatMark(p.at, m)] : [];
+  });
+  const base = { name: scenario.name, title: scenario.title, file: scenario.file, ...(marks.length > 0 ? { versionMarked: [...new Set(marks)] } : {}) };
   const ref = await observe(scenario, opts.makeReference());
   const retried: Difference[] = [];
   for (let attempt = 0; ; attempt++) {
@@ -229,6 +253,7 @@ export function verifyReportJson(report: VerifyReport): object {
       ...(r.difference ? { difference: r.difference, message: formatDifference(r.difference, report.reference, report.subject) } : {}),
       ...(r.error ? { error: r.error } : {}),
       ...(r.retried?.length ? { retried: r.retried.map((d) => formatDifference(d, report.reference, report.subject)) } : {}),
+      ...(r.versionMarked?.length ? { versionMarked: r.versionMarked } : {}),
       durationMs: r.durationMs,
       outputs: { [report.reference]: plain(r.reference), [report.subject]: plain(r.subject) },
     })),

@@ -101,7 +101,7 @@ function muslCandidate(dp: Dataplane, device: string, conf: ResolvConf, name: st
   const start = dp.nowMs;
   for (const server of conf.nameservers) {
     dp.nowMs = start;
-    const got = sendBatch(dp, device, server, [stubQuery(dp, name, 'A'), stubQuery(dp, name, 'AAAA')], conf.timeout * 1000, false);
+    const got = sendBatch(dp, device, server, [stubQuery(dp, name, 'A'), stubQuery(dp, name, 'AAAA')], conf.timeout * 1000, 'none');
     if (!got.ok) continue;
     const verdict = judge(got);
     if (verdict.kind === 'next' && verdict.nodata) return { kind: 'stop', error: 'NODATA' };

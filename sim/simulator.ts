@@ -60,7 +60,7 @@ export class Simulator {
         resolver: () => resolverOf(dp.state(device).device),
         image: () => imageFacts(dp.state(device).device).name,
         nextId: () => nextId(dp),
-        send: (server, queries, timeoutMs, icmpSeen) => sendBatch(dp, device, server, queries, timeoutMs, icmpSeen),
+        send: (server, queries, timeoutMs) => sendBatch(dp, device, server, queries, timeoutMs, 'fatal'),
         replyAt: (at, query) => serverReply(dp, at, query),
       },
       resolve: (name) => {

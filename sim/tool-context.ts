@@ -16,8 +16,11 @@ export interface DnsAccess {
   /** The place's image short name (topology/images.ts; `node` for the VMs): which build of a client it carries. */
   image(): string;
   nextId(): number;
-  /** QUERIES to SERVER:53/udp from one new socket, waiting up to TIMEOUTMS (the clock moves; see dns/stub.ts sendBatch). */
-  send(server: number, queries: readonly DnsMessage[], timeoutMs: number, icmpSeen?: boolean): BatchResult;
+  /**
+   * QUERIES to SERVER:53/udp from one new connected socket without IP_RECVERR (BIND's clients, busybox nslookup), waiting
+   * up to TIMEOUTMS (the clock moves; see dns/stub.ts sendBatch).
+   */
+  send(server: number, queries: readonly DnsMessage[], timeoutMs: number): BatchResult;
   /** The reply of the DNS server a TCP connection reached at DEVICE (DNS over TCP: the connection is the tool's). */
   replyAt(device: string, query: DnsMessage): DnsMessage;
 }

@@ -12,7 +12,7 @@ import { netnsDown, netnsUp } from '../lab/netns/lifecycle.js';
 import { dnsServerScript } from '../lab/netns/dns-process.js';
 import { loadLab } from '../topology/compile.js';
 import { Simulator } from '../sim/simulator.js';
-import { maskMilliseconds } from '../sim/tools/mask.js';
+import { maskForComparison } from '../sim/tools/mask.js';
 import type { Backend } from '../lab/backend.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,7 +52,7 @@ const HEALTHY: readonly (readonly [string, string])[] = [
   ['netshoot', 'dig +tcp api.example.com'], ['node-2', 'dig +tcp @10.244.0.2 httpd.default.svc.cluster.local'],
 ];
 
-const masked = (r: { stdout: string; stderr: string; exitCode: number }) => ({ stdout: maskMilliseconds(r.stdout), stderr: r.stderr, exitCode: r.exitCode });
+const masked = (r: { stdout: string; stderr: string; exitCode: number }) => ({ stdout: maskForComparison(r.stdout), stderr: r.stderr, exitCode: r.exitCode });
 
 describe.skipIf(skip)('DNS in the namespace lab agrees with the simulator', () => {
   beforeAll(async () => {

@@ -10,7 +10,7 @@ import { createNetnsBackend } from '../lab/netns/backend.js';
 import { netnsDown } from '../lab/netns/lifecycle.js';
 import { createSimBackend } from '../lab/sim.js';
 import { loadLab } from '../topology/compile.js';
-import { maskMilliseconds } from '../sim/tools/mask.js';
+import { maskForComparison } from '../sim/tools/mask.js';
 
 const check = preflight();
 if (!check.ok) console.log(`skipping L4 client namespace tests: ${check.message.split('\n').join('; ')}`);
@@ -66,7 +66,7 @@ describe.skipIf(!check.ok)('TCP clients: the kernel and the simulator', () => {
 
   const both = async (at: string, line: string) => {
     const [k, s] = [await kernel.run(at, line), await sim.run(at, line)];
-    const view = (r: { stdout: string; stderr: string; exitCode: number }) => ({ stdout: maskMilliseconds(r.stdout), stderr: maskMilliseconds(r.stderr), exitCode: r.exitCode });
+    const view = (r: { stdout: string; stderr: string; exitCode: number }) => ({ stdout: maskForComparison(r.stdout), stderr: maskForComparison(r.stderr), exitCode: r.exitCode });
     return { kernel: view(k), sim: view(s) };
   };
 

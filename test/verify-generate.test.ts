@@ -8,6 +8,8 @@ import type { Backend } from '../lab/backend.js';
 import { CASES_PER_LAB, generateRecipes, verifyGenerated } from '../lab/verify-generate.js';
 import { generatedCase } from '../lab/generate/scenario.js';
 import { TOOLS } from '../lab/generate/probes.js';
+import { l4TargetsOf } from '../lab/generate/l4-probes.js';
+import { hasTool } from '../topology/images.js';
 import { FAULT_CLASSES, NOT_MODELLED_FAULTS } from '../lab/generate/faults.js';
 import { loadLab } from '../topology/compile.js';
 import { formatGenerateSummary } from '../lab/generate/report.js';
@@ -65,6 +67,38 @@ describe('generated cases', () => {
   });
 });
 
+describe('generated DNS and L4 probes', () => {
+  const cases = generateRecipes(300, 1).map((r, i) => generatedCase(r, `gen-1-${i}`));
+  const l4 = cases.flatMap((c) => c.probes.map((p, i) => ({ c, p, tool: c.tools[i]! })).filter((x) => ['http', 'nc', 'dns'].includes(x.tool)));
+
+  it('run only where the place\'s image has the client, and never busybox nc (Debian\'s has no -z)', () => {
+    expect(l4.length).toBeGreaterThan(30);
+    for (const { c, p } of l4) {
+      const place = resolvePlace(c.lab, p.at);
+      expect(place.ok, p.at).toBe(true);
+      if (!place.ok) continue;
+      const program = p.run.split(' ')[0]!;
+      expect(hasTool(place.device, program), `${c.name} ${p.at}: ${p.run}`).toBe(true);
+      if (program === 'nc') expect(place.device.toolset).not.toBe('busybox');
+    }
+  });
+
+  it('reach a Service only when every endpoint answers alike, and with faults only one with a single endpoint (kube-proxy\'s pick is random on the kernel)', () => {
+    for (const { c, p, tool } of l4.filter((x) => x.tool !== 'dns')) {
+      const target = l4TargetsOf(c.lab).find((t) => p.run.includes(`${t.ip} ${t.port}`) || p.run.includes(`//${t.ip}${t.port === 80 ? '/' : `:${t.port}/`}`));
+      expect(target, `${c.name}: ${p.run}`).toBeDefined();
+      expect(target!.pickFree, `${c.name}: ${p.run}`).toBe(true);
+      if (c.faults.length > 0) expect(target!.endpoints, `${c.name} (${tool}): ${p.run}`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('give labs CoreDNS behind kube-dns at the service network\'s .10 in some cases', () => {
+    const withDns = cases.filter((c) => c.lab.services.some((s) => s.name === 'kube-dns' && s.endpoints.length > 0));
+    expect(withDns.length).toBeGreaterThan(0);
+    expect(new Set(withDns.map((c) => c.lab.services.find((s) => s.name === 'kube-dns')!.endpoints.length))).toEqual(new Set([1, 2]));
+  });
+});
+
 describe('the differential runner', () => {
   it('agrees when both sides are the simulator, and counts refusals apart', async () => {
     const report = await verifyGenerated({ count: 12, seed: 5, makeReference: () => createSimBackend({ seed: 5 }), makeSubject: () => createSimBackend({ seed: 5 }) });
@@ -100,12 +134,16 @@ describe('the differential runner', () => {
     expect(differ.length).toBeGreaterThan(0);
     for (const r of differ) expect(r.case.tools).toContain('tracepath');
     const kept = differ.find((r) => r.written)!;
-    expect(kept.shrunk!.probes).toHaveLength(1);
+    // fast-check shrinks an array by dropping its head: a tracepath probe in first place keeps the probe after it,
+    // shrunk to the simplest tool (ping).
+    const others = kept.shrunk!.probes.filter((p) => !p.run.startsWith('tracepath'));
+    expect(kept.shrunk!.probes.length - others.length).toBe(1);
+    for (const p of others) expect(p.run).toMatch(/^ping /);
     expect(kept.shrunk!.faults).toHaveLength(0);
     expect(kept.shrunk!.labFile.nodes.length).toBeLessThanOrEqual(kept.case.labFile.nodes.length);
     const [scenario] = loadScenarios([kept.written!]);
-    expect(scenario!.probes[0]!.run).toMatch(/^tracepath /);
-    expect(scenario!.probes[0]!.expect).toMatch(/extra\n$/);
+    const traced = scenario!.probes.find((p) => p.run.startsWith('tracepath '))!;
+    expect(traced.expect).toMatch(/extra\n$/);
   });
 });
 

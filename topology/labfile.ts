@@ -18,6 +18,8 @@ export interface LabFilePod {
   namespace?: string;
   labels?: Record<string, string>;
   listen?: LabFileListen[];
+  /** The pod's /etc/hosts and /etc/resolv.conf as they read, in place of kubelet's. */
+  files?: { '/etc/hosts'?: string; '/etc/resolv.conf'?: string };
 }
 
 export interface LabFileNode {

@@ -64,10 +64,14 @@ export class PodFiles implements Readonly<Record<string, string>> {
   readonly [path: string]: string;
   readonly #ip: number;
   readonly #name: string;
-  constructor(resolvConf: string, ip: number, name: string) {
+  /** OVERRIDES: the lab file's own files for the pod (a scenario's edited /etc/hosts or resolv.conf) win. */
+  constructor(resolvConf: string, ip: number, name: string, overrides?: Readonly<Record<string, string>>) {
     (this as Record<string, string>)[RESOLV_CONF_PATH] = resolvConf;
     this.#ip = ip;
     this.#name = name;
+    for (const [path, text] of Object.entries(overrides ?? {})) {
+      Object.defineProperty(this, path, { value: text, enumerable: true });
+    }
   }
 
   get '/etc/hosts'(): string {

@@ -19,6 +19,8 @@ export interface PlannedPod {
   readonly labels?: Readonly<Record<string, string>>;
   /** What it serves: the ports the lab file lists, or the image's defaults when it lists none (topology/images.ts). */
   readonly listen: readonly Listener[];
+  /** /etc files the lab file gives in place of kubelet's (absent: kubelet's). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export interface PlannedNode {
@@ -269,7 +271,7 @@ function planPodAddresses(ctx: PlanContext, nodes: readonly NodeDraft[], listen:
         served = podListeners(facts, checkedListen(ctx, path, listen, p.listen));
         checkResponses(ctx, path, served);
       }
-      d.planned.pods.push({ name: p.name, node: d.planned.name, ip, image, namespace: p.namespace ?? 'default', ...(p.labels ? { labels: Object.freeze({ ...p.labels }) } : {}), listen: served });
+      d.planned.pods.push({ name: p.name, node: d.planned.name, ip, image, namespace: p.namespace ?? 'default', ...(p.labels ? { labels: Object.freeze({ ...p.labels }) } : {}), listen: served, ...(p.files ? { files: Object.freeze({ ...p.files }) } : {}) });
     });
   }
 }

@@ -23,6 +23,8 @@ export interface LabRecipe {
   /** 0 Flannel as configured, 1 without --iface, 2 flanneld stopped on one node. */
   readonly flannel: number;
   readonly flannelNode: number;
+  /** 0 no CoreDNS (the pods' nameserver answers nothing), 1 or 2 CoreDNS pods behind kube-dns on the first node. */
+  readonly dns: number;
 }
 
 /** One break command as choices: a kind and its operands (indices into the lab's places, interfaces and targets). */
@@ -54,7 +56,7 @@ const SLOTS = MAX_NODES * MAX_PODS_PER_NODE;
 /** Counts of the choice tables in lab-file.ts, faults.ts and probes.ts (each choice table's index 0 is the default). */
 export const CHOICES = {
   naming: 3, hostOnly: 5, cluster: 4, serviceNet: 3, ifaces: 3, podLen: 4, images: 7, listens: 3, servicePorts: 3,
-  faultKinds: 6, faultOps: 12, tools: 16, toolArgs: 8,
+  faultKinds: 6, faultOps: 12, tools: 19, toolArgs: 8, dns: 3,
 } as const;
 
 const pick = (n: number): fc.Arbitrary<number> => fc.integer({ min: 0, max: n - 1 });
@@ -75,6 +77,7 @@ export const labRecipeArb: fc.Arbitrary<LabRecipe> = fc.record({
   externals: fc.integer({ min: 0, max: 2 }),
   flannel: pick(3),
   flannelNode: pick(MAX_NODES),
+  dns: pick(CHOICES.dns),
 });
 
 export const faultRecipeArb: fc.Arbitrary<FaultRecipe> = fc.record({

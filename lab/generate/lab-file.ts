@@ -59,11 +59,30 @@ function podNameOfSlot(nodes: readonly LabFileNode[], slot: number): string | un
   return nodes[Math.floor(slot / MAX_PODS_PER_NODE)]?.pods?.[slot % MAX_PODS_PER_NODE]?.name;
 }
 
+/**
+ * CoreDNS as kubeadm deploys it (kube-system, k8s-app: kube-dns) on the first node, 1 or 2 replicas (on one node, so
+ * kube-proxy's random pick between them cannot change an answer), behind kube-dns at the service network's .10.
+ */
+function corednsPods(r: LabRecipe): LabFilePod[] {
+  return Array.from({ length: Math.min(r.dns, 2) }, (_, k) => ({
+    name: `coredns-${'ab'[k]}`, namespace: 'kube-system', image: 'coredns', labels: { 'k8s-app': 'kube-dns' },
+  }));
+}
+
+function kubeDns(r: LabRecipe): LabFileService[] {
+  if (r.dns === 0) return [];
+  return [{
+    name: 'kube-dns', namespace: 'kube-system', ip: offset(at(SERVICE_NET, r.serviceNet), 10), selector: { 'k8s-app': 'kube-dns' },
+    ports: [{ name: 'dns', protocol: 'udp', port: 53, targetPort: 53 }, { name: 'dns-tcp', protocol: 'tcp', port: 53, targetPort: 53 }],
+  }];
+}
+
 function servicesOf(r: LabRecipe, nodes: readonly LabFileNode[]): LabFileService[] {
   const serviceNet = at(SERVICE_NET, r.serviceNet);
+  const first = r.dns === 0 ? 1 : 2;
   return r.services.map((s, i) => ({
     name: `svc-${'ab'[i]}`,
-    ip: offset(serviceNet, 10 * (i + 1)),
+    ip: offset(serviceNet, 10 * (i + first)),
     ports: [at(SERVICE_PORTS, s.port)],
     endpoints: [...new Set(s.endpoints.map((e) => podNameOfSlot(nodes, e)).filter((n): n is string => n !== undefined))],
   }));
@@ -82,11 +101,11 @@ export function labFileOf(r: LabRecipe, name = 'generated'): LabFile {
     ...(i === 0 ? { role: 'control-plane' as const } : {}),
     ip: offset(hostOnly, 10 + i),
     podSubnet: `${offset(cluster, i * 2 ** (32 - len))}/${len}`,
-    pods: podsOf(r, i),
+    pods: [...podsOf(r, i), ...(i === 0 ? corednsPods(r) : [])],
   }));
   const flannelIface = r.flannel === 1 ? null : ifaces.hostOnly;
   const stopped = r.flannel === 2 ? [at(names, r.flannelNode)] : undefined;
-  const services = servicesOf(r, nodes);
+  const services = [...kubeDns(r), ...servicesOf(r, nodes)];
   const externals = EXTERNALS.slice(0, r.externals);
   return {
     name,

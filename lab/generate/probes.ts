@@ -1,8 +1,10 @@
 // Generated probes, drawn from every tool the simulator implements (ping, traceroute in its modes, tcptraceroute,
-// tracepath, mtr, ip, iptables, sysctl), with the short, repeatable options the scenario library uses.
+// tracepath, mtr, ip, iptables, sysctl; the DNS and L4 clients in l4-probes.ts), with the short, repeatable options
+// the scenario library uses.
 import type { LabModel } from '../../topology/model.js';
 import type { ProbeRecipe } from './arbitraries.js';
 import type { GeneratedStep } from './faults.js';
+import { L4_PROBES, type ProbeContext } from './l4-probes.js';
 import { at, ifacesOf, placeName, placesOf, targetsOf, type Target } from './targets.js';
 
 const PORTS = [80, 443, 8080, 22, 53];
@@ -31,14 +33,24 @@ export const TOOLS: readonly Tool[] = [
   { name: 'traceroute-df', command: (t) => `traceroute -F ${TRACE} ${t.ip} 1500` },
   { name: 'ping-df', command: (t) => `ping -n -c 1 -W 1 -M do -s 1472 ${t.ip}` },
   { name: 'ip-link', command: (_t, a, i) => at(['ip link', 'ip -br link', `ip link show ${i}`, `ip link show dev ${i}`], a) },
+  // Placed by l4-probes.ts (only where the image has the client); `command` is the fallback where no place has it.
+  { name: 'http', command: (t) => `ping -n -c 1 -W 1 ${t.ip}` },
+  { name: 'nc', command: (t) => `ping -n -c 1 -W 1 ${t.ip}` },
+  { name: 'dns', command: (t) => `ping -n -c 1 -W 1 ${t.ip}` },
 ];
 
 export function toolOf(r: ProbeRecipe): string {
   return at(TOOLS, r.tool).name;
 }
 
-/** One probe command and where it runs. */
-export function probeStep(lab: LabModel, r: ProbeRecipe): GeneratedStep {
+/** One probe command and where it runs (`faulted`: the case has break steps). */
+export function probeStep(lab: LabModel, r: ProbeRecipe, faulted = false): GeneratedStep {
+  const name = at(TOOLS, r.tool).name;
+  if (name === 'http' || name === 'nc' || name === 'dns') {
+    const c: ProbeContext = { lab, faulted };
+    const l4 = L4_PROBES[name](c, r.at, r.target, r.arg);
+    if (l4) return { at: placeName(l4.place), run: l4.run };
+  }
   const place = at(placesOf(lab), r.at);
   const target = at(targetsOf(lab), r.target);
   const iface = at(ifacesOf(place), r.arg)?.name ?? 'lo';

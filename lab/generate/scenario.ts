@@ -32,7 +32,7 @@ export function generatedCase(recipe: CaseRecipe, name: string): GeneratedCase {
   const labFile = labFileOf(recipe.lab, name);
   const lab = compileLabObject(`${name}.lab.yaml`, labFile);
   const faults = recipe.faults.map((f) => faultStep(lab, f));
-  const probes = recipe.probes.map((p) => probeStep(lab, p));
+  const probes = recipe.probes.map((p) => probeStep(lab, p, faults.length > 0));
   const classes: FaultClass[] = recipe.faults.map(faultClassOf);
   if (recipe.lab.flannel !== 0) classes.push('flannel');
   return { name, recipe, labFile, lab, faults, probes, faultClasses: classes.length > 0 ? [...new Set(classes)] : ['none'], tools: recipe.probes.map(toolOf) };

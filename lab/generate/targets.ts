@@ -2,6 +2,7 @@
 // route and gateways, each list in a stable order so a recipe index always means the same thing.
 import { broadcastOf, formatCidr, formatIp } from '../../topology/address.js';
 import type { Device, Interface, LabModel } from '../../topology/model.js';
+import { imageFacts } from '../../topology/images.js';
 import { placeOf } from '../../topology/place.js';
 
 /** An address a probe can aim at, with the port a TCP/UDP probe uses there. */
@@ -13,9 +14,9 @@ export interface Target {
 
 export const at = <T>(list: readonly T[], i: number): T => list[((i % list.length) + list.length) % list.length]!;
 
-/** Nodes and pods: where commands run. */
+/** Nodes and pods: where commands run (not in pods without a shell: distroless CoreDNS runs no commands). */
 export function placesOf(lab: LabModel): Device[] {
-  return lab.devices.filter((d) => d.kind === 'node' || d.kind === 'pod');
+  return lab.devices.filter((d) => d.kind === 'node' || (d.kind === 'pod' && imageFacts(d).shell !== 'none'));
 }
 
 export function placeName(d: Device): string {
@@ -35,7 +36,8 @@ function firstAddr(d: Device, iface?: string): number | undefined {
 export function targetsOf(lab: LabModel): Target[] {
   const out: Target[] = [];
   const nodes = lab.devices.filter((d) => d.kind === 'node');
-  for (const d of lab.devices.filter((x) => x.kind === 'pod')) {
+  // Not CoreDNS's pods: a fault aimed at one of two replicas would make kube-proxy's random pick show in DNS probes.
+  for (const d of lab.devices.filter((x) => x.kind === 'pod' && imageFacts(x).shell !== 'none')) {
     const a = firstAddr(d);
     if (a !== undefined) out.push({ ip: formatIp(a), ...portsOf(d) });
   }

@@ -21,11 +21,13 @@ interface RouteSpec {
   proto?: Route['proto'] | 'boot';
   scope?: 'host' | 'link' | 'universe';
   onlink?: boolean;
+  /** RTN_NAT: iproute2 gives it scope host, which the kernel refuses for every such route (fib_props: scope nowhere). */
+  nat?: boolean;
 }
 
-const TYPE_WORDS: Readonly<Record<string, RouteType | 'other'>> = {
+const TYPE_WORDS: Readonly<Record<string, RouteType | 'other' | 'nat'>> = {
   unicast: 'unicast', blackhole: 'blackhole', unreachable: 'unreachable', prohibit: 'prohibit', throw: 'throw',
-  local: 'other', broadcast: 'other', multicast: 'other', nat: 'other', anycast: 'other',
+  local: 'other', broadcast: 'other', multicast: 'other', nat: 'nat', anycast: 'other',
 };
 const UNMODELLED = new Set([
   'as', 'from', 'tos', 'dsfield', 'expires', 'mtu', 'advmss', 'rtt', 'rttvar', 'reordering', 'window', 'cwnd',
@@ -84,7 +86,8 @@ function parseSpec(args: readonly string[], ctx: CommandContext): RouteSpec | Co
       const t = TYPE_WORDS[word];
       if (t !== undefined && !/^[0-9]/.test(word)) {
         if (t === 'other') return unsupported(`ip route type ${word}`);
-        spec.type = t;
+        if (t === 'nat') spec.nat = true;
+        else spec.type = t;
         word = value();
         if (word === undefined) return incomplete();
       }
@@ -113,6 +116,9 @@ export function modifyRoute(verb: RouteVerb, args: readonly string[], ctx: Comma
   const spec = parseSpec(args, ctx);
   if ('exitCode' in spec) return spec;
   if (!spec.dst) return fail('Error: any valid prefix is expected rather than "".', 1);
+  if (spec.nat && verb === 'del') return unsupported('ip route del nat');
+  // fib_create_info: fib_props[RTN_NAT].scope (nowhere) > the route's scope (host) -> "Invalid scope" (kernel-checked).
+  if (spec.nat) return extack('Invalid scope.');
   if (verb === 'del') return deleteRoute(ctx.state, spec, spec.dst);
   const built = buildRoute(ctx.state, spec, spec.dst);
   if ('exitCode' in built) return built;

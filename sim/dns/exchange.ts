@@ -3,6 +3,7 @@
 import type { Packet as DnsMessage } from 'dns-packet';
 import type { Dataplane } from '../dataplane.js';
 import { runProbe } from '../probe.js';
+import { ICMP_UNREACH_ERRNO } from '../socket.js';
 import { corednsAnswer, dnsZone, relayedReply, servfail, upstreamAnswer } from './responder.js';
 import { resolvConf } from './lab-dns.js';
 import { encodedLength } from './wire.js';
@@ -12,8 +13,12 @@ export type ExchangeOutcome =
   | { readonly kind: 'answer'; readonly reply: DnsMessage; readonly rttMs: number }
   /** ICMP port unreachable (REJECT, nothing listening): the socket reads ECONNREFUSED. */
   | { readonly kind: 'refused'; readonly rttMs: number }
-  /** Another ICMP error, or a local routing error at the sender (EHOSTUNREACH, ENETUNREACH). */
-  | { readonly kind: 'unreachable'; readonly rttMs: number }
+  /**
+   * Another ICMP error, or a local routing error at the sender (EHOSTUNREACH, ENETUNREACH). `fatal`: icmp_err_convert's
+   * flag (sim/socket.ts), which decides whether a connected UDP socket without IP_RECVERR reads it; a failed route
+   * lookup fails the send itself (fatal).
+   */
+  | { readonly kind: 'unreachable'; readonly rttMs: number; readonly fatal: boolean; readonly noRoute: boolean }
   /** Nothing came back: the caller's timeout decides how long that took. */
   | { readonly kind: 'silence' };
 
@@ -29,6 +34,16 @@ export function newSocket(dp: Dataplane): { readonly sport: number; readonly seq
   return { sport: c.port, seq: 10_000 + c.seq };
 }
 
+/**
+ * Whether the error reaches a connected UDP socket without IP_RECVERR: icmp_err_convert's flag (__udp4_lib_err). A
+ * failed route lookup at the sender fails the send itself; a failed ARP comes back as a host-unreachable ICMP error
+ * like any other (arp_error_report -> icmp_send), so it is soft.
+ */
+function unreachableIsFatal(disposition: string, code: number, local: boolean): boolean {
+  if (local && disposition !== 'neighbour-unreachable') return true;
+  return ICMP_UNREACH_ERRNO[code]?.fatal ?? false;
+}
+
 /** How deep forwarding may go (CoreDNS -> upstream); a loop in the lab's resolv.conf files ends here as SERVFAIL. */
 const MAX_FORWARDS = 2;
 
@@ -38,7 +53,11 @@ export function exchange(dp: Dataplane, device: string, server: number, query: D
   const result = runProbe(dp, device, { protocol: 'udp', dst: server, dport: 53, sport, ttl: 64, length, df: false, seq, dnsQuery: true });
   const r = result.reply;
   if (!r) return { kind: 'silence' };
-  if (r.kind === 'unreachable') return { kind: r.code === 3 ? 'refused' : 'unreachable', rttMs: r.rttMs };
+  if (r.kind === 'unreachable' && r.code === 3) return { kind: 'refused', rttMs: r.rttMs };
+  if (r.kind === 'unreachable') {
+    const local = r.local === true;
+    return { kind: 'unreachable', rttMs: r.rttMs, fatal: unreachableIsFatal(result.disposition, r.code ?? 0, local), noRoute: local && result.disposition === 'no-route' };
+  }
   if (r.kind !== 'udp') return { kind: 'silence' };
   // Only a DNS server answers a query datagram (probe.ts): the NAT engine's DNS, or CoreDNS.
   return { kind: 'answer', reply: serverReply(dp, result.at, query, depth), rttMs: r.rttMs };

@@ -5,8 +5,8 @@ import type { Dataplane } from '../dataplane.js';
 import { exchange, newSocket } from './exchange.js';
 import { buildQuery } from './wire.js';
 
-/** How one send on a socket ended when no answer came. */
-export type Failure = 'timeout' | 'refused' | 'unreachable';
+/** How one send on a socket ended when no answer came (`no-route`: the sender has no route, connect() failed). */
+export type Failure = 'timeout' | 'refused' | 'unreachable' | 'no-route';
 
 /** The replies to a batch of queries sent together from one socket, or why they did not come. */
 export type BatchResult =
@@ -22,11 +22,19 @@ export function nextId(dp: Dataplane): number {
 }
 
 /**
- * Sends QUERIES to SERVER:53 from one new socket at the same time and waits for all their replies up to TIMEOUTMS.
- * An ICMP error ends the wait at once (a connected UDP socket reads it; `icmpSeen` false models musl's unconnected
- * socket, which never sees it and waits out the timeout). The clock moves by the time it took.
+ * Which ICMP errors a client's socket reads: `all` (a connected socket with IP_RECVERR: glibc's send_dg enables it,
+ * resolv/res_enable_icmp.c),
+ * `fatal` (a connected socket without it: BIND's dig/nslookup/host, busybox nslookup; __udp4_lib_err drops net and host
+ * unreachable), `none` (musl's unconnected socket).
  */
-export function sendBatch(dp: Dataplane, device: string, server: number, queries: readonly DnsMessage[], timeoutMs: number, icmpSeen = true): BatchResult {
+export type IcmpReporting = 'all' | 'fatal' | 'none';
+
+/**
+ * Sends QUERIES to SERVER:53 from one new socket at the same time and waits for all their replies up to TIMEOUTMS.
+ * An ICMP error the socket reads (`icmp`) ends the wait at once; one it does not read leaves it waiting out the
+ * timeout. The clock moves by the time it took.
+ */
+export function sendBatch(dp: Dataplane, device: string, server: number, queries: readonly DnsMessage[], timeoutMs: number, icmp: IcmpReporting = 'all'): BatchResult {
   const socket = newSocket(dp);
   const start = dp.nowMs;
   const replies: DnsMessage[] = [];
@@ -38,9 +46,10 @@ export function sendBatch(dp: Dataplane, device: string, server: number, queries
       slowest = Math.max(slowest, got.rttMs);
       continue;
     }
-    if (got.kind !== 'silence' && icmpSeen) {
+    const seen = got.kind === 'refused' ? icmp !== 'none' : got.kind === 'unreachable' && (icmp === 'all' || (icmp === 'fatal' && got.fatal));
+    if (got.kind !== 'silence' && seen) {
       dp.nowMs = start + got.rttMs;
-      return { ok: false, failure: got.kind };
+      return { ok: false, failure: got.kind === 'unreachable' && got.noRoute ? 'no-route' : got.kind };
     }
     dp.nowMs = start + timeoutMs;
     return { ok: false, failure: 'timeout' };

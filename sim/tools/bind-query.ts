@@ -10,7 +10,9 @@ export const BIND_TRIES = 3;
 export const BIND_TIMEOUT_S = 5;
 
 /** The words dighost.c prints for a failed try (isc_result_totext of the socket's result). */
-const FAILURE_TEXT: Readonly<Record<Failure, string>> = { timeout: 'timed out', refused: 'connection refused', unreachable: 'host unreachable' };
+const FAILURE_TEXT: Readonly<Record<Failure, string>> = {
+  timeout: 'timed out', refused: 'connection refused', unreachable: 'host unreachable', 'no-route': 'network unreachable',
+};
 
 export type BindAnswer =
   | { readonly ok: true; readonly reply: DnsMessage; readonly rttMs: number; readonly errors: readonly string[] }
@@ -19,6 +21,16 @@ export type BindAnswer =
 /** `;; communications error to SERVER#53: WHY` lines, one per failed try. */
 export function commError(server: number, failure: Failure): string {
   return `;; communications error to ${formatIp(server)}#53: ${FAILURE_TEXT[failure]}\n`;
+}
+
+/**
+ * A try whose socket could not be set up (connect() failed: no route at the sender) ends that lookup's query list, so
+ * dighost.c says so at once; the next try starts over (kernel-recorded: scenarios/generated/dns-soft-icmp-errors.yaml).
+ */
+function setupError(server: number, query: DnsMessage, failure: Failure): string {
+  const s = formatIp(server);
+  const name = (query.questions?.[0]?.name ?? '').replace(/\.$/, '');
+  return `;; UDP setup with ${s}#53(${s}) for ${name} failed: ${FAILURE_TEXT[failure]}.\n`;
 }
 
 /** The server a DNS client asks: the one named on its command line (an address, or a name it resolves), else the
@@ -38,7 +50,8 @@ export function bindSend(ctx: ToolContext, server: number, query: DnsMessage, tr
       recordAnswer(ctx, server, got.replies[0]!);
       return { ok: true, reply: got.replies[0]!, rttMs: ctx.nowMs() - start, errors };
     }
-    errors.push(commError(server, got.failure));
+    if (got.failure !== 'no-route') errors.push(commError(server, got.failure));
+    else errors.push(setupError(server, query, got.failure), ...(t < tries - 1 ? [';; no servers could be reached\n'] : []));
   }
   return { ok: false, errors };
 }

@@ -1,10 +1,12 @@
-// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, dig's id, cookie,
-// clock and version, musl's resolver wording, curl's progress meter, the HTTP Date header, ss's and conntrack's
-// ephemeral ports, owners, timeouts and row order, nothing else) so
-// outputs compare byte for byte; maskForComparison also masks an interface listing's backend fields (mask-listing.ts).
+// Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, dig's id, cookie
+// and clock, curl's progress meter, the HTTP Date header, ss's and conntrack's ephemeral ports, owners, timeouts and
+// row order, nothing else) so outputs compare byte for byte; maskForComparison also masks an interface listing's
+// backend fields (mask-listing.ts) and, for probes marked as version-dependent (version-marks.ts: dig's version, musl's
+// resolver wording), what differs by build.
 
 import { maskInterfaceListing } from './mask-listing.js';
 import { maskSocketTables } from './mask-sockets.js';
+import { maskVersionLine } from './version-marks.js';
 
 /** The token that replaces a time figure. */
 export const MASK = '#';
@@ -34,35 +36,24 @@ const CURL_AFTER = /\bafter \d+( ?ms| milliseconds)\b/g;
 /** An HTTP response's Date header (curl -v `< Date: ...`, curl -I `Date: ...`): the server's wall clock. */
 const HTTP_DATE = /^((?:< )?Date: )[^\r]*/;
 
-/** dig (FACTS-L4 §1): the query time, the wall clock, the random DNS id and client cookie, and BIND's version (the
- * image's build in the simulator, the host's in the namespace lab). */
+/** dig (FACTS-L4 §1): the query time, the wall clock, the random DNS id and client cookie (its version: version-marks.ts). */
 const DIG_QUERY_TIME = /^(;; Query time: )\d+( msec)$/;
 const DIG_WHEN = /^(;; WHEN: ).+$/;
 const DIG_ID = /^(;; ->>HEADER<<- opcode: \w+, status: \w+, id: )\d+$/;
 const DIG_COOKIE = /^(; COOKIE: )[0-9a-f]+/;
-const DIG_BANNER = /^(; <<>> DiG )\S+( <<>> )/;
 
 /** One line of dig's output with its run-to-run fields masked, or undefined when the line has none. */
 function maskDigLine(line: string): string | undefined {
-  for (const re of [DIG_QUERY_TIME, DIG_WHEN, DIG_ID, DIG_COOKIE, DIG_BANNER]) {
+  for (const re of [DIG_QUERY_TIME, DIG_WHEN, DIG_ID, DIG_COOKIE]) {
     const m = re.exec(line);
     if (m) return line.replace(re, `$1${MASK}${m[2] ?? ''}`);
   }
   return undefined;
 }
 
-/**
- * gai_strerror's words differ by libc, not by outcome: the simulator prints the image's (musl in netshoot: "Name does
- * not resolve", "Try again"), the namespace lab runs the host's glibc tools. Compared as glibc's.
- */
-const MUSL_GAI: readonly (readonly [RegExp, string])[] = [
-  [/: Name does not resolve$/, ': Name or service not known'],
-  [/: Try again$/, ': Temporary failure in name resolution'],
-];
 
 /** One line with its time figures (and dig's run-to-run fields, the libc's resolver wording) replaced by MASK. */
 export function maskLine(line: string): string {
-  for (const [musl, glibc] of MUSL_GAI) if (musl.test(line)) return line.replace(musl, glibc);
   if (line.startsWith(';')) {
     const dig = maskDigLine(line);
     if (dig !== undefined) return dig;
@@ -88,7 +79,12 @@ export function maskMilliseconds(text: string): string {
   return maskSocketTables(text.split('\n').map(maskLine)).join('\n');
 }
 
-/** What two backends' outputs are compared by: time figures masked, and an interface listing's backend fields. */
-export function maskForComparison(text: string): string {
-  return maskInterfaceListing(maskMilliseconds(text));
+/**
+ * What two backends' outputs are compared by: time figures masked, and an interface listing's backend fields; for a
+ * probe marked as version-dependent (version-marks.ts: the image's build of its program differs from the namespace
+ * lab's), also the part that differs by build. `marked` defaults to true for callers that do not know the place.
+ */
+export function maskForComparison(text: string, marked = true): string {
+  const masked = maskInterfaceListing(maskMilliseconds(text));
+  return marked ? masked.split('\n').map(maskVersionLine).join('\n') : masked;
 }
