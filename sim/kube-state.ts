@@ -4,6 +4,7 @@ import { kubeObjects, type KubeCluster } from '../topology/kube-objects.js';
 import { emptyKubeEdits, type KubeEdits } from '../topology/kube-edits.js';
 import { modelServicesOf } from '../topology/kube-services.js';
 import { nodeNetfilterRules } from '../topology/netfilter-rules.js';
+import type { Device, LabModel } from '../topology/model.js';
 import { parseSave } from './netfilter.js';
 import type { Simulator } from './simulator.js';
 
@@ -24,12 +25,8 @@ export function setKubeEdits(sim: Simulator, edits: KubeEdits): void {
   syncKubeProxy(sim, kubeClusterOf(sim));
 }
 
-/**
- * kube-proxy's full sync (iptables-restore --noflush of its own chains): every KUBE-* chain of the filter and nat
- * tables is replaced by the freshly computed one and stale ones are deleted; other chains and rules stay as they are.
- */
-function syncKubeProxy(sim: Simulator, cluster: KubeCluster): void {
-  const model = sim.model;
+/** Every node's netfilter lines (iptables-save form) with kube-proxy's rules for the Services as CLUSTER has them. */
+export function nodeRulesFor(model: LabModel, cluster: KubeCluster): (node: Device) => string[] {
   const services = modelServicesOf(model, cluster.services);
   const byDevice = new Map(model.devices.map((d) => [d.id, d]));
   const rules = nodeNetfilterRules({
@@ -39,9 +36,17 @@ function syncKubeProxy(sim: Simulator, cluster: KubeCluster): void {
       return { pod: id, ip: d.interfaces.find((i) => i.name === 'eth0')!.addrs[0]!.ip, ports: d.listeners };
     }),
   });
-  for (const node of model.devices.filter((d) => d.kind === 'node')) {
-    const joined = model.cluster.joinOrder.includes(node.id);
-    const parsed = parseSave(rules(joined ? node.podSubnet : undefined));
+  return (node) => rules(model.cluster.joinOrder.includes(node.id) ? node.podSubnet : undefined);
+}
+
+/**
+ * kube-proxy's full sync (iptables-restore --noflush of its own chains): every KUBE-* chain of the filter and nat
+ * tables is replaced by the freshly computed one and stale ones are deleted; other chains and rules stay as they are.
+ */
+function syncKubeProxy(sim: Simulator, cluster: KubeCluster): void {
+  const rulesOf = nodeRulesFor(sim.model, cluster);
+  for (const node of sim.model.devices.filter((d) => d.kind === 'node')) {
+    const parsed = parseSave(rulesOf(node));
     if (!parsed.ok) throw new Error(`${node.id}: ${parsed.error}`);
     const tables = sim.dp.state(node.id).tables;
     for (const table of ['filter', 'nat'] as const) {
