@@ -20,18 +20,31 @@ export function multilineLabels(title: string, labels: Readonly<Record<string, s
   return text.split(',').map((l, i) => (i === 0 ? `${indent}${title}:\t${l}\n` : `${indent}\t${l}\n`)).join('');
 }
 
+/** The container runtime's ids: the container's (64 hex digits) and the image's digest, stable for the object. */
+export function containerId(p: KubePod): string {
+  return `containerd://${hex(`container/${p.namespace}/${p.name}`)}`;
+}
+
+export function imageId(image: string): string {
+  return `${image.split(':')[0]}@sha256:${hex(`image/${image}`)}`;
+}
+
+export function podPriority(p: KubePod): number {
+  return p.priorityClass ? PRIORITY[p.priorityClass]! : 0;
+}
+
 function containerText(p: KubePod): string {
   const ports = p.ports.map((c) => `${c.port}/${c.protocol}`).join(', ');
   const portLines = p.ports.length === 0 ? '    Port:\t<none>\n    Host Port:\t<none>\n'
     : p.ports.length === 1 ? `    Port:\t${ports}\n    Host Port:\t0/${p.ports[0]!.protocol}\n`
       : `    Ports:\t${ports}\n    Host Ports:\t${p.ports.map((c) => `0/${c.protocol}`).join(', ')}\n`;
-  return `Containers:\n  ${p.container}:\n    Container ID:\tcontainerd://${hex(`container/${p.namespace}/${p.name}`)}\n`
-    + `    Image:\t${p.image}\n    Image ID:\t${p.image.split(':')[0]}@sha256:${hex(`image/${p.image}`)}\n${portLines}`
+  return `Containers:\n  ${p.container}:\n    Container ID:\t${containerId(p)}\n`
+    + `    Image:\t${p.image}\n    Image ID:\t${imageId(p.image)}\n${portLines}`
     + `    State:\tRunning\n      Started:\t${describeTime(p.createdMs + 2000)}\n    Ready:\tTrue\n    Restart Count:\t0\n    Environment:\t<none>\n`
-    + `    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from ${volumeName(p)} (ro)\n`;
+    + `    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from ${podVolumeName(p)} (ro)\n`;
 }
 
-function volumeName(p: KubePod): string {
+export function podVolumeName(p: KubePod): string {
   return `kube-api-access-${nameSuffix(0, `volume/${p.namespace}/${p.name}`)}`;
 }
 
@@ -47,13 +60,13 @@ function podEvents(p: KubePod): KubeEvent[] {
 }
 
 export function describePod(p: KubePod, call: KubectlCall): string {
-  const priority = p.priorityClass ? `Priority:\t${PRIORITY[p.priorityClass]}\nPriority Class Name:\t${p.priorityClass}\n` : 'Priority:\t0\n';
+  const priority = `Priority:\t${podPriority(p)}\n${p.priorityClass ? `Priority Class Name:\t${p.priorityClass}\n` : ''}`;
   const owner = p.owner ? `Controlled By:\t${p.owner.kind}/${p.owner.name}\n` : '';
   const text = `Name:\t${p.name}\nNamespace:\t${p.namespace}\n${priority}Service Account:\t${serviceAccountOf(p)}\n`
     + `Node:\t${p.node}/${p.hostIp}\nStart Time:\t${describeTime(p.createdMs)}\n${multilineLabels('Labels', p.labels)}Annotations:\t<none>\nStatus:\tRunning\n`
     + `IP:\t${p.ip}\nIPs:\n  IP:\t${p.ip}\n${owner}${containerText(p)}`
     + 'Conditions:\n  Type\tStatus\n' + ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((c) => `  ${c} \tTrue \n`).join('')
-    + `Volumes:\n  ${volumeName(p)}:\n    Type:\tProjected (a volume that contains injected data from multiple sources)\n    TokenExpirationSeconds:\t3607\n`
+    + `Volumes:\n  ${podVolumeName(p)}:\n    Type:\tProjected (a volume that contains injected data from multiple sources)\n    TokenExpirationSeconds:\t3607\n`
     + '    ConfigMapName:\tkube-root-ca.crt\n    ConfigMapOptional:\t<nil>\n    DownwardAPI:\ttrue\n'
     + `QoS Class:\tBestEffort\nNode-Selectors:\t<none>\nTolerations:\tnode.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n\tnode.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n`
     + describeEvents(podEvents(p), call);

@@ -9,7 +9,7 @@ import { labelsText } from './table.js';
 import { tabwrite } from './tabwriter.js';
 
 /** kubeadm's CoreDNS Service annotations (its addon manifest). */
-function annotations(s: KubeService): Record<string, string> {
+export function serviceAnnotations(s: KubeService): Record<string, string> {
   return s.namespace === 'kube-system' && s.name === 'kube-dns' ? { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' } : {};
 }
 
@@ -30,7 +30,7 @@ function portLines(s: KubeService): string {
 
 export function describeService(s: KubeService, call: KubectlCall): string {
   const external = s.type === 'NodePort' ? 'External Traffic Policy:\tCluster\n' : '';
-  const text = `Name:\t${s.name}\nNamespace:\t${s.namespace}\n${multilineLabels('Labels', s.labels)}${annotationLines('Annotations', annotations(s))}`
+  const text = `Name:\t${s.name}\nNamespace:\t${s.namespace}\n${multilineLabels('Labels', s.labels)}${annotationLines('Annotations', serviceAnnotations(s))}`
     + `Selector:\t${labelsText(s.selector)}\nType:\t${s.type}\nIP Family Policy:\tSingleStack\nIP Families:\tIPv4\nIP:\t${s.ip}\nIPs:\t${s.ip}\n`
     + `${portLines(s)}Session Affinity:\tNone\n${external}Internal Traffic Policy:\tCluster\n${describeEvents([], call)}`;
   return tabwrite(text, 0, 2);

@@ -1,6 +1,6 @@
 // kubectl -o json|yaml|name|jsonpath=|custom-columns=: the printers beside the table (k8s.io/cli-runtime printers).
 import { stringify } from 'yaml';
-import { evaluate, renderTemplate, valueText } from './jsonpath.js';
+import { evaluate, renderTemplate } from './jsonpath.js';
 import { qualifiedName, type KubectlResource, type KubeItem } from './registry.js';
 import { tabwrite } from './tabwriter.js';
 
@@ -32,6 +32,13 @@ function yamlText(doc: unknown): string {
   return stringify(doc, { indentSeq: false, version: '1.1', lineWidth: 0 });
 }
 
+/** A value as Go's fmt %v prints what the JSONPath found (custom-columns): maps as map[k:v] sorted, lists as [a b]. */
+function goValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (v !== null && typeof v === 'object') return `map[${Object.keys(v).sort().map((k) => `${k}:${goValue((v as Record<string, unknown>)[k])}`).join(' ')}]`;
+  return v === null ? '<nil>' : String(v);
+}
+
 /** custom-columns=HEADER:PATH,...: a tabwriter table (minwidth 10, padding 3); missing values print `<none>`. */
 function customColumns(spec: string, listed: readonly Listed[]): { ok: true; text: string } | { ok: false; message: string } {
   const columns = spec.split(',').map((c) => {
@@ -41,7 +48,7 @@ function customColumns(spec: string, listed: readonly Listed[]): { ok: true; tex
   if (columns.some((c) => c === undefined)) return { ok: false, message: `error: unexpected custom-columns spec: ${spec.split(',').find((c) => !c.includes(':'))}, expected <header>:<json-path-expr>` };
   const rows = listed.map((l) => columns.map((c) => {
     const values = evaluate(l.item.object(), c!.path);
-    return values.length === 0 ? '<none>' : values.map(valueText).join(',');
+    return values.length === 0 ? '<none>' : values.map(goValue).join(',');
   }));
   const lines = [columns.map((c) => c!.header), ...rows].map((r) => `${r.join('\t')}\n`).join('');
   return { ok: true, text: tabwrite(lines, 10, 3) };

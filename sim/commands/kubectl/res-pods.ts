@@ -2,7 +2,7 @@
 // and the Pod object the API server serves for each of the cluster's pods.
 import type { KubePod } from '../../../topology/kube-objects.js';
 import { age, metadata, timestamp } from './api-meta.js';
-import { describePod, serviceAccountOf } from './describe-pod.js';
+import { containerId, describePod, imageId, podPriority, podVolumeName, serviceAccountOf } from './describe-pod.js';
 import { registerKubectlResource, type KubectlCall, type KubeItem } from './registry.js';
 
 export interface PodItem extends KubeItem {
@@ -15,21 +15,43 @@ function ownerReferences(p: KubePod): Record<string, unknown>[] {
   return [{ apiVersion, controller: true, kind: p.owner.kind, name: p.owner.name }];
 }
 
+/** The service account token volume the ServiceAccount admission plugin adds to every pod (kube-api-access-XXXXX). */
+function tokenVolume(name: string): Record<string, unknown> {
+  return {
+    name,
+    projected: {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
+        { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+      ],
+    },
+  };
+}
+
+/** The DefaultTolerationSeconds admission plugin's two tolerations. */
+const TOLERATIONS = ['not-ready', 'unreachable'].map((t) => ({ effect: 'NoExecute', key: `node.kubernetes.io/${t}`, operator: 'Exists', tolerationSeconds: 300 }));
+
 export function podObject(p: KubePod): Record<string, unknown> {
   const meta = metadata('Pod', p.name, p.namespace, p.labels, p.createdMs);
   const owners = ownerReferences(p);
+  const volume = podVolumeName(p);
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { ...meta, ...(owners.length > 0 ? { ownerReferences: owners } : {}) },
     spec: {
-      containers: [{ image: p.image, imagePullPolicy: 'IfNotPresent', name: p.container, ...(p.ports.length > 0 ? { ports: p.ports.map((c) => ({ containerPort: c.port, ...(c.name ? { name: c.name } : {}), protocol: c.protocol })) } : {}) }],
+      containers: [{
+        image: p.image, imagePullPolicy: 'IfNotPresent', name: p.container, ...(p.ports.length > 0 ? { ports: p.ports.map((c) => ({ containerPort: c.port, ...(c.name ? { name: c.name } : {}), protocol: c.protocol })) } : {}),
+        volumeMounts: [{ mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: volume, readOnly: true }],
+      }],
       dnsPolicy: p.hostNetwork ? 'ClusterFirstWithHostNet' : 'ClusterFirst', enableServiceLinks: true, ...(p.hostNetwork ? { hostNetwork: true } : {}),
-      nodeName: p.node, ...(p.priorityClass ? { priorityClassName: p.priorityClass } : {}), restartPolicy: 'Always', schedulerName: 'default-scheduler',
-      serviceAccount: serviceAccountOf(p), serviceAccountName: serviceAccountOf(p),
+      nodeName: p.node, priority: podPriority(p), ...(p.priorityClass ? { priorityClassName: p.priorityClass } : {}), restartPolicy: 'Always', schedulerName: 'default-scheduler',
+      serviceAccount: serviceAccountOf(p), serviceAccountName: serviceAccountOf(p), tolerations: TOLERATIONS, volumes: [tokenVolume(volume)],
     },
     status: {
       conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ lastProbeTime: null, lastTransitionTime: timestamp(p.createdMs), status: 'True', type })),
-      containerStatuses: [{ image: p.image, name: p.container, ready: true, restartCount: 0, started: true, state: { running: { startedAt: timestamp(p.createdMs) } } }],
+      containerStatuses: [{ containerID: containerId(p), image: p.image, imageID: imageId(p.image), name: p.container, ready: true, restartCount: 0, started: true, state: { running: { startedAt: timestamp(p.createdMs + 2000) } } }],
       hostIP: p.hostIp, hostIPs: [{ ip: p.hostIp }], phase: 'Running', podIP: p.ip, podIPs: [{ ip: p.ip }], qosClass: 'BestEffort', startTime: timestamp(p.createdMs),
     },
   };

@@ -1,8 +1,8 @@
 // kubectl's services, endpoints and endpointslices: printService, printEndpoints, printEndpointSlice and the objects.
 import type { KubeService } from '../../../topology/kube-objects.js';
 import { nameSuffix } from '../../../topology/kube-names.js';
-import { age, metadata } from './api-meta.js';
-import { describeEndpoints, describeService } from './describe-service.js';
+import { age, metadata, timestamp } from './api-meta.js';
+import { describeEndpoints, describeService, serviceAnnotations } from './describe-service.js';
 import { registerKubectlResource, type KubectlCall, type KubeItem } from './registry.js';
 import { labelsText } from './table.js';
 
@@ -25,9 +25,14 @@ function portsText(svc: KubeService): string {
   return svc.ports.map((p) => `${p.port}${p.nodePort !== undefined ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',');
 }
 
+function annotationsOf(s: KubeService): { annotations?: Record<string, string> } {
+  const map = serviceAnnotations(s);
+  return Object.keys(map).length > 0 ? { annotations: map } : {};
+}
+
 function serviceObject(s: KubeService): Record<string, unknown> {
   return {
-    apiVersion: 'v1', kind: 'Service', metadata: metadata('Service', s.name, s.namespace, s.labels, s.createdMs),
+    apiVersion: 'v1', kind: 'Service', metadata: { ...metadata('Service', s.name, s.namespace, s.labels, s.createdMs), ...annotationsOf(s) },
     spec: {
       clusterIP: s.ip, clusterIPs: [s.ip], internalTrafficPolicy: 'Cluster', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
       ports: s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}), port: p.port, protocol: p.protocol, targetPort: p.targetPort })),
@@ -43,7 +48,8 @@ function endpointsObject(s: KubeService): Record<string, unknown> {
     addresses: s.endpoints.map((e) => ({ ip: e.ip, ...(e.node ? { nodeName: e.node } : {}), ...(e.pod ? { targetRef: { kind: 'Pod', name: e.pod, namespace: s.namespace } } : {}) })),
     ports: s.ports.map((p, i) => ({ ...(p.name ? { name: p.name } : {}), port: s.endpoints[0]!.ports[i] ?? 0, protocol: p.protocol })),
   }];
-  return { apiVersion: 'v1', kind: 'Endpoints', metadata: metadata('Endpoints', s.name, s.namespace, s.labels, s.createdMs), ...(subsets.length > 0 ? { subsets } : {}) };
+  const annotations = { 'endpoints.kubernetes.io/last-change-trigger-time': timestamp(s.createdMs) };
+  return { apiVersion: 'v1', kind: 'Endpoints', metadata: { ...metadata('Endpoints', s.name, s.namespace, s.labels, s.createdMs), annotations }, ...(subsets.length > 0 ? { subsets } : {}) };
 }
 
 /** The EndpointSlice controller's slice name: the Service's name and a generated suffix (`kubernetes` has its own). */
@@ -56,7 +62,7 @@ function sliceObject(s: KubeService, seed: number): Record<string, unknown> {
     addressType: 'IPv4', apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     endpoints: s.endpoints.map((e) => ({ addresses: [e.ip], conditions: { ready: true, serving: true, terminating: false }, ...(e.node ? { nodeName: e.node } : {}) })),
     metadata: metadata('EndpointSlice', sliceName(s, seed), s.namespace, { ...s.labels, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': s.name }, s.createdMs),
-    ports: s.ports.map((p, i) => ({ ...(p.name ? { name: p.name } : {}), port: s.endpoints.find((e) => e.ports[i] !== undefined)?.ports[i] ?? null, protocol: p.protocol })),
+    ports: s.ports.map((p, i) => ({ name: p.name ?? '', port: s.endpoints.find((e) => e.ports[i] !== undefined)?.ports[i] ?? null, protocol: p.protocol })),
   };
 }
 

@@ -1,0 +1,152 @@
+// The real kubectl binary, pointed at a read-only API server holding the simulator's objects, is the reference for
+// every client-side printer: describe (svc, endpoints, pod, node), -o json|yaml|name|jsonpath|custom-columns.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localKubectl, type KubectlRunner } from '../lab/kubectl/cli.js';
+import { loadLab } from '../topology/compile.js';
+import { Simulator } from '../sim/simulator.js';
+import { commandWords } from '../sim/words.js';
+import { LAB_EPOCH_MS } from '../sim/commands/kubectl/api-meta.js';
+
+const HAVE_KUBECTL = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+if (!HAVE_KUBECTL) console.log('kubectl-real-printers: skipping: kubectl is not installed (https://kubernetes.io/docs/tasks/tools/)');
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> };
+
+/** The kinds served, with the short names kube-apiserver's discovery gives them. */
+const KINDS = [
+  { kind: 'Node', resource: 'nodes', gv: 'v1', namespaced: false, shortNames: ['no'] },
+  { kind: 'Namespace', resource: 'namespaces', gv: 'v1', namespaced: false, shortNames: ['ns'] },
+  { kind: 'Pod', resource: 'pods', gv: 'v1', namespaced: true, shortNames: ['po'] },
+  { kind: 'Service', resource: 'services', gv: 'v1', namespaced: true, shortNames: ['svc'] },
+  { kind: 'Endpoints', resource: 'endpoints', gv: 'v1', namespaced: true, shortNames: ['ep'] },
+  { kind: 'Event', resource: 'events', gv: 'v1', namespaced: true, shortNames: ['ev'] },
+  { kind: 'Deployment', resource: 'deployments', gv: 'apps/v1', namespaced: true, shortNames: ['deploy'] },
+  { kind: 'DaemonSet', resource: 'daemonsets', gv: 'apps/v1', namespaced: true, shortNames: ['ds'] },
+  { kind: 'ReplicaSet', resource: 'replicasets', gv: 'apps/v1', namespaced: true, shortNames: ['rs'] },
+  { kind: 'EndpointSlice', resource: 'endpointslices', gv: 'discovery.k8s.io/v1', namespaced: true, shortNames: [] },
+  { kind: 'Lease', resource: 'leases', gv: 'coordination.k8s.io/v1', namespaced: true, shortNames: [] },
+] as const;
+const GROUPS = ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1'];
+
+const prefix = (gv: string) => (gv === 'v1' ? '/api/v1' : `/apis/${gv}`);
+
+/** Lists filtered by namespace and the selectors describe uses (spec.nodeName, kubernetes.io/service-name=NAME). */
+function list(objects: readonly Obj[], kind: string, gv: string, ns: string | undefined, query: URLSearchParams) {
+  let items = objects.filter((o) => o.kind === kind && (ns === undefined || o.metadata.namespace === ns));
+  const node = /spec\.nodeName=([^,]+)/.exec(query.get('fieldSelector') ?? '')?.[1];
+  if (node) items = items.filter((o) => o.spec?.['nodeName'] === node);
+  for (const term of (query.get('labelSelector') ?? '').split(',').filter((t) => t !== '')) {
+    const [key, value] = term.split('=');
+    items = items.filter((o) => o.metadata.labels?.[key!] === value);
+  }
+  return { kind: `${kind}List`, apiVersion: gv, metadata: { resourceVersion: '4711' }, items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) };
+}
+
+function apiServer(objects: readonly Obj[]): Server {
+  const groups = GROUPS.slice(1).map((gv) => ({ name: gv.split('/')[0], versions: [{ groupVersion: gv, version: 'v1' }], preferredVersion: { groupVersion: gv, version: 'v1' } }));
+  const discovery = new Map<string, unknown>([
+    ['/api', { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] }],
+    ['/apis', { kind: 'APIGroupList', apiVersion: 'v1', groups }],
+  ]);
+  for (const gv of GROUPS) {
+    const resources = KINDS.filter((k) => k.gv === gv).map((k) => ({ name: k.resource, singularName: k.kind.toLowerCase(), namespaced: k.namespaced, kind: k.kind, verbs: ['get', 'list'], shortNames: k.shortNames }));
+    discovery.set(prefix(gv), { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources });
+  }
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://apiserver');
+    let body: unknown = discovery.get(url.pathname);
+    for (const k of KINDS) {
+      const m = new RegExp(`^${prefix(k.gv)}(?:/namespaces/([^/]+))?/${k.resource}(?:/([^/]+))?$`).exec(url.pathname);
+      if (!m) continue;
+      if (m[2] === undefined) body = list(objects, k.kind, k.gv, m[1], url.searchParams);
+      else body = objects.find((o) => o.kind === k.kind && o.metadata.name === m[2] && (m[1] === undefined || o.metadata.namespace === m[1]));
+    }
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body ?? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'not found', reason: 'NotFound', code: 404 }));
+  });
+}
+
+describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects as the simulator does', { timeout: 60_000 }, () => {
+  const sim = new Simulator(loadLab('three-node'));
+  // The simulated clock at the real one, so that the ages real kubectl computes from the timestamps agree (the pods'
+  // events have long expired then: the server below serves none).
+  sim.advance(Date.now() - LAB_EPOCH_MS);
+  const simKubectl = (line: string) => sim.run('controlplane', `kubectl ${line}`);
+  const objects: Obj[] = ['pods', 'svc', 'ep', 'nodes', 'ns', 'deploy', 'ds', 'rs', 'endpointslices']
+    .flatMap((r) => (JSON.parse(simKubectl(`get ${r} -A -o json`).stdout) as { items: Obj[] }).items);
+  // kubelet's node leases (kube-node-lease), renewed now.
+  for (const node of objects.filter((o) => o.kind === 'Node')) {
+    const renew = new Date(LAB_EPOCH_MS + sim.dp.nowMs).toISOString().replace(/\.\d+Z$/, '.000000Z');
+    objects.push({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: node.metadata.name, namespace: 'kube-node-lease' }, spec: { holderIdentity: node.metadata.name, leaseDurationSeconds: 40, renewTime: renew } });
+  }
+  const server = apiServer(objects);
+  let dir = '';
+  let kubectl: KubectlRunner = () => Promise.reject(new Error('not started'));
+  const savedCacheDir = process.env['KUBECACHEDIR'];
+
+  beforeAll(async () => {
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    dir = mkdtempSync(join(tmpdir(), 'tracelab-kubectl-printers-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    const port = (server.address() as AddressInfo).port;
+    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- cluster: {server: "http://127.0.0.1:${port}"}\n  name: sim\ncontexts:\n- context: {cluster: sim, user: reader}\n  name: sim\ncurrent-context: sim\nusers:\n- name: reader\n  user: {}\n`);
+    process.env['KUBECACHEDIR'] = join(dir, 'cache');
+    kubectl = localKubectl({ kubeconfig });
+  });
+  afterAll(async () => {
+    if (savedCacheDir === undefined) delete process.env['KUBECACHEDIR'];
+    else process.env['KUBECACHEDIR'] = savedCacheDir;
+    await new Promise((done) => server.close(done));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const same = async (line: string) => {
+    const words = commandWords(line);
+    if (!words.ok) throw new Error(line);
+    const real = await kubectl(words.words);
+    if (process.env['KUBECTL_PRINTERS_DUMP']) writeFileSync(join(process.env['KUBECTL_PRINTERS_DUMP'], line.replace(/\W+/g, '_').slice(0, 60)), `${real.stdout}${real.stderr}\n=====\n${simKubectl(line).stdout}`);
+    expect(real.exitCode, real.stderr).toBe(0);
+    expect(simKubectl(line).stdout, line).toBe(real.stdout);
+  };
+
+  it('describe service and endpoints', async () => {
+    await same('describe svc httpd');
+    await same('-n kube-system describe svc kube-dns');
+    await same('describe endpoints httpd');
+    await same('-n kube-system describe endpoints kube-dns');
+  });
+
+  it('describe pod (a bare pod, a coredns replica, a host-network DaemonSet pod, a static pod)', async () => {
+    await same('describe pod httpd');
+    const coredns = simKubectl('-n kube-system get pods -l k8s-app=kube-dns -o name').stdout.split('\n')[0]!.slice('pod/'.length);
+    await same(`-n kube-system describe pod ${coredns}`);
+    const proxy = simKubectl('-n kube-system get pods -l k8s-app=kube-proxy -o name').stdout.split('\n')[0]!.slice('pod/'.length);
+    await same(`-n kube-system describe pod ${proxy}`);
+    await same('-n kube-system describe pod etcd-controlplane');
+  });
+
+  it('describe node', async () => {
+    await same('describe node node-1');
+  });
+
+  it('-o json, yaml and name for single objects and lists', async () => {
+    await same('get pod httpd -o json');
+    await same('get pods -A -o yaml');
+    await same('-n kube-system get deploy coredns -o yaml');
+    await same('get svc,ep -A -o name');
+    await same('get nodes -o json');
+  });
+
+  it('-o jsonpath and custom-columns', async () => {
+    await same('get pods -A -o jsonpath={.items[*].metadata.name}');
+    await same(`get nodes -o 'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}'`);
+    await same('get pods -A -o custom-columns=NAME:.metadata.name,IP:.status.podIP,NODE:.spec.nodeName');
+    await same('-n kube-system get ds -o custom-columns=NAME:.metadata.name,SELECTOR:.spec.selector.matchLabels');
+  });
+});
