@@ -2,7 +2,7 @@
 // pods, the kube-proxy and kube-flannel-ds DaemonSets (a pod per node), and the coredns Deployment and its ReplicaSet.
 import { formatIp } from './address.js';
 import type { KubeEdits } from './kube-edits.js';
-import { nameSuffix, revisionHash, safeEncodedHash } from './kube-names.js';
+import { KUBE_ALPHANUMS, nameSuffix, revisionHash, safeEncodedHash } from './kube-names.js';
 import { CLUSTER_AGE_MS, type KubeNode } from './kube-nodes.js';
 import type { KubePod } from './kube-objects.js';
 import type { LabModel } from './model.js';
@@ -47,7 +47,7 @@ export function workloads(model: LabModel, seed: number, nodes: readonly KubeNod
   const devices = corednsDevices(model);
   const replicas = edits.replicas['kube-system/coredns'] ?? devices.length;
   const running = Math.min(replicas, devices.length);
-  const rs = `coredns-${safeEncodedHash(seed, 'kube-system/coredns')}`;
+  const rs = `coredns-${importedHash(devices) ?? safeEncodedHash(seed, 'kube-system/coredns')}`;
   const dnsSelector = { 'k8s-app': 'kube-dns' };
   const coredns = [{ name: 'coredns', image: COREDNS_IMAGE }];
   const ds = (name: string, namespace: string, labels: Record<string, string>, container: string, image: string, nodeSelector?: Record<string, string>): KubeWorkload => ({
@@ -62,6 +62,13 @@ export function workloads(model: LabModel, seed: number, nodes: readonly KubeNod
     ds('kube-flannel-ds', 'kube-flannel', { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' }, 'kube-flannel', FLANNEL_IMAGE),
   ];
   return { all, coredns: { replicaSet: rs, replicas: running, devices } };
+}
+
+/** Pods imported from a real cluster (lab/kubectl/import.ts) keep their names: coredns-<hash>-<suffix>. */
+const IMPORTED_COREDNS = new RegExp(`^coredns-([${KUBE_ALPHANUMS}]{6,10})-[${KUBE_ALPHANUMS}]{5}$`);
+
+function importedHash(devices: readonly string[]): string | undefined {
+  return devices.length > 0 && devices.every((d) => IMPORTED_COREDNS.exec(d)?.[1] === IMPORTED_COREDNS.exec(devices[0]!)?.[1]) ? IMPORTED_COREDNS.exec(devices[0]!)?.[1] : undefined;
 }
 
 /** A controller's pod NAME for slot KEY: generateName plus 5 characters, new ones after each delete. */
@@ -106,7 +113,7 @@ export function controllerPods(model: LabModel, loads: Workloads, seed: number, 
     const node = nodes.find((n) => n.name === d.node);
     const ip = d.interfaces.find((i) => i.name === 'eth0')?.addrs[0]?.ip;
     out.push({
-      name: podName(seed, replicaSet, `kube-system/${replicaSet}#${id}`, edits), slot: `kube-system/${replicaSet}#${id}`, namespace: 'kube-system', device: id, node: d.node ?? '',
+      name: IMPORTED_COREDNS.test(id) && !edits.recreated[`kube-system/${replicaSet}#${id}`] ? id : podName(seed, replicaSet, `kube-system/${replicaSet}#${id}`, edits), slot: `kube-system/${replicaSet}#${id}`, namespace: 'kube-system', device: id, node: d.node ?? '',
       ip: ip !== undefined ? formatIp(ip) : '', hostIp: node?.internalIp ?? '', hostNetwork: false,
       labels: { ...(d.labels ?? {}), 'pod-template-hash': replicaSet.slice('coredns-'.length) }, container: 'coredns', image: COREDNS_IMAGE,
       ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }, { name: 'metrics', port: 9153, protocol: 'TCP' }],
