@@ -1,13 +1,9 @@
 // The real kubectl binary, pointed at a read-only API server holding the simulator's objects, is the reference for
 // every client-side printer: describe (svc, endpoints, pod, node), -o json|yaml|name|jsonpath|custom-columns.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localKubectl, type KubectlRunner } from '../lab/kubectl/cli.js';
+import { describe, expect, it } from 'vitest';
+import { kubectlAgainst } from './helpers/kubectl-against.js';
 import { loadLab } from '../topology/compile.js';
 import { Simulator } from '../sim/simulator.js';
 import { commandWords } from '../sim/words.js';
@@ -76,7 +72,8 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
   const sim = new Simulator(loadLab('three-node'));
   // The simulated clock at the real one, so that the ages real kubectl computes from the timestamps agree (the pods'
   // events have long expired then: the server below serves none).
-  sim.advance(Date.now() - LAB_EPOCH_MS);
+  // A whole second, so that the few milliseconds each command takes on the simulated clock never change a timestamp.
+  sim.advance(Math.floor((Date.now() - LAB_EPOCH_MS) / 1000) * 1000);
   const simKubectl = (line: string) => sim.run('controlplane', `kubectl ${line}`);
   const objects: Obj[] = ['pods', 'svc', 'ep', 'nodes', 'ns', 'deploy', 'ds', 'rs', 'endpointslices']
     .flatMap((r) => (JSON.parse(simKubectl(`get ${r} -A -o json`).stdout) as { items: Obj[] }).items);
@@ -86,31 +83,12 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
     objects.push({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: node.metadata.name, namespace: 'kube-node-lease' }, spec: { holderIdentity: node.metadata.name, leaseDurationSeconds: 40, renewTime: renew } });
   }
   const server = apiServer(objects);
-  let dir = '';
-  let kubectl: KubectlRunner = () => Promise.reject(new Error('not started'));
-  const savedCacheDir = process.env['KUBECACHEDIR'];
-
-  beforeAll(async () => {
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    dir = mkdtempSync(join(tmpdir(), 'tracelab-kubectl-printers-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    const port = (server.address() as AddressInfo).port;
-    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- cluster: {server: "http://127.0.0.1:${port}"}\n  name: sim\ncontexts:\n- context: {cluster: sim, user: reader}\n  name: sim\ncurrent-context: sim\nusers:\n- name: reader\n  user: {}\n`);
-    process.env['KUBECACHEDIR'] = join(dir, 'cache');
-    kubectl = localKubectl({ kubeconfig });
-  });
-  afterAll(async () => {
-    if (savedCacheDir === undefined) delete process.env['KUBECACHEDIR'];
-    else process.env['KUBECACHEDIR'] = savedCacheDir;
-    await new Promise((done) => server.close(done));
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const { kubectl } = kubectlAgainst(server, 'sim');
 
   const same = async (line: string) => {
     const words = commandWords(line);
     if (!words.ok) throw new Error(line);
     const real = await kubectl(words.words);
-    if (process.env['KUBECTL_PRINTERS_DUMP']) writeFileSync(join(process.env['KUBECTL_PRINTERS_DUMP'], line.replace(/\W+/g, '_').slice(0, 60)), `${real.stdout}${real.stderr}\n=====\n${simKubectl(line).stdout}`);
     expect(real.exitCode, real.stderr).toBe(0);
     expect(simKubectl(line).stdout, line).toBe(real.stdout);
   };
