@@ -8,13 +8,17 @@ import { loadLab } from '../topology/compile.js';
 import { Simulator } from '../sim/simulator.js';
 import { commandWords } from '../sim/words.js';
 import { LAB_EPOCH_MS } from '../sim/commands/kubectl/api-meta.js';
+import { parseKubectlArgs } from '../sim/commands/kubectl/args.js';
+import { kubectlResource } from '../sim/commands/kubectl/registry.js';
+import { kubeClusterOf } from '../sim/kube-state.js';
+import '../sim/commands/kubectl.js';
 
 const HAVE_KUBECTL = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 if (!HAVE_KUBECTL) console.log('kubectl-real-printers: skipping: kubectl is not installed (https://kubernetes.io/docs/tasks/tools/)');
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> };
 
-/** The kinds served, with the short names kube-apiserver's discovery gives them. */
+/** The kinds served, with the short names kube-apiserver's discovery gives them, in its order (a group's resources sorted). */
 const KINDS = [
   { kind: 'Node', resource: 'nodes', gv: 'v1', namespaced: false, shortNames: ['no'] },
   { kind: 'Namespace', resource: 'namespaces', gv: 'v1', namespaced: false, shortNames: ['ns'] },
@@ -22,12 +26,14 @@ const KINDS = [
   { kind: 'Service', resource: 'services', gv: 'v1', namespaced: true, shortNames: ['svc'] },
   { kind: 'Endpoints', resource: 'endpoints', gv: 'v1', namespaced: true, shortNames: ['ep'] },
   { kind: 'Event', resource: 'events', gv: 'v1', namespaced: true, shortNames: ['ev'] },
-  { kind: 'Deployment', resource: 'deployments', gv: 'apps/v1', namespaced: true, shortNames: ['deploy'] },
   { kind: 'DaemonSet', resource: 'daemonsets', gv: 'apps/v1', namespaced: true, shortNames: ['ds'] },
+  { kind: 'Deployment', resource: 'deployments', gv: 'apps/v1', namespaced: true, shortNames: ['deploy'] },
   { kind: 'ReplicaSet', resource: 'replicasets', gv: 'apps/v1', namespaced: true, shortNames: ['rs'] },
   { kind: 'EndpointSlice', resource: 'endpointslices', gv: 'discovery.k8s.io/v1', namespaced: true, shortNames: [] },
   { kind: 'Lease', resource: 'leases', gv: 'coordination.k8s.io/v1', namespaced: true, shortNames: [] },
 ] as const;
+/** The resources kube-apiserver's discovery puts in the `all` category (of those served here). */
+const ALL: readonly string[] = ['pods', 'services', 'daemonsets', 'deployments', 'replicasets'];
 const GROUPS = ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1'];
 
 const prefix = (gv: string) => (gv === 'v1' ? '/api/v1' : `/apis/${gv}`);
@@ -44,14 +50,25 @@ function list(objects: readonly Obj[], kind: string, gv: string, ns: string | un
   return { kind: `${kind}List`, apiVersion: gv, metadata: { resourceVersion: '4711' }, items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) };
 }
 
-function apiServer(objects: readonly Obj[]): Server {
+/** A meta.k8s.io/v1 Table for OBJECTS of KIND (what kube-apiserver answers a kubectl get), or undefined. */
+type TableOf = (kind: string, objects: readonly Obj[]) => unknown;
+
+/** The API server's 404 for a named object (errors.NewNotFound: `RESOURCE[.GROUP] "NAME" not found`). */
+function notFound(path: string): unknown {
+  const k = KINDS.find((x) => new RegExp(`^${prefix(x.gv)}(?:/namespaces/[^/]+)?/${x.resource}/[^/]+$`).test(path));
+  const name = path.split('/').pop();
+  const resource = k ? `${k.resource}${k.gv.includes('/') ? `.${k.gv.split('/')[0]}` : ''}` : 'resource';
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `${resource} "${name}" not found`, reason: 'NotFound', details: { name }, code: 404 };
+}
+
+function apiServer(objects: readonly Obj[], tableOf?: TableOf): Server {
   const groups = GROUPS.slice(1).map((gv) => ({ name: gv.split('/')[0], versions: [{ groupVersion: gv, version: 'v1' }], preferredVersion: { groupVersion: gv, version: 'v1' } }));
   const discovery = new Map<string, unknown>([
     ['/api', { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] }],
     ['/apis', { kind: 'APIGroupList', apiVersion: 'v1', groups }],
   ]);
   for (const gv of GROUPS) {
-    const resources = KINDS.filter((k) => k.gv === gv).map((k) => ({ name: k.resource, singularName: k.kind.toLowerCase(), namespaced: k.namespaced, kind: k.kind, verbs: ['get', 'list'], shortNames: k.shortNames }));
+    const resources = KINDS.filter((k) => k.gv === gv).map((k) => ({ name: k.resource, singularName: k.kind.toLowerCase(), namespaced: k.namespaced, kind: k.kind, verbs: ['get', 'list'], shortNames: k.shortNames, ...(ALL.includes(k.resource) ? { categories: ['all'] } : {}) }));
     discovery.set(prefix(gv), { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources });
   }
   return createServer((req, res) => {
@@ -63,8 +80,13 @@ function apiServer(objects: readonly Obj[]): Server {
       if (m[2] === undefined) body = list(objects, k.kind, k.gv, m[1], url.searchParams);
       else body = objects.find((o) => o.kind === k.kind && o.metadata.name === m[2] && (m[1] === undefined || o.metadata.namespace === m[1]));
     }
+    const asTable = tableOf && (req.headers.accept ?? '').includes('as=Table') && body && typeof body === 'object' && 'metadata' in body;
+    if (asTable) {
+      const b = body as { kind: string; items?: Obj[] } & Obj;
+      body = b.items ? tableOf(b.kind.replace(/List$/, ''), b.items.map((o) => ({ ...o, kind: b.kind.replace(/List$/, '') }))) : tableOf(b.kind, [b]);
+    }
     res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body ?? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'not found', reason: 'NotFound', code: 404 }));
+    res.end(JSON.stringify(body ?? notFound(url.pathname)));
   });
 }
 
@@ -82,7 +104,23 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
     const renew = new Date(LAB_EPOCH_MS + sim.dp.nowMs).toISOString().replace(/\.\d+Z$/, '.000000Z');
     objects.push({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: node.metadata.name, namespace: 'kube-node-lease' }, spec: { holderIdentity: node.metadata.name, leaseDurationSeconds: 40, renewTime: renew } });
   }
-  const server = apiServer(objects);
+  // The Table the API server would build: the simulator's columns for those objects (wide columns at priority 1).
+  const tableOf: TableOf = (kind, objs) => {
+    const r = kubectlResource(kind.toLowerCase())!;
+    const parsed = parseKubectlArgs(['get']);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const call = { args: parsed.args, cluster: kubeClusterOf(sim), nowMs: sim.dp.nowMs, ctx: { sim, device: 'controlplane', state: sim.dp.state('controlplane') }, namespace: 'default' };
+    const all = r.list(call);
+    const items = objs.map((o) => all.find((i) => i.name === o.metadata.name && i.namespace === o.metadata.namespace)!);
+    const narrow = r.table(items, call, false);
+    const wide = r.table(items, call, true);
+    return {
+      kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: '4711' },
+      columnDefinitions: wide.header.map((name, i) => ({ name, type: 'string', format: i === 0 ? 'name' : '', description: '', priority: i < narrow.header.length ? 0 : 1 })),
+      rows: wide.rows.map((cells, i) => ({ cells, object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: objs[i]!.metadata } })),
+    };
+  };
+  const server = apiServer(objects, tableOf);
   const { kubectl } = kubectlAgainst(server, 'sim');
 
   const same = async (line: string) => {
@@ -92,6 +130,23 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
     expect(real.exitCode, real.stderr).toBe(0);
     expect(simKubectl(line).stdout, line).toBe(real.stdout);
   };
+
+  /** Same stdout, stderr and exit status (the table layouts: -A, -o wide, --show-labels, several types, none found). */
+  const sameTerminal = async (line: string) => {
+    const words = commandWords(line);
+    if (!words.ok) throw new Error(line);
+    const real = await kubectl(words.words);
+    const mine = simKubectl(line);
+    expect({ stdout: mine.stdout, stderr: mine.stderr, exit: mine.exitCode }, line).toEqual({ stdout: real.stdout, stderr: real.stderr, exit: real.exitCode });
+  };
+
+  it('lays tables out as kubectl does around the server\'s columns (namespaces, wide, labels, several types)', async () => {
+    for (const line of [
+      'get pods -A', '-n kube-system get pods -o wide', 'get pods --show-labels', 'get all -A', 'get all', 'get svc,ep -A',
+      'get nodes -o wide', '-n kube-system get ds,deploy,rs -o wide', 'get endpointslices -A', 'get ns', 'get pods -n nope',
+      'get pods -A -l k8s-app=kube-dns', 'get pod httpd', 'get pod nope', '-n kube-system get deploy coredns',
+    ]) await sameTerminal(line);
+  });
 
   it('describe service and endpoints', async () => {
     await same('describe svc httpd');
