@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { kubectlAgainst } from './helpers/kubectl-against.js';
-import { loadLab } from '../topology/compile.js';
+import { readFileSync } from 'node:fs';
+import { compileLabText } from '../topology/compile.js';
 import { Simulator } from '../sim/simulator.js';
 import { commandWords } from '../sim/words.js';
 import { LAB_EPOCH_MS } from '../sim/commands/kubectl/api-meta.js';
@@ -91,7 +92,10 @@ function apiServer(objects: readonly Obj[], tableOf?: TableOf): Server {
 }
 
 describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects as the simulator does', { timeout: 60_000 }, () => {
-  const sim = new Simulator(loadLab('three-node'));
+  // The three-node lab and a NodePort Service with a named port (describe's NodePort and External Traffic Policy).
+  const text = readFileSync('topology/labs/three-node.yaml', 'utf8')
+    .replace('\nexternals:', '\n  - name: web\n    type: NodePort\n    ip: 10.96.0.30\n    selector: { app: nginx }\n    ports:\n      - { name: http, protocol: tcp, port: 8080, targetPort: 80 }\nexternals:');
+  const sim = new Simulator(compileLabText('three-node.yaml', text));
   // The simulated clock at the real one, so that the ages real kubectl computes from the timestamps agree (the pods'
   // events have long expired then: the server below serves none).
   // A whole second, so that the few milliseconds each command takes on the simulated clock never change a timestamp.
@@ -144,12 +148,13 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
     for (const line of [
       'get pods -A', '-n kube-system get pods -o wide', 'get pods --show-labels', 'get all -A', 'get all', 'get svc,ep -A',
       'get nodes -o wide', '-n kube-system get ds,deploy,rs -o wide', 'get endpointslices -A', 'get ns', 'get pods -n nope',
-      'get pods -A -l k8s-app=kube-dns', 'get pod httpd', 'get pod nope', '-n kube-system get deploy coredns',
+      'get pods -A -l k8s-app=kube-dns', 'get svc -o wide', 'get pod httpd', 'get pod nope', '-n kube-system get deploy coredns',
     ]) await sameTerminal(line);
   });
 
   it('describe service and endpoints', async () => {
     await same('describe svc httpd');
+    await same('describe svc web');
     await same('-n kube-system describe svc kube-dns');
     await same('describe endpoints httpd');
     await same('-n kube-system describe endpoints kube-dns');
