@@ -9,6 +9,7 @@ import { loadScenarioFile } from '../lab/scenario/load.js';
 import { table } from '../sim/commands/kubectl/table.js';
 import { tabwrite } from '../sim/commands/kubectl/tabwriter.js';
 import { registerKubectlResource } from '../sim/commands/kubectl/registry.js';
+import { parseKubectlArgs } from '../sim/commands/kubectl/args.js';
 import { KUBE_ALPHANUMS } from '../topology/kube-names.js';
 
 /** `kubectl get pod -n kube-system` on a kubeadm + flannel cluster, from flannel-io/flannel#2064 (public issue). */
@@ -159,6 +160,23 @@ describe('kubelet without --node-ip', () => {
     expect(kubectlOn(text, 'exec httpd -- hostname')).toBe('error: unable to upgrade connection: pod does not exist\n');
     expect(kubectlOn(text, 'logs httpd')).toBe('Error from server (NotFound): the server could not find the requested resource ( pods/log httpd)\n');
     expect(openLab().kubectl('exec httpd -- hostname')).toBe('httpd\n');
+  });
+});
+
+describe('the flag parser', () => {
+  it('gives -p and -f the meaning of the verb (logs: --previous, --follow; patch/apply: a value)', () => {
+    const parse = (line: string) => {
+      const r = parseKubectlArgs(line.split(' '));
+      if (!r.ok) throw new Error(r.message);
+      return r.args;
+    };
+    expect(parse('apply -f policy.yaml')).toMatchObject({ verb: 'apply', filename: 'policy.yaml', words: [] });
+    expect(parse('-n kube-system delete -f=policy.yaml')).toMatchObject({ verb: 'delete', filename: 'policy.yaml', namespace: 'kube-system' });
+    expect(parse('logs -p -f httpd')).toMatchObject({ verb: 'logs', previous: true, words: ['httpd'] });
+    expect(parse('patch svc httpd -p {}')).toMatchObject({ verb: 'patch', patch: '{}', words: ['svc', 'httpd'] });
+    // kubelet's text for a container that never restarted (kubectl prints the API server's BadRequest).
+    expect(openLab().kubectl('logs -p httpd')).toBe('Error from server (BadRequest): previous terminated container "httpd" in pod "httpd" not found\n');
+    expect(openLab().kubectl('get pods -w')).toBe('kubectl -w: not modelled by the tracelab simulator\n');
   });
 });
 

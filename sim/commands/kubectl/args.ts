@@ -16,23 +16,44 @@ export interface KubectlArgs {
   readonly container?: string;
   readonly tail?: string;
   readonly overwrite: boolean;
+  /** -f/--filename (apply, delete, get): the manifest file. */
+  readonly filename?: string;
+  /** logs -p/--previous. */
+  readonly previous: boolean;
   /** Words after `--` (kubectl exec's command). */
   readonly command?: readonly string[];
 }
 
-type ValueFlag = 'namespace' | 'output' | 'selector' | 'fieldSelector' | 'replicas' | 'patch' | 'container' | 'tail' | 'type' | 'kubeconfig' | 'context';
+type ValueFlag = 'namespace' | 'output' | 'selector' | 'fieldSelector' | 'replicas' | 'patch' | 'container' | 'tail' | 'type' | 'kubeconfig' | 'context' | 'filename';
 
 /** Flags taking a value: long names and their one-letter shorthands. */
 const VALUE_FLAGS: Readonly<Record<string, ValueFlag>> = {
   '--namespace': 'namespace', '-n': 'namespace', '--output': 'output', '-o': 'output', '--selector': 'selector', '-l': 'selector',
   '--field-selector': 'fieldSelector', '--replicas': 'replicas', '--patch': 'patch', '-p': 'patch', '--container': 'container', '-c': 'container',
-  '--tail': 'tail', '--type': 'type', '--kubeconfig': 'kubeconfig', '--context': 'context',
+  '--tail': 'tail', '--type': 'type', '--kubeconfig': 'kubeconfig', '--context': 'context', '--filename': 'filename', '-f': 'filename',
 };
 
-/** Flags without a value that change nothing here (a terminal, a watch-free listing) or are modelled below. */
-const BOOLEAN_FLAGS = new Set(['-A', '--all-namespaces', '--show-labels', '-i', '-t', '-it', '-ti', '--stdin', '--tty', '--overwrite', '--no-headers', '-f', '--follow', '--timestamps']);
+/** Flags whose meaning depends on the verb (cobra's per-command flag sets): for logs, -p is --previous, -f --follow. */
+const LOGS_BOOLEANS = new Set(['-p', '--previous', '-f', '--follow']);
 
-export type ParseResult = { ok: true; args: KubectlArgs } | { ok: false; message: string };
+/** Real kubectl flags the simulator does not model: said so, rather than called unknown. */
+export const UNMODELLED_FLAGS = new Set(['-w', '--watch', '--watch-only', '--sort-by', '-L', '--label-columns', '--template', '--raw', '--dry-run', '--force', '--grace-period', '--server-side', '-k', '--kustomize', '-R', '--recursive', '--since', '--since-time', '--all-containers', '--prefix']);
+
+/** The verb: the first word that is neither a flag nor a value flag's separate value. */
+function verbOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return undefined;
+    if (Object.hasOwn(VALUE_FLAGS, a)) i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+/** Flags without a value that change nothing here (a terminal, a watch-free listing) or are modelled below. */
+const BOOLEAN_FLAGS = new Set(['-A', '--all-namespaces', '--show-labels', '-i', '-t', '-it', '-ti', '--stdin', '--tty', '--overwrite', '--no-headers', '--timestamps']);
+
+export type ParseResult = { ok: true; args: KubectlArgs } | { ok: false; message: string; unmodelled?: boolean };
 
 /** pflag's error for a flag given without its value. */
 function missingValue(flag: string): string {
@@ -40,6 +61,7 @@ function missingValue(flag: string): string {
 }
 
 export function parseKubectlArgs(argv: readonly string[]): ParseResult {
+  const logs = verbOf(argv) === 'logs';
   const values: Partial<Record<ValueFlag, string>> = {};
   const bools = new Set<string>();
   const words: string[] = [];
@@ -52,14 +74,18 @@ export function parseKubectlArgs(argv: readonly string[]): ParseResult {
     }
     const eq = a.indexOf('=');
     const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    if (Object.hasOwn(VALUE_FLAGS, name)) {
+    if (logs && LOGS_BOOLEANS.has(name)) {
+      bools.add(name);
+    } else if (UNMODELLED_FLAGS.has(name) || (name.startsWith('--') && UNMODELLED_FLAGS.has(name.split('=')[0]!))) {
+      return { ok: false, message: `kubectl ${name.split('=')[0]}`, unmodelled: true };
+    } else if (Object.hasOwn(VALUE_FLAGS, name)) {
       const value = name !== a ? a.slice(eq + 1) : argv[++i];
       if (value === undefined) return { ok: false, message: missingValue(name) };
       values[VALUE_FLAGS[name]!] = value;
-    } else if (/^-[nolcp]./.test(a) && !a.startsWith('--')) {
+    } else if (/^-[nolcpf]./.test(a) && !a.startsWith('--') && !(logs && /^-[pf]/.test(a))) {
       // pflag shorthand with its value attached: -nkube-system, -owide, -o=wide.
       values[VALUE_FLAGS[a.slice(0, 2)]!] = a.slice(2).replace(/^=/, '');
-    } else if (BOOLEAN_FLAGS.has(a) || a.startsWith('--tail=') || a === '--all') {
+    } else if (BOOLEAN_FLAGS.has(a) || a === '--all') {
       bools.add(a);
     } else if (a.startsWith('-') && a !== '-') {
       const flag = a.startsWith('--') ? name.slice(2) : a.slice(1, 2);
@@ -71,10 +97,11 @@ export function parseKubectlArgs(argv: readonly string[]): ParseResult {
     args: {
       ...(words[0] !== undefined ? { verb: words[0] } : {}),
       words: words.slice(1),
-      ...pick(values, ['namespace', 'output', 'selector', 'fieldSelector', 'replicas', 'patch', 'container', 'tail']),
+      ...pick(values, ['namespace', 'output', 'selector', 'fieldSelector', 'replicas', 'patch', 'container', 'tail', 'filename']),
       allNamespaces: bools.has('-A') || bools.has('--all-namespaces'),
       showLabels: bools.has('--show-labels'),
       overwrite: bools.has('--overwrite'),
+      previous: bools.has('-p') || bools.has('--previous'),
       ...(command ? { command } : {}),
     },
   };

@@ -41,6 +41,7 @@ function logs(call: KubectlCall): CommandResult {
   if (call.args.container !== undefined && call.args.container !== pod.container) {
     return fail(`error: container ${call.args.container} is not valid for pod ${pod.name}`, 1);
   }
+  if (call.args.previous) return fail(`Error from server (BadRequest): previous terminated container "${pod.container}" in pod "${pod.name}" not found`, 1);
   if (kubeletUnreachable(call, pod)) return fail(`Error from server (NotFound): the server could not find the requested resource ( pods/log ${pod.name})`, 1);
   let lines = componentLog(call.ctx.sim.model, pod);
   const tail = call.args.tail !== undefined ? Number(call.args.tail) : -1;
