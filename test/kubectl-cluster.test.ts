@@ -90,7 +90,10 @@ describe('the cluster kubeadm 1.31 and flannel create', () => {
     expect(lab.kubectl('get foo')).toBe('error: the server doesn\'t have a resource type "foo"\n');
     expect(lab.kubectl('-n kube-system get deploy nope')).toBe('Error from server (NotFound): deployments.apps "nope" not found\n');
     expect(lab.kubectl('get pods -n nope')).toBe('No resources found in nope namespace.\n');
-    expect(lab.kubectl('get pods --bogus')).toBe('error: unknown flag: --bogus\nSee \'kubectl --help\' for usage.\n');
+    // kubectl exec's own checks (the installed kubectl binary's texts; its exec refuses the test's --kubeconfig-first form).
+    expect(lab.kubectl('exec')).toBe('error: pod, type/name or --filename must be specified\n');
+    expect(lab.kubectl('exec httpd')).toBe('error: you must specify at least one command for the container\n');
+    expect(lab.kubectl('get pods --bogus')).toBe('Error: unknown flag: --bogus\nSee \'kubectl get --help\' for usage.\n');
   });
 });
 

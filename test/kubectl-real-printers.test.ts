@@ -152,6 +152,14 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
     ]) await sameTerminal(line);
   });
 
+  it('answers a line without what the verb needs with the real texts', async () => {
+    for (const line of ['get', 'describe', 'get pods --bogus', 'get pods -n', 'logs -c', 'logs', 'patch svc httpd', 'scale --replicas=1', 'delete', 'label pod httpd']) await sameTerminal(line);
+    // The required-flag error is klog's line: time and process id differ; the rest is the same.
+    const real = await kubectl(['scale', 'deploy', 'coredns']);
+    const mask = (t: string) => t.replace(/^E\d{4} [\d:.]+ +\d+ /, 'E ');
+    expect(mask(simKubectl('scale deploy coredns').stderr)).toBe(mask(real.stderr));
+  });
+
   it('describe service and endpoints', async () => {
     await same('describe svc httpd');
     await same('describe svc web');

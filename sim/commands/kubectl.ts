@@ -22,7 +22,7 @@ export function kubectl(args: readonly string[], ctx: CommandContext): CommandRe
   const kind = ctx.state.device.kind;
   if (kind !== 'node' && kind !== 'host') return fail('sh: kubectl: not found', 127);
   const parsed = parseKubectlArgs(args);
-  if (!parsed.ok) return parsed.unmodelled ? unsupported(parsed.message) : fail(`${parsed.message}\nSee 'kubectl --help' for usage.`, 1);
+  if (!parsed.ok) return parsed.unmodelled ? unsupported(parsed.message) : fail(parsed.message, 1);
   const verb = parsed.args.verb;
   if (verb === undefined) return unsupported('kubectl without a command');
   const run = kubectlVerb(verb);

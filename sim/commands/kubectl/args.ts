@@ -57,7 +57,12 @@ export type ParseResult = { ok: true; args: KubectlArgs } | { ok: false; message
 
 /** pflag's error for a flag given without its value. */
 function missingValue(flag: string): string {
-  return flag.startsWith('--') ? `error: flag needs an argument: ${flag}` : `error: flag needs an argument: '${flag.slice(1)}' in ${flag}`;
+  return flag.startsWith('--') ? `flag needs an argument: ${flag}` : `flag needs an argument: '${flag.slice(1)}' in ${flag}`;
+}
+
+/** How cobra reports a flag error: `Error: MESSAGE` and where to look, for the verb's own help. */
+export function flagErrorText(message: string, verb: string | undefined): string {
+  return `Error: ${message}\nSee 'kubectl ${verb !== undefined ? `${verb} ` : ''}--help' for usage.`;
 }
 
 export function parseKubectlArgs(argv: readonly string[]): ParseResult {
@@ -80,7 +85,7 @@ export function parseKubectlArgs(argv: readonly string[]): ParseResult {
       return { ok: false, message: `kubectl ${name.split('=')[0]}`, unmodelled: true };
     } else if (Object.hasOwn(VALUE_FLAGS, name)) {
       const value = name !== a ? a.slice(eq + 1) : argv[++i];
-      if (value === undefined) return { ok: false, message: missingValue(name) };
+      if (value === undefined) return { ok: false, message: flagErrorText(missingValue(name), verbOf(argv)) };
       values[VALUE_FLAGS[name]!] = value;
     } else if (/^-[nolcpf]./.test(a) && !a.startsWith('--') && !(logs && /^-[pf]/.test(a))) {
       // pflag shorthand with its value attached: -nkube-system, -owide, -o=wide.
@@ -89,7 +94,7 @@ export function parseKubectlArgs(argv: readonly string[]): ParseResult {
       bools.add(a);
     } else if (a.startsWith('-') && a !== '-') {
       const flag = a.startsWith('--') ? name.slice(2) : a.slice(1, 2);
-      return { ok: false, message: a.startsWith('--') ? `error: unknown flag: --${flag}` : `error: unknown shorthand flag: '${flag}' in ${a}` };
+      return { ok: false, message: flagErrorText(a.startsWith('--') ? `unknown flag: --${flag}` : `unknown shorthand flag: '${flag}' in ${a}`, verbOf(argv)) };
     } else words.push(a);
   }
   return {

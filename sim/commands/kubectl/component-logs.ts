@@ -7,10 +7,10 @@ import type { LabModel } from '../../../topology/model.js';
 import { LAB_EPOCH_MS } from './api-meta.js';
 
 /** klog's header: Lmmdd hh:mm:ss.uuuuuu, the thread id right-aligned in 7, file:line] (k8s.io/klog/v2). */
-function klog(level: 'I' | 'W', simMs: number, where: string, message: string): string {
+export function klog(level: 'I' | 'W' | 'E', simMs: number, where: string, message: string, pid = 1): string {
   const d = new Date(LAB_EPOCH_MS + simMs);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${level}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}${String(1).padStart(8)} ${where}] ${message}`;
+  return `${level}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}${String(pid).padStart(8)} ${where}] ${message}`;
 }
 
 /** flanneld's startup with the kube subnet manager and host-gw (main.go, pkg/ipmatch/match.go, route_network.go). */

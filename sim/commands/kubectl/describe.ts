@@ -6,8 +6,9 @@ import { parseRequest, selectItems } from './get.js';
 import { registerKubectlVerb, type KubectlCall, type KubeItem } from './registry.js';
 
 function describe(call: KubectlCall): CommandResult {
+  if (call.args.words.length === 0) return fail('error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.', 1);
   const parsed = parseRequest(call.args.words);
-  if (!parsed.ok) return fail(parsed.message.replace("kubectl get -h", "kubectl describe -h").replace('to get', 'to describe'), 1);
+  if (!parsed.ok) return fail(parsed.message, 1);
   const texts: string[] = [];
   const errors: string[] = [];
   for (const r of parsed.request.resources) {

@@ -6,11 +6,10 @@ import { quoteWord } from '../../words.js';
 import { kubeletUnreachable, targetPod } from './logs.js';
 import { registerKubectlVerb, type KubectlCall } from './registry.js';
 
-const USAGE = "error: expected 'exec POD_NAME COMMAND [ARG1] [ARG2] ... [ARGN]'.\nPOD_NAME and COMMAND are required arguments for the exec command\nSee 'kubectl exec -h' for help and examples";
 
 function exec(call: KubectlCall): CommandResult {
   const word = call.args.words[0];
-  if (word === undefined) return fail(USAGE, 1);
+  if (word === undefined) return fail('error: pod, type/name or --filename must be specified', 1);
   const command = call.args.command ?? call.args.words.slice(1);
   if (command.length === 0) return fail('error: you must specify at least one command for the container', 1);
   const target = targetPod(call, word);

@@ -6,13 +6,20 @@ import { corednsDevices } from '../../../topology/kube-workloads.js';
 import type { CommandResult } from '../../../topology/trace.js';
 import { kubeEditsOf, setKubeEdits } from '../../kube-state.js';
 import { fail, ok, unsupported } from '../output.js';
+import { klog } from './component-logs.js';
 import { parseRequest, selectItems } from './get.js';
 import type { PodItem } from './res-pods.js';
 import type { ServiceItem } from './res-services.js';
 import { qualifiedName, registerKubectlVerb, type KubectlCall, type KubectlResource, type KubeItem } from './registry.js';
 
+/** The process id the simulated kubectl logs under. */
+const KUBECTL_PID = 4242;
+
+const NO_RESOURCES = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+
 /** The one object a changing verb names (TYPE NAME or TYPE/NAME). */
 function oneObject(call: KubectlCall): { r: KubectlResource; item: KubeItem } | CommandResult {
+  if (call.args.words.length === 0) return fail(NO_RESOURCES, 1);
   const parsed = parseRequest(call.args.words.slice(0, call.args.words[0]?.includes('/') ? 1 : 2));
   if (!parsed.ok) return fail(parsed.message, 1);
   const r = parsed.request.resources[0]!;
@@ -30,7 +37,8 @@ function apply(call: KubectlCall, change: (e: KubeEdits) => KubeEdits, message: 
 }
 
 function scale(call: KubectlCall): CommandResult {
-  if (call.args.replicas === undefined) return fail('error: required flag(s) "replicas" not set', 1);
+  // cobra's required-flag check, logged by component-base's cli.Run (the process id is the simulated kubectl's).
+  if (call.args.replicas === undefined) return fail(klog('E', call.nowMs, 'run.go:72', '"command failed" err="required flag(s) \\"replicas\\" not set"', KUBECTL_PID), 1);
   const target = oneObject(call);
   if ('exitCode' in target) return target;
   const replicas = Number(call.args.replicas);
@@ -63,7 +71,9 @@ function label(call: KubectlCall): CommandResult {
   if (target.r.kind !== 'Pod') return unsupported(`kubectl label ${target.r.plural}`);
   const pod = (target.item as PodItem).pod;
   const labels: Record<string, string> = { ...pod.labels };
-  for (const change of call.args.words.slice(target.item.name === call.args.words[1] ? 2 : 1)) {
+  const changes = call.args.words.slice(target.item.name === call.args.words[1] ? 2 : 1);
+  if (changes.length === 0) return fail('error: at least one label update is required', 1);
+  for (const change of changes) {
     const m = /^([\w./-]+)(?:=([\w.-]*)|(-))$/.exec(change);
     if (!m) return fail(`error: invalid label spec: ${change}`, 1);
     if (m[3]) delete labels[m[1]!];
