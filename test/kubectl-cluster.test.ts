@@ -134,6 +134,17 @@ describe('changing verbs reach the dataplane through kube-proxy', () => {
     expect(lab.kubectl('get ep httpd')).toContain('10.244.1.3:80');
   });
 
+  it('a targetPort patched to a port the pod does not serve: as the kernel-recorded wrong-targetPort fault', () => {
+    const lab = openLab();
+    expect(lab.kubectl('patch svc httpd -p \'{"spec":{"ports":[{"port":80,"targetPort":8080}]}}\'')).toBe('service/httpd patched\n');
+    expect(lab.kubectl('get ep httpd')).toBe('NAME    ENDPOINTS         AGE\nhttpd   10.244.1.3:8080   40m\n');
+    for (const run of ['nc -zv 10.96.0.20 80', "curl -sS -o /dev/null -w '%{http_code}\\n' http://10.96.0.20/"]) {
+      const want = recorded('service-wrong-targetport.yaml', run);
+      const got = lab.run('node-2/netshoot', run);
+      expect([got.stdout, got.stderr, got.exitCode], run).toEqual([want.expect, want.stderr ?? '', want.exit]);
+    }
+  });
+
   it('a deleted controller pod comes back under a new name; a bare pod does not', () => {
     const lab = openLab();
     const [first] = lab.kubectl('-n kube-system get pods -l k8s-app=kube-dns -o name').trim().split('\n');
