@@ -72,3 +72,15 @@ export function kubeNodes(model: LabModel): KubeNode[] {
       conditions: conditions(),
     }));
 }
+
+/**
+ * Whether the API server's connections to NODE's kubelet (exec, logs, port-forward) reach that kubelet: not when
+ * kubelet registered without --node-ip, as every node's InternalIP is then the shared NAT address, which on the
+ * control plane is its own.
+ */
+export function kubeletReachable(model: LabModel, node: string): boolean {
+  return model.cluster.kubeletNodeIp || model.device(node)?.role === 'control-plane';
+}
+
+/** kubectl exec's error when the API server reached a kubelet that does not run the pod (kubernetes/kubernetes#63702). */
+export const EXEC_WRONG_KUBELET = 'error: unable to upgrade connection: pod does not exist';

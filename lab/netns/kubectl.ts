@@ -1,6 +1,7 @@
 // kubectl in the namespace lab: there is no API server, so the cluster's objects come from the model (a simulator of
 // the same lab answers the verbs), and a verb that changes them (scale, delete, label, patch) is realised as
 // kube-proxy realises it: its KUBE-* chains rewritten with iptables-restore --noflush in every node's namespace.
+import { EXEC_WRONG_KUBELET, kubeletReachable } from '../../topology/kube-nodes.js';
 import type { LabModel } from '../../topology/model.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { kubeClusterOf, kubeEditsOf, nodeRulesFor } from '../../sim/kube-state.js';
@@ -60,6 +61,7 @@ export class NetnsKubectl {
     const podName = before.filter((a, i) => !a.startsWith('-') && !['-n', '--namespace', '-c', '--container'].includes(before[i - 1] ?? '') && a !== 'exec')[0];
     const pod = kubeClusterOf(this.sim).pods.find((p) => p.name === podName || p.device === podName);
     if (!pod || dash < 0 || dash === args.length - 1) return undefined;
+    if (!kubeletReachable(this.lab, pod.node)) return { kind: 'done', result: { stdout: '', stderr: `${EXEC_WRONG_KUBELET}\n`, exitCode: 1 } };
     return { kind: 'exec', device: pod.device, command: args.slice(dash + 1).map(quoteWord).join(' ') };
   }
 

@@ -1,5 +1,6 @@
 // kubectl exec [-it] POD [-c C] -- COMMAND...: runs the command once in the pod's sandbox (the training shell's own
 // `kubectl exec ... -- sh` moves into the pod instead: lab/train/places.ts).
+import { EXEC_WRONG_KUBELET } from '../../../topology/kube-nodes.js';
 import type { CommandResult } from '../../../topology/trace.js';
 import { fail } from '../output.js';
 import { quoteWord } from '../../words.js';
@@ -14,7 +15,7 @@ function exec(call: KubectlCall): CommandResult {
   if (command.length === 0) return fail('error: you must specify at least one command for the container', 1);
   const target = targetPod(call, word);
   if ('error' in target) return fail(target.error, 1);
-  if (kubeletUnreachable(call, target.pod)) return fail('error: unable to upgrade connection: pod does not exist', 1);
+  if (kubeletUnreachable(call, target.pod)) return fail(EXEC_WRONG_KUBELET, 1);
   return call.ctx.sim.run(target.pod.device, command.map(quoteWord).join(' '));
 }
 

@@ -2,6 +2,7 @@
 // ("Found N pods, using pod/NAME"); with kubelet on the shared NAT address, the API server's proxy reaches the wrong
 // kubelet, as in the classic lab (the error texts of kubectl logs and exec then).
 import type { KubePod } from '../../../topology/kube-objects.js';
+import { kubeletReachable } from '../../../topology/kube-nodes.js';
 import type { CommandResult } from '../../../topology/trace.js';
 import { fail } from '../output.js';
 import { componentLog } from './component-logs.js';
@@ -26,10 +27,9 @@ export function targetPod(call: KubectlCall, word: string): { pod: KubePod; note
   return { pod: owned[0]!, ...(owned.length > 1 ? { note: `Found ${owned.length} pods, using pod/${owned[0]!.name}` } : {}) };
 }
 
-/** Whether the API server reaches POD's kubelet: not when every node registered the shared NAT address. */
+/** Whether the API server misses POD's kubelet (every node registered the shared NAT address). */
 export function kubeletUnreachable(call: KubectlCall, pod: KubePod): boolean {
-  const model = call.ctx.sim.model;
-  return !model.cluster.kubeletNodeIp && model.device(pod.node)?.role !== 'control-plane';
+  return !kubeletReachable(call.ctx.sim.model, pod.node);
 }
 
 function logs(call: KubectlCall): CommandResult {
