@@ -181,6 +181,12 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
     await same('describe node node-1');
   });
 
+  it('describe deployment and daemonset', async () => {
+    await same('-n kube-system describe deploy coredns');
+    await same('-n kube-flannel describe ds kube-flannel-ds');
+    await same('-n kube-system describe ds kube-proxy');
+  });
+
   it('-o json, yaml and name for single objects and lists', async () => {
     await same('get pod httpd -o json');
     await same('get pods -A -o yaml');

@@ -21,6 +21,8 @@ export interface KubeWorkload {
   readonly createdMs: number;
   /** ReplicaSets: the Deployment that owns them. */
   readonly owner?: string;
+  /** Deployments: the pod-template hash of their ReplicaSet. */
+  readonly replicaSetHash?: string;
 }
 
 const K8S_IMAGES = 'registry.k8s.io';
@@ -56,7 +58,7 @@ export function workloads(model: LabModel, seed: number, nodes: readonly KubeNod
     createdMs: -CLUSTER_AGE_MS + (name === 'kube-proxy' ? 0 : FLANNEL_DELAY_MS),
   });
   const all: KubeWorkload[] = [
-    { kind: 'Deployment', name: 'coredns', namespace: 'kube-system', desired: replicas, current: running, selector: dnsSelector, labels: dnsSelector, containers: coredns, createdMs: -CLUSTER_AGE_MS },
+    { kind: 'Deployment', name: 'coredns', namespace: 'kube-system', desired: replicas, current: running, selector: dnsSelector, labels: dnsSelector, containers: coredns, createdMs: -CLUSTER_AGE_MS, replicaSetHash: rs.slice('coredns-'.length) },
     { kind: 'ReplicaSet', name: rs, namespace: 'kube-system', desired: replicas, current: running, selector: { ...dnsSelector, 'pod-template-hash': rs.slice('coredns-'.length) }, labels: { ...dnsSelector, 'pod-template-hash': rs.slice('coredns-'.length) }, containers: coredns, createdMs: -CLUSTER_AGE_MS, owner: 'coredns' },
     ds('kube-proxy', 'kube-system', { 'k8s-app': 'kube-proxy' }, 'kube-proxy', `${K8S_IMAGES}/kube-proxy:${version}`, { 'kubernetes.io/os': 'linux' }),
     ds('kube-flannel-ds', 'kube-flannel', { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' }, 'kube-flannel', FLANNEL_IMAGE),

@@ -1,7 +1,7 @@
 // kubectl's pods: the table (printPod: NAME READY STATUS RESTARTS AGE, wide IP NODE NOMINATED NODE READINESS GATES)
 // and the Pod object the API server serves for each of the cluster's pods.
 import type { KubePod } from '../../../topology/kube-objects.js';
-import { age, metadata, timestamp } from './api-meta.js';
+import { age, metadata, timestamp, uid } from './api-meta.js';
 import { containerId, describePod, imageId, podPriority, podVolumeName, serviceAccountOf } from './describe-pod.js';
 import { registerKubectlResource, type KubectlCall, type KubeItem } from './registry.js';
 
@@ -12,7 +12,7 @@ export interface PodItem extends KubeItem {
 function ownerReferences(p: KubePod): Record<string, unknown>[] {
   if (!p.owner) return [];
   const apiVersion = p.owner.kind === 'Node' ? 'v1' : 'apps/v1';
-  return [{ apiVersion, controller: true, kind: p.owner.kind, name: p.owner.name }];
+  return [{ apiVersion, ...(p.owner.kind === 'Node' ? {} : { blockOwnerDeletion: true }), controller: true, kind: p.owner.kind, name: p.owner.name, uid: uid(p.owner.kind, p.owner.kind === 'Node' ? undefined : p.namespace, p.owner.name) }];
 }
 
 /** The service account token volume the ServiceAccount admission plugin adds to every pod (kube-api-access-XXXXX). */

@@ -1,6 +1,7 @@
 // kubectl's deployments, daemonsets and replicasets (printDeployment, printDaemonSet, printReplicaSet) and objects.
 import type { KubeWorkload } from '../../../topology/kube-objects.js';
-import { age, metadata } from './api-meta.js';
+import { age, metadata, timestamp, uid } from './api-meta.js';
+import { describeDaemonSet, describeDeployment } from './describe-workloads.js';
 import { registerKubectlResource, type KubectlCall, type KubeItem } from './registry.js';
 import { labelsText } from './table.js';
 
@@ -8,16 +9,29 @@ interface WorkloadItem extends KubeItem {
   readonly load: KubeWorkload;
 }
 
+/** The Deployment controller's conditions for a rolled-out Deployment (scaled to zero it stays Available). */
+function deploymentConditions(w: KubeWorkload): Record<string, unknown>[] {
+  const at = timestamp(w.createdMs);
+  return [
+    { lastTransitionTime: at, lastUpdateTime: at, message: 'Deployment has minimum availability.', reason: 'MinimumReplicasAvailable', status: 'True', type: 'Available' },
+    { lastTransitionTime: at, lastUpdateTime: at, message: `ReplicaSet "${w.name}-${w.replicaSetHash ?? ''}" has successfully progressed.`, reason: 'NewReplicaSetAvailable', status: 'True', type: 'Progressing' },
+  ];
+}
+
 function workloadObject(w: KubeWorkload): Record<string, unknown> {
   const template = { metadata: { labels: { ...w.selector } }, spec: { containers: w.containers.map((c) => ({ image: c.image, name: c.name })), ...(w.nodeSelector ? { nodeSelector: { ...w.nodeSelector } } : {}) } };
   const meta = metadata(w.kind, w.name, w.namespace, w.labels, w.createdMs);
-  const owner = w.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', controller: true, kind: 'Deployment', name: w.owner }] } : {};
+  const owner = w.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', blockOwnerDeletion: true, controller: true, kind: 'Deployment', name: w.owner, uid: uid('Deployment', w.namespace, w.owner) }] } : {};
   const status = w.kind === 'DaemonSet'
     ? { currentNumberScheduled: w.current, desiredNumberScheduled: w.desired, numberAvailable: w.current, numberReady: w.current, updatedNumberScheduled: w.current }
-    : { availableReplicas: w.current, readyReplicas: w.current, replicas: w.current, ...(w.kind === 'Deployment' ? { updatedReplicas: w.current } : {}) };
+    : { availableReplicas: w.current, readyReplicas: w.current, replicas: w.current, ...(w.kind === 'Deployment' ? { conditions: deploymentConditions(w), updatedReplicas: w.current } : {}) };
+  const deployment = w.kind === 'Deployment';
   return {
-    apiVersion: 'apps/v1', kind: w.kind, metadata: { ...meta, ...owner },
-    spec: { ...(w.kind === 'DaemonSet' ? {} : { replicas: w.desired }), selector: { matchLabels: { ...w.selector } }, template },
+    apiVersion: 'apps/v1', kind: w.kind, metadata: { ...meta, ...(deployment ? { annotations: { 'deployment.kubernetes.io/revision': '1' } } : {}), ...owner },
+    spec: {
+      ...(w.kind === 'DaemonSet' ? { updateStrategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 }, type: 'RollingUpdate' } } : { replicas: w.desired }),
+      selector: { matchLabels: { ...w.selector } }, ...(deployment ? { strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 }, type: 'RollingUpdate' } } : {}), template,
+    },
     status,
   };
 }
@@ -39,6 +53,7 @@ registerKubectlResource({
     header: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', ...(wide ? WIDE : [])],
     rows: list.map(loadOf).map((w) => [w.name, `${w.current}/${w.desired}`, String(w.current), String(w.current), age(call, w.createdMs), ...(wide ? wideCells(w) : [])]),
   }),
+  describe: (item, call) => describeDeployment(loadOf(item), call),
 });
 
 registerKubectlResource({
@@ -51,6 +66,7 @@ registerKubectlResource({
       return [w.name, String(w.desired), n, n, n, n, labelsText(w.nodeSelector), age(call, w.createdMs), ...(wide ? wideCells(w) : [])];
     }),
   }),
+  describe: (item, call) => describeDaemonSet(loadOf(item), call),
 });
 
 registerKubectlResource({
