@@ -148,7 +148,9 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
     for (const line of [
       'get pods -A', '-n kube-system get pods -o wide', 'get pods --show-labels', 'get all -A', 'get all', 'get svc,ep -A',
       'get nodes -o wide', '-n kube-system get ds,deploy,rs -o wide', 'get endpointslices -A', 'get ns', 'get pods -n nope',
-      'get pods -A -l k8s-app=kube-dns', 'get svc -o wide', 'get pod httpd', 'get pod nope', '-n kube-system get deploy coredns',
+      'get pods -A -l k8s-app=kube-dns', 'get svc -o wide', 'get pods -n nope -o json', 'get pods -n nope -o name', 'get pods -n nope -o yaml',
+      'get pods -n nope -o jsonpath={.items[*].metadata.name}', 'get pods -n nope -o custom-columns=NAME:.metadata.name',
+      'get pods --field-selector spec.nodeName=node-1 -o wide', 'get pods,svc -n kube-system -o name', 'get pod/httpd svc/httpd', 'get pod httpd', 'get pod nope', '-n kube-system get deploy coredns',
     ]) await sameTerminal(line);
   });
 

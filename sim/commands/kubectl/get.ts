@@ -110,11 +110,13 @@ export function get(call: KubectlCall): CommandResult {
     if (got.items.length > 0) tables.push(tableText(r, got.items, call, request.multiType));
   }
   const named = [...request.names.values()].some((n) => n.length > 0);
-  const stderr = [...errors, ...(listed.length === 0 && !named ? [noResources(call, request)] : [])].map((l) => `${l}\n`).join('');
-  const exitCode = errors.length > 0 ? 1 : 0;
   const output = call.args.output;
+  // Only the table printers say that nothing was found (json and yaml print the empty List).
+  const quiet = output !== undefined && output !== 'wide';
+  const stderr = [...errors, ...(listed.length === 0 && !named && !quiet ? [noResources(call, request)] : [])].map((l) => `${l}\n`).join('');
+  const exitCode = errors.length > 0 ? 1 : 0;
   if (output === undefined || output === 'wide') return { stdout: tables.join('\n'), stderr, exitCode };
-  if (listed.length === 0 && !['json', 'yaml'].includes(output)) return { stdout: '', stderr, exitCode };
+  if (listed.length === 0 && output !== 'json' && output !== 'yaml' && !output.startsWith('custom-columns=')) return { stdout: '', stderr, exitCode };
   const text = formatOutput(output, listed, named && listed.length === 1 && request.resources.length === 1);
   return text.ok ? { stdout: text.text, stderr, exitCode } : fail(text.message, 1);
 }
