@@ -39,11 +39,13 @@ const GROUPS = ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'coordination.k8s.io/v1'
 
 const prefix = (gv: string) => (gv === 'v1' ? '/api/v1' : `/apis/${gv}`);
 
-/** Lists filtered by namespace and the selectors describe uses (spec.nodeName, kubernetes.io/service-name=NAME). */
+/** Lists filtered by namespace and by the equality selectors describe uses (spec.nodeName, involvedObject.name, labels). */
 function list(objects: readonly Obj[], kind: string, gv: string, ns: string | undefined, query: URLSearchParams) {
   let items = objects.filter((o) => o.kind === kind && (ns === undefined || o.metadata.namespace === ns));
-  const node = /spec\.nodeName=([^,]+)/.exec(query.get('fieldSelector') ?? '')?.[1];
-  if (node) items = items.filter((o) => o.spec?.['nodeName'] === node);
+  for (const term of (query.get('fieldSelector') ?? '').split(',').filter((t) => t !== '')) {
+    const [, path, not, value] = /^([^!=]+)(!?)=(.*)$/.exec(term)!;
+    items = items.filter((o) => (String(path!.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o) ?? '') === value) !== (not === '!'));
+  }
   for (const term of (query.get('labelSelector') ?? '').split(',').filter((t) => t !== '')) {
     const [key, value] = term.split('=');
     items = items.filter((o) => o.metadata.labels?.[key!] === value);
@@ -99,9 +101,14 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
   // The simulated clock at the real one, so that the ages real kubectl computes from the timestamps agree (the pods'
   // events have long expired then: the server below serves none).
   // A whole second, so that the few milliseconds each command takes on the simulated clock never change a timestamp.
-  sim.advance(Math.floor((Date.now() - LAB_EPOCH_MS) / 1000) * 1000);
+  // A coredns pod deleted 30 minutes before: its replacement's events are still kept (their ages, "30m", come from
+  // the real clock in the real kubectl: the events test masks the minutes).
+  sim.advance(Math.floor((Date.now() - LAB_EPOCH_MS) / 1000) * 1000 - 30 * 60_000);
   const simKubectl = (line: string) => sim.run('controlplane', `kubectl ${line}`);
-  const objects: Obj[] = ['pods', 'svc', 'ep', 'nodes', 'ns', 'deploy', 'ds', 'rs', 'endpointslices']
+  const coredns0 = sim.run('controlplane', 'kubectl -n kube-system get pods -l k8s-app=kube-dns -o name').stdout.split('\n')[0]!;
+  sim.run('controlplane', `kubectl -n kube-system delete ${coredns0}`);
+  sim.advance(30 * 60_000 - (sim.dp.nowMs % 1000));
+  const objects: Obj[] = ['pods', 'svc', 'ep', 'nodes', 'ns', 'deploy', 'ds', 'rs', 'endpointslices', 'events']
     .flatMap((r) => (JSON.parse(simKubectl(`get ${r} -A -o json`).stdout) as { items: Obj[] }).items);
   // kubelet's node leases (kube-node-lease), renewed now.
   for (const node of objects.filter((o) => o.kind === 'Node')) {
@@ -172,7 +179,8 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
 
   it('describe pod (a bare pod, a coredns replica, a host-network DaemonSet pod, a static pod)', async () => {
     await same('describe pod httpd');
-    const coredns = simKubectl('-n kube-system get pods -l k8s-app=kube-dns -o name').stdout.split('\n')[0]!.slice('pod/'.length);
+    // The replica that was not replaced (its events have expired, as the others').
+    const coredns = simKubectl('-n kube-system get pods -l k8s-app=kube-dns -o name').stdout.split('\n').map((n) => n.slice('pod/'.length)).find((n) => `pod/${n}` !== coredns0 && n !== '' && !/ 30m\n/.test(simKubectl(`-n kube-system get pod ${n}`).stdout))!;
     await same(`-n kube-system describe pod ${coredns}`);
     const proxy = simKubectl('-n kube-system get pods -l k8s-app=kube-proxy -o name').stdout.split('\n')[0]!.slice('pod/'.length);
     await same(`-n kube-system describe pod ${proxy}`);
@@ -181,6 +189,17 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl prints the simulator\'s objects
 
   it('describe node', async () => {
     await same('describe node node-1');
+  });
+
+  it('events: describe of a pod started 30 minutes ago, and get events', async () => {
+    const young = simKubectl('-n kube-system get pods -l k8s-app=kube-dns -o name').stdout.split('\n').map((n) => n.slice(4)).find((n) => / 30m\n/.test(simKubectl(`-n kube-system get pod ${n}`).stdout))!;
+    const minutes = (t: string) => t.replace(/\b(29|30|31)m\b/g, 'MMm');
+    for (const line of [`-n kube-system describe pod ${young}`, '-n kube-system get events', 'get events -A']) {
+      const words = commandWords(line);
+      if (!words.ok) throw new Error(line);
+      const real = await kubectl(words.words);
+      expect(minutes(simKubectl(line).stdout), line).toBe(minutes(real.stdout));
+    }
   });
 
   it('describe deployment and daemonset', async () => {

@@ -15,6 +15,7 @@ import './kubectl/describe.js';
 import './kubectl/logs.js';
 import './kubectl/exec.js';
 import './kubectl/mutate.js';
+import './kubectl/events.js';
 
 export { humanDuration } from './kubectl/table.js';
 

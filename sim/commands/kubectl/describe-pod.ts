@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { KubePod } from '../../../topology/kube-objects.js';
 import { nameSuffix } from '../../../topology/kube-names.js';
 import { describeTime } from './api-meta.js';
-import { describeEvents, type KubeEvent } from './events.js';
+import { CONTAINER_START_MS, describeEvents, podEvents } from './events.js';
 import type { KubectlCall } from './registry.js';
 import { labelsText } from './table.js';
 import { tabwrite } from './tabwriter.js';
@@ -40,23 +40,12 @@ function containerText(p: KubePod): string {
       : `    Ports:\t${ports}\n    Host Ports:\t${p.ports.map((c) => `0/${c.protocol}`).join(', ')}\n`;
   return `Containers:\n  ${p.container}:\n    Container ID:\t${containerId(p)}\n`
     + `    Image:\t${p.image}\n    Image ID:\t${imageId(p.image)}\n${portLines}`
-    + `    State:\tRunning\n      Started:\t${describeTime(p.createdMs + 2000)}\n    Ready:\tTrue\n    Restart Count:\t0\n    Environment:\t<none>\n`
+    + `    State:\tRunning\n      Started:\t${describeTime(p.createdMs + CONTAINER_START_MS)}\n    Ready:\tTrue\n    Restart Count:\t0\n    Environment:\t<none>\n`
     + `    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from ${podVolumeName(p)} (ro)\n`;
 }
 
 export function podVolumeName(p: KubePod): string {
   return `kube-api-access-${nameSuffix(0, `volume/${p.namespace}/${p.name}`)}`;
-}
-
-/** The events kubelet and the scheduler recorded for the pod (kept for an hour: --event-ttl). */
-function podEvents(p: KubePod): KubeEvent[] {
-  const scheduled: KubeEvent[] = p.owner?.kind === 'Node' ? [] : [{ type: 'Normal', reason: 'Scheduled', atMs: p.createdMs, from: 'default-scheduler', message: `Successfully assigned ${p.namespace}/${p.name} to ${p.node}` }];
-  return [
-    ...scheduled,
-    { type: 'Normal', reason: 'Pulled', atMs: p.createdMs + 1000, from: 'kubelet', message: `Container image "${p.image}" already present on machine` },
-    { type: 'Normal', reason: 'Created', atMs: p.createdMs + 1000, from: 'kubelet', message: `Created container ${p.container}` },
-    { type: 'Normal', reason: 'Started', atMs: p.createdMs + 2000, from: 'kubelet', message: `Started container ${p.container}` },
-  ];
 }
 
 export function describePod(p: KubePod, call: KubectlCall): string {

@@ -3,6 +3,7 @@
 import type { KubePod } from '../../../topology/kube-objects.js';
 import { age, metadata, timestamp, uid } from './api-meta.js';
 import { containerId, describePod, imageId, podPriority, podVolumeName, serviceAccountOf } from './describe-pod.js';
+import { CONTAINER_START_MS } from './events.js';
 import { registerKubectlResource, type KubectlCall, type KubeItem } from './registry.js';
 
 export interface PodItem extends KubeItem {
@@ -51,7 +52,7 @@ export function podObject(p: KubePod): Record<string, unknown> {
     },
     status: {
       conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ lastProbeTime: null, lastTransitionTime: timestamp(p.createdMs), status: 'True', type })),
-      containerStatuses: [{ containerID: containerId(p), image: p.image, imageID: imageId(p.image), name: p.container, ready: true, restartCount: 0, started: true, state: { running: { startedAt: timestamp(p.createdMs + 2000) } } }],
+      containerStatuses: [{ containerID: containerId(p), image: p.image, imageID: imageId(p.image), name: p.container, ready: true, restartCount: 0, started: true, state: { running: { startedAt: timestamp(p.createdMs + CONTAINER_START_MS) } } }],
       hostIP: p.hostIp, hostIPs: [{ ip: p.hostIp }], phase: 'Running', podIP: p.ip, podIPs: [{ ip: p.ip }], qosClass: 'BestEffort', startTime: timestamp(p.createdMs),
     },
   };
