@@ -39,6 +39,8 @@ export interface OpenLab {
   hops(place: string, destination: string): string[];
   /** Lets simulated time pass (Flannel reconciles deleted host-gw routes after about 10 s). */
   wait(seconds: number): void;
+  /** `kubectl ARGS` on the control-plane node: what a terminal shows (stdout, then stderr), e.g. kubectl('get pods -A'). */
+  kubectl(args: string): string;
 }
 
 export interface OpenLabOptions {
@@ -70,5 +72,10 @@ export function openLab(nameOrPath: string = DEFAULT_LAB, opts: OpenLabOptions =
       });
     },
     wait: (seconds) => sim.advance(seconds * 1000),
+    kubectl: (args) => {
+      const controlPlane = model.devices.find((d) => d.role === 'control-plane') ?? model.devices.find((d) => d.kind === 'node');
+      const r = sim.run(controlPlane!.id, `kubectl ${args}`);
+      return r.stdout + r.stderr;
+    },
   };
 }

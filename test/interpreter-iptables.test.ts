@@ -167,20 +167,20 @@ describe('kubectl get', () => {
         'node-1         Ready    <none>          55m   v1.31.0\nnode-2         Ready    <none>          50m   v1.31.0\n',
     );
     expect(sim.run('controlplane', 'kubectl get svc -A').stdout).toBe(
-      'NAMESPACE     NAME       TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)         AGE\n' +
-        'default       httpd      ClusterIP   10.96.0.20   <none>        80/TCP          40m\n' +
-        'kube-system   kube-dns   ClusterIP   10.96.0.10   <none>        53/UDP,53/TCP   40m\n',
+      'NAMESPACE     NAME         TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)         AGE\n' +
+        'default       httpd        ClusterIP   10.96.0.20   <none>        80/TCP          40m\n' +
+        'default       kubernetes   ClusterIP   10.96.0.1    <none>        443/TCP         60m\n' +
+        'kube-system   kube-dns     ClusterIP   10.96.0.10   <none>        53/UDP,53/TCP   60m\n',
     );
-    expect(sim.run('controlplane', 'kubectl get pods -n kube-system -o wide').stdout).toBe(
-      'NAME        READY   STATUS    RESTARTS   AGE   IP           NODE           NOMINATED NODE   READINESS GATES\n' +
-        'coredns-a   1/1     Running   0          40m   10.244.0.2   controlplane   <none>           <none>\n' +
-        'coredns-b   1/1     Running   0          40m   10.244.0.3   controlplane   <none>           <none>\n',
-    );
+    // The coredns Deployment's pods: coredns-<pod-template-hash>-<5 characters> (names generated from the seed).
+    const dns = sim.run('controlplane', 'kubectl get pods -n kube-system -l k8s-app=kube-dns -o wide').stdout.split('\n');
+    expect(dns[0]).toBe('NAME                       READY   STATUS    RESTARTS   AGE   IP           NODE           NOMINATED NODE   READINESS GATES');
+    expect(dns[1]).toMatch(/^coredns-[4-9bcdf]{8,10}-[bcdfghjklmnpqrstvwxz2456789]{5}   1\/1     Running   0          60m   10\.244\.0\.[23]   controlplane   <none>           <none>$/);
     expect(text(sim.run('controlplane', 'kubectl get pods -n nope'))).toBe('No resources found in nope namespace.\n[0]');
     expect(text(sim.run('controlplane', 'kubectl get foo'))).toBe('error: the server doesn\'t have a resource type "foo"\n[1]');
     expect(text(sim.run('controlplane', 'kubectl get pod nope'))).toBe('Error from server (NotFound): pods "nope" not found\n[1]');
     expect(sim.run('controlplane', 'kubectl get ep -n kube-system').stdout).toBe(
-      'NAME       ENDPOINTS                                               AGE\nkube-dns   10.244.0.2:53,10.244.0.3:53,10.244.0.2:53 + 1 more...   40m\n',
+      'NAME       ENDPOINTS                                               AGE\nkube-dns   10.244.0.2:53,10.244.0.3:53,10.244.0.2:53 + 1 more...   60m\n',
     );
     expect(sim.run('controlplane', 'kubectl get svc httpd').stdout).toBe('NAME    TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\nhttpd   ClusterIP   10.96.0.20   <none>        80/TCP    40m\n');
     sim.advance(3 * 3600_000);

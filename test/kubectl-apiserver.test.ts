@@ -1,13 +1,11 @@
 // The real kubectl against a read-only API server holding test/fixtures/kubectl (objects generated from the model, not captured): byte-exact printing, import, status, up.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKubectlBackend } from '../lab/kubectl/backend.js';
-import { localKubectl, type KubectlRunner } from '../lab/kubectl/cli.js';
+import { kubectlAgainst } from './helpers/kubectl-against.js';
 import { importLab, type K8sList, type K8sObject } from '../lab/kubectl/import.js';
 import { formatClusterStatus, readClusterStatus } from '../lab/kubectl/status.js';
 import { loadLab } from '../topology/compile.js';
@@ -60,26 +58,7 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl on the generated cluster (test/
   const list = JSON.parse(fixture('get-nodes-pods-services-endpoints-daemonsets.json')) as K8sList;
   const configmaps = ['get-configmap-kube-system-kubeadm-config.json', 'get-configmap-kube-flannel-kube-flannel-cfg.json'].map((f) => JSON.parse(fixture(f)) as K8sObject);
   const server = apiServer([...list.items, ...configmaps]);
-  let dir = '';
-  let kubectl: KubectlRunner = () => Promise.reject(new Error('not started'));
-  let kubeconfig = '';
-  const savedCacheDir = process.env['KUBECACHEDIR'];
-
-  beforeAll(async () => {
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    dir = mkdtempSync(join(tmpdir(), 'tracelab-kubectl-api-'));
-    kubeconfig = join(dir, 'kubeconfig');
-    const port = (server.address() as AddressInfo).port;
-    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- cluster: {server: "http://127.0.0.1:${port}"}\n  name: recorded\ncontexts:\n- context: {cluster: recorded, user: reader}\n  name: recorded\ncurrent-context: recorded\nusers:\n- name: reader\n  user: {}\n`);
-    process.env['KUBECACHEDIR'] = join(dir, 'cache'); // kubectl's discovery cache, not the user's ~/.kube
-    kubectl = localKubectl({ kubeconfig });
-  });
-  afterAll(async () => {
-    if (savedCacheDir === undefined) delete process.env['KUBECACHEDIR'];
-    else process.env['KUBECACHEDIR'] = savedCacheDir;
-    await new Promise((done) => server.close(done));
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const { kubectl, kubeconfig: kubeconfigPath } = kubectlAgainst(server, 'recorded');
 
   it('prints the fixtures byte for byte for the commands the backend runs', async () => {
     const cases: [string[], string][] = [
@@ -106,7 +85,7 @@ describe.skipIf(!HAVE_KUBECTL)('the real kubectl on the generated cluster (test/
 
   it('connects the kubectl backend to the three-node lab', async () => {
     const progress: string[] = [];
-    const backend = createKubectlBackend({ kubeconfig });
+    const backend = createKubectlBackend({ kubeconfig: kubeconfigPath() });
     await backend.up(loadLab('three-node'), { progress: (line) => progress.push(line) });
     expect(progress).toEqual(['connected: 3 nodes']);
   });

@@ -16,6 +16,7 @@ import { groupVars } from '../lab/render-ansible.js';
 import { createSimBackend } from '../lab/sim.js';
 import { compileLabText, loadLab } from '../topology/compile.js';
 import { main } from '../cli/main.js';
+import { Simulator } from '../sim/simulator.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures', 'kubectl');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -89,8 +90,9 @@ describe('lab import from the generated cluster (test/fixtures/kubectl)', () => 
     ]);
     // Host-network pods (etcd, kube-proxy, flannel) are the node itself and are left out.
     expect(file.nodes[1].pods).toEqual([
-      { name: 'nginx', ip: '10.244.1.2', image: 'nginx', listen: ['tcp/80'] },
-      { name: 'httpd', ip: '10.244.1.3', image: 'httpd', listen: ['tcp/80'] },
+      // Their labels as the cluster's manifests set them (the pods' own; controllers' generated hashes are left out).
+      { name: 'nginx', ip: '10.244.1.2', image: 'nginx', labels: { 'app.kubernetes.io/part-of': 'tracelab', 'tracelab.dev/pod': 'nginx' }, listen: ['tcp/80'] },
+      { name: 'httpd', ip: '10.244.1.3', image: 'httpd', labels: { 'app.kubernetes.io/part-of': 'tracelab', 'tracelab.dev/pod': 'httpd', 'tracelab.dev/service-httpd': 'true' }, listen: ['tcp/80'] },
     ]);
     expect(file.nodes[0].pods.map((p: { name: string; ip: string; image: string }) => `${p.name} ${p.ip} ${p.image}`)).toEqual([
       'coredns-7c65d6cfc9-4vq8x 10.244.0.2 coredns',
@@ -102,6 +104,13 @@ describe('lab import from the generated cluster (test/fixtures/kubectl)', () => 
       'httpd 10.96.0.20 httpd',
     ]);
     expect(file.services[0].namespace).toBe('kube-system');
+  });
+
+  it('keeps the cluster\'s generated names: kubectl on the imported lab lists the coredns pods and ReplicaSet as the cluster named them', async () => {
+    const imported = compileLabText('imported.yaml', await importLab(replay().kubectl));
+    const sim = new Simulator(imported);
+    expect(sim.run('controlplane', 'kubectl -n kube-system get pods -l k8s-app=kube-dns -o name').stdout).toBe('pod/coredns-7c65d6cfc9-4vq8x\npod/coredns-7c65d6cfc9-m2xkd\n');
+    expect(sim.run('controlplane', 'kubectl -n kube-system get rs -o name').stdout).toBe('replicaset.apps/coredns-7c65d6cfc9\n');
   });
 
   it('compiles to a lab the simulator answers exactly as it answers the three-node lab', async () => {

@@ -126,6 +126,6 @@ describe('kubectl in the simulator shows the new fields', () => {
     const { Simulator } = await import('../sim/simulator.js');
     const lab = compileLabText('lab.yaml', NODES.replace('name: a\n', 'name: a\n    role: control-plane\n') + 'services:\n  - { name: web, type: NodePort, ip: 10.96.0.30, selector: { tier: front, app: web }, ports: [{ protocol: tcp, port: 80 }] }\n');
     const out = new Simulator(lab).run('a', 'kubectl get svc -o wide').stdout.split('\n');
-    expect(out[1]!.split(/ {2,}/)).toEqual(['web', 'NodePort', '10.96.0.30', '<none>', '80:30000/TCP', expect.stringMatching(/m$/), 'app=web,tier=front']);
+    expect(out.find((l) => l.startsWith('web '))!.split(/ {2,}/)).toEqual(['web', 'NodePort', '10.96.0.30', '<none>', '80:30000/TCP', expect.stringMatching(/m$/), 'app=web,tier=front']);
   });
 });

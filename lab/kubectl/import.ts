@@ -54,6 +54,13 @@ function labelOf(name: string): string {
   return DNS_LABEL.test(cleaned) ? cleaned : 'x';
 }
 
+/** A pod's own labels (Services select by them); the controllers' generated ones are the model's to add. */
+function podLabels(pod: K8sObject): { labels?: Record<string, string> } {
+  const generated = new Set(['pod-template-hash', 'controller-revision-hash', 'pod-template-generation']);
+  const labels = Object.fromEntries(Object.entries(pod.metadata.labels ?? {}).filter(([k]) => !generated.has(k)));
+  return Object.keys(labels).length > 0 ? { labels } : {};
+}
+
 function internalIp(node: K8sObject): string | undefined {
   const addresses: { type: string; address: string }[] = node.status?.addresses ?? [];
   return addresses.find((a) => a.type === 'InternalIP' && parseIp(a.address) !== undefined)?.address;
@@ -166,7 +173,9 @@ export function labFileFromCluster(cluster: ClusterObjects, opts: ImportOptions 
     podNames.set(`${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`, name);
     const containers: { image?: string; ports?: { containerPort: number; protocol?: string }[] }[] = pod.spec?.containers ?? [];
     const listen = [...new Set(containers.flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? 'TCP') !== 'SCTP').map((p) => `${(p.protocol ?? 'TCP').toLowerCase()}/${p.containerPort}`)))];
-    const entry: LabFilePod = { name, ip: pod.status.podIP, ...(containers[0]?.image ? { image: shortImageName(containers[0].image) } : {}), ...(listen.length ? { listen } : {}) };
+    // The namespace stays (kube-system's coredns pods are the coredns Deployment's replicas: topology/kube-workloads.ts).
+    const namespace = pod.metadata.namespace && pod.metadata.namespace !== 'default' ? { namespace: pod.metadata.namespace } : {};
+    const entry: LabFilePod = { name, ...namespace, ip: pod.status.podIP, ...(containers[0]?.image ? { image: shortImageName(containers[0].image) } : {}), ...podLabels(pod), ...(listen.length ? { listen } : {}) };
     const list = podsByNode.get(node) ?? [];
     list.push({ ip, pod: entry });
     podsByNode.set(node, list);

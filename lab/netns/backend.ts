@@ -10,6 +10,7 @@ import { preflight } from './preflight.js';
 import { runArgv } from '../process.js';
 import { DEFAULT_PREFIX, formatStatus, netnsDown, netnsStatus, netnsUp } from './lifecycle.js';
 import { newFlannelClock, waitAndReconcile } from './flannel.js';
+import { NetnsKubectl } from './kubectl.js';
 import type { PlannedPlace } from './plan.js';
 import { readRecord, recordPath, stateDirOf } from './record.js';
 
@@ -69,6 +70,7 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
   let lab: LabModel | undefined;
   let clock = newFlannelClock();
   let applets: Promise<ReadonlySet<string>> | undefined;
+  let kubectl: NetnsKubectl | undefined;
   const upRecord = () => {
     const record = readRecord(recordPath(stateDirOf(opts.stateDir), prefix));
     return record && record.state === 'up' ? record : undefined;
@@ -82,6 +84,7 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
       await netnsUp(model, { ...common, ...upOpts, reuse: true });
       lab = model;
       clock = newFlannelClock();
+      kubectl = new NetnsKubectl(model);
     },
     /** Runs at a place of the lab this backend brought up, or (without up) of the lab recorded under its prefix. */
     async run(where: string, command: string): Promise<CommandResult> {
@@ -90,6 +93,8 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
       if (!record) {
         return { stdout: '', stderr: `no namespace lab with prefix ${prefix} is up (tracelab lab up --backend netns)\n`, exitCode: 2 };
       }
+      const kube = await kubectl?.run(id, command, record.places);
+      if (kube) return kube.kind === 'done' ? kube.result : this.run(kube.device, kube.command);
       const { place } = placeFromRecord(record.places, id);
       const tools = place.toolset === 'busybox' ? await (applets ??= busyboxApplets()) : NO_APPLETS;
       const run = placeArgv(place, record.uts?.[place.ns], command, tools);
@@ -108,6 +113,7 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
     async down(): Promise<void> {
       const summary = await netnsDown(common);
       lab = undefined;
+      kubectl = undefined;
       if (summary.problems.length > 0) throw new Error(`netns down left problems:\n${summary.problems.join('\n')}`);
     },
   };
