@@ -14,6 +14,8 @@ import { completeLine } from './complete.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from './pipes.js';
 import { describePlace, parseMove, promptOf } from './places.js';
 import type { LineKind, SessionSummary, TranscriptLine, TranscriptWriter } from './transcript.js';
+import { frameAt, parseSudo, rootFrame, type Frame } from './users.js';
+import { rootRefusal } from '../../sim/commands/privilege.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -48,9 +50,11 @@ const MAX_LINE = 4096;
 export class TrainingSession {
   private backend?: Backend;
   private healthy: readonly HealthyOutput[] = [];
-  /** Where the trainee stands: the last entry; `exit` pops back to the previous one. */
-  private stack: Device[];
-  private readonly startStack: readonly Device[];
+  /** Where the trainee stands, and as whom: the last entry; `exit` pops back to the previous one. */
+  private stack: Frame[];
+  private readonly startStack: readonly Frame[];
+  /** How many lines had been typed when `exit` was typed in the first shell (the next line's `exit` ends the session). */
+  private leavingAt = -1;
   private readonly now: () => number;
   private startedMs = 0;
   private startedAt = '';
@@ -71,7 +75,7 @@ export class TrainingSession {
     const refused = untrainableReason(opts.scenario);
     if (refused) throw new UsageError(refused);
     this.now = opts.now ?? Date.now;
-    this.startStack = startingStack(opts.scenario, opts.startAt);
+    this.startStack = startingStack(opts.scenario, opts.startAt).map(frameAt);
     this.stack = [...this.startStack];
   }
 
@@ -81,11 +85,16 @@ export class TrainingSession {
 
   /** The device the trainee is on now. */
   get here(): Device {
+    return this.frame.device;
+  }
+
+  /** The shell the trainee is in: place and user. */
+  get frame(): Frame {
     return this.stack[this.stack.length - 1]!;
   }
 
   prompt(): string {
-    return promptOf(this.here);
+    return promptOf(this.here, this.frame);
   }
 
   /** Prints the title and brief, builds the lab, records the healthy outputs and breaks it (silently). */
@@ -172,7 +181,26 @@ export class TrainingSession {
     }
     const move = parseMove(this.lab, this.here, words);
     if (move) return this.move(move, filters);
-    return this.command(this.here, after.length ? words.map(quoteWord).join(' ') : line, filters);
+    return this.asUser(words, after.length ? words.map(quoteWord).join(' ') : line, filters);
+  }
+
+  /** The user's rights: `sudo` opens a root shell or runs a command as root; root-only commands are refused. */
+  private async asUser(words: readonly string[], line: string, filters: readonly Filter[]): Promise<Answer> {
+    if (this.here.kind === 'pod') return this.command(this.here, line, filters);
+    if (words[0] === 'sudo') {
+      const ask = parseSudo(words.slice(1));
+      if (ask.kind === 'usage') return { kind: 'command', output: ask.stderr, exitCode: 1 };
+      if (ask.kind === 'shell') {
+        this.stack.push(rootFrame(this.frame, ask.sudo));
+        return { kind: 'move', output: '', exitCode: 0 };
+      }
+      const move = parseMove(this.lab, this.here, ask.words);
+      if (move) return this.move(move, filters);
+      return this.command(this.here, ask.words.map(quoteWord).join(' '), filters);
+    }
+    const refused = this.frame.user === 'root' ? undefined : rootRefusal(words);
+    if (refused) return { kind: 'command', output: refused.stdout + refused.stderr, exitCode: refused.exitCode };
+    return this.command(this.here, line, filters);
   }
 
   /** Runs a command at a device; its standard output goes through the pipeline's filters, its errors do not. */
@@ -192,14 +220,27 @@ export class TrainingSession {
   private async move(move: NonNullable<ReturnType<typeof parseMove>>, filters: readonly Filter[]): Promise<Answer> {
     if (move.kind === 'refused') return { kind: 'move', output: move.stderr, exitCode: move.exitCode };
     if (move.kind === 'exit') {
-      if (this.stack.length <= 1) return { kind: 'move', output: '', quit: true, exitCode: 0 };
-      const left = this.stack.pop()!;
+      const top = this.frame;
+      if (top.sudo) {
+        this.stack.pop();
+        return { kind: 'move', output: top.sudo === 'login' ? 'logout\n' : 'exit\n', exitCode: 0 };
+      }
+      if (this.stack.length <= 1) return this.leave();
+      const left = this.stack.pop()!.device;
       const output = left.kind === 'node' ? `logout\nConnection to ${left.hostname} closed.\n` : '';
       return { kind: 'move', output, exitCode: 0 };
     }
     if (move.command !== undefined) return this.command(move.device, move.command, filters);
-    this.stack.push(move.device);
+    this.stack.push(frameAt(move.device));
     return { kind: 'move', output: '', exitCode: 0 };
+  }
+
+  /** `exit` in the first shell logs out of it: the session asks first, and a second `exit` right after ends it. */
+  private leave(): Answer {
+    if (this.leavingAt === this.typed.length - 1) return { kind: 'move', output: '', quit: true, exitCode: 0 };
+    this.leavingAt = this.typed.length;
+    const out = this.here.kind === 'node' ? 'logout\n' : '';
+    return { kind: 'move', output: `${out}This is the shell the session started in: type exit again to end the training session, anything else to stay.\n`, exitCode: 0 };
   }
 
   private async builtin(name: BuiltinName, args: readonly string[]): Promise<Answer> {
