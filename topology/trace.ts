@@ -96,4 +96,15 @@ export interface CommandResult {
   readonly exitCode: number;
   /** Trace records the command produced (simulator only), for --explain and --svg. */
   readonly traces?: readonly TraceRecord[];
+  /**
+   * How many characters of `stderr` the tool wrote before its first `stdout` (simulator only): a terminal shows them
+   * first and the rest of stderr after stdout (tcptraceroute's "Selected device" lines). Absent: stdout came first.
+   */
+  readonly stderrLead?: number;
+}
+
+/** What a terminal shows for a command: stdout and stderr in the order the tool wrote them (`stdout` replaced by a pipeline's output). */
+export function terminalText(r: CommandResult, stdout: string = r.stdout): string {
+  const lead = r.stderrLead ?? 0;
+  return r.stderr.slice(0, lead) + stdout + r.stderr.slice(lead);
 }

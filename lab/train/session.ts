@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { UsageError, type Backend } from '../backend.js';
 import { parseDuration, runSteps, type Scenario } from '../scenario/index.js';
-import type { CommandResult, TraceRecord } from '../../topology/trace.js';
+import { terminalText, type CommandResult, type TraceRecord } from '../../topology/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
 import type { Device } from '../../topology/model.js';
 import { placeOf, resolvePlace } from '../../topology/place.js';
@@ -207,9 +207,9 @@ export class TrainingSession {
   private async command(device: Device, line: string, filters: readonly Filter[] = []): Promise<Answer> {
     const r = await this.requireBackend().run(placeOf(device), line);
     this.keepTrace(r, device);
-    if (filters.length === 0) return { kind: 'command', output: r.stdout + r.stderr, exitCode: r.exitCode };
+    if (filters.length === 0) return { kind: 'command', output: terminalText(r), exitCode: r.exitCode };
     const piped = runFilters(r.stdout, filters);
-    return { kind: 'command', output: piped.stdout + r.stderr, exitCode: piped.exitCode };
+    return { kind: 'command', output: terminalText(r, piped.stdout), exitCode: piped.exitCode };
   }
 
   private keepTrace(r: CommandResult, device: Device): void {
