@@ -95,3 +95,18 @@ describe('the terminal shows stdout and stderr in the order the tool wrote them'
     expect(masked).toBe(`${selected}\n${tracing}\n${probe.expect.replace(/\d+\.\d{3} ms/g, 'N ms')}${notReached}\n`);
   });
 });
+
+describe('command lists and variables', () => {
+  it('runs ; && || as a shell does, with $? $HOSTNAME $HOME $USER expanded in the shell each command runs in', async () => {
+    const t = await train('forwarding-off-node-1', [
+      'exit', 'ssh node-1', 'echo $HOSTNAME ${HOME} "$USER" \'$HOME\'', 'sysctl -w net.ipv4.ip_forward=1 && echo yes || echo no $?',
+      'whoami; id; sudo whoami', 'sudo -i; echo $HOME', 'exit', '; ls', 'ip route | grep -c eth1; echo $?', 'quit',
+    ]);
+    expect(said(t, 'echo $HOSTNAME ${HOME} "$USER" \'$HOME\'')).toEqual(['node-1 /home/vagrant vagrant $HOME\n']);
+    expect(said(t, 'sysctl -w net.ipv4.ip_forward=1 && echo yes || echo no $?')).toEqual(['sysctl: permission denied on key "net.ipv4.ip_forward"\nno 1\n']);
+    expect(said(t, 'whoami; id; sudo whoami')).toEqual(['vagrant\nuid=1000(vagrant) gid=1000(vagrant) groups=1000(vagrant)\nroot\n']);
+    expect(said(t, 'sudo -i; echo $HOME')).toEqual(['/root\n']);
+    expect(said(t, '; ls')).toEqual(["sh: syntax error near unexpected token `;'\n"]);
+    expect(said(t, 'ip route | grep -c eth1; echo $?')[0]).toMatch(/^\d+\n0\n$/);
+  });
+});

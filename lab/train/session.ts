@@ -14,7 +14,8 @@ import { completeLine } from './complete.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from './pipes.js';
 import { describePlace, parseMove, promptOf } from './places.js';
 import type { LineKind, SessionSummary, TranscriptLine, TranscriptWriter } from './transcript.js';
-import { frameAt, parseSudo, rootFrame, type Frame } from './users.js';
+import { frameAt, identity, parseSudo, rootFrame, shellVariable, type Frame } from './users.js';
+import { runCommandList } from './lists.js';
 import { rootRefusal } from '../../sim/commands/privilege.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
@@ -53,6 +54,8 @@ export class TrainingSession {
   /** Where the trainee stands, and as whom: the last entry; `exit` pops back to the previous one. */
   private stack: Frame[];
   private readonly startStack: readonly Frame[];
+  /** The exit status of the last command (`$?`). */
+  private status = 0;
   /** How many lines had been typed when `exit` was typed in the first shell (the next line's `exit` ends the session). */
   private leavingAt = -1;
   private readonly now: () => number;
@@ -161,6 +164,15 @@ export class TrainingSession {
     if (line === '') return { kind: 'empty', output: '' };
     if (line.length > MAX_LINE) return { kind: 'invalid', output: `sh: line too long (${line.length} characters, at most ${MAX_LINE})\n`, exitCode: 2 };
     this.typed.push(line);
+    return runCommandList(line, (name) => shellVariable(this.frame, this.status, name), async (text) => {
+      const a = await this.answerOne(text);
+      this.status = a.exitCode ?? 0;
+      return a;
+    }, (error) => ({ kind: 'invalid', output: `sh: ${error}\n`, exitCode: 2 }));
+  }
+
+  /** One command of a line: a trainer built-in, a move, or a command at the place (with its pipeline). */
+  private async answerOne(line: string): Promise<Answer> {
     const split = splitWords(line);
     if (!split.ok) return { kind: 'invalid', output: `sh: syntax error: ${split.error}\n`, exitCode: 2 };
     const pipeline = splitPipeline(split.words);
@@ -186,14 +198,19 @@ export class TrainingSession {
 
   /** The user's rights: `sudo` opens a root shell or runs a command as root; root-only commands are refused. */
   private async asUser(words: readonly string[], line: string, filters: readonly Filter[]): Promise<Answer> {
+    const own = identity(this.frame, words);
+    if (own) return this.printed(own, filters);
     if (this.here.kind === 'pod') return this.command(this.here, line, filters);
     if (words[0] === 'sudo') {
       const ask = parseSudo(words.slice(1));
       if (ask.kind === 'usage') return { kind: 'command', output: ask.stderr, exitCode: 1 };
+      const root = rootFrame(this.frame, ask.kind === 'shell' ? ask.sudo : 'plain');
       if (ask.kind === 'shell') {
-        this.stack.push(rootFrame(this.frame, ask.sudo));
+        this.stack.push(root);
         return { kind: 'move', output: '', exitCode: 0 };
       }
+      const rootOwn = identity(root, ask.words);
+      if (rootOwn) return this.printed(rootOwn, filters);
       const move = parseMove(this.lab, this.here, ask.words);
       if (move) return this.move(move, filters);
       return this.command(this.here, ask.words.map(quoteWord).join(' '), filters);
@@ -201,6 +218,13 @@ export class TrainingSession {
     const refused = this.frame.user === 'root' ? undefined : rootRefusal(words);
     if (refused) return { kind: 'command', output: refused.stdout + refused.stderr, exitCode: refused.exitCode };
     return this.command(this.here, line, filters);
+  }
+
+  /** Output the session itself answers (whoami, id), through the pipeline's filters. */
+  private printed(own: { readonly output: string; readonly exitCode: number }, filters: readonly Filter[]): Answer {
+    if (filters.length === 0) return { kind: 'command', ...own };
+    const piped = runFilters(own.output, filters);
+    return { kind: 'command', output: piped.stdout, exitCode: piped.exitCode };
   }
 
   /** Runs a command at a device; its standard output goes through the pipeline's filters, its errors do not. */

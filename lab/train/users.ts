@@ -79,3 +79,40 @@ export function framePrompt(frame: Frame, podPrompt: (device: Device) => string)
   const shown = cwd === home ? '~' : cwd;
   return `${user}@${device.hostname}:${shown}${user === 'root' ? '#' : '$'} `;
 }
+
+/** The shell variables a trainee uses: `$HOSTNAME`, `$HOME`, `$USER`, `$LOGNAME`, `$PWD`, `$SHELL`, `$?`. */
+export function shellVariable(frame: Frame, status: number, name: string): string | undefined {
+  const { device, user } = frame;
+  const home = user === 'root' ? '/root' : `/home/${user}`;
+  switch (name) {
+    case '?':
+      return String(status);
+    case 'HOSTNAME':
+      return device.hostname;
+    case 'HOME':
+      return home;
+    case 'USER':
+    case 'LOGNAME':
+      return device.kind === 'pod' ? undefined : user;
+    case 'PWD':
+      return device.kind === 'pod' ? '/' : frame.sudo === 'plain' ? `/home/${arrivingUser(device)}` : home;
+    case 'SHELL':
+      return device.kind === 'pod' ? undefined : '/bin/bash';
+    default:
+      return undefined;
+  }
+}
+
+/** Debian's ids: vagrant is the box's first user (1000), root 0. */
+const IDS: Readonly<Record<string, number>> = { root: 0, vagrant: 1000, you: 1000 };
+
+/** `whoami` and `id` at a place, as coreutils prints them for the frame's user; undefined for other commands. */
+export function identity(frame: Frame, words: readonly string[]): { output: string; exitCode: number } | undefined {
+  const [program, ...args] = words;
+  if (program !== 'whoami' && program !== 'id') return undefined;
+  if (args.length > 0) return undefined;
+  const { user } = frame;
+  if (program === 'whoami') return { output: `${user}\n`, exitCode: 0 };
+  const n = IDS[user] ?? 1000;
+  return { output: `uid=${n}(${user}) gid=${n}(${user}) groups=${n}(${user})\n`, exitCode: 0 };
+}
