@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { trainMain } from '../cli/commands/train.js';
 import { loadScenarios, scenarioLibraryDir } from '../lab/scenario/index.js';
 import { readTranscript, type TranscriptLine } from '../lab/train/transcript.js';
+import { completeLine } from '../lab/train/complete.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 const work = mkdtempSync(join(tmpdir(), 'tracelab-train-users-'));
@@ -108,5 +109,16 @@ describe('command lists and variables', () => {
     expect(said(t, 'sudo -i; echo $HOME')).toEqual(['/root\n']);
     expect(said(t, '; ls')).toEqual(["sh: syntax error near unexpected token `;'\n"]);
     expect(said(t, 'ip route | grep -c eth1; echo $?')[0]).toMatch(/^\d+\n0\n$/);
+  });
+});
+
+describe('Tab completion', () => {
+  it('completes a command again after sudo and after a list operator', () => {
+    const lab = library.find((s) => s.name === 'forwarding-off-node-1')!.lab;
+    const node = lab.device('node-1')!;
+    expect(completeLine(lab, node, 'sudo sys')).toEqual([['sysctl'], 'sys']);
+    expect(completeLine(lab, node, 'sudo -i')).toEqual([[], '-i']);
+    expect(completeLine(lab, node, 'ip route; sud')).toEqual([['sudo'], 'sud']);
+    expect(completeLine(lab, node, 'true && ssh node-')).toEqual([['node-1', 'node-2'], 'node-']);
   });
 });

@@ -1,5 +1,5 @@
-// Tab completion in the training shell: commands for the first word, nodes after ssh, pods after kubectl exec,
-// place and external host names otherwise.
+// Tab completion in the training shell: commands for the first word (also after sudo, ;, && and ||), nodes after
+// ssh, pods after kubectl exec, place and external host names otherwise.
 import { commandNames } from '../../sim/commands/index.js';
 import { PROBE_TOOL_NAMES } from '../../sim/tools/registry.js';
 import type { Device, LabModel } from '../../topology/model.js';
@@ -10,12 +10,13 @@ const MOVES = ['ssh', 'kubectl', 'exit'];
 
 /** Candidates for the word being typed at the end of `line`, and that word (readline's completer contract). */
 export function completeLine(lab: LabModel, here: Device, line: string): [string[], string] {
-  const words = line.trimStart().split(/\s+/);
+  // After a list operator or `sudo` the next word is a command again.
+  const words = line.replace(/^.*(?:;|&&|\|\|)/, '').trimStart().replace(/^sudo\s+(?:-\S+\s+)*/, '').split(/\s+/);
   const current = words[words.length - 1] ?? '';
   const before = words.slice(0, -1);
   let pool: readonly string[];
   if (before.length === 0) {
-    const moves = here.kind === 'pod' ? ['exit'] : MOVES;
+    const moves = here.kind === 'pod' ? ['exit'] : [...MOVES, 'sudo', 'whoami', 'id'];
     pool = [...new Set([...BUILTINS, ...moves, ...commandNames(), ...PROBE_TOOL_NAMES])];
   } else if (before[0] === 'ssh' || (before[0] === 'vagrant' && before[1] === 'ssh')) {
     pool = placeNames(lab, 'node');
