@@ -101,7 +101,7 @@ describe('command lists and variables', () => {
   it('runs ; && || as a shell does, with $? $HOSTNAME $HOME $USER expanded in the shell each command runs in', async () => {
     const t = await train('forwarding-off-node-1', [
       'exit', 'ssh node-1', 'echo $HOSTNAME ${HOME} "$USER" \'$HOME\'', 'sysctl -w net.ipv4.ip_forward=1 && echo yes || echo no $?',
-      'whoami; id; sudo whoami', 'sudo -i; echo $HOME', 'exit', '; ls', 'ip route | grep -c eth1; echo $?', 'quit',
+      'whoami; id; sudo whoami', 'sudo -i; echo $HOME', 'exit', '; ls', 'ip route | grep -c eth1; echo $?', 'false || echo $?; true && echo $?', 'quit',
     ]);
     expect(said(t, 'echo $HOSTNAME ${HOME} "$USER" \'$HOME\'')).toEqual(['node-1 /home/vagrant vagrant $HOME\n']);
     expect(said(t, 'sysctl -w net.ipv4.ip_forward=1 && echo yes || echo no $?')).toEqual(['sysctl: permission denied on key "net.ipv4.ip_forward"\nno 1\n']);
@@ -109,6 +109,7 @@ describe('command lists and variables', () => {
     expect(said(t, 'sudo -i; echo $HOME')).toEqual(['/root\n']);
     expect(said(t, '; ls')).toEqual(["sh: syntax error near unexpected token `;'\n"]);
     expect(said(t, 'ip route | grep -c eth1; echo $?')[0]).toMatch(/^\d+\n0\n$/);
+    expect(said(t, 'false || echo $?; true && echo $?')).toEqual(['1\n0\n']);
   });
 });
 
