@@ -1,9 +1,11 @@
 // The refusals a user without root meets (sim/commands/privilege.ts) against the real tools run as nobody
-// (setpriv --reuid=65534) in a throwaway namespace: same text, same exit status; and what such a user may do.
+// (setpriv --reuid=65534) in a throwaway namespace: same text, same exit status; and what such a user may do. Also
+// iptables -L -v's number columns (K rounding) on counters the kernel kept.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runArgv } from '../lab/process.js';
 import { rootRefusal } from '../sim/commands/privilege.js';
+import { numberText } from '../sim/commands/iptables-list.js';
 
 const root = process.getuid?.() === 0;
 if (!root) console.log('skipping the unprivileged-tool comparison: it needs root to make a namespace and drop to nobody');
@@ -80,4 +82,27 @@ describe.skipIf(!root)('root-only commands as a user without root, against the r
       expect(rootRefusal(argv)).toBeUndefined();
     });
   }
+});
+
+describe.skipIf(!root)('iptables -L -v number columns, against iptables 1.8.9 on counters the kernel kept', () => {
+  const NS2 = 'tlh-shell-cnt';
+  beforeAll(() => {
+    execFileSync('ip', ['netns', 'add', NS2]);
+    execFileSync('ip', ['-n', NS2, 'link', 'set', 'lo', 'up']);
+    execFileSync('ip', ['netns', 'exec', NS2, 'iptables', '-A', 'OUTPUT', '-p', 'icmp']);
+    // 400 echo requests and replies of 8028 bytes: over 99999 bytes, so -v rounds them to K (M for none here).
+    execFileSync('ip', ['netns', 'exec', NS2, 'ping', '-q', '-c', '400', '-i', '0.002', '-s', '8000', '127.0.0.1'], { stdio: 'ignore' });
+  });
+  afterAll(() => execFileSync('ip', ['netns', 'del', NS2]));
+
+  it('rounds as xtables_print_num does, policy line included', async () => {
+    const list = async (...flags: string[]) => (await runArgv(['ip', 'netns', 'exec', NS2, 'iptables', '-L', 'OUTPUT', '-n', ...flags])).stdout.split('\n');
+    const exact = await list('-v', '-x');
+    const rounded = await list('-v');
+    const [packets, bytes] = exact[2]!.trim().split(/\s+/).map(Number) as [number, number];
+    expect(bytes).toBeGreaterThan(99999);
+    expect(rounded[2]!.slice(0, 12)).toBe(numberText(packets, false, true) + numberText(bytes, false, true));
+    expect(exact[2]!.slice(0, 18)).toBe(numberText(packets, true, true) + numberText(bytes, true, true));
+    expect(rounded[0]).toBe(`Chain OUTPUT (policy ACCEPT ${numberText(0, false, false)}packets, ${numberText(0, false, false)}bytes)`);
+  });
 });
