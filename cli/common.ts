@@ -31,10 +31,12 @@ export function writeErr(text: string): void {
   process.stderr.write(text);
 }
 
-/** Prints a command's output as the tool would (stdout then stderr) and sets the exit code. */
+/** Prints a command's output as the tool would (stderr written before stdout first, then stdout, then the rest) and sets the exit code. */
 export function printResult(result: CommandResult): void {
+  const lead = result.stderrLead ?? 0;
+  if (lead > 0) writeErr(result.stderr.slice(0, lead));
   if (result.stdout) write(result.stdout);
-  if (result.stderr) writeErr(result.stderr);
+  if (result.stderr.length > lead) writeErr(result.stderr.slice(lead));
   process.exitCode = result.exitCode;
 }
 

@@ -4,6 +4,7 @@ import { broadcastOf, sameCidr, subnetOf, type Cidr, type IfAddr } from '../topo
 import type { Device, Interface, LabModel, Route } from '../topology/model.js';
 import { OverlayFib, PrefixTable, TOMBSTONE, type FibHit, type SharedFib } from './lpm.js';
 import type { RuleCache } from './netfilter-eval.js';
+import { NeighbourTable } from './neighbours.js';
 import { copyTables, parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
@@ -86,6 +87,8 @@ export class DeviceState {
   readonly ruleCache: RuleCache = new WeakMap();
   /** Path MTUs learned from frag-needed errors (the route cache's exceptions): destination -> MTU and when learned. */
   readonly pmtu = new Map<number, { readonly mtu: number; readonly atMs: number }>();
+  /** The IPv4 neighbour (ARP) table the simulated traffic fills (`ip neigh`). */
+  readonly neighbours = new NeighbourTable();
   /** Whether flanneld runs here (reconciles host-gw routes). */
   flannelRunning: boolean;
   /** Simulated time (ms) at which a missing host-gw route was first noticed, by prefix text. */

@@ -179,6 +179,11 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   j.bridgedBackFrom = undefined;
   const refused = neighbour && backFrom !== undefined ? hairpinRefused(j, s, out, neighbour, backFrom) : undefined;
   if (refused) return refused;
+  const now = j.dp.nowMs + j.elapsedMs;
+  // A static neighbour entry sends the frame without asking: to a MAC nobody on the link has, it is lost.
+  const arp = neighbour ? s.neighbours.send(out, nexthop, neighbour.ifaceState.mac, now) : s.neighbours.permanent(out, nexthop) ? 'lost' : undefined;
+  if (arp === 'lost') return { kind: 'dropped', device, disposition: 'no-answer' };
+  if (arp === 'asked') neighbour!.state.neighbours.heardFrom(neighbour!.iface, addressFor(s, out, nexthop), iface!.mac, now);
   if (!neighbour) {
     j.elapsedMs += unansweredArpWait(j, device, out, nexthop);
     if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
@@ -219,6 +224,7 @@ function unansweredArpWait(j: Journey, device: string, iface: string, ip: number
   const failsAt = j.dp.arpFailsAt.get(key);
   if (failsAt !== undefined && now < failsAt) return failsAt - now;
   j.dp.arpFailsAt.set(key, now + ARP_TIMEOUT_MS);
+  j.dp.state(device).neighbours.unanswered(iface, ip, now + ARP_TIMEOUT_MS);
   return ARP_TIMEOUT_MS;
 }
 

@@ -4,7 +4,7 @@ import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
-import { evaluateChain, policyVerdict, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { countPolicy, evaluateChain, policyVerdict, type MatchPacket, type Verdict } from './netfilter-eval.js';
 import { ruleText, type TableName } from './netfilter.js';
 import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
@@ -16,10 +16,13 @@ export function verdictText(table: string, v: Verdict): string {
 export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain: string, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
   const chains = s.tables[table];
   const c = chains.get(chain);
-  if (c !== undefined && c.rules.length === 0) return policyVerdict(chain, c.policy ?? 'ACCEPT');
+  if (c !== undefined && c.rules.length === 0) {
+    countPolicy(c, p.length);
+    return policyVerdict(chain, c.policy ?? 'ACCEPT');
+  }
   const m = matchScratch;
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;
-  m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed; m.mark = p.mark ?? 0; m.local = s;
+  m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed; m.mark = p.mark ?? 0; m.local = s; m.length = p.length;
   m.icmpType = p.icmp?.type; m.icmpCode = p.icmp?.code; // the icmp match (undefined for other protocols)
   const v = evaluateChain(chains, chain, c, m, s.ruleCache);
   m.local = undefined; // the device state leads to its whole lab: a module-level scratch must not keep it alive
@@ -30,7 +33,7 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain:
 const matchScratch: { -readonly [K in Exclude<keyof MatchPacket, 'in' | 'out' | 'icmpType' | 'icmpCode' | 'local'>]: MatchPacket[K] }
   & { in: string | undefined; out: string | undefined; icmpType: number | undefined; icmpCode: number | undefined; local: MatchPacket['local'] } = {
   src: 0, dst: 0, protocol: 'udp', sport: 0, dport: 0, in: undefined, out: undefined, icmpType: undefined, icmpCode: undefined, state: 'NEW', seed: 0,
-  mark: 0, local: undefined,
+  mark: 0, local: undefined, length: 0,
 };
 
 /** A packet of a flow NATed at a device, as conntrack finds it: a reply, or an ICMP error quoting the flow. */

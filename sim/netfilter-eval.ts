@@ -24,6 +24,8 @@ export interface MatchPacket {
   readonly mark: number;
   /** The device the hook runs on, for `-m addrtype --dst-type LOCAL` (its own addresses). */
   readonly local?: { isLocal(ip: number): boolean };
+  /** The packet's length in bytes (skb->len: the IP packet), added to the byte counters of the rules it matches. */
+  readonly length: number;
 }
 
 /** Deterministic per-flow number in [0, 1) for `-m statistic --mode random`. */
@@ -80,6 +82,9 @@ interface CompiledRule {
   jumpVersion: number;
   /** A terminal rule's verdict, made on its first match (the compiled rule belongs to one chain, so it never changes). */
   verdict: Verdict | undefined;
+  /** Packets and bytes that matched the rule (its xt_counters), since it was added or zeroed with `iptables -Z`. */
+  packets: number;
+  bytes: number;
 }
 
 /** Compiled rules of chains, per chain object; entries are recompiled when the rule at their index changes. */
@@ -108,6 +113,8 @@ function compileRule(r: Rule): CompiledRule {
     jump: undefined,
     jumpVersion: -1,
     verdict: undefined,
+    packets: 0,
+    bytes: 0,
   };
 }
 
@@ -115,9 +122,33 @@ function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
   let list = cache.get(c);
   if (list === undefined) cache.set(c, (list = []));
   const rules = c.rules;
-  if (list.length > rules.length) list.length = rules.length;
-  for (let k = 0; k < rules.length; k++) if (list[k]?.rule !== rules[k]) list[k] = compileRule(rules[k]!);
+  if (list.length === rules.length) {
+    let k = 0;
+    while (k < rules.length && list[k]!.rule === rules[k]) k++;
+    if (k === rules.length) return list;
+  }
+  // Rules were inserted, deleted or replaced: a rule that stays keeps its compiled form and its counters.
+  const before = new Map(list.map((r) => [r.rule, r]));
+  list.length = rules.length;
+  for (let k = 0; k < rules.length; k++) list[k] = before.get(rules[k]!) ?? compileRule(rules[k]!);
   return list;
+}
+
+/** The counters of a chain's rules, in rule order (for `iptables -L -v`, `-S -v`, `iptables-save -c`). */
+export function ruleCounters(cache: RuleCache, c: Chain): readonly { readonly packets: number; readonly bytes: number }[] {
+  return compiledRules(cache, c);
+}
+
+/** `iptables -Z [CHAIN]`: the rules' counters and the policy's back to zero. */
+export function zeroCounters(cache: RuleCache, c: Chain): void {
+  for (const r of compiledRules(cache, c)) r.packets = r.bytes = 0;
+  c.policyPackets = c.policyBytes = 0;
+}
+
+/** A builtin chain's policy decided a packet of `length` bytes: its counters (the chain's policy counters) move. */
+export function countPolicy(c: Chain, length: number): void {
+  c.policyPackets = (c.policyPackets ?? 0) + 1;
+  c.policyBytes = (c.policyBytes ?? 0) + length;
 }
 
 function matches(r: CompiledRule, p: MatchPacket, mark: number, random: number): boolean {
@@ -191,6 +222,8 @@ function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
       random = fract(w.random * 7919 + w.draws++ * 0.618033988749895);
     }
     if (!matches(r, w.p, w.mark, random)) continue;
+    r.packets++;
+    r.bytes += w.p.length;
     const target = r.target;
     if (r.terminal) return r.verdict ??= { target, rule: r.rule, chain: name };
     if (r.setMark !== null) {
@@ -225,11 +258,16 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
   if (c !== undefined && c.rules.length > 0) {
     const w = scratch;
     w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark;
-    const verdict = walk(w, c, 0) ?? policyVerdict(chain, c.policy ?? 'ACCEPT');
+    let verdict = walk(w, c, 0);
+    if (verdict === undefined) {
+      countPolicy(c, p.length);
+      verdict = policyVerdict(chain, c.policy ?? 'ACCEPT');
+    }
     const mark = w.mark;
     w.chains = EMPTY_CHAINS; w.cache = EMPTY_CACHE; w.p = NO_PACKET; // keep no lab alive between evaluations
     return mark === p.mark ? verdict : { ...verdict, mark };
   }
+  if (c !== undefined) countPolicy(c, p.length);
   return policyVerdict(chain, c?.policy ?? 'ACCEPT');
 }
 

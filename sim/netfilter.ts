@@ -71,6 +71,9 @@ export interface Chain {
   /** Builtin chains have a policy; user chains have none. */
   policy?: 'ACCEPT' | 'DROP';
   rules: Rule[];
+  /** Builtin chains: packets and bytes their policy decided (the chain counters `iptables -L -v` prints). */
+  policyPackets?: number;
+  policyBytes?: number;
 }
 
 export type Tables = Record<TableName, Map<string, Chain>>;
@@ -300,8 +303,8 @@ const ports = (r: readonly [number, number]) => (r[0] === r[1] ? String(r[0]) : 
 /** `80,443,1000:2000`, as -S and -L print a multiport list. */
 export const multiportList = (ranges: readonly (readonly [number, number])[]): string => ranges.map(ports).join(',');
 
-/** The rule as `iptables -S` prints it (after "-A CHAIN "). */
-export function ruleText(r: Rule): string {
+/** The rule as `iptables -S` prints it (after "-A CHAIN "); `counters` (`-c P B`, for -S -v) goes before the target. */
+export function ruleText(r: Rule, counters?: string): string {
   const parts: string[] = [];
   if (r.src) parts.push(`${neg(r.src)}-s ${cidrText(r.src.value)}`);
   if (r.dst) parts.push(`${neg(r.dst)}-d ${cidrText(r.dst.value)}`);
@@ -320,6 +323,7 @@ export function ruleText(r: Rule): string {
     if (m === 'mark' && r.mark) parts.push(`${r.mark.not ? '! ' : ''}--mark ${hex(r.mark.value)}${r.mark.mask === 0xffffffff ? '' : `/${hex(r.mark.mask)}`}`);
     if (m === 'addrtype' && r.addrtype) for (const a of r.addrtype) parts.push(`${a.not ? '! ' : ''}--${a.which}-type ${a.type}`);
   }
+  if (counters !== undefined) parts.push(counters);
   if (r.target !== '') parts.push(`-j ${r.target}`);
   if (r.target === 'REJECT' && r.rejectWith) parts.push(`--reject-with ${r.rejectWith}`);
   if (r.toDestination) parts.push(`--to-destination ${formatIpPort(r.toDestination.ip, r.toDestination.port)}`);

@@ -1,5 +1,6 @@
-// Splits a command line into words the way a POSIX shell would for simple commands (quotes, backslashes), no expansion.
-// The one splitter of the project: the simulator, the namespace lab and the training shell all use it.
+// Splits a command line into words the way a POSIX shell would for simple commands (quotes, backslashes), and for the
+// training shell command lists (`;`, `&&`, `||`) and `$VAR` expansion. The one splitter of the project: the simulator,
+// the namespace lab and the training shell all use it.
 import type { CommandResult } from '../topology/trace.js';
 
 export type SplitResult = { ok: true; words: string[] } | { ok: false; error: string };
@@ -70,4 +71,75 @@ export function commandWords(line: string): { ok: true; words: string[] } | { ok
 /** Quotes a word for display so splitWords would give it back. */
 export function quoteWord(word: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `"${word.replace(/(["\\$`])/g, '\\$1')}"`;
+}
+
+/** How a command of a list is joined to the one before it. */
+export type ListOperator = ';' | '&&' | '||';
+
+/**
+ * Splits a line at the command-list operators `;`, `&&` and `||` outside quotes (a lone `|` is a pipe and `&` is
+ * left in the command): each command's text with the operator before it (undefined for the first). An operator with
+ * no command before it is the shell's syntax error; a final `;` ends the list.
+ */
+export function splitCommandList(line: string): { ok: true; items: { text: string; op?: ListOperator }[] } | { ok: false; error: string } {
+  const items: { text: string; op?: ListOperator }[] = [];
+  let op: ListOperator | undefined;
+  let start = 0;
+  let quote: string | undefined;
+  const cut = (end: number, next: ListOperator): string | undefined => {
+    const text = line.slice(start, end).trim();
+    if (text === '') return `syntax error near unexpected token \`${next}'`;
+    items.push(op === undefined ? { text } : { text, op });
+    op = next;
+    return undefined;
+  };
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"') i++;
+      continue;
+    }
+    if (c === '\\') i++;
+    else if (c === "'" || c === '"') quote = c;
+    else if (c === ';' || ((c === '&' || c === '|') && line[i + 1] === c)) {
+      const next = (c === ';' ? ';' : `${c}${c}`) as ListOperator;
+      const error = cut(i, next);
+      if (error) return { ok: false, error };
+      if (next !== ';') i++;
+      start = i + 1;
+    }
+  }
+  const last = line.slice(start).trim();
+  if (last !== '') items.push(op === undefined ? { text: last } : { text: last, op });
+  else if (op !== undefined && op !== ';') return { ok: false, error: 'syntax error: unexpected end of file' };
+  return { ok: true, items };
+}
+
+/**
+ * Expands `$NAME`, `${NAME}` and `$?` outside single quotes with `lookup` (unset names expand to nothing), as a
+ * shell does before it splits words; a `$` before anything else stays.
+ */
+export function expandVariables(line: string, lookup: (name: string) => string | undefined): string {
+  let out = '';
+  let single = false;
+  let double = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === "'" && !double) single = !single;
+    else if (c === '"' && !single) double = !double;
+    else if (c === '\\' && !single && i + 1 < line.length) {
+      out += c + line[++i]!;
+      continue;
+    } else if (c === '$' && !single) {
+      const m = /^(?:\{([A-Za-z_][A-Za-z0-9_]*|\?)\}|([A-Za-z_][A-Za-z0-9_]*|\?))/.exec(line.slice(i + 1));
+      if (m) {
+        out += lookup(m[1] ?? m[2]!) ?? '';
+        i += m[0].length;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
 }

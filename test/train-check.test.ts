@@ -48,7 +48,7 @@ describe('which scenarios can be trained', () => {
 
   it('train refuses the baselines and demonstrations with one clear line', async () => {
     const refused = library.filter((s) => !s.trainable).map((s) => s.name).sort();
-    expect(refused).toEqual(['clusterip-every-hop', 'clusterip-no-endpoints', 'dns-coredns-not-listening', 'dns-hosts-file-overrides-service', 'dns-kube-dns-no-endpoints', 'dns-ndots-search-walk', 'dns-resolv-conf-dead-nameserver', 'dns-short-name-other-namespace', 'flannel-reconciles-route', 'nodes-joined-out-of-order', 'pod-app-not-listening', 'pod-cidr-outside-cluster-network', 'seed-lab-baseline', 'service-no-endpoints-refused', 'service-wrong-targetport']);
+    expect(refused).toEqual(['clusterip-every-hop', 'clusterip-no-endpoints', 'dns-coredns-not-listening', 'dns-hosts-file-overrides-service', 'dns-kube-dns-no-endpoints', 'dns-ndots-search-walk', 'dns-resolv-conf-dead-nameserver', 'dns-short-name-other-namespace', 'flannel-reconciles-route', 'neighbour-states', 'nodes-joined-out-of-order', 'pod-app-not-listening', 'pod-cidr-outside-cluster-network', 'seed-lab-baseline', 'service-no-endpoints-refused', 'service-wrong-targetport']);
     for (const name of refused) {
       const transcript = join(work, `refused-${name}.jsonl`);
       await expect(train(name, ['check', 'quit'], transcript)).rejects.toThrow(new RegExp(`^scenario ${name} is not a training exercise \\(train: false in .*${name}\\.yaml\\)`));
@@ -73,8 +73,8 @@ describe('which scenarios can be trained', () => {
 describe('check scores connectivity, against a fresh healthy lab', () => {
   it('rp-filter: the route plus rp_filter=0 is FIXED; rp_filter=0 without the route is not (the replies still leave by eth0)', async () => {
     const r = await train('rp-filter-strict-return-route', [
-      'exit', 'ssh node-1', 'sysctl -w net.ipv4.conf.all.rp_filter=0', 'check',
-      'ip route add 10.244.2.0/24 via 192.168.56.12 dev eth1', 'check', 'quit',
+      'exit', 'ssh node-1', 'sudo sysctl -w net.ipv4.conf.all.rp_filter=0', 'check',
+      'sudo ip route add 10.244.2.0/24 via 192.168.56.12 dev eth1', 'check', 'quit',
     ]);
     expect(r.checks[0]).toMatch(/^NOT FIXED: 2 of 2 probes/);
     expect(r.checks[1]).toBe('FIXED: all 2 probes now give the healthy lab\'s output\n');
@@ -83,10 +83,10 @@ describe('check scores connectivity, against a fresh healthy lab', () => {
 
   it('flannel-on-eth0: fixing the controlplane routes too (better than the recorded fix) is FIXED', async () => {
     const r = await train('flannel-on-eth0', [
-      'check',
+      'check', 'sudo -i',
       'ip route replace 10.244.1.0/24 via 192.168.56.11 dev eth1', 'ip route replace 10.244.0.0/24 via 192.168.56.10 dev eth1',
-      'ssh node-1', 'ip route replace 10.244.2.0/24 via 192.168.56.12 dev eth1', 'ip route replace 10.244.0.0/24 via 192.168.56.10 dev eth1', 'exit',
-      'ssh controlplane', 'ip route replace 10.244.1.0/24 via 192.168.56.11 dev eth1', 'ip route replace 10.244.2.0/24 via 192.168.56.12 dev eth1', 'exit',
+      'ssh node-1', 'sudo ip route replace 10.244.2.0/24 via 192.168.56.12 dev eth1', 'sudo ip route replace 10.244.0.0/24 via 192.168.56.10 dev eth1', 'exit',
+      'ssh controlplane', 'sudo su -', 'ip route replace 10.244.1.0/24 via 192.168.56.11 dev eth1', 'ip route replace 10.244.2.0/24 via 192.168.56.12 dev eth1', 'exit', 'exit',
       'check', 'quit',
     ]);
     expect(r.checks[0]).toMatch(/^NOT FIXED: 2 of 2 probes/);
@@ -117,7 +117,7 @@ describe('check scores connectivity, against a fresh healthy lab', () => {
       'probes:', '  - at: node-2/netshoot', '    run: traceroute -n -q 1 -w 1 -m 4 10.244.1.3', '    expect: x', '    healthy: not what the lab prints',
       'fix:', '  - at: node-2', '    run: ip route add 10.244.1.0/24 via 192.168.56.11 dev eth1', '',
     ].join('\n'));
-    const r = await train(file, ['check', 'exit', 'ip route add 10.244.1.0/24 via 192.168.56.11 dev eth1', 'check', 'quit']);
+    const r = await train(file, ['check', 'exit', 'sudo ip route add 10.244.1.0/24 via 192.168.56.11 dev eth1', 'check', 'quit']);
     expect(r.checks.map((c) => c.split(':')[0])).toEqual(['NOT FIXED', 'FIXED']);
     expect(r.out).not.toContain('not what the lab prints');
   });
@@ -132,7 +132,7 @@ describe('check scores connectivity, against a fresh healthy lab', () => {
     ];
     const file = join(work, 'listed-check.yaml');
     writeFileSync(file, [...base, 'check:', '  - at: node-2/netshoot', '    run: ping -c 1 -W 1 10.244.1.3', ''].join('\n'));
-    const r = await train(file, ['check', 'ip route add 10.244.1.0/24 via 192.168.56.11 dev eth1', 'check', 'quit']);
+    const r = await train(file, ['check', 'sudo ip route add 10.244.1.0/24 via 192.168.56.11 dev eth1', 'check', 'quit']);
     expect(r.checks[0]).toMatch(/^NOT FIXED: 1 of 1 probe still differs from the healthy lab\n {2}node-2\/netshoot\$ ping -c 1 -W 1 10\.244\.1\.3\n/);
     expect(r.checks[1]).toMatch(/^FIXED: /);
     expect(r.out).not.toContain('default via');
@@ -151,7 +151,7 @@ function parseFile(lines: readonly string[]): string {
 
 describe('the summary', () => {
   it('a FIXED check followed by reset keeps its credit', async () => {
-    const r = await train('forwarding-off-node-1', ['exit', 'ssh node-1', 'sysctl -w net.ipv4.ip_forward=1', 'check', 'reset', 'check', 'quit']);
+    const r = await train('forwarding-off-node-1', ['exit', 'ssh node-1', 'sudo sysctl -w net.ipv4.ip_forward=1', 'check', 'reset', 'check', 'quit']);
     expect(r.checks.map((c) => c.split(':')[0])).toEqual(['FIXED', 'NOT FIXED']);
     expect(r.out).toMatch(/ {2}result {5}FIXED once at \d+s, then reset\n/);
     expect(r.code).toBe(0);

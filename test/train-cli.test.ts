@@ -68,7 +68,7 @@ describe('piped stdin in a real process', () => {
     await waitFor(() => out, (t) => /NOT FIXED[\s\S]*netshoot:~# $/.test(t), 'the first check and the next prompt');
     child.kill('SIGINT');
     await waitFor(() => out, (t) => t.includes('^C\n'), 'the cancelled line');
-    child.stdin.write('exit\nssh node-1\nip route del blackhole 10.244.1.3/32\ncheck\n');
+    child.stdin.write('exit\nssh node-1\nsudo ip route del blackhole 10.244.1.3/32\ncheck\n');
     await waitFor(() => out, (t) => t.includes('FIXED: the probe'), 'the second check');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -104,19 +104,19 @@ describe.skipIf(!hasTmux)('a real terminal (tmux)', () => {
     tmux('send-keys', '-t', 'train', 'some half-typed line', 'C-c');
     await waitFor(screen, (t) => /some half-typed line\^C\nnetshoot:~# *$/m.test(t), 'Ctrl-C cancelling the line');
     tmux('send-keys', '-t', 'train', 'exit', 'Enter');
-    await waitFor(screen, (t) => /^\[vagrant@node-2 ~\]\$ *$/m.test(t), 'the node-2 prompt');
+    await waitFor(screen, (t) => /^vagrant@node-2:~\$ *$/m.test(t), 'the node-2 prompt');
     // Two Tabs list the candidates (sent apart, as fingers do: readline handles one completion at a time).
     tmux('send-keys', '-t', 'train', 'ssh node-', 'Tab');
     await sleep(500);
     tmux('send-keys', '-t', 'train', 'Tab');
     await waitFor(screen, (t) => /^node-1 +node-2 *$/m.test(t), 'the list of node completions');
     tmux('send-keys', '-t', 'train', '1', 'Enter');
-    await waitFor(screen, (t) => /^\[vagrant@node-1 ~\]\$ *$/m.test(t), 'the node-1 prompt');
+    await waitFor(screen, (t) => /^vagrant@node-1:~\$ *$/m.test(t), 'the node-1 prompt');
     tmux('send-keys', '-t', 'train', 'ip route', 'Enter');
     await waitFor(screen, (t) => t.includes('blackhole 10.244.1.3'), 'ip route on node-1');
     tmux('send-keys', '-t', 'train', 'Up', 'Enter');
     await waitFor(screen, (t) => t.split('blackhole 10.244.1.3 ').length === 3, 'ip route again from history');
-    tmux('send-keys', '-t', 'train', 'ip route del blackhole 10.244.1.3/32', 'Enter', 'check', 'Enter');
+    tmux('send-keys', '-t', 'train', 'sudo ip route del blackhole 10.244.1.3/32', 'Enter', 'check', 'Enter');
     await waitFor(screen, (t) => t.includes('FIXED: the probe'), 'the second check');
     tmux('send-keys', '-t', 'train', 'C-d');
     const end = await waitFor(screen, (t) => t.includes('[exit 0]'), 'the end of the session');
@@ -125,6 +125,6 @@ describe.skipIf(!hasTmux)('a real terminal (tmux)', () => {
     const t = readTranscript(transcript);
     expect(t.summary).toMatchObject({ trainee: 'tty', fixed: true, checks: 2 });
     // The cancelled line never ran; the history entry ran `ip route` a second time.
-    expect(t.lines.map((l) => l.line)).toEqual(['check', 'exit', 'ssh node-1', 'ip route', 'ip route', 'ip route del blackhole 10.244.1.3/32', 'check']);
+    expect(t.lines.map((l) => l.line)).toEqual(['check', 'exit', 'ssh node-1', 'ip route', 'ip route', 'sudo ip route del blackhole 10.244.1.3/32', 'check']);
   }, 120_000);
 });

@@ -41,7 +41,8 @@ function traineeLines(s: Scenario): string[] {
     const node = nodeOf(there);
     if (node !== home) lines.push(`ssh ${node}`);
     if (there.kind === 'pod') lines.push(`kubectl exec -it ${there.id} -- sh`);
-    lines.push(step.run);
+    // On nodes and the host the trainee is an ordinary user: the trainer's fix steps need sudo there.
+    lines.push(there.kind === 'pod' ? step.run : `sudo ${step.run}`);
     if (there.kind === 'pod') lines.push('exit');
     if (node !== home) lines.push('exit');
   }
@@ -74,7 +75,7 @@ describe('a scripted trainee fixes library scenarios through `tracelab train`', 
       let from = 0;
       for (const step of s.fixSteps ?? []) {
         if (step.kind !== 'run') continue;
-        from = t.lines.findIndex((l, i) => i >= from && l.line === step.run);
+        from = t.lines.findIndex((l, i) => i >= from && (l.line === step.run || l.line === `sudo ${step.run}`));
         const typed = t.lines[from++]!;
         expect(typed.place, step.run).toBe(placeOf(device(s, step.at)));
         expect(typed.exitCode, `${step.run}: ${typed.output}`).toBe(0);

@@ -50,18 +50,18 @@ function hash(text: string): number {
 const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
   'route-deleted-node-2.yaml': [
     'traceroute -n 10.244.1.3', 'check', 'exit', 'ip route', 'ssh node-1', 'ip route', 'exit',
-    'ip route add 10.244.1.0/24 via 192.168.56.11 dev eth1', 'check', 'quit',
+    'sudo ip route add 10.244.1.0/24 via 192.168.56.11 dev eth1', 'check', 'quit',
   ],
   'wrong-gateway-node-2.yaml': [
     'traceroute -n -q 1 10.244.1.3', 'check', 'exit', 'ip route show 10.244.1.0/24',
-    'ip route replace 10.244.1.0/24 via 192.168.56.11 dev eth1', 'kubectl exec -it netshoot -- sh', 'traceroute -n -q 1 10.244.1.3', 'check', 'quit',
+    'sudo ip route replace 10.244.1.0/24 via 192.168.56.11 dev eth1', 'kubectl exec -it netshoot -- sh', 'traceroute -n -q 1 10.244.1.3', 'check', 'quit',
   ],
   'blackhole-httpd.yaml': [
     'traceroute -n -q 1 10.244.1.2', 'traceroute -n -q 1 10.244.1.3', 'check', 'exit', 'ssh node-1', 'ip route',
-    'ip route del blackhole 10.244.1.3/32', 'exit', 'check', 'exit', // `exit` at the start place ends the session
+    'sudo ip route del blackhole 10.244.1.3/32', 'exit', 'check', 'exit', 'exit', // `exit` twice at the start place ends the session
   ],
   'unreachable-subnet-node-1.yaml': [
-    'traceroute -n 10.244.2.3', 'check', 'ip route', 'ip route replace 10.244.2.0/24 via 192.168.56.12 dev eth1', 'check', 'quit',
+    'traceroute -n 10.244.2.3', 'check', 'ip route', 'sudo -i', 'ip route replace 10.244.2.0/24 via 192.168.56.12 dev eth1', 'check', 'quit',
   ],
   'pod-default-route.yaml': [
     'traceroute -n 192.168.56.11', 'ip route', 'check', 'exit', 'ip route', 'kubectl exec -it netshoot -- sh',
@@ -69,7 +69,7 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
   ],
   'eth1-mtu-node-1.yaml': [
     'traceroute -n -q 1 -F 10.244.1.3 1500', 'traceroute -n -q 1 -F 10.244.1.3 1400', 'check', 'exit', 'ssh node-1', 'ip link show eth1',
-    'ip link set eth1 mtu 1500', 'check', 'quit',
+    'sudo ip link set eth1 mtu 1500', 'check', 'quit',
   ],
 };
 
@@ -99,7 +99,7 @@ describe('the shell', () => {
     expect(r.out).toContain('a pod with nowhere to send (train-pod-default-route)\n');
     expect(r.out).toContain('The netshoot pod on node-2 cannot reach the nodes');
     expect(r.lines.map((l) => l.prompt)).toEqual([
-      'netshoot:~# ', '[vagrant@node-2 ~]$ ', '[vagrant@node-1 ~]$ ', 'root@httpd:/# ', '[vagrant@node-1 ~]$ ', '[vagrant@node-2 ~]$ ', '/ # ', '[vagrant@node-2 ~]$ ',
+      'netshoot:~# ', 'vagrant@node-2:~$ ', 'vagrant@node-1:~$ ', 'root@httpd:/# ', 'vagrant@node-1:~$ ', 'vagrant@node-2:~$ ', '/ # ', 'vagrant@node-2:~$ ',
     ]);
     expect(r.out).toContain('logout\nConnection to node-1 closed.\n');
   });
@@ -116,7 +116,7 @@ describe('the shell', () => {
   });
 
   it('reset brings back the broken lab after a fix', async () => {
-    const r = await session('route-deleted-node-2.yaml', ['exit', 'ip route add 10.244.1.0/24 via 192.168.56.11 dev eth1', 'check', 'reset', 'check', 'quit'], { json: true });
+    const r = await session('route-deleted-node-2.yaml', ['exit', 'sudo ip route add 10.244.1.0/24 via 192.168.56.11 dev eth1', 'check', 'reset', 'check', 'quit'], { json: true });
     expect(r.checks.map((c) => c.split(':')[0])).toEqual(['FIXED', 'NOT FIXED']);
     expect(r.out).toContain('The lab is broken again');
     expect(r.lines.at(-1)!.prompt).toBe('netshoot:~# ');
@@ -127,7 +127,7 @@ describe('the shell', () => {
     const garbage = [
       'check', 'frobnicate --now', '\x00\x01\x1b[A', "echo 'unbalanced", 'ip route add', 'ip route add 10.9.0.0/16 via 1.2.3.4',
       'x'.repeat(5000), 'partial line\x03', 'ssh node-1', 'exit', 'ssh nowhere', 'ssh 192.0.2.99', 'kubectl exec -it nosuchpod -- sh',
-      'kubectl exec -it coredns-a -- sh', 'kubectl exec', '""', '   ', 'sleep forever', 'exit', 'check',
+      'kubectl exec -it coredns-a -- sh', 'kubectl exec', '""', '   ', 'sleep forever', 'exit', 'exit', 'check',
     ];
     const r = await session('blackhole-httpd.yaml', garbage);
     expect(r.out).toContain('sh: frobnicate: not found');
@@ -139,11 +139,12 @@ describe('the shell', () => {
     expect(r.out).toContain('executable file not found in $PATH');
     expect(r.out).toContain("sleep: invalid time interval 'forever'");
     expect(r.out).toContain('sh: ssh: not found (pods here have no ssh client');
-    // netshoot -> node-2 -> `exit` ends the session; the last check is never reached.
+    // netshoot -> node-2 -> `exit` asks, a second `exit` ends the session; the last check is never reached.
     expect(r.lines.at(-1)!.line).toBe('exit');
     expect(r.checks).toHaveLength(1);
     expect(r.out).toContain('Session summary');
-    const again = await session('blackhole-httpd.yaml', [...garbage.slice(0, -2), 'check']);
+    expect(r.out).toContain('logout\nThis is the shell the session started in: type exit again to end the training session');
+    const again = await session('blackhole-httpd.yaml', [...garbage.slice(0, -3), 'check']);
     expect(again.checks).toEqual([again.checks[0], again.checks[0]]);
     expect(again.checks[0]).toMatch(/^NOT FIXED/);
   });

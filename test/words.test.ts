@@ -5,7 +5,7 @@ import { createSimBackend } from '../lab/sim.js';
 import { placeArgv } from '../lab/netns/backend.js';
 import { buildNetnsPlan } from '../lab/netns/plan.js';
 import { loadLab } from '../topology/compile.js';
-import { commandWords, splitWords } from '../sim/words.js';
+import { commandWords, expandVariables, splitCommandList, splitWords } from '../sim/words.js';
 
 const lab = loadLab('three-node');
 const places = buildNetnsPlan(lab, { prefix: 'tlhe' }).places;
@@ -63,5 +63,22 @@ describe('commands not modelled', () => {
       expect(netns, line).toEqual(await sim.run('node-1', line));
     }
     expect(netnsWords('iptables -t nat -S')).toEqual(['iptables', '-t', 'nat', '-S']);
+  });
+});
+
+describe('command lists and variables (the training shell)', () => {
+  it('splits at ; && || outside quotes, keeping pipes and a lone &', () => {
+    expect(splitCommandList("a; b && c || d 'e;f' \"g&&h\" | i &")).toEqual({
+      ok: true, items: [{ text: 'a' }, { text: 'b', op: ';' }, { text: 'c', op: '&&' }, { text: 'd \'e;f\' "g&&h" | i &', op: '||' }],
+    });
+    expect(splitCommandList('a;')).toEqual({ ok: true, items: [{ text: 'a' }] });
+    expect(splitCommandList('&& a')).toEqual({ ok: false, error: "syntax error near unexpected token `&&'" });
+    expect(splitCommandList('a &&')).toEqual({ ok: false, error: 'syntax error: unexpected end of file' });
+  });
+
+  it('expands $NAME ${NAME} $? outside single quotes; unset names are empty; other $ stay', () => {
+    const vars: Record<string, string> = { HOME: '/root', '?': '1' };
+    const look = (n: string) => vars[n];
+    expect(expandVariables('echo $HOME "${HOME}x" \'$HOME\' $? $NOPE $ \\$HOME', look)).toBe('echo /root "/rootx" \'$HOME\' 1  $ \\$HOME');
   });
 });

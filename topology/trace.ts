@@ -114,6 +114,11 @@ export interface CommandResult {
   readonly traces?: readonly TraceRecord[];
   /** What the command's L4 clients got, as data (simulator only): connections, name lookups, DNS answers. */
   readonly l4?: L4Results;
+  /**
+   * How many characters of `stderr` the tool wrote before its first `stdout` (simulator only): a terminal shows them
+   * first and the rest of stderr after stdout (tcptraceroute's "Selected device" lines). Absent: stdout came first.
+   */
+  readonly stderrLead?: number;
 }
 
 /** The layer-4 results of one command, for library users' tests (index.ts `openLab().run`). */
@@ -152,4 +157,10 @@ export interface DnsAnswerRecord {
   readonly type: string;
   readonly rcode: string;
   readonly answers: readonly { readonly name: string; readonly type: string; readonly ttl: number; readonly data: string }[];
+}
+
+/** What a terminal shows for a command: stdout and stderr in the order the tool wrote them (`stdout` replaced by a pipeline's output). */
+export function terminalText(r: CommandResult, stdout: string = r.stdout): string {
+  const lead = r.stderrLead ?? 0;
+  return r.stderr.slice(0, lead) + stdout + r.stderr.slice(lead);
 }

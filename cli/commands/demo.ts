@@ -14,7 +14,9 @@ interface Step {
   readonly run: string;
 }
 
-const node = (n: string) => `[vagrant@${n} ~]$`;
+const node = (n: string) => `vagrant@${n}:~$`;
+/** A root shell on a node (`sudo -i`): where the break and the fix are typed. */
+const root = (n: string) => `root@${n}:~#`;
 const pod = '/ #';
 
 /** The tour: the seed's three published outputs first, then services, the NAT, and a fault found and fixed. */
@@ -25,9 +27,9 @@ export const DEMO_STEPS: readonly Step[] = [
   { say: 'A ClusterIP: kube-proxy DNATs on node-2, and every hop answers as the service address', at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n -T -p 80 10.96.0.20' },
   { say: 'A pod reaching the VirtualBox host: Flannel masquerades it as 192.168.56.12', at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n 192.168.56.1' },
   { say: 'Out through the NAT engine (10.0.2.2) to an external host', at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n -T -p 443 203.0.113.10' },
-  { say: 'Break it: node-1 stops forwarding', at: 'node-1', prompt: node('node-1'), run: 'sysctl -w net.ipv4.ip_forward=0' },
+  { say: 'Break it: node-1 stops forwarding', at: 'node-1', prompt: root('node-1'), run: 'sysctl -w net.ipv4.ip_forward=0' },
   { say: 'The path now dies silently at node-1: hop 2 sends no Time Exceeded', at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n -q 1 -m 4 10.244.1.3' },
-  { say: 'Fix it', at: 'node-1', prompt: node('node-1'), run: 'sysctl -w net.ipv4.ip_forward=1' },
+  { say: 'Fix it', at: 'node-1', prompt: root('node-1'), run: 'sysctl -w net.ipv4.ip_forward=1' },
   { at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n -q 1 -m 4 10.244.1.3' },
 ];
 

@@ -1,5 +1,5 @@
-// Tab completion in the training shell: commands for the first word (the probe tools the place's image has), nodes
-// after ssh, pods after kubectl exec, place and external host names otherwise.
+// Tab completion in the training shell: commands for the first word (the probe tools the place's image has; also after
+// sudo, ;, && and ||), nodes after ssh, pods after kubectl exec, place and external host names otherwise.
 import { commandNames } from '../../sim/commands/index.js';
 import { findProbeTool, TOOL_NAMES } from '../../sim/tools/registry.js';
 import { hasTool } from '../../topology/images.js';
@@ -11,12 +11,13 @@ const MOVES = ['ssh', 'kubectl', 'exit'];
 
 /** Candidates for the word being typed at the end of `line`, and that word (readline's completer contract). */
 export function completeLine(lab: LabModel, here: Device, line: string): [string[], string] {
-  const words = line.trimStart().split(/\s+/);
+  // After a list operator or `sudo` the next word is a command again.
+  const words = line.replace(/^.*(?:;|&&|\|\|)/, '').trimStart().replace(/^sudo\s+(?:-\S+\s+)*/, '').split(/\s+/);
   const current = words[words.length - 1] ?? '';
   const before = words.slice(0, -1);
   let pool: readonly string[];
   if (before.length === 0) {
-    const moves = here.kind === 'pod' ? ['exit'] : MOVES;
+    const moves = here.kind === 'pod' ? ['exit'] : [...MOVES, 'sudo', 'whoami', 'id'];
     // Only the programs the place's image has (curl in netshoot, not in busybox; busybox's applets in busybox pods).
     const tools = TOOL_NAMES.filter((t) => hasTool(here, t) && findProbeTool(t, [], here.toolset) !== undefined);
     pool = [...new Set([...BUILTINS, ...moves, ...commandNames(), ...tools])];

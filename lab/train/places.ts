@@ -4,26 +4,22 @@ import type { Device, LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
 import { execNotFoundMessage, imageBaseName, imageFacts } from '../../topology/images.js';
 import { quoteWord } from '../../sim/words.js';
+import { frameAt, framePrompt, type Frame } from './users.js';
 
 /** Images without a shell besides those topology/images.ts knows (coredns): `kubectl exec ... -- sh` fails as the runtime says. */
 const SHELL_LESS_IMAGES: ReadonlySet<string> = new Set(['pause', 'distroless']);
 
-/** The prompt a person sees at a device, as its image's shell prints it. */
-export function promptOf(device: Device): string {
-  switch (device.kind) {
-    case 'node':
-      return `[vagrant@${device.hostname} ~]$ `;
-    case 'host':
-      return `you@${device.hostname}:~$ `;
-    case 'pod': {
-      const image = imageName(device);
-      if (device.toolset === 'busybox' || image === 'alpine') return '/ # ';
-      if (image === 'netshoot') return `${device.hostname}:~# `;
-      return `root@${device.hostname}:/# `;
-    }
-    default:
-      return `root@${device.hostname}:~# `;
-  }
+/** The prompt a person sees on arriving at a device (the node's vagrant user, the image's shell in pods). */
+export function promptOf(device: Device, frame: Frame = frameAt(device)): string {
+  return framePrompt(frame, podPrompt);
+}
+
+/** A pod's prompt as its image's shell prints it (the image's user is root in every image modelled). */
+function podPrompt(device: Device): string {
+  const image = imageName(device);
+  if (device.toolset === 'busybox' || image === 'alpine') return '/ # ';
+  if (image === 'netshoot') return `${device.hostname}:~# `;
+  return `root@${device.hostname}:/# `;
 }
 
 /** The image's short name: `nicolaka/netshoot:latest` -> `netshoot`. */

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { UsageError, type Backend } from '../backend.js';
 import { parseDuration, runSteps, type Scenario } from '../scenario/index.js';
-import type { CommandResult, TraceRecord } from '../../topology/trace.js';
+import { terminalText, type CommandResult, type TraceRecord } from '../../topology/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
 import type { Device } from '../../topology/model.js';
 import { placeOf, resolvePlace } from '../../topology/place.js';
@@ -14,6 +14,9 @@ import { completeLine } from './complete.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from './pipes.js';
 import { describePlace, parseMove, promptOf } from './places.js';
 import type { LineKind, SessionSummary, TranscriptLine, TranscriptWriter } from './transcript.js';
+import { frameAt, identity, parseSudo, rootFrame, shellVariable, type Frame } from './users.js';
+import { runCommandList } from './lists.js';
+import { rootRefusal } from '../../sim/commands/privilege.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -48,9 +51,13 @@ const MAX_LINE = 4096;
 export class TrainingSession {
   private backend?: Backend;
   private healthy: readonly HealthyOutput[] = [];
-  /** Where the trainee stands: the last entry; `exit` pops back to the previous one. */
-  private stack: Device[];
-  private readonly startStack: readonly Device[];
+  /** Where the trainee stands, and as whom: the last entry; `exit` pops back to the previous one. */
+  private stack: Frame[];
+  private readonly startStack: readonly Frame[];
+  /** The exit status of the last command (`$?`). */
+  private status = 0;
+  /** How many lines had been typed when `exit` was typed in the first shell (the next line's `exit` ends the session). */
+  private leavingAt = -1;
   private readonly now: () => number;
   private startedMs = 0;
   private startedAt = '';
@@ -71,7 +78,7 @@ export class TrainingSession {
     const refused = untrainableReason(opts.scenario);
     if (refused) throw new UsageError(refused);
     this.now = opts.now ?? Date.now;
-    this.startStack = startingStack(opts.scenario, opts.startAt);
+    this.startStack = startingStack(opts.scenario, opts.startAt).map(frameAt);
     this.stack = [...this.startStack];
   }
 
@@ -81,11 +88,16 @@ export class TrainingSession {
 
   /** The device the trainee is on now. */
   get here(): Device {
+    return this.frame.device;
+  }
+
+  /** The shell the trainee is in: place and user. */
+  get frame(): Frame {
     return this.stack[this.stack.length - 1]!;
   }
 
   prompt(): string {
-    return promptOf(this.here);
+    return promptOf(this.here, this.frame);
   }
 
   /** Prints the title and brief, builds the lab, records the healthy outputs and breaks it (silently). */
@@ -152,6 +164,15 @@ export class TrainingSession {
     if (line === '') return { kind: 'empty', output: '' };
     if (line.length > MAX_LINE) return { kind: 'invalid', output: `sh: line too long (${line.length} characters, at most ${MAX_LINE})\n`, exitCode: 2 };
     this.typed.push(line);
+    return runCommandList(line, (name) => shellVariable(this.frame, this.status, name), async (text) => {
+      const a = await this.answerOne(text);
+      this.status = a.exitCode ?? 0;
+      return a;
+    }, (error) => ({ kind: 'invalid', output: `sh: ${error}\n`, exitCode: 2 }));
+  }
+
+  /** One command of a line: a trainer built-in, a move, or a command at the place (with its pipeline). */
+  private async answerOne(line: string): Promise<Answer> {
     const split = splitWords(line);
     if (!split.ok) return { kind: 'invalid', output: `sh: syntax error: ${split.error}\n`, exitCode: 2 };
     const pipeline = splitPipeline(split.words);
@@ -172,16 +193,47 @@ export class TrainingSession {
     }
     const move = parseMove(this.lab, this.here, words);
     if (move) return this.move(move, filters);
-    return this.command(this.here, after.length ? words.map(quoteWord).join(' ') : line, filters);
+    return this.asUser(words, after.length ? words.map(quoteWord).join(' ') : line, filters);
+  }
+
+  /** The user's rights: `sudo` opens a root shell or runs a command as root; root-only commands are refused. */
+  private async asUser(words: readonly string[], line: string, filters: readonly Filter[]): Promise<Answer> {
+    const own = identity(this.frame, words);
+    if (own) return this.printed(own, filters);
+    if (this.here.kind === 'pod') return this.command(this.here, line, filters);
+    if (words[0] === 'sudo') {
+      const ask = parseSudo(words.slice(1));
+      if (ask.kind === 'usage') return { kind: 'command', output: ask.stderr, exitCode: 1 };
+      const root = rootFrame(this.frame, ask.kind === 'shell' ? ask.sudo : 'plain');
+      if (ask.kind === 'shell') {
+        this.stack.push(root);
+        return { kind: 'move', output: '', exitCode: 0 };
+      }
+      const rootOwn = identity(root, ask.words);
+      if (rootOwn) return this.printed(rootOwn, filters);
+      const move = parseMove(this.lab, this.here, ask.words);
+      if (move) return this.move(move, filters);
+      return this.command(this.here, ask.words.map(quoteWord).join(' '), filters);
+    }
+    const refused = this.frame.user === 'root' ? undefined : rootRefusal(words);
+    if (refused) return { kind: 'command', output: refused.stdout + refused.stderr, exitCode: refused.exitCode };
+    return this.command(this.here, line, filters);
+  }
+
+  /** Output the session itself answers (whoami, id), through the pipeline's filters. */
+  private printed(own: { readonly output: string; readonly exitCode: number }, filters: readonly Filter[]): Answer {
+    if (filters.length === 0) return { kind: 'command', ...own };
+    const piped = runFilters(own.output, filters);
+    return { kind: 'command', output: piped.stdout, exitCode: piped.exitCode };
   }
 
   /** Runs a command at a device; its standard output goes through the pipeline's filters, its errors do not. */
   private async command(device: Device, line: string, filters: readonly Filter[] = []): Promise<Answer> {
     const r = await this.requireBackend().run(placeOf(device), line);
     this.keepTrace(r, device);
-    if (filters.length === 0) return { kind: 'command', output: r.stdout + r.stderr, exitCode: r.exitCode };
+    if (filters.length === 0) return { kind: 'command', output: terminalText(r), exitCode: r.exitCode };
     const piped = runFilters(r.stdout, filters);
-    return { kind: 'command', output: piped.stdout + r.stderr, exitCode: piped.exitCode };
+    return { kind: 'command', output: terminalText(r, piped.stdout), exitCode: piped.exitCode };
   }
 
   private keepTrace(r: CommandResult, device: Device): void {
@@ -192,14 +244,27 @@ export class TrainingSession {
   private async move(move: NonNullable<ReturnType<typeof parseMove>>, filters: readonly Filter[]): Promise<Answer> {
     if (move.kind === 'refused') return { kind: 'move', output: move.stderr, exitCode: move.exitCode };
     if (move.kind === 'exit') {
-      if (this.stack.length <= 1) return { kind: 'move', output: '', quit: true, exitCode: 0 };
-      const left = this.stack.pop()!;
+      const top = this.frame;
+      if (top.sudo) {
+        this.stack.pop();
+        return { kind: 'move', output: top.sudo === 'login' ? 'logout\n' : 'exit\n', exitCode: 0 };
+      }
+      if (this.stack.length <= 1) return this.leave();
+      const left = this.stack.pop()!.device;
       const output = left.kind === 'node' ? `logout\nConnection to ${left.hostname} closed.\n` : '';
       return { kind: 'move', output, exitCode: 0 };
     }
     if (move.command !== undefined) return this.command(move.device, move.command, filters);
-    this.stack.push(move.device);
+    this.stack.push(frameAt(move.device));
     return { kind: 'move', output: '', exitCode: 0 };
+  }
+
+  /** `exit` in the first shell logs out of it: the session asks first, and a second `exit` right after ends it. */
+  private leave(): Answer {
+    if (this.leavingAt === this.typed.length - 1) return { kind: 'move', output: '', quit: true, exitCode: 0 };
+    this.leavingAt = this.typed.length;
+    const out = this.here.kind === 'node' ? 'logout\n' : '';
+    return { kind: 'move', output: `${out}This is the shell the session started in: type exit again to end the training session, anything else to stay.\n`, exitCode: 0 };
   }
 
   private async builtin(name: BuiltinName, args: readonly string[]): Promise<Answer> {

@@ -6,6 +6,7 @@ import { busyboxIp } from './busybox-ip.js';
 import { ipAddr } from './ip-addr.js';
 import { matches } from './ip-common.js';
 import { ipLink, type IpOptions } from './ip-link.js';
+import { ipNeigh } from './ip-neigh.js';
 import { ipRoute } from './ip-route.js';
 import { IP_USAGE } from './ip-usage.js';
 import { fail, ok, unsupported } from './output.js';
@@ -41,6 +42,7 @@ export function ip(args: readonly string[], ctx: CommandContext): CommandResult 
   if (object === 'address') return ipAddr(rest, ctx, opts);
   if (object === 'link') return ipLink(rest, ctx, opts);
   if (object === 'route') return ipRoute(rest, ctx);
+  if (object === 'neighbor' || object === 'neighbour') return ipNeigh(rest, ctx);
   if (object === 'help') return fail(IP_USAGE, 255);
   if (object !== undefined) return unsupported(`ip ${object}`);
   return fail(`Object "${word}" is unknown, try "ip help".`, 1);

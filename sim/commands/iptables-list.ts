@@ -13,6 +13,31 @@ export interface ListFormat {
   readonly lineNumbers: boolean;
   /** Reverse name resolution for /32 addresses (the lab's /etc/hosts). */
   readonly reverse: (ip: number) => Pick<ReverseResolution, 'name' | 'again'> | undefined;
+  /** The counters of a chain's rules, in rule order. */
+  readonly counters: CounterSource;
+}
+
+export interface Counter {
+  readonly packets: number;
+  readonly bytes: number;
+}
+
+export type CounterSource = (c: Chain) => readonly Counter[];
+
+/**
+ * xtables_print_num(): exact (-x) numbers as they are, else up to 99999 as they are and larger ones rounded to K, M,
+ * G, T. In a table the column is 8 (-x) or 5 wide (4 and the unit), outside one (the policy line) not padded.
+ */
+export function numberText(n: number, exact: boolean, table: boolean): string {
+  if (exact) return `${table ? String(n).padStart(8) : n} `;
+  if (n <= 99999) return `${table ? String(n).padStart(5) : n} `;
+  let v = n;
+  for (const unit of ['K', 'M', 'G']) {
+    v = Math.floor((v + 500) / 1000);
+    if (v <= 9999) return `${table ? String(v).padStart(4) : v}${unit} `;
+  }
+  v = Math.floor((v + 500) / 1000);
+  return `${table ? String(v).padStart(4) : v}T `;
 }
 
 /** Chains in listing order: builtins as the kernel registers them, then user chains by name. */
@@ -29,12 +54,19 @@ export function references(tables: Tables, table: TableName, chain: string): num
   return n;
 }
 
-/** `iptables -S [CHAIN]`. */
-export function saveText(tables: Tables, table: TableName, only?: string): string {
+/** `iptables -S [CHAIN]`; with `counters` (-v), each policy and rule with `-c PACKETS BYTES` as iptables-nft prints them. */
+export function saveText(tables: Tables, table: TableName, only?: string, counters?: CounterSource): string {
   const chains = orderedChains(tables, table).filter((c) => only === undefined || c.name === only);
   const out: string[] = [];
-  for (const c of chains) out.push(c.policy !== undefined ? `-P ${c.name} ${c.policy}` : `-N ${c.name}`);
-  for (const c of chains) for (const r of c.rules) out.push(`-A ${c.name}${ruleText(r) ? ` ${ruleText(r)}` : ''}`);
+  const policyCounts = (c: Chain) => (counters ? ` -c ${c.policyPackets ?? 0} ${c.policyBytes ?? 0}` : '');
+  for (const c of chains) out.push(c.policy !== undefined ? `-P ${c.name} ${c.policy}${policyCounts(c)}` : `-N ${c.name}`);
+  for (const c of chains) {
+    const counts = counters?.(c);
+    c.rules.forEach((r, i) => {
+      const text = ruleText(r, counts ? `-c ${counts[i]!.packets} ${counts[i]!.bytes}` : undefined);
+      out.push(`-A ${c.name}${text ? ` ${text}` : ''}`);
+    });
+  }
   return out.map((l) => `${l}\n`).join('');
 }
 
@@ -104,13 +136,9 @@ function markTargetText(m: NonNullable<Rule['setMark']>): string {
   return ` MARK xset ${hex(m.value)}/${hex(m.mask)}`;
 }
 
-function counters(f: ListFormat): string {
-  return f.exact ? `${'0'.padStart(8)} ${'0'.padStart(8)} ` : `${'0'.padStart(5)} ${'0'.padStart(5)} `;
-}
-
-function ruleRow(r: Rule, n: number, f: ListFormat): string {
+function ruleRow(r: Rule, n: number, f: ListFormat, count: Counter): string {
   let line = f.lineNumbers ? `${String(n).padEnd(4)} ` : '';
-  if (f.verbose) line += counters(f);
+  if (f.verbose) line += numberText(count.packets, f.exact, true) + numberText(count.bytes, f.exact, true);
   line += `${r.target.padEnd(9)} `;
   const p = r.protocol;
   const protoName = p ? (f.numeric ? String(PROTO_NUMBERS[p.value]) : p.value) : f.numeric ? '0' : 'all';
@@ -137,11 +165,13 @@ export function listText(tables: Tables, table: TableName, f: ListFormat, only?:
   const blocks: string[] = [];
   for (const c of orderedChains(tables, table)) {
     if (only !== undefined && c.name !== only) continue;
+    const policyCounts = () => ` ${numberText(c.policyPackets ?? 0, f.exact, false)}packets, ${numberText(c.policyBytes ?? 0, f.exact, false)}bytes`;
     const title =
       c.policy !== undefined
-        ? `Chain ${c.name} (policy ${c.policy}${f.verbose ? ' 0 packets, 0 bytes' : ''})`
+        ? `Chain ${c.name} (policy ${c.policy}${f.verbose ? policyCounts() : ''})`
         : `Chain ${c.name} (${references(tables, table, c.name)} references)`;
-    blocks.push([title, header(f), ...c.rules.map((r, i) => ruleRow(r, i + 1, f))].map((l) => `${l}\n`).join(''));
+    const counts = f.counters(c);
+    blocks.push([title, header(f), ...c.rules.map((r, i) => ruleRow(r, i + 1, f, counts[i]!))].map((l) => `${l}\n`).join(''));
   }
   return blocks.join('\n');
 }

@@ -147,6 +147,8 @@ export function tcptraceroute(args: readonly string[], ctx: ToolContext): Comman
   stderr += `Tracing the path to ${target} on TCP port ${service}, ${opts.maxHops} hops max${length > MIN_LENGTH ? `, ${length} byte packets` : ''}\n`;
   // libnet writes the whole packet itself: with DF and over the route's MTU the raw write fails.
   if (opts.df && length > Math.min(route.mtu, route.pmtu ?? Infinity)) return failure(`${stderr}libnet_write failed?  Attempted to write ${length} bytes, only wrote -1\n`);
+  // The two lines above go to stderr before the first hop is printed.
+  const stderrLead = stderr.length;
   const record = traceHops(ctx, {
     tool: 'tcptraceroute',
     target: { name: hostArg, ip },
@@ -165,5 +167,5 @@ export function tcptraceroute(args: readonly string[], ctx: ToolContext): Comman
   if (firstSendRefused(record, ctx.device)) return failure(`${stderr}libnet_write failed?  Attempted to write ${length} bytes, only wrote -1\n`);
   const done = record.hops.at(-1)?.probes.some((p) => p.reply !== undefined && p.reply.kind !== 'time-exceeded') ?? false;
   if (!done) stderr += 'Destination not reached\n';
-  return { stdout: formatTcptracerouteHops(record, opts.numeric, ctx.reverse), stderr, exitCode: done ? 0 : 1, traces: [record] };
+  return { stdout: formatTcptracerouteHops(record, opts.numeric, ctx.reverse), stderr, exitCode: done ? 0 : 1, traces: [record], stderrLead };
 }

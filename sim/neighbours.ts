@@ -1,0 +1,107 @@
+// A device's IPv4 neighbour (ARP) table as the simulated ARP fills it, in simulated time: REACHABLE after an answer,
+// STALE after reachable_time, DELAY when a stale entry is used (confirmed again by the unicast probe 5 s later),
+// INCOMPLETE while an unanswered request runs and FAILED after it; the asked side learns the asker as STALE
+// (arp_process -> neigh_event_ns); `ip neigh replace ... lladdr` makes PERMANENT entries, a wrong one loses frames.
+
+export type NudState = 'REACHABLE' | 'STALE' | 'DELAY' | 'INCOMPLETE' | 'FAILED' | 'PERMANENT';
+
+/**
+ * base_reachable_time (30 s). The kernel draws each entry's reachable_time between half and one and a half of it;
+ * the simulator takes the base, so REACHABLE turns STALE 30 s after the last confirmation.
+ */
+export const REACHABLE_MS = 30_000;
+/** delay_first_probe_time: a used STALE entry waits this long in DELAY before its unicast probe confirms it. */
+export const DELAY_PROBE_MS = 5_000;
+
+export interface NeighEntry {
+  readonly ip: number;
+  readonly dev: string;
+  lladdr?: string;
+  permanent: boolean;
+  /** When the neighbour last confirmed its address (an ARP answer). */
+  confirmedMs: number;
+  /** Unresolved: INCOMPLETE until then, FAILED after. */
+  failsAtMs?: number;
+  /** A STALE entry used at this time: DELAY, then REACHABLE again DELAY_PROBE_MS later. */
+  delayFromMs?: number;
+}
+
+export class NeighbourTable {
+  private readonly byDev = new Map<string, Map<number, NeighEntry>>();
+
+  private table(dev: string): Map<number, NeighEntry> {
+    let t = this.byDev.get(dev);
+    if (t === undefined) this.byDev.set(dev, (t = new Map()));
+    return t;
+  }
+
+  get(dev: string, ip: number): NeighEntry | undefined {
+    return this.byDev.get(dev)?.get(ip);
+  }
+
+  /** The entry's state at `now` (a DELAY whose probe time has come is confirmed then). */
+  state(e: NeighEntry, now: number): NudState {
+    if (e.permanent) return 'PERMANENT';
+    if (e.failsAtMs !== undefined) return now < e.failsAtMs ? 'INCOMPLETE' : 'FAILED';
+    if (e.delayFromMs !== undefined) {
+      if (now < e.delayFromMs + DELAY_PROBE_MS) return 'DELAY';
+      e.confirmedMs = e.delayFromMs + DELAY_PROBE_MS;
+      e.delayFromMs = undefined;
+    }
+    return now - e.confirmedMs < REACHABLE_MS ? 'REACHABLE' : 'STALE';
+  }
+
+  /**
+   * A frame goes to `ip` on `dev`, whose owner has `mac`: 'asked' when an ARP request went out (a new or failed
+   * entry), 'lost' when a static entry names another address (the frame reaches nobody), else 'known'.
+   */
+  send(dev: string, ip: number, mac: string, now: number): 'asked' | 'known' | 'lost' {
+    const t = this.table(dev);
+    const e = t.get(ip);
+    if (e === undefined || e.failsAtMs !== undefined) {
+      t.set(ip, { ip, dev, lladdr: mac, permanent: false, confirmedMs: now });
+      return 'asked';
+    }
+    if (e.permanent) return e.lladdr === mac ? 'known' : 'lost';
+    if (this.state(e, now) === 'STALE') e.delayFromMs = now;
+    return 'known';
+  }
+
+  /** Nobody answers for `ip` on `dev`: INCOMPLETE until the attempt gives up at `failsAt`, then FAILED. */
+  unanswered(dev: string, ip: number, failsAt: number): void {
+    const t = this.table(dev);
+    const e = t.get(ip);
+    if (e?.permanent) return;
+    if (e === undefined || e.failsAtMs === undefined || e.failsAtMs < failsAt) t.set(ip, { ip, dev, permanent: false, confirmedMs: 0, failsAtMs: failsAt });
+  }
+
+  /** A static entry for `ip` on `dev` (answers instead of ARP), if one is there. */
+  permanent(dev: string, ip: number): NeighEntry | undefined {
+    const e = this.get(dev, ip);
+    return e?.permanent ? e : undefined;
+  }
+
+  /** An ARP request from `ip` (`mac`) arrived on `dev`: the asker is learned as STALE unless known already. */
+  heardFrom(dev: string, ip: number | undefined, mac: string, now: number): void {
+    if (ip === undefined) return;
+    const t = this.table(dev);
+    const e = t.get(ip);
+    if (e !== undefined && e.failsAtMs === undefined && e.lladdr === mac) return;
+    if (e?.permanent) return;
+    t.set(ip, { ip, dev, lladdr: mac, permanent: false, confirmedMs: now - REACHABLE_MS });
+  }
+
+  /** `ip neigh replace|add IP lladdr MAC dev DEV`: a PERMANENT entry. */
+  setPermanent(dev: string, ip: number, mac: string): void {
+    this.table(dev).set(ip, { ip, dev, lladdr: mac, permanent: true, confirmedMs: 0 });
+  }
+
+  delete(dev: string, ip: number): boolean {
+    return this.byDev.get(dev)?.delete(ip) ?? false;
+  }
+
+  /** Every entry, device by device in the order first used, newest entry first (as the kernel's hash buckets fill). */
+  entries(): NeighEntry[] {
+    return [...this.byDev.values()].flatMap((t) => [...t.values()].reverse());
+  }
+}
