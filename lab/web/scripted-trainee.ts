@@ -86,7 +86,8 @@ export class ScriptedTrainee {
 
 /**
  * The lines a trainee types to apply the scenario's own `fix:` steps from where a session starts (the place of its
- * first probe), then `check`: leave the start pod, `ssh` to each step's node, type its command, `exit`. Steps at a pod
+ * first probe), then `check`: leave the start pod, `ssh` to each step's node, type its command with `sudo` (the trainee
+ * is the vagrant user there; the trainer's steps run as root), `exit`. Steps at a pod
  * are not scripted (a UsageError names the scenario).
  */
 export function fixLines(scenario: Scenario): string[] {
@@ -100,7 +101,7 @@ export function fixLines(scenario: Scenario): string[] {
     }
     const where = resolvePlace(lab, step.at);
     if (!where.ok || where.device.kind !== 'node') throw new UsageError(`scenario ${scenario.name}: its fix step at ${step.at} is not on a node; only node steps are scripted`);
-    lines.push(`ssh ${where.device.hostname}`, step.run, 'exit');
+    lines.push(`ssh ${where.device.hostname}`, `sudo ${step.run}`, 'exit');
   }
   return [...lines, 'check'];
 }
