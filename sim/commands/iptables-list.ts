@@ -38,7 +38,7 @@ export function saveText(tables: Tables, table: TableName, only?: string): strin
   return out.map((l) => `${l}\n`).join('');
 }
 
-const PROTO_NUMBERS = { tcp: 6, udp: 17, icmp: 1 } as const;
+const PROTO_NUMBERS = { tcp: 6, udp: 17, icmp: 1, sctp: 132 } as const;
 
 /** /etc/networks of Debian's netbase (nodes and the namespace lab's host alike): getnetbyaddr's names. */
 const NETWORK_NAMES: ReadonlyMap<number, string> = new Map([[0, 'default'], [0x7f000000, 'loopback'], [0xa9fe0000, 'link-local']]);
