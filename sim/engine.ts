@@ -12,6 +12,7 @@ import {
   ARP_TIMEOUT_MS, DEVICE_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, linkDelayMs, type CtEntry, type Packet,
 } from './packet.js';
 import { RateLimiter } from './ratelimit.js';
+import { policyVerdictNote } from './policy-verdict.js';
 import type { Disposition, Step } from '../topology/trace.js';
 
 export { addressFor } from './nat.js';
@@ -376,7 +377,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
 }
 
 function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string, how = ''): Outcome {
-  if (j.recording) j.step(s.device.id, () => `${how}${verdictText('filter', v)}`, { in: inDev });
+  if (j.recording) j.step(s.device.id, () => `${how}${verdictText('filter', v)}${policyVerdictNote(j.dp.model, s.device.id, v, p)}`, { in: inDev });
   const kind = REJECT_TYPES[v.rule?.rejectWith ?? 'icmp-port-unreachable']!;
   if (kind === 'tcp-reset') {
     if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.device.id, disposition: 'rejected' };
