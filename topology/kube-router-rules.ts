@@ -38,8 +38,8 @@ export interface KubeRouterNodeRules {
 }
 
 const FAMILY = 'IPv4';
-/** The sync version kube-router puts in chain names: strconv.FormatInt(start.UnixNano(), 36) of the lab's last sync. */
-export const SYNC_VERSION = (1_764_921_600_000_000_000n).toString(36);
+/** The sync version kube-router puts in chain names: strconv.FormatInt(start.UnixNano(), 36) of its sync at the lab's start (the simulated clock's 2024-01-01T00:00:00Z). */
+export const SYNC_VERSION = (1_704_067_200_000_000_000n).toString(36);
 const NODE_PORTS = '30000:32767';
 const TOP = { INPUT: 'KUBE-ROUTER-INPUT', FORWARD: 'KUBE-ROUTER-FORWARD', OUTPUT: 'KUBE-ROUTER-OUTPUT' } as const;
 const DEFAULT = 'KUBE-NWPLCY-DEFAULT';

@@ -7,6 +7,7 @@ import { targetPortOf } from '../../topology/plan-services.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { fail, ok, unsupported } from './output.js';
+import { kubectlDescribe, NETWORK_POLICY_NAMES, networkPolicyRows } from './kubectl-policy.js';
 
 /** The cluster was built this long before the lab's simulated clock starts; each later join came 5 minutes after. */
 const CLUSTER_AGE_MS = 60 * 60_000;
@@ -74,6 +75,7 @@ function finish(kind: string, opts: GetOptions, header: string[], rows: string[]
 export function kubectl(args: readonly string[], ctx: CommandContext): CommandResult {
   const kind = ctx.state.device.kind;
   if (kind !== 'node' && kind !== 'host') return fail('sh: kubectl: not found', 127);
+  if (args[0] === 'describe') return kubectlDescribe(args.slice(1), ctx);
   if (args[0] !== 'get') return args.length === 0 ? unsupported('kubectl without a command') : unsupported(`kubectl ${args[0]}`);
   const opts: GetOptions = { wide: false, all: false, namespace: 'default' };
   let resource: string | undefined;
@@ -101,6 +103,10 @@ export function kubectl(args: readonly string[], ctx: CommandContext): CommandRe
   if (['po', 'pod', 'pods'].includes(resource)) return getPods(ctx, opts, now);
   if (['svc', 'service', 'services'].includes(resource)) return getServices(ctx, opts, now);
   if (['ep', 'endpoints'].includes(resource)) return getEndpoints(ctx, opts, now);
+  if (NETWORK_POLICY_NAMES.includes(resource)) {
+    const t = networkPolicyRows(ctx.sim.model, opts, humanDuration(WORKLOAD_AGE_MS + now));
+    return finish('networkpolicies.networking.k8s.io', opts, t.header, t.rows, t.names);
+  }
   return fail(`error: the server doesn't have a resource type "${resource}"`, 1);
 }
 
