@@ -93,3 +93,15 @@ describe('NetworkPolicies in a lab file', () => {
     expect(missing.stderr).toBe('Error from server (NotFound): networkpolicies.networking.k8s.io "nope" not found\n');
   });
 });
+
+describe('openLab().apply', () => {
+  it('applies a default-deny policy (shown by kubectl, not enforced on Flannel alone) and refuses an invalid one', async () => {
+    const { openLab } = await import('../index.js');
+    const deny = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: default-deny-ingress }\nspec: { podSelector: {}, policyTypes: [Ingress] }\n';
+    const lab = openLab();
+    expect(lab.apply(deny)).toBe('networkpolicy.networking.k8s.io/default-deny-ingress created\n');
+    expect(lab.run('node-2/netshoot', 'nc -zv -w 2 10.244.1.3 80').exitCode).toBe(0);
+    expect(lab.run('controlplane', 'kubectl get netpol').stdout).toContain('default-deny-ingress   <none>');
+    expect(() => lab.apply(deny.replace('policyTypes: [Ingress]', 'policyTypes: [Ingres]'))).toThrow('The NetworkPolicy "default-deny-ingress" is invalid: spec.policyTypes[0]: Unsupported value: "Ingres": supported values: "Ingress", "Egress"');
+  });
+});

@@ -182,6 +182,18 @@ export function selectorMatches(sel: LabelSelector, labels: Readonly<Record<stri
   return true;
 }
 
+/** metav1.FormatLabelSelector: requirements sorted by key, `<none>` when empty. */
+export function formatSelector(sel: LabelSelector): string {
+  const reqs: { key: string; text: string }[] = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => ({ key: k, text: `${k}=${v}` }));
+  for (const e of sel.matchExpressions ?? []) {
+    const values = [...(e.values ?? [])].sort().join(',');
+    const text = e.operator === 'In' ? `${e.key} in (${values})` : e.operator === 'NotIn' ? `${e.key} notin (${values})` : e.operator === 'Exists' ? e.key : `!${e.key}`;
+    reqs.push({ key: e.key, text });
+  }
+  reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return reqs.length === 0 ? '<none>' : reqs.map((r) => r.text).join(',');
+}
+
 /** A namespace's labels: the kubernetes.io/metadata.name label every namespace carries (1.21+), then the lab's own. */
 export function namespaceLabels(name: string, extra: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined): Record<string, string> {
   return { 'kubernetes.io/metadata.name': name, ...(extra?.[name] ?? {}) };

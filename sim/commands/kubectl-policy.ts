@@ -1,7 +1,7 @@
 // `kubectl get networkpolicy` (printers.go: NAME, POD-SELECTOR, AGE) and `kubectl describe networkpolicy NAME`
 // (describe.go describeNetworkPolicy, kubectl 1.31) over the lab model's NetworkPolicy objects.
 import type { CommandResult } from '../../topology/trace.js';
-import type { NetworkPolicy, PolicyPeer, PolicyRule, LabelSelector } from '../../topology/network-policy.js';
+import { formatSelector, type NetworkPolicy, type PolicyPeer, type PolicyRule } from '../../topology/network-policy.js';
 import type { LabModel } from '../../topology/model.js';
 import type { CommandContext } from './index.js';
 import { fail, ok, unsupported } from './output.js';
@@ -20,18 +20,6 @@ export interface PolicyListOptions {
 const CREATED_BEFORE_START_MS = 40 * 60_000;
 /** The simulated clock's start (sim/simulator.ts). */
 const EPOCH_MS = Date.UTC(2024, 0, 1);
-
-/** metav1.FormatLabelSelector: requirements sorted by key, `<none>` when empty. */
-export function formatSelector(sel: LabelSelector): string {
-  const reqs: { key: string; text: string }[] = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => ({ key: k, text: `${k}=${v}` }));
-  for (const e of sel.matchExpressions ?? []) {
-    const values = [...(e.values ?? [])].sort().join(',');
-    const text = e.operator === 'In' ? `${e.key} in (${values})` : e.operator === 'NotIn' ? `${e.key} notin (${values})` : e.operator === 'Exists' ? e.key : `!${e.key}`;
-    reqs.push({ key: e.key, text });
-  }
-  reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return reqs.length === 0 ? '<none>' : reqs.map((r) => r.text).join(',');
-}
 
 function visible(model: LabModel, opts: PolicyListOptions): NetworkPolicy[] {
   return [...(model.networkPolicies ?? [])]
