@@ -185,7 +185,8 @@ function directionRules(input: KubeRouterInput, policy: NetworkPolicy, dir: 'ing
       out.sets.set(set, { type: 'hash:ip', entries: ipEntries(pods.map((p) => p.ip)) });
       for (const port of numeric) appendRule(out, chain, label('pods'), ...pair(set, own), port);
       addNamed(label('pods np'), set);
-      if (rule.ports.length === 0) appendRule(out, chain, label('pods'), ...pair(set, own));
+      // As kube-router tests it: no numeric and no resolved named port (also when every named port failed to resolve).
+      if (numeric.length === 0 && named.length === 0) appendRule(out, chain, label('pods'), ...pair(set, own));
     }
     if (matchAll && rule.ports.length > 0) {
       for (const port of numeric) appendRule(out, chain, label('any'), ...anyPair, port);
@@ -197,8 +198,14 @@ function directionRules(input: KubeRouterInput, policy: NetworkPolicy, dir: 'ing
     if (blocks.length > 0) {
       const set = indexedSet(peerSetPrefix, policy, ruleKind, i, 'ipblock');
       out.sets.set(set, { type: 'hash:net', entries: blocks });
-      if (rule.ports.length > 0) for (const port of numeric) appendRule(out, chain, label('cidr'), ...pair(set, own), port);
-      else appendRule(out, chain, label('cidr'), ...pair(set, own));
+      if (rule.ports.length > 0) {
+        for (const port of numeric) appendRule(out, chain, label('cidr'), ...pair(set, own), port);
+        // Ingress only (processEgressRules has no named-port loop for ipBlocks); these sets are hash:net.
+        if (dir === 'ingress') named.forEach((n, k) => {
+          out.sets.set(namedSet(k), { type: 'hash:net', entries: ipEntries(n.ips) });
+          appendRule(out, chain, label('cidr np'), set, namedSet(k), n);
+        });
+      } else appendRule(out, chain, label('cidr'), ...pair(set, own));
     }
   });
 }
