@@ -1,7 +1,7 @@
 // kube-router's policy rules: chain and set names as its Go code derives them (sha256, base32; expected values computed
 // with Python's hashlib/base64, not with this code), and, as root, the kernel's own view: a node's ipsets and filter
 // table restored into a namespace and saved again equal what the simulator prints, and hash:net sets with nomatch
-// entries answer `ipset test` as the simulator's set match does.
+// entries answer `ipset test` as the simulator's set match does; `ipset list -n` and `ipset test` print what ipset prints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { runArgv } from '../lab/process.js';
@@ -62,6 +62,16 @@ describe.skipIf(!haveTools)('kube-router rules on the kernel', () => {
     const strip = (t: string) => t.replace(/^#.*\n/gm, '').replace(/ \[\d+:\d+\]$/gm, ' [#:#]');
     expect(strip(sim)).toBe(strip(kernel));
     expect(sim).toContain('-m set --match-set KUBE-SRC-');
+    // The ipset command over the same sets: names in creation order, membership answers and their texts.
+    const simulator = new Simulator(lab);
+    const names = simulator.run('node-1', 'ipset list -n').stdout.trim().split('\n');
+    const commands = ['ipset list -n', `ipset test ${names[0]} 10.244.1.3`, `ipset test ${names[0]} 10.244.9.9`, 'ipset test NOPE 10.244.1.3',
+      ...names.map((n) => `ipset test ${n} 192.168.56.12`)];
+    for (const c of commands) {
+      const k = await inNs(c.split(' '));
+      const v = simulator.run('node-1', c);
+      expect({ c, stdout: v.stdout, stderr: v.stderr, exit: v.exitCode }).toEqual({ c, stdout: k.stdout, stderr: k.stderr, exit: k.exitCode });
+    }
   });
 
   it('answers set membership as the kernel does (hash:ip, hash:net with nomatch)', async () => {
