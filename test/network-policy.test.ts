@@ -105,3 +105,17 @@ describe('openLab().apply', () => {
     expect(() => lab.apply(deny.replace('policyTypes: [Ingress]', 'policyTypes: [Ingres]'))).toThrow('The NetworkPolicy "default-deny-ingress" is invalid: spec.policyTypes[0]: Unsupported value: "Ingres": supported values: "Ingress", "Egress"');
   });
 });
+
+describe('topo show', () => {
+  it('lists the policies per namespace with the engine that enforces them (or none)', async () => {
+    const { describeLab } = await import('../topology/describe.js');
+    const text = `${LAB}networkPolicies:\n  - metadata: { name: deny, namespace: kube-system }\n    spec: { podSelector: {} }\n  - metadata: { name: web }\n    spec: { podSelector: { matchLabels: { app: httpd } }, policyTypes: [Ingress, Egress] }\n`;
+    const out = describeLab(compileLabText('lab.yaml', text), () => '');
+    expect(out).toContain([
+      'NetworkPolicy engine: none (Flannel alone: policies are stored, not enforced)',
+      'NAMESPACE    POLICY  POD-SELECTOR  TYPES',
+      'default      web     app=httpd     Ingress,Egress',
+      'kube-system  deny    <none>        Ingress',
+    ].join('\n'));
+  });
+});
