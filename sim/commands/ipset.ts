@@ -22,8 +22,8 @@ export function ipset(args: readonly string[], ctx: CommandContext): CommandResu
     const ip = parseIp(addr);
     if (ip === undefined) return unsupported(`ipset test with ${addr}`);
     const found = inIpset(parseIpsets(lines), name, ip);
-    if (found === undefined) return fail(`ipset v7.17: The set with the given name does not exist\nTry \`ipset help' for more information.`, 1);
-    return found ? { stdout: '', stderr: `${addr} is in set ${name}.\n`, exitCode: 0 } : fail(`${addr} is NOT in set ${name}.`, 1);
+    if (found === undefined) return fail('ipset v7.17: The set with the given name does not exist', 1);
+    return found ? ok('', `Warning: ${addr} is in set ${name}.\n`) : fail(`${addr} is NOT in set ${name}.`, 1);
   }
   return unsupported(`ipset ${args.join(' ')}`);
 }
