@@ -14,7 +14,7 @@ export interface PolicyProbe {
   readonly dport: number;
 }
 
-/** "; dropped by policy NS/NAME: no ingress rule admits SRC to DST:PROTO PORT", or '' when no policy rejected it. */
+/** "dropped by policy NS/NAME: no ingress rule admits SRC to DST:PROTO PORT; ", or '' when no policy rejected it. */
 export function policyVerdictNote(model: LabModel, device: string, v: Verdict, p: PolicyProbe): string {
   if (!v.chain.startsWith('KUBE-POD-FW-') || model.cluster.networkPolicy !== 'kube-router') return '';
   const pod = policyPodsOf(model.devices).find((x) => x.node === device && podChainName(x) === v.chain);
@@ -26,5 +26,5 @@ export function policyVerdictNote(model: LabModel, device: string, v: Verdict, p
   if (names.length === 0) return '';
   const port = p.protocol === 'icmp' ? 'ICMP' : `${p.protocol.toUpperCase()} ${p.dport}`;
   const what = dir === 'Ingress' ? `${formatIp(p.src)} to ${formatIp(p.dst)}:${port}` : `${formatIp(p.dst)}:${port} from ${formatIp(p.src)}`;
-  return `; dropped by ${names.length > 1 ? 'policies' : 'policy'} ${names.join(', ')}: no ${dir.toLowerCase()} rule admits ${what}`;
+  return `dropped by ${names.length > 1 ? 'policies' : 'policy'} ${names.join(', ')}: no ${dir.toLowerCase()} rule admits ${what}; `;
 }

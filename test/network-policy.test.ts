@@ -119,3 +119,15 @@ describe('topo show', () => {
     ].join('\n'));
   });
 });
+
+describe('kube-router enforcing on the simulator', () => {
+  it('names the policy that rejected a probe in the trace record (--explain, --svg)', () => {
+    const text = `${LAB.replace('  icmpRatelimit: 0\n', '  icmpRatelimit: 0\n  networkPolicy: kube-router\n')}networkPolicies:\n  - metadata: { name: default-deny-ingress }\n    spec: { podSelector: {}, policyTypes: [Ingress] }\n`;
+    const sim = new Simulator(compileLabText('lab.yaml', text));
+    const r = sim.run('netshoot', 'traceroute -n -q 1 -m 4 -T -p 80 10.244.1.3');
+    const steps = r.traces![0]!.hops.flatMap((h) => h.probes.flatMap((p) => p.steps.map((s) => s.decision)));
+    expect(steps.some((d) => d.startsWith('dropped by policy default/default-deny-ingress: no ingress rule admits 10.244.2.3 to 10.244.1.3:TCP 80; iptables -t filter -A KUBE-POD-FW-'))).toBe(true);
+    // ICMP echo passes kube-router's common rules whatever the policies say.
+    expect(sim.run('netshoot', 'ping -c 1 10.244.1.3').exitCode).toBe(0);
+  });
+});
