@@ -62,6 +62,15 @@ describe.skipIf(!haveTools)('kube-router rules on the kernel', () => {
     const strip = (t: string) => t.replace(/^#.*\n/gm, '').replace(/ \[\d+:\d+\]$/gm, ' [#:#]');
     expect(strip(sim)).toBe(strip(kernel));
     expect(sim).toContain('-m set --match-set KUBE-SRC-');
+    // iptables -L of kube-router's chains (set, physdev, limit, NFLOG, mark matches as the extensions print them).
+    const chains = [...new Set(filter.filter((l) => l.startsWith(':KUBE-ROUTER') || l.startsWith(':KUBE-NWPLCY') || l.startsWith(':KUBE-POD-FW')).map((l) => l.slice(1).split(' ')[0]!))];
+    const sim1 = new Simulator(lab);
+    for (const chain of chains) {
+      for (const flags of ['-n', '-n --line-numbers']) {
+        const c = `iptables -L ${chain} ${flags}`;
+        expect({ c, out: sim1.run('node-1', c).stdout }).toEqual({ c, out: (await inNs(c.split(' '))).stdout });
+      }
+    }
     // The ipset command over the same sets: names in creation order, membership answers and their texts.
     const simulator = new Simulator(lab);
     const names = simulator.run('node-1', 'ipset list -n').stdout.trim().split('\n');

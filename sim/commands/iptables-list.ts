@@ -68,6 +68,7 @@ function portText(label: string, r: readonly [number, number] | undefined, not: 
 /** The match and target words after the address columns (each with its leading space). */
 function extras(r: Rule, f: ListFormat): string {
   let out = '';
+  let setIndex = 0;
   for (const m of r.modules) {
     if (m === 'comment' && r.comment !== undefined) out += ` /* ${r.comment} */`;
     else if (m === 'tcp' || m === 'udp') {
@@ -84,7 +85,13 @@ function extras(r: Rule, f: ListFormat): string {
       out += ' ADDRTYPE match';
       for (const a of r.addrtype) out += ` ${a.which}-type ${a.not ? '!' : ''}${a.type}`;
     } else if (m === 'statistic' && r.probability !== undefined) out += ` statistic mode random probability ${r.probability.toFixed(11)}`;
+    else if (m === 'set' && r.sets) {
+      const set = r.sets[setIndex++];
+      if (set) out += ` ${set.not ? '! ' : ''}match-set ${set.name} ${set.dirs.join(',')}`;
+    } else if (m === 'physdev' && r.physdevIsBridged) out += ' PHYSDEV match --physdev-is-bridged';
+    else if (m === 'limit' && r.limit) out += ` limit: avg ${r.limit.rate} burst ${r.limit.burst}`;
   }
+  if (r.nflogGroup !== undefined) out += ` nflog-group ${r.nflogGroup}`;
   if (r.target === 'REJECT' && r.rejectWith) out += ` reject-with ${r.rejectWith}`;
   if (r.setMark) out += markTargetText(r.setMark);
   if (r.toDestination) out += ` to:${formatIp(r.toDestination.ip)}${r.toDestination.port !== undefined ? `:${r.toDestination.port}` : ''}`;
