@@ -1,6 +1,9 @@
 // tracelab's library entry: load a lab, run commands and probes on the simulator, get trace records and text.
 import { formatIp, ip } from './topology/address.js';
-import { loadLab } from './topology/compile.js';
+import { compileLabObject, labValidator, loadLab } from './topology/compile.js';
+import type { LabFile } from './topology/labfile.js';
+import { readYamlFile } from './topology/yaml-source.js';
+import { applyManifests } from './lab/apply-manifest.js';
 import type { LabModel } from './topology/model.js';
 import { resolvePlace } from './topology/place.js';
 import { UsageError } from './topology/usage-error.js';
@@ -41,6 +44,12 @@ export interface OpenLab {
   wait(seconds: number): void;
   /** `kubectl ARGS` on the control-plane node: what a terminal shows (stdout, then stderr), e.g. kubectl('get pods -A'). */
   kubectl(args: string): string;
+  /**
+   * `kubectl apply -f` of NetworkPolicy manifests (YAML, `---` between documents): validated as the API server does
+   * (throws kubectl's message), then the lab is recompiled with them (a policy engine recompiles its rules) and a fresh
+   * simulator replaces `sim`: commands run before apply() are not carried over. Returns kubectl's output lines.
+   */
+  apply(manifestYaml: string): string;
 }
 
 export interface OpenLabOptions {
@@ -49,8 +58,9 @@ export interface OpenLabOptions {
 
 /** Opens a lab (default: the three-node lab) on the deterministic simulator. */
 export function openLab(nameOrPath: string = DEFAULT_LAB, opts: OpenLabOptions = {}): OpenLab {
-  const model = loadLab(nameOrPath);
-  const sim = new Simulator(model, { seed: opts.seed });
+  let model = loadLab(nameOrPath);
+  let sim = new Simulator(model, { seed: opts.seed });
+  let data: LabFile | undefined;
   const run = (place: string, command: string): CommandResult => {
     const where = resolvePlace(model, place);
     if (!where.ok) throw new UsageError(where.message);
@@ -63,7 +73,17 @@ export function openLab(nameOrPath: string = DEFAULT_LAB, opts: OpenLabOptions =
     return t;
   };
   return {
-    model, sim, run, trace,
+    get model() { return model; },
+    get sim() { return sim; },
+    run, trace,
+    apply: (manifestYaml) => {
+      data ??= readYamlFile<LabFile>(model.source, labValidator()).data;
+      const applied = applyManifests(data, manifestYaml);
+      model = compileLabObject(model.source, applied.data);
+      data = applied.data;
+      sim = new Simulator(model, { seed: opts.seed });
+      return applied.lines.map((l) => `${l}\n`).join('');
+    },
     hops: (place, destination) => {
       ip(destination);
       return trace(place, `traceroute -n -q 1 ${destination}`).hops.map((h) => {

@@ -8,6 +8,7 @@ import { NeighbourTable } from './neighbours.js';
 import { copyTables, parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
+import { inIpset, parseIpsets, type IpSets } from './ipset.js';
 
 export interface IfaceState {
   readonly name: string;
@@ -191,6 +192,14 @@ export class DeviceState {
     if (v === undefined) cache.set(arg, (v = compute(this, arg)));
     return v;
   }
+
+  /** Whether `ip` is in the device's ipset NAME (undefined: no such set); the model's sets, parsed on first use. */
+  inSet(name: string, ip: number): boolean | undefined {
+    this.ipsetCache ??= parseIpsets(this.device.ipsets ?? []);
+    return inIpset(this.ipsetCache, name, ip);
+  }
+
+  private ipsetCache?: IpSets;
 
   /** Whether `addr` is one of this device's addresses (any interface: Linux's weak host model), or loopback. */
   isLocal(addr: number): boolean {

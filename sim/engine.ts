@@ -12,6 +12,7 @@ import {
   ARP_TIMEOUT_MS, DEVICE_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, linkDelayMs, type CtEntry, type Packet,
 } from './packet.js';
 import { RateLimiter } from './ratelimit.js';
+import { policyVerdictNote } from './policy-verdict.js';
 import type { Disposition, Step } from '../topology/trace.js';
 
 export { addressFor } from './nat.js';
@@ -390,7 +391,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
 }
 
 function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string, how = ''): Outcome {
-  if (j.recording) j.note(s.device.id, `${how}${verdictText('filter', v)}`, { in: inDev });
+  if (j.recording) j.note(s.device.id, `${how}${policyVerdictNote(j.dp.model, s.device.id, v, p)}${verdictText('filter', v)}`, { in: inDev });
   const kind = REJECT_TYPES[v.rule?.rejectWith ?? 'icmp-port-unreachable']!;
   if (kind === 'tcp-reset') {
     if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.device.id, disposition: 'rejected' };

@@ -23,7 +23,7 @@ export interface MatchPacket {
   /** The packet's mark (skb->mark) as the hook receives it; `-j MARK` changes it, `-m mark` tests it. */
   readonly mark: number;
   /** The device the hook runs on, for `-m addrtype --dst-type LOCAL` (its own addresses). */
-  readonly local?: { isLocal(ip: number): boolean };
+  readonly local?: { isLocal(ip: number): boolean; inSet?(name: string, ip: number): boolean | undefined };
   /** The packet's length in bytes (skb->len: the IP packet), added to the byte counters of the rules it matches. */
   readonly length: number;
 }
@@ -73,6 +73,8 @@ interface CompiledRule {
   readonly mark: NonNullable<Rule['mark']> | null;
   readonly addrtype: NonNullable<Rule['addrtype']> | null;
   readonly setMark: NonNullable<Rule['setMark']> | null;
+  readonly sets: NonNullable<Rule['sets']> | null;
+  readonly physdevIsBridged: boolean;
   readonly hasProbability: boolean;
   readonly probability: number;
   readonly target: string;
@@ -106,6 +108,8 @@ function compileRule(r: Rule): CompiledRule {
     mark: r.mark ?? null,
     addrtype: r.addrtype ?? null,
     setMark: r.target === 'MARK' ? (r.setMark ?? null) : null,
+    sets: r.sets ?? null,
+    physdevIsBridged: r.physdevIsBridged === true,
     hasProbability: r.probability !== undefined,
     probability: r.probability ?? 0,
     target: r.target,
@@ -164,6 +168,9 @@ function matches(r: CompiledRule, p: MatchPacket, mark: number, random: number):
   if (r.multiport !== null && multiportMatches(r.multiport.value, p) === r.multiport.not) return false;
   if (r.mark !== null && (((mark & r.mark.mask) >>> 0) === r.mark.value) === r.mark.not) return false;
   if (r.addrtype !== null && !addrtypeMatches(r.addrtype, p)) return false;
+  if (r.sets !== null && !setsMatch(r.sets, p)) return false;
+  // br_netfilter runs FORWARD for a frame cni0 switches between two ports as `-i cni0 -o cni0` (engine.ts bridged).
+  if (r.physdevIsBridged && (p.in === undefined || p.in !== p.out)) return false;
   if (r.hasProbability && !(random < r.probability)) return false;
   return true;
 }
@@ -173,6 +180,15 @@ function addrtypeMatches(types: NonNullable<Rule['addrtype']>, p: MatchPacket): 
   for (const t of types) {
     const local = t.type === 'LOCAL' && p.local !== undefined && p.local.isLocal(t.which === 'src' ? p.src : p.dst);
     if (local === t.not) return false;
+  }
+  return true;
+}
+
+/** `-m set --match-set NAME src|dst`: the address (the first direction given: ip sets of one dimension) in the device's set. */
+function setsMatch(sets: NonNullable<Rule['sets']>, p: MatchPacket): boolean {
+  for (const s of sets) {
+    const hit = p.local?.inSet?.(s.name, s.dirs[0] === 'src' ? p.src : p.dst) === true;
+    if (hit === s.not) return false;
   }
   return true;
 }

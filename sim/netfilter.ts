@@ -40,7 +40,7 @@ interface Negatable<T> {
 export interface Rule {
   readonly src?: Negatable<Cidr>;
   readonly dst?: Negatable<Cidr>;
-  readonly protocol?: Negatable<'tcp' | 'udp' | 'icmp'>;
+  readonly protocol?: Negatable<'tcp' | 'udp' | 'icmp' | 'sctp'>;
   readonly in?: Negatable<string>;
   readonly out?: Negatable<string>;
   readonly dport?: Negatable<readonly [number, number]>;
@@ -54,6 +54,14 @@ export interface Rule {
   readonly mark?: { readonly value: number; readonly mask: number; readonly not: boolean };
   /** `-m addrtype [!] --src-type T` / `[!] --dst-type T` (only LOCAL is evaluated). */
   readonly addrtype?: readonly AddrType[];
+  /** `-m set [!] --match-set NAME src|dst[,...]` (ipsets: sim/ipset.ts). */
+  readonly sets?: readonly { readonly name: string; readonly dirs: readonly ('src' | 'dst')[]; readonly not: boolean }[];
+  /** `-m physdev --physdev-is-bridged`. */
+  readonly physdevIsBridged?: boolean;
+  /** `-m limit --limit RATE [--limit-burst N]` (matches: only NFLOG/LOG rules carry it here, and they decide nothing). */
+  readonly limit?: { readonly rate: string; readonly burst: number };
+  /** `-j NFLOG --nflog-group N`. */
+  readonly nflogGroup?: number;
   /** `-j MARK`: the kernel's one operation, mark = (mark & ~mask) ^ value (iptables-save prints --set-xmark). */
   readonly setMark?: { readonly value: number; readonly mask: number };
   readonly comment?: string;
@@ -138,15 +146,17 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
       }
       case '-p': case '--protocol': {
         const v = arg();
-        if (v !== 'tcp' && v !== 'udp' && v !== 'icmp') return { ok: false, error: `unknown protocol "${v ?? ''}" specified` };
-        rule.protocol = { value: v, not: neg };
+        // iptables lowercases the protocol name (`-p TCP` is `-p tcp`).
+        const name = v?.toLowerCase();
+        if (name !== 'tcp' && name !== 'udp' && name !== 'icmp' && name !== 'sctp') return { ok: false, error: `unknown protocol "${v ?? ''}" specified` };
+        rule.protocol = { value: name, not: neg };
         break;
       }
       case '-i': case '--in-interface': rule.in = { value: arg() ?? '', not: neg }; break;
       case '-o': case '--out-interface': rule.out = { value: arg() ?? '', not: neg }; break;
       case '-m': case '--match': {
         const m = arg();
-        if (!m || !['comment', 'tcp', 'udp', 'conntrack', 'state', 'statistic', 'mark', 'icmp', 'multiport', 'addrtype'].includes(m)) {
+        if (!m || !['comment', 'tcp', 'udp', 'conntrack', 'state', 'statistic', 'mark', 'icmp', 'multiport', 'addrtype', 'set', 'physdev', 'limit'].includes(m)) {
           return { ok: false, error: `Couldn't load match \`${m ?? ''}':No such file or directory` };
         }
         modules.push(m);
@@ -155,7 +165,7 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
       case '--dport': case '--destination-port': case '--sport': case '--source-port': {
         const r = portRange(arg() ?? '');
         if (!r) return { ok: false, error: `invalid port/service \`${words[i] ?? ''}' specified` };
-        if (!rule.protocol || rule.protocol.value === 'icmp') return { ok: false, error: `unknown option "${w}"` };
+        if (!rule.protocol || rule.protocol.value === 'icmp' || rule.protocol.value === 'sctp') return { ok: false, error: `unknown option "${w}"` };
         const p = rule.protocol.value;
         if (!modules.includes(p)) modules.push(p);
         if (w.startsWith('--d')) rule.dport = { value: r, not: neg };
@@ -227,6 +237,17 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
         break;
       }
       case '--random-fully': rule.randomFully = true; break;
+      case '--match-set': {
+        const name = arg() ?? '';
+        const dirs = (arg() ?? '').split(',');
+        if (!dirs.every((d) => d === 'src' || d === 'dst')) return { ok: false, error: `You must specify (the comma separated list of) 'src' or 'dst'.` };
+        rule.sets = [...(rule.sets ?? []), { name, dirs: dirs as ('src' | 'dst')[], not: neg }];
+        break;
+      }
+      case '--physdev-is-bridged': rule.physdevIsBridged = true; break;
+      case '--limit': rule.limit = { rate: limitRate(arg() ?? ''), burst: rule.limit?.burst ?? 5 }; break;
+      case '--limit-burst': rule.limit = { rate: rule.limit?.rate ?? '3/hour', burst: Number(arg()) }; break;
+      case '--nflog-group': rule.nflogGroup = Number(arg()); break;
       default:
         return { ok: false, error: `unknown option "${w}"` };
     }
@@ -241,6 +262,13 @@ export function parseRule(words: readonly string[]): ParseResult<Rule> {
   if (rule.target === 'REJECT' && !rule.rejectWith) rule.rejectWith = 'icmp-port-unreachable';
   rule.modules = modules;
   return { ok: true, value: rule as Rule };
+}
+
+/** libxt_limit's rate as iptables-save prints it: N/sec, N/min, N/hour, N/day. */
+function limitRate(text: string): string {
+  const [n, unit = 'sec'] = text.split('/');
+  const u = unit.startsWith('s') ? 'sec' : unit.startsWith('m') ? 'min' : unit.startsWith('h') ? 'hour' : 'day';
+  return `${n}/${u}`;
 }
 
 /** libxt_MARK's options as the one xset operation the kernel runs (value, mask). */
@@ -306,6 +334,7 @@ export const multiportList = (ranges: readonly (readonly [number, number])[]): s
 /** The rule as `iptables -S` prints it (after "-A CHAIN "); `counters` (`-c P B`, for -S -v) goes before the target. */
 export function ruleText(r: Rule, counters?: string): string {
   const parts: string[] = [];
+  let setIndex = 0;
   if (r.src) parts.push(`${neg(r.src)}-s ${cidrText(r.src.value)}`);
   if (r.dst) parts.push(`${neg(r.dst)}-d ${cidrText(r.dst.value)}`);
   if (r.in) parts.push(`${neg(r.in)}-i ${r.in.value}`);
@@ -322,6 +351,10 @@ export function ruleText(r: Rule, counters?: string): string {
     if (m === 'icmp' && r.icmpType) parts.push(`${neg(r.icmpType)}--icmp-type ${icmpTypeSaveText(r.icmpType.value)}`);
     if (m === 'mark' && r.mark) parts.push(`${r.mark.not ? '! ' : ''}--mark ${hex(r.mark.value)}${r.mark.mask === 0xffffffff ? '' : `/${hex(r.mark.mask)}`}`);
     if (m === 'addrtype' && r.addrtype) for (const a of r.addrtype) parts.push(`${a.not ? '! ' : ''}--${a.which}-type ${a.type}`);
+    const set = m === 'set' ? r.sets?.[setIndex++] : undefined;
+    if (set) parts.push(`${set.not ? '! ' : ''}--match-set ${set.name} ${set.dirs.join(',')}`);
+    if (m === 'physdev' && r.physdevIsBridged) parts.push('--physdev-is-bridged');
+    if (m === 'limit' && r.limit) parts.push(`--limit ${r.limit.rate}${r.limit.burst === 5 ? '' : ` --limit-burst ${r.limit.burst}`}`);
   }
   if (counters !== undefined) parts.push(counters);
   if (r.target !== '') parts.push(`-j ${r.target}`);
@@ -330,6 +363,7 @@ export function ruleText(r: Rule, counters?: string): string {
   if (r.toSource !== undefined) parts.push(`--to-source ${formatIpPort(r.toSource)}`);
   if (r.randomFully) parts.push('--random-fully');
   if (r.setMark) parts.push(`--set-xmark ${hex(r.setMark.value)}/${hex(r.setMark.mask)}`);
+  if (r.nflogGroup !== undefined) parts.push(`--nflog-group ${r.nflogGroup}`);
   return parts.join(' ');
 }
 

@@ -178,10 +178,10 @@ describe('the tool check before building', () => {
       expect(check.ok).toBe(false);
       expect(check.missing.map((m) => m.tool)).toEqual([...REQUIRED_TOOLS.map((t) => t.tool).filter((t) => t !== 'ip' && t !== 'traceroute'), `CNI plugins bridge and host-local in ${dir}`]);
       expect(check.message.split('\n').slice(check.root ? 0 : 1)).toEqual([
-        'missing tools: bridge (package iproute2), iptables (package iptables), iptables-restore (package iptables), sysctl (package procps), unshare (package util-linux), ' +
+        'missing tools: bridge (package iproute2), iptables (package iptables), iptables-restore (package iptables), ipset (package ipset), sysctl (package procps), unshare (package util-linux), ' +
           'nsenter (package util-linux), busybox (package busybox), ping (package iputils-ping), tracepath (package iputils-tracepath), ' +
           `mtr (package mtr-tiny), tcptraceroute (package tcptraceroute), CNI plugins bridge and host-local in ${dir} (package containernetworking-plugins)`,
-        'install them with: apt-get install -y iproute2 iptables procps util-linux busybox iputils-ping iputils-tracepath mtr-tiny tcptraceroute containernetworking-plugins',
+        'install them with: apt-get install -y iproute2 iptables ipset procps util-linux busybox iputils-ping iputils-tracepath mtr-tiny tcptraceroute containernetworking-plugins',
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

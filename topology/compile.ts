@@ -7,6 +7,7 @@ import { buildLabGraph } from './graph.js';
 import type { Device, LabModel, RouteSet, Segment } from './model.js';
 import { isLabFilePath, libraryLabNames, resolveLabPath } from './paths.js';
 import { planLab, type LabPlan } from './plan.js';
+import { applyPolicyEngine } from './policy-engine.js';
 import { labValidator } from './schema/validators.js';
 import { parseYamlText, readYamlFile, SourceError, type YamlSource } from './yaml-source.js';
 
@@ -53,8 +54,9 @@ function buildModel(source: string, plan: LabPlan): LabModel {
   const routeSets: RouteSet[] = [{ id: FLANNEL_ROUTE_SET, routes: ctx.flannelRoutes }];
   const services = ctx.services;
 
+  const enforced = applyPolicyEngine(devices, services, plan.serviceNetwork, plan.policies);
   const byId = new Map<string, Device>();
-  for (const d of devices) byId.set(d.id, d);
+  for (const d of enforced) byId.set(d.id, d);
   let graph: ReturnType<typeof buildLabGraph> | undefined;
   const model: LabModel = {
     name: plan.name,
@@ -71,14 +73,17 @@ function buildModel(source: string, plan: LabPlan): LabModel {
       icmpRatelimit: plan.icmpRatelimit,
       domain: CLUSTER_DOMAIN,
       dnsIp: kubeDnsIp(services),
+      networkPolicy: plan.policies.engine,
     },
     hostOnly: plan.hostOnly,
     nat: plan.nat,
     vm: plan.vm,
-    devices,
+    devices: enforced,
     segments,
     routeSets,
     services,
+    networkPolicies: plan.policies.policies,
+    namespaceLabels: plan.policies.namespaceLabels,
     hosts: plan.externals.map((e) => ({ ip: e.ip, name: e.name })),
     device: (id) => byId.get(id),
     graph: () => (graph ??= buildLabGraph(model)),

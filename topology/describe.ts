@@ -3,6 +3,7 @@
 import { formatCidr, formatIfAddr, formatIp } from './address.js';
 import type { Device, LabModel } from './model.js';
 import { knownNodes } from './place.js';
+import { formatSelector } from './network-policy.js';
 import { UsageError } from './usage-error.js';
 
 /** A node's `ip route` output as iproute2 prints it (the caller runs it: the simulator, or a real backend). */
@@ -56,6 +57,8 @@ export function describeLab(lab: LabModel, ipRoute: IpRoute, opts: ShowOptions =
     ]);
     lines.push(...table(['SERVICE', 'CLUSTER-IP', 'PORTS', 'ENDPOINTS'], svc), '');
   }
+  const policies = policyRows(lab);
+  if (policies.length > 0) lines.push(`NetworkPolicy engine: ${policyEngineText(lab)}`, ...table(['NAMESPACE', 'POLICY', 'POD-SELECTOR', 'TYPES'], policies), '');
   for (const d of shown.routed) {
     lines.push(`[${d.id}]$ ip route`);
     // iproute2's bytes as they are (each route line ends with a space), without the final newline.
@@ -79,6 +82,8 @@ export function labJson(lab: LabModel, ipRoute: IpRoute, opts: ShowOptions = {})
       routes: routed.has(d) ? ipRoute(d.id).split('\n').filter(Boolean) : undefined,
     })),
     services: lab.services.map((s) => ({ ...s, ip: formatIp(s.ip) })),
+    networkPolicyEngine: lab.cluster.networkPolicy ?? 'none',
+    networkPolicies: lab.networkPolicies ?? [],
   };
 }
 
@@ -87,4 +92,15 @@ function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), h.length));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 2))).join('');
   return [line(header), ...rows.map(line)];
+}
+
+/** The lab's NetworkPolicies per namespace (namespace, then name), for `topo show`. */
+function policyRows(lab: LabModel): string[][] {
+  return [...(lab.networkPolicies ?? [])]
+    .sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1))
+    .map((p) => [p.namespace, p.name, formatSelector(p.podSelector), p.policyTypes.join(',')]);
+}
+
+function policyEngineText(lab: LabModel): string {
+  return lab.cluster.networkPolicy === 'kube-router' ? 'kube-router (enforced on every node)' : 'none (Flannel alone: policies are stored, not enforced)';
 }

@@ -1,4 +1,5 @@
 // The lab file as written (YAML, validated by topology/schema/lab.schema.json) and its defaults.
+import type { NetworkPolicyManifest } from './network-policy.js';
 
 /** A `listen` entry: "tcp/80", or a listener object with its app. */
 export type LabFileListen = string | LabFileListener;
@@ -50,6 +51,7 @@ export interface LabFile {
     kubeletNodeIp?: boolean;
     joinOrder?: string[];
     icmpRatelimit?: number;
+    networkPolicy?: 'none' | 'kube-router';
   };
   hostOnly?: { network?: string; host?: string; iface?: string };
   nat?: { network?: string; guest?: string; gateway?: string; dns?: string; iface?: string };
@@ -57,6 +59,8 @@ export interface LabFile {
   nodes: LabFileNode[];
   services?: LabFileService[];
   externals?: { name: string; ip: string; listen?: LabFileListen[] }[];
+  namespaces?: Record<string, { labels?: Record<string, string> }>;
+  networkPolicies?: NetworkPolicyManifest[];
 }
 
 export const LAB_DEFAULTS = {

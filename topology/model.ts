@@ -3,6 +3,7 @@
 import type { UndirectedGraph } from 'graphology';
 import type { Cidr, IfAddr } from './address.js';
 import type { Toolset } from './toolset.js';
+import type { NetworkPolicy } from './network-policy.js';
 
 export type DeviceKind = 'node' | 'pod' | 'host' | 'nat' | 'external';
 
@@ -115,6 +116,8 @@ export interface Device {
   readonly sysctls: Readonly<Record<string, string>>;
   /** Netfilter rules in iptables-save format ("*nat", ":CHAIN ACCEPT [0:0]", "-A ...", "COMMIT"). */
   readonly netfilter: readonly string[];
+  /** ipsets in `ipset save` form ("create ...", "add ..."), when software on the device keeps any (kube-router). */
+  readonly ipsets?: readonly string[];
   readonly listeners: readonly Listener[];
   /** Nodes: pod subnet, kubelet InternalIP and Flannel's view. */
   readonly podSubnet?: Cidr;
@@ -164,6 +167,8 @@ export interface ClusterInfo {
   readonly domain?: string;
   /** kube-system/kube-dns's ClusterIP (kubelet --cluster-dns), when the lab has that Service. */
   readonly dnsIp?: number;
+  /** The NetworkPolicy engine: none (Flannel alone, policies not enforced) or kube-router's firewall. */
+  readonly networkPolicy?: 'none' | 'kube-router';
 }
 
 export interface HostOnlyInfo {
@@ -202,6 +207,10 @@ export interface LabModel {
   readonly segments: readonly Segment[];
   readonly routeSets: readonly RouteSet[];
   readonly services: readonly Service[];
+  /** NetworkPolicy objects (stored whatever the engine; enforced only by one). */
+  readonly networkPolicies?: readonly NetworkPolicy[];
+  /** Namespace labels the lab adds to kubernetes.io/metadata.name. */
+  readonly namespaceLabels?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Name resolution every device shares (/etc/hosts in the namespace lab): the external hosts. */
   readonly hosts: readonly { readonly ip: number; readonly name: string }[];
   /** Device by id. */

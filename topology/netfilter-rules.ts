@@ -24,10 +24,10 @@ function table(name: string, builtins: readonly string[], userChains: readonly s
 
 const FILTER_BUILTINS = ['INPUT', 'FORWARD', 'OUTPUT'];
 const NAT_BUILTINS = ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'];
-const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Rules grouped per chain in iptables-save's order: builtins first, then user chains by name. */
-function saveOrder(builtins: readonly string[], rules: readonly string[]): string[] {
+export function saveOrder(builtins: readonly string[], rules: readonly string[]): string[] {
   const chainOf = (r: string) => r.slice(3, r.indexOf(' ', 3));
   const rank = (c: string) => (builtins.includes(c) ? builtins.indexOf(c) : builtins.length);
   return rules

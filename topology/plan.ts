@@ -6,6 +6,7 @@ import { LAB_DEFAULTS, type LabFile, type LabFileListen } from './labfile.js';
 import type { Listener, Service } from './model.js';
 import { listenParser, PlanContext } from './plan-context.js';
 import { planServices } from './plan-services.js';
+import { planPolicies, type PlannedPolicies } from './plan-policies.js';
 import type { Diagnostic, PathKey, YamlSource } from './yaml-source.js';
 
 export interface PlannedPod {
@@ -48,6 +49,7 @@ export interface LabPlan {
   readonly nodes: readonly PlannedNode[];
   readonly services: readonly Service[];
   readonly externals: readonly { name: string; ip: number; listen: readonly Listener[] }[];
+  readonly policies: PlannedPolicies;
 }
 
 /** NAT engines take their outside addresses from 198.51.100.0/24: .1 to .253. */
@@ -87,6 +89,7 @@ export function planLab(src: YamlSource<LabFile>): { plan: LabPlan; diagnostics:
     nodes: nodes.map((n) => n.planned),
     services,
     externals,
+    policies: planPolicies(ctx),
   };
   if (plan.flannelIface !== undefined && plan.flannelIface !== nets.hostOnly.iface && plan.flannelIface !== nets.nat.iface) {
     ctx.err(['cluster', 'flannel', 'iface'], `Flannel --iface=${plan.flannelIface} names no interface of the nodes (${nets.nat.iface}, ${nets.hostOnly.iface})`);

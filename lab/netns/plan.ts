@@ -148,6 +148,8 @@ export function buildNetnsPlan(lab: LabModel, opts: PlanOptions): NetnsPlan {
   }
   for (const device of lab.devices) planRoutes(device, lab, nsOf.get(device.id)!, add, cni);
   for (const device of lab.devices) {
+    // Sets first: iptables-restore refuses a rule naming a set that does not exist (kube-router's -m set rules).
+    if ((device.ipsets?.length ?? 0) > 0) add('netfilter', ['ip', 'netns', 'exec', nsOf.get(device.id)!, 'ipset', 'restore'], { stdin: device.ipsets!.join('\n') + '\n' });
     if (device.netfilter.length > 0) {
       add('netfilter', ['ip', 'netns', 'exec', nsOf.get(device.id)!, 'iptables-restore'], { stdin: device.netfilter.join('\n') + '\n' });
     }

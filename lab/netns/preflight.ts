@@ -10,6 +10,7 @@ export const REQUIRED_TOOLS: readonly { readonly tool: string; readonly pkg: str
   { tool: 'bridge', pkg: 'iproute2' },
   { tool: 'iptables', pkg: 'iptables' },
   { tool: 'iptables-restore', pkg: 'iptables' },
+  { tool: 'ipset', pkg: 'ipset' },
   { tool: 'sysctl', pkg: 'procps' },
   { tool: 'unshare', pkg: 'util-linux' },
   { tool: 'nsenter', pkg: 'util-linux' },

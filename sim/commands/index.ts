@@ -6,6 +6,7 @@ import { bridge } from './bridge.js';
 import { cat, echo, hostname } from './files.js';
 import { ip } from './ip.js';
 import { iptables, iptablesSave } from './iptables.js';
+import { ipset } from './ipset.js';
 import { kubectl } from './kubectl.js';
 import { sysctl } from './sysctl.js';
 import { falseCommand, trueCommand } from './shell-builtins.js';
@@ -30,6 +31,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   iptables: notInBusybox('iptables', iptables),
   'iptables-nft': notInBusybox('iptables-nft', iptables),
   'iptables-save': notInBusybox('iptables-save', iptablesSave),
+  ipset: notInBusybox('ipset', ipset),
   kubectl,
   cat,
   echo,

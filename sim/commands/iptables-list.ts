@@ -70,7 +70,7 @@ export function saveText(tables: Tables, table: TableName, only?: string, counte
   return out.map((l) => `${l}\n`).join('');
 }
 
-const PROTO_NUMBERS = { tcp: 6, udp: 17, icmp: 1 } as const;
+const PROTO_NUMBERS = { tcp: 6, udp: 17, icmp: 1, sctp: 132 } as const;
 
 /** /etc/networks of Debian's netbase (nodes and the namespace lab's host alike): getnetbyaddr's names. */
 const NETWORK_NAMES: ReadonlyMap<number, string> = new Map([[0, 'default'], [0x7f000000, 'loopback'], [0xa9fe0000, 'link-local']]);
@@ -100,6 +100,7 @@ function portText(label: string, r: readonly [number, number] | undefined, not: 
 /** The match and target words after the address columns (each with its leading space). */
 function extras(r: Rule, f: ListFormat): string {
   let out = '';
+  let setIndex = 0;
   for (const m of r.modules) {
     if (m === 'comment' && r.comment !== undefined) out += ` /* ${r.comment} */`;
     else if (m === 'tcp' || m === 'udp') {
@@ -116,7 +117,13 @@ function extras(r: Rule, f: ListFormat): string {
       out += ' ADDRTYPE match';
       for (const a of r.addrtype) out += ` ${a.which}-type ${a.not ? '!' : ''}${a.type}`;
     } else if (m === 'statistic' && r.probability !== undefined) out += ` statistic mode random probability ${r.probability.toFixed(11)}`;
+    else if (m === 'set' && r.sets) {
+      const set = r.sets[setIndex++];
+      if (set) out += ` ${set.not ? '! ' : ''}match-set ${set.name} ${set.dirs.join(',')}`;
+    } else if (m === 'physdev' && r.physdevIsBridged) out += ' PHYSDEV match --physdev-is-bridged';
+    else if (m === 'limit' && r.limit) out += ` limit: avg ${r.limit.rate} burst ${r.limit.burst}`;
   }
+  if (r.nflogGroup !== undefined) out += ` nflog-group ${r.nflogGroup}`;
   if (r.target === 'REJECT' && r.rejectWith) out += ` reject-with ${r.rejectWith}`;
   if (r.setMark) out += markTargetText(r.setMark);
   if (r.toDestination) out += ` to:${formatIp(r.toDestination.ip)}${r.toDestination.port !== undefined ? `:${r.toDestination.port}` : ''}`;

@@ -16,6 +16,7 @@ import './kubectl/logs.js';
 import './kubectl/exec.js';
 import './kubectl/mutate.js';
 import './kubectl/events.js';
+import './kubectl/res-networkpolicies.js';
 
 export { humanDuration } from './kubectl/table.js';
 

@@ -100,8 +100,11 @@ export function pathOf(trace: TraceRecord, from: string): DrawnPath {
   const legs = deepestLegs.length > 0 ? deepestLegs : [{ device: from }];
   const dnat = trace.hops.flatMap((h) => h.probes).flatMap((p) => p.steps).find((st) => st.direction === 'out' && /^DNAT\b/.test(st.decision));
   let failure: Failure | undefined;
-  if (!trace.reached) {
-    const i = hops.findIndex((h) => h.status === 'lost' || h.status === 'error');
+  // A REJECT on the way (port unreachable or a reset, e.g. a NetworkPolicy engine's) answers, but the path ends there.
+  const rejectedAt = trace.hops.findIndex((h) => representative(h.probes)?.disposition === 'rejected');
+  if (!trace.reached || rejectedAt >= 0) {
+    const lostAt = trace.reached ? -1 : hops.findIndex((h) => h.status === 'lost' || h.status === 'error');
+    const i = lostAt >= 0 ? lostAt : rejectedAt;
     if (i >= 0) {
       const first = hops[i]!;
       let j = i;

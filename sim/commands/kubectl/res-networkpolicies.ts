@@ -1,0 +1,42 @@
+// kubectl's networkpolicies (networking.k8s.io): the lab's NetworkPolicy objects in kubectl's registry, printed by
+// kubectl-policy.ts (printNetworkPolicy's NAME, POD-SELECTOR, AGE; describeNetworkPolicy's layout).
+import { WORKLOAD_AGE_MS } from '../../../topology/kube-nodes.js';
+import type { NetworkPolicy, PolicyRule } from '../../../topology/network-policy.js';
+import { formatSelector } from '../../../topology/network-policy.js';
+import { describeNetworkPolicy } from '../kubectl-policy.js';
+import { age, metadata } from './api-meta.js';
+import { registerKubectlResource, type KubeItem } from './registry.js';
+
+interface PolicyItem extends KubeItem {
+  readonly policy: NetworkPolicy;
+}
+
+/** The objects were created with the workloads, before the simulated clock started. */
+const CREATED_MS = -WORKLOAD_AGE_MS;
+
+function ruleObject(r: PolicyRule, peerKey: 'from' | 'to'): Record<string, unknown> {
+  return {
+    ...(r.peers.length > 0 ? { [peerKey]: r.peers.map((p) => ({ ...p })) } : {}),
+    ...(r.ports.length > 0 ? { ports: r.ports.map((p) => ({ ...p })) } : {}),
+  };
+}
+
+function policyObject(p: NetworkPolicy): Record<string, unknown> {
+  return {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: metadata('NetworkPolicy', p.name, p.namespace, {}, CREATED_MS),
+    spec: {
+      ...(p.egress ? { egress: p.egress.map((r) => ruleObject(r, 'to')) } : {}),
+      ...(p.ingress ? { ingress: p.ingress.map((r) => ruleObject(r, 'from')) } : {}),
+      podSelector: { ...p.podSelector }, policyTypes: [...p.policyTypes],
+    },
+  };
+}
+
+const policyOf = (i: KubeItem) => (i as PolicyItem).policy;
+
+registerKubectlResource({
+  plural: 'networkpolicies', aliases: ['netpol', 'networkpolicy'], group: 'networking.k8s.io', kind: 'NetworkPolicy', namespaced: true,
+  list: (call) => (call.ctx.sim.model.networkPolicies ?? []).map((policy) => ({ name: policy.name, namespace: policy.namespace, labels: {}, policy, object: () => policyObject(policy) })),
+  table: (items, call) => ({ header: ['NAME', 'POD-SELECTOR', 'AGE'], rows: items.map((i) => [i.name, formatSelector(policyOf(i).podSelector), age(call, CREATED_MS)]) }),
+  describe: (item, call) => describeNetworkPolicy(call.ctx.sim.model, policyOf(item).namespace, item.name).stdout,
+});
