@@ -2,7 +2,8 @@
 import type { LabModel } from '../topology/model.js';
 import { Simulator } from '../sim/simulator.js';
 import type { CommandResult } from '../topology/trace.js';
-import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight } from './backend.js';
+import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type TappedResult, type TapSpec } from './backend.js';
+import { runTapped } from '../sim/capture/oneshot.js';
 
 export class SimBackend implements Backend {
   readonly name = 'sim' as const;
@@ -33,6 +34,13 @@ export class SimBackend implements Backend {
 
   async run(place: string, command: string): Promise<CommandResult> {
     return this.runSync(place, command);
+  }
+
+  async runTapped(place: string, command: string, taps: readonly TapSpec[], filter: string): Promise<TappedResult> {
+    const sim = this.sim;
+    const at = (p: string) => deviceAt(sim.model, this.name, p).id;
+    const ran = runTapped(sim, at(place), command, taps.map((t) => ({ device: at(t.place), iface: t.iface })), filter);
+    return { result: ran.result, taps: ran.taps.map((t, k) => ({ ...taps[k]!, ...t })), pcap: ran.pcap };
   }
 
   async wait(ms: number): Promise<void> {

@@ -7,6 +7,7 @@ import type { RuleCache } from './netfilter-eval.js';
 import { copyTables, parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
+import type { TapSink } from './capture/tap.js';
 
 export interface IfaceState {
   readonly name: string;
@@ -282,6 +283,8 @@ export class Dataplane {
   recordSteps = true;
   /** Simulated time in milliseconds since the lab came up. */
   nowMs = 0;
+  /** The capture listening to frames (sim/capture/tap.ts), or null: the engine's one check per crossing. */
+  tap: TapSink | null = null;
   /** Neighbour resolutions that will fail: `device|iface|ip` -> when the current ARP attempt gives up (ms). */
   readonly arpFailsAt = new Map<string, number>();
 

@@ -8,6 +8,7 @@ import { ip } from './ip.js';
 import { iptables, iptablesSave } from './iptables.js';
 import { kubectl } from './kubectl.js';
 import { sysctl } from './sysctl.js';
+import { tcpdump } from './tcpdump.js';
 
 export interface CommandContext {
   readonly sim: Simulator;
@@ -33,6 +34,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   cat,
   echo,
   hostname,
+  tcpdump: notInBusybox('tcpdump', tcpdump),
 };
 
 export function findCommand(program: string): Command | undefined {
