@@ -119,7 +119,7 @@ function tcpText(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState): 
   }
   let out = `Flags [${flagText}]`;
   if (o.verbose > 0) {
-    const sum = tcpChecksum(d, ip);
+    const sum = l4Checksum(d, ip);
     const stored = v.getUint16(at + 16);
     out += sum === 0 ? `, cksum 0x${stored.toString(16).padStart(4, '0')} (correct)` : `, cksum 0x${stored.toString(16).padStart(4, '0')} (incorrect)`;
   }
@@ -130,8 +130,15 @@ function tcpText(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState): 
   return `${out}, length ${payload}`;
 }
 
-/** The TCP checksum over the pseudo-header: 0 when the stored one is right. */
-function tcpChecksum(d: Decoded, ip: IpFields): number {
+/** -vv's `[udp sum ok] ` for a whole datagram whose checksum verifies (-v says nothing then). */
+function udpSum(d: Decoded, ip: IpFields, o: PrintOptions): string {
+  const len = ip.length - (ip.l4 - ip.at);
+  if (o.verbose < 2 || ip.l4 + len > d.bytes.length || new DataView(d.bytes.buffer, d.bytes.byteOffset).getUint16(ip.l4 + 6) === 0) return '';
+  return l4Checksum(d, ip) === 0 ? '[udp sum ok] ' : '';
+}
+
+/** The TCP or UDP checksum over the pseudo-header: 0 when the stored one is right. */
+function l4Checksum(d: Decoded, ip: IpFields): number {
   const len = ip.length - (ip.l4 - ip.at);
   const pseudo = [ip.src >>> 24, (ip.src >>> 16) & 0xff, (ip.src >>> 8) & 0xff, ip.src & 0xff, ip.dst >>> 24, (ip.dst >>> 16) & 0xff, (ip.dst >>> 8) & 0xff, ip.dst & 0xff, 0, ip.proto, len >>> 8, len & 0xff];
   return inetChecksum(d.bytes, ip.l4, ip.l4 + len, ~inetChecksum(pseudo) & 0xffff);
@@ -144,8 +151,8 @@ function l4Text(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState, qu
   if (ip.proto === 17 || ip.proto === 6) {
     const sport = v.getUint16(ip.l4), dport = v.getUint16(ip.l4 + 2);
     const head = ends(`${addr(ip.src, o)}.${port(sport, o)}`, `${addr(ip.dst, o)}.${port(dport, o)}`);
-    if (quoted) return ip.proto === 17 ? `${head}UDP, length ${v.getUint16(ip.l4 + 4) - 8}` : `${head}Flags [${TCP_FLAGS.filter(([b]) => v.getUint8(ip.l4 + 13) & b).map(([, c]) => c).join('')}], seq ${v.getUint32(ip.l4 + 4)}, win ${v.getUint16(ip.l4 + 14)}, length 0`;
-    if (ip.proto === 17) return `${head}UDP, length ${v.getUint16(ip.l4 + 4) - 8}`;
+    if (ip.proto === 17) return `${head}${udpSum(d, ip, o)}UDP, length ${v.getUint16(ip.l4 + 4) - 8}`;
+    if (quoted) return `${head}Flags [${TCP_FLAGS.filter(([b]) => v.getUint8(ip.l4 + 13) & b).map(([, c]) => c).join('')}], seq ${v.getUint32(ip.l4 + 4)}, win ${v.getUint16(ip.l4 + 14)}, length 0`;
     return `${head}${tcpText(d, ip, o, seqs)}`;
   }
   if (ip.proto === 1) {
@@ -168,9 +175,10 @@ function ipText(d: Decoded, ip: IpFields, o: PrintOptions, _len?: number, seqs: 
 
 function arpText(d: Decoded, o: PrintOptions): string {
   const a = d.arp!;
+  const head = o.verbose > 0 ? 'ARP, Ethernet (len 6), IPv4 (len 4), ' : 'ARP, ';
   return a.op === 1
-    ? `ARP, Request who-has ${addr(a.targetIp, o)} tell ${addr(a.senderIp, o)}, length ${a.length}`
-    : `ARP, Reply ${addr(a.senderIp, o)} is-at ${a.senderMac}, length ${a.length}`;
+    ? `${head}Request who-has ${addr(a.targetIp, o)} tell ${addr(a.senderIp, o)}, length ${a.length}`
+    : `${head}Reply ${addr(a.senderIp, o)} is-at ${a.senderMac}, length ${a.length}`;
 }
 
 /** -i any's columns: the interface (`%-5s `) and the packet type (`%-3s `: In, Out, P for another host's frame, B, M). */

@@ -60,6 +60,9 @@ function emit(tap: TapSink, ev: FrameEvent): void {
 
 /** Frames sent out of the wire's near side by S:OUT towards NEIGHBOUR: the sender, then the bridge ports on the way. */
 export function tapDeparture(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, neighbour: Neighbour, p: Packet): void {
+  // After the handshake a TCP conversation (ACK, request, response, FIN) is not packets in the model yet: a lone
+  // response segment would misstate it, so it is left off the wire the capture sees.
+  if (p.tcp === 'data') return;
   const frame = { atMs: nowOf(j), srcMac: out.mac, dstMac: neighbour.ifaceState.mac, packet: p, flow: flowOf(j) };
   const device = s.device.id;
   emit(tap, { ...frame, device, iface: out.name, dir: 'out' });

@@ -60,18 +60,18 @@ export function readCapture(dp: Dataplane, device: string, opts: TcpdumpOptions)
   if (!bytes) return { stdout: '', stderr: `tcpdump: ${path}: No such file or directory\n`, exitCode: 1 };
   const file = readPcap(bytes);
   if (!file.ok) return { stdout: '', stderr: `tcpdump: ${file.error}\n`, exitCode: 1 };
-  let test;
-  try { test = compileFilter(opts.filter); } catch (e) { return filterError(e); }
   const { linktype, records } = file.file;
+  const reading = `reading from file ${path}, link-type ${LINK_NAMES(linktype)}, snapshot length ${file.file.snaplen}\n`;
+  let test;
+  try { test = compileFilter(opts.filter); } catch (e) { const r = filterError(e); return { ...r, stderr: `${reading}${r.stderr}` }; }
   const seqs: TcpSeqState = new Map();
   const out: string[] = [];
   for (const r of records) {
     if (opts.count !== undefined && out.length >= opts.count) break;
     if (test(decodeFrame(r.data, linktype))) out.push(`${printFrame(r.data, linktype, r.tsUs, opts.print, seqs)}\n`);
   }
-  const stderr = `reading from file ${path}, link-type ${LINK_NAMES(linktype)}, snapshot length ${file.file.snaplen}\n`;
-  if (file.truncated) return { stdout: out.join(''), stderr: `${stderr}tcpdump: pcap_loop: ${file.truncated}\n`, exitCode: 1 };
-  return { stdout: out.join(''), stderr, exitCode: 0 };
+  if (file.truncated) return { stdout: out.join(''), stderr: `${reading}tcpdump: pcap_loop: ${file.truncated}\n`, exitCode: 1 };
+  return { stdout: out.join(''), stderr: reading, exitCode: 0 };
 }
 
 /** A live capture started by `tcpdump ...` at a place, until it is stopped. */

@@ -64,19 +64,22 @@ const MUSL_GAI: readonly (readonly [RegExp, string])[] = [
  * `received by filter` count. */
 const TCPDUMP_TIME = /^(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d\.\d{6} /;
 const TCPDUMP_FIELDS: readonly (readonly [RegExp, string])[] = [
-  [/(\d+\.\d+\.\d+\.\d+)\.(?:3[3-9]\d{3}|[4-5]\d{4}|60\d{3})\b(?=[: ])/g, `$1.${MASK}`],
+  [/(\d+\.\d+\.\d+\.\d+)\.(?:3276[89]|327[7-9]\d|32[89]\d\d|3[3-9]\d{3}|[45]\d{4}|60\d{3})\b(?=[: ])/g, `$1.${MASK}`],
   [/\b(seq|ack) \d{5,}/g, `$1 ${MASK}`],
   [/\bTS val \d+ ecr [1-9]\d*/g, `TS val ${MASK} ecr ${MASK}`],
   [/\bTS val \d+ ecr 0\b/g, `TS val ${MASK} ecr 0`],
   [/(ICMP echo (?:request|reply), id )\d+/g, `$1${MASK}`],
   [/(\(tos 0x[0-9a-f]+, ttl \d+, id )\d+/g, `$1${MASK}`],
   [/\bcksum 0x[0-9a-f]+ \((?:correct|incorrect[^)]*)\)/g, `cksum ${MASK}`],
-  [/(\.(?:53|domain): )\d+(?=[ +*|-])/g, `$1${MASK}`],
 ];
+/** A DNS message's id comes first after the addresses (`... > 10.96.0.10.53: 10809+ A? ...`, and in replies). */
+const TCPDUMP_DNS = /\.(?:53|domain)[: ]/;
+const TCPDUMP_DNS_ID = /(> \S+: )\d+(?=[ +*|-])/;
 const TCPDUMP_RECEIVED = /^\d+ (packets? received by filter)$/;
 
 function maskTcpdumpLine(line: string): string {
   let out = line.replace(TCPDUMP_TIME, (t) => `${t.length > 16 ? `${MASK} ` : ''}${MASK} `);
+  if (TCPDUMP_DNS.test(out)) out = out.replace(TCPDUMP_DNS_ID, `$1${MASK}`);
   for (const [re, to] of TCPDUMP_FIELDS) out = out.replace(re, to);
   return out;
 }
