@@ -147,7 +147,7 @@ describe.skipIf(!TCPDUMP || !TSHARK)('tracelab exec --tap --pcap (skipped: tcpdu
     const printed = r.out.split('# tcpdump -n -i eth1 at node-1\n')[1]!;
     expect(printed).toMatch(/ICMP time exceeded in-transit, length 68\n/);
     const real = await runArgv([TCPDUMP!, '-nr', file], { env: UTC });
-    expect(real.stdout).toBe(printed);
+    expect(`${real.stdout}\n`).toBe(printed); // stopped like Ctrl-C: tcpdump's blank line
     const shark = await runArgv([TSHARK!, '-r', file]);
     expect(shark.stdout.trimEnd().split('\n')).toHaveLength(printed.trimEnd().split('\n').length);
     expect(r.err).toContain('tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\nlistening on eth1, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n');

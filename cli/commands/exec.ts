@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_LINES } from './lines.js';
 import { UsageError, type Backend, type TappedResult, type TapSpec } from '../../lab/backend.js';
+import { withTapText } from '../../lab/tapped-text.js';
 import { writeOutputFile } from '../../lab/io/output-file.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from '../../lab/train/pipes.js';
@@ -53,7 +54,8 @@ export const execCommand: CommandModule = {
       if (taps.length === 0 && (args.pcap !== undefined || args['tap-filter'] !== undefined)) throw new UsageError('--pcap and --tap-filter go with --tap PLACE:IFACE');
       const tapped = taps.length > 0 ? await runWithTaps(backend, args, pipeline.command, taps) : undefined;
       const ran = tapped?.result ?? await backend.run(args.place, pipeline.command);
-      const result = pipeline.filters.length === 0 ? ran : { ...ran, ...runFilters(ran.stdout, pipeline.filters) };
+      const filtered = pipeline.filters.length === 0 ? ran : { ...ran, ...runFilters(ran.stdout, pipeline.filters) };
+      const result = tapped ? withTapText({ ...tapped, result: filtered }, args['tap-filter'] ?? '') : filtered;
       if (args.svg) await writePathSvg(args.svg, lab, args.place, result.traces);
       if (args.json) {
         write(`${resultJson(result)}\n`);
@@ -61,7 +63,6 @@ export const execCommand: CommandModule = {
         return;
       }
       printResult(result);
-      if (tapped) printTaps(tapped, args['tap-filter']);
       if (args.explain) write(await explanation(result.traces));
     } finally {
       if (args.backend === 'sim') await backend.down();
@@ -87,15 +88,6 @@ async function runWithTaps(backend: Backend, args: ExecArgs, command: string, ta
     writeOutputFile(args.pcap, tapped.pcap);
   }
   return tapped;
-}
-
-/** Each tap's tcpdump text after the command's output: a heading, the packet lines; header and trailer on stderr. */
-function printTaps(tapped: TappedResult, filter: string | undefined): void {
-  for (const t of tapped.taps) {
-    write(`\n# tcpdump -n -i ${t.iface}${filter ? ` ${filter}` : ''} at ${t.place}\n${t.stdout}`);
-    writeErr(t.stderr);
-    if (t.exitCode !== 0) process.exitCode = t.exitCode;
-  }
 }
 
 /**

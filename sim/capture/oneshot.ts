@@ -49,7 +49,7 @@ export function runTapped(sim: Simulator, device: string, command: string, taps:
   }
   const result = sim.run(device, command);
   const texts = started.jobs.map((j) => {
-    const end = j.stop(false);
+    const end = j.stop(true);
     return { stdout: end.stdout, stderr: `${j.header}${end.stderr}`, exitCode: 0 };
   });
   const frames = started.jobs.filter((j) => j.capture.iface !== 'any').flatMap((j) => j.capture.frames);
