@@ -45,10 +45,12 @@ function flowOf(j: Journey): number {
 }
 
 /**
- * A tool's send loop takes about 100 microseconds per packet (traceroute opens, binds and connects a socket per probe and sends 16 back to back): the tap's clock
- * places the Nth probe of a run that much later, so probes sent together cross an interface in send order.
+ * The tap's clock places the Nth packet a tool sends (traceroute sends 16 probes back to back) SEND_SPACING_MS later
+ * than the Nth: the model's link delays are VirtualBox-like (0.2 ms per host-only hop), longer than the ~50 µs a
+ * tool's send loop takes, so without the spacing all probes would cross an interface before any reply; with it, each
+ * reply precedes the next probe, as captures in the namespace lab (links of a few µs) show. Printed times are masked.
  */
-const SEND_SPACING_MS = 0.1;
+const SEND_SPACING_MS = 1;
 
 function nowOf(j: Journey): number {
   return j.dp.nowMs + j.probeSeq * SEND_SPACING_MS + j.baseMs + j.elapsedMs;
