@@ -51,21 +51,19 @@ class Parser {
   }
 
   private or(): FrameTest {
-    let left = this.and();
-    while (this.peek() === 'or' || this.peek() === '||') {
-      this.k++;
-      const l = left, r = this.and();
-      left = (d) => l(d) || r(d);
-    }
-    return left;
+    return this.chain(['or', '||'], () => this.and(), (l, r) => (d) => l(d) || r(d));
   }
 
   private and(): FrameTest {
-    let left = this.not();
-    while (this.peek() === 'and' || this.peek() === '&&') {
+    return this.chain(['and', '&&'], () => this.not(), (l, r) => (d) => l(d) && r(d));
+  }
+
+  /** Operands joined left to right by one of WORDS. */
+  private chain(words: readonly string[], operand: () => FrameTest, join: (l: FrameTest, r: FrameTest) => FrameTest): FrameTest {
+    let left = operand();
+    while (words.includes(this.peek() ?? '')) {
       this.k++;
-      const l = left, r = this.not();
-      left = (d) => l(d) && r(d);
+      left = join(left, operand());
     }
     return left;
   }
