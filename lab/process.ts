@@ -124,6 +124,9 @@ export function startDetached(argv: readonly string[], ready: string, onPid: (pi
 /** A program running in the background (a capture) until it is stopped by its pid. */
 export interface BackgroundRun {
   readonly pid: number;
+  /** Its standard output and error so far. */
+  stdout(): string;
+  stderr(): string;
   /** Sends SIGNAL to the program (its pid only) and resolves with everything it printed and its exit status. */
   stop(signal?: NodeJS.Signals): Promise<ProcessResult>;
 }
@@ -148,7 +151,7 @@ export function startBackground(argv: readonly string[], ready: string, timeoutM
       if (!started && stderr.includes(ready)) {
         started = true;
         clearTimeout(timer);
-        resolve({ pid: child.pid!, stop: async (signal = 'SIGINT') => { process.kill(child.pid!, signal); return exited; } });
+        resolve({ pid: child.pid!, stdout: () => stdout, stderr: () => stderr, stop: async (signal = 'SIGINT') => { process.kill(child.pid!, signal); return exited; } });
       }
     });
     child.on('error', (e) => { clearTimeout(timer); reject(e); });

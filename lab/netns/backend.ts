@@ -3,7 +3,7 @@ import { hasTool, notFound } from '../../topology/images.js';
 import type { LabModel } from '../../topology/model.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type TappedResult, type TapSpec, type UpOptions } from '../backend.js';
-import { runTappedNetns } from './capture.js';
+import { runTappedNetns, startNetnsJob } from './capture.js';
 import { resolvePlace } from '../../topology/place.js';
 import { commandWords } from '../../sim/words.js';
 import { notModelledRefusal } from '../../sim/commands/not-modelled.js';
@@ -102,6 +102,15 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
       if (!record) return { result: await this.run(where, command), taps: [] };
       const nsTaps = taps.map((t) => ({ ...t, ns: placeFromRecord(record.places, lab ? deviceAt(lab, 'netns', t.place).id : t.place).place.ns }));
       return runTappedNetns(nsTaps, filter, () => this.run(where, command));
+    },
+    /** `tcpdump ... &` in the place's namespace (capture.ts); other programs are not run in the background. */
+    async startJob(where: string, command: string) {
+      const record = upRecord();
+      const words = commandWords(command);
+      if (!record || !words.ok || words.words[0] !== 'tcpdump') return { ok: false as const, result: await this.run(where, command) };
+      const { place } = placeFromRecord(record.places, lab ? deviceAt(lab, 'netns', where).id : where);
+      const run = placeArgv(place, record.uts?.[place.ns], command, NO_APPLETS);
+      return run.ok ? startNetnsJob(run.argv) : { ok: false as const, result: run.result };
     },
     /** Lab time passes: a real sleep of at most MAX_REAL_WAIT_MS, and flanneld's route reconciliation (flannel.ts). */
     async wait(ms: number): Promise<void> {

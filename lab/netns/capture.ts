@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandResult } from '../../topology/trace.js';
-import type { TappedResult, TapSpec } from '../backend.js';
+import type { BackgroundJob, TappedResult, TapSpec } from '../backend.js';
 import { sleepFor } from '../backend.js';
 import { startBackground, type BackgroundRun } from '../process.js';
 
@@ -50,4 +50,32 @@ export async function runTappedNetns(taps: readonly NsTap[], filter: string, run
     await Promise.all(jobs.map((j) => j.stop('SIGKILL').catch(() => undefined)));
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A background job from ARGV (`ip netns exec NS tcpdump ...`): ready when it says `listening on`, stopped by its pid. */
+export async function startNetnsJob(argv: readonly string[]): Promise<{ ok: true; job: BackgroundJob } | { ok: false; result: CommandResult }> {
+  const run = await startBackground(argv, READY);
+  if ('failed' in run) return { ok: false, result: run.failed };
+  let shown = 0;
+  let ended = false;
+  const rest = (): string => {
+    const all = run.stdout();
+    const out = all.slice(shown);
+    shown = all.length;
+    return out;
+  };
+  const header = run.stderr();
+  return {
+    ok: true,
+    job: {
+      header,
+      output: async () => { await sleepFor(SETTLE_MS); return rest(); },
+      done: () => ended,
+      stop: async () => {
+        ended = true;
+        const r = await run.stop('SIGINT');
+        return { stdout: r.stdout.slice(shown), stderr: r.stderr.slice(header.length), exitCode: r.exitCode };
+      },
+    },
+  };
 }
