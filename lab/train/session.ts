@@ -14,6 +14,7 @@ import { completeLine } from './complete.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from './pipes.js';
 import { describePlace, parseMove, promptOf } from './places.js';
 import type { LineKind, SessionSummary, TranscriptLine, TranscriptWriter } from './transcript.js';
+import { JobTable } from './jobs.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -47,6 +48,8 @@ const MAX_LINE = 4096;
 
 export class TrainingSession {
   private backend?: Backend;
+  /** Background captures (`tcpdump ... &`). */
+  private readonly jobs = new JobTable(() => this.requireBackend());
   private healthy: readonly HealthyOutput[] = [];
   /** Where the trainee stands: the last entry; `exit` pops back to the previous one. */
   private stack: Device[];
@@ -152,6 +155,8 @@ export class TrainingSession {
     if (line === '') return { kind: 'empty', output: '' };
     if (line.length > MAX_LINE) return { kind: 'invalid', output: `sh: line too long (${line.length} characters, at most ${MAX_LINE})\n`, exitCode: 2 };
     this.typed.push(line);
+    const job = await this.jobs.handle(line, placeOf(this.here));
+    if (job) return { kind: 'command', ...job };
     const split = splitWords(line);
     if (!split.ok) return { kind: 'invalid', output: `sh: syntax error: ${split.error}\n`, exitCode: 2 };
     const pipeline = splitPipeline(split.words);
@@ -179,9 +184,10 @@ export class TrainingSession {
   private async command(device: Device, line: string, filters: readonly Filter[] = []): Promise<Answer> {
     const r = await this.requireBackend().run(placeOf(device), line);
     this.keepTrace(r, device);
-    if (filters.length === 0) return { kind: 'command', output: r.stdout + r.stderr, exitCode: r.exitCode };
+    const jobs = await this.jobs.pending();
+    if (filters.length === 0) return { kind: 'command', output: r.stdout + r.stderr + jobs, exitCode: r.exitCode };
     const piped = runFilters(r.stdout, filters);
-    return { kind: 'command', output: piped.stdout + r.stderr, exitCode: piped.exitCode };
+    return { kind: 'command', output: piped.stdout + r.stderr + jobs, exitCode: piped.exitCode };
   }
 
   private keepTrace(r: CommandResult, device: Device): void {
@@ -222,6 +228,7 @@ export class TrainingSession {
         return { kind: 'builtin', builtin: name, output: formatCheck(outcome), fixed: outcome.fixed, exitCode: outcome.fixed ? 0 : 1 };
       }
       case 'reset': {
+        await this.jobs.stopAll();
         await this.requireBackend().down();
         this.resets++;
         this.resetAfterFix ||= this.firstFixedAtMs !== undefined;
@@ -270,6 +277,7 @@ export class TrainingSession {
 
   /** Takes the lab down after a failed start; no summary. */
   async abort(): Promise<void> {
+    await this.jobs.stopAll();
     const backend = this.backend;
     this.backend = undefined;
     if (backend) await backend.down();
@@ -280,6 +288,7 @@ export class TrainingSession {
     if (this.finished) return this.finished;
     let fixed = false;
     const backend = this.backend;
+    if (backend) await this.jobs.stopAll();
     if (backend) {
       try {
         fixed = (await checkNow(backend, this.opts.scenario, this.healthy)).fixed;
