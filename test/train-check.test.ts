@@ -48,7 +48,7 @@ describe('which scenarios can be trained', () => {
 
   it('train refuses the baselines and demonstrations with one clear line', async () => {
     const refused = library.filter((s) => !s.trainable).map((s) => s.name).sort();
-    expect(refused).toEqual(['clusterip-every-hop', 'clusterip-no-endpoints', 'dns-coredns-not-listening', 'dns-kube-dns-no-endpoints', 'dns-ndots-search-walk', 'dns-short-name-other-namespace', 'flannel-reconciles-route', 'nodes-joined-out-of-order', 'pod-app-not-listening', 'pod-cidr-outside-cluster-network', 'seed-lab-baseline', 'service-no-endpoints-refused', 'service-wrong-targetport']);
+    expect(refused).toEqual(['capture-arp-failure', 'capture-dnat-cni0', 'capture-syn-reset', 'capture-traceroute-eth1', 'clusterip-every-hop', 'clusterip-no-endpoints', 'dns-coredns-not-listening', 'dns-kube-dns-no-endpoints', 'dns-ndots-search-walk', 'dns-short-name-other-namespace', 'flannel-reconciles-route', 'nodes-joined-out-of-order', 'pod-app-not-listening', 'pod-cidr-outside-cluster-network', 'seed-lab-baseline', 'service-no-endpoints-refused', 'service-wrong-targetport']);
     for (const name of refused) {
       const transcript = join(work, `refused-${name}.jsonl`);
       await expect(train(name, ['check', 'quit'], transcript)).rejects.toThrow(new RegExp(`^scenario ${name} is not a training exercise \\(train: false in .*${name}\\.yaml\\)`));
