@@ -81,6 +81,11 @@ export interface BackgroundJob {
   stop(): Promise<CommandResult>;
 }
 
+/** Why `PROGRAM ... &` is refused: only captures run in the background (the training shell's job control). */
+export function notABackgroundJob(program: string): CommandResult {
+  return { stdout: '', stderr: `sh: ${program} &: only tcpdump runs in the background in the tracelab training shell\n`, exitCode: 3 };
+}
+
 /** The device PLACE names in the lab a backend was brought up with; no lab or an unknown place is a UsageError. */
 export function deviceAt(lab: LabModel | undefined, backend: BackendName, place: string): Device {
   if (!lab) throw new UsageError(`the ${backend} backend has no lab: call up(lab) first`);

@@ -2,7 +2,7 @@
 import type { LabModel } from '../topology/model.js';
 import { Simulator } from '../sim/simulator.js';
 import type { CommandResult } from '../topology/trace.js';
-import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type TappedResult, type TapSpec } from './backend.js';
+import { deviceAt, notABackgroundJob, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type TappedResult, type TapSpec } from './backend.js';
 import { runTapped } from '../sim/capture/oneshot.js';
 import { parseTcpdump, startTcpdump } from '../sim/capture/tcpdump.js';
 import { commandWords } from '../sim/words.js';
@@ -52,7 +52,7 @@ export class SimBackend implements Backend {
     const device = deviceAt(sim.model, this.name, place).id;
     const words = commandWords(command);
     if (!words.ok) return { ok: false, result: words.result };
-    if (words.words[0] !== 'tcpdump') return { ok: false, result: { stdout: '', stderr: `sh: ${words.words[0] ?? ''} &: only tcpdump runs in the background in the tracelab simulator\n`, exitCode: 3 } };
+    if (words.words[0] !== 'tcpdump') return { ok: false, result: notABackgroundJob(words.words[0] ?? '') };
     const parsed = parseTcpdump(words.words.slice(1));
     if (!parsed.ok) return { ok: false, result: parsed.result };
     if (parsed.opts.readFile !== undefined) return { ok: false, result: sim.run(device, command) };

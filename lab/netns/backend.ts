@@ -2,7 +2,7 @@
 import { hasTool, notFound } from '../../topology/images.js';
 import type { LabModel } from '../../topology/model.js';
 import type { CommandResult } from '../../topology/trace.js';
-import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type TappedResult, type TapSpec, type UpOptions } from '../backend.js';
+import { deviceAt, notABackgroundJob, UsageError, type Backend, type BackendOptions, type BackendStatus, type TappedResult, type TapSpec, type UpOptions } from '../backend.js';
 import { runTappedNetns, startNetnsJob } from './capture.js';
 import { resolvePlace } from '../../topology/place.js';
 import { commandWords } from '../../sim/words.js';
@@ -107,7 +107,9 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
     async startJob(where: string, command: string) {
       const record = upRecord();
       const words = commandWords(command);
-      if (!record || !words.ok || words.words[0] !== 'tcpdump') return { ok: false as const, result: await this.run(where, command) };
+      if (!words.ok) return { ok: false as const, result: words.result };
+      if (words.words[0] !== 'tcpdump') return { ok: false as const, result: notABackgroundJob(words.words[0] ?? '') };
+      if (!record) return { ok: false as const, result: await this.run(where, command) };
       const { place } = placeFromRecord(record.places, lab ? deviceAt(lab, 'netns', where).id : where);
       const run = placeArgv(place, record.uts?.[place.ns], command, NO_APPLETS);
       return run.ok ? startNetnsJob(run.argv) : { ok: false as const, result: run.result };

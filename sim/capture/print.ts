@@ -70,7 +70,7 @@ function icmpText(d: Decoded, ip: IpFields, o: PrintOptions): string {
   } else if (type === 3) text = (UNREACH_HOST_TEXT[code] ?? `%s unreachable - #${code}`).replace('%s', innerDst);
   else text = `type-#${type}`;
   let out = `ICMP ${text}, length ${plen}`;
-  if (o.verbose > 0 && type !== 0 && type !== 8 && inner) out += `\n\t${ipText(d, inner, o, plen - 8)}`;
+  if (o.verbose > 0 && type !== 0 && type !== 8 && inner) out += `\n\t${ipText(d, inner, o, true)}`;
   return out;
 }
 
@@ -163,9 +163,8 @@ function l4Text(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState, qu
   return `${ends(addr(ip.src, o), addr(ip.dst, o))}ip-proto-${ip.proto} ${ip.length - 20}`;
 }
 
-/** `IP ...` (or with -v `IP (tos ...)\n    ...`), LEN the bytes the header says for a quoted datagram. */
-function ipText(d: Decoded, ip: IpFields, o: PrintOptions, _len?: number, seqs: TcpSeqState = new Map()): string {
-  const quoted = _len !== undefined;
+/** `IP ...` (or with -v `IP (tos ...)\n    ...`); QUOTED: the datagram an ICMP error carries. */
+function ipText(d: Decoded, ip: IpFields, o: PrintOptions, quoted: boolean, seqs: TcpSeqState = new Map()): string {
   const body = l4Text(d, ip, o, seqs, quoted);
   if (o.verbose === 0) return `IP ${body}`;
   const flags = ip.df ? 'DF' : 'none';
@@ -192,7 +191,7 @@ export function printFrame(bytes: Uint8Array, linktype: number, tsUs: number, o:
   const d = decodeFrame(bytes, linktype);
   const time = timeText(tsUs, o.time);
   const cols = any ? `${any.ifname.padEnd(5)} ${any.pkttype.padEnd(3)} ` : '';
-  const body = d.arp ? arpText(d, o) : d.ip ? ipText(d, d.ip, o, undefined, seqs) : `ethertype Unknown (0x${d.ethertype.toString(16).padStart(4, '0')}), length ${d.frameLength}`;
+  const body = d.arp ? arpText(d, o) : d.ip ? ipText(d, d.ip, o, false, seqs) : `ethertype Unknown (0x${d.ethertype.toString(16).padStart(4, '0')}), length ${d.frameLength}`;
   if (!o.ether || any) return `${time}${cols}${body}`;
   const type = d.arp ? 'ARP (0x0806)' : 'IPv4 (0x0800)';
   const rest = d.arp ? body.replace(/^ARP, /, '') : body.replace(/^IP /, '');

@@ -18,8 +18,8 @@ export interface CapturedFrame extends PcapRecord {
 }
 
 export class Capture {
+  /** The frames the filter let through, up to the -c limit. */
   readonly frames: CapturedFrame[] = [];
-  /** Frames the filter let through, counted even after `-c N` stopped printing ("received by filter"). */
   private readonly test: FrameTest;
   constructor(readonly device: string, readonly iface: string, readonly filter: string, readonly limit = Infinity) {
     this.test = compileFilter(filter);
