@@ -111,7 +111,8 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
       if (words.words[0] !== 'tcpdump') return { ok: false as const, result: notABackgroundJob(words.words[0] ?? '') };
       if (!record) return { ok: false as const, result: await this.run(where, command) };
       const { place } = placeFromRecord(record.places, lab ? deviceAt(lab, 'netns', where).id : where);
-      const run = placeArgv(place, record.uts?.[place.ns], command, NO_APPLETS);
+      // On a terminal tcpdump's lines come as packets do; to our pipe they would be block-buffered: -l and immediate mode.
+      const run = placeArgv(place, record.uts?.[place.ns], command.replace(/^tcpdump\b/, 'tcpdump -l --immediate-mode'), NO_APPLETS);
       return run.ok ? startNetnsJob(run.argv) : { ok: false as const, result: run.result };
     },
     /** Lab time passes: a real sleep of at most MAX_REAL_WAIT_MS, and flanneld's route reconciliation (flannel.ts). */
