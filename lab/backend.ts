@@ -37,12 +37,53 @@ export interface Backend {
    * An unknown place is a UsageError on every backend.
    */
   run(place: string, command: string): Promise<CommandResult>;
+  /**
+   * Runs a command while tcpdump listens at each tap (`PLACE:IFACE`, FILTER for all): the command's result, each
+   * tap's tcpdump text, and (`pcap`) all tapped frames as one pcap file. Backends that cannot capture leave it out.
+   */
+  runTapped?(place: string, command: string, taps: readonly TapSpec[], filter: string): Promise<TappedResult>;
+  /**
+   * Starts COMMAND (a capture: `tcpdump ...`) in the background at a place, as `COMMAND &` in a shell: the job, or
+   * the command's own error. Backends that cannot run background jobs leave it out.
+   */
+  startJob?(place: string, command: string): Promise<{ ok: true; job: BackgroundJob } | { ok: false; result: CommandResult }>;
   /** Lets time pass (a scenario's `wait: 15s`): controllers such as Flannel reconcile meanwhile. */
   wait(ms: number): Promise<void>;
   /** The lab as it is now (it may have been built by another process, e.g. `tracelab lab up`). */
   status(): Promise<BackendStatus>;
   /** Tear down: leaves nothing behind. */
   down(): Promise<void>;
+}
+
+/** Where a capture listens: a place and one of its interfaces (or `any`). */
+export interface TapSpec {
+  readonly place: string;
+  readonly iface: string;
+}
+
+/** A command's result with what each tap's tcpdump printed (stdout: packet lines; stderr: header and trailer). */
+export interface TappedResult {
+  readonly result: CommandResult;
+  readonly taps: readonly (TapSpec & { readonly stdout: string; readonly stderr: string; readonly exitCode: number })[];
+  /** Every tapped frame as one pcap file, when the backend can produce it. */
+  readonly pcap?: Uint8Array;
+}
+
+/** A command running in the background (the training shell's `tcpdump ... &`). */
+export interface BackgroundJob {
+  /** What it printed on stderr when it started (tcpdump's `listening on ...`). */
+  readonly header: string;
+  /** Its standard output since the last call (packet lines as they come). */
+  output(): Promise<string>;
+  /** Whether it ended by itself (tcpdump -c N). */
+  done(): boolean;
+  /** Stops it as Ctrl-C does and returns the rest of its output and its trailer. */
+  stop(): Promise<CommandResult>;
+}
+
+/** Why `PROGRAM ... &` is refused: only captures run in the background (the training shell's job control). */
+export function notABackgroundJob(program: string): CommandResult {
+  return { stdout: '', stderr: `sh: ${program} &: only tcpdump runs in the background in the tracelab training shell\n`, exitCode: 3 };
 }
 
 /** The device PLACE names in the lab a backend was brought up with; no lab or an unknown place is a UsageError. */

@@ -120,3 +120,41 @@ export function startDetached(argv: readonly string[], ready: string, onPid: (pi
     child.on('exit', (code) => finish(new Error(`exited with ${code}: ${stderr.trim()}`)));
   });
 }
+
+/** A program running in the background (a capture) until it is stopped by its pid. */
+export interface BackgroundRun {
+  readonly pid: number;
+  /** Its standard output and error so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Sends SIGNAL to the program (its pid only) and resolves with everything it printed and its exit status. */
+  stop(signal?: NodeJS.Signals): Promise<ProcessResult>;
+}
+
+/**
+ * Starts ARGV in the background and resolves once it printed READY on stderr (tcpdump's `listening on`), keeping its
+ * output for stop(); if it exits first, resolves with what it printed (its own error); rejects after TIMEOUTMS without READY.
+ */
+export function startBackground(argv: readonly string[], ready: string, timeoutMs = 10_000): Promise<BackgroundRun | { readonly failed: ProcessResult }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let started = false;
+    const exited = new Promise<ProcessResult>((done) => {
+      child.on('close', (code, signal) => done({ stdout, stderr, exitCode: code ?? 128 + (SIGNALS[signal as NodeJS.Signals] ?? 0) }));
+    });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${argv.join(' ')}: no "${ready}" within ${timeoutMs} ms: ${stderr.trim()}`)); }, timeoutMs);
+    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+    child.stderr!.on('data', (b: Buffer) => {
+      stderr += b.toString('utf8');
+      if (!started && stderr.includes(ready)) {
+        started = true;
+        clearTimeout(timer);
+        resolve({ pid: child.pid!, stdout: () => stdout, stderr: () => stderr, stop: async (signal = 'SIGINT') => { process.kill(child.pid!, signal); return exited; } });
+      }
+    });
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    void exited.then((r) => { if (!started) { clearTimeout(timer); resolve({ failed: r }); } });
+  });
+}

@@ -2,7 +2,11 @@
 import type { LabModel } from '../topology/model.js';
 import { Simulator } from '../sim/simulator.js';
 import type { CommandResult } from '../topology/trace.js';
-import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight } from './backend.js';
+import { deviceAt, notABackgroundJob, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type TappedResult, type TapSpec } from './backend.js';
+import { runTapped } from '../sim/capture/oneshot.js';
+import { parseTcpdump, startTcpdump } from '../sim/capture/tcpdump.js';
+import { commandWords } from '../sim/words.js';
+import type { BackgroundJob } from './backend.js';
 
 export class SimBackend implements Backend {
   readonly name = 'sim' as const;
@@ -33,6 +37,29 @@ export class SimBackend implements Backend {
 
   async run(place: string, command: string): Promise<CommandResult> {
     return this.runSync(place, command);
+  }
+
+  async runTapped(place: string, command: string, taps: readonly TapSpec[], filter: string): Promise<TappedResult> {
+    const sim = this.sim;
+    const at = (p: string) => deviceAt(sim.model, this.name, p).id;
+    const ran = runTapped(sim, at(place), command, taps.map((t) => ({ device: at(t.place), iface: t.iface })), filter);
+    return { result: ran.result, taps: ran.taps.map((t, k) => ({ ...taps[k]!, ...t })), pcap: ran.pcap };
+  }
+
+  /** `tcpdump ... &`: a capture that listens while later commands run (other programs are not run in the background). */
+  async startJob(place: string, command: string): Promise<{ ok: true; job: BackgroundJob } | { ok: false; result: CommandResult }> {
+    const sim = this.sim;
+    const device = deviceAt(sim.model, this.name, place).id;
+    const words = commandWords(command);
+    if (!words.ok) return { ok: false, result: words.result };
+    if (words.words[0] !== 'tcpdump') return { ok: false, result: notABackgroundJob(words.words[0] ?? '') };
+    const parsed = parseTcpdump(words.words.slice(1));
+    if (!parsed.ok) return { ok: false, result: parsed.result };
+    if (parsed.opts.readFile !== undefined) return { ok: false, result: sim.run(device, command) };
+    const started = startTcpdump(sim.dp, device, parsed.opts);
+    if (!started.ok) return started;
+    const t = started.job;
+    return { ok: true, job: { header: t.header, output: async () => t.flush(), done: () => t.done(), stop: async () => t.stop(!t.done()) } };
   }
 
   async wait(ms: number): Promise<void> {

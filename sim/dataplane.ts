@@ -9,6 +9,7 @@ import { copyTables, parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
 import { inIpset, parseIpsets, type IpSets } from './ipset.js';
+import type { TapSink } from './capture/tap.js';
 
 export interface IfaceState {
   readonly name: string;
@@ -307,6 +308,8 @@ export class Dataplane {
   recordSteps = true;
   /** Simulated time in milliseconds since the lab came up. */
   nowMs = 0;
+  /** The capture listening to frames (sim/capture/tap.ts), or null: the engine's one check per crossing. */
+  tap: TapSink | null = null;
   /** Neighbour resolutions that will fail: `device|iface|ip` -> when the current ARP attempt gives up (ms). */
   readonly arpFailsAt = new Map<string, number>();
 

@@ -14,6 +14,7 @@ import {
 import { RateLimiter } from './ratelimit.js';
 import { policyVerdictNote } from './policy-verdict.js';
 import type { Disposition, Step } from '../topology/trace.js';
+import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 
 export { addressFor } from './nat.js';
 
@@ -38,6 +39,8 @@ export type LocalErrno = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | 
 export class Journey {
   readonly steps: Step[] = [];
   elapsedMs = 0;
+  /** Lab time (ms after nowMs) at which this journey starts: an answer leaves when the probe arrived (tap timestamps). */
+  baseMs = 0;
   private hops = 0;
   /** The devices the packet entered, in order (a device entered twice means a routing loop). */
   readonly visited: string[] = [];
@@ -186,11 +189,14 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   if (arp === 'lost') return { kind: 'dropped', device, disposition: 'no-answer' };
   if (arp === 'asked') neighbour!.state.neighbours.heardFrom(neighbour!.iface, addressFor(s, out, nexthop), iface!.mac, now);
   if (!neighbour) {
-    j.elapsedMs += unansweredArpWait(j, device, out, nexthop);
+    const wait = unansweredArpWait(j, device, out, nexthop);
+    if (j.dp.tap !== null && wait === ARP_TIMEOUT_MS && iface) tapUnansweredArp(j, j.dp.tap, s, iface, nexthop, addressFor(s, out, nexthop));
+    j.elapsedMs += wait;
     if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
     if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
+  if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p);
   j.cross(j.dp.linkKind(iface!.segment!));
   // skb->mark does not survive the link into another namespace or host (skb_scrub_packet).
   if (p.mark !== undefined) p = { ...p, mark: undefined };
@@ -281,6 +287,7 @@ function ingress(j: Journey, device: string, inDev: string, packet: Packet, stat
   let p = flow ? undoNat(j, device, flow, packet, 'dst', 'PREROUTING', { in: inDev }) : packet;
   const tracked = isTracked(p, flow);
   if (!tracked) p = applyDnat(j, s, p, 'PREROUTING', inDev);
+  if (j.dp.tap !== null) tapArrival(j, j.dp.tap, device, inDev, s.ifaces.get(inDev)?.kind === 'bridge' ? p : packet);
   return routeInput(j, s, inDev, p, tracked, flow, p.dst !== packet.dst);
 }
 

@@ -192,6 +192,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     if (!response) return probeResult(spec, steps, 'reached', outcome.device);
   }
   const back = new Journey(dp, 'back', conntrack, dp.limiter, spec.seq);
+  back.baseMs = out.elapsedMs;
   const ret: Outcome = originate(back, from, response, outcome.kind === 'icmp' && outcome.natBypass === true);
   steps.push(...back.steps);
   if (ret.kind !== 'delivered' || ret.device !== device || !answers(packet, ret.packet)) {

@@ -1,7 +1,8 @@
 // `tracelab exec PLACE -- COMMAND...`: runs one command at a node or in a pod; exits with the command's own code.
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_LINES } from './lines.js';
-import { UsageError } from '../../lab/backend.js';
+import { UsageError, type Backend, type TappedResult, type TapSpec } from '../../lab/backend.js';
+import { withTapText } from '../../lab/tapped-text.js';
 import { writeOutputFile } from '../../lab/io/output-file.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from '../../lab/train/pipes.js';
@@ -18,6 +19,9 @@ interface ExecArgs extends LabOptions, BackendArgs {
   readonly words?: string[];
   readonly explain?: boolean;
   readonly svg?: string;
+  readonly tap?: string[];
+  readonly 'tap-filter'?: string;
+  readonly pcap?: string;
 }
 
 export const execCommand: CommandModule = {
@@ -28,11 +32,15 @@ export const execCommand: CommandModule = {
       .positional('words', { type: 'string', array: true, describe: 'the command, after -- (a quoted | pipes its output to grep, head, tail, wc -l, sort, uniq or cat)' })
       .option('svg', { type: 'string', describe: 'also draw the probe\'s path on a picture of the lab, written to FILE (sim)' })
       .option('explain', { type: 'boolean', describe: 'after the output, show hop by hop the route, rule or sysctl that decided (sim)' })
+      .option('tap', { type: 'string', array: true, describe: 'capture at PLACE:IFACE[,PLACE:IFACE...] (or PLACE:any) while the command runs; tcpdump -n\'s text follows the output' })
+      .option('tap-filter', { type: 'string', describe: 'pcap-filter expression for the taps, e.g. "icmp or udp port 53"' })
+      .option('pcap', { type: 'string', describe: 'write every tapped frame to FILE (classic pcap, Ethernet) for tshark, tcpdump -r or Wireshark' })
       .example('$0 exec node-2/traceroute -- traceroute 10.244.1.3', 'busybox traceroute from a pod on node-2 to httpd on node-1')
       .example('$0 exec node-1 -- ip route', 'node-1\'s routing table')
       .example('$0 exec node-1 -- ip route \'|\' grep cni0', 'the output through grep, as in the training shell')
       .example('$0 exec netshoot --explain -- traceroute -n 10.96.0.20', 'why a ClusterIP shows at every hop')
-      .example('$0 exec netshoot --svg path.svg -- traceroute -n 10.244.1.3', 'the path, hops numbered, drawn on the lab'),
+      .example('$0 exec netshoot --svg path.svg -- traceroute -n 10.244.1.3', 'the path, hops numbered, drawn on the lab')
+      .example('$0 exec netshoot --tap node-1:eth1 --pcap t.pcap -- traceroute -n -q 1 10.244.1.3', 'the probes and Time Exceeded replies on node-1\'s eth1, also saved for Wireshark'),
   handler: async (raw) => {
     const args = raw as unknown as ExecArgs;
     // yargs leaves the words after `--` in `_` (after the command name), not in the `words` positional.
@@ -42,8 +50,12 @@ export const execCommand: CommandModule = {
     const backend = (await backendFactory(args.backend))(backendOptionsFrom(args));
     await backend.up(lab);
     try {
-      const ran = await backend.run(args.place, pipeline.command);
-      const result = pipeline.filters.length === 0 ? ran : { ...ran, ...runFilters(ran.stdout, pipeline.filters) };
+      const taps = tapSpecs(args.tap ?? []);
+      if (taps.length === 0 && (args.pcap !== undefined || args['tap-filter'] !== undefined)) throw new UsageError('--pcap and --tap-filter go with --tap PLACE:IFACE');
+      const tapped = taps.length > 0 ? await runWithTaps(backend, args, pipeline.command, taps) : undefined;
+      const ran = tapped?.result ?? await backend.run(args.place, pipeline.command);
+      const filtered = pipeline.filters.length === 0 ? ran : { ...ran, ...runFilters(ran.stdout, pipeline.filters) };
+      const result = tapped ? withTapText({ ...tapped, result: filtered }, args['tap-filter'] ?? '') : filtered;
       if (args.svg) await writePathSvg(args.svg, lab, args.place, result.traces);
       if (args.json) {
         write(`${resultJson(result)}\n`);
@@ -57,6 +69,26 @@ export const execCommand: CommandModule = {
     }
   },
 };
+
+/** `--tap node-1:eth1,netshoot:eth0` (repeatable): place and interface, split at the last colon. */
+function tapSpecs(values: readonly string[]): TapSpec[] {
+  return values.flatMap((v) => v.split(',')).filter((v) => v !== '').map((v) => {
+    const at = v.lastIndexOf(':');
+    if (at <= 0 || at === v.length - 1) throw new UsageError(`--tap ${v}: expected PLACE:IFACE, e.g. node-1:eth1 or netshoot:any`);
+    return { place: v.slice(0, at), iface: v.slice(at + 1) };
+  });
+}
+
+/** Runs the command with the taps listening (through the backend) and writes --pcap where the user said. */
+async function runWithTaps(backend: Backend, args: ExecArgs, command: string, taps: readonly TapSpec[]): Promise<TappedResult> {
+  if (!backend.runTapped) throw new UsageError(`--tap: the ${backend.name} backend cannot capture`);
+  const tapped = await backend.runTapped(args.place, command, taps, args['tap-filter'] ?? '');
+  if (args.pcap !== undefined) {
+    if (!tapped.pcap) throw new UsageError(`--pcap: the ${backend.name} backend did not produce a capture file`);
+    writeOutputFile(args.pcap, tapped.pcap);
+  }
+  return tapped;
+}
 
 /**
  * The command line to run and the filters after its `|` words (the training shell's pipes). A command given as one

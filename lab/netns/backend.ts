@@ -2,7 +2,8 @@
 import { hasTool, notFound } from '../../topology/images.js';
 import type { LabModel } from '../../topology/model.js';
 import type { CommandResult } from '../../topology/trace.js';
-import { deviceAt, UsageError, type Backend, type BackendOptions, type BackendStatus, type UpOptions } from '../backend.js';
+import { deviceAt, notABackgroundJob, UsageError, type Backend, type BackendOptions, type BackendStatus, type TappedResult, type TapSpec, type UpOptions } from '../backend.js';
+import { runTappedNetns, startNetnsJob } from './capture.js';
 import { resolvePlace } from '../../topology/place.js';
 import { commandWords } from '../../sim/words.js';
 import { notModelledRefusal } from '../../sim/commands/not-modelled.js';
@@ -99,6 +100,25 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
       const tools = place.toolset === 'busybox' ? await (applets ??= busyboxApplets()) : NO_APPLETS;
       const run = placeArgv(place, record.uts?.[place.ns], command, tools);
       return run.ok ? runArgv(run.argv, { timeoutMs: RUN_TIMEOUT_MS }) : run.result;
+    },
+    /** The real tcpdump at each tap's namespace while the command runs (capture.ts). */
+    async runTapped(where: string, command: string, taps: readonly TapSpec[], filter: string): Promise<TappedResult> {
+      const record = upRecord();
+      if (!record) return { result: await this.run(where, command), taps: [] };
+      const nsTaps = taps.map((t) => ({ ...t, ns: placeFromRecord(record.places, lab ? deviceAt(lab, 'netns', t.place).id : t.place).place.ns }));
+      return runTappedNetns(nsTaps, filter, () => this.run(where, command));
+    },
+    /** `tcpdump ... &` in the place's namespace (capture.ts); other programs are not run in the background. */
+    async startJob(where: string, command: string) {
+      const record = upRecord();
+      const words = commandWords(command);
+      if (!words.ok) return { ok: false as const, result: words.result };
+      if (words.words[0] !== 'tcpdump') return { ok: false as const, result: notABackgroundJob(words.words[0] ?? '') };
+      if (!record) return { ok: false as const, result: await this.run(where, command) };
+      const { place } = placeFromRecord(record.places, lab ? deviceAt(lab, 'netns', where).id : where);
+      // On a terminal tcpdump's lines come as packets do; to our pipe they would be block-buffered: -l and immediate mode.
+      const run = placeArgv(place, record.uts?.[place.ns], command.replace(/^tcpdump\b/, 'tcpdump -l --immediate-mode'), NO_APPLETS);
+      return run.ok ? startNetnsJob(run.argv) : { ok: false as const, result: run.result };
     },
     /** Lab time passes: a real sleep of at most MAX_REAL_WAIT_MS, and flanneld's route reconciliation (flannel.ts). */
     async wait(ms: number): Promise<void> {

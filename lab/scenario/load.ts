@@ -71,6 +71,7 @@ function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
     f.break.forEach((s, i) => 'at' in s && checkPlace(['break', i, 'at'], s.at));
     (f.fix ?? []).forEach((s, i) => 'at' in s && checkPlace(['fix', i, 'at'], s.at));
     f.probes.forEach((p, i) => checkPlace(['probes', i, 'at'], p.at));
+    f.probes.forEach((p, i) => p.capture && checkPlace(['probes', i, 'capture', 'at'], p.capture.at));
     (f.check ?? []).forEach((p, i) => checkPlace(['check', i, 'at'], p.at));
     (f.healthyLab?.setup ?? []).forEach((s, i) => 'at' in s && checkPlace(['healthyLab', 'setup', i, 'at'], s.at));
   }
@@ -81,6 +82,7 @@ function buildScenario(src: YamlSource<ScenarioFile>): Scenario {
   const probes: ScenarioProbe[] = f.probes.map((p) => ({
     at: p.at, run: p.run, exit: p.exit ?? 0, expect: p.expect, stderr: p.stderr, healthy: p.healthy, healthyExit: p.healthyExit ?? 0,
     ...(p.healthyStderr !== undefined ? { healthyStderr: p.healthyStderr } : {}),
+    ...(p.capture !== undefined ? { capture: p.capture } : {}),
   }));
   return {
     file: src.file, name: f.name, title: f.title, labName: f.lab, brief: f.brief, lab, edits: f.model ?? {},

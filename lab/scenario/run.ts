@@ -5,7 +5,8 @@ import type { CommandResult } from '../../topology/trace.js';
 import type { LabModel } from '../../topology/model.js';
 import { maskForComparison, maskMilliseconds } from '../../sim/tools/mask.js';
 import { unifiedDiff } from './diff.js';
-import type { Scenario, ScenarioProbe, ScenarioStep } from './types.js';
+import type { ProbeCapture, Scenario, ScenarioProbe, ScenarioStep } from './types.js';
+import { withTapText } from '../tapped-text.js';
 
 export type Phase = 'broken' | 'fixed';
 
@@ -103,10 +104,17 @@ export async function runSteps(backend: Backend, steps: readonly ScenarioStep[],
   return undefined;
 }
 
-async function runProbes(backend: Backend, probes: readonly Pick<ScenarioProbe, 'at' | 'run'>[]): Promise<CommandResult[]> {
+async function runProbes(backend: Backend, probes: readonly Pick<ScenarioProbe, 'at' | 'run' | 'capture'>[]): Promise<CommandResult[]> {
   const out: CommandResult[] = [];
-  for (const p of probes) out.push(await backend.run(p.at, p.run));
+  for (const p of probes) out.push(p.capture ? await runCaptured(backend, p, p.capture) : await backend.run(p.at, p.run));
   return out;
+}
+
+/** A probe with a background capture: the tap's text follows the probe's output (lab/tapped-text.ts). */
+async function runCaptured(backend: Backend, p: Pick<ScenarioProbe, 'at' | 'run'>, c: ProbeCapture): Promise<CommandResult> {
+  if (!backend.runTapped) throw new UsageError(`probe "${p.run}" captures at ${c.at}:${c.iface}, which the ${backend.name} backend cannot do`);
+  const filter = c.filter ?? '';
+  return withTapText(await backend.runTapped(p.at, p.run, [{ place: c.at, iface: c.iface }], filter), filter);
 }
 
 /** What one backend printed for a scenario's probes: broken, and after the fix when there is one. */

@@ -14,6 +14,14 @@ export interface ScenarioProbeFile {
   healthy?: string;
   healthyExit?: number;
   healthyStderr?: string;
+  capture?: ProbeCapture;
+}
+
+/** A background capture while a probe runs (docs/capture.md). */
+export interface ProbeCapture {
+  readonly at: string;
+  readonly iface: string;
+  readonly filter?: string;
 }
 
 /** Where a scenario's expected outputs were recorded: kernel release, probe tool versions, ISO time. */
@@ -54,6 +62,7 @@ export interface ScenarioProbe {
   readonly healthy?: string;
   readonly healthyExit: number;
   readonly healthyStderr?: string;
+  readonly capture?: ProbeCapture;
 }
 
 /** A connectivity probe of the training shell's `check`. */

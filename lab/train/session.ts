@@ -17,6 +17,7 @@ import type { LineKind, SessionSummary, TranscriptLine, TranscriptWriter } from 
 import { frameAt, identity, parseSudo, rootFrame, shellVariable, type Frame } from './users.js';
 import { runCommandList } from './lists.js';
 import { rootRefusal } from '../../sim/commands/privilege.js';
+import { JobTable } from './jobs.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -50,6 +51,8 @@ const MAX_LINE = 4096;
 
 export class TrainingSession {
   private backend?: Backend;
+  /** Background captures (`tcpdump ... &`). */
+  private readonly jobs = new JobTable(() => this.requireBackend());
   private healthy: readonly HealthyOutput[] = [];
   /** Where the trainee stands, and as whom: the last entry; `exit` pops back to the previous one. */
   private stack: Frame[];
@@ -164,6 +167,9 @@ export class TrainingSession {
     if (line === '') return { kind: 'empty', output: '' };
     if (line.length > MAX_LINE) return { kind: 'invalid', output: `sh: line too long (${line.length} characters, at most ${MAX_LINE})\n`, exitCode: 2 };
     this.typed.push(line);
+    // Job control first: `CMD &` is one background job, not a command list.
+    const job = await this.jobs.handle(line, placeOf(this.here));
+    if (job) return { kind: 'command', ...job };
     return runCommandList(line, (name) => shellVariable(this.frame, this.status, name), async (text) => {
       const a = await this.answerOne(text);
       this.status = a.exitCode ?? 0;
@@ -231,9 +237,10 @@ export class TrainingSession {
   private async command(device: Device, line: string, filters: readonly Filter[] = []): Promise<Answer> {
     const r = await this.requireBackend().run(placeOf(device), line);
     this.keepTrace(r, device);
-    if (filters.length === 0) return { kind: 'command', output: terminalText(r), exitCode: r.exitCode };
+    const jobs = await this.jobs.pending();
+    if (filters.length === 0) return { kind: 'command', output: terminalText(r) + jobs, exitCode: r.exitCode };
     const piped = runFilters(r.stdout, filters);
-    return { kind: 'command', output: terminalText(r, piped.stdout), exitCode: piped.exitCode };
+    return { kind: 'command', output: terminalText(r, piped.stdout) + jobs, exitCode: piped.exitCode };
   }
 
   private keepTrace(r: CommandResult, device: Device): void {
@@ -287,6 +294,7 @@ export class TrainingSession {
         return { kind: 'builtin', builtin: name, output: formatCheck(outcome), fixed: outcome.fixed, exitCode: outcome.fixed ? 0 : 1 };
       }
       case 'reset': {
+        await this.jobs.stopAll();
         await this.requireBackend().down();
         this.resets++;
         this.resetAfterFix ||= this.firstFixedAtMs !== undefined;
@@ -343,6 +351,7 @@ export class TrainingSession {
 
   /** Takes the lab down after a failed start; no summary. */
   async abort(): Promise<void> {
+    await this.jobs.stopAll();
     const backend = this.backend;
     this.backend = undefined;
     if (backend) await backend.down();
@@ -353,6 +362,7 @@ export class TrainingSession {
     if (this.finished) return this.finished;
     let fixed = false;
     const backend = this.backend;
+    if (backend) await this.jobs.stopAll();
     if (backend) {
       try {
         fixed = (await checkNow(backend, this.opts.scenario, this.healthy)).fixed;

@@ -10,6 +10,7 @@ import { ipset } from './ipset.js';
 import { kubectl } from './kubectl.js';
 import { sysctl } from './sysctl.js';
 import { falseCommand, trueCommand } from './shell-builtins.js';
+import { tcpdump } from './tcpdump.js';
 
 export interface CommandContext {
   readonly sim: Simulator;
@@ -38,6 +39,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   hostname,
   true: trueCommand,
   false: falseCommand,
+  tcpdump: notInBusybox('tcpdump', tcpdump),
 };
 
 export function findCommand(program: string): Command | undefined {

@@ -1,8 +1,8 @@
 // Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, dig's id, cookie
 // and clock, curl's progress meter, the HTTP Date header, ss's and conntrack's ephemeral ports, owners, timeouts and
-// row order, nothing else) so outputs compare byte for byte; maskForComparison also masks an interface listing's
-// backend fields (mask-listing.ts) and, for probes marked as version-dependent (version-marks.ts: dig's version, musl's
-// resolver wording), what differs by build.
+// row order, tcpdump's times, ports, sequence numbers and ids, nothing else) so outputs compare byte for byte;
+// maskForComparison also masks an interface listing's backend fields (mask-listing.ts) and, for probes marked as
+// version-dependent (version-marks.ts: dig's version, musl's resolver wording), what differs by build.
 
 import { maskInterfaceListing } from './mask-listing.js';
 import { maskSocketTables } from './mask-sockets.js';
@@ -52,6 +52,31 @@ function maskDigLine(line: string): string | undefined {
 }
 
 
+/** tcpdump (FACTS-L4 §1): a packet line starts with its time; ephemeral ports, absolute TCP sequence numbers,
+ * timestamps options, ICMP echo identifiers, IP ids, checksums and DNS ids vary run to run; so does the trailer's
+ * `received by filter` count. */
+const TCPDUMP_TIME = /^(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d\.\d{6} /;
+const TCPDUMP_FIELDS: readonly (readonly [RegExp, string])[] = [
+  [/(\d+\.\d+\.\d+\.\d+)\.(?:3276[89]|327[7-9]\d|32[89]\d\d|3[3-9]\d{3}|[45]\d{4}|60\d{3})\b(?=[: ])/g, `$1.${MASK}`],
+  [/\b(seq|ack) \d{5,}/g, `$1 ${MASK}`],
+  [/\bTS val \d+ ecr [1-9]\d*/g, `TS val ${MASK} ecr ${MASK}`],
+  [/\bTS val \d+ ecr 0\b/g, `TS val ${MASK} ecr 0`],
+  [/(ICMP echo (?:request|reply), id )\d+/g, `$1${MASK}`],
+  [/(\(tos 0x[0-9a-f]+, ttl \d+, id )\d+/g, `$1${MASK}`],
+  [/\bcksum 0x[0-9a-f]+ \((?:correct|incorrect[^)]*)\)/g, `cksum ${MASK}`],
+];
+/** A DNS message's id comes first after the addresses (`... > 10.96.0.10.53: 10809+ A? ...`, and in replies). */
+const TCPDUMP_DNS = /\.(?:53|domain)[: ]/;
+const TCPDUMP_DNS_ID = /(> \S+: )\d+(?=[ +*|-])/;
+const TCPDUMP_RECEIVED = /^\d+ (packets? received by filter)$/;
+
+function maskTcpdumpLine(line: string): string {
+  let out = line.replace(TCPDUMP_TIME, (t) => `${t.length > 16 ? `${MASK} ` : ''}${MASK} `);
+  if (TCPDUMP_DNS.test(out)) out = out.replace(TCPDUMP_DNS_ID, `$1${MASK}`);
+  for (const [re, to] of TCPDUMP_FIELDS) out = out.replace(re, to);
+  return out;
+}
+
 /** One line with its time figures (and dig's run-to-run fields, the libc's resolver wording) replaced by MASK. */
 export function maskLine(line: string): string {
   if (line.startsWith(';')) {
@@ -59,6 +84,12 @@ export function maskLine(line: string): string {
     if (dig !== undefined) return dig;
   }
   if (MTR_START.test(line)) return `Start: ${MASK}`;
+  if (TCPDUMP_TIME.test(line) || line.startsWith('    ') || line.startsWith('\t')) {
+    const masked = maskTcpdumpLine(line);
+    if (masked !== line) return masked;
+  }
+  const received = TCPDUMP_RECEIVED.exec(line);
+  if (received) return `${MASK} ${received[1]}`;
   const row = MTR_ROW.exec(line);
   if (row) return `${row[1]} ${MASK}`;
   const rtt = PING_RTT.exec(line);

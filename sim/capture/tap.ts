@@ -1,0 +1,102 @@
+// The dataplane's tap: the frame events the engine emits at each interface crossing while a capture listens (and
+// only then: the engine tests `dp.tap !== null` once per crossing), and the interfaces an AF_PACKET socket sees them on.
+import type { DeviceState, IfaceState, Neighbour } from '../dataplane.js';
+import type { Journey } from '../engine.js';
+import type { Packet } from '../packet.js';
+
+/** An ARP frame (who-has / is-at). */
+export interface ArpFrame {
+  readonly op: 'request' | 'reply';
+  readonly senderMac: string;
+  readonly senderIp: number;
+  readonly targetMac: string;
+  readonly targetIp: number;
+}
+
+/** One frame as an AF_PACKET socket on DEVICE:IFACE sees it, at lab time `atMs`. */
+export interface FrameEvent {
+  readonly atMs: number;
+  readonly device: string;
+  readonly iface: string;
+  /** `out`: sent by this interface (PACKET_OUTGOING); `in`: received (PACKET_HOST, or another host's frame on a port). */
+  readonly dir: 'in' | 'out';
+  readonly srcMac: string;
+  readonly dstMac: string;
+  readonly packet?: Packet;
+  readonly arp?: ArpFrame;
+  /** The probe (and its direction) the packet belongs to: seeds its IP id, so it is the same at every crossing. */
+  readonly flow: number;
+}
+
+/** Whoever listens to the dataplane's frames (sim/capture/session.ts). */
+export interface TapSink {
+  /** Whether some capture listens on DEVICE:IFACE (cheap: a set lookup). */
+  listens(device: string, iface: string): boolean;
+  frame(ev: FrameEvent): void;
+}
+
+const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
+/** The kernel sends this many ARP solicitations, one second apart (mcast_solicit, retrans_time_ms), before giving up. */
+const ARP_SOLICITS = 3;
+const ARP_RETRANS_MS = 1000;
+
+function flowOf(j: Journey): number {
+  return j.probeSeq * 2 + (j.direction === 'back' ? 1 : 0);
+}
+
+/**
+ * The tap's clock places the Nth packet a tool sends (traceroute sends 16 probes back to back) SEND_SPACING_MS later
+ * than the Nth: the model's link delays are VirtualBox-like (0.2 ms per host-only hop), longer than the ~50 µs a
+ * tool's send loop takes, so without the spacing all probes would cross an interface before any reply; with it, each
+ * reply precedes the next probe, as captures in the namespace lab (links of a few µs) show. Printed times are masked.
+ */
+const SEND_SPACING_MS = 1;
+
+function nowOf(j: Journey): number {
+  return j.dp.nowMs + j.probeSeq * SEND_SPACING_MS + j.baseMs + j.elapsedMs;
+}
+
+function emit(tap: TapSink, ev: FrameEvent): void {
+  if (tap.listens(ev.device, ev.iface)) tap.frame(ev);
+}
+
+/** Frames sent out of the wire's near side by S:OUT towards NEIGHBOUR: the sender, then the bridge ports on the way. */
+export function tapDeparture(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, neighbour: Neighbour, p: Packet): void {
+  // After the handshake a TCP conversation (ACK, request, response, FIN) is not packets in the model yet: a lone
+  // response segment would misstate it, so it is left off the wire the capture sees.
+  if (p.tcp === 'data') return;
+  const frame = { atMs: nowOf(j), srcMac: out.mac, dstMac: neighbour.ifaceState.mac, packet: p, flow: flowOf(j) };
+  const device = s.device.id;
+  emit(tap, { ...frame, device, iface: out.name, dir: 'out' });
+  const rx = neighbour.ifaceState;
+  const straight = out.peer?.device === neighbour.device && out.peer.iface === rx.name;
+  if (out.peer && !straight) emit(tap, { ...frame, device: out.peer.device, iface: out.peer.iface, dir: 'in' });
+  // The port towards the receiver: a pod's eth0 is reached through its veth peer on the node's bridge.
+  if (rx.peer && !straight && !(rx.peer.device === device && rx.peer.iface === out.name)) {
+    emit(tap, { ...frame, device: rx.peer.device, iface: rx.peer.iface, dir: 'out' });
+  }
+  pending.set(tap, { srcMac: frame.srcMac, dstMac: frame.dstMac, flow: frame.flow });
+}
+
+/** The MACs of the frame last sent, for its arrival (a WeakMap: the sink's object shape stays the sink's). */
+const pending = new WeakMap<TapSink, { srcMac: string; dstMac: string; flow: number }>();
+
+/** The frame arriving at DEVICE:IFACE (on a bridge device after br_netfilter's PREROUTING, as AF_PACKET sees it). */
+export function tapArrival(j: Journey, tap: TapSink, device: string, iface: string, p: Packet): void {
+  const macs = pending.get(tap);
+  if (iface === 'lo' || macs === undefined) return;
+  pending.delete(tap);
+  emit(tap, { atMs: nowOf(j), device, iface, dir: 'in', srcMac: macs.srcMac, dstMac: macs.dstMac, packet: p, flow: macs.flow });
+}
+
+/** The broadcast ARP requests of a resolution that nobody answers (a new attempt only: later packets wait on it). */
+export function tapUnansweredArp(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, nexthop: number, sender: number | undefined): void {
+  if (!out.up || sender === undefined) return;
+  const start = nowOf(j);
+  for (let k = 0; k < ARP_SOLICITS; k++) {
+    const arp: ArpFrame = { op: 'request', senderMac: out.mac, senderIp: sender, targetMac: '00:00:00:00:00:00', targetIp: nexthop };
+    const frame = { atMs: start + k * ARP_RETRANS_MS, srcMac: out.mac, dstMac: BROADCAST_MAC, arp, flow: flowOf(j) };
+    emit(tap, { ...frame, device: s.device.id, iface: out.name, dir: 'out' });
+    if (out.peer) emit(tap, { ...frame, device: out.peer.device, iface: out.peer.iface, dir: 'in' });
+  }
+}
