@@ -132,7 +132,8 @@ export interface BackgroundRun {
 }
 
 /**
- * Starts ARGV in the background and resolves once it printed READY on stderr (tcpdump's `listening on`), keeping its
+ * Starts ARGV in the background and resolves once it printed a whole line holding READY on stderr (tcpdump's `listening
+ * on ...` line: a pipe may deliver it in pieces), keeping its
  * output for stop(); if it exits first, resolves with what it printed (its own error); rejects after TIMEOUTMS without READY.
  */
 export function startBackground(argv: readonly string[], ready: string, timeoutMs = 10_000): Promise<BackgroundRun | { readonly failed: ProcessResult }> {
@@ -148,7 +149,8 @@ export function startBackground(argv: readonly string[], ready: string, timeoutM
     child.stdout!.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
     child.stderr!.on('data', (b: Buffer) => {
       stderr += b.toString('utf8');
-      if (!started && stderr.includes(ready)) {
+      const at = stderr.indexOf(ready);
+      if (!started && at >= 0 && stderr.includes('\n', at)) {
         started = true;
         clearTimeout(timer);
         resolve({ pid: child.pid!, stdout: () => stdout, stderr: () => stderr, stop: async (signal = 'SIGINT') => { process.kill(child.pid!, signal); return exited; } });
