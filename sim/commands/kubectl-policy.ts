@@ -1,46 +1,8 @@
-// `kubectl describe networkpolicy NAME` (describe.go describeNetworkPolicy, kubectl 1.31) over the lab model's
-// NetworkPolicy objects; the resource itself is registered in kubectl/res-networkpolicies.ts.
-import type { CommandResult } from '../../topology/trace.js';
+// `kubectl describe networkpolicy NAME`'s text (describe.go describeNetworkPolicy, kubectl 1.31) for one of the lab
+// model's NetworkPolicy objects; the resource itself is registered in kubectl/res-networkpolicies.ts.
 import { formatSelector, type NetworkPolicy, type PolicyPeer, type PolicyRule } from '../../topology/network-policy.js';
-import type { LabModel } from '../../topology/model.js';
-import { WORKLOAD_AGE_MS } from '../../topology/kube-nodes.js';
 import { LAB_EPOCH_MS } from './kubectl/api-meta.js';
-import { fail, ok } from './output.js';
-
-/** What the listing needs of kubectl's get options. */
-export interface PolicyListOptions {
-  readonly all: boolean;
-  readonly namespace: string;
-  readonly name?: string;
-}
-
-/** The objects' creation: with the workloads, before the simulated clock's start (kube-nodes.ts WORKLOAD_AGE_MS). */
-const CREATED_BEFORE_START_MS = WORKLOAD_AGE_MS;
-/** The simulated clock's start as kubectl shows it (kubectl/api-meta.ts). */
-const EPOCH_MS = LAB_EPOCH_MS;
-
-function visible(model: LabModel, opts: PolicyListOptions): NetworkPolicy[] {
-  return [...(model.networkPolicies ?? [])]
-    .filter((p) => opts.all || p.namespace === opts.namespace)
-    .sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1));
-}
-
-/** Go's text/tabwriter as describe uses it (padding 2): consecutive lines with a tab align their first cell. */
-function tabbed(lines: readonly string[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < lines.length;) {
-    if (!lines[i]!.includes('\t')) { out.push(lines[i++]!); continue; }
-    let j = i;
-    while (j < lines.length && lines[j]!.includes('\t')) j++;
-    const width = Math.max(...lines.slice(i, j).map((l) => l.indexOf('\t'))) + 2;
-    for (; i < j; i++) {
-      const l = lines[i]!;
-      const tab = l.indexOf('\t');
-      out.push(l.slice(0, tab).padEnd(width) + l.slice(tab + 1));
-    }
-  }
-  return out.map((l) => `${l}\n`).join('');
-}
+import { tabwrite } from './kubectl/tabwriter.js';
 
 function portLines(rule: PolicyRule, indent: string): string[] {
   if (rule.ports.length === 0) return [`${indent}To Port: <any> (traffic allowed to all ports)`];
@@ -73,31 +35,26 @@ function ruleLines(rules: readonly PolicyRule[] | undefined, dir: 'ingress' | 'e
   ]);
 }
 
-/** time.Time.String() in UTC: 2006-01-02 15:04:05 +0000 UTC. */
-function goTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
+/** time.Time.String() in UTC of simulated time SIMMS: 2006-01-02 15:04:05 +0000 UTC. */
+function goTime(simMs: number): string {
+  return `${new Date(LAB_EPOCH_MS + simMs).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
 }
 
-/** `kubectl describe networkpolicy NAME` in namespace NS. */
-export function describeNetworkPolicy(model: LabModel, namespace: string, name: string | undefined): CommandResult {
-  const all = visible(model, { all: false, namespace });
-  const chosen = name === undefined ? all : all.filter((p) => p.name === name);
-  if (name !== undefined && chosen.length === 0) return fail(`Error from server (NotFound): networkpolicies.networking.k8s.io "${name}" not found`, 1);
-  if (chosen.length === 0) return fail(`No resources found in ${namespace} namespace.`, 0);
-  const text = chosen.map((p) => {
-    const types = p.policyTypes;
-    return tabbed([
-      `Name:\t${p.name}`,
-      `Namespace:\t${p.namespace}`,
-      `Created on:\t${goTime(EPOCH_MS - CREATED_BEFORE_START_MS)}`,
-      'Labels:\t<none>',
-      'Annotations:\t<none>',
-      'Spec:',
-      `  PodSelector:     ${formatSelector(p.podSelector) === '<none>' ? '<none> (Allowing the specific traffic to all pods in this namespace)' : formatSelector(p.podSelector)}`,
-      ...(types.includes('Ingress') ? ['  Allowing ingress traffic:', ...ruleLines(p.ingress, 'ingress')] : ['  Not affecting ingress traffic']),
-      ...(types.includes('Egress') ? ['  Allowing egress traffic:', ...ruleLines(p.egress, 'egress')] : ['  Not affecting egress traffic']),
-      `  Policy Types: ${types.join(', ')}`,
-    ]);
-  });
-  return ok(text.join('\n\n'));
+/** `kubectl describe networkpolicy`'s text for P, created at simulated time CREATEDMS. */
+export function describeNetworkPolicy(p: NetworkPolicy, createdMs: number): string {
+  const types = p.policyTypes;
+  const selector = formatSelector(p.podSelector);
+  return tabwrite([
+    `Name:\t${p.name}`,
+    `Namespace:\t${p.namespace}`,
+    `Created on:\t${goTime(createdMs)}`,
+    'Labels:\t<none>',
+    'Annotations:\t<none>',
+    'Spec:',
+    `  PodSelector:     ${selector === '<none>' ? '<none> (Allowing the specific traffic to all pods in this namespace)' : selector}`,
+    ...(types.includes('Ingress') ? ['  Allowing ingress traffic:', ...ruleLines(p.ingress, 'ingress')] : ['  Not affecting ingress traffic']),
+    ...(types.includes('Egress') ? ['  Allowing egress traffic:', ...ruleLines(p.egress, 'egress')] : ['  Not affecting egress traffic']),
+    `  Policy Types: ${types.join(', ')}`,
+    '',
+  ].join('\n'), 0, 2);
 }

@@ -38,5 +38,5 @@ registerKubectlResource({
   plural: 'networkpolicies', aliases: ['netpol', 'networkpolicy'], group: 'networking.k8s.io', kind: 'NetworkPolicy', namespaced: true,
   list: (call) => (call.ctx.sim.model.networkPolicies ?? []).map((policy) => ({ name: policy.name, namespace: policy.namespace, labels: {}, policy, object: () => policyObject(policy) })),
   table: (items, call) => ({ header: ['NAME', 'POD-SELECTOR', 'AGE'], rows: items.map((i) => [i.name, formatSelector(policyOf(i).podSelector), age(call, CREATED_MS)]) }),
-  describe: (item, call) => describeNetworkPolicy(call.ctx.sim.model, policyOf(item).namespace, item.name).stdout,
+  describe: (item) => describeNetworkPolicy(policyOf(item), CREATED_MS),
 });
