@@ -35,6 +35,7 @@ const REFUSED: readonly string[][] = [
   ['traceroute', '-T', '-n', '192.0.2.5'],
   ['traceroute', '-I', '-n', '192.0.2.5'],
   ['tcpdump', '-i', 'd0', '-c', '1'],
+  ['tcpdump', '-ni', 'd0', '-c', '1'],
   ['conntrack', '-L'],
   ['bridge', 'link', 'set', 'dev', 'd0', 'cost', '1'],
 ];

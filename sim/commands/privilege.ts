@@ -3,6 +3,7 @@
 // print them for an unprivileged user (captured with setpriv --reuid=65534; test/privilege-netns.test.ts checks them).
 // Reading is allowed where Linux allows it: ip show/list, sysctl reads, ss, ping, mtr, tracepath, tcptraceroute (setuid).
 import type { CommandResult } from '../../topology/trace.js';
+import { parseTcpdump } from '../capture/tcpdump.js';
 import { matches } from './ip-common.js';
 import { fail } from './output.js';
 
@@ -27,9 +28,11 @@ export function rootRefusal(words: readonly string[]): CommandResult | undefined
       return args.some((a) => /^-[^-]*[TI]/.test(a) || a === '--tcp' || a === '--icmp' || a === '-M' || a.startsWith('--module'))
         ? fail('You do not have enough privileges to use this traceroute method.\nsocket: Operation not permitted', 1) : undefined;
     case 'tcpdump': {
-      const i = args.findIndex((a) => a === '-i' || a === '--interface');
-      const dev = i >= 0 ? args[i + 1] ?? 'eth0' : 'eth0';
-      return fail(`tcpdump: ${dev}: You don't have permission to perform this capture on that device\n(socket: Operation not permitted)`, 1);
+      // tcpdump's own option parsing (grouped flags such as -ni eth1); a usage error comes before the capture, and
+      // reading a file (-r) needs no capture at all.
+      const parsed = parseTcpdump(args);
+      if (!parsed.ok || parsed.opts.readFile !== undefined) return undefined;
+      return fail(`tcpdump: ${parsed.opts.iface ?? 'eth0'}: You don't have permission to perform this capture on that device\n(socket: Operation not permitted)`, 1);
     }
     case 'conntrack':
       return args.some((a) => a === '-V' || a === '--version' || a === '-h' || a === '--help')
