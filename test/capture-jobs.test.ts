@@ -53,4 +53,12 @@ describe('tcpdump ... & in the training shell (sim)', () => {
     const [, , , , read] = await session(['tcpdump -n -i eth0 -w /tmp/x.pcap icmp &', 'ping -c 1 10.244.1.3', 'kill %1', 'hostname', 'tcpdump -n -r /tmp/x.pcap']);
     expect(read).toMatch(new RegExp(`^${TIME} IP 10\\.244\\.2\\.3 > 10\\.244\\.1\\.3: ICMP echo request, id \\d+, seq 1, length 64\\n${TIME} IP 10\\.244\\.1\\.3 > 10\\.244\\.2\\.3: ICMP echo reply, id \\d+, seq 1, length 64\\nreading from file /tmp/x\\.pcap, link-type EN10MB \\(Ethernet\\), snapshot length 262144\\n$`));
   });
+
+  it('on a node the vagrant user\'s background capture is refused as the foreground one is; with sudo it runs', async () => {
+    const [, foreground, background, started, jobs] = await session(['exit', 'tcpdump -ni eth1', 'tcpdump -ni eth1 &', 'sudo tcpdump -ni eth1 icmp &', 'jobs']);
+    expect(foreground).toMatch(/^tcpdump: eth1: You don't have permission/);
+    expect(background).toBe(foreground);
+    expect(started).toBe(`[1]\n${HEADER.replace('eth0', 'eth1')}`);
+    expect(jobs).toBe('[1]+  Running                 sudo tcpdump -ni eth1 icmp &\n');
+  });
 });

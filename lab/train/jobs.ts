@@ -20,26 +20,37 @@ function jobLine(j: Job, current: boolean, state: 'Running' | 'Done', amp: boole
   return `[${j.n}]${current ? '+' : '-'}  ${state.padEnd(24)}${j.command}${amp ? ' &' : ''}\n`;
 }
 
+/** What the shell lets a background command run as: the command to start (a `sudo` word taken), or its refusal. */
+export type JobAdmission = { readonly command: string } | { readonly refused: JobAnswer };
+
 export class JobTable {
   private readonly jobs: Job[] = [];
   private next = 1;
 
   constructor(private readonly backend: () => Backend) {}
 
-  /** LINE as job control at PLACE (`CMD &`, `jobs`, `fg [%N]`, `kill %N`), or undefined when it is not. */
-  async handle(line: string, place: string): Promise<JobAnswer | undefined> {
+  /**
+   * LINE as job control at PLACE (`CMD &`, `jobs`, `fg [%N]`, `kill %N`), or undefined when it is not; ADMIT applies
+   * the shell's user rules to a background CMD as to a foreground one.
+   */
+  async handle(line: string, place: string, admit: (command: string) => JobAdmission): Promise<JobAnswer | undefined> {
     const amp = /^(.*[^&\s])\s*&$/.exec(line);
-    if (amp && !line.endsWith('&&')) return this.start(amp[1]!.trim(), place);
+    if (amp && !line.endsWith('&&')) {
+      const command = amp[1]!.trim();
+      const admitted = admit(command);
+      return 'refused' in admitted ? admitted.refused : this.start(command, admitted.command, place);
+    }
     const [word, arg, ...more] = line.split(/\s+/);
     if (word === 'jobs' && arg === undefined) return { output: this.jobs.map((j, k) => jobLine(j, k === this.jobs.length - 1, 'Running', true)).join(''), exitCode: 0 };
     if ((word === 'fg' || word === 'kill') && more.length === 0 && (word === 'fg' || arg?.startsWith('%'))) return this.end(word, arg);
     return undefined;
   }
 
-  private async start(command: string, place: string): Promise<JobAnswer> {
+  /** Starts RUN at PLACE as the job bash lists as COMMAND (what was typed, `sudo` and all). */
+  private async start(command: string, run: string, place: string): Promise<JobAnswer> {
     const backend = this.backend();
     if (!backend.startJob) return { output: `sh: background jobs are not available on the ${backend.name} backend\n`, exitCode: 2 };
-    const started = await backend.startJob(place, command);
+    const started = await backend.startJob(place, run);
     if (!started.ok) return { output: started.result.stdout + started.result.stderr, exitCode: started.result.exitCode };
     const job: Job = { n: this.next++, command, job: started.job };
     this.jobs.push(job);

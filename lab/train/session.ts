@@ -17,7 +17,7 @@ import type { LineKind, SessionSummary, TranscriptLine, TranscriptWriter } from 
 import { frameAt, identity, parseSudo, rootFrame, shellVariable, type Frame } from './users.js';
 import { runCommandList } from './lists.js';
 import { rootRefusal } from '../../sim/commands/privilege.js';
-import { JobTable } from './jobs.js';
+import { JobTable, type JobAdmission } from './jobs.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -168,7 +168,7 @@ export class TrainingSession {
     if (line.length > MAX_LINE) return { kind: 'invalid', output: `sh: line too long (${line.length} characters, at most ${MAX_LINE})\n`, exitCode: 2 };
     this.typed.push(line);
     // Job control first: `CMD &` is one background job, not a command list.
-    const job = await this.jobs.handle(line, placeOf(this.here));
+    const job = await this.jobs.handle(line, placeOf(this.here), (command) => this.admitJob(command));
     if (job) return { kind: 'command', ...job };
     return runCommandList(line, (name) => shellVariable(this.frame, this.status, name), async (text) => {
       const a = await this.answerOne(text);
@@ -224,6 +224,16 @@ export class TrainingSession {
     const refused = this.frame.user === 'root' ? undefined : rootRefusal(words);
     if (refused) return { kind: 'command', output: refused.stdout + refused.stderr, exitCode: refused.exitCode };
     return this.command(this.here, line, filters);
+  }
+
+  /** The user's rights for a background command, as asUser applies them to a foreground one. */
+  private admitJob(command: string): JobAdmission {
+    const split = splitWords(command);
+    if (this.here.kind === 'pod' || !split.ok) return { command };
+    const ask = split.words[0] === 'sudo' ? parseSudo(split.words.slice(1)) : undefined;
+    if (ask?.kind === 'run') return { command: ask.words.map(quoteWord).join(' ') };
+    const refused = this.frame.user === 'root' ? undefined : rootRefusal(split.words);
+    return refused ? { refused: { output: refused.stdout + refused.stderr, exitCode: refused.exitCode } } : { command };
   }
 
   /** Output the session itself answers (whoami, id), through the pipeline's filters. */
