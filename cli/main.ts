@@ -1,12 +1,12 @@
-// The tracelab command line: registers one command per file (loading only the one that runs), validates every flag before a command runs, and maps errors to one-line messages and exit codes.
+// The tracelab command line: registers one command per file (loading only the one that runs), validates every flag before a command runs (yargs, skipped on the flagless hot lines of cli/fast-path.ts), and maps errors to one-line messages and exit codes.
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../lab/backend.js';
 import { OutputFileError } from '../lab/io/output-file.js';
 import { InputFileError } from '../topology/read-input.js';
 import { SourceError } from '../topology/yaml-source.js';
 import { COMMAND_LINES, type CommandName } from './commands/lines.js';
+import { fastLine } from './fast-path.js';
 import { singleValuedFlags } from './options.js';
-import { loadYargs } from './yargs.js';
 
 /** Each command's module, imported when yargs picks the command (to build its flags or run it), not before. */
 const COMMAND_MODULES: Readonly<Record<CommandName, () => Promise<CommandModule>>> = {
@@ -49,6 +49,9 @@ const EPILOGUE = [
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. Nothing runs on import. */
 export async function main(argv: readonly string[]): Promise<number> {
   process.exitCode = 0;
+  const fast = fastLine(argv);
+  if (fast) return runFast(fast.command, fast.args);
+  const { loadYargs } = await import('./yargs.js');
   const yargs = await loadYargs({ help: asksForHelp(argv) });
   const cli = yargs([...argv])
     .scriptName('tracelab')
@@ -71,6 +74,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
   try {
     await cli.parseAsync();
+  } catch (err) {
+    return reportError(err);
+  }
+  return Number(process.exitCode ?? 0);
+}
+
+/** A hot command line without flags: its handler runs on the arguments yargs would have made, without yargs. */
+async function runFast(name: CommandName, args: Record<string, unknown>): Promise<number> {
+  try {
+    await (await COMMAND_MODULES[name]()).handler(args as never);
   } catch (err) {
     return reportError(err);
   }
