@@ -3,8 +3,6 @@ import type { LabModel } from '../topology/model.js';
 import { Simulator } from '../sim/simulator.js';
 import type { CommandResult } from '../topology/trace.js';
 import { deviceAt, notABackgroundJob, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type TappedResult, type TapSpec } from './backend.js';
-import { runTapped } from '../sim/capture/oneshot.js';
-import { parseTcpdump, startTcpdump } from '../sim/capture/tcpdump.js';
 import { commandWords } from '../sim/words.js';
 import type { BackgroundJob } from './backend.js';
 
@@ -42,6 +40,7 @@ export class SimBackend implements Backend {
   async runTapped(place: string, command: string, taps: readonly TapSpec[], filter: string): Promise<TappedResult> {
     const sim = this.sim;
     const at = (p: string) => deviceAt(sim.model, this.name, p).id;
+    const { runTapped } = await import('../sim/capture/oneshot.js'); // the capture code loads only when a tap is asked for
     const ran = runTapped(sim, at(place), command, taps.map((t) => ({ device: at(t.place), iface: t.iface })), filter);
     return { result: ran.result, taps: ran.taps.map((t, k) => ({ ...taps[k]!, ...t })), pcap: ran.pcap };
   }
@@ -53,6 +52,7 @@ export class SimBackend implements Backend {
     const words = commandWords(command);
     if (!words.ok) return { ok: false, result: words.result };
     if (words.words[0] !== 'tcpdump') return { ok: false, result: notABackgroundJob(words.words[0] ?? '') };
+    const { parseTcpdump, startTcpdump } = await import('../sim/capture/tcpdump.js');
     const parsed = parseTcpdump(words.words.slice(1));
     if (!parsed.ok) return { ok: false, result: parsed.result };
     if (parsed.opts.readFile !== undefined) return { ok: false, result: sim.run(device, command) };

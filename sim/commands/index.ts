@@ -2,15 +2,7 @@
 import type { DeviceState } from '../dataplane.js';
 import type { Simulator } from '../simulator.js';
 import type { CommandResult } from '../../topology/trace.js';
-import { bridge } from './bridge.js';
-import { cat, echo, hostname } from './files.js';
-import { ip } from './ip.js';
-import { iptables, iptablesSave } from './iptables.js';
-import { ipset } from './ipset.js';
-import { kubectl } from './kubectl.js';
-import { sysctl } from './sysctl.js';
-import { falseCommand, trueCommand } from './shell-builtins.js';
-import { tcpdump } from './tcpdump.js';
+import { lazyFunction } from '../lazy.js';
 
 export interface CommandContext {
   readonly sim: Simulator;
@@ -25,21 +17,25 @@ export type Command = (args: readonly string[], ctx: CommandContext) => CommandR
 const notInBusybox = (name: string, command: Command): Command => (args, ctx) =>
   ctx.state.device.toolset === 'busybox' ? { stdout: '', stderr: `sh: ${name}: not found\n`, exitCode: 127 } : command(args, ctx);
 
+/** Export `name` of command module `file`, loaded when the command first runs (sim/lazy.ts). */
+const lazy = <M>(file: string, name: keyof M) => lazyFunction<M, keyof M>(import.meta.url, file, name) as Command;
+
+/** One line per program: its name, and the module and export that implement it. */
 const COMMANDS: Readonly<Record<string, Command>> = {
-  ip,
-  bridge: notInBusybox('bridge', bridge),
-  sysctl,
-  iptables: notInBusybox('iptables', iptables),
-  'iptables-nft': notInBusybox('iptables-nft', iptables),
-  'iptables-save': notInBusybox('iptables-save', iptablesSave),
-  ipset: notInBusybox('ipset', ipset),
-  kubectl,
-  cat,
-  echo,
-  hostname,
-  true: trueCommand,
-  false: falseCommand,
-  tcpdump: notInBusybox('tcpdump', tcpdump),
+  ip: lazy<typeof import('./ip.js')>('./ip.js', 'ip'),
+  bridge: notInBusybox('bridge', lazy<typeof import('./bridge.js')>('./bridge.js', 'bridge')),
+  sysctl: lazy<typeof import('./sysctl.js')>('./sysctl.js', 'sysctl'),
+  iptables: notInBusybox('iptables', lazy<typeof import('./iptables.js')>('./iptables.js', 'iptables')),
+  'iptables-nft': notInBusybox('iptables-nft', lazy<typeof import('./iptables.js')>('./iptables.js', 'iptables')),
+  'iptables-save': notInBusybox('iptables-save', lazy<typeof import('./iptables.js')>('./iptables.js', 'iptablesSave')),
+  ipset: notInBusybox('ipset', lazy<typeof import('./ipset.js')>('./ipset.js', 'ipset')),
+  kubectl: lazy<typeof import('./kubectl.js')>('./kubectl.js', 'kubectl'),
+  cat: lazy<typeof import('./files.js')>('./files.js', 'cat'),
+  echo: lazy<typeof import('./files.js')>('./files.js', 'echo'),
+  hostname: lazy<typeof import('./files.js')>('./files.js', 'hostname'),
+  true: lazy<typeof import('./shell-builtins.js')>('./shell-builtins.js', 'trueCommand'),
+  false: lazy<typeof import('./shell-builtins.js')>('./shell-builtins.js', 'falseCommand'),
+  tcpdump: notInBusybox('tcpdump', lazy<typeof import('./tcpdump.js')>('./tcpdump.js', 'tcpdump')),
 };
 
 export function findCommand(program: string): Command | undefined {

@@ -3,24 +3,32 @@
 import type { CommandResult } from '../../topology/trace.js';
 import type { Toolset } from '../../topology/toolset.js';
 import type { ToolContext } from '../tool-context.js';
-import { busyboxPing, ping } from './ping.js';
-import { busyboxTraceroute } from './busybox-traceroute.js';
-import { curl } from './curl.js';
-import { ncBusybox, ncOpenbsd } from './nc.js';
-import { wgetBusybox } from './wget-busybox.js';
-import { mtr } from './mtr.js';
-import { tcptraceroute } from './tcptraceroute.js';
-import { tracepath } from './tracepath.js';
-import { traceroute } from './traceroute.js';
-import { dig } from './dig.js';
-import { nslookup } from './nslookup.js';
-import { busyboxNslookup } from './busybox-nslookup.js';
-import { getent, host } from './host-getent.js';
-import { ss } from './ss.js';
-import { conntrack } from './conntrack.js';
+import { lazyFunction } from '../lazy.js';
 
 /** A probe tool: its arguments (without the program name) and the dataplane's view from where it runs. */
 export type ProbeTool = (args: readonly string[], ctx: ToolContext) => CommandResult;
+
+/** Export `name` of tool module `file`, loaded when the tool first runs (sim/lazy.ts). */
+const lazy = <M>(file: string, name: keyof M) => lazyFunction<M, keyof M>(import.meta.url, file, name) as ProbeTool;
+
+const ping = lazy<typeof import('./ping.js')>('./ping.js', 'ping');
+const busyboxPing = lazy<typeof import('./ping.js')>('./ping.js', 'busyboxPing');
+const busyboxTraceroute = lazy<typeof import('./busybox-traceroute.js')>('./busybox-traceroute.js', 'busyboxTraceroute');
+const curl = lazy<typeof import('./curl.js')>('./curl.js', 'curl');
+const ncBusybox = lazy<typeof import('./nc.js')>('./nc.js', 'ncBusybox');
+const ncOpenbsd = lazy<typeof import('./nc.js')>('./nc.js', 'ncOpenbsd');
+const wgetBusybox = lazy<typeof import('./wget-busybox.js')>('./wget-busybox.js', 'wgetBusybox');
+const mtr = lazy<typeof import('./mtr.js')>('./mtr.js', 'mtr');
+const tcptraceroute = lazy<typeof import('./tcptraceroute.js')>('./tcptraceroute.js', 'tcptraceroute');
+const tracepath = lazy<typeof import('./tracepath.js')>('./tracepath.js', 'tracepath');
+const traceroute = lazy<typeof import('./traceroute.js')>('./traceroute.js', 'traceroute');
+const dig = lazy<typeof import('./dig.js')>('./dig.js', 'dig');
+const nslookup = lazy<typeof import('./nslookup.js')>('./nslookup.js', 'nslookup');
+const busyboxNslookup = lazy<typeof import('./busybox-nslookup.js')>('./busybox-nslookup.js', 'busyboxNslookup');
+const host = lazy<typeof import('./host-getent.js')>('./host-getent.js', 'host');
+const getent = lazy<typeof import('./host-getent.js')>('./host-getent.js', 'getent');
+const ss = lazy<typeof import('./ss.js')>('./ss.js', 'ss');
+const conntrack = lazy<typeof import('./conntrack.js')>('./conntrack.js', 'conntrack');
 
 /** The applets of the busybox image that send probes or open connections. */
 const BUSYBOX_APPLETS: Readonly<Record<string, ProbeTool>> = { traceroute: busyboxTraceroute, ping: busyboxPing, nslookup: busyboxNslookup, nc: ncBusybox, wget: wgetBusybox };

@@ -1,0 +1,30 @@
+// Lazily loaded implementations for the simulator's registries: a program's name is registered up front and its
+// module is loaded on its first call, synchronously (Node >= 20.19 requires ES modules), so a command line loads only
+// the tools it runs. Runners that cannot require the sources (vitest on TypeScript) preload them all instead.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** Every lazy module's asynchronous loader, for preloadLazyModules. */
+const preloaders: (() => Promise<unknown>)[] = [];
+
+/** The module at `specifier` (relative to `base`, the registering module's import.meta.url), loaded on first use. */
+function lazyModule<M>(base: string, specifier: string): () => M {
+  const url = new URL(specifier, base);
+  let loaded: M | undefined;
+  preloaders.push(async () => (loaded ??= (await import(/* @vite-ignore */ url.href)) as M));
+  return () => (loaded ??= createRequire(url)(fileURLToPath(url)) as M);
+}
+
+/**
+ * Export `name` of module `specifier` (relative to `base`) as a function that loads the module on its first call:
+ * `lazyFunction<typeof import('./ip.js'), 'ip'>(import.meta.url, './ip.js', 'ip')` stands for `ip`.
+ */
+export function lazyFunction<M, K extends keyof M>(base: string, specifier: string, name: K): M[K] {
+  const load = lazyModule<M>(base, specifier);
+  return ((...args: unknown[]) => (load()[name] as (...a: unknown[]) => unknown)(...args)) as M[K];
+}
+
+/** Loads every lazy module registered so far (test runners that import TypeScript sources call it first). */
+export async function preloadLazyModules(): Promise<void> {
+  await Promise.all(preloaders.map((preload) => preload()));
+}

@@ -1,0 +1,7 @@
+// vitest runs the TypeScript sources, which Node cannot require(): the simulator's lazily loaded programs
+// (sim/lazy.ts) are imported before each test file instead of on their first call.
+import '../sim/commands/index.js';
+import '../sim/tools/registry.js';
+import { preloadLazyModules } from '../sim/lazy.js';
+
+await preloadLazyModules();
