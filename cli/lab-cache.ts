@@ -1,12 +1,16 @@
 // The default lab's file, parsed and checked at build time (`npm run build` runs this module), so that commands on
-// the default lab start without loading a YAML parser. The cache holds the file's text: any edit makes it unused.
-import { readFileSync } from 'node:fs';
+// the default lab start without loading a YAML parser, and the parses of the library's YAML files (topology/yaml-cache.ts).
+// Each cache holds its file's text: any edit makes it unused.
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { writeOutputFile } from '../lab/io/output-file.js';
 import { compileLabObject, labValidator, loadLab } from '../topology/compile.js';
 import type { LabFile } from '../topology/labfile.js';
 import type { LabModel } from '../topology/model.js';
-import { DEFAULT_LAB, resolveLabPath } from '../topology/paths.js';
+import { DEFAULT_LAB, packageRoot, resolveLabPath } from '../topology/paths.js';
+import { YAML_CACHE_DIR, yamlCacheFile, type YamlCacheEntry } from '../topology/yaml-cache.js';
 import { readInputFile } from '../topology/read-input.js';
 import { parseYamlText } from '../topology/yaml-source.js';
 
@@ -52,4 +56,33 @@ export function loadDefaultLab(cacheFile = DEFAULT_LAB_CACHE): LabModel {
   return cache && text === cache.text ? compileLabObject(file, cache.data) : loadLab(file);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) writeLabCache();
+/** The package's own YAML files: the library's labs and scenarios. */
+function libraryYamlFiles(): string[] {
+  const root = packageRoot();
+  return [join(root, 'topology', 'labs'), join(root, 'scenarios')].flatMap((dir) =>
+    readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => join(dir, n)));
+}
+
+/**
+ * Writes topology/yaml-cache.ts's cache: each library file's text and parsed value (not validated here; readers
+ * validate). A file that does not parse, or whose value JSON cannot carry unchanged, is left out.
+ */
+export function writeYamlCache(dir = YAML_CACHE_DIR, files = libraryYamlFiles()): void {
+  mkdirSync(dir, { recursive: true });
+  for (const file of files) {
+    const text = readInputFile(file);
+    let data: unknown;
+    try {
+      data = parseYamlText<unknown>(file, text, Object.assign(() => true, { errors: null }) as never).data;
+    } catch {
+      continue;
+    }
+    const json = JSON.stringify({ text, data } satisfies YamlCacheEntry);
+    if (isDeepStrictEqual((JSON.parse(json) as YamlCacheEntry).data, data)) writeOutputFile(yamlCacheFile(file, dir)!, `${json}\n`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  writeLabCache();
+  writeYamlCache();
+}

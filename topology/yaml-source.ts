@@ -6,6 +6,7 @@ import type addFormatsModule from 'ajv-formats';
 import type * as Yaml from 'yaml';
 import type { Document } from 'yaml';
 import { InputFileError, readInputFile } from './read-input.js';
+import { cachedYaml } from './yaml-cache.js';
 
 let yamlLibrary: typeof Yaml | undefined;
 
@@ -69,8 +70,22 @@ export function readSourceText(file: string): string {
   }
 }
 
+/** Reads and parses FILE: from the build-time cache (topology/yaml-cache.ts) when it has the file's current text. */
 export function readYamlFile<T>(file: string, validate: ValidateFunction): YamlSource<T> {
-  return parseYamlText<T>(file, readSourceText(file), validate);
+  const text = readSourceText(file);
+  const cached = cachedYaml(file, text);
+  return cached ? parsedSource<T>(file, text, cached.data, validate) : parseYamlText<T>(file, text, validate);
+}
+
+/**
+ * A source over `data`, the parser's value for `text` made earlier: valid data needs no parser until a location is
+ * asked for; invalid data is parsed again, for the same located errors as ever.
+ */
+function parsedSource<T>(file: string, text: string, data: unknown, validate: ValidateFunction): YamlSource<T> {
+  if (!validate(data)) return parseYamlText<T>(file, text, validate);
+  let parsed: YamlSource<T> | undefined;
+  const located = () => (parsed ??= parseYamlText<T>(file, text, validate));
+  return { file, data: data as T, locate: (path) => located().locate(path), at: (path, message) => located().at(path, message) };
 }
 
 /** The YAML library's error codes that a wrongly indented line causes. */

@@ -4,10 +4,11 @@ import { COMMAND_LINES } from './lines.js';
 import { UsageError } from '../../lab/backend.js';
 import { writeOutputFile } from '../../lab/io/output-file.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
-import {
-  formatJunit, formatList, formatResultText, formatShow, loadScenarios, reportJson, runScenarios, scenarioLibraryDir,
-  summaryLine, type Scenario,
-} from '../../lab/scenario/index.js';
+// From the modules themselves, not lab/scenario/index.js: that surface also carries the recorder and its YAML writer.
+import { loadScenarios, scenarioLibraryDir } from '../../lab/scenario/load.js';
+import { formatJunit, formatList, formatResultText, formatShow, reportJson, summaryLine } from '../../lab/scenario/report.js';
+import { runScenarios } from '../../lab/scenario/run.js';
+import type { Scenario } from '../../lab/scenario/types.js';
 import { findScenario, processIo, type CommandIo } from '../common.js';
 import { backendFactory, backendOptionsFrom, demand, withBackendOptions, withAction, withSeedOption, type BackendArgs } from '../options.js';
 
