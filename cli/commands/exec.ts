@@ -2,7 +2,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_LINES } from './lines.js';
 import { UsageError, type Backend, type TappedResult, type TapSpec } from '../../lab/backend.js';
-import { withTapText } from '../../lab/tapped-text.js';
 import { writeOutputFile } from '../../lab/io/output-file.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from '../../lab/train/pipes.js';
@@ -55,7 +54,7 @@ export const execCommand: CommandModule = {
       const tapped = taps.length > 0 ? await runWithTaps(backend, args, pipeline.command, taps) : undefined;
       const ran = tapped?.result ?? await backend.run(args.place, pipeline.command);
       const filtered = pipeline.filters.length === 0 ? ran : { ...ran, ...runFilters(ran.stdout, pipeline.filters) };
-      const result = tapped ? withTapText({ ...tapped, result: filtered }, args['tap-filter'] ?? '') : filtered;
+      const result = tapped ? (await import('../../lab/tapped-text.js')).withTapText({ ...tapped, result: filtered }, args['tap-filter'] ?? '') : filtered;
       if (args.svg) await writePathSvg(args.svg, lab, args.place, result.traces);
       if (args.json) {
         write(`${resultJson(result)}\n`);
