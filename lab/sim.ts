@@ -4,7 +4,16 @@ import { Simulator } from '../sim/simulator.js';
 import type { CommandResult } from '../topology/trace.js';
 import { deviceAt, notABackgroundJob, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type TappedResult, type TapSpec } from './backend.js';
 import { commandWords } from '../sim/words.js';
+import { lazyFunction } from '../sim/lazy.js';
 import type { BackgroundJob } from './backend.js';
+
+// The capture code, loaded when a tap or a background tcpdump is asked for; through sim/lazy.ts like the simulator's
+// own programs, so that no module is ever both required (the tcpdump command) and imported asynchronously at once.
+type Oneshot = typeof import('../sim/capture/oneshot.js');
+type Tcpdump = typeof import('../sim/capture/tcpdump.js');
+const runTapped = lazyFunction<Oneshot, 'runTapped'>(import.meta.url, '../sim/capture/oneshot.js', 'runTapped');
+const parseTcpdump = lazyFunction<Tcpdump, 'parseTcpdump'>(import.meta.url, '../sim/capture/tcpdump.js', 'parseTcpdump');
+const startTcpdump = lazyFunction<Tcpdump, 'startTcpdump'>(import.meta.url, '../sim/capture/tcpdump.js', 'startTcpdump');
 
 export class SimBackend implements Backend {
   readonly name = 'sim' as const;
@@ -40,7 +49,6 @@ export class SimBackend implements Backend {
   async runTapped(place: string, command: string, taps: readonly TapSpec[], filter: string): Promise<TappedResult> {
     const sim = this.sim;
     const at = (p: string) => deviceAt(sim.model, this.name, p).id;
-    const { runTapped } = await import('../sim/capture/oneshot.js'); // the capture code loads only when a tap is asked for
     const ran = runTapped(sim, at(place), command, taps.map((t) => ({ device: at(t.place), iface: t.iface })), filter);
     return { result: ran.result, taps: ran.taps.map((t, k) => ({ ...taps[k]!, ...t })), pcap: ran.pcap };
   }
@@ -52,7 +60,6 @@ export class SimBackend implements Backend {
     const words = commandWords(command);
     if (!words.ok) return { ok: false, result: words.result };
     if (words.words[0] !== 'tcpdump') return { ok: false, result: notABackgroundJob(words.words[0] ?? '') };
-    const { parseTcpdump, startTcpdump } = await import('../sim/capture/tcpdump.js');
     const parsed = parseTcpdump(words.words.slice(1));
     if (!parsed.ok) return { ok: false, result: parsed.result };
     if (parsed.opts.readFile !== undefined) return { ok: false, result: sim.run(device, command) };

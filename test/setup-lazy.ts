@@ -2,6 +2,7 @@
 // (sim/lazy.ts) are imported before each test file instead of on their first call.
 import '../sim/commands/index.js';
 import '../sim/tools/registry.js';
+import '../lab/sim.js';
 import { preloadLazyModules } from '../sim/lazy.js';
 
 await preloadLazyModules();
