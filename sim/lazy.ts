@@ -12,7 +12,15 @@ function lazyModule<M>(base: string, specifier: string): () => M {
   const url = new URL(specifier, base);
   let loaded: M | undefined;
   preloaders.push(async () => (loaded ??= (await import(/* @vite-ignore */ url.href)) as M));
-  return () => (loaded ??= createRequire(url)(fileURLToPath(url)) as M);
+  return () => (loaded ??= requireModule<M>(base, url));
+}
+
+function requireModule<M>(base: string, url: URL): M {
+  if (base.endsWith('.ts')) {
+    // Running the TypeScript sources (vitest): Node cannot require them, they must have been preloaded.
+    throw new Error(`${fileURLToPath(url)} was not preloaded: import the module that registers it in test/setup-lazy.ts`);
+  }
+  return createRequire(url)(fileURLToPath(url)) as M;
 }
 
 /**
