@@ -29,6 +29,15 @@ interface IndexedAttachment extends Attachment {
 
 const NO_ATTACHMENTS: readonly IndexedAttachment[] = Object.freeze([]);
 
+/** What a frame sent out of an interface needs about its link, resolved once per interface (Dataplane.linkOf). */
+export interface LinkInfo {
+  readonly kind: LinkKind;
+  /** The bridge that switches frames between the ports of this segment (a node's cni0), if it is a bridge segment. */
+  readonly bridge: Attachment | undefined;
+  /** The segment index's addresses of the interface's segment. */
+  readonly addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined;
+}
+
 export class Dataplane {
   private readonly states = new Map<string, DeviceState>();
   private readonly sharedTables = new Map<string, SharedFib<Route>>();
@@ -90,6 +99,21 @@ export class Dataplane {
   /** The bridge interface (and its device) that frames between two ports of a bridge segment pass through. */
   bridgeOf(segment: string): Attachment | undefined {
     return this.bridges.get(segment);
+  }
+
+  /**
+   * The link behind an interface of a device (its segment's link kind, bridge and addresses), kept on the interface:
+   * segments, bridges and the model's addresses never change (run-time readdressing is looked at by `neighbourOn`).
+   */
+  linkOf(iface: IfaceState): LinkInfo {
+    const rec = iface as InterfaceRecord;
+    if (rec.link === undefined) {
+      const segment = iface.segment;
+      rec.link = segment === undefined
+        ? { kind: 'veth', bridge: undefined, addrs: undefined }
+        : { kind: this.linkKind(segment), bridge: this.bridgeOf(segment), addrs: this.segmentIndex.get(segment) };
+    }
+    return rec.link as LinkInfo;
   }
 
   /** Mutable state of a device, created on first use. */
@@ -184,7 +208,16 @@ export class Dataplane {
 
   /** Who answers ARP for `ip` on `segment` (not counting the asking interface), if anyone can. */
   neighbour(segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
-    const indexed = this.segmentIndex.get(segment)?.get(ip) ?? NO_ATTACHMENTS;
+    return this.neighbourAmong(this.segmentIndex.get(segment), segment, ip, askingDevice, askingIface);
+  }
+
+  /** neighbour() for the asking interface's own segment, whose index entries its LinkInfo holds. */
+  neighbourOn(link: LinkInfo, segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
+    return this.neighbourAmong(link.addrs, segment, ip, askingDevice, askingIface);
+  }
+
+  private neighbourAmong(addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined, segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
+    const indexed = addrs?.get(ip) ?? NO_ATTACHMENTS;
     const candidates = this.readdressed.size === 0 ? indexed : this.withReaddressed(indexed, segment, ip);
     for (let k = 0; k < candidates.length; k++) {
       const c: IndexedAttachment = candidates[k]!;

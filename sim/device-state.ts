@@ -31,6 +31,8 @@ export class InterfaceRecord implements IfaceState {
   private addrList: IfAddr[];
   /** The veth peer's device state and interface, resolved on the first carrier check (null: no such device or interface). */
   peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
+  /** What the Dataplane resolved about the link behind this interface on the first frame sent (Dataplane.linkOf). */
+  link?: unknown;
 
   constructor(i: Interface, private readonly readdressed: () => void) {
     this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
@@ -57,20 +59,33 @@ export function holds(i: IfaceState, ip: number): boolean {
 
 type SysctlFunction = (s: DeviceState, arg: string) => number;
 
+/** The sysctls the input route decision reads for packets that come in by one interface (sim/input-checks.ts). */
+export interface InputSysctls {
+  /** net.ipv4.conf.DEV.forwarding (else ip_forward): non-zero forwards. */
+  readonly forwarding: number;
+  readonly rpFilter: number;
+  readonly acceptLocal: number;
+}
+
 /** A device's sysctls: a Map that forgets the numbers derived from it whenever a key is written or removed. */
 class SysctlMap extends Map<string, string> {
   /** Numbers computed from sysctls (rp_filter mode, forwarding per input device, ICMP limits), by function and argument. */
   readonly derived = new Map<SysctlFunction, Map<string, number>>();
+  /** The input route decision's sysctls, by input interface: one lookup per packet instead of one per sysctl. */
+  readonly inputs = new Map<string, InputSysctls>();
   override set(key: string, value: string): this {
-    this.derived?.clear(); // Map's constructor calls set() before the field exists
+    this.derived?.clear(); // Map's constructor calls set() before the fields exist
+    this.inputs?.clear();
     return super.set(key, value);
   }
   override delete(key: string): boolean {
     this.derived.clear();
+    this.inputs.clear();
     return super.delete(key);
   }
   override clear(): void {
     this.derived.clear();
+    this.inputs.clear();
     super.clear();
   }
 }
@@ -188,6 +203,14 @@ export class DeviceState {
     if (cache === undefined) all.set(compute, (cache = new Map()));
     let v = cache.get(arg);
     if (v === undefined) cache.set(arg, (v = compute(this, arg)));
+    return v;
+  }
+
+  /** The input route decision's sysctls for packets coming in by DEV, computed once until any sysctl changes. */
+  inputSysctls(dev: string, compute: (s: DeviceState, dev: string) => InputSysctls): InputSysctls {
+    const all = this.sysctls.inputs;
+    let v = all.get(dev);
+    if (v === undefined) all.set(dev, (v = compute(this, dev)));
     return v;
   }
 

@@ -101,7 +101,8 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     if (j.recording) j.note(device, `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
     return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed', mtu: iface.mtu };
   }
-  const neighbour = iface?.segment && j.dp.carrierOf(s, iface) ? j.dp.neighbour(iface.segment, nexthop, device, out) : undefined;
+  const link = iface?.segment ? j.dp.linkOf(iface) : undefined;
+  const neighbour = link !== undefined && j.dp.carrierOf(s, iface!) ? j.dp.neighbourOn(link, iface!.segment!, nexthop, device, out) : undefined;
   const backFrom = j.bridgedBackFrom;
   j.bridgedBackFrom = undefined;
   const refused = neighbour && backFrom !== undefined ? hairpinRefused(j, s, out, neighbour, backFrom) : undefined;
@@ -120,7 +121,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p);
-  j.cross(j.dp.linkKind(iface!.segment!));
+  j.cross(link!.kind);
   // skb->mark does not survive the link into another namespace or host (skb_scrub_packet).
   if (p.mark !== undefined) p = { ...p, mark: undefined };
   const rx = neighbour.ifaceState;
@@ -136,7 +137,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.
-  const bridge = j.dp.bridgeOf(iface!.segment!);
+  const bridge = link!.bridge;
   j.cameThrough = iface!.peer;
   if (bridge && bridge.device !== device && bridge.device !== neighbour.device && bridgeNf(j.dp.state(bridge.device), bridge.iface)) {
     return bridged(j, bridge, p, neighbour);

@@ -1,9 +1,10 @@
 // The per-device checks of the input route decision that come from sysctls (rp_filter, accept_local, forwarding,
 // br_netfilter) and the route texts the engine records: each sysctl-derived number is computed once per device until
-// its sysctls change (DeviceState.derivedSysctl).
+// its sysctls change (DeviceState.inputSysctls, derivedSysctl).
 import { formatIp, formatRouteDst } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { DeviceState } from './dataplane.js';
+import type { InputSysctls } from './device-state.js';
 import type { Journey, Outcome } from './journey.js';
 import type { Packet } from './packet.js';
 
@@ -24,8 +25,13 @@ function bridgeNfCall(s: DeviceState): number {
 }
 
 
+/** The input interface's forwarding, rp_filter and accept_local numbers, read from the sysctls together. */
+function inputSysctlsOf(s: DeviceState, dev: string): InputSysctls {
+  return { forwarding: forwardingSysctl(s, dev), rpFilter: rpFilterSysctls(s, dev), acceptLocal: acceptLocalSysctls(s, dev) };
+}
+
 export function rpFilterMode(s: DeviceState, dev: string): number {
-  return s.derivedSysctl(rpFilterSysctls, dev);
+  return s.inputSysctls(dev, inputSysctlsOf).rpFilter;
 }
 
 function rpFilterSysctls(s: DeviceState, dev: string): number {
@@ -41,7 +47,7 @@ export function rpFilterPasses(s: DeviceState, p: Packet, inDev: string): boolea
 }
 
 function acceptLocal(s: DeviceState, dev: string): number {
-  return s.derivedSysctl(acceptLocalSysctls, dev);
+  return s.inputSysctls(dev, inputSysctlsOf).acceptLocal;
 }
 
 function acceptLocalSysctls(s: DeviceState, dev: string): number {
@@ -61,7 +67,7 @@ export function martianSource(j: Journey, s: DeviceState, p: Packet, inDev: stri
 }
 
 export function forwarding(s: DeviceState, inDev: string): boolean {
-  return s.derivedSysctl(forwardingSysctl, inDev) !== 0; // the kernel forwards for any non-zero value
+  return s.inputSysctls(inDev, inputSysctlsOf).forwarding !== 0; // the kernel forwards for any non-zero value
 }
 
 function forwardingSysctl(s: DeviceState, inDev: string): number {

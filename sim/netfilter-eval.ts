@@ -122,9 +122,22 @@ function compileRule(r: Rule): CompiledRule {
   };
 }
 
-function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
+/** A chain's compiled rules with the cache they belong to, kept on the chain itself (hidden: spreads and JSON skip it). */
+const COMPILED = Symbol('compiled rules');
+type WithCompiled = Chain & { [COMPILED]?: { readonly cache: RuleCache; readonly list: CompiledRule[] } };
+
+/** The cache's compiled list for `c`: read off the chain without a WeakMap lookup when the chain's own cache made it. */
+function compiledList(cache: RuleCache, c: WithCompiled): CompiledRule[] {
+  const own = c[COMPILED];
+  if (own !== undefined && own.cache === cache) return own.list;
   let list = cache.get(c);
   if (list === undefined) cache.set(c, (list = []));
+  if (own === undefined) Object.defineProperty(c, COMPILED, { value: { cache, list }, enumerable: false });
+  return list;
+}
+
+function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
+  const list = compiledList(cache, c);
   const rules = c.rules;
   if (list.length === rules.length) {
     let k = 0;
