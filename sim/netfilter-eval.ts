@@ -1,6 +1,6 @@
 // Netfilter chain evaluation for a packet at a hook: rules compiled once into a fixed shape (recompiled when the rule
 // at an index changes), jumps cached per table version, `-m statistic` numbers drawn per rule visited.
-import { contains, type Cidr } from '../topology/address.js';
+import { contains, networkOf, type Cidr } from '../topology/address.js';
 import { unit } from './packet.js';
 import { icmpTypeMatches, type IcmpType } from './icmp-types.js';
 import { ChainMap, type Chain, type Rule, type TableName, type Tables } from './netfilter.js';
@@ -145,6 +145,7 @@ function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
     if (k === rules.length) return list;
   }
   // Rules were inserted, deleted or replaced: a rule that stays keeps its compiled form and its counters.
+  dstIndexes.delete(list);
   const before = new Map(list.map((r) => [r.rule, r]));
   list.length = rules.length;
   for (let k = 0; k < rules.length; k++) list[k] = before.get(rules[k]!) ?? compileRule(rules[k]!);
@@ -238,36 +239,94 @@ function jumpOf(chains: Map<string, Chain>, r: CompiledRule): Chain | undefined 
   return r.jump;
 }
 
+/** What `visit` answers to go on with the chain's next rule (undefined ends the chain, a verdict ends the walk). */
+const NEXT = null;
+
+/** One rule visited by the walk: its `statistic` draw, its match, its counters and its target. */
+function visit(w: Walk, r: CompiledRule, name: string, depth: number): Verdict | undefined | typeof NEXT {
+  // `statistic` draws a fresh number per rule visited, as the kernel does: derive it from the packet's number.
+  let random = 0;
+  if (r.hasProbability) {
+    if (Number.isNaN(w.random)) w.random = packetRandom(w.p);
+    random = fract(w.random * 7919 + w.draws++ * 0.618033988749895);
+  }
+  if (!matches(r, w.p, w.mark, random)) return NEXT;
+  r.packets++;
+  r.bytes += w.p.length;
+  const target = r.target;
+  if (r.terminal) return r.verdict ??= { target, rule: r.rule, chain: name };
+  if (r.setMark !== null) {
+    w.mark = ((w.mark & ~r.setMark.mask) ^ r.setMark.value) >>> 0;
+    return NEXT;
+  }
+  if (target === 'RETURN') return undefined;
+  const jump = jumpOf(w.chains, r);
+  if (jump !== undefined) {
+    const v = walk(w, jump, depth + 1);
+    if (v) return v;
+  }
+  // LOG and unknown non-terminal targets fall through to the next rule.
+  return NEXT;
+}
+
 function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
   if (depth > 32) return undefined;
   const name = c.name;
   const rules = compiledRules(w.cache, c);
-  for (let k = 0; k < rules.length; k++) {
-    const r = rules[k]!;
-    // `statistic` draws a fresh number per rule visited, as the kernel does: derive it from the packet's number.
-    let random = 0;
-    if (r.hasProbability) {
-      if (Number.isNaN(w.random)) w.random = packetRandom(w.p);
-      random = fract(w.random * 7919 + w.draws++ * 0.618033988749895);
+  const index = rules.length >= INDEXED_CHAIN ? dstIndex(rules) : undefined;
+  if (index === undefined) {
+    for (let k = 0; k < rules.length; k++) {
+      const v = visit(w, rules[k]!, name, depth);
+      if (v !== NEXT) return v;
     }
-    if (!matches(r, w.p, w.mark, random)) continue;
-    r.packets++;
-    r.bytes += w.p.length;
-    const target = r.target;
-    if (r.terminal) return r.verdict ??= { target, rule: r.rule, chain: name };
-    if (r.setMark !== null) {
-      w.mark = ((w.mark & ~r.setMark.mask) ^ r.setMark.value) >>> 0;
-      continue;
-    }
-    if (target === 'RETURN') return undefined;
-    const jump = jumpOf(w.chains, r);
-    if (jump !== undefined) {
-      const v = walk(w, jump, depth + 1);
-      if (v) return v;
-    }
-    // LOG and unknown non-terminal targets fall through to the next rule.
+    return undefined;
+  }
+  // Only the rules for this destination and those the index leaves out, in rule order (a merge of the two lists).
+  const hits = index.byDst.get(networkOf(w.p.dst, 32)) ?? NO_RULES;
+  const rest = index.rest;
+  let h = 0;
+  let o = 0;
+  while (h < hits.length || o < rest.length) {
+    const k = o >= rest.length || (h < hits.length && hits[h]! < rest[o]!) ? hits[h++]! : rest[o++]!;
+    const v = visit(w, rules[k]!, name, depth);
+    if (v !== NEXT) return v;
   }
   return undefined;
+}
+
+/**
+ * A long chain's rules indexed by destination (kube-proxy's KUBE-SERVICES: one `-d CLUSTER-IP/32` rule per Service
+ * port), so a walk's cost does not grow with the Services. A rule with a plain `-d ADDR/32` and no `statistic` match
+ * is only visited for packets to ADDR: for any other packet it fails on `-d` without touching anything (no counter,
+ * no draw), so skipping it changes nothing. Positions are in rule order; `rest` holds every other rule.
+ */
+interface DstIndex {
+  readonly byDst: ReadonlyMap<number, readonly number[]>;
+  readonly rest: readonly number[];
+}
+
+/** Chains from this many rules get a destination index (shorter ones are walked rule by rule). */
+const INDEXED_CHAIN = 8;
+const NO_RULES: readonly number[] = Object.freeze([]);
+/** Indexes by compiled list; compiledRules drops a list's entry whenever it rebuilds the list. */
+const dstIndexes = new WeakMap<CompiledRule[], DstIndex>();
+
+function dstIndex(rules: CompiledRule[]): DstIndex {
+  let index = dstIndexes.get(rules);
+  if (index === undefined) {
+    const byDst = new Map<number, number[]>();
+    const rest: number[] = [];
+    for (let k = 0; k < rules.length; k++) {
+      const r = rules[k]!;
+      if (r.dst !== null && !r.dstNot && r.dst.len === 32 && !r.hasProbability) {
+        const list = byDst.get(r.dst.addr);
+        if (list) list.push(k);
+        else byDst.set(r.dst.addr, [k]);
+      } else rest.push(k);
+    }
+    dstIndexes.set(rules, (index = { byDst, rest }));
+  }
+  return index;
 }
 
 /** The one walk state, reset by each evaluation (an evaluation never starts another). */
