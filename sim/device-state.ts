@@ -99,14 +99,12 @@ export class DeviceState {
   readonly sysctls: SysctlMap;
   /** The evaluator's compiled form of the netfilter chains (kept in step with `tables` rule by rule). */
   readonly ruleCache: RuleCache = new WeakMap();
-  /** Path MTUs learned from frag-needed errors (the route cache's exceptions): destination -> MTU and when learned. */
-  readonly pmtu = new Map<number, { readonly mtu: number; readonly atMs: number }>();
-  /** The IPv4 neighbour (ARP) table the simulated traffic fills (`ip neigh`). */
-  readonly neighbours = new NeighbourTable();
   /** Whether flanneld runs here (reconciles host-gw routes). */
   flannelRunning: boolean;
-  /** Simulated time (ms) at which a missing host-gw route was first noticed, by prefix text. */
-  readonly flannelMissingSince = new Map<string, number>();
+  /** Made on first use (a large lab touches thousands of devices that never need them). */
+  private pmtuMap?: Map<number, { readonly mtu: number; readonly atMs: number }>;
+  private neighbourTable?: NeighbourTable;
+  private flannelMissing?: Map<string, number>;
   private fibCache?: OverlayFib<Route>;
   /** The interfaces in order (the set never changes after creation; their addresses do). */
   private readonly ifaceList: readonly IfaceState[];
@@ -128,7 +126,30 @@ export class DeviceState {
   }
 
   private ifaceState(i: Interface): IfaceState {
-    return new InterfaceRecord(i, () => { this.localCache = undefined; this.broadcastCache = undefined; });
+    return new InterfaceRecord(i, this.readdressed);
+  }
+
+  /** Told by an interface whose addresses were replaced: the local and broadcast address sets are made again. */
+  private readonly readdressed = (): void => { this.localCache = undefined; this.broadcastCache = undefined; };
+
+  /** Path MTUs learned from frag-needed errors (the route cache's exceptions): destination -> MTU and when learned. */
+  get pmtu(): Map<number, { readonly mtu: number; readonly atMs: number }> {
+    return (this.pmtuMap ??= new Map());
+  }
+
+  /** Whether any path MTU was learned (without making the map). */
+  hasPmtu(): boolean {
+    return this.pmtuMap !== undefined && this.pmtuMap.size > 0;
+  }
+
+  /** The IPv4 neighbour (ARP) table the simulated traffic fills (`ip neigh`). */
+  get neighbours(): NeighbourTable {
+    return (this.neighbourTable ??= new NeighbourTable());
+  }
+
+  /** Simulated time (ms) at which a missing host-gw route was first noticed, by prefix text. */
+  get flannelMissingSince(): Map<string, number> {
+    return (this.flannelMissing ??= new Map());
   }
 
   /** Shared routes deleted on this device (by prefix). */
