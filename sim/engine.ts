@@ -208,8 +208,9 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   // A local broadcast address (a directed broadcast to one of this router's subnets) is RTN_BROADCAST: received here
   // like a local address (source validated, filter INPUT), never forwarded, so no TTL check either; what answers it
   // is the stack's business (probe.ts: only an echo, with icmp_echo_ignore_broadcasts=0; no ICMP errors).
-  const broadcast = !s.isLocal(p.dst) && s.isLocalBroadcast(p.dst);
-  if (broadcast || s.isLocal(p.dst)) {
+  const local = s.isLocal(p.dst);
+  const broadcast = !local && s.isLocalBroadcast(p.dst);
+  if (broadcast || local) {
     const martian = martianSource(j, s, p, inDev);
     if (martian) return martian;
     if (!rpFilterPasses(s, p, inDev)) {

@@ -4,7 +4,7 @@ import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
-import { countPolicy, evaluateChain, policyVerdict, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { chainPolicyVerdict, countPolicy, evaluateChain, type MatchPacket, type Verdict } from './netfilter-eval.js';
 import { ruleText, type TableName } from './netfilter.js';
 import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
@@ -18,7 +18,7 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain:
   const c = chains.get(chain);
   if (c !== undefined && c.rules.length === 0) {
     countPolicy(c, p.length);
-    return policyVerdict(chain, c.policy ?? 'ACCEPT');
+    return chainPolicyVerdict(c, chain);
   }
   const m = matchScratch;
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;

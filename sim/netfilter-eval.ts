@@ -349,7 +349,7 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
     let verdict = walk(w, c, 0);
     if (verdict === undefined) {
       countPolicy(c, p.length);
-      verdict = policyVerdict(chain, c.policy ?? 'ACCEPT');
+      verdict = chainPolicyVerdict(c, chain);
     }
     const mark = w.mark;
     w.chains = EMPTY_CHAINS; w.cache = EMPTY_CACHE; w.p = NO_PACKET; // keep no lab alive between evaluations
@@ -357,6 +357,21 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
   }
   if (c !== undefined) countPolicy(c, p.length);
   return policyVerdict(chain, c?.policy ?? 'ACCEPT');
+}
+
+/** A builtin chain's policy verdict, kept on the chain (hidden) while its policy stays: no lookup by name per packet. */
+const POLICY = Symbol('policy verdict');
+
+/** policyVerdict() for the builtin chain `c` named `chain`: the same verdict objects, found without a Map lookup. */
+export function chainPolicyVerdict(c: Chain, chain: string): Verdict {
+  const policy = c.policy ?? 'ACCEPT';
+  const held = c as Chain & { [POLICY]?: Verdict };
+  const v = held[POLICY];
+  if (v !== undefined && v.target === policy && v.chain === chain) return v;
+  const made = policyVerdict(chain, policy);
+  if (v === undefined) Object.defineProperty(held, POLICY, { value: made, writable: true, enumerable: false });
+  else held[POLICY] = made;
+  return made;
 }
 
 /** Policy verdicts by chain name, built once each (verdicts are immutable). */
