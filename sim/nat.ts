@@ -94,11 +94,12 @@ function recordNat(j: Journey, device: string, before: Packet, after: Packet): v
  */
 export function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 'OUTPUT', inDev?: string, outDev?: string): Packet {
   const v = runChain(j.dp, s, 'nat', chain, p, 'NEW', inDev, outDev);
-  const marked = v.mark !== undefined ? { mark: v.mark } : {};
-  if (v.mark !== undefined && j.recording) j.note(s.device.id, `packet marked 0x${v.mark!.toString(16)} in nat ${chain} (-j MARK)`, { in: inDev });
-  if (v.target !== 'DNAT' || !v.rule?.toDestination) return v.mark !== undefined ? { ...p, ...marked } : p;
+  // No object is made for the usual unmarked, untranslated packet (this runs at every hop).
+  const mark = v.mark;
+  if (mark !== undefined && j.recording) j.note(s.device.id, `packet marked 0x${mark.toString(16)} in nat ${chain} (-j MARK)`, { in: inDev });
+  if (v.target !== 'DNAT' || !v.rule?.toDestination) return mark !== undefined ? { ...p, mark } : p;
   const to = v.rule.toDestination;
-  const after: Packet = { ...p, dst: to.ip, dport: to.port ?? p.dport, ...marked };
+  const after: Packet = mark !== undefined ? { ...p, dst: to.ip, dport: to.port ?? p.dport, mark } : { ...p, dst: to.ip, dport: to.port ?? p.dport };
   recordNat(j, s.device.id, p, after);
   if (j.recording) j.note(s.device.id, `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} in nat ${chain} (${verdictText('nat', v)})`, { in: inDev });
   return after;
