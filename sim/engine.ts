@@ -1,101 +1,24 @@
 // The per-device forwarding pipeline in the kernel's order: PREROUTING (DNAT) -> route input -> rp_filter ->
 // TTL -> MTU -> FORWARD -> POSTROUTING (SNAT) -> neighbour, plus local output (nat OUTPUT), local input (reply
-// un-DNAT), frames bridged between two ports of a node's cni0 (br_netfilter) and ICMP error generation.
-import { formatIp, formatRouteDst } from '../topology/address.js';
-import type { Interface, Route } from '../topology/model.js';
-import type { Attachment, Dataplane, DeviceState } from './dataplane.js';
+// un-DNAT) and frames bridged between two ports of a node's cni0 (br_netfilter); the ICMP errors: icmp-error.ts.
+import { formatIp } from '../topology/address.js';
+import type { Route } from '../topology/model.js';
+import type { Attachment, DeviceState } from './dataplane.js';
 import { hairpinRefused } from './hairpin.js';
+import { icmpError, reject, routeError } from './icmp-error.js';
+import { bridgeNf, forwarding, martianSource, routeText, rpFilterMode, rpFilterPasses } from './input-checks.js';
+import { Journey, type Outcome } from './journey.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
-import type { MatchPacket, Verdict } from './netfilter-eval.js';
+import type { MatchPacket } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
-import {
-  ARP_TIMEOUT_MS, DEVICE_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, linkDelayMs, type CtEntry, type Packet,
-} from './packet.js';
-import { RateLimiter } from './ratelimit.js';
-import { policyVerdictNote } from './policy-verdict.js';
-import type { Disposition, Step } from '../topology/trace.js';
+import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 
 export { addressFor } from './nat.js';
-
-/** How a journey through the network ended. */
-export type Outcome =
-  | { readonly kind: 'delivered'; readonly device: string; readonly packet: Packet }
-  | {
-    readonly kind: 'icmp'; readonly device: string; readonly error: Packet; readonly disposition: Disposition;
-    /** Sent straight out of the bridge port the offending frame came in by, bypassing NAT (a reset for bridged traffic). */
-    readonly natBypass?: boolean;
-  }
-  | { readonly kind: 'dropped'; readonly device: string; readonly disposition: Disposition }
-  | {
-    readonly kind: 'local-error'; readonly device: string; readonly errno: LocalErrno; readonly disposition: Disposition; readonly from?: number; readonly mtu?: number;
-    /** A REJECT in the prober's own OUTPUT chain: the ICMP error it delivers locally besides failing the send. */
-    readonly rejectIcmp?: { readonly type: number; readonly code: number };
-  };
-
-export type LocalErrno = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | 'EPERM' | 'EMSGSIZE';
-
-/** Mutable bookkeeping of one journey (a probe's way out, or the answer's way back). */
-export class Journey {
-  readonly steps: Step[] = [];
-  elapsedMs = 0;
-  /** Lab time (ms after nowMs) at which this journey starts: an answer leaves when the probe arrived (tap timestamps). */
-  baseMs = 0;
-  private hops = 0;
-  /** The devices the packet entered, in order (a device entered twice means a routing loop). */
-  readonly visited: string[] = [];
-  /** Whether decisions are recorded as steps; call sites test it so that no step text or closure is built otherwise. */
-  readonly recording: boolean;
-  /** The far end of the veth the current frame was sent through: the bridge port it came in by, when it reached a bridge. */
-  cameThrough?: Interface['peer'];
-  /** Set by a bridged DNAT for the egress it leads to: the frame is switched, so it may not leave by its own port. */
-  bridgedBackFrom?: Interface['peer'];
-  constructor(
-    readonly dp: Dataplane,
-    readonly direction: 'out' | 'back',
-    /** NAT mappings of the whole probe (shared by both directions). */
-    readonly conntrack: CtEntry[],
-    readonly limiter: RateLimiter,
-    readonly probeSeq: number,
-  ) {
-    this.recording = dp.recordSteps;
-  }
-
-  /** Records a decision; the text is only built when the dataplane records steps (explain, tests). */
-  step(device: string, decision: () => string, iface?: { in?: string; out?: string }): void {
-    if (this.recording) this.note(device, decision(), iface);
-  }
-
-  /**
-   * Records a decision already put into words: the hot path tests `recording` itself and calls this, so its functions
-   * hold no closure (a closure over a function's locals costs a context allocation on every call, recording or not).
-   */
-  note(device: string, decision: string, iface?: { in?: string; out?: string }): void {
-    this.steps.push({ direction: this.direction, device, in: iface?.in, out: iface?.out, decision });
-  }
-
-  cross(kind: Parameters<typeof linkDelayMs>[0]): void {
-    this.elapsedMs += linkDelayMs(kind, this.dp.seed, this.probeSeq, this.hops++ + (this.direction === 'back' ? 1000 : 0)) + DEVICE_MS;
-  }
-}
+export { icmpError, icmpErrorLength } from './icmp-error.js';
+export { Journey, type LocalErrno, type Outcome } from './journey.js';
 
 const MAX_STEPS = 600;
-
-function routeText(r: Route): string {
-  if (r.type !== 'unicast') return `route ${r.type} ${formatRouteDst(r.dst)}`;
-  return `route ${formatRouteDst(r.dst)}${r.via !== undefined ? ` via ${formatIp(r.via)}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`;
-}
-
-const BRIDGE_NF = 'net.bridge.bridge-nf-call-iptables';
-
-/** Whether IPv4 frames bridged by `dev` traverse iptables (br_netfilter; kubeadm labs and the netns lab set it on nodes). */
-function bridgeNf(s: DeviceState, dev: string): boolean {
-  return s.ifaces.get(dev)?.kind === 'bridge' && s.derivedSysctl(bridgeNfCall, '') !== 0;
-}
-
-function bridgeNfCall(s: DeviceState): number {
-  return Number(s.sysctl(BRIDGE_NF, s.device.kind === 'node' ? '1' : '0'));
-}
 
 /** Whether conntrack sees `p` as part of a known flow (a reply, or an error about one) rather than a new one. */
 function isTracked(p: Packet, flow: Flow | undefined): boolean {
@@ -178,7 +101,8 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     if (j.recording) j.note(device, `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
     return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed', mtu: iface.mtu };
   }
-  const neighbour = iface?.segment && j.dp.carrierOf(s, iface) ? j.dp.neighbour(iface.segment, nexthop, device, out) : undefined;
+  const link = iface?.segment ? j.dp.linkOf(iface) : undefined;
+  const neighbour = link !== undefined && j.dp.carrierOf(s, iface!) ? j.dp.neighbourOn(link, iface!.segment!, nexthop, device, out) : undefined;
   const backFrom = j.bridgedBackFrom;
   j.bridgedBackFrom = undefined;
   const refused = neighbour && backFrom !== undefined ? hairpinRefused(j, s, out, neighbour, backFrom) : undefined;
@@ -197,7 +121,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p);
-  j.cross(j.dp.linkKind(iface!.segment!));
+  j.cross(link!.kind);
   // skb->mark does not survive the link into another namespace or host (skb_scrub_packet).
   if (p.mark !== undefined) p = { ...p, mark: undefined };
   const rx = neighbour.ifaceState;
@@ -213,7 +137,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.
-  const bridge = j.dp.bridgeOf(iface!.segment!);
+  const bridge = link!.bridge;
   j.cameThrough = iface!.peer;
   if (bridge && bridge.device !== device && bridge.device !== neighbour.device && bridgeNf(j.dp.state(bridge.device), bridge.iface)) {
     return bridged(j, bridge, p, neighbour);
@@ -233,50 +157,6 @@ function unansweredArpWait(j: Journey, device: string, iface: string, ip: number
   j.dp.arpFailsAt.set(key, now + ARP_TIMEOUT_MS);
   j.dp.state(device).neighbours.unanswered(iface, ip, now + ARP_TIMEOUT_MS);
   return ARP_TIMEOUT_MS;
-}
-
-function rpFilterMode(s: DeviceState, dev: string): number {
-  return s.derivedSysctl(rpFilterSysctls, dev);
-}
-
-function rpFilterSysctls(s: DeviceState, dev: string): number {
-  return Math.max(Number(s.sysctl('net.ipv4.conf.all.rp_filter')), Number(s.sysctl(`net.ipv4.conf.${dev}.rp_filter`, s.sysctl('net.ipv4.conf.default.rp_filter'))));
-}
-
-function rpFilterPasses(s: DeviceState, p: Packet, inDev: string): boolean {
-  const mode = rpFilterMode(s, inDev);
-  if (mode === 0) return true;
-  const back = s.lookup(p.src);
-  if (!back || back.route.type !== 'unicast') return false;
-  return mode === 2 || back.route.dev === inDev;
-}
-
-function acceptLocal(s: DeviceState, dev: string): number {
-  return s.derivedSysctl(acceptLocalSysctls, dev);
-}
-
-function acceptLocalSysctls(s: DeviceState, dev: string): number {
-  return Number(s.sysctl('net.ipv4.conf.all.accept_local')) || Number(s.sysctl(`net.ipv4.conf.${dev}.accept_local`, s.sysctl('net.ipv4.conf.default.accept_local')));
-}
-
-/**
- * fib_validate_source(): a routed packet (forwarded or delivered locally) whose source is one of the receiving
- * device's own addresses, on any interface, is a martian source: dropped silently, whatever rp_filter says, unless
- * accept_local is on (docs/kernel-facts.md §5.1 Martian sources). Not on lo: looped-back packets keep the route they
- * were sent with and are never validated.
- */
-function martianSource(j: Journey, s: DeviceState, p: Packet, inDev: string): Outcome | undefined {
-  if (inDev === 'lo' || !s.isLocal(p.src) || acceptLocal(s, inDev) !== 0) return undefined;
-  if (j.recording) j.note(s.device.id, `source ${formatIp(p.src)} is this device's own address (martian source): dropped`, { in: inDev });
-  return { kind: 'dropped', device: s.device.id, disposition: 'martian-source' };
-}
-
-function forwarding(s: DeviceState, inDev: string): boolean {
-  return s.derivedSysctl(forwardingSysctl, inDev) !== 0; // the kernel forwards for any non-zero value
-}
-
-function forwardingSysctl(s: DeviceState, inDev: string): number {
-  return Number(s.sysctls.get(`net.ipv4.conf.${inDev}.forwarding`) ?? s.sysctl('net.ipv4.ip_forward'));
 }
 
 function ingress(j: Journey, device: string, inDev: string, packet: Packet, state?: DeviceState): Outcome {
@@ -328,8 +208,9 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   // A local broadcast address (a directed broadcast to one of this router's subnets) is RTN_BROADCAST: received here
   // like a local address (source validated, filter INPUT), never forwarded, so no TTL check either; what answers it
   // is the stack's business (probe.ts: only an echo, with icmp_echo_ignore_broadcasts=0; no ICMP errors).
-  const broadcast = !s.isLocal(p.dst) && s.isLocalBroadcast(p.dst);
-  if (broadcast || s.isLocal(p.dst)) {
+  const local = s.isLocal(p.dst);
+  const broadcast = !local && s.isLocalBroadcast(p.dst);
+  if (broadcast || local) {
     const martian = martianSource(j, s, p, inDev);
     if (martian) return martian;
     if (!rpFilterPasses(s, p, inDev)) {
@@ -395,62 +276,4 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   if (j.recording) j.note(device, `${how}${routeText(route)}`, { in: inDev, out: route.dev });
   if (bridgedBack) j.bridgedBackFrom = j.cameThrough;
   return egress(j, s, route, p, inDev, false, tracked, flow);
-}
-
-function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string, how = ''): Outcome {
-  if (j.recording) j.note(s.device.id, `${how}${policyVerdictNote(j.dp.model, s.device.id, v, p)}${verdictText('filter', v)}`, { in: inDev });
-  const kind = REJECT_TYPES[v.rule?.rejectWith ?? 'icmp-port-unreachable']!;
-  if (kind === 'tcp-reset') {
-    if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.device.id, disposition: 'rejected' };
-    const rst: Packet = { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 40, df: true, tcp: 'rst' };
-    // nf_send_reset(): for a frame that came through a br_netfilter bridge the reset is queued straight onto the port
-    // it came in by, so no NAT reverses it (after a DNAT it comes from the pod, not the ClusterIP: kernel-checked).
-    const natBypass = bridgeNf(s, inDev);
-    if (natBypass && j.recording) j.note(s.device.id, `reset sent straight back out of the ${inDev} port it came in by (br_netfilter): no NAT`, { out: inDev });
-    return { kind: 'icmp', device: s.device.id, error: rst, disposition: 'rejected', natBypass };
-  }
-  return icmpError(j, s, p, kind.type, kind.code, 'rejected', inDev);
-}
-
-/** ip_error(): a route lookup failure answered with ICMP, subject to the route error rate limit. */
-function routeError(j: Journey, s: DeviceState, p: Packet, code: number, disposition: Disposition, inDev: string): Outcome {
-  if (!j.limiter.allowRouteError(s.device.id, p.src, j.dp.nowMs)) {
-    if (j.recording) j.note(s.device.id, 'route error rate limit (net.ipv4.route.error_burst/error_cost): no ICMP sent');
-    return { kind: 'dropped', device: s.device.id, disposition };
-  }
-  return icmpError(j, s, p, ICMP_UNREACH, code, disposition, inDev);
-}
-
-/** icmp_send(): builds an ICMP error to the offending packet's source, from the address of the route back. */
-export function icmpError(j: Journey, s: DeviceState, p: Packet, type: number, code: number, disposition: Disposition, _inDev?: string, mtu?: number): Outcome {
-  const device = s.device.id;
-  if (isIcmpError(p)) return { kind: 'dropped', device, disposition };
-  let src: number | undefined;
-  if (s.isLocal(p.dst)) src = p.dst;
-  else {
-    const back = s.lookup(p.src);
-    if (!back || back.route.type !== 'unicast') {
-      if (j.recording) j.note(device, `no route back to ${formatIp(p.src)}: no ICMP sent`);
-      return { kind: 'dropped', device, disposition };
-    }
-    src = back.route.src ?? addressFor(s, back.route.dev, back.route.via ?? p.src);
-  }
-  if (src === undefined) return { kind: 'dropped', device, disposition };
-  if (!j.limiter.allowIcmp(s, p.src, type, code, j.dp.nowMs)) {
-    if (j.recording) j.note(device, 'sysctl net.ipv4.icmp_ratelimit: ICMP error suppressed');
-    return { kind: 'dropped', device, disposition };
-  }
-  const error: Packet = {
-    src, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: icmpErrorLength(p), df: false,
-    icmp: { type, code, mtu, inner: p },
-  };
-  return { kind: 'icmp', device, error, disposition };
-}
-
-/**
- * An ICMP error's IP length: icmp_send() quotes as much of the offending packet as fits in 576 bytes with its own IP
- * and ICMP headers (room = min(route MTU, 576) - 28), so the error is 28 + min(quoted length, 548) bytes.
- */
-export function icmpErrorLength(offending: Packet): number {
-  return 28 + Math.min(offending.length, 548);
 }

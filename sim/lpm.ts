@@ -109,11 +109,20 @@ export interface SharedFib<R> {
   readonly hits: (FibHit<R> | undefined)[];
 }
 
+const RECENT_BITS = 5;
+const RECENT_SLOTS = 1 << RECENT_BITS;
+
 export class OverlayFib<R> {
   private readonly ownTable: PrefixTable;
   private readonly lengths: readonly number[];
   /** Hits handed out, one per own and per shared entry (a lookup allocates nothing). */
   private readonly ownHits: (FibHit<R> | undefined)[] = [];
+  /**
+   * The last answers, direct-mapped by address (the route cache): the FIB never changes (a device builds a new one when
+   * its routes change), so an answer stays right; null is a remembered miss, undefined an empty slot.
+   */
+  private readonly recentAddrs = new Int32Array(RECENT_SLOTS);
+  private readonly recentHits: (FibHit<R> | null | undefined)[] = new Array(RECENT_SLOTS).fill(undefined);
 
   constructor(
     private readonly own: readonly (R | typeof TOMBSTONE)[],
@@ -129,6 +138,16 @@ export class OverlayFib<R> {
 
   lookup(addr: number): FibHit<R> | undefined {
     const a = addr | 0;
+    const slot = Math.imul(a, 0x9e3779b1) >>> (32 - RECENT_BITS);
+    const recent = this.recentHits[slot];
+    if (recent !== undefined && this.recentAddrs[slot] === a) return recent ?? undefined;
+    const hit = this.longestMatch(a);
+    this.recentAddrs[slot] = a;
+    this.recentHits[slot] = hit ?? null;
+    return hit;
+  }
+
+  private longestMatch(a: number): FibHit<R> | undefined {
     const ownBuckets = this.ownTable.buckets;
     const sharedBuckets = this.shared?.table.buckets;
     let oi = 0;

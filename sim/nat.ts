@@ -4,7 +4,7 @@ import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
-import { countPolicy, evaluateChain, policyVerdict, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { chainPolicyVerdict, countPolicy, evaluateChain, type MatchPacket, type Verdict } from './netfilter-eval.js';
 import { ruleText, type TableName } from './netfilter.js';
 import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
@@ -18,7 +18,7 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain:
   const c = chains.get(chain);
   if (c !== undefined && c.rules.length === 0) {
     countPolicy(c, p.length);
-    return policyVerdict(chain, c.policy ?? 'ACCEPT');
+    return chainPolicyVerdict(c, chain);
   }
   const m = matchScratch;
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;
@@ -94,11 +94,12 @@ function recordNat(j: Journey, device: string, before: Packet, after: Packet): v
  */
 export function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 'OUTPUT', inDev?: string, outDev?: string): Packet {
   const v = runChain(j.dp, s, 'nat', chain, p, 'NEW', inDev, outDev);
-  const marked = v.mark !== undefined ? { mark: v.mark } : {};
-  if (v.mark !== undefined && j.recording) j.note(s.device.id, `packet marked 0x${v.mark!.toString(16)} in nat ${chain} (-j MARK)`, { in: inDev });
-  if (v.target !== 'DNAT' || !v.rule?.toDestination) return v.mark !== undefined ? { ...p, ...marked } : p;
+  // No object is made for the usual unmarked, untranslated packet (this runs at every hop).
+  const mark = v.mark;
+  if (mark !== undefined && j.recording) j.note(s.device.id, `packet marked 0x${mark.toString(16)} in nat ${chain} (-j MARK)`, { in: inDev });
+  if (v.target !== 'DNAT' || !v.rule?.toDestination) return mark !== undefined ? { ...p, mark } : p;
   const to = v.rule.toDestination;
-  const after: Packet = { ...p, dst: to.ip, dport: to.port ?? p.dport, ...marked };
+  const after: Packet = mark !== undefined ? { ...p, dst: to.ip, dport: to.port ?? p.dport, mark } : { ...p, dst: to.ip, dport: to.port ?? p.dport };
   recordNat(j, s.device.id, p, after);
   if (j.recording) j.note(s.device.id, `DNAT ${formatIp(p.dst)}:${p.dport} -> ${formatIp(after.dst)}:${after.dport} in nat ${chain} (${verdictText('nat', v)})`, { in: inDev });
   return after;

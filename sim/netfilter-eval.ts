@@ -1,6 +1,6 @@
 // Netfilter chain evaluation for a packet at a hook: rules compiled once into a fixed shape (recompiled when the rule
 // at an index changes), jumps cached per table version, `-m statistic` numbers drawn per rule visited.
-import { contains, type Cidr } from '../topology/address.js';
+import { contains, networkOf, type Cidr } from '../topology/address.js';
 import { unit } from './packet.js';
 import { icmpTypeMatches, type IcmpType } from './icmp-types.js';
 import { ChainMap, type Chain, type Rule, type TableName, type Tables } from './netfilter.js';
@@ -122,9 +122,22 @@ function compileRule(r: Rule): CompiledRule {
   };
 }
 
-function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
+/** A chain's compiled rules with the cache they belong to, kept on the chain itself (hidden: spreads and JSON skip it). */
+const COMPILED = Symbol('compiled rules');
+type WithCompiled = Chain & { [COMPILED]?: { readonly cache: RuleCache; readonly list: CompiledRule[] } };
+
+/** The cache's compiled list for `c`: read off the chain without a WeakMap lookup when the chain's own cache made it. */
+function compiledList(cache: RuleCache, c: WithCompiled): CompiledRule[] {
+  const own = c[COMPILED];
+  if (own !== undefined && own.cache === cache) return own.list;
   let list = cache.get(c);
   if (list === undefined) cache.set(c, (list = []));
+  if (own === undefined) Object.defineProperty(c, COMPILED, { value: { cache, list }, enumerable: false });
+  return list;
+}
+
+function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
+  const list = compiledList(cache, c);
   const rules = c.rules;
   if (list.length === rules.length) {
     let k = 0;
@@ -132,6 +145,7 @@ function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
     if (k === rules.length) return list;
   }
   // Rules were inserted, deleted or replaced: a rule that stays keeps its compiled form and its counters.
+  dstIndexes.delete(list);
   const before = new Map(list.map((r) => [r.rule, r]));
   list.length = rules.length;
   for (let k = 0; k < rules.length; k++) list[k] = before.get(rules[k]!) ?? compileRule(rules[k]!);
@@ -225,36 +239,94 @@ function jumpOf(chains: Map<string, Chain>, r: CompiledRule): Chain | undefined 
   return r.jump;
 }
 
+/** What `visit` answers to go on with the chain's next rule (undefined ends the chain, a verdict ends the walk). */
+const NEXT = null;
+
+/** One rule visited by the walk: its `statistic` draw, its match, its counters and its target. */
+function visit(w: Walk, r: CompiledRule, name: string, depth: number): Verdict | undefined | typeof NEXT {
+  // `statistic` draws a fresh number per rule visited, as the kernel does: derive it from the packet's number.
+  let random = 0;
+  if (r.hasProbability) {
+    if (Number.isNaN(w.random)) w.random = packetRandom(w.p);
+    random = fract(w.random * 7919 + w.draws++ * 0.618033988749895);
+  }
+  if (!matches(r, w.p, w.mark, random)) return NEXT;
+  r.packets++;
+  r.bytes += w.p.length;
+  const target = r.target;
+  if (r.terminal) return r.verdict ??= { target, rule: r.rule, chain: name };
+  if (r.setMark !== null) {
+    w.mark = ((w.mark & ~r.setMark.mask) ^ r.setMark.value) >>> 0;
+    return NEXT;
+  }
+  if (target === 'RETURN') return undefined;
+  const jump = jumpOf(w.chains, r);
+  if (jump !== undefined) {
+    const v = walk(w, jump, depth + 1);
+    if (v) return v;
+  }
+  // LOG and unknown non-terminal targets fall through to the next rule.
+  return NEXT;
+}
+
 function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
   if (depth > 32) return undefined;
   const name = c.name;
   const rules = compiledRules(w.cache, c);
-  for (let k = 0; k < rules.length; k++) {
-    const r = rules[k]!;
-    // `statistic` draws a fresh number per rule visited, as the kernel does: derive it from the packet's number.
-    let random = 0;
-    if (r.hasProbability) {
-      if (Number.isNaN(w.random)) w.random = packetRandom(w.p);
-      random = fract(w.random * 7919 + w.draws++ * 0.618033988749895);
+  const index = rules.length >= INDEXED_CHAIN ? dstIndex(rules) : undefined;
+  if (index === undefined) {
+    for (let k = 0; k < rules.length; k++) {
+      const v = visit(w, rules[k]!, name, depth);
+      if (v !== NEXT) return v;
     }
-    if (!matches(r, w.p, w.mark, random)) continue;
-    r.packets++;
-    r.bytes += w.p.length;
-    const target = r.target;
-    if (r.terminal) return r.verdict ??= { target, rule: r.rule, chain: name };
-    if (r.setMark !== null) {
-      w.mark = ((w.mark & ~r.setMark.mask) ^ r.setMark.value) >>> 0;
-      continue;
-    }
-    if (target === 'RETURN') return undefined;
-    const jump = jumpOf(w.chains, r);
-    if (jump !== undefined) {
-      const v = walk(w, jump, depth + 1);
-      if (v) return v;
-    }
-    // LOG and unknown non-terminal targets fall through to the next rule.
+    return undefined;
+  }
+  // Only the rules for this destination and those the index leaves out, in rule order (a merge of the two lists).
+  const hits = index.byDst.get(networkOf(w.p.dst, 32)) ?? NO_RULES;
+  const rest = index.rest;
+  let h = 0;
+  let o = 0;
+  while (h < hits.length || o < rest.length) {
+    const k = o >= rest.length || (h < hits.length && hits[h]! < rest[o]!) ? hits[h++]! : rest[o++]!;
+    const v = visit(w, rules[k]!, name, depth);
+    if (v !== NEXT) return v;
   }
   return undefined;
+}
+
+/**
+ * A long chain's rules indexed by destination (kube-proxy's KUBE-SERVICES: one `-d CLUSTER-IP/32` rule per Service
+ * port), so a walk's cost does not grow with the Services. A rule with a plain `-d ADDR/32` and no `statistic` match
+ * is only visited for packets to ADDR: for any other packet it fails on `-d` without touching anything (no counter,
+ * no draw), so skipping it changes nothing. Positions are in rule order; `rest` holds every other rule.
+ */
+interface DstIndex {
+  readonly byDst: ReadonlyMap<number, readonly number[]>;
+  readonly rest: readonly number[];
+}
+
+/** Chains from this many rules get a destination index (shorter ones are walked rule by rule). */
+const INDEXED_CHAIN = 8;
+const NO_RULES: readonly number[] = Object.freeze([]);
+/** Indexes by compiled list; compiledRules drops a list's entry whenever it rebuilds the list. */
+const dstIndexes = new WeakMap<CompiledRule[], DstIndex>();
+
+function dstIndex(rules: CompiledRule[]): DstIndex {
+  let index = dstIndexes.get(rules);
+  if (index === undefined) {
+    const byDst = new Map<number, number[]>();
+    const rest: number[] = [];
+    for (let k = 0; k < rules.length; k++) {
+      const r = rules[k]!;
+      if (r.dst !== null && !r.dstNot && r.dst.len === 32 && !r.hasProbability) {
+        const list = byDst.get(r.dst.addr);
+        if (list) list.push(k);
+        else byDst.set(r.dst.addr, [k]);
+      } else rest.push(k);
+    }
+    dstIndexes.set(rules, (index = { byDst, rest }));
+  }
+  return index;
 }
 
 /** The one walk state, reset by each evaluation (an evaluation never starts another). */
@@ -277,7 +349,7 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
     let verdict = walk(w, c, 0);
     if (verdict === undefined) {
       countPolicy(c, p.length);
-      verdict = policyVerdict(chain, c.policy ?? 'ACCEPT');
+      verdict = chainPolicyVerdict(c, chain);
     }
     const mark = w.mark;
     w.chains = EMPTY_CHAINS; w.cache = EMPTY_CACHE; w.p = NO_PACKET; // keep no lab alive between evaluations
@@ -285,6 +357,21 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
   }
   if (c !== undefined) countPolicy(c, p.length);
   return policyVerdict(chain, c?.policy ?? 'ACCEPT');
+}
+
+/** A builtin chain's policy verdict, kept on the chain (hidden) while its policy stays: no lookup by name per packet. */
+const POLICY = Symbol('policy verdict');
+
+/** policyVerdict() for the builtin chain `c` named `chain`: the same verdict objects, found without a Map lookup. */
+export function chainPolicyVerdict(c: Chain, chain: string): Verdict {
+  const policy = c.policy ?? 'ACCEPT';
+  const held = c as Chain & { [POLICY]?: Verdict };
+  const v = held[POLICY];
+  if (v !== undefined && v.target === policy && v.chain === chain) return v;
+  const made = policyVerdict(chain, policy);
+  if (v === undefined) Object.defineProperty(held, POLICY, { value: made, writable: true, enumerable: false });
+  else held[POLICY] = made;
+  return made;
 }
 
 /** Policy verdicts by chain name, built once each (verdicts are immutable). */

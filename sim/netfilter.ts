@@ -106,7 +106,8 @@ export class ChainMap extends Map<string, Chain> {
 }
 
 export function emptyTables(): Tables {
-  const make = (t: TableName) => new ChainMap(BUILTIN_CHAINS[t].map((n) => [n, { name: n, policy: 'ACCEPT' as const, rules: [] }]));
+  // The policy counters are there from the start: every builtin chain keeps one shape as its policy decides packets.
+  const make = (t: TableName) => new ChainMap(BUILTIN_CHAINS[t].map((n) => [n, { name: n, policy: 'ACCEPT' as const, rules: [], policyPackets: 0, policyBytes: 0 }]));
   return { filter: make('filter'), nat: make('nat') };
 }
 

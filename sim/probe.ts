@@ -27,7 +27,7 @@ export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceR
   const src = r.src ?? addressFor(s, r.dev, r.via ?? dst);
   if (src === undefined) return { ok: false, error: 'ENETUNREACH' };
   const mtu = s.ifaces.get(r.dev!)?.mtu ?? 1500;
-  const cached = s.pmtu.size === 0 ? undefined : learnedPmtu(dp, device, dst);
+  const cached = s.hasPmtu() ? learnedPmtu(dp, device, dst) : undefined;
   return cached !== undefined && cached < mtu ? { ok: true, src, dev: r.dev!, mtu, pmtu: cached } : { ok: true, src, dev: r.dev!, mtu };
 }
 

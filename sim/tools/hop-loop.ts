@@ -56,16 +56,18 @@ interface Sent {
 
 /** Applies -w HERE,NEAR: a reply that comes after the tool stopped waiting (on the evidence of earlier replies) is dropped. */
 function applyAdaptiveWait(sent: readonly Sent[], opts: HopLoopOptions): TracedProbe[] {
-  const doneAt = (s: Sent) => (s.result.reply ? s.sendAt + s.result.reply.rttMs : Infinity);
-  return sent.map((s) => {
+  // When each reply arrived (Infinity: none), worked out once: the loop below compares every pair of probes.
+  const done = sent.map((s) => (s.result.reply ? s.sendAt + s.result.reply.rttMs : Infinity));
+  return sent.map((s, k) => {
     const probe: TracedProbe = s.mtu !== undefined ? { ...s.result, mtu: s.mtu } : s.result;
     const reply = s.result.reply;
     if (!reply) return probe;
     let limit = opts.waitMs;
-    const mine = doneAt(s);
+    const mine = done[k]!;
     if (opts.adaptiveWait) {
-      for (const o of sent) {
-        if (o === s || !o.result.reply || doneAt(o) >= mine || o.ttl < s.ttl) continue;
+      for (let m = 0; m < sent.length; m++) {
+        const o = sent[m]!;
+        if (o === s || !o.result.reply || done[m]! >= mine || o.ttl < s.ttl) continue;
         const factor = o.ttl === s.ttl ? opts.adaptiveWait.here : opts.adaptiveWait.near;
         if (factor > 0) limit = Math.min(limit, factor * (o.result.reply.rttMs + 1));
       }

@@ -1,0 +1,309 @@
+// One device's mutable state in the simulator: its interfaces, routes (own and shared, as one FIB), sysctls and the
+// numbers derived from them, netfilter tables, ARP table and path MTU cache, created by the Dataplane on first touch.
+import { broadcastOf, sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
+import type { Device, Interface, Route } from '../topology/model.js';
+import { OverlayFib, TOMBSTONE, type FibHit, type SharedFib } from './lpm.js';
+import type { RuleCache } from './netfilter-eval.js';
+import { NeighbourTable } from './neighbours.js';
+import type { Tables } from './netfilter.js';
+import { inIpset, parseIpsets, type IpSets } from './ipset.js';
+
+export interface IfaceState {
+  readonly name: string;
+  readonly kind: Interface['kind'];
+  readonly mac: string;
+  readonly segment?: string;
+  readonly master?: string;
+  readonly peer?: Interface['peer'];
+  /** A bridge port in hairpin mode: `bridge link set dev PORT hairpin on|off` changes it. */
+  hairpin: boolean;
+  addrs: IfAddr[];
+  mtu: number;
+  up: boolean;
+  /** A bridge whose MTU was set to a new value by hand: it no longer follows its ports' smallest MTU. */
+  mtuSetByUser?: boolean;
+}
+
+/** An interface's state; assigning its `addrs` (the only way they change) tells the device (its local address set). */
+type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs'>]: IfaceState[K] };
+export interface InterfaceRecord extends InterfaceFields {}
+export class InterfaceRecord implements IfaceState {
+  private addrList: IfAddr[];
+  /** The veth peer's device state and interface, resolved on the first carrier check (null: no such device or interface). */
+  peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
+  /** What the Dataplane resolved about the link behind this interface on the first frame sent (Dataplane.linkOf). */
+  link?: unknown;
+
+  constructor(i: Interface, private readonly readdressed: () => void) {
+    this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
+    this.hairpin = i.hairpin === true; this.mtu = i.mtu; this.up = true;
+    this.addrList = [...i.addrs];
+  }
+
+  get addrs(): IfAddr[] {
+    return this.addrList;
+  }
+
+  set addrs(v: IfAddr[]) {
+    this.addrList = v;
+    this.readdressed();
+  }
+}
+
+/** Whether an interface holds `ip` among its addresses. */
+export function holds(i: IfaceState, ip: number): boolean {
+  const addrs = i.addrs;
+  for (let k = 0; k < addrs.length; k++) if (addrs[k]!.ip === ip) return true;
+  return false;
+}
+
+type SysctlFunction = (s: DeviceState, arg: string) => number;
+
+/** The sysctls the input route decision reads for packets that come in by one interface (sim/input-checks.ts). */
+export interface InputSysctls {
+  /** net.ipv4.conf.DEV.forwarding (else ip_forward): non-zero forwards. */
+  readonly forwarding: number;
+  readonly rpFilter: number;
+  readonly acceptLocal: number;
+}
+
+/** A device's sysctls: a Map that forgets the numbers derived from it whenever a key is written or removed. */
+class SysctlMap extends Map<string, string> {
+  /** Numbers computed from sysctls (rp_filter mode, forwarding per input device, ICMP limits), by function and argument. */
+  readonly derived = new Map<SysctlFunction, Map<string, number>>();
+  /** The input route decision's sysctls, by input interface: one lookup per packet instead of one per sysctl. */
+  readonly inputs = new Map<string, InputSysctls>();
+  override set(key: string, value: string): this {
+    this.derived?.clear(); // Map's constructor calls set() before the fields exist
+    this.inputs?.clear();
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.derived.clear();
+    this.inputs.clear();
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.derived.clear();
+    this.inputs.clear();
+    super.clear();
+  }
+}
+
+export class DeviceState {
+  readonly ifaces: Map<string, IfaceState>;
+  /** Own main-table routes, in insertion order. */
+  ownRoutes: Route[];
+  /** Shared routes deleted on this device (by prefix); see `deletedShared`. */
+  private deleted: Cidr[] = [];
+  readonly sysctls: SysctlMap;
+  /** The evaluator's compiled form of the netfilter chains (kept in step with `tables` rule by rule). */
+  readonly ruleCache: RuleCache = new WeakMap();
+  /** Whether flanneld runs here (reconciles host-gw routes). */
+  flannelRunning: boolean;
+  /** Made on first use (a large lab touches thousands of devices that never need them). */
+  private pmtuMap?: Map<number, { readonly mtu: number; readonly atMs: number }>;
+  private neighbourTable?: NeighbourTable;
+  private flannelMissing?: Map<string, number>;
+  private fibCache?: OverlayFib<Route>;
+  /** The interfaces in order (the set never changes after creation; their addresses do). */
+  private readonly ifaceList: readonly IfaceState[];
+  /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
+  private localCache?: Int32Array;
+  /** Broadcast addresses of every non-loopback interface's subnets shorter than /31, with their interfaces (whose `up` is read per call); rebuilt like localCache. */
+  private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[] };
+
+  constructor(
+    readonly device: Device, readonly tables: Tables, private readonly shared?: SharedFib<Route>, flannelRunning = true,
+    /** Told whenever the deleted shared routes are handed out (they may be edited in place) or replaced. */
+    private readonly deletionsTouched?: (s: DeviceState) => void,
+  ) {
+    this.ifaces = new Map(device.interfaces.map((i) => [i.name, this.ifaceState(i)]));
+    this.ifaceList = [...this.ifaces.values()];
+    this.ownRoutes = [...device.routes];
+    this.sysctls = new SysctlMap(Object.entries(device.sysctls));
+    this.flannelRunning = flannelRunning && device.flannel !== undefined;
+  }
+
+  private ifaceState(i: Interface): IfaceState {
+    return new InterfaceRecord(i, this.readdressed);
+  }
+
+  /** Told by an interface whose addresses were replaced: the local and broadcast address sets are made again. */
+  private readonly readdressed = (): void => { this.localCache = undefined; this.broadcastCache = undefined; };
+
+  /** Path MTUs learned from frag-needed errors (the route cache's exceptions): destination -> MTU and when learned. */
+  get pmtu(): Map<number, { readonly mtu: number; readonly atMs: number }> {
+    return (this.pmtuMap ??= new Map());
+  }
+
+  /** Whether any path MTU was learned (without making the map). */
+  hasPmtu(): boolean {
+    return this.pmtuMap !== undefined && this.pmtuMap.size > 0;
+  }
+
+  /** The IPv4 neighbour (ARP) table the simulated traffic fills (`ip neigh`). */
+  get neighbours(): NeighbourTable {
+    return (this.neighbourTable ??= new NeighbourTable());
+  }
+
+  /** Simulated time (ms) at which a missing host-gw route was first noticed, by prefix text. */
+  get flannelMissingSince(): Map<string, number> {
+    return (this.flannelMissing ??= new Map());
+  }
+
+  /** Shared routes deleted on this device (by prefix). */
+  get deletedShared(): Cidr[] {
+    this.deletionsTouched?.(this);
+    return this.deleted;
+  }
+
+  set deletedShared(v: Cidr[]) {
+    this.deleted = v;
+    this.deletionsTouched?.(this);
+  }
+
+  /** Whether any shared route is deleted here (without handing the list out). */
+  hasDeletedShared(): boolean {
+    return this.deleted.length > 0;
+  }
+
+  get sharedRoutes(): readonly Route[] {
+    return this.shared?.routes ?? [];
+  }
+
+  /** Shared routes this device still holds (not deleted, not shadowed by an own route of the same prefix). */
+  visibleSharedRoutes(): Route[] {
+    const own = this.device.podSubnet;
+    const shadow = (r: Route) => this.ownRoutes.some((o) => sameCidr(o.dst, r.dst)) || this.deleted.some((d) => sameCidr(d, r.dst)) || (own !== undefined && sameCidr(own, r.dst));
+    return this.sharedRoutes.filter((r) => !shadow(r));
+  }
+
+  /** Every main-table route as `ip route` would list them (own and shared). */
+  allRoutes(): Route[] {
+    return [...this.ownRoutes, ...this.visibleSharedRoutes()];
+  }
+
+  routesChanged(): void {
+    this.fibCache = undefined;
+  }
+
+  fib(): OverlayFib<Route> {
+    if (!this.fibCache) {
+      const own: (Route | typeof TOMBSTONE)[] = [];
+      const prefixes: Cidr[] = [];
+      // Lowest metric first so the table keeps the preferred route for each prefix.
+      const sorted = [...this.ownRoutes].sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
+      for (const r of sorted) { own.push(r); prefixes.push(r.dst); }
+      for (const d of this.deleted) { own.push(TOMBSTONE); prefixes.push(d); }
+      // The host-gw set holds every node's pod subnet: a node never routes its own through it (after `ip link set
+      // cni0 down` the subnet follows the default route, as on the kernel). Own routes of that prefix come first.
+      if (this.device.podSubnet) { own.push(TOMBSTONE); prefixes.push(this.device.podSubnet); }
+      this.fibCache = new OverlayFib<Route>(own, prefixes, this.shared);
+    }
+    return this.fibCache;
+  }
+
+  /**
+   * The main table's answer for ADDR. A throw route ends the lookup there (-EAGAIN); the rules go on to the empty
+   * default table and fib_lookup turns -ESRCH into ENETUNREACH: the same as no route at all (kernel-checked).
+   */
+  lookup(addr: number): FibHit<Route> | undefined {
+    const hit = this.fib().lookup(addr);
+    return hit?.route.type === 'throw' ? undefined : hit;
+  }
+
+  sysctl(name: string, fallback = '0'): string {
+    return this.sysctls.get(name) ?? fallback;
+  }
+
+  /** A number derived from sysctls, computed once and kept until any sysctl of this device changes. */
+  derivedSysctl(compute: SysctlFunction, arg: string): number {
+    const all = this.sysctls.derived;
+    let cache = all.get(compute);
+    if (cache === undefined) all.set(compute, (cache = new Map()));
+    let v = cache.get(arg);
+    if (v === undefined) cache.set(arg, (v = compute(this, arg)));
+    return v;
+  }
+
+  /** The input route decision's sysctls for packets coming in by DEV, computed once until any sysctl changes. */
+  inputSysctls(dev: string, compute: (s: DeviceState, dev: string) => InputSysctls): InputSysctls {
+    const all = this.sysctls.inputs;
+    let v = all.get(dev);
+    if (v === undefined) all.set(dev, (v = compute(this, dev)));
+    return v;
+  }
+
+  /** Whether `ip` is in the device's ipset NAME (undefined: no such set); the model's sets, parsed on first use. */
+  inSet(name: string, ip: number): boolean | undefined {
+    this.ipsetCache ??= parseIpsets(this.device.ipsets ?? []);
+    return inIpset(this.ipsetCache, name, ip);
+  }
+
+  private ipsetCache?: IpSets;
+
+  /** Whether `addr` is one of this device's addresses (any interface: Linux's weak host model), or loopback. */
+  isLocal(addr: number): boolean {
+    if (addr >>> 24 === 127) return true;
+    let local = this.localCache;
+    if (local === undefined) {
+      const all: number[] = [];
+      for (const i of this.ifaceList) for (const a of i.addrs) all.push(a.ip);
+      this.localCache = local = Int32Array.from(all);
+    }
+    const key = addr | 0;
+    for (let k = 0; k < local.length; k++) if (local[k] === key) return true;
+    return false;
+  }
+
+  /**
+   * Whether `addr` is a broadcast route of the local table: 255.255.255.255, or the broadcast address of a subnet of
+   * an up interface's address (shorter than /31). connect() to one fails with EACCES without SO_BROADCAST.
+   */
+  isLocalBroadcast(addr: number): boolean {
+    if (addr === 0xffffffff) return true;
+    let cache = this.broadcastCache;
+    if (cache === undefined) {
+      const addrs: number[] = [];
+      const ifaces: IfaceState[] = [];
+      for (const i of this.ifaceList) {
+        if (i.kind === 'loopback') continue;
+        for (const a of i.addrs) if (a.len < 31) { addrs.push(broadcastOf(subnetOf(a))); ifaces.push(i); }
+      }
+      this.broadcastCache = cache = { addrs: Int32Array.from(addrs), ifaces };
+    }
+    const key = addr | 0;
+    for (let k = 0; k < cache.addrs.length; k++) if (cache.addrs[k] === key && cache.ifaces[k]!.up) return true;
+    return false;
+  }
+
+  /** The source address the kernel picks for traffic out of `dev` (its primary address, else any global one). */
+  primaryAddress(dev: string | undefined): number | undefined {
+    const i = dev === undefined ? undefined : this.ifaces.get(dev);
+    if (i && i.addrs.length > 0) return i.addrs[0]!.ip;
+    for (const other of this.ifaces.values()) if (other.kind !== 'loopback' && other.addrs.length > 0) return other.addrs[0]!.ip;
+    return undefined;
+  }
+
+  /** Removes the routes through `dev` (the kernel does this when an interface goes down). */
+  dropRoutesVia(dev: string): void {
+    this.ownRoutes = this.ownRoutes.filter((r) => r.dev !== dev);
+    for (const r of this.sharedRoutes) if (r.dev === dev && !this.deletedShared.some((d) => sameCidr(d, r.dst))) this.deletedShared.push(r.dst);
+    this.routesChanged();
+  }
+
+  /** Adds the connected routes of `dev`'s addresses (the kernel does this when an interface comes up). */
+  addConnectedRoutes(dev: string): void {
+    const i = this.ifaces.get(dev);
+    if (!i) return;
+    for (const a of i.addrs) {
+      const dst = subnetOf(a);
+      // fib_add_ifaddr(): a prefix route for each primary address shorter than /32 (a secondary shares its primary's).
+      if (a.len < 32 && !this.ownRoutes.some((r) => r.dev === dev && sameCidr(r.dst, dst))) {
+        this.ownRoutes.push({ dst, type: 'unicast', dev, proto: 'kernel', scope: 'link', src: a.ip });
+      }
+    }
+    this.routesChanged();
+  }
+}
