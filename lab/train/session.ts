@@ -6,7 +6,7 @@ import { parseDuration, runSteps, type Scenario } from '../scenario/index.js';
 import { terminalText, type CommandResult, type TraceRecord } from '../../topology/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
 import type { Device } from '../../topology/model.js';
-import { placeOf, resolvePlace } from '../../topology/place.js';
+import { placeOf } from '../../topology/place.js';
 import { renderLabSvg, type SvgOptions } from '../../topology/svg/svg.js';
 import { writeOutputFile } from '../io/output-file.js';
 import { checkNow, formatCheck, healthyOutputs, untrainableReason, type HealthyOutput } from './check.js';
@@ -18,6 +18,7 @@ import { frameAt, identity, parseSudo, rootFrame, shellVariable, type Frame } fr
 import { runCommandList } from './lists.js';
 import { rootRefusal } from '../../sim/commands/privilege.js';
 import { JobTable, type JobAdmission } from './jobs.js';
+import { FrameStack } from './frame-stack.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -54,9 +55,8 @@ export class TrainingSession {
   /** Background captures (`tcpdump ... &`). */
   private readonly jobs = new JobTable(() => this.requireBackend());
   private healthy: readonly HealthyOutput[] = [];
-  /** Where the trainee stands, and as whom: the last entry; `exit` pops back to the previous one. */
-  private stack: Frame[];
-  private readonly startStack: readonly Frame[];
+  /** Where the trainee stands, and as whom; `exit` goes back to the previous shell. */
+  private readonly frames: FrameStack;
   /** The exit status of the last command (`$?`). */
   private status = 0;
   /** How many lines had been typed when `exit` was typed in the first shell (the next line's `exit` ends the session). */
@@ -81,8 +81,7 @@ export class TrainingSession {
     const refused = untrainableReason(opts.scenario);
     if (refused) throw new UsageError(refused);
     this.now = opts.now ?? Date.now;
-    this.startStack = startingStack(opts.scenario, opts.startAt).map(frameAt);
-    this.stack = [...this.startStack];
+    this.frames = new FrameStack(opts.scenario, opts.startAt);
   }
 
   get scenario(): Scenario {
@@ -96,7 +95,7 @@ export class TrainingSession {
 
   /** The shell the trainee is in: place and user. */
   get frame(): Frame {
-    return this.stack[this.stack.length - 1]!;
+    return this.frames.top;
   }
 
   prompt(): string {
@@ -212,7 +211,7 @@ export class TrainingSession {
       if (ask.kind === 'usage') return { kind: 'command', output: ask.stderr, exitCode: 1 };
       const root = rootFrame(this.frame, ask.kind === 'shell' ? ask.sudo : 'plain');
       if (ask.kind === 'shell') {
-        this.stack.push(root);
+        this.frames.push(root);
         return { kind: 'move', output: '', exitCode: 0 };
       }
       const rootOwn = identity(root, ask.words);
@@ -261,18 +260,11 @@ export class TrainingSession {
   private async move(move: NonNullable<ReturnType<typeof parseMove>>, filters: readonly Filter[]): Promise<Answer> {
     if (move.kind === 'refused') return { kind: 'move', output: move.stderr, exitCode: move.exitCode };
     if (move.kind === 'exit') {
-      const top = this.frame;
-      if (top.sudo) {
-        this.stack.pop();
-        return { kind: 'move', output: top.sudo === 'login' ? 'logout\n' : 'exit\n', exitCode: 0 };
-      }
-      if (this.stack.length <= 1) return this.leave();
-      const left = this.stack.pop()!.device;
-      const output = left.kind === 'node' ? `logout\nConnection to ${left.hostname} closed.\n` : '';
-      return { kind: 'move', output, exitCode: 0 };
+      const left = this.frames.exit();
+      return left.closed ? { kind: 'move', output: left.output, exitCode: 0 } : this.leave();
     }
     if (move.command !== undefined) return this.command(move.device, move.command, filters);
-    this.stack.push(frameAt(move.device));
+    this.frames.push(frameAt(move.device));
     return { kind: 'move', output: '', exitCode: 0 };
   }
 
@@ -308,7 +300,7 @@ export class TrainingSession {
         await this.requireBackend().down();
         this.resets++;
         this.resetAfterFix ||= this.firstFixedAtMs !== undefined;
-        this.stack = [...this.startStack];
+        this.frames.restart();
         this.lastProbe = undefined;
         await this.buildBroken(this.opts.makeBackend());
         return { kind: 'builtin', builtin: name, output: `The lab is broken again, as at the start. You are on ${describePlace(this.here)}.\n` };
@@ -396,19 +388,3 @@ export class TrainingSession {
     return summary;
   }
 }
-
-/** The places the session starts with: the node of the start place, then the pod when it is one. */
-function startingStack(scenario: Scenario, startAt: string | undefined): Device[] {
-  const place = startAt ?? scenario.probes[0]?.at ?? scenario.lab.devices.find((d) => d.kind === 'node')?.id;
-  if (place === undefined) throw new UsageError(`scenario ${scenario.name}: its lab has no node to start on`);
-  const where = resolvePlace(scenario.lab, place);
-  if (!where.ok) throw new UsageError(`cannot start at "${place}": ${where.message}`);
-  const device = where.device;
-  if (device.kind === 'pod' && device.node) {
-    const node = scenario.lab.device(device.node);
-    if (node) return [node, device];
-  }
-  return [device];
-}
-
-
