@@ -38,6 +38,8 @@ export interface ImageFacts {
   readonly exitsAtOnce?: boolean;
   /** Where the facts come from. */
   readonly source: string;
+  /** Inspection programs the simulator has that this image lacks (outside CLIENT_TOOLS): its shell says "not found". */
+  readonly lacks?: ReadonlySet<string>;
 }
 
 /** A fixed Date header value: servers put the current time here (the simulator its clock; mask it as FACTS-L4 §1 says). */
@@ -151,6 +153,9 @@ const listen = (protocol: 'tcp' | 'udp', port: number, app?: Listener['app'], ht
 
 const set = (...tools: ClientTool[]): ReadonlySet<ClientTool> => new Set(tools);
 
+/** debian:*-slim images have no procps (ps); coreutils' uname and hostname are there. */
+const DEBIAN_SLIM_LACKS: ReadonlySet<string> = new Set(['ps']);
+
 /** The images tracelab knows, by short name. */
 const IMAGES: Readonly<Record<string, ImageFacts>> = {
   // busybox:1.36 (docker-library busybox, `make defconfig`): applets incl. nslookup, wget, nc ("nc 1.10" flavour),
@@ -175,12 +180,14 @@ const IMAGES: Readonly<Record<string, ImageFacts>> = {
   nginx: {
     name: 'nginx', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('curl', 'getent'),
     listeners: [listen('tcp', 80, 'http', NGINX_RESPONSE)], dnsPolicy: 'ClusterFirst', ref: 'nginx:1.27', source: 'nginxinc/docker-nginx mainline/debian/Dockerfile',
+    lacks: DEBIAN_SLIM_LACKS,
   },
   // httpd:2.4 (docker-library/httpd 2.4/Dockerfile @ 9b63b37c): debian:trixie-slim, glibc, dash; wget and the build
   // tools are purged after the build, curl is never installed (only libcurl for mod_md). getent (libc-bin) only.
   httpd: {
     name: 'httpd', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('getent'),
     listeners: [listen('tcp', 80, 'http', HTTPD_RESPONSE)], dnsPolicy: 'ClusterFirst', ref: 'httpd:2.4', source: 'docker-library/httpd 2.4/Dockerfile',
+    lacks: DEBIAN_SLIM_LACKS,
   },
   // registry.k8s.io/coredns/coredns: distroless (static Go binary, no shell, no libc resolver). kubeadm's Deployment
   // runs it with dnsPolicy: Default (the node's resolv.conf: `forward . /etc/resolv.conf`), ports dns 53/udp,
@@ -241,9 +248,11 @@ export function imageFacts(device: Pick<Device, 'kind' | 'image'>): ImageFacts {
   return device.kind === 'pod' ? factsOfImage(device.image ?? 'busybox') : NODE;
 }
 
-/** Whether program TOOL is at DEVICE. Programs outside CLIENT_TOOLS are not decided here (true). */
+/** Whether program TOOL is at DEVICE. Programs outside CLIENT_TOOLS and the image's `lacks` are not decided here (true). */
 export function hasTool(device: Pick<Device, 'kind' | 'image'>, tool: string): boolean {
-  return !(CLIENT_TOOLS as readonly string[]).includes(tool) || imageFacts(device).clients.has(tool as ClientTool);
+  const facts = imageFacts(device);
+  if (facts.lacks?.has(tool)) return false;
+  return !(CLIENT_TOOLS as readonly string[]).includes(tool) || facts.clients.has(tool as ClientTool);
 }
 
 /** What running PROGRAM at DEVICE prints when the program is not there, as the image's shell words it. */

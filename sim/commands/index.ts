@@ -11,6 +11,8 @@ import { kubectl } from './kubectl.js';
 import { sysctl } from './sysctl.js';
 import { falseCommand, trueCommand } from './shell-builtins.js';
 import { tcpdump } from './tcpdump.js';
+import { ps } from './ps.js';
+import { uname } from './uname.js';
 
 export interface CommandContext {
   readonly sim: Simulator;
@@ -40,6 +42,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   true: trueCommand,
   false: falseCommand,
   tcpdump: notInBusybox('tcpdump', tcpdump),
+  ps,
+  uname,
 };
 
 export function findCommand(program: string): Command | undefined {
