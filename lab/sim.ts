@@ -6,7 +6,9 @@ import { deviceAt, notABackgroundJob, UsageError, type Backend, type BackendOpti
 import { runTapped } from '../sim/capture/oneshot.js';
 import { parseTcpdump, startTcpdump } from '../sim/capture/tcpdump.js';
 import { commandWords } from '../sim/words.js';
-import type { BackgroundJob } from './backend.js';
+import type { BackgroundJob, ForegroundJob } from './backend.js';
+import { pingRunsUntilInterrupted } from '../sim/tools/ping.js';
+import { startPingJob } from '../sim/tools/ping-job.js';
 
 export class SimBackend implements Backend {
   readonly name = 'sim' as const;
@@ -60,6 +62,20 @@ export class SimBackend implements Backend {
     if (!started.ok) return started;
     const t = started.job;
     return { ok: true, job: { header: t.header, output: async () => t.flush(), done: () => t.done(), stop: async () => t.stop(!t.done()) } };
+  }
+
+  /** iputils ping without -c/-w at a Linux place: one request per tick on the simulated clock until interrupted. */
+  async startUntilInterrupted(place: string, command: string): Promise<{ ok: true; job: ForegroundJob } | { ok: false; result: CommandResult } | undefined> {
+    const sim = this.sim;
+    const device = deviceAt(sim.model, this.name, place).id;
+    const words = commandWords(command);
+    if (!words.ok) return undefined;
+    const [program, ...args] = words.words;
+    if (program !== 'ping' || sim.dp.state(device).device.toolset === 'busybox' || !pingRunsUntilInterrupted(args)) return undefined;
+    const started = startPingJob(args, sim.toolContext(device));
+    if (!started.ok) return started;
+    const j = started.job;
+    return { ok: true, job: { header: j.header, tick: async () => j.step(), interrupt: async () => j.stop() } };
   }
 
   async wait(ms: number): Promise<void> {

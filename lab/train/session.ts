@@ -17,8 +17,9 @@ import type { LineKind, SessionSummary, TranscriptLine, TranscriptWriter } from 
 import { frameAt, identity, parseSudo, rootFrame, shellVariable, type Frame } from './users.js';
 import { runCommandList } from './lists.js';
 import { rootRefusal } from '../../sim/commands/privilege.js';
-import { JobTable, type JobAdmission } from './jobs.js';
+import { admitJob, JobTable } from './jobs.js';
 import { FrameStack } from './frame-stack.js';
+import { Foreground } from './foreground.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -35,6 +36,8 @@ export interface SessionOptions {
   readonly diagramDir: string;
   /** Wall clock in milliseconds (the summary's time figures). */
   readonly now?: () => number;
+  /** Ctrl-C reaches the session (a terminal): `ping` without -c runs until interrupt(), a line per tickMs (else 4 lines). */
+  readonly untilInterrupted?: { readonly tickMs: number };
 }
 
 /** The answer to one typed line. */
@@ -45,6 +48,8 @@ interface Answer {
   readonly builtin?: BuiltinName;
   readonly fixed?: boolean;
   readonly quit?: boolean;
+  /** How much of `output`'s start a foreground command already showed while it ran. */
+  readonly shown?: number;
 }
 
 /** Longest line the shell accepts. */
@@ -54,6 +59,8 @@ export class TrainingSession {
   private backend?: Backend;
   /** Background captures (`tcpdump ... &`). */
   private readonly jobs = new JobTable(() => this.requireBackend());
+  /** A command running until Ctrl-C (ping without -c), when the session can be interrupted. */
+  private readonly foreground?: Foreground;
   private healthy: readonly HealthyOutput[] = [];
   /** Where the trainee stands, and as whom; `exit` goes back to the previous shell. */
   private readonly frames: FrameStack;
@@ -82,6 +89,7 @@ export class TrainingSession {
     if (refused) throw new UsageError(refused);
     this.now = opts.now ?? Date.now;
     this.frames = new FrameStack(opts.scenario, opts.startAt);
+    if (opts.untilInterrupted) this.foreground = new Foreground(opts.untilInterrupted.tickMs);
   }
 
   get scenario(): Scenario {
@@ -147,7 +155,7 @@ export class TrainingSession {
       // A backend that failed (a namespace gone, a command that could not start) costs the line, not the session.
       answer = { kind: 'invalid', output: `tracelab: ${err instanceof Error ? err.message : String(err)}\n`, exitCode: 2 };
     }
-    if (answer.output) this.opts.out(answer.output);
+    if (answer.output.length > (answer.shown ?? 0)) this.opts.out(answer.output.slice(answer.shown ?? 0));
     if (answer.kind !== 'empty' && answer.kind !== 'cancelled' && answer.kind !== 'invalid') this.commands++;
     const entry: TranscriptLine = {
       type: 'line', atMs: at, place, prompt, line: raw, kind: answer.kind, output: answer.output,
@@ -167,7 +175,7 @@ export class TrainingSession {
     if (line.length > MAX_LINE) return { kind: 'invalid', output: `sh: line too long (${line.length} characters, at most ${MAX_LINE})\n`, exitCode: 2 };
     this.typed.push(line);
     // Job control first: `CMD &` is one background job, not a command list.
-    const job = await this.jobs.handle(line, placeOf(this.here), (command) => this.admitJob(command));
+    const job = await this.jobs.handle(line, placeOf(this.here), (command) => admitJob(this.frame, command));
     if (job) return { kind: 'command', ...job };
     return runCommandList(line, (name) => shellVariable(this.frame, this.status, name), async (text) => {
       const a = await this.answerOne(text);
@@ -225,16 +233,6 @@ export class TrainingSession {
     return this.command(this.here, line, filters);
   }
 
-  /** The user's rights for a background command, as asUser applies them to a foreground one. */
-  private admitJob(command: string): JobAdmission {
-    const split = splitWords(command);
-    if (this.here.kind === 'pod' || !split.ok) return { command };
-    const ask = split.words[0] === 'sudo' ? parseSudo(split.words.slice(1)) : undefined;
-    if (ask?.kind === 'run') return { command: ask.words.map(quoteWord).join(' ') };
-    const refused = this.frame.user === 'root' ? undefined : rootRefusal(split.words);
-    return refused ? { refused: { output: refused.stdout + refused.stderr, exitCode: refused.exitCode } } : { command };
-  }
-
   /** Output the session itself answers (whoami, id), through the pipeline's filters. */
   private printed(own: { readonly output: string; readonly exitCode: number }, filters: readonly Filter[]): Answer {
     if (filters.length === 0) return { kind: 'command', ...own };
@@ -242,12 +240,22 @@ export class TrainingSession {
     return { kind: 'command', output: piped.stdout, exitCode: piped.exitCode };
   }
 
+  /** Ctrl-C while a command runs: true when it stopped one that runs until interrupted. */
+  interrupt(): boolean {
+    return this.foreground?.interrupt() ?? false;
+  }
+
   /** Runs a command at a device; its standard output goes through the pipeline's filters, its errors do not. */
   private async command(device: Device, line: string, filters: readonly Filter[] = []): Promise<Answer> {
-    const r = await this.requireBackend().run(placeOf(device), line);
+    const backend = this.requireBackend();
+    // Alone on its line (no list, no pipe), a command that runs until Ctrl-C shows its lines as they come.
+    const alone = this.foreground && filters.length === 0 && !/[;&|]/.test(this.typed.at(-1) ?? '');
+    const fg = alone ? await this.foreground!.runIfEndless(backend, placeOf(device), line, this.opts.out) : undefined;
+    const r = fg?.result ?? (await backend.run(placeOf(device), line));
     this.keepTrace(r, device);
     const jobs = await this.jobs.pending();
-    if (filters.length === 0) return { kind: 'command', output: terminalText(r) + jobs, exitCode: r.exitCode };
+    const shown = fg?.shown ?? '';
+    if (filters.length === 0) return { kind: 'command', output: shown + terminalText(r) + jobs, exitCode: r.exitCode, shown: shown.length };
     const piped = runFilters(r.stdout, filters);
     return { kind: 'command', output: terminalText(r, piped.stdout) + jobs, exitCode: piped.exitCode };
   }

@@ -1,0 +1,83 @@
+// `ping` without -c in the training shell on a terminal: a line per interval until Ctrl-C, then ^C and the
+// statistics. The shape of the interrupted output is the real iputils ping's, run here on loopback and stopped with
+// SIGINT; the counts are those of the requests the simulator sent.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadScenarioFile, scenarioLibraryDir } from '../lab/scenario/index.js';
+import { createSimBackend } from '../lab/sim.js';
+import { TrainingSession } from '../lab/train/session.js';
+
+const work = mkdtempSync(join(tmpdir(), 'tracelab-ping-interrupt-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The real ping's stdout, interrupted after about AFTER_MS (a pipe: ping flushes each line as a terminal would). */
+function realInterruptedPing(args: readonly string[], afterMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn('ping', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += String(c)));
+    child.on('error', () => resolve(undefined));
+    child.on('close', () => resolve(out));
+    setTimeout(() => child.kill('SIGINT'), afterMs);
+  });
+}
+
+/** A line's shape: figures masked, so the real loopback ping and the lab's ping compare. */
+const shape = (text: string) => text.replace(/\d+(\.\d+)?/g, 'N');
+
+async function interruptedSession(line: string, lines: number): Promise<{ printed: string }> {
+  const scenario = loadScenarioFile(join(scenarioLibraryDir(), 'capture-syn-dropped.yaml'));
+  let out = '';
+  const s = new TrainingSession({ scenario, makeBackend: () => createSimBackend(), out: (t) => (out += t), diagramDir: work, untilInterrupted: { tickMs: 2 } });
+  await s.start();
+  out = '';
+  const done = s.handle(line);
+  while ((out.match(/\n/g) ?? []).length < lines + 1) await new Promise((r) => setTimeout(r, 1));
+  expect(s.interrupt()).toBe(true);
+  await done;
+  expect(s.interrupt()).toBe(false);
+  await s.finish();
+  return { printed: out };
+}
+
+describe('ping until Ctrl-C (training shell, simulator)', () => {
+  it('prints a reply a tick, and on Ctrl-C ^C and the statistics of what it sent', async () => {
+    const r = await interruptedSession('ping -n 10.244.2.1', 3);
+    const replies = r.printed.split('\n').filter((l) => l.includes('bytes from'));
+    expect(replies.length).toBeGreaterThanOrEqual(3);
+    replies.forEach((l, i) => expect(l).toContain(`icmp_seq=${i + 1} `));
+    const n = replies.length;
+    expect(r.printed).toMatch(new RegExp(`\\n\\^C\\n--- 10\\.244\\.2\\.1 ping statistics ---\\n${n} packets transmitted, ${n} received, 0% packet loss, time ${(n - 1) * 1000}ms\\nrtt min/avg/max/mdev = [0-9./]+ ms\\n$`));
+  });
+
+  it('has the shape of the real ping interrupted by SIGINT', async () => {
+    const real = await realInterruptedPing(['-n', '127.0.0.1'], 2500);
+    if (real === undefined) return expect.fail('ping is not installed here');
+    const r = await interruptedSession('ping -n 10.244.2.1', 3);
+    // The terminal echoes ^C where the real ping, on a pipe, printed nothing.
+    const lab = r.printed.replace('^C', '').replace(/10\.244\.2\.1/g, '127.0.0.1');
+    const realLines = shape(real).split('\n');
+    const labLines = shape(lab).split('\n');
+    expect(labLines[0]).toBe(realLines[0]);
+    expect(new Set(labLines.slice(1))).toEqual(new Set(realLines.slice(1)));
+  });
+
+  it('a ping that cannot start prints its error at once', async () => {
+    const r = await interruptedSessionError('ping -n 203.0.113.300');
+    expect(r).toContain('ping: 203.0.113.300: ');
+  });
+});
+
+async function interruptedSessionError(line: string): Promise<string> {
+  const scenario = loadScenarioFile(join(scenarioLibraryDir(), 'capture-syn-dropped.yaml'));
+  let out = '';
+  const s = new TrainingSession({ scenario, makeBackend: () => createSimBackend(), out: (t) => (out += t), diagramDir: work, untilInterrupted: { tickMs: 2 } });
+  await s.start();
+  out = '';
+  await s.handle(line);
+  await s.finish();
+  return out;
+}
