@@ -153,8 +153,8 @@ const listen = (protocol: 'tcp' | 'udp', port: number, app?: Listener['app'], ht
 
 const set = (...tools: ClientTool[]): ReadonlySet<ClientTool> => new Set(tools);
 
-/** debian:*-slim images have no procps (ps); coreutils' uname and hostname are there. */
-const DEBIAN_SLIM_LACKS: ReadonlySet<string> = new Set(['ps']);
+/** debian:*-slim images have no procps (ps) nor net-tools (arp); coreutils' uname and hostname are there. */
+const DEBIAN_SLIM_LACKS: ReadonlySet<string> = new Set(['ps', 'arp']);
 
 /** The images tracelab knows, by short name. */
 const IMAGES: Readonly<Record<string, ImageFacts>> = {

@@ -13,6 +13,7 @@ import { falseCommand, trueCommand } from './shell-builtins.js';
 import { tcpdump } from './tcpdump.js';
 import { ps } from './ps.js';
 import { uname } from './uname.js';
+import { arp } from './arp.js';
 
 export interface CommandContext {
   readonly sim: Simulator;
@@ -44,6 +45,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   tcpdump: notInBusybox('tcpdump', tcpdump),
   ps,
   uname,
+  arp,
 };
 
 export function findCommand(program: string): Command | undefined {
