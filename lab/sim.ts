@@ -7,7 +7,6 @@ import { runTapped } from '../sim/capture/oneshot.js';
 import { parseTcpdump, startTcpdump } from '../sim/capture/tcpdump.js';
 import { commandWords } from '../sim/words.js';
 import type { BackgroundJob, ForegroundJob } from './backend.js';
-import { pingRunsUntilInterrupted } from '../sim/tools/ping.js';
 import { startPingJob } from '../sim/tools/ping-job.js';
 
 export class SimBackend implements Backend {
@@ -64,16 +63,16 @@ export class SimBackend implements Backend {
     return { ok: true, job: { header: t.header, output: async () => t.flush(), done: () => t.done(), stop: async () => t.stop(!t.done()) } };
   }
 
-  /** iputils ping without -c/-w at a Linux place: one request per tick on the simulated clock until interrupted. */
+  /** ping without -c/-w (iputils, or busybox's applet in busybox pods): one request per tick on the simulated clock until interrupted. */
   async startUntilInterrupted(place: string, command: string): Promise<{ ok: true; job: ForegroundJob } | { ok: false; result: CommandResult } | undefined> {
     const sim = this.sim;
     const device = deviceAt(sim.model, this.name, place).id;
     const words = commandWords(command);
     if (!words.ok) return undefined;
     const [program, ...args] = words.words;
-    if (program !== 'ping' || sim.dp.state(device).device.toolset === 'busybox' || !pingRunsUntilInterrupted(args)) return undefined;
-    const started = startPingJob(args, sim.toolContext(device));
-    if (!started.ok) return started;
+    if (program !== 'ping') return undefined;
+    const started = startPingJob(args, sim.toolContext(device), sim.dp.state(device).device.toolset === 'busybox');
+    if (!started?.ok) return started;
     const j = started.job;
     return { ok: true, job: { header: j.header, tick: async () => j.step(), interrupt: async () => j.stop() } };
   }

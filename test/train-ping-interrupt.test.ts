@@ -16,7 +16,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** The real ping's stdout, interrupted after about AFTER_MS (a pipe: ping flushes each line as a terminal would). */
 function realInterruptedPing(args: readonly string[], afterMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const child = spawn('ping', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c) => (out += String(c)));
     child.on('error', () => resolve(undefined));
@@ -28,10 +28,10 @@ function realInterruptedPing(args: readonly string[], afterMs: number): Promise<
 /** A line's shape: figures masked, so the real loopback ping and the lab's ping compare. */
 const shape = (text: string) => text.replace(/\d+(\.\d+)?/g, 'N');
 
-async function interruptedSession(line: string, lines: number): Promise<{ printed: string }> {
+async function interruptedSession(line: string, lines: number, startAt?: string): Promise<{ printed: string }> {
   const scenario = loadScenarioFile(join(scenarioLibraryDir(), 'capture-syn-dropped.yaml'));
   let out = '';
-  const s = new TrainingSession({ scenario, makeBackend: () => createSimBackend(), out: (t) => (out += t), diagramDir: work, untilInterrupted: { tickMs: 2 } });
+  const s = new TrainingSession({ scenario, makeBackend: () => createSimBackend(), out: (t) => (out += t), diagramDir: work, untilInterrupted: { tickMs: 2 }, ...(startAt ? { startAt } : {}) });
   await s.start();
   out = '';
   const done = s.handle(line);
@@ -54,10 +54,22 @@ describe('ping until Ctrl-C (training shell, simulator)', () => {
   });
 
   it('has the shape of the real ping interrupted by SIGINT', async () => {
-    const real = await realInterruptedPing(['-n', '127.0.0.1'], 2500);
+    const real = await realInterruptedPing(['ping', '-n', '127.0.0.1'], 2500);
     if (real === undefined) return expect.fail('ping is not installed here');
     const r = await interruptedSession('ping -n 10.244.2.1', 3);
     // The terminal echoes ^C where the real ping, on a pipe, printed nothing.
+    const lab = r.printed.replace('^C', '').replace(/10\.244\.2\.1/g, '127.0.0.1');
+    const realLines = shape(real).split('\n');
+    const labLines = shape(lab).split('\n');
+    expect(labLines[0]).toBe(realLines[0]);
+    expect(new Set(labLines.slice(1))).toEqual(new Set(realLines.slice(1)));
+  });
+
+  it('busybox\'s ping in a busybox pod has the shape of the real busybox ping interrupted by SIGINT', async () => {
+    const real = await realInterruptedPing(['busybox', 'ping', '127.0.0.1'], 2500);
+    if (real === undefined) return expect.fail('busybox is not installed here');
+    const r = await interruptedSession('ping 10.244.2.1', 3, 'node-2/traceroute');
+    expect(r.printed).toMatch(/\^C\n--- 10\.244\.2\.1 ping statistics ---\n(\d+) packets transmitted, \1 packets received, 0% packet loss\n/);
     const lab = r.printed.replace('^C', '').replace(/10\.244\.2\.1/g, '127.0.0.1');
     const realLines = shape(real).split('\n');
     const labLines = shape(lab).split('\n');
