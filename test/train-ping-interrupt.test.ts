@@ -28,6 +28,15 @@ function realInterruptedPing(args: readonly string[], afterMs: number): Promise<
 /** A line's shape: figures masked, so the real loopback ping and the lab's ping compare. */
 const shape = (text: string) => text.replace(/\d+(\.\d+)?/g, 'N');
 
+/** The lab's interrupted ping (to 10.244.2.1) has the real one's lines (to 127.0.0.1), figures masked. */
+function expectSameShape(printed: string, real: string): void {
+  // The terminal echoes ^C where the real ping, on a pipe, printed nothing.
+  const labLines = shape(printed.replace('^C', '').replace(/10\.244\.2\.1/g, '127.0.0.1')).split('\n');
+  const realLines = shape(real).split('\n');
+  expect(labLines[0]).toBe(realLines[0]);
+  expect(new Set(labLines.slice(1))).toEqual(new Set(realLines.slice(1)));
+}
+
 async function interruptedSession(line: string, lines: number, startAt?: string): Promise<{ printed: string }> {
   const scenario = loadScenarioFile(join(scenarioLibraryDir(), 'capture-syn-dropped.yaml'));
   let out = '';
@@ -57,12 +66,7 @@ describe('ping until Ctrl-C (training shell, simulator)', () => {
     const real = await realInterruptedPing(['ping', '-n', '127.0.0.1'], 2500);
     if (real === undefined) return expect.fail('ping is not installed here');
     const r = await interruptedSession('ping -n 10.244.2.1', 3);
-    // The terminal echoes ^C where the real ping, on a pipe, printed nothing.
-    const lab = r.printed.replace('^C', '').replace(/10\.244\.2\.1/g, '127.0.0.1');
-    const realLines = shape(real).split('\n');
-    const labLines = shape(lab).split('\n');
-    expect(labLines[0]).toBe(realLines[0]);
-    expect(new Set(labLines.slice(1))).toEqual(new Set(realLines.slice(1)));
+    expectSameShape(r.printed, real);
   });
 
   it('busybox\'s ping in a busybox pod has the shape of the real busybox ping interrupted by SIGINT', async () => {
@@ -70,11 +74,7 @@ describe('ping until Ctrl-C (training shell, simulator)', () => {
     if (real === undefined) return expect.fail('busybox is not installed here');
     const r = await interruptedSession('ping 10.244.2.1', 3, 'node-2/traceroute');
     expect(r.printed).toMatch(/\^C\n--- 10\.244\.2\.1 ping statistics ---\n(\d+) packets transmitted, \1 packets received, 0% packet loss\n/);
-    const lab = r.printed.replace('^C', '').replace(/10\.244\.2\.1/g, '127.0.0.1');
-    const realLines = shape(real).split('\n');
-    const labLines = shape(lab).split('\n');
-    expect(labLines[0]).toBe(realLines[0]);
-    expect(new Set(labLines.slice(1))).toEqual(new Set(realLines.slice(1)));
+    expectSameShape(r.printed, real);
   });
 
   it('a ping that cannot start prints its error at once', async () => {
