@@ -65,8 +65,8 @@ export interface ForegroundJob {
   readonly header: string;
   /** One interval passes (a simulated second for ping): what it printed meanwhile. */
   tick(): Promise<string>;
-  /** Ctrl-C: the rest of its output (ping's statistics) and its exit status. */
-  interrupt(): Promise<CommandResult>;
+  /** Ctrl-C: what it printed before the signal (`before`), the rest (ping's statistics) and its exit status. */
+  interrupt(): Promise<CommandResult & { readonly before?: string }>;
 }
 
 /** Where a capture listens: a place and one of its interfaces (or `any`). */

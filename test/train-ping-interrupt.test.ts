@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarioFile, scenarioLibraryDir } from '../lab/scenario/index.js';
 import { createSimBackend } from '../lab/sim.js';
 import { TrainingSession } from '../lab/train/session.js';
+import { Foreground } from '../lab/train/foreground.js';
+import { endlessPing, startNetnsPing } from '../lab/netns/ping-job.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tracelab-ping-interrupt-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -93,3 +95,31 @@ async function interruptedSessionError(line: string): Promise<string> {
   await s.finish();
   return out;
 }
+
+describe('ping until Ctrl-C on the namespace lab: the real ping streamed and stopped by SIGINT', () => {
+  // The namespace lab runs `ip netns exec NS ping ...`; here the same job runs the real ping on loopback, no namespace.
+  it('shows the real lines as they come and its statistics after ^C', async () => {
+    const started = await startNetnsPing(['ping', '-n', '127.0.0.1']);
+    if (!started.ok) return expect.fail(started.result.stderr);
+    const fg = new Foreground(1000);
+    let shownWhileRunning = '';
+    const done = fg.run(started.job, (t) => (shownWhileRunning += t));
+    await new Promise((r) => setTimeout(r, 2300));
+    expect(shownWhileRunning).toMatch(/^PING 127\.0\.0\.1 \(127\.0\.0\.1\) 56\(84\) bytes of data\.\n64 bytes from 127\.0\.0\.1: icmp_seq=1 /);
+    expect(fg.interrupt()).toBe(true);
+    const r = await done;
+    expect(r.shown).toBe(shownWhileRunning);
+    expect(r.stdout).toMatch(/^\n--- 127\.0\.0\.1 ping statistics ---\n(\d) packets transmitted, \1 received, 0% packet loss/);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('an early error is the command\'s result; -c or -w makes ping an ordinary command', async () => {
+    const r = await startNetnsPing(['ping', '-n', '-t', '0', '127.0.0.1']);
+    expect(r).toMatchObject({ ok: false, result: { stderr: 'ping: cannot set unicast time-to-live: Invalid argument\n', exitCode: 2 } });
+    expect(endlessPing(['ping', '10.0.0.1'], false)).toBe(true);
+    expect(endlessPing(['ping', '-c', '3', '10.0.0.1'], false)).toBe(false);
+    expect(endlessPing(['ping', '-w', '3', '10.0.0.1'], false)).toBe(false);
+    expect(endlessPing(['ping', '10.0.0.1'], true)).toBe(true);
+    expect(endlessPing(['ping', '-c', '2', '10.0.0.1'], true)).toBe(false);
+  });
+});

@@ -56,6 +56,8 @@ export class Foreground {
     } finally {
       this.stopRequested = undefined;
     }
-    return { ...(await job.interrupt()), shown };
+    const { before = '', ...end } = await job.interrupt();
+    out(before);
+    return { ...end, shown: shown + before };
   }
 }

@@ -101,6 +101,12 @@ export function prepareBusyboxPing(args: readonly string[], ctx: ToolContext): P
   return { ok: true, target, header, quiet, plan, forever: !count && deadlineMs === undefined };
 }
 
+/** Whether busybox ping with ARGS runs until interrupted: no -c (or -c 0) and no -w. */
+export function busyboxPingRunsUntilInterrupted(args: readonly string[]): boolean {
+  const opts = getopt(args, '46c:s:i:At:I:W:w:qp:nv');
+  return opts.ok && !opts.options.some((o) => (o.key === 'c' && Number(o.value) > 0) || o.key === 'w');
+}
+
 /** A reply's line; ICMP errors carry no echo id in their header: busybox drops them silently. */
 export function busyboxReplyLine(o: EchoOutcome, quiet: boolean): string {
   return o.kind === 'reply' && !quiet ? `${o.bytes} bytes from ${formatIp(o.from)}: seq=${o.seq} ttl=${o.ttl} time=${usText(microseconds(o.rttMs))} ms\n` : '';
