@@ -6,6 +6,7 @@ import { deviceAt, notABackgroundJob, UsageError, type Backend, type BackendOpti
 import { runTapped } from '../sim/capture/oneshot.js';
 import { parseTcpdump, startTcpdump } from '../sim/capture/tcpdump.js';
 import { commandWords } from '../sim/words.js';
+import { hasTool, notFound } from '../topology/images.js';
 import type { BackgroundJob, ForegroundJob } from './backend.js';
 import { startPingJob } from '../sim/tools/ping-job.js';
 
@@ -54,6 +55,8 @@ export class SimBackend implements Backend {
     const words = commandWords(command);
     if (!words.ok) return { ok: false, result: words.result };
     if (words.words[0] !== 'tcpdump') return { ok: false, result: notABackgroundJob(words.words[0] ?? '') };
+    const at = sim.dp.state(device).device;
+    if (!hasTool(at, 'tcpdump')) return { ok: false, result: notFound(at, 'tcpdump') };
     const parsed = parseTcpdump(words.words.slice(1));
     if (!parsed.ok) return { ok: false, result: parsed.result };
     if (parsed.opts.readFile !== undefined) return { ok: false, result: sim.run(device, command) };

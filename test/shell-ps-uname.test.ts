@@ -75,6 +75,9 @@ describe('ps on a node: the modelled daemons', () => {
     const sim = lab();
     expect(sim.run('nginx', 'ps aux')).toMatchObject({ stderr: 'sh: 1: ps: not found\n', exitCode: 127 });
     expect(sim.run('node-1', 'ps -o pid')).toMatchObject({ exitCode: 3 });
+    // Nor tcpdump, ipset or bridge; the busybox pod has no tcpdump either (its applets only).
+    for (const program of ['tcpdump -ni eth0', 'ipset list', 'bridge link']) expect(sim.run('httpd', program)).toMatchObject({ stderr: `sh: 1: ${program.split(' ')[0]}: not found\n`, exitCode: 127 });
+    expect(sim.run('traceroute', 'tcpdump -ni eth0')).toMatchObject({ stderr: 'sh: tcpdump: not found\n', exitCode: 127 });
   });
 });
 
