@@ -14,6 +14,7 @@ import { tcpdump } from './tcpdump.js';
 import { ps } from './ps.js';
 import { uname } from './uname.js';
 import { arp } from './arp.js';
+import { nstat } from './nstat.js';
 
 export interface CommandContext {
   readonly sim: Simulator;
@@ -46,6 +47,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   ps,
   uname,
   arp,
+  nstat: notInBusybox('nstat', nstat),
 };
 
 export function findCommand(program: string): Command | undefined {
