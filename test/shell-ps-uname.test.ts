@@ -19,6 +19,14 @@ function real(argv: readonly string[]): { stdout: string; stderr: string; status
   return r.error ? undefined : { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
 }
 
+/** A ps line's first N fields, and the command after them (which may hold runs of spaces). */
+function splitPs(line: string, n: number): { fields: string[]; command: string } {
+  const fields = line.split(/\s+/).slice(0, n);
+  let at = 0;
+  for (const f of fields) at = line.indexOf(f, at) + f.length;
+  return { fields, command: line.slice(at + 1) };
+}
+
 const procps = real(['ps', '--version'])?.stdout.includes('procps-ng') === true;
 
 describe('ps column layout (procps-ng, checked against the real ps)', () => {
@@ -28,20 +36,16 @@ describe('ps column layout (procps-ng, checked against the real ps)', () => {
     const lines = real(['ps', 'aux'])!.stdout.split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThan(10);
     for (const line of lines) {
-      const f = line.split(/\s+/);
-      const cells = [...f.slice(0, 10), f.slice(10).join(' ')];
-      // Commands with runs of spaces cannot be split back; compare the part up to the command.
-      const command = line.slice(line.indexOf(f[10]!, line.indexOf(f[9]!, 60)));
-      expect(psLine(AUX_COLUMNS, [...cells.slice(0, 10), command])).toBe(`${line}\n`);
+      const { fields, command } = splitPs(line, 10);
+      expect(psLine(AUX_COLUMNS, [...fields, command])).toBe(`${line}\n`);
     }
   });
 
   it.skipIf(!procps)('ps -ef lines re-laid out equal the real ones', () => {
     const lines = real(['ps', '-ef'])!.stdout.split('\n').filter(Boolean);
     for (const line of lines) {
-      const f = line.split(/\s+/);
-      const command = line.slice(line.indexOf(f[7]!, line.indexOf(f[6]!, 40)));
-      expect(psLine(EF_COLUMNS, [...f.slice(0, 7), command])).toBe(`${line}\n`);
+      const { fields, command } = splitPs(line, 7);
+      expect(psLine(EF_COLUMNS, [...fields, command])).toBe(`${line}\n`);
     }
   });
 });
