@@ -39,22 +39,12 @@ const add = <K>(m: Map<K, number>, k: K): void => {
   m.set(k, (m.get(k) ?? 0) + 1);
 };
 
-/** An ICMP message of P built at S (a route was found for it). */
-export function countIcmpOut(s: DeviceState, p: Packet): void {
+/** An ICMP message P at S: `out` when built after its route lookup, `in` when delivered to S's own stack. */
+export function countIcmp(s: DeviceState, p: Packet, dir: 'in' | 'out'): void {
   if (p.icmp === undefined) return;
   const c = icmpCounters(s);
-  add(c.icmp, 'OutMsgs');
-  const name = TYPE_NAMES[p.icmp.type]?.[1];
+  add(c.icmp, dir === 'in' ? 'InMsgs' : 'OutMsgs');
+  const name = TYPE_NAMES[p.icmp.type]?.[dir === 'in' ? 0 : 1];
   if (name) add(c.icmp, name);
-  add(c.msgOut, p.icmp.type);
-}
-
-/** An ICMP message P delivered to S's own stack. */
-export function countIcmpIn(s: DeviceState, p: Packet): void {
-  if (p.icmp === undefined) return;
-  const c = icmpCounters(s);
-  add(c.icmp, 'InMsgs');
-  const name = TYPE_NAMES[p.icmp.type]?.[0];
-  if (name) add(c.icmp, name);
-  add(c.msgIn, p.icmp.type);
+  add(dir === 'in' ? c.msgIn : c.msgOut, p.icmp.type);
 }
