@@ -15,7 +15,7 @@ import { RateLimiter } from './ratelimit.js';
 import { policyVerdictNote } from './policy-verdict.js';
 import type { Disposition, Step } from '../topology/trace.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
-import { countIcmp } from './snmp.js';
+import { countForwarded, countIcmp } from './snmp.js';
 
 export { addressFor } from './nat.js';
 
@@ -398,6 +398,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   if (v.target === 'REJECT') return reject(j, s, p, v, inDev, how);
   if (j.recording) j.note(device, `${how}${routeText(route)}`, { in: inDev, out: route.dev });
   if (bridgedBack) j.bridgedBackFrom = j.cameThrough;
+  else countForwarded(s);
   return egress(j, s, route, p, inDev, false, tracked, flow);
 }
 

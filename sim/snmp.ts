@@ -1,6 +1,7 @@
-// The kernel's ICMP MIB counters per device (/proc/net/snmp's Icmp and IcmpMsg lines, what nstat reads), moved by
-// the simulated traffic: an ICMP message counts out when it is built after its route lookup (__ip_make_skb, before
-// filter OUTPUT) and in when it is delivered locally (icmp_rcv, after filter INPUT). Two one-line hooks in engine.ts.
+// The kernel's SNMP counters the simulator keeps per device (what nstat reads from /proc/net/snmp): the Icmp and
+// IcmpMsg lines, moved by the simulated traffic (an ICMP message counts out when it is built after its route lookup,
+// __ip_make_skb, before filter OUTPUT; in when it is delivered locally, icmp_rcv, after filter INPUT), and the Ip
+// line's ForwDatagrams (ip_forward_finish: after filter FORWARD accepted a routed packet). One-line hooks in engine.ts.
 import type { DeviceState } from './dataplane.js';
 import type { Packet } from './packet.js';
 
@@ -20,6 +21,8 @@ export const ICMP_COLUMNS: readonly string[] = [
 ];
 
 export interface IcmpCounters {
+  /** Ip line: ForwDatagrams. */
+  forwarded: number;
   /** Icmp line columns by name (absent: 0). */
   readonly icmp: Map<string, number>;
   /** IcmpMsg: per direction and type; the kernel lists only the types seen. */
@@ -31,7 +34,7 @@ const counters = new WeakMap<DeviceState, IcmpCounters>();
 
 export function icmpCounters(s: DeviceState): IcmpCounters {
   let c = counters.get(s);
-  if (!c) counters.set(s, (c = { icmp: new Map(), msgIn: new Map(), msgOut: new Map() }));
+  if (!c) counters.set(s, (c = { forwarded: 0, icmp: new Map(), msgIn: new Map(), msgOut: new Map() }));
   return c;
 }
 
@@ -47,4 +50,9 @@ export function countIcmp(s: DeviceState, p: Packet, dir: 'in' | 'out'): void {
   const name = TYPE_NAMES[p.icmp.type]?.[dir === 'in' ? 0 : 1];
   if (name) add(c.icmp, name);
   add(dir === 'in' ? c.msgIn : c.msgOut, p.icmp.type);
+}
+
+/** A routed packet S's filter FORWARD accepted (IpForwDatagrams). */
+export function countForwarded(s: DeviceState): void {
+  icmpCounters(s).forwarded++;
 }

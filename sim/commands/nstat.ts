@@ -1,6 +1,6 @@
-// iproute2 6.1's `nstat -a` (absolute values) for the ICMP counters the simulated traffic moves (sim/snmp.ts), named
-// exactly: `nstat -az IcmpOutTimeExcds IcmpInEchos ...`. Deltas (no -a: a history file), patterns and the other MIBs
-// (Ip, Tcp, Udp, TcpExt, ...) are not modelled.
+// iproute2 6.1's `nstat -a` (absolute values) for the counters the simulated traffic moves (sim/snmp.ts: the ICMP MIB
+// and IpForwDatagrams), named exactly: `nstat -az IcmpOutTimeExcds IpForwDatagrams ...`. Deltas (no -a: a history
+// file), patterns and the other counters (Ip*, Tcp, Udp, TcpExt, ...) are not modelled.
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { ok, unsupported } from './output.js';
@@ -22,17 +22,18 @@ export function nstat(args: readonly string[], ctx: CommandContext): CommandResu
       absolute ||= a.includes('a');
       zeros ||= a.includes('z');
     } else if (a.startsWith('-')) return unsupported(`nstat ${a}`);
-    else if (ICMP_COLUMNS.includes(a.replace(/^Icmp/, '')) && a.startsWith('Icmp') || MSG.test(a)) names.push(a);
-    else return unsupported(`nstat ${a} (the simulator counts the Icmp and IcmpMsg counters only, named exactly)`);
+    else if ((ICMP_COLUMNS.includes(a.replace(/^Icmp/, '')) && a.startsWith('Icmp')) || MSG.test(a) || a === 'IpForwDatagrams') names.push(a);
+    else return unsupported(`nstat ${a} (the simulator counts IpForwDatagrams and the Icmp and IcmpMsg counters only, named exactly)`);
   }
   if (!absolute) return unsupported('nstat without -a (deltas since its history file)');
-  if (names.length === 0) return unsupported('nstat without counter names (the simulator counts the Icmp and IcmpMsg counters only)');
+  if (names.length === 0) return unsupported('nstat without counter names (the simulator counts IpForwDatagrams and the Icmp and IcmpMsg counters only)');
   const c = icmpCounters(ctx.state);
   const wanted = new Set(names);
   let out = '#kernel\n';
   const show = (name: string, value: number) => {
     if (wanted.has(name) && (zeros || value !== 0)) out += nstatLine(name, value);
   };
+  show('IpForwDatagrams', c.forwarded);
   for (const col of ICMP_COLUMNS) show(`Icmp${col}`, c.icmp.get(col) ?? 0);
   // The IcmpMsg line lists only the types seen, inbound first, each by type number.
   for (const [dir, m] of [['In', c.msgIn], ['Out', c.msgOut]] as const) {
