@@ -25,6 +25,11 @@ describe('nstat -a (ICMP counters)', () => {
     }
     const snmp = readFileSync('/proc/net/snmp', 'utf8').split('\n').find((l) => l.startsWith('Icmp: In'))!;
     expect(ICMP_COLUMNS).toEqual(snmp.split(' ').slice(1));
+    // The names in the real nstat's order: the Ip line before the Icmp line, whatever order they were asked in.
+    const asked = ['IcmpOutTimeExcds', 'IpForwDatagrams', 'IcmpInMsgs'];
+    const order = (text: string) => text.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/)[0]);
+    const sim = new Simulator(compileLabText('three-node.yaml', THREE_NODE));
+    expect(order(sim.run('node-1', `nstat -asz ${asked.join(' ')}`).stdout)).toEqual(order(spawnSync('nstat', ['-asz', ...asked], { encoding: 'utf8' }).stdout));
   });
 
   it('prints only the named counters, zeros with -z, and refuses what it does not count', () => {
