@@ -166,6 +166,8 @@ const IMAGES: Readonly<Record<string, ImageFacts>> = {
   busybox: {
     name: 'busybox', toolset: 'busybox', resolver: 'busybox', shell: 'ash', clients: set('nslookup', 'wget', 'nc'),
     listeners: [], dnsPolicy: 'ClusterFirst', ref: 'busybox:1.36', exitsAtOnce: true, source: 'docker-library/busybox defconfig; FACTS-L4 §0',
+    // busybox has no nstat applet (iproute2's); its arp and ps applets are there.
+    lacks: new Set(['nstat']),
   },
   // nicolaka/netshoot (Dockerfile @ 00ca54c0): alpine:3.22 + edge, musl; bind-tools (dig, nslookup, host), curl,
   // netcat-openbsd, iproute2 (ss), conntrack-tools, busybox's wget; musl-utils' getent (alpine base). `sh` is busybox ash.

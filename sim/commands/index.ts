@@ -47,7 +47,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   ps,
   uname,
   arp,
-  nstat: notInBusybox('nstat', nstat),
+  nstat,
 };
 
 export function findCommand(program: string): Command | undefined {
