@@ -47,12 +47,26 @@ export interface Backend {
    * the command's own error. Backends that cannot run background jobs leave it out.
    */
   startJob?(place: string, command: string): Promise<{ ok: true; job: BackgroundJob } | { ok: false; result: CommandResult }>;
+  /**
+   * Starts COMMAND in the foreground when it runs until Ctrl-C (`ping` without -c/-w): undefined when it is not such a
+   * command (run it as usual), else the job or the command's own error. Backends without it run such commands as usual.
+   */
+  startUntilInterrupted?(place: string, command: string): Promise<{ ok: true; job: ForegroundJob } | { ok: false; result: CommandResult } | undefined>;
   /** Lets time pass (a scenario's `wait: 15s`): controllers such as Flannel reconcile meanwhile. */
   wait(ms: number): Promise<void>;
   /** The lab as it is now (it may have been built by another process, e.g. `tracelab lab up`). */
   status(): Promise<BackendStatus>;
   /** Tear down: leaves nothing behind. */
   down(): Promise<void>;
+}
+
+/** A command running in the foreground until Ctrl-C: its first lines, one interval at a time, and its end. */
+export interface ForegroundJob {
+  readonly header: string;
+  /** One interval passes (a simulated second for ping): what it printed meanwhile. */
+  tick(): Promise<string>;
+  /** Ctrl-C: what it printed before the signal (`before`), the rest (ping's statistics) and its exit status. */
+  interrupt(): Promise<CommandResult & { readonly before?: string }>;
 }
 
 /** Where a capture listens: a place and one of its interfaces (or `any`). */

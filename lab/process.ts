@@ -133,10 +133,11 @@ export interface BackgroundRun {
 
 /**
  * Starts ARGV in the background and resolves once it printed a whole line holding READY on stderr (tcpdump's `listening
- * on ...` line: a pipe may deliver it in pieces), keeping its
- * output for stop(); if it exits first, resolves with what it printed (its own error); rejects after TIMEOUTMS without READY.
+ * on ...` line: a pipe may deliver it in pieces), or on stdout with READY_ON `stdout` (ping's `PING ...` header), keeping
+ * its output for stop(); if it exits first, resolves with what it printed (its own error); rejects after TIMEOUTMS
+ * without READY.
  */
-export function startBackground(argv: readonly string[], ready: string, timeoutMs = 10_000): Promise<BackgroundRun | { readonly failed: ProcessResult }> {
+export function startBackground(argv: readonly string[], ready: string, timeoutMs = 10_000, readyOn: 'stdout' | 'stderr' = 'stderr'): Promise<BackgroundRun | { readonly failed: ProcessResult }> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -146,16 +147,17 @@ export function startBackground(argv: readonly string[], ready: string, timeoutM
       child.on('close', (code, signal) => done({ stdout, stderr, exitCode: code ?? 128 + (SIGNALS[signal as NodeJS.Signals] ?? 0) }));
     });
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${argv.join(' ')}: no "${ready}" within ${timeoutMs} ms: ${stderr.trim()}`)); }, timeoutMs);
-    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-    child.stderr!.on('data', (b: Buffer) => {
-      stderr += b.toString('utf8');
-      const at = stderr.indexOf(ready);
-      if (!started && at >= 0 && stderr.includes('\n', at)) {
+    const check = (): void => {
+      const text = readyOn === 'stderr' ? stderr : stdout;
+      const at = text.indexOf(ready);
+      if (!started && at >= 0 && text.includes('\n', at)) {
         started = true;
         clearTimeout(timer);
         resolve({ pid: child.pid!, stdout: () => stdout, stderr: () => stderr, stop: async (signal = 'SIGINT') => { process.kill(child.pid!, signal); return exited; } });
       }
-    });
+    };
+    child.stdout!.on('data', (b: Buffer) => ((stdout += b.toString('utf8')), check()));
+    child.stderr!.on('data', (b: Buffer) => ((stderr += b.toString('utf8')), check()));
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     void exited.then((r) => { if (!started) { clearTimeout(timer); resolve({ failed: r }); } });
   });

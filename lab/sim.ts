@@ -5,7 +5,8 @@ import type { CommandResult } from '../topology/trace.js';
 import { deviceAt, notABackgroundJob, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type TappedResult, type TapSpec } from './backend.js';
 import { commandWords } from '../sim/words.js';
 import { lazyFunction } from '../sim/lazy.js';
-import type { BackgroundJob } from './backend.js';
+import { hasTool, notFound } from '../topology/images.js';
+import type { BackgroundJob, ForegroundJob } from './backend.js';
 
 // The capture code, loaded when a tap or a background tcpdump is asked for; through sim/lazy.ts like the simulator's
 // own programs, so that no module is ever both required (the tcpdump command) and imported asynchronously at once.
@@ -14,6 +15,8 @@ type Tcpdump = typeof import('../sim/capture/tcpdump.js');
 const runTapped = lazyFunction<Oneshot, 'runTapped'>(import.meta.url, '../sim/capture/oneshot.js', 'runTapped');
 const parseTcpdump = lazyFunction<Tcpdump, 'parseTcpdump'>(import.meta.url, '../sim/capture/tcpdump.js', 'parseTcpdump');
 const startTcpdump = lazyFunction<Tcpdump, 'startTcpdump'>(import.meta.url, '../sim/capture/tcpdump.js', 'startTcpdump');
+type PingJob = typeof import('../sim/tools/ping-job.js');
+const startPingJob = lazyFunction<PingJob, 'startPingJob'>(import.meta.url, '../sim/tools/ping-job.js', 'startPingJob');
 
 export class SimBackend implements Backend {
   readonly name = 'sim' as const;
@@ -60,6 +63,8 @@ export class SimBackend implements Backend {
     const words = commandWords(command);
     if (!words.ok) return { ok: false, result: words.result };
     if (words.words[0] !== 'tcpdump') return { ok: false, result: notABackgroundJob(words.words[0] ?? '') };
+    const at = sim.dp.state(device).device;
+    if (!hasTool(at, 'tcpdump')) return { ok: false, result: notFound(at, 'tcpdump') };
     const parsed = parseTcpdump(words.words.slice(1));
     if (!parsed.ok) return { ok: false, result: parsed.result };
     if (parsed.opts.readFile !== undefined) return { ok: false, result: sim.run(device, command) };
@@ -67,6 +72,20 @@ export class SimBackend implements Backend {
     if (!started.ok) return started;
     const t = started.job;
     return { ok: true, job: { header: t.header, output: async () => t.flush(), done: () => t.done(), stop: async () => t.stop(!t.done()) } };
+  }
+
+  /** ping without -c/-w (iputils, or busybox's applet in busybox pods): one request per tick on the simulated clock until interrupted. */
+  async startUntilInterrupted(place: string, command: string): Promise<{ ok: true; job: ForegroundJob } | { ok: false; result: CommandResult } | undefined> {
+    const sim = this.sim;
+    const device = deviceAt(sim.model, this.name, place).id;
+    const words = commandWords(command);
+    if (!words.ok) return undefined;
+    const [program, ...args] = words.words;
+    if (program !== 'ping') return undefined;
+    const started = startPingJob(args, sim.toolContext(device), sim.dp.state(device).device.toolset === 'busybox');
+    if (!started?.ok) return started;
+    const j = started.job;
+    return { ok: true, job: { header: j.header, tick: async () => j.step(), interrupt: async () => j.stop() } };
   }
 
   async wait(ms: number): Promise<void> {

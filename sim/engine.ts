@@ -13,6 +13,7 @@ import type { MatchPacket } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
+import { countForwarded, countIcmp } from './snmp.js';
 
 export { addressFor } from './nat.js';
 export { icmpError, icmpErrorLength } from './icmp-error.js';
@@ -55,6 +56,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   // An empty nat OUTPUT changes nothing: the route lookup for its `-o` is made only when it has rules.
   if (!related && !reply && (s.tables.nat.get('OUTPUT')?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
   if (s.isLocal(p.dst)) {
+    if (p.icmp !== undefined) countIcmp(s, p, 'out');
     if (j.recording) j.note(device, `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
     j.cross('veth');
     return ingress(j, device, 'lo', p, s);
@@ -71,6 +73,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
     return { kind: 'local-error', device, errno, disposition: route.type === 'blackhole' ? 'blackhole' : 'route-unreachable' };
   }
   const out = route.dev!;
+  if (p.icmp !== undefined) countIcmp(s, p, 'out');
   const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply ? 'ESTABLISHED' : 'NEW', undefined, out);
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
     if (j.recording) j.note(device, verdictText('filter', fv), { out });
@@ -226,6 +229,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (v.target === 'REJECT') return broadcast ? { kind: 'dropped', device, disposition: 'dropped-by-rule' } : reject(j, s, p, v, inDev);
     if (flow) p = undoNat(j, device, flow, p, 'src', 'INPUT', { in: inDev });
     if (j.recording) j.note(device, `${broadcast ? 'local broadcast' : 'local'} delivery to ${formatIp(p.dst)}`, { in: inDev });
+    if (p.icmp !== undefined) countIcmp(s, p, 'in');
     return { kind: 'delivered', device, packet: p };
   }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
@@ -275,5 +279,6 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   if (v.target === 'REJECT') return reject(j, s, p, v, inDev, how);
   if (j.recording) j.note(device, `${how}${routeText(route)}`, { in: inDev, out: route.dev });
   if (bridgedBack) j.bridgedBackFrom = j.cameThrough;
+  else countForwarded(s);
   return egress(j, s, route, p, inDev, false, tracked, flow);
 }

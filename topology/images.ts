@@ -38,6 +38,8 @@ export interface ImageFacts {
   readonly exitsAtOnce?: boolean;
   /** Where the facts come from. */
   readonly source: string;
+  /** Inspection programs the simulator has that this image lacks (outside CLIENT_TOOLS): its shell says "not found". */
+  readonly lacks?: ReadonlySet<string>;
 }
 
 /** A fixed Date header value: servers put the current time here (the simulator its clock; mask it as FACTS-L4 §1 says). */
@@ -151,6 +153,12 @@ const listen = (protocol: 'tcp' | 'udp', port: number, app?: Listener['app'], ht
 
 const set = (...tools: ClientTool[]): ReadonlySet<ClientTool> => new Set(tools);
 
+/**
+ * debian:*-slim images have no procps (ps), net-tools (arp), tcpdump, ipset nor iproute2's bridge; coreutils' uname and
+ * hostname are there. (ip, ping, traceroute, iptables, sysctl stay, as from a debug container: docs/training-shell.md.)
+ */
+const DEBIAN_SLIM_LACKS: ReadonlySet<string> = new Set(['ps', 'arp', 'tcpdump', 'ipset', 'bridge']);
+
 /** The images tracelab knows, by short name. */
 const IMAGES: Readonly<Record<string, ImageFacts>> = {
   // busybox:1.36 (docker-library busybox, `make defconfig`): applets incl. nslookup, wget, nc ("nc 1.10" flavour),
@@ -158,6 +166,8 @@ const IMAGES: Readonly<Record<string, ImageFacts>> = {
   busybox: {
     name: 'busybox', toolset: 'busybox', resolver: 'busybox', shell: 'ash', clients: set('nslookup', 'wget', 'nc'),
     listeners: [], dnsPolicy: 'ClusterFirst', ref: 'busybox:1.36', exitsAtOnce: true, source: 'docker-library/busybox defconfig; FACTS-L4 §0',
+    // busybox has no nstat applet (iproute2's); its arp and ps applets are there.
+    lacks: new Set(['nstat']),
   },
   // nicolaka/netshoot (Dockerfile @ 00ca54c0): alpine:3.22 + edge, musl; bind-tools (dig, nslookup, host), curl,
   // netcat-openbsd, iproute2 (ss), conntrack-tools, busybox's wget; musl-utils' getent (alpine base). `sh` is busybox ash.
@@ -175,12 +185,14 @@ const IMAGES: Readonly<Record<string, ImageFacts>> = {
   nginx: {
     name: 'nginx', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('curl', 'getent'),
     listeners: [listen('tcp', 80, 'http', NGINX_RESPONSE)], dnsPolicy: 'ClusterFirst', ref: 'nginx:1.27', source: 'nginxinc/docker-nginx mainline/debian/Dockerfile',
+    lacks: DEBIAN_SLIM_LACKS,
   },
   // httpd:2.4 (docker-library/httpd 2.4/Dockerfile @ 9b63b37c): debian:trixie-slim, glibc, dash; wget and the build
   // tools are purged after the build, curl is never installed (only libcurl for mod_md). getent (libc-bin) only.
   httpd: {
     name: 'httpd', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('getent'),
     listeners: [listen('tcp', 80, 'http', HTTPD_RESPONSE)], dnsPolicy: 'ClusterFirst', ref: 'httpd:2.4', source: 'docker-library/httpd 2.4/Dockerfile',
+    lacks: DEBIAN_SLIM_LACKS,
   },
   // registry.k8s.io/coredns/coredns: distroless (static Go binary, no shell, no libc resolver). kubeadm's Deployment
   // runs it with dnsPolicy: Default (the node's resolv.conf: `forward . /etc/resolv.conf`), ports dns 53/udp,
@@ -241,9 +253,11 @@ export function imageFacts(device: Pick<Device, 'kind' | 'image'>): ImageFacts {
   return device.kind === 'pod' ? factsOfImage(device.image ?? 'busybox') : NODE;
 }
 
-/** Whether program TOOL is at DEVICE. Programs outside CLIENT_TOOLS are not decided here (true). */
+/** Whether program TOOL is at DEVICE. Programs outside CLIENT_TOOLS and the image's `lacks` are not decided here (true). */
 export function hasTool(device: Pick<Device, 'kind' | 'image'>, tool: string): boolean {
-  return !(CLIENT_TOOLS as readonly string[]).includes(tool) || imageFacts(device).clients.has(tool as ClientTool);
+  const facts = imageFacts(device);
+  if (facts.lacks?.has(tool)) return false;
+  return !(CLIENT_TOOLS as readonly string[]).includes(tool) || facts.clients.has(tool as ClientTool);
 }
 
 /** What running PROGRAM at DEVICE prints when the program is not there, as the image's shell words it. */

@@ -58,6 +58,8 @@ export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStr
     transcript,
     trainee: args.name ?? process.env.USER ?? 'trainee',
     diagramDir: dirname(transcriptPath),
+    // On a terminal Ctrl-C reaches the session: ping without -c runs until it, a line a second.
+    ...(terminal ? { untilInterrupted: { tickMs: 1000 } } : {}),
   });
   try {
     await session.start();

@@ -7,6 +7,7 @@ import { runTappedNetns, startNetnsJob } from './capture.js';
 import { resolvePlace } from '../../topology/place.js';
 import { commandWords } from '../../sim/words.js';
 import { notModelledRefusal } from '../../sim/commands/not-modelled.js';
+import { endlessPing, startNetnsPing } from './ping-job.js';
 import { preflight } from './preflight.js';
 import { runArgv } from '../process.js';
 import { DEFAULT_PREFIX, formatStatus, netnsDown, netnsStatus, netnsUp } from './lifecycle.js';
@@ -119,6 +120,17 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
       // On a terminal tcpdump's lines come as packets do; to our pipe they would be block-buffered: -l and immediate mode.
       const run = placeArgv(place, record.uts?.[place.ns], command.replace(/^tcpdump\b/, 'tcpdump -l --immediate-mode'), NO_APPLETS);
       return run.ok ? startNetnsJob(run.argv) : { ok: false as const, result: run.result };
+    },
+    /** ping without -c/-w: the real one in the place's namespace until Ctrl-C (ping-job.ts). */
+    async startUntilInterrupted(where: string, command: string) {
+      const record = upRecord();
+      const words = commandWords(command);
+      if (!record || !words.ok) return undefined;
+      const { place } = placeFromRecord(record.places, lab ? deviceAt(lab, 'netns', where).id : where);
+      if (!endlessPing(words.words, place.toolset === 'busybox')) return undefined;
+      const tools = place.toolset === 'busybox' ? await (applets ??= busyboxApplets()) : NO_APPLETS;
+      const run = placeArgv(place, record.uts?.[place.ns], command, tools);
+      return run.ok ? startNetnsPing(run.argv) : { ok: false as const, result: run.result };
     },
     /** Lab time passes: a real sleep of at most MAX_REAL_WAIT_MS, and flanneld's route reconciliation (flannel.ts). */
     async wait(ms: number): Promise<void> {

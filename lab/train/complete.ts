@@ -20,7 +20,7 @@ export function completeLine(lab: LabModel, here: Device, line: string): [string
     const moves = here.kind === 'pod' ? ['exit'] : [...MOVES, 'sudo', 'whoami', 'id'];
     // Only the programs the place's image has (curl in netshoot, not in busybox; busybox's applets in busybox pods).
     const tools = TOOL_NAMES.filter((t) => hasTool(here, t) && findProbeTool(t, [], here.toolset) !== undefined);
-    pool = [...new Set([...BUILTINS, ...moves, ...commandNames(), ...tools])];
+    pool = [...new Set([...BUILTINS, ...moves, ...commandNames().filter((c) => hasTool(here, c)), ...tools])];
   } else if (before[0] === 'ssh' || (before[0] === 'vagrant' && before[1] === 'ssh')) {
     pool = placeNames(lab, 'node');
   } else if (before[0] === 'kubectl' && before.length === 1) {

@@ -3,6 +3,9 @@
 // them, `fg [%N]` brings one back and stops it as Ctrl-C would, `kill %N` ends it; a job that ends by itself
 // (tcpdump -c N) is reported Done.
 import type { Backend, BackgroundJob } from '../backend.js';
+import { quoteWord, splitWords } from '../../sim/words.js';
+import { rootRefusal } from '../../sim/commands/privilege.js';
+import { parseSudo, type Frame } from './users.js';
 
 interface Job {
   readonly n: number;
@@ -22,6 +25,16 @@ function jobLine(j: Job, current: boolean, state: 'Running' | 'Done', amp: boole
 
 /** What the shell lets a background command run as: the command to start (a `sudo` word taken), or its refusal. */
 export type JobAdmission = { readonly command: string } | { readonly refused: JobAnswer };
+
+/** The user's rights for a background command in FRAME, as the session applies them to a foreground one. */
+export function admitJob(frame: Frame, command: string): JobAdmission {
+  const split = splitWords(command);
+  if (frame.device.kind === 'pod' || !split.ok) return { command };
+  const ask = split.words[0] === 'sudo' ? parseSudo(split.words.slice(1)) : undefined;
+  if (ask?.kind === 'run') return { command: ask.words.map(quoteWord).join(' ') };
+  const refused = frame.user === 'root' ? undefined : rootRefusal(split.words);
+  return refused ? { refused: { output: refused.stdout + refused.stderr, exitCode: refused.exitCode } } : { command };
+}
 
 export class JobTable {
   private readonly jobs: Job[] = [];

@@ -6,7 +6,7 @@ import { parseDuration, runSteps, type Scenario } from '../scenario/index.js';
 import { terminalText, type CommandResult, type TraceRecord } from '../../topology/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
 import type { Device } from '../../topology/model.js';
-import { placeOf, resolvePlace } from '../../topology/place.js';
+import { placeOf } from '../../topology/place.js';
 import { renderLabSvg, type SvgOptions } from '../../topology/svg/svg.js';
 import { writeOutputFile } from '../io/output-file.js';
 import { checkNow, formatCheck, healthyOutputs, untrainableReason, type HealthyOutput } from './check.js';
@@ -17,7 +17,9 @@ import type { LineKind, SessionSummary, TranscriptLine, TranscriptWriter } from 
 import { frameAt, identity, parseSudo, rootFrame, shellVariable, type Frame } from './users.js';
 import { runCommandList } from './lists.js';
 import { rootRefusal } from '../../sim/commands/privilege.js';
-import { JobTable, type JobAdmission } from './jobs.js';
+import { admitJob, JobTable } from './jobs.js';
+import { FrameStack } from './frame-stack.js';
+import { Foreground } from './foreground.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -34,6 +36,8 @@ export interface SessionOptions {
   readonly diagramDir: string;
   /** Wall clock in milliseconds (the summary's time figures). */
   readonly now?: () => number;
+  /** Ctrl-C reaches the session (a terminal): `ping` without -c runs until interrupt(), a line per tickMs (else 4 lines). */
+  readonly untilInterrupted?: { readonly tickMs: number };
 }
 
 /** The answer to one typed line. */
@@ -44,6 +48,8 @@ interface Answer {
   readonly builtin?: BuiltinName;
   readonly fixed?: boolean;
   readonly quit?: boolean;
+  /** How much of `output`'s start a foreground command already showed while it ran. */
+  readonly shown?: number;
 }
 
 /** Longest line the shell accepts. */
@@ -53,10 +59,11 @@ export class TrainingSession {
   private backend?: Backend;
   /** Background captures (`tcpdump ... &`). */
   private readonly jobs = new JobTable(() => this.requireBackend());
+  /** A command running until Ctrl-C (ping without -c), when the session can be interrupted. */
+  private readonly foreground?: Foreground;
   private healthy: readonly HealthyOutput[] = [];
-  /** Where the trainee stands, and as whom: the last entry; `exit` pops back to the previous one. */
-  private stack: Frame[];
-  private readonly startStack: readonly Frame[];
+  /** Where the trainee stands, and as whom; `exit` goes back to the previous shell. */
+  private readonly frames: FrameStack;
   /** The exit status of the last command (`$?`). */
   private status = 0;
   /** How many lines had been typed when `exit` was typed in the first shell (the next line's `exit` ends the session). */
@@ -81,8 +88,8 @@ export class TrainingSession {
     const refused = untrainableReason(opts.scenario);
     if (refused) throw new UsageError(refused);
     this.now = opts.now ?? Date.now;
-    this.startStack = startingStack(opts.scenario, opts.startAt).map(frameAt);
-    this.stack = [...this.startStack];
+    this.frames = new FrameStack(opts.scenario, opts.startAt);
+    if (opts.untilInterrupted) this.foreground = new Foreground(opts.untilInterrupted.tickMs);
   }
 
   get scenario(): Scenario {
@@ -96,7 +103,7 @@ export class TrainingSession {
 
   /** The shell the trainee is in: place and user. */
   get frame(): Frame {
-    return this.stack[this.stack.length - 1]!;
+    return this.frames.top;
   }
 
   prompt(): string {
@@ -148,7 +155,7 @@ export class TrainingSession {
       // A backend that failed (a namespace gone, a command that could not start) costs the line, not the session.
       answer = { kind: 'invalid', output: `tracelab: ${err instanceof Error ? err.message : String(err)}\n`, exitCode: 2 };
     }
-    if (answer.output) this.opts.out(answer.output);
+    if (answer.output.length > (answer.shown ?? 0)) this.opts.out(answer.output.slice(answer.shown ?? 0));
     if (answer.kind !== 'empty' && answer.kind !== 'cancelled' && answer.kind !== 'invalid') this.commands++;
     const entry: TranscriptLine = {
       type: 'line', atMs: at, place, prompt, line: raw, kind: answer.kind, output: answer.output,
@@ -168,7 +175,7 @@ export class TrainingSession {
     if (line.length > MAX_LINE) return { kind: 'invalid', output: `sh: line too long (${line.length} characters, at most ${MAX_LINE})\n`, exitCode: 2 };
     this.typed.push(line);
     // Job control first: `CMD &` is one background job, not a command list.
-    const job = await this.jobs.handle(line, placeOf(this.here), (command) => this.admitJob(command));
+    const job = await this.jobs.handle(line, placeOf(this.here), (command) => admitJob(this.frame, command));
     if (job) return { kind: 'command', ...job };
     return runCommandList(line, (name) => shellVariable(this.frame, this.status, name), async (text) => {
       const a = await this.answerOne(text);
@@ -212,7 +219,7 @@ export class TrainingSession {
       if (ask.kind === 'usage') return { kind: 'command', output: ask.stderr, exitCode: 1 };
       const root = rootFrame(this.frame, ask.kind === 'shell' ? ask.sudo : 'plain');
       if (ask.kind === 'shell') {
-        this.stack.push(root);
+        this.frames.push(root);
         return { kind: 'move', output: '', exitCode: 0 };
       }
       const rootOwn = identity(root, ask.words);
@@ -226,16 +233,6 @@ export class TrainingSession {
     return this.command(this.here, line, filters);
   }
 
-  /** The user's rights for a background command, as asUser applies them to a foreground one. */
-  private admitJob(command: string): JobAdmission {
-    const split = splitWords(command);
-    if (this.here.kind === 'pod' || !split.ok) return { command };
-    const ask = split.words[0] === 'sudo' ? parseSudo(split.words.slice(1)) : undefined;
-    if (ask?.kind === 'run') return { command: ask.words.map(quoteWord).join(' ') };
-    const refused = this.frame.user === 'root' ? undefined : rootRefusal(split.words);
-    return refused ? { refused: { output: refused.stdout + refused.stderr, exitCode: refused.exitCode } } : { command };
-  }
-
   /** Output the session itself answers (whoami, id), through the pipeline's filters. */
   private printed(own: { readonly output: string; readonly exitCode: number }, filters: readonly Filter[]): Answer {
     if (filters.length === 0) return { kind: 'command', ...own };
@@ -243,12 +240,22 @@ export class TrainingSession {
     return { kind: 'command', output: piped.stdout, exitCode: piped.exitCode };
   }
 
+  /** Ctrl-C while a command runs: true when it stopped one that runs until interrupted. */
+  interrupt(): boolean {
+    return this.foreground?.interrupt() ?? false;
+  }
+
   /** Runs a command at a device; its standard output goes through the pipeline's filters, its errors do not. */
   private async command(device: Device, line: string, filters: readonly Filter[] = []): Promise<Answer> {
-    const r = await this.requireBackend().run(placeOf(device), line);
+    const backend = this.requireBackend();
+    // Alone on its line (no list, no pipe), a command that runs until Ctrl-C shows its lines as they come.
+    const alone = this.foreground && filters.length === 0 && !/[;&|]/.test(this.typed.at(-1) ?? '');
+    const fg = alone ? await this.foreground!.runIfEndless(backend, placeOf(device), line, this.opts.out) : undefined;
+    const r = fg?.result ?? (await backend.run(placeOf(device), line));
     this.keepTrace(r, device);
     const jobs = await this.jobs.pending();
-    if (filters.length === 0) return { kind: 'command', output: terminalText(r) + jobs, exitCode: r.exitCode };
+    const shown = fg?.shown ?? '';
+    if (filters.length === 0) return { kind: 'command', output: shown + terminalText(r) + jobs, exitCode: r.exitCode, shown: shown.length };
     const piped = runFilters(r.stdout, filters);
     return { kind: 'command', output: terminalText(r, piped.stdout) + jobs, exitCode: piped.exitCode };
   }
@@ -261,18 +268,11 @@ export class TrainingSession {
   private async move(move: NonNullable<ReturnType<typeof parseMove>>, filters: readonly Filter[]): Promise<Answer> {
     if (move.kind === 'refused') return { kind: 'move', output: move.stderr, exitCode: move.exitCode };
     if (move.kind === 'exit') {
-      const top = this.frame;
-      if (top.sudo) {
-        this.stack.pop();
-        return { kind: 'move', output: top.sudo === 'login' ? 'logout\n' : 'exit\n', exitCode: 0 };
-      }
-      if (this.stack.length <= 1) return this.leave();
-      const left = this.stack.pop()!.device;
-      const output = left.kind === 'node' ? `logout\nConnection to ${left.hostname} closed.\n` : '';
-      return { kind: 'move', output, exitCode: 0 };
+      const left = this.frames.exit();
+      return left.closed ? { kind: 'move', output: left.output, exitCode: 0 } : this.leave();
     }
     if (move.command !== undefined) return this.command(move.device, move.command, filters);
-    this.stack.push(frameAt(move.device));
+    this.frames.push(frameAt(move.device));
     return { kind: 'move', output: '', exitCode: 0 };
   }
 
@@ -308,7 +308,7 @@ export class TrainingSession {
         await this.requireBackend().down();
         this.resets++;
         this.resetAfterFix ||= this.firstFixedAtMs !== undefined;
-        this.stack = [...this.startStack];
+        this.frames.restart();
         this.lastProbe = undefined;
         await this.buildBroken(this.opts.makeBackend());
         return { kind: 'builtin', builtin: name, output: `The lab is broken again, as at the start. You are on ${describePlace(this.here)}.\n` };
@@ -396,19 +396,3 @@ export class TrainingSession {
     return summary;
   }
 }
-
-/** The places the session starts with: the node of the start place, then the pod when it is one. */
-function startingStack(scenario: Scenario, startAt: string | undefined): Device[] {
-  const place = startAt ?? scenario.probes[0]?.at ?? scenario.lab.devices.find((d) => d.kind === 'node')?.id;
-  if (place === undefined) throw new UsageError(`scenario ${scenario.name}: its lab has no node to start on`);
-  const where = resolvePlace(scenario.lab, place);
-  if (!where.ok) throw new UsageError(`cannot start at "${place}": ${where.message}`);
-  const device = where.device;
-  if (device.kind === 'pod' && device.node) {
-    const node = scenario.lab.device(device.node);
-    if (node) return [node, device];
-  }
-  return [device];
-}
-
-

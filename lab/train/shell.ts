@@ -22,7 +22,8 @@ export async function runShell(session: TrainingSession, io: ShellIo): Promise<'
     prompt: session.prompt(),
   });
   let busy = false;
-  const cancelLine = () => cancel(rl, io, busy);
+  // Ctrl-C stops a command that runs until interrupted (ping); otherwise it cancels the line being typed.
+  const cancelLine = () => (busy && session.interrupt() ? undefined : cancel(rl, io, busy));
   // On a terminal readline turns Ctrl-C into this event; a real signal (kill -INT, or Ctrl-C reaching a piped
   // session's process group) must not end the session either.
   rl.on('SIGINT', cancelLine);

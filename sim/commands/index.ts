@@ -36,6 +36,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   true: lazy<typeof import('./shell-builtins.js')>('./shell-builtins.js', 'trueCommand'),
   false: lazy<typeof import('./shell-builtins.js')>('./shell-builtins.js', 'falseCommand'),
   tcpdump: notInBusybox('tcpdump', lazy<typeof import('./tcpdump.js')>('./tcpdump.js', 'tcpdump')),
+  ps: lazy<typeof import('./ps.js')>('./ps.js', 'ps'),
+  uname: lazy<typeof import('./uname.js')>('./uname.js', 'uname'),
+  arp: lazy<typeof import('./arp.js')>('./arp.js', 'arp'),
+  nstat: lazy<typeof import('./nstat.js')>('./nstat.js', 'nstat'),
 };
 
 export function findCommand(program: string): Command | undefined {

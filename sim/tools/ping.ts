@@ -4,7 +4,7 @@ import type { CommandResult } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
 import { formatG } from './traceroute-args.js';
-import { rttStats, sendEchoes, usText, microseconds, type EchoOutcome, type PmtuDiscovery } from './ping-echo.js';
+import { rttStats, sendEchoes, usText, microseconds, type EchoOutcome, type EchoPlan, type PmtuDiscovery } from './ping-echo.js';
 
 export { busyboxPing } from './ping-busybox.js';
 
@@ -190,22 +190,32 @@ function parse(args: readonly string[]): Parsed {
   return { ok: true, target, count, intervalMs, deadlineMs, lingerMs, ttl, dataBytes, quiet, numeric, pmtu, warnings, allowBroadcast };
 }
 
-/** iputils ping. */
-export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
+/** A ping ready to send: its options, target, how addresses print, its echo plan and the header line. */
+export interface PreparedPing {
+  readonly p: Extract<Parsed, { ok: true }>;
+  readonly ip: number;
+  readonly canonical: string;
+  readonly addr: (a: number) => string;
+  readonly plan: EchoPlan;
+  readonly header: string;
+}
+
+/** Options, name lookup and connect(): a ready ping, or what ping prints when it stops before sending. */
+export function preparePing(args: readonly string[], ctx: ToolContext): { ok: true; ping: PreparedPing } | { ok: false; result: CommandResult } {
   const p = parse(args);
-  if (!p.ok) return p.result;
+  if (!p.ok) return p;
   const literal = parseIp(p.target);
   const found = ctx.lookup(p.target);
-  if (!found.ok) return { stdout: '', stderr: `${p.warnings}ping: ${p.target}: ${found.message}\n`, exitCode: 2 };
+  if (!found.ok) return { ok: false, result: { stdout: '', stderr: `${p.warnings}ping: ${p.target}: ${found.message}\n`, exitCode: 2 } };
   const ip = found.ip;
   const route = ctx.sourceRoute(ip);
   // connect() fails with EACCES for a broadcast route and for a prohibit route alike: iputils suggests -b for both.
-  if (!route.ok && route.error === 'EACCES' && !p.allowBroadcast) return { stdout: '', stderr: `${p.warnings}ping: ${BROADCAST_HINT}\n`, exitCode: 2 };
-  if (!route.ok) return { stdout: '', stderr: `${p.warnings}ping: connect: ${CONNECT_ERRORS[route.error]}\n`, exitCode: 2 };
+  if (!route.ok && route.error === 'EACCES' && !p.allowBroadcast) return { ok: false, result: { stdout: '', stderr: `${p.warnings}ping: ${BROADCAST_HINT}\n`, exitCode: 2 } };
+  if (!route.ok) return { ok: false, result: { stdout: '', stderr: `${p.warnings}ping: connect: ${CONNECT_ERRORS[route.error]}\n`, exitCode: 2 } };
   // A numeric destination is never reverse-resolved (iputils >= 20210202), nor is anything with -n.
   const numeric = p.numeric || literal !== undefined;
   const addr = (a: number): string => (numeric ? formatIp(a) : `${ctx.reverse(a) ?? formatIp(a)} (${formatIp(a)})`);
-  const run = sendEchoes(ctx, {
+  const plan: EchoPlan = {
     // iputils asks getaddrinfo for AI_CANONNAME and prints it: the search-list name that answered.
     target: { name: found.canonical, ip },
     count: p.count ?? (p.deadlineMs !== undefined ? Infinity : DEFAULT_PING_COUNT),
@@ -218,27 +228,47 @@ export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
     pmtu: p.pmtu,
     firstSeq: 1,
     tool: 'ping',
-  });
-  let stdout = `PING ${found.canonical} (${formatIp(ip)}) ${p.dataBytes}(${p.dataBytes + 28}) bytes of data.\n`;
+  };
+  const header = `PING ${found.canonical} (${formatIp(ip)}) ${p.dataBytes}(${p.dataBytes + 28}) bytes of data.\n`;
+  return { ok: true, ping: { p, ip, canonical: found.canonical, addr, plan, header } };
+}
+
+/** Whether iputils ping with ARGS runs until interrupted: neither -c nor -w (and its options parse). */
+export function pingRunsUntilInterrupted(args: readonly string[]): boolean {
+  const p = parse(args);
+  return p.ok && p.count === undefined && p.deadlineMs === undefined;
+}
+
+/** iputils ping. */
+export function ping(args: readonly string[], ctx: ToolContext): CommandResult {
+  const prepared = preparePing(args, ctx);
+  if (!prepared.ok) return prepared.result;
+  const { p, ip, canonical, addr, plan, header } = prepared.ping;
+  const run = sendEchoes(ctx, plan);
+  let stdout = header;
   // A REJECT in our own OUTPUT fails the send (ping says so) and hands us its ICMP error (printed as a From line;
   // kernel-checked). A DROP there fails the send silently.
   const rejected = run.record.hops[0]?.probes.filter((r) => r.at === ctx.device && r.disposition === 'rejected' && r.reply?.local).length ?? 0;
   let stderr = p.warnings + 'ping: sendmsg: Operation not permitted\n'.repeat(rejected);
   let errors = 0;
   for (const o of run.outcomes) {
-    // iputils flags an echo reply from another address than the one pinged, unless -b (a directed broadcast answered).
-    const line = packetLine(o, addr, p.quiet, !p.allowBroadcast ? ip : undefined);
-    if (o.kind === 'error') errors++;
-    if (o.kind === 'local-error' && !p.quiet) {
-      errors++;
-      stderr += `ping: local error: message too long, mtu=${o.mtu}\n`;
-    }
-    stdout += line;
+    const line = outcomeText(o, p, addr, ip);
+    errors += line.error ? 1 : 0;
+    stderr += line.stderr;
+    stdout += line.stdout;
   }
-  stdout += statistics(found.canonical, run.outcomes, errors, run.elapsedMs, run.pipe);
+  stdout += statistics(canonical, run.outcomes, errors, run.elapsedMs, run.pipe);
   const received = run.outcomes.filter((o) => o.kind === 'reply').length;
   const exitCode = received === 0 || (p.deadlineMs !== undefined && p.count !== undefined && received < p.count) ? 1 : 0;
   return { stdout, stderr, exitCode, traces: [run.record] };
+}
+
+/** What one outcome prints, and whether ping counts it among its `+N errors`. */
+export function outcomeText(o: EchoOutcome, p: PreparedPing['p'], addr: (a: number) => string, ip: number): { stdout: string; stderr: string; error: boolean } {
+  // iputils flags an echo reply from another address than the one pinged, unless -b (a directed broadcast answered).
+  const stdout = packetLine(o, addr, p.quiet, !p.allowBroadcast ? ip : undefined);
+  if (o.kind === 'local-error' && !p.quiet) return { stdout, stderr: `ping: local error: message too long, mtu=${o.mtu}\n`, error: true };
+  return { stdout, stderr: '', error: o.kind === 'error' };
 }
 
 function packetLine(o: EchoOutcome, addr: (a: number) => string, quiet: boolean, expectedFrom: number | undefined): string {
@@ -249,7 +279,7 @@ function packetLine(o: EchoOutcome, addr: (a: number) => string, quiet: boolean,
   return '';
 }
 
-function statistics(target: string, outcomes: readonly EchoOutcome[], errors: number, elapsedMs: number, pipe: number): string {
+export function statistics(target: string, outcomes: readonly EchoOutcome[], errors: number, elapsedMs: number, pipe: number): string {
   const sent = outcomes.length;
   const stats = rttStats(outcomes);
   let text = `\n--- ${target} ping statistics ---\n${sent} packets transmitted, ${stats.count} received`;
