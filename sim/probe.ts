@@ -4,7 +4,7 @@ import type { Dataplane, DeviceState } from './dataplane.js';
 import { Journey, originate, type Outcome } from './engine.js';
 import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type CtEntry, type Packet } from './packet.js';
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
-import type { ProbeSpec, SourceRoute } from './tool-context.js';
+import type { DnsDatagram, ProbeSpec, SourceRoute } from './tool-context.js';
 import { addressFor, icmpErrorLength } from './engine.js';
 import { httpResponseBytes, httpResponseHead } from './http.js';
 import { dnsServerKind } from './dns/responder.js';
@@ -59,7 +59,7 @@ function listensOn(s: DeviceState, protocol: Packet['protocol'], port: number): 
 }
 
 /** The answer the destination's stack gives to a delivered probe, if any. */
-function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: boolean): Packet | undefined {
+function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: DnsDatagram | undefined): Packet | undefined {
   const s = dp.state(device);
   const listening = listensOn(s, p.protocol, p.dport);
   // A directed broadcast gets no ICMP error and no TCP answer; an echo is answered only with
@@ -78,7 +78,10 @@ function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: boolean): Pa
     return { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 44, df: true, tcp: listening ? 'synack' : 'rst' };
   }
   // A DNS server answers a datagram to its port (the answer's content: sim/dns/exchange.ts); other UDP services swallow it.
-  if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) return { src: p.dst, dst: p.src, protocol: 'udp', sport: p.dport, dport: p.sport, ttl: 64, length: p.length, df: false };
+  if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) {
+    const payload = dnsQuery.reply(device);
+    return { src: p.dst, dst: p.src, protocol: 'udp', sport: p.dport, dport: p.sport, ttl: 64, length: 28 + payload.length, df: false, payload };
+  }
   if (listening) return undefined; // a UDP service swallows a traceroute probe
   if (!dp.limiter.allowIcmp(s, p.src, ICMP_UNREACH, 3, dp.nowMs)) return undefined; // port unreachable is rate limited too
   return {
@@ -156,6 +159,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     ttl: spec.ttl, length: spec.length, df: spec.df,
     icmp: spec.protocol === 'icmp' ? { type: ICMP_ECHO, code: 0 } : undefined,
     tcp: spec.protocol === 'tcp' ? 'syn' : undefined,
+    payload: spec.dnsQuery?.message,
   };
   const conntrack: CtEntry[] = [];
   const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
@@ -187,7 +191,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     response = outcome.error;
     disposition = outcome.disposition;
   } else {
-    response = answer(dp, outcome.device, outcome.packet, spec.dnsQuery === true);
+    response = answer(dp, outcome.device, outcome.packet, spec.dnsQuery);
     disposition = 'reached';
     if (!response) return probeResult(spec, steps, 'reached', outcome.device);
   }

@@ -81,7 +81,8 @@ function transport(p: Packet, seed: number, atMs: number, flow: number): number[
   const out: number[] = [];
   if (p.protocol === 'udp') {
     u16(out, p.sport); u16(out, p.dport); u16(out, 8 + payload); u16(out, 0);
-    for (let k = 0; k < payload; k++) out.push(0x40 + (k % 32));
+    if (p.payload) for (let k = 0; k < payload; k++) out.push(p.payload[k] ?? 0);
+    else for (let k = 0; k < payload; k++) out.push(0x40 + (k % 32));
     return out;
   }
   const icmp = p.icmp!;

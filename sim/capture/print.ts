@@ -3,6 +3,7 @@
 import { formatIp } from '../../topology/address.js';
 import { decodeFrame, quotedIp, type Decoded, type IpFields } from './decode.js';
 import { inetChecksum } from './frame.js';
+import { dnsText } from './print-dns.js';
 
 export interface PrintOptions {
   /** -n: no address names (and -nn no port names: tcpdump 4.99 names ports only without any -n). */
@@ -19,6 +20,7 @@ export interface PrintOptions {
 
 /** Port names tcpdump takes from /etc/services for the ports the lab uses (printed without -n). */
 const PORT_NAMES: Readonly<Record<number, string>> = { 22: 'ssh', 53: 'domain', 80: 'http', 443: 'https', 8080: 'http-alt' };
+const DNS_PORT = 53;
 const PROTO_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP' };
 const UNREACH_HOST_TEXT: Readonly<Record<number, string>> = {
   0: 'net %s unreachable', 1: 'host %s unreachable', 5: '%s unreachable - source route failed', 6: 'net %s unreachable - unknown',
@@ -144,6 +146,13 @@ function l4Checksum(d: Decoded, ip: IpFields): number {
   return inetChecksum(d.bytes, ip.l4, ip.l4 + len, ~inetChecksum(pseudo) & 0xffff);
 }
 
+/** What udp_print prints after the addresses: the DNS decode for port 53 (not with -q), else `UDP, length N`. */
+function udpBody(d: Decoded, ip: IpFields, o: PrintOptions, sport: number, dport: number): string {
+  const ulen = view(d).getUint16(ip.l4 + 4) - 8;
+  if (o.quiet || (sport !== DNS_PORT && dport !== DNS_PORT)) return `UDP, length ${ulen}`;
+  return dnsText(d.bytes, ip.l4 + 8, Math.min(ulen, ip.length - (ip.l4 - ip.at) - 8), o.verbose);
+}
+
 function l4Text(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState, quoted: boolean): string {
   const v = view(d);
   const ends = (a: string, b: string) => `${a} > ${b}: `;
@@ -151,7 +160,7 @@ function l4Text(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState, qu
   if (ip.proto === 17 || ip.proto === 6) {
     const sport = v.getUint16(ip.l4), dport = v.getUint16(ip.l4 + 2);
     const head = ends(`${addr(ip.src, o)}.${port(sport, o)}`, `${addr(ip.dst, o)}.${port(dport, o)}`);
-    if (ip.proto === 17) return `${head}${udpSum(d, ip, o)}UDP, length ${v.getUint16(ip.l4 + 4) - 8}`;
+    if (ip.proto === 17) return `${head}${udpSum(d, ip, o)}${udpBody(d, ip, o, sport, dport)}`;
     if (quoted) return `${head}Flags [${TCP_FLAGS.filter(([b]) => v.getUint8(ip.l4 + 13) & b).map(([, c]) => c).join('')}], seq ${v.getUint32(ip.l4 + 4)}, win ${v.getUint16(ip.l4 + 14)}, length 0`;
     return `${head}${tcpText(d, ip, o, seqs)}`;
   }

@@ -51,9 +51,15 @@ function flowOf(j: Journey): number {
  * reply precedes the next probe, as captures in the namespace lab (links of a few µs) show. Printed times are masked.
  */
 const SEND_SPACING_MS = 1;
+/**
+ * Probe sequence numbers from here on are DNS sockets' (sim/dns/exchange.ts): a resolver's datagrams leave when it
+ * sends them (the clock already moves between its queries), without a tool's send spacing.
+ */
+export const SOCKET_SEQ_BASE = 10_000;
 
 function nowOf(j: Journey): number {
-  return j.dp.nowMs + j.probeSeq * SEND_SPACING_MS + j.baseMs + j.elapsedMs;
+  const spacing = j.probeSeq < SOCKET_SEQ_BASE ? j.probeSeq * SEND_SPACING_MS : 0;
+  return j.dp.nowMs + spacing + j.baseMs + j.elapsedMs;
 }
 
 function emit(tap: TapSink, ev: FrameEvent): void {
