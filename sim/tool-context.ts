@@ -51,6 +51,8 @@ export interface ProbeSpec {
   readonly dnsQuery?: DnsDatagram;
   /** TCP: after a SYN-ACK, the listener's HTTP app sends its response (`head`: to a HEAD request) back as data (ProbeResult.responseArrived). */
   readonly appResponse?: 'full' | 'head';
+  /** TCP: the request (latin1) the client sends after the handshake: a capture shows the conversation (sim/capture/conversation.ts). */
+  readonly appRequest?: string;
   /** A socket's connect (not a traceroute probe): a SYN-ACK's result carries the flow's path and NAT (ProbeResult.flow). */
   readonly track?: boolean;
 }

@@ -4,6 +4,7 @@ import { formatIp } from '../../topology/address.js';
 import { decodeFrame, quotedIp, type Decoded, type IpFields } from './decode.js';
 import { inetChecksum } from './frame.js';
 import { dnsText } from './print-dns.js';
+import { httpText } from './print-http.js';
 
 export interface PrintOptions {
   /** -n: no address names (and -nn no port names: tcpdump 4.99 names ports only without any -n). */
@@ -21,6 +22,8 @@ export interface PrintOptions {
 /** Port names tcpdump takes from /etc/services for the ports the lab uses (printed without -n). */
 const PORT_NAMES: Readonly<Record<number, string>> = { 22: 'ssh', 53: 'domain', 80: 'http', 443: 'https', 8080: 'http-alt' };
 const DNS_PORT = 53;
+/** HTTP_PORT and HTTP_PORT_ALT: tcp_print hands their payload to http_print. */
+const HTTP_PORTS = new Set([80, 8080]);
 const PROTO_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP' };
 const UNREACH_HOST_TEXT: Readonly<Record<number, string>> = {
   0: 'net %s unreachable', 1: 'host %s unreachable', 5: '%s unreachable - source route failed', 6: 'net %s unreachable - unknown',
@@ -129,7 +132,8 @@ function tcpText(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState): 
   if (flags & 0x10) out += `, ack ${ack}`;
   out += `, win ${v.getUint16(at + 14)}`;
   if (off > 20) out += `, options [${tcpOptions(v, at + 20, at + off)}]`;
-  return `${out}, length ${payload}`;
+  const http = payload > 0 && (HTTP_PORTS.has(d.sport!) || HTTP_PORTS.has(d.dport!));
+  return `${out}, length ${payload}${http ? `: ${httpText(d.bytes, at + off, payload, o.verbose)}` : ''}`;
 }
 
 /** -vv's `[udp sum ok] ` for a whole datagram whose checksum verifies (-v says nothing then). */

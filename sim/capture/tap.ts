@@ -3,6 +3,7 @@
 import type { DeviceState, IfaceState, Neighbour } from '../dataplane.js';
 import type { Journey } from '../engine.js';
 import type { Packet } from '../packet.js';
+import type { ConversationTiming, TcpSegment } from './conversation.js';
 
 /** An ARP frame (who-has / is-at). */
 export interface ArpFrame {
@@ -26,6 +27,8 @@ export interface FrameEvent {
   readonly arp?: ArpFrame;
   /** The probe (and its direction) the packet belongs to: seeds its IP id, so it is the same at every crossing. */
   readonly flow: number;
+  /** A segment after the handshake (PACKET is then the handshake's SYN or SYN-ACK as it crossed here). */
+  readonly segment?: TcpSegment;
 }
 
 /** Whoever listens to the dataplane's frames (sim/capture/session.ts). */
@@ -33,6 +36,8 @@ export interface TapSink {
   /** Whether some capture listens on DEVICE:IFACE (cheap: a set lookup). */
   listens(device: string, iface: string): boolean;
   frame(ev: FrameEvent): void;
+  /** A connection's REQUEST and RESPONSE (latin1) after its handshake, in segments of MSS bytes (conversation.ts). */
+  conversation(timing: ConversationTiming, request: string, response: string, mss: number): void;
 }
 
 const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
@@ -60,6 +65,11 @@ export const SOCKET_SEQ_BASE = 10_000;
 function nowOf(j: Journey): number {
   const spacing = j.probeSeq < SOCKET_SEQ_BASE ? j.probeSeq * SEND_SPACING_MS : 0;
   return j.dp.nowMs + spacing + j.baseMs + j.elapsedMs;
+}
+
+/** The tap's time at which J (a probe's way out, or an answer's way back) set off. */
+export function journeyStartMs(j: Journey): number {
+  return nowOf(j) - j.elapsedMs;
 }
 
 function emit(tap: TapSink, ev: FrameEvent): void {
