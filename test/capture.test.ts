@@ -80,6 +80,19 @@ describe.skipIf(!TCPDUMP)('the real tcpdump reads the tap\'s pcap files as the s
     expect(texts.pod).toMatch(/: \d+\+ \[1au\] A\? httpd\.default\.svc\.cluster\.local\. \(72\)\n/);
     expect(texts.pod).toMatch(/: \d+\*- 1\/0\/1 A 10\.96\.0\.20 \(119\)\n/);
     expect(texts.pod).toMatch(/: \d+ 1\/0\/0 A 203\.0\.113\.10 \(64\)\n/);
+    // FACTS-L4 §8's HTTP exchange after the handshake (curl to the ClusterIP; TS values vary).
+    const ts = 'options \\[nop,nop,TS val \\d+ ecr \\d+\\]';
+    const conversation = [
+      `Flags \\[\\.\\], ack 1, win 63, ${ts}, length 0`,
+      `Flags \\[P\\.\\], seq 1:75, ack 1, win 63, ${ts}, length 74: HTTP: GET / HTTP/1\\.1`,
+      `Flags \\[\\.\\], ack 75, win 64, ${ts}, length 0`,
+      `Flags \\[P\\.\\], seq 1:271, ack 75, win 64, ${ts}, length 270: HTTP: HTTP/1\\.1 200 OK`,
+      `Flags \\[\\.\\], ack 271, win 63, ${ts}, length 0`,
+      `Flags \\[F\\.\\], seq 75, ack 271, win 63, ${ts}, length 0`,
+      `Flags \\[F\\.\\], seq 271, ack 76, win 64, ${ts}, length 0`,
+      `Flags \\[\\.\\], ack 272, win 63, ${ts}, length 0`,
+    ];
+    expect(texts.pod).toMatch(new RegExp(conversation.map((c) => `: ${c}\\n`).join('.*'), 's'));
   });
 
   for (const flags of ['-n', '-nt', '-ne', '-nv', '-nvv', '-nvvv', '-nq', '-ntttt', '-nn -c 3']) {

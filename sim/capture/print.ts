@@ -128,7 +128,7 @@ function tcpText(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState): 
     const stored = v.getUint16(at + 16);
     out += sum === 0 ? `, cksum 0x${stored.toString(16).padStart(4, '0')} (correct)` : `, cksum 0x${stored.toString(16).padStart(4, '0')} (incorrect)`;
   }
-  if (payload > 0 || flags & 0x07) out += payload > 0 ? `, seq ${seq}:${(seq + payload) >>> 0}` : `, seq ${seq}`;
+  if (o.verbose > 1 || payload > 0 || flags & 0x07) out += payload > 0 ? `, seq ${seq}:${(seq + payload) >>> 0}` : `, seq ${seq}`;
   if (flags & 0x10) out += `, ack ${ack}`;
   out += `, win ${v.getUint16(at + 14)}`;
   if (off > 20) out += `, options [${tcpOptions(v, at + 20, at + off)}]`;
