@@ -95,7 +95,7 @@ describe.skipIf(!TCPDUMP)('the real tcpdump reads the tap\'s pcap files as the s
     expect(texts.pod).toMatch(new RegExp(conversation.map((c) => `: ${c}\\n`).join('.*'), 's'));
   });
 
-  for (const flags of ['-n', '-nt', '-ne', '-nv', '-nvv', '-nvvv', '-nq', '-ntttt', '-nn -c 3']) {
+  for (const flags of ['-n', '-nt', '-ne', '-nv', '-nvv', '-nvvv', '-nA', '-nX', '-nx', '-nAA', '-nXX', '-nxx', '-nvX', '-nAX', '-nAx', '-nq', '-ntttt', '-nn -c 3']) {
     it(`tcpdump ${flags} -r: the simulator's lines equal the real tcpdump's for the same bytes`, async () => {
       for (const name of ['pod', 'cni0', 'eth1']) {
         const real = await runArgv([TCPDUMP!, ...flags.split(' '), '-r', files[name]!], { env: UTC });

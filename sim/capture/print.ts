@@ -5,6 +5,8 @@ import { decodeFrame, quotedIp, type Decoded, type IpFields } from './decode.js'
 import { inetChecksum } from './frame.js';
 import { dnsText } from './print-dns.js';
 import { httpText } from './print-http.js';
+import { dumpText, type DumpOptions } from './print-dump.js';
+import { LINKTYPE_LINUX_SLL2 } from './pcap.js';
 
 export interface PrintOptions {
   /** -n: no address names (and -nn no port names: tcpdump 4.99 names ports only without any -n). */
@@ -15,6 +17,8 @@ export interface PrintOptions {
   readonly quiet: boolean;
   /** -t: no time; -tttt: date and time. */
   readonly time: 'clock' | 'none' | 'date';
+  /** -A, -X or -x: the frame's bytes after its line. */
+  readonly dump?: DumpOptions;
   /** Name of an address (without -n): /etc/hosts then PTR, as the place resolves it. */
   readonly name?: (ip: number) => string | undefined;
 }
@@ -199,8 +203,13 @@ export interface AnyColumns {
   readonly pkttype: 'In' | 'Out' | 'P' | 'B' | 'M';
 }
 
-/** One frame as tcpdump prints it (without the trailing newline). */
+/** One frame as tcpdump prints it (without the trailing newline): its line, then any -A/-X/-x dump. */
 export function printFrame(bytes: Uint8Array, linktype: number, tsUs: number, o: PrintOptions, seqs: TcpSeqState, any?: AnyColumns): string {
+  const line = frameLine(bytes, linktype, tsUs, o, seqs, any);
+  return o.dump ? `${line}${dumpText(bytes, linktype === LINKTYPE_LINUX_SLL2 ? 20 : 14, o.dump)}` : line;
+}
+
+function frameLine(bytes: Uint8Array, linktype: number, tsUs: number, o: PrintOptions, seqs: TcpSeqState, any?: AnyColumns): string {
   const d = decodeFrame(bytes, linktype);
   const time = timeText(tsUs, o.time);
   const cols = any ? `${any.ifname.padEnd(5)} ${any.pkttype.padEnd(3)} ` : '';
