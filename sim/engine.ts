@@ -123,7 +123,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
-  if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p);
+  if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p, arp === 'asked' ? nexthop : undefined);
   j.cross(link!.kind);
   // skb->mark does not survive the link into another namespace or host (skb_scrub_packet).
   if (p.mark !== undefined) p = { ...p, mark: undefined };

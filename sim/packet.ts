@@ -27,6 +27,8 @@ export interface Packet {
   readonly tcp?: 'syn' | 'synack' | 'rst' | 'data';
   /** skb->mark set by `-j MARK` in this device's hooks (cleared when the packet leaves the device). */
   readonly mark?: number;
+  /** The bytes after the UDP header when the model knows them (a DNS message); else filler of the right length. */
+  readonly payload?: Uint8Array;
 }
 
 export const ICMP_ECHO_REPLY = 0;

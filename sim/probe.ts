@@ -4,8 +4,9 @@ import type { Dataplane, DeviceState } from './dataplane.js';
 import { Journey, originate, type Outcome } from './engine.js';
 import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type CtEntry, type Packet } from './packet.js';
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
-import type { ProbeSpec, SourceRoute } from './tool-context.js';
+import type { DnsDatagram, ProbeSpec, SourceRoute } from './tool-context.js';
 import { addressFor, icmpErrorLength } from './engine.js';
+import { journeyStartMs } from './capture/tap.js';
 import { httpResponseBytes, httpResponseHead } from './http.js';
 import { dnsServerKind } from './dns/responder.js';
 
@@ -59,7 +60,7 @@ function listensOn(s: DeviceState, protocol: Packet['protocol'], port: number): 
 }
 
 /** The answer the destination's stack gives to a delivered probe, if any. */
-function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: boolean): Packet | undefined {
+function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: DnsDatagram | undefined): Packet | undefined {
   const s = dp.state(device);
   const listening = listensOn(s, p.protocol, p.dport);
   // A directed broadcast gets no ICMP error and no TCP answer; an echo is answered only with
@@ -78,7 +79,10 @@ function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: boolean): Pa
     return { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 44, df: true, tcp: listening ? 'synack' : 'rst' };
   }
   // A DNS server answers a datagram to its port (the answer's content: sim/dns/exchange.ts); other UDP services swallow it.
-  if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) return { src: p.dst, dst: p.src, protocol: 'udp', sport: p.dport, dport: p.sport, ttl: 64, length: p.length, df: false };
+  if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) {
+    const payload = dnsQuery.reply(device);
+    return { src: p.dst, dst: p.src, protocol: 'udp', sport: p.dport, dport: p.sport, ttl: 64, length: 28 + payload.length, df: false, payload };
+  }
   if (listening) return undefined; // a UDP service swallows a traceroute probe
   if (!dp.limiter.allowIcmp(s, p.src, ICMP_UNREACH, 3, dp.nowMs)) return undefined; // port unreachable is rate limited too
   return {
@@ -107,11 +111,23 @@ function answers(probe: Packet, got: Packet): boolean {
   return got.protocol === probe.protocol && got.src === probe.dst && got.sport === probe.dport && got.dport === probe.sport;
 }
 
-/** The size of the response the HTTP app listening on DEVICE:PORT sends (undefined: no HTTP app there). */
-function httpBytes(dp: Dataplane, device: string, port: number, what: 'full' | 'head'): number | undefined {
+/** The response the HTTP app listening on DEVICE:PORT sends (latin1; undefined: no HTTP app there). */
+function httpResponse(dp: Dataplane, device: string, port: number, what: 'full' | 'head'): string | undefined {
   const l = dp.state(device).device.listeners.find((x) => x.protocol === 'tcp' && x.port === port);
   if (l?.app !== 'http' || !l.http) return undefined;
-  return (what === 'head' ? httpResponseHead(l.http) : httpResponseBytes(l.http)).length;
+  return what === 'head' ? httpResponseHead(l.http) : httpResponseBytes(l.http);
+}
+
+/** The MTU of DEVICE's route to DST, or the path MTU its route cache learned. */
+function pathMtu(dp: Dataplane, device: string, dst: number): number {
+  const r = sourceRoute(dp, device, dst);
+  return r.ok ? Math.min(r.mtu, r.pmtu ?? Infinity) : 1500;
+}
+
+/** While a capture listens: the segments after the handshake (sim/capture/conversation.ts), in MSS-sized pieces. */
+function tapConversation(dp: Dataplane, client: string, server: string, syn: Packet, out: Journey, back: Journey, request: string, response: string): void {
+  const mss = Math.min(pathMtu(dp, client, syn.dst), pathMtu(dp, server, syn.src)) - 52;
+  dp.tap?.conversation({ synSentMs: journeyStartMs(out), toServerMs: out.elapsedMs, toClientMs: back.elapsedMs }, request, response, mss);
 }
 
 /**
@@ -121,11 +137,7 @@ function httpBytes(dp: Dataplane, device: string, port: number, what: 'full' | '
  * without an error (a smaller MTU at a receiver on the same link) is an MTU black hole: the response stalls.
  */
 function responseArrives(dp: Dataplane, client: string, server: string, syn: Packet, bytes: number, conntrack: CtEntry[], seq: number): boolean {
-  const mtuOf = (device: string, dst: number) => {
-    const r = sourceRoute(dp, device, dst);
-    return r.ok ? Math.min(r.mtu, r.pmtu ?? Infinity) : 1500;
-  };
-  let length = Math.min(bytes, Math.min(mtuOf(client, syn.dst), mtuOf(server, syn.src)) - 52) + 52;
+  let length = Math.min(bytes, Math.min(pathMtu(dp, client, syn.dst), pathMtu(dp, server, syn.src)) - 52) + 52;
   for (let tries = 0; tries < 3; tries++) {
     const data: Packet = { src: syn.dst, dst: syn.src, protocol: 'tcp', sport: syn.dport, dport: syn.sport, ttl: 64, length, df: true, tcp: 'data' };
     const r = originate(new Journey(dp, 'back', conntrack, dp.limiter, seq), server, data);
@@ -156,6 +168,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     ttl: spec.ttl, length: spec.length, df: spec.df,
     icmp: spec.protocol === 'icmp' ? { type: ICMP_ECHO, code: 0 } : undefined,
     tcp: spec.protocol === 'tcp' ? 'syn' : undefined,
+    payload: spec.dnsQuery?.message,
   };
   const conntrack: CtEntry[] = [];
   const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
@@ -187,7 +200,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     response = outcome.error;
     disposition = outcome.disposition;
   } else {
-    response = answer(dp, outcome.device, outcome.packet, spec.dnsQuery === true);
+    response = answer(dp, outcome.device, outcome.packet, spec.dnsQuery);
     disposition = 'reached';
     if (!response) return probeResult(spec, steps, 'reached', outcome.device);
   }
@@ -213,8 +226,9 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   });
   if (outcome.kind !== 'delivered' || outcome.packet.protocol === 'icmp') return result;
   result.port = outcome.packet.dport;
-  const bytes = kind === 'tcp-synack' && spec.appResponse ? httpBytes(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
-  if (bytes !== undefined) result.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, bytes, conntrack, spec.seq);
+  const http = kind === 'tcp-synack' && spec.appResponse ? httpResponse(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
+  if (http !== undefined) result.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, http.length, conntrack, spec.seq);
+  if (result.responseArrived && dp.tap !== null && spec.appRequest !== undefined) tapConversation(dp, device, outcome.device, outcome.packet, out, back, spec.appRequest, http!);
   if (kind === 'tcp-synack' && spec.track) result.flow = { path: out.visited, nat: conntrack };
   return result;
 }

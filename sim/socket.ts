@@ -101,6 +101,8 @@ export interface ConnectRequest {
   readonly length?: number;
   /** TCP: the app sends its response (to a GET, or a HEAD) after the handshake; the result says whether it arrives. */
   readonly appResponse?: 'full' | 'head';
+  /** TCP: the request the client sends after the handshake (latin1), for a capture's view of the conversation. */
+  readonly appRequest?: string;
 }
 
 /** ip_route_connect()'s errors come back from connect() itself (a blackhole route: EINVAL, prohibit: EACCES). */
@@ -165,7 +167,7 @@ export function connectSocket(ctx: ToolContext, req: ConnectRequest): SocketOutc
     clock = at;
     const result = ctx.probe({
       protocol: req.protocol, dst: req.dst, dport: req.dport, sport: req.sport, ttl: 64, length: req.length ?? (req.protocol === 'tcp' ? 60 : 28),
-      df: true, seq: i, track: true, ...(req.appResponse ? { appResponse: req.appResponse } : {}),
+      df: true, seq: i, track: true, ...(req.appResponse ? { appResponse: req.appResponse } : {}), ...(req.appRequest ? { appRequest: req.appRequest } : {}),
     });
     const event = localSendFailure(ctx, req, result) ?? socketEvent(result, req.protocol);
     if (event.kind !== 'silence') pending.push({ at: at + event.rttMs, event, result });

@@ -26,6 +26,12 @@ export interface DnsAccess {
 }
 
 /** What a tool asks the dataplane for: one packet. */
+/** A DNS query's bytes on the wire, and the reply's bytes the server at a device sends back. */
+export interface DnsDatagram {
+  readonly message: Uint8Array;
+  reply(at: string): Uint8Array;
+}
+
 export interface ProbeSpec {
   readonly protocol: 'udp' | 'tcp' | 'icmp';
   readonly dst: number;
@@ -41,10 +47,12 @@ export interface ProbeSpec {
   readonly icmpSeq?: number;
   /** The tool reads answers off the wire (pcap, as tcptraceroute does), before conntrack undoes the prober's own SNAT. */
   readonly capture?: boolean;
-  /** The datagram is a DNS query: a DNS server at the destination port answers it (sim/dns/exchange.ts). */
-  readonly dnsQuery?: boolean;
+  /** The datagram is this DNS query: a DNS server at the destination port answers it with REPLY(its device) (sim/dns/exchange.ts). */
+  readonly dnsQuery?: DnsDatagram;
   /** TCP: after a SYN-ACK, the listener's HTTP app sends its response (`head`: to a HEAD request) back as data (ProbeResult.responseArrived). */
   readonly appResponse?: 'full' | 'head';
+  /** TCP: the request (latin1) the client sends after the handshake: a capture shows the conversation (sim/capture/conversation.ts). */
+  readonly appRequest?: string;
   /** A socket's connect (not a traceroute probe): a SYN-ACK's result carries the flow's path and NAT (ProbeResult.flow). */
   readonly track?: boolean;
 }

@@ -42,8 +42,8 @@ describe('tcpdump ... & in the training shell (sim)', () => {
   });
 
   it('-c N ends by itself (no blank line) and is reported Done; kill %N ends a capture; a bad interface is tcpdump\'s error', async () => {
-    const [, pinged, , killed, bad, none] = await session(['tcpdump -nc 2 -i eth0 &', 'ping -c 2 10.244.1.3', 'tcpdump -ni eth0 &', 'kill %2', 'tcpdump -ni eth9 &', 'kill %2']);
-    expect(pinged).toMatch(new RegExp(`ICMP echo reply, id \\d+, seq 1, length 64\\n2 packets captured\\n2 packets received by filter\\n0 packets dropped by kernel\\n\\[1\\]\\+  Done                    tcpdump -nc 2 -i eth0\\n$`));
+    const [, pinged, , killed, bad, none] = await session(['tcpdump -nc 2 -i eth0 icmp &', 'ping -c 2 10.244.1.3', 'tcpdump -ni eth0 &', 'kill %2', 'tcpdump -ni eth9 &', 'kill %2']);
+    expect(pinged).toMatch(new RegExp(`ICMP echo reply, id \\d+, seq 1, length 64\\n2 packets captured\\n2 packets received by filter\\n0 packets dropped by kernel\\n\\[1\\]\\+  Done                    tcpdump -nc 2 -i eth0 icmp\\n$`));
     expect(killed).toBe('\n0 packets captured\n0 packets received by filter\n0 packets dropped by kernel\n[2]+  Done                    tcpdump -ni eth0\n');
     expect(bad).toBe('tcpdump: eth9: No such device exists\n(No such device exists)\n');
     expect(none).toBe('sh: kill: %2: no such job\n');

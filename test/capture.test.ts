@@ -22,6 +22,9 @@ const UTC = { ...process.env, TZ: 'UTC' };
 const TRAFFIC = [
   'ping -c 2 10.244.1.3', 'ping -c 1 -t 1 10.244.1.3', 'ping -c 1 -t 2 10.244.1.3', 'traceroute -n -q 1 -m 4 10.244.1.3',
   'nc -zv -w 1 10.244.1.3 81', 'curl -s -o /dev/null http://10.96.0.20', 'ping -c 1 -W 5 10.244.1.99', 'nc -zuv -w 1 10.244.1.3 9999',
+  // DNS: the search walk (NXDOMAIN with SOA), an answer, EDNS with a cookie (dig), a forwarded name, a query to a pod
+  // without a DNS server (the ICMP error quotes the whole query).
+  'nslookup httpd', 'nslookup nosuch', 'dig httpd.default.svc.cluster.local', 'dig +short api.example.com', 'nslookup api.example.com', 'dig +tries=1 +timeout=1 @10.244.1.3 httpd',
 ];
 
 let dir = '';
@@ -70,9 +73,29 @@ describe.skipIf(!TCPDUMP)('the real tcpdump reads the tap\'s pcap files as the s
     expect(texts.cni0).toContain('ARP, Request who-has 10.244.1.99 tell 10.244.1.1, length 28\n');
     expect(texts.cni0).toMatch(/IP 10\.244\.2\.3\.\d+ > 10\.244\.1\.3\.80: Flags \[S\]/); // DNAT already done on cni0
     expect(texts.eth1).toContain('IP 192.168.56.11 > 10.244.2.3: ICMP time exceeded in-transit, length 92\n');
+    // FACTS-L4 §8's DNS lines (ids and ports vary).
+    expect(texts.pod).toMatch(/: \d+\+ A\? httpd\.default\.svc\.cluster\.local\. \(49\)\n/);
+    expect(texts.pod).toMatch(/: \d+\*- 1\/0\/0 A 10\.96\.0\.20 \(96\)\n/);
+    expect(texts.pod).toMatch(/: \d+ NXDomain\*- 0\/1\/0 \(143\)\n/);
+    expect(texts.pod).toMatch(/: \d+\+ \[1au\] A\? httpd\.default\.svc\.cluster\.local\. \(72\)\n/);
+    expect(texts.pod).toMatch(/: \d+\*- 1\/0\/1 A 10\.96\.0\.20 \(119\)\n/);
+    expect(texts.pod).toMatch(/: \d+ 1\/0\/0 A 203\.0\.113\.10 \(64\)\n/);
+    // FACTS-L4 §8's HTTP exchange after the handshake (curl to the ClusterIP; TS values vary).
+    const ts = 'options \\[nop,nop,TS val \\d+ ecr \\d+\\]';
+    const conversation = [
+      `Flags \\[\\.\\], ack 1, win 63, ${ts}, length 0`,
+      `Flags \\[P\\.\\], seq 1:75, ack 1, win 63, ${ts}, length 74: HTTP: GET / HTTP/1\\.1`,
+      `Flags \\[\\.\\], ack 75, win 64, ${ts}, length 0`,
+      `Flags \\[P\\.\\], seq 1:271, ack 75, win 64, ${ts}, length 270: HTTP: HTTP/1\\.1 200 OK`,
+      `Flags \\[\\.\\], ack 271, win 63, ${ts}, length 0`,
+      `Flags \\[F\\.\\], seq 75, ack 271, win 63, ${ts}, length 0`,
+      `Flags \\[F\\.\\], seq 271, ack 76, win 64, ${ts}, length 0`,
+      `Flags \\[\\.\\], ack 272, win 63, ${ts}, length 0`,
+    ];
+    expect(texts.pod).toMatch(new RegExp(conversation.map((c) => `: ${c}\\n`).join('.*'), 's'));
   });
 
-  for (const flags of ['-n', '-nt', '-ne', '-nv', '-nvv', '-nq', '-ntttt', '-nn -c 3']) {
+  for (const flags of ['-n', '-nt', '-ne', '-nv', '-nvv', '-nvvv', '-nA', '-nX', '-nx', '-nAA', '-nXX', '-nxx', '-nvX', '-nAX', '-nAx', '-nq', '-ntttt', '-nn -c 3']) {
     it(`tcpdump ${flags} -r: the simulator's lines equal the real tcpdump's for the same bytes`, async () => {
       for (const name of ['pod', 'cni0', 'eth1']) {
         const real = await runArgv([TCPDUMP!, ...flags.split(' '), '-r', files[name]!], { env: UTC });

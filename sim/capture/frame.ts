@@ -2,6 +2,7 @@
 // options, quoted datagrams, checksums), with IP ids, TCP sequence numbers and timestamps drawn from the lab's seed.
 import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_UNREACH, mix, type Packet } from '../packet.js';
 import type { FrameEvent } from './tap.js';
+import type { TcpSegment } from './conversation.js';
 
 const ETH_IP = 0x0800;
 const ETH_ARP = 0x0806;
@@ -39,8 +40,11 @@ function isn(seed: number, port: number, side: 1 | 2): number {
   return mix(seed, port, side);
 }
 
+/** Windows after the handshake, scaled by wscale 10 (FACTS-L4 §8): the client's 63, the server's 64. */
+const CLIENT_WIN = 63, SERVER_WIN = 64;
+
 /** TCP header and options of a segment (the SYN and SYN-ACK carry Linux's mss,sackOK,TS,nop,wscale). */
-function tcpSegment(p: Packet, seed: number, atMs: number): number[] {
+function tcpSegment(p: Packet, seed: number, atMs: number, seg?: TcpSegment): number[] {
   const port = clientPort(p);
   const client = isn(seed, port, 1);
   const server = isn(seed, port, 2);
@@ -50,7 +54,11 @@ function tcpSegment(p: Packet, seed: number, atMs: number): number[] {
   u16(h, p.sport); u16(h, p.dport);
   const opts: number[] = [];
   let seq = 0, ack = 0, flags = 0, win = 0;
-  if (p.tcp === 'syn' || p.tcp === 'synack') {
+  if (seg) {
+    const [own, peer] = seg.fromClient ? [client, server] : [server, client];
+    [seq, ack, flags, win] = [(own + 1 + seg.seq) >>> 0, (peer + 1 + seg.ack) >>> 0, seg.flags, seg.fromClient ? CLIENT_WIN : SERVER_WIN];
+    opts.push(1, 1, 8, 10); u32(opts, seg.fromClient ? tsClient : tsServer); u32(opts, seg.fromClient ? tsServer : tsClient);
+  } else if (p.tcp === 'syn' || p.tcp === 'synack') {
     const synack = p.tcp === 'synack';
     [seq, ack, flags, win] = synack ? [server, (client + 1) >>> 0, 0x12, 65160] : [client, 0, 0x02, 64240];
     opts.push(2, 4, 0x05, 0xb4, 4, 2, 8, 10);
@@ -70,8 +78,9 @@ function tcpSegment(p: Packet, seed: number, atMs: number): number[] {
 }
 
 /** The L4 bytes (header and payload) of P, PAYLOAD bytes long after its header for UDP/ICMP. */
-function transport(p: Packet, seed: number, atMs: number, flow: number): number[] {
+function transport(p: Packet, seed: number, atMs: number, flow: number, segment?: TcpSegment): number[] {
   const payload = Math.max(0, p.length - 28);
+  if (segment) return [...tcpSegment(p, seed, atMs, segment), ...(segment.payload ?? [])];
   if (p.protocol === 'tcp') {
     const seg = tcpSegment(p, seed, atMs);
     const data = p.tcp === 'data' ? Math.max(0, p.length - 20 - seg.length) : 0;
@@ -81,7 +90,8 @@ function transport(p: Packet, seed: number, atMs: number, flow: number): number[
   const out: number[] = [];
   if (p.protocol === 'udp') {
     u16(out, p.sport); u16(out, p.dport); u16(out, 8 + payload); u16(out, 0);
-    for (let k = 0; k < payload; k++) out.push(0x40 + (k % 32));
+    if (p.payload) for (let k = 0; k < payload; k++) out.push(p.payload[k] ?? 0);
+    else for (let k = 0; k < payload; k++) out.push(0x40 + (k % 32));
     return out;
   }
   const icmp = p.icmp!;
@@ -98,12 +108,13 @@ function transport(p: Packet, seed: number, atMs: number, flow: number): number[
 }
 
 /** An IPv4 datagram with its header checksum and its transport checksum (UDP/TCP over the pseudo-header). */
-export function ipDatagram(p: Packet, seed: number, atMs: number, flow: number): number[] {
-  const l4 = transport(p, seed, atMs, flow);
+export function ipDatagram(p: Packet, seed: number, atMs: number, flow: number, segment?: TcpSegment): number[] {
+  const l4 = transport(p, seed, atMs, flow, segment);
   const total = 20 + l4.length;
   const errorTos = p.protocol === 'icmp' && p.icmp !== undefined && p.icmp.type !== ICMP_ECHO && p.icmp.type !== ICMP_ECHO_REPLY;
-  const synack = p.tcp === 'synack' || p.tcp === 'rst';
-  const id = synack ? 0 : mix(seed, flow, p.protocol === 'icmp' ? p.icmp!.type : p.sport) & 0xffff;
+  const synack = !segment && (p.tcp === 'synack' || p.tcp === 'rst');
+  // After the handshake each side's IP ids count on from a seeded start (the SYN-ACK's and RST's id is 0).
+  const id = synack ? 0 : (mix(seed, flow, p.protocol === 'icmp' ? p.icmp!.type : p.sport) + (segment ? segment.index + 1 : 0)) & 0xffff;
   const h: number[] = [0x45, errorTos ? TOS_ICMP_ERROR : 0];
   u16(h, total); u16(h, id); u16(h, p.df ? 0x4000 : 0);
   h.push(p.ttl & 0xff, PROTO[p.protocol]); u16(h, 0);
@@ -138,6 +149,6 @@ function arpBody(ev: FrameEvent): number[] {
 export function frameBytes(ev: FrameEvent, seed: number): Uint8Array {
   const eth: number[] = [...macBytes(ev.dstMac), ...macBytes(ev.srcMac)];
   u16(eth, ev.arp ? ETH_ARP : ETH_IP);
-  const body = ev.arp ? arpBody(ev) : ipDatagram(ev.packet!, seed, ev.atMs, ev.flow);
+  const body = ev.arp ? arpBody(ev) : ipDatagram(ev.packet!, seed, ev.atMs, ev.flow, ev.segment);
   return Uint8Array.from([...eth, ...body]);
 }

@@ -3,6 +3,10 @@
 import { formatIp } from '../../topology/address.js';
 import { decodeFrame, quotedIp, type Decoded, type IpFields } from './decode.js';
 import { inetChecksum } from './frame.js';
+import { dnsText } from './print-dns.js';
+import { httpText } from './print-http.js';
+import { dumpText, type DumpOptions } from './print-dump.js';
+import { LINKTYPE_LINUX_SLL2 } from './pcap.js';
 
 export interface PrintOptions {
   /** -n: no address names (and -nn no port names: tcpdump 4.99 names ports only without any -n). */
@@ -13,12 +17,17 @@ export interface PrintOptions {
   readonly quiet: boolean;
   /** -t: no time; -tttt: date and time. */
   readonly time: 'clock' | 'none' | 'date';
+  /** -A, -X or -x: the frame's bytes after its line. */
+  readonly dump?: DumpOptions;
   /** Name of an address (without -n): /etc/hosts then PTR, as the place resolves it. */
   readonly name?: (ip: number) => string | undefined;
 }
 
 /** Port names tcpdump takes from /etc/services for the ports the lab uses (printed without -n). */
 const PORT_NAMES: Readonly<Record<number, string>> = { 22: 'ssh', 53: 'domain', 80: 'http', 443: 'https', 8080: 'http-alt' };
+const DNS_PORT = 53;
+/** HTTP_PORT and HTTP_PORT_ALT: tcp_print hands their payload to http_print. */
+const HTTP_PORTS = new Set([80, 8080]);
 const PROTO_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP' };
 const UNREACH_HOST_TEXT: Readonly<Record<number, string>> = {
   0: 'net %s unreachable', 1: 'host %s unreachable', 5: '%s unreachable - source route failed', 6: 'net %s unreachable - unknown',
@@ -123,11 +132,12 @@ function tcpText(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState): 
     const stored = v.getUint16(at + 16);
     out += sum === 0 ? `, cksum 0x${stored.toString(16).padStart(4, '0')} (correct)` : `, cksum 0x${stored.toString(16).padStart(4, '0')} (incorrect)`;
   }
-  if (payload > 0 || flags & 0x07) out += payload > 0 ? `, seq ${seq}:${(seq + payload) >>> 0}` : `, seq ${seq}`;
+  if (o.verbose > 1 || payload > 0 || flags & 0x07) out += payload > 0 ? `, seq ${seq}:${(seq + payload) >>> 0}` : `, seq ${seq}`;
   if (flags & 0x10) out += `, ack ${ack}`;
   out += `, win ${v.getUint16(at + 14)}`;
   if (off > 20) out += `, options [${tcpOptions(v, at + 20, at + off)}]`;
-  return `${out}, length ${payload}`;
+  const http = payload > 0 && (HTTP_PORTS.has(d.sport!) || HTTP_PORTS.has(d.dport!));
+  return `${out}, length ${payload}${http ? `: ${httpText(d.bytes, at + off, payload, o.verbose)}` : ''}`;
 }
 
 /** -vv's `[udp sum ok] ` for a whole datagram whose checksum verifies (-v says nothing then). */
@@ -144,6 +154,13 @@ function l4Checksum(d: Decoded, ip: IpFields): number {
   return inetChecksum(d.bytes, ip.l4, ip.l4 + len, ~inetChecksum(pseudo) & 0xffff);
 }
 
+/** What udp_print prints after the addresses: the DNS decode for port 53 (not with -q), else `UDP, length N`. */
+function udpBody(d: Decoded, ip: IpFields, o: PrintOptions, sport: number, dport: number): string {
+  const ulen = view(d).getUint16(ip.l4 + 4) - 8;
+  if (o.quiet || (sport !== DNS_PORT && dport !== DNS_PORT)) return `UDP, length ${ulen}`;
+  return dnsText(d.bytes, ip.l4 + 8, Math.min(ulen, ip.length - (ip.l4 - ip.at) - 8), o.verbose);
+}
+
 function l4Text(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState, quoted: boolean): string {
   const v = view(d);
   const ends = (a: string, b: string) => `${a} > ${b}: `;
@@ -151,7 +168,7 @@ function l4Text(d: Decoded, ip: IpFields, o: PrintOptions, seqs: TcpSeqState, qu
   if (ip.proto === 17 || ip.proto === 6) {
     const sport = v.getUint16(ip.l4), dport = v.getUint16(ip.l4 + 2);
     const head = ends(`${addr(ip.src, o)}.${port(sport, o)}`, `${addr(ip.dst, o)}.${port(dport, o)}`);
-    if (ip.proto === 17) return `${head}${udpSum(d, ip, o)}UDP, length ${v.getUint16(ip.l4 + 4) - 8}`;
+    if (ip.proto === 17) return `${head}${udpSum(d, ip, o)}${udpBody(d, ip, o, sport, dport)}`;
     if (quoted) return `${head}Flags [${TCP_FLAGS.filter(([b]) => v.getUint8(ip.l4 + 13) & b).map(([, c]) => c).join('')}], seq ${v.getUint32(ip.l4 + 4)}, win ${v.getUint16(ip.l4 + 14)}, length 0`;
     return `${head}${tcpText(d, ip, o, seqs)}`;
   }
@@ -186,8 +203,13 @@ export interface AnyColumns {
   readonly pkttype: 'In' | 'Out' | 'P' | 'B' | 'M';
 }
 
-/** One frame as tcpdump prints it (without the trailing newline). */
+/** One frame as tcpdump prints it (without the trailing newline): its line, then any -A/-X/-x dump. */
 export function printFrame(bytes: Uint8Array, linktype: number, tsUs: number, o: PrintOptions, seqs: TcpSeqState, any?: AnyColumns): string {
+  const line = frameLine(bytes, linktype, tsUs, o, seqs, any);
+  return o.dump ? `${line}${dumpText(bytes, linktype === LINKTYPE_LINUX_SLL2 ? 20 : 14, o.dump)}` : line;
+}
+
+function frameLine(bytes: Uint8Array, linktype: number, tsUs: number, o: PrintOptions, seqs: TcpSeqState, any?: AnyColumns): string {
   const d = decodeFrame(bytes, linktype);
   const time = timeText(tsUs, o.time);
   const cols = any ? `${any.ifname.padEnd(5)} ${any.pkttype.padEnd(3)} ` : '';

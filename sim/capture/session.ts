@@ -8,6 +8,7 @@ import { frameBytes } from './frame.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, sll2Frame, writePcap, type PcapRecord } from './pcap.js';
 import { printFrame, type AnyColumns, type PrintOptions, type TcpSeqState } from './print.js';
 import type { FrameEvent, TapSink } from './tap.js';
+import { Handshake, type ConversationTiming } from './conversation.js';
 
 /** Simulated wall clock at lab start (sim/simulator.ts's EPOCH_MS), in µs. */
 const EPOCH_US = Date.UTC(2024, 0, 1) * 1000;
@@ -73,6 +74,7 @@ function pkttype(dp: Dataplane, ev: FrameEvent): AnyColumns['pkttype'] {
 export class CaptureSession implements TapSink {
   private readonly captures: Capture[] = [];
   private readonly keys = new Set<string>();
+  private readonly handshake = new Handshake();
 
   constructor(private readonly dp: Dataplane) {}
 
@@ -98,12 +100,18 @@ export class CaptureSession implements TapSink {
   }
 
   frame(ev: FrameEvent): void {
+    if (ev.packet?.tcp === 'syn' || ev.packet?.tcp === 'synack') this.handshake.note(ev);
     let bytes: Uint8Array | undefined;
     for (const c of this.captures) {
       if (c.device !== ev.device || (c.iface !== 'any' && c.iface !== ev.iface)) continue;
       bytes ??= frameBytes(ev, this.dp.seed);
       c.take(ev, bytes, this.dp);
     }
+  }
+
+  conversation(timing: ConversationTiming, request: string, response: string, mss: number): void {
+    const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+    for (const ev of this.handshake.conversation(timing, latin1(request), latin1(response), mss)) this.frame(ev);
   }
 }
 

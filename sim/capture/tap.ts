@@ -1,8 +1,9 @@
 // The dataplane's tap: the frame events the engine emits at each interface crossing while a capture listens (and
 // only then: the engine tests `dp.tap !== null` once per crossing), and the interfaces an AF_PACKET socket sees them on.
 import type { DeviceState, IfaceState, Neighbour } from '../dataplane.js';
-import type { Journey } from '../engine.js';
+import { addressFor, type Journey } from '../engine.js';
 import type { Packet } from '../packet.js';
+import type { ConversationTiming, TcpSegment } from './conversation.js';
 
 /** An ARP frame (who-has / is-at). */
 export interface ArpFrame {
@@ -26,6 +27,8 @@ export interface FrameEvent {
   readonly arp?: ArpFrame;
   /** The probe (and its direction) the packet belongs to: seeds its IP id, so it is the same at every crossing. */
   readonly flow: number;
+  /** A segment after the handshake (PACKET is then the handshake's SYN or SYN-ACK as it crossed here). */
+  readonly segment?: TcpSegment;
 }
 
 /** Whoever listens to the dataplane's frames (sim/capture/session.ts). */
@@ -33,6 +36,8 @@ export interface TapSink {
   /** Whether some capture listens on DEVICE:IFACE (cheap: a set lookup). */
   listens(device: string, iface: string): boolean;
   frame(ev: FrameEvent): void;
+  /** A connection's REQUEST and RESPONSE (latin1) after its handshake, in segments of MSS bytes (conversation.ts). */
+  conversation(timing: ConversationTiming, request: string, response: string, mss: number): void;
 }
 
 const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
@@ -51,22 +56,46 @@ function flowOf(j: Journey): number {
  * reply precedes the next probe, as captures in the namespace lab (links of a few µs) show. Printed times are masked.
  */
 const SEND_SPACING_MS = 1;
+/**
+ * Probe sequence numbers from here on are DNS sockets' (sim/dns/exchange.ts): a resolver's datagrams leave when it
+ * sends them (the clock already moves between its queries), without a tool's send spacing.
+ */
+export const SOCKET_SEQ_BASE = 10_000;
 
 function nowOf(j: Journey): number {
-  return j.dp.nowMs + j.probeSeq * SEND_SPACING_MS + j.baseMs + j.elapsedMs;
+  const spacing = j.probeSeq < SOCKET_SEQ_BASE ? j.probeSeq * SEND_SPACING_MS : 0;
+  return j.dp.nowMs + spacing + j.baseMs + j.elapsedMs;
+}
+
+/** The tap's time at which J (a probe's way out, or an answer's way back) set off. */
+export function journeyStartMs(j: Journey): number {
+  return nowOf(j) - j.elapsedMs;
 }
 
 function emit(tap: TapSink, ev: FrameEvent): void {
   if (tap.listens(ev.device, ev.iface)) tap.frame(ev);
 }
 
-/** Frames sent out of the wire's near side by S:OUT towards NEIGHBOUR: the sender, then the bridge ports on the way. */
-export function tapDeparture(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, neighbour: Neighbour, p: Packet): void {
-  // After the handshake a TCP conversation (ACK, request, response, FIN) is not packets in the model yet: a lone
-  // response segment would misstate it, so it is left off the wire the capture sees.
+/**
+ * Frames sent out of the wire's near side by S:OUT towards NEIGHBOUR: the sender, then the bridge ports on the way.
+ * ASKED (the next hop of a new neighbour entry): the ARP request and its reply go first, as the kernel queues the packet on them.
+ */
+export function tapDeparture(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, neighbour: Neighbour, p: Packet, asked?: number): void {
+  // The segments after the handshake are the capture's own (conversation.ts): the model's lone response segment is not shown.
   if (p.tcp === 'data') return;
-  const frame = { atMs: nowOf(j), srcMac: out.mac, dstMac: neighbour.ifaceState.mac, packet: p, flow: flowOf(j) };
+  const at = nowOf(j);
   const device = s.device.id;
+  if (asked !== undefined) tapAnsweredArp(j, tap, s, out, neighbour, asked, at);
+  const frame = { atMs: at, srcMac: out.mac, dstMac: neighbour.ifaceState.mac, packet: p, flow: flowOf(j) };
+  crossings(tap, device, out, neighbour, frame, false);
+  pending.set(tap, { srcMac: frame.srcMac, dstMac: frame.dstMac, flow: frame.flow });
+}
+
+/**
+ * A frame from DEVICE:OUT to NEIGHBOUR where AF_PACKET sees it: the sender's interface, its veth peer (a bridge
+ * port), the port towards the receiver; with ARRIVAL also the receiver's own interface (tapArrival does that for packets).
+ */
+function crossings(tap: TapSink, device: string, out: IfaceState, neighbour: Neighbour, frame: Omit<FrameEvent, 'device' | 'iface' | 'dir'>, arrival: boolean): void {
   emit(tap, { ...frame, device, iface: out.name, dir: 'out' });
   const rx = neighbour.ifaceState;
   const straight = out.peer?.device === neighbour.device && out.peer.iface === rx.name;
@@ -75,7 +104,41 @@ export function tapDeparture(j: Journey, tap: TapSink, s: DeviceState, out: Ifac
   if (rx.peer && !straight && !(rx.peer.device === device && rx.peer.iface === out.name)) {
     emit(tap, { ...frame, device: rx.peer.device, iface: rx.peer.iface, dir: 'out' });
   }
-  pending.set(tap, { srcMac: frame.srcMac, dstMac: frame.dstMac, flow: frame.flow });
+  if (arrival && rx.name !== 'lo') emit(tap, { ...frame, device: neighbour.device, iface: rx.name, dir: 'in' });
+}
+
+/**
+ * A broadcast from DEVICE:OUT into the bridge port PORT on the other end of its veth: the bridge itself and every
+ * other port get it (br_flood), and the port it came in by too when that port is in hairpin mode (the sender then
+ * sees its own broadcast come back, as in the namespace lab).
+ */
+function flood(j: Journey, tap: TapSink, device: string, out: IfaceState, port: IfaceState, frame: Omit<FrameEvent, 'device' | 'iface' | 'dir'>): void {
+  const bridge = out.peer!.device;
+  emit(tap, { ...frame, device, iface: out.name, dir: 'out' });
+  emit(tap, { ...frame, device: bridge, iface: port.name, dir: 'in' });
+  emit(tap, { ...frame, device: bridge, iface: port.master!, dir: 'in' });
+  for (const p of j.dp.state(bridge).ifaces.values()) {
+    if (p.master !== port.master || (p === port && !p.hairpin)) continue;
+    emit(tap, { ...frame, device: bridge, iface: p.name, dir: 'out' });
+    if (p.peer) emit(tap, { ...frame, device: p.peer.device, iface: p.peer.iface, dir: 'in' });
+  }
+}
+
+/** The ARP request (broadcast) for NEIGHBOUR's address and its reply (unicast back), at the first use of the entry. */
+function tapAnsweredArp(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, neighbour: Neighbour, target: number, at: number): void {
+  const device = s.device.id;
+  const rx = neighbour.ifaceState;
+  const sender = addressFor(s, out.name, target);
+  if (sender === undefined) return;
+  const flow = flowOf(j);
+  const request: ArpFrame = { op: 'request', senderMac: out.mac, senderIp: sender, targetMac: '00:00:00:00:00:00', targetIp: target };
+  const broadcast = { atMs: at, srcMac: out.mac, dstMac: BROADCAST_MAC, arp: request, flow };
+  const port = out.peer ? j.dp.state(out.peer.device).ifaces.get(out.peer.iface) : undefined;
+  if (port?.master !== undefined) flood(j, tap, device, out, port, broadcast);
+  else crossings(tap, device, out, neighbour, broadcast, true);
+  const reply: ArpFrame = { op: 'reply', senderMac: rx.mac, senderIp: target, targetMac: out.mac, targetIp: sender };
+  const back: Neighbour = { device, iface: out.name, ifaceState: out, state: s };
+  crossings(tap, neighbour.device, rx, back, { atMs: at, srcMac: rx.mac, dstMac: out.mac, arp: reply, flow }, true);
 }
 
 /** The MACs of the frame last sent, for its arrival (a WeakMap: the sink's object shape stays the sink's). */

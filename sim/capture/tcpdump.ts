@@ -22,11 +22,12 @@ export interface TcpdumpOptions {
 const LINK_NAMES = (linktype: number) => (linktype === LINKTYPE_LINUX_SLL2 ? 'LINUX_SLL2 (Linux cooked v2)' : 'EN10MB (Ethernet)');
 const USAGE_HINT = 'tcpdump: ';
 
-/** tcpdump's options (what it accepts and the simulator models; -A/-X payload dumps are refused plainly). */
+/** tcpdump's options (what it accepts and the simulator models). */
 export function parseTcpdump(args: readonly string[]): { ok: true; opts: TcpdumpOptions } | { ok: false; result: CommandResult } {
-  const parsed = getopt(args, 'c:i:nevqtw:r:ls:AX');
+  const parsed = getopt(args, 'c:i:nevqtw:r:ls:AXx');
   if (!parsed.ok) return { ok: false, result: { stdout: '', stderr: `tcpdump: ${parsed.message}\n`, exitCode: 1 } };
   let numeric = false, ether = false, verbose = 0, quiet = false, tCount = 0;
+  const dumps = { A: 0, X: 0, x: 0 };
   let iface: string | undefined, count: number | undefined, writeFile: string | undefined, readFile: string | undefined;
   for (const o of parsed.options) {
     if (o.key === 'n') numeric = true;
@@ -41,10 +42,13 @@ export function parseTcpdump(args: readonly string[]): { ok: true; opts: Tcpdump
       const n = Number(o.value);
       if (!Number.isInteger(n) || n <= 0) return { ok: false, result: { stdout: '', stderr: `tcpdump: invalid packet count ${o.value}\n`, exitCode: 1 } };
       count = n;
-    } else if (o.key === 'A' || o.key === 'X') return { ok: false, result: { stdout: '', stderr: `tcpdump -${o.key}: payload dumps are not modelled by the tracelab simulator\n`, exitCode: 3 } };
+    } else if (o.key === 'A' || o.key === 'X' || o.key === 'x') dumps[o.key]++;
   }
+  // -X wins over -x, -x over -A (print.c).
+  const kind = (['X', 'x', 'A'] as const).find((k) => dumps[k] > 0);
+  const dump = kind ? { dump: { kind, count: dumps[kind] } } : {};
   const time = tCount === 0 ? 'clock' : tCount >= 4 ? 'date' : 'none';
-  const opts: TcpdumpOptions = { iface, count, writeFile, readFile, filter: parsed.operands.join(' '), print: { numeric, ether, verbose, quiet, time } };
+  const opts: TcpdumpOptions = { iface, count, writeFile, readFile, filter: parsed.operands.join(' '), print: { numeric, ether, verbose, quiet, time, ...dump } };
   return { ok: true, opts };
 }
 

@@ -6,7 +6,8 @@ import { runProbe } from '../probe.js';
 import { ICMP_UNREACH_ERRNO } from '../socket.js';
 import { corednsAnswer, dnsZone, relayedReply, servfail, upstreamAnswer } from './responder.js';
 import { resolvConf } from './lab-dns.js';
-import { encodedLength } from './wire.js';
+import { encode } from './wire.js';
+import { SOCKET_SEQ_BASE } from '../capture/tap.js';
 
 /** What one datagram to a nameserver brought back. */
 export type ExchangeOutcome =
@@ -31,7 +32,7 @@ export function newSocket(dp: Dataplane): { readonly sport: number; readonly seq
   if (!c) sockets.set(dp, (c = { port: 32767, seq: 0 }));
   c.port = c.port >= 60999 ? 32768 : c.port + 1;
   c.seq += 1;
-  return { sport: c.port, seq: 10_000 + c.seq };
+  return { sport: c.port, seq: SOCKET_SEQ_BASE + c.seq };
 }
 
 /**
@@ -49,8 +50,11 @@ const MAX_FORWARDS = 2;
 
 /** Sends QUERY from DEVICE to SERVER:53/udp and sees what comes back. */
 export function exchange(dp: Dataplane, device: string, server: number, query: DnsMessage, sport: number, seq: number, depth = 0): ExchangeOutcome {
-  const length = 28 + encodedLength(query);
-  const result = runProbe(dp, device, { protocol: 'udp', dst: server, dport: 53, sport, ttl: 64, length, df: false, seq, dnsQuery: true });
+  const message = encode(query);
+  // The server's reply is made when the query reaches it (its bytes cross the wire back), and kept for the client.
+  let reply: DnsMessage | undefined;
+  const dnsQuery = { message, reply: (at: string) => encode((reply = serverReply(dp, at, query, depth))) };
+  const result = runProbe(dp, device, { protocol: 'udp', dst: server, dport: 53, sport, ttl: 64, length: 28 + message.length, df: false, seq, dnsQuery });
   const r = result.reply;
   if (!r) return { kind: 'silence' };
   if (r.kind === 'unreachable' && r.code === 3) return { kind: 'refused', rttMs: r.rttMs };
@@ -60,7 +64,7 @@ export function exchange(dp: Dataplane, device: string, server: number, query: D
   }
   if (r.kind !== 'udp') return { kind: 'silence' };
   // Only a DNS server answers a query datagram (probe.ts): the NAT engine's DNS, or CoreDNS.
-  return { kind: 'answer', reply: serverReply(dp, result.at, query, depth), rttMs: r.rttMs };
+  return { kind: 'answer', reply: reply ?? serverReply(dp, result.at, query, depth), rttMs: r.rttMs };
 }
 
 /** The reply of the DNS server at AT (the NAT engine's upstream DNS, or CoreDNS forwarding what is not its own). */

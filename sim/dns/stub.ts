@@ -29,6 +29,9 @@ export function nextId(dp: Dataplane): number {
  */
 export type IcmpReporting = 'all' | 'fatal' | 'none';
 
+/** The time between two queries sent back to back (glibc's A then AAAA: each crosses the stack before the next leaves). */
+const BATCH_SEND_GAP_MS = 0.1;
+
 /**
  * Sends QUERIES to SERVER:53 from one new socket at the same time and waits for all their replies up to TIMEOUTMS.
  * An ICMP error the socket reads (`icmp`) ends the wait at once; one it does not read leaves it waiting out the
@@ -39,16 +42,18 @@ export function sendBatch(dp: Dataplane, device: string, server: number, queries
   const start = dp.nowMs;
   const replies: DnsMessage[] = [];
   let slowest = 0;
-  for (const q of queries) {
+  for (const [k, q] of queries.entries()) {
+    const sentAt = k * BATCH_SEND_GAP_MS;
+    dp.nowMs = start + sentAt;
     const got = exchange(dp, device, server, q, socket.sport, socket.seq);
     if (got.kind === 'answer') {
       replies.push(got.reply);
-      slowest = Math.max(slowest, got.rttMs);
+      slowest = Math.max(slowest, sentAt + got.rttMs);
       continue;
     }
     const seen = got.kind === 'refused' ? icmp !== 'none' : got.kind === 'unreachable' && (icmp === 'all' || (icmp === 'fatal' && got.fatal));
     if (got.kind !== 'silence' && seen) {
-      dp.nowMs = start + got.rttMs;
+      dp.nowMs = start + sentAt + got.rttMs;
       return { ok: false, failure: got.kind === 'unreachable' && got.noRoute ? 'no-route' : got.kind };
     }
     dp.nowMs = start + timeoutMs;

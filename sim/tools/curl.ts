@@ -164,7 +164,7 @@ export function curl(args: readonly string[], ctx: ToolContext): CommandResult {
     t.info(`*   Trying ${formatIp(found.ip)}:${url.port}...\n`);
     const connectLimit = opts.connectTimeoutMs ?? 300_000;
     const byMaxTime = opts.maxTimeMs !== undefined && opts.maxTimeMs < connectLimit;
-    const session = openSession(ctx, 'tcp', found.ip, url.port, Math.min(connectLimit, opts.maxTimeMs ?? Infinity), opts.head || opts.method === 'HEAD' ? 'head' : 'full');
+    const session = openSession(ctx, 'tcp', found.ip, url.port, Math.min(connectLimit, opts.maxTimeMs ?? Infinity), opts.head || opts.method === 'HEAD' ? 'head' : 'full', `${requestLines(opts, url).join('\r\n')}\r\n\r\n`);
     if (responseStalled(session) && opts.maxTimeMs === undefined) return unsupported('curl without -m when the response never arrives (it would wait for ever)');
     ending = session.outcome.ok ? exchange(t, ctx, opts, url, session, found.ip, showData) : connectFailure(t, url, session, found.ip, byMaxTime);
   }

@@ -38,10 +38,10 @@ export function ephemeralPort(ctx: ToolContext, ip: number, port: number): numbe
 }
 
 /** connect() to IP:PORT from the tool's place, giving up after `timeoutMs` (the tool's own limit) if set. */
-export function openSession(ctx: ToolContext, protocol: 'tcp' | 'udp', ip: number, port: number, timeoutMs?: number, appResponse?: 'full' | 'head'): Session {
+export function openSession(ctx: ToolContext, protocol: 'tcp' | 'udp', ip: number, port: number, timeoutMs?: number, appResponse?: 'full' | 'head', appRequest?: string): Session {
   const sport = ephemeralPort(ctx, ip, port);
   const policy = synPolicyFrom(ctx.sysctl('net.ipv4.tcp_syn_retries', '6'));
-  const outcome = connectSocket(ctx, { protocol, dst: ip, dport: port, sport, policy, ...(appResponse ? { appResponse } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const outcome = connectSocket(ctx, { protocol, dst: ip, dport: port, sport, policy, ...(appResponse ? { appResponse } : {}), ...(appRequest ? { appRequest } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   if (!outcome.ok) {
     ctx.l4.connections.push({ protocol, dst: ip, dport: port, outcome: outcome.errno, elapsedMs: outcome.elapsedMs, ...(outcome.callerTimeout ? { callerTimeout: true } : {}) });
     return { outcome, sport };

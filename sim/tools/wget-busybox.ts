@@ -34,7 +34,9 @@ export function wgetBusybox(args: readonly string[], ctx: ToolContext): CommandR
   if (!found.ok) return failed(`wget: bad address '${url.host}'\n`);
   const authority = url.port === 80 ? url.host : `${url.host}:${url.port}`;
   let stderr = say(`Connecting to ${authority} (${formatIp(found.ip)}:${url.port})\n`);
-  const s = openSession(ctx, 'tcp', found.ip, url.port, timeoutMs, 'full'); // --spider sends a GET too
+  // busybox wget.c's request (--spider sends a GET too); the client closes first, as with curl (kernel-checked).
+  const request = `GET ${url.path} HTTP/1.1\r\nHost: ${authority}\r\nUser-Agent: Wget\r\nConnection: close\r\n\r\n`;
+  const s = openSession(ctx, 'tcp', found.ip, url.port, timeoutMs, 'full', request);
   if (!s.outcome.ok) {
     if (s.outcome.callerTimeout) return failed(`${stderr}wget: download timed out\n`);
     return failed(`${stderr}wget: can't connect to remote host (${formatIp(found.ip)}): ${STRERROR[s.outcome.errno]}\n`);
