@@ -56,9 +56,14 @@ export function newRecord(prefix: string, lab: string): NetnsRecord {
 
 /** Writes the record durably and atomically (temp file, fsync, rename), so a SIGKILL never leaves half a file. */
 export function writeRecord(path: string, record: NetnsRecord): void {
+  writeDurably(path, JSON.stringify(record, null, 1) + '\n', 0o644);
+}
+
+/** Writes TEXT to PATH (created with MODE) through a temp file, fsync and rename. */
+export function writeDurably(path: string, text: string, mode: number): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(record, null, 1) + '\n', { mode: 0o644 });
+  writeFileSync(tmp, text, { mode });
   const fd = openSync(tmp, 'r');
   try {
     fsyncSync(fd);
@@ -82,7 +87,10 @@ export function readRecord(path: string): NetnsRecord | undefined {
   return parsed;
 }
 
+/** Removes the record and what is kept beside it (the kubectl state: kubectl-state.ts). */
 export function removeRecord(path: string): void {
-  rmSync(path, { force: true });
-  rmSync(`${path}.tmp`, { force: true });
+  for (const p of [path, path.replace(/\.json$/, '.kubectl.json')]) {
+    rmSync(p, { force: true });
+    rmSync(`${p}.tmp`, { force: true });
+  }
 }

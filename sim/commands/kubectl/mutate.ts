@@ -6,6 +6,8 @@ import { corednsDevices } from '../../../topology/kube-workloads.js';
 import type { CommandResult } from '../../../topology/trace.js';
 import { kubeEditsOf, setKubeEdits } from '../../kube-state.js';
 import { fail, ok, unsupported } from '../output.js';
+import { applyFromFile, deleteFromFile } from './apply.js';
+import { podDeleted } from './apply-workloads.js';
 import { klog } from './component-logs.js';
 import { parseRequest, selectItems } from './get.js';
 import type { PodItem } from './res-pods.js';
@@ -52,17 +54,12 @@ function scale(call: KubectlCall): CommandResult {
 }
 
 function deletePod(call: KubectlCall): CommandResult {
+  if (call.args.filename !== undefined) return deleteFromFile(call);
   const target = oneObject(call);
   if ('exitCode' in target) return target;
   if (target.r.kind !== 'Pod') return unsupported(`kubectl delete ${target.r.plural}`);
   const pod = (target.item as PodItem).pod;
-  const message = `pod "${pod.name}" deleted`;
-  if (pod.owner?.kind === 'Node') return ok(`${message}\n`); // kubelet recreates a static pod's mirror with the same name
-  const slot = pod.slot;
-  if (slot !== undefined) {
-    return apply(call, (e) => ({ ...e, recreated: { ...e.recreated, [slot]: { count: (e.recreated[slot]?.count ?? 0) + 1, atMs: call.nowMs } } }), message);
-  }
-  return apply(call, (e) => ({ ...e, deletedBarePods: [...e.deletedBarePods, `${pod.namespace}/${pod.name}`] }), message);
+  return apply(call, (e) => podDeleted(e, pod, call.nowMs), `pod "${pod.name}" deleted`);
 }
 
 function label(call: KubectlCall): CommandResult {
@@ -114,3 +111,4 @@ registerKubectlVerb('scale', scale);
 registerKubectlVerb('delete', deletePod);
 registerKubectlVerb('label', label);
 registerKubectlVerb('patch', patchService);
+registerKubectlVerb('apply', applyFromFile);
