@@ -2,9 +2,8 @@
 // kept beside the lab's record, so a later `tracelab exec` sees the objects its rules were rewritten for. Written
 // privately (0600), atomically and durably (temp file, fsync, rename); tied to the record's createdAt, so a rebuilt lab
 // starts from its lab file again.
-import { readFileSync } from 'node:fs';
 import type { KubeEdits } from '../../topology/kube-edits.js';
-import { writeDurably } from './record.js';
+import { readIfExists, writeDurably } from './record.js';
 
 interface KubectlStateFile {
   readonly version: 1;
@@ -20,13 +19,8 @@ export function kubectlStatePath(recordPath: string): string {
 
 /** The edits saved for the lab created at CREATEDAT, or undefined (none saved, or saved for an earlier build). */
 export function readKubectlState(path: string, createdAt: string): KubeEdits | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const text = readIfExists(path);
+  if (text === undefined) return undefined;
   const saved = JSON.parse(text) as KubectlStateFile;
   if (saved.version !== 1) throw new Error(`${path}: not a tracelab kubectl state`);
   return saved.lab === createdAt ? saved.edits : undefined;

@@ -75,16 +75,21 @@ export function writeDurably(path: string, text: string, mode: number): void {
 
 /** Reads a record, or undefined when there is none; throws with the path when it is unreadable. */
 export function readRecord(path: string): NetnsRecord | undefined {
-  let text: string;
+  const text = readIfExists(path);
+  if (text === undefined) return undefined;
+  const parsed = JSON.parse(text) as NetnsRecord;
+  if (parsed.version !== 1 || !Array.isArray(parsed.namespaces)) throw new Error(`${path}: not a tracelab namespace record`);
+  return parsed;
+}
+
+/** PATH's text, or undefined when there is no such file (other errors are thrown). */
+export function readIfExists(path: string): string | undefined {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  const parsed = JSON.parse(text) as NetnsRecord;
-  if (parsed.version !== 1 || !Array.isArray(parsed.namespaces)) throw new Error(`${path}: not a tracelab namespace record`);
-  return parsed;
 }
 
 /** Removes the record and what is kept beside it (the kubectl state: kubectl-state.ts). */
