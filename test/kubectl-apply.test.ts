@@ -20,7 +20,7 @@ const FOO = 'apiVersion: example.com/v1\nkind: Foo\nmetadata: {name: x, namespac
 function lab(files: Record<string, string>, engine = false): Simulator {
   const nodeFiles = Object.entries(files).map(([p, t]) => `      ${JSON.stringify(p)}: ${JSON.stringify(t)}`).join('\n');
   let text = LAB.replace(/^cluster:\n/m, engine ? 'cluster:\n  networkPolicy: kube-router\n' : 'cluster:\n');
-  text = text.replace(/^( *)- name: controlplane\n/m, (m, indent: string) => `${m}${indent}  files:\n${nodeFiles.replace(/^ {6}/gm, `${indent}    `)}\n`);
+  if (nodeFiles !== '') text = text.replace(/^( *)- name: controlplane\n/m, (m, indent: string) => `${m}${indent}  files:\n${nodeFiles.replace(/^ {6}/gm, `${indent}    `)}\n`);
   return new Simulator(compileLabText('lab.yaml', text));
 }
 
@@ -75,6 +75,16 @@ describe('kubectl apply -f / delete -f: what kubectl prints', () => {
   });
 });
 
+describe('kubectl edit', () => {
+  it('finds the object as kubectl does, then says the editor is not modelled', () => {
+    const sim = lab({});
+    expect(run(sim, 'controlplane', 'kubectl edit svc nope')).toEqual({ out: '', err: 'Error from server (NotFound): services "nope" not found\n', code: 1 });
+    const r = run(sim, 'controlplane', 'kubectl edit svc httpd');
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('kubectl patch or kubectl apply -f');
+  });
+});
+
 describe('an applied default-deny: nothing on Flannel alone, httpd blocked under kube-router (kernel-recorded outputs)', () => {
   const files = { '/home/vagrant/np.yaml': DENY, '/home/vagrant/web.yaml': ALLOW_WEB };
   const probe = (name: string) => loadScenarioFile(`scenarios/${name}.yaml`).probes.find((p) => p.run === CURL)!;
@@ -109,10 +119,11 @@ describe.skipIf(real.status !== 0)('client-side errors equal the real kubectl', 
   writeFileSync(join(dir, 'empty.yaml'), '');
   const kubectl = (args: string) => {
     // No server: --dry-run=client and a kubeconfig-free run stop at the client's own checks, which are these.
-    const r = spawnSync('kubectl', [...args.split(' '), '--dry-run=client'], { encoding: 'utf8', cwd: dir, env: { ...process.env, KUBECONFIG: join(dir, 'none') } });
+    const dry = args.startsWith('edit') ? [] : ['--dry-run=client'];
+    const r = spawnSync('kubectl', [...args.split(' '), ...dry], { encoding: 'utf8', cwd: dir, env: { ...process.env, KUBECONFIG: join(dir, 'none') } });
     return { out: r.stdout, err: r.stderr, code: r.status };
   };
-  const cases = ['apply -f /nope', 'delete -f /nope', 'apply', 'apply -f empty.yaml', 'delete -f empty.yaml'];
+  const cases = ['apply -f /nope', 'delete -f /nope', 'apply', 'apply -f empty.yaml', 'delete -f empty.yaml', 'edit', 'edit -f /nope'];
   for (const c of cases) {
     it(`kubectl ${c}`, () => {
       const sim = lab({ '/home/vagrant/empty.yaml': '' });

@@ -8,6 +8,7 @@ import { kubeEditsOf, setKubeEdits } from '../../kube-state.js';
 import { fail, ok, unsupported } from '../output.js';
 import { applyFromFile, deleteFromFile } from './apply.js';
 import { podDeleted } from './apply-workloads.js';
+import { readManifests } from './manifest-file.js';
 import { klog } from './component-logs.js';
 import { parseRequest, selectItems } from './get.js';
 import type { PodItem } from './res-pods.js';
@@ -81,6 +82,22 @@ function label(call: KubectlCall): CommandResult {
   return apply(call, (e) => ({ ...e, podLabels: { ...e.podLabels, [key]: labels } }), `pod/${pod.name} labeled`);
 }
 
+/**
+ * kubectl edit: the arguments and the object are checked as kubectl checks them (same errors); the editor it then
+ * opens ($KUBE_EDITOR, $EDITOR, vi) is not modelled, and the refusal says which verbs change the object instead.
+ */
+function edit(call: KubectlCall): CommandResult {
+  const instead = 'kubectl edit (it opens $KUBE_EDITOR or $EDITOR, which the simulated shell has not): change the object with kubectl patch or kubectl apply -f';
+  if (call.args.filename !== undefined) {
+    const read = readManifests(call, call.args.filename);
+    return read.ok ? unsupported(instead) : fail(read.message, 1);
+  }
+  if (call.args.words.length === 0) return fail(NO_RESOURCES, 1);
+  if (call.args.words.length === 1 && !call.args.words[0]!.includes('/')) return unsupported(instead);
+  const target = oneObject(call);
+  return 'exitCode' in target ? target : unsupported(instead);
+}
+
 /** A strategic merge patch's selector (map: merged key by key, null deletes) and ports (merged by `port`). */
 function patchService(call: KubectlCall): CommandResult {
   const target = oneObject(call);
@@ -112,3 +129,4 @@ registerKubectlVerb('delete', deletePod);
 registerKubectlVerb('label', label);
 registerKubectlVerb('patch', patchService);
 registerKubectlVerb('apply', applyFromFile);
+registerKubectlVerb('edit', edit);
