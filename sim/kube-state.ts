@@ -8,12 +8,22 @@ import { modelServicesOf } from '../topology/kube-services.js';
 import { nodeNetfilterRules } from '../topology/netfilter-rules.js';
 import type { Device, LabModel } from '../topology/model.js';
 import { parseSave } from './netfilter.js';
+import type { NetworkPolicy } from '../topology/network-policy.js';
+import type { Dataplane } from './dataplane.js';
 import type { Simulator } from './simulator.js';
 
-const editsBySim = new WeakMap<Simulator, KubeEdits>();
+/** The edits by the simulator's dataplane (what the packet engine holds: --explain names applied policies). */
+const editsByDataplane = new WeakMap<Dataplane, KubeEdits>();
 
 export function kubeEditsOf(sim: Simulator): KubeEdits {
-  return editsBySim.get(sim) ?? emptyKubeEdits();
+  return editsByDataplane.get(sim.dp) ?? emptyKubeEdits();
+}
+
+/** The NetworkPolicies and pod labels the API server holds now, for the engine's verdict notes. */
+export function policiesOfDataplane(dp: Dataplane): { policies: readonly NetworkPolicy[]; labelsOf: (pod: string) => Readonly<Record<string, string>> | undefined } {
+  const edits = editsByDataplane.get(dp) ?? emptyKubeEdits();
+  const labels = edits.podLabels;
+  return { policies: policiesNow(dp.model, edits).map((a) => a.policy), labelsOf: (pod) => labels[`${dp.model.device(pod)?.namespace ?? 'default'}/${pod}`] };
 }
 
 /** The cluster's objects as they are now in this simulator. */
@@ -28,7 +38,7 @@ export function policiesNow(model: LabModel, edits: KubeEdits): readonly Applied
 
 /** Records EDITS and lets kube-proxy resync every node's rules (the watch of Services and EndpointSlices). */
 export function setKubeEdits(sim: Simulator, edits: KubeEdits): void {
-  editsBySim.set(sim, edits);
+  editsByDataplane.set(sim.dp, edits);
   syncKubeProxy(sim, kubeClusterOf(sim), edits);
 }
 

@@ -108,6 +108,14 @@ describe('an applied default-deny: nothing on Flannel alone, httpd blocked under
     run(sim, 'controlplane', 'kubectl delete -f np.yaml');
     expect(run(sim, 'netshoot', CURL).out).toBe(p.healthy);
   });
+
+  it('names the applied policy in the trace record (--explain), as it names a lab file\'s', () => {
+    const sim = lab(files, true);
+    run(sim, 'controlplane', 'kubectl apply -f np.yaml');
+    const r = sim.run('netshoot', 'traceroute -n -q 1 -m 4 -T -p 80 10.244.1.3');
+    const steps = r.traces![0]!.hops.flatMap((h) => h.probes.flatMap((x) => x.steps.map((st) => st.decision)));
+    expect(steps.some((d) => d.startsWith('dropped by policy default/default-deny: no ingress rule admits 10.244.2.3 to 10.244.1.3:TCP 80; '))).toBe(true);
+  });
 });
 
 const real = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
