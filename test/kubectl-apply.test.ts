@@ -58,6 +58,15 @@ describe('kubectl apply -f / delete -f: what kubectl prints', () => {
     });
   });
 
+  it("prints an invalid policy as cmdutil.CheckErr prints the API server's Invalid status, applying nothing of it", () => {
+    const bad = ALLOW_WEB.replace('ports: [{port: 80}]', 'ports: [{port: 80, endPort: 70}]');
+    const sim = lab({ '/home/vagrant/bad.yaml': bad });
+    expect(run(sim, 'controlplane', 'kubectl apply -f bad.yaml')).toEqual({
+      out: '', err: 'The NetworkPolicy "allow-web" is invalid: spec.ingress[0].ports[0].endPort: Invalid value: 70: must be greater than or equal to `port`\n', code: 1,
+    });
+    expect(run(sim, 'controlplane', 'kubectl get netpol').err).toBe('No resources found in default namespace.\n');
+  });
+
   it("refuses an object whose namespace differs from -n with kubectl's text", () => {
     const sim = lab({ '/home/vagrant/np.yaml': DENY.replace('name: default-deny', 'name: default-deny\n  namespace: web') });
     expect(run(sim, 'controlplane', 'kubectl apply -n default -f np.yaml').err).toBe(

@@ -4,7 +4,7 @@
 // kube-proxy and kube-router on every node (sim/kube-state.ts). The lab file's objects count as created by
 // `kubectl apply` (their last-applied configuration is what the lab file says).
 import type { KubeEdits } from '../../../topology/kube-edits.js';
-import { policyFromManifest, validatePolicy, type NetworkPolicyManifest } from '../../../topology/network-policy.js';
+import { invalidPolicyText, policyFromManifest, validatePolicy, type NetworkPolicyManifest } from '../../../topology/network-policy.js';
 import type { CommandResult } from '../../../topology/trace.js';
 import { kubeEditsOf, policiesNow, setKubeEdits } from '../../kube-state.js';
 import { fail, unsupported } from '../output.js';
@@ -19,17 +19,11 @@ type Handler = (o: ManifestObject, ns: string, edits: KubeEdits, call: KubectlCa
 
 const POLICY = 'networking.k8s.io/v1 NetworkPolicy';
 
-/** cmdutil.CheckErr's text for an Invalid status: one cause on the line, several as a `* ` list. */
-function invalidText(kind: string, name: string, causes: readonly string[]): string {
-  const prefix = `The ${kind} "${name}" is invalid: `;
-  return causes.length === 1 ? `${prefix}${causes[0]}` : `${prefix}\n${causes.map((c) => `* ${c}`).join('\n')}`;
-}
-
 function applyPolicy(o: ManifestObject, ns: string, edits: KubeEdits, call: KubectlCall): ObjectOutcome {
   const m = o as NetworkPolicyManifest;
   if (!m.metadata?.name || !m.spec?.podSelector) return { notModelled: 'kubectl apply of a NetworkPolicy without metadata.name or spec.podSelector' };
   const errors = validatePolicy(m);
-  if (errors.length > 0) return { error: invalidText('NetworkPolicy', m.metadata.name, errors.map((e) => e.message)) };
+  if (errors.length > 0) return { error: invalidPolicyText(m.metadata.name, errors) };
   const policy = policyFromManifest({ ...m, metadata: { ...m.metadata, namespace: ns } });
   const all = policiesNow(call.ctx.sim.model, edits);
   const at = all.findIndex((a) => a.policy.name === policy.name && a.policy.namespace === ns);
