@@ -2,7 +2,7 @@
 // real (--dry-run=client needs no server), the server-side lines from kubectl's source texts (apply.go, delete.go,
 // builder.go), and the effect of an applied policy against the kernel-recorded outputs of the policy scenarios.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,15 @@ describe('kubectl apply -f / delete -f: what kubectl prints', () => {
       out: '', err: 'The NetworkPolicy "allow-web" is invalid: spec.ingress[0].ports[0].endPort: Invalid value: 70: must be greater than or equal to `port`\n', code: 1,
     });
     expect(run(sim, 'controlplane', 'kubectl get netpol').err).toBe('No resources found in default namespace.\n');
+  });
+
+  it('reads a directory\'s .json/.yaml/.yml files in lexical order, naming each file in its errors', () => {
+    const sim = lab({ '/home/vagrant/netpol/b.yaml': `${FOO}`, '/home/vagrant/netpol/a.yml': DENY, '/home/vagrant/netpol/notes.txt': 'x' });
+    expect(run(sim, 'controlplane', 'kubectl apply -f netpol/')).toEqual({
+      out: 'networkpolicy.networking.k8s.io/default-deny created\n',
+      err: 'error: resource mapping not found for name: "x" namespace: "default" from "netpol/b.yaml": no matches for kind "Foo" in version "example.com/v1"\nensure CRDs are installed first\n',
+      code: 1,
+    });
   });
 
   it("refuses an object whose namespace differs from -n with kubectl's text", () => {
@@ -134,16 +143,18 @@ describe.skipIf(real.status !== 0)('client-side errors equal the real kubectl', 
   const dir = mkdtempSync(join(tmpdir(), 'tracelab-apply-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'empty.yaml'), '');
+  mkdirSync(join(dir, 'docs'));
+  writeFileSync(join(dir, 'docs', 'readme.txt'), 'x: 1\n');
   const kubectl = (args: string) => {
     // No server: --dry-run=client and a kubeconfig-free run stop at the client's own checks, which are these.
     const dry = args.startsWith('edit') ? [] : ['--dry-run=client'];
     const r = spawnSync('kubectl', [...args.split(' '), ...dry], { encoding: 'utf8', cwd: dir, env: { ...process.env, KUBECONFIG: join(dir, 'none') } });
     return { out: r.stdout, err: r.stderr, code: r.status };
   };
-  const cases = ['apply -f /nope', 'delete -f /nope', 'apply', 'apply -f empty.yaml', 'delete -f empty.yaml', 'edit', 'edit -f /nope'];
+  const cases = ['apply -f /nope', 'delete -f /nope', 'apply', 'apply -f empty.yaml', 'delete -f empty.yaml', 'edit', 'edit -f /nope', 'apply -f docs', 'delete -f docs'];
   for (const c of cases) {
     it(`kubectl ${c}`, () => {
-      const sim = lab({ '/home/vagrant/empty.yaml': '' });
+      const sim = lab({ '/home/vagrant/empty.yaml': '', '/home/vagrant/docs/readme.txt': 'x: 1\n' });
       const r = run(sim, 'controlplane', `kubectl ${c}`);
       expect(r).toEqual(kubectl(c));
     });

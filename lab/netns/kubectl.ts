@@ -2,7 +2,7 @@
 // the same lab answers the verbs), and a verb that changes them (scale, delete, label, patch, apply/delete -f) is
 // realised as kube-proxy and kube-router realise it: their KUBE-* chains rewritten with iptables-restore --noflush and
 // kube-router's ipsets with ipset restore in every node's namespace. The edits persist beside the lab's record.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { EXEC_WRONG_KUBELET, kubeletReachable } from '../../topology/kube-nodes.js';
 import type { LabModel } from '../../topology/model.js';
 import type { CommandResult } from '../../topology/trace.js';
@@ -50,7 +50,10 @@ export class NetnsKubectl {
   constructor(private readonly lab: LabModel, private readonly statePath?: string) {
     this.sim = new Simulator(lab);
     // `kubectl apply -f FILE` reads FILE from the host's filesystem when the place's files lack it.
-    setHostFileReader(this.sim, (path) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined));
+    setHostFileReader(this.sim, {
+      read: (path) => (existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined),
+      list: (path) => (existsSync(path) && statSync(path).isDirectory() ? readdirSync(path) : undefined),
+    });
   }
 
   /** Handles a kubectl line at a node or the host; undefined when the line is not kubectl's. */

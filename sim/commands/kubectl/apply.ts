@@ -56,17 +56,17 @@ function overFile(call: KubectlCall, handlers: Readonly<Record<string, Handler>>
   let edits = kubeEditsOf(call.ctx.sim);
   const out: string[] = [];
   const errors: string[] = [];
-  for (const o of read.objects) {
+  for (const { object: o, source } of read.objects) {
     const key = `${o.apiVersion} ${o.kind}`;
     const handler = handlers[key];
     if (!handler) {
       if (KNOWN_KINDS.has(key)) return unsupported(`kubectl ${verb} -f of a ${o.kind}`);
-      errors.push(mappingError(o, file));
+      errors.push(mappingError(o, source));
       continue;
     }
     const ns = objectNamespace(o, call);
     if (!ns.ok) return fail(ns.message, 1);
-    const r = handler(o, ns.ns, edits, call, file);
+    const r = handler(o, ns.ns, edits, call, source);
     if ('notModelled' in r) return unsupported(r.notModelled);
     if ('error' in r) errors.push(r.error);
     else {
