@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import type { LabFile } from '../topology/labfile.js';
-import { validatePolicy, type NetworkPolicyManifest } from '../topology/network-policy.js';
+import { invalidPolicyText, validatePolicy, type NetworkPolicyManifest } from '../topology/network-policy.js';
 import { UsageError } from './backend.js';
 
 /** The lab file with the manifests applied, and what kubectl prints for each (`networkpolicy.networking.k8s.io/X created`). */
@@ -18,10 +18,7 @@ export function applyManifests(data: LabFile, text: string): { data: LabFile; li
     if (m.kind !== 'NetworkPolicy' || m.apiVersion !== 'networking.k8s.io/v1') throw new UsageError(`apply: only networking.k8s.io/v1 NetworkPolicy manifests are modelled (got ${m.apiVersion ?? '?'} ${m.kind ?? '?'})`);
     if (!m.metadata?.name || !m.spec) throw new UsageError('error: error validating data: metadata.name and spec are required');
     const errs = validatePolicy(m);
-    if (errs.length > 0) {
-      const body = errs.length === 1 ? errs[0]!.message : `[${errs.map((e) => e.message).join(', ')}]`;
-      throw new UsageError(`The NetworkPolicy "${m.metadata.name}" is invalid: ${body}`);
-    }
+    if (errs.length > 0) throw new UsageError(invalidPolicyText(m.metadata.name, errs));
     const ns = m.metadata.namespace ?? 'default';
     const at = policies.findIndex((p) => p.metadata.name === m.metadata.name && (p.metadata.namespace ?? 'default') === ns);
     if (at >= 0) policies[at] = m;

@@ -237,11 +237,23 @@ export class DeviceState {
 
   /** Whether `ip` is in the device's ipset NAME (undefined: no such set); the model's sets, parsed on first use. */
   inSet(name: string, ip: number): boolean | undefined {
-    this.ipsetCache ??= parseIpsets(this.device.ipsets ?? []);
+    this.ipsetCache ??= parseIpsets(this.ipsetLines());
     return inIpset(this.ipsetCache, name, ip);
   }
 
+  /** The ipsets now (`ipset save` lines): the model's, until software on the device rewrites them (setIpsets). */
+  ipsetLines(): readonly string[] {
+    return this.ipsetOverride ?? this.device.ipsets ?? [];
+  }
+
+  /** Replaces every ipset (kube-router's resync after a policy change). */
+  setIpsets(lines: readonly string[]): void {
+    this.ipsetOverride = lines;
+    this.ipsetCache = undefined;
+  }
+
   private ipsetCache?: IpSets;
+  private ipsetOverride?: readonly string[];
 
   /** Whether `addr` is one of this device's addresses (any interface: Linux's weak host model), or loopback. */
   isLocal(addr: number): boolean {

@@ -12,7 +12,7 @@ import { policyVerdictNote } from './policy-verdict.js';
 import type { Disposition } from '../topology/trace.js';
 
 export function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string, how = ''): Outcome {
-  if (j.recording) j.note(s.device.id, `${how}${policyVerdictNote(j.dp.model, s.device.id, v, p)}${verdictText('filter', v)}`, { in: inDev });
+  if (j.recording) j.note(s.device.id, `${how}${policyVerdictNote(j.dp, s.device.id, v, p)}${verdictText('filter', v)}`, { in: inDev });
   const kind = REJECT_TYPES[v.rule?.rejectWith ?? 'icmp-port-unreachable']!;
   if (kind === 'tcp-reset') {
     if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.device.id, disposition: 'rejected' };

@@ -144,7 +144,7 @@ export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]
     hostname: n.name,
     toolset: 'linux',
     resolver: 'glibc',
-    files: vmFiles(ctx, n.name),
+    files: { ...vmFiles(ctx, n.name), ...n.files },
     role: n.role,
     interfaces,
     routes,

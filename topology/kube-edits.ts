@@ -1,5 +1,6 @@
 // The API changes made to a running lab's cluster (kubectl scale, delete pod, label, patch of a Service): plain data
 // the kube objects are derived under (kube-objects.ts), kept by each backend (sim/kube-state.ts, the netns lab).
+import type { NetworkPolicy } from './network-policy.js';
 
 export interface ServicePatch {
   /** spec.selector after the patch (replaces the old map, as a strategic merge of a map does key by key: see kubectl/mutate). */
@@ -19,6 +20,14 @@ export interface KubeEdits {
   readonly podLabels: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Service patches by "ns/name". */
   readonly services: Readonly<Record<string, ServicePatch>>;
+  /** The NetworkPolicies after kubectl apply/delete -f (absent: the lab file's, created with the workloads). */
+  readonly policies?: readonly AppliedPolicy[];
+}
+
+/** A NetworkPolicy as the API server keeps it, and when it was created (simulated ms). */
+export interface AppliedPolicy {
+  readonly policy: NetworkPolicy;
+  readonly createdMs: number;
 }
 
 export function emptyKubeEdits(): KubeEdits {

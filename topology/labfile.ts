@@ -29,6 +29,8 @@ export interface LabFileNode {
   ip: string;
   podSubnet?: string;
   pods?: LabFilePod[];
+  /** Files on the VM by absolute path (manifests a person applies with `kubectl apply -f`). */
+  files?: Record<string, string>;
 }
 
 export interface LabFileService {

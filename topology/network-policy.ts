@@ -132,6 +132,15 @@ function validatePeer(peer: PolicyPeer, path: (string | number)[]): PolicyFieldE
   return errs;
 }
 
+/**
+ * What kubectl prints for an Invalid status of a NetworkPolicy (cmdutil.CheckErr over the status causes): one cause on
+ * the line, several as a `* ` list after the prefix.
+ */
+export function invalidPolicyText(name: string, errors: readonly PolicyFieldError[]): string {
+  const prefix = `The NetworkPolicy "${name}" is invalid: `;
+  return errors.length === 1 ? `${prefix}${errors[0]!.message}` : `${prefix}\n${errors.map((e) => `* ${e.message}`).join('\n')}`;
+}
+
 /** ValidateNetworkPolicySpec's checks (field paths relative to the object: spec.ingress[0]...). */
 export function validatePolicy(m: NetworkPolicyManifest): PolicyFieldError[] {
   const errs: PolicyFieldError[] = [];

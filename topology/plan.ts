@@ -31,6 +31,8 @@ export interface PlannedNode {
   /** Undefined when the node has not joined (not in joinOrder) and names no podSubnet. */
   readonly podSubnet?: Cidr;
   readonly pods: readonly PlannedPod[];
+  /** Files the lab file puts on the VM (manifests for `kubectl apply -f`), by absolute path. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export interface LabPlan {
@@ -172,7 +174,7 @@ function planCluster(ctx: PlanContext): { nodeNames: ReadonlySet<string>; joinOr
 
 /** A node being planned: what the plan gets, and the indices of its pods that get an address. */
 interface NodeDraft {
-  readonly planned: { name: string; role: 'control-plane' | 'worker'; ip: number; podSubnet?: Cidr; pods: PlannedPod[] };
+  readonly planned: { name: string; role: 'control-plane' | 'worker'; ip: number; podSubnet?: Cidr; pods: PlannedPod[]; files?: Readonly<Record<string, string>> };
   readonly index: number;
   readonly addressedPods: number[];
 }
@@ -201,7 +203,7 @@ function planNodes(ctx: PlanContext, nets: PlannedNetworks, joinOrder: readonly 
       if (!podSubnet) ctx.err(['nodes', i, 'pods', j], `pod ${p.name} is on node ${n.name}, which has no pod subnet (it is not in cluster.joinOrder and names no podSubnet)`);
       else addressedPods.push(j);
     });
-    return { planned: { name: n.name, role: n.role ?? (i === 0 ? 'control-plane' : 'worker'), ip, podSubnet, pods: [] }, index: i, addressedPods };
+    return { planned: { name: n.name, role: n.role ?? (i === 0 ? 'control-plane' : 'worker'), ip, podSubnet, pods: [], ...(n.files ? { files: Object.freeze({ ...n.files }) } : {}) }, index: i, addressedPods };
   });
   checkPodSubnetOverlaps(ctx, subnets);
   return drafts;

@@ -2,7 +2,8 @@
 // enforce policies); `kube-router` adds its controller's chains, rules and ipsets to every joined node.
 import type { Cidr } from './address.js';
 import { kubeRouterNodeRules, policyPodsOf, type KubeRouterNodeRules } from './kube-router-rules.js';
-import type { Device, Service } from './model.js';
+import type { Device, LabModel, Service } from './model.js';
+import type { NetworkPolicy } from './network-policy.js';
 import { byName, saveOrder } from './netfilter-rules.js';
 import type { PlannedPolicies } from './plan-policies.js';
 
@@ -40,4 +41,19 @@ export function applyPolicyEngine(devices: readonly Device[], services: readonly
     const add = kubeRouterNodeRules(input, d.id);
     return { ...d, netfilter: mergeFilter(d.netfilter, add), ipsets: add.ipsets };
   });
+}
+
+/**
+ * kube-router's full resync after API changes (policies applied or deleted, pods relabelled): what its controller leaves
+ * on each joined node of the compiled MODEL with POLICIES and the pods' labels as LABELSOF gives them; undefined where
+ * no engine runs.
+ */
+export function kubeRouterRulesNow(
+  model: LabModel, policies: readonly NetworkPolicy[], labelsOf: (pod: string) => Readonly<Record<string, string>> | undefined,
+): (node: Device) => KubeRouterNodeRules | undefined {
+  if (model.cluster.networkPolicy !== 'kube-router') return () => undefined;
+  const planned: PlannedPolicies = { engine: 'kube-router', policies, namespaceLabels: model.namespaceLabels ?? {} };
+  const pods = policyPodsOf(model.devices).map((p) => ({ ...p, labels: labelsOf(p.name) ?? p.labels }));
+  const input = { pods, policies, namespaces: namespacesOf(model.devices, model.services, planned), namespaceLabels: planned.namespaceLabels, serviceNetwork: model.cluster.serviceNetwork };
+  return (node) => (node.podSubnet === undefined || node.flannel === undefined ? undefined : kubeRouterNodeRules(input, node.id));
 }

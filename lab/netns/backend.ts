@@ -13,6 +13,7 @@ import { runArgv } from '../process.js';
 import { DEFAULT_PREFIX, formatStatus, netnsDown, netnsStatus, netnsUp } from './lifecycle.js';
 import { newFlannelClock, waitAndReconcile } from './flannel.js';
 import { NetnsKubectl } from './kubectl.js';
+import { kubectlStatePath } from './kubectl-state.js';
 import type { PlannedPlace } from './plan.js';
 import { readRecord, recordPath, stateDirOf } from './record.js';
 
@@ -86,7 +87,7 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
       await netnsUp(model, { ...common, ...upOpts, reuse: true });
       lab = model;
       clock = newFlannelClock();
-      kubectl = new NetnsKubectl(model);
+      kubectl = new NetnsKubectl(model, kubectlStatePath(recordPath(stateDirOf(opts.stateDir), prefix)));
     },
     /** Runs at a place of the lab this backend brought up, or (without up) of the lab recorded under its prefix. */
     async run(where: string, command: string): Promise<CommandResult> {
@@ -95,7 +96,7 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
       if (!record) {
         return { stdout: '', stderr: `no namespace lab with prefix ${prefix} is up (tracelab lab up --backend netns)\n`, exitCode: 2 };
       }
-      const kube = await kubectl?.run(id, command, record.places);
+      const kube = await kubectl?.run(id, command, record);
       if (kube) return kube.kind === 'done' ? kube.result : this.run(kube.device, kube.command);
       const { place } = placeFromRecord(record.places, id);
       const tools = place.toolset === 'busybox' ? await (applets ??= busyboxApplets()) : NO_APPLETS;

@@ -56,9 +56,14 @@ export function newRecord(prefix: string, lab: string): NetnsRecord {
 
 /** Writes the record durably and atomically (temp file, fsync, rename), so a SIGKILL never leaves half a file. */
 export function writeRecord(path: string, record: NetnsRecord): void {
+  writeDurably(path, JSON.stringify(record, null, 1) + '\n', 0o644);
+}
+
+/** Writes TEXT to PATH (created with MODE) through a temp file, fsync and rename. */
+export function writeDurably(path: string, text: string, mode: number): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(record, null, 1) + '\n', { mode: 0o644 });
+  writeFileSync(tmp, text, { mode });
   const fd = openSync(tmp, 'r');
   try {
     fsyncSync(fd);
@@ -70,19 +75,27 @@ export function writeRecord(path: string, record: NetnsRecord): void {
 
 /** Reads a record, or undefined when there is none; throws with the path when it is unreadable. */
 export function readRecord(path: string): NetnsRecord | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const text = readIfExists(path);
+  if (text === undefined) return undefined;
   const parsed = JSON.parse(text) as NetnsRecord;
   if (parsed.version !== 1 || !Array.isArray(parsed.namespaces)) throw new Error(`${path}: not a tracelab namespace record`);
   return parsed;
 }
 
+/** PATH's text, or undefined when there is no such file (other errors are thrown). */
+export function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Removes the record and what is kept beside it (the kubectl state: kubectl-state.ts). */
 export function removeRecord(path: string): void {
-  rmSync(path, { force: true });
-  rmSync(`${path}.tmp`, { force: true });
+  for (const p of [path, path.replace(/\.json$/, '.kubectl.json')]) {
+    rmSync(p, { force: true });
+    rmSync(`${p}.tmp`, { force: true });
+  }
 }

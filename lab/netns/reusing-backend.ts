@@ -5,6 +5,7 @@ import type { LabModel } from '../../topology/model.js';
 import type { Backend, BackendOptions, UpOptions } from '../backend.js';
 import { createNetnsBackend, placeFromRecord } from './backend.js';
 import { DEFAULT_PREFIX, netnsDown } from './lifecycle.js';
+import { kubectlStatePath, readKubectlState } from './kubectl-state.js';
 import { buildNetnsPlan } from './plan.js';
 import { readRecord, recordPath, stateDirOf } from './record.js';
 import { planFingerprint } from './reuse.js';
@@ -40,6 +41,8 @@ export function createReusingNetnsBackend(opts: BackendOptions = {}): ReusingBac
   async function reset(): Promise<boolean> {
     const r = record();
     if (!r || r.state !== 'up') return false;
+    // kubectl changed the API (and kube-router's ipsets, which no snapshot holds): rebuild rather than reset.
+    if (readKubectlState(kubectlStatePath(recordPath(stateDirOf(opts.stateDir), prefix)), r.createdAt)) return false;
     let linksChanged = false;
     for (const ns of touched) {
       const want = snapshots.get(ns);

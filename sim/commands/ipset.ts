@@ -11,7 +11,7 @@ function setNames(lines: readonly string[]): string[] {
 }
 
 export function ipset(args: readonly string[], ctx: CommandContext): CommandResult {
-  const lines = ctx.state.device.ipsets ?? [];
+  const lines = ctx.state.ipsetLines();
   const [cmd, ...rest] = args;
   if ((cmd === 'list' || cmd === '-L' || cmd === 'save' || cmd === '-S') && (rest[0] === '-n' || rest[0] === '-name') && rest.length === 1) {
     const names = setNames(lines);

@@ -4,6 +4,7 @@ import type { Packet as DnsMessage } from 'dns-packet';
 import type { Dataplane } from '../dataplane.js';
 import { runProbe } from '../probe.js';
 import { ICMP_UNREACH_ERRNO } from '../socket.js';
+import { noteForwardFailure } from './coredns-errors.js';
 import { corednsAnswer, dnsZone, relayedReply, servfail, upstreamAnswer } from './responder.js';
 import { resolvConf } from './lab-dns.js';
 import { encode } from './wire.js';
@@ -84,5 +85,7 @@ function forward(dp: Dataplane, coredns: string, query: DnsMessage, depth: numbe
   if (upstream === undefined || depth >= MAX_FORWARDS) return { kind: 'answer', reply: servfail(query) };
   const socket = newSocket(dp);
   const got = exchange(dp, coredns, upstream, query, socket.sport, socket.seq, depth + 1);
+  const src = dp.state(coredns).device.interfaces.find((i) => i.name === 'eth0')?.addrs[0]?.ip;
+  if ((got.kind === 'silence' || got.kind === 'refused') && src !== undefined) noteForwardFailure(dp, coredns, query, src, socket.sport, upstream, got.kind === 'silence' ? 'timeout' : 'refused');
   return { kind: 'answer', reply: got.kind === 'answer' ? relayedReply(query, got.reply) : servfail(query) };
 }

@@ -5,6 +5,7 @@ import type { KubePod } from '../../../topology/kube-objects.js';
 import { kubeletReachable } from '../../../topology/kube-nodes.js';
 import type { CommandResult } from '../../../topology/trace.js';
 import { fail } from '../output.js';
+import { corednsErrorLines } from '../../dns/coredns-errors.js';
 import { componentLog } from './component-logs.js';
 import { kubectlResource, registerKubectlVerb, type KubectlCall } from './registry.js';
 
@@ -43,7 +44,7 @@ function logs(call: KubectlCall): CommandResult {
   }
   if (call.args.previous) return fail(`Error from server (BadRequest): previous terminated container "${pod.container}" in pod "${pod.name}" not found`, 1);
   if (kubeletUnreachable(call, pod)) return fail(`Error from server (NotFound): the server could not find the requested resource ( pods/log ${pod.name})`, 1);
-  let lines = componentLog(call.ctx.sim.model, pod);
+  let lines = [...componentLog(call.ctx.sim.model, pod), ...(pod.container === 'coredns' ? corednsErrorLines(call.ctx.sim.dp, pod.device) : [])];
   const tail = call.args.tail !== undefined ? Number(call.args.tail) : -1;
   if (tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
   return { stdout: lines.map((l) => `${l}\n`).join(''), stderr: target.note ? `${target.note}\n` : '', exitCode: 0 };

@@ -6,6 +6,9 @@ import { corednsDevices } from '../../../topology/kube-workloads.js';
 import type { CommandResult } from '../../../topology/trace.js';
 import { kubeEditsOf, setKubeEdits } from '../../kube-state.js';
 import { fail, ok, unsupported } from '../output.js';
+import { applyFromFile, deleteFromFile } from './apply.js';
+import { podDeleted } from './apply-workloads.js';
+import { readManifests } from './manifest-file.js';
 import { klog } from './component-logs.js';
 import { parseRequest, selectItems } from './get.js';
 import type { PodItem } from './res-pods.js';
@@ -52,17 +55,12 @@ function scale(call: KubectlCall): CommandResult {
 }
 
 function deletePod(call: KubectlCall): CommandResult {
+  if (call.args.filename !== undefined) return deleteFromFile(call);
   const target = oneObject(call);
   if ('exitCode' in target) return target;
   if (target.r.kind !== 'Pod') return unsupported(`kubectl delete ${target.r.plural}`);
   const pod = (target.item as PodItem).pod;
-  const message = `pod "${pod.name}" deleted`;
-  if (pod.owner?.kind === 'Node') return ok(`${message}\n`); // kubelet recreates a static pod's mirror with the same name
-  const slot = pod.slot;
-  if (slot !== undefined) {
-    return apply(call, (e) => ({ ...e, recreated: { ...e.recreated, [slot]: { count: (e.recreated[slot]?.count ?? 0) + 1, atMs: call.nowMs } } }), message);
-  }
-  return apply(call, (e) => ({ ...e, deletedBarePods: [...e.deletedBarePods, `${pod.namespace}/${pod.name}`] }), message);
+  return apply(call, (e) => podDeleted(e, pod, call.nowMs), `pod "${pod.name}" deleted`);
 }
 
 function label(call: KubectlCall): CommandResult {
@@ -82,6 +80,22 @@ function label(call: KubectlCall): CommandResult {
   }
   const key = `${pod.namespace}/${pod.name}`;
   return apply(call, (e) => ({ ...e, podLabels: { ...e.podLabels, [key]: labels } }), `pod/${pod.name} labeled`);
+}
+
+/**
+ * kubectl edit: the arguments and the object are checked as kubectl checks them (same errors); the editor it then
+ * opens ($KUBE_EDITOR, $EDITOR, vi) is not modelled, and the refusal says which verbs change the object instead.
+ */
+function edit(call: KubectlCall): CommandResult {
+  const instead = 'kubectl edit (it opens $KUBE_EDITOR or $EDITOR, which the simulated shell has not): change the object with kubectl patch or kubectl apply -f';
+  if (call.args.filename !== undefined) {
+    const read = readManifests(call, call.args.filename);
+    return read.ok ? unsupported(instead) : fail(read.message, 1);
+  }
+  if (call.args.words.length === 0) return fail(NO_RESOURCES, 1);
+  if (call.args.words.length === 1 && !call.args.words[0]!.includes('/')) return unsupported(instead);
+  const target = oneObject(call);
+  return 'exitCode' in target ? target : unsupported(instead);
 }
 
 /** A strategic merge patch's selector (map: merged key by key, null deletes) and ports (merged by `port`). */
@@ -114,3 +128,5 @@ registerKubectlVerb('scale', scale);
 registerKubectlVerb('delete', deletePod);
 registerKubectlVerb('label', label);
 registerKubectlVerb('patch', patchService);
+registerKubectlVerb('apply', applyFromFile);
+registerKubectlVerb('edit', edit);

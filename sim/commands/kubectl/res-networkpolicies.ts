@@ -1,18 +1,17 @@
 // kubectl's networkpolicies (networking.k8s.io): the lab's NetworkPolicy objects in kubectl's registry, printed by
 // kubectl-policy.ts (printNetworkPolicy's NAME, POD-SELECTOR, AGE; describeNetworkPolicy's layout).
-import { WORKLOAD_AGE_MS } from '../../../topology/kube-nodes.js';
 import type { NetworkPolicy, PolicyRule } from '../../../topology/network-policy.js';
 import { formatSelector } from '../../../topology/network-policy.js';
+import { kubeEditsOf, policiesNow } from '../../kube-state.js';
 import { describeNetworkPolicy } from '../kubectl-policy.js';
 import { age, metadata } from './api-meta.js';
 import { registerKubectlResource, type KubeItem } from './registry.js';
 
 interface PolicyItem extends KubeItem {
   readonly policy: NetworkPolicy;
+  /** Simulated ms: the lab file's were created with the workloads, applied ones when kubectl apply ran. */
+  readonly createdMs: number;
 }
-
-/** The objects were created with the workloads, before the simulated clock started. */
-const CREATED_MS = -WORKLOAD_AGE_MS;
 
 function ruleObject(r: PolicyRule, peerKey: 'from' | 'to'): Record<string, unknown> {
   return {
@@ -21,9 +20,9 @@ function ruleObject(r: PolicyRule, peerKey: 'from' | 'to'): Record<string, unkno
   };
 }
 
-function policyObject(p: NetworkPolicy): Record<string, unknown> {
+function policyObject(p: NetworkPolicy, createdMs: number): Record<string, unknown> {
   return {
-    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: metadata('NetworkPolicy', p.name, p.namespace, {}, CREATED_MS),
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: metadata('NetworkPolicy', p.name, p.namespace, {}, createdMs),
     spec: {
       ...(p.egress ? { egress: p.egress.map((r) => ruleObject(r, 'to')) } : {}),
       ...(p.ingress ? { ingress: p.ingress.map((r) => ruleObject(r, 'from')) } : {}),
@@ -33,10 +32,12 @@ function policyObject(p: NetworkPolicy): Record<string, unknown> {
 }
 
 const policyOf = (i: KubeItem) => (i as PolicyItem).policy;
+const createdOf = (i: KubeItem) => (i as PolicyItem).createdMs;
 
 registerKubectlResource({
   plural: 'networkpolicies', aliases: ['netpol', 'networkpolicy'], group: 'networking.k8s.io', kind: 'NetworkPolicy', namespaced: true,
-  list: (call) => (call.ctx.sim.model.networkPolicies ?? []).map((policy) => ({ name: policy.name, namespace: policy.namespace, labels: {}, policy, object: () => policyObject(policy) })),
-  table: (items, call) => ({ header: ['NAME', 'POD-SELECTOR', 'AGE'], rows: items.map((i) => [i.name, formatSelector(policyOf(i).podSelector), age(call, CREATED_MS)]) }),
-  describe: (item) => describeNetworkPolicy(policyOf(item), CREATED_MS),
+  list: (call) => policiesNow(call.ctx.sim.model, kubeEditsOf(call.ctx.sim)).map(({ policy, createdMs }): PolicyItem => (
+    { name: policy.name, namespace: policy.namespace, labels: {}, policy, createdMs, object: () => policyObject(policy, createdMs) })),
+  table: (items, call) => ({ header: ['NAME', 'POD-SELECTOR', 'AGE'], rows: items.map((i) => [i.name, formatSelector(policyOf(i).podSelector), age(call, createdOf(i))]) }),
+  describe: (item) => describeNetworkPolicy(policyOf(item), createdOf(item)),
 });
