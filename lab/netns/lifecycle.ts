@@ -1,5 +1,6 @@
 // Brings a namespace lab up, reports its status and tears it down, driven by the plan and the crash-proof record.
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabModel } from '../../topology/model.js';
 import type { UpOptions } from '../backend.js';
 import { preflight } from './preflight.js';
@@ -142,6 +143,23 @@ function assertNothingInTheWay(plan: NetnsPlan): void {
   }
 }
 
+/** How long down waits, polling every 2 ms, for the listeners to exit on SIGTERM before terminate() takes over. */
+const QUICK_EXIT_MS = 200;
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Resolves once none of PIDS is alive (processCmdline: gone or a zombie), or after MS. */
+async function waitGone(pids: readonly number[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (pids.some((pid) => processCmdline(pid) !== undefined) && Date.now() < deadline) await sleep(2);
+}
+
 /** Removes exactly what the record lists: its processes (when their command line still matches), namespaces, files. */
 export async function netnsDown(opts: NetnsLabOptions = {}): Promise<DownSummary> {
   const started = Date.now();
@@ -155,15 +173,21 @@ export async function netnsDown(opts: NetnsLabOptions = {}): Promise<DownSummary
   let processes = 0;
   // A process started just before a crash may not have its PID recorded yet: look in its namespace too (one scan of /proc).
   const inNamespace = pidsByNamespace(record.processes.map((p) => nsPath(p.ns)));
-  await forEachLimit(record.processes, TEARDOWN_CONCURRENCY, async (proc) => {
+  const matched = new Map<number, string>();
+  for (const proc of record.processes) {
     const pids = new Set<number>(inNamespace.get(nsPath(proc.ns)));
     if (proc.pid !== undefined) pids.add(proc.pid);
     for (const pid of pids) {
       const cmdline = processCmdline(pid);
-      if (!cmdline || !cmdlineMatches(cmdline, proc.ns, proc.argv)) continue;
-      if (await terminate(pid)) processes++;
-      else problems.push(`process ${pid} in ${proc.ns} did not exit`);
+      if (cmdline && cmdlineMatches(cmdline, proc.ns, proc.argv)) matched.set(pid, proc.ns);
     }
+  }
+  // SIGTERM to all at once, and a short wait polled often (they exit at once); terminate() then deals with stragglers.
+  for (const pid of matched.keys()) signalProcess(pid, 'SIGTERM');
+  await waitGone([...matched.keys()], QUICK_EXIT_MS);
+  await forEachLimit([...matched], TEARDOWN_CONCURRENCY, async ([pid, ns]) => {
+    if (processCmdline(pid) === undefined || (await terminate(pid))) processes++;
+    else problems.push(`process ${pid} in ${ns} did not exit`);
   });
   // All recorded namespaces that exist, in one `ip -force -batch` (newest first); whatever is still there is a problem.
   const present = [...record.namespaces].reverse().filter((ns) => existsSync(nsPath(ns)));
