@@ -61,7 +61,7 @@ async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal:
 /**
  * Builds the plan. Namespaces and /etc files come first; then the hostnames, the listeners that bind the wildcard
  * address and the commands all at once. The DNS servers bound to an address start once every address is in place (the
- * stage that configures links), and the settle wait for the links as soon as the last stage making links is done.
+ * stage that configures links); the settle wait for the links comes last.
  */
 export async function buildLab(b: Build): Promise<void> {
   await createNamespaces(b);
@@ -70,7 +70,6 @@ export async function buildLab(b: Build): Promise<void> {
   const dir = privateDir(b, `build-${b.plan.prefix}`);
   const batches = batchSteps(b.plan.steps);
   const addressed = stageOf('address');
-  const linked = stageOf('cni');
   const counter = new StepCounter(b.plan.steps.length, b.progress);
   const run = (signal: AbortSignal, from: number, to: number): Promise<void> =>
     runBatches(batches.filter((x) => x.stage >= from && x.stage <= to), { ...b, signal }, counter, dir, cni);
@@ -83,20 +82,14 @@ export async function buildLab(b: Build): Promise<void> {
       await run(signal, 0, addressed);
       await allOrFirstError(signal, [
         (s) => startListeners({ ...b, signal: s }, listeners.filter((l) => l.address !== undefined)),
-        async (s) => {
-          await run(s, addressed + 1, linked);
-          const late: string[] = [];
-          await allOrFirstError(s, [
-            (t) => run(t, linked + 1, Number.MAX_SAFE_INTEGER),
-            async (t) => void late.push(...(await settleLinks(b.plan.namespaces.map((n) => n.name), LISTENER_CONCURRENCY, t))),
-          ]);
-          if (late.length > 0) b.warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
-        },
+        (s) => run(s, addressed + 1, Number.MAX_SAFE_INTEGER),
       ]);
     },
   ]);
-  writeRecord(b.path, b.record);
   if (listeners.length > 0) b.progress(`listeners ${listeners.length}/${listeners.length}`);
+  const late = await settleLinks(b.plan.namespaces.map((n) => n.name), LISTENER_CONCURRENCY, b.signal);
+  if (late.length > 0) b.warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
+  throwIfAborted(b.signal);
 }
 
 /** A private directory NAME under the state directory (recorded before it is made; down removes it whole). */
@@ -163,18 +156,27 @@ function prepareCni(b: Build): CniRun | undefined {
   return { pluginDir, dataDir: (nodeNs) => join(dir, nodeNs) };
 }
 
-/** Tallies the plan steps done, for progress lines (about ten per build, at least every 50 steps). */
+/** Tallies the plan steps done, for progress lines (about ten per build, at least every 50 steps, and per stage). */
 class StepCounter {
   done = 0;
   constructor(
     readonly total: number,
     private readonly progress: (line: string) => void,
   ) {}
+  private shown = 0;
   add(n: number): void {
     const every = Math.max(50, Math.ceil(this.total / 10));
     const before = this.done;
     this.done += n;
-    if (Math.floor(this.done / every) > Math.floor(before / every) || this.done === this.total) this.progress(`commands ${this.done}/${this.total}`);
+    if (Math.floor(this.done / every) > Math.floor(before / every) || this.done === this.total) this.show();
+  }
+  /** A progress line at the end of each stage too (unless nothing was done since the last one). */
+  stageDone(): void {
+    if (this.done !== this.shown) this.show();
+  }
+  private show(): void {
+    this.shown = this.done;
+    this.progress(`commands ${this.done}/${this.total}`);
   }
 }
 
@@ -250,6 +252,7 @@ async function runBatches(batches: readonly BatchedStep[], b: Build, counter: St
       tasks.push(() => runAsLines(mine.map((x) => x.batch), mine.map((x) => x.line), b, counter));
     }
     await forEachLimit(tasks, BUILD_CONCURRENCY, (task) => task());
+    counter.stageDone();
   }
 }
 
