@@ -33,7 +33,8 @@ export const BUILD_STAGES: readonly (readonly PlanPhase[])[] = [
   ['netfilter'],
 ];
 
-const stageOf = (phase: PlanPhase): number => BUILD_STAGES.findIndex((s) => s.includes(phase));
+/** The index in BUILD_STAGES of the stage that runs PHASE. */
+export const stageOf = (phase: PlanPhase): number => BUILD_STAGES.findIndex((s) => s.includes(phase));
 
 /** The namespace a step works in: `ip -n NS ...` or `ip netns exec NS ...`. */
 export function stepNamespace(step: PlanStep): string {
@@ -150,4 +151,68 @@ export function phaseGroups(batches: readonly BatchedStep[]): BatchedStep[][][] 
     group.push(b);
   }
   return stages;
+}
+
+/** A file a batch line reads its input from (iptables-restore rules, an `ip -batch` of one namespace). */
+export interface BatchInput {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** Words ip's batch-line splitting keeps as they are. */
+const plainWords = (words: readonly string[]): boolean => words.every((w) => w !== '' && !/[\s"'\\#]/.test(w));
+
+/**
+ * BATCH as one line of a top-level `ip -force -batch -`: `netns exec NS COMMAND...`, which ip runs as a child of its
+ * own (a fork of a small process, not of node). Input that went to stdin goes to a file (PATH): `ip -batch FILE`,
+ * `iptables-restore FILE`, `ipset restore -file FILE`. Undefined for what cannot be a line (a CNI plugin run, other
+ * input, words ip would split or strip), which then runs on its own.
+ */
+export function batchLine(batch: BatchedStep, path: string): { line: string; input?: BatchInput } | undefined {
+  if (batch.steps.some((s) => s.cni)) return undefined;
+  const [ip, a, b, c, ...rest] = batch.argv;
+  if (ip !== 'ip' || a === undefined || b === undefined) return undefined;
+  let words: string[];
+  if (a === '-n') words = ['ip', ...[c ?? '', ...rest]];
+  else if (a === 'netns' && b === 'exec') words = rest;
+  else return undefined;
+  const ns = a === '-n' ? b : c!;
+  if (batch.stdin !== undefined) {
+    const tail = words.join(' ');
+    if (tail === 'ip -batch -') words = ['ip', '-batch', path];
+    else if (tail === 'iptables-restore') words = ['iptables-restore', path];
+    else if (tail === 'ipset restore') words = ['ipset', 'restore', '-file', path];
+    else return undefined;
+  }
+  if (!plainWords([ns, ...words])) return undefined;
+  const line = ['netns', 'exec', ns, ...words].join(' ');
+  return batch.stdin !== undefined ? { line, input: { path, content: batch.stdin } } : { line };
+}
+
+/** A failed line of an `ip -force -batch -` (1-based), what it printed, and the line of a nested `ip -batch FILE` that failed. */
+export interface FailedLine {
+  readonly line: number;
+  readonly stderr: string;
+  readonly nested?: { readonly file: string; readonly line: number };
+}
+
+/**
+ * The failed lines in an `ip -force -batch -` run's stderr: ip prints `Command failed -:N` after each, and its
+ * children run one at a time on the same stderr, so what came since the previous marker is that line's own output.
+ */
+export function failedLines(stderr: string): FailedLine[] {
+  const out: FailedLine[] = [];
+  let text: string[] = [];
+  let nested: { file: string; line: number } | undefined;
+  for (const l of stderr.split('\n')) {
+    const outer = /^Command failed -:(\d+)$/.exec(l);
+    const inner = /^Command failed (.+):(\d+)$/.exec(l);
+    if (outer) {
+      out.push({ line: Number(outer[1]), stderr: text.join('\n').trim(), ...(nested ? { nested } : {}) });
+      text = [];
+      nested = undefined;
+    } else if (inner) nested = { file: inner[1]!, line: Number(inner[2]) };
+    else if (l !== '') text.push(l);
+  }
+  return out;
 }

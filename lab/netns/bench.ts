@@ -21,6 +21,8 @@ export interface NetnsBenchRow {
   readonly simMs?: number;
   /** kernelMs / simMs: how many times faster the simulator is. */
   readonly ratio?: number;
+  /** Mininet's figure for the same work on this class of machine (up and down rows), for comparison. */
+  readonly mininet?: string;
   /** The bare command the measured one wraps (exec overhead row): median ms. */
   readonly bareMs?: number;
   readonly runs: number;
@@ -39,6 +41,11 @@ export interface NetnsBenchOptions {
   readonly runs?: number;
 }
 
+/**
+ * Mininet building and tearing down a comparable bare topology on a 2-core machine of this class (issue 15; Mininet is
+ * not needed to run the bench): printed next to the namespace lab's up and down rows.
+ */
+export const MININET_REFERENCE = { up: '330-370 ms', down: '300 ms' } as const;
 
 async function timed(body: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -73,8 +80,8 @@ export async function benchNetns(opts: NetnsBenchOptions = {}): Promise<NetnsBen
       up.push(await timed(() => netnsUp(lab, { prefix, stateDir, skipPreflight: true })));
       down.push(await timed(() => netnsDown({ prefix, stateDir })));
     }
-    rows.push({ what: `netns up ${lab.name}`, kernelMs: median(up), runs });
-    rows.push({ what: `netns down ${lab.name}`, kernelMs: median(down), runs });
+    rows.push({ what: `netns up ${lab.name}`, kernelMs: median(up), mininet: MININET_REFERENCE.up, runs });
+    rows.push({ what: `netns down ${lab.name}`, kernelMs: median(down), mininet: MININET_REFERENCE.down, runs });
 
     const kernel = createNetnsBackend({ prefix, stateDir });
     const sim = createSimBackend();
@@ -136,7 +143,8 @@ export function formatNetnsBench(result: NetnsBenchResult): string {
   const lines = ['namespace lab (median of runs; ratio = kernel / simulator):'];
   for (const r of result.rows) {
     const sim = r.simMs !== undefined ? `  sim ${r.simMs.toFixed(3)} ms  ratio ${r.ratio!.toFixed(0)}x`
-      : r.bareMs !== undefined ? `  bare ${r.bareMs.toFixed(1)} ms  overhead ${(r.kernelMs - r.bareMs).toFixed(1)} ms` : '';
+      : r.bareMs !== undefined ? `  bare ${r.bareMs.toFixed(1)} ms  overhead ${(r.kernelMs - r.bareMs).toFixed(1)} ms`
+      : r.mininet !== undefined ? `  (Mininet: ${r.mininet})` : '';
     lines.push(`  ${r.what.padEnd(48)} kernel ${r.kernelMs.toFixed(1)} ms${sim}`);
   }
   return lines.join('\n') + '\n';

@@ -1,25 +1,22 @@
 // Brings a namespace lab up, reports its status and tears it down, driven by the plan and the crash-proof record.
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabModel } from '../../topology/model.js';
 import type { UpOptions } from '../backend.js';
 import { preflight } from './preflight.js';
 import { runArgv } from '../process.js';
-import { buildNetnsPlan, type NetnsPlan, type PlanStep } from './plan.js';
+import { buildNetnsPlan, type NetnsPlan } from './plan.js';
 import { newRecord, readRecord, recordPath, removeRecord, stateDirOf, writeRecord, type NetnsRecord } from './record.js';
-import { cmdlineMatches, listenerArgv, processCmdline, startListener, terminate } from './listener.js';
-import { dnsServerArgv, dnsServerScript } from './dns-process.js';
+import { cmdlineMatches, processCmdline, terminate } from './listener.js';
 import { checkPrefix } from './names.js';
 import { isReusable, planFingerprint } from './reuse.js';
-import { createEtcFiles, releaseSharedDir } from './etc.js';
-import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
-import { batchSteps, failedStep, forEachLimit, phaseGroups, type BatchedStep } from './batch.js';
-import { CNI_PLUGIN_DIRS, cniAdd, cniPluginDir } from './cni.js';
+import { releaseSharedDir } from './etc.js';
+import { forEachLimit } from './batch.js';
+import { buildLab, NetnsError } from './build.js';
+import { pidsByNamespace } from './pids.js';
 
 export const DEFAULT_PREFIX = 'tlns';
 
-/** Commands (or listeners, hostnames) run at once while building: process start-up, not CPU, is what they wait on. */
-const BUILD_CONCURRENCY = 8;
 /** Listeners stopped at once on down (each waits up to 2 s for its process to exit). */
 const TEARDOWN_CONCURRENCY = 16;
 
@@ -59,9 +56,7 @@ export interface DownSummary {
   readonly problems: readonly string[];
 }
 
-export class NetnsError extends Error {
-  override readonly name = 'NetnsError';
-}
+export { NetnsError };
 
 const nsPath = (name: string): string => `/run/netns/${name}`;
 
@@ -112,14 +107,7 @@ export async function netnsUp(lab: LabModel, opts: NetnsUpOptions = {}): Promise
   const warnings: string[] = [];
   try {
     writeRecord(path, record);
-    await createNamespaces(plan, record, path, signal, progress);
-    await createHostnames(plan, record, path, join(stateDirOf(opts.stateDir), `uts-${prefix}`), signal);
-    const cni = prepareCni(plan, record, path, join(stateDirOf(opts.stateDir), `cni-${prefix}`));
-    await runSteps(plan.steps, signal, progress, warnings, cni);
-    createEtcFiles(plan, record, path);
-    await startListeners(plan, record, path, signal, progress);
-    const late = await settleLinks(plan.namespaces.map((n) => n.name), BUILD_CONCURRENCY, signal);
-    if (late.length > 0) warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
+    await buildLab({ plan, record, path, stateDir: stateDirOf(opts.stateDir), signal, progress, warnings });
     record.state = 'up';
     record.builtAt = new Date().toISOString();
     record.buildMs = Date.now() - started;
@@ -155,119 +143,21 @@ function assertNothingInTheWay(plan: NetnsPlan): void {
   }
 }
 
-function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new NetnsError('aborted');
-}
+/** How long down waits, polling every 2 ms, for the listeners to exit on SIGTERM before terminate() takes over. */
+const QUICK_EXIT_MS = 200;
 
-/** Namespaces made per `ip -batch` (and per progress line of a large lab). */
-const NAMESPACE_CHUNK = 100;
-
-async function createNamespaces(plan: NetnsPlan, record: NetnsRecord, path: string, signal: AbortSignal, progress: (l: string) => void): Promise<void> {
-  const total = plan.namespaces.length;
-  for (let start = 0; start < total; start += NAMESPACE_CHUNK) {
-    throwIfAborted(signal);
-    const chunk = plan.namespaces.slice(start, start + NAMESPACE_CHUNK).map((n) => n.name);
-    // Recorded before they exist: a crash between the two leaves names that down skips, never a namespace it misses.
-    record.namespaces.push(...chunk);
-    writeRecord(path, record);
-    const r = await runArgv(['ip', '-batch', '-'], { input: chunk.map((n) => `netns add ${n}`).join('\n') + '\n' });
-    if (r.exitCode !== 0) throw new NetnsError(`ip netns add: ${r.stderr.trim()}`);
-    progress(`namespaces ${start + chunk.length}/${total}`);
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
   }
 }
 
-/**
- * `ip netns exec` keeps the host's hostname; each device gets a persistent UTS namespace (a bind-mounted file)
- * with its own hostname, entered with nsenter when commands run (mtr's HOST line, `hostname`).
- */
-async function createHostnames(plan: NetnsPlan, record: NetnsRecord, path: string, dir: string, signal: AbortSignal): Promise<void> {
-  if (!existsSync(dir)) {
-    record.dirs.push(dir);
-    writeRecord(path, record);
-    mkdirSync(dir, { mode: 0o755 });
-  }
-  const devices = plan.namespaces.filter((ns) => ns.role === 'device' && ns.device !== undefined);
-  // Recorded (all at once) before they exist; down unmounts and removes whichever were made.
-  for (const ns of devices) record.uts[ns.name] = join(dir, ns.name);
-  writeRecord(path, record);
-  await forEachLimit(devices, BUILD_CONCURRENCY, async (ns) => {
-    throwIfAborted(signal);
-    const file = record.uts[ns.name]!;
-    writeFileSync(file, '');
-    const r = await runArgv(['unshare', `--uts=${file}`, 'hostname', plan.places[ns.device!]!.hostname]);
-    if (r.exitCode !== 0) throw new NetnsError(`unshare --uts=${file} hostname: ${r.stderr.trim()}`);
-  });
-}
-
-/**
- * The CNI plugins' place: the plugin directory, and host-local's lease directory per node under DIR (recorded before
- * it is made, removed whole by down).
- */
-function prepareCni(plan: NetnsPlan, record: NetnsRecord, path: string, dir: string): CniRun | undefined {
-  if (!plan.steps.some((s) => s.cni)) return undefined;
-  const pluginDir = cniPluginDir();
-  if (!pluginDir) throw new NetnsError(`the CNI bridge and host-local plugins are missing (${CNI_PLUGIN_DIRS.join(' or ')}): apt-get install -y containernetworking-plugins`);
-  (record.privateDirs ??= []).push(dir);
-  writeRecord(path, record);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return { pluginDir, dataDir: (nodeNs) => join(dir, nodeNs) };
-}
-
-interface CniRun {
-  readonly pluginDir: string;
-  readonly dataDir: (nodeNs: string) => string;
-}
-
-async function runSteps(steps: readonly PlanStep[], signal: AbortSignal, progress: (l: string) => void, warnings: string[], cni?: CniRun): Promise<void> {
-  const every = Math.max(50, Math.ceil(steps.length / 10));
-  let done = 0;
-  const runOne = async (batch: BatchedStep): Promise<void> => {
-    throwIfAborted(signal);
-    const attach = batch.steps[0]?.cni;
-    if (attach) {
-      if (!cni) throw new NetnsError('a CNI step without the CNI plugins prepared');
-      await cniAdd(attach, cni.pluginDir, cni.dataDir(attach.nodeNs)).catch((e: Error) => {
-        throw new NetnsError(e.message);
-      });
-      done++;
-      progress(`pod ${attach.podNs} attached by the CNI bridge plugin`);
-      return;
-    }
-    const r = await runArgv(batch.argv, batch.stdin !== undefined ? { input: batch.stdin } : {});
-    if (r.exitCode !== 0) {
-      const step = failedStep(batch, r.stderr);
-      const message = `${(step ?? batch).argv.join(' ')}: exit ${r.exitCode}: ${r.stderr.trim().replace(/\n?Command failed -:\d+$/, '')}`;
-      if (!batch.optional) throw new NetnsError(message);
-      warnings.push(message);
-      progress(`warning: ${message}`);
-    }
-    const before = done;
-    done += batch.steps.length;
-    if (Math.floor(done / every) > Math.floor(before / every) || done === steps.length) progress(`commands ${done}/${steps.length}`);
-  };
-  for (const groups of phaseGroups(batchSteps(steps))) {
-    await forEachLimit(groups, BUILD_CONCURRENCY, async (group) => {
-      for (const batch of group) await runOne(batch);
-    });
-  }
-}
-
-async function startListeners(plan: NetnsPlan, record: NetnsRecord, path: string, signal: AbortSignal, progress: (l: string) => void): Promise<void> {
-  const script = plan.dnsServers.length > 0 ? dnsServerScript() : '';
-  const entries = [
-    ...plan.listeners.map((spec) => ({ ns: spec.ns, device: spec.device, argv: listenerArgv(spec.listeners) })),
-    ...plan.dnsServers.map((spec) => ({ ns: spec.ns, device: spec.device, argv: dnsServerArgv(spec, script) })),
-  ];
-  record.processes.push(...entries);
-  writeRecord(path, record);
-  await forEachLimit(entries, BUILD_CONCURRENCY, async (entry) => {
-    throwIfAborted(signal);
-    await startListener(entry.ns, entry.argv, (pid) => {
-      (entry as { pid?: number }).pid = pid;
-      writeRecord(path, record);
-    });
-  });
-  if (entries.length > 0) progress(`listeners ${entries.length}/${entries.length}`);
+/** Resolves once none of PIDS is alive (processCmdline: gone or a zombie), or after MS. */
+async function waitGone(pids: readonly number[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (pids.some((pid) => processCmdline(pid) !== undefined) && Date.now() < deadline) await sleep(2);
 }
 
 /** Removes exactly what the record lists: its processes (when their command line still matches), namespaces, files. */
@@ -281,20 +171,23 @@ export async function netnsDown(opts: NetnsLabOptions = {}): Promise<DownSummary
   writeRecord(path, record);
   const problems: string[] = [];
   let processes = 0;
-  await forEachLimit(record.processes, TEARDOWN_CONCURRENCY, async (proc) => {
-    const pids = new Set<number>();
+  // A process started just before a crash may not have its PID recorded yet: look in its namespace too (one scan of /proc).
+  const inNamespace = pidsByNamespace(record.processes.map((p) => nsPath(p.ns)));
+  const matched = new Map<number, string>();
+  for (const proc of record.processes) {
+    const pids = new Set<number>(inNamespace.get(nsPath(proc.ns)));
     if (proc.pid !== undefined) pids.add(proc.pid);
-    // A process started just before a crash may not have its PID recorded yet: look in its namespace.
-    if (existsSync(nsPath(proc.ns))) {
-      const listed = await runArgv(['ip', 'netns', 'pids', proc.ns]);
-      for (const word of listed.stdout.split(/\s+/)) if (/^\d+$/.test(word)) pids.add(Number(word));
-    }
     for (const pid of pids) {
       const cmdline = processCmdline(pid);
-      if (!cmdline || !cmdlineMatches(cmdline, proc.ns, proc.argv)) continue;
-      if (await terminate(pid)) processes++;
-      else problems.push(`process ${pid} in ${proc.ns} did not exit`);
+      if (cmdline && cmdlineMatches(cmdline, proc.ns, proc.argv)) matched.set(pid, proc.ns);
     }
+  }
+  // SIGTERM to all at once, and a short wait polled often (they exit at once); terminate() then deals with stragglers.
+  for (const pid of matched.keys()) signalProcess(pid, 'SIGTERM');
+  await waitGone([...matched.keys()], QUICK_EXIT_MS);
+  await forEachLimit([...matched], TEARDOWN_CONCURRENCY, async ([pid, ns]) => {
+    if (processCmdline(pid) === undefined || (await terminate(pid))) processes++;
+    else problems.push(`process ${pid} in ${ns} did not exit`);
   });
   // All recorded namespaces that exist, in one `ip -force -batch` (newest first); whatever is still there is a problem.
   const present = [...record.namespaces].reverse().filter((ns) => existsSync(nsPath(ns)));

@@ -23,22 +23,37 @@ export function unsettledLinks(links: readonly LinkJson[]): string[] {
     .map((l) => l.ifname);
 }
 
-/** Polls each namespace until all its links are settled; returns `ns: link` for those still not ready at the timeout. */
+/** The links of each namespace, in one `ip -batch` (ip forks `ip -j link show` in each); undefined if any failed. */
+async function linksOf(namespaces: readonly string[]): Promise<LinkJson[][] | undefined> {
+  const r = await runArgv(['ip', '-batch', '-'], { input: namespaces.map((ns) => `netns exec ${ns} ip -j link show`).join('\n') + '\n' });
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('['));
+  return r.exitCode === 0 && lines.length === namespaces.length ? lines.map((l) => JSON.parse(l) as LinkJson[]) : undefined;
+}
+
+/** One namespace's links that are not settled, or a line saying its `ip link` failed. */
+async function pendingIn(ns: string): Promise<string[]> {
+  const r = await runArgv(['ip', '-n', ns, '-j', 'link', 'show']);
+  return r.exitCode === 0 ? unsettledLinks(JSON.parse(r.stdout) as LinkJson[]) : ['(ip link failed)'];
+}
+
+/**
+ * Polls the namespaces until all their links are settled, all of them per round in one `ip -batch` (each one on its
+ * own, CONCURRENCY at a time, when a name would not survive batch-line splitting or the batch fails); returns
+ * `ns: link` for those still not ready at the timeout.
+ */
 export async function settleLinks(namespaces: readonly string[], concurrency: number, signal?: AbortSignal): Promise<string[]> {
-  const late: string[] = [];
-  await forEachLimit(namespaces, concurrency, async (ns) => {
-    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-    for (;;) {
-      signal?.throwIfAborted();
-      const r = await runArgv(['ip', '-n', ns, '-j', 'link', 'show']);
-      const pending = r.exitCode === 0 ? unsettledLinks(JSON.parse(r.stdout) as LinkJson[]) : ['(ip link failed)'];
-      if (pending.length === 0) return;
-      if (Date.now() >= deadline) {
-        late.push(...pending.map((l) => `${ns}: ${l}`));
-        return;
-      }
-      await sleep(20);
-    }
-  });
-  return late;
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  const plain = namespaces.every((ns) => /^[A-Za-z0-9_.-]+$/.test(ns));
+  let waiting = [...namespaces];
+  for (;;) {
+    signal?.throwIfAborted();
+    const batched = plain && waiting.length > 0 ? await linksOf(waiting) : undefined;
+    const pending = new Map<string, string[]>();
+    if (batched) waiting.forEach((ns, i) => pending.set(ns, unsettledLinks(batched[i]!)));
+    else await forEachLimit(waiting, concurrency, async (ns) => void pending.set(ns, await pendingIn(ns)));
+    waiting = waiting.filter((ns) => pending.get(ns)!.length > 0);
+    if (waiting.length === 0) return [];
+    if (Date.now() >= deadline) return waiting.flatMap((ns) => pending.get(ns)!.map((l) => `${ns}: ${l}`));
+    await sleep(20);
+  }
 }

@@ -1,0 +1,292 @@
+// Carries out a namespace-lab plan (lifecycle.ts's `up`): namespaces, hostnames, /etc files, the batched commands, the
+// CNI plugin, listeners and the link settle wait, each recorded before it is made, and overlapped where nothing depends.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runArgv } from '../process.js';
+import type { NetnsPlan } from './plan.js';
+import { writeRecord, type NetnsRecord, type RecordedProcess } from './record.js';
+import { listenerArgv, startListener } from './listener.js';
+import { dnsServerArgv, dnsServerScript } from './dns-process.js';
+import { createEtcFiles } from './etc.js';
+import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
+import { batchLine, batchSteps, failedLines, failedStep, forEachLimit, phaseGroups, stageOf, type BatchedStep, type BatchInput } from './batch.js';
+import { CNI_PLUGIN_DIRS, cniAdd, cniPluginDir } from './cni.js';
+
+export class NetnsError extends Error {
+  override readonly name = 'NetnsError';
+}
+
+/** Commands (or hostnames) run at once while building: process start-up, not CPU, is what they wait on. */
+const BUILD_CONCURRENCY = 8;
+/** Listener and DNS server processes started at once (all of a three-node lab: they wait on node's start-up). */
+const LISTENER_CONCURRENCY = 16;
+/** Namespaces made per `ip -batch` (and per progress line of a large lab). */
+const NAMESPACE_CHUNK = 100;
+
+/** What one build works with: the plan, its record (and where it is written), where its own files go. */
+export interface Build {
+  readonly plan: NetnsPlan;
+  readonly record: NetnsRecord;
+  readonly path: string;
+  /** The state directory (UTS namespace files and CNI leases go in `uts-PREFIX`, `cni-PREFIX` under it). */
+  readonly stateDir: string;
+  readonly signal: AbortSignal;
+  readonly progress: (line: string) => void;
+  readonly warnings: string[];
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new NetnsError('aborted');
+}
+
+/**
+ * Runs the branches at once; the first failure aborts the others (they start nothing new), and once all have finished
+ * it is thrown, so a failed build never races its own cleanup.
+ */
+async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal: AbortSignal) => Promise<void>)[]): Promise<void> {
+  const stop = new AbortController();
+  const both = AbortSignal.any([signal, stop.signal]);
+  let first: { error: unknown } | undefined;
+  await Promise.all(
+    branches.map((branch) =>
+      branch(both).catch((error: unknown) => {
+        first ??= { error };
+        stop.abort(error);
+      }),
+    ),
+  );
+  if (first) throw first.error;
+}
+
+/**
+ * Builds the plan. Namespaces and /etc files come first; then the hostnames, the listeners that bind the wildcard
+ * address and the commands all at once. The DNS servers bound to an address start once every address is in place (the
+ * stage that configures links); the settle wait for the links comes last.
+ */
+export async function buildLab(b: Build): Promise<void> {
+  await createNamespaces(b);
+  createEtcFiles(b.plan, b.record, b.path);
+  const cni = prepareCni(b);
+  const dir = privateDir(b, `build-${b.plan.prefix}`);
+  const batches = batchSteps(b.plan.steps);
+  const addressed = stageOf('address');
+  const counter = new StepCounter(b.plan.steps.length, b.progress);
+  const run = (signal: AbortSignal, from: number, to: number): Promise<void> =>
+    runBatches(batches.filter((x) => x.stage >= from && x.stage <= to), { ...b, signal }, counter, dir, cni);
+  const listeners = recordListeners(b);
+  const wildcard = listeners.filter((l) => l.address === undefined);
+  await allOrFirstError(b.signal, [
+    (signal) => createHostnames({ ...b, signal }),
+    (signal) => startListeners({ ...b, signal }, wildcard),
+    async (signal) => {
+      await run(signal, 0, addressed);
+      await allOrFirstError(signal, [
+        (s) => startListeners({ ...b, signal: s }, listeners.filter((l) => l.address !== undefined)),
+        (s) => run(s, addressed + 1, Number.MAX_SAFE_INTEGER),
+      ]);
+    },
+  ]);
+  if (listeners.length > 0) b.progress(`listeners ${listeners.length}/${listeners.length}`);
+  const late = await settleLinks(b.plan.namespaces.map((n) => n.name), LISTENER_CONCURRENCY, b.signal);
+  if (late.length > 0) b.warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
+  throwIfAborted(b.signal);
+}
+
+/** A private directory NAME under the state directory (recorded before it is made; down removes it whole). */
+function privateDir({ record, path, stateDir }: Build, name: string): string {
+  const dir = join(stateDir, name);
+  (record.privateDirs ??= []).push(dir);
+  writeRecord(path, record);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+async function createNamespaces({ plan, record, path, signal, progress }: Build): Promise<void> {
+  const total = plan.namespaces.length;
+  for (let start = 0; start < total; start += NAMESPACE_CHUNK) {
+    throwIfAborted(signal);
+    const chunk = plan.namespaces.slice(start, start + NAMESPACE_CHUNK).map((n) => n.name);
+    // Recorded before they exist: a crash between the two leaves names that down skips, never a namespace it misses.
+    record.namespaces.push(...chunk);
+    writeRecord(path, record);
+    const r = await runArgv(['ip', '-batch', '-'], { input: chunk.map((n) => `netns add ${n}`).join('\n') + '\n' });
+    if (r.exitCode !== 0) throw new NetnsError(`ip netns add: ${r.stderr.trim()}`);
+    progress(`namespaces ${start + chunk.length}/${total}`);
+  }
+}
+
+/**
+ * `ip netns exec` keeps the host's hostname; each device gets a persistent UTS namespace (a bind-mounted file)
+ * with its own hostname, entered with nsenter when commands run (mtr's HOST line, `hostname`).
+ */
+async function createHostnames({ plan, record, path, stateDir, signal }: Build): Promise<void> {
+  const dir = join(stateDir, `uts-${plan.prefix}`);
+  if (!existsSync(dir)) {
+    record.dirs.push(dir);
+    writeRecord(path, record);
+    mkdirSync(dir, { mode: 0o755 });
+  }
+  const devices = plan.namespaces.filter((ns) => ns.role === 'device' && ns.device !== undefined);
+  // Recorded (all at once) before they exist; down unmounts and removes whichever were made.
+  for (const ns of devices) record.uts[ns.name] = join(dir, ns.name);
+  writeRecord(path, record);
+  await forEachLimit(devices, BUILD_CONCURRENCY, async (ns) => {
+    throwIfAborted(signal);
+    const file = record.uts[ns.name]!;
+    writeFileSync(file, '');
+    const r = await runArgv(['unshare', `--uts=${file}`, 'hostname', plan.places[ns.device!]!.hostname]);
+    if (r.exitCode !== 0) throw new NetnsError(`unshare --uts=${file} hostname: ${r.stderr.trim()}`);
+  });
+}
+
+interface CniRun {
+  readonly pluginDir: string;
+  readonly dataDir: (nodeNs: string) => string;
+}
+
+/**
+ * The CNI plugins' place: the plugin directory, and host-local's lease directory per node under the state directory
+ * (recorded before it is made, removed whole by down).
+ */
+function prepareCni(b: Build): CniRun | undefined {
+  if (!b.plan.steps.some((s) => s.cni)) return undefined;
+  const pluginDir = cniPluginDir();
+  if (!pluginDir) throw new NetnsError(`the CNI bridge and host-local plugins are missing (${CNI_PLUGIN_DIRS.join(' or ')}): apt-get install -y containernetworking-plugins`);
+  const dir = privateDir(b, `cni-${b.plan.prefix}`);
+  return { pluginDir, dataDir: (nodeNs) => join(dir, nodeNs) };
+}
+
+/** Tallies the plan steps done, for progress lines (about ten per build, at least every 50 steps, and per stage). */
+class StepCounter {
+  done = 0;
+  constructor(
+    readonly total: number,
+    private readonly progress: (line: string) => void,
+  ) {}
+  private shown = 0;
+  add(n: number): void {
+    const every = Math.max(50, Math.ceil(this.total / 10));
+    const before = this.done;
+    this.done += n;
+    if (Math.floor(this.done / every) > Math.floor(before / every) || this.done === this.total) this.show();
+  }
+  /** A progress line at the end of each stage too (unless nothing was done since the last one). */
+  stageDone(): void {
+    if (this.done !== this.shown) this.show();
+  }
+  private show(): void {
+    this.shown = this.done;
+    this.progress(`commands ${this.done}/${this.total}`);
+  }
+}
+
+/** How a batch's failure is reported: an error that stops the build, or (an optional batch) a warning. */
+function failed(b: Build, batch: BatchedStep, message: string): void {
+  if (!batch.optional) throw new NetnsError(message);
+  b.warnings.push(message);
+  b.progress(`warning: ${message}`);
+}
+
+/** Runs one batch as its own process (a CNI plugin run, or what cannot be a line of a top-level batch). */
+async function runAlone(batch: BatchedStep, b: Build, counter: StepCounter, cni?: CniRun): Promise<void> {
+  throwIfAborted(b.signal);
+  const attach = batch.steps[0]?.cni;
+  if (attach) {
+    if (!cni) throw new NetnsError('a CNI step without the CNI plugins prepared');
+    await cniAdd(attach, cni.pluginDir, cni.dataDir(attach.nodeNs)).catch((e: Error) => {
+      throw new NetnsError(e.message);
+    });
+    counter.done++;
+    b.progress(`pod ${attach.podNs} attached by the CNI bridge plugin`);
+    return;
+  }
+  const r = await runArgv(batch.argv, batch.stdin !== undefined ? { input: batch.stdin } : {});
+  if (r.exitCode !== 0) {
+    const step = failedStep(batch, r.stderr);
+    failed(b, batch, `${(step ?? batch).argv.join(' ')}: exit ${r.exitCode}: ${r.stderr.trim().replace(/\n?Command failed -:\d+$/, '')}`);
+  }
+  counter.add(batch.steps.length);
+}
+
+/**
+ * Runs BATCHES (all of one stage, each one line) in one `ip -force -batch -`: ip forks each command itself, one after
+ * the other. Every line runs; then the first failed batch that is not optional is thrown, the optional ones warned.
+ */
+async function runAsLines(batches: readonly BatchedStep[], lines: readonly { line: string; input?: BatchInput }[], b: Build, counter: StepCounter): Promise<void> {
+  throwIfAborted(b.signal);
+  for (const { input } of lines) if (input) writeFileSync(input.path, input.content, { mode: 0o600 });
+  const r = await runArgv(['ip', '-force', '-batch', '-'], { input: lines.map((l) => l.line).join('\n') + '\n' });
+  const failures = failedLines(r.stderr);
+  if (r.exitCode !== 0 && failures.length === 0) throw new NetnsError(`ip -force -batch: exit ${r.exitCode}: ${r.stderr.trim()}`);
+  for (const f of failures) {
+    const batch = batches[f.line - 1];
+    if (!batch) throw new NetnsError(`ip -force -batch: ${f.stderr}`);
+    const step = f.nested ? batch.steps[f.nested.line - 1] : batch.steps.length === 1 ? batch.steps[0] : undefined;
+    failed(b, batch, `${(step ?? batch).argv.join(' ')}: failed: ${f.stderr}`);
+  }
+  counter.add(batches.reduce((n, x) => n + x.steps.length, 0));
+}
+
+/** Top-level batches per stage: a few, so both cores work, and more for large labs (each runs its lines one by one). */
+const runnersFor = (groups: number): number => Math.min(groups, Math.max(2, Math.min(8, Math.ceil(groups / 25))));
+
+/**
+ * Runs BATCHES stage by stage. In each stage, the batches of every namespace whose batches can all be lines
+ * (batchLine) go, in order, into a few top-level `ip -force -batch -` runs; the other namespaces' batches run one after
+ * the other as their own processes. Input files go in DIR (undefined: everything runs on its own).
+ */
+async function runBatches(batches: readonly BatchedStep[], b: Build, counter: StepCounter, dir: string | undefined, cni?: CniRun): Promise<void> {
+  for (const groups of phaseGroups(batches)) {
+    const tasks: (() => Promise<void>)[] = [];
+    const lineable: { batch: BatchedStep; line: { line: string; input?: BatchInput } }[][] = [];
+    for (const group of groups) {
+      const lines = group.map((batch, i) => (dir === undefined ? undefined : batchLine(batch, join(dir, `${batch.stage}-${i}-${batch.ns}`))));
+      if (lines.every((l) => l !== undefined)) lineable.push(group.map((batch, i) => ({ batch, line: lines[i]! })));
+      else tasks.push(async () => {
+        for (const batch of group) await runAlone(batch, b, counter, cni);
+      });
+    }
+    const runners = runnersFor(lineable.length);
+    for (let r = 0; r < runners; r++) {
+      const mine = lineable.filter((_, i) => i % runners === r).flat();
+      tasks.push(() => runAsLines(mine.map((x) => x.batch), mine.map((x) => x.line), b, counter));
+    }
+    await forEachLimit(tasks, BUILD_CONCURRENCY, (task) => task());
+    counter.stageDone();
+  }
+}
+
+interface ListenerEntry extends RecordedProcess {
+  /** The address a DNS server binds, when not the wildcard: it can start only once addresses are configured. */
+  readonly address?: string;
+}
+
+/** The listeners and DNS servers, recorded (command and namespace) before any starts. */
+function recordListeners({ plan, record, path }: Build): ListenerEntry[] {
+  const script = plan.dnsServers.length > 0 ? dnsServerScript() : '';
+  const entries: ListenerEntry[] = [
+    ...plan.listeners.map((spec) => ({ ns: spec.ns, device: spec.device, argv: listenerArgv(spec.listeners) })),
+    ...plan.dnsServers.map((spec) => ({ ns: spec.ns, device: spec.device, argv: dnsServerArgv(spec, script), ...(spec.address !== '0.0.0.0' ? { address: spec.address } : {}) })),
+  ];
+  record.processes.push(...entries.map(({ ns, device, argv }) => ({ ns, device, argv })));
+  writeRecord(path, record);
+  return entries;
+}
+
+/**
+ * Starts ENTRIES, all at once; their PIDs go into the record (written once all have started, and at the end of the
+ * build: a crash before that leaves PIDs that down finds by namespace).
+ */
+async function startListeners({ record, path, signal }: Build, entries: readonly ListenerEntry[]): Promise<void> {
+  try {
+    await forEachLimit(entries, LISTENER_CONCURRENCY, async (entry) => {
+      throwIfAborted(signal);
+      await startListener(entry.ns, entry.argv, (pid) => {
+        const recorded = record.processes.find((p) => p.ns === entry.ns && p.argv === entry.argv);
+        if (recorded) recorded.pid = pid;
+      });
+    });
+  } finally {
+    if (entries.length > 0) writeRecord(path, record);
+  }
+}
