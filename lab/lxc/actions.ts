@@ -4,6 +4,7 @@ import { DEFAULT_LAB } from '../../topology/paths.js';
 import { UsageError } from '../backend.js';
 import { vagrantPaths } from '../vagrant/backend.js';
 import { buildLxcBox } from './box.js';
+import { DEFAULT_PREFIX as NETNS_DEFAULT_PREFIX } from '../netns/lifecycle.js';
 import { DEFAULT_LXC_PREFIX, lxcDown, lxcUp, type LxcLabOptions } from './lab.js';
 
 export interface LxcActionArgs {
@@ -23,7 +24,7 @@ export function providerOf(args: { readonly provider?: string }): string {
 function lxcOptions(args: LxcActionArgs, out: Out): LxcLabOptions {
   const paths = vagrantPaths(args.stateDir ? { stateDir: args.stateDir } : {});
   // The netns lab's default prefix is not ours: an LXC lab names its containers and bridge with its own.
-  const prefix = args.prefix && args.prefix !== 'tl' ? args.prefix : DEFAULT_LXC_PREFIX;
+  const prefix = args.prefix && args.prefix !== NETNS_DEFAULT_PREFIX ? args.prefix : DEFAULT_LXC_PREFIX;
   return { vagrantDir: paths.vagrantDir, renderDir: paths.stateDir, prefix, progress: (line) => out(`${line}\n`) };
 }
 

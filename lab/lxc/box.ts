@@ -36,7 +36,7 @@ const CHROOT_STEPS: readonly (readonly string[])[] = [
 
 /** The recipe's hash: the box is rebuilt only when this changes. */
 export function boxRecipeHash(): string {
-  const recipe = JSON.stringify({ MIRROR, SUITE, PACKAGES, ROOTFS_FILES, LXC_CONFIG, CHROOT_STEPS, version: 1 });
+  const recipe = JSON.stringify({ MIRROR, SUITE, PACKAGES, ROOTFS_FILES, LXC_CONFIG, CHROOT_STEPS, layout: "./rootfs (vagrant-lxc strips 2 components)", version: 1 });
   return createHash('sha256').update(recipe).digest('hex').slice(0, 16);
 }
 
@@ -82,7 +82,7 @@ export async function buildLxcBox(opts: { cacheDir?: string; progress?: (line: s
     const rootfs = join(work, 'rootfs');
     await step(progress, `debootstrap ${SUITE} from ${MIRROR}`, ['debootstrap', '--variant=minbase', `--include=${PACKAGES.join(',')}`, SUITE, rootfs, MIRROR]);
     await configureRootfs(rootfs, progress);
-    await step(progress, 'rootfs.tar.gz', ['tar', '--numeric-owner', '--xattrs', "--xattrs-include=*", '-czf', join(work, 'rootfs.tar.gz'), '-C', rootfs, '.']);
+    await step(progress, 'rootfs.tar.gz', ['tar', '--numeric-owner', '--xattrs', "--xattrs-include=*", '-czf', join(work, 'rootfs.tar.gz'), '-C', work, './rootfs']);
     await writeFile(join(work, 'lxc-config'), LXC_CONFIG);
     await writeFile(join(work, 'metadata.json'), JSON.stringify({ provider: 'lxc', version: '1.0.0', 'built-on': boxRecipeHash() }) + '\n');
     await step(progress, 'box archive', ['tar', '-cf', join(work, 'box.tar'), '-C', work, 'rootfs.tar.gz', 'lxc-config', 'metadata.json']);

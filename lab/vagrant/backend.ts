@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { LabModel } from '../../topology/model.js';
+import type { Device, LabModel } from '../../topology/model.js';
 import { packageRoot } from '../../topology/paths.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { deviceAt, sleepFor, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type UpOptions } from '../backend.js';
@@ -14,6 +14,8 @@ import { DEFAULT_RENDER_DIR, VAGRANT_JSON_FILE, type VagrantLabJson } from '../r
 import { VAGRANT_INSTALL_HINT, VagrantCli, type UpProgress } from './cli.js';
 import { decideUp } from './decide-up.js';
 import { restoreArgv, snapshotArgv } from './node-state.js';
+import { lxcVagrantEnv } from '../lxc/lab.js';
+import { appletSet, podShellCommand, renderedLxc } from '../lxc/places.js';
 
 export interface VagrantBackendOptions extends BackendOptions {
   /** Directory of the Vagrantfile; default the tracelab package root (the repository checkout). */
@@ -49,6 +51,8 @@ export function vagrantPaths(opts: VagrantBackendOptions): VagrantPaths {
 /** The wrapper pointed at this lab's Vagrantfile and rendered JSON; a directory without a Vagrantfile is a UsageError. */
 export function vagrantCliFor(opts: VagrantBackendOptions = {}): VagrantCli {
   const paths = vagrantPaths(opts);
+  // A lab brought up with --provider lxc says so in its rendered JSON: the same commands then reach its containers.
+  const lxc = opts.provider === undefined || opts.provider === 'lxc' ? renderedLxc(paths.json) : undefined;
   if (!existsSync(join(paths.vagrantDir, 'Vagrantfile'))) {
     throw new UsageError(`no Vagrantfile in ${paths.vagrantDir}: run tracelab from a checkout of its repository, which has the Vagrantfile and ansible/`);
   }
@@ -56,7 +60,7 @@ export function vagrantCliFor(opts: VagrantBackendOptions = {}): VagrantCli {
     cwd: paths.vagrantDir,
     binary: opts.vagrantBinary,
     // Debian's vagrant defaults to libvirt: name the lab's provider so `status` and `ssh` ask the right one.
-    env: { TRACELAB_VAGRANT_JSON: paths.json, VAGRANT_DEFAULT_PROVIDER: opts.provider ?? 'virtualbox', ...opts.env },
+    env: { TRACELAB_VAGRANT_JSON: paths.json, VAGRANT_DEFAULT_PROVIDER: opts.provider ?? 'virtualbox', ...(lxc ? lxcVagrantEnv(paths.stateDir) : {}), ...opts.env },
   });
 }
 
@@ -98,7 +102,9 @@ interface Session {
 export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend {
   const paths = vagrantPaths(opts);
   const vagrant = vagrantCliFor(opts);
-  const state: { session?: Session; kubectl?: KubectlRunner } = {};
+  const lxc = opts.provider === undefined || opts.provider === 'lxc' ? renderedLxc(paths.json) : undefined;
+  const provider = lxc ? 'lxc' : opts.provider ?? 'virtualbox';
+  const state: { session?: Session; kubectl?: KubectlRunner; applets?: Promise<ReadonlySet<string>> } = {};
   /** Node commands run as root through `sudo -n` (fails at once rather than prompting), unless told otherwise. */
   const asRoot = (argv: readonly string[]) => shellJoin(opts.become === false ? argv : ['sudo', '-n', ...argv]);
 
@@ -121,6 +127,16 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
     return state.kubectl;
   }
 
+  /** The network-only (LXC) lab's pods are network namespaces on their node. */
+  async function runInPod(pod: Device, command: string): Promise<CommandResult> {
+    const node = pod.node!;
+    state.applets ??= vagrant.ssh(node, 'busybox --list').then((r) => appletSet(r.stdout));
+    const shell = podShellCommand(pod, command, await state.applets);
+    if (!shell.ok) return shell.result;
+    const result = await vagrant.ssh(node, shell.command);
+    return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
+  }
+
   return {
     name: 'vagrant',
     async preflight(): Promise<Preflight> {
@@ -140,7 +156,7 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
       return { up: statuses.length > 0 && statuses.every((s) => s.state === 'running'), text };
     },
     async up(lab: LabModel, upOpts?: UpOptions): Promise<void> {
-      const files = renderLabFiles(lab, 'vagrant', { allowedRanges: await allowedHostOnlyRanges(), vagrantDir: paths.vagrantDir, renderDir: paths.stateDir });
+      const files = renderLabFiles(lab, 'vagrant', { allowedRanges: await allowedHostOnlyRanges(), vagrantDir: paths.vagrantDir, renderDir: paths.stateDir, ...(lxc ? { lxc } : {}) });
       const before = await readTexts(paths.stateDir, files);
       await writeRenderedFiles(paths.stateDir, files);
       const machines = (await renderedMachines(paths)).map((m) => m.name);
@@ -154,7 +170,7 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
       }
       const { attached, provision } = decision;
       if (attached) upOpts?.progress?.(provision ? 'the lab exists; the model changed: provisioning again with Ansible' : 'the lab exists: attaching');
-      await vagrant.up(machines, { provider: opts.provider ?? 'virtualbox', signal: upOpts?.signal, progress: progressPrinter(upOpts?.progress), ...(provision ? { provision: true } : {}) });
+      await vagrant.up(machines, { provider, signal: upOpts?.signal, progress: progressPrinter(upOpts?.progress), ...(provision ? { provision: true } : {}) });
       const notRunning = (await vagrant.status(machines)).filter((s) => s.state !== 'running');
       if (notRunning.length > 0) {
         throw new UsageError(`after vagrant up, ${notRunning.map((s) => `${s.name} is ${s.state}`).join(', ')}: see \`vagrant status\``);
@@ -178,6 +194,7 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
         const result = await vagrant.ssh(node, opts.become === false ? command : asRoot(['sh', '-c', command]));
         return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
       }
+      if (lxc) return runInPod(device, command);
       return runAtPlace(await kubectl(lab), lab, place, command, podNamespaces(lab));
     },
     async down(): Promise<void> {

@@ -1,0 +1,35 @@
+// How the vagrant backend reaches an LXC lab: its settings from the rendered JSON, and pods as network namespaces on their node.
+import { readFileSync } from 'node:fs';
+import type { Device } from '../../topology/model.js';
+import type { CommandResult } from '../../topology/trace.js';
+import { commandWords } from '../../sim/words.js';
+import { shellJoin } from '../kubectl/cli.js';
+import { toolArgv } from '../netns/backend.js';
+import type { LxcRenderOptions, VagrantLabJson } from '../render-vagrant.js';
+
+/** The lxc block of a rendered JSON (the lab was brought up with --provider lxc), or undefined. */
+export function renderedLxc(jsonPath: string): LxcRenderOptions | undefined {
+  try {
+    const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as VagrantLabJson;
+    return json.lxc ? { prefix: json.lxc.prefix, box: json.lxc.box } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The shell command that runs COMMAND in pod POD on its node: `ip netns exec POD` (the network-only lab's pods are
+ * network namespaces the playbook attached to cni0), with the pod's toolset (busybox applets as `busybox APPLET`).
+ */
+export function podShellCommand(pod: Device, command: string, applets: ReadonlySet<string>): { ok: true; command: string } | { ok: false; result: CommandResult } {
+  const words = commandWords(command);
+  if (!words.ok) return words;
+  const tool = toolArgv(pod, words.words, applets);
+  if (!tool.ok) return tool;
+  return { ok: true, command: shellJoin(['sudo', '-n', 'ip', 'netns', 'exec', pod.id, ...tool.argv]) };
+}
+
+/** The applets `busybox --list` printed (one a line). */
+export function appletSet(listing: string): ReadonlySet<string> {
+  return new Set(listing.split('\n').filter((w) => w !== ''));
+}
