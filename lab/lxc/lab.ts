@@ -7,7 +7,7 @@ import { UsageError } from '../backend.js';
 import { findProgram, runArgv } from '../process.js';
 import { renderLabFiles, writeRenderedFiles } from '../render.js';
 import { lxcBridgeName, type VagrantLabJson } from '../render-vagrant.js';
-import { VagrantCli } from '../vagrant/cli.js';
+import { VagrantCli, type UpProgress } from '../vagrant/cli.js';
 import { buildLxcBox, LXC_BOX_NAME } from './box.js';
 import { prepareHost, restoreHost } from './host.js';
 import { lxcRecordPath, readLxcRecord, removeLxcRecord, saveLxcRecord, type LxcRecord } from './record.js';
@@ -51,6 +51,15 @@ function timed(progress: (line: string) => void, what: string): () => void {
   return () => progress(`${what} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
+/** Vagrant's progress without its per-action chatter (ssh_ip started/done) and empty lines. */
+function quiet(progress: (line: string) => void): (p: UpProgress) => void {
+  return (p) => {
+    if (/^\w+ (started|done)$/.test(p.message) && !/^(up|provision) /.test(p.message)) return;
+    if (p.message === '' || p.message === `${p.machine}:`) return;
+    progress(`${p.machine}: ${p.message}`);
+  };
+}
+
 /** The rendered files of an LXC lab (JSON with the lxc block, inventory with the lxc key path, network-only vars). */
 export function renderLxcFiles(lab: LabModel, opts: LxcLabOptions) {
   return renderLabFiles(lab, 'vagrant', { vagrantDir: opts.vagrantDir, renderDir: opts.renderDir, lxc: { prefix: opts.prefix ?? DEFAULT_LXC_PREFIX, box: LXC_BOX_NAME } });
@@ -87,10 +96,10 @@ export async function lxcUp(lab: LabModel, opts: LxcLabOptions): Promise<string[
   record.containers.push(...json.machines.map((m) => `${prefix}-${m.name}`));
   saveLxcRecord(path, record);
   done = timed(progress, `vagrant up --no-provision: ${record.machines.join(', ')} running`);
-  await vagrant.up(record.machines, { provider: 'lxc', provision: false, progress: (p) => progress(`${p.machine}: ${p.message}`) });
+  await vagrant.up(record.machines, { provider: 'lxc', provision: false, progress: quiet(progress) });
   done();
   done = timed(progress, 'provisioned (check-iface, then the playbook from the last machine)');
-  await vagrant.provision(record.machines, (p) => progress(`${p.machine}: ${p.message}`));
+  await vagrant.provision(record.machines, quiet(progress));
   done();
   return record.machines;
 }

@@ -1,5 +1,8 @@
 // How the vagrant backend reaches an LXC lab: its settings from the rendered JSON, and pods as network namespaces on their node.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../backend.js';
+import { runArgv, type ProcessResult } from '../process.js';
 import type { Device } from '../../topology/model.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { commandWords } from '../../sim/words.js';
@@ -32,4 +35,18 @@ export function podShellCommand(pod: Device, command: string, applets: ReadonlyS
 /** The applets `busybox --list` printed (one a line). */
 export function appletSet(listing: string): ReadonlySet<string> {
   return new Set(listing.split('\n').filter((w) => w !== ''));
+}
+
+/** Runs a command on a machine of an LXC lab: ssh straight to its eth1 address with Vagrant's key for it (no ruby start per command). */
+export type RemoteShell = (machine: string, command: string, input?: string) => Promise<ProcessResult>;
+
+export function lxcSsh(vagrantDir: string, jsonPath: string): RemoteShell {
+  const machines = (JSON.parse(readFileSync(jsonPath, 'utf8')) as VagrantLabJson).machines;
+  return (machine, command, input) => {
+    const ip = machines.find((m) => m.name === machine)?.ip;
+    if (ip === undefined) throw new UsageError(`${machine} is not a machine of the LXC lab`);
+    const key = join(vagrantDir, '.vagrant', 'machines', machine, 'lxc', 'private_key');
+    const argv = ['ssh', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `vagrant@${ip}`, command];
+    return runArgv(argv, { ...(input !== undefined ? { input } : {}), timeoutMs: 300_000 });
+  };
 }

@@ -15,7 +15,7 @@ import { VAGRANT_INSTALL_HINT, VagrantCli, type UpProgress } from './cli.js';
 import { decideUp } from './decide-up.js';
 import { restoreArgv, snapshotArgv } from './node-state.js';
 import { lxcVagrantEnv } from '../lxc/lab.js';
-import { appletSet, podShellCommand, renderedLxc } from '../lxc/places.js';
+import { appletSet, lxcSsh, podShellCommand, renderedLxc, type RemoteShell } from '../lxc/places.js';
 
 export interface VagrantBackendOptions extends BackendOptions {
   /** Directory of the Vagrantfile; default the tracelab package root (the repository checkout). */
@@ -105,11 +105,12 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
   const lxc = opts.provider === undefined || opts.provider === 'lxc' ? renderedLxc(paths.json) : undefined;
   const provider = lxc ? 'lxc' : opts.provider ?? 'virtualbox';
   const state: { session?: Session; kubectl?: KubectlRunner; applets?: Promise<ReadonlySet<string>> } = {};
+  const ssh: RemoteShell = lxc ? lxcSsh(paths.vagrantDir, paths.json) : (machine, command, input) => vagrant.ssh(machine, command, input);
   /** Node commands run as root through `sudo -n` (fails at once rather than prompting), unless told otherwise. */
   const asRoot = (argv: readonly string[]) => shellJoin(opts.become === false ? argv : ['sudo', '-n', ...argv]);
 
   async function onNode(node: string, argv: readonly string[], what: string): Promise<string> {
-    const result = await vagrant.ssh(node, asRoot(argv));
+    const result = await ssh(node, asRoot(argv));
     if (result.exitCode !== 0) throw new UsageError(`${what} on ${node} failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n').pop() ?? ''}`);
     return result.stdout;
   }
@@ -123,17 +124,17 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
       local = haveConfig && (await runArgv(['kubectl', 'version', '--client']).then((r) => r.exitCode === 0, () => false));
     }
     const cp = lab.devices.find((d) => d.kind === 'node' && d.role === 'control-plane')?.id ?? lab.cluster.joinOrder[0]!;
-    state.kubectl = local ? localKubectl({ kubeconfig: paths.kubeconfig }) : remoteKubectl((command, input) => vagrant.ssh(cp, command, input));
+    state.kubectl = local ? localKubectl({ kubeconfig: paths.kubeconfig }) : remoteKubectl((command, input) => ssh(cp, command, input));
     return state.kubectl;
   }
 
   /** The network-only (LXC) lab's pods are network namespaces on their node. */
   async function runInPod(pod: Device, command: string): Promise<CommandResult> {
     const node = pod.node!;
-    state.applets ??= vagrant.ssh(node, 'busybox --list').then((r) => appletSet(r.stdout));
+    state.applets ??= ssh(node, 'busybox --list').then((r) => appletSet(r.stdout));
     const shell = podShellCommand(pod, command, await state.applets);
     if (!shell.ok) return shell.result;
-    const result = await vagrant.ssh(node, shell.command);
+    const result = await ssh(node, shell.command);
     return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
   }
 
@@ -191,7 +192,7 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
           session.snapshotted.add(node);
         }
         // Faults and fixes need root.
-        const result = await vagrant.ssh(node, opts.become === false ? command : asRoot(['sh', '-c', command]));
+        const result = await ssh(node, opts.become === false ? command : asRoot(['sh', '-c', command]));
         return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
       }
       if (lxc) return runInPod(device, command);
