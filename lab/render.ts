@@ -23,11 +23,13 @@ export interface RenderOptions {
   readonly renderDir?: string;
   /** The LXC provider's settings (container prefix, box): the JSON carries them and the inventory uses its key path. */
   readonly lxc?: LxcRenderOptions;
+  /** Where Vagrant keeps the machines' keys (default VAGRANTDIR/.vagrant/machines). */
+  readonly machinesDir?: string;
 }
 
 /** The files one backend needs. `vagrant` includes the Ansible files, because the Vagrantfile provisions with them. */
 export function renderLabFiles(lab: LabModel, backend: RenderBackend, opts: RenderOptions = {}): RenderedFile[] {
-  const machinesDir = opts.vagrantDir ? join(resolve(opts.vagrantDir), '.vagrant', 'machines') : '.vagrant/machines';
+  const machinesDir = opts.machinesDir ?? (opts.vagrantDir ? join(resolve(opts.vagrantDir), '.vagrant', 'machines') : '.vagrant/machines');
   const ansible: RenderedFile[] = [
     { path: INVENTORY_FILE, text: renderInventory(lab, { machinesDir, allowedRanges: opts.allowedRanges, provider: opts.lxc ? 'lxc' : 'virtualbox' }) },
     { path: GROUP_VARS_FILE, text: renderGroupVars(lab, { allowedRanges: opts.allowedRanges, networkOnly: opts.lxc !== undefined }) },

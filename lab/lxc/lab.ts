@@ -6,7 +6,7 @@ import type { LabModel } from '../../topology/model.js';
 import { UsageError } from '../backend.js';
 import { findProgram, runArgv } from '../process.js';
 import { renderLabFiles, writeRenderedFiles } from '../render.js';
-import { lxcBridgeName, type VagrantLabJson } from '../render-vagrant.js';
+import { lxcBridgeName, type LxcRenderOptions, type VagrantLabJson } from '../render-vagrant.js';
 import { VagrantCli, type UpProgress } from '../vagrant/cli.js';
 import { buildLxcBox, LXC_BOX_NAME } from './box.js';
 import { prepareHost, restoreHost } from './host.js';
@@ -39,7 +39,19 @@ export function lxcMissing(): string | undefined {
 
 /** The environment vagrant runs with for an LXC lab: the provider, a private VAGRANT_HOME, the rendered JSON. */
 export function lxcVagrantEnv(renderDir: string): Record<string, string> {
-  return { VAGRANT_DEFAULT_PROVIDER: 'lxc', TRACELAB_PROVIDER: 'lxc', VAGRANT_HOME: join(renderDir, 'vagrant-home'), TRACELAB_VAGRANT_JSON: join(renderDir, 'vagrant.json') };
+  return {
+    VAGRANT_DEFAULT_PROVIDER: 'lxc',
+    TRACELAB_PROVIDER: 'lxc',
+    VAGRANT_HOME: join(renderDir, 'vagrant-home'),
+    // The machines' state (ids, keys) per lab, so two labs of one checkout never share `.vagrant`.
+    VAGRANT_DOTFILE_PATH: lxcDotfileDir(renderDir),
+    TRACELAB_VAGRANT_JSON: join(renderDir, 'vagrant.json'),
+  };
+}
+
+/** Vagrant's per-lab state directory of an LXC lab (VAGRANT_DOTFILE_PATH); keys under machines/NAME/lxc/private_key. */
+export function lxcDotfileDir(renderDir: string): string {
+  return join(renderDir, 'vagrant-dot');
 }
 
 function cliFor(record: Pick<LxcRecord, 'vagrantDir' | 'renderJson'>, renderDir: string): VagrantCli {
@@ -62,7 +74,12 @@ function quiet(progress: (line: string) => void): (p: UpProgress) => void {
 
 /** The rendered files of an LXC lab (JSON with the lxc block, inventory with the lxc key path, network-only vars). */
 export function renderLxcFiles(lab: LabModel, opts: LxcLabOptions) {
-  return renderLabFiles(lab, 'vagrant', { vagrantDir: opts.vagrantDir, renderDir: opts.renderDir, lxc: { prefix: opts.prefix ?? DEFAULT_LXC_PREFIX, box: LXC_BOX_NAME } });
+  return renderLabFiles(lab, 'vagrant', { vagrantDir: opts.vagrantDir, ...lxcRenderOptions(opts.renderDir, { prefix: opts.prefix ?? DEFAULT_LXC_PREFIX, box: LXC_BOX_NAME }) });
+}
+
+/** The render options of an LXC lab whose files live in RENDERDIR (what `up` wrote and the backend renders again). */
+export function lxcRenderOptions(renderDir: string, lxc: LxcRenderOptions): { renderDir: string; machinesDir: string; lxc: LxcRenderOptions } {
+  return { renderDir, machinesDir: join(lxcDotfileDir(renderDir), 'machines'), lxc };
 }
 
 /** Brings the LXC lab up; leftovers of an earlier run (a record) are removed first. Returns the machine names. */

@@ -29,7 +29,9 @@ export function podShellCommand(pod: Device, command: string, applets: ReadonlyS
   if (!words.ok) return words;
   const tool = toolArgv(pod, words.words, applets);
   if (!tool.ok) return tool;
-  return { ok: true, command: shellJoin(['sudo', '-n', 'ip', 'netns', 'exec', pod.id, ...tool.argv]) };
+  // The pod's own hostname (mtr prints it), in a UTS namespace of its own as a container has.
+  const hostname = ['unshare', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', pod.id];
+  return { ok: true, command: shellJoin(['sudo', '-n', 'ip', 'netns', 'exec', pod.id, ...hostname, ...tool.argv]) };
 }
 
 /** The applets `busybox --list` printed (one a line). */
@@ -40,12 +42,12 @@ export function appletSet(listing: string): ReadonlySet<string> {
 /** Runs a command on a machine of an LXC lab: ssh straight to its eth1 address with Vagrant's key for it (no ruby start per command). */
 export type RemoteShell = (machine: string, command: string, input?: string) => Promise<ProcessResult>;
 
-export function lxcSsh(vagrantDir: string, jsonPath: string): RemoteShell {
+export function lxcSsh(machinesDir: string, jsonPath: string): RemoteShell {
   const machines = (JSON.parse(readFileSync(jsonPath, 'utf8')) as VagrantLabJson).machines;
   return (machine, command, input) => {
     const ip = machines.find((m) => m.name === machine)?.ip;
     if (ip === undefined) throw new UsageError(`${machine} is not a machine of the LXC lab`);
-    const key = join(vagrantDir, '.vagrant', 'machines', machine, 'lxc', 'private_key');
+    const key = join(machinesDir, machine, 'lxc', 'private_key');
     const argv = ['ssh', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `vagrant@${ip}`, command];
     return runArgv(argv, { ...(input !== undefined ? { input } : {}), timeoutMs: 300_000 });
   };

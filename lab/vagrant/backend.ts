@@ -14,7 +14,7 @@ import { DEFAULT_RENDER_DIR, VAGRANT_JSON_FILE, type VagrantLabJson } from '../r
 import { VAGRANT_INSTALL_HINT, VagrantCli, type UpProgress } from './cli.js';
 import { decideUp } from './decide-up.js';
 import { restoreArgv, snapshotArgv } from './node-state.js';
-import { lxcVagrantEnv } from '../lxc/lab.js';
+import { lxcDotfileDir, lxcRenderOptions, lxcVagrantEnv } from '../lxc/lab.js';
 import { appletSet, lxcSsh, podShellCommand, renderedLxc, type RemoteShell } from '../lxc/places.js';
 
 export interface VagrantBackendOptions extends BackendOptions {
@@ -105,7 +105,7 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
   const lxc = opts.provider === undefined || opts.provider === 'lxc' ? renderedLxc(paths.json) : undefined;
   const provider = lxc ? 'lxc' : opts.provider ?? 'virtualbox';
   const state: { session?: Session; kubectl?: KubectlRunner; applets?: Promise<ReadonlySet<string>> } = {};
-  const ssh: RemoteShell = lxc ? lxcSsh(paths.vagrantDir, paths.json) : (machine, command, input) => vagrant.ssh(machine, command, input);
+  const ssh: RemoteShell = lxc ? lxcSsh(join(lxcDotfileDir(paths.stateDir), 'machines'), paths.json) : (machine, command, input) => vagrant.ssh(machine, command, input);
   /** Node commands run as root through `sudo -n` (fails at once rather than prompting), unless told otherwise. */
   const asRoot = (argv: readonly string[]) => shellJoin(opts.become === false ? argv : ['sudo', '-n', ...argv]);
 
@@ -157,11 +157,12 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
       return { up: statuses.length > 0 && statuses.every((s) => s.state === 'running'), text };
     },
     async up(lab: LabModel, upOpts?: UpOptions): Promise<void> {
-      const files = renderLabFiles(lab, 'vagrant', { allowedRanges: await allowedHostOnlyRanges(), vagrantDir: paths.vagrantDir, renderDir: paths.stateDir, ...(lxc ? { lxc } : {}) });
+      const files = renderLabFiles(lab, 'vagrant', { allowedRanges: await allowedHostOnlyRanges(), vagrantDir: paths.vagrantDir, renderDir: paths.stateDir, ...(lxc ? lxcRenderOptions(paths.stateDir, lxc) : {}) });
       const before = await readTexts(paths.stateDir, files);
       await writeRenderedFiles(paths.stateDir, files);
       const machines = (await renderedMachines(paths)).map((m) => m.name);
-      const decision = decideUp({ machines, states: await vagrant.status(machines), files: files.map((f, i) => ({ path: f.path, before: before[i], after: f.text })) });
+      const states = await vagrant.status(machines);
+      const decision = decideUp({ machines, states, files: files.map((f, i) => ({ path: f.path, before: before[i], after: f.text })) });
       if (decision.kind === 'refuse') {
         await writeRenderedFiles(paths.stateDir, files.map((f, i) => ({ path: f.path, text: before[i] ?? f.text })));
         throw new UsageError(
@@ -171,8 +172,10 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
       }
       const { attached, provision } = decision;
       if (attached) upOpts?.progress?.(provision ? 'the lab exists; the model changed: provisioning again with Ansible' : 'the lab exists: attaching');
-      await vagrant.up(machines, { provider, signal: upOpts?.signal, progress: progressPrinter(upOpts?.progress), ...(provision ? { provision: true } : {}) });
-      const notRunning = (await vagrant.status(machines)).filter((s) => s.state !== 'running');
+      // An LXC lab with every machine running and nothing to provision: `vagrant up` would only start Ruby to say so.
+      const running = lxc !== undefined && attached && !provision && states.every((s) => s.state === 'running');
+      if (!running) await vagrant.up(machines, { provider, signal: upOpts?.signal, progress: progressPrinter(upOpts?.progress), ...(provision ? { provision: true } : {}) });
+      const notRunning = (running ? states : await vagrant.status(machines)).filter((s) => s.state !== 'running');
       if (notRunning.length > 0) {
         throw new UsageError(`after vagrant up, ${notRunning.map((s) => `${s.name} is ${s.state}`).join(', ')}: see \`vagrant status\``);
       }
