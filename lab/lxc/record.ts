@@ -1,6 +1,6 @@
 // The crash-proof record of one LXC lab's host changes: each is written here before it is made, so `down` undoes exactly those.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { removeRecord, stateDirOf, writeRecord } from '../netns/record.js';
 
 export interface LxcRecord {
@@ -35,15 +35,10 @@ export function saveLxcRecord(path: string, record: LxcRecord): void {
   writeRecord(path, record as never);
 }
 
+/** The record, or undefined when there is none; throws with the path when it is not an LXC lab record. */
 export function readLxcRecord(path: string): LxcRecord | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  const parsed = JSON.parse(text) as LxcRecord;
+  if (!existsSync(path)) return undefined;
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as LxcRecord;
   if (parsed.version !== 1 || parsed.kind !== 'lxc') throw new Error(`${path}: not a tracelab LXC lab record`);
   return parsed;
 }
