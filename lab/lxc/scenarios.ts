@@ -26,6 +26,10 @@ export function networkOnlySkipReason(s: Scenario, labName: string): string | un
   if (edits.length > 0) return `model edits (${edits.join(', ')}) need the lab provisioned again`;
   if ([...s.breakSteps, ...(s.fixSteps ?? [])].some((st) => st.kind === 'wait')) return 'it waits for Flannel to reconcile; the network-only lab runs no flanneld';
   if (s.probes.some((p) => p.capture)) return 'its probes capture with tcpdump taps, which the vagrant backend does not run';
+  const nat = natAddressIn(s);
+  if (nat) return `its expected output goes through the NAT (${nat}): LXC's NAT (one shared lxcbr0 on 10.0.3.0/24, DHCP per machine) is not VirtualBox's`;
+  if (s.probes.some((p) => /^iptables\b.*\s-[a-zA-Z]*v/.test(p.run.trim()))) return 'it reads packet counters, which the ssh connections that run the commands raise on a real machine';
+  if (s.probes.some((p) => `${p.expect}\n${p.healthy ?? ''}`.includes('[open]'))) return 'a TCP probe expects a pod\'s server to answer ([open]); the network-only lab\'s pods run no processes';
   for (const c of commandsOf(s)) {
     const program = programOf(c.run);
     if (!L3_PROGRAMS.has(program)) return `${program} is not part of the network-only lab (layer 3: ${[...L3_PROGRAMS].join(', ')})`;
@@ -33,6 +37,16 @@ export function networkOnlySkipReason(s: Scenario, labName: string): string | un
     if (!where.ok || (where.device.kind !== 'node' && where.device.kind !== 'pod')) return `${c.at} is not a machine or a pod of the lab`;
     const outside = outsideAddress(s, c.run);
     if (outside) return `${outside} is outside the cluster and host-only networks (LXC's NAT, one shared lxcbr0 on 10.0.3.0/24, is not VirtualBox's)`;
+  }
+  return undefined;
+}
+
+/** The first address of the model's NAT network (VirtualBox's 10.0.2.0/24) in the scenario's expected outputs. */
+function natAddressIn(s: Scenario): string | undefined {
+  const texts = s.probes.flatMap((p) => [p.expect, p.stderr ?? '', p.healthy ?? '', p.healthyStderr ?? '']);
+  for (const text of texts.join('\n').match(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g) ?? []) {
+    const address = parseIp(text);
+    if (address !== undefined && contains(s.lab.nat.network, address)) return text;
   }
   return undefined;
 }
