@@ -30,6 +30,7 @@ export function networkOnlySkipReason(s: Scenario, labName: string): string | un
   if (nat) return `its expected output goes through the NAT (${nat}): LXC's NAT (one shared lxcbr0 on 10.0.3.0/24, DHCP per machine) is not VirtualBox's`;
   if (s.probes.some((p) => /^iptables\b.*\s-[a-zA-Z]*v/.test(p.run.trim()))) return 'it reads packet counters, which the ssh connections that run the commands raise on a real machine';
   if (s.probes.some((p) => `${p.expect}\n${p.healthy ?? ''}`.includes('[open]'))) return 'a TCP probe expects a pod\'s server to answer ([open]); the network-only lab\'s pods run no processes';
+  if (s.probes.some((p) => `${p.expect}\n${p.healthy ?? ''}`.includes('.cluster.local'))) return 'its probes print names from reverse DNS (CoreDNS), which the network-only lab does not run';
   for (const c of commandsOf(s)) {
     const program = programOf(c.run);
     if (!L3_PROGRAMS.has(program)) return `${program} is not part of the network-only lab (layer 3: ${[...L3_PROGRAMS].join(', ')})`;
