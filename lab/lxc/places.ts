@@ -52,3 +52,10 @@ export function lxcSsh(machinesDir: string, jsonPath: string): RemoteShell {
     return runArgv(argv, { ...(input !== undefined ? { input } : {}), timeoutMs: 300_000 });
   };
 }
+
+/**
+ * Forgets every neighbour entry on a machine and in its pods, so each scenario starts as on a freshly built lab: an
+ * entry left STALE by an earlier scenario makes a failed resolution take delay_first_probe_time + probes (about 8 s)
+ * instead of an unresolved address's 3 s, and the `!H` of a dead pod arrives after traceroute stopped waiting.
+ */
+export const FORGET_NEIGHBOURS = shellJoin(['sudo', '-n', 'sh', '-c', 'ip neigh flush all; for ns in $(ip netns list | cut -d" " -f1); do ip -n "$ns" neigh flush all; done']);

@@ -15,7 +15,7 @@ import { VAGRANT_INSTALL_HINT, VagrantCli, type UpProgress } from './cli.js';
 import { decideUp } from './decide-up.js';
 import { restoreArgv, snapshotArgv } from './node-state.js';
 import { lxcDotfileDir, lxcRenderOptions, lxcVagrantEnv } from '../lxc/lab.js';
-import { appletSet, lxcSsh, podShellCommand, renderedLxc, type RemoteShell } from '../lxc/places.js';
+import { appletSet, FORGET_NEIGHBOURS, lxcSsh, podShellCommand, renderedLxc, type RemoteShell } from '../lxc/places.js';
 
 export interface VagrantBackendOptions extends BackendOptions {
   /** Directory of the Vagrantfile; default the tracelab package root (the repository checkout). */
@@ -179,6 +179,7 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
       if (notRunning.length > 0) {
         throw new UsageError(`after vagrant up, ${notRunning.map((s) => `${s.name} is ${s.state}`).join(', ')}: see \`vagrant status\``);
       }
+      if (lxc) for (const machine of machines) await ssh(machine, FORGET_NEIGHBOURS);
       const previous = decision.restoreOnDown ? files.map((f, i) => ({ path: f.path, text: before[i]! })) : undefined;
       state.session = { lab, machines, attached, snapshotted: new Set(), ...(previous ? { previous } : {}) };
       state.kubectl = undefined;
