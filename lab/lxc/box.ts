@@ -5,6 +5,7 @@ import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../backend.js';
 import { runArgv } from '../process.js';
+import { debianGemDir } from './gems.js';
 
 export const LXC_BOX_NAME = 'tracelab/debian12-lxc';
 export const DEFAULT_BOX_CACHE = '/var/cache/tracelab/lxc-box';
@@ -12,8 +13,12 @@ const MIRROR = 'http://deb.debian.org/debian';
 const SUITE = 'bookworm';
 /** What a machine needs to boot under LXC, take Vagrant's key over ssh and run Ansible. */
 const PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'sudo', 'python3', 'python3-apt', 'iproute2', 'iputils-ping', 'procps', 'kmod', 'netbase', 'ca-certificates'];
-/** Vagrant's insecure public key as Debian ships it. */
-const VAGRANT_PUBKEY = '/usr/share/rubygems-integration/all/gems/vagrant-2.3.4/keys/vagrant.pub';
+/** Vagrant's insecure public key as Debian ships it (vagrant-2.3.4/keys/vagrant.pub on bookworm). */
+function vagrantPublicKey(): string {
+  const dir = debianGemDir('vagrant');
+  if (dir === undefined) throw new UsageError('Vagrant\'s insecure key was not found: apt-get install -y vagrant');
+  return join(dir, 'keys', 'vagrant.pub');
+}
 
 /** Files written into the root file system after debootstrap (path -> content). */
 const ROOTFS_FILES: Readonly<Record<string, string>> = {
@@ -58,7 +63,7 @@ async function configureRootfs(rootfs: string, progress: (line: string) => void)
   for (const argv of CHROOT_STEPS) await step(progress, argv.join(' '), ['chroot', rootfs, ...argv]);
   const ssh = join(rootfs, 'home/vagrant/.ssh');
   await mkdir(ssh, { recursive: true, mode: 0o700 });
-  await step(progress, 'vagrant key', ['install', '-m', '600', VAGRANT_PUBKEY, join(ssh, 'authorized_keys')]);
+  await step(progress, 'vagrant key', ['install', '-m', '600', vagrantPublicKey(), join(ssh, 'authorized_keys')]);
   await step(progress, 'key owner', ['chroot', rootfs, 'chown', '-R', 'vagrant:vagrant', '/home/vagrant/.ssh']);
   await chmod(ssh, 0o700);
   // An emptied apt list directory gets an old date, so Ansible's cache_valid_time updates it (FACTS-LXC.md).

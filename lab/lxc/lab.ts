@@ -9,6 +9,7 @@ import { renderLabFiles, writeRenderedFiles } from '../render.js';
 import { lxcBridgeName, type LxcRenderOptions, type VagrantLabJson } from '../render-vagrant.js';
 import { VagrantCli, type UpProgress } from '../vagrant/cli.js';
 import { buildLxcBox, LXC_BOX_NAME } from './box.js';
+import { debianGemDir } from './gems.js';
 import { prepareHost, restoreHost } from './host.js';
 import { lxcRecordPath, readLxcRecord, removeLxcRecord, saveLxcRecord, type LxcRecord } from './record.js';
 
@@ -31,7 +32,7 @@ export function lxcMissing(): string | undefined {
   for (const program of ['lxc-create', 'vagrant', 'debootstrap', 'ansible-playbook']) {
     if (findProgram(program) === undefined) return `${program} is missing: apt-get install -y lxc vagrant-lxc debootstrap bridge-utils dnsmasq-base vagrant ansible`;
   }
-  if (!existsSync('/usr/share/rubygems-integration/all/gems/vagrant-lxc-1.4.3') && !existsSync('/usr/share/vagrant-plugins/plugins.d/vagrant-lxc.json')) {
+  if (debianGemDir('vagrant-lxc') === undefined && !existsSync('/usr/share/vagrant-plugins/plugins.d/vagrant-lxc.json')) {
     return 'the vagrant-lxc plugin is missing: apt-get install -y vagrant-lxc';
   }
   return undefined;
