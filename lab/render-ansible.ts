@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { factsOfImage } from '../topology/images.js';
 import type { LabModel } from '../topology/model.js';
 import { UsageError } from './backend.js';
+import { networkOnlyNodes } from './lxc/render-network.js';
 import { realLabFacts, VIRTUALBOX_DEFAULT_HOST_ONLY, type RealLabFacts, type RealLabPod } from './render-facts.js';
 
 
@@ -42,14 +43,16 @@ export interface InventoryOptions {
   /** Directory holding `.vagrant/machines/NAME/virtualbox/private_key` files; default `.vagrant/machines`. */
   readonly machinesDir?: string;
   readonly allowedRanges?: readonly string[];
+  /** Vagrant provider whose machine directory holds the keys (`.vagrant/machines/NAME/PROVIDER/private_key`). */
+  readonly provider?: 'virtualbox' | 'lxc';
   /** SSH user on the VMs; default vagrant. */
   readonly user?: string;
 }
 
-function hostVars(node: RealLabFacts['nodes'][number], machinesDir: string): Record<string, unknown> {
+function hostVars(node: RealLabFacts['nodes'][number], machinesDir: string, provider: string): Record<string, unknown> {
   return {
     ansible_host: node.ip,
-    ansible_ssh_private_key_file: `${machinesDir}/${node.name}/virtualbox/private_key`,
+    ansible_ssh_private_key_file: `${machinesDir}/${node.name}/${provider}/private_key`,
     tracelab_node_ip: node.ip,
     tracelab_pod_subnet: node.podSubnet,
   };
@@ -60,7 +63,7 @@ export function renderInventory(lab: LabModel, opts: InventoryOptions = {}): str
   const facts = realLabFacts(lab, opts.allowedRanges ?? VIRTUALBOX_DEFAULT_HOST_ONLY);
   const machinesDir = opts.machinesDir ?? '.vagrant/machines';
   const group = (role: 'control-plane' | 'worker') =>
-    Object.fromEntries(facts.nodes.filter((n) => n.role === role).map((n) => [n.name, hostVars(n, machinesDir)]));
+    Object.fromEntries(facts.nodes.filter((n) => n.role === role).map((n) => [n.name, hostVars(n, machinesDir, opts.provider ?? 'virtualbox')]));
   const inventory = {
     all: {
       vars: {
@@ -76,11 +79,17 @@ export function renderInventory(lab: LabModel, opts: InventoryOptions = {}): str
   return `# Rendered by \`tracelab lab render --backend ansible\` from lab ${facts.name}; do not edit.\n${stringify(inventory, { lineWidth: 0 })}`;
 }
 
+export interface GroupVarsOptions {
+  readonly allowedRanges?: readonly string[];
+  /** The network-only lab (LXC machines, no kubeadm): routes, cni0 and pods plumbed by the `network_only` role. */
+  readonly networkOnly?: boolean;
+}
+
 export interface GroupVars {
   readonly [key: string]: unknown;
 }
 
-export function groupVars(lab: LabModel, opts: { readonly allowedRanges?: readonly string[] } = {}): GroupVars {
+export function groupVars(lab: LabModel, opts: GroupVarsOptions = {}): GroupVars {
   const facts = realLabFacts(lab, opts.allowedRanges ?? VIRTUALBOX_DEFAULT_HOST_ONLY);
   const controlPlane = facts.nodes[0]!;
   const pods = facts.nodes
@@ -107,6 +116,7 @@ export function groupVars(lab: LabModel, opts: { readonly allowedRanges?: readon
     }));
   return {
     tracelab_lab_name: facts.name,
+    tracelab_network_only: opts.networkOnly === true,
     tracelab_kubernetes_version: facts.vm.kubernetesVersion,
     // Pinned to a patch release (any Debian revision of it), then held.
     tracelab_kubernetes_package_version: `${kubernetesPatchRelease(facts.vm.kubernetesVersion)}-*`,
@@ -125,11 +135,12 @@ export function groupVars(lab: LabModel, opts: { readonly allowedRanges?: readon
     // kubeadm's CoreDNS, pinned where the model has it, before Flannel makes any node Ready (so it gets .2 and .3).
     tracelab_coredns_node: kubeadmPodList[0]?.node ?? null,
     tracelab_pods: pods,
+    ...(opts.networkOnly ? { tracelab_network_nodes: networkOnlyNodes(lab) } : {}),
     tracelab_services: services,
   };
 }
 
 /** group_vars/all.yml: every variable the roles read, from the model. */
-export function renderGroupVars(lab: LabModel, opts: { readonly allowedRanges?: readonly string[] } = {}): string {
+export function renderGroupVars(lab: LabModel, opts: GroupVarsOptions = {}): string {
   return `---\n# Rendered by \`tracelab lab render --backend ansible\` from lab ${lab.name}; do not edit.\n${stringify(groupVars(lab, opts), { lineWidth: 0 })}`;
 }

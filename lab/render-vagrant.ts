@@ -34,6 +34,19 @@ export interface VagrantLabJson {
   readonly natIface: string;
   readonly machines: readonly VagrantMachine[];
   readonly ansible: { readonly playbook: string; readonly inventory: string };
+  /** Present when rendered for the lxc provider: container names, the host-only bridge eth1 joins, the locally built box. */
+  readonly lxc?: { readonly prefix: string; readonly bridge: string; readonly box: string };
+}
+
+/** The lxc provider's render settings: the lab prefix (containers PREFIX-NODE, bridge PREFIXbr0) and the box name. */
+export interface LxcRenderOptions {
+  readonly prefix: string;
+  readonly box: string;
+}
+
+/** The host-only bridge of an LXC lab (interface names stop at 15 characters). */
+export function lxcBridgeName(prefix: string): string {
+  return `${prefix}br0`.slice(0, 15);
 }
 
 export interface VagrantRenderOptions {
@@ -41,6 +54,7 @@ export interface VagrantRenderOptions {
   readonly allowedRanges?: readonly string[];
   /** Directory the rendered files live in: absolute, or relative to the Vagrantfile's directory. */
   readonly renderDir?: string;
+  readonly lxc?: LxcRenderOptions;
 }
 
 export function vagrantLabJson(lab: LabModel, opts: VagrantRenderOptions = {}): VagrantLabJson {
@@ -62,6 +76,7 @@ export function vagrantLabJson(lab: LabModel, opts: VagrantRenderOptions = {}): 
       provision: i === facts.nodes.length - 1,
     })),
     ansible: { playbook: PLAYBOOK_FILE, inventory: `${dir}/${INVENTORY_FILE}` },
+    ...(opts.lxc ? { lxc: { prefix: opts.lxc.prefix, bridge: lxcBridgeName(opts.lxc.prefix), box: opts.lxc.box } } : {}),
   };
 }
 

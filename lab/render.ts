@@ -5,7 +5,7 @@ import type { LabModel } from '../topology/model.js';
 import { readInputFile } from '../topology/read-input.js';
 import { hostOnlyRangesFrom } from './render-facts.js';
 import { renderGroupVars, renderInventory } from './render-ansible.js';
-import { GROUP_VARS_FILE, INVENTORY_FILE, renderVagrantJson, VAGRANT_JSON_FILE } from './render-vagrant.js';
+import { GROUP_VARS_FILE, INVENTORY_FILE, renderVagrantJson, VAGRANT_JSON_FILE, type LxcRenderOptions } from './render-vagrant.js';
 
 export type RenderBackend = 'vagrant' | 'ansible';
 
@@ -21,17 +21,21 @@ export interface RenderOptions {
   readonly vagrantDir?: string;
   /** Render directory relative to vagrantDir, as the Vagrantfile will look for it. */
   readonly renderDir?: string;
+  /** The LXC provider's settings (container prefix, box): the JSON carries them and the inventory uses its key path. */
+  readonly lxc?: LxcRenderOptions;
+  /** Where Vagrant keeps the machines' keys (default VAGRANTDIR/.vagrant/machines). */
+  readonly machinesDir?: string;
 }
 
 /** The files one backend needs. `vagrant` includes the Ansible files, because the Vagrantfile provisions with them. */
 export function renderLabFiles(lab: LabModel, backend: RenderBackend, opts: RenderOptions = {}): RenderedFile[] {
-  const machinesDir = opts.vagrantDir ? join(resolve(opts.vagrantDir), '.vagrant', 'machines') : '.vagrant/machines';
+  const machinesDir = opts.machinesDir ?? (opts.vagrantDir ? join(resolve(opts.vagrantDir), '.vagrant', 'machines') : '.vagrant/machines');
   const ansible: RenderedFile[] = [
-    { path: INVENTORY_FILE, text: renderInventory(lab, { machinesDir, allowedRanges: opts.allowedRanges }) },
-    { path: GROUP_VARS_FILE, text: renderGroupVars(lab, { allowedRanges: opts.allowedRanges }) },
+    { path: INVENTORY_FILE, text: renderInventory(lab, { machinesDir, allowedRanges: opts.allowedRanges, provider: opts.lxc ? 'lxc' : 'virtualbox' }) },
+    { path: GROUP_VARS_FILE, text: renderGroupVars(lab, { allowedRanges: opts.allowedRanges, networkOnly: opts.lxc !== undefined }) },
   ];
   if (backend === 'ansible') return ansible;
-  return [{ path: VAGRANT_JSON_FILE, text: renderVagrantJson(lab, { allowedRanges: opts.allowedRanges, renderDir: opts.renderDir }) }, ...ansible];
+  return [{ path: VAGRANT_JSON_FILE, text: renderVagrantJson(lab, { allowedRanges: opts.allowedRanges, renderDir: opts.renderDir, lxc: opts.lxc }) }, ...ansible];
 }
 
 /** Writes rendered files under `outDir`, creating directories; returns the absolute paths written. */

@@ -42,7 +42,7 @@ describe('a bad flag runs nothing', () => {
 
   it('a missing action is named, and nothing runs', async () => {
     await expectUsageError(['topo'], /^tracelab: topo needs an action: show or graph\n$/);
-    await expectUsageError(['lab'], /^tracelab: lab needs an action: up, status, down, render or import\n$/);
+    await expectUsageError(['lab'], /^tracelab: lab needs an action: up, status, down, box, render or import\n$/);
     await expectUsageError(['scenario'], /^tracelab: scenario needs an action: run, list or show\n$/);
     await expectUsageError(['lab', 'up', '--backend', 'qemu'], /Argument: backend, Given: "qemu", Choices: "netns", "vagrant", "ansible", "kubectl"/);
   });

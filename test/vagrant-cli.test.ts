@@ -332,7 +332,7 @@ describe.skipIf(!HAVE_VAGRANT)('tracelab lab ... --backend vagrant on the reposi
   });
 
   it('refuses actions a backend does not have, and lab without --backend', async () => {
-    expect(await runCli(['lab', 'import', '--backend', 'vagrant'])).toMatchObject({ code: 2, stderr: 'tracelab: backend vagrant has no "lab import"; its actions: up, status, down, render\n' });
+    expect(await runCli(['lab', 'import', '--backend', 'vagrant'])).toMatchObject({ code: 2, stderr: 'tracelab: backend vagrant has no "lab import"; its actions: up, status, down, box, render\n' });
     expect(await runCli(['lab', 'up'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tracelab: lab up needs --backend \(netns, vagrant, ansible, kubectl\)\n$/) });
     expect(await runCli(['lab', 'up', '--backend', 'ansible'])).toMatchObject({ code: 2, stderr: 'tracelab: backend ansible has no "lab up"; its actions: render\n' });
   });

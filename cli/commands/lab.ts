@@ -5,6 +5,7 @@ import { UsageError } from '../../lab/backend.js';
 import { DEFAULT_LAB } from '../../topology/paths.js';
 import { DEFAULT_PREFIX, netnsDownAction, netnsStatusAction, netnsUpAction } from '../../lab/netns/actions.js';
 import { vagrantDownAction, vagrantStatusAction, vagrantUpAction } from '../../lab/vagrant/actions.js';
+import { lxcBoxAction, lxcDownAction, lxcUpAction, providerOf } from '../../lab/lxc/actions.js';
 import { runKubectlStatus, runLabImport } from './lab-import.js';
 import { runLabRender } from './lab-render.js';
 import { withAction, withBackendOptions } from '../options.js';
@@ -24,6 +25,8 @@ export interface LabArgs {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly name?: string;
+  /** box: its action (`lab box build`). */
+  readonly what?: string;
 }
 
 const stdout = (text: string) => process.stdout.write(text);
@@ -39,9 +42,10 @@ export const LAB_ACTIONS: Readonly<Record<string, Readonly<Record<string, LabAct
     down: (args) => netnsDownAction(args, io),
   },
   vagrant: {
-    up: (args) => vagrantUpAction(args, stdout),
+    up: (args) => (providerOf(args) === 'lxc' ? lxcUpAction(args, stdout) : vagrantUpAction(args, stdout)),
     status: (args) => vagrantStatusAction(args, stdout),
-    down: (args) => vagrantDownAction(args, stdout),
+    down: (args) => (providerOf(args) === 'lxc' ? lxcDownAction(args, stdout) : vagrantDownAction(args, stdout)),
+    box: (args) => (providerOf(args) === 'lxc' ? lxcBoxAction(args, stdout) : Promise.reject(new UsageError('lab box build is for --provider lxc (VirtualBox uses bento/debian-12)'))),
     render: (args) => runLabRender({ ...args, backend: 'vagrant' }, stdout),
   },
   ansible: {
@@ -57,7 +61,7 @@ export const LAB_ACTIONS: Readonly<Record<string, Readonly<Record<string, LabAct
 const ALL_ACTIONS = [...new Set(Object.values(LAB_ACTIONS).flatMap((a) => Object.keys(a)))];
 
 /** The backend an action implies when --backend is not given. */
-const IMPLIED_BACKEND: Readonly<Record<string, string>> = { import: 'kubectl' };
+const IMPLIED_BACKEND: Readonly<Record<string, string>> = { import: 'kubectl', box: 'vagrant' };
 
 export const labCommand: CommandModule<object, LabArgs> = {
   ...COMMAND_LINES.lab,
@@ -66,10 +70,12 @@ export const labCommand: CommandModule<object, LabArgs> = {
       'lab', ALL_ACTIONS, 'up, status, down (netns, vagrant), render (vagrant, ansible), import (kubectl)')
       .option('lab', { type: 'string', describe: `lab name under topology/labs or a lab file (default ${DEFAULT_LAB})` })
       .option('state-dir', { type: 'string', describe: 'netns: directory of the lab record (default $TRACELAB_STATE_DIR or /run/tracelab); vagrant: of the rendered files (default .tracelab next to the Vagrantfile)' })
-      .option('provider', { type: 'string', describe: 'vagrant provider (default virtualbox)' })
+      .positional('what', { type: 'string', describe: 'box: build' })
+      .option('provider', { type: 'string', describe: 'vagrant provider: virtualbox (default) or lxc (or TRACELAB_PROVIDER)' })
       .option('out', { type: 'string', describe: 'render: output directory (default .tracelab next to the Vagrantfile, where it looks)' })
       .option('name', { type: 'string', describe: 'import: name of the lab written (default the context or "imported")' })
       .example('$0 lab up --backend vagrant', 'three VirtualBox VMs provisioned by Ansible from the model')
+      .example('$0 lab up --backend vagrant --provider lxc', 'the same machines as LXC containers (network-only lab; docs/real-lab.md)')
       .example('$0 lab render --backend ansible --out lab-files', 'the inventory and group_vars only')
       .example('$0 lab import --context prod > lab.yaml', 'a lab file from a live cluster') as unknown as Argv<LabArgs>,
   handler: async (args: LabArgs) => {

@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_LINES } from './lines.js';
 import { UsageError } from '../../lab/backend.js';
+import { networkOnlyScenarios } from '../../lab/lxc/verify-filter.js';
 import { createBackend } from '../../lab/backends.js';
 import { forTerminal } from '../../lab/io/terminal-text.js';
 import { loadScenarios, scenarioLibraryDir } from '../../lab/scenario/index.js';
@@ -81,8 +82,9 @@ export async function verifyMain(args: VerifyArgs, io: VerifyIo): Promise<number
   if (args.generate !== undefined) return await withInterrupt(io, (signal) => verifyGenerateMain({ ...args, generate: args.generate! }, io, signal));
 
   const targets = args.targets && args.targets.length > 0 ? args.targets : [scenarioLibraryDir()];
-  const scenarios = loadScenarios(targets);
-  if (scenarios.length === 0) throw new UsageError(`no scenario files in ${targets.join(', ')}`);
+  const loaded = loadScenarios(targets);
+  if (loaded.length === 0) throw new UsageError(`no scenario files in ${targets.join(', ')}`);
+  const scenarios = args.backend === 'vagrant' ? networkOnlyScenarios(loaded, subjectOpts, io) : loaded;
   const report = await withInterrupt(io, (signal) => verifyScenarios(scenarios, {
     signal,
     makeReference: () => createBackend('sim', { ...(args.seed !== undefined ? { seed: args.seed } : {}) }),

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { LabModel } from '../../topology/model.js';
+import type { Device, LabModel } from '../../topology/model.js';
 import { packageRoot } from '../../topology/paths.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { deviceAt, sleepFor, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type UpOptions } from '../backend.js';
@@ -14,6 +14,8 @@ import { DEFAULT_RENDER_DIR, VAGRANT_JSON_FILE, type VagrantLabJson } from '../r
 import { VAGRANT_INSTALL_HINT, VagrantCli, type UpProgress } from './cli.js';
 import { decideUp } from './decide-up.js';
 import { restoreArgv, snapshotArgv } from './node-state.js';
+import { lxcDotfileDir, lxcRenderOptions, lxcVagrantEnv } from '../lxc/lab.js';
+import { appletSet, FORGET_NEIGHBOURS, lxcSsh, podShellCommand, renderedLxc, type RemoteShell } from '../lxc/places.js';
 
 export interface VagrantBackendOptions extends BackendOptions {
   /** Directory of the Vagrantfile; default the tracelab package root (the repository checkout). */
@@ -49,6 +51,8 @@ export function vagrantPaths(opts: VagrantBackendOptions): VagrantPaths {
 /** The wrapper pointed at this lab's Vagrantfile and rendered JSON; a directory without a Vagrantfile is a UsageError. */
 export function vagrantCliFor(opts: VagrantBackendOptions = {}): VagrantCli {
   const paths = vagrantPaths(opts);
+  // A lab brought up with --provider lxc says so in its rendered JSON: the same commands then reach its containers.
+  const lxc = opts.provider === undefined || opts.provider === 'lxc' ? renderedLxc(paths.json) : undefined;
   if (!existsSync(join(paths.vagrantDir, 'Vagrantfile'))) {
     throw new UsageError(`no Vagrantfile in ${paths.vagrantDir}: run tracelab from a checkout of its repository, which has the Vagrantfile and ansible/`);
   }
@@ -56,7 +60,7 @@ export function vagrantCliFor(opts: VagrantBackendOptions = {}): VagrantCli {
     cwd: paths.vagrantDir,
     binary: opts.vagrantBinary,
     // Debian's vagrant defaults to libvirt: name the lab's provider so `status` and `ssh` ask the right one.
-    env: { TRACELAB_VAGRANT_JSON: paths.json, VAGRANT_DEFAULT_PROVIDER: opts.provider ?? 'virtualbox', ...opts.env },
+    env: { TRACELAB_VAGRANT_JSON: paths.json, VAGRANT_DEFAULT_PROVIDER: opts.provider ?? 'virtualbox', ...(lxc ? lxcVagrantEnv(paths.stateDir) : {}), ...opts.env },
   });
 }
 
@@ -98,12 +102,15 @@ interface Session {
 export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend {
   const paths = vagrantPaths(opts);
   const vagrant = vagrantCliFor(opts);
-  const state: { session?: Session; kubectl?: KubectlRunner } = {};
+  const lxc = opts.provider === undefined || opts.provider === 'lxc' ? renderedLxc(paths.json) : undefined;
+  const provider = lxc ? 'lxc' : opts.provider ?? 'virtualbox';
+  const state: { session?: Session; kubectl?: KubectlRunner; applets?: Promise<ReadonlySet<string>> } = {};
+  const ssh: RemoteShell = lxc ? lxcSsh(join(lxcDotfileDir(paths.stateDir), 'machines'), paths.json) : (machine, command, input) => vagrant.ssh(machine, command, input);
   /** Node commands run as root through `sudo -n` (fails at once rather than prompting), unless told otherwise. */
   const asRoot = (argv: readonly string[]) => shellJoin(opts.become === false ? argv : ['sudo', '-n', ...argv]);
 
   async function onNode(node: string, argv: readonly string[], what: string): Promise<string> {
-    const result = await vagrant.ssh(node, asRoot(argv));
+    const result = await ssh(node, asRoot(argv));
     if (result.exitCode !== 0) throw new UsageError(`${what} on ${node} failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n').pop() ?? ''}`);
     return result.stdout;
   }
@@ -117,8 +124,18 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
       local = haveConfig && (await runArgv(['kubectl', 'version', '--client']).then((r) => r.exitCode === 0, () => false));
     }
     const cp = lab.devices.find((d) => d.kind === 'node' && d.role === 'control-plane')?.id ?? lab.cluster.joinOrder[0]!;
-    state.kubectl = local ? localKubectl({ kubeconfig: paths.kubeconfig }) : remoteKubectl((command, input) => vagrant.ssh(cp, command, input));
+    state.kubectl = local ? localKubectl({ kubeconfig: paths.kubeconfig }) : remoteKubectl((command, input) => ssh(cp, command, input));
     return state.kubectl;
+  }
+
+  /** The network-only (LXC) lab's pods are network namespaces on their node. */
+  async function runInPod(pod: Device, command: string): Promise<CommandResult> {
+    const node = pod.node!;
+    state.applets ??= ssh(node, 'busybox --list').then((r) => appletSet(r.stdout));
+    const shell = podShellCommand(pod, command, await state.applets);
+    if (!shell.ok) return shell.result;
+    const result = await ssh(node, shell.command);
+    return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
   }
 
   return {
@@ -140,11 +157,12 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
       return { up: statuses.length > 0 && statuses.every((s) => s.state === 'running'), text };
     },
     async up(lab: LabModel, upOpts?: UpOptions): Promise<void> {
-      const files = renderLabFiles(lab, 'vagrant', { allowedRanges: await allowedHostOnlyRanges(), vagrantDir: paths.vagrantDir, renderDir: paths.stateDir });
+      const files = renderLabFiles(lab, 'vagrant', { allowedRanges: await allowedHostOnlyRanges(), vagrantDir: paths.vagrantDir, renderDir: paths.stateDir, ...(lxc ? lxcRenderOptions(paths.stateDir, lxc) : {}) });
       const before = await readTexts(paths.stateDir, files);
       await writeRenderedFiles(paths.stateDir, files);
       const machines = (await renderedMachines(paths)).map((m) => m.name);
-      const decision = decideUp({ machines, states: await vagrant.status(machines), files: files.map((f, i) => ({ path: f.path, before: before[i], after: f.text })) });
+      const states = await vagrant.status(machines);
+      const decision = decideUp({ machines, states, files: files.map((f, i) => ({ path: f.path, before: before[i], after: f.text })) });
       if (decision.kind === 'refuse') {
         await writeRenderedFiles(paths.stateDir, files.map((f, i) => ({ path: f.path, text: before[i] ?? f.text })));
         throw new UsageError(
@@ -154,11 +172,14 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
       }
       const { attached, provision } = decision;
       if (attached) upOpts?.progress?.(provision ? 'the lab exists; the model changed: provisioning again with Ansible' : 'the lab exists: attaching');
-      await vagrant.up(machines, { provider: opts.provider ?? 'virtualbox', signal: upOpts?.signal, progress: progressPrinter(upOpts?.progress), ...(provision ? { provision: true } : {}) });
-      const notRunning = (await vagrant.status(machines)).filter((s) => s.state !== 'running');
+      // An LXC lab with every machine running and nothing to provision: `vagrant up` would only start Ruby to say so.
+      const running = lxc !== undefined && attached && !provision && states.every((s) => s.state === 'running');
+      if (!running) await vagrant.up(machines, { provider, signal: upOpts?.signal, progress: progressPrinter(upOpts?.progress), ...(provision ? { provision: true } : {}) });
+      const notRunning = (running ? states : await vagrant.status(machines)).filter((s) => s.state !== 'running');
       if (notRunning.length > 0) {
         throw new UsageError(`after vagrant up, ${notRunning.map((s) => `${s.name} is ${s.state}`).join(', ')}: see \`vagrant status\``);
       }
+      if (lxc) for (const machine of machines) await ssh(machine, FORGET_NEIGHBOURS);
       const previous = decision.restoreOnDown ? files.map((f, i) => ({ path: f.path, text: before[i]! })) : undefined;
       state.session = { lab, machines, attached, snapshotted: new Set(), ...(previous ? { previous } : {}) };
       state.kubectl = undefined;
@@ -175,9 +196,10 @@ export function createVagrantBackend(opts: VagrantBackendOptions = {}): Backend 
           session.snapshotted.add(node);
         }
         // Faults and fixes need root.
-        const result = await vagrant.ssh(node, opts.become === false ? command : asRoot(['sh', '-c', command]));
+        const result = await ssh(node, opts.become === false ? command : asRoot(['sh', '-c', command]));
         return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
       }
+      if (lxc) return runInPod(device, command);
       return runAtPlace(await kubectl(lab), lab, place, command, podNamespaces(lab));
     },
     async down(): Promise<void> {
