@@ -2,7 +2,8 @@
 // datagrams to one server, a ping's echoes) on every node the packets were forwarded through or delivered to, with the
 // kernel's timeouts (nf_conntrack_udp_timeout 30 s, nf_conntrack_icmp_timeout 30 s, refreshed by every packet) and
 // whether a reply was seen. TCP connections keep their own record (tools/conntrack-flows.ts: TIME_WAIT after close).
-// Hooked from probe.ts (runProbe records each probe's journey); read by `conntrack -L` (tools/conntrack.ts).
+// Hooked from probe.ts (runProbe records each probe's journey) and engine.ts (seenReply: ctstate ESTABLISHED in the
+// filter hooks); read by `conntrack -L` (tools/conntrack.ts).
 import type { Dataplane } from './dataplane.js';
 import type { CtEntry, Packet } from './packet.js';
 import type { DatagramFlow } from './tools/ss-connections.js';
@@ -33,13 +34,22 @@ export interface CtFlow {
   readonly createdMs: number;
 }
 
-const tables = new WeakMap<Dataplane, Map<string, CtFlow>>();
+/** A dataplane's entries by original tuple, and by the tuple the filter hooks see (after DNAT, before SNAT). */
+interface Table {
+  readonly byOrig: Map<string, CtFlow>;
+  readonly byFiltered: Map<string, CtFlow>;
+}
 
-function tableOf(dp: Dataplane): Map<string, CtFlow> {
+const tables = new WeakMap<Dataplane, Table>();
+
+function tableOf(dp: Dataplane): Table {
   let t = tables.get(dp);
-  if (t === undefined) tables.set(dp, (t = new Map()));
+  if (t === undefined) tables.set(dp, (t = { byOrig: new Map(), byFiltered: new Map() }));
   return t;
 }
+
+/** The tuple filter FORWARD/INPUT/OUTPUT see for a flow's original direction: DNAT done (the reply's source), SNAT not yet. */
+const filteredKey = (f: CtFlow): string => keyOf(f.node, f.protocol, { src: f.orig.src, dst: f.reply.src, sport: f.orig.sport, dport: f.reply.sport });
 
 const inverted = (t: CtTuple): CtTuple => ({ src: t.dst, dst: t.src, sport: t.dport, dport: t.sport });
 
@@ -82,22 +92,40 @@ export function trackProbe(dp: Dataplane, j: ProbeJourney, nowMs: number): void 
   }
 }
 
-function record(table: Map<string, CtFlow>, node: string, protocol: 'udp' | 'icmp', orig: CtTuple, after: CtTuple, replied: boolean, nowMs: number): void {
+function record(table: Table, node: string, protocol: 'udp' | 'icmp', orig: CtTuple, after: CtTuple, replied: boolean, nowMs: number): void {
   const key = keyOf(node, protocol, orig);
-  const known = table.get(key);
+  const known = table.byOrig.get(key);
   if (known && nowMs - known.lastMs < CT_UDP_ICMP_TIMEOUT_MS) {
     known.lastMs = nowMs;
     known.replied ||= replied;
     return;
   }
-  table.set(key, { node, protocol, orig, reply: inverted(after), replied, lastMs: nowMs, createdMs: nowMs });
+  const flow: CtFlow = { node, protocol, orig, reply: inverted(after), replied, lastMs: nowMs, createdMs: nowMs };
+  table.byOrig.set(key, flow);
+  table.byFiltered.set(filteredKey(flow), flow);
+}
+
+/**
+ * Hook for the engine's filter hooks: whether P, a UDP datagram or ICMP echo request in its flow's original direction
+ * at NODE, belongs to a live entry that has seen a reply (ctstate ESTABLISHED, as the second echo of `ping -c 2`),
+ * rather than a new flow. P is the packet as the filter chains see it (after DNAT, before SNAT).
+ */
+export function seenReply(dp: Dataplane, node: string, p: Packet): boolean {
+  const t = tables.get(dp);
+  if (t === undefined || t.byFiltered.size === 0 || p.protocol === 'tcp' || (p.protocol === 'icmp' && p.icmp?.type !== 8)) return false;
+  const f = t.byFiltered.get(keyOf(node, p.protocol, p));
+  return f !== undefined && f.replied && dp.nowMs - f.lastMs < CT_UDP_ICMP_TIMEOUT_MS;
 }
 
 /** NODE's live UDP and ICMP entries at NOWMS, oldest first (expired ones are dropped for good). */
 export function udpIcmpFlows(dp: Dataplane, node: string, nowMs: number): CtFlow[] {
   const table = tableOf(dp);
-  for (const [key, f] of table) if (nowMs - f.lastMs >= CT_UDP_ICMP_TIMEOUT_MS) table.delete(key);
-  return [...table.values()].filter((f) => f.node === node);
+  for (const [key, f] of table.byOrig) {
+    if (nowMs - f.lastMs < CT_UDP_ICMP_TIMEOUT_MS) continue;
+    table.byOrig.delete(key);
+    if (table.byFiltered.get(filteredKey(f)) === f) table.byFiltered.delete(filteredKey(f));
+  }
+  return [...table.byOrig.values()].filter((f) => f.node === node);
 }
 
 /** NODE's entries for `conntrack -L`: with the whole seconds left, as the kernel rounds its timeout down. */

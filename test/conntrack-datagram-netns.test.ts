@@ -1,5 +1,5 @@
 // Root-only: conntrack -L for every protocol (UDP DNS flows, ICMP echo flows kept across a ping's echoes and across
-// commands) and ss -s, with the real conntrack, ss, ping and nslookup in the namespace lab against the simulator,
+// commands), ctstate ESTABLISHED for a flow's later packets, and ss -s, with the real conntrack, ss, ping and nslookup in the namespace lab against the simulator,
 // command for command, masked by sim/tools/mask.ts (row order, ephemeral ports, echo ids, timeouts, ss -s's
 // kernel-wide counts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,20 @@ const STEPS: readonly [string, string][] = [
   ['netshoot', 'ss -sn'],
   ['node-2', 'conntrack -L -p tcp'],
   ['netshoot', 'conntrack -L'],
+  // The second echo of one ping is ESTABLISHED (its flow saw the first reply); a new ping is a new flow.
+  ['node-2', 'iptables -I FORWARD 1 -p icmp --icmp-type echo-request -m conntrack --ctstate ESTABLISHED -j DROP'],
+  ['netshoot', 'ping -c 3 -i 0.5 10.244.1.2'],
+  ['netshoot', 'ping -c 1 10.244.1.2'],
+  ['node-2', 'iptables -D FORWARD 1'],
+  // Counted in a chain of its own (the kube chains' counters also count TCP data segments, not modelled).
+  ['node-2', 'iptables -N TLCT'],
+  ['node-2', 'iptables -A TLCT -p icmp -m conntrack --ctstate NEW'],
+  ['node-2', 'iptables -A TLCT -p icmp -m conntrack --ctstate ESTABLISHED'],
+  ['node-2', 'iptables -I FORWARD 1 -j TLCT'],
+  ['netshoot', 'ping -c 2 10.244.1.2'],
+  ['netshoot', 'ping -c 2 -i 0.2 10.244.1.3'],
+  ['node-2', 'iptables -nvxL TLCT'],
+  ['node-2', 'conntrack -L -p icmp'],
 ];
 
 describe.skipIf(!check.ok)('conntrack -L (UDP, ICMP) and ss -s: the kernel and the simulator', () => {
