@@ -1,5 +1,5 @@
 // Root-only: conntrack -L for every protocol (UDP DNS flows, ICMP echo flows kept across a ping's echoes and across
-// commands), ctstate ESTABLISHED for a flow's later packets, and ss -s, with the real conntrack, ss, ping and nslookup in the namespace lab against the simulator,
+// commands), ctstate ESTABLISHED for a flow's later packets, ss -s and nc's data connection without -w, with the real conntrack, ss, ping, nc and nslookup in the namespace lab against the simulator,
 // command for command, masked by sim/tools/mask.ts (row order, ephemeral ports, echo ids, timeouts, ss -s's
 // kernel-wide counts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,14 @@ const STEPS: readonly [string, string][] = [
   ['netshoot', 'ping -c 2 -i 0.2 10.244.1.3'],
   ['node-2', 'iptables -nvxL TLCT'],
   ['node-2', 'conntrack -L -p icmp'],
+  // netcat-openbsd without -z or -w (stdin open, nothing typed): a failed connect ends it as with -z, a silent peer at
+  // the kernel's SYN retries (tcp_syn_retries=1: 1 + 2 s); connected, it waits for stdin for ever (not compared).
+  ['node-2', 'nc -v 10.244.2.3 8081'],
+  ['node-2', 'nc 10.244.2.3 8081'],
+  ['node-2', 'nc -v -w 3 10.244.2.3 8080'],
+  ['netshoot', 'sysctl -w net.ipv4.tcp_syn_retries=1'],
+  ['netshoot', 'nc -v 10.96.0.20 81'],
+  ['netshoot', 'nc 10.96.0.20 81'],
 ];
 
 describe.skipIf(!check.ok)('conntrack -L (UDP, ICMP) and ss -s: the kernel and the simulator', () => {
