@@ -2,16 +2,10 @@
 // commands), ctstate ESTABLISHED for a flow's later packets, ss -s and nc's data connection without -w, with the real conntrack, ss, ping, nc and nslookup in the namespace lab against the simulator,
 // command for command, masked by sim/tools/mask.ts (row order, ephemeral ports, echo ids, timeouts, ss -s's
 // kernel-wide counts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe } from 'vitest';
 import { join } from 'node:path';
 import { preflight } from '../lab/netns/preflight.js';
-import { createNetnsBackend } from '../lab/netns/backend.js';
-import { netnsDown } from '../lab/netns/lifecycle.js';
-import { createSimBackend } from '../lab/sim.js';
-import { loadLab } from '../topology/compile.js';
-import { maskMilliseconds } from '../sim/tools/mask.js';
+import { pairedSteps, type Step } from './helpers/paired-steps.js';
 
 const check = preflight();
 if (!check.ok) console.log(`skipping conntrack/ss -s namespace tests: ${check.message.split('\n').join('; ')}`);
@@ -23,12 +17,12 @@ const PREFIX = 'tlhlfourct';
  * namespace as cni0 came up: a race of the lab's set-up, present on some nodes and not others. The kernel side drops
  * it before the listings; the model has no IGMP.
  */
-const KERNEL_SETUP: readonly [string, string][] = [
+const KERNEL_SETUP: readonly Step[] = [
   ['controlplane', 'conntrack -D -p 2'], ['node-1', 'conntrack -D -p 2'], ['node-2', 'conntrack -D -p 2'],
 ];
 
 /** Listings first (nothing tracked yet), then flows made by ping, nslookup and curl, then what they left behind. */
-const STEPS: readonly [string, string][] = [
+const STEPS: readonly Step[] = [
   ['node-2', 'conntrack -L'],
   ['netshoot', 'ss -s'],
   ['node-2', 'ss -s'],
@@ -74,29 +68,6 @@ const STEPS: readonly [string, string][] = [
   ['netshoot', 'nc 10.96.0.20 81'],
 ];
 
-describe.skipIf(!check.ok)('conntrack -L (UDP, ICMP) and ss -s: the kernel and the simulator', () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'tracelab-ct-'));
-  const kernel = createNetnsBackend({ prefix: PREFIX, stateDir });
-  const sim = createSimBackend();
-  const lab = loadLab(join(import.meta.dirname, 'fixtures/l4/netshoot-listening.yaml'));
-  const seen: { kernel: string; sim: string }[] = [];
-
-  beforeAll(async () => {
-    await kernel.up(lab);
-    await sim.up(lab);
-    for (const [at, line] of KERNEL_SETUP) await kernel.run(at, line);
-    const view = (r: { stdout: string; stderr: string; exitCode: number }) => `${maskMilliseconds(r.stdout)}|${maskMilliseconds(r.stderr)}|${r.exitCode}`;
-    // One pass, in order (the flows of one step are the entries of the next).
-    for (const [at, line] of STEPS) seen.push({ kernel: view(await kernel.run(at, line)), sim: view(await sim.run(at, line)) });
-  }, 180_000);
-  afterAll(async () => {
-    await netnsDown({ prefix: PREFIX, stateDir });
-    rmSync(stateDir, { recursive: true, force: true });
-  }, 120_000);
-
-  for (const [i, [at, line]] of STEPS.entries()) {
-    it(`${i}. ${at}: ${line}`, () => {
-      expect(seen[i]!.sim).toEqual(seen[i]!.kernel);
-    });
-  }
+describe.skipIf(!check.ok)('conntrack -L (UDP, ICMP), ctstate, ss -s and nc: the kernel and the simulator', () => {
+  pairedSteps(PREFIX, join(import.meta.dirname, 'fixtures/l4/netshoot-listening.yaml'), STEPS, KERNEL_SETUP);
 });
