@@ -30,8 +30,6 @@ export interface CtFlow {
   replied: boolean;
   /** Simulated time of the flow's last packet (the timeout counts from it). */
   lastMs: number;
-  /** When the entry was made: conntrack -L lists in hash order, this in creation order. */
-  readonly createdMs: number;
 }
 
 /** A dataplane's entries by original tuple, and by the tuple the filter hooks see (after DNAT, before SNAT). */
@@ -100,7 +98,7 @@ function record(table: Table, node: string, protocol: 'udp' | 'icmp', orig: CtTu
     known.replied ||= replied;
     return;
   }
-  const flow: CtFlow = { node, protocol, orig, reply: inverted(after), replied, lastMs: nowMs, createdMs: nowMs };
+  const flow: CtFlow = { node, protocol, orig, reply: inverted(after), replied, lastMs: nowMs };
   table.byOrig.set(key, flow);
   table.byFiltered.set(filteredKey(flow), flow);
 }

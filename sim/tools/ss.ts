@@ -1,6 +1,6 @@
-// iproute2's ss (6.1) for TCP and UDP sockets (and -s, ss-summary.ts): the place's listeners and its clients' connections in TIME-WAIT, laid out
-// as ss lays out columns when stdout is not a terminal (misc/ss.c render_calc_width: each column as wide as its
-// longest field, no screen-width spreading).
+// iproute2's ss (6.1) for TCP and UDP sockets (-s: ss-summary.ts): the place's listeners and its clients' connections
+// in TIME-WAIT, laid out as ss lays out columns when stdout is not a terminal (misc/ss.c render_calc_width: each column
+// as wide as its longest field, no screen-width spreading).
 import { formatIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { unsupported } from '../commands/output.js';
