@@ -8,6 +8,7 @@ import { hairpinRefused } from './hairpin.js';
 import { icmpError, reject, routeError } from './icmp-error.js';
 import { bridgeNf, forwarding, martianSource, routeText, rpFilterMode, rpFilterPasses } from './input-checks.js';
 import { Journey, type Outcome } from './journey.js';
+import { seenReply } from './conntrack-table.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
@@ -36,8 +37,10 @@ function undoNat(j: Journey, device: string, flow: Flow, p: Packet, phase: 'dst'
   return after;
 }
 
-function ctState(p: Packet, tracked: boolean): MatchPacket['state'] {
-  return tracked ? (isIcmpError(p) ? 'RELATED' : 'ESTABLISHED') : 'NEW';
+/** The filter hooks' ctstate: a reply or related error, a flow that has seen a reply (conntrack-table.ts), or NEW. */
+function ctState(j: Journey, device: string, p: Packet, tracked: boolean): MatchPacket['state'] {
+  if (tracked) return isIcmpError(p) ? 'RELATED' : 'ESTABLISHED';
+  return seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW';
 }
 
 /** The device of the output route to DST (lo for the device's own addresses), which nat OUTPUT's `-o` matches. */
@@ -74,7 +77,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   }
   const out = route.dev!;
   if (p.icmp !== undefined) countIcmp(s, p, 'out');
-  const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply ? 'ESTABLISHED' : 'NEW', undefined, out);
+  const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', undefined, out);
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
     if (j.recording) j.note(device, verdictText('filter', fv), { out });
     const how = fv.target === 'REJECT' ? REJECT_TYPES[fv.rule?.rejectWith ?? 'icmp-port-unreachable'] : undefined;
@@ -188,7 +191,7 @@ function bridged(j: Journey, bridge: Attachment, packet: Packet, to: Attachment)
   if (!tracked) p = applyDnat(j, s, p, 'PREROUTING', dev);
   if (p.dst !== packet.dst) return routeInput(j, s, dev, p, tracked, flow, true);
   const how = `bridged by ${dev} (br_netfilter, not routed): `;
-  const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(p, tracked), dev, dev);
+  const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(j, bridge.device, p, tracked), dev, dev);
   if (v.target === 'DROP') {
     if (j.recording) j.note(bridge.device, `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
     return { kind: 'dropped', device: bridge.device, disposition: 'dropped-by-rule' };
@@ -220,7 +223,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
       if (j.recording) j.note(device, `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
       return { kind: 'dropped', device, disposition: 'rp-filter' };
     }
-    const v = runChain(j.dp, s, 'filter', 'INPUT', p, tracked ? 'ESTABLISHED' : 'NEW', inDev);
+    const v = runChain(j.dp, s, 'filter', 'INPUT', p, tracked || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', inDev);
     if (v.target === 'DROP') {
       if (j.recording) j.note(device, verdictText('filter', v), { in: inDev });
       return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
@@ -271,7 +274,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     p = { ...p, ttl: p.ttl - 1 };
   }
   const how = bridgedBack ? `DNAT target is on ${inDev} again: bridged back out (br_netfilter, not routed, TTL kept): ` : '';
-  const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(p, tracked), inDev, route.dev);
+  const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(j, device, p, tracked), inDev, route.dev);
   if (v.target === 'DROP') {
     if (j.recording) j.note(device, `${how}${verdictText('filter', v)}`, { in: inDev, out: route.dev });
     return { kind: 'dropped', device, disposition: 'dropped-by-rule' };

@@ -9,6 +9,7 @@ import { addressFor, icmpErrorLength } from './engine.js';
 import { journeyStartMs } from './capture/tap.js';
 import { httpResponseBytes, httpResponseHead } from './http.js';
 import { dnsServerKind } from './dns/responder.js';
+import { trackProbe } from './conntrack-table.js';
 
 const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };
 
@@ -174,6 +175,8 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
   const outcome = originate(out, device, packet);
   const steps: Step[] = out.steps;
+  const tracked = spec.track === true || spec.dnsQuery !== undefined ? { device, packet, visited: out.visited, delivered: outcome.kind === 'delivered', nat: conntrack } : undefined;
+  if (tracked) trackProbe(dp, { ...tracked, replied: false }, dp.nowMs);
 
   if (outcome.kind === 'local-error') {
     // A local error reaches the socket's error queue (or comes back through lo), never the wire: pcap does not see
@@ -216,6 +219,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }
   const got = ret.packet;
+  if (tracked && !isIcmpError(got)) trackProbe(dp, { ...tracked, replied: true }, dp.nowMs);
   const kind = replyKind(got);
   if (!kind) return probeResult(spec, steps, disposition, outcome.device);
   if (kind === 'unreachable' && got.icmp?.code === 4 && got.icmp.mtu) learnPmtu(dp, device, spec.dst, got.icmp.mtu);

@@ -16,6 +16,7 @@ import type { CommandResult } from '../topology/trace.js';
 import type { L4Collector, ToolContext } from './tool-context.js';
 import { commandWords } from './words.js';
 import { ConnectionLog } from './tools/ss-connections.js';
+import { datagramListing } from './conntrack-table.js';
 
 /** Flannel's route check loop re-adds a missing host-gw route within this long. */
 export const FLANNEL_RECONCILE_MS = 10_000;
@@ -78,7 +79,7 @@ export class Simulator {
       listener: (at, protocol, port) => dp.state(at).device.listeners.find((l) => l.protocol === protocol && l.port === port),
       sysctl: (key, fallback) => dp.state(device).sysctl(key, fallback),
       l4,
-      sockets: { listeners: () => dp.state(device).device.listeners, tracksFlows: (d) => dp.state(d).device.kind === 'node', log: this.connections },
+      sockets: { listeners: () => dp.state(device).device.listeners, tracksFlows: (d) => dp.state(d).device.kind === 'node', log: this.connections, datagramFlows: (d) => datagramListing(dp, d) },
       tty: this.tty,
     };
   }

@@ -1,15 +1,9 @@
 // Root-only: the real ss and conntrack in the namespace lab (real listeners, real connections) against the simulator,
 // command for command, masked by sim/tools/mask.ts (row order, ephemeral ports, ss -p owners, conntrack timeouts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe } from 'vitest';
 import { join } from 'node:path';
 import { preflight } from '../lab/netns/preflight.js';
-import { createNetnsBackend } from '../lab/netns/backend.js';
-import { netnsDown } from '../lab/netns/lifecycle.js';
-import { createSimBackend } from '../lab/sim.js';
-import { loadLab } from '../topology/compile.js';
-import { maskMilliseconds } from '../sim/tools/mask.js';
+import { pairedSteps, type Step } from './helpers/paired-steps.js';
 
 const check = preflight();
 if (!check.ok) console.log(`skipping ss/conntrack namespace tests: ${check.message.split('\n').join('; ')}`);
@@ -17,7 +11,7 @@ if (!check.ok) console.log(`skipping ss/conntrack namespace tests: ${check.messa
 const PREFIX = 'tl4ss';
 
 /** Listeners first (nothing connected yet), then connections, then what they left behind. */
-const STEPS: readonly [string, string][] = [
+const STEPS: readonly Step[] = [
   ['netshoot', 'ss -tlnp'],
   ['netshoot', 'ss -uln'],
   ['netshoot', 'ss -tuln'],
@@ -47,27 +41,5 @@ const STEPS: readonly [string, string][] = [
 ];
 
 describe.skipIf(!check.ok)('ss and conntrack: the kernel and the simulator', () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'tracelab-ss-'));
-  const kernel = createNetnsBackend({ prefix: PREFIX, stateDir });
-  const sim = createSimBackend();
-  const lab = loadLab(join(import.meta.dirname, 'fixtures/l4/netshoot-listening.yaml'));
-  const seen: { kernel: string; sim: string }[] = [];
-
-  beforeAll(async () => {
-    await kernel.up(lab);
-    await sim.up(lab);
-    const view = (r: { stdout: string; stderr: string; exitCode: number }) => `${maskMilliseconds(r.stdout)}|${maskMilliseconds(r.stderr)}|${r.exitCode}`;
-    // One pass, in order (the connections of one step are the sockets and flows of the next).
-    for (const [at, line] of STEPS) seen.push({ kernel: view(await kernel.run(at, line)), sim: view(await sim.run(at, line)) });
-  }, 180_000);
-  afterAll(async () => {
-    await netnsDown({ prefix: PREFIX, stateDir });
-    rmSync(stateDir, { recursive: true, force: true });
-  }, 120_000);
-
-  for (const [i, [at, line]] of STEPS.entries()) {
-    it(`${i}. ${at}: ${line}`, () => {
-      expect(seen[i]!.sim).toEqual(seen[i]!.kernel);
-    });
-  }
+  pairedSteps(PREFIX, join(import.meta.dirname, 'fixtures/l4/netshoot-listening.yaml'), STEPS);
 });

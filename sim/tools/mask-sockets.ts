@@ -18,12 +18,19 @@ const CT_LINE = /^((?:ipv4 {5}2 )?(?:tcp|udp|icmp|unknown|sctp|dccp|gre|udplite)
  * --random-fully's pick); the server's ports stay. */
 const CT_CLIENT_PORTS = /^(.*? sport=)\d+( .*? src=.*? dport=)\d+/;
 
+/** ss -s's TCP line: the total and `closed` count the kernel's TCP sockets of every namespace (sockstat `alloc`), and
+ * `orphaned` is kernel-wide too; estab and timewait are the namespace's own. */
+const SS_SUMMARY_TCP = /^(TCP: {3})\d+( \(estab \d+, closed )\d+(, orphaned )\d+(, timewait \d+\))$/;
+
 function maskSsRow(line: string): string {
   return line.replace(SS_USERS, ` users:(${MASK})`).replace(SS_LOCAL_PORT, `$1${MASK}`).trimEnd();
 }
 
+/** An ICMP flow's echo identifier (the pinging process's choice). */
+const CT_ICMP_ID = / id=\d+/g;
+
 function maskCtLine(line: string): string {
-  return line.replace(CT_LINE, `$1${MASK} `).replace(CT_CLIENT_PORTS, `$1${MASK}$2${MASK}`);
+  return line.replace(CT_LINE, `$1${MASK} `).replace(CT_CLIENT_PORTS, `$1${MASK}$2${MASK}`).replace(CT_ICMP_ID, ` id=${MASK}`);
 }
 
 /** Runs of lines KIND accepts, masked by MASKED and sorted (hash order is not an order). */
@@ -47,6 +54,6 @@ function sortRuns(lines: readonly string[], kind: RegExp, masked: (l: string) =>
 
 /** LINES with ss tables and conntrack listings masked: rows sorted, ports, owners, timeouts and padding masked. */
 export function maskSocketTables(lines: readonly string[]): string[] {
-  const ss = lines.map((l) => (SS_HEADER.test(l) ? l.trimEnd() : l));
+  const ss = lines.map((l) => (SS_HEADER.test(l) ? l.trimEnd() : l.replace(SS_SUMMARY_TCP, `$1${MASK}$2${MASK}$3${MASK}$4`)));
   return sortRuns(sortRuns(ss, SS_ROW, maskSsRow), CT_LINE, maskCtLine);
 }

@@ -35,9 +35,10 @@ function parseNc(args: readonly string[], optstring: string, usage: (message: st
   const verbose = p.options.filter((o) => o.key === 'v').length;
   const zero = p.options.some((o) => o.key === 'z');
   const udp = p.options.some((o) => o.key === 'u');
-  // A data connection sends stdin (empty here: no pipes into nc) and prints what the server sends until -w's idle
-  // timeout; without -w it waits for ever. UDP data (udptest's race with the ICMP error) is not modelled.
-  if (!zero && (udp || timeoutMs === undefined)) return { ok: false, result: unsupported(udp ? 'nc -u without -z' : 'nc without -z or -w (waits for stdin for ever)') };
+  // A data connection sends stdin (open, nothing typed: no pipes into nc) and prints what the server sends until -w's
+  // idle timeout; without -w, once connected, it waits for stdin for ever (ncOpenbsd). UDP data (udptest's race with
+  // the ICMP error) is not modelled.
+  if (!zero && udp) return { ok: false, result: unsupported('nc -u without -z') };
   return { ok: true, args: { zero, verbose, udp, host, port, ...(timeoutMs ? { timeoutMs } : {}) } };
 }
 
@@ -71,6 +72,8 @@ export function ncOpenbsd(args: readonly string[], ctx: ToolContext): CommandRes
   const who = found.numeric ? ip : `${a.host} (${ip})`;
   const proto = a.udp ? 'udp' : 'tcp';
   const s = check(ctx, a, found.ip);
+  // Without -z or -w a failed connect ends nc as -z's does (kernel-checked); a connected one waits for stdin for ever.
+  if (s.ok && !a.zero && a.timeoutMs === undefined) return unsupported('nc without -z or -w once connected (waits for stdin for ever)');
   if (s.ok) {
     // -w N without -z: connected, nothing to send, and the lab's servers send nothing unasked: idle for N s, exit 0.
     if (!a.zero) ctx.wait(a.timeoutMs ?? 0);

@@ -43,8 +43,11 @@ export interface EchoRun {
   readonly record: TraceRecord;
 }
 
-/** ICMP echo identifier of simulated pings. */
+/** ICMP echo identifier of simulated pings, varied per run: each ping is its own socket and conntrack flow (kernel-checked). */
 const ECHO_ID = 0x7a1b;
+
+/** A run's identifier: deterministic, different for pings started at different simulated times. */
+const echoIdOf = (ctx: ToolContext): number => (ECHO_ID ^ ctx.nowMs()) & 0xffff;
 const IP_ICMP_HEADERS = 28;
 const MAX_IP_PACKET = 65535;
 /** A run stops after this many requests whatever the options say (`-w 60 -i 0` would otherwise flood the simulator). */
@@ -78,6 +81,7 @@ export function sendEchoes(ctx: ToolContext, plan: EchoPlan): EchoRun {
   let unanswered = false;
   const sendTimes: number[] = [];
   const arrivals: number[] = [];
+  const echoId = echoIdOf(ctx);
   const advanceTo = (t: number) => {
     if (t > clock) ctx.wait(t - clock);
     clock = Math.max(clock, t);
@@ -100,7 +104,7 @@ export function sendEchoes(ctx: ToolContext, plan: EchoPlan): EchoRun {
       continue;
     }
     const df = plan.pmtu === 'do' || (plan.pmtu === 'want' && length <= pathMtu);
-    const result = ctx.probe({ protocol: 'icmp', dst: plan.target.ip, dport: 0, sport: ECHO_ID, ttl: plan.ttl, length, df, seq: i, icmpSeq: seq & 0xffff });
+    const result = ctx.probe({ protocol: 'icmp', dst: plan.target.ip, dport: 0, sport: echoId, ttl: plan.ttl, length, df, seq: i, icmpSeq: seq & 0xffff, track: true });
     probes.push(result);
     const outcome = outcomeOf(seq, result, plan.dataBytes + 8);
     outcomes.push(outcome);

@@ -65,4 +65,15 @@ export interface SocketView {
   /** Whether DEVICE's conntrack tracks the flows crossing it (the nodes: kube-proxy's nat rules load it). */
   tracksFlows(device: string): boolean;
   readonly log: ConnectionLog;
+  /** NODE's UDP and ICMP conntrack entries with their seconds left (sim/conntrack-table.ts). */
+  datagramFlows(node: string): readonly DatagramFlow[];
+}
+
+/** A UDP or ICMP conntrack entry as `conntrack -L` prints it. */
+export interface DatagramFlow {
+  readonly protocol: 'udp' | 'icmp';
+  readonly orig: FlowTuple;
+  readonly reply: FlowTuple;
+  readonly replied: boolean;
+  readonly secondsLeft: number;
 }

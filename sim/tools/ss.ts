@@ -1,11 +1,12 @@
-// iproute2's ss (6.1) for TCP and UDP sockets: the place's listeners and its clients' connections in TIME-WAIT, laid out
-// as ss lays out columns when stdout is not a terminal (misc/ss.c render_calc_width: each column as wide as its
-// longest field, no screen-width spreading).
+// iproute2's ss (6.1) for TCP and UDP sockets (-s: ss-summary.ts): the place's listeners and its clients' connections
+// in TIME-WAIT, laid out as ss lays out columns when stdout is not a terminal (misc/ss.c render_calc_width: each column
+// as wide as its longest field, no screen-width spreading).
 import { formatIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { unsupported } from '../commands/output.js';
 import type { ToolContext } from '../tool-context.js';
 import { getopt } from './getopt.js';
+import { socketSummary, summaryText } from './ss-summary.js';
 import { tcpServiceName, udpServiceName } from './tcp-services.js';
 
 /** One socket row: the fields ss prints before the process column. */
@@ -43,23 +44,26 @@ interface SsOptions {
   readonly numeric: boolean;
   readonly processes: boolean;
   readonly header: boolean;
+  /** -s: the summary first; alone (no table asked for) the summary only (misc/ss.c main: do_summary, do_default). */
+  readonly summary: boolean;
 }
 
 const OPTSTRING = 'dhaletuwxnro460spbEf:mMiA:D:F:vVzZN:KHSO';
 /** Options this model prints exactly; the others (details, timers, memory, other families) are refused as not modelled. */
-const MODELLED = new Set(['t', 'u', 'l', 'a', 'n', 'p', '4', 'H']);
+const MODELLED = new Set(['t', 'u', 'l', 'a', 'n', 'p', '4', 'H', 's']);
 
 function parseSs(args: readonly string[]): { ok: true; opts: SsOptions } | { ok: false; result: CommandResult } {
-  const p = getopt(args, OPTSTRING, { numeric: null, listening: null, all: null, tcp: null, udp: null, processes: null, ipv4: null, 'no-header': null },
-    { numeric: 'n', listening: 'l', all: 'a', tcp: 't', udp: 'u', processes: 'p', ipv4: '4', 'no-header': 'H' });
+  const p = getopt(args, OPTSTRING, { numeric: null, listening: null, all: null, tcp: null, udp: null, processes: null, ipv4: null, 'no-header': null, summary: null },
+    { numeric: 'n', listening: 'l', all: 'a', tcp: 't', udp: 'u', processes: 'p', ipv4: '4', 'no-header': 'H', summary: 's' });
   if (!p.ok) return { ok: false, result: { stdout: '', stderr: `ss: ${p.message}\n`, exitCode: 255 } };
   const other = p.options.find((o) => !MODELLED.has(o.key));
   if (other) return { ok: false, result: unsupported(`ss -${other.key}`) };
   if (p.operands.length > 0) return { ok: false, result: unsupported('ss state and address filters') };
   const has = (k: string): boolean => p.options.some((o) => o.key === k);
-  if (!has('t') && !has('u')) return { ok: false, result: unsupported('ss without -t or -u (netlink, unix and raw sockets)') };
   const states = has('a') ? 'all' : has('l') ? 'listening' : 'connected';
-  return { ok: true, opts: { tcp: has('t'), udp: has('u'), states, numeric: has('n'), processes: has('p'), header: !has('H') } };
+  if (has('s') && !has('t') && !has('u')) return { ok: true, opts: { tcp: false, udp: false, states, numeric: true, processes: false, header: false, summary: true } };
+  if (!has('t') && !has('u')) return { ok: false, result: unsupported('ss without -t or -u (netlink, unix and raw sockets)') };
+  return { ok: true, opts: { tcp: has('t'), udp: has('u'), states, numeric: has('n'), processes: has('p'), header: !has('H'), summary: has('s') } };
 }
 
 /** The place's sockets as rows, in the order ss walks them: UDP, then TCP (listeners, then connections). */
@@ -124,9 +128,11 @@ export function ss(args: readonly string[], ctx: ToolContext): CommandResult {
   const parsed = parseSs(args);
   if (!parsed.ok) return parsed.result;
   const o = parsed.opts;
+  const summary = o.summary ? summaryText(socketSummary(ctx)) : '';
+  if (!o.tcp && !o.udp) return { stdout: summary, stderr: '', exitCode: 0 };
   // The Netid column shows when more than one socket table is listed; State always does here (-l asks for two states).
   const visible = COLUMNS.map((_, i) => i).filter((i) => i !== 0 || (o.tcp && o.udp));
   const rows = socketRows(ctx, o).map((r) => [r.netid, r.state, String(r.recvQ).padEnd(6), String(r.sendQ).padEnd(6), ...r.local, ...r.peer, r.process]);
   const lines = [...(o.header ? [COLUMNS.map((c) => c.header)] : []), ...rows].map((l) => visible.map((i) => l[i]!));
-  return { stdout: lines.length > 0 ? render(lines, visible) : '', stderr: '', exitCode: 0 };
+  return { stdout: summary + (lines.length > 0 ? render(lines, visible) : ''), stderr: '', exitCode: 0 };
 }
