@@ -1,5 +1,6 @@
 // The two hot command lines (`exec PLACE -- COMMAND...` and `scenario run FILES...`) given without any flag, handed
-// straight to their command's handler with the arguments yargs would have passed; every other line goes to yargs.
+// straight to their command's handler with the arguments yargs would have passed (words after `--` verbatim, as
+// yargs leaves them with parse-positional-numbers off); every other line goes to yargs.
 import type { CommandName } from './commands/lines.js';
 
 /** A command and the arguments its handler gets from yargs for this line, or undefined when yargs must parse it. */
@@ -11,15 +12,6 @@ export interface FastLine {
 const isWord = (a: string) => !a.startsWith('-');
 
 /**
- * A word after `--` as yargs hands it on in `_`: yargs-parser turns what looks like a number (and is a safe integer
- * when floored) into one, so `0x1f` reaches the command as 31 and `1e3` as 1000; `010` stays a string.
- */
-function asYargsWord(word: string): string | number {
-  const looksLikeNumber = /^0x[0-9a-f]+$/i.test(word) || (!/^0[^.]/.test(word) && /^[-]?(?:\d+(?:\.\d*)?|\.\d+)(e[-+]?\d+)?$/.test(word));
-  return looksLikeNumber && Number.isSafeInteger(Math.floor(parseFloat(word))) ? Number(word) : word;
-}
-
-/**
  * `exec PLACE -- WORDS...` (yargs leaves the words after `--` in `_`) and `scenario run TARGETS...`, with nothing that
  * looks like a flag before `--`: lines on which yargs can find no usage error and prints nothing. Both commands'
  * only default is --backend sim.
@@ -27,7 +19,7 @@ function asYargsWord(word: string): string | number {
 export function fastLine(argv: readonly string[]): FastLine | undefined {
   const [command, first, ...rest] = argv;
   if (command === 'exec' && first !== undefined && isWord(first) && rest[0] === '--' && rest.length > 1) {
-    return { command, args: { _: ['exec', ...rest.slice(1).map(asYargsWord)], place: first, backend: 'sim', $0: 'tracelab' } };
+    return { command, args: { _: ['exec', ...rest.slice(1)], place: first, backend: 'sim', $0: 'tracelab' } };
   }
   if (command === 'scenario' && first === 'run' && rest.every(isWord)) {
     return { command, args: { _: ['scenario'], action: 'run', targets: rest, backend: 'sim', $0: 'tracelab' } };

@@ -59,6 +59,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command((Object.keys(COMMAND_LINES) as CommandName[]).map(lazyCommand))
     .demandCommand(1, 'name a command (see the list above)')
     .strict()
+    // Words are words: after `--` they belong to the command (`ping -p 0xff` must not reach ping as 255, nor `1.50` as
+    // 1.5), and no positional of ours is a number.
+    .parserConfiguration({ 'parse-positional-numbers': false })
     .check(singleValuedFlags, true)
     .recommendCommands()
     .help()

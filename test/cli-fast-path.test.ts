@@ -1,5 +1,5 @@
 // The flagless hot lines (cli/fast-path.ts) give what yargs gives: the same line with `--backend sim` (the default,
-// which sends it through yargs) prints the same bytes and exits the same, words after `--` coerced as yargs does.
+// which sends it through yargs) prints the same bytes and exits the same, words after `--` passed on verbatim.
 import { describe, expect, it } from 'vitest';
 import { fastLine } from '../cli/fast-path.js';
 import { runCli } from './helpers/cli.js';
@@ -27,6 +27,11 @@ describe('a hot line without flags', () => {
   it.each(LINES)('%s %s ... prints and exits as through yargs', async (...argv: string[]) => {
     expect(fastLine(argv)).toBeDefined();
     expect(await runCli(argv)).toEqual(await runCli(throughYargs(argv)));
+  });
+
+  it('hands the words after -- to the command verbatim, on both paths (yargs would make 0x1f 31 and 1.50 1.5)', async () => {
+    const argv = ['exec', 'netshoot', '--', 'echo', '0x1f', '1e3', '1.50', '010', '-0'];
+    for (const line of [argv, throughYargs(argv)]) expect(await runCli(line)).toEqual({ out: '0x1f 1e3 1.50 010 -0\n', err: '', code: 0 });
   });
 
   it('with a flag, or anything flag-like before --, is left to yargs', () => {
