@@ -33,8 +33,12 @@ function parse(args: readonly string[]): NslookupOptions | CommandResult {
   return { name, ...(server !== undefined ? { server } : {}), ...(type !== undefined ? { type } : {}) };
 }
 
-/** One reply's own line: BIND prints it as the reply arrives. */
-const noRecursion = (m: DnsMessage, server: number): string => (recursionAvailable(m) ? '' : `;; Got recursion not available from ${formatIp(server)}\n`);
+/**
+ * One reply's own line: BIND prints it as the reply arrives, for a server from resolv.conf only; with the server on
+ * the command line (`nslookup httpd 10.244.0.2`) no reply gets it (kernel-checked: namespace lab, BIND 9.18).
+ */
+const noRecursion = (m: DnsMessage, server: number, named: boolean): string =>
+  (named || recursionAvailable(m) ? '' : `;; Got recursion not available from ${formatIp(server)}\n`);
 
 export function nslookup(args: readonly string[], ctx: ToolContext): CommandResult {
   const parsed = parse(args);
@@ -54,12 +58,12 @@ export function nslookup(args: readonly string[], ctx: ToolContext): CommandResu
     const got = bindSend(ctx, server, buildQuery(candidate, type, { id: ctx.dns.nextId() }), BIND_TRIES, BIND_TIMEOUT_S);
     out += got.errors.join('');
     if (!got.ok) return { stdout: `${out};; no servers could be reached\n\n`, stderr: '', exitCode: 1 };
-    out += noRecursion(got.reply, server);
+    out += noRecursion(got.reply, server, parsed.server !== undefined);
     const rcode = rcodeOf(got.reply);
     if (rcode === 'NXDOMAIN' && i < candidates.length - 1) continue;
     if (rcode !== 'NOERROR') return { stdout: `${out}${withHeader ? header : ''}** server can't find ${parsed.name}: ${rcode}\n\n`, stderr: '', exitCode: 1 };
     out += (withHeader ? header : '') + answerText(got.reply, candidate, type);
-    if (parsed.type === undefined && type === 'A') out += aaaaFollowUp(ctx, server, candidate);
+    if (parsed.type === undefined && type === 'A') out += aaaaFollowUp(ctx, server, candidate, parsed.server !== undefined);
     return { stdout: `${out}\n`, stderr: '', exitCode: 0 };
   }
   return { stdout: out, stderr: '', exitCode: 1 };
@@ -78,9 +82,9 @@ function answerText(reply: DnsMessage, name: string, type: RecordType): string {
 }
 
 /** The default lookup's AAAA for the found name: its addresses, and its reply's own line. */
-function aaaaFollowUp(ctx: ToolContext, server: number, name: string): string {
+function aaaaFollowUp(ctx: ToolContext, server: number, name: string, named: boolean): string {
   const got = bindSend(ctx, server, buildQuery(name, 'AAAA', { id: ctx.dns.nextId() }), BIND_TRIES, BIND_TIMEOUT_S);
   if (!got.ok) return got.errors.join('');
   const v6 = addressesIn(got.reply, 'AAAA').map((a) => `Name:\t${name}\nAddress: ${a}\n`).join('');
-  return got.errors.join('') + v6 + noRecursion(got.reply, server);
+  return got.errors.join('') + v6 + noRecursion(got.reply, server, named);
 }
