@@ -21,6 +21,10 @@ const CT_CLIENT_PORTS = /^(.*? sport=)\d+( .*? src=.*? dport=)\d+/;
 /** ss -s's TCP line: the total and `closed` count the kernel's TCP sockets of every namespace (sockstat `alloc`), and
  * `orphaned` is kernel-wide too; estab and timewait are the namespace's own. */
 const SS_SUMMARY_TCP = /^(TCP: {3})\d+( \(estab \d+, closed )\d+(, orphaned )\d+(, timewait \d+\))$/;
+/** ss -s's first line: every socket of the namespace (sockstat `sockets: used`), netlink ones included, and a socket
+ * the previous command closed is freed only after an RCU grace period: `Total: 1` where a moment later it is 0 (seen in
+ * a fresh-clone run after `conntrack -L` in the same namespace). */
+const SS_SUMMARY_TOTAL = /^(Total: )\d+$/;
 
 function maskSsRow(line: string): string {
   return line.replace(SS_USERS, ` users:(${MASK})`).replace(SS_LOCAL_PORT, `$1${MASK}`).trimEnd();
@@ -54,6 +58,6 @@ function sortRuns(lines: readonly string[], kind: RegExp, masked: (l: string) =>
 
 /** LINES with ss tables and conntrack listings masked: rows sorted, ports, owners, timeouts and padding masked. */
 export function maskSocketTables(lines: readonly string[]): string[] {
-  const ss = lines.map((l) => (SS_HEADER.test(l) ? l.trimEnd() : l.replace(SS_SUMMARY_TCP, `$1${MASK}$2${MASK}$3${MASK}$4`)));
+  const ss = lines.map((l) => (SS_HEADER.test(l) ? l.trimEnd() : l.replace(SS_SUMMARY_TCP, `$1${MASK}$2${MASK}$3${MASK}$4`).replace(SS_SUMMARY_TOTAL, `$1${MASK}`)));
   return sortRuns(sortRuns(ss, SS_ROW, maskSsRow), CT_LINE, maskCtLine);
 }
