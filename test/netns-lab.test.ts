@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { preflight } from '../lab/netns/preflight.js';
 import { runArgv } from '../lab/process.js';
+import { commandsSnapshot } from './helpers/root-snapshot.js';
 import { netnsDown, netnsStatus, netnsUp } from '../lab/netns/lifecycle.js';
 import { createNetnsBackend } from '../lab/netns/backend.js';
 import { readRecord, recordPath } from '../lab/netns/record.js';
@@ -28,15 +29,10 @@ afterAll(async () => {
 });
 
 /** What must be byte-identical in the root namespace before up and after down. */
-async function rootSnapshot(): Promise<string> {
-  const parts: string[] = [];
-  for (const argv of [['ip', '-d', 'link'], ['ip', 'addr'], ['ip', 'route', 'show', 'table', 'all'], ['ip', '-6', 'route', 'show', 'table', 'all'], ['ip', 'rule'], ['nft', 'list', 'ruleset'], ['iptables-save']]) {
-    const r = await runArgv(argv);
-    parts.push(`$ ${argv.join(' ')}\n${r.stdout}${r.stderr}exit ${r.exitCode}\n`);
-  }
-  // iptables-save prints a timestamp comment.
-  return parts.join('').replace(/^# (Generated|Completed) .*$/gm, '#');
-}
+const rootSnapshot = (): Promise<string> => commandsSnapshot([
+  ['ip', '-d', 'link'], ['ip', 'addr'], ['ip', 'route', 'show', 'table', 'all'], ['ip', '-6', 'route', 'show', 'table', 'all'], ['ip', 'rule'],
+  ['nft', 'list', 'ruleset'], ['iptables-save'],
+]);
 
 const namespacesWith = (prefix: string): string[] => (existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith(`${prefix}-`)) : []);
 const etcWith = (prefix: string): string[] => (existsSync('/etc/netns') ? readdirSync('/etc/netns').filter((n) => n.startsWith(`${prefix}-`)) : []);
