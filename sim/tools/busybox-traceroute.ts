@@ -118,10 +118,15 @@ function annotation(p: TracedProbe): string {
   return ` ${named[code] ?? `!<${code}>`}`;
 }
 
+/** `%03u`. */
+const threeDigits = (n: number): string => String(n).padStart(3, '0');
+/** threeDigits of 0-999, made once. */
+const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, n) => threeDigits(n));
+
 /** `%u.%03u ms` of whole microseconds. */
 function deltaMs(ms: number): string {
   const us = Math.round(ms * 1000);
-  return `${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')} ms`;
+  return `${Math.floor(us / 1000)}.${THREE_DIGITS[us % 1000] ?? threeDigits(us % 1000)} ms`;
 }
 
 /** The hop lines; the last address printed carries over hops, as in busybox. */
@@ -130,20 +135,21 @@ export function formatBusyboxHops(record: TraceRecord, numeric: boolean, showTtl
   let lastAddr: number | undefined;
   for (const hop of record.hops) {
     out += String(hop.ttl).padStart(2);
-    hop.probes.forEach((p, i) => {
-      if (!p.reply) {
+    for (let i = 0; i < hop.probes.length; i++) {
+      const reply = hop.probes[i]!.reply;
+      if (!reply) {
         out += '  *';
-        return;
+        continue;
       }
-      if (i === 0 || p.reply.from !== lastAddr) {
-        const addr = formatIp(p.reply.from);
-        out += numeric ? `  ${addr}` : `  ${reverse(p.reply.from) ?? addr} (${addr})`;
-        lastAddr = p.reply.from;
+      if (i === 0 || reply.from !== lastAddr) {
+        const addr = formatIp(reply.from);
+        out += numeric ? `  ${addr}` : `  ${reverse(reply.from) ?? addr} (${addr})`;
+        lastAddr = reply.from;
       }
-      out += `  ${deltaMs(p.reply.rttMs)}`;
-      if (showTtl) out += ` (${p.reply.ttl})`;
-      out += annotation(p);
-    });
+      out += `  ${deltaMs(reply.rttMs)}`;
+      if (showTtl) out += ` (${reply.ttl})`;
+      out += annotation(hop.probes[i]!);
+    }
     out += '\n';
   }
   return out;

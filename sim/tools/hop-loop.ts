@@ -58,10 +58,11 @@ interface Sent {
 function applyAdaptiveWait(sent: readonly Sent[], opts: HopLoopOptions): TracedProbe[] {
   // When each reply arrived (Infinity: none), worked out once: the loop below compares every pair of probes.
   const done = sent.map((s) => (s.result.reply ? s.sendAt + s.result.reply.rttMs : Infinity));
+  const floor = waitFloor(sent, opts);
   return sent.map((s, k) => {
     const probe: TracedProbe = s.mtu !== undefined ? { ...s.result, mtu: s.mtu } : s.result;
     const reply = s.result.reply;
-    if (!reply) return probe;
+    if (!reply || reply.rttMs <= floor) return probe;
     let limit = opts.waitMs;
     const mine = done[k]!;
     if (opts.adaptiveWait) {
@@ -78,6 +79,21 @@ function applyAdaptiveWait(sent: readonly Sent[], opts: HopLoopOptions): TracedP
   });
 }
 
+/**
+ * A wait no probe's limit in applyAdaptiveWait falls below: the smallest positive factor times the smallest RTT + 1
+ * (rounding is monotonic, so no factor * (rtt + 1) there is smaller), or the longest wait. A reply within it is kept
+ * without comparing it to every other probe.
+ */
+function waitFloor(sent: readonly Sent[], opts: HopLoopOptions): number {
+  const adaptive = opts.adaptiveWait;
+  if (!adaptive) return opts.waitMs;
+  const factors = [adaptive.here, adaptive.near].filter((f) => f > 0);
+  if (factors.length === 0) return opts.waitMs;
+  let minRtt = Infinity;
+  for (const s of sent) if (s.result.reply && s.result.reply.rttMs < minRtt) minRtt = s.result.reply.rttMs;
+  return Math.min(opts.waitMs, Math.min(...factors) * (minRtt + 1));
+}
+
 /** Runs the probes and returns what the tool saw. */
 export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
   const sent: Sent[] = [];
@@ -90,9 +106,10 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
   let mtu = route ? (route.ok ? route.mtu : 1500) : Infinity;
   let mtuNoted: number | undefined;
   let seq = 0;
-  const hopProbes = new Map<number, TracedProbe[]>();
 
   outer: for (let ttl = opts.firstHop; ttl <= opts.maxHops; ttl++) {
+    // This hop's probes as the tool saw them when it decided whether the trace ends here.
+    const probes: TracedProbe[] = [];
     for (let i = 0; i < opts.probesPerHop; i++) {
       const n = sent.length;
       const slotFree = n >= opts.inFlight ? doneAt[n - opts.inFlight]! : 0;
@@ -108,7 +125,7 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
       let result: ProbeResult;
       for (;;) {
         const length = Math.min(opts.packetLength, mtu);
-        result = ctx.probe({ protocol: opts.protocol, dst: opts.target.ip, ttl, length, df: opts.df, seq: seq++, ...ports, ...(opts.capture ? { capture: true } : {}) });
+        result = ctx.probe({ protocol: opts.protocol, dst: opts.target.ip, ttl, length, df: opts.df, seq: seq++, sport: ports.sport, dport: ports.dport, icmpSeq: ports.icmpSeq, capture: opts.capture });
         if (opts.echoFromTargetOnly && result.reply?.kind === 'echo-reply' && result.reply.from !== opts.target.ip) result = { ...result, reply: undefined };
         const smaller = opts.discoverMtu ? fragNeeded(result, mtu) : undefined;
         if (smaller === undefined) break;
@@ -118,10 +135,7 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
       if (noteMtu !== undefined) mtuNoted = noteMtu;
       const replied = result.reply && result.reply.rttMs <= opts.waitMs;
       doneAt.push(sendAt + (replied ? result.reply!.rttMs : opts.waitMs));
-      const s: Sent = { ttl, sendAt, result, mtu: noteMtu };
-      sent.push(s);
-      const probes = hopProbes.get(ttl) ?? [];
-      hopProbes.set(ttl, probes);
+      sent.push({ ttl, sendAt, result, mtu: noteMtu });
       probes.push(replied ? result : { ...result, reply: undefined });
       if (ttl <= stopHop && opts.lastHop(probes)) {
         stopHop = ttl;
@@ -130,17 +144,10 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
     }
   }
   // The tool exits once every probe up to the last hop is answered or timed out (extra probes beyond are abandoned).
-  const end = Math.max(clock, ...doneAt.filter((_, k) => sent[k]!.ttl <= stopHop));
+  let end = clock;
+  for (let k = 0; k < sent.length; k++) if (sent[k]!.ttl <= stopHop && doneAt[k]! > end) end = doneAt[k]!;
   if (end > clock) ctx.wait(end - clock);
-
-  const traced = applyAdaptiveWait(sent, opts);
-  const hops: { ttl: number; probes: TracedProbe[] }[] = [];
-  traced.forEach((p, k) => {
-    const ttl = sent[k]!.ttl;
-    if (ttl > stopHop) return;
-    if (hops.at(-1)?.ttl !== ttl) hops.push({ ttl, probes: [] });
-    hops.at(-1)!.probes.push(p);
-  });
+  const { hops, reached } = hopsAndReach(sent, applyAdaptiveWait(sent, opts), stopHop);
   return {
     tool: opts.tool,
     target: opts.target,
@@ -150,8 +157,23 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
     probesPerHop: opts.probesPerHop,
     packetLength: opts.packetLength,
     hops,
-    reached: hops.some((h) => h.probes.some((p) => isReached(p))),
+    reached,
   };
+}
+
+/** The record's hops (probes grouped by TTL, none beyond the last hop) and whether the target answered. */
+function hopsAndReach(sent: readonly Sent[], traced: readonly TracedProbe[], stopHop: number): Pick<TraceRecord, 'hops' | 'reached'> {
+  const hops: { ttl: number; probes: TracedProbe[] }[] = [];
+  let hop: { ttl: number; probes: TracedProbe[] } | undefined;
+  let reached = false;
+  for (let k = 0; k < traced.length; k++) {
+    const ttl = sent[k]!.ttl;
+    if (ttl > stopHop) continue;
+    if (hop?.ttl !== ttl) hops.push((hop = { ttl, probes: [] }));
+    hop.probes.push(traced[k]!);
+    reached ||= isReached(traced[k]!);
+  }
+  return { hops, reached };
 }
 
 /** The probe got its answer from the target itself (port unreachable from it, echo reply, SYN-ACK or RST, a UDP answer). */

@@ -183,43 +183,50 @@ function probePath(o: Options, host: { arg: string; ip: number }, ctx: ToolConte
   });
 }
 
+/** traceroute's annotation per ICMP destination-unreachable code (4, frag needed, carries the MTU: see annotation). */
+const UNREACHABLE_NOTES: readonly string[] = ['!N', '!H', '!P', '', '!F-', '!S', '!N', '!H', '!N', '!X', '!X', '!N', '!H', '!X', '!V', '!C'];
+
 /** traceroute's annotation for an ICMP destination-unreachable code. */
 function annotation(p: TracedProbe): string {
   const r = p.reply!;
   if (r.kind !== 'unreachable') return '';
   const code = r.code ?? 0;
-  if ([0, 6, 8, 11].includes(code)) return '!N';
-  if ([1, 7, 12].includes(code)) return '!H';
-  if ([9, 10, 13].includes(code)) return '!X';
-  const named: Record<number, string> = { 2: '!P', 3: '', 4: `!F-${r.mtu ?? 0}`, 5: '!S', 14: '!V', 15: '!C' };
-  return named[code] ?? `!<${code}>`;
+  if (code === 4) return `!F-${r.mtu ?? 0}`;
+  return UNREACHABLE_NOTES[code] ?? `!<${code}>`;
 }
+
+/** The start of a hop line. */
+const hopStart = (ttl: number): string => `\n${String(ttl).padStart(2)} `;
+/** hopStart for every TTL traceroute sends (max hops is at most 255), made once. */
+const HOP_STARTS: readonly string[] = Array.from({ length: 256 }, (_, ttl) => hopStart(ttl));
 
 /** The hop lines (each starting with a newline, as traceroute prints them). */
 export function formatTracerouteHops(record: TraceRecord, numeric: boolean, reverse: (ip: number) => string | undefined): string {
   let out = '';
   for (const hop of record.hops) {
-    out += `\n${String(hop.ttl).padStart(2)} `;
-    hop.probes.forEach((p, i) => {
+    out += HOP_STARTS[hop.ttl] ?? hopStart(hop.ttl);
+    // The address printed last in this line: a probe answered from the same one prints only its time.
+    let shown: number | undefined;
+    for (const p of hop.probes) {
       if (!p.reply) {
         out += ' *';
-        return;
+        continue;
       }
+      const from = p.reply.from;
       // A local error without an offender (EMSGSIZE) prints like a timeout with a time and an annotation.
-      const previous = hop.probes.slice(0, i).reverse().find((q) => q.reply && q.reply.from !== 0);
-      if (p.reply.from === 0) out += ' *';
-      else if (!previous || previous.reply!.from !== p.reply.from) {
-        const addr = formatIp(p.reply.from);
-        out += numeric ? ` ${addr}` : ` ${reverse(p.reply.from) ?? addr} (${addr})`;
+      if (from === 0) out += ' *';
+      else if (shown !== from) {
+        const addr = formatIp(from);
+        out += numeric ? ` ${addr}` : ` ${reverse(from) ?? addr} (${addr})`;
+        shown = from;
       }
       out += `  ${p.reply.rttMs.toFixed(3)} ms`;
       const note = annotation(p) || (p.mtu !== undefined ? `F=${p.mtu}` : '');
       if (note) out += ` ${note}`;
-    });
+    }
   }
   return out;
 }
-
 
 export function traceroute(args: readonly string[], ctx: ToolContext): CommandResult {
   const parsed = parse(args, ctx);
