@@ -118,15 +118,14 @@ function annotation(p: TracedProbe): string {
   return ` ${named[code] ?? `!<${code}>`}`;
 }
 
-/** `%03u`. */
-const threeDigits = (n: number): string => String(n).padStart(3, '0');
-/** threeDigits of 0-999, made once. */
-const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, n) => threeDigits(n));
+/** `%03u` of 0-999, each made on first use. */
+const threeDigitTable: string[] = [];
+const threeDigits = (n: number): string => (threeDigitTable[n] ??= String(n).padStart(3, '0'));
 
 /** `%u.%03u ms` of whole microseconds. */
 function deltaMs(ms: number): string {
   const us = Math.round(ms * 1000);
-  return `${Math.floor(us / 1000)}.${THREE_DIGITS[us % 1000] ?? threeDigits(us % 1000)} ms`;
+  return `${Math.floor(us / 1000)}.${threeDigits(us % 1000)} ms`;
 }
 
 /** The hop lines; the last address printed carries over hops, as in busybox. */

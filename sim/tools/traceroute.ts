@@ -195,16 +195,15 @@ function annotation(p: TracedProbe): string {
   return UNREACHABLE_NOTES[code] ?? `!<${code}>`;
 }
 
-/** The start of a hop line. */
-const hopStart = (ttl: number): string => `\n${String(ttl).padStart(2)} `;
-/** hopStart for every TTL traceroute sends (max hops is at most 255), made once. */
-const HOP_STARTS: readonly string[] = Array.from({ length: 256 }, (_, ttl) => hopStart(ttl));
+/** The start of each hop line by TTL, made on first use (a table, not a template per line). */
+const hopStarts: string[] = [];
+const hopStart = (ttl: number): string => (hopStarts[ttl] ??= `\n${String(ttl).padStart(2)} `);
 
 /** The hop lines (each starting with a newline, as traceroute prints them). */
 export function formatTracerouteHops(record: TraceRecord, numeric: boolean, reverse: (ip: number) => string | undefined): string {
   let out = '';
   for (const hop of record.hops) {
-    out += HOP_STARTS[hop.ttl] ?? hopStart(hop.ttl);
+    out += hopStart(hop.ttl);
     // The address printed last in this line: a probe answered from the same one prints only its time.
     let shown: number | undefined;
     for (const p of hop.probes) {
