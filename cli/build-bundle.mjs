@@ -1,27 +1,31 @@
-// Bundles the compiled CLI (dist/cli/main.js) into dist/bundle with esbuild, run by `npm run build` after tsc: one
-// entry for main, one per lazily loaded program (sim/lazy.ts; they must share the bundle's modules, not load their
-// own), and the chunks they share, so a command line loads a few files instead of about a hundred modules. Each
-// module keeps its own import.meta.url (the compiled file's), so the files it finds next to itself are found as
-// before. cli/bin.ts uses the bundle only while dist/bundle/stamp matches the compiled modules (cli/bundle-stamp.ts).
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+// Bundles the compiled CLI (dist/cli/main.js) into one CommonJS file, dist/bundle/main.cjs, with esbuild, and makes
+// V8's code cache for it by running the two hot command lines (cli/cold-start.ts); run by `npm run build` after tsc.
+// A command then loads one file, compiled from the cache, instead of about a hundred modules compiled from source.
+// Lazily loaded programs (sim/lazy.ts) are bundled too and still loaded on their first call; dynamic imports stay
+// lazy. Each module keeps its compiled file's import.meta.url, so what it finds next to itself is found as before.
+// cli/bundle-loader.ts runs the bundle only while dist/bundle/stamp matches the compiled modules.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
-const out = join(dist, 'bundle');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const compiled = (file) => import(pathToFileURL(join(dist, file)).href);
+const { BUNDLE, BUNDLE_CACHE, BUNDLE_STAMP, loadBundle } = await compiled('cli/bundle-loader.js');
 const entry = join(dist, 'bundle-entry.js');
-/** What import.meta.url becomes in the bundle's input, until the output file it landed in is known. */
+/** What import.meta.url becomes in the bundle's input, until the constants of resolveModuleUrls replace it. */
 const MODULE_URL = '__tracelabModuleUrl';
+/** The dynamic import cli/bundle-loader.ts hands the bundle. */
+const IMPORT = '__tracelabImport';
 
 /** The lazily loaded programs' modules, relative to dist/, as the registries list them. */
 async function lazyFiles() {
-  await import(pathToFileURL(join(dist, 'lab', 'lazy-registries.js')).href);
-  const { lazyModuleFiles } = await import(pathToFileURL(join(dist, 'sim', 'lazy.js')).href);
-  return lazyModuleFiles();
+  await compiled('lab/lazy-registries.js');
+  return (await compiled('sim/lazy.js')).lazyModuleFiles();
 }
 
-/** Every compiled module's import.meta.url, as a marker naming the module (the entry's own is the bundle's). */
+/** Every compiled module's import.meta.url, as a marker naming the module. */
 const moduleUrls = {
   name: 'module-urls',
   setup(build) {
@@ -34,40 +38,56 @@ const moduleUrls = {
 };
 
 /**
- * In each output file, the markers become constants (declared first in the file) holding the compiled module's URL,
- * made relative to where that file is.
+ * The markers become constants, declared first, holding each compiled module's file URL (from the bundle's place);
+ * the dynamic imports esbuild left (of computed URLs and packages) call the loader's import, as a vm script cannot.
  */
 function resolveModuleUrls(file) {
-  const text = readFileSync(file, 'utf8');
-  const marker = new RegExp(`${MODULE_URL}\\(("[^"]+")\\)`, 'g');
   const names = new Map();
-  const resolved = text.replace(marker, (_m, name) => {
+  const text = readFileSync(file, 'utf8').replace(/\bimport\(/g, `${IMPORT}(`).replace(new RegExp(`${MODULE_URL}\\(("[^"]+")\\)`, 'g'), (_m, name) => {
     if (!names.has(name)) names.set(name, `${MODULE_URL}${names.size}`);
     return names.get(name);
   });
-  if (resolved.includes(`${MODULE_URL}(`)) throw new Error(`${file}: a module URL marker was left unresolved`);
-  const consts = [...names].map(([name, id]) => `const ${id} = new URL(${JSON.stringify(relative(dirname(file), join(dist, JSON.parse(name))))}, import.meta.url).href;\n`);
-  writeFileSync(file, consts.join('') + resolved);
+  if (text.includes(`${MODULE_URL}(`)) throw new Error(`${file}: a module URL marker was left unresolved`);
+  const consts = [...names].map(([name, id]) =>
+    `const ${id} = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(relative(dirname(file), join(dist, JSON.parse(name))))})).href;\n`);
+  writeFileSync(file, consts.join('') + text);
+}
+
+/** Runs the hot lines on the bundle (their output muted) and writes the code cache of everything they compiled. */
+async function writeCodeCache() {
+  const { main, script } = loadBundle();
+  const { coldStartLines } = await compiled('cli/cold-start.js');
+  const write = process.stdout.write;
+  process.stdout.write = () => true;
+  try {
+    for (const line of Object.values(coldStartLines(root))) {
+      if ((await main(line)) !== 0) throw new Error(`the bundle failed on: tracelab ${line.join(' ')}`);
+    }
+  } finally {
+    process.stdout.write = write;
+    process.exitCode = 0;
+  }
+  writeFileSync(BUNDLE_CACHE, script.createCachedData());
 }
 
 const files = await lazyFiles();
 writeFileSync(entry, [
-  "import { fileURLToPath } from 'node:url';",
   "import { useBundledLazyModules } from './sim/lazy.js';",
   "export { main } from './cli/main.js';",
-  `useBundledLazyModules(fileURLToPath(new URL('..', import.meta.url)), ${JSON.stringify(files)});`,
+  `useBundledLazyModules({\n${files.map((f) => `  ${JSON.stringify(f)}: () => require(${JSON.stringify(`./${f}`)}),\n`).join('')}});`,
   '',
 ].join('\n'));
-rmSync(out, { recursive: true, force: true });
+rmSync(dirname(BUNDLE), { recursive: true, force: true });
+mkdirSync(dirname(BUNDLE), { recursive: true });
 try {
-  const result = await esbuild.build({
-    entryPoints: { 'cli/main': entry, ...Object.fromEntries(files.map((f) => [f.replace(/\.js$/, ''), join(dist, f)])) },
-    outdir: out, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external',
-    chunkNames: 'chunks/[name]-[hash]', plugins: [moduleUrls], metafile: true, logLevel: 'warning',
+  await esbuild.build({
+    entryPoints: [entry], outfile: BUNDLE, bundle: true, format: 'cjs', platform: 'node', target: 'node20',
+    packages: 'external', plugins: [moduleUrls], logLevel: 'warning',
   });
-  for (const file of Object.keys(result.metafile.outputs)) resolveModuleUrls(resolve(file));
 } finally {
   rmSync(entry, { force: true });
 }
-const { modulesStamp } = await import(pathToFileURL(join(dist, 'cli', 'bundle-stamp.js')).href);
-writeFileSync(join(out, 'stamp'), modulesStamp(join(dist, 'cli', 'main.js')));
+resolveModuleUrls(BUNDLE);
+await writeCodeCache();
+const { modulesStamp } = await compiled('cli/bundle-stamp.js');
+writeFileSync(BUNDLE_STAMP, modulesStamp(join(dist, 'cli', 'main.js')));

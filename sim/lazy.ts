@@ -1,22 +1,22 @@
 // Lazily loaded implementations for the simulator's registries: a program's name is registered up front and its
 // module is loaded on its first call, synchronously (Node >= 20.19 requires ES modules), so a command line loads only
 // the tools it runs. Runners that cannot require the sources (vitest on TypeScript) preload them all instead; the CLI
-// bundle (cli/build-bundle.mjs) requires its own bundled copy of each, so that they share its modules.
+// bundle (cli/build-bundle.mjs) loads its own copy of each, which shares the bundle's modules.
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Every lazy module's asynchronous loader, for preloadLazyModules. */
 const preloaders: (() => Promise<unknown>)[] = [];
 
-/** Every lazy module's URL, for the bundle's build (each becomes one of its entries). */
+/** Every lazy module's URL, for the bundle's build (each is bundled, to be loaded on its first call). */
 const lazyUrls = new Set<string>();
 
 /** The compiled modules' root (dist/), this module being dist/sim/lazy.js. */
 const moduleRoot = () => dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** Inside the CLI bundle: its directory, and the lazy modules it has (paths relative to the compiled modules' root). */
-let bundle: { readonly dir: string; readonly files: ReadonlySet<string> } | undefined;
+/** Inside the CLI bundle: its copy of each lazy module, by path relative to the compiled modules' root. */
+let bundled: Readonly<Record<string, () => unknown>> | undefined;
 
 /** The module at `specifier` (relative to `base`, the registering module's import.meta.url), loaded on first use. */
 function lazyModule<M>(base: string, specifier: string): () => M {
@@ -32,14 +32,14 @@ function requireModule<M>(base: string, url: URL): M {
     // Running the TypeScript sources (vitest): Node cannot require them, they must have been preloaded.
     throw new Error(`${fileURLToPath(url)} was not preloaded: import the module that registers it in test/setup-lazy.ts`);
   }
-  if (bundle) return createRequire(url)(join(bundle.dir, bundledFile(fileURLToPath(url)))) as M;
+  if (bundled) return bundledModule<M>(fileURLToPath(url));
   return createRequire(url)(fileURLToPath(url)) as M;
 }
 
-function bundledFile(file: string): string {
-  const inBundle = relative(moduleRoot(), file);
-  if (!bundle?.files.has(inBundle)) throw new Error(`${file} is not in the CLI bundle: register its module in lab/lazy-registries.ts, then npm run build`);
-  return inBundle;
+function bundledModule<M>(file: string): M {
+  const load = bundled?.[relative(moduleRoot(), file)];
+  if (!load) throw new Error(`${file} is not in the CLI bundle: register its module in lab/lazy-registries.ts, then npm run build`);
+  return load() as M;
 }
 
 /** The lazy modules registered so far, relative to the compiled modules' root (cli/build-bundle.mjs). */
@@ -47,9 +47,9 @@ export function lazyModuleFiles(): string[] {
   return [...lazyUrls].map((u) => relative(moduleRoot(), fileURLToPath(u))).sort();
 }
 
-/** Called by the CLI bundle's entry: lazy modules are its bundled copies in DIR (FILES: lazyModuleFiles() when built). */
-export function useBundledLazyModules(dir: string, files: readonly string[]): void {
-  bundle = { dir, files: new Set(files) };
+/** Called by the CLI bundle's entry: its copy of each lazy module (by lazyModuleFiles()'s names when it was built). */
+export function useBundledLazyModules(modules: Readonly<Record<string, () => unknown>>): void {
+  bundled = modules;
 }
 
 /**
