@@ -53,16 +53,17 @@ function resolveModuleUrls(file) {
   writeFileSync(file, consts.join('') + text);
 }
 
-/** Runs the hot lines on the bundle (their output muted) and writes the code cache of everything they compiled. */
+/**
+ * Runs the hot lines on the bundle (their output muted) and writes the code cache of everything they compiled (what
+ * they print or exit with does not matter here: the tests check that).
+ */
 async function writeCodeCache() {
   const { main, script } = loadBundle();
   const { coldStartLines } = await compiled('cli/cold-start.js');
   const write = process.stdout.write;
   process.stdout.write = () => true;
   try {
-    for (const line of Object.values(coldStartLines(root))) {
-      if ((await main(line)) !== 0) throw new Error(`the bundle failed on: tracelab ${line.join(' ')}`);
-    }
+    for (const line of Object.values(coldStartLines(root))) await main(line);
   } finally {
     process.stdout.write = write;
     process.exitCode = 0;
