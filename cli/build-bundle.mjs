@@ -48,6 +48,7 @@ function resolveModuleUrls(file) {
     return names.get(name);
   });
   if (text.includes(`${MODULE_URL}(`)) throw new Error(`${file}: a module URL marker was left unresolved`);
+  if (/[^\x00-\x7f]/.test(text)) throw new Error(`${file}: not ASCII (cli/bundle-loader.ts reads it as latin1)`);
   const consts = [...names].map(([name, id]) =>
     `const ${id} = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(relative(dirname(file), join(dist, JSON.parse(name))))})).href;\n`);
   writeFileSync(file, consts.join('') + text);
@@ -83,7 +84,7 @@ mkdirSync(dirname(BUNDLE), { recursive: true });
 try {
   await esbuild.build({
     entryPoints: [entry], outfile: BUNDLE, bundle: true, format: 'cjs', platform: 'node', target: 'node20',
-    packages: 'external', plugins: [moduleUrls], logLevel: 'warning',
+    packages: 'external', plugins: [moduleUrls], logLevel: 'warning', minifyWhitespace: true, // less to read; names kept
   });
 } finally {
   rmSync(entry, { force: true });

@@ -38,7 +38,7 @@ const importForBundle = (specifier: string): Promise<unknown> => import(specifie
  * a cache of another version or flags): its main and its script.
  */
 export function loadBundle(cachedData?: Buffer): { readonly main: Main; readonly script: vm.Script } {
-  const source = readFileSync(BUNDLE, 'utf8');
+  const source = readFileSync(BUNDLE, 'latin1'); // ASCII (cli/build-bundle.mjs checks), read without UTF-8 decoding
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __tracelabImport) {${source}\n})`, { filename: BUNDLE, cachedData });
   const module = { exports: {} as { main?: Main } };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
