@@ -25,14 +25,26 @@ async function lazyFiles() {
   return (await compiled('sim/lazy.js')).lazyModuleFiles();
 }
 
-/** Every compiled module's import.meta.url, as a marker naming the module. */
+/**
+ * Packages bundled (and so compiled from the code cache) though the modules load them on first use with
+ * createRequire(import.meta.url)('NAME'): the DNS wire format, which every reverse lookup of a traceroute uses.
+ * Every other package stays outside the bundle, loaded by Node as before.
+ */
+const BUNDLED_PACKAGES = ['dns-packet'];
+
+/** Every compiled module's import.meta.url, as a marker naming the module; the bundled packages' requires plain. */
 const moduleUrls = {
   name: 'module-urls',
   setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      const inPackage = args.importer.includes(`${join('node_modules', '')}`);
+      return inPackage || BUNDLED_PACKAGES.includes(args.path) ? undefined : { path: args.path, external: true };
+    });
     build.onLoad({ filter: /\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       if (args.path === entry || !args.path.startsWith(dist)) return { contents: text, loader: 'js' };
-      return { contents: text.replaceAll('import.meta.url', `${MODULE_URL}(${JSON.stringify(relative(dist, args.path))})`), loader: 'js' };
+      const required = BUNDLED_PACKAGES.reduce((t, name) => t.replaceAll(`createRequire(import.meta.url)('${name}')`, `require('${name}')`), text);
+      return { contents: required.replaceAll('import.meta.url', `${MODULE_URL}(${JSON.stringify(relative(dist, args.path))})`), loader: 'js' };
     });
   },
 };
@@ -84,7 +96,7 @@ mkdirSync(dirname(BUNDLE), { recursive: true });
 try {
   await esbuild.build({
     entryPoints: [entry], outfile: BUNDLE, bundle: true, format: 'cjs', platform: 'node', target: 'node20',
-    packages: 'external', plugins: [moduleUrls], logLevel: 'warning', minifyWhitespace: true, // less to read; names kept
+    plugins: [moduleUrls], logLevel: 'warning', minifyWhitespace: true, // less to read; names kept
   });
 } finally {
   rmSync(entry, { force: true });
