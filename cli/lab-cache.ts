@@ -12,6 +12,7 @@ import type { LabModel } from '../topology/model.js';
 import { DEFAULT_LAB, packageRoot, resolveLabPath } from '../topology/paths.js';
 import { YAML_CACHE_DIR, yamlCacheFile, type YamlCacheEntry } from '../topology/yaml-cache.js';
 import { readInputFile } from '../topology/read-input.js';
+import { GENERATED_VALIDATOR_NAMES, generatedValidatorsStamp, validatorByName } from '../topology/schema/validators.js';
 import { parseYamlText } from '../topology/yaml-source.js';
 
 /** Next to this module: dist/cli/default-lab.json once built (none when running from the sources). */
@@ -64,8 +65,9 @@ function libraryYamlFiles(): string[] {
 }
 
 /**
- * Writes topology/yaml-cache.ts's cache: each library file's text and parsed value (not validated here; readers
- * validate). A file that does not parse, or whose value JSON cannot carry unchanged, is left out.
+ * Writes topology/yaml-cache.ts's cache: each library file's text and parsed value, and which of the generated
+ * validators accept the value (readers validate with any other). A file that does not parse, or whose value JSON
+ * cannot carry unchanged, is left out.
  */
 export function writeYamlCache(dir = YAML_CACHE_DIR, files = libraryYamlFiles()): void {
   mkdirSync(dir, { recursive: true });
@@ -77,7 +79,8 @@ export function writeYamlCache(dir = YAML_CACHE_DIR, files = libraryYamlFiles())
     } catch {
       continue;
     }
-    const json = JSON.stringify({ text, data } satisfies YamlCacheEntry);
+    const by = GENERATED_VALIDATOR_NAMES.filter((name) => validatorByName(name)(data));
+    const json = JSON.stringify({ text, data, validated: { by, stamp: generatedValidatorsStamp() } } satisfies YamlCacheEntry);
     if (isDeepStrictEqual((JSON.parse(json) as YamlCacheEntry).data, data)) writeOutputFile(yamlCacheFile(file, dir)!, `${json}\n`);
   }
 }

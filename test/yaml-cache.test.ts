@@ -7,6 +7,7 @@ import { writeYamlCache } from '../cli/lab-cache.js';
 import { packageRoot } from '../topology/paths.js';
 import { yamlCacheFile, type YamlCacheEntry } from '../topology/yaml-cache.js';
 import { parseYamlText } from '../topology/yaml-source.js';
+import { GENERATED_VALIDATOR_NAMES, generatedValidatorsStamp, validatorByName } from '../topology/schema/validators.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tracelab-yaml-cache-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -24,6 +25,15 @@ describe('the YAML cache', () => {
       const text = readFileSync(file, 'utf8');
       expect(entry.text).toBe(text);
       expect(entry.data).toStrictEqual(parseYamlText(file, text, anything).data);
+    }
+  });
+
+  it('names the generated validators (of this build) that accept each value, which readers then do not run again', () => {
+    for (const file of files) {
+      const entry = JSON.parse(readFileSync(yamlCacheFile(file, work)!, 'utf8')) as YamlCacheEntry;
+      const accepting = GENERATED_VALIDATOR_NAMES.filter((name) => validatorByName(name)(entry.data));
+      expect(entry.validated).toEqual({ by: accepting, stamp: generatedValidatorsStamp() });
+      expect(accepting).toEqual(['validateScenario']);
     }
   });
 

@@ -6,7 +6,8 @@ import type addFormatsModule from 'ajv-formats';
 import type * as Yaml from 'yaml';
 import type { Document } from 'yaml';
 import { InputFileError, readInputFile } from './read-input.js';
-import { cachedYaml } from './yaml-cache.js';
+import { generatedValidatorName } from './schema/validators.js';
+import { cachedYaml, type CachedYaml } from './yaml-cache.js';
 
 let yamlLibrary: typeof Yaml | undefined;
 
@@ -74,15 +75,19 @@ export function readSourceText(file: string): string {
 export function readYamlFile<T>(file: string, validate: ValidateFunction): YamlSource<T> {
   const text = readSourceText(file);
   const cached = cachedYaml(file, text);
-  return cached ? parsedSource<T>(file, text, cached.data, validate) : parseYamlText<T>(file, text, validate);
+  return cached ? parsedSource<T>(file, text, cached, validate) : parseYamlText<T>(file, text, validate);
 }
 
 /**
- * A source over `data`, the parser's value for `text` made earlier: valid data needs no parser until a location is
- * asked for; invalid data is parsed again, for the same located errors as ever.
+ * A source over the parser's value for `text` made earlier: valid data needs no parser until a location is asked
+ * for; invalid data is parsed again, for the same located errors as ever. Data that this build's generated
+ * validator accepted at build time is not validated again.
  */
-function parsedSource<T>(file: string, text: string, data: unknown, validate: ValidateFunction): YamlSource<T> {
-  if (!validate(data)) return parseYamlText<T>(file, text, validate);
+function parsedSource<T>(file: string, text: string, cached: CachedYaml, validate: ValidateFunction): YamlSource<T> {
+  const data = cached.data;
+  const name = generatedValidatorName(validate);
+  const known = name !== undefined && cached.validBy.includes(name);
+  if (!known && !validate(data)) return parseYamlText<T>(file, text, validate);
   let parsed: YamlSource<T> | undefined;
   const located = () => (parsed ??= parseYamlText<T>(file, text, validate));
   return { file, data: data as T, locate: (path) => located().locate(path), at: (path, message) => located().at(path, message) };
