@@ -7,7 +7,7 @@ import { commandWords } from '../sim/words.js';
 import { lazyFunction } from '../sim/lazy.js';
 import { hasTool, notFound } from '../topology/images.js';
 import type { BackgroundJob, ForegroundJob } from './backend.js';
-import { inContainer } from '../sim/debug-container.js';
+import { inContainer, runInContainer } from '../sim/debug-container.js';
 
 // The capture code, loaded when a tap or a background tcpdump is asked for; through sim/lazy.ts like the simulator's
 // own programs, so that no module is ever both required (the tcpdump command) and imported asynchronously at once.
@@ -43,7 +43,7 @@ export class SimBackend implements Backend {
   /** Synchronous run, for library users and tests that want no promises. */
   runSync(place: string, command: string): CommandResult {
     const sim = this.sim;
-    return inContainer(sim, deviceAt(sim.model, this.name, place), (id) => sim.run(id, command));
+    return runInContainer(sim, deviceAt(sim.model, this.name, place), command);
   }
 
   async run(place: string, command: string): Promise<CommandResult> {

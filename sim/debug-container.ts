@@ -2,6 +2,7 @@
 // seen, for the command's run, through the debug view of the pod (the debug image's programs, toolset and resolver).
 import type { Device } from '../topology/model.js';
 import { debugImageOf } from '../topology/debug-container.js';
+import type { CommandResult } from '../topology/trace.js';
 import type { Simulator } from './simulator.js';
 
 /**
@@ -19,4 +20,9 @@ export function inContainer<T>(sim: Simulator, device: Device, run: (id: string)
   } finally {
     state.device = own;
   }
+}
+
+/** Runs COMMAND at DEVICE (a model device or a debug container's view of a pod). */
+export function runInContainer(sim: Simulator, device: Device, command: string): CommandResult {
+  return inContainer(sim, device, (id) => sim.run(id, command));
 }
