@@ -41,8 +41,9 @@ export class FrameStack {
       return { closed: true, output: top.sudo === 'login' ? 'logout\n' : 'exit\n' };
     }
     if (this.stack.length <= 1) return { closed: false };
-    const left = this.stack.pop()!.device;
-    return { closed: true, output: left.kind === 'node' ? `logout\nConnection to ${left.hostname} closed.\n` : '' };
+    const frame = this.stack.pop()!;
+    const left = frame.device;
+    return { closed: true, output: left.kind === 'node' ? `logout\nConnection to ${left.hostname} closed.\n` : frame.leaving ?? '' };
   }
 }
 

@@ -5,6 +5,8 @@ import { resolvePlace } from '../../topology/place.js';
 import { execNotFoundMessage, imageBaseName, imageFacts } from '../../topology/images.js';
 import { quoteWord } from '../../sim/words.js';
 import { frameAt, framePrompt, type Frame } from './users.js';
+import { kubectlDebug, type DebugContainers } from './debug.js';
+import { debugImageOf } from '../../topology/debug-container.js';
 
 /** Images without a shell besides those topology/images.ts knows (coredns): `kubectl exec ... -- sh` fails as the runtime says. */
 const SHELL_LESS_IMAGES: ReadonlySet<string> = new Set(['pause', 'distroless']);
@@ -27,25 +29,36 @@ export function imageName(device: Device): string {
   return imageBaseName(device.image ?? '');
 }
 
-/** What a move command asks for. `command` set: run it once there without moving (`ssh node-1 ip route`). */
+/**
+ * What a move command asks for. `command` set: run it once there without moving (`ssh node-1 ip route`). `banner`:
+ * printed first; `leaving`: printed when the shell entered is left (kubectl debug's lines).
+ */
 export type Move =
-  | { readonly kind: 'enter'; readonly device: Device; readonly command?: string }
+  | { readonly kind: 'enter'; readonly device: Device; readonly command?: string; readonly banner?: string; readonly leaving?: string }
   | { readonly kind: 'exit' }
   | { readonly kind: 'refused'; readonly stderr: string; readonly exitCode: number };
 
 const SHELLS: ReadonlySet<string> = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', 'ash', '/bin/ash', 'zsh', '/bin/zsh']);
 
 /**
- * Interprets `ssh`, `vagrant ssh`, `kubectl exec` and `exit`/`logout` typed at `here`; undefined when the words are
- * not a move (the command then runs at the place as usual).
+ * Interprets `ssh`, `vagrant ssh`, `kubectl exec`, `kubectl debug` (with the session's DEBUG containers) and
+ * `exit`/`logout` typed at `here`; undefined when the words are not a move (the command then runs at the place).
  */
-export function parseMove(lab: LabModel, here: Device, words: readonly string[]): Move | undefined {
+export function parseMove(lab: LabModel, here: Device, words: readonly string[], debug?: DebugContainers): Move | undefined {
   const [program, ...args] = words;
   if (program === 'exit' || program === 'logout') return { kind: 'exit' };
   if (program === 'ssh') return sshMove(lab, here, args);
   if (program === 'vagrant' && args[0] === 'ssh') return sshMove(lab, here, args.slice(1), 'vagrant');
   if (program === 'kubectl' && args[0] === 'exec') return kubectlExec(lab, here, args.slice(1));
+  if (program === 'kubectl' && args[0] === 'debug' && debug) return debugMove(lab, here, args.slice(1), debug);
   return undefined;
+}
+
+function debugMove(lab: LabModel, here: Device, args: readonly string[], debug: DebugContainers): Move {
+  if (here.kind === 'pod') return { kind: 'refused', stderr: 'sh: kubectl: not found\n', exitCode: 127 };
+  const m = kubectlDebug(lab, args, debug);
+  if (m.kind === 'said') return { kind: 'refused', stderr: m.output, exitCode: m.exitCode };
+  return { kind: 'enter', device: m.device, banner: m.banner, leaving: m.leaving, ...(m.command !== undefined ? { command: m.command } : {}) };
 }
 
 function sshMove(lab: LabModel, here: Device, args: readonly string[], via: 'ssh' | 'vagrant' = 'ssh'): Move {
@@ -118,6 +131,8 @@ export function placeNames(lab: LabModel, kind?: 'node' | 'pod'): string[] {
 export function describePlace(device: Device): string {
   const addr = device.interfaces.find((i) => i.kind !== 'loopback' && (device.kind !== 'node' || i.segment === 'host-only'))?.addrs[0];
   const ip = addr ? ` (${formatIp(addr.ip)})` : '';
+  const debug = debugImageOf(device);
+  if (device.kind === 'pod' && debug !== undefined) return `a ${imageBaseName(debug)} debug container in pod ${device.id} on ${device.node}${ip}`;
   if (device.kind === 'pod') return `pod ${device.id} on ${device.node}${ip}`;
   return `${device.kind} ${device.id}${ip}`;
 }

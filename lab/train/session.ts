@@ -20,6 +20,7 @@ import { rootRefusal } from '../../sim/commands/privilege.js';
 import { admitJob, JobTable } from './jobs.js';
 import { FrameStack } from './frame-stack.js';
 import { Foreground } from './foreground.js';
+import { DebugContainers } from './debug.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -36,6 +37,8 @@ export interface SessionOptions {
   readonly diagramDir: string;
   /** Wall clock in milliseconds (the summary's time figures). */
   readonly now?: () => number;
+  /** The lab's seed: kubectl debug's container names are drawn from it (default 1). */
+  readonly seed?: number;
   /** Ctrl-C reaches the session (a terminal): `ping` without -c runs until interrupt(), a line per tickMs (else 4 lines). */
   readonly untilInterrupted?: { readonly tickMs: number };
 }
@@ -82,6 +85,8 @@ export class TrainingSession {
   /** The last probe's trace and the device it ran on (drawn by `diagram`). */
   private lastProbe?: { readonly trace: TraceRecord; readonly from: string };
   private readonly typed: string[] = [];
+  /** The ephemeral debug containers `kubectl debug` created (their names). */
+  private readonly debugContainers: DebugContainers;
   private finished?: SessionSummary;
 
   constructor(private readonly opts: SessionOptions) {
@@ -89,6 +94,7 @@ export class TrainingSession {
     if (refused) throw new UsageError(refused);
     this.now = opts.now ?? Date.now;
     this.frames = new FrameStack(opts.scenario, opts.startAt);
+    this.debugContainers = new DebugContainers(opts.seed ?? 1);
     if (opts.untilInterrupted) this.foreground = new Foreground(opts.untilInterrupted.tickMs);
   }
 
@@ -204,7 +210,7 @@ export class TrainingSession {
       const piped = runFilters(a.output, filters);
       return { ...a, output: piped.stdout, exitCode: piped.exitCode };
     }
-    const move = parseMove(this.lab, this.here, words);
+    const move = parseMove(this.lab, this.here, words, this.debugContainers);
     if (move) return this.move(move, filters);
     return this.asUser(words, after.length ? words.map(quoteWord).join(' ') : line, filters);
   }
@@ -224,7 +230,7 @@ export class TrainingSession {
       }
       const rootOwn = identity(root, ask.words);
       if (rootOwn) return this.printed(rootOwn, filters);
-      const move = parseMove(this.lab, this.here, ask.words);
+      const move = parseMove(this.lab, this.here, ask.words, this.debugContainers);
       if (move) return this.move(move, filters);
       return this.command(this.here, ask.words.map(quoteWord).join(' '), filters);
     }
@@ -271,9 +277,15 @@ export class TrainingSession {
       const left = this.frames.exit();
       return left.closed ? { kind: 'move', output: left.output, exitCode: 0 } : this.leave();
     }
-    if (move.command !== undefined) return this.command(move.device, move.command, filters);
-    this.frames.push(frameAt(move.device));
-    return { kind: 'move', output: '', exitCode: 0 };
+    const banner = move.banner ?? '';
+    if (move.command !== undefined) {
+      // kubectl's lines come before the command's output: shown now, and counted as shown in the answer.
+      if (banner) this.opts.out(banner);
+      const ran = await this.command(move.device, move.command, filters);
+      return { ...ran, output: banner + ran.output + (move.leaving ?? ''), shown: banner.length + (ran.shown ?? 0) };
+    }
+    this.frames.push({ ...frameAt(move.device), ...(move.leaving ? { leaving: move.leaving } : {}) });
+    return { kind: 'move', output: banner, exitCode: 0 };
   }
 
   /** `exit` in the first shell logs out of it: the session asks first, and a second `exit` right after ends it. */

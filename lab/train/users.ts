@@ -8,6 +8,8 @@ export interface Frame {
   readonly user: string;
   /** A root shell opened by sudo: `exit` goes back to the user's shell, printing `logout` (login) or `exit`. */
   readonly sudo?: 'login' | 'plain';
+  /** What leaving this shell prints (kubectl debug's "Session ended, ..." line). */
+  readonly leaving?: string;
 }
 
 /** The user a trainee is when arriving at a place: Vagrant's `vagrant` on nodes, `you` on the host, root in pods. */
