@@ -2,7 +2,8 @@
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { Device, LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
-import { execNotFoundMessage, imageBaseName, imageFacts } from '../../topology/images.js';
+import { execNotFoundMessage, hasTool, imageBaseName } from '../../topology/images.js';
+import { imageHasShell, podShellPrompt } from './pod-shell.js';
 import { quoteWord } from '../../sim/words.js';
 import { frameAt, framePrompt, type Frame } from './users.js';
 import { kubectlDebug, type DebugContainers } from './debug.js';
@@ -13,7 +14,7 @@ const SHELL_LESS_IMAGES: ReadonlySet<string> = new Set(['pause', 'distroless']);
 
 /** The prompt a person sees on arriving at a device (the node's vagrant user, the image's shell in pods). */
 export function promptOf(device: Device, frame: Frame = frameAt(device)): string {
-  return framePrompt(frame, podPrompt);
+  return framePrompt(frame, (d) => podShellPrompt(d, frame.shell, podPrompt));
 }
 
 /** A pod's prompt as its image's shell prints it (the image's user is root in every image modelled). */
@@ -34,7 +35,7 @@ export function imageName(device: Device): string {
  * printed first; `leaving`: printed when the shell entered is left (kubectl debug's lines).
  */
 export type Move =
-  | { readonly kind: 'enter'; readonly device: Device; readonly command?: string; readonly banner?: string; readonly leaving?: string }
+  | { readonly kind: 'enter'; readonly device: Device; readonly command?: string; readonly banner?: string; readonly leaving?: string; readonly shell?: string; readonly kubectl?: true }
   | { readonly kind: 'exit' }
   | { readonly kind: 'refused'; readonly stderr: string; readonly exitCode: number };
 
@@ -112,14 +113,12 @@ function kubectlExec(lab: LabModel, here: Device, args: readonly string[]): Move
   const device = where.device;
   const program = command[0]!;
   if (SHELLS.has(program) && command.length === 1) {
-    const image = imageName(device);
-    const hasShell = !SHELL_LESS_IMAGES.has(image) && imageFacts(device).shell !== 'none' && !(program.endsWith('bash') && (device.toolset === 'busybox' || image === 'alpine'));
-    if (!hasShell) {
-      return { kind: 'refused', stderr: execNotFoundMessage(program), exitCode: 1 };
-    }
-    return { kind: 'enter', device };
+    if (SHELL_LESS_IMAGES.has(imageName(device)) || !imageHasShell(device, program)) return { kind: 'refused', stderr: execNotFoundMessage(program), exitCode: 1 };
+    return { kind: 'enter', device, shell: program };
   }
-  return { kind: 'enter', device, command: command.map(quoteWord).join(' ') };
+  // No shell between kubectl and the program: a program the image lacks fails in the runtime (containerd, runc).
+  if (!SHELLS.has(program) && !hasTool(device, program)) return { kind: 'refused', stderr: execNotFoundMessage(program), exitCode: 1 };
+  return { kind: 'enter', device, command: command.map(quoteWord).join(' '), kubectl: true };
 }
 
 /** The words a trainee may tab-complete as a place: nodes for ssh, pods for kubectl exec, every place otherwise. */

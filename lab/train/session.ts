@@ -21,6 +21,7 @@ import { admitJob, JobTable } from './jobs.js';
 import { FrameStack } from './frame-stack.js';
 import { Foreground } from './foreground.js';
 import { DebugContainers } from './debug.js';
+import { podShellNotFound } from './pod-shell.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -85,6 +86,8 @@ export class TrainingSession {
   /** The last probe's trace and the device it ran on (drawn by `diagram`). */
   private lastProbe?: { readonly trace: TraceRecord; readonly from: string };
   private readonly typed: string[] = [];
+  /** Lines each pod shell has read (dash numbers its messages by them). */
+  private readonly shellLines = new WeakMap<Frame, number>();
   /** The ephemeral debug containers `kubectl debug` created (their names). */
   private readonly debugContainers: DebugContainers;
   private finished?: SessionSummary;
@@ -152,6 +155,7 @@ export class TrainingSession {
   /** Answers one typed line; 'quit' when the session should end. */
   async handle(raw: string): Promise<'continue' | 'quit'> {
     const place = placeOf(this.here);
+    if (this.here.kind === 'pod') this.shellLines.set(this.frame, (this.shellLines.get(this.frame) ?? 0) + 1);
     const prompt = this.prompt();
     const at = this.now() - this.startedMs;
     let answer: Answer;
@@ -219,7 +223,10 @@ export class TrainingSession {
   private async asUser(words: readonly string[], line: string, filters: readonly Filter[]): Promise<Answer> {
     const own = identity(this.frame, words);
     if (own) return this.printed(own, filters);
-    if (this.here.kind === 'pod') return this.command(this.here, line, filters);
+    if (this.here.kind === 'pod') {
+      const missing = podShellNotFound(this.here, this.frame.shell, words[0]!, this.shellLines.get(this.frame) ?? 1);
+      return missing ? { kind: 'command', output: missing.stderr, exitCode: missing.exitCode } : this.command(this.here, line, filters);
+    }
     if (words[0] === 'sudo') {
       const ask = parseSudo(words.slice(1));
       if (ask.kind === 'usage') return { kind: 'command', output: ask.stderr, exitCode: 1 };
@@ -282,9 +289,11 @@ export class TrainingSession {
       // kubectl's lines come before the command's output: shown now, and counted as shown in the answer.
       if (banner) this.opts.out(banner);
       const ran = await this.command(move.device, move.command, filters);
-      return { ...ran, output: banner + ran.output + (move.leaving ?? ''), shown: banner.length + (ran.shown ?? 0) };
+      // kubectl exec reports a command's failure itself (exec.go: CodeExitError), ssh passes the status on silently.
+      const failed = move.kubectl && ran.exitCode ? `command terminated with exit code ${ran.exitCode}\n` : '';
+      return { ...ran, output: banner + ran.output + failed + (move.leaving ?? ''), shown: banner.length + (ran.shown ?? 0) };
     }
-    this.frames.push({ ...frameAt(move.device), ...(move.leaving ? { leaving: move.leaving } : {}) });
+    this.frames.push({ ...frameAt(move.device), ...(move.leaving ? { leaving: move.leaving } : {}), ...(move.shell ? { shell: move.shell } : {}) });
     return { kind: 'move', output: banner, exitCode: 0 };
   }
 
