@@ -16,15 +16,23 @@ export interface DebugCapable {
   readonly debugImage?: string;
 }
 
-/** An image reference as kubectl takes it: `netshoot`, `busybox:1.36`, `nicolaka/netshoot:v0.13`, `REGISTRY/x@sha256:...`. */
-const IMAGE_REFERENCE = /^[a-z0-9]([a-z0-9._\-/:@]*[a-z0-9])?$/;
+/**
+ * An image reference as kubectl checks it (distribution/reference's grammar, simplified): lower-case path components,
+ * an optional registry port, tag and digest: `netshoot`, `busybox:1.36`, `nicolaka/netshoot:v0.13`, `REG:5000/x@sha256:...`.
+ */
+const IMAGE_REFERENCE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:\w[\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
+
+/** Whether TEXT is an image reference. */
+export function isImageReference(text: string): boolean {
+  return IMAGE_REFERENCE.test(text);
+}
 
 // One view per pod and image, so that caches keyed by device (parsed resolv.conf) keep working across commands.
 const views = new WeakMap<object, Map<string, object>>();
 
 /** The pod seen from a debug container of IMAGE, or why IMAGE is not an image reference. */
 export function debugView<D extends DebugCapable>(pod: D, image: string): { ok: true; device: D } | { ok: false; message: string } {
-  if (!IMAGE_REFERENCE.test(image)) return { ok: false, message: `"${image}" is not an image reference (a debug container's place is POD+IMAGE, such as node-1/nginx+netshoot)` };
+  if (!isImageReference(image)) return { ok: false, message: `"${image}" is not an image reference (a debug container's place is POD+IMAGE, such as node-1/nginx+netshoot)` };
   let byImage = views.get(pod);
   if (!byImage) views.set(pod, (byImage = new Map()));
   let view = byImage.get(image) as D | undefined;

@@ -3,7 +3,7 @@
 // debug.go Validate and computeDebugContainerName, pkg/cmd/attach attach.go), checked against the source.
 import type { Device, LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
-import { DEBUG_SEPARATOR } from '../../topology/debug-container.js';
+import { DEBUG_SEPARATOR, isImageReference } from '../../topology/debug-container.js';
 import { imageBaseName } from '../../topology/images.js';
 import { quoteWord } from '../../sim/words.js';
 
@@ -87,9 +87,6 @@ function parseArgs(args: readonly string[]): DebugArgs {
   return o;
 }
 
-/** kubectl's reference check (distribution/reference), simplified: lower-case path components, tag, digest. */
-const IMAGE_REFERENCE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
-
 const said = (output: string, exitCode: number): DebugMove => ({ kind: 'said', output, exitCode });
 
 /** `kubectl debug ARGS` typed at a node: kubectl's checks in its order, then the ephemeral container. */
@@ -97,7 +94,7 @@ export function kubectlDebug(lab: LabModel, args: readonly string[], containers:
   const o = parseArgs(args);
   if (o.unknown) return said(`kubectl debug ${o.unknown}: not modelled by the tracelab simulator\n`, 3);
   if (o.image === undefined || o.image === '') return said('error: you must specify --image when not using --copy-to.\n', 1);
-  if (!IMAGE_REFERENCE.test(o.image)) return said(`error: invalid image name "${o.image}": invalid reference format\n`, 1);
+  if (!isImageReference(o.image)) return said(`error: invalid image name "${o.image}": invalid reference format\n`, 1);
   const name = o.names[0];
   if (name === undefined) return said('error: NAME or filename is required for debug\n', 1);
   let out = '';
