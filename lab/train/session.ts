@@ -7,8 +7,8 @@ import { terminalText, type CommandResult, type TraceRecord } from '../../topolo
 import { quoteWord, splitWords } from '../../sim/words.js';
 import type { Device } from '../../topology/model.js';
 import { placeOf } from '../../topology/place.js';
-import { renderLabSvg, type SvgOptions } from '../../topology/svg/svg.js';
-import { writeOutputFile } from '../io/output-file.js';
+import type { SvgOptions } from '../../topology/svg/svg.js';
+import { writeDiagram } from './diagram.js';
 import { checkNow, formatCheck, healthyOutputs, untrainableReason, type HealthyOutput } from './check.js';
 import { completeLine } from './complete.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from './pipes.js';
@@ -86,8 +86,6 @@ export class TrainingSession {
   /** The last probe's trace and the device it ran on (drawn by `diagram`). */
   private lastProbe?: { readonly trace: TraceRecord; readonly from: string };
   private readonly typed: string[] = [];
-  /** Lines each pod shell has read (dash numbers its messages by them). */
-  private readonly shellLines = new WeakMap<Frame, number>();
   /** The ephemeral debug containers `kubectl debug` created (their names). */
   private readonly debugContainers: DebugContainers;
   private finished?: SessionSummary;
@@ -155,7 +153,7 @@ export class TrainingSession {
   /** Answers one typed line; 'quit' when the session should end. */
   async handle(raw: string): Promise<'continue' | 'quit'> {
     const place = placeOf(this.here);
-    if (this.here.kind === 'pod') this.shellLines.set(this.frame, (this.shellLines.get(this.frame) ?? 0) + 1);
+    this.frames.countLine();
     const prompt = this.prompt();
     const at = this.now() - this.startedMs;
     let answer: Answer;
@@ -224,7 +222,7 @@ export class TrainingSession {
     const own = identity(this.frame, words);
     if (own) return this.printed(own, filters);
     if (this.here.kind === 'pod') {
-      const missing = podShellNotFound(this.here, this.frame.shell, words[0]!, this.shellLines.get(this.frame) ?? 1);
+      const missing = podShellNotFound(this.here, this.frame.shell, words[0]!, this.frames.linesRead);
       return missing ? { kind: 'command', output: missing.stderr, exitCode: missing.exitCode } : this.command(this.here, line, filters);
     }
     if (words[0] === 'sudo') {
@@ -346,15 +344,8 @@ export class TrainingSession {
   }
 
   private diagram(): string {
-    this.diagrams++;
-    const file = join(this.opts.diagramDir, `${this.opts.scenario.name}-${this.diagrams}.svg`);
-    const probe = this.lastProbe;
-    const path = this.probePath;
-    writeOutputFile(file, renderLabSvg(this.lab, path ? { path } : {}));
-    const what = probe
-      ? `the lab and the path of your last probe (${probe.trace.tool} to ${probe.trace.target.name})`
-      : this.backend?.name === 'sim' ? 'the lab (run a traceroute first to see its path drawn on it)' : 'the lab (paths are drawn from the simulator\'s trace records only)';
-    return `diagram: ${what} written to ${file}\n`;
+    const file = join(this.opts.diagramDir, `${this.opts.scenario.name}-${++this.diagrams}.svg`);
+    return writeDiagram(file, this.lab, this.lastProbe?.trace, this.probePath, this.backend?.name === 'sim');
   }
 
   /**
