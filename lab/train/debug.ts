@@ -6,6 +6,7 @@ import { resolvePlace } from '../../topology/place.js';
 import { DEBUG_SEPARATOR, isImageReference } from '../../topology/debug-container.js';
 import { imageBaseName } from '../../topology/images.js';
 import { quoteWord } from '../../sim/words.js';
+import { fnv1a } from '../../topology/device-names.js';
 
 /** What `kubectl debug` asks of the session: enter the debug container, run one command there, or only print. */
 export type DebugMove =
@@ -33,15 +34,10 @@ export class DebugContainers {
   }
 }
 
-/** Five characters of SUFFIX_ALPHABET drawn from a hash of KEY (FNV-1a, stepped per character). */
+/** Five characters of SUFFIX_ALPHABET drawn from hashes of KEY (FNV-1a), one per position. */
 function suffix(key: string): string {
-  let h = 0x811c9dc5;
-  for (const c of key) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
   let out = '';
-  for (let i = 0; i < 5; i++) {
-    h = Math.imul(h ^ (i + 0x9e), 0x01000193) >>> 0;
-    out += SUFFIX_ALPHABET[h % SUFFIX_ALPHABET.length];
-  }
+  for (let i = 0; i < 5; i++) out += SUFFIX_ALPHABET[fnv1a(key, 0x23, String(i)) % SUFFIX_ALPHABET.length];
   return out;
 }
 
