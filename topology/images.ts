@@ -3,6 +3,7 @@
 import type { CommandResult } from './trace.js';
 import type { Device, HttpResponse, Listener, ResolverKind } from './model.js';
 import type { Toolset } from './toolset.js';
+import { fnv1a } from './device-names.js';
 
 /**
  * Programs whose presence depends on the image (L4 clients and socket/conntrack tools). The L3 tools (ip, ping,
@@ -278,9 +279,13 @@ export function notFound(device: Pick<Device, 'kind' | 'image'>, program: string
   return { stdout: '', stderr: shell === 'dash' ? `sh: 1: ${program}: not found\n` : `sh: ${program}: not found\n`, exitCode: 127 };
 }
 
-/** kubectl exec of a program a container does not have (containerd + runc), as kubectl prints it. */
-export function execNotFoundMessage(program: string): string {
-  return `error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "0": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`;
+/**
+ * kubectl exec of a program a container does not have (containerd + runc), as kubectl prints it. The exec id is
+ * containerd's (CRI util.GenerateID: 32 random bytes in hex); here 64 hex digits hashed from KEY (the place and program).
+ */
+export function execNotFoundMessage(program: string, key = program): string {
+  const id = Array.from({ length: 8 }, (_, i) => fnv1a(key, 0x23, String(i)).toString(16).padStart(8, '0')).join('');
+  return `error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${id}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`;
 }
 
 // Pods with equal listen lists (the parser shares them) and the same image share one result.

@@ -113,11 +113,11 @@ function kubectlExec(lab: LabModel, here: Device, args: readonly string[]): Move
   const device = where.device;
   const program = command[0]!;
   if (SHELLS.has(program) && command.length === 1) {
-    if (SHELL_LESS_IMAGES.has(imageName(device)) || !imageHasShell(device, program)) return { kind: 'refused', stderr: execNotFoundMessage(program), exitCode: 1 };
+    if (SHELL_LESS_IMAGES.has(imageName(device)) || !imageHasShell(device, program)) return { kind: 'refused', stderr: execNotFoundMessage(program, `${device.id}/${program}`), exitCode: 1 };
     return { kind: 'enter', device, shell: program };
   }
   // No shell between kubectl and the program: a program the image lacks fails in the runtime (containerd, runc).
-  if (!SHELLS.has(program) && !hasTool(device, program)) return { kind: 'refused', stderr: execNotFoundMessage(program), exitCode: 1 };
+  if (!SHELLS.has(program) && !hasTool(device, program)) return { kind: 'refused', stderr: execNotFoundMessage(program, `${device.id}/${program}`), exitCode: 1 };
   return { kind: 'enter', device, command: command.map(quoteWord).join(' '), kubectl: true };
 }
 
