@@ -9,6 +9,7 @@ import { resolvePlace } from './topology/place.js';
 import { UsageError } from './topology/usage-error.js';
 import { DEFAULT_LAB } from './topology/paths.js';
 import { Simulator } from './sim/simulator.js';
+import { runInContainer } from './sim/debug-container.js';
 import type { CommandResult, TraceRecord } from './topology/trace.js';
 
 export { loadLab, compileLabText, compileLabObject, SourceError } from './topology/compile.js';
@@ -64,7 +65,7 @@ export function openLab(nameOrPath: string = DEFAULT_LAB, opts: OpenLabOptions =
   const run = (place: string, command: string): CommandResult => {
     const where = resolvePlace(model, place);
     if (!where.ok) throw new UsageError(where.message);
-    return sim.run(where.device.id, command);
+    return runInContainer(sim, where.device, command);
   };
   const trace = (place: string, command: string): TraceRecord => {
     const r = run(place, command);

@@ -6,7 +6,10 @@
 // `--web` adds the web trainer's row (heap per session, 100 scripted trainees over loopback; `--web=N` trainees).
 import { compileLabObject } from '../topology/compile.js';
 import { generateHostGwLab } from '../topology/generate.js';
-import type { LabModel } from '../topology/model.js';
+import type { Device, LabModel } from '../topology/model.js';
+import { hasTool } from '../topology/images.js';
+import { debugView } from '../topology/debug-container.js';
+import { runInContainer } from '../sim/debug-container.js';
 import { Dataplane } from '../sim/dataplane.js';
 import { runProbe } from '../sim/probe.js';
 import { mix } from '../sim/packet.js';
@@ -55,6 +58,13 @@ function podPairs(lab: LabModel, count: number): [string, number][] {
   return out;
 }
 
+/** Where a text traceroute from pod D runs: the pod, or a netshoot debug container in it when its image has none. */
+function tracerouteAt(d: Device): Device {
+  if (hasTool(d, 'traceroute')) return d;
+  const view = debugView(d, 'netshoot');
+  return view.ok ? view.device : d;
+}
+
 /**
  * Runs of BODY per CPU second over at least MINMS, after WARMMS of untimed runs: V8 first runs the code unoptimised
  * and, when the text loop follows the records loop, deoptimises the engine it shares (new object shapes, a moving
@@ -93,10 +103,12 @@ export function benchSize(nodes: number): BenchRow {
     const [src, dst] = pairs[i % pairs.length]!;
     traceRecord(dp, src, dst, i);
   });
+  // nginx pods have no traceroute: theirs run from a netshoot debug container in the pod, the same Linux tool as before.
+  const from = new Map(pairs.map(([src]) => [src, tracerouteAt(lab.device(src)!)]));
   const textTracesPerSec = timeLoop(500, (i) => {
     const [src, dst] = pairs[i % pairs.length]!;
     const ip = `${dst >>> 24}.${(dst >>> 16) & 255}.${(dst >>> 8) & 255}.${dst & 255}`;
-    sim.run(src, `traceroute -n ${ip}`);
+    runInContainer(sim, from.get(src)!, `traceroute -n ${ip}`);
   });
   return { nodes, pods: nodes * PODS_PER_NODE, compileMs: round(compileMs), rssMiB: round(rssMiB), tracesPerSec: Math.round(tracesPerSec), textTracesPerSec: Math.round(textTracesPerSec) };
 }

@@ -7,6 +7,7 @@ import { commandWords } from '../sim/words.js';
 import { lazyFunction } from '../sim/lazy.js';
 import { hasTool, notFound } from '../topology/images.js';
 import type { BackgroundJob, ForegroundJob } from './backend.js';
+import { inContainer, runInContainer } from '../sim/debug-container.js';
 
 // The capture code, loaded when a tap or a background tcpdump is asked for; through sim/lazy.ts like the simulator's
 // own programs, so that no module is ever both required (the tcpdump command) and imported asynchronously at once.
@@ -42,7 +43,7 @@ export class SimBackend implements Backend {
   /** Synchronous run, for library users and tests that want no promises. */
   runSync(place: string, command: string): CommandResult {
     const sim = this.sim;
-    return sim.run(deviceAt(sim.model, this.name, place).id, command);
+    return runInContainer(sim, deviceAt(sim.model, this.name, place), command);
   }
 
   async run(place: string, command: string): Promise<CommandResult> {
@@ -52,14 +53,19 @@ export class SimBackend implements Backend {
   async runTapped(place: string, command: string, taps: readonly TapSpec[], filter: string): Promise<TappedResult> {
     const sim = this.sim;
     const at = (p: string) => deviceAt(sim.model, this.name, p).id;
-    const ran = runTapped(sim, at(place), command, taps.map((t) => ({ device: at(t.place), iface: t.iface })), filter);
+    const tapped = taps.map((t) => ({ device: at(t.place), iface: t.iface }));
+    const ran = inContainer(sim, deviceAt(sim.model, this.name, place), (id) => runTapped(sim, id, command, tapped, filter));
     return { result: ran.result, taps: ran.taps.map((t, k) => ({ ...taps[k]!, ...t })), pcap: ran.pcap };
   }
 
   /** `tcpdump ... &`: a capture that listens while later commands run (other programs are not run in the background). */
   async startJob(place: string, command: string): Promise<{ ok: true; job: BackgroundJob } | { ok: false; result: CommandResult }> {
     const sim = this.sim;
-    const device = deviceAt(sim.model, this.name, place).id;
+    return inContainer(sim, deviceAt(sim.model, this.name, place), (device) => this.startTcpdumpAt(device, command));
+  }
+
+  private startTcpdumpAt(device: string, command: string): { ok: true; job: BackgroundJob } | { ok: false; result: CommandResult } {
+    const sim = this.sim;
     const words = commandWords(command);
     if (!words.ok) return { ok: false, result: words.result };
     if (words.words[0] !== 'tcpdump') return { ok: false, result: notABackgroundJob(words.words[0] ?? '') };
@@ -77,12 +83,13 @@ export class SimBackend implements Backend {
   /** ping without -c/-w (iputils, or busybox's applet in busybox pods): one request per tick on the simulated clock until interrupted. */
   async startUntilInterrupted(place: string, command: string): Promise<{ ok: true; job: ForegroundJob } | { ok: false; result: CommandResult } | undefined> {
     const sim = this.sim;
-    const device = deviceAt(sim.model, this.name, place).id;
+    const at = deviceAt(sim.model, this.name, place);
     const words = commandWords(command);
     if (!words.ok) return undefined;
     const [program, ...args] = words.words;
     if (program !== 'ping') return undefined;
-    const started = startPingJob(args, sim.toolContext(device), sim.dp.state(device).device.toolset === 'busybox');
+    if (!hasTool(at, 'ping')) return { ok: false, result: notFound(at, 'ping') };
+    const started = inContainer(sim, at, (device) => startPingJob(args, sim.toolContext(device), at.toolset === 'busybox'));
     if (!started?.ok) return started;
     const j = started.job;
     return { ok: true, job: { header: j.header, tick: async () => j.step(), interrupt: async () => j.stop() } };

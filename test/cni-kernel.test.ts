@@ -30,7 +30,8 @@ const HAIRPIN_MASQ = 'iptables -t nat -I POSTROUTING -s 10.244.1.3 -d 10.244.1.3
 const maskPeerName = (text: string): string => text.replace(/^(\d+: \S+?)@\S+:/gm, '$1@#:');
 
 const SEQUENCE: readonly (readonly [place: string, command: string])[] = [
-  ...['coredns-a', 'coredns-b', 'httpd', 'nginx', 'traceroute', 'netshoot'].map((pod) => [pod, 'ip route'] as const),
+  // httpd and nginx (Debian slim) have no ip: their routes are read from a netshoot debug container in the pod.
+  ...['coredns-a', 'coredns-b', 'httpd+netshoot', 'nginx+netshoot', 'traceroute', 'netshoot'].map((pod) => [pod, 'ip route'] as const),
   ['node-1', 'bridge link'],
   ['node-1', 'bridge -d link'],
   ['node-1', `bridge link show dev ${HTTPD_PORT}`],
@@ -41,16 +42,16 @@ const SEQUENCE: readonly (readonly [place: string, command: string])[] = [
   ['node-1', `bridge link set dev ${HTTPD_PORT} hairpin`],
   ['node-1', `bridge link set ${HTTPD_PORT} hairpin on`],
   ['node-1', 'bridge link set dev cni0 hairpin on'],
-  ['httpd', SELF_VIA_SERVICE],
+  ['httpd+netshoot', SELF_VIA_SERVICE],
   ['node-1', HAIRPIN_MASQ],
-  ['httpd', SELF_VIA_SERVICE],
+  ['httpd+netshoot', SELF_VIA_SERVICE],
   ['node-1', `bridge link set dev ${HTTPD_PORT} hairpin off`],
   ['node-1', `bridge -d link show dev ${HTTPD_PORT}`],
-  ['httpd', SELF_VIA_SERVICE],
+  ['httpd+netshoot', SELF_VIA_SERVICE],
   // Another pod of the same node reaches httpd through the Service: a different port, hairpin does not matter.
-  ['nginx', SELF_VIA_SERVICE],
+  ['nginx+netshoot', SELF_VIA_SERVICE],
   ['node-1', `bridge link set dev ${HTTPD_PORT} hairpin on`],
-  ['httpd', SELF_VIA_SERVICE],
+  ['httpd+netshoot', SELF_VIA_SERVICE],
   ['node-1', `ip link set dev ${NGINX_PORT} down`],
   ['node-1', 'bridge link'],
   ['node-1', `ip link set dev ${NGINX_PORT} up`],
@@ -94,9 +95,9 @@ describe('hairpin mode in the simulator', () => {
   it('drops the frame at the bridge, not at the pod, when the port it came in by has hairpin off', () => {
     const lab = openLab();
     expect(lab.run('node-1', HAIRPIN_MASQ).exitCode).toBe(0);
-    expect(lab.trace('httpd', SELF_VIA_SERVICE).hops[0]!.probes[0]!.disposition).toBe('reached');
+    expect(lab.trace('httpd+netshoot', SELF_VIA_SERVICE).hops[0]!.probes[0]!.disposition).toBe('reached');
     expect(lab.run('node-1', `bridge link set dev ${HTTPD_PORT} hairpin off`).exitCode).toBe(0);
-    const probe = lab.trace('httpd', SELF_VIA_SERVICE).hops[0]!.probes[0]!;
+    const probe = lab.trace('httpd+netshoot', SELF_VIA_SERVICE).hops[0]!.probes[0]!;
     expect(probe).toMatchObject({ disposition: 'hairpin-off', at: 'node-1' });
   });
 });

@@ -59,8 +59,8 @@ describe('same-node pod traffic over cni0 with br_netfilter', () => {
   const sameNode = library('forward-drop-same-node');
 
   it('bridges a ClusterIP DNATed to a pod on the same bridge (no TTL decrement) and un-DNATs the bridged reply', async () => {
-    const r = await simulate(clusterip, 'node-1/nginx', TCP_CLUSTERIP);
-    expect(maskMilliseconds(r.stdout)).toBe(maskMilliseconds(recorded(clusterip, 'node-1/nginx', TCP_CLUSTERIP)));
+    const r = await simulate(clusterip, 'node-1/nginx+netshoot', TCP_CLUSTERIP);
+    expect(maskMilliseconds(r.stdout)).toBe(maskMilliseconds(recorded(clusterip, 'node-1/nginx+netshoot', TCP_CLUSTERIP)));
     expect(r.explain).toMatch(/^hop 1: reached at httpd; tcp-synack from 10\.96\.0\.20$/m);
     expect(r.explain).toMatch(/-> node-1 \[in cni0, out cni0\]: DNAT target is on cni0 again: bridged back out \(br_netfilter/);
     expect(r.explain).toMatch(/<- node-1 \[in cni0, out cni0\]: bridged by cni0 \(br_netfilter, not routed\): iptables -t filter /);
@@ -75,14 +75,14 @@ describe('same-node pod traffic over cni0 with br_netfilter', () => {
   }
 
   it('explains the bridged FORWARD verdicts with the bridge as in and out interface', async () => {
-    const drop = await simulate(sameNode, 'node-1/nginx', 'traceroute -n -T -p 80 -q 1 -w 1 -m 3 10.244.1.3');
+    const drop = await simulate(sameNode, 'node-1/nginx+netshoot', 'traceroute -n -T -p 80 -q 1 -w 1 -m 3 10.244.1.3');
     expect(drop.explain).toMatch(/-> node-1 \[in cni0, out cni0\]: bridged by cni0 \(br_netfilter, not routed\): iptables -t filter -A FORWARD -s 10\.244\.1\.2\/32 -d 10\.244\.1\.3\/32 -p tcp -m tcp --dport 80 -j DROP/);
-    const reject = await simulate(sameNode, 'node-1/nginx', 'traceroute -n -q 1 -w 1 -m 3 10.244.1.3');
+    const reject = await simulate(sameNode, 'node-1/nginx+netshoot', 'traceroute -n -q 1 -w 1 -m 3 10.244.1.3');
     expect(reject.explain).toMatch(/^hop 1: rejected at node-1; unreachable code 13 from 10\.244\.1\.1$/m);
   });
 
   it('stops when net.bridge.bridge-nf-call-iptables=0: the same rules no longer see the bridged frames', async () => {
-    const r = await simulate(sameNode, 'node-1/nginx', 'traceroute -n -T -p 80 -q 1 -w 1 -m 3 10.244.1.3', [
+    const r = await simulate(sameNode, 'node-1/nginx+netshoot', 'traceroute -n -T -p 80 -q 1 -w 1 -m 3 10.244.1.3', [
       { at: 'node-1', run: 'sysctl -w net.bridge.bridge-nf-call-iptables=0' },
     ]);
     const healthy = sameNode.probes.find((p) => p.run === 'traceroute -n -T -p 80 -q 1 -w 1 -m 3 10.244.1.3')!.healthy!;

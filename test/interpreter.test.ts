@@ -6,10 +6,13 @@ import { FLANNEL_RECONCILE_MS } from '../sim/simulator.js';
 import { linkLocal } from '../sim/commands/links.js';
 import { loadLab } from '../topology/compile.js';
 import { describeLab } from '../cli/commands/topo.js';
+import { runAtPlace } from './helpers/at-place.js';
 
 const lab = loadLab('three-node');
 const text = (r: { stdout: string; stderr: string; exitCode: number }) => `${r.stdout}${r.stderr}[${r.exitCode}]`;
 const fresh = () => new Simulator(lab);
+/** httpd's image (Debian slim) has no ip: its commands run from a netshoot debug container sharing the pod's network. */
+const atHttpd = (sim: Simulator, command: string) => runAtPlace(sim, 'httpd+netshoot', command);
 
 const NODE1_ROUTES =
   'default via 10.0.2.2 dev eth0 \n' +
@@ -23,7 +26,7 @@ describe('ip route', () => {
   it('lists the main table in the kernel dump order with iproute2 trailing spaces', () => {
     expect(fresh().run('node-1', 'ip route').stdout).toBe(NODE1_ROUTES);
     expect(fresh().run('node-1', 'ip r').stdout).toBe(NODE1_ROUTES);
-    expect(fresh().run('httpd', 'ip ro show').stdout).toBe('default via 10.244.1.1 dev eth0 \n10.244.0.0/16 via 10.244.1.1 dev eth0 \n10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.3 \n');
+    expect(atHttpd(fresh(), 'ip ro show').stdout).toBe('default via 10.244.1.1 dev eth0 \n10.244.0.0/16 via 10.244.1.1 dev eth0 \n10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.3 \n');
   });
 
   it('orders longer prefixes of the same address first, then by metric, and prints typed routes', () => {
@@ -54,8 +57,8 @@ describe('ip route', () => {
       sim.run('node-1', `ip route add ${type} 10.${n}.0.0/16`);
       expect(text(sim.run('node-1', `ip route get 10.${n}.1.1`))).toBe(`RTNETLINK answers: ${error}\n[2]`);
     }
-    sim.run('httpd', 'ip route del default');
-    expect(text(sim.run('httpd', 'ip route get 8.8.8.8'))).toBe('RTNETLINK answers: Network is unreachable\n[2]');
+    atHttpd(sim, 'ip route del default');
+    expect(text(atHttpd(sim, 'ip route get 8.8.8.8'))).toBe('RTNETLINK answers: Network is unreachable\n[2]');
   });
 
   it('refuses what the kernel refuses, with its messages and exit codes', () => {
@@ -138,8 +141,8 @@ describe('route edits reach the dataplane, and Flannel heals its host-gw routes'
   it('a veth whose peer is down shows NO-CARRIER and linkdown routes in the pod', () => {
     const sim = fresh();
     sim.run('node-1', 'ip link set vethc9de87d3 down');
-    expect(sim.run('httpd', 'ip route').stdout).toBe('default via 10.244.1.1 dev eth0 linkdown \n10.244.0.0/16 via 10.244.1.1 dev eth0 linkdown \n10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.3 linkdown \n');
-    expect(sim.run('httpd', 'ip link show eth0').stdout).toBe(
+    expect(atHttpd(sim, 'ip route').stdout).toBe('default via 10.244.1.1 dev eth0 linkdown \n10.244.0.0/16 via 10.244.1.1 dev eth0 linkdown \n10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.3 linkdown \n');
+    expect(atHttpd(sim, 'ip link show eth0').stdout).toBe(
       '2: eth0@if6: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state LOWERLAYERDOWN mode DEFAULT group default \n' +
         '    link/ether 02:15:4e:ed:ad:95 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n',
     );

@@ -9,6 +9,7 @@ import { netnsDown } from '../lab/netns/lifecycle.js';
 import { createNetnsBackend } from '../lab/netns/backend.js';
 import { preflight } from '../lab/netns/preflight.js';
 import { Simulator } from '../sim/simulator.js';
+import { runAtPlace } from './helpers/at-place.js';
 import { loadLab } from '../topology/compile.js';
 import { kubeChainName, kubeProbability } from '../topology/kube-proxy-rules.js';
 import type { LabModel, Service } from '../topology/model.js';
@@ -108,7 +109,7 @@ const HAIRPIN = 'traceroute -n -T -p 80 -q 1 -w 1 -m 3 10.96.0.20';
 
 describe('hairpin and NodePort on the simulator', () => {
   it('masquerades a pod reaching its own ClusterIP to cni0 (KUBE-SEP marks it, KUBE-POSTROUTING masquerades)', () => {
-    const r = new Simulator(loadLab('three-node')).run('httpd', HAIRPIN);
+    const r = runAtPlace(new Simulator(loadLab('three-node')), 'httpd+netshoot', HAIRPIN);
     const explain = explainTraces(r.traces ?? []);
     expect(explain).toMatch(/-> node-1 \[in cni0\]: packet marked 0x4000 in nat PREROUTING/);
     expect(explain).toMatch(/-> node-1 \[out cni0\]: MASQUERADE 10\.244\.1\.3 -> 10\.244\.1\.1 port \d+ -> \d+ \(iptables -t nat -A KUBE-POSTROUTING /);
@@ -150,10 +151,10 @@ describe.skipIf(!check.ok)('hairpin and NodePort against the kernel (namespace l
     }
   });
 
-  for (const [at, run] of [...NODEPORT_PROBES, ['node-1/httpd', HAIRPIN] as const]) {
+  for (const [at, run] of [...NODEPORT_PROBES, ['node-1/httpd+netshoot', HAIRPIN] as const]) {
     it(`${at}$ ${run}: the simulator prints what the kernel does`, async () => {
       const real = await backend.run(at, run);
-      const mine = new Simulator(lab).run(at.split('/').pop()!, run);
+      const mine = runAtPlace(new Simulator(lab), at, run);
       expect(mask(mine.stdout)).toBe(mask(real.stdout));
       expect(mine.exitCode).toBe(real.exitCode);
     });

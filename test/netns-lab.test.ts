@@ -84,7 +84,7 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
     await expect(backend.run('node-9', 'true')).rejects.toThrow(/^unknown place "node-9"/);
 
     // The CNI bridge plugin made the pods' links: routes and hairpin mode are the plugin's, the host veth the model's name.
-    expect((await backend.run('httpd', 'ip route')).stdout).toBe('default via 10.244.1.1 dev eth0 \n10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.3 \n');
+    expect((await backend.run('httpd+netshoot', 'ip route')).stdout).toBe('default via 10.244.1.1 dev eth0 \n10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.3 \n');
     expect((await backend.run('node-1', 'bridge -d link')).stdout).toMatch(/^\d+: veth1a2b3c4d@\S+: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master cni0 state forwarding priority 32 cost 2 \n    hairpin on /);
     expect(readdirSync(join(stateDir, 'cni-tlt1', 'tlt1-node-1', 'cbr0')).sort()).toEqual(['10.244.1.3', 'last_reserved_ip.0', 'lock']);
     const pids = readRecord(recordPath(stateDir, 'tlt1'))!.processes.map((p) => p.pid!);

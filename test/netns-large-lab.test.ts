@@ -31,7 +31,8 @@ describe.skipIf(!check.ok)('a generated 20-node lab in namespaces', () => {
       const backend = createNetnsBackend({ prefix: 'tlt8', stateDir });
       const to = lab.device('p1-0')!.interfaces.find((i) => i.name === 'eth0')!.addrs[0]!;
       const dst = formatIp(to.ip);
-      const r = await backend.run('p19-0', `traceroute -n -q 1 ${dst}`);
+      // p19-0 is an nginx pod (no traceroute): the probe runs from a netshoot debug container in it.
+      const r = await backend.run('p19-0+netshoot', `traceroute -n -q 1 ${dst}`);
       expect(maskMilliseconds(r.stdout)).toBe(
         `traceroute to ${dst} (${dst}), 30 hops max, 60 byte packets\n 1  10.244.19.1  # ms\n 2  192.168.56.11  # ms\n 3  ${dst}  # ms\n`,
       );

@@ -149,11 +149,16 @@ describe('places and tools', () => {
     expect(toolArgv(plan.places['traceroute']!, ['traceroute', '-n', '10.244.1.3'], applets)).toEqual({ ok: true, argv: ['busybox', 'traceroute', '-n', '10.244.1.3'] });
     expect(toolArgv(plan.places['traceroute']!, ['busybox', 'ping', 'x'], applets)).toEqual({ ok: true, argv: ['busybox', 'ping', 'x'] });
     expect(toolArgv(plan.places['traceroute']!, ['mtr', '--report', 'x'], applets)).toEqual({ ok: false, result: { stdout: '', stderr: 'sh: mtr: not found\n', exitCode: 127 } });
-    expect(toolArgv(plan.places['httpd']!, ['traceroute', '-n', '10.244.1.3'], applets)).toEqual({ ok: true, argv: ['traceroute', '-n', '10.244.1.3'] });
+    // httpd (Debian slim) has no traceroute; a debug container in its namespace has its image's tools.
+    expect(toolArgv(plan.places['httpd']!, ['traceroute', '-n', '10.244.1.3'], applets)).toEqual({ ok: false, result: { stdout: '', stderr: 'sh: 1: traceroute: not found\n', exitCode: 127 } });
+    expect(toolArgv(placeFromRecord(plan.places, 'httpd+netshoot').place, ['traceroute', '-n', '10.244.1.3'], applets)).toEqual({ ok: true, argv: ['traceroute', '-n', '10.244.1.3'] });
+    expect(toolArgv(placeFromRecord(plan.places, 'node-1/httpd+busybox').place, ['traceroute', '-n', '10.244.1.3'], applets)).toEqual({ ok: true, argv: ['busybox', 'traceroute', '-n', '10.244.1.3'] });
   });
   it('resolves node, pod and node/pod places from the record', () => {
     expect(placeFromRecord(plan.places, 'node-2/traceroute')).toMatchObject({ id: 'traceroute' });
     expect(placeFromRecord(plan.places, 'httpd')).toMatchObject({ place: { ns: 'tlns-httpd' } });
+    expect(placeFromRecord(plan.places, 'node-1/httpd+netshoot')).toMatchObject({ id: 'httpd', place: { ns: 'tlns-httpd', image: 'netshoot', toolset: 'linux' } });
+    expect(() => placeFromRecord(plan.places, 'node-1+netshoot')).toThrow('debug containers run in pods, and node-1 is a node');
     expect(() => placeFromRecord(plan.places, 'node-1/traceroute')).toThrow('no pod "traceroute" on node-1 (pods there: httpd)');
   });
   it('matches listener command lines before and after ip netns exec', () => {

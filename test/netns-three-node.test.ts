@@ -47,7 +47,7 @@ describe.skipIf(!check.ok)('the default three-node lab in namespaces', () => {
   });
 
   it('busybox in a pod on node-1 to httpd on the same node (docs/kernel-facts.md §1)', async () => {
-    expect(await run('node-1/nginx', 'busybox traceroute 10.244.1.3')).toBe(
+    expect(await run('node-1/nginx+netshoot', 'busybox traceroute 10.244.1.3')).toBe(
       'traceroute to 10.244.1.3 (10.244.1.3), 30 hops max, 46 byte packets\n 1  10-244-1-3.httpd.default.svc.cluster.local (10.244.1.3)  # ms  # ms  # ms\n',
     );
   });

@@ -7,6 +7,7 @@ import { tracepath } from '../sim/tools/tracepath.js';
 import type { ProbeTool } from '../sim/tools/registry.js';
 import { maskMilliseconds } from '../sim/tools/mask.js';
 import { captureSimulator, loadCaptures, replayCapture, runCaptureTool } from './helpers/captures.js';
+import { inContainer } from '../sim/debug-container.js';
 
 const captures = loadCaptures('ping-', 'bb-ping-', 'mtr-', 'tp-');
 
@@ -49,7 +50,7 @@ function runAt(tool: ProbeTool, place: string, args: string[], setup: string[] =
   for (const line of setup) expect(sim.run('node-1', line)).toMatchObject({ exitCode: 0 });
   const where = resolvePlace(sim.model, place);
   if (!where.ok) throw new Error(where.message);
-  return tool(args, sim.toolContext(where.device.id));
+  return inContainer(sim, where.device, (id) => tool(args, sim.toolContext(id)));
 }
 
 // What the real tools printed for inputs the captures do not cover (Debian 12, iputils 20221126, busybox 1.35,

@@ -14,6 +14,7 @@ import { Simulator } from '../sim/simulator.js';
 import { maskMilliseconds } from '../sim/tools/mask.js';
 import { BUSYBOX_TRACEROUTE_USAGE, LINUX_TRACEROUTE_USAGE, TCPTRACEROUTE_BANNER, TCPTRACEROUTE_USAGE } from '../sim/tools/usage-texts.js';
 import { captureSession, loadCaptures, type SetupFailure } from './helpers/captures.js';
+import { runInContainer } from '../sim/debug-container.js';
 
 const CAPTURES = loadCaptures('tr-', 'bb-tr-', 'tcpt-');
 /** cases.sh replayed in one simulator, in order, as the rig ran it. */
@@ -43,7 +44,7 @@ function labWithoutHttpdService(): LabModel {
 function runAt(sim: Simulator, place: string, line: string) {
   const where = resolvePlace(sim.model, place);
   if (!where.ok) throw new Error(where.message);
-  return sim.run(where.device.id, line);
+  return runInContainer(sim, where.device, line);
 }
 
 // The published outputs come from a cluster where httpd's pod backed no Service: with the lab's httpd Service, CoreDNS
@@ -55,7 +56,7 @@ describe('seed outputs (docs/kernel-facts.md §1)', () => {
     ['controlplane', 'traceroute -n 192.168.56.11', `traceroute to 192.168.56.11 (192.168.56.11), 30 hops max, 60 byte packets
  1  192.168.56.11  0.900 ms  0.850 ms  0.717 ms
 `],
-    ['node-1/nginx', 'busybox traceroute 10.244.1.3', `traceroute to 10.244.1.3 (10.244.1.3), 30 hops max, 46 byte packets
+    ['node-1/nginx+netshoot', 'busybox traceroute 10.244.1.3', `traceroute to 10.244.1.3 (10.244.1.3), 30 hops max, 46 byte packets
  1  10.244.1.3 (10.244.1.3)  0.018 ms  0.009 ms  0.005 ms
 `],
     ['node-2/traceroute', 'traceroute 10.244.1.3', `traceroute to 10.244.1.3 (10.244.1.3), 30 hops max, 46 byte packets
@@ -113,7 +114,7 @@ describe('command-line errors as the real tools print them', () => {
   ];
   // At a glibc place: the real binaries are Debian's (netshoot's link musl, whose resolver errors are worded differently).
   it.each(cases)('%s', (line, stdout, stderr, exitCode) => {
-    const result = runAt(new Simulator(lab), 'node-1/nginx', line);
+    const result = runAt(new Simulator(lab), 'node-1', line);
     expect({ stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode }).toEqual({ stdout, stderr, exitCode });
   });
 });

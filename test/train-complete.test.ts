@@ -20,6 +20,13 @@ describe('training-shell completion of program names', () => {
     for (const t of ['cu', 'nc', 'dig']) expect(offered('httpd', t)).toEqual([]);
     expect(offered('httpd', 'gete')).toEqual(['getent']);
   });
+  it('nginx and httpd (Debian slim) offer no network tools; kubectl debug completes pods and its flags', () => {
+    for (const t of ['ip', 'pin', 'tracer', 'iptab', 'sysc', 'ps']) expect([t, offered('nginx', t)]).toEqual([t, []]);
+    expect(offered('nginx', 'cu')).toEqual(['curl']);
+    expect(offered('node-2', 'kubectl de')).toEqual(['debug']);
+    expect(offered('node-2', 'kubectl debug -it ngi')).toEqual(['nginx']);
+    expect(offered('node-2', 'kubectl debug -it nginx --im')).toEqual(['--image=busybox', '--image=nicolaka/netshoot']);
+  });
   it('a node offers every client', () => {
     for (const t of ['curl', 'dig', 'ss', 'conntrack', 'nslookup']) expect(offered('node-2', t)).toContain(t);
   });

@@ -3,11 +3,12 @@
 import type { CommandResult } from './trace.js';
 import type { Device, HttpResponse, Listener, ResolverKind } from './model.js';
 import type { Toolset } from './toolset.js';
+import { fnv1a } from './device-names.js';
 
 /**
  * Programs whose presence depends on the image (L4 clients and socket/conntrack tools). The L3 tools (ip, ping,
- * traceroute, iptables, ...) keep following the toolset (busybox applets or Linux tools) as before: the lab runs them
- * at a pod as from a debug container sharing its network namespace.
+ * traceroute, iptables, ...) follow the toolset (busybox applets or Linux tools), except in images with an `only` list
+ * (Debian slim: nginx, httpd), which have none of them.
  */
 export type ClientTool = 'curl' | 'wget' | 'nc' | 'nslookup' | 'dig' | 'host' | 'getent' | 'ss' | 'conntrack';
 
@@ -40,6 +41,8 @@ export interface ImageFacts {
   readonly source: string;
   /** Inspection programs the simulator has that this image lacks (outside CLIENT_TOOLS): its shell says "not found". */
   readonly lacks?: ReadonlySet<string>;
+  /** Set: the image has only these of the simulator's programs (plus its `clients`); every other one is not found. */
+  readonly only?: ReadonlySet<string>;
 }
 
 /** A fixed Date header value: servers put the current time here (the simulator its clock; mask it as FACTS-L4 §1 says). */
@@ -154,10 +157,14 @@ const listen = (protocol: 'tcp' | 'udp', port: number, app?: Listener['app'], ht
 const set = (...tools: ClientTool[]): ReadonlySet<ClientTool> => new Set(tools);
 
 /**
- * debian:*-slim images have no procps (ps), net-tools (arp), tcpdump, ipset nor iproute2's bridge; coreutils' uname and
- * hostname are there. (ip, ping, traceroute, iptables, sysctl stay, as from a debug container: docs/training-shell.md.)
+ * The programs of the simulator's (sim/commands, sim/tools) a debian:*-slim image has: dash's builtins and coreutils
+ * (echo, true, false, cat, uname), hostname (bookworm's essential `hostname` package; [ASSUMED] still present in
+ * trixie-slim) and libc-bin's getent. No iproute2 (ip, ss, nstat, bridge), iputils (ping, tracepath), traceroute,
+ * mtr, tcptraceroute, iptables, ipset, procps (ps, sysctl), net-tools (arp), tcpdump, conntrack, busybox or kubectl:
+ * debug such a pod from a debug container (`kubectl debug -it POD --image=nicolaka/netshoot`, place `POD+netshoot`).
+ * The images' own additions (nginx's curl) come through `clients`.
  */
-const DEBIAN_SLIM_LACKS: ReadonlySet<string> = new Set(['ps', 'arp', 'tcpdump', 'ipset', 'bridge']);
+const DEBIAN_SLIM_PROGRAMS: ReadonlySet<string> = new Set(['cat', 'echo', 'true', 'false', 'uname', 'hostname', 'getent']);
 
 /** The images tracelab knows, by short name. */
 const IMAGES: Readonly<Record<string, ImageFacts>> = {
@@ -185,14 +192,14 @@ const IMAGES: Readonly<Record<string, ImageFacts>> = {
   nginx: {
     name: 'nginx', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('curl', 'getent'),
     listeners: [listen('tcp', 80, 'http', NGINX_RESPONSE)], dnsPolicy: 'ClusterFirst', ref: 'nginx:1.27', source: 'nginxinc/docker-nginx mainline/debian/Dockerfile',
-    lacks: DEBIAN_SLIM_LACKS,
+    only: DEBIAN_SLIM_PROGRAMS,
   },
   // httpd:2.4 (docker-library/httpd 2.4/Dockerfile @ 9b63b37c): debian:trixie-slim, glibc, dash; wget and the build
   // tools are purged after the build, curl is never installed (only libcurl for mod_md). getent (libc-bin) only.
   httpd: {
     name: 'httpd', toolset: 'linux', resolver: 'glibc', shell: 'dash', clients: set('getent'),
     listeners: [listen('tcp', 80, 'http', HTTPD_RESPONSE)], dnsPolicy: 'ClusterFirst', ref: 'httpd:2.4', source: 'docker-library/httpd 2.4/Dockerfile',
-    lacks: DEBIAN_SLIM_LACKS,
+    only: DEBIAN_SLIM_PROGRAMS,
   },
   // registry.k8s.io/coredns/coredns: distroless (static Go binary, no shell, no libc resolver). kubeadm's Deployment
   // runs it with dnsPolicy: Default (the node's resolv.conf: `forward . /etc/resolv.conf`), ports dns 53/udp,
@@ -253,9 +260,13 @@ export function imageFacts(device: Pick<Device, 'kind' | 'image'>): ImageFacts {
   return device.kind === 'pod' ? factsOfImage(device.image ?? 'busybox') : NODE;
 }
 
-/** Whether program TOOL is at DEVICE. Programs outside CLIENT_TOOLS and the image's `lacks` are not decided here (true). */
+/**
+ * Whether program TOOL is at DEVICE: an image with an `only` list has those and its clients; otherwise programs outside
+ * CLIENT_TOOLS and the image's `lacks` are not decided here (true).
+ */
 export function hasTool(device: Pick<Device, 'kind' | 'image'>, tool: string): boolean {
   const facts = imageFacts(device);
+  if (facts.only) return facts.only.has(tool) || facts.clients.has(tool as ClientTool);
   if (facts.lacks?.has(tool)) return false;
   return !(CLIENT_TOOLS as readonly string[]).includes(tool) || facts.clients.has(tool as ClientTool);
 }
@@ -268,9 +279,13 @@ export function notFound(device: Pick<Device, 'kind' | 'image'>, program: string
   return { stdout: '', stderr: shell === 'dash' ? `sh: 1: ${program}: not found\n` : `sh: ${program}: not found\n`, exitCode: 127 };
 }
 
-/** kubectl exec of a program a container does not have (containerd + runc), as kubectl prints it. */
-export function execNotFoundMessage(program: string): string {
-  return `error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "0": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`;
+/**
+ * kubectl exec of a program a container does not have (containerd + runc), as kubectl prints it. The exec id is
+ * containerd's (CRI util.GenerateID: 32 random bytes in hex); here 64 hex digits hashed from KEY (the place and program).
+ */
+export function execNotFoundMessage(program: string, key = program): string {
+  const id = Array.from({ length: 8 }, (_, i) => fnv1a(key, 0x23, String(i)).toString(16).padStart(8, '0')).join('');
+  return `error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${id}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`;
 }
 
 // Pods with equal listen lists (the parser shares them) and the same image share one result.

@@ -1,11 +1,15 @@
-// Resolves a PLACE (a node, a pod, node/pod, the host or an external) to a device of the model, or lists the valid places.
+// Resolves a PLACE (a node, a pod, node/pod, the host or an external; POD+IMAGE a debug container in a pod) to a device of
+// the model, or lists the valid places.
 import type { Device, DeviceKind } from './model.js';
+import { debugView, DEBUG_SEPARATOR, type DebugCapable } from './debug-container.js';
 
 /** What a place names: a device of a model, or one a backend recorded (the namespace lab's record). */
 export interface PlaceDevice {
   readonly id: string;
   readonly kind: DeviceKind;
   readonly node?: string;
+  /** A debug container's image as its place names it (`node-1/nginx+netshoot`): the pod's network, the image's programs. */
+  readonly debugImage?: string;
 }
 
 /** The devices places are resolved among: a LabModel, or any index of PlaceDevices by id. */
@@ -18,6 +22,8 @@ export type PlaceResult<D extends PlaceDevice = Device> = { ok: true; device: D 
 
 /** The one place resolver: every backend, the scenario loader and the training shell go through it. */
 export function resolvePlace<D extends PlaceDevice>(lab: PlaceIndex<D>, place: string): PlaceResult<D> {
+  const plus = place.lastIndexOf(DEBUG_SEPARATOR);
+  if (plus >= 0) return debugPlace(lab, place.slice(0, plus), place.slice(plus + 1));
   const slash = place.indexOf('/');
   if (slash >= 0) {
     const nodeName = place.slice(0, slash);
@@ -36,6 +42,15 @@ export function resolvePlace<D extends PlaceDevice>(lab: PlaceIndex<D>, place: s
     return { ok: true, device };
   }
   return { ok: false, message: `unknown place "${place}"; ${validPlaces(lab)}` };
+}
+
+/** `POD+IMAGE`: a debug container of IMAGE in the pod (kubectl debug): the pod's namespaces, the image's programs. */
+function debugPlace<D extends PlaceDevice>(lab: PlaceIndex<D>, podPlace: string, image: string): PlaceResult<D> {
+  const where = resolvePlace(lab, podPlace);
+  if (!where.ok) return where;
+  if (where.device.kind !== 'pod') return { ok: false, message: `"${podPlace}${DEBUG_SEPARATOR}${image}": debug containers run in pods, and ${podPlace} is a ${where.device.kind}` };
+  const view = debugView(where.device as D & DebugCapable, image);
+  return view.ok ? { ok: true, device: view.device } : { ok: false, message: view.message };
 }
 
 /** The most names of one kind an error message lists; a large lab's list ends with how many more there are. */
@@ -63,7 +78,8 @@ export function validPlaces(lab: PlaceIndex<PlaceDevice>): string {
   return parts.join('; ');
 }
 
-/** The place a device is addressed by: "node-2" or "node-2/traceroute". */
+/** The place a device is addressed by: "node-2", "node-2/traceroute", or "node-1/nginx+netshoot" (a debug container). */
 export function placeOf(device: PlaceDevice): string {
-  return device.kind === 'pod' && device.node ? `${device.node}/${device.id}` : device.id;
+  const base = device.kind === 'pod' && device.node ? `${device.node}/${device.id}` : device.id;
+  return device.debugImage === undefined ? base : `${base}${DEBUG_SEPARATOR}${device.debugImage}`;
 }

@@ -22,7 +22,7 @@ const pod = '/ #';
 /** The tour: the seed's three published outputs first, then services, the NAT, and a fault found and fixed. */
 export const DEMO_STEPS: readonly Step[] = [
   { say: 'The seed outputs: a node reaching another over the host-only network', at: 'controlplane', prompt: node('controlplane'), run: 'traceroute -n 192.168.56.11' },
-  { say: 'busybox in a pod on node-1 to httpd on the same node: one hop over cni0', at: 'node-1/nginx', prompt: pod, run: 'busybox traceroute 10.244.1.3' },
+  { say: 'busybox in a debug container of the nginx pod on node-1 (nginx has no traceroute) to httpd on the same node: one hop over cni0', at: 'node-1/nginx+busybox', prompt: pod, run: 'traceroute 10.244.1.3' },
   { say: 'busybox in the traceroute pod on node-2 to httpd on node-1: cni0, then node-1 over eth1 (host-gw)', at: 'node-2/traceroute', prompt: pod, run: 'traceroute 10.244.1.3' },
   { say: 'A ClusterIP: kube-proxy DNATs on node-2, and every hop answers as the service address', at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n -T -p 80 10.96.0.20' },
   { say: 'A pod reaching the VirtualBox host: Flannel masquerades it as 192.168.56.12', at: 'node-2/netshoot', prompt: pod, run: 'traceroute -n 192.168.56.1' },

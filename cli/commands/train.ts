@@ -53,6 +53,7 @@ export async function trainMain(args: TrainArgs, io: { input: NodeJS.ReadableStr
   const session = new TrainingSession({
     scenario,
     makeBackend: () => createBackend(args.backend, backendOpts),
+    ...(backendOpts.seed !== undefined ? { seed: backendOpts.seed } : {}),
     out: (text) => io.output.write(text),
     ...(args.at !== undefined ? { startAt: args.at } : {}),
     transcript,

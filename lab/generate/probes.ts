@@ -6,6 +6,7 @@ import type { ProbeRecipe } from './arbitraries.js';
 import type { GeneratedStep } from './faults.js';
 import { L4_PROBES, type ProbeContext } from './l4-probes.js';
 import { at, ifacesOf, placeName, placesOf, targetsOf, type Target } from './targets.js';
+import { placeOf } from '../../topology/place.js';
 
 const PORTS = [80, 443, 8080, 22, 53];
 const TRACE = '-n -q 1 -w 1 -m 5';
@@ -49,7 +50,7 @@ export function probeStep(lab: LabModel, r: ProbeRecipe, faulted = false): Gener
   if (name === 'http' || name === 'nc' || name === 'dns') {
     const c: ProbeContext = { lab, faulted };
     const l4 = L4_PROBES[name](c, r.at, r.target, r.arg);
-    if (l4) return { at: placeName(l4.place), run: l4.run };
+    if (l4) return { at: placeOf(l4.place), run: l4.run };
   }
   const place = at(placesOf(lab), r.at);
   const target = at(targetsOf(lab), r.target);

@@ -2,8 +2,9 @@
 // route and gateways, each list in a stable order so a recipe index always means the same thing.
 import { broadcastOf, formatCidr, formatIp } from '../../topology/address.js';
 import type { Device, Interface, LabModel } from '../../topology/model.js';
-import { imageFacts } from '../../topology/images.js';
+import { hasTool, imageFacts } from '../../topology/images.js';
 import { placeOf } from '../../topology/place.js';
+import { DEBUG_SEPARATOR } from '../../topology/debug-container.js';
 
 /** An address a probe can aim at, with the port a TCP/UDP probe uses there. */
 export interface Target {
@@ -19,8 +20,12 @@ export function placesOf(lab: LabModel): Device[] {
   return lab.devices.filter((d) => d.kind === 'node' || (d.kind === 'pod' && imageFacts(d).shell !== 'none'));
 }
 
+/**
+ * Where a generated fault or L3 probe runs at D: its place, or for a pod whose image has no L3 tools (Debian slim:
+ * nginx, httpd) a netshoot debug container in it (`POD+netshoot`), as a person debugging that pod would.
+ */
 export function placeName(d: Device): string {
-  return placeOf(d);
+  return d.kind === 'pod' && !hasTool(d, 'ip') ? `${placeOf(d)}${DEBUG_SEPARATOR}netshoot` : placeOf(d);
 }
 
 /** The device's interfaces other than lo. */

@@ -1,6 +1,7 @@
 // The kubectl backend: any existing cluster; nodes are probed from pinned host-network pods, pods through kubectl exec.
 import type { LabModel } from '../../topology/model.js';
 import type { CommandResult } from '../../topology/trace.js';
+import { debugImageOf } from '../../topology/debug-container.js';
 import { deviceAt, sleepFor, UsageError, type Backend, type BackendOptions, type BackendStatus, type Preflight, type UpOptions } from '../backend.js';
 import { findProgram } from '../process.js';
 import { formatClusterStatus, readClusterStatus } from './status.js';
@@ -14,6 +15,9 @@ interface NodeList {
 /** Runs a command at a place of `lab` through kubectl: shared by the kubectl and vagrant backends. */
 export async function runAtPlace(kubectl: KubectlRunner, lab: LabModel, place: string, command: string, namespaces: ReadonlyMap<string, string>): Promise<CommandResult> {
   const device = deviceAt(lab, 'kubectl', place);
+  if (debugImageOf(device) !== undefined) {
+    throw new UsageError(`place "${place}" is a debug container: the kubectl and vagrant backends do not create ephemeral containers (kubectl debug) yet; run it with --backend sim or netns`);
+  }
   if (device.kind === 'node') return runPinnedProbe(kubectl, { node: device.id, command, hostNetwork: true });
   if (device.kind === 'pod') {
     const namespace = namespaces.get(device.id) ?? 'default';

@@ -4,7 +4,8 @@ import type { LabModel } from '../../topology/model.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { deviceAt, notABackgroundJob, UsageError, type Backend, type BackendOptions, type BackendStatus, type TappedResult, type TapSpec, type UpOptions } from '../backend.js';
 import { runTappedNetns, startNetnsJob } from './capture.js';
-import { resolvePlace } from '../../topology/place.js';
+import { placeOf, resolvePlace } from '../../topology/place.js';
+import { debugImageOf } from '../../topology/debug-container.js';
 import { commandWords } from '../../sim/words.js';
 import { notModelledRefusal } from '../../sim/commands/not-modelled.js';
 import { endlessPing, startNetnsPing } from './ping-job.js';
@@ -40,12 +41,22 @@ export function toolArgv(place: Pick<PlannedPlace, 'toolset' | 'kind' | 'image'>
   return { ok: false, result: { stdout: '', stderr: `sh: ${program}: not found\n`, exitCode: 127 } };
 }
 
+/** The place WHERE names in the lab (a device id, or a debug container's `ID+IMAGE`); without a lab, WHERE itself. */
+function placeIn(lab: LabModel | undefined, where: string): string {
+  if (!lab) return where;
+  const device = deviceAt(lab, 'netns', where);
+  return debugImageOf(device) === undefined ? device.id : placeOf({ id: device.id, kind: device.kind, debugImage: debugImageOf(device) });
+}
+
 /** Finds a place among the recorded places (a node, a pod, node/pod, the host or an external host); unknown: UsageError. */
 export function placeFromRecord(places: Readonly<Record<string, PlannedPlace>>, place: string): { id: string; place: PlannedPlace } {
   const devices = Object.entries(places).map(([id, p]) => ({ ...p, id }));
   const where = resolvePlace({ devices, device: (id) => devices.find((d) => d.id === id) }, place);
   if (!where.ok) throw new UsageError(where.message);
-  return { id: where.device.id, place: places[where.device.id]! };
+  const own = places[where.device.id]!;
+  // A debug container (POD+IMAGE): the pod's namespace, the debug image's tools.
+  const { image, toolset } = where.device;
+  return { id: where.device.id, place: debugImageOf(where.device) === undefined ? own : { ...own, toolset, ...(image !== undefined ? { image } : {}) } };
 }
 
 /**
@@ -91,7 +102,7 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
     },
     /** Runs at a place of the lab this backend brought up, or (without up) of the lab recorded under its prefix. */
     async run(where: string, command: string): Promise<CommandResult> {
-      const id = lab ? deviceAt(lab, 'netns', where).id : where;
+      const id = placeIn(lab, where);
       const record = upRecord();
       if (!record) {
         return { stdout: '', stderr: `no namespace lab with prefix ${prefix} is up (tracelab lab up --backend netns)\n`, exitCode: 2 };
@@ -107,7 +118,7 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
     async runTapped(where: string, command: string, taps: readonly TapSpec[], filter: string): Promise<TappedResult> {
       const record = upRecord();
       if (!record) return { result: await this.run(where, command), taps: [] };
-      const nsTaps = taps.map((t) => ({ ...t, ns: placeFromRecord(record.places, lab ? deviceAt(lab, 'netns', t.place).id : t.place).place.ns }));
+      const nsTaps = taps.map((t) => ({ ...t, ns: placeFromRecord(record.places, placeIn(lab, t.place)).place.ns }));
       return runTappedNetns(nsTaps, filter, () => this.run(where, command));
     },
     /** `tcpdump ... &` in the place's namespace (capture.ts); other programs are not run in the background. */
@@ -117,7 +128,7 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
       if (!words.ok) return { ok: false as const, result: words.result };
       if (words.words[0] !== 'tcpdump') return { ok: false as const, result: notABackgroundJob(words.words[0] ?? '') };
       if (!record) return { ok: false as const, result: await this.run(where, command) };
-      const { place } = placeFromRecord(record.places, lab ? deviceAt(lab, 'netns', where).id : where);
+      const { place } = placeFromRecord(record.places, placeIn(lab, where));
       // On a terminal tcpdump's lines come as packets do; to our pipe they would be block-buffered: -l and immediate mode.
       const run = placeArgv(place, record.uts?.[place.ns], command.replace(/^tcpdump\b/, 'tcpdump -l --immediate-mode'), NO_APPLETS);
       return run.ok ? startNetnsJob(run.argv) : { ok: false as const, result: run.result };
@@ -127,7 +138,7 @@ export function createNetnsBackend(opts: BackendOptions = {}): Backend {
       const record = upRecord();
       const words = commandWords(command);
       if (!record || !words.ok) return undefined;
-      const { place } = placeFromRecord(record.places, lab ? deviceAt(lab, 'netns', where).id : where);
+      const { place } = placeFromRecord(record.places, placeIn(lab, where));
       if (!endlessPing(words.words, place.toolset === 'busybox')) return undefined;
       const tools = place.toolset === 'busybox' ? await (applets ??= busyboxApplets()) : NO_APPLETS;
       const run = placeArgv(place, record.uts?.[place.ns], command, tools);

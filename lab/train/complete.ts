@@ -1,5 +1,5 @@
 // Tab completion in the training shell: commands for the first word (the probe tools the place's image has; also after
-// sudo, ;, && and ||), nodes after ssh, pods after kubectl exec, place and external host names otherwise.
+// sudo, ;, && and ||), nodes after ssh, pods after kubectl exec and debug, place and external host names otherwise.
 import { commandNames } from '../../sim/commands/index.js';
 import { findProbeTool, TOOL_NAMES } from '../../sim/tools/registry.js';
 import { hasTool } from '../../topology/images.js';
@@ -24,9 +24,11 @@ export function completeLine(lab: LabModel, here: Device, line: string): [string
   } else if (before[0] === 'ssh' || (before[0] === 'vagrant' && before[1] === 'ssh')) {
     pool = placeNames(lab, 'node');
   } else if (before[0] === 'kubectl' && before.length === 1) {
-    pool = ['exec', 'get'];
+    pool = ['debug', 'exec', 'get'];
   } else if (before[0] === 'kubectl' && before[1] === 'exec' && !before.includes('--')) {
     pool = [...placeNames(lab, 'pod'), '-it', '--'];
+  } else if (before[0] === 'kubectl' && before[1] === 'debug' && !before.includes('--')) {
+    pool = [...placeNames(lab, 'pod'), '-it', '--image=nicolaka/netshoot', '--image=busybox', '--target='];
   } else if (before[0] === 'kubectl' && before.includes('--') && before[before.length - 1] === '--') {
     pool = ['sh'];
   } else {

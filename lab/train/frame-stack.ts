@@ -12,6 +12,8 @@ export type ExitResult = { readonly closed: true; readonly output: string } | { 
 export class FrameStack {
   private stack: Frame[];
   private readonly start: readonly Frame[];
+  /** Lines each pod shell has read (dash numbers its messages by them, empty lines included). */
+  private readonly lines = new WeakMap<Frame, number>();
 
   constructor(scenario: Scenario, startAt: string | undefined) {
     this.start = startingStack(scenario, startAt).map(frameAt);
@@ -21,6 +23,16 @@ export class FrameStack {
   /** The shell the trainee is in: the last one opened. */
   get top(): Frame {
     return this.stack[this.stack.length - 1]!;
+  }
+
+  /** A line typed in the shell on top (counted for pod shells). */
+  countLine(): void {
+    if (this.top.device.kind === 'pod') this.lines.set(this.top, this.linesRead + 1);
+  }
+
+  /** How many lines the shell on top has read (at least 1 once it runs a command). */
+  get linesRead(): number {
+    return this.lines.get(this.top) ?? 0;
   }
 
   /** Opens a shell (a move to a place, or a root shell at the same place). */
@@ -41,8 +53,9 @@ export class FrameStack {
       return { closed: true, output: top.sudo === 'login' ? 'logout\n' : 'exit\n' };
     }
     if (this.stack.length <= 1) return { closed: false };
-    const left = this.stack.pop()!.device;
-    return { closed: true, output: left.kind === 'node' ? `logout\nConnection to ${left.hostname} closed.\n` : '' };
+    const frame = this.stack.pop()!;
+    const left = frame.device;
+    return { closed: true, output: left.kind === 'node' ? `logout\nConnection to ${left.hostname} closed.\n` : frame.leaving ?? '' };
   }
 }
 

@@ -2,16 +2,19 @@
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { Device, LabModel } from '../../topology/model.js';
 import { resolvePlace } from '../../topology/place.js';
-import { execNotFoundMessage, imageBaseName, imageFacts } from '../../topology/images.js';
+import { execNotFoundMessage, hasTool, imageBaseName } from '../../topology/images.js';
+import { imageHasShell, podShellPrompt } from './pod-shell.js';
 import { quoteWord } from '../../sim/words.js';
 import { frameAt, framePrompt, type Frame } from './users.js';
+import { kubectlDebug, type DebugContainers } from './debug.js';
+import { debugImageOf } from '../../topology/debug-container.js';
 
 /** Images without a shell besides those topology/images.ts knows (coredns): `kubectl exec ... -- sh` fails as the runtime says. */
 const SHELL_LESS_IMAGES: ReadonlySet<string> = new Set(['pause', 'distroless']);
 
 /** The prompt a person sees on arriving at a device (the node's vagrant user, the image's shell in pods). */
 export function promptOf(device: Device, frame: Frame = frameAt(device)): string {
-  return framePrompt(frame, podPrompt);
+  return framePrompt(frame, (d) => podShellPrompt(d, frame.shell, podPrompt));
 }
 
 /** A pod's prompt as its image's shell prints it (the image's user is root in every image modelled). */
@@ -27,25 +30,36 @@ export function imageName(device: Device): string {
   return imageBaseName(device.image ?? '');
 }
 
-/** What a move command asks for. `command` set: run it once there without moving (`ssh node-1 ip route`). */
+/**
+ * What a move command asks for. `command` set: run it once there without moving (`ssh node-1 ip route`). `banner`:
+ * printed first; `leaving`: printed when the shell entered is left (kubectl debug's lines).
+ */
 export type Move =
-  | { readonly kind: 'enter'; readonly device: Device; readonly command?: string }
+  | { readonly kind: 'enter'; readonly device: Device; readonly command?: string; readonly banner?: string; readonly leaving?: string; readonly shell?: string; readonly kubectl?: true }
   | { readonly kind: 'exit' }
   | { readonly kind: 'refused'; readonly stderr: string; readonly exitCode: number };
 
 const SHELLS: ReadonlySet<string> = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', 'ash', '/bin/ash', 'zsh', '/bin/zsh']);
 
 /**
- * Interprets `ssh`, `vagrant ssh`, `kubectl exec` and `exit`/`logout` typed at `here`; undefined when the words are
- * not a move (the command then runs at the place as usual).
+ * Interprets `ssh`, `vagrant ssh`, `kubectl exec`, `kubectl debug` (with the session's DEBUG containers) and
+ * `exit`/`logout` typed at `here`; undefined when the words are not a move (the command then runs at the place).
  */
-export function parseMove(lab: LabModel, here: Device, words: readonly string[]): Move | undefined {
+export function parseMove(lab: LabModel, here: Device, words: readonly string[], debug?: DebugContainers): Move | undefined {
   const [program, ...args] = words;
   if (program === 'exit' || program === 'logout') return { kind: 'exit' };
   if (program === 'ssh') return sshMove(lab, here, args);
   if (program === 'vagrant' && args[0] === 'ssh') return sshMove(lab, here, args.slice(1), 'vagrant');
   if (program === 'kubectl' && args[0] === 'exec') return kubectlExec(lab, here, args.slice(1));
+  if (program === 'kubectl' && args[0] === 'debug' && debug) return debugMove(lab, here, args.slice(1), debug);
   return undefined;
+}
+
+function debugMove(lab: LabModel, here: Device, args: readonly string[], debug: DebugContainers): Move {
+  if (here.kind === 'pod') return { kind: 'refused', stderr: 'sh: kubectl: not found\n', exitCode: 127 };
+  const m = kubectlDebug(lab, args, debug);
+  if (m.kind === 'said') return { kind: 'refused', stderr: m.output, exitCode: m.exitCode };
+  return { kind: 'enter', device: m.device, banner: m.banner, leaving: m.leaving, ...(m.command !== undefined ? { command: m.command } : {}) };
 }
 
 function sshMove(lab: LabModel, here: Device, args: readonly string[], via: 'ssh' | 'vagrant' = 'ssh'): Move {
@@ -99,14 +113,12 @@ function kubectlExec(lab: LabModel, here: Device, args: readonly string[]): Move
   const device = where.device;
   const program = command[0]!;
   if (SHELLS.has(program) && command.length === 1) {
-    const image = imageName(device);
-    const hasShell = !SHELL_LESS_IMAGES.has(image) && imageFacts(device).shell !== 'none' && !(program.endsWith('bash') && (device.toolset === 'busybox' || image === 'alpine'));
-    if (!hasShell) {
-      return { kind: 'refused', stderr: execNotFoundMessage(program), exitCode: 1 };
-    }
-    return { kind: 'enter', device };
+    if (SHELL_LESS_IMAGES.has(imageName(device)) || !imageHasShell(device, program)) return { kind: 'refused', stderr: execNotFoundMessage(program, `${device.id}/${program}`), exitCode: 1 };
+    return { kind: 'enter', device, shell: program };
   }
-  return { kind: 'enter', device, command: command.map(quoteWord).join(' ') };
+  // No shell between kubectl and the program: a program the image lacks fails in the runtime (containerd, runc).
+  if (!SHELLS.has(program) && !hasTool(device, program)) return { kind: 'refused', stderr: execNotFoundMessage(program, `${device.id}/${program}`), exitCode: 1 };
+  return { kind: 'enter', device, command: command.map(quoteWord).join(' '), kubectl: true };
 }
 
 /** The words a trainee may tab-complete as a place: nodes for ssh, pods for kubectl exec, every place otherwise. */
@@ -118,6 +130,8 @@ export function placeNames(lab: LabModel, kind?: 'node' | 'pod'): string[] {
 export function describePlace(device: Device): string {
   const addr = device.interfaces.find((i) => i.kind !== 'loopback' && (device.kind !== 'node' || i.segment === 'host-only'))?.addrs[0];
   const ip = addr ? ` (${formatIp(addr.ip)})` : '';
+  const debug = debugImageOf(device);
+  if (device.kind === 'pod' && debug !== undefined) return `a ${imageBaseName(debug)} debug container in pod ${device.id} on ${device.node}${ip}`;
   if (device.kind === 'pod') return `pod ${device.id} on ${device.node}${ip}`;
   return `${device.kind} ${device.id}${ip}`;
 }

@@ -7,8 +7,8 @@ import { terminalText, type CommandResult, type TraceRecord } from '../../topolo
 import { quoteWord, splitWords } from '../../sim/words.js';
 import type { Device } from '../../topology/model.js';
 import { placeOf } from '../../topology/place.js';
-import { renderLabSvg, type SvgOptions } from '../../topology/svg/svg.js';
-import { writeOutputFile } from '../io/output-file.js';
+import type { SvgOptions } from '../../topology/svg/svg.js';
+import { writeDiagram } from './diagram.js';
 import { checkNow, formatCheck, healthyOutputs, untrainableReason, type HealthyOutput } from './check.js';
 import { completeLine } from './complete.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from './pipes.js';
@@ -20,6 +20,8 @@ import { rootRefusal } from '../../sim/commands/privilege.js';
 import { admitJob, JobTable } from './jobs.js';
 import { FrameStack } from './frame-stack.js';
 import { Foreground } from './foreground.js';
+import { DebugContainers } from './debug.js';
+import { podShellNotFound } from './pod-shell.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
 
 export interface SessionOptions {
@@ -36,6 +38,8 @@ export interface SessionOptions {
   readonly diagramDir: string;
   /** Wall clock in milliseconds (the summary's time figures). */
   readonly now?: () => number;
+  /** The lab's seed: kubectl debug's container names are drawn from it (default 1). */
+  readonly seed?: number;
   /** Ctrl-C reaches the session (a terminal): `ping` without -c runs until interrupt(), a line per tickMs (else 4 lines). */
   readonly untilInterrupted?: { readonly tickMs: number };
 }
@@ -82,6 +86,8 @@ export class TrainingSession {
   /** The last probe's trace and the device it ran on (drawn by `diagram`). */
   private lastProbe?: { readonly trace: TraceRecord; readonly from: string };
   private readonly typed: string[] = [];
+  /** The ephemeral debug containers `kubectl debug` created (their names). */
+  private readonly debugContainers: DebugContainers;
   private finished?: SessionSummary;
 
   constructor(private readonly opts: SessionOptions) {
@@ -89,6 +95,7 @@ export class TrainingSession {
     if (refused) throw new UsageError(refused);
     this.now = opts.now ?? Date.now;
     this.frames = new FrameStack(opts.scenario, opts.startAt);
+    this.debugContainers = new DebugContainers(opts.seed ?? 1);
     if (opts.untilInterrupted) this.foreground = new Foreground(opts.untilInterrupted.tickMs);
   }
 
@@ -146,6 +153,7 @@ export class TrainingSession {
   /** Answers one typed line; 'quit' when the session should end. */
   async handle(raw: string): Promise<'continue' | 'quit'> {
     const place = placeOf(this.here);
+    this.frames.countLine();
     const prompt = this.prompt();
     const at = this.now() - this.startedMs;
     let answer: Answer;
@@ -204,7 +212,7 @@ export class TrainingSession {
       const piped = runFilters(a.output, filters);
       return { ...a, output: piped.stdout, exitCode: piped.exitCode };
     }
-    const move = parseMove(this.lab, this.here, words);
+    const move = parseMove(this.lab, this.here, words, this.debugContainers);
     if (move) return this.move(move, filters);
     return this.asUser(words, after.length ? words.map(quoteWord).join(' ') : line, filters);
   }
@@ -213,7 +221,10 @@ export class TrainingSession {
   private async asUser(words: readonly string[], line: string, filters: readonly Filter[]): Promise<Answer> {
     const own = identity(this.frame, words);
     if (own) return this.printed(own, filters);
-    if (this.here.kind === 'pod') return this.command(this.here, line, filters);
+    if (this.here.kind === 'pod') {
+      const missing = podShellNotFound(this.here, this.frame.shell, words[0]!, this.frames.linesRead);
+      return missing ? { kind: 'command', output: missing.stderr, exitCode: missing.exitCode } : this.command(this.here, line, filters);
+    }
     if (words[0] === 'sudo') {
       const ask = parseSudo(words.slice(1));
       if (ask.kind === 'usage') return { kind: 'command', output: ask.stderr, exitCode: 1 };
@@ -224,7 +235,7 @@ export class TrainingSession {
       }
       const rootOwn = identity(root, ask.words);
       if (rootOwn) return this.printed(rootOwn, filters);
-      const move = parseMove(this.lab, this.here, ask.words);
+      const move = parseMove(this.lab, this.here, ask.words, this.debugContainers);
       if (move) return this.move(move, filters);
       return this.command(this.here, ask.words.map(quoteWord).join(' '), filters);
     }
@@ -271,9 +282,17 @@ export class TrainingSession {
       const left = this.frames.exit();
       return left.closed ? { kind: 'move', output: left.output, exitCode: 0 } : this.leave();
     }
-    if (move.command !== undefined) return this.command(move.device, move.command, filters);
-    this.frames.push(frameAt(move.device));
-    return { kind: 'move', output: '', exitCode: 0 };
+    const banner = move.banner ?? '';
+    if (move.command !== undefined) {
+      // kubectl's lines come before the command's output: shown now, and counted as shown in the answer.
+      if (banner) this.opts.out(banner);
+      const ran = await this.command(move.device, move.command, filters);
+      // kubectl exec reports a command's failure itself (exec.go: CodeExitError), ssh passes the status on silently.
+      const failed = move.kubectl && ran.exitCode ? `command terminated with exit code ${ran.exitCode}\n` : '';
+      return { ...ran, output: banner + ran.output + failed + (move.leaving ?? ''), shown: banner.length + (ran.shown ?? 0) };
+    }
+    this.frames.push({ ...frameAt(move.device), ...(move.leaving ? { leaving: move.leaving } : {}), ...(move.shell ? { shell: move.shell } : {}) });
+    return { kind: 'move', output: banner, exitCode: 0 };
   }
 
   /** `exit` in the first shell logs out of it: the session asks first, and a second `exit` right after ends it. */
@@ -325,15 +344,8 @@ export class TrainingSession {
   }
 
   private diagram(): string {
-    this.diagrams++;
-    const file = join(this.opts.diagramDir, `${this.opts.scenario.name}-${this.diagrams}.svg`);
-    const probe = this.lastProbe;
-    const path = this.probePath;
-    writeOutputFile(file, renderLabSvg(this.lab, path ? { path } : {}));
-    const what = probe
-      ? `the lab and the path of your last probe (${probe.trace.tool} to ${probe.trace.target.name})`
-      : this.backend?.name === 'sim' ? 'the lab (run a traceroute first to see its path drawn on it)' : 'the lab (paths are drawn from the simulator\'s trace records only)';
-    return `diagram: ${what} written to ${file}\n`;
+    const file = join(this.opts.diagramDir, `${this.opts.scenario.name}-${++this.diagrams}.svg`);
+    return writeDiagram(file, this.lab, this.lastProbe?.trace, this.probePath, this.backend?.name === 'sim');
   }
 
   /**

@@ -22,7 +22,7 @@ export interface NodeProcess {
   readonly command: string;
 }
 
-type Spec = Omit<NodeProcess, 'pid' | 'ppid' | 'startMs'> & { readonly children?: readonly Spec[] };
+export type Spec = Omit<NodeProcess, 'pid' | 'ppid' | 'startMs'> & { readonly children?: readonly Spec[] };
 
 const spec = (user: string, command: string, vszKiB: number, rssKiB: number, stat = 'Ss', cpuSeconds = 0, children?: Spec[]): Spec =>
   ({ user, command, vszKiB, rssKiB, tty: '?', stat, cpuSeconds, ...(children ? { children } : {}) });
@@ -45,7 +45,7 @@ function podProcesses(podId: string, main: readonly Spec[]): Spec {
 }
 
 /** The image's own process in a lab pod (the command the real lab runs it with). */
-function workload(image: string): Spec[] {
+export function workload(image: string): Spec[] {
   switch (imageBaseName(image)) {
     case 'nginx':
       // [ASSUMED: nginx's workers run as uid 101, which the Debian box's /etc/passwd does not name.]

@@ -4,6 +4,7 @@ import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { nodeProcesses, startDate, type NodeProcess } from './node-processes.js';
 import { ok, unsupported } from './output.js';
+import { podPs } from './pod-processes.js';
 
 /** A column: its width and side; the last column is never padded. */
 interface Column {
@@ -88,7 +89,8 @@ function styleOf(args: readonly string[]): Style | undefined {
 
 export function ps(args: readonly string[], ctx: CommandContext): CommandResult {
   const device = ctx.state.device;
-  if (device.kind !== 'node') return unsupported(`ps at a ${device.kind === 'pod' ? 'pod' : device.kind}`);
+  if (device.kind === 'pod') return podPs(args, device, ctx.sim.model.device(device.id) ?? device);
+  if (device.kind !== 'node') return unsupported(`ps at a ${device.kind}`);
   const style = styleOf(args);
   if (style === undefined) return unsupported(`ps ${args.join(' ')}`);
   const model = ctx.sim.model;

@@ -32,6 +32,8 @@ import type { Scenario } from '../../lab/scenario/index.js';
 import type { CommandResult } from '../../topology/trace.js';
 import { quoteWord, splitWords } from '../../sim/words.js';
 import { loadKernelRecordings } from './kernel-recordings.js';
+import { inContainer, runInContainer } from '../../sim/debug-container.js';
+import type { Device } from '../../topology/model.js';
 
 export const CAPTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'captures');
 
@@ -40,7 +42,7 @@ export const CAPTURE_PLACES: Readonly<Record<string, string>> = {
   'tlcap-pod': 'node-2/traceroute',
   'tlcap-n2': 'node-2',
   'tlcap-n1': 'node-1',
-  'tlcap-srv': 'node-1/httpd',
+  'tlcap-srv': 'node-1/httpd+netshoot',
 };
 
 /** A Linux command run at a lab place. */
@@ -143,10 +145,10 @@ export interface SetupFailure {
   readonly result: CommandResult;
 }
 
-function deviceAt(sim: Simulator, place: string): string {
+function deviceAt(sim: Simulator, place: string): Device {
   const where = resolvePlace(sim.model, place);
   if (!where.ok) throw new Error(where.message);
-  return where.device.id;
+  return where.device;
 }
 
 /** A fresh simulator of the capture rig with the capture's fault applied; failures of setup commands are returned. */
@@ -154,7 +156,7 @@ export function captureSimulator(capture: Capture, seed = 1): { sim: Simulator; 
   const sim = new Simulator(captureLab(), { seed });
   const failures: SetupFailure[] = [];
   for (const command of [...CAPTURE_RIG, ...capture.faultCommands]) {
-    const result = sim.run(deviceAt(sim, command.at), command.run);
+    const result = runInContainer(sim, deviceAt(sim, command.at), command.run);
     if (result.exitCode !== 0) failures.push({ command, result });
   }
   return { sim, failures };
@@ -165,7 +167,7 @@ export function runCaptureTool(sim: Simulator, capture: Capture): CommandResult 
   const [program, ...args] = capture.argv;
   const tool = findProbeTool(program!, args, 'linux');
   if (!tool) throw new Error(`${capture.name}: ${program} is not a probe tool of the simulator`);
-  return tool.run(tool.args, sim.toolContext(deviceAt(sim, capture.place)));
+  return inContainer(sim, deviceAt(sim, capture.place), (id) => tool.run(tool.args, sim.toolContext(id)));
 }
 
 /**
@@ -244,7 +246,7 @@ export function captureSession(seed = 1, until?: string): Map<string, Replay> {
   let failures: SetupFailure[] = [];
   const apply = (commands: readonly PlacedCommand[]) => {
     for (const command of commands) {
-      const result = sim.run(deviceAt(sim, command.at), command.run);
+      const result = runInContainer(sim, deviceAt(sim, command.at), command.run);
       if (result.exitCode !== 0) failures.push({ command, result });
     }
   };
