@@ -33,6 +33,8 @@ export class InterfaceRecord implements IfaceState {
   peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
   /** What the Dataplane resolved about the link behind this interface on the first frame sent (Dataplane.linkOf). */
   link?: unknown;
+  /** The bridge interface named by `master`, resolved on the first carrier check (null: none such). */
+  masterIface?: IfaceState | null;
 
   constructor(i: Interface, private readonly readdressed: () => void) {
     this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
@@ -71,20 +73,25 @@ export interface InputSysctls {
 class SysctlMap extends Map<string, string> {
   /** Numbers computed from sysctls (rp_filter mode, forwarding per input device, ICMP limits), by function and argument. */
   readonly derived = new Map<SysctlFunction, Map<string, number>>();
+  /** The same for numbers without an argument (arg ''): one lookup by function. */
+  readonly derivedPlain = new Map<SysctlFunction, number>();
   /** The input route decision's sysctls, by input interface: one lookup per packet instead of one per sysctl. */
   readonly inputs = new Map<string, InputSysctls>();
   override set(key: string, value: string): this {
     this.derived?.clear(); // Map's constructor calls set() before the fields exist
+    this.derivedPlain?.clear();
     this.inputs?.clear();
     return super.set(key, value);
   }
   override delete(key: string): boolean {
     this.derived.clear();
+    this.derivedPlain.clear();
     this.inputs.clear();
     return super.delete(key);
   }
   override clear(): void {
     this.derived.clear();
+    this.derivedPlain.clear();
     this.inputs.clear();
     super.clear();
   }
@@ -219,6 +226,12 @@ export class DeviceState {
 
   /** A number derived from sysctls, computed once and kept until any sysctl of this device changes. */
   derivedSysctl(compute: SysctlFunction, arg: string): number {
+    if (arg === '') {
+      const plain = this.sysctls.derivedPlain;
+      let n = plain.get(compute);
+      if (n === undefined) plain.set(compute, (n = compute(this, arg)));
+      return n;
+    }
     const all = this.sysctls.derived;
     let cache = all.get(compute);
     if (cache === undefined) all.set(compute, (cache = new Map()));

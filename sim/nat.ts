@@ -5,7 +5,7 @@ import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
 import { chainPolicyVerdict, countPolicy, evaluateChain, type MatchPacket, type Verdict } from './netfilter-eval.js';
-import { ruleText, type TableName } from './netfilter.js';
+import { ChainMap, ruleText, type TableName } from './netfilter.js';
 import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
 export function verdictText(table: string, v: Verdict): string {
@@ -15,7 +15,7 @@ export function verdictText(table: string, v: Verdict): string {
 /** Runs a builtin chain of the device's tables for `p` (an empty chain answers its policy without building anything). */
 export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain: string, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
   const chains = s.tables[table];
-  const c = chains.get(chain);
+  const c = chains instanceof ChainMap ? chains.builtin(chain) : chains.get(chain);
   if (c !== undefined && c.rules.length === 0) {
     countPolicy(c, p.length);
     return chainPolicyVerdict(c, chain);

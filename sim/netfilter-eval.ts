@@ -136,6 +136,15 @@ function compiledList(cache: RuleCache, c: WithCompiled): CompiledRule[] {
   return list;
 }
 
+/**
+ * Whether walking `c` would do nothing at all: no rules, and a compiled list already empty (so the walk would not
+ * rebuild it either). kube-proxy's firewall and service chains of a lab without such Services are jumped to this way.
+ */
+function emptyAndCompiled(cache: RuleCache, c: WithCompiled): boolean {
+  const own = c[COMPILED];
+  return c.rules.length === 0 && own !== undefined && own.cache === cache && own.list.length === 0;
+}
+
 function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
   const list = compiledList(cache, c);
   const rules = c.rules;
@@ -261,7 +270,7 @@ function visit(w: Walk, r: CompiledRule, name: string, depth: number): Verdict |
   }
   if (target === 'RETURN') return undefined;
   const jump = jumpOf(w.chains, r);
-  if (jump !== undefined) {
+  if (jump !== undefined && !emptyAndCompiled(w.cache, jump)) {
     const v = walk(w, jump, depth + 1);
     if (v) return v;
   }

@@ -91,6 +91,21 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string
 /** A table's chains by name; `version` changes whenever a chain is added or removed (the evaluator caches jumps). */
 export class ChainMap extends Map<string, Chain> {
   version = 0;
+  /** The builtin chains by hook slot (hookSlot), as found while `version` was `resolvedVersion` (null: absent). */
+  private resolved: (Chain | null | undefined)[] = [];
+  private resolvedVersion = -1;
+  /** get() for a chain the engine runs at every hook, without a lookup by name while no chain is added or removed. */
+  builtin(name: string): Chain | undefined {
+    const slot = hookSlot(name);
+    if (slot < 0) return this.get(name);
+    if (this.resolvedVersion !== this.version) {
+      this.resolved = [];
+      this.resolvedVersion = this.version;
+    }
+    let c = this.resolved[slot];
+    if (c === undefined) this.resolved[slot] = c = this.get(name) ?? null;
+    return c ?? undefined;
+  }
   override set(key: string, value: Chain): this {
     this.version++;
     return super.set(key, value);
@@ -102,6 +117,18 @@ export class ChainMap extends Map<string, Chain> {
   override clear(): void {
     this.version++;
     super.clear();
+  }
+}
+
+/** A builtin chain's slot in ChainMap.builtin (internalised literals compare by identity first), -1 for others. */
+function hookSlot(name: string): number {
+  switch (name) {
+    case 'PREROUTING': return 0;
+    case 'INPUT': return 1;
+    case 'FORWARD': return 2;
+    case 'OUTPUT': return 3;
+    case 'POSTROUTING': return 4;
+    default: return -1;
   }
 }
 

@@ -210,7 +210,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const back = new Journey(dp, 'back', conntrack, dp.limiter, spec.seq);
   back.baseMs = out.elapsedMs;
   const ret: Outcome = originate(back, from, response, outcome.kind === 'icmp' && outcome.natBypass === true);
-  steps.push(...back.steps);
+  if (back.steps.length > 0) steps.push(...back.steps);
   if (ret.kind !== 'delivered' || ret.device !== device || !answers(packet, ret.packet)) {
     return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }
