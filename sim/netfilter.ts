@@ -91,20 +91,23 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string
 /** A table's chains by name; `version` changes whenever a chain is added or removed (the evaluator caches jumps). */
 export class ChainMap extends Map<string, Chain> {
   version = 0;
-  /** The builtin chains by hook slot (hookSlot), as found while `version` was `resolvedVersion` (null: absent). */
-  private resolved: (Chain | null | undefined)[] = [];
+  /** The builtin chains by hook slot (hookSlot), as found while `version` was `resolvedVersion`. */
+  private resolved: (Hook | undefined)[] = [];
   private resolvedVersion = -1;
   /** get() for a chain the engine runs at every hook, without a lookup by name while no chain is added or removed. */
   builtin(name: string): Chain | undefined {
+    return this.hook(name).chain;
+  }
+
+  /** The builtin chain NAME with what the evaluator keeps about it; a new record whenever a chain is added or removed. */
+  hook(name: string): Hook {
     const slot = hookSlot(name);
-    if (slot < 0) return this.get(name);
+    if (slot < 0) return newHook(this.get(name));
     if (this.resolvedVersion !== this.version) {
       this.resolved = [];
       this.resolvedVersion = this.version;
     }
-    let c = this.resolved[slot];
-    if (c === undefined) this.resolved[slot] = c = this.get(name) ?? null;
-    return c ?? undefined;
+    return (this.resolved[slot] ??= newHook(this.get(name)));
   }
   override set(key: string, value: Chain): this {
     this.version++;
@@ -118,6 +121,22 @@ export class ChainMap extends Map<string, Chain> {
     this.version++;
     super.clear();
   }
+}
+
+/**
+ * A builtin chain as one table found it (ChainMap.hook), and the evaluator's notes on it (sim/netfilter-eval.ts): its
+ * policy verdict while the policy is `verdictPolicy`, and its compiled rules for the rule cache `cache`.
+ */
+export interface Hook {
+  readonly chain: Chain | undefined;
+  verdictPolicy: string | undefined;
+  verdict: unknown;
+  cache: object | undefined;
+  list: unknown;
+}
+
+function newHook(chain: Chain | undefined): Hook {
+  return { chain, verdictPolicy: undefined, verdict: undefined, cache: undefined, list: undefined };
 }
 
 /** A builtin chain's slot in ChainMap.builtin (internalised literals compare by identity first), -1 for others. */
