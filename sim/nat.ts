@@ -14,7 +14,7 @@ export function verdictText(table: string, v: Verdict): string {
 
 /** Runs a builtin chain of the device's tables for `p` (an empty chain answers its policy without building anything). */
 export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain: string, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
-  const chains = s.tables[table];
+  const chains = table === 'filter' ? s.tables.filter : s.tables.nat; // named loads, not a keyed one
   const hook = chains instanceof ChainMap ? chains.hook(chain) : undefined;
   const c = hook !== undefined ? hook.chain : chains.get(chain);
   if (c !== undefined && c.rules.length === 0) {

@@ -401,7 +401,7 @@ export function chainPolicyVerdict(c: Chain, chain: string): Verdict {
 export function hookPolicyVerdict(hook: Hook, c: Chain, chain: string): Verdict {
   const policy = c.policy ?? 'ACCEPT';
   if (hook.verdictPolicy !== policy) {
-    hook.verdict = chainPolicyVerdict(c, chain);
+    hook.verdict = policyVerdict(chain, policy); // chainPolicyVerdict's object, without a hidden property on the chain
     hook.verdictPolicy = policy;
   }
   return hook.verdict as Verdict;

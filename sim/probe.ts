@@ -33,6 +33,16 @@ export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceR
   return cached !== undefined && cached < mtu ? { ok: true, src, dev: r.dev!, mtu, pmtu: cached } : { ok: true, src, dev: r.dev!, mtu };
 }
 
+/** sourceRoute(...).src, or 0 where it fails: the probe's source address, without the MTUs or a result object. */
+function probeSource(dp: Dataplane, device: string, dst: number): number {
+  const s = dp.state(device);
+  if (s.isLocalBroadcast(dst)) return 0;
+  if (s.isLocal(dst)) return dst;
+  const r = s.lookup(dst)?.route;
+  if (r === undefined || r.type !== 'unicast') return 0;
+  return r.src ?? addressFor(s, r.dev, r.via ?? dst) ?? 0;
+}
+
 /** How long a learned path MTU lasts (net.ipv4.route.mtu_expires), and the smallest one the kernel takes (min_pmtu). */
 export const PMTU_EXPIRES_MS = 600_000;
 const MIN_PMTU = 552;
@@ -162,8 +172,7 @@ function snatAt(conntrack: readonly CtEntry[], device: string): boolean {
 }
 
 export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
-  const route = sourceRoute(dp, device, spec.dst);
-  const src = route.ok ? route.src : 0;
+  const src = probeSource(dp, device, spec.dst);
   const packet: Packet = {
     src, dst: spec.dst, protocol: spec.protocol, sport: spec.protocol === 'icmp' ? spec.sport : spec.sport, dport: spec.protocol === 'icmp' ? (spec.icmpSeq ?? spec.seq) : spec.dport,
     ttl: spec.ttl, length: spec.length, df: spec.df,
