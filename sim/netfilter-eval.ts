@@ -4,6 +4,9 @@ import { contains, networkOf, type Cidr } from '../topology/address.js';
 import { unit } from './packet.js';
 import { icmpTypeMatches, type IcmpType } from './icmp-types.js';
 import { ChainMap, type Chain, type Hook, type Rule, type TableName, type Tables } from './netfilter.js';
+import { chainPolicyVerdict, hookPolicyVerdict, policyVerdict } from './chain-policy.js';
+
+export { chainPolicyVerdict, hookPolicyVerdict, policyVerdict } from './chain-policy.js';
 
 /** What the evaluator needs to know about a packet at a hook. */
 export interface MatchPacket {
@@ -382,31 +385,6 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
   return policyVerdict(chain, c?.policy ?? 'ACCEPT');
 }
 
-/** A builtin chain's policy verdict, kept on the chain (hidden) while its policy stays: no lookup by name per packet. */
-const POLICY = Symbol('policy verdict');
-
-/** policyVerdict() for the builtin chain `c` named `chain`: the same verdict objects, found without a Map lookup. */
-export function chainPolicyVerdict(c: Chain, chain: string): Verdict {
-  const policy = c.policy ?? 'ACCEPT';
-  const held = c as Chain & { [POLICY]?: Verdict };
-  const v = held[POLICY];
-  if (v !== undefined && v.target === policy && v.chain === chain) return v;
-  const made = policyVerdict(chain, policy);
-  if (v === undefined) Object.defineProperty(held, POLICY, { value: made, writable: true, enumerable: false });
-  else held[POLICY] = made;
-  return made;
-}
-
-/** chainPolicyVerdict() kept on the table's hook record for `c` (no property lookup on the chain while its policy stays). */
-export function hookPolicyVerdict(hook: Hook, c: Chain, chain: string): Verdict {
-  const policy = c.policy ?? 'ACCEPT';
-  if (hook.verdictPolicy !== policy) {
-    hook.verdict = policyVerdict(chain, policy); // chainPolicyVerdict's object, without a hidden property on the chain
-    hook.verdictPolicy = policy;
-  }
-  return hook.verdict as Verdict;
-}
-
 /** The compiled list of the hook's chain `c` for `cache`, kept on the hook record (the list of a chain and cache never changes identity). */
 function hookList(hook: Hook, cache: RuleCache, c: Chain): CompiledRule[] {
   if (hook.cache !== cache) {
@@ -414,16 +392,6 @@ function hookList(hook: Hook, cache: RuleCache, c: Chain): CompiledRule[] {
     hook.cache = cache;
   }
   return hook.list as CompiledRule[];
-}
-
-/** Policy verdicts by chain name, built once each (verdicts are immutable). */
-const policyVerdicts = new Map<string, { readonly ACCEPT: Verdict; readonly DROP: Verdict }>();
-
-/** The verdict of a builtin chain's policy. */
-export function policyVerdict(chain: string, policy: 'ACCEPT' | 'DROP'): Verdict {
-  let both = policyVerdicts.get(chain);
-  if (both === undefined) policyVerdicts.set(chain, (both = { ACCEPT: { target: 'ACCEPT', chain }, DROP: { target: 'DROP', chain } }));
-  return both[policy];
 }
 
 function fract(x: number): number {
