@@ -77,22 +77,28 @@ class SysctlMap extends Map<string, string> {
   readonly derivedPlain = new Map<SysctlFunction, number>();
   /** The input route decision's sysctls, by input interface: one lookup per packet instead of one per sysctl. */
   readonly inputs = new Map<string, InputSysctls>();
+  /** The last interface looked up in `inputs` and its entry (a routed packet asks three times for one interface). */
+  lastInput: string | undefined = undefined;
+  lastInputSysctls: InputSysctls | undefined = undefined;
   override set(key: string, value: string): this {
     this.derived?.clear(); // Map's constructor calls set() before the fields exist
     this.derivedPlain?.clear();
     this.inputs?.clear();
+    this.lastInput = undefined;
     return super.set(key, value);
   }
   override delete(key: string): boolean {
     this.derived.clear();
     this.derivedPlain.clear();
     this.inputs.clear();
+    this.lastInput = undefined;
     return super.delete(key);
   }
   override clear(): void {
     this.derived.clear();
     this.derivedPlain.clear();
     this.inputs.clear();
+    this.lastInput = undefined;
     super.clear();
   }
 }
@@ -242,9 +248,13 @@ export class DeviceState {
 
   /** The input route decision's sysctls for packets coming in by DEV, computed once until any sysctl changes. */
   inputSysctls(dev: string, compute: (s: DeviceState, dev: string) => InputSysctls): InputSysctls {
-    const all = this.sysctls.inputs;
+    const map = this.sysctls;
+    if (map.lastInput === dev) return map.lastInputSysctls!;
+    const all = map.inputs;
     let v = all.get(dev);
     if (v === undefined) all.set(dev, (v = compute(this, dev)));
+    map.lastInput = dev;
+    map.lastInputSysctls = v;
     return v;
   }
 
