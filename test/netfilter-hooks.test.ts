@@ -50,7 +50,7 @@ function side(hooked: boolean): Side {
 
 /** Applies an edit the way sim/commands/iptables.ts does (in place, or a new array for a flush). */
 function edit(s: Side, o: Exclude<Op, { kind: 'packet' }>): void {
-  if (o.kind === 'drop-user' || o.kind === 'add-user') {
+  if ('user' in o) {
     const name = USER[o.user]!;
     if (o.kind === 'drop-user') s.chains.delete(name);
     else if (!s.chains.has(name)) s.chains.set(name, { name, rules: [] });
