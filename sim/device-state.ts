@@ -29,12 +29,12 @@ type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs'>]: If
 export interface InterfaceRecord extends InterfaceFields {}
 export class InterfaceRecord implements IfaceState {
   private addrList: IfAddr[];
+  /** The bridge interface named by `master`, resolved on the first carrier check (null: none such). */
+  masterIface?: IfaceState | null;
   /** The veth peer's device state and interface, resolved on the first carrier check (null: no such device or interface). */
   peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
   /** What the Dataplane resolved about the link behind this interface on the first frame sent (Dataplane.linkOf). */
   link?: unknown;
-  /** The bridge interface named by `master`, resolved on the first carrier check (null: none such). */
-  masterIface?: IfaceState | null;
 
   constructor(i: Interface, private readonly readdressed: () => void) {
     this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;

@@ -11,7 +11,7 @@ import { Journey, type Outcome } from './journey.js';
 import { seenReply } from './conntrack-table.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket } from './netfilter-eval.js';
-import { ChainMap, REJECT_TYPES, type Chain } from './netfilter.js';
+import { REJECT_TYPES } from './netfilter.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { countForwarded, countIcmp } from './snmp.js';
@@ -43,12 +43,6 @@ function ctState(j: Journey, device: string, p: Packet, tracked: boolean): Match
   return seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW';
 }
 
-/** The device's nat OUTPUT chain (resolved once while the table's chains stay). */
-function natOutput(s: DeviceState): Chain | undefined {
-  const nat = s.tables.nat;
-  return nat instanceof ChainMap ? nat.builtin('OUTPUT') : nat.get('OUTPUT');
-}
-
 /** The device of the output route to DST (lo for the device's own addresses), which nat OUTPUT's `-o` matches. */
 function outputDevice(s: DeviceState, dst: number): string | undefined {
   if (s.isLocal(dst)) return 'lo';
@@ -63,7 +57,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   const reply = packet.protocol === 'tcp' ? packet.tcp !== 'syn' : packet.protocol === 'icmp' && !related && packet.icmp?.type === 0;
   let p = packet;
   // An empty nat OUTPUT changes nothing: the route lookup for its `-o` is made only when it has rules.
-  if (!related && !reply && (natOutput(s)?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
+  if (!related && !reply && (s.tables.nat.get('OUTPUT')?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
   if (s.isLocal(p.dst)) {
     if (p.icmp !== undefined) countIcmp(s, p, 'out');
     if (j.recording) j.note(device, `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });

@@ -33,16 +33,6 @@ export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceR
   return cached !== undefined && cached < mtu ? { ok: true, src, dev: r.dev!, mtu, pmtu: cached } : { ok: true, src, dev: r.dev!, mtu };
 }
 
-/** sourceRoute(...).src, or 0 where it fails: the probe's source address, without the MTUs or a result object. */
-function probeSource(dp: Dataplane, device: string, dst: number): number {
-  const s = dp.state(device);
-  if (s.isLocalBroadcast(dst)) return 0;
-  if (s.isLocal(dst)) return dst;
-  const r = s.lookup(dst)?.route;
-  if (r === undefined || r.type !== 'unicast') return 0;
-  return r.src ?? addressFor(s, r.dev, r.via ?? dst) ?? 0;
-}
-
 /** How long a learned path MTU lasts (net.ipv4.route.mtu_expires), and the smallest one the kernel takes (min_pmtu). */
 export const PMTU_EXPIRES_MS = 600_000;
 const MIN_PMTU = 552;
@@ -169,6 +159,16 @@ function probeResult(spec: ProbeSpec, steps: readonly Step[], disposition: Probe
 function snatAt(conntrack: readonly CtEntry[], device: string): boolean {
   for (const e of conntrack) if (e.device === device && (e.orig.src !== e.xlat.src || e.orig.sport !== e.xlat.sport)) return true;
   return false;
+}
+
+/** sourceRoute(...).src, or 0 where it fails: the probe's source address, without the MTUs or a result object. */
+function probeSource(dp: Dataplane, device: string, dst: number): number {
+  const s = dp.state(device);
+  if (s.isLocalBroadcast(dst)) return 0;
+  if (s.isLocal(dst)) return dst;
+  const r = s.lookup(dst)?.route;
+  if (r === undefined || r.type !== 'unicast') return 0;
+  return r.src ?? addressFor(s, r.dev, r.via ?? dst) ?? 0;
 }
 
 export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
