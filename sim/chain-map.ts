@@ -8,12 +8,10 @@ export class ChainMap extends Map<string, Chain> {
   /** The builtin chains by hook slot (hookSlot), as found while `version` was `resolvedVersion`. */
   private resolved: (Hook | undefined)[] = [];
   private resolvedVersion = -1;
-  /** get() for a chain the engine runs at every hook, without a lookup by name while no chain is added or removed. */
-  builtin(name: string): Chain | undefined {
-    return this.hook(name).chain;
-  }
-
-  /** The builtin chain NAME with what the evaluator keeps about it; a new record whenever a chain is added or removed. */
+  /**
+   * The builtin chain NAME with what the evaluator keeps about it, without a lookup by name while no chain is added or
+   * removed (a new record then); another name gets a record of its own each time.
+   */
   hook(name: string): Hook {
     const slot = hookSlot(name);
     if (slot < 0) return newHook(this.get(name));
