@@ -45,6 +45,7 @@ export interface Flow {
 
 /** The NAT mapping made at `device` that `p` belongs to in the reply direction, if any. */
 export function findFlow(j: Journey, device: string, p: Packet): Flow | undefined {
+  if (j.conntrack.length === 0) return undefined; // no NAT on the way yet (every hop asks)
   const quoted = isIcmpError(p) ? p.icmp!.inner : undefined;
   for (const e of j.conntrack) {
     if (e.device !== device) continue;
