@@ -100,8 +100,16 @@ function record(table: Table, node: string, protocol: 'udp' | 'icmp', orig: CtTu
   }
   const flow: CtFlow = { node, protocol, orig, reply: inverted(after), replied, lastMs: nowMs };
   table.byOrig.set(key, flow);
+  const before = table.byFiltered.size;
   table.byFiltered.set(filteredKey(flow), flow);
+  filteredEntries += table.byFiltered.size - before;
 }
+
+/**
+ * How many entries the tables' byFiltered maps gained, less those deleted, over every dataplane (a dataplane collected
+ * with entries leaves it above 0: then seenReply looks its table up as before).
+ */
+let filteredEntries = 0;
 
 /**
  * Hook for the engine's filter hooks: whether P, a UDP datagram or ICMP echo request in its flow's original direction
@@ -109,6 +117,7 @@ function record(table: Table, node: string, protocol: 'udp' | 'icmp', orig: CtTu
  * rather than a new flow. P is the packet as the filter chains see it (after DNAT, before SNAT).
  */
 export function seenReply(dp: Dataplane, node: string, p: Packet): boolean {
+  if (filteredEntries === 0) return false; // no dataplane has an entry: no lookup at all
   const t = tables.get(dp);
   if (t === undefined || t.byFiltered.size === 0 || p.protocol === 'tcp' || (p.protocol === 'icmp' && p.icmp?.type !== 8)) return false;
   const f = t.byFiltered.get(keyOf(node, p.protocol, p));
@@ -121,7 +130,7 @@ export function udpIcmpFlows(dp: Dataplane, node: string, nowMs: number): CtFlow
   for (const [key, f] of table.byOrig) {
     if (nowMs - f.lastMs < CT_UDP_ICMP_TIMEOUT_MS) continue;
     table.byOrig.delete(key);
-    if (table.byFiltered.get(filteredKey(f)) === f) table.byFiltered.delete(filteredKey(f));
+    if (table.byFiltered.get(filteredKey(f)) === f && table.byFiltered.delete(filteredKey(f))) filteredEntries--;
   }
   return [...table.byOrig.values()].filter((f) => f.node === node);
 }

@@ -38,6 +38,13 @@ export interface LinkInfo {
   readonly addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined;
 }
 
+/** The bridge interface `i` (of `s`) is enslaved to, kept on the interface (a port's master never changes). */
+function masterOf(s: DeviceState, i: IfaceState): IfaceState | undefined {
+  const rec = i as InterfaceRecord;
+  if (rec.masterIface === undefined) rec.masterIface = s.ifaces.get(i.master!) ?? null;
+  return rec.masterIface ?? undefined;
+}
+
 export class Dataplane {
   private readonly states = new Map<string, DeviceState>();
   private readonly sharedTables = new Map<string, SharedFib<Route>>();
@@ -171,15 +178,12 @@ export class Dataplane {
   /** carrier() for an interface state already in hand (`i` belongs to `s`). */
   carrierOf(s: DeviceState, i: IfaceState): boolean {
     if (!i.up) return false;
-    if (i.master) {
-      const bridge = s.ifaces.get(i.master);
-      if (!bridge || !bridge.up) return false;
-    }
+    if (i.master && !masterOf(s, i)?.up) return false;
     if (i.peer) {
       const link = this.peerLink(i);
       if (!link || !link.iface.up) return false;
       const p = link.iface;
-      if (p.master && !link.state.ifaces.get(p.master)?.up) return false;
+      if (p.master && !masterOf(link.state, p)?.up) return false;
     }
     return true;
   }

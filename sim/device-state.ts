@@ -29,6 +29,8 @@ type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs'>]: If
 export interface InterfaceRecord extends InterfaceFields {}
 export class InterfaceRecord implements IfaceState {
   private addrList: IfAddr[];
+  /** The bridge interface named by `master`, resolved on the first carrier check (null: none such). */
+  masterIface?: IfaceState | null;
   /** The veth peer's device state and interface, resolved on the first carrier check (null: no such device or interface). */
   peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
   /** What the Dataplane resolved about the link behind this interface on the first frame sent (Dataplane.linkOf). */
@@ -71,21 +73,32 @@ export interface InputSysctls {
 class SysctlMap extends Map<string, string> {
   /** Numbers computed from sysctls (rp_filter mode, forwarding per input device, ICMP limits), by function and argument. */
   readonly derived = new Map<SysctlFunction, Map<string, number>>();
+  /** The same for numbers without an argument (arg ''): one lookup by function. */
+  readonly derivedPlain = new Map<SysctlFunction, number>();
   /** The input route decision's sysctls, by input interface: one lookup per packet instead of one per sysctl. */
   readonly inputs = new Map<string, InputSysctls>();
+  /** The last interface looked up in `inputs` and its entry (a routed packet asks three times for one interface). */
+  lastInput: string | undefined = undefined;
+  lastInputSysctls: InputSysctls | undefined = undefined;
   override set(key: string, value: string): this {
     this.derived?.clear(); // Map's constructor calls set() before the fields exist
+    this.derivedPlain?.clear();
     this.inputs?.clear();
+    this.lastInput = undefined;
     return super.set(key, value);
   }
   override delete(key: string): boolean {
     this.derived.clear();
+    this.derivedPlain.clear();
     this.inputs.clear();
+    this.lastInput = undefined;
     return super.delete(key);
   }
   override clear(): void {
     this.derived.clear();
+    this.derivedPlain.clear();
     this.inputs.clear();
+    this.lastInput = undefined;
     super.clear();
   }
 }
@@ -219,6 +232,12 @@ export class DeviceState {
 
   /** A number derived from sysctls, computed once and kept until any sysctl of this device changes. */
   derivedSysctl(compute: SysctlFunction, arg: string): number {
+    if (arg === '') {
+      const plain = this.sysctls.derivedPlain;
+      let n = plain.get(compute);
+      if (n === undefined) plain.set(compute, (n = compute(this, arg)));
+      return n;
+    }
     const all = this.sysctls.derived;
     let cache = all.get(compute);
     if (cache === undefined) all.set(compute, (cache = new Map()));
@@ -229,9 +248,13 @@ export class DeviceState {
 
   /** The input route decision's sysctls for packets coming in by DEV, computed once until any sysctl changes. */
   inputSysctls(dev: string, compute: (s: DeviceState, dev: string) => InputSysctls): InputSysctls {
-    const all = this.sysctls.inputs;
+    const map = this.sysctls;
+    if (map.lastInput === dev) return map.lastInputSysctls!;
+    const all = map.inputs;
     let v = all.get(dev);
     if (v === undefined) all.set(dev, (v = compute(this, dev)));
+    map.lastInput = dev;
+    map.lastInputSysctls = v;
     return v;
   }
 

@@ -4,8 +4,8 @@ import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
-import { chainPolicyVerdict, countPolicy, evaluateChain, type MatchPacket, type Verdict } from './netfilter-eval.js';
-import { ruleText, type TableName } from './netfilter.js';
+import { chainPolicyVerdict, countPolicy, evaluateChain, hookPolicyVerdict, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { ChainMap, ruleText, type TableName } from './netfilter.js';
 import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
 export function verdictText(table: string, v: Verdict): string {
@@ -14,17 +14,18 @@ export function verdictText(table: string, v: Verdict): string {
 
 /** Runs a builtin chain of the device's tables for `p` (an empty chain answers its policy without building anything). */
 export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain: string, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
-  const chains = s.tables[table];
-  const c = chains.get(chain);
+  const chains = table === 'filter' ? s.tables.filter : s.tables.nat; // named loads, not a keyed one
+  const hook = chains instanceof ChainMap ? chains.hook(chain) : undefined;
+  const c = hook !== undefined ? hook.chain : chains.get(chain);
   if (c !== undefined && c.rules.length === 0) {
     countPolicy(c, p.length);
-    return chainPolicyVerdict(c, chain);
+    return hook !== undefined ? hookPolicyVerdict(hook, c, chain) : chainPolicyVerdict(c, chain);
   }
   const m = matchScratch;
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;
   m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed; m.mark = p.mark ?? 0; m.local = s; m.length = p.length;
   m.icmpType = p.icmp?.type; m.icmpCode = p.icmp?.code; // the icmp match (undefined for other protocols)
-  const v = evaluateChain(chains, chain, c, m, s.ruleCache);
+  const v = evaluateChain(chains, chain, c, m, s.ruleCache, hook);
   m.local = undefined; // the device state leads to its whole lab: a module-level scratch must not keep it alive
   return v;
 }
@@ -44,6 +45,7 @@ export interface Flow {
 
 /** The NAT mapping made at `device` that `p` belongs to in the reply direction, if any. */
 export function findFlow(j: Journey, device: string, p: Packet): Flow | undefined {
+  if (j.conntrack.length === 0) return undefined; // no NAT on the way yet (every hop asks)
   const quoted = isIcmpError(p) ? p.icmp!.inner : undefined;
   for (const e of j.conntrack) {
     if (e.device !== device) continue;

@@ -3,7 +3,10 @@
 import { contains, networkOf, type Cidr } from '../topology/address.js';
 import { unit } from './packet.js';
 import { icmpTypeMatches, type IcmpType } from './icmp-types.js';
-import { ChainMap, type Chain, type Rule, type TableName, type Tables } from './netfilter.js';
+import { ChainMap, type Chain, type Hook, type Rule, type TableName, type Tables } from './netfilter.js';
+import { chainPolicyVerdict, hookPolicyVerdict, policyVerdict } from './chain-policy.js';
+
+export { chainPolicyVerdict, hookPolicyVerdict, policyVerdict } from './chain-policy.js';
 
 /** What the evaluator needs to know about a packet at a hook. */
 export interface MatchPacket {
@@ -82,6 +85,8 @@ interface CompiledRule {
   /** The chain `target` names, as found when the table's ChainMap had version `jumpVersion` (-1: not looked up). */
   jump: Chain | undefined;
   jumpVersion: number;
+  /** The compiled rules of `jump` in this rule's cache (the same list as long as `jump` is the same chain). */
+  jumpList: CompiledRule[] | undefined;
   /** A terminal rule's verdict, made on its first match (the compiled rule belongs to one chain, so it never changes). */
   verdict: Verdict | undefined;
   /** Packets and bytes that matched the rule (its xt_counters), since it was added or zeroed with `iptables -Z`. */
@@ -116,6 +121,7 @@ function compileRule(r: Rule): CompiledRule {
     terminal: TERMINAL.has(r.target),
     jump: undefined,
     jumpVersion: -1,
+    jumpList: undefined,
     verdict: undefined,
     packets: 0,
     bytes: 0,
@@ -136,8 +142,20 @@ function compiledList(cache: RuleCache, c: WithCompiled): CompiledRule[] {
   return list;
 }
 
+/**
+ * Whether walking `c` would do nothing at all: no rules, and a compiled list already empty (so the walk would not
+ * rebuild it either). kube-proxy's firewall and service chains of a lab without such Services are jumped to this way.
+ */
+function emptyAndCompiled(list: readonly CompiledRule[], c: Chain): boolean {
+  return c.rules.length === 0 && list.length === 0;
+}
+
 function compiledRules(cache: RuleCache, c: Chain): CompiledRule[] {
-  const list = compiledList(cache, c);
+  return refreshed(compiledList(cache, c), c);
+}
+
+/** The compiled list of `c` brought in line with its rules (the same array, recompiled where rules changed). */
+function refreshed(list: CompiledRule[], c: Chain): CompiledRule[] {
   const rules = c.rules;
   if (list.length === rules.length) {
     let k = 0;
@@ -235,8 +253,15 @@ function jumpOf(chains: Map<string, Chain>, r: CompiledRule): Chain | undefined 
   if (r.jumpVersion !== chains.version) {
     r.jump = chains.get(r.target);
     r.jumpVersion = chains.version;
+    r.jumpList = undefined;
   }
   return r.jump;
+}
+
+/** The compiled list of the chain `r` jumps to, kept on `r` while that chain stays (jumpOf resets it). */
+function jumpListOf(w: Walk, r: CompiledRule, jump: Chain): CompiledRule[] {
+  if (!(w.chains instanceof ChainMap)) return compiledList(w.cache, jump);
+  return (r.jumpList ??= compiledList(w.cache, jump));
 }
 
 /** What `visit` answers to go on with the chain's next rule (undefined ends the chain, a verdict ends the walk). */
@@ -262,17 +287,18 @@ function visit(w: Walk, r: CompiledRule, name: string, depth: number): Verdict |
   if (target === 'RETURN') return undefined;
   const jump = jumpOf(w.chains, r);
   if (jump !== undefined) {
-    const v = walk(w, jump, depth + 1);
+    const list = jumpListOf(w, r, jump);
+    const v = emptyAndCompiled(list, jump) ? undefined : walk(w, jump, list, depth + 1);
     if (v) return v;
   }
   // LOG and unknown non-terminal targets fall through to the next rule.
   return NEXT;
 }
 
-function walk(w: Walk, c: Chain, depth: number): Verdict | undefined {
+function walk(w: Walk, c: Chain, list: CompiledRule[], depth: number): Verdict | undefined {
   if (depth > 32) return undefined;
   const name = c.name;
-  const rules = compiledRules(w.cache, c);
+  const rules = refreshed(list, c);
   const index = rules.length >= INDEXED_CHAIN ? dstIndex(rules) : undefined;
   if (index === undefined) {
     for (let k = 0; k < rules.length; k++) {
@@ -342,14 +368,14 @@ export function evaluate(tables: Tables, table: TableName, chain: string, p: Mat
 }
 
 /** evaluate() for the builtin chain `c` (named `chain`) already looked up in `chains`. */
-export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chain | undefined, p: MatchPacket, cache: RuleCache): Verdict {
+export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chain | undefined, p: MatchPacket, cache: RuleCache, hook?: Hook): Verdict {
   if (c !== undefined && c.rules.length > 0) {
     const w = scratch;
     w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark;
-    let verdict = walk(w, c, 0);
+    let verdict = walk(w, c, hook === undefined ? compiledList(cache, c) : hookList(hook, cache, c), 0);
     if (verdict === undefined) {
       countPolicy(c, p.length);
-      verdict = chainPolicyVerdict(c, chain);
+      verdict = hook === undefined ? chainPolicyVerdict(c, chain) : hookPolicyVerdict(hook, c, chain);
     }
     const mark = w.mark;
     w.chains = EMPTY_CHAINS; w.cache = EMPTY_CACHE; w.p = NO_PACKET; // keep no lab alive between evaluations
@@ -359,29 +385,13 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
   return policyVerdict(chain, c?.policy ?? 'ACCEPT');
 }
 
-/** A builtin chain's policy verdict, kept on the chain (hidden) while its policy stays: no lookup by name per packet. */
-const POLICY = Symbol('policy verdict');
-
-/** policyVerdict() for the builtin chain `c` named `chain`: the same verdict objects, found without a Map lookup. */
-export function chainPolicyVerdict(c: Chain, chain: string): Verdict {
-  const policy = c.policy ?? 'ACCEPT';
-  const held = c as Chain & { [POLICY]?: Verdict };
-  const v = held[POLICY];
-  if (v !== undefined && v.target === policy && v.chain === chain) return v;
-  const made = policyVerdict(chain, policy);
-  if (v === undefined) Object.defineProperty(held, POLICY, { value: made, writable: true, enumerable: false });
-  else held[POLICY] = made;
-  return made;
-}
-
-/** Policy verdicts by chain name, built once each (verdicts are immutable). */
-const policyVerdicts = new Map<string, { readonly ACCEPT: Verdict; readonly DROP: Verdict }>();
-
-/** The verdict of a builtin chain's policy. */
-export function policyVerdict(chain: string, policy: 'ACCEPT' | 'DROP'): Verdict {
-  let both = policyVerdicts.get(chain);
-  if (both === undefined) policyVerdicts.set(chain, (both = { ACCEPT: { target: 'ACCEPT', chain }, DROP: { target: 'DROP', chain } }));
-  return both[policy];
+/** The compiled list of the hook's chain `c` for `cache`, kept on the hook record (the list of a chain and cache never changes identity). */
+function hookList(hook: Hook, cache: RuleCache, c: Chain): CompiledRule[] {
+  if (hook.cache !== cache) {
+    hook.list = compiledList(cache, c);
+    hook.cache = cache;
+  }
+  return hook.list as CompiledRule[];
 }
 
 function fract(x: number): number {

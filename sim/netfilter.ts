@@ -3,6 +3,9 @@
 import { formatCidr, parseCidr, parseIp, type Cidr } from '../topology/address.js';
 import { splitWords } from './words.js';
 import { icmpTypeSaveText, parseIcmpType, type IcmpType } from './icmp-types.js';
+import { ChainMap } from './chain-map.js';
+
+export { ChainMap, type Hook } from './chain-map.js';
 
 export type TableName = 'filter' | 'nat';
 export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
@@ -87,23 +90,6 @@ export interface Chain {
 export type Tables = Record<TableName, Map<string, Chain>>;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
-
-/** A table's chains by name; `version` changes whenever a chain is added or removed (the evaluator caches jumps). */
-export class ChainMap extends Map<string, Chain> {
-  version = 0;
-  override set(key: string, value: Chain): this {
-    this.version++;
-    return super.set(key, value);
-  }
-  override delete(key: string): boolean {
-    this.version++;
-    return super.delete(key);
-  }
-  override clear(): void {
-    this.version++;
-    super.clear();
-  }
-}
 
 export function emptyTables(): Tables {
   // The policy counters are there from the start: every builtin chain keeps one shape as its policy decides packets.

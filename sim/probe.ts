@@ -161,9 +161,18 @@ function snatAt(conntrack: readonly CtEntry[], device: string): boolean {
   return false;
 }
 
+/** sourceRoute(...).src, or 0 where it fails: the probe's source address, without the MTUs or a result object. */
+function probeSource(dp: Dataplane, device: string, dst: number): number {
+  const s = dp.state(device);
+  if (s.isLocalBroadcast(dst)) return 0;
+  if (s.isLocal(dst)) return dst;
+  const r = s.lookup(dst)?.route;
+  if (r === undefined || r.type !== 'unicast') return 0;
+  return r.src ?? addressFor(s, r.dev, r.via ?? dst) ?? 0;
+}
+
 export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
-  const route = sourceRoute(dp, device, spec.dst);
-  const src = route.ok ? route.src : 0;
+  const src = probeSource(dp, device, spec.dst);
   const packet: Packet = {
     src, dst: spec.dst, protocol: spec.protocol, sport: spec.protocol === 'icmp' ? spec.sport : spec.sport, dport: spec.protocol === 'icmp' ? (spec.icmpSeq ?? spec.seq) : spec.dport,
     ttl: spec.ttl, length: spec.length, df: spec.df,
@@ -210,7 +219,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const back = new Journey(dp, 'back', conntrack, dp.limiter, spec.seq);
   back.baseMs = out.elapsedMs;
   const ret: Outcome = originate(back, from, response, outcome.kind === 'icmp' && outcome.natBypass === true);
-  steps.push(...back.steps);
+  if (back.steps.length > 0) steps.push(...back.steps);
   if (ret.kind !== 'delivered' || ret.device !== device || !answers(packet, ret.packet)) {
     return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }

@@ -29,9 +29,15 @@ export class RateLimiter {
   /** device -> peer address -> tokens. */
   private readonly peers = new Map<string, Map<number, PeerTokens>>();
 
+  /** The device asked about last and its peers (errors come in runs from one router). */
+  private lastDevice: string | undefined;
+  private lastPeers: Map<number, PeerTokens> | undefined;
+
   private peer(device: string, peer: number, now: number): PeerTokens {
-    let byPeer = this.peers.get(device);
+    let byPeer = device === this.lastDevice ? this.lastPeers : this.peers.get(device);
     if (!byPeer) this.peers.set(device, (byPeer = new Map()));
+    this.lastDevice = device;
+    this.lastPeers = byPeer;
     let p = byPeer.get(peer);
     // A new inet_peer starts as if last used 60 s ago: a full bucket.
     if (!p) byPeer.set(peer, (p = { tokens: 0, last: now - 60 * HZ }));

@@ -46,11 +46,17 @@ const add = <K>(m: Map<K, number>, k: K): void => {
 export function countIcmp(s: DeviceState, p: Packet, dir: 'in' | 'out'): void {
   if (p.icmp === undefined) return;
   const c = icmpCounters(s);
+  const type = p.icmp.type;
   add(c.icmp, dir === 'in' ? 'InMsgs' : 'OutMsgs');
-  const name = TYPE_NAMES[p.icmp.type]?.[dir === 'in' ? 0 : 1];
-  if (name) add(c.icmp, name);
-  add(dir === 'in' ? c.msgIn : c.msgOut, p.icmp.type);
+  const name = (dir === 'in' ? IN_NAMES : OUT_NAMES)[type];
+  if (name !== undefined) add(c.icmp, name);
+  add(dir === 'in' ? c.msgIn : c.msgOut, type);
 }
+
+/** TYPE_NAMES' columns as arrays by type (no property lookup by number and no tuple per counted message). */
+const IN_NAMES: (string | undefined)[] = [];
+const OUT_NAMES: (string | undefined)[] = [];
+for (const [type, [inName, outName]] of Object.entries(TYPE_NAMES)) { IN_NAMES[Number(type)] = inName; OUT_NAMES[Number(type)] = outName; }
 
 /** A routed packet S's filter FORWARD accepted (IpForwDatagrams). */
 export function countForwarded(s: DeviceState): void {

@@ -1,0 +1,64 @@
+// A netfilter table's chains by name (ChainMap), with a version the evaluator's caches follow and the builtin chains
+// resolved once per version for the engine's hooks (ChainMap.hook).
+import type { Chain } from './netfilter.js';
+
+/** A table's chains by name; `version` changes whenever a chain is added or removed (the evaluator caches jumps). */
+export class ChainMap extends Map<string, Chain> {
+  version = 0;
+  /** The builtin chains by hook slot (hookSlot), as found while `version` was `resolvedVersion`. */
+  private resolved: (Hook | undefined)[] = [];
+  private resolvedVersion = -1;
+  /**
+   * The builtin chain NAME with what the evaluator keeps about it, without a lookup by name while no chain is added or
+   * removed (a new record then); another name gets a record of its own each time.
+   */
+  hook(name: string): Hook {
+    const slot = hookSlot(name);
+    if (slot < 0) return newHook(this.get(name));
+    if (this.resolvedVersion !== this.version) {
+      this.resolved = [];
+      this.resolvedVersion = this.version;
+    }
+    return (this.resolved[slot] ??= newHook(this.get(name)));
+  }
+  override set(key: string, value: Chain): this {
+    this.version++;
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.version++;
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.version++;
+    super.clear();
+  }
+}
+
+/**
+ * A builtin chain as one table found it (ChainMap.hook), and the evaluator's notes on it (sim/netfilter-eval.ts): its
+ * policy verdict while the policy is `verdictPolicy`, and its compiled rules for the rule cache `cache`.
+ */
+export interface Hook {
+  readonly chain: Chain | undefined;
+  verdictPolicy: string | undefined;
+  verdict: unknown;
+  cache: object | undefined;
+  list: unknown;
+}
+
+function newHook(chain: Chain | undefined): Hook {
+  return { chain, verdictPolicy: undefined, verdict: undefined, cache: undefined, list: undefined };
+}
+
+/** A builtin chain's slot in ChainMap.builtin (internalised literals compare by identity first), -1 for others. */
+function hookSlot(name: string): number {
+  switch (name) {
+    case 'PREROUTING': return 0;
+    case 'INPUT': return 1;
+    case 'FORWARD': return 2;
+    case 'OUTPUT': return 3;
+    case 'POSTROUTING': return 4;
+    default: return -1;
+  }
+}
