@@ -53,9 +53,10 @@ export class NeighbourTable {
 
   /**
    * A frame goes to `ip` on `dev`, whose owner has `mac`: 'asked' when an ARP request went out (a new or failed
-   * entry), 'lost' when a static entry names another address (the frame reaches nobody), else 'known'.
+   * entry), 'lost' when a static entry names another MAC, 'other' when a learned one does (a proxy's: arp.ts finds
+   * where such frames go), else 'known'.
    */
-  send(dev: string, ip: number, mac: string, now: number): 'asked' | 'known' | 'lost' {
+  send(dev: string, ip: number, mac: string, now: number): 'asked' | 'known' | 'lost' | 'other' {
     const t = this.table(dev);
     const e = t.get(ip);
     if (e === undefined || e.failsAtMs !== undefined) {
@@ -64,7 +65,7 @@ export class NeighbourTable {
     }
     if (e.permanent) return e.lladdr === mac ? 'known' : 'lost';
     if (this.state(e, now) === 'STALE') e.delayFromMs = now;
-    return 'known';
+    return e.lladdr === mac ? 'known' : 'other';
   }
 
   /** Nobody answers for `ip` on `dev`: INCOMPLETE until the attempt gives up at `failsAt`, then FAILED. */

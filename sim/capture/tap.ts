@@ -1,7 +1,8 @@
 // The dataplane's tap: the frame events the engine emits at each interface crossing while a capture listens (and
 // only then: the engine tests `dp.tap !== null` once per crossing), and the interfaces an AF_PACKET socket sees them on.
 import type { DeviceState, IfaceState, Neighbour } from '../dataplane.js';
-import { addressFor, type Journey } from '../engine.js';
+import type { Journey } from '../engine.js';
+import { arpSender } from '../arp.js';
 import type { Packet } from '../packet.js';
 import type { ConversationTiming, TcpSegment } from './conversation.js';
 
@@ -85,7 +86,7 @@ export function tapDeparture(j: Journey, tap: TapSink, s: DeviceState, out: Ifac
   if (p.tcp === 'data') return;
   const at = nowOf(j);
   const device = s.device.id;
-  if (asked !== undefined) tapAnsweredArp(j, tap, s, out, neighbour, asked, at);
+  if (asked !== undefined) tapAnsweredArp(j, tap, s, out, neighbour, asked, p.src, at);
   const frame = { atMs: at, srcMac: out.mac, dstMac: neighbour.ifaceState.mac, packet: p, flow: flowOf(j) };
   crossings(tap, device, out, neighbour, frame, false);
   pending.set(tap, { srcMac: frame.srcMac, dstMac: frame.dstMac, flow: frame.flow });
@@ -125,10 +126,10 @@ function flood(j: Journey, tap: TapSink, device: string, out: IfaceState, port: 
 }
 
 /** The ARP request (broadcast) for NEIGHBOUR's address and its reply (unicast back), at the first use of the entry. */
-function tapAnsweredArp(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, neighbour: Neighbour, target: number, at: number): void {
+function tapAnsweredArp(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, neighbour: Neighbour, target: number, saddr: number, at: number): void {
   const device = s.device.id;
   const rx = neighbour.ifaceState;
-  const sender = addressFor(s, out.name, target);
+  const sender = arpSender(s, out.name, target, saddr);
   if (sender === undefined) return;
   const flow = flowOf(j);
   const request: ArpFrame = { op: 'request', senderMac: out.mac, senderIp: sender, targetMac: '00:00:00:00:00:00', targetIp: target };
