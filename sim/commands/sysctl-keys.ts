@@ -1,6 +1,6 @@
 // The sysctls a device has (kernel 6.x defaults for the IPv4 keys the lab touches, per-interface conf.* trees) and
 // the kernel's semantics when they are read or written: ip_forward rewrites every conf.*.forwarding, a new
-// conf.default value only reaches interfaces created later, integers only.
+// conf.default value reaches the interfaces whose key was never written (not rp_filter: the labs write it), integers only.
 import type { DeviceState } from '../dataplane.js';
 
 const GLOBAL_DEFAULTS: Readonly<Record<string, string>> = {
@@ -48,6 +48,13 @@ const RANGES: Readonly<Record<string, readonly [number, number]>> = {
 
 const CONF = /^net\.ipv4\.conf\.([^.]+)\.([a-z0-9_]+)$/;
 
+/**
+ * A conf.default write reaches every interface whose key was never written (devinet_conf_proc ->
+ * devinet_copy_dflt_conf; kernel-checked). The labs write rp_filter on each interface as they come up (lab/netns/plan.ts),
+ * and forwarding follows ip_forward (devinet_sysctl_forward never copies conf.default): those stay as they are.
+ */
+const PINNED_AT_BOOT: ReadonlySet<string> = new Set(['rp_filter', 'forwarding']);
+
 /** Every key the device has, sorted as sysctl lists them. */
 export function sysctlKeys(s: DeviceState): string[] {
   const confDirs = ['all', 'default', ...s.ifaces.keys()].sort();
@@ -71,11 +78,8 @@ export function readSysctl(s: DeviceState, key: string): string {
   if (leaf === 'forwarding') return readSysctl(s, 'net.ipv4.ip_forward');
   if (dir === 'all') return ALL_OVERRIDES[leaf] ?? CONF_DEFAULTS[leaf]!;
   if (dir === 'lo' && LO_OVERRIDES[leaf] !== undefined) return LO_OVERRIDES[leaf];
-  if (dir !== 'default') {
-    // An interface took conf.default's value when it was created (with the lab).
-    const atCreation = s.device.sysctls[`net.ipv4.conf.default.${leaf}`];
-    if (atCreation !== undefined) return atCreation;
-  }
+  // An interface whose key was never written follows conf.default (devinet_copy_dflt_conf()).
+  if (dir !== 'default') return readSysctl(s, `net.ipv4.conf.default.${leaf}`);
   return CONF_DEFAULTS[leaf]!;
 }
 
@@ -96,8 +100,8 @@ export function writeSysctl(s: DeviceState, key: string, value: string): string 
     s.sysctls.set('net.ipv4.ip_forward', normal);
     return undefined;
   }
-  if (m && m[1] === 'default') {
-    // Existing interfaces keep the value they were created with.
+  if (m && PINNED_AT_BOOT.has(m[2]!) && m[1] === 'default') {
+    // These keys were written on every interface when the lab came up: existing interfaces keep their value.
     for (const dev of s.ifaces.keys()) {
       const devKey = `net.ipv4.conf.${dev}.${m[2]}`;
       if (!s.sysctls.has(devKey)) s.sysctls.set(devKey, readSysctl(s, devKey));
