@@ -6,6 +6,10 @@
 import type { Attachment, Dataplane, DeviceState, Neighbour } from './dataplane.js';
 import type { IfaceState } from './device-state.js';
 import { acceptLocal, forwarding, rpFilterAccepts } from './input-checks.js';
+import type { Journey } from './journey.js';
+
+/** neigh.default.proxy_delay: 80 jiffies at HZ=100 in the table's defaults, 0.8 s. */
+const PROXY_DELAY_MS = 800;
 
 /** IN_DEV_CONF_GET: the interface's own value (an interface never written follows conf.default). */
 function devConf(s: DeviceState, dev: string, leaf: string): number {
@@ -116,7 +120,8 @@ export function arpSender(s: DeviceState, dev: string, target: number, saddr: nu
 /** The interfaces that receive a segment's broadcasts (bridge ports hand frames to their bridge), by segment. */
 const receiversBySegment = new WeakMap<Dataplane, Map<string, Attachment[]>>();
 
-function receivers(dp: Dataplane, segment: string): readonly Attachment[] {
+/** The interfaces that receive SEGMENT's broadcasts (not bridge ports: their bridge does). */
+export function segmentReceivers(dp: Dataplane, segment: string): readonly Attachment[] {
   let all = receiversBySegment.get(dp);
   if (all === undefined) {
     all = new Map();
@@ -145,7 +150,7 @@ function attached(dp: Dataplane, a: Attachment): Neighbour | undefined {
  */
 export function arpAnswerer(dp: Dataplane, segment: string, asker: Attachment, sip: number, tip: number): Neighbour | undefined {
   let proxy: Neighbour | undefined;
-  for (const r of receivers(dp, segment)) {
+  for (const r of segmentReceivers(dp, segment)) {
     if (r.device === asker.device && r.iface === asker.iface) continue;
     const n = attached(dp, r);
     if (n === undefined) continue;
@@ -158,7 +163,7 @@ export function arpAnswerer(dp: Dataplane, segment: string, asker: Attachment, s
 
 /** The interface on SEGMENT whose MAC is MAC (where a frame for a neighbour entry's address goes), if it can receive. */
 export function holderOfMac(dp: Dataplane, segment: string, mac: string): Neighbour | undefined {
-  for (const r of receivers(dp, segment)) {
+  for (const r of segmentReceivers(dp, segment)) {
     const i = dp.state(r.device).ifaces.get(r.iface);
     if (i?.mac === mac) return attached(dp, r);
   }
@@ -176,7 +181,8 @@ export interface Resolution {
  * link, GUESS, and what the entry said of its MAC, ARP) is not the whole answer: a request was just sent (the holder may keep
  * quiet and a proxy answer), nobody holds the address on the link, or the entry names another MAC.
  */
-export function resolveNeighbour(dp: Dataplane, s: DeviceState, out: IfaceState, nexthop: number, saddr: number | undefined, now: number, guess: Neighbour | undefined, arp: 'asked' | 'known' | 'lost' | 'other' | undefined): Resolution {
+export function resolveNeighbour(j: Journey, s: DeviceState, out: IfaceState, nexthop: number, saddr: number | undefined, now: number, guess: Neighbour | undefined, arp: 'asked' | 'known' | 'lost' | 'other' | undefined): Resolution {
+  const dp = j.dp;
   const segment = out.segment!;
   const entry = s.neighbours.get(out.name, nexthop);
   if (arp !== 'asked' && entry?.lladdr !== undefined && entry.failsAtMs === undefined) {
@@ -194,5 +200,7 @@ export function resolveNeighbour(dp: Dataplane, s: DeviceState, out: IfaceState,
   }
   if (arp !== 'asked') s.neighbours.send(out.name, nexthop, answerer.ifaceState.mac, now);
   else if (answerer !== guess) s.neighbours.get(out.name, nexthop)!.lladdr = answerer.ifaceState.mac;
+  // A proxy answers a broadcast request after a random wait below proxy_delay (pneigh_enqueue): the mean is taken.
+  if (!answerer.state.isLocal(nexthop)) j.elapsedMs += PROXY_DELAY_MS / 2;
   return { neighbour: answerer, arp: 'asked' };
 }

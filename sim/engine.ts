@@ -119,7 +119,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   // A static neighbour entry sends the frame without asking: to a MAC nobody on the link has, it is lost.
   let arp = neighbour ? s.neighbours.send(out, nexthop, neighbour.ifaceState.mac, now) : s.neighbours.permanent(out, nexthop) ? 'lost' : undefined;
   // A request sent, nobody holding the address on the link, or an entry naming another MAC: ARP's sysctls decide (arp.ts).
-  if (onLink && arp !== 'known') ({ neighbour, arp } = resolveNeighbour(j.dp, s, iface!, nexthop, p.src, now, neighbour, arp));
+  if (onLink && arp !== 'known') ({ neighbour, arp } = resolveNeighbour(j, s, iface!, nexthop, p.src, now, neighbour, arp));
   if (arp === 'lost') return { kind: 'dropped', device, disposition: 'no-answer' };
   if (arp === 'asked') neighbour!.state.neighbours.heardFrom(neighbour!.iface, arpSender(s, out, nexthop, p.src), iface!.mac, now);
   if (!neighbour) {
@@ -127,7 +127,8 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     if (j.dp.tap !== null && wait === ARP_TIMEOUT_MS && iface) tapUnansweredArp(j, j.dp.tap, s, iface, nexthop, arpSender(s, out, nexthop, p.src));
     j.elapsedMs += wait;
     if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
-    if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
+    // ipv4_link_failure() -> icmp_send() to the packet's own (local) source, from that address (kernel-checked: a route's src).
+    if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: s.isLocal(p.src) ? p.src : addressFor(s, out, nexthop) };
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p, arp === 'asked' ? nexthop : undefined);
