@@ -7,6 +7,7 @@ import type { Attachment, Dataplane, DeviceState, Neighbour } from './dataplane.
 import type { IfaceState } from './device-state.js';
 import { acceptLocal, forwarding, rpFilterAccepts } from './input-checks.js';
 import type { Journey } from './journey.js';
+import type { NeighbourTable } from './neighbours.js';
 
 /** neigh.default.proxy_delay: 80 jiffies at HZ=100 in the table's defaults, 0.8 s. */
 const PROXY_DELAY_MS = 800;
@@ -181,15 +182,21 @@ export interface Resolution {
  * link, GUESS, and what the entry said of its MAC, ARP) is not the whole answer: a request was just sent (the holder may keep
  * quiet and a proxy answer), nobody holds the address on the link, or the entry names another MAC.
  */
-export function resolveNeighbour(j: Journey, s: DeviceState, out: IfaceState, nexthop: number, saddr: number | undefined, now: number, guess: Neighbour | undefined, arp: 'asked' | 'known' | 'lost' | 'other' | undefined): Resolution {
+export function resolveNeighbour(j: Journey, s: DeviceState, out: IfaceState, nexthop: number, saddr: number | undefined, now: number, guess: Neighbour | undefined, arp: ReturnType<NeighbourTable['send']> | undefined): Resolution {
   const dp = j.dp;
   const segment = out.segment!;
   const entry = s.neighbours.get(out.name, nexthop);
-  if (arp !== 'asked' && entry?.lladdr !== undefined && entry.failsAtMs === undefined) {
+  if (arp === 'probing') {
+    // The unicast probe after DELAY carries the interface's own address (no packet is queued on the entry).
+    const sip = arpSender(s, out.name, nexthop, undefined);
+    if (guess === undefined || sip === undefined || arpReply(guess.state, guess.iface, sip, nexthop) === undefined) entry!.probesFail = true;
+    return { neighbour: guess, arp: 'known' };
+  }
+  if (arp !== 'asked' && entry?.lladdr !== undefined && entry.failsAtMs === undefined && s.neighbours.state(entry, now) !== 'FAILED') {
     if (guess !== undefined && entry.lladdr === guess.ifaceState.mac) return { neighbour: guess, arp: 'known' };
     const holder = holderOfMac(dp, segment, entry.lladdr);
     if (holder === undefined) return { neighbour: undefined, arp: 'lost' };
-    if (!entry.permanent) s.neighbours.send(out.name, nexthop, holder.ifaceState.mac, now);
+    if (!entry.permanent && s.neighbours.send(out.name, nexthop, holder.ifaceState.mac, now) === 'probing') return resolveNeighbour(j, s, out, nexthop, saddr, now, holder, 'probing');
     return { neighbour: holder, arp: 'known' };
   }
   const sip = arpSender(s, out.name, nexthop, saddr);

@@ -77,6 +77,29 @@ describe.skipIf(!check.ok)('ARP on the kernel (namespace lab)', () => {
     expect(mine).toBe(real);
   }, 60_000);
 
+  it('an entry whose neighbour stopped answering: STALE, used (DELAY), unanswered unicast probes, FAILED', async () => {
+    // Real time passes on the kernel: base_reachable_time 30 s draws 15-45 s, delay_first_probe_time 5 s, 3 probes 1 s apart.
+    const setup: (readonly [string, string])[] = [['node-2', 'ip route replace 10.244.1.0/24 dev eth1'], ['node-1', 'sysctl -w net.ipv4.conf.eth1.proxy_arp=1']];
+    const lab = openLab();
+    const sleep = async (s: number): Promise<void> => { await new Promise((r) => setTimeout(r, s * 1000)); lab.wait(s); };
+    const both = async (at: string, command: string): Promise<[string, string]> => [(await backend.run(at, command)).stdout, lab.run(at, command).stdout];
+    await run(RESET);
+    await run(setup);
+    for (const [at, command] of setup) lab.run(at, command);
+    await both('node-2', 'ping -n -c 1 -W 4 10.244.1.3');
+    await both('node-1', 'sysctl -w net.ipv4.conf.eth1.proxy_arp=0');
+    await sleep(47);
+    const states: [string, string][] = [await both('node-2', 'ip neigh show 10.244.1.3')];
+    const stillThere = await both('node-2', 'ping -n -c 1 -W 4 10.244.1.3');
+    states.push(await both('node-2', 'ip neigh show 10.244.1.3'));
+    await sleep(9);
+    states.push(await both('node-2', 'ip neigh show 10.244.1.3'));
+    const mask = (s: string): string => s.replace(/lladdr \S+/, 'lladdr MAC');
+    expect(states.map(([k]) => mask(k))).toEqual(['10.244.1.3 dev eth1 lladdr MAC STALE \n', '10.244.1.3 dev eth1 lladdr MAC DELAY \n', '10.244.1.3 dev eth1 FAILED \n']);
+    expect(states.map(([, s]) => mask(s))).toEqual(states.map(([k]) => mask(k)));
+    expect(stillThere[1].includes(' 1 received') && stillThere[0].includes(' 1 received')).toBe(true);
+  }, 120_000);
+
   it('a static entry with another interface\'s MAC sends the frames there (node-1 forwards them on)', async () => {
     const steps: (readonly [string, string])[] = [['node-2', 'ip neigh replace 192.168.56.10 lladdr 02:f4:b9:9d:9f:52 dev eth1']];
     await run(RESET);
