@@ -3,6 +3,7 @@
 // or proxy_arp_pvlan), which sender address a request carries (arp_announce), and where a frame goes when the
 // neighbour entry names a MAC (a proxy's, a static one). Consulted only when a request is sent or nobody holds the
 // address on the link, so traffic to known neighbours never reads these sysctls.
+import { formatIp } from '../topology/address.js';
 import type { Attachment, Dataplane, DeviceState, Neighbour } from './dataplane.js';
 import type { IfaceState } from './device-state.js';
 import { acceptLocal, forwarding, rpFilterAccepts } from './input-checks.js';
@@ -95,6 +96,27 @@ function proxies(s: DeviceState, dev: string, sip: number, tip: number): boolean
     return omi !== imi && omi !== -1;
   }
   return sip !== tip && s.derivedSysctl(proxyPvlanOn, dev) !== 0;
+}
+
+/** Why DEV of S, which holds TIP, does not answer SIP (for --explain), or undefined when it would. */
+function silence(s: DeviceState, dev: string, sip: number, tip: number): string | undefined {
+  if (!sourceValid(s, dev, sip)) return `the sender ${formatIp(sip)} fails source validation (own address or rp_filter)`;
+  if (arpIgnores(s, dev, sip, tip)) return `arp_ignore=${s.derivedSysctl(arpIgnoreLevel, dev)} (the larger of all and ${dev})`;
+  if (!arpFilterPasses(s, dev, sip)) return `arp_filter: the route back to ${formatIp(sip)} does not leave by ${dev}`;
+  return undefined;
+}
+
+/** For --explain: which owner of TIP on SEGMENT kept quiet to SIP, and why. */
+export function whyUnanswered(dp: Dataplane, segment: string, asker: Attachment, sip: number | undefined, tip: number): string {
+  if (sip === undefined) return '';
+  for (const r of segmentReceivers(dp, segment)) {
+    if (r.device === asker.device && r.iface === asker.iface) continue;
+    const n = attached(dp, r);
+    if (n === undefined || !n.state.isLocal(tip)) continue;
+    const why = silence(n.state, n.iface, sip, tip);
+    if (why !== undefined) return `: ${n.device} holds it but ignores "who-has ${formatIp(tip)} tell ${formatIp(sip)}" on ${n.iface}: ${why}`;
+  }
+  return '';
 }
 
 /** How DEV of S answers a request for TIP from SIP: as the owner, by proxy, or not at all (arp_process()). */
@@ -208,6 +230,9 @@ export function resolveNeighbour(j: Journey, s: DeviceState, out: IfaceState, ne
   if (arp !== 'asked') s.neighbours.send(out.name, nexthop, answerer.ifaceState.mac, now);
   else if (answerer !== guess) s.neighbours.get(out.name, nexthop)!.lladdr = answerer.ifaceState.mac;
   // A proxy answers a broadcast request after a random wait below proxy_delay (pneigh_enqueue): the mean is taken.
-  if (!answerer.state.isLocal(nexthop)) j.elapsedMs += PROXY_DELAY_MS / 2;
+  if (!answerer.state.isLocal(nexthop)) {
+    j.elapsedMs += PROXY_DELAY_MS / 2;
+    if (j.recording) j.note(answerer.device, `answers ARP for ${formatIp(nexthop)} with its own MAC (proxy ARP on ${answerer.iface}): ${s.device.id} sends it there`, { in: answerer.iface });
+  }
   return { neighbour: answerer, arp: 'asked' };
 }

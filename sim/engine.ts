@@ -14,7 +14,7 @@ import type { MatchPacket } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
-import { arpSender, resolveNeighbour } from './arp.js';
+import { arpSender, resolveNeighbour, whyUnanswered } from './arp.js';
 import { countForwarded, countIcmp } from './snmp.js';
 
 export { addressFor } from './nat.js';
@@ -126,7 +126,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     const wait = unansweredArpWait(j, device, out, nexthop);
     if (j.dp.tap !== null && wait === ARP_TIMEOUT_MS && iface) tapUnansweredArp(j, j.dp.tap, s, iface, nexthop, arpSender(s, out, nexthop, p.src));
     j.elapsedMs += wait;
-    if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
+    if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : onLink ? whyUnanswered(j.dp, iface!.segment!, { device, iface: out }, arpSender(s, out, nexthop, p.src), nexthop) : ''}`, { out });
     // ipv4_link_failure() -> icmp_send() to the packet's own (local) source, from that address (kernel-checked: a route's src).
     if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: s.isLocal(p.src) ? p.src : addressFor(s, out, nexthop) };
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);

@@ -47,6 +47,19 @@ describe('ARP as net/ipv4/arp.c answers it', () => {
     expect(out.split('\n').slice(1, 3).map((l) => l.trim().split(/\s+/)[1])).toEqual(['192.168.56.11', '192.168.56.10']);
   });
 
+  it('--explain says who kept quiet and why, and who answered by proxy', () => {
+    const lab = openLab();
+    lab.run('node-1', 'ip addr add 192.168.56.50/32 dev lo');
+    lab.run('node-1', 'sysctl -w net.ipv4.conf.all.arp_ignore=1');
+    const quiet = lab.trace('node-2', 'traceroute -n -q 1 -m 1 192.168.56.50').hops[0]!.probes[0]!.steps.map((s) => s.decision);
+    expect(quiet).toContain('neighbour 192.168.56.50 dev eth1 does not answer ARP: node-1 holds it but ignores "who-has 192.168.56.50 tell 192.168.56.12" on eth1: arp_ignore=1 (the larger of all and eth1)');
+    const proxy = openLab();
+    proxy.run('node-2', 'ip route replace 10.244.1.0/24 dev eth1');
+    proxy.run('node-1', 'sysctl -w net.ipv4.conf.eth1.proxy_arp=1');
+    const steps = proxy.trace('node-2', 'traceroute -n -q 1 -m 1 10.244.1.3').hops[0]!.probes[0]!.steps;
+    expect(steps.find((s) => s.device === 'node-1')?.decision).toBe('answers ARP for 10.244.1.3 with its own MAC (proxy ARP on eth1): node-2 sends it there');
+  });
+
   it('a conf.default write reaches interfaces whose key was never written (devinet_copy_dflt_conf)', () => {
     // Kernel 6.18, a namespace with veths va and vb: `sysctl -w net.ipv4.conf.va.arp_announce=1`, then
     // `sysctl -w net.ipv4.conf.default.arp_ignore=2 net.ipv4.conf.default.arp_announce=2` read back
