@@ -100,9 +100,9 @@ export class NeighbourTable {
     t.set(ip, { ip, dev, lladdr: mac, permanent: false, confirmedMs: now - REACHABLE_MS });
   }
 
-  /** `ip neigh replace|add IP lladdr MAC dev DEV`: a PERMANENT entry. */
-  setPermanent(dev: string, ip: number, mac: string): void {
-    this.table(dev).set(ip, { ip, dev, lladdr: mac, permanent: true, confirmedMs: 0 });
+  /** `ip neigh replace|add IP lladdr MAC dev DEV [nud S]`: PERMANENT (the default), or a learned entry confirmed now or stale. */
+  setEntry(dev: string, ip: number, mac: string, state: 'PERMANENT' | 'REACHABLE' | 'STALE', now: number): void {
+    this.table(dev).set(ip, { ip, dev, lladdr: mac, permanent: state === 'PERMANENT', confirmedMs: state === 'REACHABLE' ? now : now - REACHABLE_MS });
   }
 
   delete(dev: string, ip: number): boolean {

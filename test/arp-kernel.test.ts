@@ -100,6 +100,30 @@ describe.skipIf(!check.ok)('ARP on the kernel (namespace lab)', () => {
     expect(stillThere[1].includes(' 1 received') && stillThere[0].includes(' 1 received')).toBe(true);
   }, 120_000);
 
+  it('ip neigh add/replace/del/flush edits answer as iproute2 and the kernel do', async () => {
+    const sequence = [
+      'ip neigh add 192.168.56.77 lladdr 02:00:00:00:00:02 dev eth1', 'ip neigh add 192.168.56.77 lladdr 02:00:00:00:00:02 dev eth1',
+      'ip neigh show dev eth1 nud permanent', 'ip neigh replace 192.168.56.77 lladdr 02:00:00:00:00:05 dev eth1', 'ip neigh show 192.168.56.77',
+      'ip neigh del 192.168.56.77 dev eth1', 'ip neigh del 192.168.56.77 dev eth1', 'ip neigh flush',
+      'ip neigh replace 192.168.56.78 lladdr 02:00:00:00:00:0g dev eth1', 'ip neigh replace 192.168.56.78 dev eth1', 'ip neigh show 192.168.56.78',
+      'ip neigh replace 192.168.56.78 lladdr 2:AB:0:0:0:1 dev eth1 nud reachable', 'ip neigh show 192.168.56.78',
+      'ip neigh replace 192.168.56.78 lladdr 02:xx:00:00:00:01 dev eth1', 'ip neigh replace 192.168.56.78 lladdr 02:100:00:00:00:01 dev eth1',
+      'ip neigh add 192.168.56.80 lladdr 02:00:00:00:00:03 dev eth1 nud stale', 'ip neigh show 192.168.56.80', 'ip neigh show nud failed',
+      'ip neigh add 192.168.56.79 lladdr 02:00:00:00:00:03 dev eth9', 'ip neigh flush dev eth1', 'ip neigh show dev eth1',
+    ];
+    await run(RESET);
+    const lab = openLab();
+    const differences: string[] = [];
+    for (const command of sequence) {
+      const a = await backend.run('node-1', command);
+      const b = lab.run('node-1', command);
+      const real = JSON.stringify([a.stdout, a.stderr, a.exitCode]);
+      const mine = JSON.stringify([b.stdout, b.stderr, b.exitCode]);
+      if (real !== mine) differences.push(`${command}\n  kernel: ${real}\n  sim:    ${mine}`);
+    }
+    expect(differences.join('\n')).toBe('');
+  }, 60_000);
+
   it('a static entry with another interface\'s MAC sends the frames there (node-1 forwards them on)', async () => {
     const steps: (readonly [string, string])[] = [['node-2', 'ip neigh replace 192.168.56.10 lladdr 02:f4:b9:9d:9f:52 dev eth1']];
     await run(RESET);

@@ -60,6 +60,19 @@ describe('ARP as net/ipv4/arp.c answers it', () => {
     expect(steps.find((s) => s.device === 'node-1')?.decision).toBe('answers ARP for 10.244.1.3 with its own MAC (proxy ARP on eth1): node-2 sends it there');
   });
 
+  it('ip neigh add|replace read the MAC as iproute2 does and set the state asked for', () => {
+    // Kernel 6.18 with iproute2 6.1 (the namespace lab): these lines are what it printed.
+    const lab = openLab();
+    lab.run('node-1', 'ip neigh replace 192.168.56.78 lladdr 02:00:00:00:00:0g dev eth1');
+    lab.run('node-1', 'ip neigh replace 192.168.56.78 dev eth1');
+    expect(lab.run('node-1', 'ip neigh show 192.168.56.78').stdout).toBe('192.168.56.78 dev eth1 lladdr 02:00:00:00:00:00 PERMANENT \n');
+    lab.run('node-1', 'ip neigh replace 192.168.56.78 lladdr 2:AB:0:0:0:1 dev eth1 nud reachable');
+    expect(lab.run('node-1', 'ip neigh show 192.168.56.78').stdout).toBe('192.168.56.78 dev eth1 lladdr 02:ab:00:00:00:01 REACHABLE \n');
+    expect(lab.run('node-1', 'ip neigh replace 192.168.56.78 lladdr 02:xx:00:00:00:01 dev eth1')).toMatchObject({ stdout: '', stderr: '"xx" is invalid lladdr.\n', exitCode: 1 });
+    lab.run('node-1', 'ip neigh add 192.168.56.80 lladdr 02:00:00:00:00:03 dev eth1 nud stale');
+    expect(lab.run('node-1', 'ip neigh show 192.168.56.80').stdout).toBe('192.168.56.80 dev eth1 lladdr 02:00:00:00:00:03 STALE \n');
+  });
+
   it('a conf.default write reaches interfaces whose key was never written (devinet_copy_dflt_conf)', () => {
     // Kernel 6.18, a namespace with veths va and vb: `sysctl -w net.ipv4.conf.va.arp_announce=1`, then
     // `sysctl -w net.ipv4.conf.default.arp_ignore=2 net.ipv4.conf.default.arp_announce=2` read back
