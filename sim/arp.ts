@@ -110,7 +110,7 @@ function silence(s: DeviceState, dev: string, sip: number, tip: number): string 
 export function whyUnanswered(dp: Dataplane, segment: string, asker: Attachment, sip: number | undefined, tip: number): string {
   if (sip === undefined) return '';
   for (const r of segmentReceivers(dp, segment)) {
-    if (r.device === asker.device && r.iface === asker.iface) continue;
+    if ((r.device === asker.device && r.iface === asker.iface) || !mayAnswer(dp, r, tip)) continue;
     const n = attached(dp, r);
     if (n === undefined || !n.state.isLocal(tip)) continue;
     const why = silence(n.state, n.iface, sip, tip);
@@ -161,6 +161,19 @@ export function segmentReceivers(dp: Dataplane, segment: string): readonly Attac
   return all.get(segment) ?? [];
 }
 
+/**
+ * Whether the device behind A could answer for TIP at all: a device nothing has touched yet is as the model says, so it
+ * answers only for one of its model addresses or with proxy ARP set in its model sysctls (a large lab's thousands of
+ * nodes on one link are not made into states by one unanswered request).
+ */
+function mayAnswer(dp: Dataplane, a: Attachment, tip: number): boolean {
+  if (dp.peekState(a.device) !== undefined) return true;
+  const d = dp.model.device(a.device);
+  if (d === undefined) return false;
+  if (d.interfaces.some((i) => i.addrs.some((x) => x.ip === tip))) return true;
+  return Object.entries(d.sysctls).some(([k, v]) => /\.proxy_arp(_pvlan)?$/.test(k) && v !== '0');
+}
+
 function attached(dp: Dataplane, a: Attachment): Neighbour | undefined {
   const state = dp.state(a.device);
   const ifaceState = state.ifaces.get(a.iface);
@@ -174,7 +187,7 @@ function attached(dp: Dataplane, a: Attachment): Neighbour | undefined {
 export function arpAnswerer(dp: Dataplane, segment: string, asker: Attachment, sip: number, tip: number): Neighbour | undefined {
   let proxy: Neighbour | undefined;
   for (const r of segmentReceivers(dp, segment)) {
-    if (r.device === asker.device && r.iface === asker.iface) continue;
+    if ((r.device === asker.device && r.iface === asker.iface) || !mayAnswer(dp, r, tip)) continue;
     const n = attached(dp, r);
     if (n === undefined) continue;
     const how = arpReply(n.state, n.iface, sip, tip);
@@ -187,7 +200,8 @@ export function arpAnswerer(dp: Dataplane, segment: string, asker: Attachment, s
 /** The interface on SEGMENT whose MAC is MAC (where a frame for a neighbour entry's address goes), if it can receive. */
 export function holderOfMac(dp: Dataplane, segment: string, mac: string): Neighbour | undefined {
   for (const r of segmentReceivers(dp, segment)) {
-    const i = dp.state(r.device).ifaces.get(r.iface);
+    // MACs never change: the model's tells, without making every device on the link a state.
+    const i = dp.model.device(r.device)?.interfaces.find((x) => x.name === r.iface);
     if (i?.mac === mac) return attached(dp, r);
   }
   return undefined;
