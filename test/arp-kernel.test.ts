@@ -124,6 +124,24 @@ describe.skipIf(!check.ok)('ARP on the kernel (namespace lab)', () => {
     expect(differences.join('\n')).toBe('');
   }, 60_000);
 
+  it('sysctl: a conf.default write reaches the interfaces whose key was never written', async () => {
+    // arp_notify: a key nothing in this file (or the lab's boot) writes per interface.
+    const sequence = [
+      'sysctl -w net.ipv4.conf.eth0.arp_notify=1', 'sysctl -w net.ipv4.conf.default.arp_notify=2',
+      'sysctl net.ipv4.conf.eth0.arp_notify net.ipv4.conf.eth1.arp_notify net.ipv4.conf.cni0.arp_notify net.ipv4.conf.lo.arp_notify net.ipv4.conf.all.arp_notify',
+      'sysctl -w net.ipv4.conf.default.rp_filter=2', 'sysctl net.ipv4.conf.eth1.rp_filter net.ipv4.conf.default.rp_filter',
+      'sysctl -w net.ipv4.conf.default.arp_notify=0 net.ipv4.conf.default.rp_filter=0',
+    ];
+    const lab = openLab();
+    const differences: string[] = [];
+    for (const command of sequence) {
+      const a = await backend.run('node-1', command);
+      const b = lab.run('node-1', command);
+      if (JSON.stringify([a.stdout, a.stderr, a.exitCode]) !== JSON.stringify([b.stdout, b.stderr, b.exitCode])) differences.push(`${command}\n  kernel: ${a.stdout}\n  sim:    ${b.stdout}`);
+    }
+    expect(differences.join('\n')).toBe('');
+  }, 60_000);
+
   it('a static entry with another interface\'s MAC sends the frames there (node-1 forwards them on)', async () => {
     const steps: (readonly [string, string])[] = [['node-2', 'ip neigh replace 192.168.56.10 lladdr 02:f4:b9:9d:9f:52 dev eth1']];
     await run(RESET);

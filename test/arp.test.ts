@@ -73,14 +73,16 @@ describe('ARP as net/ipv4/arp.c answers it', () => {
     expect(lab.run('node-1', 'ip neigh show 192.168.56.80').stdout).toBe('192.168.56.80 dev eth1 lladdr 02:00:00:00:00:03 STALE \n');
   });
 
-  it('a conf.default write reaches interfaces whose key was never written (devinet_copy_dflt_conf)', () => {
-    // Kernel 6.18, a namespace with veths va and vb: `sysctl -w net.ipv4.conf.va.arp_announce=1`, then
-    // `sysctl -w net.ipv4.conf.default.arp_ignore=2 net.ipv4.conf.default.arp_announce=2` read back
-    // va.arp_ignore=2, vb.arp_ignore=2, va.arp_announce=1, vb.arp_announce=2, lo.arp_ignore=2.
+  it('a conf.default write reaches only interfaces never written and never given an address', () => {
+    // Kernel 6.18, a namespace with veths va (given 10.9.0.1/24 by `ip addr add`) and vb (no address), lo down:
+    // `sysctl -w net.ipv4.conf.default.arp_notify=2` read back va 0, vb 2, lo 2; after `ip link set lo up` and
+    // default=3: va 0, vb 3, lo 2. A veth with no address whose arp_announce was written (1) kept it at a default of 2.
+    // The namespace lab's node-1 (eth0, eth1, cni0, lo: all addressed) kept 0 for all of them (arp-kernel.test.ts).
     const lab = openLab();
-    lab.run('node-1', 'sysctl -w net.ipv4.conf.eth0.arp_announce=1');
-    lab.run('node-1', 'sysctl -w net.ipv4.conf.default.arp_ignore=2 net.ipv4.conf.default.arp_announce=2');
-    expect(lab.run('node-1', 'sysctl -n net.ipv4.conf.eth0.arp_ignore net.ipv4.conf.eth1.arp_ignore net.ipv4.conf.eth0.arp_announce net.ipv4.conf.eth1.arp_announce net.ipv4.conf.lo.arp_ignore').stdout)
-      .toBe('2\n2\n1\n2\n2\n');
+    const port = lab.run('node-1', 'ip -br link').stdout.split('\n').find((l) => l.startsWith('veth'))!.split('@')[0]!;
+    lab.run('node-1', `sysctl -w net.ipv4.conf.${port}.arp_announce=1`);
+    lab.run('node-1', 'sysctl -w net.ipv4.conf.default.arp_notify=2 net.ipv4.conf.default.arp_announce=2');
+    expect(lab.run('node-1', `sysctl -n net.ipv4.conf.eth1.arp_notify net.ipv4.conf.cni0.arp_notify net.ipv4.conf.lo.arp_notify net.ipv4.conf.${port}.arp_notify net.ipv4.conf.${port}.arp_announce net.ipv4.conf.eth1.arp_announce`).stdout)
+      .toBe('0\n0\n0\n2\n1\n0\n');
   });
 });
