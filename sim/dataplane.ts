@@ -152,6 +152,11 @@ export class Dataplane {
     return copyTables(template);
   }
 
+  /** A device's state if something made it already (undefined: the device is still as the model says). */
+  peekState(id: string): DeviceState | undefined {
+    return this.states.get(id);
+  }
+
   touched(): IterableIterator<DeviceState> {
     return this.states.values();
   }

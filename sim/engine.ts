@@ -14,6 +14,7 @@ import type { MatchPacket } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
+import { arpSender, resolveNeighbour, whyUnanswered } from './arp.js';
 import { countForwarded, countIcmp } from './snmp.js';
 
 export { addressFor } from './nat.js';
@@ -108,22 +109,26 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed', mtu: iface.mtu };
   }
   const link = iface?.segment ? j.dp.linkOf(iface) : undefined;
-  const neighbour = link !== undefined && j.dp.carrierOf(s, iface!) ? j.dp.neighbourOn(link, iface!.segment!, nexthop, device, out) : undefined;
+  const onLink = link !== undefined && j.dp.carrierOf(s, iface!);
+  let neighbour = onLink ? j.dp.neighbourOn(link, iface!.segment!, nexthop, device, out) : undefined;
   const backFrom = j.bridgedBackFrom;
   j.bridgedBackFrom = undefined;
   const refused = neighbour && backFrom !== undefined ? hairpinRefused(j, s, out, neighbour, backFrom) : undefined;
   if (refused) return refused;
   const now = j.dp.nowMs + j.elapsedMs;
   // A static neighbour entry sends the frame without asking: to a MAC nobody on the link has, it is lost.
-  const arp = neighbour ? s.neighbours.send(out, nexthop, neighbour.ifaceState.mac, now) : s.neighbours.permanent(out, nexthop) ? 'lost' : undefined;
+  let arp = neighbour ? s.neighbours.send(out, nexthop, neighbour.ifaceState.mac, now) : s.neighbours.permanent(out, nexthop) ? 'lost' : undefined;
+  // A request sent, nobody holding the address on the link, or an entry naming another MAC: ARP's sysctls decide (arp.ts).
+  if (onLink && arp !== 'known') ({ neighbour, arp } = resolveNeighbour(j, s, iface!, nexthop, p.src, now, neighbour, arp));
   if (arp === 'lost') return { kind: 'dropped', device, disposition: 'no-answer' };
-  if (arp === 'asked') neighbour!.state.neighbours.heardFrom(neighbour!.iface, addressFor(s, out, nexthop), iface!.mac, now);
+  if (arp === 'asked') neighbour!.state.neighbours.heardFrom(neighbour!.iface, arpSender(s, out, nexthop, p.src), iface!.mac, now);
   if (!neighbour) {
     const wait = unansweredArpWait(j, device, out, nexthop);
-    if (j.dp.tap !== null && wait === ARP_TIMEOUT_MS && iface) tapUnansweredArp(j, j.dp.tap, s, iface, nexthop, addressFor(s, out, nexthop));
+    if (j.dp.tap !== null && wait === ARP_TIMEOUT_MS && iface) tapUnansweredArp(j, j.dp.tap, s, iface, nexthop, arpSender(s, out, nexthop, p.src));
     j.elapsedMs += wait;
-    if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
-    if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
+    if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : onLink ? whyUnanswered(j.dp, iface!.segment!, { device, iface: out }, arpSender(s, out, nexthop, p.src), nexthop) : ''}`, { out });
+    // ipv4_link_failure() -> icmp_send() to the packet's own (local) source, from that address (kernel-checked: a route's src).
+    if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: s.isLocal(p.src) ? p.src : addressFor(s, out, nexthop) };
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p, arp === 'asked' ? nexthop : undefined);

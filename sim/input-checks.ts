@@ -39,14 +39,19 @@ function rpFilterSysctls(s: DeviceState, dev: string): number {
 }
 
 export function rpFilterPasses(s: DeviceState, p: Packet, inDev: string): boolean {
+  return rpFilterAccepts(s, p.src, inDev);
+}
+
+/** rp_filter's test of a source address arriving on IN_DEV (packets, and ARP requests' sender addresses: arp.ts). */
+export function rpFilterAccepts(s: DeviceState, src: number, inDev: string): boolean {
   const mode = rpFilterMode(s, inDev);
   if (mode === 0) return true;
-  const back = s.lookup(p.src);
+  const back = s.lookup(src);
   if (!back || back.route.type !== 'unicast') return false;
   return mode === 2 || back.route.dev === inDev;
 }
 
-function acceptLocal(s: DeviceState, dev: string): number {
+export function acceptLocal(s: DeviceState, dev: string): number {
   return s.inputSysctls(dev, inputSysctlsOf).acceptLocal;
 }
 

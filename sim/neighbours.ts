@@ -3,7 +3,7 @@
 // INCOMPLETE while an unanswered request runs and FAILED after it; the asked side learns the asker as STALE
 // (arp_process -> neigh_event_ns); `ip neigh replace ... lladdr` makes PERMANENT entries, a wrong one loses frames.
 
-export type NudState = 'REACHABLE' | 'STALE' | 'DELAY' | 'INCOMPLETE' | 'FAILED' | 'PERMANENT';
+export type NudState = 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'INCOMPLETE' | 'FAILED' | 'PERMANENT';
 
 /**
  * base_reachable_time (30 s). The kernel draws each entry's reachable_time between half and one and a half of it;
@@ -12,6 +12,8 @@ export type NudState = 'REACHABLE' | 'STALE' | 'DELAY' | 'INCOMPLETE' | 'FAILED'
 export const REACHABLE_MS = 30_000;
 /** delay_first_probe_time: a used STALE entry waits this long in DELAY before its unicast probe confirms it. */
 export const DELAY_PROBE_MS = 5_000;
+/** ucast_probes (3) unicast probes, retrans_time (1 s) apart, in PROBE before an unanswered entry is FAILED. */
+export const UNICAST_PROBES_MS = 3_000;
 
 export interface NeighEntry {
   readonly ip: number;
@@ -24,6 +26,8 @@ export interface NeighEntry {
   failsAtMs?: number;
   /** A STALE entry used at this time: DELAY, then REACHABLE again DELAY_PROBE_MS later. */
   delayFromMs?: number;
+  /** Its unicast probes go unanswered (arp.ts): PROBE after the DELAY, FAILED once they are spent. */
+  probesFail?: boolean;
 }
 
 export class NeighbourTable {
@@ -45,6 +49,7 @@ export class NeighbourTable {
     if (e.failsAtMs !== undefined) return now < e.failsAtMs ? 'INCOMPLETE' : 'FAILED';
     if (e.delayFromMs !== undefined) {
       if (now < e.delayFromMs + DELAY_PROBE_MS) return 'DELAY';
+      if (e.probesFail) return now < e.delayFromMs + DELAY_PROBE_MS + UNICAST_PROBES_MS ? 'PROBE' : 'FAILED';
       e.confirmedMs = e.delayFromMs + DELAY_PROBE_MS;
       e.delayFromMs = undefined;
     }
@@ -53,18 +58,22 @@ export class NeighbourTable {
 
   /**
    * A frame goes to `ip` on `dev`, whose owner has `mac`: 'asked' when an ARP request went out (a new or failed
-   * entry), 'lost' when a static entry names another address (the frame reaches nobody), else 'known'.
+   * entry), 'lost' when a static entry names another MAC, 'other' when a learned one does (a proxy's: arp.ts finds
+   * where such frames go), 'probing' when a STALE entry is used (DELAY: arp.ts asks whether its probe will be
+   * answered), else 'known'.
    */
-  send(dev: string, ip: number, mac: string, now: number): 'asked' | 'known' | 'lost' {
+  send(dev: string, ip: number, mac: string, now: number): 'asked' | 'known' | 'lost' | 'other' | 'probing' {
     const t = this.table(dev);
     const e = t.get(ip);
-    if (e === undefined || e.failsAtMs !== undefined) {
+    if (e === undefined || e.failsAtMs !== undefined || (e.probesFail && this.state(e, now) === 'FAILED')) {
       t.set(ip, { ip, dev, lladdr: mac, permanent: false, confirmedMs: now });
       return 'asked';
     }
     if (e.permanent) return e.lladdr === mac ? 'known' : 'lost';
-    if (this.state(e, now) === 'STALE') e.delayFromMs = now;
-    return 'known';
+    if (e.lladdr !== mac) return 'other';
+    if (this.state(e, now) !== 'STALE') return 'known';
+    e.delayFromMs = now;
+    return 'probing';
   }
 
   /** Nobody answers for `ip` on `dev`: INCOMPLETE until the attempt gives up at `failsAt`, then FAILED. */
@@ -91,9 +100,9 @@ export class NeighbourTable {
     t.set(ip, { ip, dev, lladdr: mac, permanent: false, confirmedMs: now - REACHABLE_MS });
   }
 
-  /** `ip neigh replace|add IP lladdr MAC dev DEV`: a PERMANENT entry. */
-  setPermanent(dev: string, ip: number, mac: string): void {
-    this.table(dev).set(ip, { ip, dev, lladdr: mac, permanent: true, confirmedMs: 0 });
+  /** `ip neigh replace|add IP lladdr MAC dev DEV [nud S]`: PERMANENT (the default), or a learned entry confirmed now or stale. */
+  setEntry(dev: string, ip: number, mac: string, state: 'PERMANENT' | 'REACHABLE' | 'STALE', now: number): void {
+    this.table(dev).set(ip, { ip, dev, lladdr: mac, permanent: state === 'PERMANENT', confirmedMs: state === 'REACHABLE' ? now : now - REACHABLE_MS });
   }
 
   delete(dev: string, ip: number): boolean {

@@ -1,7 +1,8 @@
 // The dataplane's tap: the frame events the engine emits at each interface crossing while a capture listens (and
 // only then: the engine tests `dp.tap !== null` once per crossing), and the interfaces an AF_PACKET socket sees them on.
 import type { DeviceState, IfaceState, Neighbour } from '../dataplane.js';
-import { addressFor, type Journey } from '../engine.js';
+import type { Journey } from '../engine.js';
+import { arpSender, segmentReceivers } from '../arp.js';
 import type { Packet } from '../packet.js';
 import type { ConversationTiming, TcpSegment } from './conversation.js';
 
@@ -85,7 +86,7 @@ export function tapDeparture(j: Journey, tap: TapSink, s: DeviceState, out: Ifac
   if (p.tcp === 'data') return;
   const at = nowOf(j);
   const device = s.device.id;
-  if (asked !== undefined) tapAnsweredArp(j, tap, s, out, neighbour, asked, at);
+  if (asked !== undefined) tapAnsweredArp(j, tap, s, out, neighbour, asked, p.src, at);
   const frame = { atMs: at, srcMac: out.mac, dstMac: neighbour.ifaceState.mac, packet: p, flow: flowOf(j) };
   crossings(tap, device, out, neighbour, frame, false);
   pending.set(tap, { srcMac: frame.srcMac, dstMac: frame.dstMac, flow: frame.flow });
@@ -124,18 +125,40 @@ function flood(j: Journey, tap: TapSink, device: string, out: IfaceState, port: 
   }
 }
 
+/**
+ * A broadcast sent by S:OUT, where every interface of its link sees it: a pod's goes through its bridge port to the
+ * bridge and every other port (flood); a bridge's goes out of each of its ports to the pods; on a shared link (the
+ * host-only network) every other interface receives it.
+ */
+function broadcast(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, frame: Omit<FrameEvent, 'device' | 'iface' | 'dir'>): void {
+  const device = s.device.id;
+  const port = out.peer ? j.dp.state(out.peer.device).ifaces.get(out.peer.iface) : undefined;
+  if (port?.master !== undefined) return flood(j, tap, device, out, port, frame);
+  emit(tap, { ...frame, device, iface: out.name, dir: 'out' });
+  if (out.kind === 'bridge') {
+    for (const p of s.ifaces.values()) {
+      if (p.master !== out.name) continue;
+      emit(tap, { ...frame, device, iface: p.name, dir: 'out' });
+      if (p.peer) emit(tap, { ...frame, device: p.peer.device, iface: p.peer.iface, dir: 'in' });
+    }
+    return;
+  }
+  if (out.peer) return emit(tap, { ...frame, device: out.peer.device, iface: out.peer.iface, dir: 'in' });
+  if (out.segment === undefined) return;
+  for (const r of segmentReceivers(j.dp, out.segment)) {
+    if (r.device !== device || r.iface !== out.name) emit(tap, { ...frame, device: r.device, iface: r.iface, dir: 'in' });
+  }
+}
+
 /** The ARP request (broadcast) for NEIGHBOUR's address and its reply (unicast back), at the first use of the entry. */
-function tapAnsweredArp(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, neighbour: Neighbour, target: number, at: number): void {
+function tapAnsweredArp(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, neighbour: Neighbour, target: number, saddr: number, at: number): void {
   const device = s.device.id;
   const rx = neighbour.ifaceState;
-  const sender = addressFor(s, out.name, target);
+  const sender = arpSender(s, out.name, target, saddr);
   if (sender === undefined) return;
   const flow = flowOf(j);
   const request: ArpFrame = { op: 'request', senderMac: out.mac, senderIp: sender, targetMac: '00:00:00:00:00:00', targetIp: target };
-  const broadcast = { atMs: at, srcMac: out.mac, dstMac: BROADCAST_MAC, arp: request, flow };
-  const port = out.peer ? j.dp.state(out.peer.device).ifaces.get(out.peer.iface) : undefined;
-  if (port?.master !== undefined) flood(j, tap, device, out, port, broadcast);
-  else crossings(tap, device, out, neighbour, broadcast, true);
+  broadcast(j, tap, s, out, { atMs: at, srcMac: out.mac, dstMac: BROADCAST_MAC, arp: request, flow });
   const reply: ArpFrame = { op: 'reply', senderMac: rx.mac, senderIp: target, targetMac: out.mac, targetIp: sender };
   const back: Neighbour = { device, iface: out.name, ifaceState: out, state: s };
   crossings(tap, neighbour.device, rx, back, { atMs: at, srcMac: rx.mac, dstMac: out.mac, arp: reply, flow }, true);
@@ -158,8 +181,6 @@ export function tapUnansweredArp(j: Journey, tap: TapSink, s: DeviceState, out: 
   const start = nowOf(j);
   for (let k = 0; k < ARP_SOLICITS; k++) {
     const arp: ArpFrame = { op: 'request', senderMac: out.mac, senderIp: sender, targetMac: '00:00:00:00:00:00', targetIp: nexthop };
-    const frame = { atMs: start + k * ARP_RETRANS_MS, srcMac: out.mac, dstMac: BROADCAST_MAC, arp, flow: flowOf(j) };
-    emit(tap, { ...frame, device: s.device.id, iface: out.name, dir: 'out' });
-    if (out.peer) emit(tap, { ...frame, device: out.peer.device, iface: out.peer.iface, dir: 'in' });
+    broadcast(j, tap, s, out, { atMs: start + k * ARP_RETRANS_MS, srcMac: out.mac, dstMac: BROADCAST_MAC, arp, flow: flowOf(j) });
   }
 }

@@ -1,5 +1,6 @@
 // `ip neigh` (iproute2 6.1): show [dev D] [ADDR] [nud STATE], flush dev D|all|ADDR, add/replace ADDR lladdr MAC dev D
-// (PERMANENT), del ADDR dev D; lines as print_neigh() writes them (`IP dev D lladdr MAC STATE `), IPv4 only.
+// [nud permanent|reachable|stale], del ADDR dev D; lines as print_neigh() writes them (`IP dev D lladdr MAC STATE `),
+// IPv4 only.
 import { formatIp, parseIp } from '../../topology/address.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
@@ -48,18 +49,39 @@ function selected(ctx: CommandContext, f: Filter, now: number): { e: NeighEntry;
     .filter(({ e, state }) => (f.dev === undefined || e.dev === f.dev) && (f.ip === undefined || e.ip === f.ip) && (f.nud === undefined || f.nud === 'ALL' || f.nud === state));
 }
 
+/**
+ * iproute2's ll_addr_a2n(): colon-separated parts, each read as sscanf("%x") reads it (leading hex digits: `0g` is 0),
+ * at most 255; the text of its error for a part that is not; undefined for what is not six parts (not modelled).
+ */
+function parseLladdr(text: string): string | CommandResult | undefined {
+  const parts = text.split(':');
+  const bytes: string[] = [];
+  for (const part of parts) {
+    const digits = /^[0-9a-fA-F]+/.exec(part.trim())?.[0];
+    const n = digits === undefined ? NaN : parseInt(digits, 16);
+    if (!(n <= 255)) return fail(`"${part}" is invalid lladdr.\n`, 1);
+    bytes.push(n.toString(16).padStart(2, '0'));
+  }
+  return bytes.length === 6 ? bytes.join(':') : undefined;
+}
+
+/** The NUD states `ip neigh add|replace ... nud S` sets that the table models (static, or learned and aging). */
+const SETTABLE_NUD: ReadonlySet<string> = new Set(['permanent', 'reachable', 'stale']);
+
 function change(verb: 'add' | 'replace' | 'delete', args: readonly string[], ctx: CommandContext): CommandResult {
   let ip: number | undefined;
   let dev: string | undefined;
   let lladdr: string | undefined;
+  let nud = 'permanent';
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === 'dev' || a === 'lladdr' || a === 'nud' || a === 'to') {
       const v = args[++i];
       if (v === undefined) return incomplete();
       if (a === 'dev') dev = v;
-      else if (a === 'lladdr') lladdr = v.toLowerCase();
-      else if (a === 'nud' && v !== 'permanent') return unsupported(`ip neigh ${verb} nud ${v}`);
+      else if (a === 'lladdr') lladdr = v;
+      else if (a === 'nud' && !SETTABLE_NUD.has(v)) return unsupported(`ip neigh ${verb} nud ${v}`);
+      else if (a === 'nud') nud = v;
       else if (a === 'to') ip = parseIp(v);
     } else ip = parseIp(a);
   }
@@ -68,9 +90,13 @@ function change(verb: 'add' | 'replace' | 'delete', args: readonly string[], ctx
   if (ip === undefined) return fail('Device and destination are required arguments.', 255);
   const table = ctx.state.neighbours;
   if (verb === 'delete') return table.delete(dev, ip) ? ok() : rtnetlink('No such file or directory');
-  if (lladdr === undefined || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(lladdr)) return unsupported(`ip neigh ${verb} without a MAC lladdr`);
-  if (verb === 'add' && table.get(dev, ip) !== undefined) return rtnetlink('File exists');
-  table.setPermanent(dev, ip, lladdr);
+  const existing = table.get(dev, ip);
+  const mac = lladdr === undefined ? existing?.lladdr : parseLladdr(lladdr);
+  if (typeof mac === 'object') return mac;
+  // Without a MAC the kernel keeps the entry's own; an entry without one is not modelled.
+  if (mac === undefined) return unsupported(`ip neigh ${verb} without a MAC lladdr`);
+  if (verb === 'add' && existing !== undefined) return rtnetlink('File exists');
+  table.setEntry(dev, ip, mac, nud === 'permanent' ? 'PERMANENT' : nud === 'stale' ? 'STALE' : 'REACHABLE', ctx.sim.dp.nowMs);
   return ok();
 }
 

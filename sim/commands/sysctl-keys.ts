@@ -1,6 +1,6 @@
 // The sysctls a device has (kernel 6.x defaults for the IPv4 keys the lab touches, per-interface conf.* trees) and
 // the kernel's semantics when they are read or written: ip_forward rewrites every conf.*.forwarding, a new
-// conf.default value only reaches interfaces created later, integers only.
+// conf.default value reaches only interfaces that never had a key written nor an address added, integers only.
 import type { DeviceState } from '../dataplane.js';
 
 const GLOBAL_DEFAULTS: Readonly<Record<string, string>> = {
@@ -48,6 +48,19 @@ const RANGES: Readonly<Record<string, readonly [number, number]>> = {
 
 const CONF = /^net\.ipv4\.conf\.([^.]+)\.([a-z0-9_]+)$/;
 
+/** Keys written on every interface when the labs come up (rp_filter: lab/netns/plan.ts), or never copied (forwarding). */
+const PINNED_AT_BOOT: ReadonlySet<string> = new Set(['rp_filter', 'forwarding']);
+
+/**
+ * Whether an existing interface keeps its LEAF when conf.default is written. The kernel copies the new value to every
+ * interface whose key was never set (devinet_copy_dflt_conf), but an address added by netlink (`ip addr add`, DHCP)
+ * marks all of that interface's keys set (inet_rtm_newaddr -> ipv4_devconf_setall), as lo coming up does: so only
+ * interfaces without addresses (a node's veth bridge ports) follow (kernel-checked, docs/neighbours.md).
+ */
+function keepsOwnConf(leaf: string, iface: { readonly kind: string; readonly addrs: readonly unknown[] }): boolean {
+  return PINNED_AT_BOOT.has(leaf) || iface.kind === 'loopback' || iface.addrs.length > 0;
+}
+
 /** Every key the device has, sorted as sysctl lists them. */
 export function sysctlKeys(s: DeviceState): string[] {
   const confDirs = ['all', 'default', ...s.ifaces.keys()].sort();
@@ -71,11 +84,8 @@ export function readSysctl(s: DeviceState, key: string): string {
   if (leaf === 'forwarding') return readSysctl(s, 'net.ipv4.ip_forward');
   if (dir === 'all') return ALL_OVERRIDES[leaf] ?? CONF_DEFAULTS[leaf]!;
   if (dir === 'lo' && LO_OVERRIDES[leaf] !== undefined) return LO_OVERRIDES[leaf];
-  if (dir !== 'default') {
-    // An interface took conf.default's value when it was created (with the lab).
-    const atCreation = s.device.sysctls[`net.ipv4.conf.default.${leaf}`];
-    if (atCreation !== undefined) return atCreation;
-  }
+  // An interface whose key was never written follows conf.default (devinet_copy_dflt_conf(); see keepsOwnConf).
+  if (dir !== 'default') return readSysctl(s, `net.ipv4.conf.default.${leaf}`);
   return CONF_DEFAULTS[leaf]!;
 }
 
@@ -97,10 +107,10 @@ export function writeSysctl(s: DeviceState, key: string, value: string): string 
     return undefined;
   }
   if (m && m[1] === 'default') {
-    // Existing interfaces keep the value they were created with.
-    for (const dev of s.ifaces.keys()) {
+    // Interfaces that keep their value: see keepsOwnConf.
+    for (const [dev, iface] of s.ifaces) {
       const devKey = `net.ipv4.conf.${dev}.${m[2]}`;
-      if (!s.sysctls.has(devKey)) s.sysctls.set(devKey, readSysctl(s, devKey));
+      if (!s.sysctls.has(devKey) && keepsOwnConf(m[2]!, iface)) s.sysctls.set(devKey, readSysctl(s, devKey));
     }
   }
   s.sysctls.set(key, normal);
