@@ -15,6 +15,8 @@ import { REJECT_TYPES } from './netfilter.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { countForwarded, countIcmp } from './snmp.js';
+import { countIp, countIpIn, countIpTransmit } from './ip-mib.js';
+import { countCrossing, countLoopback, countTxDropped, countUnansweredArp } from './link-stats.js';
 
 export { addressFor } from './nat.js';
 export { icmpError, icmpErrorLength } from './icmp-error.js';
@@ -60,12 +62,16 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   if (!related && !reply && (s.tables.nat.get('OUTPUT')?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
   if (s.isLocal(p.dst)) {
     if (p.icmp !== undefined) countIcmp(s, p, 'out');
+    countIp(s, 'outRequests');
+    countIpTransmit(s, p.length, p.protocol === 'tcp');
+    countLoopback(s, p.length);
     if (j.recording) j.note(device, `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
     j.cross('veth');
     return ingress(j, device, 'lo', p, s);
   }
   const hit = s.lookup(p.dst);
   if (!hit) {
+    countIp(s, 'outNoRoutes');
     if (j.recording) j.note(device, `no route to ${formatIp(p.dst)}`);
     return { kind: 'local-error', device, errno: 'ENETUNREACH', disposition: 'no-route' };
   }
@@ -77,8 +83,10 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   }
   const out = route.dev!;
   if (p.icmp !== undefined) countIcmp(s, p, 'out');
+  countIp(s, 'outRequests');
   const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', undefined, out);
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
+    countIp(s, 'outDiscards');
     if (j.recording) j.note(device, verdictText('filter', fv), { out });
     const how = fv.target === 'REJECT' ? REJECT_TYPES[fv.rule?.rejectWith ?? 'icmp-port-unreachable'] : undefined;
     const rejectIcmp = how !== undefined && how !== 'tcp-reset' && !related ? { rejectIcmp: how } : {};
@@ -107,6 +115,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     if (j.recording) j.note(device, `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
     return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed', mtu: iface.mtu };
   }
+  countIpTransmit(s, p.length, p.protocol === 'tcp');
   const link = iface?.segment ? j.dp.linkOf(iface) : undefined;
   const neighbour = link !== undefined && j.dp.carrierOf(s, iface!) ? j.dp.neighbourOn(link, iface!.segment!, nexthop, device, out) : undefined;
   const backFrom = j.bridgedBackFrom;
@@ -122,6 +131,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     const wait = unansweredArpWait(j, device, out, nexthop);
     if (j.dp.tap !== null && wait === ARP_TIMEOUT_MS && iface) tapUnansweredArp(j, j.dp.tap, s, iface, nexthop, addressFor(s, out, nexthop));
     j.elapsedMs += wait;
+    if (wait === ARP_TIMEOUT_MS && iface && link && j.dp.carrierOf(s, iface)) countUnansweredArp(j.dp, iface, link.bridge);
     if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
     if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
@@ -140,10 +150,12 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   const frame = Math.min(p.length, iface!.mtu);
   if (frame > rxMtu + 4) {
     if (j.recording) j.note(neighbour.device, `${frame}-byte frame exceeds ${port?.master === rx.name ? port.name : neighbour.iface} mtu ${rxMtu}: dropped on receive`, { in: neighbour.iface });
+    countTxDropped(iface!);
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.
   const bridge = link!.bridge;
+  countCrossing(j.dp, iface!, rx, bridge, p.length, arp === 'asked');
   j.cameThrough = iface!.peer;
   if (bridge && bridge.device !== device && bridge.device !== neighbour.device && bridgeNf(j.dp.state(bridge.device), bridge.iface)) {
     return bridged(j, bridge, p, neighbour);
@@ -169,6 +181,7 @@ function ingress(j: Journey, device: string, inDev: string, packet: Packet, stat
   if (j.steps.length > MAX_STEPS) return { kind: 'dropped', device, disposition: 'loop' };
   j.visited.push(device);
   const s = state ?? j.dp.state(device);
+  countIpIn(s, packet.length, packet.protocol === 'tcp');
   const flow = findFlow(j, device, packet);
   let p = flow ? undoNat(j, device, flow, packet, 'dst', 'PREROUTING', { in: inDev }) : packet;
   const tracked = isTracked(p, flow);
@@ -233,16 +246,19 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (flow) p = undoNat(j, device, flow, p, 'src', 'INPUT', { in: inDev });
     if (j.recording) j.note(device, `${broadcast ? 'local broadcast' : 'local'} delivery to ${formatIp(p.dst)}`, { in: inDev });
     if (p.icmp !== undefined) countIcmp(s, p, 'in');
+    countIp(s, 'inDelivers');
     return { kind: 'delivered', device, packet: p };
   }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
   if (!forwarding(s, inDev)) {
+    countIp(s, 'inAddrErrors');
     if (j.recording) j.note(device, 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
     return { kind: 'dropped', device, disposition: 'forwarding-off' };
   }
   const route = s.lookup(p.dst)?.route;
   const bridgedBack = daddrChanged && route?.type === 'unicast' && route.dev === inDev && bridgeNf(s, inDev);
   if (!route) {
+    countIp(s, 'inNoRoutes');
     if (j.recording) j.note(device, `no route to ${formatIp(p.dst)}`, { in: inDev });
     return routeError(j, s, p, 0, 'no-route', inDev);
   }
@@ -263,15 +279,19 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   if (!bridgedBack) {
     if (p.ttl <= 1) {
       const looped = j.visited.indexOf(device) !== j.visited.lastIndexOf(device);
+      countIp(s, 'inHdrErrors');
       if (j.recording) j.note(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
     }
     const outIface = s.ifaces.get(route.dev!);
     if (outIface && p.df && p.length > outIface.mtu) {
+      countIp(s, 'fragFails');
       if (j.recording) j.note(device, `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
     }
     p = { ...p, ttl: p.ttl - 1 };
+    // Kernel 6.18 counts IpForwDatagrams in ip_forward, before the FORWARD hook (a FORWARD DROP still counts; 6.1 counted after it).
+    countForwarded(s);
   }
   const how = bridgedBack ? `DNAT target is on ${inDev} again: bridged back out (br_netfilter, not routed, TTL kept): ` : '';
   const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(j, device, p, tracked), inDev, route.dev);
@@ -282,6 +302,5 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   if (v.target === 'REJECT') return reject(j, s, p, v, inDev, how);
   if (j.recording) j.note(device, `${how}${routeText(route)}`, { in: inDev, out: route.dev });
   if (bridgedBack) j.bridgedBackFrom = j.cameThrough;
-  else countForwarded(s);
   return egress(j, s, route, p, inDev, false, tracked, flow);
 }

@@ -10,6 +10,7 @@ import { journeyStartMs } from './capture/tap.js';
 import { httpResponseBytes, httpResponseHead } from './http.js';
 import { dnsServerKind } from './dns/responder.js';
 import { trackProbe } from './conntrack-table.js';
+import { countIp, countUdpSend } from './ip-mib.js';
 
 const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };
 
@@ -80,7 +81,9 @@ function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: DnsDatagram 
     return { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 44, df: true, tcp: listening ? 'synack' : 'rst' };
   }
   // A DNS server answers a datagram to its port (the answer's content: sim/dns/exchange.ts); other UDP services swallow it.
+  if (p.protocol === 'udp') countIp(s, listening || (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) ? 'udpInDatagrams' : 'udpNoPorts');
   if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) {
+    countIp(s, 'udpOutDatagrams');
     const payload = dnsQuery.reply(device);
     return { src: p.dst, dst: p.src, protocol: 'udp', sport: p.dport, dport: p.sport, ttl: 64, length: 28 + payload.length, df: false, payload };
   }
@@ -174,6 +177,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const conntrack: CtEntry[] = [];
   const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
   const outcome = originate(out, device, packet);
+  if (packet.protocol === 'udp') countUdpSend(dp.state(device), outcome);
   const steps: Step[] = out.steps;
   const tracked = spec.track === true || spec.dnsQuery !== undefined ? { device, packet, visited: out.visited, delivered: outcome.kind === 'delivered', nat: conntrack } : undefined;
   if (tracked) trackProbe(dp, { ...tracked, replied: false }, dp.nowMs);
@@ -219,6 +223,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }
   const got = ret.packet;
+  if (got.protocol === 'udp') countIp(dp.state(device), 'udpInDatagrams');
   if (tracked && !isIcmpError(got)) trackProbe(dp, { ...tracked, replied: true }, dp.nowMs);
   const kind = replyKind(got);
   if (!kind) return probeResult(spec, steps, disposition, outcome.device);

@@ -154,10 +154,10 @@ const listen = (protocol: 'tcp' | 'udp', port: number, app?: Listener['app'], ht
 const set = (...tools: ClientTool[]): ReadonlySet<ClientTool> => new Set(tools);
 
 /**
- * debian:*-slim images have no procps (ps), net-tools (arp), tcpdump, ipset nor iproute2's bridge; coreutils' uname and
+ * debian:*-slim images have no procps (ps), net-tools (arp, netstat), tcpdump, ipset nor iproute2's bridge; coreutils' uname and
  * hostname are there. (ip, ping, traceroute, iptables, sysctl stay, as from a debug container: docs/training-shell.md.)
  */
-const DEBIAN_SLIM_LACKS: ReadonlySet<string> = new Set(['ps', 'arp', 'tcpdump', 'ipset', 'bridge']);
+const DEBIAN_SLIM_LACKS: ReadonlySet<string> = new Set(['ps', 'arp', 'netstat', 'tcpdump', 'ipset', 'bridge']);
 
 /** The images tracelab knows, by short name. */
 const IMAGES: Readonly<Record<string, ImageFacts>> = {

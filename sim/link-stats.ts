@@ -1,0 +1,161 @@
+// Interface RX/TX counters (`ip -s link`): the frames the simulated traffic put on each interface since the lab
+// started, counted as the namespace lab's kernel counts them (kernel 6.18, checked): a veth or NIC counts the frame
+// with its 14-byte Ethernet header (a 60-byte traceroute probe is 74 bytes), a bridge port too; the bridge device
+// counts what its own stack sends with the header (br_dev_xmit) and what it passes up without it (br_pass_frame_up:
+// an ARP request is 28 bytes there). Broadcast ARP requests reach the bridge device and every other port.
+// One call per frame from engine.ts; the counters live on the interface record, allocated on its first frame.
+import type { Attachment, Dataplane, DeviceState, IfaceState } from './dataplane.js';
+import type { InterfaceRecord } from './device-state.js';
+
+/** Ethernet header: what a veth, NIC or bridge port adds to an IP packet's length. */
+const ETH_HLEN = 14;
+/** An ARP request or reply for IPv4 over Ethernet, without the Ethernet header. */
+export const ARP_LEN = 28;
+/** Requests an unanswered ARP attempt sends (net.ipv4.neigh.default.mcast_solicit) before it fails. */
+const ARP_UNANSWERED_REQUESTS = 3;
+
+/** One interface's counters (rtnl_link_stats64's fields the simulated traffic moves). */
+export class LinkCounters {
+  rxPackets = 0;
+  rxBytes = 0;
+  txPackets = 0;
+  txBytes = 0;
+  /** Frames the interface could not hand on (a veth whose peer refused a too-big frame). */
+  txDropped = 0;
+  /** Broadcasts it sent on a plain segment (they count for every other member: `received`). */
+  broadcastsSent = 0;
+  broadcastBytesSent = 0;
+  /** The bridge port at the other end of this veth (resolved on the first bridged frame; null: none). */
+  port: IfaceState | null | undefined = undefined;
+}
+
+/** IFACE's counters (all zero before its first frame). */
+export function linkCounters(iface: IfaceState): LinkCounters {
+  const i = iface as InterfaceRecord;
+  return i.linkCounters ?? (i.linkCounters = new LinkCounters());
+}
+
+function tx(i: IfaceState, bytes: number): void {
+  const c = linkCounters(i);
+  c.txPackets++;
+  c.txBytes += bytes;
+}
+
+function rx(i: IfaceState, bytes: number): void {
+  const c = linkCounters(i);
+  c.rxPackets++;
+  c.rxBytes += bytes;
+}
+
+/** The bridge port on the node's side of a pod's veth (null for the bridge itself or a veth into no bridge port). */
+function portOf(dp: Dataplane, bridge: Attachment, i: IfaceState): IfaceState | null {
+  const c = linkCounters(i);
+  if (c.port === undefined) {
+    const peer = i.kind !== 'bridge' && i.peer?.device === bridge.device ? dp.state(bridge.device).ifaces.get(i.peer.iface) : undefined;
+    c.port = peer?.master === bridge.iface ? peer : null;
+  }
+  return c.port;
+}
+
+/**
+ * A frame of an L3 packet of LEN bytes (an IP packet, or ARP_LEN) from FROM to the neighbour's interface, on a link
+ * BRIDGE switches (a node's cni0) or a plain one: the sender's TX, the bridge ports it passes, the receiver's RX.
+ */
+export function countFrame(dp: Dataplane, from: IfaceState, to: IfaceState, bridge: Attachment | undefined, len: number): void {
+  const frame = len + ETH_HLEN;
+  tx(from, frame);
+  if (bridge !== undefined) {
+    const inPort = portOf(dp, bridge, from);
+    if (inPort) rx(inPort, frame);
+    const outPort = portOf(dp, bridge, to);
+    if (outPort) tx(outPort, frame);
+  }
+  rx(to, to.kind === 'bridge' ? len : frame);
+}
+
+/**
+ * TIMES ARP requests broadcast from FROM on a link BRIDGE switches: the bridge device gets each (without the
+ * Ethernet header), every other port floods it to the pod behind it. On a plain link only the sender's TX is known.
+ */
+export function countArpBroadcast(dp: Dataplane, from: IfaceState, bridge: Attachment | undefined, times = 1): void {
+  const frame = ARP_LEN + ETH_HLEN;
+  for (let k = 0; k < times; k++) tx(from, frame);
+  if (bridge === undefined) {
+    if (from.segment === undefined) return;
+    const b = segmentBroadcasts(dp, from.segment);
+    const c = linkCounters(from);
+    b.packets += times;
+    b.bytes += times * frame;
+    c.broadcastsSent += times;
+    c.broadcastBytesSent += times * frame;
+    return;
+  }
+  const node = dp.state(bridge.device);
+  const inPort = portOf(dp, bridge, from);
+  for (const i of node.ifaces.values()) {
+    if (i === inPort || i === from || !i.up) continue;
+    const pod = i.master === bridge.iface && i.peer ? podEnd(dp, i) : undefined;
+    for (let k = 0; k < times; k++) {
+      if (i.name === bridge.iface) rx(i, ARP_LEN);
+      else if (i.master === bridge.iface) {
+        tx(i, frame);
+        if (pod?.up) rx(pod, frame);
+      }
+    }
+  }
+  if (inPort) for (let k = 0; k < times; k++) rx(inPort, frame);
+}
+
+/** Broadcast frames sent on each plain segment (the host-only network), per lab: every member receives them. */
+const broadcasts = new WeakMap<Dataplane, Map<string, { packets: number; bytes: number }>>();
+
+function segmentBroadcasts(dp: Dataplane, segment: string): { packets: number; bytes: number } {
+  let bySegment = broadcasts.get(dp);
+  if (!bySegment) broadcasts.set(dp, (bySegment = new Map()));
+  let b = bySegment.get(segment);
+  if (!b) bySegment.set(segment, (b = { packets: 0, bytes: 0 }));
+  return b;
+}
+
+/**
+ * IFACE's RX as `ip -s link` reads it: its own frames, plus on a plain segment the broadcasts the others sent there
+ * (counted once per segment, not per member: a large lab's host-only network has thousands).
+ */
+export function received(dp: Dataplane, iface: IfaceState): { packets: number; bytes: number } {
+  const c = linkCounters(iface);
+  const b = iface.segment !== undefined && dp.bridgeOf(iface.segment) === undefined ? broadcasts.get(dp)?.get(iface.segment) : undefined;
+  return b ? { packets: c.rxPackets + b.packets - c.broadcastsSent, bytes: c.rxBytes + b.bytes - c.broadcastBytesSent } : { packets: c.rxPackets, bytes: c.rxBytes };
+}
+
+/** The pod's interface at the other end of a bridge port's veth. */
+function podEnd(dp: Dataplane, port: IfaceState): IfaceState | undefined {
+  const peer = port.peer!;
+  return dp.model.device(peer.device) ? dp.state(peer.device).ifaces.get(peer.iface) : undefined;
+}
+
+/** The requests of an ARP attempt nobody answers: they leave the sender and the bridge floods them. */
+export function countUnansweredArp(dp: Dataplane, from: IfaceState, bridge: Attachment | undefined): void {
+  countArpBroadcast(dp, from, bridge, ARP_UNANSWERED_REQUESTS);
+}
+
+/** A packet a device sends to one of its own addresses: through lo, out and in again. */
+export function countLoopback(s: DeviceState, len: number): void {
+  const lo = s.ifaces.get('lo');
+  if (!lo) return;
+  tx(lo, len + ETH_HLEN);
+  rx(lo, len + ETH_HLEN);
+}
+
+/** A frame the veth FROM could not hand to its peer (too big for it): veth_xmit counts it as dropped. */
+export function countTxDropped(from: IfaceState): void {
+  linkCounters(from).txDropped++;
+}
+
+/** A packet of LEN bytes crossing from FROM to TO, after the ARP exchange it needed first (ASKED). */
+export function countCrossing(dp: Dataplane, from: IfaceState, to: IfaceState, bridge: Attachment | undefined, len: number, asked: boolean): void {
+  if (asked) {
+    countArpBroadcast(dp, from, bridge);
+    countFrame(dp, to, from, bridge, ARP_LEN);
+  }
+  countFrame(dp, from, to, bridge, len);
+}
