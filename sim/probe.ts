@@ -34,6 +34,13 @@ export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceR
   return cached !== undefined && cached < mtu ? { ok: true, src, dev: r.dev!, mtu, pmtu: cached } : { ok: true, src, dev: r.dev!, mtu };
 }
 
+/** A socket's route lookup (connect, sendto): sourceRoute, and IpOutNoRoutes when there is no route (ENETUNREACH). */
+export function socketRoute(dp: Dataplane, device: string, dst: number): SourceRoute {
+  const r = sourceRoute(dp, device, dst);
+  if (!r.ok && r.error === 'ENETUNREACH') countIp(dp.state(device), 'outNoRoutes');
+  return r;
+}
+
 /** How long a learned path MTU lasts (net.ipv4.route.mtu_expires), and the smallest one the kernel takes (min_pmtu). */
 export const PMTU_EXPIRES_MS = 600_000;
 const MIN_PMTU = 552;
