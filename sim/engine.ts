@@ -16,7 +16,7 @@ import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Pac
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { countForwarded, countIcmp } from './snmp.js';
 import { countIp, countIpIn, countIpTransmit } from './ip-mib.js';
-import { countCrossing, countLoopback, countTxDropped, countUnansweredArp } from './link-stats.js';
+import { countCrossing, countLoopback, countUnansweredArp } from './link-stats.js';
 
 export { addressFor } from './nat.js';
 export { icmpError, icmpErrorLength } from './icmp-error.js';
@@ -150,7 +150,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   const frame = Math.min(p.length, iface!.mtu);
   if (frame > rxMtu + 4) {
     if (j.recording) j.note(neighbour.device, `${frame}-byte frame exceeds ${port?.master === rx.name ? port.name : neighbour.iface} mtu ${rxMtu}: dropped on receive`, { in: neighbour.iface });
-    countTxDropped(iface!);
+    countCrossing(j.dp, iface!, rx, link!.bridge, p.length, arp === 'asked', true);
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.

@@ -22,6 +22,8 @@ export class LinkCounters {
   txBytes = 0;
   /** Frames the interface could not hand on (a veth whose peer refused a too-big frame). */
   txDropped = 0;
+  /** Frames it received but could not take (bigger than its MTU). */
+  rxDropped = 0;
   /** Broadcasts it sent on a plain segment (they count for every other member: `received`). */
   broadcastsSent = 0;
   broadcastBytesSent = 0;
@@ -146,16 +148,31 @@ export function countLoopback(s: DeviceState, len: number): void {
   rx(lo, len + ETH_HLEN);
 }
 
-/** A frame the veth FROM could not hand to its peer (too big for it): veth_xmit counts it as dropped. */
-export function countTxDropped(from: IfaceState): void {
-  linkCounters(from).txDropped++;
-}
-
-/** A packet of LEN bytes crossing from FROM to TO, after the ARP exchange it needed first (ASKED). */
-export function countCrossing(dp: Dataplane, from: IfaceState, to: IfaceState, bridge: Attachment | undefined, len: number, asked: boolean): void {
+/**
+ * A packet of LEN bytes crossing from FROM to TO, after the ARP exchange it needed first (ASKED). TOO_BIG: the frame
+ * exceeds the MTU where it leaves its last veth (kernel-checked: the veth whose peer refuses it counts TX dropped, the
+ * refusing end RX dropped, as __dev_forward_skb and veth_xmit do; a bridge port is such an end).
+ */
+export function countCrossing(dp: Dataplane, from: IfaceState, to: IfaceState, bridge: Attachment | undefined, len: number, asked: boolean, tooBig = false): void {
   if (asked) {
     countArpBroadcast(dp, from, bridge);
     countFrame(dp, to, from, bridge, ARP_LEN);
   }
-  countFrame(dp, from, to, bridge, len);
+  if (tooBig) countRefused(dp, from, to, bridge, len + ETH_HLEN);
+  else countFrame(dp, from, to, bridge, len);
+}
+
+function countRefused(dp: Dataplane, from: IfaceState, to: IfaceState, bridge: Attachment | undefined, frame: number): void {
+  const inPort = bridge ? portOf(dp, bridge, from) : null;
+  if (to.kind === 'bridge') {
+    // Into the bridge through a port smaller than the frame: the sender's veth hands it to nobody.
+    linkCounters(from).txDropped++;
+    if (inPort) linkCounters(inPort).rxDropped++;
+    return;
+  }
+  tx(from, frame);
+  if (inPort) rx(inPort, frame);
+  const outPort = bridge ? portOf(dp, bridge, to) : null;
+  if (outPort) linkCounters(outPort).txDropped++;
+  linkCounters(to).rxDropped++;
 }

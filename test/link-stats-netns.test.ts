@@ -2,7 +2,8 @@
 // pods is rebuilt in throwaway namespaces (IPv6 off there, so only the probes' IPv4 and ARP frames move the counters),
 // the same commands run at nginx on both, and each interface's RX/TX packets and bytes must move alike: a ping across
 // the bridge with its first ARP, a ping to the bridge's own address, a traceroute probe answered by a port
-// unreachable, and an ARP nobody answers. delay_first_probe_time is raised on the kernel side so that no unicast
+// unreachable, an ARP nobody answers, and a frame too big for the receiving pod (TX dropped at the port, RX dropped
+// at the pod). delay_first_probe_time is raised on the kernel side so that no unicast
 // re-confirmation probe (which the simulator does not count, docs/training-shell.md) falls inside the run.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -41,13 +42,13 @@ const ROLES = {
   'httpd port': [[NODE, 'vethht'], ['node-1', 'vethc9de87d3']],
 } as const;
 type Role = keyof typeof ROLES;
-type Counts = Record<Role, [number, number, number, number]>;
+type Counts = Record<Role, [number, number, number, number, number, number]>;
 
 function kernelCounts(): Counts {
   const out = {} as Counts;
   for (const [role, [[ns, dev]]] of Object.entries(ROLES) as [Role, (typeof ROLES)[Role]][]) {
     const s = JSON.parse(sh(['ip', '-n', ns, '-j', '-s', 'link', 'show', 'dev', dev]))[0].stats64;
-    out[role] = [s.rx.packets, s.rx.bytes, s.tx.packets, s.tx.bytes];
+    out[role] = [s.rx.packets, s.rx.bytes, s.tx.packets, s.tx.bytes, s.rx.dropped, s.tx.dropped];
   }
   return out;
 }
@@ -58,7 +59,7 @@ function simCounts(sim: Simulator): Counts {
     const iface = sim.dp.state(device).ifaces.get(dev) as IfaceState;
     const c = linkCounters(iface);
     const rx = received(sim.dp, iface);
-    out[role] = [rx.packets, rx.bytes, c.txPackets, c.txBytes];
+    out[role] = [rx.packets, rx.bytes, c.txPackets, c.txBytes, c.rxDropped, c.txDropped];
   }
   return out;
 }
@@ -104,7 +105,7 @@ describe.skipIf(!root)('interface counters against the kernel (a node\'s cni0 an
   });
   afterAll(down);
 
-  it('moves RX/TX packets and bytes on the same interfaces by the same amounts', () => {
+  it('moves RX/TX packets, bytes and drops on the same interfaces by the same amounts', () => {
     const sim = new Simulator(compileLabText('three-node.yaml', THREE_NODE));
     const steps: [string, string[], number][] = [
       ['ping across the bridge (first contact: ARP)', ['ping', '-c', '1', '-W', '1', '10.244.1.3'], 0],
@@ -112,6 +113,7 @@ describe.skipIf(!root)('interface counters against the kernel (a node\'s cni0 an
       ['traceroute probe answered by a port unreachable', ['traceroute', '-n', '-q', '1', '-m', '1', '10.244.1.3'], 0],
       ['ARP nobody answers (3 requests)', ['ping', '-c', '1', '-W', '1', '10.244.1.77'], 2.5],
     ];
+
     for (const [what, argv, settle] of steps) {
       const [kBefore, sBefore] = [kernelCounts(), simCounts(sim)];
       quiet(NGINX, argv);
@@ -119,5 +121,5 @@ describe.skipIf(!root)('interface counters against the kernel (a node\'s cni0 an
       sim.run('nginx', argv.join(' '));
       expect(delta(simCounts(sim), sBefore), what).toEqual(delta(kernelCounts(), kBefore));
     }
-  });
+  }, 30_000);
 });

@@ -28,7 +28,7 @@ export function linkStatsOf(dp: Dataplane, i: IfaceState): LinkStatsView {
   const c = linkCounters(i);
   const rx = received(dp, i);
   return {
-    rxBytes: rx.bytes, rxPackets: rx.packets, rxErrors: 0, rxDropped: 0, rxMissed: 0, multicast: 0,
+    rxBytes: rx.bytes, rxPackets: rx.packets, rxErrors: 0, rxDropped: c.rxDropped, rxMissed: 0, multicast: 0,
     rxLength: 0, rxCrc: 0, rxFrame: 0, rxFifo: 0, rxOver: 0,
     txBytes: c.txBytes, txPackets: c.txPackets, txErrors: 0, txDropped: c.txDropped, txCarrier: 0, collisions: 0,
     txAborted: 0, txFifo: 0, txWindow: 0, txHeartbeat: 0,
