@@ -15,7 +15,7 @@ import { REJECT_TYPES } from './netfilter.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { countForwarded, countIcmp } from './snmp.js';
-import { countIp, countIpIn, countIpTransmit } from './ip-mib.js';
+import { countIp, countIpIn, countIpTransmit, countRejectToSelf } from './ip-mib.js';
 import { countCrossing, countLoopback, countUnansweredArp } from './link-stats.js';
 
 export { addressFor } from './nat.js';
@@ -90,6 +90,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
     if (j.recording) j.note(device, verdictText('filter', fv), { out });
     const how = fv.target === 'REJECT' ? REJECT_TYPES[fv.rule?.rejectWith ?? 'icmp-port-unreachable'] : undefined;
     const rejectIcmp = how !== undefined && how !== 'tcp-reset' && !related ? { rejectIcmp: how } : {};
+    if ('rejectIcmp' in rejectIcmp) countRejectToSelf(s, p);
     return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected', ...rejectIcmp };
   }
   const rerouted = p.dst !== packet.dst ? ' (looked up again after nat OUTPUT changed the destination)' : '';
@@ -283,6 +284,9 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
       if (j.recording) j.note(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
     }
+    // Kernel 6.18 counts IpForwDatagrams after the TTL check, before the MTU check and filter FORWARD (a FORWARD DROP
+    // and a frag-needed still count; 6.1 counted after FORWARD).
+    countForwarded(s);
     const outIface = s.ifaces.get(route.dev!);
     if (outIface && p.df && p.length > outIface.mtu) {
       countIp(s, 'fragFails');
@@ -290,8 +294,6 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
       return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
     }
     p = { ...p, ttl: p.ttl - 1 };
-    // Kernel 6.18 counts IpForwDatagrams in ip_forward, before the FORWARD hook (a FORWARD DROP still counts; 6.1 counted after it).
-    countForwarded(s);
   }
   const how = bridgedBack ? `DNAT target is on ${inDev} again: bridged back out (br_netfilter, not routed, TTL kept): ` : '';
   const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(j, device, p, tracked), inDev, route.dev);

@@ -7,6 +7,10 @@
 // One-line hooks in engine.ts and probe.ts; the ICMP counters and IpForwDatagrams stay in snmp.ts.
 import type { DeviceState } from './dataplane.js';
 import type { Outcome } from './journey.js';
+import type { Packet } from './packet.js';
+import { icmpErrorLength } from './icmp-error.js';
+import { countLoopback } from './link-stats.js';
+import { countIcmp } from './snmp.js';
 
 export class IpMib {
   inReceives = 0;
@@ -87,4 +91,21 @@ export function countIp(s: DeviceState, what: IpEvent): void {
  */
 export function countUdpSend(s: DeviceState, outcome: Outcome): void {
   if (outcome.kind !== 'local-error' || outcome.disposition === 'neighbour-unreachable') ipMib(s).udpOutDatagrams++;
+}
+
+/**
+ * Filter OUTPUT's REJECT of a packet S sends: the ICMP error goes to S itself through lo (kernel-checked: one more
+ * OutRequest, OutTransmit, InReceive and InDeliver, an Icmp Out and In Destination Unreachable).
+ */
+export function countRejectToSelf(s: DeviceState, offending: Packet): void {
+  const len = icmpErrorLength(offending);
+  const error: Packet = { ...offending, icmp: { type: 3, code: 3 } };
+  const m = ipMib(s);
+  m.outRequests++;
+  countIpTransmit(s, len, false);
+  countLoopback(s, len);
+  countIpIn(s, len, false);
+  m.inDelivers++;
+  countIcmp(s, error, 'out');
+  countIcmp(s, error, 'in');
 }
