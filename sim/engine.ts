@@ -15,7 +15,7 @@ import { REJECT_TYPES } from './netfilter.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { countForwarded, countIcmp } from './snmp.js';
-import { countIp, countIpIn, countIpTransmit, countRejectToSelf } from './ip-mib.js';
+import { Mib, countIp, countIpIn, countIpTransmit, countRejectToSelf } from './ip-mib.js';
 import { countCrossing, countLoopback, countUnansweredArp } from './link-stats.js';
 
 export { addressFor } from './nat.js';
@@ -62,7 +62,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   if (!related && !reply && (s.tables.nat.get('OUTPUT')?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
   if (s.isLocal(p.dst)) {
     if (p.icmp !== undefined) countIcmp(s, p, 'out');
-    countIp(s, 'outRequests');
+    countIp(s, Mib.OutRequests);
     countIpTransmit(s, p.length, p.protocol === 'tcp');
     countLoopback(s, p.length);
     if (j.recording) j.note(device, `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
@@ -71,7 +71,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   }
   const hit = s.lookup(p.dst);
   if (!hit) {
-    countIp(s, 'outNoRoutes');
+    countIp(s, Mib.OutNoRoutes);
     if (j.recording) j.note(device, `no route to ${formatIp(p.dst)}`);
     return { kind: 'local-error', device, errno: 'ENETUNREACH', disposition: 'no-route' };
   }
@@ -83,10 +83,10 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   }
   const out = route.dev!;
   if (p.icmp !== undefined) countIcmp(s, p, 'out');
-  countIp(s, 'outRequests');
+  countIp(s, Mib.OutRequests);
   const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', undefined, out);
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
-    countIp(s, 'outDiscards');
+    countIp(s, Mib.OutDiscards);
     if (j.recording) j.note(device, verdictText('filter', fv), { out });
     const how = fv.target === 'REJECT' ? REJECT_TYPES[fv.rule?.rejectWith ?? 'icmp-port-unreachable'] : undefined;
     const rejectIcmp = how !== undefined && how !== 'tcp-reset' && !related ? { rejectIcmp: how } : {};
@@ -247,19 +247,19 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (flow) p = undoNat(j, device, flow, p, 'src', 'INPUT', { in: inDev });
     if (j.recording) j.note(device, `${broadcast ? 'local broadcast' : 'local'} delivery to ${formatIp(p.dst)}`, { in: inDev });
     if (p.icmp !== undefined) countIcmp(s, p, 'in');
-    countIp(s, 'inDelivers');
+    countIp(s, Mib.InDelivers);
     return { kind: 'delivered', device, packet: p };
   }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
   if (!forwarding(s, inDev)) {
-    countIp(s, 'inAddrErrors');
+    countIp(s, Mib.InAddrErrors);
     if (j.recording) j.note(device, 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
     return { kind: 'dropped', device, disposition: 'forwarding-off' };
   }
   const route = s.lookup(p.dst)?.route;
   const bridgedBack = daddrChanged && route?.type === 'unicast' && route.dev === inDev && bridgeNf(s, inDev);
   if (!route) {
-    countIp(s, 'inNoRoutes');
+    countIp(s, Mib.InNoRoutes);
     if (j.recording) j.note(device, `no route to ${formatIp(p.dst)}`, { in: inDev });
     return routeError(j, s, p, 0, 'no-route', inDev);
   }
@@ -280,7 +280,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   if (!bridgedBack) {
     if (p.ttl <= 1) {
       const looped = j.visited.indexOf(device) !== j.visited.lastIndexOf(device);
-      countIp(s, 'inHdrErrors');
+      countIp(s, Mib.InHdrErrors);
       if (j.recording) j.note(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
     }
@@ -289,7 +289,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     countForwarded(s);
     const outIface = s.ifaces.get(route.dev!);
     if (outIface && p.df && p.length > outIface.mtu) {
-      countIp(s, 'fragFails');
+      countIp(s, Mib.FragFails);
       if (j.recording) j.note(device, `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
     }

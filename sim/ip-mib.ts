@@ -12,28 +12,21 @@ import { icmpErrorLength } from './icmp-error.js';
 import { countLoopback } from './link-stats.js';
 import { countIcmp } from './snmp.js';
 
-export class IpMib {
-  inReceives = 0;
-  inHdrErrors = 0;
-  inAddrErrors = 0;
-  inDelivers = 0;
-  outRequests = 0;
-  outDiscards = 0;
-  outNoRoutes = 0;
-  outTransmits = 0;
-  inNoRoutes = 0;
+/** The counters' slots in a place's IpMib (a const enum: the call sites compile to numbers). */
+export const enum Mib {
+  InReceives, InHdrErrors, InAddrErrors, InDelivers, OutRequests, OutDiscards, OutNoRoutes, OutTransmits,
+  /** IpExt: a packet to forward without a route. */
+  InNoRoutes,
   /** A packet to forward bigger than the route's MTU with DF set (ip_forward: frag needed). */
-  fragFails = 0;
-  inOctets = 0;
-  outOctets = 0;
-  outMcastPkts = 0;
-  outMcastOctets = 0;
-  udpInDatagrams = 0;
-  udpNoPorts = 0;
-  udpOutDatagrams = 0;
+  FragFails,
+  InOctets, OutOctets, OutMcastPkts, OutMcastOctets, UdpInDatagrams, UdpNoPorts, UdpOutDatagrams,
   /** TCP segments in or out: the Tcp counters are not modelled, so `netstat -s` refuses a place that saw TCP. */
-  tcpSeen = false;
+  TcpSeen,
+  Size,
 }
+
+/** A place's counters, by Mib slot. */
+export type IpMib = Float64Array;
 
 /** An IGMPv3 report for one group (IP header with router alert, 8-byte report, one 8-byte record). */
 const IGMP_REPORT_LEN = 40;
@@ -48,14 +41,14 @@ const IGMP_REPORTS = 2;
 export function ipMib(s: DeviceState): IpMib {
   let m = s.ipMib;
   if (m === undefined) {
-    m = s.ipMib = new IpMib();
+    m = s.ipMib = new Float64Array(Mib.Size);
     for (const i of s.ifaces.values()) {
       if (i.kind !== 'bridge') continue;
-      m.outRequests += IGMP_REPORTS;
-      m.outTransmits += IGMP_REPORTS;
-      m.outMcastPkts += IGMP_REPORTS;
-      m.outOctets += IGMP_REPORTS * IGMP_REPORT_LEN;
-      m.outMcastOctets += IGMP_REPORTS * IGMP_REPORT_LEN;
+      m[Mib.OutRequests] += IGMP_REPORTS;
+      m[Mib.OutTransmits] += IGMP_REPORTS;
+      m[Mib.OutMcastPkts] += IGMP_REPORTS;
+      m[Mib.OutOctets] += IGMP_REPORTS * IGMP_REPORT_LEN;
+      m[Mib.OutMcastOctets] += IGMP_REPORTS * IGMP_REPORT_LEN;
     }
   }
   return m;
@@ -64,25 +57,27 @@ export function ipMib(s: DeviceState): IpMib {
 /** ip_rcv: a packet of LEN bytes came in (also through lo). */
 export function countIpIn(s: DeviceState, len: number, tcp: boolean): void {
   const m = ipMib(s);
-  m.inReceives++;
-  m.inOctets += len;
-  if (tcp) m.tcpSeen = true;
+  m[Mib.InReceives]++;
+  m[Mib.InOctets] += len;
+  if (tcp) m[Mib.TcpSeen] = 1;
 }
 
 /** ip_output: a packet of LEN bytes goes out (sent or forwarded), before POSTROUTING and the neighbour. */
 export function countIpTransmit(s: DeviceState, len: number, tcp: boolean): void {
   const m = ipMib(s);
-  m.outTransmits++;
-  m.outOctets += len;
-  if (tcp) m.tcpSeen = true;
+  m[Mib.OutTransmits]++;
+  m[Mib.OutOctets] += len;
+  if (tcp) m[Mib.TcpSeen] = 1;
 }
 
-export type IpEvent = 'inHdrErrors' | 'inAddrErrors' | 'fragFails' | 'inDelivers' | 'outRequests' | 'outDiscards' | 'outNoRoutes' | 'inNoRoutes'
-  | 'udpInDatagrams' | 'udpNoPorts' | 'udpOutDatagrams';
-
 /** One more of counter WHAT at S. */
-export function countIp(s: DeviceState, what: IpEvent): void {
+export function countIp(s: DeviceState, what: Mib): void {
   ipMib(s)[what]++;
+}
+
+/** Whether S saw TCP (whose counters the simulator does not keep). */
+export function sawTcp(s: DeviceState): boolean {
+  return ipMib(s)[Mib.TcpSeen] !== 0;
 }
 
 /**
@@ -90,7 +85,7 @@ export function countIp(s: DeviceState, what: IpEvent): void {
  * lookup or filter OUTPUT refused it, but also when the neighbour then never answers.
  */
 export function countUdpSend(s: DeviceState, outcome: Outcome): void {
-  if (outcome.kind !== 'local-error' || outcome.disposition === 'neighbour-unreachable') ipMib(s).udpOutDatagrams++;
+  if (outcome.kind !== 'local-error' || outcome.disposition === 'neighbour-unreachable') ipMib(s)[Mib.UdpOutDatagrams]++;
 }
 
 /**
@@ -101,11 +96,11 @@ export function countRejectToSelf(s: DeviceState, offending: Packet): void {
   const len = icmpErrorLength(offending);
   const error: Packet = { ...offending, icmp: { type: 3, code: 3 } };
   const m = ipMib(s);
-  m.outRequests++;
+  m[Mib.OutRequests]++;
   countIpTransmit(s, len, false);
   countLoopback(s, len);
   countIpIn(s, len, false);
-  m.inDelivers++;
+  m[Mib.InDelivers]++;
   countIcmp(s, error, 'out');
   countIcmp(s, error, 'in');
 }

@@ -37,16 +37,18 @@ export function linkCounters(iface: IfaceState): LinkCounters {
   return i.linkCounters ?? (i.linkCounters = new LinkCounters());
 }
 
-function tx(i: IfaceState, bytes: number): void {
+/** N frames of BYTES each sent by I. */
+function tx(i: IfaceState, bytes: number, n = 1): void {
   const c = linkCounters(i);
-  c.txPackets++;
-  c.txBytes += bytes;
+  c.txPackets += n;
+  c.txBytes += n * bytes;
 }
 
-function rx(i: IfaceState, bytes: number): void {
+/** N frames of BYTES each received by I. */
+function rx(i: IfaceState, bytes: number, n = 1): void {
   const c = linkCounters(i);
-  c.rxPackets++;
-  c.rxBytes += bytes;
+  c.rxPackets += n;
+  c.rxBytes += n * bytes;
 }
 
 /** The bridge port on the node's side of a pod's veth (null for the bridge itself or a veth into no bridge port). */
@@ -76,39 +78,29 @@ export function countFrame(dp: Dataplane, from: IfaceState, to: IfaceState, brid
 }
 
 /**
- * TIMES ARP requests broadcast from FROM on a link BRIDGE switches: the bridge device gets each (without the
- * Ethernet header), every other port floods it to the pod behind it. On a plain link only the sender's TX is known.
+ * TIMES ARP requests broadcast from FROM. Every other interface on the link receives them: on a bridge (cni0) the
+ * bridge device (without the Ethernet header) and every other port, which floods it to the pod behind it; on a plain
+ * segment every other member. The flooded copies are counted once per segment (`received`, `transmitted`), not
+ * per member: a node has dozens of pods, a large lab's host-only network thousands of nodes.
  */
 export function countArpBroadcast(dp: Dataplane, from: IfaceState, bridge: Attachment | undefined, times = 1): void {
   const frame = ARP_LEN + ETH_HLEN;
-  for (let k = 0; k < times; k++) tx(from, frame);
-  if (bridge === undefined) {
-    if (from.segment === undefined) return;
-    const b = segmentBroadcasts(dp, from.segment);
-    const c = linkCounters(from);
-    b.packets += times;
-    b.bytes += times * frame;
-    c.broadcastsSent += times;
-    c.broadcastBytesSent += times * frame;
-    return;
-  }
-  const node = dp.state(bridge.device);
+  tx(from, frame, times);
+  if (from.segment === undefined) return;
+  const c = linkCounters(from);
+  const b = segmentBroadcasts(dp, from.segment);
+  b.packets += times;
+  b.bytes += times * frame;
+  c.broadcastsSent += times;
+  c.broadcastBytesSent += times * frame;
+  if (bridge === undefined || from.kind === 'bridge') return;
   const inPort = portOf(dp, bridge, from);
-  for (const i of node.ifaces.values()) {
-    if (i === inPort || i === from || !i.up) continue;
-    const pod = i.master === bridge.iface && i.peer ? podEnd(dp, i) : undefined;
-    for (let k = 0; k < times; k++) {
-      if (i.name === bridge.iface) rx(i, ARP_LEN);
-      else if (i.master === bridge.iface) {
-        tx(i, frame);
-        if (pod?.up) rx(pod, frame);
-      }
-    }
-  }
-  if (inPort) for (let k = 0; k < times; k++) rx(inPort, frame);
+  if (inPort) rx(inPort, frame, times);
+  const device = dp.state(bridge.device).ifaces.get(bridge.iface);
+  if (device) rx(device, ARP_LEN, times);
 }
 
-/** Broadcast frames sent on each plain segment (the host-only network), per lab: every member receives them. */
+/** Broadcast frames sent on each segment, per lab: every member but the sender receives them. */
 const broadcasts = new WeakMap<Dataplane, Map<string, { packets: number; bytes: number }>>();
 
 function segmentBroadcasts(dp: Dataplane, segment: string): { packets: number; bytes: number } {
@@ -119,14 +111,23 @@ function segmentBroadcasts(dp: Dataplane, segment: string): { packets: number; b
   return b;
 }
 
-/**
- * IFACE's RX as `ip -s link` reads it: its own frames, plus on a plain segment the broadcasts the others sent there
- * (counted once per segment, not per member: a large lab's host-only network has thousands).
- */
+/** IFACE's RX as `ip -s link` reads it: its own frames, plus the broadcasts the others sent on its segment. */
 export function received(dp: Dataplane, iface: IfaceState): { packets: number; bytes: number } {
   const c = linkCounters(iface);
-  const b = iface.segment !== undefined && dp.bridgeOf(iface.segment) === undefined ? broadcasts.get(dp)?.get(iface.segment) : undefined;
+  // The bridge device counts the broadcasts it receives itself; a port's own RX is only its pod's frames.
+  const b = iface.segment !== undefined && iface.kind !== 'bridge' && iface.master === undefined ? broadcasts.get(dp)?.get(iface.segment) : undefined;
   return b ? { packets: c.rxPackets + b.packets - c.broadcastsSent, bytes: c.rxBytes + b.bytes - c.broadcastBytesSent } : { packets: c.rxPackets, bytes: c.rxBytes };
+}
+
+/** IFACE's TX as `ip -s link` reads it: a bridge port also floods every broadcast on its bridge but its own pod's. */
+export function transmitted(dp: Dataplane, owner: DeviceState, iface: IfaceState): { packets: number; bytes: number } {
+  const c = linkCounters(iface);
+  const segment = iface.master !== undefined ? owner.ifaces.get(iface.master)?.segment : undefined;
+  const b = segment !== undefined ? broadcasts.get(dp)?.get(segment) : undefined;
+  if (!b) return { packets: c.txPackets, bytes: c.txBytes };
+  const pod = iface.peer ? podEnd(dp, iface) : undefined;
+  const own = pod ? linkCounters(pod) : undefined;
+  return { packets: c.txPackets + b.packets - (own?.broadcastsSent ?? 0), bytes: c.txBytes + b.bytes - (own?.broadcastBytesSent ?? 0) };
 }
 
 /** The pod's interface at the other end of a bridge port's veth. */

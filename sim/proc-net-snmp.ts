@@ -2,7 +2,7 @@
 // per MIB), filled from the simulator's counters (ip-mib.ts, snmp.ts); the counters it does not model (Tcp, TcpExt,
 // MPTcpExt, UdpLite, fragments) read 0. `netstat -s` and `nstat` read these texts, as the real tools read the files.
 import type { DeviceState } from './dataplane.js';
-import { ipMib } from './ip-mib.js';
+import { Mib, ipMib } from './ip-mib.js';
 import { NETSTAT_COLUMNS, SNMP_COLUMNS } from './proc-net-columns.js';
 import { icmpCounters } from './snmp.js';
 
@@ -22,24 +22,24 @@ function ipValues(s: DeviceState): Values {
   const v: Record<string, number> = {
     Forwarding: s.sysctl('net.ipv4.ip_forward') === '1' ? 1 : 2,
     DefaultTTL: Number(s.sysctl('net.ipv4.ip_default_ttl', '64')),
-    InReceives: m.inReceives, InHdrErrors: m.inHdrErrors, InAddrErrors: m.inAddrErrors, ForwDatagrams: icmpCounters(s).forwarded,
-    InDelivers: m.inDelivers, OutRequests: m.outRequests, OutDiscards: m.outDiscards, OutNoRoutes: m.outNoRoutes,
-    FragFails: m.fragFails, OutTransmits: m.outTransmits,
+    InReceives: m[Mib.InReceives]!, InHdrErrors: m[Mib.InHdrErrors]!, InAddrErrors: m[Mib.InAddrErrors]!, ForwDatagrams: icmpCounters(s).forwarded,
+    InDelivers: m[Mib.InDelivers]!, OutRequests: m[Mib.OutRequests]!, OutDiscards: m[Mib.OutDiscards]!, OutNoRoutes: m[Mib.OutNoRoutes]!,
+    FragFails: m[Mib.FragFails]!, OutTransmits: m[Mib.OutTransmits]!,
   };
   return (name) => v[name] ?? 0;
 }
 
 function udpValues(s: DeviceState): Values {
   const m = ipMib(s);
-  const v: Record<string, number> = { InDatagrams: m.udpInDatagrams, NoPorts: m.udpNoPorts, OutDatagrams: m.udpOutDatagrams };
+  const v: Record<string, number> = { InDatagrams: m[Mib.UdpInDatagrams]!, NoPorts: m[Mib.UdpNoPorts]!, OutDatagrams: m[Mib.UdpOutDatagrams]! };
   return (name) => v[name] ?? 0;
 }
 
 function ipExtValues(s: DeviceState): Values {
   const m = ipMib(s);
   const v: Record<string, number> = {
-    InNoRoutes: m.inNoRoutes, OutMcastPkts: m.outMcastPkts, InOctets: m.inOctets, OutOctets: m.outOctets,
-    OutMcastOctets: m.outMcastOctets, InNoECTPkts: m.inReceives,
+    InNoRoutes: m[Mib.InNoRoutes]!, OutMcastPkts: m[Mib.OutMcastPkts]!, InOctets: m[Mib.InOctets]!, OutOctets: m[Mib.OutOctets]!,
+    OutMcastOctets: m[Mib.OutMcastOctets]!, InNoECTPkts: m[Mib.InReceives]!,
   };
   return (name) => v[name] ?? 0;
 }

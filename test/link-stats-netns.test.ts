@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IfaceState } from '../sim/dataplane.js';
-import { linkCounters, received } from '../sim/link-stats.js';
+import { linkCounters, received, transmitted } from '../sim/link-stats.js';
 import { Simulator } from '../sim/simulator.js';
 import { compileLabText } from '../topology/compile.js';
 import { packageRoot } from '../topology/paths.js';
@@ -56,10 +56,11 @@ function kernelCounts(): Counts {
 function simCounts(sim: Simulator): Counts {
   const out = {} as Counts;
   for (const [role, [, [device, dev]]] of Object.entries(ROLES) as [Role, (typeof ROLES)[Role]][]) {
-    const iface = sim.dp.state(device).ifaces.get(dev) as IfaceState;
+    const owner = sim.dp.state(device);
+    const iface = owner.ifaces.get(dev) as IfaceState;
     const c = linkCounters(iface);
-    const rx = received(sim.dp, iface);
-    out[role] = [rx.packets, rx.bytes, c.txPackets, c.txBytes, c.rxDropped, c.txDropped];
+    const [rx, tx] = [received(sim.dp, iface), transmitted(sim.dp, owner, iface)];
+    out[role] = [rx.packets, rx.bytes, tx.packets, tx.bytes, c.rxDropped, c.txDropped];
   }
   return out;
 }

@@ -48,7 +48,7 @@ function showAddrs(args: readonly string[], ctx: CommandContext, opts: IpOptions
     if (!opts.inet4 && !opts.inet6) out.push(linkLine(ctx, i, opts.busybox));
     for (const k of v4) out.push(inetLine(i, k), FOREVER);
     for (const a of v6) out.push(`    inet6 ${a.text} scope ${a.scope} `, FOREVER);
-    if (opts.stats && !opts.inet4 && !opts.inet6) out.push(...linkStatsLines(linkStatsOf(ctx.sim.dp, i), opts.stats));
+    if (opts.stats && !opts.inet4 && !opts.inet6) out.push(...linkStatsLines(linkStatsOf(ctx.sim.dp, ctx.state, i), opts.stats));
   }
   return ok(lines(out));
 }

@@ -2,8 +2,8 @@
 // (ip/ipaddress.c), its columns widened to the widest number (size_columns), `-s -s` adding the error lines, from the
 // counters the simulated traffic moved (sim/link-stats.ts). Errors, missed, mcast, carrier and collisions stay 0.
 import type { IfaceState } from '../dataplane.js';
-import type { Dataplane } from '../dataplane.js';
-import { linkCounters, received } from '../link-stats.js';
+import type { Dataplane, DeviceState } from '../dataplane.js';
+import { linkCounters, received, transmitted } from '../link-stats.js';
 
 /** rtnl_link_stats64's fields that ip prints, as numbers. */
 export interface LinkStatsView {
@@ -24,13 +24,14 @@ export interface LinkStatsView {
 const BUILD_CARRIER_CHANGES: Readonly<Partial<Record<IfaceState['kind'], number>>> = { loopback: 0 };
 const DEFAULT_CARRIER_CHANGES = 4;
 
-export function linkStatsOf(dp: Dataplane, i: IfaceState): LinkStatsView {
+export function linkStatsOf(dp: Dataplane, owner: DeviceState, i: IfaceState): LinkStatsView {
   const c = linkCounters(i);
   const rx = received(dp, i);
+  const tx = transmitted(dp, owner, i);
   return {
     rxBytes: rx.bytes, rxPackets: rx.packets, rxErrors: 0, rxDropped: c.rxDropped, rxMissed: 0, multicast: 0,
     rxLength: 0, rxCrc: 0, rxFrame: 0, rxFifo: 0, rxOver: 0,
-    txBytes: c.txBytes, txPackets: c.txPackets, txErrors: 0, txDropped: c.txDropped, txCarrier: 0, collisions: 0,
+    txBytes: tx.bytes, txPackets: tx.packets, txErrors: 0, txDropped: c.txDropped, txCarrier: 0, collisions: 0,
     txAborted: 0, txFifo: 0, txWindow: 0, txHeartbeat: 0,
     carrierChanges: BUILD_CARRIER_CHANGES[i.kind] ?? DEFAULT_CARRIER_CHANGES,
   };

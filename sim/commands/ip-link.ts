@@ -111,7 +111,7 @@ function showLinks(args: readonly string[], ctx: CommandContext, opts: IpOptions
       out.push(`${briefColumns(ctx, i)}${mac} ${linkFlags(ctx, i)} `);
     } else {
       out.push(headerLine(ctx, i, true, opts.busybox), linkLine(ctx, i, opts.busybox));
-      if (opts.stats) out.push(...linkStatsLines(linkStatsOf(ctx.sim.dp, i), opts.stats));
+      if (opts.stats) out.push(...linkStatsLines(linkStatsOf(ctx.sim.dp, ctx.state, i), opts.stats));
     }
   }
   return ok(lines(out));

@@ -5,7 +5,7 @@
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { ok, unsupported } from './output.js';
-import { ipMib } from '../ip-mib.js';
+import { sawTcp } from '../ip-mib.js';
 import { procNetNetstat, procNetSnmp } from '../proc-net-snmp.js';
 import { ICMP_TAB, IP_TAB, TCPEXT_TAB, TCP_TAB, UDP_TAB, type Entry, type EntryType } from './netstat-tables.js';
 
@@ -84,6 +84,6 @@ export function netstatStatistics(texts: readonly string[]): string {
 export function netstat(args: readonly string[], ctx: CommandContext): CommandResult {
   if (ctx.state.device.kind === 'pod') return unsupported('netstat in a pod (the images have busybox\'s applet, not net-tools)');
   if (args.length !== 1 || !['-s', '--statistics'].includes(args[0]!)) return unsupported(`netstat ${args.join(' ')} (only netstat -s is)`);
-  if (ipMib(ctx.state).tcpSeen) return unsupported('netstat -s at a place that saw TCP (the Tcp counters are not kept)');
+  if (sawTcp(ctx.state)) return unsupported('netstat -s at a place that saw TCP (the Tcp counters are not kept)');
   return ok(netstatStatistics([procNetSnmp(ctx.state), procNetNetstat(ctx.state)]));
 }

@@ -6,7 +6,7 @@
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { ok, unsupported } from './output.js';
-import { ipMib } from '../ip-mib.js';
+import { sawTcp } from '../ip-mib.js';
 import { kernelCounters } from '../proc-net-snmp.js';
 
 /** One counter as nstat prints it: `%-32s%-16llu%6.1f` (the rate is 0.0 without its daemon). */
@@ -32,7 +32,7 @@ export function nstat(args: readonly string[], ctx: CommandContext): CommandResu
   }
   if (!absolute) return unsupported('nstat without -a (deltas since its history file)');
   if (names.length === 0) return unsupported(`nstat without counter names (${WHAT})`);
-  if (ipMib(ctx.state).tcpSeen && names.some((n) => n.startsWith('Ip'))) return unsupported('nstat Ip counters at a place that saw TCP (only the handshake is simulated)');
+  if (sawTcp(ctx.state) && names.some((n) => n.startsWith('Ip'))) return unsupported('nstat Ip counters at a place that saw TCP (only the handshake is simulated)');
   const wanted = new Set(names);
   let out = '#kernel\n';
   for (const [name, value] of kernelCounters(ctx.state)) {
