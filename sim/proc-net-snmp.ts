@@ -77,17 +77,22 @@ export function procNetNetstat(s: DeviceState): string {
     + mibLines('MPTcpExt', NETSTAT_COLUMNS.MPTcpExt, () => 0);
 }
 
+/** A /proc/net/snmp or /proc/net/netstat text as its MIB lines: the title (`Ip`), the names, the values as written. */
+export function mibRows(text: string): { title: string; names: string[]; values: string[] }[] {
+  const rows = text.split('\n').filter((l) => l !== '');
+  const out: { title: string; names: string[]; values: string[] }[] = [];
+  for (let k = 0; k + 1 < rows.length; k += 2) {
+    const [title, ...names] = rows[k]!.split(' ');
+    out.push({ title: title!.slice(0, -1), names, values: rows[k + 1]!.split(' ').slice(1) });
+  }
+  return out;
+}
+
 /** Every counter of both files as nstat names them (`IpInReceives`, `IcmpMsgOutType3`, `IpExtInOctets`), in file order. */
 export function kernelCounters(s: DeviceState): [string, number][] {
   const out: [string, number][] = [];
   for (const text of [procNetSnmp(s), procNetNetstat(s)]) {
-    const rows = text.trimEnd().split('\n');
-    for (let k = 0; k + 1 < rows.length; k += 2) {
-      const [title, ...names] = rows[k]!.split(' ');
-      const values = rows[k + 1]!.split(' ').slice(1);
-      const prefix = title!.slice(0, -1);
-      names.forEach((n, i) => out.push([`${prefix}${n}`, Number(values[i])]));
-    }
+    for (const row of mibRows(text)) row.names.forEach((n, i) => out.push([`${row.title}${n}`, Number(row.values[i])]));
   }
   return out;
 }

@@ -6,7 +6,7 @@ import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { ok, unsupported } from './output.js';
 import { sawTcp } from '../ip-mib.js';
-import { procNetNetstat, procNetSnmp } from '../proc-net-snmp.js';
+import { mibRows, procNetNetstat, procNetSnmp } from '../proc-net-snmp.js';
 import { ICMP_TAB, IP_TAB, TCPEXT_TAB, TCP_TAB, UDP_TAB, type Entry, type EntryType } from './netstat-tables.js';
 
 const TABLES: Readonly<Record<string, readonly Entry[]>> = { Ip: IP_TAB, Icmp: ICMP_TAB, Tcp: TCP_TAB, Udp: UDP_TAB, TcpExt: TCPEXT_TAB };
@@ -70,12 +70,9 @@ const toU64 = (v: string): bigint => BigInt.asUintN(64, BigInt(v));
 export function netstatStatistics(texts: readonly string[]): string {
   const p = new Printer();
   for (const text of texts) {
-    const rows = text.split('\n').filter((l) => l !== '');
-    for (let k = 0; k + 1 < rows.length; k += 2) {
-      const [title, ...names] = rows[k]!.split(' ');
-      const values = rows[k + 1]!.split(' ').slice(1);
-      const table = p.section(title!.slice(0, -1));
-      names.forEach((n, i) => p.value(table, n, toU64(values[i] ?? '0')));
+    for (const row of mibRows(text)) {
+      const table = p.section(row.title);
+      row.names.forEach((n, i) => p.value(table, n, toU64(row.values[i] ?? '0')));
     }
   }
   return p.out;
