@@ -15,7 +15,7 @@ import { REJECT_TYPES } from './netfilter.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { countForwarded, countIcmp } from './snmp.js';
-import { Mib, countIp, countIpIn, countIpTransmit, countRejectToSelf } from './ip-mib.js';
+import { Mib, countIp, countIpIn, countIpTransmit, countErrorToSelf } from './ip-mib.js';
 import { countCrossing, countLoopback, countUnansweredArp } from './link-stats.js';
 
 export { addressFor } from './nat.js';
@@ -90,7 +90,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
     if (j.recording) j.note(device, verdictText('filter', fv), { out });
     const how = fv.target === 'REJECT' ? REJECT_TYPES[fv.rule?.rejectWith ?? 'icmp-port-unreachable'] : undefined;
     const rejectIcmp = how !== undefined && how !== 'tcp-reset' && !related ? { rejectIcmp: how } : {};
-    if ('rejectIcmp' in rejectIcmp) countRejectToSelf(s, p);
+    if ('rejectIcmp' in rejectIcmp) countErrorToSelf(s, p);
     return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected', ...rejectIcmp };
   }
   const rerouted = p.dst !== packet.dst ? ' (looked up again after nat OUTPUT changed the destination)' : '';
@@ -134,7 +134,10 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     j.elapsedMs += wait;
     if (wait === ARP_TIMEOUT_MS && iface && link && j.dp.carrierOf(s, iface)) countUnansweredArp(j.dp, iface, link.bridge);
     if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : ''}`, { out });
-    if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
+    if (local) {
+      countErrorToSelf(s, p);
+      return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: addressFor(s, out, nexthop) };
+    }
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p, arp === 'asked' ? nexthop : undefined);

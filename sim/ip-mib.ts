@@ -89,10 +89,11 @@ export function countUdpSend(s: DeviceState, outcome: Outcome): void {
 }
 
 /**
- * Filter OUTPUT's REJECT of a packet S sends: the ICMP error goes to S itself through lo (kernel-checked: one more
- * OutRequest, OutTransmit, InReceive and InDeliver, an Icmp Out and In Destination Unreachable).
+ * An ICMP Destination Unreachable S's stack sends itself through lo about a packet it sent: filter OUTPUT's REJECT
+ * of it, or a neighbour that never answered ARP (arp_error_report). Kernel-checked: one more OutRequest, OutTransmit,
+ * InReceive and InDeliver, an Icmp Out and In Destination Unreachable, and lo's frame.
  */
-export function countRejectToSelf(s: DeviceState, offending: Packet): void {
+export function countErrorToSelf(s: DeviceState, offending: Packet): void {
   const len = icmpErrorLength(offending);
   const error: Packet = { ...offending, icmp: { type: 3, code: 3 } };
   const m = ipMib(s);

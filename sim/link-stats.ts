@@ -141,12 +141,15 @@ export function countUnansweredArp(dp: Dataplane, from: IfaceState, bridge: Atta
   countArpBroadcast(dp, from, bridge, ARP_UNANSWERED_REQUESTS);
 }
 
-/** A packet a device sends to one of its own addresses: through lo, out and in again. */
+/**
+ * A packet a device sends to one of its own addresses: through lo, one frame counted as both TX and RX, without the
+ * Ethernet header (loopback_xmit takes the length after eth_type_trans; kernel-checked).
+ */
 export function countLoopback(s: DeviceState, len: number): void {
   const lo = s.ifaces.get('lo');
   if (!lo) return;
-  tx(lo, len + ETH_HLEN);
-  rx(lo, len + ETH_HLEN);
+  tx(lo, len);
+  rx(lo, len);
 }
 
 /**

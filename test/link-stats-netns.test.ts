@@ -2,7 +2,7 @@
 // pods is rebuilt in throwaway namespaces (IPv6 off there, so only the probes' IPv4 and ARP frames move the counters),
 // the same commands run at nginx on both, and each interface's RX/TX packets and bytes must move alike: a ping across
 // the bridge with its first ARP, a ping to the bridge's own address, a traceroute probe answered by a port
-// unreachable, an ARP nobody answers, and a frame too big for the receiving pod (TX dropped at the port, RX dropped
+// unreachable, an ARP nobody answers, a ping to its own address (lo), and a frame too big for the receiving pod (TX dropped at the port, RX dropped
 // at the pod). delay_first_probe_time is raised on the kernel side so that no unicast
 // re-confirmation probe (which the simulator does not count, docs/training-shell.md) falls inside the run.
 import { execFileSync } from 'node:child_process';
@@ -36,6 +36,7 @@ const quiet = (ns: string, argv: string[]): void => {
 /** Interfaces by role: [namespace, kernel name] and [sim device, sim name]. */
 const ROLES = {
   'nginx eth0': [[NGINX, 'eth0'], ['nginx', 'eth0']],
+  'nginx lo': [[NGINX, 'lo'], ['nginx', 'lo']],
   'httpd eth0': [[HTTPD, 'eth0'], ['httpd', 'eth0']],
   'node-1 cni0': [[NODE, 'cni0'], ['node-1', 'cni0']],
   'nginx port': [[NODE, 'vethng'], ['node-1', 'veth96e558cf']],
