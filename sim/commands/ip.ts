@@ -30,7 +30,7 @@ export function ip(args: readonly string[], ctx: CommandContext): CommandResult 
     if (opt === '-4') inet4 = true;
     else if (opt === '-6') inet6 = true;
     else if (opt === '-br' || opt === '-brief') brief = true;
-    else if (opt === '-s' || opt === '-stats' || opt === '-statistics') stats++;
+    else if ('-statistics'.startsWith(opt)) stats++; // iproute2: matches(opt, "-stats") || matches(opt, "-statistics")
     else if (opt === '-V' || opt === '-Version') return ok('ip utility, iproute2-6.1.0, libbpf 1.1.2\n');
     else if (['-d', '-details', '-o', '-oneline', '-j', '-json', '-p', '-pretty', '-c', '-color', '-n', '-netns', '-r', '-resolve', '-f', '-family', '-t', '-timestamp', '-a', '-all', '-N', '-Numeric', '-h', '-human'].includes(opt)) {
       return unsupported(`ip ${args[i]}`);
