@@ -7,6 +7,8 @@ import type { RuleCache } from './netfilter-eval.js';
 import { NeighbourTable } from './neighbours.js';
 import type { Tables } from './netfilter.js';
 import { inIpset, parseIpsets, type IpSets } from './ipset.js';
+import type { LinkCounters } from './link-stats.js';
+import type { IpMib } from './ip-mib.js';
 
 export interface IfaceState {
   readonly name: string;
@@ -35,6 +37,8 @@ export class InterfaceRecord implements IfaceState {
   peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
   /** What the Dataplane resolved about the link behind this interface on the first frame sent (Dataplane.linkOf). */
   link?: unknown;
+  /** Its RX/TX counters (sim/link-stats.ts), from its first frame. */
+  linkCounters?: LinkCounters;
 
   constructor(i: Interface, private readonly readdressed: () => void) {
     this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
@@ -125,6 +129,8 @@ export class DeviceState {
   private localCache?: Int32Array;
   /** Broadcast addresses of every non-loopback interface's subnets shorter than /31, with their interfaces (whose `up` is read per call); rebuilt like localCache. */
   private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[] };
+  /** The Ip, Udp and IpExt MIB counters (sim/ip-mib.ts), made on first use. */
+  ipMib?: IpMib;
 
   constructor(
     readonly device: Device, readonly tables: Tables, private readonly shared?: SharedFib<Route>, flannelRunning = true,

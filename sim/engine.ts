@@ -16,6 +16,8 @@ import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Pac
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { arpSender, resolveNeighbour, whyUnanswered } from './arp.js';
 import { countForwarded, countIcmp } from './snmp.js';
+import { Mib, countIp, countIpIn, countIpTransmit, countErrorToSelf } from './ip-mib.js';
+import { countCrossing, countLoopback, countUnansweredArp } from './link-stats.js';
 
 export { addressFor } from './nat.js';
 export { icmpError, icmpErrorLength } from './icmp-error.js';
@@ -61,12 +63,16 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   if (!related && !reply && (s.tables.nat.get('OUTPUT')?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
   if (s.isLocal(p.dst)) {
     if (p.icmp !== undefined) countIcmp(s, p, 'out');
+    countIp(s, Mib.OutRequests);
+    countIpTransmit(s, p.length, p.protocol === 'tcp');
+    countLoopback(s, p.length);
     if (j.recording) j.note(device, `local route to ${formatIp(p.dst)} (dev lo)`, { out: 'lo' });
     j.cross('veth');
     return ingress(j, device, 'lo', p, s);
   }
   const hit = s.lookup(p.dst);
   if (!hit) {
+    countIp(s, Mib.OutNoRoutes);
     if (j.recording) j.note(device, `no route to ${formatIp(p.dst)}`);
     return { kind: 'local-error', device, errno: 'ENETUNREACH', disposition: 'no-route' };
   }
@@ -78,11 +84,14 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   }
   const out = route.dev!;
   if (p.icmp !== undefined) countIcmp(s, p, 'out');
+  countIp(s, Mib.OutRequests);
   const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', undefined, out);
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
+    countIp(s, Mib.OutDiscards);
     if (j.recording) j.note(device, verdictText('filter', fv), { out });
     const how = fv.target === 'REJECT' ? REJECT_TYPES[fv.rule?.rejectWith ?? 'icmp-port-unreachable'] : undefined;
     const rejectIcmp = how !== undefined && how !== 'tcp-reset' && !related ? { rejectIcmp: how } : {};
+    if ('rejectIcmp' in rejectIcmp) countErrorToSelf(s, p);
     return { kind: 'local-error', device, errno: 'EPERM', disposition: fv.target === 'DROP' ? 'dropped-by-rule' : 'rejected', ...rejectIcmp };
   }
   const rerouted = p.dst !== packet.dst ? ' (looked up again after nat OUTPUT changed the destination)' : '';
@@ -108,6 +117,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     if (j.recording) j.note(device, `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
     return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed', mtu: iface.mtu };
   }
+  countIpTransmit(s, p.length, p.protocol === 'tcp');
   const link = iface?.segment ? j.dp.linkOf(iface) : undefined;
   const onLink = link !== undefined && j.dp.carrierOf(s, iface!);
   let neighbour = onLink ? j.dp.neighbourOn(link, iface!.segment!, nexthop, device, out) : undefined;
@@ -126,9 +136,13 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
     const wait = unansweredArpWait(j, device, out, nexthop);
     if (j.dp.tap !== null && wait === ARP_TIMEOUT_MS && iface) tapUnansweredArp(j, j.dp.tap, s, iface, nexthop, arpSender(s, out, nexthop, p.src));
     j.elapsedMs += wait;
+    if (wait === ARP_TIMEOUT_MS && iface && link && j.dp.carrierOf(s, iface)) countUnansweredArp(j.dp, iface, link.bridge);
     if (j.recording) j.note(device, `neighbour ${formatIp(nexthop)} dev ${out} does not answer ARP${iface && !j.dp.carrier(device, out) ? ' (no carrier)' : onLink ? whyUnanswered(j.dp, iface!.segment!, { device, iface: out }, arpSender(s, out, nexthop, p.src), nexthop) : ''}`, { out });
     // ipv4_link_failure() -> icmp_send() to the packet's own (local) source, from that address (kernel-checked: a route's src).
-    if (local) return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: s.isLocal(p.src) ? p.src : addressFor(s, out, nexthop) };
+    if (local) {
+      countErrorToSelf(s, p);
+      return { kind: 'local-error', device, errno: 'EHOSTUNREACH', disposition: 'neighbour-unreachable', from: s.isLocal(p.src) ? p.src : addressFor(s, out, nexthop) };
+    }
     return icmpError(j, s, p, ICMP_UNREACH, 1, 'neighbour-unreachable', inDev);
   }
   if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p, arp === 'asked' ? nexthop : undefined);
@@ -145,10 +159,12 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   const frame = Math.min(p.length, iface!.mtu);
   if (frame > rxMtu + 4) {
     if (j.recording) j.note(neighbour.device, `${frame}-byte frame exceeds ${port?.master === rx.name ? port.name : neighbour.iface} mtu ${rxMtu}: dropped on receive`, { in: neighbour.iface });
+    countCrossing(j.dp, iface!, rx, link!.bridge, p.length, arp === 'asked', true);
     return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.
   const bridge = link!.bridge;
+  countCrossing(j.dp, iface!, rx, bridge, p.length, arp === 'asked');
   j.cameThrough = iface!.peer;
   if (bridge && bridge.device !== device && bridge.device !== neighbour.device && bridgeNf(j.dp.state(bridge.device), bridge.iface)) {
     return bridged(j, bridge, p, neighbour);
@@ -174,6 +190,7 @@ function ingress(j: Journey, device: string, inDev: string, packet: Packet, stat
   if (j.steps.length > MAX_STEPS) return { kind: 'dropped', device, disposition: 'loop' };
   j.visited.push(device);
   const s = state ?? j.dp.state(device);
+  countIpIn(s, packet.length, packet.protocol === 'tcp');
   const flow = findFlow(j, device, packet);
   let p = flow ? undoNat(j, device, flow, packet, 'dst', 'PREROUTING', { in: inDev }) : packet;
   const tracked = isTracked(p, flow);
@@ -238,16 +255,19 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (flow) p = undoNat(j, device, flow, p, 'src', 'INPUT', { in: inDev });
     if (j.recording) j.note(device, `${broadcast ? 'local broadcast' : 'local'} delivery to ${formatIp(p.dst)}`, { in: inDev });
     if (p.icmp !== undefined) countIcmp(s, p, 'in');
+    countIp(s, Mib.InDelivers);
     return { kind: 'delivered', device, packet: p };
   }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
   if (!forwarding(s, inDev)) {
+    countIp(s, Mib.InAddrErrors);
     if (j.recording) j.note(device, 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
     return { kind: 'dropped', device, disposition: 'forwarding-off' };
   }
   const route = s.lookup(p.dst)?.route;
   const bridgedBack = daddrChanged && route?.type === 'unicast' && route.dev === inDev && bridgeNf(s, inDev);
   if (!route) {
+    countIp(s, Mib.InNoRoutes);
     if (j.recording) j.note(device, `no route to ${formatIp(p.dst)}`, { in: inDev });
     return routeError(j, s, p, 0, 'no-route', inDev);
   }
@@ -268,11 +288,16 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   if (!bridgedBack) {
     if (p.ttl <= 1) {
       const looped = j.visited.indexOf(device) !== j.visited.lastIndexOf(device);
+      countIp(s, Mib.InHdrErrors);
       if (j.recording) j.note(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
     }
+    // Kernel 6.18 counts IpForwDatagrams after the TTL check, before the MTU check and filter FORWARD (a FORWARD DROP
+    // and a frag-needed still count; 6.1 counted after FORWARD).
+    countForwarded(s);
     const outIface = s.ifaces.get(route.dev!);
     if (outIface && p.df && p.length > outIface.mtu) {
+      countIp(s, Mib.FragFails);
       if (j.recording) j.note(device, `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
     }
@@ -287,6 +312,5 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   if (v.target === 'REJECT') return reject(j, s, p, v, inDev, how);
   if (j.recording) j.note(device, `${how}${routeText(route)}`, { in: inDev, out: route.dev });
   if (bridgedBack) j.bridgedBackFrom = j.cameThrough;
-  else countForwarded(s);
   return egress(j, s, route, p, inDev, false, tracked, flow);
 }

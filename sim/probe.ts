@@ -10,6 +10,7 @@ import { journeyStartMs } from './capture/tap.js';
 import { httpResponseBytes, httpResponseHead } from './http.js';
 import { dnsServerKind } from './dns/responder.js';
 import { trackProbe } from './conntrack-table.js';
+import { Mib, countIp, countUdpSend } from './ip-mib.js';
 
 const ERRNO_CODE: Readonly<Record<string, number>> = { EHOSTUNREACH: 1, EACCES: 13, ENETUNREACH: 0 };
 
@@ -31,6 +32,13 @@ export function sourceRoute(dp: Dataplane, device: string, dst: number): SourceR
   const mtu = s.ifaces.get(r.dev!)?.mtu ?? 1500;
   const cached = s.hasPmtu() ? learnedPmtu(dp, device, dst) : undefined;
   return cached !== undefined && cached < mtu ? { ok: true, src, dev: r.dev!, mtu, pmtu: cached } : { ok: true, src, dev: r.dev!, mtu };
+}
+
+/** A socket's route lookup (connect, sendto): sourceRoute, and IpOutNoRoutes when there is no route (ENETUNREACH). */
+export function socketRoute(dp: Dataplane, device: string, dst: number): SourceRoute {
+  const r = sourceRoute(dp, device, dst);
+  if (!r.ok && r.error === 'ENETUNREACH') countIp(dp.state(device), Mib.OutNoRoutes);
+  return r;
 }
 
 /** How long a learned path MTU lasts (net.ipv4.route.mtu_expires), and the smallest one the kernel takes (min_pmtu). */
@@ -80,7 +88,9 @@ function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: DnsDatagram 
     return { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 44, df: true, tcp: listening ? 'synack' : 'rst' };
   }
   // A DNS server answers a datagram to its port (the answer's content: sim/dns/exchange.ts); other UDP services swallow it.
+  if (p.protocol === 'udp') countIp(s, listening || (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) ? Mib.UdpInDatagrams : Mib.UdpNoPorts);
   if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) {
+    countIp(s, Mib.UdpOutDatagrams);
     const payload = dnsQuery.reply(device);
     return { src: p.dst, dst: p.src, protocol: 'udp', sport: p.dport, dport: p.sport, ttl: 64, length: 28 + payload.length, df: false, payload };
   }
@@ -183,6 +193,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const conntrack: CtEntry[] = [];
   const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
   const outcome = originate(out, device, packet);
+  if (packet.protocol === 'udp') countUdpSend(dp.state(device), outcome);
   const steps: Step[] = out.steps;
   const tracked = spec.track === true || spec.dnsQuery !== undefined ? { device, packet, visited: out.visited, delivered: outcome.kind === 'delivered', nat: conntrack } : undefined;
   if (tracked) trackProbe(dp, { ...tracked, replied: false }, dp.nowMs);
@@ -228,6 +239,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }
   const got = ret.packet;
+  if (got.protocol === 'udp') countIp(dp.state(device), Mib.UdpInDatagrams);
   if (tracked && !isIcmpError(got)) trackProbe(dp, { ...tracked, replied: true }, dp.nowMs);
   const kind = replyKind(got);
   if (!kind) return probeResult(spec, steps, disposition, outcome.device);

@@ -5,7 +5,7 @@ import type { LabModel } from '../topology/model.js';
 import { findCommand } from './commands/index.js';
 import { NOT_MODELLED_EXIT } from './commands/output.js';
 import { Dataplane } from './dataplane.js';
-import { runProbe, sourceRoute } from './probe.js';
+import { runProbe, socketRoute } from './probe.js';
 import { resolveHost, reverseHost } from './resolve.js';
 import { resolvConf, resolverOf } from './dns/lab-dns.js';
 import { hasTool, imageFacts, notFound } from '../topology/images.js';
@@ -54,7 +54,7 @@ export class Simulator {
       hostname: dp.state(device).device.hostname,
       device,
       probe: (spec) => runProbe(dp, device, spec),
-      sourceRoute: (dst) => sourceRoute(dp, device, dst),
+      sourceRoute: (dst) => socketRoute(dp, device, dst),
       lookup: (name) => resolveHost(dp, device, name),
       dns: {
         conf: () => resolvConf(dp.state(device).device),

@@ -4,6 +4,7 @@
 // line's ForwDatagrams (ip_forward_finish: after filter FORWARD accepted a routed packet). One-line hooks in engine.ts.
 import type { DeviceState } from './dataplane.js';
 import type { Packet } from './packet.js';
+import { SNMP_COLUMNS } from './proc-net-columns.js';
 
 /** Per-type columns of the Icmp line: [In name, Out name] by ICMP type. */
 const TYPE_NAMES: Readonly<Record<number, readonly [string, string]>> = {
@@ -13,12 +14,7 @@ const TYPE_NAMES: Readonly<Record<number, readonly [string, string]>> = {
 };
 
 /** The Icmp line's columns in /proc/net/snmp order (kernel 6.18, the namespace lab's). */
-export const ICMP_COLUMNS: readonly string[] = [
-  'InMsgs', 'InErrors', 'InCsumErrors', 'InDestUnreachs', 'InTimeExcds', 'InParmProbs', 'InSrcQuenchs', 'InRedirects', 'InEchos',
-  'InEchoReps', 'InTimestamps', 'InTimestampReps', 'InAddrMasks', 'InAddrMaskReps', 'OutMsgs', 'OutErrors', 'OutRateLimitGlobal',
-  'OutRateLimitHost', 'OutDestUnreachs', 'OutTimeExcds', 'OutParmProbs', 'OutSrcQuenchs', 'OutRedirects', 'OutEchos', 'OutEchoReps',
-  'OutTimestamps', 'OutTimestampReps', 'OutAddrMasks', 'OutAddrMaskReps',
-];
+export const ICMP_COLUMNS: readonly string[] = SNMP_COLUMNS.Icmp;
 
 export interface IcmpCounters {
   /** Ip line: ForwDatagrams. */

@@ -40,6 +40,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   uname: lazy<typeof import('./uname.js')>('./uname.js', 'uname'),
   arp: lazy<typeof import('./arp.js')>('./arp.js', 'arp'),
   nstat: lazy<typeof import('./nstat.js')>('./nstat.js', 'nstat'),
+  netstat: lazy<typeof import('./netstat.js')>('./netstat.js', 'netstat'),
 };
 
 export function findCommand(program: string): Command | undefined {

@@ -6,6 +6,7 @@ import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { extack, garbage, incomplete, matches, noDevice } from './ip-common.js';
 import { briefColumns, headerLine, linkLine, parseShowArgs, shownInterfaces, type IpOptions } from './ip-link.js';
+import { linkStatsLines, linkStatsOf } from './ip-link-stats.js';
 import { linkLocal, portlessNodeBridge } from './links.js';
 import { fail, lines, ok, unsupported } from './output.js';
 
@@ -47,6 +48,7 @@ function showAddrs(args: readonly string[], ctx: CommandContext, opts: IpOptions
     if (!opts.inet4 && !opts.inet6) out.push(linkLine(ctx, i, opts.busybox));
     for (const k of v4) out.push(inetLine(i, k), FOREVER);
     for (const a of v6) out.push(`    inet6 ${a.text} scope ${a.scope} `, FOREVER);
+    if (opts.stats && !opts.inet4 && !opts.inet6) out.push(...linkStatsLines(linkStatsOf(ctx.sim.dp, ctx.state, i), opts.stats));
   }
   return ok(lines(out));
 }

@@ -6,6 +6,7 @@ import type { CommandContext } from './index.js';
 import { garbage, incomplete, invalidArgument, extack, matches, noDevice, parseUnsigned } from './ip-common.js';
 import { hasCarrier, ifindex, setLinkState, vethPeer, setMtu } from './links.js';
 import { fail, lines, ok, unsupported } from './output.js';
+import { linkStatsLines, linkStatsOf } from './ip-link-stats.js';
 
 export interface IpOptions {
   /** `-4`: IPv4 only (ip addr leaves out inet6 lines and interfaces without IPv4). */
@@ -15,6 +16,8 @@ export interface IpOptions {
   readonly brief: boolean;
   /** busybox's ip applet: its own line formats (no state/group, `scope link  src`, no uid/cache). */
   readonly busybox: boolean;
+  /** How many `-s`: the interfaces' statistics (sim/commands/ip-link-stats.ts), with error lines from two. */
+  readonly stats?: number;
 }
 
 /** The name as ip prints it: `eth0@if5` for a veth end. */
@@ -106,7 +109,10 @@ function showLinks(args: readonly string[], ctx: CommandContext, opts: IpOptions
     if (opts.brief) {
       const mac = i.kind === 'loopback' ? '00:00:00:00:00:00' : i.mac;
       out.push(`${briefColumns(ctx, i)}${mac} ${linkFlags(ctx, i)} `);
-    } else out.push(headerLine(ctx, i, true, opts.busybox), linkLine(ctx, i, opts.busybox));
+    } else {
+      out.push(headerLine(ctx, i, true, opts.busybox), linkLine(ctx, i, opts.busybox));
+      if (opts.stats) out.push(...linkStatsLines(linkStatsOf(ctx.sim.dp, ctx.state, i), opts.stats));
+    }
   }
   return ok(lines(out));
 }

@@ -23,14 +23,16 @@ export function ip(args: readonly string[], ctx: CommandContext): CommandResult 
   let inet4 = false;
   let inet6 = false;
   let brief = false;
+  let stats = 0;
   let i = 0;
   for (; i < args.length && args[i]!.startsWith('-') && args[i]!.length > 1; i++) {
     const opt = args[i]!.replace(/^--?/, '-');
     if (opt === '-4') inet4 = true;
     else if (opt === '-6') inet6 = true;
     else if (opt === '-br' || opt === '-brief') brief = true;
+    else if ('-statistics'.startsWith(opt)) stats++; // iproute2: matches(opt, "-stats") || matches(opt, "-statistics")
     else if (opt === '-V' || opt === '-Version') return ok('ip utility, iproute2-6.1.0, libbpf 1.1.2\n');
-    else if (['-s', '-stats', '-statistics', '-d', '-details', '-o', '-oneline', '-j', '-json', '-p', '-pretty', '-c', '-color', '-n', '-netns', '-r', '-resolve', '-f', '-family', '-t', '-timestamp', '-a', '-all', '-N', '-Numeric', '-h', '-human'].includes(opt)) {
+    else if (['-d', '-details', '-o', '-oneline', '-j', '-json', '-p', '-pretty', '-c', '-color', '-n', '-netns', '-r', '-resolve', '-f', '-family', '-t', '-timestamp', '-a', '-all', '-N', '-Numeric', '-h', '-human'].includes(opt)) {
       return unsupported(`ip ${args[i]}`);
     } else return fail(`Option "${args[i]}" is unknown, try "ip -help".`, 255);
   }
@@ -38,7 +40,8 @@ export function ip(args: readonly string[], ctx: CommandContext): CommandResult 
   const [word, ...rest] = args.slice(i);
   if (word === undefined) return fail(IP_USAGE, 255);
   const object = OBJECTS.find((o) => matches(word, o));
-  const opts: IpOptions = { inet4, inet6, brief, busybox: false };
+  const opts: IpOptions = { inet4, inet6, brief, busybox: false, stats };
+  if (stats > 0 && object !== 'address' && object !== 'link') return unsupported(`ip -s ${object ?? word}`);
   if (object === 'address') return ipAddr(rest, ctx, opts);
   if (object === 'link') return ipLink(rest, ctx, opts);
   if (object === 'route') return ipRoute(rest, ctx);

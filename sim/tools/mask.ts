@@ -1,9 +1,11 @@
 // Masks the millisecond figures of every probe tool's output (and the route cache's seconds left, dig's id, cookie
 // and clock, curl's progress meter, the HTTP Date header, ss's and conntrack's ephemeral ports, owners, timeouts and
 // row order, tcpdump's times, ports, sequence numbers and ids, nothing else) so outputs compare byte for byte;
-// maskForComparison also masks an interface listing's backend fields (mask-listing.ts) and, for probes marked as
+// maskForComparison also masks an interface listing's backend fields (mask-listing.ts), netstat -s's
+// background-dependent receive counters (mask-counters.ts) and, for probes marked as
 // version-dependent (version-marks.ts: dig's version, musl's resolver wording), what differs by build.
 
+import { maskCounters } from './mask-counters.js';
 import { maskInterfaceListing } from './mask-listing.js';
 import { maskSocketTables } from './mask-sockets.js';
 import { maskVersionLine } from './version-marks.js';
@@ -116,6 +118,6 @@ export function maskMilliseconds(text: string): string {
  * lab's), also the part that differs by build. `marked` defaults to true for callers that do not know the place.
  */
 export function maskForComparison(text: string, marked = true): string {
-  const masked = maskInterfaceListing(maskMilliseconds(text));
+  const masked = maskCounters(maskInterfaceListing(maskMilliseconds(text)));
   return marked ? masked.split('\n').map(maskVersionLine).join('\n') : masked;
 }
