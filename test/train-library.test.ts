@@ -1,5 +1,6 @@
 // The scenario library through the training shell on the simulator: a scripted trainee runs the first probe, checks
 // (NOT FIXED), walks to each fix step's place (ssh, kubectl exec), types the fix, walks back, and checks (FIXED).
+import { debugImageOf } from '../topology/debug-container.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,9 @@ function traineeLines(s: Scenario): string[] {
     const there = device(s, step.at);
     const node = nodeOf(there);
     if (node !== home) lines.push(`ssh ${node}`);
-    if (there.kind === 'pod') lines.push(`kubectl exec -it ${there.id} -- sh`);
+    // A pod without the fix's programs is entered as a trainee would: a debug container in it (place POD+IMAGE).
+    const debugImage = debugImageOf(there);
+    if (there.kind === 'pod') lines.push(debugImage ? `kubectl debug -it ${there.id} --image=${debugImage}` : `kubectl exec -it ${there.id} -- sh`);
     // On nodes and the host the trainee is an ordinary user: the trainer's fix steps need sudo there.
     lines.push(there.kind === 'pod' ? step.run : `sudo ${step.run}`);
     if (there.kind === 'pod') lines.push('exit');
