@@ -5,17 +5,19 @@ import type { Cidr, IfAddr } from './address.js';
 import { macFor } from './device-names.js';
 import type { Interface, Route } from './model.js';
 
-// Why classes: V8 gives all object literals with the same keys one shape, and a shape stores a number field unboxed
-// only while every value ever written to it is a small integer. Node and external addresses (172.16/12, 192.168/16,
-// 203.0.113/24) are not, so every `{ ip, len }` would box its address in a 16-byte heap number. A class has a shape of
-// its own, which stays unboxed while the cluster network is below 128.0.0.0.
+// Why classes, and why `>>> 0`: V8 gives all object literals with the same keys one shape, and a shape stores a number
+// field unboxed only while every value ever written to it is a small integer (a Smi, below 2^31). Node and external
+// addresses (172.16/12, 192.168/16, 203.0.113/24) are not, so every `{ ip, len }` boxes its address in a 16-byte heap
+// number. A class has a shape of its own; and an address computed in floating point (`subnet.addr + 2`) arrives as a
+// heap number even when it is small, which `>>> 0` turns back into a Smi. The fields stay unboxed while the cluster
+// network is below 128.0.0.0.
 
 /** A pod's address on its eth0. */
 export class PodAddr implements IfAddr {
   declare readonly ip: number;
   declare readonly len: number;
   constructor(ip: number, len: number) {
-    this.ip = ip;
+    this.ip = ip >>> 0;
     this.len = len;
   }
 }
@@ -34,7 +36,7 @@ export class PodConnectedRoute implements Route {
     this.dev = 'eth0';
     this.proto = 'kernel';
     this.scope = 'link';
-    this.src = src;
+    this.src = src >>> 0;
   }
 }
 
