@@ -132,7 +132,7 @@ export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]
     segments.push({ id: cniSegment, kind: 'bridge', linkKind: 'veth' });
     interfaces.push({ name: 'cni0', kind: 'bridge', addrs: [gw], mtu: MTU, mac: macFor(n.name, 'cni0'), segment: cniSegment });
     n.pods.forEach((p, k) => {
-      interfaces.push(new HostVeth(n.name, vethNames[k]!, MTU, p.name));
+      interfaces.push(new HostVeth(vethNames[k]!, n.name, p.name));
     });
     routes.push(connected(gw, 'cni0'));
   }
@@ -184,7 +184,7 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
       files: new PodFiles(podResolvConfOf(ctx, facts.dnsPolicy, p.namespace), p.ip, p.name, p.files),
       resolver: facts.resolver,
       toolset: facts.toolset,
-      interfaces: [LOOPBACK, new PodEth0(p.name, a, MTU, cniSegment, { device: n.name, iface: vethNames[k]! })],
+      interfaces: [LOOPBACK, new PodEth0(p.name, a, cniSegment, n.name, vethNames[k]!)],
       routes: [podDefault, podCluster, new PodConnectedRoute(podNet, a.ip)],
       sysctls: ctx.podSysctls,
       netfilter: ctx.plainNetfilter,

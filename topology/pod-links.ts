@@ -1,9 +1,15 @@
 // The model's per-pod objects (a pod's address, its connected route, its eth0 and the veth peer on the node) as small
-// classes: 150,000 pods make them most of a large lab's memory. Each reads exactly like the object literal it replaces
-// (same own enumerable keys in the same order), except that an interface's MAC is derived when read.
+// classes: 150,000 pods make them most of a large lab's memory. Each reads like the object literal it replaces, property
+// by property; what all pods share (kind, MTU, route type...) is a getter of the class, the MACs are derived when read
+// and the veth peers made on first read, so only what differs is stored. Nothing enumerates a model interface's keys
+// (describe.ts and the backends read them by name).
 import type { Cidr, IfAddr } from './address.js';
 import { macFor } from './device-names.js';
+import { LAB_DEFAULTS } from './labfile.js';
 import type { Interface, Route } from './model.js';
+
+/** The MTU the model gives every interface it builds (topology/build-devices.ts). */
+const POD_MTU = LAB_DEFAULTS.mtu;
 
 // Why classes, and why `>>> 0`: V8 gives all object literals with the same keys one shape, and a shape stores a number
 // field unboxed only while every value ever written to it is a small integer (a Smi, below 2^31). Node and external
@@ -25,45 +31,44 @@ export class PodAddr implements IfAddr {
 /** A pod's connected route (the kernel's, for its eth0 address): `dst dev eth0 proto kernel scope link src IP`. */
 export class PodConnectedRoute implements Route {
   declare readonly dst: Cidr;
-  declare readonly type: 'unicast';
-  declare readonly dev: string;
-  declare readonly proto: 'kernel';
-  declare readonly scope: 'link';
   declare readonly src: number;
   constructor(dst: Cidr, src: number) {
     this.dst = dst;
-    this.type = 'unicast';
-    this.dev = 'eth0';
-    this.proto = 'kernel';
-    this.scope = 'link';
     this.src = src >>> 0;
   }
+
+  get type(): 'unicast' { return 'unicast'; }
+  get dev(): string { return 'eth0'; }
+  get proto(): 'kernel' { return 'kernel'; }
+  get scope(): 'link' { return 'link'; }
 }
 
 type Peer = NonNullable<Interface['peer']>;
 
+// What every pod's interfaces and connected route have in common is read from the class (a getter), not stored per
+// object; what differs is stored. A veth peer is made on first read and kept (its identity then never changes).
+
 /** A pod's eth0: the pod end of its veth pair, on its node's cni0 segment. */
 export class PodEth0 implements Interface {
-  declare readonly name: 'eth0';
-  declare readonly kind: 'veth';
   declare readonly addrs: readonly IfAddr[];
-  declare readonly mtu: number;
   declare readonly segment: string;
-  declare readonly peer: Peer;
   readonly #pod: string;
-  constructor(pod: string, addr: IfAddr, mtu: number, segment: string, peer: Peer) {
-    this.name = 'eth0';
-    this.kind = 'veth';
+  readonly #node: string;
+  readonly #veth: string;
+  #peer: Peer | undefined;
+  constructor(pod: string, addr: IfAddr, segment: string, node: string, veth: string) {
     this.addrs = [addr];
-    this.mtu = mtu;
     this.segment = segment;
-    this.peer = peer;
     this.#pod = pod;
+    this.#node = node;
+    this.#veth = veth;
   }
 
-  get mac(): string {
-    return macFor(this.#pod, 'eth0');
-  }
+  get name(): 'eth0' { return 'eth0'; }
+  get kind(): 'veth' { return 'veth'; }
+  get mtu(): number { return POD_MTU; }
+  get mac(): string { return macFor(this.#pod, 'eth0'); }
+  get peer(): Peer { return (this.#peer ??= { device: this.#node, iface: this.#veth }); }
 }
 
 const NO_ADDRS: readonly IfAddr[] = Object.freeze([]);
@@ -71,25 +76,20 @@ const NO_ADDRS: readonly IfAddr[] = Object.freeze([]);
 /** The node's end of a pod's veth pair: a cni0 port in hairpin mode, without addresses. */
 export class HostVeth implements Interface {
   declare readonly name: string;
-  declare readonly kind: 'veth';
-  declare readonly addrs: readonly IfAddr[];
-  declare readonly mtu: number;
-  declare readonly master: 'cni0';
-  declare readonly hairpin: true;
-  declare readonly peer: Peer;
   readonly #node: string;
-  constructor(node: string, name: string, mtu: number, pod: string) {
+  readonly #pod: string;
+  #peer: Peer | undefined;
+  constructor(name: string, node: string, pod: string) {
     this.name = name;
-    this.kind = 'veth';
-    this.addrs = NO_ADDRS;
-    this.mtu = mtu;
-    this.master = 'cni0';
-    this.hairpin = true;
-    this.peer = { device: pod, iface: 'eth0' };
     this.#node = node;
+    this.#pod = pod;
   }
 
-  get mac(): string {
-    return macFor(this.#node, this.peer.device);
-  }
+  get kind(): 'veth' { return 'veth'; }
+  get addrs(): readonly IfAddr[] { return NO_ADDRS; }
+  get mtu(): number { return POD_MTU; }
+  get master(): 'cni0' { return 'cni0'; }
+  get hairpin(): true { return true; }
+  get mac(): string { return macFor(this.#node, this.#pod); }
+  get peer(): Peer { return (this.#peer ??= { device: this.#pod, iface: 'eth0' }); }
 }
