@@ -1,7 +1,7 @@
 // One builder per device kind of the model (nodes with their pods, the host, NAT engines, externals), from the address
 // plan and the values they share (interface names, sysctls, netfilter rules, Flannel's routes).
 import { networkOf, parseCidr, subnetOf, type Cidr, type IfAddr } from './address.js';
-import { macFor, vethNameFor } from './device-names.js';
+import { macFor } from './device-names.js';
 import { LAB_DEFAULTS } from './labfile.js';
 import type { Device, Interface, Route, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
@@ -126,14 +126,11 @@ export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]
     connected(eth1, hostOnlyIface),
   ];
   const cniSegment = `${n.name}:cni0`;
-  const vethNames = n.pods.map((p) => vethNameFor(p.name));
   if (n.podSubnet) {
     const gw: IfAddr = { ip: subnetGateway(n.podSubnet), len: n.podSubnet.len };
     segments.push({ id: cniSegment, kind: 'bridge', linkKind: 'veth' });
     interfaces.push({ name: 'cni0', kind: 'bridge', addrs: [gw], mtu: MTU, mac: macFor(n.name, 'cni0'), segment: cniSegment });
-    n.pods.forEach((p, k) => {
-      interfaces.push(new HostVeth(vethNames[k]!, n.name, p.name));
-    });
+    for (const p of n.pods) interfaces.push(new HostVeth(n.name, p.name));
     routes.push(connected(gw, 'cni0'));
   }
   segments.push({ id: natSegment, kind: 'nat', linkKind: 'nat' });
@@ -156,11 +153,11 @@ export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]
     internalIp: plan.kubeletNodeIp ? n.ip : plan.nat.guestIp,
     flannel: isJoined ? { iface: ctx.flannelIface, publicIp: publicIpOf(ctx, n), subnet: n.podSubnet!, mtu: MTU } : undefined,
   };
-  return [node, ...buildPods(ctx, n, cniSegment, vethNames)];
+  return [node, ...buildPods(ctx, n, cniSegment)];
 }
 
 /** The pods of node N, each on the node's cni0 segment through its veth pair. */
-function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNames: readonly string[]): Device[] {
+function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string): Device[] {
   if (n.pods.length === 0) return [];
   // Every pod of a node shares the routes Flannel's CNI plugin has `bridge` install (docs/cni.md): the default route
   // (isDefaultGateway) and the cluster network (ipam routes, FLANNEL_NETWORK) via cni0, both proto boot, then the
@@ -170,7 +167,7 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
   const podDefault: Route = { dst: DEFAULT_DST, type: 'unicast', via: gateway, dev: 'eth0' };
   const podCluster: Route = { dst: ctx.plan.clusterNetwork, type: 'unicast', via: gateway, dev: 'eth0' };
   const podNet: Cidr = { addr: networkOf(subnet.addr, subnet.len), len: subnet.len };
-  return n.pods.map((p, k): Device => {
+  return n.pods.map((p): Device => {
     const a = new PodAddr(p.ip, subnet.len);
     const facts = factsOfImage(p.image);
     return {
@@ -184,7 +181,7 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
       files: new PodFiles(podResolvConfOf(ctx, facts.dnsPolicy, p.namespace), p.ip, p.name, p.files),
       resolver: facts.resolver,
       toolset: facts.toolset,
-      interfaces: [LOOPBACK, new PodEth0(p.name, a, cniSegment, n.name, vethNames[k]!)],
+      interfaces: [LOOPBACK, new PodEth0(p.name, a, cniSegment, n.name)],
       routes: [podDefault, podCluster, new PodConnectedRoute(podNet, a.ip)],
       sysctls: ctx.podSysctls,
       netfilter: ctx.plainNetfilter,

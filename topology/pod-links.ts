@@ -1,10 +1,10 @@
 // The model's per-pod objects (a pod's address, its connected route, its eth0 and the veth peer on the node) as small
 // classes: 150,000 pods make them most of a large lab's memory. Each reads like the object literal it replaces, property
-// by property; what all pods share (kind, MTU, route type...) is a getter of the class, the MACs are derived when read
-// and the veth peers made on first read, so only what differs is stored. Nothing enumerates a model interface's keys
+// by property; what all pods share (kind, MTU, route type...) is a getter of the class, the MACs and veth names are
+// derived (hashed) when read and the veth peers made on first read, so only what differs is stored. Nothing enumerates a model interface's keys
 // (describe.ts and the backends read them by name).
 import type { Cidr, IfAddr } from './address.js';
-import { macFor } from './device-names.js';
+import { macFor, vethNameFor } from './device-names.js';
 import { LAB_DEFAULTS } from './labfile.js';
 import type { Interface, Route } from './model.js';
 
@@ -54,37 +54,34 @@ export class PodEth0 implements Interface {
   declare readonly segment: string;
   readonly #pod: string;
   readonly #node: string;
-  readonly #veth: string;
   #peer: Peer | undefined;
-  constructor(pod: string, addr: IfAddr, segment: string, node: string, veth: string) {
+  constructor(pod: string, addr: IfAddr, segment: string, node: string) {
     this.addrs = [addr];
     this.segment = segment;
     this.#pod = pod;
     this.#node = node;
-    this.#veth = veth;
   }
 
   get name(): 'eth0' { return 'eth0'; }
   get kind(): 'veth' { return 'veth'; }
   get mtu(): number { return POD_MTU; }
   get mac(): string { return macFor(this.#pod, 'eth0'); }
-  get peer(): Peer { return (this.#peer ??= { device: this.#node, iface: this.#veth }); }
+  get peer(): Peer { return (this.#peer ??= { device: this.#node, iface: vethNameFor(this.#pod) }); }
 }
 
 const NO_ADDRS: readonly IfAddr[] = Object.freeze([]);
 
 /** The node's end of a pod's veth pair: a cni0 port in hairpin mode, without addresses. */
 export class HostVeth implements Interface {
-  declare readonly name: string;
   readonly #node: string;
   readonly #pod: string;
   #peer: Peer | undefined;
-  constructor(name: string, node: string, pod: string) {
-    this.name = name;
+  constructor(node: string, pod: string) {
     this.#node = node;
     this.#pod = pod;
   }
 
+  get name(): string { return vethNameFor(this.#pod); }
   get kind(): 'veth' { return 'veth'; }
   get addrs(): readonly IfAddr[] { return NO_ADDRS; }
   get mtu(): number { return POD_MTU; }
