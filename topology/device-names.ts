@@ -1,7 +1,7 @@
 // Stable device-derived names: interface MACs and pods' host-side veth names, hashed from the device and interface names.
 
 /** FNV-1a over `a`, then `sep` and `b` when given (the hash of the joined text, without building it): stable names and MACs. */
-function fnv1a(a: string, sep?: number, b?: string): number {
+export function fnv1a(a: string, sep?: number, b?: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a.charCodeAt(i), 0x01000193);
   if (sep !== undefined && b !== undefined) {
