@@ -1,8 +1,5 @@
 // Generated host-gw labs of any size (benchmarks, property tests): N nodes with P pods each, defaults elsewhere.
-import type { LabFile, LabFileListen } from './labfile.js';
-
-/** What every third pod serves: one frozen list for all of them (the 5,000-node lab has 50,000 such pods). */
-const SERVES_HTTP: readonly LabFileListen[] = Object.freeze(['tcp/80']);
+import type { LabFile } from './labfile.js';
 
 /** Above 250 nodes the host-only network and the cluster network grow to /16 and /10 (still host-gw, /24 per node). */
 export function generateHostGwLab(nodes: number, podsPerNode: number): LabFile {
@@ -15,7 +12,7 @@ export function generateHostGwLab(nodes: number, podsPerNode: number): LabFile {
     nodes: Array.from({ length: nodes }, (_, i) => ({
       name: i === 0 ? 'controlplane' : `node-${i}`,
       ip: big ? `172.16.${Math.floor((i + 10) / 256)}.${(i + 10) % 256}` : `192.168.56.${10 + i}`,
-      pods: Array.from({ length: podsPerNode }, (_, j) => ({ name: `p${i}-${j}`, image: j % 2 ? 'busybox' : 'nginx', listen: j % 3 === 0 ? SERVES_HTTP : undefined })),
+      pods: Array.from({ length: podsPerNode }, (_, j) => ({ name: `p${i}-${j}`, image: j % 2 ? 'busybox' : 'nginx', listen: j % 3 === 0 ? ['tcp/80'] : undefined })),
     })),
     services: nodes > 1 && podsPerNode > 0 ? [{ name: 'web', ip: '10.96.0.50', ports: [{ protocol: 'tcp', port: 80 }], endpoints: ['p1-0'] }] : undefined,
   };

@@ -18,7 +18,7 @@ export interface LabFilePod {
   image?: string;
   namespace?: string;
   labels?: Record<string, string>;
-  listen?: readonly LabFileListen[];
+  listen?: LabFileListen[];
   /** The pod's /etc/hosts and /etc/resolv.conf as they read, in place of kubelet's. */
   files?: { '/etc/hosts'?: string; '/etc/resolv.conf'?: string };
 }
