@@ -25,7 +25,7 @@ export interface IfaceState {
 }
 
 /** An interface's state; assigning its `addrs` (the only way they change) tells the device (its local address set). */
-type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs'>]: IfaceState[K] };
+type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs' | 'mac'>]: IfaceState[K] };
 export interface InterfaceRecord extends InterfaceFields {}
 export class InterfaceRecord implements IfaceState {
   private addrList: IfAddr[];
@@ -34,10 +34,19 @@ export class InterfaceRecord implements IfaceState {
   /** What the Dataplane resolved about the link behind this interface on the first frame sent (Dataplane.linkOf). */
   link?: unknown;
 
+  /** The model's interface: its MAC is read on first use (a large lab's pod MACs are derived when read). */
+  private readonly model: Interface;
+  private macText?: string;
+
   constructor(i: Interface, private readonly readdressed: () => void) {
-    this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
+    this.model = i;
+    this.name = i.name; this.kind = i.kind; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
     this.hairpin = i.hairpin === true; this.mtu = i.mtu; this.up = true;
     this.addrList = [...i.addrs];
+  }
+
+  get mac(): string {
+    return (this.macText ??= this.model.mac);
   }
 
   get addrs(): IfAddr[] {

@@ -50,19 +50,20 @@ type Peer = NonNullable<Interface['peer']>;
 
 /** A pod's eth0: the pod end of its veth pair, on its node's cni0 segment. */
 export class PodEth0 implements Interface {
+  declare readonly name: 'eth0';
   declare readonly addrs: readonly IfAddr[];
   declare readonly segment: string;
   readonly #pod: string;
   readonly #node: string;
   #peer: Peer | undefined;
   constructor(pod: string, addr: IfAddr, segment: string, node: string) {
+    this.name = 'eth0';
     this.addrs = [addr];
     this.segment = segment;
     this.#pod = pod;
     this.#node = node;
   }
 
-  get name(): 'eth0' { return 'eth0'; }
   get kind(): 'veth' { return 'veth'; }
   get mtu(): number { return POD_MTU; }
   get mac(): string { return macFor(this.#pod, 'eth0'); }
@@ -82,6 +83,8 @@ export class HostVeth implements Interface {
   }
 
   get name(): string { return vethNameFor(this.#pod); }
+  /** Not on a segment of its own (the bridge's ports are reached through cni0): read as absent, answered here. */
+  get segment(): undefined { return undefined; }
   get kind(): 'veth' { return 'veth'; }
   get addrs(): readonly IfAddr[] { return NO_ADDRS; }
   get mtu(): number { return POD_MTU; }
