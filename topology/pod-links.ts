@@ -1,7 +1,7 @@
 // The model's per-pod objects (a pod's address, its connected route, its eth0 and the veth peer on the node) as small
 // classes: 150,000 pods make them most of a large lab's memory. Each reads like the object literal it replaces, property
-// by property; what all pods share (kind, MTU, route type...) is a getter of the class, the MACs and veth names are
-// derived (hashed) when read and the veth peers made on first read, so only what differs is stored. Nothing enumerates a model interface's keys
+// by property; what all pods share (kind, MTU, route type...) is a getter of the class, the MACs are derived (hashed)
+// when read and the veth peers made on first read, so only what differs is stored. Nothing enumerates a model interface's keys
 // (describe.ts and the backends read them by name).
 import type { Cidr, IfAddr } from './address.js';
 import { macFor, vethNameFor } from './device-names.js';
@@ -74,15 +74,17 @@ const NO_ADDRS: readonly IfAddr[] = Object.freeze([]);
 
 /** The node's end of a pod's veth pair: a cni0 port in hairpin mode, without addresses. */
 export class HostVeth implements Interface {
+  /** Stored, not derived: every device state of the node keys its interfaces by name as it is made. */
+  declare readonly name: string;
   readonly #node: string;
   readonly #pod: string;
   #peer: Peer | undefined;
   constructor(node: string, pod: string) {
+    this.name = vethNameFor(pod);
     this.#node = node;
     this.#pod = pod;
   }
 
-  get name(): string { return vethNameFor(this.#pod); }
   /** Not on a segment of its own (the bridge's ports are reached through cni0): read as absent, answered here. */
   get segment(): undefined { return undefined; }
   get kind(): 'veth' { return 'veth'; }
