@@ -1,8 +1,8 @@
 // The model's per-pod objects (a pod's address, its connected route, its eth0 and the veth peer on the node) as small
 // classes: 150,000 pods make them most of a large lab's memory. Each reads like the object literal it replaces, property
 // by property; what all pods share (kind, MTU, route type...) is a getter of the class, the MACs are derived (hashed)
-// when read and the veth peers made on first read, so only what differs is stored. Nothing enumerates a model interface's keys
-// (describe.ts and the backends read them by name).
+// when read and the veth peers made on first read, so only what differs is stored. Nothing enumerates a model
+// interface's or route's keys (describe.ts and the backends read them by name, nothing spreads them).
 import type { Cidr, IfAddr } from './address.js';
 import { macFor, vethNameFor } from './device-names.js';
 import { LAB_DEFAULTS } from './labfile.js';
