@@ -27,7 +27,7 @@ export interface IfaceState {
 }
 
 /** An interface's state; assigning its `addrs` (the only way they change) tells the device (its local address set). */
-type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs'>]: IfaceState[K] };
+type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs' | 'mac'>]: IfaceState[K] };
 export interface InterfaceRecord extends InterfaceFields {}
 export class InterfaceRecord implements IfaceState {
   private addrList: IfAddr[];
@@ -40,10 +40,19 @@ export class InterfaceRecord implements IfaceState {
   /** Its RX/TX counters (sim/link-stats.ts), from its first frame. */
   linkCounters?: LinkCounters;
 
+  /** The model's interface: its MAC is read on first use (a large lab's pod MACs are derived when read). */
+  private readonly model: Interface;
+  private macText?: string;
+
   constructor(i: Interface, private readonly readdressed: () => void) {
-    this.name = i.name; this.kind = i.kind; this.mac = i.mac; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
+    this.model = i;
+    this.name = i.name; this.kind = i.kind; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
     this.hairpin = i.hairpin === true; this.mtu = i.mtu; this.up = true;
     this.addrList = [...i.addrs];
+  }
+
+  get mac(): string {
+    return (this.macText ??= this.model.mac);
   }
 
   get addrs(): IfAddr[] {

@@ -1,12 +1,13 @@
 // One builder per device kind of the model (nodes with their pods, the host, NAT engines, externals), from the address
 // plan and the values they share (interface names, sysctls, netfilter rules, Flannel's routes).
 import { networkOf, parseCidr, subnetOf, type Cidr, type IfAddr } from './address.js';
-import { macFor, vethNameFor } from './device-names.js';
+import { macFor } from './device-names.js';
 import { LAB_DEFAULTS } from './labfile.js';
 import type { Device, Interface, Route, Segment, Service } from './model.js';
 import { emptyNetfilter, natEngineNetfilter, nodeNetfilterRules } from './netfilter-rules.js';
 import { subnetGateway, type LabPlan, type PlannedNode, type PlannedPod } from './plan.js';
 import { factsOfImage, type DnsPolicy } from './images.js';
+import { HostVeth, PodAddr, PodConnectedRoute, PodEth0 } from './pod-links.js';
 import { HOSTS_PATH, nodeHosts, nodeResolvConf, nodeResolver, PodFiles, podResolvConf, RESOLV_CONF_PATH, type NodeResolver } from './place-files.js';
 
 export const FLANNEL_ROUTE_SET = 'flannel-host-gw';
@@ -14,7 +15,6 @@ export const FLANNEL_ROUTE_SET = 'flannel-host-gw';
 const LOOPBACK: Interface = Object.freeze({ name: 'lo', kind: 'loopback', addrs: Object.freeze([Object.freeze({ ip: 0x7f000001, len: 8 })]), mtu: 65536, mac: '00:00:00:00:00:00' });
 /** Immutable values many devices share (150,000 pods in the largest generated labs): allocated once. */
 const DEFAULT_DST: Cidr = Object.freeze({ addr: 0, len: 0 });
-const NO_ADDRS: readonly IfAddr[] = Object.freeze([]);
 const MTU = LAB_DEFAULTS.mtu;
 
 function connected(a: IfAddr, dev: string): Route {
@@ -126,14 +126,11 @@ export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]
     connected(eth1, hostOnlyIface),
   ];
   const cniSegment = `${n.name}:cni0`;
-  const vethNames = n.pods.map((p) => vethNameFor(p.name));
   if (n.podSubnet) {
     const gw: IfAddr = { ip: subnetGateway(n.podSubnet), len: n.podSubnet.len };
     segments.push({ id: cniSegment, kind: 'bridge', linkKind: 'veth' });
     interfaces.push({ name: 'cni0', kind: 'bridge', addrs: [gw], mtu: MTU, mac: macFor(n.name, 'cni0'), segment: cniSegment });
-    n.pods.forEach((p, k) => {
-      interfaces.push({ name: vethNames[k]!, kind: 'veth', addrs: NO_ADDRS, mtu: MTU, mac: macFor(n.name, p.name), master: 'cni0', hairpin: true, peer: { device: p.name, iface: 'eth0' } });
-    });
+    for (const p of n.pods) interfaces.push(new HostVeth(n.name, p.name));
     routes.push(connected(gw, 'cni0'));
   }
   segments.push({ id: natSegment, kind: 'nat', linkKind: 'nat' });
@@ -156,11 +153,11 @@ export function buildNode(ctx: BuildContext, n: PlannedNode, segments: Segment[]
     internalIp: plan.kubeletNodeIp ? n.ip : plan.nat.guestIp,
     flannel: isJoined ? { iface: ctx.flannelIface, publicIp: publicIpOf(ctx, n), subnet: n.podSubnet!, mtu: MTU } : undefined,
   };
-  return [node, ...buildPods(ctx, n, cniSegment, vethNames)];
+  return [node, ...buildPods(ctx, n, cniSegment)];
 }
 
 /** The pods of node N, each on the node's cni0 segment through its veth pair. */
-function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNames: readonly string[]): Device[] {
+function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string): Device[] {
   if (n.pods.length === 0) return [];
   // Every pod of a node shares the routes Flannel's CNI plugin has `bridge` install (docs/cni.md): the default route
   // (isDefaultGateway) and the cluster network (ipam routes, FLANNEL_NETWORK) via cni0, both proto boot, then the
@@ -170,8 +167,8 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
   const podDefault: Route = { dst: DEFAULT_DST, type: 'unicast', via: gateway, dev: 'eth0' };
   const podCluster: Route = { dst: ctx.plan.clusterNetwork, type: 'unicast', via: gateway, dev: 'eth0' };
   const podNet: Cidr = { addr: networkOf(subnet.addr, subnet.len), len: subnet.len };
-  return n.pods.map((p, k): Device => {
-    const a: IfAddr = { ip: p.ip, len: subnet.len };
+  return n.pods.map((p): Device => {
+    const a = new PodAddr(p.ip, subnet.len);
     const facts = factsOfImage(p.image);
     return {
       id: p.name,
@@ -184,8 +181,8 @@ function buildPods(ctx: BuildContext, n: PlannedNode, cniSegment: string, vethNa
       files: new PodFiles(podResolvConfOf(ctx, facts.dnsPolicy, p.namespace), p.ip, p.name, p.files),
       resolver: facts.resolver,
       toolset: facts.toolset,
-      interfaces: [LOOPBACK, { name: 'eth0', kind: 'veth', addrs: [a], mtu: MTU, mac: macFor(p.name, 'eth0'), segment: cniSegment, peer: { device: n.name, iface: vethNames[k]! } }],
-      routes: [podDefault, podCluster, { dst: podNet, type: 'unicast', dev: 'eth0', proto: 'kernel', scope: 'link', src: a.ip }],
+      interfaces: [LOOPBACK, new PodEth0(p.name, a, cniSegment, n.name)],
+      routes: [podDefault, podCluster, new PodConnectedRoute(podNet, a.ip)],
       sysctls: ctx.podSysctls,
       netfilter: ctx.plainNetfilter,
       listeners: p.listen,

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { formatIp, type Cidr } from './address.js';
 import { buildContext, buildExternals, CLUSTER_DOMAIN, kubeDnsIp, buildHost, buildNatEngines, buildNode, FLANNEL_ROUTE_SET } from './build-devices.js';
 import type { LabFile } from './labfile.js';
+import { deviceIndex } from './device-index.js';
 import { buildLabGraph } from './graph.js';
 import type { Device, LabModel, RouteSet, Segment } from './model.js';
 import { isLabFilePath, libraryLabNames, resolveLabPath } from './paths.js';
@@ -55,8 +56,7 @@ function buildModel(source: string, plan: LabPlan): LabModel {
   const services = ctx.services;
 
   const enforced = applyPolicyEngine(devices, services, plan.serviceNetwork, plan.policies);
-  const byId = new Map<string, Device>();
-  for (const d of enforced) byId.set(d.id, d);
+  const byId = deviceIndex(enforced);
   let graph: ReturnType<typeof buildLabGraph> | undefined;
   const model: LabModel = {
     name: plan.name,
@@ -85,7 +85,7 @@ function buildModel(source: string, plan: LabPlan): LabModel {
     networkPolicies: plan.policies.policies,
     namespaceLabels: plan.policies.namespaceLabels,
     hosts: plan.externals.map((e) => ({ ip: e.ip, name: e.name })),
-    device: (id) => byId.get(id),
+    device: byId,
     graph: () => (graph ??= buildLabGraph(model)),
   };
   return Object.freeze(model);

@@ -79,20 +79,32 @@ export function nodeNetfilterRules(input: NodeRuleInput): (podSubnet: Cidr | und
     ...kube.natRules,
   ]);
   const unjoined = [...filter(false), ...table('nat', NAT_BUILTINS, natChains(false), natRules([]))];
-  const joinedFilter = filter(true);
+  // A joined node's rules differ from every other's only where they name its pod subnet: the rules are laid out once
+  // with a placeholder there, and each node gets the shared lines with its own subnet written into those few.
+  const joined = [...filter(true), ...table('nat', NAT_BUILTINS, natChains(true), natRules(flannelRules(net, OWN_SUBNET)))];
+  const ownLines = joined.flatMap((line, k) => (line.includes(OWN_SUBNET) ? [k] : []));
   return (podSubnet) => {
     if (!podSubnet) return [...unjoined];
     const own = formatCidr(podSubnet);
-    const flannel = [
-      `-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 ${FLANNEL_MASQ} -j RETURN`,
-      `-A FLANNEL-POSTRTG -s ${own} -d ${net} ${FLANNEL_MASQ} -j RETURN`,
-      `-A FLANNEL-POSTRTG -s ${net} -d ${own} ${FLANNEL_MASQ} -j RETURN`,
-      `-A FLANNEL-POSTRTG ! -s ${net} -d ${own} ${FLANNEL_MASQ} -j RETURN`,
-      `-A FLANNEL-POSTRTG -s ${net} ! -d 224.0.0.0/4 ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
-      `-A FLANNEL-POSTRTG ! -s ${net} -d ${net} ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
-    ];
-    return [...joinedFilter, ...table('nat', NAT_BUILTINS, natChains(true), natRules(flannel))];
+    const rules = [...joined];
+    for (const k of ownLines) rules[k] = joined[k]!.replaceAll(OWN_SUBNET, own);
+    return rules;
   };
+}
+
+/** Stands for a node's pod subnet in the rules laid out once for every node (never in a rule's text). */
+const OWN_SUBNET = '\u0000own-subnet\u0000';
+
+/** Flannel's FLANNEL-POSTRTG rules for a node whose pod subnet is OWN, in a cluster network NET. */
+function flannelRules(net: string, own: string): string[] {
+  return [
+    `-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 ${FLANNEL_MASQ} -j RETURN`,
+    `-A FLANNEL-POSTRTG -s ${own} -d ${net} ${FLANNEL_MASQ} -j RETURN`,
+    `-A FLANNEL-POSTRTG -s ${net} -d ${own} ${FLANNEL_MASQ} -j RETURN`,
+    `-A FLANNEL-POSTRTG ! -s ${net} -d ${own} ${FLANNEL_MASQ} -j RETURN`,
+    `-A FLANNEL-POSTRTG -s ${net} ! -d 224.0.0.0/4 ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
+    `-A FLANNEL-POSTRTG ! -s ${net} -d ${net} ${FLANNEL_MASQ} -j MASQUERADE --random-fully`,
+  ];
 }
 
 /**

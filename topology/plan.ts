@@ -2,7 +2,7 @@
 // its semantics (unknown references, duplicates, overlaps, addresses outside their subnets), with locations.
 import { broadcastOf, contains, formatCidr, formatIp, isDocumentationRange, networkOf, overlaps, parseIp, type Cidr } from './address.js';
 import { factsOfImage, podListeners, withoutBareApp } from './images.js';
-import { LAB_DEFAULTS, type LabFile, type LabFileListen } from './labfile.js';
+import { LAB_DEFAULTS, type LabFile, type LabFileListen, type LabFilePod } from './labfile.js';
 import type { Listener, Service } from './model.js';
 import { listenParser, PlanContext } from './plan-context.js';
 import { planServices } from './plan-services.js';
@@ -276,9 +276,20 @@ function planPodAddresses(ctx: PlanContext, nodes: readonly NodeDraft[], listen:
         served = podListeners(facts, checkedListen(ctx, path, listen, p.listen));
         checkResponses(ctx, path, served);
       }
-      d.planned.pods.push({ name: p.name, node: d.planned.name, ip, image, namespace: p.namespace ?? 'default', ...(p.labels ? { labels: Object.freeze({ ...p.labels }) } : {}), listen: served, ...(p.files ? { files: Object.freeze({ ...p.files }) } : {}) });
+      d.planned.pods.push(plannedPod(p, d.planned.name, ip, image, served));
     });
   }
+}
+
+/**
+ * A pod's plan. Built without spreads, so 150,000 of them are one small shape each (no property store of their own),
+ * with its address a small integer where it fits (a free address is counted up from the subnet in floating point).
+ */
+function plannedPod(p: LabFilePod, node: string, ip: number, image: string, listen: readonly Listener[]): PlannedPod {
+  const pod: { -readonly [K in keyof PlannedPod]: PlannedPod[K] } = { name: p.name, node, ip: ip >>> 0, image, namespace: p.namespace ?? 'default', listen };
+  if (p.labels) pod.labels = Object.freeze({ ...p.labels });
+  if (p.files) pod.files = Object.freeze({ ...p.files });
+  return pod;
 }
 
 /** The address pod J of node D names, checked against the node's subnet and claimed; undefined when it names none. */
