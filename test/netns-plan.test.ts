@@ -11,7 +11,9 @@ import { createEtcFiles, releaseSharedDir } from '../lab/netns/etc.js';
 import { newRecord, readRecord } from '../lab/netns/record.js';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { cmdlineMatches, listenerArgv } from '../lab/netns/listener.js';
+import { cmdlineMatches } from '../lab/netns/listener.js';
+import { labServerArgv } from '../lab/netns/server-process.js';
+import { LAUNCHER_ARGV } from '../lab/netns/server-spec.js';
 import { checkPrefix } from '../lab/netns/names.js';
 import { cidr, ip } from '../topology/address.js';
 import { smallLab, smallLabWithWan } from './helpers/netns-small-lab.js';
@@ -156,12 +158,17 @@ describe('places and tools', () => {
     expect(placeFromRecord(plan.places, 'httpd')).toMatchObject({ place: { ns: 'tlns-httpd' } });
     expect(() => placeFromRecord(plan.places, 'node-1/traceroute')).toThrow('no pod "traceroute" on node-1 (pods there: httpd)');
   });
-  it('matches listener command lines before and after ip netns exec', () => {
-    const argv = listenerArgv([{ protocol: 'udp', port: 53 }], '/usr/bin/node');
-    expect(argv.slice(-1)).toEqual(['udp:53']);
+  it('matches the lab server command line before and after ip netns exec and its launcher', () => {
+    const argv = labServerArgv('/x/dist/lab/netns/lab-server.js', '/run/tracelab/build-tlns/server.json', '/usr/bin/node');
+    expect(argv).toEqual(['/usr/bin/node', '/x/dist/lab/netns/lab-server.js', '/run/tracelab/build-tlns/server.json']);
     expect(cmdlineMatches(argv, 'tlns-x', argv)).toBe(true);
     expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-x', ...argv], 'tlns-x', argv)).toBe(true);
     expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-y', ...argv], 'tlns-x', argv)).toBe(false);
+    // The server starts in its home namespace (another entry's) through the launcher, then exec's ARGV.
+    expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-y', ...LAUNCHER_ARGV, ...argv], 'tlns-x', argv)).toBe(true);
+    expect(cmdlineMatches([...LAUNCHER_ARGV, ...argv], 'tlns-x', argv)).toBe(true);
+    expect(cmdlineMatches(['sh', ...LAUNCHER_ARGV, ...argv], 'tlns-x', argv)).toBe(false);
+    expect(cmdlineMatches(['/usr/bin/node', '/x/dist/lab/netns/lab-server.js', '/run/tracelab/build-other/server.json'], 'tlns-x', argv)).toBe(false);
   });
 });
 
@@ -179,9 +186,9 @@ describe('the tool check before building', () => {
       expect(check.missing.map((m) => m.tool)).toEqual([...REQUIRED_TOOLS.map((t) => t.tool).filter((t) => t !== 'ip' && t !== 'traceroute'), `CNI plugins bridge and host-local in ${dir}`]);
       expect(check.message.split('\n').slice(check.root ? 0 : 1)).toEqual([
         'missing tools: bridge (package iproute2), iptables (package iptables), iptables-restore (package iptables), ipset (package ipset), sysctl (package procps), unshare (package util-linux), ' +
-          'nsenter (package util-linux), busybox (package busybox), ping (package iputils-ping), tracepath (package iputils-tracepath), ' +
+          'nsenter (package util-linux), python3 (package python3), busybox (package busybox), ping (package iputils-ping), tracepath (package iputils-tracepath), ' +
           `mtr (package mtr-tiny), tcptraceroute (package tcptraceroute), CNI plugins bridge and host-local in ${dir} (package containernetworking-plugins)`,
-        'install them with: apt-get install -y iproute2 iptables ipset procps util-linux busybox iputils-ping iputils-tracepath mtr-tiny tcptraceroute containernetworking-plugins',
+        'install them with: apt-get install -y iproute2 iptables ipset procps util-linux python3 busybox iputils-ping iputils-tracepath mtr-tiny tcptraceroute containernetworking-plugins',
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { runArgv } from '../process.js';
 import type { NetnsPlan } from './plan.js';
 import { writeRecord, type NetnsRecord, type RecordedProcess } from './record.js';
-import { listenerArgv, startListener } from './listener.js';
-import { dnsServerArgv, dnsServerScript } from './dns-process.js';
+import { startServer } from './listener.js';
+import { labServerArgv, labServerScript } from './server-process.js';
+import { listenerSocket, type ServerSocket, type ServerSpec } from './server-spec.js';
 import { createEtcFiles } from './etc.js';
 import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
-import { batchLine, batchSteps, failedLines, failedStep, forEachLimit, phaseGroups, stageOf, type BatchedStep, type BatchInput } from './batch.js';
+import { batchLine, batchSteps, failedLines, failedStep, forEachLimit, phaseGroups, type BatchedStep, type BatchInput } from './batch.js';
 import { CNI_PLUGIN_DIRS, cniAdd, cniPluginDir } from './cni.js';
 
 export class NetnsError extends Error {
@@ -18,8 +19,8 @@ export class NetnsError extends Error {
 
 /** Commands (or hostnames) run at once while building: process start-up, not CPU, is what they wait on. */
 const BUILD_CONCURRENCY = 8;
-/** Listener and DNS server processes started at once (all of a three-node lab: they wait on node's start-up). */
-const LISTENER_CONCURRENCY = 16;
+/** Namespaces whose links the settle wait checks at once when they cannot share one `ip -batch`. */
+const SETTLE_CONCURRENCY = 16;
 /** Namespaces made per `ip -batch` (and per progress line of a large lab). */
 const NAMESPACE_CHUNK = 100;
 
@@ -59,9 +60,8 @@ async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal:
 }
 
 /**
- * Builds the plan. Namespaces and /etc files come first; then the hostnames, the listeners that bind the wildcard
- * address and the commands all at once. The DNS servers bound to an address start once every address is in place (the
- * stage that configures links); the settle wait for the links comes last.
+ * Builds the plan. Namespaces and /etc files come first; then the hostnames, the lab server (every listener and DNS
+ * server, on sockets it makes in their namespaces) and the commands all at once; the settle wait for the links last.
  */
 export async function buildLab(b: Build): Promise<void> {
   await createNamespaces(b);
@@ -69,25 +69,15 @@ export async function buildLab(b: Build): Promise<void> {
   const cni = prepareCni(b);
   const dir = privateDir(b, `build-${b.plan.prefix}`);
   const batches = batchSteps(b.plan.steps);
-  const addressed = stageOf('address');
   const counter = new StepCounter(b.plan.steps.length, b.progress);
-  const run = (signal: AbortSignal, from: number, to: number): Promise<void> =>
-    runBatches(batches.filter((x) => x.stage >= from && x.stage <= to), { ...b, signal }, counter, dir, cni);
-  const listeners = recordListeners(b);
-  const wildcard = listeners.filter((l) => l.address === undefined);
+  const services = recordServer(b, dir);
   await allOrFirstError(b.signal, [
     (signal) => createHostnames({ ...b, signal }),
-    (signal) => startListeners({ ...b, signal }, wildcard),
-    async (signal) => {
-      await run(signal, 0, addressed);
-      await allOrFirstError(signal, [
-        (s) => startListeners({ ...b, signal: s }, listeners.filter((l) => l.address !== undefined)),
-        (s) => run(s, addressed + 1, Number.MAX_SAFE_INTEGER),
-      ]);
-    },
+    (signal) => startLabServer({ ...b, signal }, services),
+    (signal) => runBatches(batches, { ...b, signal }, counter, dir, cni),
   ]);
-  if (listeners.length > 0) b.progress(`listeners ${listeners.length}/${listeners.length}`);
-  const late = await settleLinks(b.plan.namespaces.map((n) => n.name), LISTENER_CONCURRENCY, b.signal);
+  if (services) b.progress(`listeners ${services.entries}/${services.entries}`);
+  const late = await settleLinks(b.plan.namespaces.map((n) => n.name), SETTLE_CONCURRENCY, b.signal);
   if (late.length > 0) b.warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
   throwIfAborted(b.signal);
 }
@@ -256,37 +246,53 @@ async function runBatches(batches: readonly BatchedStep[], b: Build, counter: St
   }
 }
 
-interface ListenerEntry extends RecordedProcess {
-  /** The address a DNS server binds, when not the wildcard: it can start only once addresses are configured. */
-  readonly address?: string;
+/** The lab server to start: where it lives, its argv, and how many record entries (listeners, DNS servers) it serves. */
+interface ServerStart {
+  readonly home: string;
+  readonly argv: readonly string[];
+  readonly entries: number;
 }
 
-/** The listeners and DNS servers, recorded (command and namespace) before any starts. */
-function recordListeners({ plan, record, path }: Build): ListenerEntry[] {
-  const script = plan.dnsServers.length > 0 ? dnsServerScript() : '';
-  const entries: ListenerEntry[] = [
-    ...plan.listeners.map((spec) => ({ ns: spec.ns, device: spec.device, argv: listenerArgv(spec.listeners) })),
-    ...plan.dnsServers.map((spec) => ({ ns: spec.ns, device: spec.device, argv: dnsServerArgv(spec, script), ...(spec.address !== '0.0.0.0' ? { address: spec.address } : {}) })),
-  ];
-  record.processes.push(...entries.map(({ ns, device, argv }) => ({ ns, device, argv })));
-  writeRecord(path, record);
-  return entries;
+/** The resolv.conf the namespace NS sees under `ip netns exec` (its /etc/netns file), else the host's. */
+function resolvConfOf(plan: Build['plan'], ns: string): string {
+  return plan.files.find((f) => f.path.endsWith(`/${ns}/resolv.conf`))?.path ?? '/etc/resolv.conf';
+}
+
+/** The server's spec: the listeners' sockets, then each DNS server's UDP and TCP port 53. */
+function serverSpec(plan: Build['plan'], home: string): ServerSpec {
+  const sockets: ServerSocket[] = plan.listeners.flatMap((spec) => spec.listeners.map((l) => listenerSocket(spec.ns, l)));
+  plan.dnsServers.forEach((d, server) => {
+    for (const proto of ['udp', 'tcp'] as const) sockets.push({ ns: d.ns, proto, address: d.address, port: 53, service: { kind: 'dns', server } });
+  });
+  const dns = plan.dnsServers.map((d) => ({ ns: d.ns, role: d.role, zone: d.zone, resolvConf: resolvConfOf(plan, d.ns) }));
+  return { home, sockets, dns };
 }
 
 /**
- * Starts ENTRIES, all at once; their PIDs go into the record (written once all have started, and at the end of the
- * build: a crash before that leaves PIDs that down finds by namespace).
+ * Writes the server's spec into DIR and records one process entry per listener set and DNS server (all the one
+ * server's command line), before it starts; undefined when the lab has none.
  */
-async function startListeners({ record, path, signal }: Build, entries: readonly ListenerEntry[]): Promise<void> {
-  try {
-    await forEachLimit(entries, LISTENER_CONCURRENCY, async (entry) => {
-      throwIfAborted(signal);
-      await startListener(entry.ns, entry.argv, (pid) => {
-        const recorded = record.processes.find((p) => p.ns === entry.ns && p.argv === entry.argv);
-        if (recorded) recorded.pid = pid;
-      });
-    });
-  } finally {
-    if (entries.length > 0) writeRecord(path, record);
-  }
+function recordServer({ plan, record, path }: Build, dir: string): ServerStart | undefined {
+  const served = [
+    ...plan.listeners.map((l) => ({ ns: l.ns, device: l.device, serves: 'listeners' as const })),
+    ...plan.dnsServers.map((d) => ({ ns: d.ns, device: d.device, serves: 'dns' as const })),
+  ];
+  if (served.length === 0) return undefined;
+  const home = served[0]!.ns;
+  const specFile = join(dir, 'server.json');
+  writeFileSync(specFile, JSON.stringify(serverSpec(plan, home)), { mode: 0o600 });
+  const argv = labServerArgv(labServerScript(), specFile);
+  record.processes.push(...served.map((s) => ({ ...s, argv })));
+  writeRecord(path, record);
+  return { home, argv, entries: served.length };
+}
+
+/** Starts the lab server; its PID goes into the record at once (a crash before that leaves it to down's namespace scan). */
+async function startLabServer({ record, path, signal }: Build, server: ServerStart | undefined): Promise<void> {
+  if (!server) return;
+  throwIfAborted(signal);
+  await startServer(server.home, server.argv, (pid) => {
+    for (const p of record.processes) if (p.argv === server.argv) p.pid = pid;
+    writeRecord(path, record);
+  });
 }
