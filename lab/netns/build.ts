@@ -10,7 +10,7 @@ import { labServerArgv, labServerScript } from './server-process.js';
 import { listenerSocket, type ServerSocket, type ServerSpec } from './server-spec.js';
 import { createEtcFiles } from './etc.js';
 import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
-import { batchLine, batchSteps, failedLines, failedStep, forEachLimit, phaseGroups, type BatchedStep, type BatchInput } from './batch.js';
+import { batchLine, batchSteps, failedLines, failedStep, forEachLimit, phaseGroups, stageOf, type BatchedStep, type BatchInput } from './batch.js';
 import { CNI_PLUGIN_DIRS, cniAdd, cniPluginDir } from './cni.js';
 
 export class NetnsError extends Error {
@@ -62,6 +62,9 @@ async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal:
 /**
  * Builds the plan. Namespaces and /etc files come first; then the hostnames, the lab server (every listener and DNS
  * server, on sockets it makes in their namespaces) and the commands all at once; the settle wait for the links last.
+ * A server with a socket bound to an address (the NAT engines' DNS) starts once the stage that configures addresses is
+ * done: binding before would make the socket, but its replies would leave from the interface's primary address (a
+ * namespace without any address yet has no local routing table, so the kernel does not keep the bound source).
  */
 export async function buildLab(b: Build): Promise<void> {
   await createNamespaces(b);
@@ -70,13 +73,18 @@ export async function buildLab(b: Build): Promise<void> {
   const dir = privateDir(b, `build-${b.plan.prefix}`);
   const batches = batchSteps(b.plan.steps);
   const counter = new StepCounter(b.plan.steps.length, b.progress);
-  const services = recordServer(b, dir);
+  const server = recordServer(b, dir);
+  const addressed = server?.bindsAddress ? stageOf('address') : -1;
+  const run = (signal: AbortSignal, from: number, to: number): Promise<void> =>
+    runBatches(batches.filter((x) => x.stage >= from && x.stage <= to), { ...b, signal }, counter, dir, cni);
   await allOrFirstError(b.signal, [
     (signal) => createHostnames({ ...b, signal }),
-    (signal) => startLabServer({ ...b, signal }, services),
-    (signal) => runBatches(batches, { ...b, signal }, counter, dir, cni),
+    async (signal) => {
+      await run(signal, 0, addressed);
+      await allOrFirstError(signal, [(s) => startLabServer({ ...b, signal: s }, server), (s) => run(s, addressed + 1, Number.MAX_SAFE_INTEGER)]);
+    },
   ]);
-  if (services) b.progress(`listeners ${services.entries}/${services.entries}`);
+  if (server) b.progress(`listeners ${server.entries}/${server.entries}`);
   const late = await settleLinks(b.plan.namespaces.map((n) => n.name), SETTLE_CONCURRENCY, b.signal);
   if (late.length > 0) b.warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
   throwIfAborted(b.signal);
@@ -251,6 +259,8 @@ interface ServerStart {
   readonly home: string;
   readonly argv: readonly string[];
   readonly entries: number;
+  /** Whether a socket binds an address rather than the wildcard (the server then starts once addresses are there). */
+  readonly bindsAddress: boolean;
 }
 
 /** The resolv.conf the namespace NS sees under `ip netns exec` (its /etc/netns file), else the host's. */
@@ -280,11 +290,12 @@ function recordServer({ plan, record, path }: Build, dir: string): ServerStart |
   if (served.length === 0) return undefined;
   const home = served[0]!.ns;
   const specFile = join(dir, 'server.json');
-  writeFileSync(specFile, JSON.stringify(serverSpec(plan, home)), { mode: 0o600 });
+  const spec = serverSpec(plan, home);
+  writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
   const argv = labServerArgv(labServerScript(), specFile);
   record.processes.push(...served.map((s) => ({ ...s, argv })));
   writeRecord(path, record);
-  return { home, argv, entries: served.length };
+  return { home, argv, entries: served.length, bindsAddress: spec.sockets.some((s) => s.address !== '0.0.0.0') };
 }
 
 /** Starts the lab server; its PID goes into the record at once (a crash before that leaves it to down's namespace scan). */

@@ -3,6 +3,7 @@
 // build is an error, not a guess.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../topology/paths.js';
 
 /** Compiled files the server runs, with the sources they come from. */
@@ -15,8 +16,17 @@ const BUILT: readonly (readonly [string, string])[] = [
   ['dist/sim/dns/wire.js', 'sim/dns/wire.ts'],
 ];
 
-/** The server script's path; throws when it is not built or older than its sources (run `npm run build`). */
-export function labServerScript(root: string = packageRoot()): string {
+/**
+ * The server script's path: compiled alongside this module when this module is compiled (dist/), else under ROOT's dist/
+ * (the sources run under vitest), where it throws when it is not built or older than its sources (run `npm run build`).
+ */
+export function labServerScript(root?: string): string {
+  const sibling = fileURLToPath(new URL('./lab-server.js', import.meta.url));
+  if (root === undefined && import.meta.url.endsWith('.js') && existsSync(sibling)) return sibling;
+  return builtServerScript(root ?? packageRoot());
+}
+
+function builtServerScript(root: string): string {
   for (const [built, source] of BUILT) {
     const b = join(root, built);
     const s = join(root, source);

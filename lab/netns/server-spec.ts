@@ -42,8 +42,7 @@ export const FIRST_SOCKET_FD = 3;
 
 /**
  * Runs as `python3 -I -S -c LAUNCHER NODE SERVER_JS SPEC_FILE`: makes each socket of the spec inside its namespace
- * (IPv4; TCP with SO_REUSEADDR and a backlog of 511, as node's listen; an address other than the wildcard with
- * IP_FREEBIND, since the lab's addresses are configured while the server starts), moves them to fds 3, 4, ..., enters
+ * (IPv4; TCP with SO_REUSEADDR and a backlog of 511, as node's listen), moves them to fds 3, 4, ..., enters
  * the home namespace and exec's the rest of its arguments (same PID). A socket that cannot be made: a line on stderr
  * and exit 1.
  */
@@ -72,8 +71,6 @@ export const LAUNCHER_SCRIPT = [
   '        k = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)',
   '        if tcp:',
   '            k.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
-  "        if s['address'] != '0.0.0.0':",
-  '            k.setsockopt(socket.IPPROTO_IP, 15, 1)',
   "        k.bind((s['address'], s['port']))",
   '        if tcp:',
   '            k.listen(511)',
