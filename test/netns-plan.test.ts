@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cmdlineMatches } from '../lab/netns/listener.js';
 import { labServerArgv } from '../lab/netns/server-process.js';
-import { LAUNCHER_ARGV } from '../lab/netns/server-spec.js';
+import { launcherArgv } from '../lab/netns/server-spec.js';
 import { checkPrefix } from '../lab/netns/names.js';
 import { cidr, ip } from '../topology/address.js';
 import { smallLab, smallLabWithWan } from './helpers/netns-small-lab.js';
@@ -165,9 +165,11 @@ describe('places and tools', () => {
     expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-x', ...argv], 'tlns-x', argv)).toBe(true);
     expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-y', ...argv], 'tlns-x', argv)).toBe(false);
     // The server starts in its home namespace (another entry's) through the launcher, then exec's ARGV.
-    expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-y', ...LAUNCHER_ARGV, ...argv], 'tlns-x', argv)).toBe(true);
-    expect(cmdlineMatches([...LAUNCHER_ARGV, ...argv], 'tlns-x', argv)).toBe(true);
-    expect(cmdlineMatches(['sh', ...LAUNCHER_ARGV, ...argv], 'tlns-x', argv)).toBe(false);
+    const launcher = launcherArgv('/usr/bin/python3');
+    expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-y', ...launcher, ...argv], 'tlns-x', argv)).toBe(true);
+    expect(cmdlineMatches([...launcher, ...argv], 'tlns-x', argv)).toBe(true);
+    expect(cmdlineMatches(['sh', ...launcher, ...argv], 'tlns-x', argv)).toBe(false);
+    expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-y', ...launcher.slice(0, -1), 'print(1)', ...argv], 'tlns-x', argv)).toBe(false);
     expect(cmdlineMatches(['/usr/bin/node', '/x/dist/lab/netns/lab-server.js', '/run/tracelab/build-other/server.json'], 'tlns-x', argv)).toBe(false);
   });
 });

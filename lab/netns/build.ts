@@ -6,7 +6,7 @@ import { runArgv } from '../process.js';
 import type { NetnsPlan } from './plan.js';
 import { writeRecord, type NetnsRecord, type RecordedProcess } from './record.js';
 import { startServer } from './listener.js';
-import { labServerArgv, labServerScript } from './server-process.js';
+import { labServerArgv, labServerScript, pythonPath } from './server-process.js';
 import { listenerSocket, type ServerSocket, type ServerSpec } from './server-spec.js';
 import { createEtcFiles } from './etc.js';
 import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
@@ -257,6 +257,7 @@ async function runBatches(batches: readonly BatchedStep[], b: Build, counter: St
 /** The lab server to start: where it lives, its argv, and how many record entries (listeners, DNS servers) it serves. */
 interface ServerStart {
   readonly home: string;
+  readonly python: string;
   readonly argv: readonly string[];
   readonly entries: number;
   /** Whether a socket binds an address rather than the wildcard (the server then starts once addresses are there). */
@@ -269,13 +270,13 @@ function resolvConfOf(plan: Build['plan'], ns: string): string {
 }
 
 /** The server's spec: the listeners' sockets, then each DNS server's UDP and TCP port 53. */
-function serverSpec(plan: Build['plan'], home: string): ServerSpec {
+function serverSpec(plan: Build['plan'], home: string, python: string): ServerSpec {
   const sockets: ServerSocket[] = plan.listeners.flatMap((spec) => spec.listeners.map((l) => listenerSocket(spec.ns, l)));
   plan.dnsServers.forEach((d, server) => {
     for (const proto of ['udp', 'tcp'] as const) sockets.push({ ns: d.ns, proto, address: d.address, port: 53, service: { kind: 'dns', server } });
   });
   const dns = plan.dnsServers.map((d) => ({ ns: d.ns, role: d.role, zone: d.zone, resolvConf: resolvConfOf(plan, d.ns) }));
-  return { home, sockets, dns };
+  return { python, home, sockets, dns };
 }
 
 /**
@@ -290,19 +291,19 @@ function recordServer({ plan, record, path }: Build, dir: string): ServerStart |
   if (served.length === 0) return undefined;
   const home = served[0]!.ns;
   const specFile = join(dir, 'server.json');
-  const spec = serverSpec(plan, home);
+  const spec = serverSpec(plan, home, pythonPath());
   writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
   const argv = labServerArgv(labServerScript(), specFile);
   record.processes.push(...served.map((s) => ({ ...s, argv })));
   writeRecord(path, record);
-  return { home, argv, entries: served.length, bindsAddress: spec.sockets.some((s) => s.address !== '0.0.0.0') };
+  return { home, python: spec.python, argv, entries: served.length, bindsAddress: spec.sockets.some((s) => s.address !== '0.0.0.0') };
 }
 
 /** Starts the lab server; its PID goes into the record at once (a crash before that leaves it to down's namespace scan). */
 async function startLabServer({ record, path, signal }: Build, server: ServerStart | undefined): Promise<void> {
   if (!server) return;
   throwIfAborted(signal);
-  await startServer(server.home, server.argv, (pid) => {
+  await startServer(server.home, server.python, server.argv, (pid) => {
     for (const p of record.processes) if (p.argv === server.argv) p.pid = pid;
     writeRecord(path, record);
   });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { DnsZone } from '../../sim/dns/responder.js';
 import { serveDnsTcp, serveDnsUdp, type DnsService } from './dns-server.js';
-import { FIRST_SOCKET_FD, FORWARDER_SCRIPT, type ServerSpec } from './server-spec.js';
+import { FIRST_SOCKET_FD, FORWARDER_SCRIPT, PYTHON_FLAGS, type ServerSpec } from './server-spec.js';
 
 /**
  * Serves RESPONSE (status line, headers, body) to every request on a connection (its head read up to the empty line;
@@ -37,9 +37,9 @@ const http =
   };
 
 /** Asks SERVER from a fresh socket in NS: a short Python process entered into the namespace (see FORWARDER_SCRIPT). */
-async function askFrom(ns: string, server: string, query: Buffer): Promise<Buffer | undefined> {
+async function askFrom(python: string, ns: string, server: string, query: Buffer): Promise<Buffer | undefined> {
   const { runArgv } = await import('../process.js');
-  const argv = ['nsenter', `--net=/run/netns/${ns}`, 'python3', '-I', '-S', '-c', FORWARDER_SCRIPT, server, query.toString('hex')];
+  const argv = ['nsenter', `--net=/run/netns/${ns}`, python, ...PYTHON_FLAGS, FORWARDER_SCRIPT, server, query.toString('hex')];
   const r = await runArgv(argv, { timeoutMs: 5000 });
   return r.exitCode === 0 && r.stdout !== '' ? Buffer.from(r.stdout, 'hex') : undefined;
 }
@@ -54,7 +54,7 @@ function serve(spec: ServerSpec): void {
     role: d.role,
     zone: JSON.parse(d.zone) as DnsZone,
     resolvConf: d.resolvConf,
-    askUpstream: (server, query) => askFrom(d.ns, server, query),
+    askUpstream: (server, query) => askFrom(spec.python, d.ns, server, query),
   }));
   let pending = spec.sockets.length;
   const bound = (): void => {

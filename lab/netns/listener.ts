@@ -1,15 +1,15 @@
 // The namespace lab's server process (lab-server.ts): starting it, recognising it by its command line, stopping it.
 import { readFileSync } from 'node:fs';
 import { startDetached } from '../process.js';
-import { LAUNCHER_ARGV } from './server-spec.js';
+import { LAUNCHER_SCRIPT, launcherArgv, PYTHON_FLAGS } from './server-spec.js';
 
 /**
  * Starts the lab server (ARGV, after the launcher that makes its sockets) inside HOME, detached from our session, and
  * resolves with its PID once it printed "ready". `onPid` runs as soon as the PID is known (before waiting), so the
  * caller can record it at once.
  */
-export function startServer(home: string, argv: readonly string[], onPid: (pid: number) => void): Promise<number> {
-  return startDetached(['ip', 'netns', 'exec', home, ...LAUNCHER_ARGV, ...argv], 'ready', onPid).catch((e: Error) => {
+export function startServer(home: string, python: string, argv: readonly string[], onPid: (pid: number) => void): Promise<number> {
+  return startDetached(['ip', 'netns', 'exec', home, ...launcherArgv(python), ...argv], 'ready', onPid).catch((e: Error) => {
     throw new Error(`lab server: ${e.message}`);
   });
 }
@@ -31,7 +31,7 @@ export function processCmdline(pid: number): string[] | undefined {
 
 /**
  * Whether a process's command line is ARGV: exec'd, or still on its way there (`ip netns exec NS ARGV` for a process
- * started in NS; `ip netns exec HOME LAUNCHER ARGV` or `LAUNCHER ARGV` for the lab server, whose home may be another
+ * started in NS; `ip netns exec HOME PYTHON LAUNCHER ARGV` or `PYTHON LAUNCHER ARGV` for the lab server, whose home may be another
  * of the lab's namespaces).
  */
 export function cmdlineMatches(cmdline: readonly string[], ns: string, argv: readonly string[]): boolean {
@@ -39,8 +39,9 @@ export function cmdlineMatches(cmdline: readonly string[], ns: string, argv: rea
   if (cmdline.length < argv.length || !same(cmdline.slice(cmdline.length - argv.length), argv)) return false;
   let before = cmdline.slice(0, cmdline.length - argv.length);
   if (before.length === 0) return true;
-  if (same(before.slice(before.length - LAUNCHER_ARGV.length), LAUNCHER_ARGV)) {
-    before = before.slice(0, before.length - LAUNCHER_ARGV.length);
+  const launcher = [...PYTHON_FLAGS, LAUNCHER_SCRIPT];
+  if (before.length > launcher.length && same(before.slice(before.length - launcher.length), launcher)) {
+    before = before.slice(0, before.length - launcher.length - 1);
     return before.length === 0 || (before.length === 4 && same(before.slice(0, 3), ['ip', 'netns', 'exec']));
   }
   return same(before, ['ip', 'netns', 'exec', ns]);

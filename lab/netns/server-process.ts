@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../topology/paths.js';
+import { findProgram } from '../process.js';
 
 /** Compiled files the server runs, with the sources they come from. */
 const BUILT: readonly (readonly [string, string])[] = [
@@ -39,4 +40,14 @@ function builtServerScript(root: string): string {
 /** The server's argv once the launcher has exec'd it. */
 export function labServerArgv(script: string, specFile: string, nodePath: string = process.execPath): string[] {
   return [nodePath, script, specFile];
+}
+
+/**
+ * The Python interpreter the launcher and forwarder run on: the system's (/usr/bin...) before one earlier on PATH, which
+ * may be a version manager's shell-script shim (a shell started for every run).
+ */
+export function pythonPath(): string {
+  const python = findProgram('python3', ['/usr/local/bin', '/usr/bin', '/bin']) ?? findProgram('python3');
+  if (python === undefined) throw new Error('python3 is not installed: apt-get install -y python3');
+  return python;
 }

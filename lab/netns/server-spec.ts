@@ -24,6 +24,8 @@ export interface ServerDns {
 }
 
 export interface ServerSpec {
+  /** The Python interpreter (an absolute path) the launcher ran on, which the server also runs the forwarder on. */
+  readonly python: string;
   /** The namespace the server process lives in once its sockets are made. */
   readonly home: string;
   readonly sockets: readonly ServerSocket[];
@@ -41,7 +43,7 @@ export function listenerSocket(ns: string, l: Listener): ServerSocket {
 export const FIRST_SOCKET_FD = 3;
 
 /**
- * Runs as `python3 -I -S -c LAUNCHER NODE SERVER_JS SPEC_FILE`: makes each socket of the spec inside its namespace
+ * Runs as `PYTHON -I -S -c LAUNCHER NODE SERVER_JS SPEC_FILE`: makes each socket of the spec inside its namespace
  * (IPv4; TCP with SO_REUSEADDR and a backlog of 511, as node's listen), moves them to fds 3, 4, ..., enters
  * the home namespace and exec's the rest of its arguments (same PID). A socket that cannot be made: a line on stderr
  * and exit 1.
@@ -88,11 +90,14 @@ export const LAUNCHER_SCRIPT = [
   'os.execv(sys.argv[1], sys.argv[1:])',
 ].join('\n');
 
-/** The launcher's command line before it exec's the server (what /proc/PID/cmdline shows until then). */
-export const LAUNCHER_ARGV: readonly string[] = ['python3', '-I', '-S', '-c', LAUNCHER_SCRIPT];
+/** The launcher's command line on PYTHON before it exec's the server (what /proc/PID/cmdline shows until then). */
+export const launcherArgv = (python: string): string[] => [python, ...PYTHON_FLAGS, LAUNCHER_SCRIPT];
+
+/** Python isolated from the environment and user site, without the site module (faster start-up), running -c SCRIPT. */
+export const PYTHON_FLAGS: readonly string[] = ['-I', '-S', '-c'];
 
 /**
- * Runs as `nsenter --net=/run/netns/NS python3 -I -S -c FORWARDER SERVER QUERY_HEX`: sends the query to SERVER:53/udp
+ * Runs as `nsenter --net=/run/netns/NS PYTHON -I -S -c FORWARDER SERVER QUERY_HEX`: sends the query to SERVER:53/udp
  * from a fresh socket in that namespace and prints, in hex, the first datagram back within 2 s (nothing otherwise).
  */
 export const FORWARDER_SCRIPT = [
