@@ -7,8 +7,8 @@ import type { PlanStep } from '../lab/netns/plan.js';
 import { toolArgv, placeFromRecord } from '../lab/netns/backend.js';
 import { REQUIRED_TOOLS, preflight } from '../lab/netns/preflight.js';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createEtcFiles, releaseSharedDir } from '../lab/netns/etc.js';
-import { newRecord, readRecord } from '../lab/netns/record.js';
+import { makeEtcFiles, recordEtcFiles, releaseSharedDir } from '../lab/netns/etc.js';
+import { newRecord } from '../lab/netns/record.js';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cmdlineMatches } from '../lab/netns/listener.js';
@@ -233,9 +233,12 @@ describe('the /etc/netns files', () => {
       const b = buildNetnsPlan(smallLab(), { prefix: 'tlb', etcNetnsDir: etc });
       const recA = newRecord('tla', 'small');
       const recB = newRecord('tlb', 'small');
-      createEtcFiles(a, recA, join(root, 'a.json'));
-      createEtcFiles(b, recB, join(root, 'b.json'));
-      expect(readRecord(join(root, 'a.json'))!.files).toEqual(a.files.map((f) => f.path));
+      for (const [plan, rec] of [[a, recA], [b, recB]] as const) {
+        recordEtcFiles(plan, rec);
+        expect(existsSync(plan.files[0]!.path)).toBe(false);
+        makeEtcFiles(plan);
+      }
+      expect(recA.files).toEqual(a.files.map((f) => f.path));
       expect(readFileSync(join(etc, 'tla-node-1', 'nsswitch.conf'), 'utf8')).toContain('\nhosts: files\n');
       expect(readdirSync(etc).sort()).toEqual(['.tracelab-created', ...a.dirs.slice(1), ...b.dirs.slice(1)].map((d) => basename(d)).sort());
       for (const f of recA.files) rmSync(f);

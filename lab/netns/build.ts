@@ -3,12 +3,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runArgv } from '../process.js';
-import type { NetnsPlan } from './plan.js';
+import type { NetnsPlan, PlannedNamespace } from './plan.js';
 import { writeRecord, type NetnsRecord, type RecordedProcess } from './record.js';
 import { startServer } from './listener.js';
 import { labServerArgv, labServerScript, pythonPath } from './server-process.js';
 import { listenerSocket, type ServerSocket, type ServerSpec } from './server-spec.js';
-import { createEtcFiles } from './etc.js';
+import { makeEtcFiles, recordEtcFiles } from './etc.js';
 import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
 import { batchLine, batchSteps, failedLines, failedStep, forEachLimit, phaseGroups, stageOf, type BatchedStep, type BatchInput } from './batch.js';
 import { CNI_PLUGIN_DIRS, cniAdd, cniPluginDir } from './cni.js';
@@ -67,18 +67,27 @@ async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal:
  * namespace without any address yet has no local routing table, so the kernel does not keep the bound source).
  */
 export async function buildLab(b: Build): Promise<void> {
+  // Everything the build makes is recorded first, in one durable write: a crash at any point leaves only recorded
+  // things (which down skips when they do not exist), never one that down misses.
+  b.record.namespaces.push(...b.plan.namespaces.map((n) => n.name));
+  recordEtcFiles(b.plan, b.record);
+  const cniDir = b.plan.steps.some((s) => s.cni) ? recordPrivateDir(b, `cni-${b.plan.prefix}`) : undefined;
+  const dir = recordPrivateDir(b, `build-${b.plan.prefix}`);
+  const utsDir = recordHostnames(b);
+  const server = recordServer(b, dir);
+  writeRecord(b.path, b.record);
   await createNamespaces(b);
-  createEtcFiles(b.plan, b.record, b.path);
-  const cni = prepareCni(b);
-  const dir = privateDir(b, `build-${b.plan.prefix}`);
+  makeEtcFiles(b.plan);
+  const cni = prepareCni(cniDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (server) writeFileSync(server.specFile, JSON.stringify(server.spec), { mode: 0o600 });
   const batches = batchSteps(b.plan.steps);
   const counter = new StepCounter(b.plan.steps.length, b.progress);
-  const server = recordServer(b, dir);
   const addressed = server?.bindsAddress ? stageOf('address') : -1;
   const run = (signal: AbortSignal, from: number, to: number): Promise<void> =>
     runBatches(batches.filter((x) => x.stage >= from && x.stage <= to), { ...b, signal }, counter, dir, cni);
   await allOrFirstError(b.signal, [
-    (signal) => createHostnames({ ...b, signal }),
+    (signal) => createHostnames({ ...b, signal }, utsDir),
     async (signal) => {
       await run(signal, 0, addressed);
       await allOrFirstError(signal, [(s) => startLabServer({ ...b, signal: s }, server), (s) => run(s, addressed + 1, Number.MAX_SAFE_INTEGER)]);
@@ -90,23 +99,19 @@ export async function buildLab(b: Build): Promise<void> {
   throwIfAborted(b.signal);
 }
 
-/** A private directory NAME under the state directory (recorded before it is made; down removes it whole). */
-function privateDir({ record, path, stateDir }: Build, name: string): string {
+/** A private directory NAME under the state directory, recorded (down removes it whole); made later. */
+function recordPrivateDir({ record, stateDir }: Build, name: string): string {
   const dir = join(stateDir, name);
   (record.privateDirs ??= []).push(dir);
-  writeRecord(path, record);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
 
-async function createNamespaces({ plan, record, path, signal, progress }: Build): Promise<void> {
+/** Makes the plan's namespaces (recorded by buildLab), NAMESPACE_CHUNK per `ip -batch`. */
+async function createNamespaces({ plan, signal, progress }: Build): Promise<void> {
   const total = plan.namespaces.length;
   for (let start = 0; start < total; start += NAMESPACE_CHUNK) {
     throwIfAborted(signal);
     const chunk = plan.namespaces.slice(start, start + NAMESPACE_CHUNK).map((n) => n.name);
-    // Recorded before they exist: a crash between the two leaves names that down skips, never a namespace it misses.
-    record.namespaces.push(...chunk);
-    writeRecord(path, record);
     const r = await runArgv(['ip', '-batch', '-'], { input: chunk.map((n) => `netns add ${n}`).join('\n') + '\n' });
     if (r.exitCode !== 0) throw new NetnsError(`ip netns add: ${r.stderr.trim()}`);
     progress(`namespaces ${start + chunk.length}/${total}`);
@@ -117,17 +122,20 @@ async function createNamespaces({ plan, record, path, signal, progress }: Build)
  * `ip netns exec` keeps the host's hostname; each device gets a persistent UTS namespace (a bind-mounted file)
  * with its own hostname, entered with nsenter when commands run (mtr's HOST line, `hostname`).
  */
-async function createHostnames({ plan, record, path, stateDir, signal }: Build): Promise<void> {
+function recordHostnames({ plan, record, stateDir }: Build): string {
   const dir = join(stateDir, `uts-${plan.prefix}`);
-  if (!existsSync(dir)) {
-    record.dirs.push(dir);
-    writeRecord(path, record);
-    mkdirSync(dir, { mode: 0o755 });
-  }
-  const devices = plan.namespaces.filter((ns) => ns.role === 'device' && ns.device !== undefined);
-  // Recorded (all at once) before they exist; down unmounts and removes whichever were made.
-  for (const ns of devices) record.uts[ns.name] = join(dir, ns.name);
-  writeRecord(path, record);
+  if (!existsSync(dir)) record.dirs.push(dir);
+  // Down unmounts and removes whichever were made.
+  for (const ns of hostnamed(plan)) record.uts[ns.name] = join(dir, ns.name);
+  return dir;
+}
+
+const hostnamed = (plan: Build['plan']): PlannedNamespace[] => plan.namespaces.filter((ns) => ns.role === 'device' && ns.device !== undefined);
+
+/** Makes the UTS namespace files recordHostnames recorded, in DIR, each holding its device's hostname. */
+async function createHostnames({ plan, record, signal }: Build, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const devices = hostnamed(plan);
   await forEachLimit(devices, BUILD_CONCURRENCY, async (ns) => {
     throwIfAborted(signal);
     const file = record.uts[ns.name]!;
@@ -143,14 +151,14 @@ interface CniRun {
 }
 
 /**
- * The CNI plugins' place: the plugin directory, and host-local's lease directory per node under the state directory
- * (recorded before it is made, removed whole by down).
+ * The CNI plugins' place: the plugin directory, and host-local's lease directory per node under DIR (a private
+ * directory buildLab recorded, made here; down removes it whole). Undefined when the lab attaches no pod by CNI.
  */
-function prepareCni(b: Build): CniRun | undefined {
-  if (!b.plan.steps.some((s) => s.cni)) return undefined;
+function prepareCni(dir: string | undefined): CniRun | undefined {
+  if (dir === undefined) return undefined;
   const pluginDir = cniPluginDir();
   if (!pluginDir) throw new NetnsError(`the CNI bridge and host-local plugins are missing (${CNI_PLUGIN_DIRS.join(' or ')}): apt-get install -y containernetworking-plugins`);
-  const dir = privateDir(b, `cni-${b.plan.prefix}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return { pluginDir, dataDir: (nodeNs) => join(dir, nodeNs) };
 }
 
@@ -259,6 +267,9 @@ interface ServerStart {
   readonly home: string;
   readonly python: string;
   readonly argv: readonly string[];
+  /** The spec, written to specFile (in the build directory) once that is made. */
+  readonly spec: ServerSpec;
+  readonly specFile: string;
   readonly entries: number;
   /** Whether a socket binds an address rather than the wildcard (the server then starts once addresses are there). */
   readonly bindsAddress: boolean;
@@ -280,10 +291,10 @@ function serverSpec(plan: Build['plan'], home: string, python: string): ServerSp
 }
 
 /**
- * Writes the server's spec into DIR and records one process entry per listener set and DNS server (all the one
- * server's command line), before it starts; undefined when the lab has none.
+ * Records one process entry per listener set and DNS server (all the one server's command line, its spec file in
+ * DIR); undefined when the lab has none.
  */
-function recordServer({ plan, record, path }: Build, dir: string): ServerStart | undefined {
+function recordServer({ plan, record }: Build, dir: string): ServerStart | undefined {
   const served = [
     ...plan.listeners.map((l) => ({ ns: l.ns, device: l.device, serves: 'listeners' as const })),
     ...plan.dnsServers.map((d) => ({ ns: d.ns, device: d.device, serves: 'dns' as const })),
@@ -292,19 +303,19 @@ function recordServer({ plan, record, path }: Build, dir: string): ServerStart |
   const home = served[0]!.ns;
   const specFile = join(dir, 'server.json');
   const spec = serverSpec(plan, home, pythonPath());
-  writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
   const argv = labServerArgv(labServerScript(), specFile);
   record.processes.push(...served.map((s) => ({ ...s, argv })));
-  writeRecord(path, record);
-  return { home, python: spec.python, argv, entries: served.length, bindsAddress: spec.sockets.some((s) => s.address !== '0.0.0.0') };
+  return { home, python: spec.python, argv, spec, specFile, entries: served.length, bindsAddress: spec.sockets.some((s) => s.address !== '0.0.0.0') };
 }
 
-/** Starts the lab server; its PID goes into the record at once (a crash before that leaves it to down's namespace scan). */
-async function startLabServer({ record, path, signal }: Build, server: ServerStart | undefined): Promise<void> {
+/**
+ * Starts the lab server; its PID is written with the finished record (a crash before that leaves it to down, which
+ * finds it in its home namespace, one of the lab's, by its command line).
+ */
+async function startLabServer({ record, signal }: Build, server: ServerStart | undefined): Promise<void> {
   if (!server) return;
   throwIfAborted(signal);
   await startServer(server.home, server.python, server.argv, (pid) => {
     for (const p of record.processes) if (p.argv === server.argv) p.pid = pid;
-    writeRecord(path, record);
   });
 }

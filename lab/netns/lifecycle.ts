@@ -106,7 +106,7 @@ export async function netnsUp(lab: LabModel, opts: NetnsUpOptions = {}): Promise
   record.fingerprint = planFingerprint(plan);
   const warnings: string[] = [];
   try {
-    writeRecord(path, record);
+    // buildLab writes the record (everything it will make) before it makes anything.
     await buildLab({ plan, record, path, stateDir: stateDirOf(opts.stateDir), signal, progress, warnings });
     record.state = 'up';
     record.builtAt = new Date().toISOString();
