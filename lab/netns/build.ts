@@ -60,11 +60,12 @@ async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal:
 }
 
 /**
- * Builds the plan. Namespaces and /etc files come first; then the hostnames, the lab server (every listener and DNS
- * server, on sockets it makes in their namespaces) and the commands all at once; the settle wait for the links last.
- * A server with a socket bound to an address (the NAT engines' DNS) starts once the stage that configures addresses is
- * done: binding before would make the socket, but its replies would leave from the interface's primary address (a
- * namespace without any address yet has no local routing table, so the kernel does not keep the bound source).
+ * Builds the plan. Everything is recorded first; then the namespaces and /etc files; then the hostnames alongside the
+ * commands. Once the stages up to addresses and routes are done, three branches run at once: the lab server (every
+ * listener and DNS server, on sockets it makes in their namespaces: a socket bound to an address before the namespace
+ * has any would send its replies from the interface's primary address, as the namespace has no local routing table
+ * yet), the CNI and per-interface stages, and the netfilter stage (rules and sets name interfaces, which need not
+ * exist, and the CNI bridge plugin runs with ipMasq off, so it adds no rules). The settle wait for the links comes last.
  */
 export async function buildLab(b: Build): Promise<void> {
   // Everything the build makes is recorded first, in one durable write: a crash at any point leaves only recorded
@@ -83,14 +84,19 @@ export async function buildLab(b: Build): Promise<void> {
   if (server) writeFileSync(server.specFile, JSON.stringify(server.spec), { mode: 0o600 });
   const batches = batchSteps(b.plan.steps);
   const counter = new StepCounter(b.plan.steps.length, b.progress);
-  const addressed = server?.bindsAddress ? stageOf('address') : -1;
-  const run = (signal: AbortSignal, from: number, to: number): Promise<void> =>
-    runBatches(batches.filter((x) => x.stage >= from && x.stage <= to), { ...b, signal }, counter, dir, cni);
+  const early = stageOf('address');
+  const netfilter = stageOf('netfilter');
+  const run = (signal: AbortSignal, which: (stage: number) => boolean): Promise<void> =>
+    runBatches(batches.filter((x) => which(x.stage)), { ...b, signal }, counter, dir, cni);
   await allOrFirstError(b.signal, [
     (signal) => createHostnames({ ...b, signal }, utsDir),
     async (signal) => {
-      await run(signal, 0, addressed);
-      await allOrFirstError(signal, [(s) => startLabServer({ ...b, signal: s }, server), (s) => run(s, addressed + 1, Number.MAX_SAFE_INTEGER)]);
+      await run(signal, (stage) => stage <= early);
+      await allOrFirstError(signal, [
+        (s) => startLabServer({ ...b, signal: s }, server),
+        (s) => run(s, (stage) => stage > early && stage !== netfilter),
+        (s) => run(s, (stage) => stage === netfilter),
+      ]);
     },
   ]);
   if (server) b.progress(`listeners ${server.entries}/${server.entries}`);
@@ -271,8 +277,6 @@ interface ServerStart {
   readonly spec: ServerSpec;
   readonly specFile: string;
   readonly entries: number;
-  /** Whether a socket binds an address rather than the wildcard (the server then starts once addresses are there). */
-  readonly bindsAddress: boolean;
 }
 
 /** The resolv.conf the namespace NS sees under `ip netns exec` (its /etc/netns file), else the host's. */
@@ -305,7 +309,7 @@ function recordServer({ plan, record }: Build, dir: string): ServerStart | undef
   const spec = serverSpec(plan, home, pythonPath());
   const argv = labServerArgv(labServerScript(), specFile);
   record.processes.push(...served.map((s) => ({ ...s, argv })));
-  return { home, python: spec.python, argv, spec, specFile, entries: served.length, bindsAddress: spec.sockets.some((s) => s.address !== '0.0.0.0') };
+  return { home, python: spec.python, argv, spec, specFile, entries: served.length };
 }
 
 /**
