@@ -1,14 +1,15 @@
 // Carries out a namespace-lab plan (lifecycle.ts's `up`): namespaces, hostnames, /etc files, the batched commands, the
 // CNI plugin, listeners and the link settle wait, each recorded before it is made, and overlapped where nothing depends.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runArgv } from '../process.js';
-import type { NetnsPlan, PlannedNamespace } from './plan.js';
+import type { NetnsPlan } from './plan.js';
 import { writeRecord, type NetnsRecord, type RecordedProcess } from './record.js';
 import { startServer } from './listener.js';
 import { labServerArgv, labServerScript, pythonPath } from './server-process.js';
 import { listenerSocket, type ServerSocket, type ServerSpec } from './server-spec.js';
 import { makeEtcFiles, recordEtcFiles } from './etc.js';
+import { createHostnames, recordHostnames } from './hostnames.js';
 import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
 import { batchLine, batchSteps, failedLines, failedStep, forEachLimit, phaseGroups, stageOf, type BatchedStep, type BatchInput } from './batch.js';
 import { CNI_PLUGIN_DIRS, cniAdd, cniPluginDir } from './cni.js';
@@ -74,7 +75,7 @@ export async function buildLab(b: Build): Promise<void> {
   recordEtcFiles(b.plan, b.record);
   const cniDir = b.plan.steps.some((s) => s.cni) ? recordPrivateDir(b, `cni-${b.plan.prefix}`) : undefined;
   const dir = recordPrivateDir(b, `build-${b.plan.prefix}`);
-  const utsDir = recordHostnames(b);
+  const utsDir = recordHostnames(b.plan, b.record, b.stateDir);
   const server = recordServer(b, dir);
   writeRecord(b.path, b.record);
   await createNamespaces(b);
@@ -89,7 +90,11 @@ export async function buildLab(b: Build): Promise<void> {
   const run = (signal: AbortSignal, which: (stage: number) => boolean): Promise<void> =>
     runBatches(batches.filter((x) => which(x.stage)), { ...b, signal }, counter, dir, cni);
   await allOrFirstError(b.signal, [
-    (signal) => createHostnames({ ...b, signal }, utsDir),
+    async (signal) => {
+      throwIfAborted(signal);
+      const problem = await createHostnames(b.plan, b.record, utsDir);
+      if (problem) throw new NetnsError(problem);
+    },
     async (signal) => {
       await run(signal, (stage) => stage <= early);
       await allOrFirstError(signal, [
@@ -122,33 +127,6 @@ async function createNamespaces({ plan, signal, progress }: Build): Promise<void
     if (r.exitCode !== 0) throw new NetnsError(`ip netns add: ${r.stderr.trim()}`);
     progress(`namespaces ${start + chunk.length}/${total}`);
   }
-}
-
-/**
- * `ip netns exec` keeps the host's hostname; each device gets a persistent UTS namespace (a bind-mounted file)
- * with its own hostname, entered with nsenter when commands run (mtr's HOST line, `hostname`).
- */
-function recordHostnames({ plan, record, stateDir }: Build): string {
-  const dir = join(stateDir, `uts-${plan.prefix}`);
-  if (!existsSync(dir)) record.dirs.push(dir);
-  // Down unmounts and removes whichever were made.
-  for (const ns of hostnamed(plan)) record.uts[ns.name] = join(dir, ns.name);
-  return dir;
-}
-
-const hostnamed = (plan: Build['plan']): PlannedNamespace[] => plan.namespaces.filter((ns) => ns.role === 'device' && ns.device !== undefined);
-
-/** Makes the UTS namespace files recordHostnames recorded, in DIR, each holding its device's hostname. */
-async function createHostnames({ plan, record, signal }: Build, dir: string): Promise<void> {
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const devices = hostnamed(plan);
-  await forEachLimit(devices, BUILD_CONCURRENCY, async (ns) => {
-    throwIfAborted(signal);
-    const file = record.uts[ns.name]!;
-    writeFileSync(file, '');
-    const r = await runArgv(['unshare', `--uts=${file}`, 'hostname', plan.places[ns.device!]!.hostname]);
-    if (r.exitCode !== 0) throw new NetnsError(`unshare --uts=${file} hostname: ${r.stderr.trim()}`);
-  });
 }
 
 interface CniRun {
