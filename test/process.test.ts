@@ -1,4 +1,4 @@
-// The one process runner (lab/process.ts, zx underneath): argv words reach the program unchanged (no shell), and the
+// The one process runner (lab/process.ts, node's child_process underneath): argv words reach the program unchanged (no shell), and the
 // exit status is the one a shell reports: the program's, 124 on our timeout, 128+N for a signal, 127 when missing.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../lab/backend.js';
