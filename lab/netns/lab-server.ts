@@ -49,12 +49,26 @@ function fail(e: Error): never {
   process.exit(1);
 }
 
+/**
+ * ASK, one call at a time in the order of the calls: each forward is a process of its own, and replies coming back in
+ * any other order than the queries came would reorder what a client prints per reply (busybox nslookup prints its A
+ * and AAAA answers as they arrive; an in-process forward answered them in order).
+ */
+function inOrder<A extends unknown[], R>(ask: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (...args) => {
+    const next = last.then(() => ask(...args));
+    last = next.catch(() => undefined);
+    return next;
+  };
+}
+
 function serve(spec: ServerSpec): void {
   const dns: DnsService[] = spec.dns.map((d) => ({
     role: d.role,
     zone: JSON.parse(d.zone) as DnsZone,
     resolvConf: d.resolvConf,
-    askUpstream: (server, query) => askFrom(spec.python, d.ns, server, query),
+    askUpstream: inOrder((server: string, query: Buffer) => askFrom(spec.python, d.ns, server, query)),
   }));
   let pending = spec.sockets.length;
   const bound = (): void => {
