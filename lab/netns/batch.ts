@@ -20,8 +20,7 @@ export interface BatchedStep {
  * Phases that run together, in this order. Only the `link` stage crosses namespaces (a veth's peer end lands in
  * another one), and everything after it works inside one namespace, so bringing lo up, enslaving ports, setting
  * MTUs, addresses, links up and routes all go in one batch per namespace, in plan order. Global sysctls come before
- * any link (new interfaces inherit conf.default), per-interface sysctls and netfilter after them (build.ts runs the
- * netfilter stage alongside the CNI and per-interface ones: rules name interfaces, which need not exist). The CNI plugin
+ * any link (new interfaces inherit conf.default), per-interface sysctls and netfilter after them. The CNI plugin
  * attaches the pods once their node's cni0 is up and addressed (one pod after another per node, as its host-local
  * lease file is locked), before the per-interface sysctls of the veths it makes and any pod route the plugin lacks.
  */

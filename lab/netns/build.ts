@@ -62,11 +62,11 @@ async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal:
 
 /**
  * Builds the plan. Everything is recorded first; then the namespaces and /etc files; then the hostnames alongside the
- * commands. Once the stages up to addresses and routes are done, three branches run at once: the lab server (every
- * listener and DNS server, on sockets it makes in their namespaces: a socket bound to an address before the namespace
- * has any would send its replies from the interface's primary address, as the namespace has no local routing table
- * yet), the CNI and per-interface stages, and the netfilter stage (rules and sets name interfaces, which need not
- * exist, and the CNI bridge plugin runs with ipMasq off, so it adds no rules). The settle wait for the links comes last.
+ * commands. Once the stages up to addresses and routes are done, the lab server (every listener and DNS server, on
+ * sockets it makes in their namespaces) starts alongside the remaining stages: a socket bound to an address before the
+ * namespace has any would send its replies from the interface's primary address, as the namespace has no local routing
+ * table yet. The netfilter stage stays after the CNI one: loaded earlier, it changes which flows conntrack lists (the
+ * nodes' IGMP reports from cni0 went missing from `conntrack -L`). The settle wait for the links comes last.
  */
 export async function buildLab(b: Build): Promise<void> {
   // Everything the build makes is recorded first, in one durable write: a crash at any point leaves only recorded
@@ -86,7 +86,6 @@ export async function buildLab(b: Build): Promise<void> {
   const batches = batchSteps(b.plan.steps);
   const counter = new StepCounter(b.plan.steps.length, b.progress);
   const early = stageOf('address');
-  const netfilter = stageOf('netfilter');
   const run = (signal: AbortSignal, which: (stage: number) => boolean): Promise<void> =>
     runBatches(batches.filter((x) => which(x.stage)), { ...b, signal }, counter, dir, cni);
   await allOrFirstError(b.signal, [
@@ -99,8 +98,7 @@ export async function buildLab(b: Build): Promise<void> {
       await run(signal, (stage) => stage <= early);
       await allOrFirstError(signal, [
         (s) => startLabServer({ ...b, signal: s }, server),
-        (s) => run(s, (stage) => stage > early && stage !== netfilter),
-        (s) => run(s, (stage) => stage === netfilter),
+        (s) => run(s, (stage) => stage > early),
       ]);
     },
   ]);
