@@ -215,8 +215,14 @@ async function runAsLines(batches: readonly BatchedStep[], lines: readonly { lin
   counter.add(batches.reduce((n, x) => n + x.steps.length, 0));
 }
 
-/** Top-level batches per stage: a few, so both cores work, and more for large labs (each runs its lines one by one). */
-const runnersFor = (groups: number): number => Math.min(groups, Math.max(2, Math.min(8, Math.ceil(groups / 25))));
+/**
+ * Top-level batches per stage (each runs its lines one by one): up to BUILD_CONCURRENCY, as the lines wait on the kernel
+ * (nf_tables commits, netns switches) more than on the CPU: the netfilter stage of the three-node lab took 200-220 ms
+ * in 2 runs and 60-70 ms in 8 (idle machine). The link stage keeps two (more for large labs): its veths' peers land in
+ * other namespaces, whose interface indexes follow the order the peers are made in.
+ */
+const runnersFor = (groups: number, crossesNamespaces: boolean): number =>
+  Math.min(groups, crossesNamespaces ? Math.max(2, Math.min(8, Math.ceil(groups / 25))) : BUILD_CONCURRENCY);
 
 /**
  * Runs BATCHES stage by stage. In each stage, the batches of every namespace whose batches can all be lines
@@ -234,7 +240,7 @@ async function runBatches(batches: readonly BatchedStep[], b: Build, counter: St
         for (const batch of group) await runAlone(batch, b, counter, cni);
       });
     }
-    const runners = runnersFor(lineable.length);
+    const runners = runnersFor(lineable.length, groups.some((g) => g.some((x) => x.phase === 'link')));
     for (let r = 0; r < runners; r++) {
       const mine = lineable.filter((_, i) => i % runners === r).flat();
       tasks.push(() => runAsLines(mine.map((x) => x.batch), mine.map((x) => x.line), b, counter));
