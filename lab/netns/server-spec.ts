@@ -2,6 +2,7 @@
 // listening socket inside its own namespace (setns(2)), then becomes the node server (exec), which serves them all.
 import type { Listener } from '../../topology/model.js';
 import { httpResponseBytes } from '../../sim/http.js';
+import type { PlannedDnsServer } from './plan.js';
 
 /** What one socket does: closes connections / swallows datagrams, answers HTTP, or is a DNS server's. */
 export type SocketService = { readonly kind: 'plain' } | { readonly kind: 'http'; readonly response: string } | { readonly kind: 'dns'; readonly server: number };
@@ -16,12 +17,7 @@ export interface ServerSocket {
 }
 
 /** A DNS server's data: its namespace, role, the lab's zone (JSON) and the resolv.conf its namespace sees. */
-export interface ServerDns {
-  readonly ns: string;
-  readonly role: 'coredns' | 'upstream';
-  readonly zone: string;
-  readonly resolvConf: string;
-}
+export type ServerDns = Pick<PlannedDnsServer, 'ns' | 'role' | 'zone'> & { readonly resolvConf: string };
 
 export interface ServerSpec {
   /** The Python interpreter (an absolute path) the launcher ran on, which the server also runs the forwarder on. */
