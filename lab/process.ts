@@ -169,3 +169,38 @@ export function startBackground(argv: readonly string[], ready: string, timeoutM
     void exited.then((r) => { if (!started) { clearTimeout(timer); resolve({ failed: r }); } });
   });
 }
+
+/** A program that answers each line written to it with one line (in order), kept running between questions. */
+export interface LineChild {
+  /** Writes LINE and resolves with the program's next reply line; undefined once it has exited. */
+  ask(line: string): Promise<string | undefined>;
+}
+
+/**
+ * Starts ARGV on first use and keeps it running (it ends when its input closes, e.g. when this process exits); one that
+ * has exited is started again on the next question.
+ */
+export function lineChild(argv: readonly string[]): LineChild {
+  let child: ReturnType<typeof spawn> | undefined;
+  let waiting: ((reply: string | undefined) => void)[] = [];
+  const start = (): ReturnType<typeof spawn> => {
+    const c = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
+    c.stdin!.on('error', () => undefined);
+    eachLine(c.stdout!, (line) => waiting.shift()?.(line));
+    const gone = (): void => {
+      if (child === c) child = undefined;
+      for (const w of waiting.splice(0)) w(undefined);
+    };
+    c.on('error', gone);
+    c.on('close', gone);
+    return c;
+  };
+  return {
+    ask: (line) =>
+      new Promise((resolve) => {
+        child ??= start();
+        waiting.push(resolve);
+        child.stdin!.write(`${line}\n`);
+      }),
+  };
+}

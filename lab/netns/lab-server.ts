@@ -7,6 +7,7 @@ import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { DnsZone } from '../../sim/dns/responder.js';
+import type { LineChild } from '../process.js';
 import { serveDnsTcp, serveDnsUdp, type DnsService } from './dns-server.js';
 import { FIRST_SOCKET_FD, FORWARDER_SCRIPT, PYTHON_FLAGS, type ServerSpec } from './server-spec.js';
 
@@ -36,12 +37,20 @@ const http =
     });
   };
 
-/** Asks SERVER from a fresh socket in NS: a short Python process entered into the namespace (see FORWARDER_SCRIPT). */
-async function askFrom(python: string, ns: string, server: string, query: Buffer): Promise<Buffer | undefined> {
-  const { runArgv } = await import('../process.js');
-  const argv = ['nsenter', `--net=/run/netns/${ns}`, python, ...PYTHON_FLAGS, FORWARDER_SCRIPT, server, query.toString('hex')];
-  const r = await runArgv(argv, { timeoutMs: 5000 });
-  return r.exitCode === 0 && r.stdout !== '' ? Buffer.from(r.stdout, 'hex') : undefined;
+/**
+ * How the DNS server of namespace NS asks an upstream: through a Python process entered into NS (FORWARDER_SCRIPT),
+ * started on the first forward and kept, which sends each query from a fresh socket there.
+ */
+function forwarderIn(python: string, ns: string): DnsService['askUpstream'] {
+  let child: LineChild | undefined;
+  return async (server, query) => {
+    if (!child) {
+      const { lineChild } = await import('../process.js');
+      child ??= lineChild(['nsenter', `--net=/run/netns/${ns}`, python, ...PYTHON_FLAGS, FORWARDER_SCRIPT]);
+    }
+    const reply = await child.ask(`${server} ${query.toString('hex')}`);
+    return reply ? Buffer.from(reply, 'hex') : undefined;
+  };
 }
 
 function fail(e: Error): never {
@@ -50,9 +59,8 @@ function fail(e: Error): never {
 }
 
 /**
- * ASK, one call at a time in the order of the calls: each forward is a process of its own, and replies coming back in
- * any other order than the queries came would reorder what a client prints per reply (busybox nslookup prints its A
- * and AAAA answers as they arrive; an in-process forward answered them in order).
+ * ASK, one call at a time in the order of the calls: replies coming back in any other order than the queries came would
+ * reorder what a client prints per reply (busybox nslookup prints its A and AAAA answers as they arrive).
  */
 function inOrder<A extends unknown[], R>(ask: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   let last: Promise<unknown> = Promise.resolve();
@@ -68,7 +76,7 @@ function serve(spec: ServerSpec): void {
     role: d.role,
     zone: JSON.parse(d.zone) as DnsZone,
     resolvConf: d.resolvConf,
-    askUpstream: inOrder((server: string, query: Buffer) => askFrom(spec.python, d.ns, server, query)),
+    askUpstream: inOrder(forwarderIn(spec.python, d.ns)),
   }));
   let pending = spec.sockets.length;
   const bound = (): void => {

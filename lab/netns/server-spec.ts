@@ -93,16 +93,23 @@ export const launcherArgv = (python: string): string[] => [python, ...PYTHON_FLA
 export const PYTHON_FLAGS: readonly string[] = ['-I', '-S', '-c'];
 
 /**
- * Runs as `nsenter --net=/run/netns/NS PYTHON -I -S -c FORWARDER SERVER QUERY_HEX`: sends the query to SERVER:53/udp
- * from a fresh socket in that namespace and prints, in hex, the first datagram back within 2 s (nothing otherwise).
+ * Runs as `nsenter --net=/run/netns/NS PYTHON -I -S -c FORWARDER`, for as long as its input is open: for each line
+ * `SERVER QUERY_HEX` it sends the query to SERVER:53/udp from a fresh socket in that namespace (closed after) and prints
+ * a line with the first datagram back within 2 s, in hex (an empty line when none came).
  */
 export const FORWARDER_SCRIPT = [
   'import socket, sys',
-  's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
-  's.settimeout(2.0)',
-  'try:',
-  '    s.sendto(bytes.fromhex(sys.argv[2]), (sys.argv[1], 53))',
-  '    sys.stdout.write(s.recv(65535).hex())',
-  'except OSError:',
-  '    pass',
+  'for line in sys.stdin:',
+  '    server, query = line.split()',
+  '    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+  '    s.settimeout(2.0)',
+  "    reply = ''",
+  '    try:',
+  '        s.sendto(bytes.fromhex(query), (server, 53))',
+  '        reply = s.recv(65535).hex()',
+  '    except OSError:',
+  '        pass',
+  '    s.close()',
+  "    sys.stdout.write(reply + '\\n')",
+  '    sys.stdout.flush()',
 ].join('\n');
