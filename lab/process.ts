@@ -1,8 +1,8 @@
-// The one way tracelab runs programs (ip, iptables, vagrant, kubectl...): argv arrays through zx's `$` (nothrow, quiet,
-// timeouts, input, ProcessOutput), spawned directly rather than through a shell: no quoting, one process per call.
-import { spawn, type SpawnOptions } from 'node:child_process';
+// The one way tracelab runs programs (ip, iptables, vagrant, kubectl...): argv arrays spawned directly rather than
+// through a shell (no quoting, one process per call), with input, timeouts, abort and the exit status a shell reports.
+import { spawn } from 'node:child_process';
 import { delimiter } from 'node:path';
-import { $, which, type ProcessOutput } from 'zx/core';
+import { which } from 'zx/core';
 import { UsageError } from './backend.js';
 
 export interface ProcessResult {
@@ -35,28 +35,6 @@ export function findProgram(program: string, dirs: readonly string[] = (process.
   return path === '' ? undefined : which.sync(program, { nothrow: true, path }) ?? undefined;
 }
 
-/** The exit status a shell would report: the code, 124 for our timeout, 128+N for a signal, 127 for a missing program. */
-function exitStatus(out: ProcessOutput, timedOut: boolean): number {
-  if (timedOut) return 124;
-  // A program that could not be started: zx reports the negative errno (ENOENT -2, EACCES -13).
-  if (out.exitCode !== null && out.exitCode < 0) return out.exitCode === -2 ? 127 : 126;
-  if (out.exitCode !== null) return out.exitCode;
-  return 128 + (SIGNALS[out.signal as NodeJS.Signals] ?? 0);
-}
-
-/**
- * zx's spawn hook, running ARGV itself instead of `SHELL -c QUOTED-LINE`: the same process zx would watch, without
- * a shell starting first (the namespace lab runs about a hundred commands per build; a shell each cost a quarter more CPU).
- */
-function direct(argv: readonly string[]): typeof spawn {
-  return ((_cmd: string, _args: readonly string[], options: SpawnOptions) => {
-    const child = spawn(argv[0]!, argv.slice(1), { ...options, shell: false });
-    // A program that exits without reading its input: the write fails with EPIPE, which zx leaves unhandled.
-    child.stdin?.on('error', () => undefined);
-    return child;
-  }) as typeof spawn;
-}
-
 /** Feeds complete lines of a stream to FN, the last partial line when it ends. */
 function eachLine(stream: NodeJS.ReadableStream, fn: (line: string) => void): void {
   let pending = '';
@@ -68,31 +46,60 @@ function eachLine(stream: NodeJS.ReadableStream, fn: (line: string) => void): vo
   stream.on('end', () => pending && fn(pending));
 }
 
-/** Runs argv[0] with the rest as its arguments; resolves with its output and exit status, never rejects on a failure. */
+/**
+ * Runs argv[0] with the rest as its arguments; resolves with its output and exit status, never rejects on a failure.
+ * The program is spawned directly (no shell: no quoting, one process per call), with node's own child_process: the
+ * namespace lab runs dozens per build, and a process runner library around each spawn cost more than the spawn.
+ */
 export async function runArgv(argv: readonly string[], opts: RunOptions = {}): Promise<ProcessResult> {
   const [file] = argv;
   if (!file) return { stdout: '', stderr: 'empty command\n', exitCode: 2 };
   if (opts.installHint !== undefined && findProgram(file) === undefined) {
     throw new UsageError(`${file} is not installed or not on PATH: ${opts.installHint}`);
   }
-  const started = Date.now();
-  const run = $({
-    quiet: true,
-    nothrow: true,
-    spawn: direct(argv),
-    input: opts.input ?? '',
-    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
-    ...(opts.env !== undefined ? { env: opts.env } : {}),
-    ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs, timeoutSignal: 'SIGKILL' as const } : {}),
-  })`${argv}`;
-  if (opts.onStdoutLine) eachLine(run.stdout, opts.onStdoutLine);
-  const out = await run;
+  const out = await runChild(file, argv.slice(1), opts);
   if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted');
-  const timedOut = opts.timeoutMs !== undefined && out.signal === 'SIGKILL' && Date.now() - started >= opts.timeoutMs;
-  const exitCode = exitStatus(out, timedOut);
-  if (exitCode === 127 && out.stderr === '') return { stdout: '', stderr: `${file}: command not found\n`, exitCode };
-  return { stdout: out.stdout, stderr: out.stderr, exitCode };
+  if (out.exitCode === 127 && out.stderr === '') return { stdout: '', stderr: `${file}: command not found\n`, exitCode: 127 };
+  return out;
+}
+
+/**
+ * Spawns FILE ARGS with OPTS' input, directory, environment, timeout (SIGKILL, then status 124) and abort signal
+ * (SIGTERM); resolves once it has exited and its streams are closed, with the status a shell would report: the code,
+ * 128+N for a signal, 127 for a missing program and 126 for one that cannot be run.
+ */
+function runChild(file: string, args: readonly string[], opts: RunOptions): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+      ...(opts.env !== undefined ? { env: opts.env } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let settled = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    if (opts.onStdoutLine) eachLine(child.stdout, opts.onStdoutLine);
+    // A program that exits without reading its input: the write fails with EPIPE, which is no error of ours.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+    const timer = opts.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs) : undefined;
+    const onAbort = (): void => void child.kill('SIGTERM');
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (exitCode: number): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve({ stdout, stderr, exitCode: timedOut ? 124 : exitCode });
+    };
+    // A program that could not be started (ENOENT, EACCES): no exit, an error instead.
+    child.on('error', (e: NodeJS.ErrnoException) => child.pid === undefined && finish(e.code === 'ENOENT' ? 127 : 126));
+    child.on('close', (code, signal) => finish(code ?? 128 + (SIGNALS[signal as NodeJS.Signals] ?? 0)));
+  });
 }
 
 /**
@@ -161,4 +168,39 @@ export function startBackground(argv: readonly string[], ready: string, timeoutM
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     void exited.then((r) => { if (!started) { clearTimeout(timer); resolve({ failed: r }); } });
   });
+}
+
+/** A program that answers each line written to it with one line (in order), kept running between questions. */
+export interface LineChild {
+  /** Writes LINE and resolves with the program's next reply line; undefined once it has exited. */
+  ask(line: string): Promise<string | undefined>;
+}
+
+/**
+ * Starts ARGV on first use and keeps it running (it ends when its input closes, e.g. when this process exits); one that
+ * has exited is started again on the next question.
+ */
+export function lineChild(argv: readonly string[]): LineChild {
+  let child: ReturnType<typeof spawn> | undefined;
+  let waiting: ((reply: string | undefined) => void)[] = [];
+  const start = (): ReturnType<typeof spawn> => {
+    const c = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
+    c.stdin!.on('error', () => undefined);
+    eachLine(c.stdout!, (line) => waiting.shift()?.(line));
+    const gone = (): void => {
+      if (child === c) child = undefined;
+      for (const w of waiting.splice(0)) w(undefined);
+    };
+    c.on('error', gone);
+    c.on('close', gone);
+    return c;
+  };
+  return {
+    ask: (line) =>
+      new Promise((resolve) => {
+        child ??= start();
+        waiting.push(resolve);
+        child.stdin!.write(`${line}\n`);
+      }),
+  };
 }

@@ -1,5 +1,5 @@
 // Root-only: the real nslookup, dig, host, getent, busybox nslookup, ping and traceroute in the namespace lab (whose
-// CoreDNS and NAT DNS are lab/netns/dns-server.ts processes) against the simulator, byte for byte after masking; and
+// CoreDNS and NAT DNS are served by the lab server, lab/netns/lab-server.ts) against the simulator, byte for byte after masking; and
 // the real clients' timings when node-2 drops DNS. Needs `npm run build` (the servers run the compiled responder).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { preflight } from '../lab/netns/preflight.js';
 import { createNetnsBackend } from '../lab/netns/backend.js';
 import { netnsDown, netnsUp } from '../lab/netns/lifecycle.js';
-import { dnsServerScript } from '../lab/netns/dns-process.js';
+import { labServerScript } from '../lab/netns/server-process.js';
+import { processCmdline } from '../lab/netns/listener.js';
 import { loadLab } from '../topology/compile.js';
 import { Simulator } from '../sim/simulator.js';
 import { maskForComparison } from '../sim/tools/mask.js';
@@ -19,7 +20,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const check = preflight();
 let built: string | undefined;
 try {
-  dnsServerScript();
+  labServerScript();
 } catch (e) {
   built = (e as Error).message;
 }
@@ -95,10 +96,13 @@ describe.skipIf(skip)('DNS in the namespace lab agrees with the simulator', () =
     }
   }, 120_000);
 
-  it('leaves the DNS servers running as recorded processes', () => {
-    const record = JSON.parse(readFileSync(join(stateDir, `netns-${PREFIX}.json`), 'utf8')) as { processes: { device: string; pid?: number; argv: string[] }[] };
-    const dns = record.processes.filter((p) => p.argv[1]?.endsWith('dns-server.js'));
+  it('leaves the DNS servers running, recorded as served by the one lab server process', () => {
+    const record = JSON.parse(readFileSync(join(stateDir, `netns-${PREFIX}.json`), 'utf8')) as { processes: { device: string; pid?: number; argv: string[]; serves?: string }[] };
+    const dns = record.processes.filter((p) => p.serves === 'dns');
     expect(dns.map((p) => p.device).sort()).toEqual(['controlplane-nat', 'coredns-a', 'coredns-b', 'node-1-nat', 'node-2-nat']);
-    for (const p of dns) expect(existsSync(`/proc/${p.pid}`)).toBe(true);
+    expect(new Set(record.processes.map((p) => p.pid)).size).toBe(1);
+    const pid = dns[0]!.pid!;
+    expect(processCmdline(pid)).toEqual(dns[0]!.argv);
+    expect(dns[0]!.argv[1]).toMatch(/lab-server\.js$/);
   });
 });

@@ -166,7 +166,7 @@ describe.skipIf(skip)('namespace lab on the real kernel', () => {
       const tsc = await runArgv([
         join(root, 'node_modules/.bin/tsc'), '--ignoreConfig', '--outDir', out, '--rootDir', root, '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
         '--target', 'ES2022', '--skipLibCheck', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'),
-        join(root, 'lab/netns/lifecycle.ts'), join(root, 'test/helpers/netns-small-lab.ts'),
+        join(root, 'lab/netns/lifecycle.ts'), join(root, 'lab/netns/lab-server.ts'), join(root, 'test/helpers/netns-small-lab.ts'),
       ]);
       // Type errors elsewhere in a tree under construction do not stop tsc from emitting.
       expect(existsSync(join(out, 'lab/netns/lifecycle.js')), tsc.stdout + tsc.stderr).toBe(true);

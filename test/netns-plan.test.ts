@@ -7,11 +7,13 @@ import type { PlanStep } from '../lab/netns/plan.js';
 import { toolArgv, placeFromRecord } from '../lab/netns/backend.js';
 import { REQUIRED_TOOLS, preflight } from '../lab/netns/preflight.js';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createEtcFiles, releaseSharedDir } from '../lab/netns/etc.js';
-import { newRecord, readRecord } from '../lab/netns/record.js';
+import { makeEtcFiles, recordEtcFiles, releaseSharedDir } from '../lab/netns/etc.js';
+import { newRecord } from '../lab/netns/record.js';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { cmdlineMatches, listenerArgv } from '../lab/netns/listener.js';
+import { cmdlineMatches } from '../lab/netns/listener.js';
+import { labServerArgv } from '../lab/netns/server-process.js';
+import { launcherArgv } from '../lab/netns/server-spec.js';
 import { checkPrefix } from '../lab/netns/names.js';
 import { cidr, ip } from '../topology/address.js';
 import { smallLab, smallLabWithWan } from './helpers/netns-small-lab.js';
@@ -161,12 +163,19 @@ describe('places and tools', () => {
     expect(() => placeFromRecord(plan.places, 'node-1+netshoot')).toThrow('debug containers run in pods, and node-1 is a node');
     expect(() => placeFromRecord(plan.places, 'node-1/traceroute')).toThrow('no pod "traceroute" on node-1 (pods there: httpd)');
   });
-  it('matches listener command lines before and after ip netns exec', () => {
-    const argv = listenerArgv([{ protocol: 'udp', port: 53 }], '/usr/bin/node');
-    expect(argv.slice(-1)).toEqual(['udp:53']);
+  it('matches the lab server command line before and after ip netns exec and its launcher', () => {
+    const argv = labServerArgv('/x/dist/lab/netns/lab-server.js', '/run/tracelab/build-tlns/server.json', '/usr/bin/node');
+    expect(argv).toEqual(['/usr/bin/node', '/x/dist/lab/netns/lab-server.js', '/run/tracelab/build-tlns/server.json']);
     expect(cmdlineMatches(argv, 'tlns-x', argv)).toBe(true);
     expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-x', ...argv], 'tlns-x', argv)).toBe(true);
     expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-y', ...argv], 'tlns-x', argv)).toBe(false);
+    // The server starts in its home namespace (another entry's) through the launcher, then exec's ARGV.
+    const launcher = launcherArgv('/usr/bin/python3');
+    expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-y', ...launcher, ...argv], 'tlns-x', argv)).toBe(true);
+    expect(cmdlineMatches([...launcher, ...argv], 'tlns-x', argv)).toBe(true);
+    expect(cmdlineMatches(['sh', ...launcher, ...argv], 'tlns-x', argv)).toBe(false);
+    expect(cmdlineMatches(['ip', 'netns', 'exec', 'tlns-y', ...launcher.slice(0, -1), 'print(1)', ...argv], 'tlns-x', argv)).toBe(false);
+    expect(cmdlineMatches(['/usr/bin/node', '/x/dist/lab/netns/lab-server.js', '/run/tracelab/build-other/server.json'], 'tlns-x', argv)).toBe(false);
   });
 });
 
@@ -184,9 +193,9 @@ describe('the tool check before building', () => {
       expect(check.missing.map((m) => m.tool)).toEqual([...REQUIRED_TOOLS.map((t) => t.tool).filter((t) => t !== 'ip' && t !== 'traceroute'), `CNI plugins bridge and host-local in ${dir}`]);
       expect(check.message.split('\n').slice(check.root ? 0 : 1)).toEqual([
         'missing tools: bridge (package iproute2), iptables (package iptables), iptables-restore (package iptables), ipset (package ipset), sysctl (package procps), unshare (package util-linux), ' +
-          'nsenter (package util-linux), busybox (package busybox), ping (package iputils-ping), tracepath (package iputils-tracepath), ' +
+          'nsenter (package util-linux), python3 (package python3), busybox (package busybox), ping (package iputils-ping), tracepath (package iputils-tracepath), ' +
           `mtr (package mtr-tiny), tcptraceroute (package tcptraceroute), CNI plugins bridge and host-local in ${dir} (package containernetworking-plugins)`,
-        'install them with: apt-get install -y iproute2 iptables ipset procps util-linux busybox iputils-ping iputils-tracepath mtr-tiny tcptraceroute containernetworking-plugins',
+        'install them with: apt-get install -y iproute2 iptables ipset procps util-linux python3 busybox iputils-ping iputils-tracepath mtr-tiny tcptraceroute containernetworking-plugins',
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -229,9 +238,12 @@ describe('the /etc/netns files', () => {
       const b = buildNetnsPlan(smallLab(), { prefix: 'tlb', etcNetnsDir: etc });
       const recA = newRecord('tla', 'small');
       const recB = newRecord('tlb', 'small');
-      createEtcFiles(a, recA, join(root, 'a.json'));
-      createEtcFiles(b, recB, join(root, 'b.json'));
-      expect(readRecord(join(root, 'a.json'))!.files).toEqual(a.files.map((f) => f.path));
+      for (const [plan, rec] of [[a, recA], [b, recB]] as const) {
+        recordEtcFiles(plan, rec);
+        expect(existsSync(plan.files[0]!.path)).toBe(false);
+        makeEtcFiles(plan);
+      }
+      expect(recA.files).toEqual(a.files.map((f) => f.path));
       expect(readFileSync(join(etc, 'tla-node-1', 'nsswitch.conf'), 'utf8')).toContain('\nhosts: files\n');
       expect(readdirSync(etc).sort()).toEqual(['.tracelab-created', ...a.dirs.slice(1), ...b.dirs.slice(1)].map((d) => basename(d)).sort());
       for (const f of recA.files) rmSync(f);

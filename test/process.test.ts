@@ -1,8 +1,8 @@
-// The one process runner (lab/process.ts, zx underneath): argv words reach the program unchanged (no shell), and the
+// The one process runner (lab/process.ts, node's child_process underneath): argv words reach the program unchanged (no shell), and the
 // exit status is the one a shell reports: the program's, 124 on our timeout, 128+N for a signal, 127 when missing.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../lab/backend.js';
-import { findProgram, runArgv } from '../lab/process.js';
+import { findProgram, lineChild, runArgv } from '../lab/process.js';
 
 describe('runArgv', () => {
   it('passes each word as it is, feeds the input and returns both streams and the exit code', async () => {
@@ -36,5 +36,16 @@ describe('runArgv', () => {
     expect(findProgram('sh')).toMatch(/\/sh$/);
     expect(findProgram('sh', ['/nonexistent'])).toBeUndefined();
     expect(findProgram('sh', [])).toBeUndefined();
+  });
+});
+
+describe('lineChild', () => {
+  it('answers each line with the next line, in order, and starts the program again after it exited', async () => {
+    const child = lineChild(['sh', '-c', 'read a; echo "1 $a"; read b; echo "2 $b"; read c']);
+    expect(await Promise.all([child.ask('x'), child.ask('y')])).toEqual(['1 x', '2 y']);
+    // It exits on the third line without an answer: that question gets undefined, the next one starts it again.
+    expect(await child.ask('z')).toBeUndefined();
+    expect(await child.ask('w')).toBe('1 w');
+    expect(await lineChild(['sh', '-c', 'exit 0']).ask('q')).toBeUndefined();
   });
 });

@@ -1,13 +1,15 @@
 // Carries out a namespace-lab plan (lifecycle.ts's `up`): namespaces, hostnames, /etc files, the batched commands, the
 // CNI plugin, listeners and the link settle wait, each recorded before it is made, and overlapped where nothing depends.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runArgv } from '../process.js';
 import type { NetnsPlan } from './plan.js';
 import { writeRecord, type NetnsRecord, type RecordedProcess } from './record.js';
-import { listenerArgv, startListener } from './listener.js';
-import { dnsServerArgv, dnsServerScript } from './dns-process.js';
-import { createEtcFiles } from './etc.js';
+import { startServer } from './listener.js';
+import { labServerArgv, labServerScript, pythonPath } from './server-process.js';
+import { listenerSocket, type ServerSocket, type ServerSpec } from './server-spec.js';
+import { makeEtcFiles, recordEtcFiles } from './etc.js';
+import { createHostnames, recordHostnames } from './hostnames.js';
 import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
 import { batchLine, batchSteps, failedLines, failedStep, forEachLimit, phaseGroups, stageOf, type BatchedStep, type BatchInput } from './batch.js';
 import { CNI_PLUGIN_DIRS, cniAdd, cniPluginDir } from './cni.js';
@@ -18,8 +20,8 @@ export class NetnsError extends Error {
 
 /** Commands (or hostnames) run at once while building: process start-up, not CPU, is what they wait on. */
 const BUILD_CONCURRENCY = 8;
-/** Listener and DNS server processes started at once (all of a three-node lab: they wait on node's start-up). */
-const LISTENER_CONCURRENCY = 16;
+/** Namespaces whose links the settle wait checks at once when they cannot share one `ip -batch`. */
+const SETTLE_CONCURRENCY = 16;
 /** Namespaces made per `ip -batch` (and per progress line of a large lab). */
 const NAMESPACE_CHUNK = 100;
 
@@ -59,84 +61,70 @@ async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal:
 }
 
 /**
- * Builds the plan. Namespaces and /etc files come first; then the hostnames, the listeners that bind the wildcard
- * address and the commands all at once. The DNS servers bound to an address start once every address is in place (the
- * stage that configures links); the settle wait for the links comes last.
+ * Builds the plan. Everything is recorded first; then the namespaces and /etc files; then the hostnames alongside the
+ * commands. Once the stages up to addresses and routes are done, the lab server (every listener and DNS server, on
+ * sockets it makes in their namespaces) starts alongside the remaining stages: a socket bound to an address before the
+ * namespace has any would send its replies from the interface's primary address, as the namespace has no local routing
+ * table yet. The netfilter stage stays after the CNI one: loaded earlier, it changes which flows conntrack lists (the
+ * nodes' IGMP reports from cni0 went missing from `conntrack -L`). The settle wait for the links comes last.
  */
 export async function buildLab(b: Build): Promise<void> {
+  // Everything the build makes is recorded first, in one durable write: a crash at any point leaves only recorded
+  // things (which down skips when they do not exist), never one that down misses.
+  b.record.namespaces.push(...b.plan.namespaces.map((n) => n.name));
+  recordEtcFiles(b.plan, b.record);
+  const cniDir = b.plan.steps.some((s) => s.cni) ? recordPrivateDir(b, `cni-${b.plan.prefix}`) : undefined;
+  const dir = recordPrivateDir(b, `build-${b.plan.prefix}`);
+  const utsDir = recordHostnames(b.plan, b.record, b.stateDir);
+  const server = recordServer(b, dir);
+  writeRecord(b.path, b.record);
   await createNamespaces(b);
-  createEtcFiles(b.plan, b.record, b.path);
-  const cni = prepareCni(b);
-  const dir = privateDir(b, `build-${b.plan.prefix}`);
+  makeEtcFiles(b.plan);
+  const cni = prepareCni(cniDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (server) writeFileSync(server.specFile, JSON.stringify(server.spec), { mode: 0o600 });
   const batches = batchSteps(b.plan.steps);
-  const addressed = stageOf('address');
   const counter = new StepCounter(b.plan.steps.length, b.progress);
-  const run = (signal: AbortSignal, from: number, to: number): Promise<void> =>
-    runBatches(batches.filter((x) => x.stage >= from && x.stage <= to), { ...b, signal }, counter, dir, cni);
-  const listeners = recordListeners(b);
-  const wildcard = listeners.filter((l) => l.address === undefined);
+  const early = stageOf('address');
+  const run = (signal: AbortSignal, which: (stage: number) => boolean): Promise<void> =>
+    runBatches(batches.filter((x) => which(x.stage)), { ...b, signal }, counter, dir, cni);
   await allOrFirstError(b.signal, [
-    (signal) => createHostnames({ ...b, signal }),
-    (signal) => startListeners({ ...b, signal }, wildcard),
     async (signal) => {
-      await run(signal, 0, addressed);
+      throwIfAborted(signal);
+      const problem = await createHostnames(b.plan, b.record, utsDir);
+      if (problem) throw new NetnsError(problem);
+    },
+    async (signal) => {
+      await run(signal, (stage) => stage <= early);
       await allOrFirstError(signal, [
-        (s) => startListeners({ ...b, signal: s }, listeners.filter((l) => l.address !== undefined)),
-        (s) => run(s, addressed + 1, Number.MAX_SAFE_INTEGER),
+        (s) => startLabServer({ ...b, signal: s }, server),
+        (s) => run(s, (stage) => stage > early),
       ]);
     },
   ]);
-  if (listeners.length > 0) b.progress(`listeners ${listeners.length}/${listeners.length}`);
-  const late = await settleLinks(b.plan.namespaces.map((n) => n.name), LISTENER_CONCURRENCY, b.signal);
+  if (server) b.progress(`listeners ${server.entries}/${server.entries}`);
+  const late = await settleLinks(b.plan.namespaces.map((n) => n.name), SETTLE_CONCURRENCY, b.signal);
   if (late.length > 0) b.warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
   throwIfAborted(b.signal);
 }
 
-/** A private directory NAME under the state directory (recorded before it is made; down removes it whole). */
-function privateDir({ record, path, stateDir }: Build, name: string): string {
+/** A private directory NAME under the state directory, recorded (down removes it whole); made later. */
+function recordPrivateDir({ record, stateDir }: Build, name: string): string {
   const dir = join(stateDir, name);
   (record.privateDirs ??= []).push(dir);
-  writeRecord(path, record);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
 
-async function createNamespaces({ plan, record, path, signal, progress }: Build): Promise<void> {
+/** Makes the plan's namespaces (recorded by buildLab), NAMESPACE_CHUNK per `ip -batch`. */
+async function createNamespaces({ plan, signal, progress }: Build): Promise<void> {
   const total = plan.namespaces.length;
   for (let start = 0; start < total; start += NAMESPACE_CHUNK) {
     throwIfAborted(signal);
     const chunk = plan.namespaces.slice(start, start + NAMESPACE_CHUNK).map((n) => n.name);
-    // Recorded before they exist: a crash between the two leaves names that down skips, never a namespace it misses.
-    record.namespaces.push(...chunk);
-    writeRecord(path, record);
     const r = await runArgv(['ip', '-batch', '-'], { input: chunk.map((n) => `netns add ${n}`).join('\n') + '\n' });
     if (r.exitCode !== 0) throw new NetnsError(`ip netns add: ${r.stderr.trim()}`);
     progress(`namespaces ${start + chunk.length}/${total}`);
   }
-}
-
-/**
- * `ip netns exec` keeps the host's hostname; each device gets a persistent UTS namespace (a bind-mounted file)
- * with its own hostname, entered with nsenter when commands run (mtr's HOST line, `hostname`).
- */
-async function createHostnames({ plan, record, path, stateDir, signal }: Build): Promise<void> {
-  const dir = join(stateDir, `uts-${plan.prefix}`);
-  if (!existsSync(dir)) {
-    record.dirs.push(dir);
-    writeRecord(path, record);
-    mkdirSync(dir, { mode: 0o755 });
-  }
-  const devices = plan.namespaces.filter((ns) => ns.role === 'device' && ns.device !== undefined);
-  // Recorded (all at once) before they exist; down unmounts and removes whichever were made.
-  for (const ns of devices) record.uts[ns.name] = join(dir, ns.name);
-  writeRecord(path, record);
-  await forEachLimit(devices, BUILD_CONCURRENCY, async (ns) => {
-    throwIfAborted(signal);
-    const file = record.uts[ns.name]!;
-    writeFileSync(file, '');
-    const r = await runArgv(['unshare', `--uts=${file}`, 'hostname', plan.places[ns.device!]!.hostname]);
-    if (r.exitCode !== 0) throw new NetnsError(`unshare --uts=${file} hostname: ${r.stderr.trim()}`);
-  });
 }
 
 interface CniRun {
@@ -145,14 +133,14 @@ interface CniRun {
 }
 
 /**
- * The CNI plugins' place: the plugin directory, and host-local's lease directory per node under the state directory
- * (recorded before it is made, removed whole by down).
+ * The CNI plugins' place: the plugin directory, and host-local's lease directory per node under DIR (a private
+ * directory buildLab recorded, made here; down removes it whole). Undefined when the lab attaches no pod by CNI.
  */
-function prepareCni(b: Build): CniRun | undefined {
-  if (!b.plan.steps.some((s) => s.cni)) return undefined;
+function prepareCni(dir: string | undefined): CniRun | undefined {
+  if (dir === undefined) return undefined;
   const pluginDir = cniPluginDir();
   if (!pluginDir) throw new NetnsError(`the CNI bridge and host-local plugins are missing (${CNI_PLUGIN_DIRS.join(' or ')}): apt-get install -y containernetworking-plugins`);
-  const dir = privateDir(b, `cni-${b.plan.prefix}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return { pluginDir, dataDir: (nodeNs) => join(dir, nodeNs) };
 }
 
@@ -227,8 +215,14 @@ async function runAsLines(batches: readonly BatchedStep[], lines: readonly { lin
   counter.add(batches.reduce((n, x) => n + x.steps.length, 0));
 }
 
-/** Top-level batches per stage: a few, so both cores work, and more for large labs (each runs its lines one by one). */
-const runnersFor = (groups: number): number => Math.min(groups, Math.max(2, Math.min(8, Math.ceil(groups / 25))));
+/**
+ * Top-level batches per stage (each runs its lines one by one): up to BUILD_CONCURRENCY, as the lines wait on the kernel
+ * (nf_tables commits, netns switches) more than on the CPU: the netfilter stage of the three-node lab took 200-220 ms
+ * in 2 runs and 60-70 ms in 8 (idle machine). The link stage keeps two (more for large labs): its veths' peers land in
+ * other namespaces, whose interface indexes follow the order the peers are made in.
+ */
+const runnersFor = (groups: number, crossesNamespaces: boolean): number =>
+  Math.min(groups, crossesNamespaces ? Math.max(2, Math.min(8, Math.ceil(groups / 25))) : BUILD_CONCURRENCY);
 
 /**
  * Runs BATCHES stage by stage. In each stage, the batches of every namespace whose batches can all be lines
@@ -246,7 +240,7 @@ async function runBatches(batches: readonly BatchedStep[], b: Build, counter: St
         for (const batch of group) await runAlone(batch, b, counter, cni);
       });
     }
-    const runners = runnersFor(lineable.length);
+    const runners = runnersFor(lineable.length, groups.some((g) => g.some((x) => x.phase === 'link')));
     for (let r = 0; r < runners; r++) {
       const mine = lineable.filter((_, i) => i % runners === r).flat();
       tasks.push(() => runAsLines(mine.map((x) => x.batch), mine.map((x) => x.line), b, counter));
@@ -256,37 +250,58 @@ async function runBatches(batches: readonly BatchedStep[], b: Build, counter: St
   }
 }
 
-interface ListenerEntry extends RecordedProcess {
-  /** The address a DNS server binds, when not the wildcard: it can start only once addresses are configured. */
-  readonly address?: string;
+/** The lab server to start: where it lives, its argv, and how many record entries (listeners, DNS servers) it serves. */
+interface ServerStart {
+  readonly home: string;
+  readonly python: string;
+  readonly argv: readonly string[];
+  /** The spec, written to specFile (in the build directory) once that is made. */
+  readonly spec: ServerSpec;
+  readonly specFile: string;
+  readonly entries: number;
 }
 
-/** The listeners and DNS servers, recorded (command and namespace) before any starts. */
-function recordListeners({ plan, record, path }: Build): ListenerEntry[] {
-  const script = plan.dnsServers.length > 0 ? dnsServerScript() : '';
-  const entries: ListenerEntry[] = [
-    ...plan.listeners.map((spec) => ({ ns: spec.ns, device: spec.device, argv: listenerArgv(spec.listeners) })),
-    ...plan.dnsServers.map((spec) => ({ ns: spec.ns, device: spec.device, argv: dnsServerArgv(spec, script), ...(spec.address !== '0.0.0.0' ? { address: spec.address } : {}) })),
-  ];
-  record.processes.push(...entries.map(({ ns, device, argv }) => ({ ns, device, argv })));
-  writeRecord(path, record);
-  return entries;
+/** The resolv.conf the namespace NS sees under `ip netns exec` (its /etc/netns file), else the host's. */
+function resolvConfOf(plan: Build['plan'], ns: string): string {
+  return plan.files.find((f) => f.path.endsWith(`/${ns}/resolv.conf`))?.path ?? '/etc/resolv.conf';
+}
+
+/** The server's spec: the listeners' sockets, then each DNS server's UDP and TCP port 53. */
+function serverSpec(plan: Build['plan'], home: string, python: string): ServerSpec {
+  const sockets: ServerSocket[] = plan.listeners.flatMap((spec) => spec.listeners.map((l) => listenerSocket(spec.ns, l)));
+  plan.dnsServers.forEach((d, server) => {
+    for (const proto of ['udp', 'tcp'] as const) sockets.push({ ns: d.ns, proto, address: d.address, port: 53, service: { kind: 'dns', server } });
+  });
+  const dns = plan.dnsServers.map((d) => ({ ns: d.ns, role: d.role, zone: d.zone, resolvConf: resolvConfOf(plan, d.ns) }));
+  return { python, home, sockets, dns };
 }
 
 /**
- * Starts ENTRIES, all at once; their PIDs go into the record (written once all have started, and at the end of the
- * build: a crash before that leaves PIDs that down finds by namespace).
+ * Records one process entry per listener set and DNS server (all the one server's command line, its spec file in
+ * DIR); undefined when the lab has none.
  */
-async function startListeners({ record, path, signal }: Build, entries: readonly ListenerEntry[]): Promise<void> {
-  try {
-    await forEachLimit(entries, LISTENER_CONCURRENCY, async (entry) => {
-      throwIfAborted(signal);
-      await startListener(entry.ns, entry.argv, (pid) => {
-        const recorded = record.processes.find((p) => p.ns === entry.ns && p.argv === entry.argv);
-        if (recorded) recorded.pid = pid;
-      });
-    });
-  } finally {
-    if (entries.length > 0) writeRecord(path, record);
-  }
+function recordServer({ plan, record }: Build, dir: string): ServerStart | undefined {
+  const served = [
+    ...plan.listeners.map((l) => ({ ns: l.ns, device: l.device, serves: 'listeners' as const })),
+    ...plan.dnsServers.map((d) => ({ ns: d.ns, device: d.device, serves: 'dns' as const })),
+  ];
+  if (served.length === 0) return undefined;
+  const home = served[0]!.ns;
+  const specFile = join(dir, 'server.json');
+  const spec = serverSpec(plan, home, pythonPath());
+  const argv = labServerArgv(labServerScript(), specFile);
+  record.processes.push(...served.map((s) => ({ ...s, argv })));
+  return { home, python: spec.python, argv, spec, specFile, entries: served.length };
+}
+
+/**
+ * Starts the lab server; its PID is written with the finished record (a crash before that leaves it to down, which
+ * finds it in its home namespace, one of the lab's, by its command line).
+ */
+async function startLabServer({ record, signal }: Build, server: ServerStart | undefined): Promise<void> {
+  if (!server) return;
+  throwIfAborted(signal);
+  await startServer(server.home, server.python, server.argv, (pid) => {
+    for (const p of record.processes) if (p.argv === server.argv) p.pid = pid;
+  });
 }

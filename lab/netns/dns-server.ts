@@ -1,44 +1,28 @@
-// The namespace lab's DNS servers, one process per namespace: CoreDNS in the CoreDNS pods (answering from the lab's
-// zone, forwarding the rest to the first nameserver of its /etc/resolv.conf as `forward . /etc/resolv.conf` does)
-// and the NAT engine's DNS. Both answer with sim/dns/responder.ts, as the simulator does, on UDP and TCP port 53.
-//
-// usage: node dns-server.js coredns|upstream ZONE_JSON [BIND_ADDRESS]; prints "ready" once bound, exits on SIGTERM.
-import dgram from 'node:dgram';
+// The namespace lab's DNS servers, served by the lab server (lab-server.ts) on sockets made in their namespaces:
+// CoreDNS in the CoreDNS pods (answering from the lab's zone, forwarding the rest to the first nameserver of its
+// /etc/resolv.conf as `forward . /etc/resolv.conf` does) and the NAT engine's DNS. Both answer with
+// sim/dns/responder.ts, as the simulator does, on UDP and TCP port 53.
+import type dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import type { Packet as DnsMessage } from 'dns-packet';
 import { formatIp } from '../../topology/address.js';
 import { parseResolvConf } from '../../sim/dns/lab-dns.js';
 import { corednsAnswer, relayedReply, servfail, upstreamAnswer, type DnsZone } from '../../sim/dns/responder.js';
 import { decode, encode } from '../../sim/dns/wire.js';
 
-/** How long CoreDNS waits for the upstream before it answers SERVFAIL (the forward plugin's read timeout, ~2 s). */
-const FORWARD_TIMEOUT_MS = 2000;
-
-/** Sends QUERY to SERVER:53/udp from a fresh socket; undefined when nothing (valid) comes back in time. */
-function askUpstream(server: string, query: DnsMessage): Promise<DnsMessage | undefined> {
-  return new Promise((resolve) => {
-    const s = dgram.createSocket('udp4');
-    const done = (m: DnsMessage | undefined): void => {
-      clearTimeout(timer);
-      s.close();
-      resolve(m);
-    };
-    const timer = setTimeout(() => done(undefined), FORWARD_TIMEOUT_MS);
-    s.on('error', () => done(undefined));
-    s.on('message', (buf) => {
-      try {
-        done(decode(buf));
-      } catch {
-        done(undefined);
-      }
-    });
-    s.send(encode(query), 53, server);
-  });
+/** One DNS server: its role, the lab's zone, its /etc/resolv.conf, and how it asks an upstream from its namespace. */
+export interface DnsService {
+  readonly role: 'coredns' | 'upstream';
+  readonly zone: DnsZone;
+  /** The server's /etc/resolv.conf (what `ip netns exec` would mount over /etc/resolv.conf). */
+  readonly resolvConf: string;
+  /** Sends the query's bytes to SERVER:53/udp from a fresh socket in the server's namespace; the first datagram back. */
+  readonly askUpstream: (server: string, query: Buffer) => Promise<Buffer | undefined>;
 }
 
 /** The reply to one query message, or undefined for one that does not parse (CoreDNS drops those). */
-async function reply(role: string, zone: DnsZone, wire: Buffer): Promise<Buffer | undefined> {
+async function reply(service: DnsService, wire: Buffer): Promise<Buffer | undefined> {
   let query: DnsMessage;
   try {
     query = decode(wire);
@@ -46,30 +30,30 @@ async function reply(role: string, zone: DnsZone, wire: Buffer): Promise<Buffer 
     return undefined;
   }
   if (!query.questions?.length) return undefined;
-  if (role === 'upstream') return encode(upstreamAnswer(zone, query));
-  const decision = corednsAnswer(zone, query);
+  if (service.role === 'upstream') return encode(upstreamAnswer(service.zone, query));
+  const decision = corednsAnswer(service.zone, query);
   if (decision.kind === 'answer') return encode(decision.reply);
-  const upstream = parseResolvConf(readFileSync('/etc/resolv.conf', 'utf8')).nameservers[0];
-  const got = upstream === undefined ? undefined : await askUpstream(formatIp(upstream), query);
+  const upstream = parseResolvConf(readFileSync(service.resolvConf, 'utf8')).nameservers[0];
+  const back = upstream === undefined ? undefined : await service.askUpstream(formatIp(upstream), Buffer.from(encode(query)));
+  let got: DnsMessage | undefined;
+  try {
+    got = back && decode(back);
+  } catch {
+    got = undefined;
+  }
   return encode(got ? relayedReply(query, got) : servfail(query));
 }
 
-function serve(role: string, zone: DnsZone, address: string): void {
-  let pending = 2;
-  const bound = (): void => {
-    if (--pending === 0) process.stdout.write('ready\n');
-  };
-  const fail = (e: Error): void => {
-    process.stderr.write(`tracelab-dns: ${e.message}\n`);
-    process.exit(1);
-  };
-  const udp = dgram.createSocket('udp4');
-  udp.on('error', fail);
+/** Answers every query on UDP. */
+export function serveDnsUdp(service: DnsService, udp: dgram.Socket): void {
   udp.on('message', (buf, peer) => {
-    void reply(role, zone, buf).then((out) => out && udp.send(out, peer.port, peer.address));
+    void reply(service, buf).then((out) => out && udp.send(out, peer.port, peer.address));
   });
-  udp.bind(53, address, bound);
-  const tcp = net.createServer((c) => {
+}
+
+/** Answers every length-prefixed query on each TCP connection. */
+export function serveDnsTcp(service: DnsService, tcp: net.Server): void {
+  tcp.on('connection', (c) => {
     let buf = Buffer.alloc(0);
     c.on('error', () => c.destroy());
     c.on('data', (chunk) => {
@@ -77,7 +61,7 @@ function serve(role: string, zone: DnsZone, address: string): void {
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        void reply(role, zone, Buffer.from(msg)).then((out) => {
+        void reply(service, Buffer.from(msg)).then((out) => {
           if (!out) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(out.length);
@@ -86,15 +70,4 @@ function serve(role: string, zone: DnsZone, address: string): void {
       }
     });
   });
-  tcp.on('error', fail);
-  tcp.listen({ port: 53, host: address, backlog: 511 }, bound);
 }
-
-const [role, zoneJson, address = '0.0.0.0'] = process.argv.slice(2);
-if ((role !== 'coredns' && role !== 'upstream') || zoneJson === undefined) {
-  process.stderr.write('usage: dns-server.js coredns|upstream ZONE_JSON [BIND_ADDRESS]\n');
-  process.exit(2);
-}
-process.on('SIGTERM', () => process.exit(0));
-process.on('SIGHUP', () => {});
-serve(role, JSON.parse(zoneJson) as DnsZone, address);

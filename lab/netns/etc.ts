@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetnsPlan } from './plan.js';
-import { SHARED_DIR_MARKER, writeRecord, type NetnsRecord } from './record.js';
+import { SHARED_DIR_MARKER, type NetnsRecord } from './record.js';
 
 const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException).code;
 
@@ -14,17 +14,20 @@ function ensureSharedDir(dir: string): void {
   }
 }
 
-/**
- * Creates the plan's directories and files, recording them all first (one durable write) so a crash at any point
- * leaves only recorded things. A concurrent `down` of another lab may remove the shared parent between our check and
- * our mkdir: then the parent is made again and the directories retried.
- */
-export function createEtcFiles(plan: NetnsPlan, record: NetnsRecord, path: string): void {
+/** Records the plan's directories and files (the caller writes the record before makeEtcFiles makes them). */
+export function recordEtcFiles(plan: NetnsPlan, record: NetnsRecord): void {
   const [parent, ...own] = plan.dirs;
   if (parent !== undefined) record.sharedDirs.push(parent);
   record.dirs.push(...own.filter((d) => !existsSync(d)));
   record.files.push(...plan.files.map((f) => f.path));
-  writeRecord(path, record);
+}
+
+/**
+ * Creates the plan's directories and files. A concurrent `down` of another lab may remove the shared parent between
+ * our check and our mkdir: then the parent is made again and the directories retried.
+ */
+export function makeEtcFiles(plan: NetnsPlan): void {
+  const [parent, ...own] = plan.dirs;
   for (let attempt = 1; ; attempt++) {
     try {
       if (parent !== undefined) ensureSharedDir(parent);

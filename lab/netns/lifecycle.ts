@@ -50,6 +50,7 @@ export interface DownSummary {
   readonly prefix: string;
   readonly found: boolean;
   readonly namespaces: number;
+  /** Record entries (a device's listeners, a DNS server) whose process was ended. */
   readonly processes: number;
   readonly files: number;
   readonly ms: number;
@@ -106,7 +107,7 @@ export async function netnsUp(lab: LabModel, opts: NetnsUpOptions = {}): Promise
   record.fingerprint = planFingerprint(plan);
   const warnings: string[] = [];
   try {
-    writeRecord(path, record);
+    // buildLab writes the record (everything it will make) before it makes anything.
     await buildLab({ plan, record, path, stateDir: stateDirOf(opts.stateDir), signal, progress, warnings });
     record.state = 'up';
     record.builtAt = new Date().toISOString();
@@ -173,20 +174,28 @@ export async function netnsDown(opts: NetnsLabOptions = {}): Promise<DownSummary
   let processes = 0;
   // A process started just before a crash may not have its PID recorded yet: look in its namespace too (one scan of /proc).
   const inNamespace = pidsByNamespace(record.processes.map((p) => nsPath(p.ns)));
+  // The lab server lives in one of the namespaces: search them all for each entry (entries share its command line).
+  const scanned = [...new Set([...inNamespace.values()].flat())];
   const matched = new Map<number, string>();
+  /** How many record entries (listener sets, DNS servers) each matched process serves: down reports entries. */
+  const served = new Map<number, number>();
+  const cmdlines = new Map<number, string[] | undefined>();
+  const cmdlineOf = (pid: number): string[] | undefined => (cmdlines.has(pid) ? cmdlines.get(pid) : cmdlines.set(pid, processCmdline(pid)).get(pid));
   for (const proc of record.processes) {
-    const pids = new Set<number>(inNamespace.get(nsPath(proc.ns)));
+    const pids = new Set<number>(scanned);
     if (proc.pid !== undefined) pids.add(proc.pid);
     for (const pid of pids) {
-      const cmdline = processCmdline(pid);
-      if (cmdline && cmdlineMatches(cmdline, proc.ns, proc.argv)) matched.set(pid, proc.ns);
+      const cmdline = cmdlineOf(pid);
+      if (!cmdline || !cmdlineMatches(cmdline, proc.ns, proc.argv)) continue;
+      if (!matched.has(pid)) matched.set(pid, proc.ns);
+      served.set(pid, (served.get(pid) ?? 0) + 1);
     }
   }
   // SIGTERM to all at once, and a short wait polled often (they exit at once); terminate() then deals with stragglers.
   for (const pid of matched.keys()) signalProcess(pid, 'SIGTERM');
   await waitGone([...matched.keys()], QUICK_EXIT_MS);
   await forEachLimit([...matched], TEARDOWN_CONCURRENCY, async ([pid, ns]) => {
-    if (processCmdline(pid) === undefined || (await terminate(pid))) processes++;
+    if (processCmdline(pid) === undefined || (await terminate(pid))) processes += served.get(pid)!;
     else problems.push(`process ${pid} in ${ns} did not exit`);
   });
   // All recorded namespaces that exist, in one `ip -force -batch` (newest first); whatever is still there is a problem.

@@ -55,7 +55,7 @@ export interface PlannedListeners {
   readonly listeners: readonly Listener[];
 }
 
-/** A DNS server process (lab/netns/dns-server.ts) in a namespace: CoreDNS in a pod, or the NAT engine's DNS. */
+/** A DNS server in a namespace (served by lab/netns/lab-server.ts): CoreDNS in a pod, or the NAT engine's DNS. */
 export interface PlannedDnsServer {
   readonly ns: string;
   readonly device: string;

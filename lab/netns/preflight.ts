@@ -14,6 +14,7 @@ export const REQUIRED_TOOLS: readonly { readonly tool: string; readonly pkg: str
   { tool: 'sysctl', pkg: 'procps' },
   { tool: 'unshare', pkg: 'util-linux' },
   { tool: 'nsenter', pkg: 'util-linux' },
+  { tool: 'python3', pkg: 'python3' },
   { tool: 'traceroute', pkg: 'traceroute' },
   { tool: 'busybox', pkg: 'busybox' },
   { tool: 'ping', pkg: 'iputils-ping' },

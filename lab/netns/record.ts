@@ -11,8 +11,10 @@ export const SHARED_DIR_MARKER = '.tracelab-created';
 export interface RecordedProcess {
   readonly ns: string;
   readonly device: string;
-  /** The command as it runs after `ip netns exec` has exec'd it (what /proc/PID/cmdline shows). */
+  /** The command as it runs once exec'd (what /proc/PID/cmdline shows): the lab server's, shared by its entries. */
   readonly argv: readonly string[];
+  /** What the entry is: a device's listeners or its DNS server (both served by the one lab server process). */
+  readonly serves?: 'listeners' | 'dns';
   pid?: number;
 }
 
