@@ -5,6 +5,8 @@
 // unreachable, an ARP nobody answers, a ping to its own address (lo), and a frame too big for the receiving pod (TX dropped at the port, RX dropped
 // at the pod). delay_first_probe_time is raised on the kernel side so that no unicast
 // re-confirmation probe (which the simulator does not count, docs/training-shell.md) falls inside the run.
+import { runInContainer } from '../sim/debug-container.js';
+import { debugView } from '../topology/debug-container.js';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -108,7 +110,11 @@ describe.skipIf(!root)('interface counters against the kernel (a node\'s cni0 an
   afterAll(down);
 
   it('moves RX/TX packets, bytes and drops on the same interfaces by the same amounts', () => {
-    const sim = new Simulator(compileLabText('three-node.yaml', THREE_NODE));
+    const lab = compileLabText('three-node.yaml', THREE_NODE);
+    const sim = new Simulator(lab);
+    // nginx's image has no ping or traceroute: the probes run from a netshoot debug container in the pod (its netns).
+    const view = debugView(lab.device('nginx')!, 'netshoot');
+    if (!view.ok) throw new Error(view.message);
     const steps: [string, string[], number][] = [
       ['ping across the bridge (first contact: ARP)', ['ping', '-c', '1', '-W', '1', '10.244.1.3'], 0],
       ['ping the bridge address (ARP for the gateway)', ['ping', '-c', '1', '-W', '1', '10.244.1.1'], 0],
@@ -120,7 +126,8 @@ describe.skipIf(!root)('interface counters against the kernel (a node\'s cni0 an
       const [kBefore, sBefore] = [kernelCounts(), simCounts(sim)];
       quiet(NGINX, argv);
       if (settle > 0) sh(['sleep', String(settle)]);
-      sim.run('nginx', argv.join(' '));
+      const ran = runInContainer(sim, view.device, argv.join(' '));
+      expect(ran.exitCode, `${what}: ${ran.stderr}`).not.toBe(127);
       expect(delta(simCounts(sim), sBefore), what).toEqual(delta(kernelCounts(), kBefore));
     }
   }, 30_000);
