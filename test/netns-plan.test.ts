@@ -93,7 +93,7 @@ describe('buildNetnsPlan', () => {
   });
 
   it('sets icmp_ratelimit and rp_filter explicitly everywhere, ip_forward first', () => {
-    expect(text).toContain('ip netns exec tlt1-node-1 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.icmp_ratelimit=0 net.ipv4.conf.default.rp_filter=0');
+    expect(text).toContain('ip netns exec tlt1-node-1 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.icmp_ratelimit=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.default.igmpv3_unsolicited_report_interval=1');
     expect(text).toContain('ip netns exec tlt1-httpd sysctl -q -w net.ipv4.icmp_ratelimit=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0');
     expect(text).toContain('ip netns exec tlt1-node-1 sysctl -q -w net/ipv4/conf/eth1/rp_filter=0 net/ipv4/conf/cni0/rp_filter=0 net/ipv4/conf/veth1a2b3c4d/rp_filter=0');
   });
