@@ -119,6 +119,14 @@ export function whyUnanswered(dp: Dataplane, segment: string, asker: Attachment,
   return '';
 }
 
+/**
+ * Whether DEV of S could answer a request for TIP at all: it holds TIP, or proxy ARP (or its private-VLAN form) is on.
+ * When not, arpReply() is undefined whatever the sender; the check spares a large link's other receivers the rest.
+ */
+function mayReply(s: DeviceState, dev: string, tip: number): boolean {
+  return s.isLocal(tip) || s.derivedSysctl(proxyArpOn, dev) !== 0 || s.derivedSysctl(proxyPvlanOn, dev) !== 0;
+}
+
 /** How DEV of S answers a request for TIP from SIP: as the owner, by proxy, or not at all (arp_process()). */
 export function arpReply(s: DeviceState, dev: string, sip: number, tip: number): 'owner' | 'proxy' | undefined {
   if (tip >>> 24 === 127 || tip >>> 28 === 14) return undefined;
@@ -188,6 +196,8 @@ export function arpAnswerer(dp: Dataplane, segment: string, asker: Attachment, s
   let proxy: Neighbour | undefined;
   for (const r of segmentReceivers(dp, segment)) {
     if ((r.device === asker.device && r.iface === asker.iface) || !mayAnswer(dp, r, tip)) continue;
+    const touched = dp.peekState(r.device);
+    if (touched !== undefined && !mayReply(touched, r.iface, tip)) continue;
     const n = attached(dp, r);
     if (n === undefined) continue;
     const how = arpReply(n.state, n.iface, sip, tip);
