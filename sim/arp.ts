@@ -5,7 +5,7 @@
 // address on the link, so traffic to known neighbours never reads these sysctls.
 import { formatIp } from '../topology/address.js';
 import type { Attachment, Dataplane, DeviceState, Neighbour } from './dataplane.js';
-import type { IfaceState } from './device-state.js';
+import { addressingEpoch, type IfaceState } from './device-state.js';
 import { acceptLocal, forwarding, rpFilterAccepts } from './input-checks.js';
 import type { Journey } from './journey.js';
 import type { NeighbourTable } from './neighbours.js';
@@ -182,6 +182,58 @@ function mayAnswer(dp: Dataplane, a: Attachment, tip: number): boolean {
   return Object.entries(d.sysctls).some(([k, v]) => /\.proxy_arp(_pvlan)?$/.test(k) && v !== '0');
 }
 
+/** A link's receivers that could answer a request: by address held (any interface), and those with proxy ARP possible. */
+interface LinkCandidates {
+  readonly epoch: number;
+  readonly owners: Map<number, number[]>;
+  readonly proxies: readonly number[];
+}
+
+const candidatesByLink = new WeakMap<Dataplane, Map<string, LinkCandidates>>();
+
+/** The addresses DEVICE holds: its state's when touched, else the model's (a new state starts as the model). */
+function heldAddresses(dp: Dataplane, device: string): number[] {
+  const s = dp.peekState(device);
+  const out: number[] = [];
+  if (s !== undefined) for (const i of s.ifaces.values()) for (const a of i.addrs) out.push(a.ip);
+  else for (const i of dp.model.device(device)?.interfaces ?? []) for (const a of i.addrs) out.push(a.ip);
+  return out;
+}
+
+/** Whether A may answer by proxy: its state's proxy_arp/proxy_arp_pvlan, else any such key set in the model. */
+function proxyPossible(dp: Dataplane, a: Attachment): boolean {
+  const s = dp.peekState(a.device);
+  if (s !== undefined) return s.derivedSysctl(proxyArpOn, a.iface) !== 0 || s.derivedSysctl(proxyPvlanOn, a.iface) !== 0;
+  return Object.entries(dp.model.device(a.device)?.sysctls ?? {}).some(([k, v]) => /\.proxy_arp(_pvlan)?$/.test(k) && v !== '0');
+}
+
+/**
+ * The indexes (in segmentReceivers' order) of SEGMENT's receivers that could answer for TIP: its holders and the
+ * proxies, a superset of those arpReply() answers for. Made once per link and rebuilt after any sysctl write or address
+ * change anywhere (addressingEpoch), so a request on a link of thousands of nodes looks at a few, in the same order.
+ */
+function candidatesFor(dp: Dataplane, segment: string, tip: number): readonly number[] {
+  let byLink = candidatesByLink.get(dp);
+  if (byLink === undefined) candidatesByLink.set(dp, (byLink = new Map()));
+  const epoch = addressingEpoch();
+  let c = byLink.get(segment);
+  if (c === undefined || c.epoch !== epoch) {
+    const owners = new Map<number, number[]>();
+    const proxies: number[] = [];
+    segmentReceivers(dp, segment).forEach((r, k) => {
+      for (const ip of heldAddresses(dp, r.device)) {
+        const list = owners.get(ip);
+        if (list === undefined) owners.set(ip, [k]);
+        else if (list[list.length - 1] !== k) list.push(k);
+      }
+      if (proxyPossible(dp, r)) proxies.push(k);
+    });
+    byLink.set(segment, (c = { epoch, owners, proxies }));
+  }
+  const held = c.owners.get(tip) ?? [];
+  return c.proxies.length === 0 ? held : [...new Set([...held, ...c.proxies])].sort((a, b) => a - b);
+}
+
 function attached(dp: Dataplane, a: Attachment): Neighbour | undefined {
   const state = dp.state(a.device);
   const ifaceState = state.ifaces.get(a.iface);
@@ -194,7 +246,9 @@ function attached(dp: Dataplane, a: Attachment): Neighbour | undefined {
  */
 export function arpAnswerer(dp: Dataplane, segment: string, asker: Attachment, sip: number, tip: number): Neighbour | undefined {
   let proxy: Neighbour | undefined;
-  for (const r of segmentReceivers(dp, segment)) {
+  const receivers = segmentReceivers(dp, segment);
+  for (const k of candidatesFor(dp, segment, tip)) {
+    const r = receivers[k]!;
     if ((r.device === asker.device && r.iface === asker.iface) || !mayAnswer(dp, r, tip)) continue;
     const touched = dp.peekState(r.device);
     if (touched !== undefined && !mayReply(touched, r.iface, tip)) continue;

@@ -82,6 +82,14 @@ export interface InputSysctls {
   readonly acceptLocal: number;
 }
 
+/** How many sysctl writes and address changes any device has had: sim/arp.ts rebuilds its per-link index on a change. */
+let addressingChanges = 0;
+
+/** The count of sysctl writes and address changes of every device so far (a new device's own values do not count). */
+export function addressingEpoch(): number {
+  return addressingChanges;
+}
+
 /** A device's sysctls: a Map that forgets the numbers derived from it whenever a key is written or removed. */
 class SysctlMap extends Map<string, string> {
   /** Numbers computed from sysctls (rp_filter mode, forwarding per input device, ICMP limits), by function and argument. */
@@ -94,13 +102,15 @@ class SysctlMap extends Map<string, string> {
   lastInput: string | undefined = undefined;
   lastInputSysctls: InputSysctls | undefined = undefined;
   override set(key: string, value: string): this {
-    this.derived?.clear(); // Map's constructor calls set() before the fields exist
+    if (this.derived !== undefined) addressingChanges++; // Map's constructor calls set() before the fields exist
+    this.derived?.clear();
     this.derivedPlain?.clear();
     this.inputs?.clear();
     this.lastInput = undefined;
     return super.set(key, value);
   }
   override delete(key: string): boolean {
+    addressingChanges++;
     this.derived.clear();
     this.derivedPlain.clear();
     this.inputs.clear();
@@ -108,6 +118,7 @@ class SysctlMap extends Map<string, string> {
     return super.delete(key);
   }
   override clear(): void {
+    addressingChanges++;
     this.derived.clear();
     this.derivedPlain.clear();
     this.inputs.clear();
@@ -158,7 +169,7 @@ export class DeviceState {
   }
 
   /** Told by an interface whose addresses were replaced: the local and broadcast address sets are made again. */
-  private readonly readdressed = (): void => { this.localCache = undefined; this.broadcastCache = undefined; };
+  private readonly readdressed = (): void => { this.localCache = undefined; this.broadcastCache = undefined; addressingChanges++; };
 
   /** Path MTUs learned from frag-needed errors (the route cache's exceptions): destination -> MTU and when learned. */
   get pmtu(): Map<number, { readonly mtu: number; readonly atMs: number }> {
