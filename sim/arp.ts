@@ -4,6 +4,7 @@
 // neighbour entry names a MAC (a proxy's, a static one). Consulted only when a request is sent or nobody holds the
 // address on the link, so traffic to known neighbours never reads these sysctls.
 import { formatIp } from '../topology/address.js';
+import type { Device } from '../topology/model.js';
 import type { Attachment, Dataplane, DeviceState, Neighbour } from './dataplane.js';
 import { addressingEpoch, type IfaceState } from './device-state.js';
 import { acceptLocal, forwarding, rpFilterAccepts } from './input-checks.js';
@@ -119,14 +120,6 @@ export function whyUnanswered(dp: Dataplane, segment: string, asker: Attachment,
   return '';
 }
 
-/**
- * Whether DEV of S could answer a request for TIP at all: it holds TIP, or proxy ARP (or its private-VLAN form) is on.
- * When not, arpReply() is undefined whatever the sender; the check spares a large link's other receivers the rest.
- */
-function mayReply(s: DeviceState, dev: string, tip: number): boolean {
-  return s.isLocal(tip) || s.derivedSysctl(proxyArpOn, dev) !== 0 || s.derivedSysctl(proxyPvlanOn, dev) !== 0;
-}
-
 /** How DEV of S answers a request for TIP from SIP: as the owner, by proxy, or not at all (arp_process()). */
 export function arpReply(s: DeviceState, dev: string, sip: number, tip: number): 'owner' | 'proxy' | undefined {
   if (tip >>> 24 === 127 || tip >>> 28 === 14) return undefined;
@@ -178,7 +171,11 @@ function mayAnswer(dp: Dataplane, a: Attachment, tip: number): boolean {
   if (dp.peekState(a.device) !== undefined) return true;
   const d = dp.model.device(a.device);
   if (d === undefined) return false;
-  if (d.interfaces.some((i) => i.addrs.some((x) => x.ip === tip))) return true;
+  return d.interfaces.some((i) => i.addrs.some((x) => x.ip === tip)) || modelMayProxy(d);
+}
+
+/** Whether the model sets proxy_arp or proxy_arp_pvlan anywhere on D (on some interface, `all` or `default`). */
+function modelMayProxy(d: Device): boolean {
   return Object.entries(d.sysctls).some(([k, v]) => /\.proxy_arp(_pvlan)?$/.test(k) && v !== '0');
 }
 
@@ -204,7 +201,8 @@ function heldAddresses(dp: Dataplane, device: string): number[] {
 function proxyPossible(dp: Dataplane, a: Attachment): boolean {
   const s = dp.peekState(a.device);
   if (s !== undefined) return s.derivedSysctl(proxyArpOn, a.iface) !== 0 || s.derivedSysctl(proxyPvlanOn, a.iface) !== 0;
-  return Object.entries(dp.model.device(a.device)?.sysctls ?? {}).some(([k, v]) => /\.proxy_arp(_pvlan)?$/.test(k) && v !== '0');
+  const d = dp.model.device(a.device);
+  return d !== undefined && modelMayProxy(d);
 }
 
 /**
@@ -242,16 +240,15 @@ function attached(dp: Dataplane, a: Attachment): Neighbour | undefined {
 
 /**
  * Who answers a broadcast who-has TIP from SIP sent by ASKER out of its interface on SEGMENT: the owners reply at
- * once, proxies after a delay (pneigh_enqueue), and the first reply is kept, so an owner beats a proxy.
+ * once, proxies after a delay (pneigh_enqueue), and the first reply is kept, so an owner beats a proxy. Only the link's
+ * candidates for TIP are asked: every other receiver neither holds TIP nor may proxy, so arpReply() is undefined there.
  */
 export function arpAnswerer(dp: Dataplane, segment: string, asker: Attachment, sip: number, tip: number): Neighbour | undefined {
   let proxy: Neighbour | undefined;
   const receivers = segmentReceivers(dp, segment);
   for (const k of candidatesFor(dp, segment, tip)) {
     const r = receivers[k]!;
-    if ((r.device === asker.device && r.iface === asker.iface) || !mayAnswer(dp, r, tip)) continue;
-    const touched = dp.peekState(r.device);
-    if (touched !== undefined && !mayReply(touched, r.iface, tip)) continue;
+    if (r.device === asker.device && r.iface === asker.iface) continue;
     const n = attached(dp, r);
     if (n === undefined) continue;
     const how = arpReply(n.state, n.iface, sip, tip);
