@@ -13,7 +13,7 @@ import { checkNow, formatCheck, healthyOutputs, untrainableReason, type HealthyO
 import { completeLine } from './complete.js';
 import { findFilter, runFilters, splitPipeline, type Filter } from './pipes.js';
 import { describePlace, parseMove, promptOf } from './places.js';
-import type { LineKind, SessionSummary, TranscriptLine, TranscriptWriter } from './transcript.js';
+import type { SessionSummary, TranscriptLine } from './transcript.js';
 import { frameAt, identity, parseSudo, rootFrame, shellVariable, type Frame } from './users.js';
 import { runCommandList } from './lists.js';
 import { rootRefusal } from '../../sim/commands/privilege.js';
@@ -23,38 +23,9 @@ import { Foreground } from './foreground.js';
 import { DebugContainers } from './debug.js';
 import { podShellNotFound } from './pod-shell.js';
 import { BUILTINS, formatBrief, formatHelp, formatHint, formatSolution, type BuiltinName } from './texts.js';
+import type { Answer, SessionOptions } from './session-shapes.js';
 
-export interface SessionOptions {
-  readonly scenario: Scenario;
-  /** A fresh backend of the kind the session runs on (called again by `reset`). */
-  readonly makeBackend: () => Backend;
-  /** Everything the trainee sees goes through here. */
-  readonly out: (text: string) => void;
-  /** Where the trainee starts (a place); default: the place of the scenario's first probe. */
-  readonly startAt?: string;
-  readonly transcript?: TranscriptWriter;
-  readonly trainee?: string;
-  /** Where `diagram` writes its SVG files: a private directory or one the user named; it must exist. */
-  readonly diagramDir: string;
-  /** Wall clock in milliseconds (the summary's time figures). */
-  readonly now?: () => number;
-  /** The lab's seed: kubectl debug's container names are drawn from it (default 1). */
-  readonly seed?: number;
-  /** Ctrl-C reaches the session (a terminal): `ping` without -c runs until interrupt(), a line per tickMs (else 4 lines). */
-  readonly untilInterrupted?: { readonly tickMs: number };
-}
-
-/** The answer to one typed line. */
-interface Answer {
-  readonly kind: LineKind;
-  readonly output: string;
-  readonly exitCode?: number;
-  readonly builtin?: BuiltinName;
-  readonly fixed?: boolean;
-  readonly quit?: boolean;
-  /** How much of `output`'s start a foreground command already showed while it ran. */
-  readonly shown?: number;
-}
+export type { SessionOptions } from './session-shapes.js';
 
 /** Longest line the shell accepts. */
 const MAX_LINE = 4096;
