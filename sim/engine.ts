@@ -12,7 +12,7 @@ import { seenReply } from './conntrack-table.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
-import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
+import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, withTtl, withoutMark, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { arpSender, resolveNeighbour, whyUnanswered } from './arp.js';
 import { countForwarded, countIcmp } from './snmp.js';
@@ -148,7 +148,7 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p, arp === 'asked' ? nexthop : undefined);
   j.cross(link!.kind);
   // skb->mark does not survive the link into another namespace or host (skb_scrub_packet).
-  if (p.mark !== undefined) p = { ...p, mark: undefined };
+  if (p.mark !== undefined) p = withoutMark(p);
   const rx = neighbour.ifaceState;
   // A frame for a bridge's own address comes in through the bridge port at the other end of the sender's veth: that
   // port's MTU is the one checked, not the bridge's (kernel-checked: a 1500-byte reply through a 1500 port of a
@@ -301,7 +301,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
       if (j.recording) j.note(device, `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
     }
-    p = { ...p, ttl: p.ttl - 1 };
+    p = withTtl(p, p.ttl - 1);
   }
   const how = bridgedBack ? `DNAT target is on ${inDev} again: bridged back out (br_netfilter, not routed, TTL kept): ` : '';
   const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(j, device, p, tracked), inDev, route.dev);
