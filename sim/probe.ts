@@ -1,7 +1,7 @@
 // One probe end to end: the packet's way out, the answer the kernel would give (ICMP error, port unreachable,
 // SYN-ACK/RST, echo reply), its way back through reverse NAT, and the ProbeResult a tool sees.
 import type { Dataplane, DeviceState } from './dataplane.js';
-import { Journey, originate, type Outcome } from './engine.js';
+import { Journey, originate, originateAt, type Outcome } from './engine.js';
 import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, icmpHeader, isIcmpError, makePacket, type CtEntry, type Packet } from './packet.js';
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
 import type { DnsDatagram, ProbeSpec, SourceRoute } from './tool-context.js';
@@ -69,8 +69,7 @@ function listensOn(s: DeviceState, protocol: Packet['protocol'], port: number): 
 }
 
 /** The answer the destination's stack gives to a delivered probe, if any. */
-function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: DnsDatagram | undefined): Packet | undefined {
-  const s = dp.state(device);
+function answer(dp: Dataplane, s: DeviceState, p: Packet, dnsQuery: DnsDatagram | undefined): Packet | undefined {
   const listening = listensOn(s, p.protocol, p.dport);
   // A directed broadcast gets no ICMP error and no TCP answer; an echo is answered only with
   // icmp_echo_ignore_broadcasts=0, from fib_compute_spec_dst()'s address: the preferred source towards the sender.
@@ -91,7 +90,7 @@ function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: DnsDatagram 
   if (p.protocol === 'udp') countIp(s, listening || (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) ? Mib.UdpInDatagrams : Mib.UdpNoPorts);
   if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) {
     countIp(s, Mib.UdpOutDatagrams);
-    const payload = dnsQuery.reply(device);
+    const payload = dnsQuery.reply(s.device.id);
     return makePacket(p.dst, p.src, 'udp', p.dport, p.sport, 64, 28 + payload.length, false, undefined, undefined, undefined, payload);
   }
   if (listening) return undefined; // a UDP service swallows a traceroute probe
@@ -169,8 +168,7 @@ function snatAt(conntrack: readonly CtEntry[], device: string): boolean {
 }
 
 /** sourceRoute(...).src, or 0 where it fails: the probe's source address, without the MTUs or a result object. */
-function probeSource(dp: Dataplane, device: string, dst: number): number {
-  const s = dp.state(device);
+function probeSource(s: DeviceState, dst: number): number {
   if (s.isLocalBroadcast(dst)) return 0;
   if (s.isLocal(dst)) return dst;
   const r = s.lookup(dst)?.route;
@@ -179,7 +177,8 @@ function probeSource(dp: Dataplane, device: string, dst: number): number {
 }
 
 export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
-  const src = probeSource(dp, device, spec.dst);
+  const prober = dp.state(device);
+  const src = probeSource(prober, spec.dst);
   const icmp = spec.protocol === 'icmp';
   const packet = makePacket(
     src, spec.dst, spec.protocol, spec.sport, icmp ? (spec.icmpSeq ?? spec.seq) : spec.dport, spec.ttl, spec.length, spec.df,
@@ -187,8 +186,8 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   );
   const conntrack: CtEntry[] = [];
   const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
-  const outcome = originate(out, device, packet);
-  if (packet.protocol === 'udp') countUdpSend(dp.state(device), outcome);
+  const outcome = originateAt(out, prober, packet, false);
+  if (packet.protocol === 'udp') countUdpSend(prober, outcome);
   const steps: Step[] = out.steps;
   const tracked = spec.track === true || spec.dnsQuery !== undefined ? { device, packet, visited: out.visited, delivered: outcome.kind === 'delivered', nat: conntrack } : undefined;
   if (tracked) trackProbe(dp, { ...tracked, replied: false }, dp.nowMs);
@@ -212,19 +211,19 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   if (outcome.kind === 'dropped') return probeResult(spec, steps, outcome.disposition, outcome.device);
 
   let response: Packet | undefined;
-  const from = outcome.device;
+  const from = dp.state(outcome.device);
   let disposition: ProbeResult['disposition'];
   if (outcome.kind === 'icmp') {
     response = outcome.error;
     disposition = outcome.disposition;
   } else {
-    response = answer(dp, outcome.device, outcome.packet, spec.dnsQuery);
+    response = answer(dp, from, outcome.packet, spec.dnsQuery);
     disposition = 'reached';
     if (!response) return probeResult(spec, steps, 'reached', outcome.device);
   }
   const back = new Journey(dp, 'back', conntrack, dp.limiter, spec.seq);
   back.baseMs = out.elapsedMs;
-  const ret: Outcome = originate(back, from, response, outcome.kind === 'icmp' && outcome.natBypass === true);
+  const ret: Outcome = originateAt(back, from, response, outcome.kind === 'icmp' && outcome.natBypass === true);
   if (back.steps.length > 0) steps.push(...back.steps);
   if (ret.kind !== 'delivered' || ret.device !== device || !answers(packet, ret.packet)) {
     return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
@@ -234,7 +233,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }
   const got = ret.packet;
-  if (got.protocol === 'udp') countIp(dp.state(device), Mib.UdpInDatagrams);
+  if (got.protocol === 'udp') countIp(prober, Mib.UdpInDatagrams);
   if (tracked && !isIcmpError(got)) trackProbe(dp, { ...tracked, replied: true }, dp.nowMs);
   const kind = replyKind(got);
   if (!kind) return probeResult(spec, steps, disposition, outcome.device);
