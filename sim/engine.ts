@@ -292,8 +292,9 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (j.recording) j.note(device, `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'rp-filter' };
   }
-  const outIface = s.ifaces.get(route.dev!);
-  if (!bridgedBack) {
+  let outIface: IfaceState | undefined;
+  if (bridgedBack) outIface = s.ifaces.get(route.dev!);
+  else {
     if (p.ttl <= 1) {
       const looped = j.visited.indexOf(device) !== j.visited.lastIndexOf(device);
       countIp(s, Mib.InHdrErrors);
@@ -303,6 +304,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     // Kernel 6.18 counts IpForwDatagrams after the TTL check, before the MTU check and filter FORWARD (a FORWARD DROP
     // and a frag-needed still count; 6.1 counted after FORWARD).
     countForwarded(s);
+    outIface = s.ifaces.get(route.dev!);
     if (outIface && p.df && p.length > outIface.mtu) {
       countIp(s, Mib.FragFails);
       if (j.recording) j.note(device, `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
