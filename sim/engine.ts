@@ -4,6 +4,7 @@
 import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Attachment, DeviceState } from './dataplane.js';
+import type { IfaceState } from './device-state.js';
 import { hairpinRefused } from './hairpin.js';
 import { icmpError, reject, routeError } from './icmp-error.js';
 import { bridgeNf, forwarding, martianSource, routeText, rpFilterMode, rpFilterPasses } from './input-checks.js';
@@ -12,7 +13,7 @@ import { seenReply } from './conntrack-table.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
-import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
+import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, withTtl, withoutMark, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { arpSender, resolveNeighbour, whyUnanswered } from './arp.js';
 import { countForwarded, countIcmp } from './snmp.js';
@@ -55,7 +56,12 @@ function outputDevice(s: DeviceState, dst: number): string | undefined {
 
 /** Sends a packet from a device's own stack (a probe, an answer, an ICMP error). */
 export function originate(j: Journey, device: string, packet: Packet, natBypass = false): Outcome {
-  const s = j.dp.state(device);
+  return originateAt(j, j.dp.state(device), packet, natBypass);
+}
+
+/** originate() from a device state the caller already holds (no lookup by name). */
+export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypass: boolean): Outcome {
+  const device = s.device.id;
   const related = isIcmpError(packet);
   const reply = packet.protocol === 'tcp' ? packet.tcp !== 'syn' : packet.protocol === 'icmp' && !related && packet.icmp?.type === 0;
   let p = packet;
@@ -96,21 +102,20 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   }
   const rerouted = p.dst !== packet.dst ? ' (looked up again after nat OUTPUT changed the destination)' : '';
   if (j.recording) j.note(device, `${routeText(route)}${rerouted}`, { out });
-  return egress(j, s, route, p, undefined, true, related || reply, natBypass ? 'bypass' : undefined);
+  return egress(j, s, route, s.ifaces.get(out), p, undefined, true, related || reply, natBypass ? 'bypass' : undefined);
 }
 
 /**
- * POSTROUTING and the way onto the link; `flow` is the NAT flow the packet's ingress at this device matched, or
- * 'bypass' for a packet the kernel transmits without passing the NAT hooks.
+ * POSTROUTING and the way onto the link out of IFACE (the route's device, as the caller found it); `flow` is the NAT
+ * flow the packet's ingress at this device matched, or 'bypass' for a packet the kernel transmits without passing the NAT hooks.
  */
-function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev: string | undefined, local: boolean, tracked: boolean, flow?: Flow | 'bypass'): Outcome {
+function egress(j: Journey, s: DeviceState, route: Route, iface: IfaceState | undefined, packet: Packet, inDev: string | undefined, local: boolean, tracked: boolean, flow?: Flow | 'bypass'): Outcome {
   const device = s.device.id;
   const out = route.dev!;
   let p = packet;
   const own = flow === 'bypass' ? undefined : (flow ?? findFlow(j, device, p));
   if (own) p = undoNat(j, device, own, p, 'src', 'POSTROUTING', { out });
   else if (!tracked && flow !== 'bypass') p = applySnat(j, s, p, out, route);
-  const iface = s.ifaces.get(out);
   // A gateway that is one of the device's own addresses (Flannel without --iface: via 10.0.2.15) resolves the target itself.
   const nexthop = route.via !== undefined && !s.isLocal(route.via) ? route.via : p.dst;
   if (local && iface && p.df && p.length > iface.mtu) {
@@ -148,28 +153,31 @@ function egress(j: Journey, s: DeviceState, route: Route, packet: Packet, inDev:
   if (j.dp.tap !== null) tapDeparture(j, j.dp.tap, s, iface!, neighbour, p, arp === 'asked' ? nexthop : undefined);
   j.cross(link!.kind);
   // skb->mark does not survive the link into another namespace or host (skb_scrub_packet).
-  if (p.mark !== undefined) p = { ...p, mark: undefined };
-  const rx = neighbour.ifaceState;
+  if (p.mark !== undefined) p = withoutMark(p);
+  // The neighbour's fields read once each: neighbours come in several object shapes, so each read is a megamorphic load.
+  const rxDevice = neighbour.device, rxIfaceName = neighbour.iface, rxState = neighbour.state, rx = neighbour.ifaceState;
+  const txIface = iface!;
   // A frame for a bridge's own address comes in through the bridge port at the other end of the sender's veth: that
   // port's MTU is the one checked, not the bridge's (kernel-checked: a 1500-byte reply through a 1500 port of a
   // 1400 cni0 is received).
-  const port = rx.kind === 'bridge' && iface!.peer?.device === neighbour.device ? neighbour.state.ifaces.get(iface!.peer.iface) : undefined;
+  const port = rx.kind === 'bridge' && txIface.peer?.device === rxDevice ? rxState.ifaces.get(txIface.peer.iface) : undefined;
   const rxMtu = port?.master === rx.name ? port.mtu : rx.mtu;
   // Without DF the sender fragments to its own MTU, so only a frame bigger than both MTUs is lost on receive.
-  const frame = Math.min(p.length, iface!.mtu);
+  const frame = Math.min(p.length, txIface.mtu);
   if (frame > rxMtu + 4) {
-    if (j.recording) j.note(neighbour.device, `${frame}-byte frame exceeds ${port?.master === rx.name ? port.name : neighbour.iface} mtu ${rxMtu}: dropped on receive`, { in: neighbour.iface });
-    countCrossing(j.dp, iface!, rx, link!.bridge, p.length, arp === 'asked', true);
-    return { kind: 'dropped', device: neighbour.device, disposition: 'too-big' };
+    if (j.recording) j.note(rxDevice, `${frame}-byte frame exceeds ${port?.master === rx.name ? port.name : rxIfaceName} mtu ${rxMtu}: dropped on receive`, { in: rxIfaceName });
+    countCrossing(j.dp, txIface, rx, link!.bridge, p.length, arp === 'asked', true);
+    return { kind: 'dropped', device: rxDevice, disposition: 'too-big' };
   }
   // Between two ports of a node's bridge (pod to pod on cni0) the frame passes the bridge, not the node's routing.
   const bridge = link!.bridge;
-  countCrossing(j.dp, iface!, rx, bridge, p.length, arp === 'asked');
-  j.cameThrough = iface!.peer;
-  if (bridge && bridge.device !== device && bridge.device !== neighbour.device && bridgeNf(j.dp.state(bridge.device), bridge.iface)) {
-    return bridged(j, bridge, p, neighbour);
+  countCrossing(j.dp, txIface, rx, bridge, p.length, arp === 'asked');
+  j.cameThrough = txIface.peer;
+  if (bridge && bridge.device !== device && bridge.device !== rxDevice) {
+    const bs = j.dp.state(bridge.device);
+    if (bridgeNf(bs, bridge.iface)) return bridged(j, bs, bridge, p, rxDevice, rxIfaceName, rxState);
   }
-  return ingress(j, neighbour.device, neighbour.iface, p, neighbour.state);
+  return ingress(j, rxDevice, rxIfaceName, p, rxState);
 }
 
 /**
@@ -204,8 +212,7 @@ function ingress(j: Journey, device: string, inDev: string, packet: Packet, stat
  * device's iptables hooks as `-i cni0 -o cni0` (nat PREROUTING, filter FORWARD, nat POSTROUTING) without being
  * routed: no TTL decrement, no Time Exceeded. When PREROUTING changes its destination, it is routed instead.
  */
-function bridged(j: Journey, bridge: Attachment, packet: Packet, to: Attachment): Outcome {
-  const s = j.dp.state(bridge.device);
+function bridged(j: Journey, s: DeviceState, bridge: Attachment, packet: Packet, toDevice: string, toIface: string, toState: DeviceState): Outcome {
   const dev = bridge.iface;
   const flow = findFlow(j, bridge.device, packet);
   let p = flow ? undoNat(j, bridge.device, flow, packet, 'dst', 'PREROUTING', { in: dev }) : packet;
@@ -222,7 +229,7 @@ function bridged(j: Journey, bridge: Attachment, packet: Packet, to: Attachment)
   if (j.recording) j.note(bridge.device, `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
   if (flow) p = undoNat(j, bridge.device, flow, p, 'src', 'POSTROUTING', { out: dev });
   else if (!tracked) p = applySnat(j, s, p, dev, { dst: { addr: p.dst, len: 32 }, type: 'unicast', dev });
-  return ingress(j, to.device, to.iface, p);
+  return ingress(j, toDevice, toIface, p, toState);
 }
 
 /**
@@ -285,7 +292,9 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (j.recording) j.note(device, `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'rp-filter' };
   }
-  if (!bridgedBack) {
+  let outIface: IfaceState | undefined;
+  if (bridgedBack) outIface = s.ifaces.get(route.dev!);
+  else {
     if (p.ttl <= 1) {
       const looped = j.visited.indexOf(device) !== j.visited.lastIndexOf(device);
       countIp(s, Mib.InHdrErrors);
@@ -295,13 +304,13 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     // Kernel 6.18 counts IpForwDatagrams after the TTL check, before the MTU check and filter FORWARD (a FORWARD DROP
     // and a frag-needed still count; 6.1 counted after FORWARD).
     countForwarded(s);
-    const outIface = s.ifaces.get(route.dev!);
+    outIface = s.ifaces.get(route.dev!);
     if (outIface && p.df && p.length > outIface.mtu) {
       countIp(s, Mib.FragFails);
       if (j.recording) j.note(device, `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
       return icmpError(j, s, p, ICMP_UNREACH, 4, 'frag-needed', inDev, outIface.mtu);
     }
-    p = { ...p, ttl: p.ttl - 1 };
+    p = withTtl(p, p.ttl - 1);
   }
   const how = bridgedBack ? `DNAT target is on ${inDev} again: bridged back out (br_netfilter, not routed, TTL kept): ` : '';
   const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(j, device, p, tracked), inDev, route.dev);
@@ -312,5 +321,5 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   if (v.target === 'REJECT') return reject(j, s, p, v, inDev, how);
   if (j.recording) j.note(device, `${how}${routeText(route)}`, { in: inDev, out: route.dev });
   if (bridgedBack) j.bridgedBackFrom = j.cameThrough;
-  return egress(j, s, route, p, inDev, false, tracked, flow);
+  return egress(j, s, route, outIface, p, inDev, false, tracked, flow);
 }

@@ -7,7 +7,7 @@ import { bridgeNf } from './input-checks.js';
 import { addressFor, verdictText } from './nat.js';
 import type { Verdict } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
-import { ICMP_UNREACH, isIcmpError, type Packet } from './packet.js';
+import { ICMP_UNREACH, icmpHeader, isIcmpError, makePacket, type Packet } from './packet.js';
 import { policyVerdictNote } from './policy-verdict.js';
 import type { Disposition } from '../topology/trace.js';
 
@@ -16,7 +16,7 @@ export function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev:
   const kind = REJECT_TYPES[v.rule?.rejectWith ?? 'icmp-port-unreachable']!;
   if (kind === 'tcp-reset') {
     if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.device.id, disposition: 'rejected' };
-    const rst: Packet = { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 40, df: true, tcp: 'rst' };
+    const rst = makePacket(p.dst, p.src, 'tcp', p.dport, p.sport, 64, 40, true, undefined, 'rst');
     // nf_send_reset(): for a frame that came through a br_netfilter bridge the reset is queued straight onto the port
     // it came in by, so no NAT reverses it (after a DNAT it comes from the pod, not the ClusterIP: kernel-checked).
     const natBypass = bridgeNf(s, inDev);
@@ -54,10 +54,7 @@ export function icmpError(j: Journey, s: DeviceState, p: Packet, type: number, c
     if (j.recording) j.note(device, 'sysctl net.ipv4.icmp_ratelimit: ICMP error suppressed');
     return { kind: 'dropped', device, disposition };
   }
-  const error: Packet = {
-    src, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: icmpErrorLength(p), df: false,
-    icmp: { type, code, mtu, inner: p },
-  };
+  const error = makePacket(src, p.src, 'icmp', 0, 0, 64, icmpErrorLength(p), false, icmpHeader(type, code, mtu, p));
   return { kind: 'icmp', device, error, disposition };
 }
 

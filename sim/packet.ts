@@ -36,6 +36,32 @@ export const ICMP_UNREACH = 3;
 export const ICMP_ECHO = 8;
 export const ICMP_TIME_EXCEEDED = 11;
 
+/**
+ * A packet, always made here with every key in one order (absent fields undefined): the pipeline reads packets at
+ * every hop, and packets of one shape keep those reads monomorphic (literals of different key sets made them megamorphic).
+ */
+export function makePacket(
+  src: number, dst: number, protocol: Protocol, sport: number, dport: number, ttl: number, length: number, df: boolean,
+  icmp?: IcmpHeader, tcp?: Packet['tcp'], mark?: number, payload?: Uint8Array,
+): Packet {
+  return { src, dst, protocol, sport, dport, ttl, length, df, icmp, tcp, mark, payload };
+}
+
+/** An ICMP header, one shape for all of them (see makePacket). */
+export function icmpHeader(type: number, code: number, mtu?: number, inner?: Packet): IcmpHeader {
+  return { type, code, mtu, inner };
+}
+
+/** The packet one hop later: its TTL decremented by the router (ip_forward). */
+export function withTtl(p: Packet, ttl: number): Packet {
+  return makePacket(p.src, p.dst, p.protocol, p.sport, p.dport, ttl, p.length, p.df, p.icmp, p.tcp, p.mark, p.payload);
+}
+
+/** The packet without its skb->mark (skb_scrub_packet when it leaves the namespace or host). */
+export function withoutMark(p: Packet): Packet {
+  return makePacket(p.src, p.dst, p.protocol, p.sport, p.dport, p.ttl, p.length, p.df, p.icmp, p.tcp, undefined, p.payload);
+}
+
 export function isIcmpError(p: Packet): boolean {
   return p.protocol === 'icmp' && p.icmp !== undefined && p.icmp.type !== ICMP_ECHO && p.icmp.type !== ICMP_ECHO_REPLY;
 }
@@ -99,13 +125,22 @@ export function unit(...values: number[]): number {
   return mixList(values) / 4294967296;
 }
 
-/** One-way latency in ms of crossing a link, per link kind, with seeded jitter (VirtualBox-like figures). */
-const LINK_BASE_MS: Readonly<Record<LinkKind, number>> = { veth: 0.0025, 'host-only': 0.19, nat: 0.12, wan: 0.35 };
+/** A link kind's base one-way latency in ms (a switch: a table keyed by the kind string was a megamorphic load per hop). */
+function linkBaseMs(kind: LinkKind): number {
+  switch (kind) {
+    case 'veth': return 0.0025;
+    case 'host-only': return 0.19;
+    case 'nat': return 0.12;
+    case 'wan': return 0.35;
+  }
+}
+
 /** Time a device spends handling a packet (forwarding or answering), in ms. */
 export const DEVICE_MS = 0.0015;
 
+/** One-way latency in ms of crossing a link, per link kind, with seeded jitter (VirtualBox-like figures). */
 export function linkDelayMs(kind: LinkKind, seed: number, probe: number, step: number): number {
-  const base = LINK_BASE_MS[kind];
+  const base = linkBaseMs(kind);
   return base * (0.7 + 0.6 * unit4(seed, probe, step, 17));
 }
 

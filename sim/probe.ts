@@ -1,8 +1,8 @@
 // One probe end to end: the packet's way out, the answer the kernel would give (ICMP error, port unreachable,
 // SYN-ACK/RST, echo reply), its way back through reverse NAT, and the ProbeResult a tool sees.
 import type { Dataplane, DeviceState } from './dataplane.js';
-import { Journey, originate, type Outcome } from './engine.js';
-import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, type CtEntry, type Packet } from './packet.js';
+import { Journey, originate, originateAt, type Outcome } from './engine.js';
+import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, icmpHeader, isIcmpError, makePacket, type CtEntry, type Packet } from './packet.js';
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
 import type { DnsDatagram, ProbeSpec, SourceRoute } from './tool-context.js';
 import { addressFor, icmpErrorLength } from './engine.js';
@@ -69,8 +69,7 @@ function listensOn(s: DeviceState, protocol: Packet['protocol'], port: number): 
 }
 
 /** The answer the destination's stack gives to a delivered probe, if any. */
-function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: DnsDatagram | undefined): Packet | undefined {
-  const s = dp.state(device);
+function answer(dp: Dataplane, s: DeviceState, p: Packet, dnsQuery: DnsDatagram | undefined): Packet | undefined {
   const listening = listensOn(s, p.protocol, p.dport);
   // A directed broadcast gets no ICMP error and no TCP answer; an echo is answered only with
   // icmp_echo_ignore_broadcasts=0, from fib_compute_spec_dst()'s address: the preferred source towards the sender.
@@ -80,26 +79,23 @@ function answer(dp: Dataplane, device: string, p: Packet, dnsQuery: DnsDatagram 
     if (broadcast && s.sysctl('net.ipv4.icmp_echo_ignore_broadcasts', '1') !== '0') return undefined;
     const src = broadcast ? specDst(s, p.src) : p.dst;
     if (src === undefined) return undefined;
-    return { src, dst: p.src, protocol: 'icmp', sport: p.sport, dport: p.dport, ttl: 64, length: p.length, df: false, icmp: { type: ICMP_ECHO_REPLY, code: 0 } };
+    return makePacket(src, p.src, 'icmp', p.sport, p.dport, 64, p.length, false, icmpHeader(ICMP_ECHO_REPLY, 0));
   }
   if (broadcast) return undefined;
   if (p.protocol === 'tcp') {
     if (p.tcp !== 'syn') return undefined;
-    return { src: p.dst, dst: p.src, protocol: 'tcp', sport: p.dport, dport: p.sport, ttl: 64, length: 44, df: true, tcp: listening ? 'synack' : 'rst' };
+    return makePacket(p.dst, p.src, 'tcp', p.dport, p.sport, 64, 44, true, undefined, listening ? 'synack' : 'rst');
   }
   // A DNS server answers a datagram to its port (the answer's content: sim/dns/exchange.ts); other UDP services swallow it.
   if (p.protocol === 'udp') countIp(s, listening || (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) ? Mib.UdpInDatagrams : Mib.UdpNoPorts);
   if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) {
     countIp(s, Mib.UdpOutDatagrams);
-    const payload = dnsQuery.reply(device);
-    return { src: p.dst, dst: p.src, protocol: 'udp', sport: p.dport, dport: p.sport, ttl: 64, length: 28 + payload.length, df: false, payload };
+    const payload = dnsQuery.reply(s.device.id);
+    return makePacket(p.dst, p.src, 'udp', p.dport, p.sport, 64, 28 + payload.length, false, undefined, undefined, undefined, payload);
   }
   if (listening) return undefined; // a UDP service swallows a traceroute probe
   if (!dp.limiter.allowIcmp(s, p.src, ICMP_UNREACH, 3, dp.nowMs)) return undefined; // port unreachable is rate limited too
-  return {
-    src: p.dst, dst: p.src, protocol: 'icmp', sport: 0, dport: 0, ttl: 64, length: icmpErrorLength(p), df: false,
-    icmp: { type: ICMP_UNREACH, code: 3, inner: p },
-  };
+  return makePacket(p.dst, p.src, 'icmp', 0, 0, 64, icmpErrorLength(p), false, icmpHeader(ICMP_UNREACH, 3, undefined, p));
 }
 
 function replyKind(p: Packet): Reply['kind'] | undefined {
@@ -150,7 +146,7 @@ function tapConversation(dp: Dataplane, client: string, server: string, syn: Pac
 function responseArrives(dp: Dataplane, client: string, server: string, syn: Packet, bytes: number, conntrack: CtEntry[], seq: number): boolean {
   let length = Math.min(bytes, Math.min(pathMtu(dp, client, syn.dst), pathMtu(dp, server, syn.src)) - 52) + 52;
   for (let tries = 0; tries < 3; tries++) {
-    const data: Packet = { src: syn.dst, dst: syn.src, protocol: 'tcp', sport: syn.dport, dport: syn.sport, ttl: 64, length, df: true, tcp: 'data' };
+    const data = makePacket(syn.dst, syn.src, 'tcp', syn.dport, syn.sport, 64, length, true, undefined, 'data');
     const r = originate(new Journey(dp, 'back', conntrack, dp.limiter, seq), server, data);
     if (r.kind === 'delivered') return r.device === client;
     const mtu = r.kind === 'icmp' && r.error.icmp?.code === 4 ? r.error.icmp.mtu : r.kind === 'local-error' ? r.mtu : undefined;
@@ -172,8 +168,7 @@ function snatAt(conntrack: readonly CtEntry[], device: string): boolean {
 }
 
 /** sourceRoute(...).src, or 0 where it fails: the probe's source address, without the MTUs or a result object. */
-function probeSource(dp: Dataplane, device: string, dst: number): number {
-  const s = dp.state(device);
+function probeSource(s: DeviceState, dst: number): number {
   if (s.isLocalBroadcast(dst)) return 0;
   if (s.isLocal(dst)) return dst;
   const r = s.lookup(dst)?.route;
@@ -182,18 +177,17 @@ function probeSource(dp: Dataplane, device: string, dst: number): number {
 }
 
 export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
-  const src = probeSource(dp, device, spec.dst);
-  const packet: Packet = {
-    src, dst: spec.dst, protocol: spec.protocol, sport: spec.protocol === 'icmp' ? spec.sport : spec.sport, dport: spec.protocol === 'icmp' ? (spec.icmpSeq ?? spec.seq) : spec.dport,
-    ttl: spec.ttl, length: spec.length, df: spec.df,
-    icmp: spec.protocol === 'icmp' ? { type: ICMP_ECHO, code: 0 } : undefined,
-    tcp: spec.protocol === 'tcp' ? 'syn' : undefined,
-    payload: spec.dnsQuery?.message,
-  };
+  const prober = dp.state(device);
+  const src = probeSource(prober, spec.dst);
+  const icmp = spec.protocol === 'icmp';
+  const packet = makePacket(
+    src, spec.dst, spec.protocol, spec.sport, icmp ? (spec.icmpSeq ?? spec.seq) : spec.dport, spec.ttl, spec.length, spec.df,
+    icmp ? icmpHeader(ICMP_ECHO, 0) : undefined, spec.protocol === 'tcp' ? 'syn' : undefined, undefined, spec.dnsQuery?.message,
+  );
   const conntrack: CtEntry[] = [];
   const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
-  const outcome = originate(out, device, packet);
-  if (packet.protocol === 'udp') countUdpSend(dp.state(device), outcome);
+  const outcome = originateAt(out, prober, packet, false);
+  if (packet.protocol === 'udp') countUdpSend(prober, outcome);
   const steps: Step[] = out.steps;
   const tracked = spec.track === true || spec.dnsQuery !== undefined ? { device, packet, visited: out.visited, delivered: outcome.kind === 'delivered', nat: conntrack } : undefined;
   if (tracked) trackProbe(dp, { ...tracked, replied: false }, dp.nowMs);
@@ -217,19 +211,19 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   if (outcome.kind === 'dropped') return probeResult(spec, steps, outcome.disposition, outcome.device);
 
   let response: Packet | undefined;
-  const from = outcome.device;
+  const from = dp.state(outcome.device);
   let disposition: ProbeResult['disposition'];
   if (outcome.kind === 'icmp') {
     response = outcome.error;
     disposition = outcome.disposition;
   } else {
-    response = answer(dp, outcome.device, outcome.packet, spec.dnsQuery);
+    response = answer(dp, from, outcome.packet, spec.dnsQuery);
     disposition = 'reached';
     if (!response) return probeResult(spec, steps, 'reached', outcome.device);
   }
   const back = new Journey(dp, 'back', conntrack, dp.limiter, spec.seq);
   back.baseMs = out.elapsedMs;
-  const ret: Outcome = originate(back, from, response, outcome.kind === 'icmp' && outcome.natBypass === true);
+  const ret: Outcome = originateAt(back, from, response, outcome.kind === 'icmp' && outcome.natBypass === true);
   if (back.steps.length > 0) steps.push(...back.steps);
   if (ret.kind !== 'delivered' || ret.device !== device || !answers(packet, ret.packet)) {
     return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
@@ -239,7 +233,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     return probeResult(spec, steps, disposition === 'reached' ? 'no-answer' : disposition, outcome.device);
   }
   const got = ret.packet;
-  if (got.protocol === 'udp') countIp(dp.state(device), Mib.UdpInDatagrams);
+  if (got.protocol === 'udp') countIp(prober, Mib.UdpInDatagrams);
   if (tracked && !isIcmpError(got)) trackProbe(dp, { ...tracked, replied: true }, dp.nowMs);
   const kind = replyKind(got);
   if (!kind) return probeResult(spec, steps, disposition, outcome.device);
