@@ -174,6 +174,8 @@ export function startBackground(argv: readonly string[], ready: string, timeoutM
 export interface LineChild {
   /** Writes LINE and resolves with the program's next reply line; undefined once it has exited. */
   ask(line: string): Promise<string | undefined>;
+  /** Closes its input (it exits when it reads that); a later question starts it again. */
+  close(): void;
 }
 
 /**
@@ -202,5 +204,6 @@ export function lineChild(argv: readonly string[]): LineChild {
         waiting.push(resolve);
         child.stdin!.write(`${line}\n`);
       }),
+    close: () => child?.stdin!.end(),
   };
 }
