@@ -61,11 +61,12 @@ async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal:
 
 /**
  * Builds the plan. Everything is recorded first; then the namespaces and /etc files; then the hostnames alongside the
- * commands. Once the stages up to addresses and routes are done, the lab server (every listener and DNS server, on
+ * commands (the sysctls, hostnames and settle wait through one namespace helper, ns-helper.ts, started first). Once the stages up to addresses and routes are done, the lab server (every listener and DNS server, on
  * sockets it makes in their namespaces) starts alongside the remaining stages: a socket bound to an address before the
  * namespace has any would send its replies from the interface's primary address, as the namespace has no local routing
  * table yet. The netfilter stage stays after the CNI one: loaded earlier, it changes which flows conntrack lists (the
- * nodes' IGMP reports from cni0 went missing from `conntrack -L`). The settle wait for the links comes last.
+ * nodes' IGMP reports from cni0 went missing from `conntrack -L`). The settle wait for the links starts once the CNI
+ * stage has made the last of them, alongside the per-interface sysctls and netfilter.
  */
 export async function buildLab(b: Build): Promise<void> {
   // Everything the build makes is recorded first, in one durable write: a crash at any point leaves only recorded
@@ -102,26 +103,35 @@ async function buildRecorded(b: Build, { cniDir, dir, utsDir, server }: Recorded
   const batches = batchSteps(b.plan.steps);
   const counter = new StepCounter(b.plan.steps.length, b.progress);
   const early = stageOf('address');
+  const cniStage = stageOf('cni');
   const run = (signal: AbortSignal, which: (stage: number) => boolean): Promise<void> =>
     runBatches(batches.filter((x) => which(x.stage)), { ...b, signal }, { counter, dir, helper, ...(cni ? { cni } : {}) });
+  // The stages' branch comes first: its sysctl question reaches the helper before the hostnames one.
   await allOrFirstError(b.signal, [
-    async (signal) => {
-      throwIfAborted(signal);
-      const problem = await createHostnames(b.plan, b.record, utsDir);
-      if (problem) throw new NetnsError(problem);
-    },
     async (signal) => {
       await run(signal, (stage) => stage <= early);
       await allOrFirstError(signal, [
         (s) => startLabServer({ ...b, signal: s }, server),
-        (s) => run(s, (stage) => stage > early),
+        async (s) => {
+          await run(s, (stage) => stage > early && stage <= cniStage);
+          await allOrFirstError(s, [(s2) => run(s2, (stage) => stage > cniStage), (s2) => settle({ ...b, signal: s2 }, helper)]);
+        },
       ]);
+    },
+    async (signal) => {
+      throwIfAborted(signal);
+      const problem = await createHostnames(b.plan, b.record, utsDir, helper);
+      if (problem) throw new NetnsError(problem);
     },
   ]);
   if (server) b.progress(`listeners ${server.entries}/${server.entries}`);
+  throwIfAborted(b.signal);
+}
+
+/** Waits until the lab's links can carry packets (settle.ts); once every link exists, alongside the last stages. */
+async function settle(b: Build, helper: NsHelper): Promise<void> {
   const late = await settleLinks(b.plan.namespaces.map((n) => n.name), helper, b.signal);
   if (late.length > 0) b.warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
-  throwIfAborted(b.signal);
 }
 
 /** A private directory NAME under the state directory, recorded (down removes it whole); made later. */

@@ -16,19 +16,26 @@ import { pythonPath } from './server-process.js';
  *   shape for the fields settle.ts reads (ifname, flags UP/LOWER_UP, qdisc, operstate); null for a namespace it
  *   cannot enter.
  * - `{"op": "ask", "links": [[NS, NAME], ...]}`: one RTM_GETLINK per link (as `ip link show dev NAME`); `{}`.
+ * - `{"op": "hostnames", "pairs": [[FILE, HOSTNAME], ...]}`: for each, creates FILE, unshare(CLONE_NEWUTS),
+ *   sethostname, bind-mounts its own UTS namespace (/proc/thread-self/ns/uts) on FILE, as `unshare --uts=FILE hostname
+ *   NAME` does. The answer: `{"problem": "FILE: ERROR"}` at the first failure, else `{}`.
  * A netlink socket stays in the namespace it was made in, so each namespace is entered once for them.
  */
 export const NS_HELPER_SCRIPT = String.raw`import ctypes, errno, json, os, socket, struct, sys
 libc = ctypes.CDLL(None, use_errno=True)
+libc.sethostname.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
 socks = {}
+def check(result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, what + ': ' + os.strerror(err))
 def enter(ns):
     if '/' in ns or ns.startswith('.'):
         raise OSError(errno.EINVAL, 'bad namespace name ' + ns)
     fd = os.open('/run/netns/' + ns, os.O_RDONLY)
     try:
-        if libc.setns(fd, 0x40000000) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, 'setns ' + ns + ': ' + os.strerror(err))
+        check(libc.setns(fd, 0x40000000), 'setns ' + ns)
     finally:
         os.close(fd)
 def swapped(key):
@@ -124,11 +131,23 @@ def ask(ns, name):
         getlink(nlsock(ns), name)
     except OSError:
         pass
+def hostnames(pairs):
+    for path, name in pairs:
+        try:
+            open(path, 'w').close()
+            check(libc.unshare(0x04000000), 'unshare')
+            check(libc.sethostname(name.encode(), len(name.encode())), 'sethostname')
+            check(libc.mount(b'/proc/thread-self/ns/uts', path.encode(), None, 4096, None), 'mount --bind')
+        except OSError as e:
+            return {'problem': '%s: %s' % (path, e.strerror)}
+    return {}
 def answer(q):
     if q['op'] == 'sysctl':
         return {'errors': [sysctl(b) for b in q['batches']]}
     if q['op'] == 'links':
         return {'links': [links(ns) for ns in q['namespaces']]}
+    if q['op'] == 'hostnames':
+        return hostnames(q['pairs'])
     if q['op'] == 'ask':
         for ns, name in q['links']:
             ask(ns, name)
@@ -165,6 +184,8 @@ export interface NsHelper {
   links(namespaces: readonly string[]): Promise<(LinkJson[] | undefined)[]>;
   /** Asks the kernel for each link on its own (RTM_GETLINK). */
   ask(links: readonly (readonly [string, string])[]): Promise<void>;
+  /** Makes each FILE a UTS namespace with HOSTNAME (see NS_HELPER_SCRIPT); the first problem, or undefined. */
+  hostnames(pairs: readonly (readonly [string, string])[]): Promise<string | undefined>;
   /** Ends the helper (its input closes; it exits). */
   close(): void;
 }
@@ -185,6 +206,7 @@ export function startNsHelper(): NsHelper {
     sysctl: async (batches) => (await question<{ errors: (string | null)[] }>({ op: 'sysctl', batches })).errors.map((e) => e ?? undefined),
     links: async (namespaces) => (await question<{ links: (LinkJson[] | null)[] }>({ op: 'links', namespaces })).links.map((l) => l ?? undefined),
     ask: async (links) => void (await question<object>({ op: 'ask', links })),
+    hostnames: async (pairs) => (await question<{ problem?: string }>({ op: 'hostnames', pairs })).problem,
     close: () => child.close(),
   };
 }
