@@ -60,13 +60,14 @@ async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal:
 }
 
 /**
- * Builds the plan. Everything is recorded first; then the namespaces and /etc files; then the hostnames alongside the
- * commands (the sysctls, hostnames and settle wait through one namespace helper, ns-helper.ts, started first). Once the stages up to addresses and routes are done, the lab server (every listener and DNS server, on
- * sockets it makes in their namespaces) starts alongside the remaining stages: a socket bound to an address before the
- * namespace has any would send its replies from the interface's primary address, as the namespace has no local routing
- * table yet. The netfilter stage stays after the CNI one: loaded earlier, it changes which flows conntrack lists (the
- * nodes' IGMP reports from cni0 went missing from `conntrack -L`). The settle wait for the links starts once the CNI
- * stage has made the last of them, alongside the per-interface sysctls and netfilter.
+ * Builds the plan. Everything is recorded first; then the namespaces and /etc files; then the commands stage by stage,
+ * with the hostnames alongside (the sysctls, hostnames and settle wait go through one namespace helper, ns-helper.ts,
+ * started first). The lab server's launcher (every listener and DNS server, on sockets it makes in their namespaces)
+ * starts with the commands and makes its sockets once the stages up to addresses and routes are done: a socket bound
+ * to an address before the namespace has any would send its replies from the interface's primary address, as the
+ * namespace has no local routing table yet. The netfilter stage stays after the CNI one: loaded earlier, it changes
+ * which flows conntrack lists (the nodes' IGMP reports from cni0 went missing from `conntrack -L`). The settle wait for
+ * the links starts once the CNI stage has made the last of them, alongside the per-interface sysctls and netfilter.
  */
 export async function buildLab(b: Build): Promise<void> {
   // Everything the build makes is recorded first, in one durable write: a crash at any point leaves only recorded
@@ -102,22 +103,23 @@ async function buildRecorded(b: Build, { cniDir, dir, utsDir, server }: Recorded
   if (server) writeFileSync(server.specFile, JSON.stringify(server.spec), { mode: 0o600 });
   const batches = batchSteps(b.plan.steps);
   const counter = new StepCounter(b.plan.steps.length, b.progress);
-  const early = stageOf('address');
+  const earlyStage = stageOf('address');
   const cniStage = stageOf('cni');
   const run = (signal: AbortSignal, which: (stage: number) => boolean): Promise<void> =>
     runBatches(batches.filter((x) => which(x.stage)), { ...b, signal }, { counter, dir, helper, ...(cni ? { cni } : {}) });
+  // The server's launcher starts now and makes its sockets once addresses and routes are in (`go`).
+  const early = deferred();
   // The stages' branch comes first: its sysctl question reaches the helper before the hostnames one.
   await allOrFirstError(b.signal, [
     async (signal) => {
-      await run(signal, (stage) => stage <= early);
-      await allOrFirstError(signal, [
-        (s) => startLabServer({ ...b, signal: s }, server),
-        async (s) => {
-          await run(s, (stage) => stage > early && stage <= cniStage);
-          await allOrFirstError(s, [(s2) => run(s2, (stage) => stage > cniStage), (s2) => settle({ ...b, signal: s2 }, helper)]);
-        },
-      ]);
+      await run(signal, (stage) => stage <= earlyStage).then(early.resolve, (e: unknown) => {
+        early.reject(e);
+        throw e;
+      });
+      await run(signal, (stage) => stage > earlyStage && stage <= cniStage);
+      await allOrFirstError(signal, [(s) => run(s, (stage) => stage > cniStage), (s) => settle({ ...b, signal: s }, helper)]);
     },
+    (signal) => startLabServer({ ...b, signal }, server, early.promise),
     async (signal) => {
       throwIfAborted(signal);
       const problem = await createHostnames(b.plan, b.record, utsDir, helper);
@@ -349,10 +351,19 @@ function recordServer({ plan, record }: Build, dir: string): ServerStart | undef
  * Starts the lab server; its PID is written with the finished record (a crash before that leaves it to down, which
  * finds it in its home namespace, one of the lab's, by its command line).
  */
-async function startLabServer({ record, signal }: Build, server: ServerStart | undefined): Promise<void> {
+async function startLabServer({ record, signal }: Build, server: ServerStart | undefined, go: Promise<void>): Promise<void> {
   if (!server) return;
   throwIfAborted(signal);
   await startServer(server.home, server.python, server.argv, (pid) => {
     for (const p of record.processes) if (p.argv === server.argv) p.pid = pid;
-  });
+  }, go);
+}
+
+/** A promise with its resolve and reject at hand (a rejection nobody awaits is not reported). */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
