@@ -204,12 +204,12 @@ function failed(b: Build, batch: BatchedStep, message: string): void {
 }
 
 /** Runs one batch as its own process (a CNI plugin run, or what cannot be a line of a top-level batch). */
-async function runAlone(batch: BatchedStep, b: Build, { counter, cni }: StageRun): Promise<void> {
+async function runAlone(batch: BatchedStep, b: Build, { counter, cni, helper }: StageRun): Promise<void> {
   throwIfAborted(b.signal);
   const attach = batch.steps[0]?.cni;
   if (attach) {
     if (!cni) throw new NetnsError('a CNI step without the CNI plugins prepared');
-    await cniAdd(attach, cni.pluginDir, cni.dataDir(attach.nodeNs)).catch((e: Error) => {
+    await cniAdd(attach, cni.pluginDir, cni.dataDir(attach.nodeNs), helper.rename).catch((e: Error) => {
       throw new NetnsError(e.message);
     });
     counter.done++;

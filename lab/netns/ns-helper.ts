@@ -16,6 +16,8 @@ import { pythonPath } from './server-process.js';
  *   shape for the fields settle.ts reads (ifname, flags UP/LOWER_UP, qdisc, operstate); null for a namespace it
  *   cannot enter.
  * - `{"op": "ask", "links": [[NS, NAME], ...]}`: one RTM_GETLINK per link (as `ip link show dev NAME`); `{}`.
+ * - `{"op": "rename", "ns", "from", "to", "mac"}`: as `ip -n NS link set dev FROM down`, `ip -n NS link set dev FROM
+ *   name TO address MAC`, `ip -n NS link set dev TO up` (RTM_NEWLINK each, acknowledged); `{"problem": TEXT}` or `{}`.
  * - `{"op": "hostnames", "pairs": [[FILE, HOSTNAME], ...]}`: for each, creates FILE, unshare(CLONE_NEWUTS),
  *   sethostname, bind-mounts its own UTS namespace (/proc/thread-self/ns/uts) on FILE, as `unshare --uts=FILE hostname
  *   NAME` does. The answer: `{"problem": "FILE: ERROR"}` at the first failure, else `{}`.
@@ -78,8 +80,8 @@ def nlsock(ns):
     return socks[ns]
 OPER = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP']
 def parse(data, off, length):
-    flags = struct.unpack_from('=I', data, off + 24)[0]
-    link = {'flags': [f for f, bit in (('UP', 1), ('LOWER_UP', 0x10000)) if flags & bit]}
+    index, flags = struct.unpack_from('=iI', data, off + 20)
+    link = {'ifindex': index, 'flags': [f for f, bit in (('UP', 1), ('LOWER_UP', 0x10000)) if flags & bit]}
     at = off + 32
     while at + 4 <= off + length:
         alen, atype = struct.unpack_from('=HH', data, at)
@@ -95,11 +97,10 @@ def parse(data, off, length):
             link['operstate'] = OPER[value[0]] if value[0] < len(OPER) else str(value[0])
         at += (alen + 3) & ~3
     return link
+def attr(atype, value):
+    return struct.pack('=HH', 4 + len(value), atype) + value + b'\0' * (-len(value) % 4)
 def getlink(s, name=None):
-    attrs = b''
-    if name is not None:
-        b = name.encode() + b'\0'
-        attrs = struct.pack('=HH', 4 + len(b), 3) + b + b'\0' * (-len(b) % 4)
+    attrs = b'' if name is None else attr(3, name.encode() + b'\0')
     flags = 0x301 if name is None else 0x1
     body = struct.pack('=BxHiII', 0, 0, 0, 0, 0) + attrs
     s.send(struct.pack('=IHHII', 16 + len(body), 18, flags, 1, 0) + body)
@@ -121,6 +122,24 @@ def getlink(s, name=None):
             off += (length + 3) & ~3
         if name is not None:
             return links
+def setlink(s, index, change, flags, attrs=b''):
+    body = struct.pack('=BxHiII', 0, 0, index, flags, change) + attrs
+    s.send(struct.pack('=IHHII', 16 + len(body), 16, 0x5, 1, 0) + body)
+    data = s.recv(65536)
+    if struct.unpack_from('=H', data, 4)[0] == 2:
+        err = struct.unpack_from('=i', data, 16)[0]
+        if err:
+            raise OSError(-err, os.strerror(-err))
+def rename(q):
+    try:
+        s = nlsock(q['ns'])
+        index = getlink(s, q['from'])[0]['ifindex']
+        setlink(s, index, 1, 0)
+        setlink(s, index, 0, 0, attr(3, q['to'].encode() + b'\0') + attr(1, bytes.fromhex(q['mac'].replace(':', ''))))
+        setlink(s, index, 1, 1)
+    except OSError as e:
+        return {'problem': 'RTNETLINK answers: ' + (e.strerror or str(e))}
+    return {}
 def links(ns):
     try:
         return getlink(nlsock(ns))
@@ -148,6 +167,8 @@ def answer(q):
         return {'links': [links(ns) for ns in q['namespaces']]}
     if q['op'] == 'hostnames':
         return hostnames(q['pairs'])
+    if q['op'] == 'rename':
+        return rename(q)
     if q['op'] == 'ask':
         for ns, name in q['links']:
             ask(ns, name)
@@ -186,6 +207,8 @@ export interface NsHelper {
   ask(links: readonly (readonly [string, string])[]): Promise<void>;
   /** Makes each FILE a UTS namespace with HOSTNAME (see NS_HELPER_SCRIPT); the first problem, or undefined. */
   hostnames(pairs: readonly (readonly [string, string])[]): Promise<string | undefined>;
+  /** Renames link FROM of NS to TO with MAC (down, rename and set the address, up); a problem, or undefined. */
+  rename(ns: string, from: string, to: string, mac: string): Promise<string | undefined>;
   /** Ends the helper (its input closes; it exits). */
   close(): void;
 }
@@ -207,6 +230,7 @@ export function startNsHelper(): NsHelper {
     links: async (namespaces) => (await question<{ links: (LinkJson[] | null)[] }>({ op: 'links', namespaces })).links.map((l) => l ?? undefined),
     ask: async (links) => void (await question<object>({ op: 'ask', links })),
     hostnames: async (pairs) => (await question<{ problem?: string }>({ op: 'hostnames', pairs })).problem,
+    rename: async (ns, from, to, mac) => (await question<{ problem?: string }>({ op: 'rename', ns, from, to, mac })).problem,
     close: () => child.close(),
   };
 }
