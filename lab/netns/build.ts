@@ -78,9 +78,10 @@ export async function buildLab(b: Build): Promise<void> {
   const dir = recordPrivateDir(b, `build-${b.plan.prefix}`);
   const utsDir = recordHostnames(b.plan, b.record, b.stateDir);
   const server = recordServer(b, dir);
-  writeRecord(b.path, b.record);
+  // The helper makes nothing by starting: it starts before the durable write, so Python's start-up overlaps it.
   const helper = startNsHelper();
   try {
+    writeRecord(b.path, b.record);
     await buildRecorded(b, { cniDir, dir, utsDir, server }, helper);
   } finally {
     helper.close();
