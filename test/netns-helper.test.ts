@@ -18,7 +18,7 @@ describe.skipIf(!check.ok)('the namespace helper', () => {
   beforeAll(async () => {
     await runArgv(['ip', 'netns', 'del', NS]);
     expect((await runArgv(['ip', 'netns', 'add', NS])).exitCode).toBe(0);
-    const batch = ['link add name va type veth peer name vz', 'link add name p3-api.example type dummy', 'link set dev va up', 'link set dev vz up'];
+    const batch = ['link add name va type veth peer name vz', 'link add name p3-api.example type veth peer name px', 'link set dev va up', 'link set dev vz up'];
     expect((await runArgv(['ip', '-n', NS, '-batch', '-'], { input: batch.join('\n') + '\n' })).stderr).toBe('');
     helper = startNsHelper();
   });

@@ -2,7 +2,7 @@
 // -q -w KEY=VALUE...` would, in a fraction of the processes) and lists or asks for links over a netlink socket it keeps
 // in each namespace (settle.ts), one JSON line per question and per answer.
 import { lineChild, type LineChild } from '../process.js';
-import { PYTHON_FLAGS } from './server-spec.js';
+import { PYTHON_FLAGS, PYTHON_SETNS } from './server-spec.js';
 import { pythonPath } from './server-process.js';
 
 /**
@@ -23,23 +23,16 @@ import { pythonPath } from './server-process.js';
  *   NAME` does. The answer: `{"problem": "FILE: ERROR"}` at the first failure, else `{}`.
  * A netlink socket stays in the namespace it was made in, so each namespace is entered once for them.
  */
-export const NS_HELPER_SCRIPT = String.raw`import ctypes, errno, json, os, socket, struct, sys
-libc = ctypes.CDLL(None, use_errno=True)
-libc.sethostname.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+export const NS_HELPER_SCRIPT = [
+  'import ctypes, errno, json, os, socket, struct, sys',
+  ...PYTHON_SETNS,
+  String.raw`libc.sethostname.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
 libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
 socks = {}
 def check(result, what):
     if result != 0:
         err = ctypes.get_errno()
         raise OSError(err, what + ': ' + os.strerror(err))
-def enter(ns):
-    if '/' in ns or ns.startswith('.'):
-        raise OSError(errno.EINVAL, 'bad namespace name ' + ns)
-    fd = os.open('/run/netns/' + ns, os.O_RDONLY)
-    try:
-        check(libc.setns(fd, 0x40000000), 'setns ' + ns)
-    finally:
-        os.close(fd)
 def swapped(key):
     return key.translate(str.maketrans('./', '/.'))
 def write(kv, ignore):
@@ -181,7 +174,8 @@ for line in sys.stdin:
         reply = {'error': '%s: %s' % (type(e).__name__, e)}
     sys.stdout.write(json.dumps(reply) + '\n')
     sys.stdout.flush()
-`;
+`,
+].join('\n');
 
 /** A link as `ip -j link show` reports it, with the fields the settle wait reads. */
 export interface LinkJson {
