@@ -104,11 +104,18 @@ function runChild(file: string, args: readonly string[], opts: RunOptions): Prom
 
 /**
  * Starts a long-lived program detached from our session and resolves with its pid once it printed READY on stdout;
- * it is left running (not a zx ProcessPromise, which would keep it tied to this process until it exits).
+ * it is left running (not a zx ProcessPromise, which would keep it tied to this process until it exits). With GO, its
+ * input is a pipe that gets the line `go` once GO resolves (and closes without it if GO rejects): the program can start
+ * early and wait there.
  */
-export function startDetached(argv: readonly string[], ready: string, onPid: (pid: number) => void): Promise<number> {
+export function startDetached(argv: readonly string[], ready: string, onPid: (pid: number) => void, go?: Promise<unknown>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: [go ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    if (go && child.stdin) {
+      const input = child.stdin;
+      input.on('error', () => undefined);
+      go.then(() => input.end('go\n'), () => input.end());
+    }
     let settled = false;
     let stderr = '';
     const finish = (error?: Error): void => {
@@ -174,6 +181,8 @@ export function startBackground(argv: readonly string[], ready: string, timeoutM
 export interface LineChild {
   /** Writes LINE and resolves with the program's next reply line; undefined once it has exited. */
   ask(line: string): Promise<string | undefined>;
+  /** Closes its input (it exits when it reads that); a later question starts it again. */
+  close(): void;
 }
 
 /**
@@ -202,5 +211,6 @@ export function lineChild(argv: readonly string[]): LineChild {
         waiting.push(resolve);
         child.stdin!.write(`${line}\n`);
       }),
+    close: () => child?.stdin!.end(),
   };
 }

@@ -2,7 +2,7 @@
 // exit status is the one a shell reports: the program's, 124 on our timeout, 128+N for a signal, 127 when missing.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../lab/backend.js';
-import { findProgram, lineChild, runArgv } from '../lab/process.js';
+import { findProgram, lineChild, runArgv, startDetached } from '../lab/process.js';
 
 describe('runArgv', () => {
   it('passes each word as it is, feeds the input and returns both streams and the exit code', async () => {
@@ -47,5 +47,29 @@ describe('lineChild', () => {
     expect(await child.ask('z')).toBeUndefined();
     expect(await child.ask('w')).toBe('1 w');
     expect(await lineChild(['sh', '-c', 'exit 0']).ask('q')).toBeUndefined();
+  });
+  it('ends the program by closing its input', async () => {
+    const child = lineChild(['sh', '-c', 'while read a; do echo "got $a"; done; echo bye']);
+    expect(await child.ask('x')).toBe('got x');
+    const last = child.ask('y');
+    child.close();
+    expect(await last).toBe('got y');
+  });
+});
+
+describe('startDetached', () => {
+  const waiter = ['sh', '-c', 'read line; [ "$line" = go ] || exit 3; echo ready'];
+  it('with GO, the program reads the line `go` once GO resolves, and not before', async () => {
+    let go!: () => void;
+    const gate = new Promise<void>((resolve) => (go = resolve));
+    let ready = false;
+    const started = startDetached(waiter, 'ready', () => undefined, gate).then((pid) => ((ready = true), pid));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ready).toBe(false);
+    go();
+    expect(await started).toBeGreaterThan(0);
+  });
+  it('with GO rejected, its input closes without the line and the start fails with its exit', async () => {
+    await expect(startDetached(waiter, 'ready', () => undefined, Promise.reject(new Error('build failed')))).rejects.toThrow('exited with 3');
   });
 });

@@ -1,6 +1,7 @@
 // Groups a plan's `ip -n NS ...` steps into one `ip -n NS -batch -` per namespace and build stage: the same commands in
 // the same order within each namespace, in a fraction of the processes (the three-node lab builds in about a second).
 import type { PlanPhase, PlanStep } from './plan.js';
+import type { SysctlBatch } from './ns-helper.js';
 
 /** A command to run: a batch of plan steps (run as one `ip -batch`) or a single step. */
 export interface BatchedStep {
@@ -14,6 +15,8 @@ export interface BatchedStep {
   readonly ns: string;
   /** Index in BUILD_STAGES: stages run one after the other. */
   readonly stage: number;
+  /** What the command writes when it is `ip netns exec NS sysctl -q [-e] -w KEY=VALUE...` (the helper writes it). */
+  readonly sysctl?: SysctlBatch;
 }
 
 /**
@@ -66,11 +69,12 @@ function sysctlNamespace(step: PlanStep): string | undefined {
  * optional only when all its steps are.
  */
 function sysctlBatch(ns: string, group: readonly PlanStep[], stage: number): BatchedStep {
-  if (group.length === 1) return { ...group[0]!, steps: group, ns, stage };
   const someOptional = group.some((s) => s.optional === true);
+  const sysctl = { ns, writes: group.flatMap((s) => s.argv.slice(7)), ignoreUnknown: group.length > 1 && someOptional };
+  if (group.length === 1) return { ...group[0]!, steps: group, ns, stage, sysctl };
   const allOptional = group.every((s) => s.optional === true);
-  const argv = ['ip', 'netns', 'exec', ns, 'sysctl', '-q', ...(someOptional ? ['-e'] : []), '-w', ...group.flatMap((s) => s.argv.slice(7))];
-  return { phase: group[0]!.phase, argv, steps: group, ns, stage, ...(allOptional ? { optional: true } : {}) };
+  const argv = ['ip', 'netns', 'exec', ns, 'sysctl', '-q', ...(someOptional ? ['-e'] : []), '-w', ...sysctl.writes];
+  return { phase: group[0]!.phase, argv, steps: group, ns, stage, sysctl, ...(allOptional ? { optional: true } : {}) };
 }
 
 /**

@@ -13,6 +13,7 @@ import { createHostnames, recordHostnames } from './hostnames.js';
 import { SETTLE_TIMEOUT_MS, settleLinks } from './settle.js';
 import { batchLine, batchSteps, failedLines, failedStep, forEachLimit, phaseGroups, stageOf, type BatchedStep, type BatchInput } from './batch.js';
 import { CNI_PLUGIN_DIRS, cniAdd, cniPluginDir } from './cni.js';
+import { startNsHelper, type NsHelper } from './ns-helper.js';
 
 export class NetnsError extends Error {
   override readonly name = 'NetnsError';
@@ -20,8 +21,6 @@ export class NetnsError extends Error {
 
 /** Commands (or hostnames) run at once while building: process start-up, not CPU, is what they wait on. */
 const BUILD_CONCURRENCY = 8;
-/** Namespaces whose links the settle wait checks at once when they cannot share one `ip -batch`. */
-const SETTLE_CONCURRENCY = 16;
 /** Namespaces made per `ip -batch` (and per progress line of a large lab). */
 const NAMESPACE_CHUNK = 100;
 
@@ -61,12 +60,14 @@ async function allOrFirstError(signal: AbortSignal, branches: readonly ((signal:
 }
 
 /**
- * Builds the plan. Everything is recorded first; then the namespaces and /etc files; then the hostnames alongside the
- * commands. Once the stages up to addresses and routes are done, the lab server (every listener and DNS server, on
- * sockets it makes in their namespaces) starts alongside the remaining stages: a socket bound to an address before the
- * namespace has any would send its replies from the interface's primary address, as the namespace has no local routing
- * table yet. The netfilter stage stays after the CNI one: loaded earlier, it changes which flows conntrack lists (the
- * nodes' IGMP reports from cni0 went missing from `conntrack -L`). The settle wait for the links comes last.
+ * Builds the plan. Everything is recorded first; then the namespaces and /etc files; then the commands stage by stage,
+ * with the hostnames alongside (the sysctls, hostnames and settle wait go through one namespace helper, ns-helper.ts,
+ * started first). The lab server's launcher (every listener and DNS server, on sockets it makes in their namespaces)
+ * starts with the commands and makes its sockets once the stages up to addresses and routes are done: a socket bound
+ * to an address before the namespace has any would send its replies from the interface's primary address, as the
+ * namespace has no local routing table yet. The netfilter stage stays after the CNI one: loaded earlier, it changes
+ * which flows conntrack lists (the nodes' IGMP reports from cni0 went missing from `conntrack -L`). The settle wait for
+ * the links starts once the CNI stage has made the last of them, alongside the per-interface sysctls and netfilter.
  */
 export async function buildLab(b: Build): Promise<void> {
   // Everything the build makes is recorded first, in one durable write: a crash at any point leaves only recorded
@@ -77,7 +78,25 @@ export async function buildLab(b: Build): Promise<void> {
   const dir = recordPrivateDir(b, `build-${b.plan.prefix}`);
   const utsDir = recordHostnames(b.plan, b.record, b.stateDir);
   const server = recordServer(b, dir);
-  writeRecord(b.path, b.record);
+  // The helper makes nothing by starting: it starts before the durable write, so Python's start-up overlaps it.
+  const helper = startNsHelper();
+  try {
+    writeRecord(b.path, b.record);
+    await buildRecorded(b, { cniDir, dir, utsDir, server }, helper);
+  } finally {
+    helper.close();
+  }
+}
+
+/** What buildLab recorded and then makes: the CNI lease and build directories, the UTS files' directory, the server. */
+interface Recorded {
+  readonly cniDir: string | undefined;
+  readonly dir: string;
+  readonly utsDir: string;
+  readonly server: ServerStart | undefined;
+}
+
+async function buildRecorded(b: Build, { cniDir, dir, utsDir, server }: Recorded, helper: NsHelper): Promise<void> {
   await createNamespaces(b);
   makeEtcFiles(b.plan);
   const cni = prepareCni(cniDir);
@@ -85,27 +104,37 @@ export async function buildLab(b: Build): Promise<void> {
   if (server) writeFileSync(server.specFile, JSON.stringify(server.spec), { mode: 0o600 });
   const batches = batchSteps(b.plan.steps);
   const counter = new StepCounter(b.plan.steps.length, b.progress);
-  const early = stageOf('address');
+  const earlyStage = stageOf('address');
+  const cniStage = stageOf('cni');
   const run = (signal: AbortSignal, which: (stage: number) => boolean): Promise<void> =>
-    runBatches(batches.filter((x) => which(x.stage)), { ...b, signal }, counter, dir, cni);
+    runBatches(batches.filter((x) => which(x.stage)), { ...b, signal }, { counter, dir, helper, ...(cni ? { cni } : {}) });
+  // The server's launcher starts now and makes its sockets once addresses and routes are in (`go`).
+  const early = deferred();
+  // The stages' branch comes first: its sysctl question reaches the helper before the hostnames one.
   await allOrFirstError(b.signal, [
     async (signal) => {
-      throwIfAborted(signal);
-      const problem = await createHostnames(b.plan, b.record, utsDir);
-      if (problem) throw new NetnsError(problem);
+      await run(signal, (stage) => stage <= earlyStage).then(early.resolve, (e: unknown) => {
+        early.reject(e);
+        throw e;
+      });
+      await run(signal, (stage) => stage > earlyStage && stage <= cniStage);
+      await allOrFirstError(signal, [(s) => run(s, (stage) => stage > cniStage), (s) => settle({ ...b, signal: s }, helper)]);
     },
+    (signal) => startLabServer({ ...b, signal }, server, early.promise),
     async (signal) => {
-      await run(signal, (stage) => stage <= early);
-      await allOrFirstError(signal, [
-        (s) => startLabServer({ ...b, signal: s }, server),
-        (s) => run(s, (stage) => stage > early),
-      ]);
+      throwIfAborted(signal);
+      const problem = await createHostnames(b.plan, b.record, utsDir, helper);
+      if (problem) throw new NetnsError(problem);
     },
   ]);
   if (server) b.progress(`listeners ${server.entries}/${server.entries}`);
-  const late = await settleLinks(b.plan.namespaces.map((n) => n.name), SETTLE_CONCURRENCY, b.signal);
-  if (late.length > 0) b.warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
   throwIfAborted(b.signal);
+}
+
+/** Waits until the lab's links can carry packets (settle.ts); once every link exists, alongside the last stages. */
+async function settle(b: Build, helper: NsHelper): Promise<void> {
+  const late = await settleLinks(b.plan.namespaces.map((n) => n.name), helper, b.signal);
+  if (late.length > 0) b.warnings.push(`links not ready after ${SETTLE_TIMEOUT_MS} ms: ${late.join(', ')}`);
 }
 
 /** A private directory NAME under the state directory, recorded (down removes it whole); made later. */
@@ -176,12 +205,12 @@ function failed(b: Build, batch: BatchedStep, message: string): void {
 }
 
 /** Runs one batch as its own process (a CNI plugin run, or what cannot be a line of a top-level batch). */
-async function runAlone(batch: BatchedStep, b: Build, counter: StepCounter, cni?: CniRun): Promise<void> {
+async function runAlone(batch: BatchedStep, b: Build, { counter, cni, helper }: StageRun): Promise<void> {
   throwIfAborted(b.signal);
   const attach = batch.steps[0]?.cni;
   if (attach) {
     if (!cni) throw new NetnsError('a CNI step without the CNI plugins prepared');
-    await cniAdd(attach, cni.pluginDir, cni.dataDir(attach.nodeNs)).catch((e: Error) => {
+    await cniAdd(attach, cni.pluginDir, cni.dataDir(attach.nodeNs), helper.rename).catch((e: Error) => {
       throw new NetnsError(e.message);
     });
     counter.done++;
@@ -224,29 +253,54 @@ async function runAsLines(batches: readonly BatchedStep[], lines: readonly { lin
 const runnersFor = (groups: number, crossesNamespaces: boolean): number =>
   Math.min(groups, crossesNamespaces ? Math.max(2, Math.min(8, Math.ceil(groups / 25))) : BUILD_CONCURRENCY);
 
+/** What runs a build's stages: the step tally, the build directory (batch input files), the helper, the CNI plugins. */
+interface StageRun {
+  readonly counter: StepCounter;
+  readonly dir: string;
+  readonly helper: NsHelper;
+  readonly cni?: CniRun;
+}
+
+/** Writes the sysctl BATCHES of one stage through the helper, in one question (a failed one throws, or warns if optional). */
+async function runSysctls(batches: readonly BatchedStep[], b: Build, { counter, helper }: StageRun): Promise<void> {
+  throwIfAborted(b.signal);
+  const errors = await helper.sysctl(batches.map((x) => x.sysctl!));
+  batches.forEach((batch, i) => {
+    if (errors[i] !== undefined) failed(b, batch, `${batch.argv.join(' ')}: failed: ${errors[i]}`);
+  });
+  counter.add(batches.reduce((n, x) => n + x.steps.length, 0));
+}
+
 /**
- * Runs BATCHES stage by stage. In each stage, the batches of every namespace whose batches can all be lines
- * (batchLine) go, in order, into a few top-level `ip -force -batch -` runs; the other namespaces' batches run one after
- * the other as their own processes. Input files go in DIR (undefined: everything runs on its own).
+ * Runs BATCHES stage by stage. In each stage, the namespaces whose batches are all sysctl writes go to the helper in
+ * one question; the batches of every other namespace whose batches can all be lines (batchLine) go, in order, into a
+ * few top-level `ip -force -batch -` runs; the remaining namespaces' batches run one after the other as their own
+ * processes. Input files go in the build directory.
  */
-async function runBatches(batches: readonly BatchedStep[], b: Build, counter: StepCounter, dir: string | undefined, cni?: CniRun): Promise<void> {
+async function runBatches(batches: readonly BatchedStep[], b: Build, run: StageRun): Promise<void> {
   for (const groups of phaseGroups(batches)) {
     const tasks: (() => Promise<void>)[] = [];
     const lineable: { batch: BatchedStep; line: { line: string; input?: BatchInput } }[][] = [];
+    const sysctls: BatchedStep[] = [];
     for (const group of groups) {
-      const lines = group.map((batch, i) => (dir === undefined ? undefined : batchLine(batch, join(dir, `${batch.stage}-${i}-${batch.ns}`))));
+      if (group.every((batch) => batch.sysctl !== undefined)) {
+        sysctls.push(...group);
+        continue;
+      }
+      const lines = group.map((batch, i) => batchLine(batch, join(run.dir, `${batch.stage}-${i}-${batch.ns}`)));
       if (lines.every((l) => l !== undefined)) lineable.push(group.map((batch, i) => ({ batch, line: lines[i]! })));
       else tasks.push(async () => {
-        for (const batch of group) await runAlone(batch, b, counter, cni);
+        for (const batch of group) await runAlone(batch, b, run);
       });
     }
+    if (sysctls.length > 0) tasks.push(() => runSysctls(sysctls, b, run));
     const runners = runnersFor(lineable.length, groups.some((g) => g.some((x) => x.phase === 'link')));
     for (let r = 0; r < runners; r++) {
       const mine = lineable.filter((_, i) => i % runners === r).flat();
-      tasks.push(() => runAsLines(mine.map((x) => x.batch), mine.map((x) => x.line), b, counter));
+      tasks.push(() => runAsLines(mine.map((x) => x.batch), mine.map((x) => x.line), b, run.counter));
     }
     await forEachLimit(tasks, BUILD_CONCURRENCY, (task) => task());
-    counter.stageDone();
+    run.counter.stageDone();
   }
 }
 
@@ -298,10 +352,19 @@ function recordServer({ plan, record }: Build, dir: string): ServerStart | undef
  * Starts the lab server; its PID is written with the finished record (a crash before that leaves it to down, which
  * finds it in its home namespace, one of the lab's, by its command line).
  */
-async function startLabServer({ record, signal }: Build, server: ServerStart | undefined): Promise<void> {
+async function startLabServer({ record, signal }: Build, server: ServerStart | undefined, go: Promise<void>): Promise<void> {
   if (!server) return;
   throwIfAborted(signal);
   await startServer(server.home, server.python, server.argv, (pid) => {
     for (const p of record.processes) if (p.argv === server.argv) p.pid = pid;
-  });
+  }, go);
+}
+
+/** A promise with its resolve and reject at hand (a rejection nobody awaits is not reported). */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }

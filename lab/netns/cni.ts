@@ -87,11 +87,14 @@ export function hostVethOf(result: string, bridge: string): string | undefined {
   return parsed.interfaces?.find((i) => i.sandbox === undefined && i.name !== undefined && i.name !== bridge)?.name;
 }
 
+/** Renames a link of a namespace and sets its MAC (down, rename and address, up); a problem, or undefined. */
+export type RenameLink = (ns: string, from: string, to: string, mac: string) => Promise<string | undefined>;
+
 /**
  * Runs the bridge plugin's ADD in the node's namespace (`ip netns exec NODE DIR/bridge`) with host-local's leases in
- * DATADIR, then gives the host end the model's name and MAC (down, rename, up). Throws with the plugin's words.
+ * DATADIR, then gives the host end the model's name and MAC through RENAME. Throws with the plugin's words.
  */
-export async function cniAdd(a: CniAttach, pluginDir: string, dataDir: string): Promise<void> {
+export async function cniAdd(a: CniAttach, pluginDir: string, dataDir: string, rename: RenameLink): Promise<void> {
   const argv = ['ip', 'netns', 'exec', a.nodeNs, join(pluginDir, 'bridge')];
   const r = await runArgv(argv, { input: withDataDir(a.config, dataDir), env: cniEnv('ADD', a, pluginDir) });
   if (r.exitCode !== 0) throw new Error(`CNI ADD of ${a.podNs}: exit ${r.exitCode}: ${(r.stdout + r.stderr).trim()}`);
@@ -100,8 +103,6 @@ export async function cniAdd(a: CniAttach, pluginDir: string, dataDir: string): 
   if (made === a.hostVeth) return;
   // Down, rename and re-address, up: going down drops the IPv6 link-local address the plugin's random MAC made
   // (keep_addr_on_down is 0), and up makes it again from the model's MAC, as `ip addr` on the node then shows.
-  const rename = ['link', 'set', 'dev', made, 'name', a.hostVeth, 'address', a.hostMac];
-  const lines = [`link set dev ${made} down`, rename.join(' '), `link set dev ${a.hostVeth} up`];
-  const r2 = await runArgv(['ip', '-n', a.nodeNs, '-batch', '-'], { input: lines.join('\n') + '\n' });
-  if (r2.exitCode !== 0) throw new Error(`renaming ${made} to ${a.hostVeth} in ${a.nodeNs}: ${r2.stderr.trim()}`);
+  const problem = await rename(a.nodeNs, made, a.hostVeth, a.hostMac);
+  if (problem !== undefined) throw new Error(`renaming ${made} to ${a.hostVeth} in ${a.nodeNs}: ${problem}`);
 }

@@ -4,12 +4,12 @@ import { startDetached } from '../process.js';
 import { LAUNCHER_SCRIPT, launcherArgv, PYTHON_FLAGS } from './server-spec.js';
 
 /**
- * Starts the lab server (ARGV, after the launcher that makes its sockets) inside HOME, detached from our session, and
+ * Starts the lab server (ARGV, after the launcher that makes its sockets once GO resolves) inside HOME, detached from our session, and
  * resolves with its PID once it printed "ready". `onPid` runs as soon as the PID is known (before waiting), so the
  * caller can record it at once.
  */
-export function startServer(home: string, python: string, argv: readonly string[], onPid: (pid: number) => void): Promise<number> {
-  return startDetached(['ip', 'netns', 'exec', home, ...launcherArgv(python), ...argv], 'ready', onPid).catch((e: Error) => {
+export function startServer(home: string, python: string, argv: readonly string[], onPid: (pid: number) => void, go: Promise<unknown>): Promise<number> {
+  return startDetached(['ip', 'netns', 'exec', home, ...launcherArgv(python), ...argv], 'ready', onPid, go).catch((e: Error) => {
     throw new Error(`lab server: ${e.message}`);
   });
 }

@@ -62,7 +62,10 @@ export function planSegments(
       namespaces.push({ name: sw, role: 'switch', segment });
       add('setup', ['ip', '-n', sw, 'link', 'set', 'dev', 'lo', 'up']);
       add('link', ['ip', '-n', sw, 'link', 'add', 'name', 'br0', 'type', 'bridge']);
-      add('sysctl', ['ip', 'netns', 'exec', sw, 'sysctl', '-q', '-w', `net.ipv4.icmp_ratelimit=${lab.cluster.icmpRatelimit}`]);
+      // br0's second IGMP report (224.0.0.106, up to 1 s after the first) at once, as on the nodes (plan.ts): else it may
+      // reach the NAT engines after their rules are in, and their nat PREROUTING counts one packet more on some builds.
+      const igmp = 'net.ipv4.conf.default.igmpv3_unsolicited_report_interval=1';
+      add('sysctl', ['ip', 'netns', 'exec', sw, 'sysctl', '-q', '-w', `net.ipv4.icmp_ratelimit=${lab.cluster.icmpRatelimit}`, igmp]);
       add('sysctl', ['ip', 'netns', 'exec', sw, 'sysctl', '-q', '-w', `${BRIDGE_NF}=0`], { optional: true });
       add('up', ['ip', '-n', sw, 'link', 'set', 'dev', 'br0', 'up']);
       const names = ifAllocator(sw);

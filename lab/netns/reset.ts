@@ -5,6 +5,7 @@
 import { runArgv } from '../process.js';
 import { forEachLimit } from './batch.js';
 import { settleLinks } from './settle.js';
+import { withNsHelper } from './ns-helper.js';
 
 interface LinkState { readonly ifname: string; readonly mtu: number; readonly up: boolean; readonly hairpin?: boolean }
 interface LinkJson { ifname: string; mtu: number; flags?: string[]; linkinfo?: { info_slave_kind?: string; info_slave_data?: { hairpin?: boolean } } }
@@ -145,5 +146,5 @@ export async function flushCaches(namespaces: readonly string[]): Promise<boolea
 
 /** Waits until links brought back up can carry packets again (see settle.ts). */
 export async function settleAfterReset(namespaces: readonly string[]): Promise<boolean> {
-  return (await settleLinks(namespaces, 4)).length === 0;
+  return (await withNsHelper((helper) => settleLinks(namespaces, helper))).length === 0;
 }

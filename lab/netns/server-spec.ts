@@ -39,13 +39,10 @@ export function listenerSocket(ns: string, l: Listener): ServerSocket {
 export const FIRST_SOCKET_FD = 3;
 
 /**
- * Runs as `PYTHON -I -S -c LAUNCHER NODE SERVER_JS SPEC_FILE`: makes each socket of the spec inside its namespace
- * (IPv4; TCP with SO_REUSEADDR and a backlog of 511, as node's listen), moves them to fds 3, 4, ..., enters
- * the home namespace and exec's the rest of its arguments (same PID). A socket that cannot be made: a line on stderr
- * and exit 1.
+ * Python lines (after `import ctypes, os`) defining `libc` and `enter(NS)`: setns(2) into the network namespace
+ * /run/netns/NS, or an OSError. The launcher and the build's namespace helper (ns-helper.ts) both start with them.
  */
-export const LAUNCHER_SCRIPT = [
-  'import ctypes, fcntl, json, os, resource, socket, sys',
+export const PYTHON_SETNS: readonly string[] = [
   'libc = ctypes.CDLL(None, use_errno=True)',
   'def enter(ns):',
   "    fd = os.open('/run/netns/' + ns, os.O_RDONLY | os.O_CLOEXEC)",
@@ -55,6 +52,20 @@ export const LAUNCHER_SCRIPT = [
   "            raise OSError(err, 'setns: ' + os.strerror(err))",
   '    finally:',
   '        os.close(fd)',
+];
+
+/**
+ * Runs as `PYTHON -I -S -c LAUNCHER NODE SERVER_JS SPEC_FILE`: waits for the line `go` on its input (it is started while
+ * the namespaces are still being built, and exits without it), then makes each socket of the spec inside its namespace
+ * (IPv4; TCP with SO_REUSEADDR and a backlog of 511, as node's listen), moves them to fds 3, 4, ..., enters
+ * the home namespace and exec's the rest of its arguments (same PID). A socket that cannot be made: a line on stderr
+ * and exit 1.
+ */
+export const LAUNCHER_SCRIPT = [
+  'import ctypes, fcntl, json, os, resource, socket, sys',
+  ...PYTHON_SETNS,
+  "if sys.stdin.readline() != 'go\\n':",
+  '    sys.exit(1)',
   'with open(sys.argv[-1]) as f:',
   '    spec = json.load(f)',
   'soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)',

@@ -6,17 +6,9 @@
 // (RTM_GETLINK, `ip link show dev X`) makes the kernel run its pending link-watch work then (measured on 6.18: a
 // bridge port left DOWN for 0.7 s of polling was UP right after), so the wait asks for each link still pending.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runArgv } from '../process.js';
-import { forEachLimit } from './batch.js';
+import type { LinkJson, NsHelper } from './ns-helper.js';
 
-interface LinkJson {
-  readonly ifname: string;
-  readonly flags?: readonly string[];
-  readonly qdisc?: string;
-  readonly operstate?: string;
-}
-
-/** What stands for the links of a namespace whose `ip link` failed. */
+/** What stands for the links of a namespace the helper could not list. */
 const LINK_FAILED = '(ip link failed)';
 
 /** Longest we wait for the links of one namespace. */
@@ -30,45 +22,23 @@ export function unsettledLinks(links: readonly LinkJson[]): string[] {
     .map((l) => l.ifname);
 }
 
-/** The links of each namespace, in one `ip -batch` (ip forks `ip -j link show` in each); undefined if any failed. */
-async function linksOf(namespaces: readonly string[]): Promise<LinkJson[][] | undefined> {
-  const r = await runArgv(['ip', '-batch', '-'], { input: namespaces.map((ns) => `netns exec ${ns} ip -j link show`).join('\n') + '\n' });
-  const lines = r.stdout.split('\n').filter((l) => l.startsWith('['));
-  return r.exitCode === 0 && lines.length === namespaces.length ? lines.map((l) => JSON.parse(l) as LinkJson[]) : undefined;
-}
-
-/** One namespace's links that are not settled, or a line saying its `ip link` failed. */
-async function pendingIn(ns: string): Promise<string[]> {
-  const r = await runArgv(['ip', '-n', ns, '-j', 'link', 'show']);
-  return r.exitCode === 0 ? unsettledLinks(JSON.parse(r.stdout) as LinkJson[]) : [LINK_FAILED];
-}
-
-/** Asks for each pending link on its own (see above): its pending link-watch work runs now. */
-async function askEach(pending: ReadonlyMap<string, readonly string[]>, concurrency: number): Promise<void> {
-  const links = [...pending].flatMap(([ns, names]) => names.filter((n) => n !== LINK_FAILED).map((name) => [ns, name] as const));
-  await forEachLimit(links, concurrency, async ([ns, name]) => void (await runArgv(['ip', '-n', ns, 'link', 'show', 'dev', name])));
-}
-
-
 /**
- * Polls the namespaces until all their links are settled, all of them per round in one `ip -batch` (each one on its
- * own, CONCURRENCY at a time, when a name would not survive batch-line splitting or the batch fails); returns
- * `ns: link` for those still not ready at the timeout.
+ * Polls the namespaces until all their links are settled, through HELPER (its netlink socket in each namespace: no
+ * process per round), and asks for each pending link on its own; returns `ns: link` for those still not ready at the
+ * timeout.
  */
-export async function settleLinks(namespaces: readonly string[], concurrency: number, signal?: AbortSignal): Promise<string[]> {
+export async function settleLinks(namespaces: readonly string[], helper: NsHelper, signal?: AbortSignal): Promise<string[]> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  const plain = namespaces.every((ns) => /^[A-Za-z0-9_.-]+$/.test(ns));
   let waiting = [...namespaces];
   for (;;) {
     signal?.throwIfAborted();
-    const batched = plain && waiting.length > 0 ? await linksOf(waiting) : undefined;
+    const listed = waiting.length > 0 ? await helper.links(waiting) : [];
     const pending = new Map<string, string[]>();
-    if (batched) waiting.forEach((ns, i) => pending.set(ns, unsettledLinks(batched[i]!)));
-    else await forEachLimit(waiting, concurrency, async (ns) => void pending.set(ns, await pendingIn(ns)));
+    waiting.forEach((ns, i) => pending.set(ns, listed[i] ? unsettledLinks(listed[i]) : [LINK_FAILED]));
     waiting = waiting.filter((ns) => pending.get(ns)!.length > 0);
     if (waiting.length === 0) return [];
     if (Date.now() >= deadline) return waiting.flatMap((ns) => pending.get(ns)!.map((l) => `${ns}: ${l}`));
-    await askEach(pending, concurrency);
-    await sleep(5);
+    await helper.ask([...pending].flatMap(([ns, names]) => names.filter((n) => n !== LINK_FAILED).map((name) => [ns, name] as const)));
+    await sleep(2);
   }
 }
