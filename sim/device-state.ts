@@ -9,6 +9,7 @@ import type { Tables } from './netfilter.js';
 import { inIpset, parseIpsets, type IpSets } from './ipset.js';
 import type { LinkCounters } from './link-stats.js';
 import type { IpMib } from './ip-mib.js';
+import type { IcmpCounters } from './snmp.js';
 
 export interface IfaceState {
   readonly name: string;
@@ -151,6 +152,8 @@ export class DeviceState {
   private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[] };
   /** The Ip, Udp and IpExt MIB counters (sim/ip-mib.ts), made on first use. */
   ipMib?: IpMib;
+  /** The Icmp and IcmpMsg counters and IpForwDatagrams (sim/snmp.ts), made on first use. */
+  icmpMib?: IcmpCounters;
 
   constructor(
     readonly device: Device, readonly tables: Tables, private readonly shared?: SharedFib<Route>, flannelRunning = true,
