@@ -40,6 +40,9 @@ export class NeighbourTable {
   /** The interface asked about last and its entries (a device sends most frames out of one interface). */
   private lastDev: string | undefined = undefined;
   private lastTable: Map<number, NeighEntry> | undefined = undefined;
+  /** The entry `send` found last on lastDev, and its address (-1: none); forgotten whenever an entry is set or deleted. */
+  private lastIp = -1;
+  private lastEntry: NeighEntry | undefined = undefined;
 
   private table(dev: string): Map<number, NeighEntry> {
     if (dev === this.lastDev) return this.lastTable!;
@@ -47,6 +50,7 @@ export class NeighbourTable {
     if (t === undefined) this.byDev.set(dev, (t = new Map()));
     this.lastDev = dev;
     this.lastTable = t;
+    this.lastIp = -1;
     return t;
   }
 
@@ -75,11 +79,13 @@ export class NeighbourTable {
    */
   send(dev: string, ip: number, mac: string, now: number): 'asked' | 'known' | 'lost' | 'other' | 'probing' {
     const t = this.table(dev);
-    const e = t.get(ip);
+    const e = ip === this.lastIp ? this.lastEntry! : t.get(ip);
     if (e === undefined || e.failsAtMs !== undefined || (e.probesFail && this.state(e, now) === 'FAILED')) {
-      t.set(ip, entry(ip, dev, mac, false, now));
+      this.set(t, ip, entry(ip, dev, mac, false, now));
       return 'asked';
     }
+    this.lastIp = ip;
+    this.lastEntry = e;
     if (e.permanent) return e.lladdr === mac ? 'known' : 'lost';
     if (e.lladdr !== mac) return 'other';
     if (this.state(e, now) !== 'STALE') return 'known';
@@ -92,7 +98,7 @@ export class NeighbourTable {
     const t = this.table(dev);
     const e = t.get(ip);
     if (e?.permanent) return;
-    if (e === undefined || e.failsAtMs === undefined || e.failsAtMs < failsAt) t.set(ip, entry(ip, dev, undefined, false, 0, failsAt));
+    if (e === undefined || e.failsAtMs === undefined || e.failsAtMs < failsAt) this.set(t, ip, entry(ip, dev, undefined, false, 0, failsAt));
   }
 
   /** A static entry for `ip` on `dev` (answers instead of ARP), if one is there. */
@@ -108,16 +114,23 @@ export class NeighbourTable {
     const e = t.get(ip);
     if (e !== undefined && e.failsAtMs === undefined && e.lladdr === mac) return;
     if (e?.permanent) return;
-    t.set(ip, entry(ip, dev, mac, false, now - REACHABLE_MS));
+    this.set(t, ip, entry(ip, dev, mac, false, now - REACHABLE_MS));
   }
 
   /** `ip neigh replace|add IP lladdr MAC dev DEV [nud S]`: PERMANENT (the default), or a learned entry confirmed now or stale. */
   setEntry(dev: string, ip: number, mac: string, state: 'PERMANENT' | 'REACHABLE' | 'STALE', now: number): void {
-    this.table(dev).set(ip, entry(ip, dev, mac, state === 'PERMANENT', state === 'REACHABLE' ? now : now - REACHABLE_MS));
+    this.set(this.table(dev), ip, entry(ip, dev, mac, state === 'PERMANENT', state === 'REACHABLE' ? now : now - REACHABLE_MS));
   }
 
   delete(dev: string, ip: number): boolean {
+    this.lastIp = -1;
     return this.byDev.get(dev)?.delete(ip) ?? false;
+  }
+
+  /** Sets an entry of table T (every write goes here: the entry `send` kept is forgotten). */
+  private set(t: Map<number, NeighEntry>, ip: number, e: NeighEntry): void {
+    this.lastIp = -1;
+    t.set(ip, e);
   }
 
   /** Every entry, device by device in the order first used, newest entry first (as the kernel's hash buckets fill). */
