@@ -20,30 +20,33 @@ export const ICMP_COLUMNS: readonly string[] = SNMP_COLUMNS.Icmp;
 const ICMP_SLOT = new Map(ICMP_COLUMNS.map((name, k) => [name, k]));
 /** IcmpMsg's counters are slots for types 0-18 (NR_ICMP_TYPES, every type the simulator builds); others go to a Map. */
 const ICMP_TYPES = 19;
+/** Where IcmpMsg's in and out counts start in IcmpCounters' slots. */
+const MSG_IN = ICMP_COLUMNS.length;
+const MSG_OUT = MSG_IN + ICMP_TYPES;
 
 /** A device's ICMP counters and IpForwDatagrams, in typed arrays by slot (one indexed add per count). */
 export class IcmpCounters {
   /** Ip line: ForwDatagrams. */
   forwarded = 0;
-  /** Icmp line columns by slot (ICMP_COLUMNS' order). */
-  private readonly icmp = new Float64Array(ICMP_COLUMNS.length);
-  /** IcmpMsg: per direction and type; the kernel lists only the types seen (a count above 0). */
-  private readonly msgIn = new Float64Array(ICMP_TYPES);
-  private readonly msgOut = new Float64Array(ICMP_TYPES);
+  /**
+   * One array (one allocation per device): the Icmp line's columns by slot (ICMP_COLUMNS' order), then IcmpMsg's in
+   * and out counts by type from MSG_IN and MSG_OUT; the kernel lists only the types seen (a count above 0).
+   */
+  private readonly slots = new Float64Array(MSG_OUT + ICMP_TYPES);
   /** Counts of other types, by direction and type (`in 42`), so none is ever lost. */
   private otherTypes?: Map<string, number>;
 
   /** The Icmp line's column NAME (0 for a name it does not have). */
   icmpColumn(name: string): number {
     const k = ICMP_SLOT.get(name);
-    return k === undefined ? 0 : this.icmp[k]!;
+    return k === undefined ? 0 : this.slots[k]!;
   }
 
   /** IcmpMsg's types seen in one direction, ascending, with their counts. */
   messages(dir: 'in' | 'out'): [number, number][] {
-    const m = dir === 'in' ? this.msgIn : this.msgOut;
+    const from = dir === 'in' ? MSG_IN : MSG_OUT;
     const seen: [number, number][] = [];
-    for (let type = 0; type < ICMP_TYPES; type++) if (m[type]! > 0) seen.push([type, m[type]!]);
+    for (let type = 0; type < ICMP_TYPES; type++) if (this.slots[from + type]! > 0) seen.push([type, this.slots[from + type]!]);
     for (const [key, n] of this.otherTypes ?? []) if (key.startsWith(dir)) seen.push([Number(key.slice(dir.length + 1)), n]);
     return seen.sort((x, y) => x[0] - y[0]);
   }
@@ -51,10 +54,10 @@ export class IcmpCounters {
   /** One more message of TYPE in direction DIR. */
   count(type: number, dir: 'in' | 'out'): void {
     const into = dir === 'in';
-    this.icmp[into ? IN_MSGS : OUT_MSGS]++;
+    this.slots[into ? IN_MSGS : OUT_MSGS]++;
     const slot = (into ? IN_SLOTS : OUT_SLOTS)[type];
-    if (slot !== undefined) this.icmp[slot]++;
-    if (type >= 0 && type < ICMP_TYPES && Number.isInteger(type)) (into ? this.msgIn : this.msgOut)[type]++;
+    if (slot !== undefined) this.slots[slot]++;
+    if (type >= 0 && type < ICMP_TYPES && Number.isInteger(type)) this.slots[(into ? MSG_IN : MSG_OUT) + type]++;
     else this.countOtherType(`${dir} ${type}`);
   }
 
