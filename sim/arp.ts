@@ -176,7 +176,10 @@ function mayAnswer(dp: Dataplane, a: Attachment, tip: number): boolean {
 
 /** Whether the model sets proxy_arp or proxy_arp_pvlan anywhere on D (on some interface, `all` or `default`). */
 function modelMayProxy(d: Device): boolean {
-  return Object.entries(d.sysctls).some(([k, v]) => /\.proxy_arp(_pvlan)?$/.test(k) && v !== '0');
+  // A key loop rather than entries and a regex: a large lab's link index asks this of thousands of devices.
+  const sysctls = d.sysctls;
+  for (const k in sysctls) if ((k.endsWith('.proxy_arp') || k.endsWith('.proxy_arp_pvlan')) && sysctls[k] !== '0') return true;
+  return false;
 }
 
 /** A link's receivers that could answer a request: by address held (any interface), and those with proxy ARP possible. */

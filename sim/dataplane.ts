@@ -6,7 +6,7 @@ import { copyTables, parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
 import type { TapSink } from './capture/tap.js';
-import { DeviceState, holds, type IfaceState, type InterfaceRecord } from './device-state.js';
+import { DeviceState, addressingEpoch, holds, type IfaceState, type InterfaceRecord } from './device-state.js';
 
 export { DeviceState, type IfaceState } from './device-state.js';
 
@@ -36,6 +36,26 @@ export interface LinkInfo {
   readonly bridge: Attachment | undefined;
   /** The segment index's addresses of the interface's segment. */
   readonly addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined;
+}
+
+/**
+ * neighbourOn's last answer for one asking interface's link (kept on its LinkInfo): the holder found for `ip`, or
+ * undefined when nobody holds it. Kept only while what decided it stays: the addresses (addressingEpoch, which every
+ * address change and sysctl write moves, and the readdressed set, which only grows) and, because only answers that
+ * passed over no candidate for its carrier are kept, the carrier of the holder itself, checked again on each use.
+ */
+interface NeighbourMemo {
+  ip: number;
+  epoch: number;
+  readdressed: number;
+  segment: string;
+  askingDevice: string;
+  askingIface: string;
+  holder: IndexedAttachment | undefined;
+}
+
+interface LinkRecord extends LinkInfo {
+  memo: NeighbourMemo | undefined;
 }
 
 /** The bridge interface `i` (of `s`) is enslaved to, kept on the interface (a port's master never changes). */
@@ -117,8 +137,8 @@ export class Dataplane {
     if (rec.link === undefined) {
       const segment = iface.segment;
       rec.link = segment === undefined
-        ? { kind: 'veth', bridge: undefined, addrs: undefined }
-        : { kind: this.linkKind(segment), bridge: this.bridgeOf(segment), addrs: this.segmentIndex.get(segment) };
+        ? { kind: 'veth', bridge: undefined, addrs: undefined, memo: undefined } satisfies LinkRecord
+        : { kind: this.linkKind(segment), bridge: this.bridgeOf(segment), addrs: this.segmentIndex.get(segment), memo: undefined } satisfies LinkRecord;
     }
     return rec.link as LinkInfo;
   }
@@ -220,21 +240,37 @@ export class Dataplane {
     return this.neighbourAmong(this.segmentIndex.get(segment), segment, ip, askingDevice, askingIface);
   }
 
-  /** neighbour() for the asking interface's own segment, whose index entries its LinkInfo holds. */
+  /** neighbour() for the asking interface's own segment, whose index entries its LinkInfo holds (and its last answer). */
   neighbourOn(link: LinkInfo, segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
-    return this.neighbourAmong(link.addrs, segment, ip, askingDevice, askingIface);
+    const rec = link as LinkRecord;
+    const memo = rec.memo;
+    const epoch = addressingEpoch();
+    if (memo !== undefined && memo.ip === ip && memo.epoch === epoch && memo.readdressed === this.readdressed.size
+      && memo.segment === segment && memo.askingDevice === askingDevice && memo.askingIface === askingIface) {
+      const h = memo.holder;
+      if (h === undefined || this.carrierOf(h.state!, h.ifaceState!)) return h as Neighbour | undefined;
+    }
+    const found = this.neighbourAmong(link.addrs, segment, ip, askingDevice, askingIface);
+    if (!this.answerKept) return found;
+    if (memo === undefined) rec.memo = { ip, epoch, readdressed: this.readdressed.size, segment, askingDevice, askingIface, holder: found };
+    else { memo.ip = ip; memo.epoch = epoch; memo.readdressed = this.readdressed.size; memo.segment = segment; memo.askingDevice = askingDevice; memo.askingIface = askingIface; memo.holder = found; }
+    return found;
   }
+
+  /** Whether the last neighbourAmong answer passed over no candidate for its carrier (so only the answer's own carrier can change it). */
+  private answerKept = false;
 
   private neighbourAmong(addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined, segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
     const indexed = addrs?.get(ip) ?? NO_ATTACHMENTS;
     const candidates = this.readdressed.size === 0 ? indexed : this.withReaddressed(indexed, segment, ip);
+    this.answerKept = true;
     for (let k = 0; k < candidates.length; k++) {
       const c: IndexedAttachment = candidates[k]!;
       if (c.device === askingDevice && c.iface === askingIface) continue;
       const cs = c.state ?? (c.state = this.state(c.device));
       const st = c.ifaceState !== undefined ? c.ifaceState : (c.ifaceState = cs.ifaces.get(c.iface) ?? null);
       if (!st || st.segment !== segment || !holds(st, ip)) continue;
-      if (!this.carrierOf(cs, st)) continue;
+      if (!this.carrierOf(cs, st)) { this.answerKept = false; continue; }
       return c as Neighbour;
     }
     return undefined;

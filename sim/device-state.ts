@@ -9,6 +9,7 @@ import type { Tables } from './netfilter.js';
 import { inIpset, parseIpsets, type IpSets } from './ipset.js';
 import type { LinkCounters } from './link-stats.js';
 import type { IpMib } from './ip-mib.js';
+import type { IcmpCounters } from './snmp.js';
 
 export interface IfaceState {
   readonly name: string;
@@ -19,7 +20,8 @@ export interface IfaceState {
   readonly peer?: Interface['peer'];
   /** A bridge port in hairpin mode: `bridge link set dev PORT hairpin on|off` changes it. */
   hairpin: boolean;
-  addrs: IfAddr[];
+  /** Replaced whole when addresses change, never edited in place (a new state shares the model's list). */
+  addrs: readonly IfAddr[];
   mtu: number;
   up: boolean;
   /** A bridge whose MTU was set to a new value by hand: it no longer follows its ports' smallest MTU. */
@@ -30,7 +32,8 @@ export interface IfaceState {
 type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs' | 'mac'>]: IfaceState[K] };
 export interface InterfaceRecord extends InterfaceFields {}
 export class InterfaceRecord implements IfaceState {
-  private addrList: IfAddr[];
+  /** The model's list until the first assignment (lists are replaced, never edited: IfaceState.addrs is readonly). */
+  private addrList: readonly IfAddr[];
   /** The bridge interface named by `master`, resolved on the first carrier check (null: none such). */
   masterIface?: IfaceState | null;
   /** The veth peer's device state and interface, resolved on the first carrier check (null: no such device or interface). */
@@ -44,24 +47,24 @@ export class InterfaceRecord implements IfaceState {
   private readonly model: Interface;
   private macText?: string;
 
-  constructor(i: Interface, private readonly readdressed: () => void) {
+  constructor(i: Interface, private readonly owner: DeviceState) {
     this.model = i;
     this.name = i.name; this.kind = i.kind; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
     this.hairpin = i.hairpin === true; this.mtu = i.mtu; this.up = true;
-    this.addrList = [...i.addrs];
+    this.addrList = i.addrs;
   }
 
   get mac(): string {
     return (this.macText ??= this.model.mac);
   }
 
-  get addrs(): IfAddr[] {
+  get addrs(): readonly IfAddr[] {
     return this.addrList;
   }
 
-  set addrs(v: IfAddr[]) {
+  set addrs(v: readonly IfAddr[]) {
     this.addrList = v;
-    this.readdressed();
+    this.owner.readdressed();
   }
 }
 
@@ -92,47 +95,58 @@ export function addressingEpoch(): number {
 
 /** A device's sysctls: a Map that forgets the numbers derived from it whenever a key is written or removed. */
 class SysctlMap extends Map<string, string> {
-  /** Numbers computed from sysctls (rp_filter mode, forwarding per input device, ICMP limits), by function and argument. */
-  readonly derived = new Map<SysctlFunction, Map<string, number>>();
+  /**
+   * Numbers computed from sysctls (rp_filter mode, forwarding per input device, ICMP limits), by function and argument;
+   * made on the first such number (most of a large lab's devices never need one), dropped on every write.
+   */
+  derived: Map<SysctlFunction, Map<string, number>> | undefined = undefined;
   /** The same for numbers without an argument (arg ''): one lookup by function. */
-  readonly derivedPlain = new Map<SysctlFunction, number>();
+  derivedPlain: Map<SysctlFunction, number> | undefined = undefined;
   /** The input route decision's sysctls, by input interface: one lookup per packet instead of one per sysctl. */
-  readonly inputs = new Map<string, InputSysctls>();
+  inputs: Map<string, InputSysctls> | undefined = undefined;
   /** The last interface looked up in `inputs` and its entry (a routed packet asks three times for one interface). */
   lastInput: string | undefined = undefined;
   lastInputSysctls: InputSysctls | undefined = undefined;
+  /** Whether the constructor has run: Map's constructor calls set() for the initial entries, which are no change. */
+  private made = false;
+
+  constructor(entries: Iterable<readonly [string, string]>) {
+    super(entries);
+    this.made = true;
+  }
+
   override set(key: string, value: string): this {
-    if (this.derived !== undefined) addressingChanges++; // Map's constructor calls set() before the fields exist
-    this.derived?.clear();
-    this.derivedPlain?.clear();
-    this.inputs?.clear();
-    this.lastInput = undefined;
+    if (this.made) this.forget();
     return super.set(key, value);
   }
   override delete(key: string): boolean {
-    addressingChanges++;
-    this.derived.clear();
-    this.derivedPlain.clear();
-    this.inputs.clear();
-    this.lastInput = undefined;
+    this.forget();
     return super.delete(key);
   }
   override clear(): void {
-    addressingChanges++;
-    this.derived.clear();
-    this.derivedPlain.clear();
-    this.inputs.clear();
-    this.lastInput = undefined;
+    this.forget();
     super.clear();
   }
+
+  /** A write: every derived number goes, and the addressing epoch moves. */
+  private forget(): void {
+    addressingChanges++;
+    this.derived = undefined;
+    this.derivedPlain = undefined;
+    this.inputs = undefined;
+    this.lastInput = undefined;
+  }
 }
+
+/** The deleted shared routes of a device that has none (shared: handed out only as a new list, deletedShared). */
+const NO_DELETIONS = Object.freeze([]) as unknown as Cidr[];
 
 export class DeviceState {
   readonly ifaces: Map<string, IfaceState>;
   /** Own main-table routes, in insertion order. */
   ownRoutes: Route[];
   /** Shared routes deleted on this device (by prefix); see `deletedShared`. */
-  private deleted: Cidr[] = [];
+  private deleted: Cidr[] = NO_DELETIONS;
   readonly sysctls: SysctlMap;
   /** The evaluator's compiled form of the netfilter chains (kept in step with `tables` rule by rule). */
   readonly ruleCache: RuleCache = new WeakMap();
@@ -143,14 +157,14 @@ export class DeviceState {
   private neighbourTable?: NeighbourTable;
   private flannelMissing?: Map<string, number>;
   private fibCache?: OverlayFib<Route>;
-  /** The interfaces in order (the set never changes after creation; their addresses do). */
-  private readonly ifaceList: readonly IfaceState[];
   /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
   private localCache?: Int32Array;
   /** Broadcast addresses of every non-loopback interface's subnets shorter than /31, with their interfaces (whose `up` is read per call); rebuilt like localCache. */
   private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[] };
   /** The Ip, Udp and IpExt MIB counters (sim/ip-mib.ts), made on first use. */
   ipMib?: IpMib;
+  /** The Icmp and IcmpMsg counters and IpForwDatagrams (sim/snmp.ts), made on first use. */
+  icmpMib?: IcmpCounters;
 
   constructor(
     readonly device: Device, readonly tables: Tables, private readonly shared?: SharedFib<Route>, flannelRunning = true,
@@ -158,18 +172,21 @@ export class DeviceState {
     private readonly deletionsTouched?: (s: DeviceState) => void,
   ) {
     this.ifaces = new Map(device.interfaces.map((i) => [i.name, this.ifaceState(i)]));
-    this.ifaceList = [...this.ifaces.values()];
     this.ownRoutes = [...device.routes];
     this.sysctls = new SysctlMap(Object.entries(device.sysctls));
     this.flannelRunning = flannelRunning && device.flannel !== undefined;
   }
 
   private ifaceState(i: Interface): IfaceState {
-    return new InterfaceRecord(i, this.readdressed);
+    return new InterfaceRecord(i, this);
   }
 
   /** Told by an interface whose addresses were replaced: the local and broadcast address sets are made again. */
-  private readonly readdressed = (): void => { this.localCache = undefined; this.broadcastCache = undefined; addressingChanges++; };
+  readdressed(): void {
+    this.localCache = undefined;
+    this.broadcastCache = undefined;
+    addressingChanges++;
+  }
 
   /** Path MTUs learned from frag-needed errors (the route cache's exceptions): destination -> MTU and when learned. */
   get pmtu(): Map<number, { readonly mtu: number; readonly atMs: number }> {
@@ -194,6 +211,7 @@ export class DeviceState {
   /** Shared routes deleted on this device (by prefix). */
   get deletedShared(): Cidr[] {
     this.deletionsTouched?.(this);
+    if (this.deleted === NO_DELETIONS) this.deleted = [];
     return this.deleted;
   }
 
@@ -258,13 +276,14 @@ export class DeviceState {
 
   /** A number derived from sysctls, computed once and kept until any sysctl of this device changes. */
   derivedSysctl(compute: SysctlFunction, arg: string): number {
+    const map = this.sysctls;
     if (arg === '') {
-      const plain = this.sysctls.derivedPlain;
+      const plain = (map.derivedPlain ??= new Map());
       let n = plain.get(compute);
       if (n === undefined) plain.set(compute, (n = compute(this, arg)));
       return n;
     }
-    const all = this.sysctls.derived;
+    const all = (map.derived ??= new Map());
     let cache = all.get(compute);
     if (cache === undefined) all.set(compute, (cache = new Map()));
     let v = cache.get(arg);
@@ -276,7 +295,7 @@ export class DeviceState {
   inputSysctls(dev: string, compute: (s: DeviceState, dev: string) => InputSysctls): InputSysctls {
     const map = this.sysctls;
     if (map.lastInput === dev) return map.lastInputSysctls!;
-    const all = map.inputs;
+    const all = (map.inputs ??= new Map());
     let v = all.get(dev);
     if (v === undefined) all.set(dev, (v = compute(this, dev)));
     map.lastInput = dev;
@@ -310,7 +329,7 @@ export class DeviceState {
     let local = this.localCache;
     if (local === undefined) {
       const all: number[] = [];
-      for (const i of this.ifaceList) for (const a of i.addrs) all.push(a.ip);
+      for (const i of this.ifaces.values()) for (const a of i.addrs) all.push(a.ip);
       this.localCache = local = Int32Array.from(all);
     }
     const key = addr | 0;
@@ -328,7 +347,7 @@ export class DeviceState {
     if (cache === undefined) {
       const addrs: number[] = [];
       const ifaces: IfaceState[] = [];
-      for (const i of this.ifaceList) {
+      for (const i of this.ifaces.values()) {
         if (i.kind === 'loopback') continue;
         for (const a of i.addrs) if (a.len < 31) { addrs.push(broadcastOf(subnetOf(a))); ifaces.push(i); }
       }

@@ -59,11 +59,13 @@ export class PrefixTable {
   /** `prefixes[i]` is stored with value `i`; the first of equal prefixes wins. */
   constructor(prefixes: readonly { readonly addr: number; readonly len: number }[]) {
     const byLen = new Map<number, [number, number][]>();
-    const seen = new Set<string>();
+    // Addresses seen per length (numbers, not `addr/len` texts: every device's FIB is built from a few prefixes).
+    const seen = new Map<number, Set<number>>();
     prefixes.forEach((p, i) => {
-      const id = `${p.addr}/${p.len}`;
-      if (seen.has(id)) return;
-      seen.add(id);
+      let addrs = seen.get(p.len);
+      if (!addrs) seen.set(p.len, (addrs = new Set()));
+      if (addrs.has(p.addr)) return;
+      addrs.add(p.addr);
       let list = byLen.get(p.len);
       if (!list) byLen.set(p.len, (list = []));
       list.push([p.addr, i]);

@@ -30,17 +30,32 @@ export interface NeighEntry {
   probesFail?: boolean;
 }
 
+/** An entry with every field present, so entries share one shape (the per-frame reads stay monomorphic). */
+function entry(ip: number, dev: string, lladdr: string | undefined, permanent: boolean, confirmedMs: number, failsAtMs?: number): NeighEntry {
+  return { ip, dev, lladdr, permanent, confirmedMs, failsAtMs, delayFromMs: undefined, probesFail: undefined };
+}
+
 export class NeighbourTable {
   private readonly byDev = new Map<string, Map<number, NeighEntry>>();
+  /** The interface asked about last and its entries (a device sends most frames out of one interface). */
+  private lastDev: string | undefined = undefined;
+  private lastTable: Map<number, NeighEntry> | undefined = undefined;
+  /** The entry `send` found last on lastDev, and its address (-1: none); forgotten whenever an entry is set or deleted. */
+  private lastIp = -1;
+  private lastEntry: NeighEntry | undefined = undefined;
 
   private table(dev: string): Map<number, NeighEntry> {
+    if (dev === this.lastDev) return this.lastTable!;
     let t = this.byDev.get(dev);
     if (t === undefined) this.byDev.set(dev, (t = new Map()));
+    this.lastDev = dev;
+    this.lastTable = t;
+    this.lastIp = -1;
     return t;
   }
 
   get(dev: string, ip: number): NeighEntry | undefined {
-    return this.byDev.get(dev)?.get(ip);
+    return dev === this.lastDev ? this.lastTable!.get(ip) : this.byDev.get(dev)?.get(ip);
   }
 
   /** The entry's state at `now` (a DELAY whose probe time has come is confirmed then). */
@@ -64,11 +79,13 @@ export class NeighbourTable {
    */
   send(dev: string, ip: number, mac: string, now: number): 'asked' | 'known' | 'lost' | 'other' | 'probing' {
     const t = this.table(dev);
-    const e = t.get(ip);
+    const e = ip === this.lastIp ? this.lastEntry! : t.get(ip);
     if (e === undefined || e.failsAtMs !== undefined || (e.probesFail && this.state(e, now) === 'FAILED')) {
-      t.set(ip, { ip, dev, lladdr: mac, permanent: false, confirmedMs: now });
+      this.set(t, ip, entry(ip, dev, mac, false, now));
       return 'asked';
     }
+    this.lastIp = ip;
+    this.lastEntry = e;
     if (e.permanent) return e.lladdr === mac ? 'known' : 'lost';
     if (e.lladdr !== mac) return 'other';
     if (this.state(e, now) !== 'STALE') return 'known';
@@ -81,7 +98,7 @@ export class NeighbourTable {
     const t = this.table(dev);
     const e = t.get(ip);
     if (e?.permanent) return;
-    if (e === undefined || e.failsAtMs === undefined || e.failsAtMs < failsAt) t.set(ip, { ip, dev, permanent: false, confirmedMs: 0, failsAtMs: failsAt });
+    if (e === undefined || e.failsAtMs === undefined || e.failsAtMs < failsAt) this.set(t, ip, entry(ip, dev, undefined, false, 0, failsAt));
   }
 
   /** A static entry for `ip` on `dev` (answers instead of ARP), if one is there. */
@@ -97,16 +114,23 @@ export class NeighbourTable {
     const e = t.get(ip);
     if (e !== undefined && e.failsAtMs === undefined && e.lladdr === mac) return;
     if (e?.permanent) return;
-    t.set(ip, { ip, dev, lladdr: mac, permanent: false, confirmedMs: now - REACHABLE_MS });
+    this.set(t, ip, entry(ip, dev, mac, false, now - REACHABLE_MS));
   }
 
   /** `ip neigh replace|add IP lladdr MAC dev DEV [nud S]`: PERMANENT (the default), or a learned entry confirmed now or stale. */
   setEntry(dev: string, ip: number, mac: string, state: 'PERMANENT' | 'REACHABLE' | 'STALE', now: number): void {
-    this.table(dev).set(ip, { ip, dev, lladdr: mac, permanent: state === 'PERMANENT', confirmedMs: state === 'REACHABLE' ? now : now - REACHABLE_MS });
+    this.set(this.table(dev), ip, entry(ip, dev, mac, state === 'PERMANENT', state === 'REACHABLE' ? now : now - REACHABLE_MS));
   }
 
   delete(dev: string, ip: number): boolean {
+    this.lastIp = -1;
     return this.byDev.get(dev)?.delete(ip) ?? false;
+  }
+
+  /** Sets an entry of table T (every write goes here: the entry `send` kept is forgotten). */
+  private set(t: Map<number, NeighEntry>, ip: number, e: NeighEntry): void {
+    this.lastIp = -1;
+    t.set(ip, e);
   }
 
   /** Every entry, device by device in the order first used, newest entry first (as the kernel's hash buckets fill). */

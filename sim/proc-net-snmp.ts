@@ -48,8 +48,8 @@ function ipExtValues(s: DeviceState): Values {
 function icmpMsgLines(s: DeviceState): string {
   const c = icmpCounters(s);
   const seen: [string, number][] = [];
-  for (const [dir, m] of [['In', c.msgIn], ['Out', c.msgOut]] as const) {
-    for (const type of [...m.keys()].sort((x, y) => x - y)) seen.push([`${dir}Type${type}`, m.get(type)!]);
+  for (const dir of ['In', 'Out'] as const) {
+    for (const [type, n] of c.messages(dir === 'In' ? 'in' : 'out')) seen.push([`${dir}Type${type}`, n]);
   }
   let out = '';
   for (let k = 0; k < seen.length; k += ICMPMSG_PER_LINE) {
@@ -61,9 +61,9 @@ function icmpMsgLines(s: DeviceState): string {
 
 /** /proc/net/snmp of the place. */
 export function procNetSnmp(s: DeviceState): string {
-  const icmp = icmpCounters(s).icmp;
+  const icmp = icmpCounters(s);
   return mibLines('Ip', SNMP_COLUMNS.Ip, ipValues(s))
-    + mibLines('Icmp', SNMP_COLUMNS.Icmp, (n) => icmp.get(n) ?? 0)
+    + mibLines('Icmp', SNMP_COLUMNS.Icmp, (n) => icmp.icmpColumn(n))
     + icmpMsgLines(s)
     + mibLines('Tcp', SNMP_COLUMNS.Tcp, (n) => TCP_CONSTANTS[n] ?? 0)
     + mibLines('Udp', SNMP_COLUMNS.Udp, udpValues(s))

@@ -33,7 +33,12 @@ export class RateLimiter {
   private lastDevice: string | undefined;
   private lastPeers: Map<number, PeerTokens> | undefined;
 
+  /** The (device, peer) asked about last and its tokens (a traceroute's three probes per hop ask the same pair; entries are never removed). */
+  private lastPeer = -1;
+  private lastTokens: PeerTokens | undefined;
+
   private peer(device: string, peer: number, now: number): PeerTokens {
+    if (device === this.lastDevice && peer === this.lastPeer) return this.lastTokens!;
     let byPeer = device === this.lastDevice ? this.lastPeers : this.peers.get(device);
     if (!byPeer) this.peers.set(device, (byPeer = new Map()));
     this.lastDevice = device;
@@ -41,6 +46,8 @@ export class RateLimiter {
     let p = byPeer.get(peer);
     // A new inet_peer starts as if last used 60 s ago: a full bucket.
     if (!p) byPeer.set(peer, (p = { tokens: 0, last: now - 60 * HZ }));
+    this.lastPeer = peer;
+    this.lastTokens = p;
     return p;
   }
 

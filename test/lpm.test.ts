@@ -1,0 +1,32 @@
+// PrefixTable (sim/lpm.ts) answers as a scan of its prefixes does: the longest prefix holding the address, the first
+// of equal prefixes, over random prefix lists with repeats.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { maskOf } from '../topology/address.js';
+import { PrefixTable } from '../sim/lpm.js';
+
+/** The index of the longest prefix holding ADDR (the first of equal ones), or -1: the reference scan. */
+function scan(prefixes: readonly { addr: number; len: number }[], addr: number): number {
+  let best = -1;
+  prefixes.forEach((p, i) => {
+    const m = maskOf(p.len);
+    if (((addr & m) >>> 0) === ((p.addr & m) >>> 0) && (best === -1 || p.len > prefixes[best]!.len)) best = i;
+  });
+  return best;
+}
+
+/** Addresses from a small space, so that prefixes repeat and nest. */
+const addr = fc.tuple(fc.constantFrom(10, 192), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })).map(([a, b, c]) => ((a << 24) | (b << 16) | (c << 8) | c) >>> 0);
+const prefix = fc.tuple(addr, fc.constantFrom(0, 8, 16, 24, 32)).map(([a, len]) => ({ addr: (a & maskOf(len)) >>> 0, len }));
+
+describe('PrefixTable', () => {
+  it('finds the longest prefix, the first of repeated ones', () => {
+    fc.assert(
+      fc.property(fc.array(prefix, { maxLength: 12 }), fc.array(addr, { minLength: 1, maxLength: 8 }), (prefixes, addrs) => {
+        const t = new PrefixTable(prefixes);
+        for (const a of addrs) expect(t.lookup(a)).toBe(scan(prefixes, a));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
