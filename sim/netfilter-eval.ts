@@ -82,11 +82,22 @@ function compiledFrom(list: readonly CompiledRule[], rules: readonly Rule[]): bo
 /** Rules were inserted, deleted or replaced: a rule that stays keeps its compiled form and its counters. */
 function recompiled(list: CompiledList, rules: readonly Rule[]): CompiledList {
   dstIndexes.delete(list);
-  list.distinct = new Set(rules).size === rules.length;
+  list.distinct = allDistinct(rules);
+  if (list.length === 0) {
+    for (const r of rules) list.push(compileRule(r)); // a chain's first compile (every node's, in a large lab)
+    return list;
+  }
   const before = new Map(list.map((r) => [r.rule, r]));
   list.length = rules.length;
   for (let k = 0; k < rules.length; k++) list[k] = before.get(rules[k]!) ?? compileRule(rules[k]!);
   return list;
+}
+
+/** Whether no rule object is twice in `rules` (pairs compared for short chains: no Set made per node's chain). */
+function allDistinct(rules: readonly Rule[]): boolean {
+  if (rules.length > 16) return new Set(rules).size === rules.length;
+  for (let k = 1; k < rules.length; k++) for (let before = 0; before < k; before++) if (rules[before] === rules[k]) return false;
+  return true;
 }
 
 /** The counters of a chain's rules, in rule order (for `iptables -L -v`, `-S -v`, `iptables-save -c`). */

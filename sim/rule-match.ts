@@ -90,11 +90,30 @@ export function stateBit(state: string): number {
 }
 
 function testsOf(r: Rule): number {
-  const has = (x: unknown, bit: number) => (x === undefined ? 0 : bit);
-  return has(r.src, TEST_SRC) | has(r.dst, TEST_DST) | has(r.protocol, TEST_PROTOCOL) | has(r.in, TEST_IN) | has(r.out, TEST_OUT)
-    | has(r.dport, TEST_DPORT) | has(r.sport, TEST_SPORT) | has(r.ctstate, TEST_CTSTATE) | has(r.icmpType, TEST_ICMP)
-    | has(r.multiport, TEST_MULTIPORT) | has(r.mark, TEST_MARK) | has(r.addrtype, TEST_ADDRTYPE) | has(r.sets, TEST_SETS)
-    | (r.physdevIsBridged === true ? TEST_BRIDGED : 0) | has(r.probability, TEST_PROBABILITY);
+  let t = 0;
+  if (r.src !== undefined) t |= TEST_SRC;
+  if (r.dst !== undefined) t |= TEST_DST;
+  if (r.protocol !== undefined) t |= TEST_PROTOCOL;
+  if (r.in !== undefined) t |= TEST_IN;
+  if (r.out !== undefined) t |= TEST_OUT;
+  if (r.dport !== undefined) t |= TEST_DPORT;
+  if (r.sport !== undefined) t |= TEST_SPORT;
+  if (r.ctstate !== undefined) t |= TEST_CTSTATE;
+  if (r.icmpType !== undefined) t |= TEST_ICMP;
+  if (r.multiport !== undefined) t |= TEST_MULTIPORT;
+  if (r.mark !== undefined) t |= TEST_MARK;
+  if (r.addrtype !== undefined) t |= TEST_ADDRTYPE;
+  if (r.sets !== undefined) t |= TEST_SETS;
+  if (r.physdevIsBridged === true) t |= TEST_BRIDGED;
+  if (r.probability !== undefined) t |= TEST_PROBABILITY;
+  return t;
+}
+
+/** `--ctstate STATES` as stateBit bits. */
+function stateBits(states: readonly string[] | undefined): number {
+  let bits = 0;
+  if (states !== undefined) for (const state of states) bits |= stateBit(state);
+  return bits;
 }
 
 function actionOf(r: Rule): number {
@@ -117,7 +136,7 @@ export function compileRule(r: Rule): CompiledRule {
     out: r.out?.value ?? null, outNot: r.out?.not === true,
     dport: r.dport?.value ?? null, dportNot: r.dport?.not === true,
     sport: r.sport?.value ?? null, sportNot: r.sport?.not === true,
-    ctstates: (r.ctstate?.value ?? []).reduce((bits, state) => bits | stateBit(state), 0), ctstateNot: r.ctstate?.not === true,
+    ctstates: stateBits(r.ctstate?.value), ctstateNot: r.ctstate?.not === true,
     icmpType: r.icmpType?.value ?? null, icmpTypeNot: r.icmpType?.not === true,
     multiport: r.multiport ?? null,
     mark: r.mark ?? null,
