@@ -142,6 +142,8 @@ class SysctlMap extends Map<string, string> {
 const NO_DELETIONS = Object.freeze([]) as unknown as Cidr[];
 
 export class DeviceState {
+  /** The device's id, kept here: `device` may be a debug container's view (another object shape), so the pipeline reads this. */
+  readonly id: string;
   readonly ifaces: Map<string, IfaceState>;
   /** Own main-table routes, in insertion order. */
   ownRoutes: Route[];
@@ -171,6 +173,7 @@ export class DeviceState {
     /** Told whenever the deleted shared routes are handed out (they may be edited in place) or replaced. */
     private readonly deletionsTouched?: (s: DeviceState) => void,
   ) {
+    this.id = device.id;
     this.ifaces = new Map(device.interfaces.map((i) => [i.name, this.ifaceState(i)]));
     this.ownRoutes = [...device.routes];
     this.sysctls = new SysctlMap(Object.entries(device.sysctls));
