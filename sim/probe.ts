@@ -64,7 +64,7 @@ function specDst(s: DeviceState, sender: number): number | undefined {
 
 /** Whether an app listens on PROTOCOL/PORT at the device (a loop: a closure here would cost an allocation per answer). */
 function listensOn(s: DeviceState, protocol: Packet['protocol'], port: number): boolean {
-  for (const l of s.device.listeners) if (l.protocol === protocol && l.port === port) return true;
+  for (const l of s.listeners) if (l.protocol === protocol && l.port === port) return true;
   return false;
 }
 
