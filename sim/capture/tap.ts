@@ -1,6 +1,6 @@
 // The dataplane's tap: the frame events the engine emits at each interface crossing while a capture listens (and
 // only then: the engine tests `dp.tap !== null` once per crossing), and the interfaces an AF_PACKET socket sees them on.
-import type { DeviceState, IfaceState, Neighbour } from '../dataplane.js';
+import { NeighbourRecord, type DeviceState, type IfaceState, type Neighbour } from '../dataplane.js';
 import type { Journey } from '../engine.js';
 import { arpSender, segmentReceivers } from '../arp.js';
 import type { Packet } from '../packet.js';
@@ -160,7 +160,7 @@ function tapAnsweredArp(j: Journey, tap: TapSink, s: DeviceState, out: IfaceStat
   const request: ArpFrame = { op: 'request', senderMac: out.mac, senderIp: sender, targetMac: '00:00:00:00:00:00', targetIp: target };
   broadcast(j, tap, s, out, { atMs: at, srcMac: out.mac, dstMac: BROADCAST_MAC, arp: request, flow });
   const reply: ArpFrame = { op: 'reply', senderMac: rx.mac, senderIp: target, targetMac: out.mac, targetIp: sender };
-  const back: Neighbour = { device, iface: out.name, ifaceState: out, state: s };
+  const back = new NeighbourRecord(device, out.name, s, out) as Neighbour;
   crossings(tap, neighbour.device, rx, back, { atMs: at, srcMac: rx.mac, dstMac: out.mac, arp: reply, flow }, true);
 }
 
