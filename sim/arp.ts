@@ -5,7 +5,7 @@
 // address on the link, so traffic to known neighbours never reads these sysctls.
 import { formatIp } from '../topology/address.js';
 import type { Device } from '../topology/model.js';
-import type { Attachment, Dataplane, DeviceState, Neighbour } from './dataplane.js';
+import { NeighbourRecord, type Attachment, type Dataplane, type DeviceState, type Neighbour } from './dataplane.js';
 import { addressingEpoch, type IfaceState } from './device-state.js';
 import { acceptLocal, forwarding, rpFilterAccepts } from './input-checks.js';
 import type { Journey } from './journey.js';
@@ -238,7 +238,7 @@ function candidatesFor(dp: Dataplane, segment: string, tip: number): readonly nu
 function attached(dp: Dataplane, a: Attachment): Neighbour | undefined {
   const state = dp.state(a.device);
   const ifaceState = state.ifaces.get(a.iface);
-  return ifaceState && dp.carrierOf(state, ifaceState) ? { ...a, state, ifaceState } : undefined;
+  return ifaceState && dp.carrierOf(state, ifaceState) ? new NeighbourRecord(a.device, a.iface, state, ifaceState) as Neighbour : undefined;
 }
 
 /**
@@ -300,7 +300,7 @@ export function resolveNeighbour(j: Journey, s: DeviceState, out: IfaceState, ne
     return { neighbour: holder, arp: 'known' };
   }
   const sip = arpSender(s, out.name, nexthop, saddr);
-  const answerer = sip === undefined ? undefined : arpAnswerer(dp, segment, { device: s.device.id, iface: out.name }, sip, nexthop);
+  const answerer = sip === undefined ? undefined : arpAnswerer(dp, segment, { device: s.id, iface: out.name }, sip, nexthop);
   if (answerer === undefined) {
     if (arp === 'asked') s.neighbours.delete(out.name, nexthop);
     return { neighbour: undefined, arp: undefined };
@@ -310,7 +310,7 @@ export function resolveNeighbour(j: Journey, s: DeviceState, out: IfaceState, ne
   // A proxy answers a broadcast request after a random wait below proxy_delay (pneigh_enqueue): the mean is taken.
   if (!answerer.state.isLocal(nexthop)) {
     j.elapsedMs += PROXY_DELAY_MS / 2;
-    if (j.recording) j.note(answerer.device, `answers ARP for ${formatIp(nexthop)} with its own MAC (proxy ARP on ${answerer.iface}): ${s.device.id} sends it there`, { in: answerer.iface });
+    if (j.recording) j.note(answerer.device, `answers ARP for ${formatIp(nexthop)} with its own MAC (proxy ARP on ${answerer.iface}): ${s.id} sends it there`, { in: answerer.iface });
   }
   return { neighbour: answerer, arp: 'asked' };
 }

@@ -21,11 +21,20 @@ export interface Neighbour extends Attachment {
   readonly ifaceState: IfaceState;
 }
 
-/** An entry of the segment index, with its device state and interface once looked up (both never change identity). */
-interface IndexedAttachment extends Attachment {
-  state?: DeviceState;
-  ifaceState?: IfaceState | null;
+/**
+ * An entry of the segment index, with its device state and interface once looked up (both never change identity), and
+ * every neighbour handed out: one object shape from creation, so the engine's reads of a neighbour stay monomorphic.
+ */
+export class NeighbourRecord implements Attachment {
+  constructor(
+    readonly device: string,
+    readonly iface: string,
+    public state: DeviceState | undefined = undefined,
+    public ifaceState: IfaceState | null | undefined = undefined,
+  ) {}
 }
+
+type IndexedAttachment = NeighbourRecord;
 
 const NO_ATTACHMENTS: readonly IndexedAttachment[] = Object.freeze([]);
 
@@ -111,8 +120,8 @@ export class Dataplane {
         if (!bySeg) index.set(i.segment, (bySeg = new Map()));
         for (const a of i.addrs) {
           const list = bySeg.get(a.ip);
-          if (list) list.push({ device: d.id, iface: i.name });
-          else bySeg.set(a.ip, [{ device: d.id, iface: i.name }]);
+          if (list) list.push(new NeighbourRecord(d.id, i.name));
+          else bySeg.set(a.ip, [new NeighbourRecord(d.id, i.name)]);
         }
       }
     }
@@ -229,7 +238,7 @@ export class Dataplane {
     const candidates = [...indexed];
     for (const id of this.readdressed) {
       for (const i of this.state(id).ifaces.values()) {
-        if (i.segment === segment && holds(i, ip)) candidates.push({ device: id, iface: i.name });
+        if (i.segment === segment && holds(i, ip)) candidates.push(new NeighbourRecord(id, i.name));
       }
     }
     return candidates;

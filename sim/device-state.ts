@@ -1,7 +1,7 @@
 // One device's mutable state in the simulator: its interfaces, routes (own and shared, as one FIB), sysctls and the
 // numbers derived from them, netfilter tables, ARP table and path MTU cache, created by the Dataplane on first touch.
 import { broadcastOf, sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
-import type { Device, Interface, Route } from '../topology/model.js';
+import type { Device, Interface, Listener, Route } from '../topology/model.js';
 import { OverlayFib, TOMBSTONE, type FibHit, type SharedFib } from './lpm.js';
 import type { RuleCache } from './netfilter-eval.js';
 import { NeighbourTable } from './neighbours.js';
@@ -142,6 +142,10 @@ class SysctlMap extends Map<string, string> {
 const NO_DELETIONS = Object.freeze([]) as unknown as Cidr[];
 
 export class DeviceState {
+  /** The device's id, kept here: `device` may be a debug container's view (another object shape), so the pipeline reads this. */
+  readonly id: string;
+  /** The device's listeners, kept here for the same reason (a debug view shares the pod's list: it is a spread of the pod). */
+  readonly listeners: readonly Listener[];
   readonly ifaces: Map<string, IfaceState>;
   /** Own main-table routes, in insertion order. */
   ownRoutes: Route[];
@@ -171,6 +175,8 @@ export class DeviceState {
     /** Told whenever the deleted shared routes are handed out (they may be edited in place) or replaced. */
     private readonly deletionsTouched?: (s: DeviceState) => void,
   ) {
+    this.id = device.id;
+    this.listeners = device.listeners;
     this.ifaces = new Map(device.interfaces.map((i) => [i.name, this.ifaceState(i)]));
     this.ownRoutes = [...device.routes];
     this.sysctls = new SysctlMap(Object.entries(device.sysctls));

@@ -61,7 +61,7 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
 
 /** originate() from a device state the caller already holds (no lookup by name). */
 export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypass: boolean): Outcome {
-  const device = s.device.id;
+  const device = s.id;
   const related = isIcmpError(packet);
   const reply = packet.protocol === 'tcp' ? packet.tcp !== 'syn' : packet.protocol === 'icmp' && !related && packet.icmp?.type === 0;
   let p = packet;
@@ -110,7 +110,7 @@ export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypas
  * flow the packet's ingress at this device matched, or 'bypass' for a packet the kernel transmits without passing the NAT hooks.
  */
 function egress(j: Journey, s: DeviceState, route: Route, iface: IfaceState | undefined, packet: Packet, inDev: string | undefined, local: boolean, tracked: boolean, flow?: Flow | 'bypass'): Outcome {
-  const device = s.device.id;
+  const device = s.id;
   const out = route.dev!;
   let p = packet;
   const own = flow === 'bypass' ? undefined : (flow ?? findFlow(j, device, p));
@@ -154,7 +154,7 @@ function egress(j: Journey, s: DeviceState, route: Route, iface: IfaceState | un
   j.cross(link!.kind);
   // skb->mark does not survive the link into another namespace or host (skb_scrub_packet).
   if (p.mark !== undefined) p = withoutMark(p);
-  // The neighbour's fields read once each: neighbours come in several object shapes, so each read is a megamorphic load.
+  // The neighbour's fields read once each (every neighbour is a NeighbourRecord: one object shape, monomorphic loads).
   const rxDevice = neighbour.device, rxIfaceName = neighbour.iface, rxState = neighbour.state, rx = neighbour.ifaceState;
   const txIface = iface!;
   // A frame for a bridge's own address comes in through the bridge port at the other end of the sender's veth: that
@@ -238,7 +238,7 @@ function bridged(j: Journey, s: DeviceState, bridge: Attachment, packet: Packet,
  * at another port of the same bridge (kernel: br_nf_pre_routing_finish "bridged_dnat": no TTL decrement).
  */
 function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, tracked: boolean, flow: Flow | undefined, daddrChanged: boolean): Outcome {
-  const device = s.device.id;
+  const device = s.id;
   let p = packet;
   // A local broadcast address (a directed broadcast to one of this router's subnets) is RTN_BROADCAST: received here
   // like a local address (source validated, filter INPUT), never forwarded, so no TTL check either; what answers it

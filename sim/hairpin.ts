@@ -10,10 +10,10 @@ import type { Journey, Outcome } from './engine.js';
  */
 export function hairpinRefused(j: Journey, s: DeviceState, out: string, to: Attachment, from: NonNullable<Interface['peer']>): Outcome | undefined {
   const target = j.dp.state(to.device).ifaces.get(to.iface)?.peer;
-  if (!target || from.device !== s.device.id || target.device !== from.device || target.iface !== from.iface) return undefined;
+  if (!target || from.device !== s.id || target.device !== from.device || target.iface !== from.iface) return undefined;
   const inPort = from.iface;
   const port = s.ifaces.get(inPort);
   if (port?.master !== out || port.hairpin) return undefined;
-  if (j.recording) j.note(s.device.id, `${out} would send the frame back out of ${inPort}, the port it came in by, and its hairpin mode is off: dropped`, { in: inPort, out: inPort });
-  return { kind: 'dropped', device: s.device.id, disposition: 'hairpin-off' };
+  if (j.recording) j.note(s.id, `${out} would send the frame back out of ${inPort}, the port it came in by, and its hairpin mode is off: dropped`, { in: inPort, out: inPort });
+  return { kind: 'dropped', device: s.id, disposition: 'hairpin-off' };
 }

@@ -12,32 +12,32 @@ import { policyVerdictNote } from './policy-verdict.js';
 import type { Disposition } from '../topology/trace.js';
 
 export function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev: string, how = ''): Outcome {
-  if (j.recording) j.note(s.device.id, `${how}${policyVerdictNote(j.dp, s.device.id, v, p)}${verdictText('filter', v)}`, { in: inDev });
+  if (j.recording) j.note(s.id, `${how}${policyVerdictNote(j.dp, s.id, v, p)}${verdictText('filter', v)}`, { in: inDev });
   const kind = REJECT_TYPES[v.rule?.rejectWith ?? 'icmp-port-unreachable']!;
   if (kind === 'tcp-reset') {
-    if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.device.id, disposition: 'rejected' };
+    if (p.protocol !== 'tcp' || p.tcp !== 'syn') return { kind: 'dropped', device: s.id, disposition: 'rejected' };
     const rst = makePacket(p.dst, p.src, 'tcp', p.dport, p.sport, 64, 40, true, undefined, 'rst');
     // nf_send_reset(): for a frame that came through a br_netfilter bridge the reset is queued straight onto the port
     // it came in by, so no NAT reverses it (after a DNAT it comes from the pod, not the ClusterIP: kernel-checked).
     const natBypass = bridgeNf(s, inDev);
-    if (natBypass && j.recording) j.note(s.device.id, `reset sent straight back out of the ${inDev} port it came in by (br_netfilter): no NAT`, { out: inDev });
-    return { kind: 'icmp', device: s.device.id, error: rst, disposition: 'rejected', natBypass };
+    if (natBypass && j.recording) j.note(s.id, `reset sent straight back out of the ${inDev} port it came in by (br_netfilter): no NAT`, { out: inDev });
+    return { kind: 'icmp', device: s.id, error: rst, disposition: 'rejected', natBypass };
   }
   return icmpError(j, s, p, kind.type, kind.code, 'rejected', inDev);
 }
 
 /** ip_error(): a route lookup failure answered with ICMP, subject to the route error rate limit. */
 export function routeError(j: Journey, s: DeviceState, p: Packet, code: number, disposition: Disposition, inDev: string): Outcome {
-  if (!j.limiter.allowRouteError(s.device.id, p.src, j.dp.nowMs)) {
-    if (j.recording) j.note(s.device.id, 'route error rate limit (net.ipv4.route.error_burst/error_cost): no ICMP sent');
-    return { kind: 'dropped', device: s.device.id, disposition };
+  if (!j.limiter.allowRouteError(s.id, p.src, j.dp.nowMs)) {
+    if (j.recording) j.note(s.id, 'route error rate limit (net.ipv4.route.error_burst/error_cost): no ICMP sent');
+    return { kind: 'dropped', device: s.id, disposition };
   }
   return icmpError(j, s, p, ICMP_UNREACH, code, disposition, inDev);
 }
 
 /** icmp_send(): builds an ICMP error to the offending packet's source, from the address of the route back. */
 export function icmpError(j: Journey, s: DeviceState, p: Packet, type: number, code: number, disposition: Disposition, _inDev?: string, mtu?: number): Outcome {
-  const device = s.device.id;
+  const device = s.id;
   if (isIcmpError(p)) return { kind: 'dropped', device, disposition };
   let src: number | undefined;
   if (s.isLocal(p.dst)) src = p.dst;

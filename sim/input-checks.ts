@@ -67,8 +67,8 @@ function acceptLocalSysctls(s: DeviceState, dev: string): number {
  */
 export function martianSource(j: Journey, s: DeviceState, p: Packet, inDev: string): Outcome | undefined {
   if (inDev === 'lo' || !s.isLocal(p.src) || acceptLocal(s, inDev) !== 0) return undefined;
-  if (j.recording) j.note(s.device.id, `source ${formatIp(p.src)} is this device's own address (martian source): dropped`, { in: inDev });
-  return { kind: 'dropped', device: s.device.id, disposition: 'martian-source' };
+  if (j.recording) j.note(s.id, `source ${formatIp(p.src)} is this device's own address (martian source): dropped`, { in: inDev });
+  return { kind: 'dropped', device: s.id, disposition: 'martian-source' };
 }
 
 export function forwarding(s: DeviceState, inDev: string): boolean {

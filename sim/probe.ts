@@ -64,7 +64,7 @@ function specDst(s: DeviceState, sender: number): number | undefined {
 
 /** Whether an app listens on PROTOCOL/PORT at the device (a loop: a closure here would cost an allocation per answer). */
 function listensOn(s: DeviceState, protocol: Packet['protocol'], port: number): boolean {
-  for (const l of s.device.listeners) if (l.protocol === protocol && l.port === port) return true;
+  for (const l of s.listeners) if (l.protocol === protocol && l.port === port) return true;
   return false;
 }
 
@@ -90,7 +90,7 @@ function answer(dp: Dataplane, s: DeviceState, p: Packet, dnsQuery: DnsDatagram 
   if (p.protocol === 'udp') countIp(s, listening || (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) ? Mib.UdpInDatagrams : Mib.UdpNoPorts);
   if (dnsQuery && dnsServerKind(dp.model, s.device, 'udp', p.dport, p.dst)) {
     countIp(s, Mib.UdpOutDatagrams);
-    const payload = dnsQuery.reply(s.device.id);
+    const payload = dnsQuery.reply(s.id);
     return makePacket(p.dst, p.src, 'udp', p.dport, p.sport, 64, 28 + payload.length, false, undefined, undefined, undefined, payload);
   }
   if (listening) return undefined; // a UDP service swallows a traceroute probe

@@ -73,7 +73,7 @@ export class RateLimiter {
     const limitMs = s.derivedSysctl(icmpRatelimit, '');
     const timeout = jiffies(limitMs);
     const now = jiffies(nowMs);
-    const p = this.peer(s.device.id, peer, now);
+    const p = this.peer(s.id, peer, now);
     // inet_peer_xrlim_allow() (6.x) refills and caps only when a jiffy has passed: the ICMP that ip_error() just
     // paid for in the same jiffy keeps the route-error tokens, so pings 200 ms apart all get their !N (kernel-checked).
     if (now !== p.last) {

@@ -38,7 +38,9 @@ export function debugView<D extends DebugCapable>(pod: D, image: string): { ok: 
   let view = byImage.get(image) as D | undefined;
   if (!view) {
     const facts = factsOfImage(image);
-    view = Object.freeze({ ...pod, image, toolset: facts.toolset, resolver: facts.resolver, debugImage: image });
+    // Object.assign, not a spread: V8 gives every spread copy of a pod its own hidden class (a megamorphic read of each
+    // view's fields per command on a large lab); assigned copies of pods share one.
+    view = Object.freeze(Object.assign({}, pod, { image, toolset: facts.toolset, resolver: facts.resolver, debugImage: image }));
     byImage.set(image, view);
   }
   return { ok: true, device: view };

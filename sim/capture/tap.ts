@@ -1,6 +1,6 @@
 // The dataplane's tap: the frame events the engine emits at each interface crossing while a capture listens (and
 // only then: the engine tests `dp.tap !== null` once per crossing), and the interfaces an AF_PACKET socket sees them on.
-import type { DeviceState, IfaceState, Neighbour } from '../dataplane.js';
+import { NeighbourRecord, type DeviceState, type IfaceState, type Neighbour } from '../dataplane.js';
 import type { Journey } from '../engine.js';
 import { arpSender, segmentReceivers } from '../arp.js';
 import type { Packet } from '../packet.js';
@@ -85,7 +85,7 @@ export function tapDeparture(j: Journey, tap: TapSink, s: DeviceState, out: Ifac
   // The segments after the handshake are the capture's own (conversation.ts): the model's lone response segment is not shown.
   if (p.tcp === 'data') return;
   const at = nowOf(j);
-  const device = s.device.id;
+  const device = s.id;
   if (asked !== undefined) tapAnsweredArp(j, tap, s, out, neighbour, asked, p.src, at);
   const frame = { atMs: at, srcMac: out.mac, dstMac: neighbour.ifaceState.mac, packet: p, flow: flowOf(j) };
   crossings(tap, device, out, neighbour, frame, false);
@@ -131,7 +131,7 @@ function flood(j: Journey, tap: TapSink, device: string, out: IfaceState, port: 
  * host-only network) every other interface receives it.
  */
 function broadcast(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, frame: Omit<FrameEvent, 'device' | 'iface' | 'dir'>): void {
-  const device = s.device.id;
+  const device = s.id;
   const port = out.peer ? j.dp.state(out.peer.device).ifaces.get(out.peer.iface) : undefined;
   if (port?.master !== undefined) return flood(j, tap, device, out, port, frame);
   emit(tap, { ...frame, device, iface: out.name, dir: 'out' });
@@ -152,7 +152,7 @@ function broadcast(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, fr
 
 /** The ARP request (broadcast) for NEIGHBOUR's address and its reply (unicast back), at the first use of the entry. */
 function tapAnsweredArp(j: Journey, tap: TapSink, s: DeviceState, out: IfaceState, neighbour: Neighbour, target: number, saddr: number, at: number): void {
-  const device = s.device.id;
+  const device = s.id;
   const rx = neighbour.ifaceState;
   const sender = arpSender(s, out.name, target, saddr);
   if (sender === undefined) return;
@@ -160,7 +160,7 @@ function tapAnsweredArp(j: Journey, tap: TapSink, s: DeviceState, out: IfaceStat
   const request: ArpFrame = { op: 'request', senderMac: out.mac, senderIp: sender, targetMac: '00:00:00:00:00:00', targetIp: target };
   broadcast(j, tap, s, out, { atMs: at, srcMac: out.mac, dstMac: BROADCAST_MAC, arp: request, flow });
   const reply: ArpFrame = { op: 'reply', senderMac: rx.mac, senderIp: target, targetMac: out.mac, targetIp: sender };
-  const back: Neighbour = { device, iface: out.name, ifaceState: out, state: s };
+  const back = new NeighbourRecord(device, out.name, s, out) as Neighbour;
   crossings(tap, neighbour.device, rx, back, { atMs: at, srcMac: rx.mac, dstMac: out.mac, arp: reply, flow }, true);
 }
 
