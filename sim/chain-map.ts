@@ -1,6 +1,18 @@
 // A netfilter table's chains by name (ChainMap), with a version the evaluator's caches follow and the builtin chains
 // resolved once per version for the engine's hooks (ChainMap.hook).
-import type { Chain } from './netfilter.js';
+import type { Chain, Rule } from './netfilter.js';
+
+/** The evaluator's compiled rules of a chain (sim/netfilter-eval.ts), in a hidden slot every chain gets when made. */
+export const COMPILED = Symbol('compiled rules');
+
+/**
+ * A chain in the one shape every chain has (user chains carry an undefined policy, the hidden slot is there from the
+ * start): the evaluator's reads of `rules` and `name` stay monomorphic (six chain shapes made them megamorphic).
+ */
+export function newChain(name: string, policy?: 'ACCEPT' | 'DROP', rules: Rule[] = [], policyPackets?: number, policyBytes?: number): Chain {
+  const c: Chain = { name, policy, rules, policyPackets, policyBytes };
+  return Object.defineProperty(c, COMPILED, { value: undefined, writable: true, enumerable: false });
+}
 
 /** A table's chains by name; `version` changes whenever a chain is added or removed (the evaluator caches jumps). */
 export class ChainMap extends Map<string, Chain> {

@@ -3,9 +3,9 @@
 import { formatCidr, parseCidr, parseIp, type Cidr } from '../topology/address.js';
 import { splitWords } from './words.js';
 import { icmpTypeSaveText, parseIcmpType, type IcmpType } from './icmp-types.js';
-import { ChainMap } from './chain-map.js';
+import { ChainMap, newChain } from './chain-map.js';
 
-export { ChainMap, type Hook } from './chain-map.js';
+export { ChainMap, newChain, type Hook } from './chain-map.js';
 
 export type TableName = 'filter' | 'nat';
 export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
@@ -93,13 +93,13 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string
 
 export function emptyTables(): Tables {
   // The policy counters are there from the start: every builtin chain keeps one shape as its policy decides packets.
-  const make = (t: TableName) => new ChainMap(BUILTIN_CHAINS[t].map((n) => [n, { name: n, policy: 'ACCEPT' as const, rules: [], policyPackets: 0, policyBytes: 0 }]));
+  const make = (t: TableName) => new ChainMap(BUILTIN_CHAINS[t].map((n) => [n, newChain(n, 'ACCEPT', [], 0, 0)]));
   return { filter: make('filter'), nat: make('nat') };
 }
 
 /** A copy of tables with chains of their own that share the (never changed) rules. */
 export function copyTables(t: Tables): Tables {
-  const copy = (m: Map<string, Chain>) => new ChainMap([...m].map(([name, c]) => [name, { ...c, rules: [...c.rules] }]));
+  const copy = (m: Map<string, Chain>) => new ChainMap([...m].map(([name, c]) => [name, newChain(c.name, c.policy, [...c.rules], c.policyPackets, c.policyBytes)]));
   return { filter: copy(t.filter), nat: copy(t.nat) };
 }
 
@@ -291,7 +291,7 @@ export function parseSave(lines: readonly string[]): ParseResult<Tables> {
       if (!current || !name) return { ok: false, error: `bad chain line: ${line}` };
       const existing = current.get(name);
       if (existing) existing.policy = policy === 'DROP' ? 'DROP' : 'ACCEPT';
-      else current.set(name, { name, rules: [] });
+      else current.set(name, newChain(name));
     } else if (line.startsWith('-A ')) {
       const saved = savedRules.get(line);
       if (saved !== undefined && current?.has(saved.chain)) {

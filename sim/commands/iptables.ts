@@ -1,7 +1,7 @@
 // The `iptables` program (v1.8.9, nf_tables): -t, -A/-I/-D/-C/-F/-Z/-L/-S/-P/-N/-X with -n/-v/-x/--line-numbers,
 // rules parsed by sim/netfilter.ts, and the tool's own messages and exit codes (1 for kernel refusals, 2 for
 // argument errors, 4 for rules nf_tables rejects).
-import { BUILTIN_CHAINS, parseRule, ruleText, type Rule, type TableName } from '../netfilter.js';
+import { BUILTIN_CHAINS, newChain, parseRule, ruleText, type Rule, type TableName } from '../netfilter.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { listText, orderedChains, references, saveText, type CounterSource } from './iptables-list.js';
@@ -211,7 +211,7 @@ export function iptables(args: readonly string[], ctx: CommandContext): CommandR
     }
     case 'N':
       if (chains.has(inv.chain!)) return kernelError('Chain already exists.');
-      chains.set(inv.chain!, { name: inv.chain!, rules: [] });
+      chains.set(inv.chain!, newChain(inv.chain!));
       return ok();
     case 'X':
       return deleteChains(inv, ctx);
