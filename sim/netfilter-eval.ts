@@ -225,8 +225,9 @@ function walk(w: Walk, c: Chain, list: CompiledList, depth: number): Verdict | u
 function walkChecking(w: Walk, c: Chain, list: CompiledList, depth: number): Verdict | undefined {
   const rules = c.rules;
   for (let k = 0; k < rules.length; k++) {
-    if (list[k]!.rule !== rules[k]) recompiled(list, rules);
-    const v = visit(w, list[k]!, c.name, depth);
+    let r = list[k]!; // loaded once: the call on the (rare) stale path would make V8 load it again after the merge
+    if (r.rule !== rules[k]) r = recompiled(list, rules)[k]!;
+    const v = visit(w, r, c.name, depth);
     if (v === NEXT) continue;
     for (let after = k + 1; after < rules.length; after++) {
       if (list[after]!.rule !== rules[after]) {
@@ -290,7 +291,7 @@ export function evaluate(tables: Tables, table: TableName, chain: string, p: Mat
 export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chain | undefined, p: MatchPacket, cache: RuleCache, hook?: Hook): Verdict {
   if (c !== undefined && c.rules.length > 0) {
     const w = scratch;
-    w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark; w.state = stateBit(p.state); w.versioned = chains instanceof ChainMap;
+    w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark; w.state = stateBit(p.state); w.versioned = hook !== undefined || chains instanceof ChainMap; // a hook record comes from a ChainMap
     let verdict = walk(w, c, hook === undefined ? compiledList(cache, c) : hookList(hook, cache, c), 0);
     if (verdict === undefined) {
       countPolicy(c, p.length);

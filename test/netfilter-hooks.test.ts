@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, evaluateChain, ruleCounters, type MatchPacket, type RuleCache, type Verdict } from '../sim/netfilter-eval.js';
-import { ChainMap, parseRule, ruleText, type Chain, type Rule } from '../sim/netfilter.js';
+import { ChainMap, newChain, parseRule, ruleText, type Chain, type Rule } from '../sim/netfilter.js';
 
 const BUILTIN = ['PREROUTING', 'FORWARD', 'POSTROUTING'] as const;
 const USER = ['A', 'B', 'C'] as const;
@@ -43,8 +43,9 @@ interface Side { readonly chains: Map<string, Chain>; readonly cache: RuleCache;
 
 function side(hooked: boolean): Side {
   const chains = hooked ? new ChainMap() : new Map<string, Chain>();
-  for (const n of BUILTIN) chains.set(n, { name: n, policy: 'ACCEPT', rules: [], policyPackets: 0, policyBytes: 0 });
-  for (const n of USER) chains.set(n, { name: n, rules: [] });
+  // The hooked side's chains are made as the simulator makes them (newChain: the compiled-list slot made up front).
+  for (const n of BUILTIN) chains.set(n, hooked ? newChain(n, 'ACCEPT', [], 0, 0) : { name: n, policy: 'ACCEPT', rules: [], policyPackets: 0, policyBytes: 0 });
+  for (const n of USER) chains.set(n, hooked ? newChain(n) : { name: n, rules: [] });
   return { chains, cache: new WeakMap(), hooked };
 }
 
@@ -53,7 +54,7 @@ function edit(s: Side, o: Exclude<Op, { kind: 'packet' }>): void {
   if ('user' in o) {
     const name = USER[o.user]!;
     if (o.kind === 'drop-user') s.chains.delete(name);
-    else if (!s.chains.has(name)) s.chains.set(name, { name, rules: [] });
+    else if (!s.chains.has(name)) s.chains.set(name, s.hooked ? newChain(name) : { name, rules: [] });
     return;
   }
   const c = s.chains.get(CHAIN_NAMES[o.chain]!);
