@@ -2,16 +2,13 @@
 // resolved once per version for the engine's hooks (ChainMap.hook).
 import type { Chain, Rule } from './netfilter.js';
 
-/** The evaluator's compiled rules of a chain (sim/netfilter-eval.ts), in a hidden slot every chain gets when made. */
-export const COMPILED = Symbol('compiled rules');
-
 /**
- * A chain in the one shape every chain has (user chains carry an undefined policy, the hidden slot is there from the
- * start): the evaluator's reads of `rules` and `name` stay monomorphic (six chain shapes made them megamorphic).
+ * A chain in the one shape every chain has (user chains carry an undefined policy and counters): the evaluator's reads
+ * of `rules` and `name` stay monomorphic (literals of two shapes, their spread copies and hidden slots added later made
+ * six shapes, megamorphic reads in the walk). No property is added to a chain later.
  */
 export function newChain(name: string, policy?: 'ACCEPT' | 'DROP', rules: Rule[] = [], policyPackets?: number, policyBytes?: number): Chain {
-  const c: Chain = { name, policy, rules, policyPackets, policyBytes };
-  return Object.defineProperty(c, COMPILED, { value: undefined, writable: true, enumerable: false });
+  return { name, policy, rules, policyPackets, policyBytes };
 }
 
 /** A table's chains by name; `version` changes whenever a chain is added or removed (the evaluator caches jumps). */

@@ -3,7 +3,6 @@
 import { networkOf } from '../topology/address.js';
 import { unit } from './packet.js';
 import { ChainMap, type Chain, type Hook, type Rule, type TableName, type Tables } from './netfilter.js';
-import { COMPILED } from './chain-map.js';
 import { chainPolicyVerdict, hookPolicyVerdict, policyVerdict } from './chain-policy.js';
 import { ACT_MARK, ACT_RETURN, ACT_VERDICT, compileRule, matches, stateBit, type CompiledList, type CompiledRule } from './rule-match.js';
 
@@ -49,18 +48,13 @@ export interface Verdict {
 /** Compiled rules of chains, per chain object; entries are recompiled when the rule at their index changes. */
 export type RuleCache = WeakMap<Chain, CompiledList>;
 
-/** A chain's compiled rules with the cache they belong to, kept on the chain itself (hidden: spreads and JSON skip it). */
-type WithCompiled = Chain & { [COMPILED]?: { readonly cache: RuleCache; readonly list: CompiledList } };
-
-/** The cache's compiled list for `c`: read off the chain without a WeakMap lookup when the chain's own cache made it. */
-function compiledList(cache: RuleCache, c: WithCompiled): CompiledList {
-  const own = c[COMPILED];
-  if (own !== undefined && own.cache === cache) return own.list;
+/**
+ * The cache's compiled list for `c` (a WeakMap lookup: the walk reaches a list through the hook record or the jumping
+ * rule, so this runs when those are first made; no hidden slot on the chain, which would change its shape).
+ */
+function compiledList(cache: RuleCache, c: Chain): CompiledList {
   let list = cache.get(c);
   if (list === undefined) cache.set(c, (list = Object.assign([], { distinct: true })));
-  // newChain made the slot (an assignment keeps the chain's shape); a chain made otherwise gets it defined here.
-  if (own === undefined && Object.hasOwn(c, COMPILED)) c[COMPILED] = { cache, list };
-  else if (own === undefined) Object.defineProperty(c, COMPILED, { value: { cache, list }, enumerable: false });
   return list;
 }
 

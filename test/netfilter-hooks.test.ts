@@ -43,7 +43,7 @@ interface Side { readonly chains: Map<string, Chain>; readonly cache: RuleCache;
 
 function side(hooked: boolean): Side {
   const chains = hooked ? new ChainMap() : new Map<string, Chain>();
-  // The hooked side's chains are made as the simulator makes them (newChain: the compiled-list slot made up front).
+  // The hooked side's chains are made as the simulator makes them (newChain: one shape).
   for (const n of BUILTIN) chains.set(n, hooked ? newChain(n, 'ACCEPT', [], 0, 0) : { name: n, policy: 'ACCEPT', rules: [], policyPackets: 0, policyBytes: 0 });
   for (const n of USER) chains.set(n, hooked ? newChain(n) : { name: n, rules: [] });
   return { chains, cache: new WeakMap(), hooked };
