@@ -5,6 +5,13 @@ import { MAX_IFNAME, NameAllocator, switchNamespaceCandidate } from './names.js'
 import type { AddStep, PlannedNamespace } from './plan.js';
 
 export const BRIDGE_NF = 'net.bridge.bridge-nf-call-iptables';
+/**
+ * A bridge's multicast snooping joins 224.0.0.106 when it comes up, and IGMPv3 sends that report twice, the second up
+ * to this interval (1 s) later. A real node or switch sent both long before anyone looks; the lab is probed sooner, so
+ * namespaces with a bridge set it to 1 (their bridges, made later, take it from conf.default) and both reports are out
+ * by the first probe: a late one was counted by nodes' and NAT engines' iptables counters on some builds.
+ */
+export const IGMP_REPORT_INTERVAL = 'net.ipv4.conf.default.igmpv3_unsolicited_report_interval';
 
 interface Member {
   readonly device: string;
@@ -62,10 +69,8 @@ export function planSegments(
       namespaces.push({ name: sw, role: 'switch', segment });
       add('setup', ['ip', '-n', sw, 'link', 'set', 'dev', 'lo', 'up']);
       add('link', ['ip', '-n', sw, 'link', 'add', 'name', 'br0', 'type', 'bridge']);
-      // br0's second IGMP report (224.0.0.106, up to 1 s after the first) at once, as on the nodes (plan.ts): else it may
-      // reach the NAT engines after their rules are in, and their nat PREROUTING counts one packet more on some builds.
-      const igmp = 'net.ipv4.conf.default.igmpv3_unsolicited_report_interval=1';
-      add('sysctl', ['ip', 'netns', 'exec', sw, 'sysctl', '-q', '-w', `net.ipv4.icmp_ratelimit=${lab.cluster.icmpRatelimit}`, igmp]);
+      // br0's second IGMP report at once (IGMP_REPORT_INTERVAL): else the NAT engines' nat PREROUTING may count it.
+      add('sysctl', ['ip', 'netns', 'exec', sw, 'sysctl', '-q', '-w', `net.ipv4.icmp_ratelimit=${lab.cluster.icmpRatelimit}`, `${IGMP_REPORT_INTERVAL}=1`]);
       add('sysctl', ['ip', 'netns', 'exec', sw, 'sysctl', '-q', '-w', `${BRIDGE_NF}=0`], { optional: true });
       add('up', ['ip', '-n', sw, 'link', 'set', 'dev', 'br0', 'up']);
       const names = ifAllocator(sw);

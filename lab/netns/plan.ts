@@ -9,7 +9,7 @@ import { dnsZone } from '../../sim/dns/responder.js';
 import { MAX_IFNAME, MAX_NSNAME, NameAllocator, checkPrefix, deviceNamespaceCandidate, validIfName } from './names.js';
 import type { CniAttach } from './cni.js';
 import { cniAttach, cniPorts, isCniMade, routeDifference, type CniPort } from './plan-cni.js';
-import { BRIDGE_NF, planSegments } from './plan-segments.js';
+import { BRIDGE_NF, IGMP_REPORT_INTERVAL, planSegments } from './plan-segments.js';
 
 /** Phases run in this order; within a phase, steps run in plan order. */
 export type PlanPhase = 'setup' | 'sysctl' | 'link' | 'port' | 'attr' | 'address' | 'up' | 'if-sysctl' | 'route' | 'cni' | 'pod-route' | 'netfilter';
@@ -218,11 +218,8 @@ function planDeviceBasics(device: Device, lab: LabModel, ns: string, add: AddSte
   if (!global.has('net.ipv4.conf.default.rp_filter')) global.set('net.ipv4.conf.default.rp_filter', global.get('net.ipv4.conf.all.rp_filter')!);
   // Bridged traffic through iptables: kubeadm nodes set it (docs/kernel-facts.md §8); the host's vboxnet0 is not filtered.
   if (!global.has(BRIDGE_NF) && device.interfaces.some((i) => i.kind === 'bridge')) global.set(BRIDGE_NF, device.kind === 'node' ? '1' : '0');
-  // A bridge's multicast snooping joins 224.0.0.106 when it comes up, and IGMPv3 sends that report twice, the second up
-  // to igmpv3_unsolicited_report_interval (1 s) later. A real node sent both long before anyone looks; the lab is probed
-  // sooner, so its bridges (made later, from conf.default) repeat at once: both reports are out by the first probe.
-  const IGMP_INTERVAL = 'net.ipv4.conf.default.igmpv3_unsolicited_report_interval';
-  if (!global.has(IGMP_INTERVAL) && device.interfaces.some((i) => i.kind === 'bridge')) global.set(IGMP_INTERVAL, '1');
+  // Both IGMP reports of its bridges out before the first probe (plan-segments.ts, IGMP_REPORT_INTERVAL).
+  if (!global.has(IGMP_REPORT_INTERVAL) && device.interfaces.some((i) => i.kind === 'bridge')) global.set(IGMP_REPORT_INTERVAL, '1');
   // ip_forward first: writing it resets the per-interface forwarding flags.
   const ordered = [...global.entries()].sort(([a], [b]) => Number(b === 'net.ipv4.ip_forward') - Number(a === 'net.ipv4.ip_forward'));
   const core = ordered.filter(([k]) => !k.startsWith('net.bridge.'));
