@@ -3,11 +3,45 @@
 import type { Chain, Rule } from './netfilter.js';
 
 /**
+ * Counts every change to any table's chains, rules or policies (chains added or removed, rules appended, inserted,
+ * deleted, replaced or flushed, policies set). Chain.rules and Chain.policy are readonly: the functions below are the
+ * only writers, so a hook memo made at one count (sim/hook-memo.ts) is valid while the count stays.
+ */
+export const netfilterEdits = { count: 0 };
+
+/** A chain as the functions below may write it. */
+type WritableChain = { -readonly [K in keyof Chain]: Chain[K] } & { rules: Rule[] };
+
+/** `iptables -A` (and iptables-restore's `-A` lines). */
+export function appendRule(c: Chain, rule: Rule): void {
+  netfilterEdits.count++;
+  (c as WritableChain).rules.push(rule);
+}
+
+/** `iptables -I`, `-D` and `-R`: the chain's rules spliced as Array.prototype.splice does. */
+export function spliceRules(c: Chain, start: number, deleteCount: number, ...rules: Rule[]): void {
+  netfilterEdits.count++;
+  (c as WritableChain).rules.splice(start, deleteCount, ...rules);
+}
+
+/** `iptables -F`: the chain gets a new empty rules array. */
+export function flushRules(c: Chain): void {
+  netfilterEdits.count++;
+  (c as WritableChain).rules = [];
+}
+
+/** `iptables -P` (and iptables-restore's chain lines). */
+export function setPolicy(c: Chain, policy: 'ACCEPT' | 'DROP'): void {
+  netfilterEdits.count++;
+  (c as WritableChain).policy = policy;
+}
+
+/**
  * A chain in the one shape every chain has (user chains carry an undefined policy and counters): the evaluator's reads
  * of `rules` and `name` stay monomorphic (literals of two shapes, their spread copies and hidden slots added later made
  * six shapes, megamorphic reads in the walk). No property is added to a chain later.
  */
-export function newChain(name: string, policy?: 'ACCEPT' | 'DROP', rules: Rule[] = [], policyPackets?: number, policyBytes?: number): Chain {
+export function newChain(name: string, policy?: 'ACCEPT' | 'DROP', rules: readonly Rule[] = [], policyPackets?: number, policyBytes?: number): Chain {
   return { name, policy, rules, policyPackets, policyBytes };
 }
 
@@ -32,14 +66,17 @@ export class ChainMap extends Map<string, Chain> {
   }
   override set(key: string, value: Chain): this {
     this.version++;
+    netfilterEdits.count++;
     return super.set(key, value);
   }
   override delete(key: string): boolean {
     this.version++;
+    netfilterEdits.count++;
     return super.delete(key);
   }
   override clear(): void {
     this.version++;
+    netfilterEdits.count++;
     super.clear();
   }
 }
@@ -54,10 +91,12 @@ export interface Hook {
   verdict: unknown;
   cache: object | undefined;
   list: unknown;
+  /** The hook's memo of walks (sim/hook-memo.ts), for `cache` while netfilterEdits.count stays. */
+  memo: unknown;
 }
 
 function newHook(chain: Chain | undefined): Hook {
-  return { chain, verdictPolicy: undefined, verdict: undefined, cache: undefined, list: undefined };
+  return { chain, verdictPolicy: undefined, verdict: undefined, cache: undefined, list: undefined, memo: undefined };
 }
 
 /** A builtin chain's slot in ChainMap.builtin (internalised literals compare by identity first), -1 for others. */

@@ -4,7 +4,8 @@ import { networkOf } from '../topology/address.js';
 import { unit } from './packet.js';
 import { ChainMap, type Chain, type Hook, type Rule, type TableName, type Tables } from './netfilter.js';
 import { chainPolicyVerdict, hookPolicyVerdict, policyVerdict } from './chain-policy.js';
-import { ACT_MARK, ACT_RETURN, ACT_VERDICT, compileRule, matches, stateBit, type CompiledList, type CompiledRule } from './rule-match.js';
+import { ACT_MARK, ACT_RETURN, ACT_VERDICT, compileRule, failedTest, noteTests, stateBit, TEST_DST, type CompiledList, type CompiledRule, type WalkNote } from './rule-match.js';
+import { memoHit, remember, replayCounters } from './hook-memo.js';
 
 export { chainPolicyVerdict, hookPolicyVerdict, policyVerdict } from './chain-policy.js';
 
@@ -128,6 +129,10 @@ interface Walk {
   state: number;
   /** Whether `chains` is a ChainMap (its version keeps the rules' jump targets). */
   versioned: boolean;
+  /** What the walk read of the packet, and the rules it matched (matched[0..matchedCount)), for the hook memo. */
+  note: WalkNote;
+  matched: CompiledRule[];
+  matchedCount: number;
 }
 
 /**
@@ -167,13 +172,18 @@ function visit(w: Walk, r: CompiledRule, name: string, depth: number): Verdict |
   if (r.hasProbability) {
     if (Number.isNaN(w.random)) w.random = packetRandom(w.p);
     random = fract(w.random * 7919 + w.draws++ * 0.618033988749895);
+    w.note.uncacheable = true; // the draws count the rules visited: no memo of this walk
   }
-  if (!matches(r, w.p, w.state, w.mark, random)) return NEXT;
+  const failed = failedTest(r, w.p, w.state, w.mark, random);
+  if (r.tests !== 0) noteTests(w.note, r, w.p, failed);
+  if (failed !== 0) return NEXT;
   r.packets++;
   r.bytes += w.p.length;
+  w.matched[w.matchedCount++] = r;
   const action = r.action;
   if (action === ACT_VERDICT) return r.verdict ??= { target: r.target, rule: r.rule, chain: name };
   if (action === ACT_MARK) {
+    w.note.marked = true;
     w.mark = ((w.mark & ~r.setMark!.mask) ^ r.setMark!.value) >>> 0;
     return NEXT;
   }
@@ -198,6 +208,8 @@ function walk(w: Walk, c: Chain, list: CompiledList, depth: number): Verdict | u
     return undefined;
   }
   // Only the rules for this destination and those the index leaves out, in rule order (a merge of the two lists).
+  w.note.keys |= TEST_DST; // which rules are visited depends on the whole destination
+  w.note.dstBits = -1;
   const hits = index.byDst.get(networkOf(w.p.dst, 32)) ?? NO_RULES;
   const rest = index.rest;
   let h = 0;
@@ -273,7 +285,10 @@ function dstIndex(rules: CompiledList): DstIndex {
 const EMPTY_CHAINS: Map<string, Chain> = new Map();
 const EMPTY_CACHE: RuleCache = new WeakMap();
 const NO_PACKET = undefined as unknown as MatchPacket;
-const scratch: Walk = { chains: EMPTY_CHAINS, cache: EMPTY_CACHE, p: NO_PACKET, random: NaN, draws: 0, mark: 0, state: 0, versioned: false };
+const scratch: Walk = {
+  chains: EMPTY_CHAINS, cache: EMPTY_CACHE, p: NO_PACKET, random: NaN, draws: 0, mark: 0, state: 0, versioned: false,
+  note: { keys: 0, srcBits: 0, dstBits: 0, markBits: 0, sides: 0, marked: false, uncacheable: false }, matched: [], matchedCount: 0,
+};
 
 /** Runs a builtin chain; returns the terminal verdict (policy when nothing decided). */
 export function evaluate(tables: Tables, table: TableName, chain: string, p: MatchPacket, cache: RuleCache): Verdict {
@@ -281,22 +296,43 @@ export function evaluate(tables: Tables, table: TableName, chain: string, p: Mat
   return evaluateChain(chains, chain, chains.get(chain), p, cache);
 }
 
-/** evaluate() for the builtin chain `c` (named `chain`) already looked up in `chains`. */
+/**
+ * evaluate() for the builtin chain `c` (named `chain`) already looked up in `chains`. With the chain's hook record, a
+ * walk is remembered on it and a later packet equal on what the walk read gets its outcome replayed (sim/hook-memo.ts).
+ */
 export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chain | undefined, p: MatchPacket, cache: RuleCache, hook?: Hook): Verdict {
   if (c !== undefined && c.rules.length > 0) {
-    const w = scratch;
-    w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark; w.state = stateBit(p.state); w.versioned = hook !== undefined || chains instanceof ChainMap; // a hook record comes from a ChainMap
-    let verdict = walk(w, c, hook === undefined ? compiledList(cache, c) : hookList(hook, cache, c), 0);
-    if (verdict === undefined) {
-      countPolicy(c, p.length);
-      verdict = hook === undefined ? chainPolicyVerdict(c, chain) : hookPolicyVerdict(hook, c, chain);
+    const state = stateBit(p.state);
+    if (hook !== undefined) {
+      const hit = memoHit(hook, cache, p, state);
+      if (hit !== undefined) {
+        replayCounters(hit, p.length);
+        return outcome(hit.verdict ?? policyDecided(c, chain, p, hook), hit.markOut === -1 ? p.mark : hit.markOut, p);
+      }
     }
+    const w = scratch;
+    w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark; w.state = state; w.versioned = hook !== undefined || chains instanceof ChainMap; // a hook record comes from a ChainMap
+    const note = w.note;
+    note.keys = note.srcBits = note.dstBits = note.markBits = note.sides = 0; note.marked = note.uncacheable = false; w.matchedCount = 0;
+    const decided = walk(w, c, hook === undefined ? compiledList(cache, c) : hookList(hook, cache, c), 0);
     const mark = w.mark;
+    if (hook !== undefined) remember(hook, cache, p, state, note, w.matched, w.matchedCount, decided, mark);
     w.chains = EMPTY_CHAINS; w.cache = EMPTY_CACHE; w.p = NO_PACKET; // keep no lab alive between evaluations
-    return mark === p.mark ? verdict : { ...verdict, mark };
+    return outcome(decided ?? policyDecided(c, chain, p, hook), mark, p);
   }
   if (c !== undefined) countPolicy(c, p.length);
   return policyVerdict(chain, c?.policy ?? 'ACCEPT');
+}
+
+/** No rule decided: the builtin chain's policy counts the packet and gives the verdict. */
+function policyDecided(c: Chain, chain: string, p: MatchPacket, hook: Hook | undefined): Verdict {
+  countPolicy(c, p.length);
+  return hook === undefined ? chainPolicyVerdict(c, chain) : hookPolicyVerdict(hook, c, chain);
+}
+
+/** The walk's verdict, with the mark when the walk changed it. */
+function outcome(verdict: Verdict, mark: number, p: MatchPacket): Verdict {
+  return mark === p.mark ? verdict : { ...verdict, mark };
 }
 
 /** The compiled list of the hook's chain `c` for `cache`, kept on the hook record (the list of a chain and cache never changes identity). */

@@ -3,9 +3,9 @@
 import { formatCidr, parseCidr, parseIp, type Cidr } from '../topology/address.js';
 import { splitWords } from './words.js';
 import { icmpTypeSaveText, parseIcmpType, type IcmpType } from './icmp-types.js';
-import { ChainMap, newChain } from './chain-map.js';
+import { appendRule, ChainMap, newChain, setPolicy } from './chain-map.js';
 
-export { ChainMap, newChain, type Hook } from './chain-map.js';
+export { appendRule, ChainMap, flushRules, netfilterEdits, newChain, setPolicy, spliceRules, type Hook } from './chain-map.js';
 
 export type TableName = 'filter' | 'nat';
 export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
@@ -79,9 +79,10 @@ export interface Rule {
 
 export interface Chain {
   readonly name: string;
-  /** Builtin chains have a policy; user chains have none. */
-  policy?: 'ACCEPT' | 'DROP';
-  rules: Rule[];
+  /** Builtin chains have a policy; user chains have none. Written only by setPolicy (sim/chain-map.ts). */
+  readonly policy?: 'ACCEPT' | 'DROP';
+  /** Written only by appendRule, spliceRules and flushRules (sim/chain-map.ts: they count the edit). */
+  readonly rules: readonly Rule[];
   /** Builtin chains: packets and bytes their policy decided (the chain counters `iptables -L -v` prints). */
   policyPackets?: number;
   policyBytes?: number;
@@ -290,12 +291,12 @@ export function parseSave(lines: readonly string[]): ParseResult<Tables> {
       const [name, policy] = line.slice(1).split(' ');
       if (!current || !name) return { ok: false, error: `bad chain line: ${line}` };
       const existing = current.get(name);
-      if (existing) existing.policy = policy === 'DROP' ? 'DROP' : 'ACCEPT';
+      if (existing) setPolicy(existing, policy === 'DROP' ? 'DROP' : 'ACCEPT');
       else current.set(name, newChain(name));
     } else if (line.startsWith('-A ')) {
       const saved = savedRules.get(line);
       if (saved !== undefined && current?.has(saved.chain)) {
-        current.get(saved.chain)!.rules.push(saved.rule);
+        appendRule(current.get(saved.chain)!, saved.rule);
         continue;
       }
       const split = splitWords(line);
@@ -304,7 +305,7 @@ export function parseSave(lines: readonly string[]): ParseResult<Tables> {
       if (!chain) return { ok: false, error: `no chain ${split.words[1]} for: ${line}` };
       const rule = parseRule(split.words.slice(2));
       if (!rule.ok) return { ok: false, error: `${rule.error} in: ${line}` };
-      chain.rules.push(rule.value);
+      appendRule(chain, rule.value);
       if (savedRules.size >= 200_000) savedRules.clear();
       savedRules.set(line, { chain: chain.name, rule: rule.value });
     }

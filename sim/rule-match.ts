@@ -61,17 +61,17 @@ export interface CompiledRule {
   bytes: number;
 }
 
-const TEST_SRC = 1 << 0;
-const TEST_DST = 1 << 1;
-const TEST_PROTOCOL = 1 << 2;
-const TEST_IN = 1 << 3;
-const TEST_OUT = 1 << 4;
-const TEST_DPORT = 1 << 5;
-const TEST_SPORT = 1 << 6;
-const TEST_CTSTATE = 1 << 7;
-const TEST_ICMP = 1 << 8;
+export const TEST_SRC = 1 << 0;
+export const TEST_DST = 1 << 1;
+export const TEST_PROTOCOL = 1 << 2;
+export const TEST_IN = 1 << 3;
+export const TEST_OUT = 1 << 4;
+export const TEST_DPORT = 1 << 5;
+export const TEST_SPORT = 1 << 6;
+export const TEST_CTSTATE = 1 << 7;
+export const TEST_ICMP = 1 << 8;
 const TEST_MULTIPORT = 1 << 9;
-const TEST_MARK = 1 << 10;
+export const TEST_MARK = 1 << 10;
 const TEST_ADDRTYPE = 1 << 11;
 const TEST_SETS = 1 << 12;
 const TEST_BRIDGED = 1 << 13;
@@ -156,43 +156,86 @@ export function compileRule(r: Rule): CompiledRule {
   };
 }
 
-/** Whether the packet (state as stateBit, mark as the walk left it) passes every test the rule has, in iptables' order. */
-export function matches(r: CompiledRule, p: MatchPacket, state: number, mark: number, random: number): boolean {
+/**
+ * 0 when the packet (state as stateBit, mark as the walk left it) passes every test the rule has, else the TEST_* bit
+ * of the first test it fails: tests run in iptables' order, which is the bits' order.
+ */
+export function failedTest(r: CompiledRule, p: MatchPacket, state: number, mark: number, random: number): number {
   const t = r.tests;
-  if (t === 0) return true; // `-j CHAIN` alone (kube-proxy's hooks into its chains): nothing to test
-  if (t & TEST_SRC && (((p.src & r.srcMask) >>> 0) === r.srcNet) === r.srcNot) return false;
-  if (t & TEST_DST && (((p.dst & r.dstMask) >>> 0) === r.dstNet) === r.dstNot) return false;
-  if (t & TEST_PROTOCOL && (r.protocol === p.protocol) === r.protocolNot) return false;
+  if (t === 0) return 0; // `-j CHAIN` alone (kube-proxy's hooks into its chains): nothing to test
+  if (t & TEST_SRC && (((p.src & r.srcMask) >>> 0) === r.srcNet) === r.srcNot) return TEST_SRC;
+  if (t & TEST_DST && (((p.dst & r.dstMask) >>> 0) === r.dstNet) === r.dstNot) return TEST_DST;
+  if (t & TEST_PROTOCOL && (r.protocol === p.protocol) === r.protocolNot) return TEST_PROTOCOL;
   // The tests kube-proxy and flannel rules use are above and below; the others in one call (keeps this one inlinable).
-  if (t & PORT_AND_IFACE_TESTS && !portsAndIfacesMatch(r, t, p)) return false;
-  if (t & TEST_CTSTATE && ((r.ctstates & state) !== 0) === r.ctstateNot) return false;
-  if (t & LATER_TESTS && !laterTestsMatch(r, t, p, mark, random)) return false;
-  return true;
+  if (t & PORT_AND_IFACE_TESTS) {
+    const failed = failedPortOrIface(r, t, p);
+    if (failed !== 0) return failed;
+  }
+  if (t & TEST_CTSTATE && ((r.ctstates & state) !== 0) === r.ctstateNot) return TEST_CTSTATE;
+  return t & LATER_TESTS ? failedLaterTest(r, t, p, mark, random) : 0;
 }
 
 const PORT_AND_IFACE_TESTS = TEST_IN | TEST_OUT | TEST_DPORT | TEST_SPORT;
 const LATER_TESTS = TEST_ICMP | TEST_MULTIPORT | TEST_MARK | TEST_ADDRTYPE | TEST_SETS | TEST_BRIDGED | TEST_PROBABILITY;
 
-/** `-i`, `-o`, `--dport`, `--sport` (between `-p` and `--ctstate` in matches' order). */
-function portsAndIfacesMatch(r: CompiledRule, t: number, p: MatchPacket): boolean {
-  if (t & TEST_IN && ifaceMatch(r.in!, p.in) === r.inNot) return false;
-  if (t & TEST_OUT && ifaceMatch(r.out!, p.out) === r.outNot) return false;
-  if (t & TEST_DPORT && (p.dport >= r.dport![0] && p.dport <= r.dport![1]) === r.dportNot) return false;
-  if (t & TEST_SPORT && (p.sport >= r.sport![0] && p.sport <= r.sport![1]) === r.sportNot) return false;
-  return true;
+/** `-i`, `-o`, `--dport`, `--sport` (between `-p` and `--ctstate` in failedTest's order). */
+function failedPortOrIface(r: CompiledRule, t: number, p: MatchPacket): number {
+  if (t & TEST_IN && ifaceMatch(r.in!, p.in) === r.inNot) return TEST_IN;
+  if (t & TEST_OUT && ifaceMatch(r.out!, p.out) === r.outNot) return TEST_OUT;
+  if (t & TEST_DPORT && (p.dport >= r.dport![0] && p.dport <= r.dport![1]) === r.dportNot) return TEST_DPORT;
+  if (t & TEST_SPORT && (p.sport >= r.sport![0] && p.sport <= r.sport![1]) === r.sportNot) return TEST_SPORT;
+  return 0;
 }
 
 /** The tests after `--ctstate`: icmp, multiport, mark, addrtype, set, physdev, statistic. */
-function laterTestsMatch(r: CompiledRule, t: number, p: MatchPacket, mark: number, random: number): boolean {
-  if (t & TEST_ICMP && icmpTypeMatches(r.icmpType!, p.icmpType, p.icmpCode) === r.icmpTypeNot) return false;
-  if (t & TEST_MULTIPORT && multiportMatches(r.multiport!.value, p) === r.multiport!.not) return false;
-  if (t & TEST_MARK && (((mark & r.mark!.mask) >>> 0) === r.mark!.value) === r.mark!.not) return false;
-  if (t & TEST_ADDRTYPE && !addrtypeMatches(r.addrtype!, p)) return false;
-  if (t & TEST_SETS && !setsMatch(r.sets!, p)) return false;
+function failedLaterTest(r: CompiledRule, t: number, p: MatchPacket, mark: number, random: number): number {
+  if (t & TEST_ICMP && icmpTypeMatches(r.icmpType!, p.icmpType, p.icmpCode) === r.icmpTypeNot) return TEST_ICMP;
+  if (t & TEST_MULTIPORT && multiportMatches(r.multiport!.value, p) === r.multiport!.not) return TEST_MULTIPORT;
+  if (t & TEST_MARK && (((mark & r.mark!.mask) >>> 0) === r.mark!.value) === r.mark!.not) return TEST_MARK;
+  if (t & TEST_ADDRTYPE && !addrtypeMatches(r.addrtype!, p)) return TEST_ADDRTYPE;
+  if (t & TEST_SETS && !setsMatch(r.sets!, p)) return TEST_SETS;
   // br_netfilter runs FORWARD for a frame cni0 switches between two ports as `-i cni0 -o cni0` (engine.ts bridged).
-  if (t & TEST_BRIDGED && (p.in === undefined || p.in !== p.out)) return false;
-  if (t & TEST_PROBABILITY && !(random < r.probability)) return false;
-  return true;
+  if (t & TEST_BRIDGED && (p.in === undefined || p.in !== p.out)) return TEST_BRIDGED;
+  if (t & TEST_PROBABILITY && !(random < r.probability)) return TEST_PROBABILITY;
+  return 0;
+}
+
+/**
+ * What a walk's outcome depends on, gathered rule by rule (sim/hook-memo.ts keys its memo on it): the packet fields
+ * the tests read (TEST_* bits), the address and mark bits that decided them, which addresses `-m addrtype` asked
+ * about (1 source, 2 destination), whether a MARK target ran, and whether anything else was read (then no memo).
+ */
+export interface WalkNote {
+  keys: number;
+  srcBits: number;
+  dstBits: number;
+  markBits: number;
+  sides: number;
+  marked: boolean;
+  uncacheable: boolean;
+}
+
+/** Adds to `note` what the rule's tests read of the packet, up to the one that failed (`failed`: failedTest's answer). */
+export function noteTests(note: WalkNote, r: CompiledRule, p: MatchPacket, failed: number): void {
+  const t = failed === 0 ? r.tests : r.tests & ((failed << 1) - 1);
+  let keys = t;
+  if (t & TEST_SRC) note.srcBits |= decidingBits(p.src, r.srcMask, r.srcNet);
+  if (t & TEST_DST) note.dstBits |= decidingBits(p.dst, r.dstMask, r.dstNet);
+  if (t & TEST_MULTIPORT) keys |= TEST_SPORT | TEST_DPORT;
+  if (t & TEST_BRIDGED) keys |= TEST_IN | TEST_OUT;
+  if (t & TEST_MARK) note.markBits |= r.mark!.mask;
+  if (t & TEST_ADDRTYPE) for (const a of r.addrtype!) if (a.type === 'LOCAL') note.sides |= a.which === 'src' ? 1 : 2;
+  if (t & (TEST_SETS | TEST_PROBABILITY)) note.uncacheable = true;
+  note.keys |= keys;
+}
+
+/**
+ * The address bits that decide `(addr & mask) == net`: all of the mask when equal; else one bit where they differ
+ * (any address with that bit the same differs from the network too).
+ */
+function decidingBits(addr: number, mask: number, net: number): number {
+  const diff = (addr & mask) ^ net;
+  return diff === 0 ? mask : 0x80000000 >>> Math.clz32(diff);
 }
 
 /** `-m addrtype`: only the LOCAL type is modelled (an address of the hook's device); others never match. */

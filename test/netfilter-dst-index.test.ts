@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../topology/address.js';
 import { evaluate, ruleCounters, type MatchPacket, type RuleCache } from '../sim/netfilter-eval.js';
-import { parseSave } from '../sim/netfilter.js';
+import { parseSave, spliceRules } from '../sim/netfilter.js';
 
 const SERVICES = 40;
 
@@ -59,7 +59,7 @@ describe('destination index of long chains', () => {
     expect(counted).toEqual([[6, 1], [20, 1]]);
     // A rule inserted at the top (iptables -I) decides from then on.
     const first = t.nat.get('KUBE-SERVICES')!.rules[0]!;
-    chain.rules.unshift({ ...first, target: 'RETURN', toDestination: undefined });
+    spliceRules(chain, 0, 0, { ...first, target: 'RETURN', toDestination: undefined });
     expect(evaluate(t, 'nat', 'PREROUTING', packet('10.244.1.5', '10.96.0.1', 'tcp', 80), cache)).toEqual({ target: 'ACCEPT', chain: 'PREROUTING' });
     expect(evaluate(t, 'nat', 'PREROUTING', packet('10.244.1.5', '10.96.0.2', 'tcp', 80), cache).rule?.toDestination?.ip).toBe(parseIp('10.244.1.2'));
   });

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, evaluateChain, ruleCounters, type MatchPacket, type RuleCache, type Verdict } from '../sim/netfilter-eval.js';
-import { ChainMap, newChain, parseRule, ruleText, type Chain, type Rule } from '../sim/netfilter.js';
+import { appendRule, ChainMap, flushRules, newChain, parseRule, ruleText, setPolicy, spliceRules, type Chain, type Rule } from '../sim/netfilter.js';
 
 const BUILTIN = ['PREROUTING', 'FORWARD', 'POSTROUTING'] as const;
 const USER = ['A', 'B', 'C'] as const;
@@ -59,12 +59,12 @@ function edit(s: Side, o: Exclude<Op, { kind: 'packet' }>): void {
   }
   const c = s.chains.get(CHAIN_NAMES[o.chain]!);
   if (c === undefined) return;
-  if (o.kind === 'flush') c.rules = [];
-  else if (o.kind === 'policy') c.policy = o.drop ? 'DROP' : 'ACCEPT';
-  else if (o.kind === 'push') c.rules.push(RULES[o.rule]!);
-  else if (o.kind === 'insert') c.rules.splice(Math.min(o.at, c.rules.length), 0, RULES[o.rule]!);
-  else if (o.kind === 'replace' && c.rules.length > 0) c.rules[o.at % c.rules.length] = RULES[o.rule]!;
-  else if (o.kind === 'delete' && c.rules.length > 0) c.rules.splice(o.at % c.rules.length, 1);
+  if (o.kind === 'flush') flushRules(c);
+  else if (o.kind === 'policy') setPolicy(c, o.drop ? 'DROP' : 'ACCEPT');
+  else if (o.kind === 'push') appendRule(c, RULES[o.rule]!);
+  else if (o.kind === 'insert') spliceRules(c, Math.min(o.at, c.rules.length), 0, RULES[o.rule]!);
+  else if (o.kind === 'replace' && c.rules.length > 0) spliceRules(c, o.at % c.rules.length, 1, RULES[o.rule]!);
+  else if (o.kind === 'delete' && c.rules.length > 0) spliceRules(c, o.at % c.rules.length, 1);
 }
 
 function run(s: Side, name: string, p: MatchPacket): Verdict {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contains } from '../topology/address.js';
 import { evaluate, ruleCounters, type MatchPacket, type RuleCache } from '../sim/netfilter-eval.js';
-import { parseRule, ruleText, type Chain, type Rule } from '../sim/netfilter.js';
+import { appendRule, parseRule, ruleText, spliceRules, type Chain, type Rule } from '../sim/netfilter.js';
 
 const CHAINS = ['FORWARD', 'A', 'B'] as const;
 const RULE_WORDS = [
@@ -102,10 +102,10 @@ function edit(chains: Map<string, Chain>, o: Exclude<Op, { kind: 'packet' }>): v
   // Jumps only down the list FORWARD, A, B (no loops: a walk stays short).
   const target = CHAINS.indexOf(RULES[o.rule]!.target as (typeof CHAINS)[number]);
   if (target >= 0 && target <= o.chain) return;
-  if (o.kind === 'push') c.rules.push(RULES[o.rule]!);
-  else if (o.kind === 'insert') c.rules.splice(Math.min(o.at, c.rules.length), 0, RULES[o.rule]!);
-  else if (o.kind === 'replace' && c.rules.length > 0) c.rules[o.at % c.rules.length] = RULES[o.rule]!;
-  else if (o.kind === 'delete' && c.rules.length > 0) c.rules.splice(o.at % c.rules.length, 1);
+  if (o.kind === 'push') appendRule(c, RULES[o.rule]!);
+  else if (o.kind === 'insert') spliceRules(c, Math.min(o.at, c.rules.length), 0, RULES[o.rule]!);
+  else if (o.kind === 'replace' && c.rules.length > 0) spliceRules(c, o.at % c.rules.length, 1, RULES[o.rule]!);
+  else if (o.kind === 'delete' && c.rules.length > 0) spliceRules(c, o.at % c.rules.length, 1);
 }
 
 describe('compiled rules checked as the walk reaches them', () => {
@@ -144,9 +144,9 @@ describe('compiled rules checked as the walk reaches them', () => {
     const cache: RuleCache = new WeakMap();
     const model = new Model(modelled);
     const p: MatchPacket = { src: ADDRS[0]!, dst: ADDRS[1]!, protocol: 'udp', sport: 40000, dport: 33434, state: 'NEW', seed: 1, mark: 0, length: 60 };
-    for (const chains of [evaluated, modelled]) chains.get('FORWARD')!.rules.push(log, log, RULES[RULE_WORDS.indexOf('-j DROP')]!);
+    for (const chains of [evaluated, modelled]) for (const r of [log, log, RULES[RULE_WORDS.indexOf('-j DROP')]!]) appendRule(chains.get('FORWARD')!, r);
     for (const step of [0, 1]) {
-      if (step === 1) for (const chains of [evaluated, modelled]) chains.get('FORWARD')!.rules[2] = RULES[RULE_WORDS.indexOf('-j ACCEPT')]!;
+      if (step === 1) for (const chains of [evaluated, modelled]) spliceRules(chains.get('FORWARD')!, 2, 1, RULES[RULE_WORDS.indexOf('-j ACCEPT')]!);
       const v = evaluate({ filter: evaluated, nat: new Map() }, 'filter', 'FORWARD', p, cache);
       expect(`${v.target} ${v.chain} ${v.rule ? ruleText(v.rule) : 'policy'} mark=${v.mark ?? '-'}`).toBe(model.run(p));
     }

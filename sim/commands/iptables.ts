@@ -1,7 +1,7 @@
 // The `iptables` program (v1.8.9, nf_tables): -t, -A/-I/-D/-C/-F/-Z/-L/-S/-P/-N/-X with -n/-v/-x/--line-numbers,
 // rules parsed by sim/netfilter.ts, and the tool's own messages and exit codes (1 for kernel refusals, 2 for
 // argument errors, 4 for rules nf_tables rejects).
-import { BUILTIN_CHAINS, newChain, parseRule, ruleText, type Rule, type TableName } from '../netfilter.js';
+import { appendRule, BUILTIN_CHAINS, flushRules, newChain, parseRule, ruleText, setPolicy, spliceRules, type Rule, type TableName } from '../netfilter.js';
 import type { CommandResult } from '../../topology/trace.js';
 import type { CommandContext } from './index.js';
 import { listText, orderedChains, references, saveText, type CounterSource } from './iptables-list.js';
@@ -197,7 +197,7 @@ export function iptables(args: readonly string[], ctx: CommandContext): CommandR
       return ok(saveText(tables, inv.table, inv.chain, inv.verbose ? countersOf(ctx) : undefined));
     case 'F':
       if (inv.chain !== undefined && !chain) return noChain();
-      for (const c of chains.values()) if (inv.chain === undefined || c === chain) c.rules = [];
+      for (const c of chains.values()) if (inv.chain === undefined || c === chain) flushRules(c);
       return ok();
     case 'Z':
       if (inv.chain !== undefined && !chain) return noChain();
@@ -206,7 +206,7 @@ export function iptables(args: readonly string[], ctx: CommandContext): CommandR
     case 'P': {
       if (!chain || chain.policy === undefined) return kernelError('Bad built-in chain name.');
       if (inv.policy !== 'ACCEPT' && inv.policy !== 'DROP') return kernelError("Bad policy name. Run `dmesg' for more information.");
-      chain.policy = inv.policy;
+      setPolicy(chain, inv.policy);
       return ok();
     }
     case 'N':
@@ -259,7 +259,7 @@ function editRules(inv: Invocation, ctx: CommandContext): CommandResult {
   if (inv.verb === 'D' && inv.index !== undefined && inv.rule.length === 0) {
     if (!chain) return noChain();
     if (inv.index < 1 || inv.index > chain.rules.length) return kernelError('Index of deletion too big.');
-    chain.rules.splice(inv.index - 1, 1);
+    spliceRules(chain, inv.index - 1, 1);
     return ok();
   }
   const rule = buildRule(inv, ctx);
@@ -275,16 +275,16 @@ function editRules(inv: Invocation, ctx: CommandContext): CommandResult {
     const text = ruleText(rule);
     const at = chain.rules.findIndex((r) => ruleText(r) === text);
     if (at < 0) return kernelError('Bad rule (does a matching rule exist in that chain?).');
-    if (inv.verb === 'D') chain.rules.splice(at, 1);
+    if (inv.verb === 'D') spliceRules(chain, at, 1);
     return ok();
   }
   if (inv.verb === 'I') {
     const at = inv.index ?? 1;
     if (at < 1 || at > chain.rules.length + 1) return kernelError('Index of insertion too big.');
-    chain.rules.splice(at - 1, 0, rule);
+    spliceRules(chain, at - 1, 0, rule);
     return ok();
   }
-  chain.rules.push(rule);
+  appendRule(chain, rule);
   return ok();
 }
 

@@ -1,0 +1,156 @@
+// A builtin chain's memo of rule walks, in the manner of Open vSwitch's megaflow cache: a walk's outcome (the rules it
+// matched, its verdict, the mark) depends only on the packet fields and bits its tests read, so a later packet equal
+// on those bits gets the same outcome, replayed (counters moved on the same compiled rules) without walking again.
+import { netfilterEdits, type Hook } from './netfilter.js';
+import type { MatchPacket, Verdict } from './netfilter-eval.js';
+import { TEST_CTSTATE, TEST_DPORT, TEST_DST, TEST_ICMP, TEST_IN, TEST_MARK, TEST_OUT, TEST_PROTOCOL, TEST_SPORT, TEST_SRC, type CompiledRule, type WalkNote } from './rule-match.js';
+
+/** One remembered walk: the key's values (fields outside its group's keys hold 0 / undefined) and the outcome. */
+export interface MemoEntry {
+  readonly next: MemoEntry | undefined;
+  readonly src: number;
+  readonly dst: number;
+  readonly sport: number;
+  readonly dport: number;
+  readonly state: number;
+  readonly mark: number;
+  readonly icmp: number;
+  readonly protocol: string | undefined;
+  readonly in: string | undefined;
+  readonly out: string | undefined;
+  /** isLocal() of the addresses `-m addrtype` asked about (bit 1 source, bit 2 destination). */
+  readonly local: number;
+  /** The compiled rules the walk matched, in order (each moves its counters on replay). */
+  readonly matched: readonly CompiledRule[];
+  /** The deciding rule's verdict; undefined when the chain's policy decided. */
+  readonly verdict: Verdict | undefined;
+  /** The mark the walk left when a MARK target ran (the key then holds the whole mark), else -1: the packet's. */
+  readonly markOut: number;
+}
+
+/** Walks whose tests read the same fields and bits: their entries by the hash of those values. */
+interface MemoGroup {
+  readonly keys: number;
+  readonly srcBits: number;
+  readonly dstBits: number;
+  readonly markBits: number;
+  readonly sides: number;
+  readonly entries: Map<number, MemoEntry>;
+}
+
+/** A hook record's memo: valid for one rule cache while no table anywhere is edited (netfilterEdits.count). */
+interface HookMemo {
+  readonly edits: number;
+  readonly cache: object;
+  readonly groups: MemoGroup[];
+  size: number;
+}
+
+/** Bounds per hook (a hook of a lab's node sees few groups; the entries bound the memory of large labs). */
+const MAX_GROUPS = 8;
+const MAX_ENTRIES = 256;
+
+/** The memo's outcome for `p` at the hook (state as stateBit), or undefined when it has none. */
+export function memoHit(hook: Hook, cache: object, p: MatchPacket, state: number): MemoEntry | undefined {
+  const memo = hook.memo as HookMemo | undefined;
+  if (memo === undefined || memo.edits !== netfilterEdits.count || memo.cache !== cache) return undefined;
+  const groups = memo.groups;
+  for (let g = 0; g < groups.length; g++) {
+    const found = entryIn(groups[g]!, p, state);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function entryIn(g: MemoGroup, p: MatchPacket, state: number): MemoEntry | undefined {
+  const k = g.keys;
+  const src = p.src & g.srcBits;
+  const dst = p.dst & g.dstBits;
+  const sport = k & TEST_SPORT ? p.sport : 0;
+  const dport = k & TEST_DPORT ? p.dport : 0;
+  const st = k & TEST_CTSTATE ? state : 0;
+  const mark = p.mark & g.markBits;
+  const icmp = k & TEST_ICMP ? icmpOf(p) : 0;
+  for (let e = g.entries.get(hashOf(src, dst, sport, dport, st, mark, icmp)); e !== undefined; e = e.next) {
+    if (e.src !== src || e.dst !== dst || e.sport !== sport || e.dport !== dport || e.state !== st || e.mark !== mark || e.icmp !== icmp) continue;
+    if (k & TEST_PROTOCOL && e.protocol !== p.protocol) continue;
+    if (k & TEST_IN && e.in !== p.in) continue;
+    if (k & TEST_OUT && e.out !== p.out) continue;
+    if (g.sides !== 0 && localAnswers(g.sides, p) !== e.local) continue;
+    return e;
+  }
+  return undefined;
+}
+
+/** Replays a remembered walk's counters for a packet of `length` bytes: each rule it matched, in order. */
+export function replayCounters(e: MemoEntry, length: number): void {
+  const matched = e.matched;
+  for (let k = 0; k < matched.length; k++) {
+    const r = matched[k]!;
+    r.packets++;
+    r.bytes += length;
+  }
+}
+
+/** Remembers a walk of `p` at the hook: what it read (`note`), the rules it matched (matched[0..matchedCount)), its verdict and the mark it left. */
+export function remember(hook: Hook, cache: object, p: MatchPacket, state: number, note: WalkNote, matched: readonly CompiledRule[], matchedCount: number, verdict: Verdict | undefined, markOut: number): void {
+  if (note.uncacheable) return;
+  let memo = hook.memo as HookMemo | undefined;
+  if (memo === undefined || memo.edits !== netfilterEdits.count || memo.cache !== cache || memo.size >= MAX_ENTRIES) {
+    hook.memo = memo = { edits: netfilterEdits.count, cache, groups: [], size: 0 };
+  }
+  // A MARK target makes the outcome's mark a function of the whole mark: the key holds all of it.
+  const markBits = note.marked ? -1 : note.markBits | 0;
+  const keys = note.keys | (markBits !== 0 ? TEST_MARK : 0);
+  const g = groupFor(memo, keys, note.srcBits | 0, note.dstBits | 0, markBits, note.sides);
+  if (g === undefined) return;
+  const src = p.src & g.srcBits;
+  const dst = p.dst & g.dstBits;
+  const sport = keys & TEST_SPORT ? p.sport : 0;
+  const dport = keys & TEST_DPORT ? p.dport : 0;
+  const st = keys & TEST_CTSTATE ? state : 0;
+  const mark = p.mark & markBits;
+  const icmp = keys & TEST_ICMP ? icmpOf(p) : 0;
+  const hash = hashOf(src, dst, sport, dport, st, mark, icmp);
+  g.entries.set(hash, {
+    next: g.entries.get(hash), src, dst, sport, dport, state: st, mark, icmp,
+    protocol: keys & TEST_PROTOCOL ? p.protocol : undefined, in: keys & TEST_IN ? p.in : undefined, out: keys & TEST_OUT ? p.out : undefined,
+    local: localAnswers(note.sides, p), matched: matched.slice(0, matchedCount), verdict, markOut: note.marked ? markOut : -1,
+  });
+  memo.size++;
+}
+
+function groupFor(memo: HookMemo, keys: number, srcBits: number, dstBits: number, markBits: number, sides: number): MemoGroup | undefined {
+  for (const g of memo.groups) {
+    if (g.keys === keys && g.srcBits === srcBits && g.dstBits === dstBits && g.markBits === markBits && g.sides === sides) return g;
+  }
+  if (memo.groups.length >= MAX_GROUPS) return undefined;
+  const g: MemoGroup = { keys, srcBits: keys & TEST_SRC ? srcBits : 0, dstBits: keys & TEST_DST ? dstBits : 0, markBits, sides, entries: new Map() };
+  memo.groups.push(g);
+  return g;
+}
+
+/** `-m addrtype --src-type/--dst-type LOCAL`'s answers for the sides asked about (the device's addresses may change). */
+function localAnswers(sides: number, p: MatchPacket): number {
+  if (sides === 0) return 0;
+  const local = p.local;
+  let answers = 0;
+  if (sides & 1 && local !== undefined && local.isLocal(p.src)) answers |= 1;
+  if (sides & 2 && local !== undefined && local.isLocal(p.dst)) answers |= 2;
+  return answers;
+}
+
+/** ICMP type and code in one number (-1 for a packet without them). */
+function icmpOf(p: MatchPacket): number {
+  return p.icmpType === undefined ? -1 : p.icmpType * 256 + (p.icmpCode ?? 0) + (p.icmpCode === undefined ? 65536 : 0);
+}
+
+/** A small-integer hash of the key's numbers (a Map key V8 keeps unboxed). */
+function hashOf(src: number, dst: number, sport: number, dport: number, state: number, mark: number, icmp: number): number {
+  let h = Math.imul(src ^ 0x2545f491, 0x9e3779b1);
+  h = Math.imul(h ^ dst, 0x85ebca6b);
+  h = Math.imul(h ^ (sport * 65536 + dport), 0xc2b2ae35);
+  h = Math.imul(h ^ (state + mark * 8), 0x27d4eb2f);
+  h ^= icmp;
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
