@@ -8,6 +8,7 @@ import { TEST_CTSTATE, TEST_DPORT, TEST_DST, TEST_ICMP, TEST_IN, TEST_MARK, TEST
 /** One remembered walk: the key's values (fields outside its group's keys hold 0 / undefined) and the outcome. */
 export interface MemoEntry {
   readonly next: MemoEntry | undefined;
+  nextInBucket: MemoEntry | undefined;
   readonly src: number;
   readonly dst: number;
   readonly sport: number;
@@ -28,15 +29,23 @@ export interface MemoEntry {
   readonly markOut: number;
 }
 
-/** Walks whose tests read the same fields and bits: their entries by the hash of those values. */
+/**
+ * Walks whose tests read the same fields and bits: their entries in a list (a node's hook has one or two per group:
+ * the wildcarded bits make most packets equal), and by the hash of their values once the list is long.
+ */
 interface MemoGroup {
   readonly keys: number;
   readonly srcBits: number;
   readonly dstBits: number;
   readonly markBits: number;
   readonly sides: number;
-  readonly entries: Map<number, MemoEntry>;
+  list: MemoEntry | undefined;
+  count: number;
+  byHash: Map<number, MemoEntry> | undefined;
 }
+
+/** Groups from this many entries are looked up by hash (each entry then on one of two chains: `next` and `nextInBucket`). */
+const HASHED_GROUP = 8;
 
 /** A hook record's memo: valid for one rule cache while no table anywhere is edited (netfilterEdits.count). */
 interface HookMemo {
@@ -71,15 +80,23 @@ function entryIn(g: MemoGroup, p: MatchPacket, state: number): MemoEntry | undef
   const st = k & TEST_CTSTATE ? state : 0;
   const mark = p.mark & g.markBits;
   const icmp = k & TEST_ICMP ? icmpOf(p) : 0;
-  for (let e = g.entries.get(hashOf(src, dst, sport, dport, st, mark, icmp)); e !== undefined; e = e.next) {
-    if (e.src !== src || e.dst !== dst || e.sport !== sport || e.dport !== dport || e.state !== st || e.mark !== mark || e.icmp !== icmp) continue;
-    if (k & TEST_PROTOCOL && e.protocol !== p.protocol) continue;
-    if (k & TEST_IN && e.in !== p.in) continue;
-    if (k & TEST_OUT && e.out !== p.out) continue;
-    if (g.sides !== 0 && localAnswers(g.sides, p) !== e.local) continue;
-    return e;
+  if (g.byHash === undefined) {
+    for (let e = g.list; e !== undefined; e = e.next) if (sameKey(e, g, p, src, dst, sport, dport, st, mark, icmp)) return e;
+    return undefined;
+  }
+  for (let e = g.byHash.get(hashOf(src, dst, sport, dport, st, mark, icmp)); e !== undefined; e = e.nextInBucket) {
+    if (sameKey(e, g, p, src, dst, sport, dport, st, mark, icmp)) return e;
   }
   return undefined;
+}
+
+function sameKey(e: MemoEntry, g: MemoGroup, p: MatchPacket, src: number, dst: number, sport: number, dport: number, st: number, mark: number, icmp: number): boolean {
+  if (e.src !== src || e.dst !== dst || e.sport !== sport || e.dport !== dport || e.state !== st || e.mark !== mark || e.icmp !== icmp) return false;
+  const k = g.keys;
+  if (k & TEST_PROTOCOL && e.protocol !== p.protocol) return false;
+  if (k & TEST_IN && e.in !== p.in) return false;
+  if (k & TEST_OUT && e.out !== p.out) return false;
+  return g.sides === 0 || localAnswers(g.sides, p) === e.local;
 }
 
 /** Replays a remembered walk's counters for a packet of `length` bytes: each rule it matched, in order. */
@@ -111,13 +128,23 @@ export function remember(hook: Hook, cache: object, p: MatchPacket, state: numbe
   const st = keys & TEST_CTSTATE ? state : 0;
   const mark = p.mark & markBits;
   const icmp = keys & TEST_ICMP ? icmpOf(p) : 0;
-  const hash = hashOf(src, dst, sport, dport, st, mark, icmp);
-  g.entries.set(hash, {
-    next: g.entries.get(hash), src, dst, sport, dport, state: st, mark, icmp,
+  const e: MemoEntry = {
+    next: g.list, nextInBucket: undefined, src, dst, sport, dport, state: st, mark, icmp,
     protocol: keys & TEST_PROTOCOL ? p.protocol : undefined, in: keys & TEST_IN ? p.in : undefined, out: keys & TEST_OUT ? p.out : undefined,
     local: localAnswers(note.sides, p), matched: matched.slice(0, matchedCount), verdict, markOut: note.marked ? markOut : -1,
-  });
+  };
+  g.list = e;
+  if (++g.count === HASHED_GROUP) {
+    g.byHash = new Map();
+    for (let each: MemoEntry | undefined = e; each !== undefined; each = each.next) indexEntry(g.byHash, each);
+  } else if (g.byHash !== undefined) indexEntry(g.byHash, e);
   memo.size++;
+}
+
+function indexEntry(byHash: Map<number, MemoEntry>, e: MemoEntry): void {
+  const hash = hashOf(e.src, e.dst, e.sport, e.dport, e.state, e.mark, e.icmp);
+  e.nextInBucket = byHash.get(hash);
+  byHash.set(hash, e);
 }
 
 function groupFor(memo: HookMemo, keys: number, srcBits: number, dstBits: number, markBits: number, sides: number): MemoGroup | undefined {
@@ -125,7 +152,7 @@ function groupFor(memo: HookMemo, keys: number, srcBits: number, dstBits: number
     if (g.keys === keys && g.srcBits === srcBits && g.dstBits === dstBits && g.markBits === markBits && g.sides === sides) return g;
   }
   if (memo.groups.length >= MAX_GROUPS) return undefined;
-  const g: MemoGroup = { keys, srcBits: keys & TEST_SRC ? srcBits : 0, dstBits: keys & TEST_DST ? dstBits : 0, markBits, sides, entries: new Map() };
+  const g: MemoGroup = { keys, srcBits: keys & TEST_SRC ? srcBits : 0, dstBits: keys & TEST_DST ? dstBits : 0, markBits, sides, list: undefined, count: 0, byHash: undefined };
   memo.groups.push(g);
   return g;
 }

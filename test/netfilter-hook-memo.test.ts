@@ -29,13 +29,13 @@ const IFACES = [undefined, 'eth0', 'cni0', 'flannel.1'];
 const MARKS = [0, 0x1, 0x4000, 0x4001];
 
 type Packet = { kind: 'packet'; chain: number; src: number; dst: number; proto: number; sport: number; dport: number; in: number; out: number; state: number; mark: number; icmp: number };
-type Op =
-  | Packet
+type Edit =
   | { kind: 'push' | 'insert' | 'replace' | 'delete'; chain: number; rule: number; at: number }
   | { kind: 'flush' | 'zero'; chain: number }
   | { kind: 'policy'; chain: number; drop: boolean }
-  | { kind: 'drop-user' | 'add-user'; user: number }
-  | { kind: 'local' | 'set'; addr: number };
+  | { kind: 'drop-user' | 'add-user'; user: number };
+type DeviceChange = { kind: 'local' | 'set'; addr: number };
+type Op = Packet | Edit | DeviceChange;
 
 const CHAIN_NAMES = [...BUILTIN, ...USER];
 const packetOp: fc.Arbitrary<Packet> = fc.record({
@@ -71,7 +71,7 @@ function side(hooked: boolean): Side {
 }
 
 /** An edit made to both sides through the tables' writers (sim/chain-map.ts), as sim/commands/iptables.ts makes them. */
-function edit(s: Side, o: Exclude<Op, Packet | { kind: 'local' | 'set' }>): void {
+function edit(s: Side, o: Edit): void {
   if ('user' in o) {
     const name = USER[o.user]!;
     if (o.kind === 'drop-user') s.chains.delete(name);
@@ -80,9 +80,8 @@ function edit(s: Side, o: Exclude<Op, Packet | { kind: 'local' | 'set' }>): void
   }
   const c = s.chains.get(CHAIN_NAMES[o.chain]!);
   if (c === undefined) return;
-  if (o.kind === 'zero') return zeroCounters(s.cache, c);
-  if (o.kind === 'flush') return flushRules(c);
-  if (o.kind === 'policy') return setPolicy(c, o.drop ? 'DROP' : 'ACCEPT');
+  if ('drop' in o) return setPolicy(c, o.drop ? 'DROP' : 'ACCEPT');
+  if (!('rule' in o)) return o.kind === 'zero' ? zeroCounters(s.cache, c) : flushRules(c);
   // No jump back up the list A, B, C from a user chain (a loop would end only at the depth limit).
   const rule = RULES[o.rule]!;
   const target = USER.indexOf(rule.target as (typeof USER)[number]);
@@ -117,7 +116,7 @@ describe('hook memo', () => {
       const set = new Set<number>([ADDRS[1]!]);
       const device = { isLocal: (ip: number) => local.has(ip), inSet: (name: string, ip: number) => name === 'S' && set.has(ip) };
       for (const o of ops) {
-        if (o.kind === 'local' || o.kind === 'set') {
+        if ('addr' in o) {
           const which = o.kind === 'local' ? local : set;
           if (!which.delete(ADDRS[o.addr]!)) which.add(ADDRS[o.addr]!);
           continue;
