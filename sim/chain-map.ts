@@ -48,6 +48,11 @@ export function newChain(name: string, policy?: 'ACCEPT' | 'DROP', rules: readon
 /** A table's chains by name; `version` changes whenever a chain is added or removed (the evaluator caches jumps). */
 export class ChainMap extends Map<string, Chain> {
   version = 0;
+  /** A new table counts no edit: no hook record, so no memo, was made on it yet. */
+  constructor(entries?: Iterable<readonly [string, Chain]>) {
+    super();
+    if (entries !== undefined) for (const [name, chain] of entries) super.set(name, chain);
+  }
   /** The builtin chains by hook slot (hookSlot), as found while `version` was `resolvedVersion`. */
   private resolved: (Hook | undefined)[] = [];
   private resolvedVersion = -1;
