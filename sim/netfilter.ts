@@ -3,7 +3,7 @@
 import { formatCidr, parseCidr, parseIp, type Cidr } from '../topology/address.js';
 import { splitWords } from './words.js';
 import { icmpTypeSaveText, parseIcmpType, type IcmpType } from './icmp-types.js';
-import { ChainMap, newChain } from './chain-map.js';
+import { appendRule, ChainMap, netfilterEdits, newChain, setPolicy } from './chain-map.js';
 
 export { appendRule, ChainMap, flushRules, netfilterEdits, newChain, setPolicy, spliceRules, type Hook } from './chain-map.js';
 
@@ -278,32 +278,35 @@ function markTarget(option: string, text: string): { value: number; mask: number
  */
 const savedRules = new Map<string, { readonly chain: string; readonly rule: Rule }>();
 
-/** A chain as parseSave gathers it, made a Chain once the text is read (a table being built counts no edits). */
-interface ChainDraft {
-  policy: 'ACCEPT' | 'DROP' | undefined;
-  readonly rules: Rule[];
-  readonly builtin: boolean;
+/**
+ * Loads iptables-save text into tables. They are new (no hook record, so no memo, was made on them): the edits made
+ * while filling them are not counted (netfilterEdits.count is put back), or every node's first touch in a large lab
+ * would drop every hook memo of the lab.
+ */
+export function parseSave(lines: readonly string[]): ParseResult<Tables> {
+  const edits = netfilterEdits.count;
+  const parsed = parseSaveInto(emptyTables(), lines);
+  netfilterEdits.count = edits;
+  return parsed;
 }
 
-/** Loads iptables-save text into tables. */
-export function parseSave(lines: readonly string[]): ParseResult<Tables> {
-  const drafts: Record<TableName, Map<string, ChainDraft>> = { filter: builtinDrafts('filter'), nat: builtinDrafts('nat') };
-  let current: Map<string, ChainDraft> | undefined;
+function parseSaveInto(tables: Tables, lines: readonly string[]): ParseResult<Tables> {
+  let current: Map<string, Chain> | undefined;
   for (const line of lines) {
     if (line.startsWith('*')) {
       const name = line.slice(1);
       if (name !== 'filter' && name !== 'nat') return { ok: false, error: `unsupported table ${name}` };
-      current = drafts[name];
+      current = tables[name];
     } else if (line.startsWith(':')) {
       const [name, policy] = line.slice(1).split(' ');
       if (!current || !name) return { ok: false, error: `bad chain line: ${line}` };
       const existing = current.get(name);
-      if (existing) existing.policy = policy === 'DROP' ? 'DROP' : 'ACCEPT';
-      else current.set(name, { policy: undefined, rules: [], builtin: false });
+      if (existing) setPolicy(existing, policy === 'DROP' ? 'DROP' : 'ACCEPT');
+      else current.set(name, newChain(name));
     } else if (line.startsWith('-A ')) {
       const saved = savedRules.get(line);
       if (saved !== undefined && current?.has(saved.chain)) {
-        current.get(saved.chain)!.rules.push(saved.rule);
+        appendRule(current.get(saved.chain)!, saved.rule);
         continue;
       }
       const split = splitWords(line);
@@ -312,22 +315,12 @@ export function parseSave(lines: readonly string[]): ParseResult<Tables> {
       if (!chain) return { ok: false, error: `no chain ${split.words[1]} for: ${line}` };
       const rule = parseRule(split.words.slice(2));
       if (!rule.ok) return { ok: false, error: `${rule.error} in: ${line}` };
-      chain.rules.push(rule.value);
+      appendRule(chain, rule.value);
       if (savedRules.size >= 200_000) savedRules.clear();
-      savedRules.set(line, { chain: split.words[1]!, rule: rule.value });
+      savedRules.set(line, { chain: chain.name, rule: rule.value });
     }
   }
-  return { ok: true, value: { filter: tableOf(drafts.filter), nat: tableOf(drafts.nat) } };
-}
-
-/** emptyTables()' chains of `table` as drafts, in its order. */
-function builtinDrafts(table: TableName): Map<string, ChainDraft> {
-  return new Map(BUILTIN_CHAINS[table].map((n) => [n, { policy: 'ACCEPT', rules: [], builtin: true }]));
-}
-
-/** The table of the drafts, in their order: builtin chains with their policy counters at zero, as emptyTables() makes them. */
-function tableOf(drafts: ReadonlyMap<string, ChainDraft>): ChainMap {
-  return new ChainMap([...drafts].map(([name, d]) => [name, d.builtin ? newChain(name, d.policy, d.rules, 0, 0) : newChain(name, d.policy, d.rules)]));
+  return { ok: true, value: tables };
 }
 
 const neg = (n: { not: boolean } | undefined) => (n?.not ? '! ' : '');
