@@ -55,6 +55,9 @@ interface HookMemo {
   size: number;
 }
 
+/** What a hook walked once holds: a memo that answers nothing (no count is -1). */
+const FIRST_WALK: HookMemo = Object.freeze({ edits: -1, cache: Object.freeze({}), groups: [], size: 0 }) as HookMemo;
+
 /** Bounds per hook (a hook of a lab's node sees few groups; the entries bound the memory of large labs). */
 const MAX_GROUPS = 8;
 const MAX_ENTRIES = 256;
@@ -113,7 +116,11 @@ export function replayCounters(e: MemoEntry, length: number): void {
 export function remember(hook: Hook, cache: object, p: MatchPacket, state: number, note: WalkNote, matched: readonly CompiledRule[], matchedCount: number, verdict: Verdict | undefined, markOut: number): void {
   if (note.uncacheable) return;
   let memo = hook.memo as HookMemo | undefined;
-  if (memo === undefined || memo.edits !== netfilterEdits.count || memo.cache !== cache || memo.size >= MAX_ENTRIES) {
+  if (memo === undefined) {
+    hook.memo = FIRST_WALK; // most hooks of a large lab's nodes see one packet in a run: memos from the second walk
+    return;
+  }
+  if (memo.edits !== netfilterEdits.count || memo.cache !== cache || memo.size >= MAX_ENTRIES) {
     hook.memo = memo = { edits: netfilterEdits.count, cache, groups: [], size: 0 };
   }
   // A MARK target makes the outcome's mark a function of the whole mark: the key holds all of it.
