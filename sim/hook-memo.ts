@@ -74,27 +74,45 @@ export function memoHit(hook: Hook, cache: object, p: MatchPacket, state: number
   return undefined;
 }
 
-function entryIn(g: MemoGroup, p: MatchPacket, state: number): MemoEntry | undefined {
+/** A packet's values under a group's keys (0 for the fields the group's walks did not read): one lookup's or entry's. */
+interface Key {
+  src: number;
+  dst: number;
+  sport: number;
+  dport: number;
+  state: number;
+  mark: number;
+  icmp: number;
+}
+
+/** The one key being looked up or remembered (keyIn fills it; no object per lookup). */
+const scratchKey: Key = { src: 0, dst: 0, sport: 0, dport: 0, state: 0, mark: 0, icmp: 0 };
+
+function keyIn(g: MemoGroup, p: MatchPacket, state: number): Key {
   const k = g.keys;
-  const src = p.src & g.srcBits;
-  const dst = p.dst & g.dstBits;
-  const sport = k & TEST_SPORT ? p.sport : 0;
-  const dport = k & TEST_DPORT ? p.dport : 0;
-  const st = k & TEST_CTSTATE ? state : 0;
-  const mark = p.mark & g.markBits;
-  const icmp = k & TEST_ICMP ? icmpOf(p) : 0;
+  const key = scratchKey;
+  key.src = p.src & g.srcBits;
+  key.dst = p.dst & g.dstBits;
+  key.sport = k & TEST_SPORT ? p.sport : 0;
+  key.dport = k & TEST_DPORT ? p.dport : 0;
+  key.state = k & TEST_CTSTATE ? state : 0;
+  key.mark = p.mark & g.markBits;
+  key.icmp = k & TEST_ICMP ? icmpOf(p) : 0;
+  return key;
+}
+
+function entryIn(g: MemoGroup, p: MatchPacket, state: number): MemoEntry | undefined {
+  const key = keyIn(g, p, state);
   if (g.byHash === undefined) {
-    for (let e = g.list; e !== undefined; e = e.next) if (sameKey(e, g, p, src, dst, sport, dport, st, mark, icmp)) return e;
+    for (let e = g.list; e !== undefined; e = e.next) if (sameKey(e, g, p, key)) return e;
     return undefined;
   }
-  for (let e = g.byHash.get(hashOf(src, dst, sport, dport, st, mark, icmp)); e !== undefined; e = e.nextInBucket) {
-    if (sameKey(e, g, p, src, dst, sport, dport, st, mark, icmp)) return e;
-  }
+  for (let e = g.byHash.get(hashOf(key)); e !== undefined; e = e.nextInBucket) if (sameKey(e, g, p, key)) return e;
   return undefined;
 }
 
-function sameKey(e: MemoEntry, g: MemoGroup, p: MatchPacket, src: number, dst: number, sport: number, dport: number, st: number, mark: number, icmp: number): boolean {
-  if (e.src !== src || e.dst !== dst || e.sport !== sport || e.dport !== dport || e.state !== st || e.mark !== mark || e.icmp !== icmp) return false;
+function sameKey(e: MemoEntry, g: MemoGroup, p: MatchPacket, key: Key): boolean {
+  if (e.src !== key.src || e.dst !== key.dst || e.sport !== key.sport || e.dport !== key.dport || e.state !== key.state || e.mark !== key.mark || e.icmp !== key.icmp) return false;
   const k = g.keys;
   if (k & TEST_PROTOCOL && e.protocol !== p.protocol) return false;
   if (k & TEST_IN && e.in !== p.in) return false;
@@ -128,15 +146,9 @@ export function remember(hook: Hook, cache: object, p: MatchPacket, state: numbe
   const keys = note.keys | (markBits !== 0 ? TEST_MARK : 0);
   const g = groupFor(memo, keys, note.srcBits | 0, note.dstBits | 0, markBits, note.sides);
   if (g === undefined) return;
-  const src = p.src & g.srcBits;
-  const dst = p.dst & g.dstBits;
-  const sport = keys & TEST_SPORT ? p.sport : 0;
-  const dport = keys & TEST_DPORT ? p.dport : 0;
-  const st = keys & TEST_CTSTATE ? state : 0;
-  const mark = p.mark & markBits;
-  const icmp = keys & TEST_ICMP ? icmpOf(p) : 0;
+  const key = keyIn(g, p, state);
   const e: MemoEntry = {
-    next: g.list, nextInBucket: undefined, src, dst, sport, dport, state: st, mark, icmp,
+    next: g.list, nextInBucket: undefined, src: key.src, dst: key.dst, sport: key.sport, dport: key.dport, state: key.state, mark: key.mark, icmp: key.icmp,
     protocol: keys & TEST_PROTOCOL ? p.protocol : undefined, in: keys & TEST_IN ? p.in : undefined, out: keys & TEST_OUT ? p.out : undefined,
     local: localAnswers(note.sides, p), matched: matched.slice(0, matchedCount), verdict, markOut: note.marked ? markOut : -1,
   };
@@ -149,7 +161,7 @@ export function remember(hook: Hook, cache: object, p: MatchPacket, state: numbe
 }
 
 function indexEntry(byHash: Map<number, MemoEntry>, e: MemoEntry): void {
-  const hash = hashOf(e.src, e.dst, e.sport, e.dport, e.state, e.mark, e.icmp);
+  const hash = hashOf(e);
   e.nextInBucket = byHash.get(hash);
   byHash.set(hash, e);
 }
@@ -179,12 +191,12 @@ function icmpOf(p: MatchPacket): number {
   return p.icmpType === undefined ? -1 : p.icmpType * 256 + (p.icmpCode ?? 0) + (p.icmpCode === undefined ? 65536 : 0);
 }
 
-/** A small-integer hash of the key's numbers (a Map key V8 keeps unboxed). */
-function hashOf(src: number, dst: number, sport: number, dport: number, state: number, mark: number, icmp: number): number {
-  let h = Math.imul(src ^ 0x2545f491, 0x9e3779b1);
-  h = Math.imul(h ^ dst, 0x85ebca6b);
-  h = Math.imul(h ^ (sport * 65536 + dport), 0xc2b2ae35);
-  h = Math.imul(h ^ (state + mark * 8), 0x27d4eb2f);
-  h ^= icmp;
+/** A small-integer hash of a key's numbers (a Map key V8 keeps unboxed). */
+function hashOf(key: Readonly<Key>): number {
+  let h = Math.imul(key.src ^ 0x2545f491, 0x9e3779b1);
+  h = Math.imul(h ^ key.dst, 0x85ebca6b);
+  h = Math.imul(h ^ (key.sport * 65536 + key.dport), 0xc2b2ae35);
+  h = Math.imul(h ^ (key.state + key.mark * 8), 0x27d4eb2f);
+  h ^= key.icmp;
   return (h ^ (h >>> 15)) & 0x3fffffff;
 }
