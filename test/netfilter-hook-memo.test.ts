@@ -3,8 +3,9 @@
 // policy changes, chains added and removed, counters zeroed, and the device's addresses and ipsets changing.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, evaluateChain, ruleCounters, zeroCounters, type MatchPacket, type RuleCache, type Verdict } from '../sim/netfilter-eval.js';
-import { appendRule, ChainMap, flushRules, newChain, parseRule, ruleText, setPolicy, spliceRules, type Chain, type Rule } from '../sim/netfilter.js';
+import { zeroCounters, type MatchPacket } from '../sim/netfilter-eval.js';
+import { ChainMap, flushRules, newChain, parseRule, setPolicy, type Chain, type Rule } from '../sim/netfilter.js';
+import { counters, editRule, runSide, verdictOf, type Side } from './helpers/netfilter-sides.js';
 
 const BUILTIN = ['PREROUTING', 'FORWARD'] as const;
 const USER = ['A', 'B', 'C'] as const;
@@ -53,9 +54,6 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('local' as const, 'set' as const), addr: fc.nat(ADDRS.length - 1) }) },
 );
 
-/** One side: its tables, rule cache and whether it runs through the hook records (and so the memo). */
-interface Side { readonly chains: Map<string, Chain>; readonly cache: RuleCache; readonly hooked: boolean }
-
 /** Chain C starts as kube-proxy's KUBE-SERVICES does, long enough for the destination index (sim/netfilter-eval.ts). */
 const SERVICES: readonly Rule[] = ['10.1.0.2', '10.1.0.3', '10.1.0.9', '192.0.2.7', '10.2.0.255', '11.0.0.1', '10.1.0.4', '10.1.0.5'].map((ip, k) => {
   const r = parseRule(['-d', `${ip}/32`, '-p', k % 2 === 0 ? 'udp' : 'tcp', '-j', k % 3 === 0 ? 'ACCEPT' : k % 3 === 1 ? 'DROP' : 'B']);
@@ -86,24 +84,7 @@ function edit(s: Side, o: Edit): void {
   const rule = RULES[o.rule]!;
   const target = USER.indexOf(rule.target as (typeof USER)[number]);
   if (target >= 0 && o.chain >= BUILTIN.length && target <= o.chain - BUILTIN.length) return;
-  if (o.kind === 'push') appendRule(c, rule);
-  else if (o.kind === 'insert') spliceRules(c, Math.min(o.at, c.rules.length), 0, rule);
-  else if (o.kind === 'replace' && c.rules.length > 0) spliceRules(c, o.at % c.rules.length, 1, rule);
-  else if (o.kind === 'delete' && c.rules.length > 0) spliceRules(c, o.at % c.rules.length, 1);
-}
-
-function run(s: Side, name: string, p: MatchPacket): Verdict {
-  if (!(s.chains instanceof ChainMap)) return evaluate({ filter: s.chains, nat: new Map() }, 'filter', name, p, s.cache);
-  const hook = s.chains.hook(name);
-  return evaluateChain(s.chains, name, hook.chain, p, s.cache, hook);
-}
-
-function verdictOf(v: Verdict): string {
-  return `${v.target} ${v.chain} ${v.rule ? ruleText(v.rule) : 'policy'} mark=${v.mark ?? '-'}`;
-}
-
-function counters(s: Side): string {
-  return [...s.chains.values()].map((c) => `${c.name}:${c.policyPackets ?? '-'}/${c.policyBytes ?? '-'}:${ruleCounters(s.cache, c).map((r) => `${r.packets}/${r.bytes}`).join(',')}`).join(' ');
+  editRule(c, o, rule);
 }
 
 describe('hook memo', () => {
@@ -133,7 +114,7 @@ describe('hook memo', () => {
           ...(protocol === 'icmp' ? { icmpType: o.icmp === 0 ? 8 : 3, icmpCode: o.icmp === 0 ? 0 : 3 } : {}),
         };
         const name = BUILTIN[o.chain]!;
-        for (let k = 0; k < 2; k++) expect(verdictOf(run(memoised, name, p))).toBe(verdictOf(run(plain, name, p)));
+        for (let k = 0; k < 2; k++) expect(verdictOf(runSide(memoised, name, p))).toBe(verdictOf(runSide(plain, name, p)));
         if (o.src === 0) expect(counters(memoised)).toBe(counters(plain));
       }
       expect(counters(memoised)).toBe(counters(plain));

@@ -3,8 +3,9 @@
 // Maps, over random rule edits, chain additions and removals and policy changes: same verdicts, marks and counters.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, evaluateChain, ruleCounters, type MatchPacket, type RuleCache, type Verdict } from '../sim/netfilter-eval.js';
-import { appendRule, ChainMap, flushRules, newChain, parseRule, ruleText, setPolicy, spliceRules, type Chain, type Rule } from '../sim/netfilter.js';
+import type { MatchPacket } from '../sim/netfilter-eval.js';
+import { ChainMap, flushRules, newChain, parseRule, setPolicy, type Chain, type Rule } from '../sim/netfilter.js';
+import { counters, editRule, runSide, verdictOf, type Side } from './helpers/netfilter-sides.js';
 
 const BUILTIN = ['PREROUTING', 'FORWARD', 'POSTROUTING'] as const;
 const USER = ['A', 'B', 'C'] as const;
@@ -38,9 +39,6 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 
 const ADDRS = [0x0a000001, 0x0a010002, 0xc0000207, 0x0a0100ff];
 
-/** One side of the comparison: the tables, its rule cache, and whether it runs through the hook records. */
-interface Side { readonly chains: Map<string, Chain>; readonly cache: RuleCache; readonly hooked: boolean }
-
 function side(hooked: boolean): Side {
   const chains = hooked ? new ChainMap() : new Map<string, Chain>();
   // The hooked side's chains are made as the simulator makes them (newChain: one shape).
@@ -61,25 +59,7 @@ function edit(s: Side, o: Exclude<Op, { kind: 'packet' }>): void {
   if (c === undefined) return;
   if (o.kind === 'flush') flushRules(c);
   else if (o.kind === 'policy') setPolicy(c, o.drop ? 'DROP' : 'ACCEPT');
-  else if (o.kind === 'push') appendRule(c, RULES[o.rule]!);
-  else if (o.kind === 'insert') spliceRules(c, Math.min(o.at, c.rules.length), 0, RULES[o.rule]!);
-  else if (o.kind === 'replace' && c.rules.length > 0) spliceRules(c, o.at % c.rules.length, 1, RULES[o.rule]!);
-  else if (o.kind === 'delete' && c.rules.length > 0) spliceRules(c, o.at % c.rules.length, 1);
-}
-
-function run(s: Side, name: string, p: MatchPacket): Verdict {
-  if (!(s.chains instanceof ChainMap)) return evaluate({ filter: s.chains, nat: new Map() }, 'filter', name, p, s.cache);
-  const hook = s.chains.hook(name);
-  return evaluateChain(s.chains, name, hook.chain, p, s.cache, hook);
-}
-
-function verdictOf(v: Verdict): string {
-  return `${v.target} ${v.chain} ${v.rule ? ruleText(v.rule) : 'policy'} mark=${v.mark ?? '-'}`;
-}
-
-/** Every chain's rule and policy counters (reading them brings the compiled lists up to date: done only now and then). */
-function counters(s: Side): string {
-  return [...s.chains.values()].map((c) => `${c.name}:${c.policyPackets ?? '-'}/${c.policyBytes ?? '-'}:${ruleCounters(s.cache, c).map((r) => `${r.packets}/${r.bytes}`).join(',')}`).join(' ');
+  else editRule(c, o, RULES[o.rule]!);
 }
 
 describe('hook records and jump caches', () => {
@@ -95,7 +75,7 @@ describe('hook records and jump caches', () => {
         }
         const p: MatchPacket = { src: ADDRS[o.src]!, dst: ADDRS[o.dst]!, protocol: o.udp ? 'udp' : 'icmp', sport: 40000, dport: 33434, state: o.state, seed: 1, mark: 0, length: 60 + o.src };
         const name = BUILTIN[o.chain]!;
-        expect(verdictOf(run(hooked, name, p))).toBe(verdictOf(run(plain, name, p)));
+        expect(verdictOf(runSide(hooked, name, p))).toBe(verdictOf(runSide(plain, name, p)));
         if (o.src === 0) expect(counters(hooked)).toBe(counters(plain));
       }
       expect(counters(hooked)).toBe(counters(plain));
