@@ -48,7 +48,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   // Each packet twice or more on average: the memo answers the repeats.
   { weight: 12, arbitrary: packetOp },
   { weight: 6, arbitrary: fc.record({ kind: fc.constantFrom('push' as const, 'insert' as const, 'replace' as const, 'delete' as const), chain: fc.nat(4), rule: fc.nat(RULES.length - 1), at: fc.nat(12) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('flush' as const, 'zero' as const), chain: fc.nat(4) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('flush' as const, 'zero' as const), chain: fc.nat(4) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('policy' as const), chain: fc.nat(1), drop: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('drop-user' as const, 'add-user' as const), user: fc.nat(1) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('local' as const, 'set' as const), addr: fc.nat(ADDRS.length - 1) }) },
@@ -119,5 +119,22 @@ describe('hook memo', () => {
       }
       expect(counters(memoised)).toBe(counters(plain));
     }), { numRuns: 600, seed: 42 });
+  });
+
+  it('forgets a walk through a user chain that was flushed since', () => {
+    // FORWARD -j A, A -j DROP: remembered (from the second walk), then A flushed: the packet falls to the policy.
+    const memoised = side(true);
+    const plain = side(false);
+    const jump = RULES[RULE_WORDS.indexOf('-j A')]!;
+    const drop = RULES[RULE_WORDS.indexOf('-j DROP')]!;
+    for (const s of [memoised, plain]) {
+      editRule(s.chains.get('FORWARD')!, { kind: 'push', at: 0 }, jump);
+      editRule(s.chains.get('A')!, { kind: 'push', at: 0 }, drop);
+    }
+    const p: MatchPacket = { src: ADDRS[0]!, dst: ADDRS[1]!, protocol: 'udp', sport: 40000, dport: 33434, state: 'NEW', seed: 7, mark: 0, length: 60 };
+    for (let k = 0; k < 3; k++) for (const s of [memoised, plain]) expect(verdictOf(runSide(s, 'FORWARD', p))).toBe('DROP A -j DROP mark=-');
+    for (const s of [memoised, plain]) flushRules(s.chains.get('A')!);
+    expect(verdictOf(runSide(memoised, 'FORWARD', p))).toBe(verdictOf(runSide(plain, 'FORWARD', p)));
+    expect(counters(memoised)).toBe(counters(plain));
   });
 });
