@@ -22,6 +22,7 @@ const answer = fc.record({
 });
 
 const world = fc.record({ reachTtl: fc.integer({ min: 1, max: 7 }), answers: fc.array(answer, { minLength: 1, maxLength: 40 }) });
+type World = { reachTtl: number; answers: { lost: boolean; rttMs: number; twist: string; mtu: number }[] };
 
 const options = fc.record({
   protocol: fc.constantFrom('udp' as const, 'icmp' as const, 'tcp' as const),
@@ -39,7 +40,7 @@ const options = fc.record({
   busyboxStop: fc.boolean(),
 });
 
-function probeOf(w: fc.Infer<typeof world>, spec: ProbeSpec): ProbeResult {
+function probeOf(w: World, spec: ProbeSpec): ProbeResult {
   const a = w.answers[spec.seq % w.answers.length]!;
   if (a.lost) return { ttl: spec.ttl, reply: undefined, disposition: 'no-answer', at: 'x', steps: [] };
   const atTarget = spec.ttl >= w.reachTtl;
@@ -52,7 +53,7 @@ function probeOf(w: fc.Infer<typeof world>, spec: ProbeSpec): ProbeResult {
 }
 
 /** A tool context that answers from W and logs every probe sent and every wait. */
-function context(w: fc.Infer<typeof world>, log: unknown[]): ToolContext {
+function context(w: World, log: unknown[]): ToolContext {
   return {
     probe: (spec: ProbeSpec) => {
       log.push(['probe', { ...spec }]);
