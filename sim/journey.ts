@@ -1,8 +1,8 @@
 // One journey's bookkeeping (the steps it records, its simulated time, the devices it entered) and how a journey
 // ends (Outcome): shared by the forwarding pipeline (engine.ts), its ICMP errors and the probe that sends it.
-import type { Interface } from '../topology/model.js';
+import type { Interface, LinkKind } from '../topology/model.js';
 import type { Dataplane } from './dataplane.js';
-import { DEVICE_MS, linkDelayMs, type CtEntry, type Packet } from './packet.js';
+import { DEVICE_MS, linkDelayKey, linkDelayMs, type CtEntry, type Packet } from './packet.js';
 import type { RateLimiter } from './ratelimit.js';
 import type { Disposition, Step } from '../topology/trace.js';
 
@@ -23,30 +23,50 @@ export type Outcome =
 
 export type LocalErrno = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | 'EPERM' | 'EMSGSIZE';
 
-/** Mutable bookkeeping of one journey (a probe's way out, or the answer's way back). */
+/**
+ * Mutable bookkeeping of one journey (a probe's way out, or the answer's way back). Fields are declared, not
+ * initialised in the class body: with ES2022 class fields each one was defined as undefined and then assigned again
+ * in the constructor (two stores and a map transition per field, for two journeys per probe).
+ */
 export class Journey {
-  readonly steps: Step[] = [];
-  elapsedMs = 0;
+  declare readonly dp: Dataplane;
+  declare readonly direction: 'out' | 'back';
+  /** NAT mappings of the whole probe (shared by both directions). */
+  declare readonly conntrack: CtEntry[];
+  declare readonly limiter: RateLimiter;
+  declare readonly probeSeq: number;
+  declare readonly steps: Step[];
+  declare elapsedMs: number;
   /** Lab time (ms after nowMs) at which this journey starts: an answer leaves when the probe arrived (tap timestamps). */
-  baseMs = 0;
-  private hops = 0;
+  declare baseMs: number;
   /** The devices the packet entered, in order (a device entered twice means a routing loop). */
-  readonly visited: string[] = [];
+  declare readonly visited: string[];
   /** Whether decisions are recorded as steps; call sites test it so that no step text or closure is built otherwise. */
-  readonly recording: boolean;
+  declare readonly recording: boolean;
   /** The far end of the veth the current frame was sent through: the bridge port it came in by, when it reached a bridge. */
-  cameThrough?: Interface['peer'];
+  declare cameThrough: Interface['peer'] | undefined;
   /** Set by a bridged DNAT for the egress it leads to: the frame is switched, so it may not leave by its own port. */
-  bridgedBackFrom?: Interface['peer'];
-  constructor(
-    readonly dp: Dataplane,
-    readonly direction: 'out' | 'back',
-    /** NAT mappings of the whole probe (shared by both directions). */
-    readonly conntrack: CtEntry[],
-    readonly limiter: RateLimiter,
-    readonly probeSeq: number,
-  ) {
+  declare bridgedBackFrom: Interface['peer'] | undefined;
+  /** The number of the next link crossing in the seeded delays (the way back counts from 1000). */
+  private declare hop: number;
+  /** The seeded hash of (seed, probe), the first half of every crossing's delay hash (packet.ts linkDelayMs). */
+  private declare readonly delayKey: number;
+
+  constructor(dp: Dataplane, direction: 'out' | 'back', conntrack: CtEntry[], limiter: RateLimiter, probeSeq: number) {
+    this.dp = dp;
+    this.direction = direction;
+    this.conntrack = conntrack;
+    this.limiter = limiter;
+    this.probeSeq = probeSeq;
+    this.steps = [];
+    this.elapsedMs = 0;
+    this.baseMs = 0;
+    this.visited = [];
     this.recording = dp.recordSteps;
+    this.cameThrough = undefined;
+    this.bridgedBackFrom = undefined;
+    this.hop = direction === 'back' ? 1000 : 0;
+    this.delayKey = linkDelayKey(dp.seed, probeSeq);
   }
 
   /** Records a decision; the text is only built when the dataplane records steps (explain, tests). */
@@ -62,7 +82,7 @@ export class Journey {
     this.steps.push({ direction: this.direction, device, in: iface?.in, out: iface?.out, decision });
   }
 
-  cross(kind: Parameters<typeof linkDelayMs>[0]): void {
-    this.elapsedMs += linkDelayMs(kind, this.dp.seed, this.probeSeq, this.hops++ + (this.direction === 'back' ? 1000 : 0)) + DEVICE_MS;
+  cross(kind: LinkKind): void {
+    this.elapsedMs += linkDelayMs(kind, this.delayKey, this.hop++) + DEVICE_MS;
   }
 }

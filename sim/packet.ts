@@ -115,11 +115,6 @@ function mixStep(h: number, value: number): number {
   return h ^ (h >>> 16);
 }
 
-/** unit(a, b, c, d) without an argument array (per link crossed). */
-function unit4(a: number, b: number, c: number, d: number): number {
-  return (mixStep(mixStep(mixStep(mixStep(0x9e3779b9, a), b), c), d) >>> 0) / 4294967296;
-}
-
 /** A number in [0, 1) from a hash. */
 export function unit(...values: number[]): number {
   return mixList(values) / 4294967296;
@@ -138,10 +133,18 @@ function linkBaseMs(kind: LinkKind): number {
 /** Time a device spends handling a packet (forwarding or answering), in ms. */
 export const DEVICE_MS = 0.0015;
 
-/** One-way latency in ms of crossing a link, per link kind, with seeded jitter (VirtualBox-like figures). */
-export function linkDelayMs(kind: LinkKind, seed: number, probe: number, step: number): number {
+/**
+ * The first half of a crossing's delay hash: unit(seed, probe, step, 17) mixes the four in order, and a journey's seed
+ * and probe number are fixed, so the journey mixes them once (Journey.delayKey) and each crossing mixes the other two.
+ */
+export function linkDelayKey(seed: number, probe: number): number {
+  return mixStep(mixStep(0x9e3779b9, seed), probe);
+}
+
+/** One-way latency in ms of crossing a link, per link kind, with seeded jitter (VirtualBox-like figures): KEY from linkDelayKey. */
+export function linkDelayMs(kind: LinkKind, key: number, step: number): number {
   const base = linkBaseMs(kind);
-  return base * (0.7 + 0.6 * unit4(seed, probe, step, 17));
+  return base * (0.7 + 0.6 * ((mixStep(mixStep(key, step), 17) >>> 0) / 4294967296));
 }
 
 /** ARP gives up after about 3 s (3 solicitations, 1 s apart) before the router answers host unreachable. */

@@ -62,9 +62,13 @@ function specDst(s: DeviceState, sender: number): number | undefined {
   return r?.type === 'unicast' ? (r.src ?? addressFor(s, r.dev, r.via ?? sender)) : undefined;
 }
 
-/** Whether an app listens on PROTOCOL/PORT at the device (a loop: a closure here would cost an allocation per answer). */
+/**
+ * Whether an app listens on PROTOCOL/PORT at the device (an indexed loop: a closure, or a for-of's iterator where V8
+ * does not inline this, would cost an allocation per answer).
+ */
 function listensOn(s: DeviceState, protocol: Packet['protocol'], port: number): boolean {
-  for (const l of s.listeners) if (l.protocol === protocol && l.port === port) return true;
+  const listeners = s.listeners;
+  for (let k = 0; k < listeners.length; k++) if (listeners[k]!.protocol === protocol && listeners[k]!.port === port) return true;
   return false;
 }
 

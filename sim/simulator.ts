@@ -90,9 +90,11 @@ export class Simulator {
     if (!parsed.ok) return parsed.result;
     const words = parsed.words;
     if (words.length === 0) return { stdout: '', stderr: '', exitCode: 0 };
-    const operator = words.find((w) => SHELL_OPERATORS.has(w));
-    if (operator) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not modelled by the tracelab simulator; run one command at a time\n`, exitCode: NOT_MODELLED_EXIT };
-    const [program, ...args] = words as [string, ...string[]];
+    for (const operator of words) {
+      if (SHELL_OPERATORS.has(operator)) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not modelled by the tracelab simulator; run one command at a time\n`, exitCode: NOT_MODELLED_EXIT };
+    }
+    const program = words[0]!;
+    const args = words.slice(1);
     this.dp.nowMs += COMMAND_MS;
     const place = this.dp.state(device).device;
     // L4 clients exist where the place's image has them (topology/images.ts); elsewhere its shell says "not found".

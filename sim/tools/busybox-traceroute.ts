@@ -5,7 +5,7 @@ import { mix } from '../packet.js';
 import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
 import { connectErrorText, firstSendRefused, traceHops } from './hop-loop.js';
-import { scanArgs, type ScanSpec } from './traceroute-args.js';
+import { scanArgs, threeDigits, type ScanSpec } from './traceroute-args.js';
 import { BUSYBOX_TRACEROUTE_USAGE } from './usage-texts.js';
 
 const SPEC: ScanSpec = {
@@ -47,6 +47,16 @@ function numberIn(text: string, lo: number, hi: number): Result<number> {
   return { ok: true, value: v };
 }
 
+/** The numeric options, in the order busybox checks them: flag, option, lowest and highest value (-f's is -m's value). */
+const RANGES: readonly (readonly [string, keyof Options, number, (o: Options) => number])[] = [
+  ['m', 'maxHops', 1, () => 255],
+  ['p', 'port', 0, () => 65535],
+  ['q', 'probes', 1, () => 2147483647],
+  ['w', 'waitSec', 1, () => 24 * 60 * 60],
+  ['z', 'pauseMs', 0, () => 60 * 60 * 1000],
+  ['f', 'firstHop', 1, (o) => o.maxHops],
+];
+
 function parse(args: readonly string[]): Result<{ opts: Options; operands: string[] }> {
   const items = scanArgs(args, SPEC);
   const values = new Map<string, string>();
@@ -62,18 +72,10 @@ function parse(args: readonly string[]): Result<{ opts: Options; operands: strin
     else if (item.name === 'l') opts.showTtl = true;
   }
   if (operands.length === 0) return { ok: false, result: { stdout: '', stderr: BUSYBOX_TRACEROUTE_USAGE, exitCode: 1 } };
-  const ranges: [string, keyof Options, number, () => number][] = [
-    ['m', 'maxHops', 1, () => 255],
-    ['p', 'port', 0, () => 65535],
-    ['q', 'probes', 1, () => 2147483647],
-    ['w', 'waitSec', 1, () => 24 * 60 * 60],
-    ['z', 'pauseMs', 0, () => 60 * 60 * 1000],
-    ['f', 'firstHop', 1, () => opts.maxHops],
-  ];
-  for (const [flag, key, lo, hi] of ranges) {
+  for (const [flag, key, lo, hi] of RANGES) {
     const text = values.get(flag);
     if (text === undefined) continue;
-    const n = numberIn(text, lo, hi());
+    const n = numberIn(text, lo, hi(opts));
     if (!n.ok) return n;
     (opts as unknown as Record<string, number>)[key] = n.value;
   }
@@ -97,12 +99,21 @@ function probePath(o: Options, target: { name: string; ip: number }, length: num
     waitMs: o.waitSec * 1000,
     inFlight: 1,
     sendGapMs: o.pauseMs,
-    lastHop: (probes) => {
-      const gotThere = probes.some((p) => p.reply && (p.reply.kind === 'echo-reply' || (p.reply.kind === 'unreachable' && (p.reply.code === 3 || p.reply.code === 2))));
-      const unreachable = probes.filter((p) => p.reply?.kind === 'unreachable' && p.reply.code !== 3 && p.reply.code !== 2).length;
-      return gotThere || (unreachable > 0 && unreachable >= o.probes - 1);
-    },
+    lastHop: (probes) => busyboxLastHop(probes, o.probes),
   });
+}
+
+/** Whether busybox stops after this hop: the target answered, or all probes but one (at least one) came back unreachable. */
+function busyboxLastHop(probes: readonly TracedProbe[], perHop: number): boolean {
+  let unreachable = 0;
+  for (const p of probes) {
+    const r = p.reply;
+    if (!r) continue;
+    const targetCode = r.kind === 'unreachable' && (r.code === 3 || r.code === 2);
+    if (r.kind === 'echo-reply' || targetCode) return true;
+    if (r.kind === 'unreachable') unreachable++;
+  }
+  return unreachable > 0 && unreachable >= perHop - 1;
 }
 
 /** busybox's annotation for a final or unreachable reply. */
@@ -118,9 +129,6 @@ function annotation(p: TracedProbe): string {
   return ` ${named[code] ?? `!<${code}>`}`;
 }
 
-/** `%03u` of 0-999, each made on first use. */
-const threeDigitTable: string[] = [];
-const threeDigits = (n: number): string => (threeDigitTable[n] ??= String(n).padStart(3, '0'));
 
 /** `%u.%03u ms` of whole microseconds. */
 function deltaMs(ms: number): string {

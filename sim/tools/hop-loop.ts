@@ -50,54 +50,55 @@ function fragNeeded(r: ProbeResult, mtu: number): number | undefined {
 interface Sent {
   readonly ttl: number;
   readonly sendAt: number;
+  /** When the reply arrived (Infinity: none). */
+  readonly arrivedAt: number;
+  /** When the probe's slot frees: its reply within the longest wait, or the longest wait. */
+  readonly doneAt: number;
   readonly result: ProbeResult;
-  readonly mtu?: number;
+  readonly mtu: number | undefined;
 }
 
-/** Applies -w HERE,NEAR: a reply that comes after the tool stopped waiting (on the evidence of earlier replies) is dropped. */
-function applyAdaptiveWait(sent: readonly Sent[], opts: HopLoopOptions): TracedProbe[] {
-  // When each reply arrived (Infinity: none), worked out once: the loop below compares every pair of probes.
-  const done = sent.map((s) => (s.result.reply ? s.sendAt + s.result.reply.rttMs : Infinity));
-  const floor = waitFloor(sent, opts);
-  return sent.map((s, k) => {
-    const probe: TracedProbe = s.mtu !== undefined ? { ...s.result, mtu: s.mtu } : s.result;
-    const reply = s.result.reply;
-    if (!reply || reply.rttMs <= floor) return probe;
-    let limit = opts.waitMs;
-    const mine = done[k]!;
-    if (opts.adaptiveWait) {
-      for (let m = 0; m < sent.length; m++) {
-        const o = sent[m]!;
-        if (o === s || !o.result.reply || done[m]! >= mine || o.ttl < s.ttl) continue;
-        const factor = o.ttl === s.ttl ? opts.adaptiveWait.here : opts.adaptiveWait.near;
-        if (factor > 0) limit = Math.min(limit, factor * (o.result.reply.rttMs + 1));
-      }
+/** Applies -w HERE,NEAR to probe K: its reply is dropped when it came after the tool stopped waiting (on the evidence of earlier replies). */
+function adaptiveWaitApplied(sent: readonly Sent[], k: number, floor: number, opts: HopLoopOptions): TracedProbe {
+  const s = sent[k]!;
+  const probe: TracedProbe = s.mtu !== undefined ? { ...s.result, mtu: s.mtu } : s.result;
+  const reply = s.result.reply;
+  if (!reply || reply.rttMs <= floor) return probe;
+  let limit = opts.waitMs;
+  const adaptive = opts.adaptiveWait;
+  if (adaptive) {
+    for (let m = 0; m < sent.length; m++) {
+      const o = sent[m]!;
+      const other = o.result.reply;
+      if (o === s || !other || o.arrivedAt >= s.arrivedAt || o.ttl < s.ttl) continue;
+      const factor = o.ttl === s.ttl ? adaptive.here : adaptive.near;
+      if (factor > 0) limit = Math.min(limit, factor * (other.rttMs + 1));
     }
-    if (reply.rttMs <= limit) return probe;
-    const { reply: _late, ...rest } = probe;
-    return { ...rest, late: true };
-  });
+  }
+  if (reply.rttMs <= limit) return probe;
+  const { reply: _late, ...rest } = probe;
+  return { ...rest, late: true };
 }
 
 /**
- * A wait no probe's limit in applyAdaptiveWait falls below: the smallest positive factor times the smallest RTT + 1
+ * A wait no probe's limit in adaptiveWaitApplied falls below: the smallest positive factor times the smallest RTT + 1
  * (rounding is monotonic, so no factor * (rtt + 1) there is smaller), or the longest wait. A reply within it is kept
  * without comparing it to every other probe.
  */
 function waitFloor(sent: readonly Sent[], opts: HopLoopOptions): number {
   const adaptive = opts.adaptiveWait;
   if (!adaptive) return opts.waitMs;
-  const factors = [adaptive.here, adaptive.near].filter((f) => f > 0);
-  if (factors.length === 0) return opts.waitMs;
+  const here = adaptive.here > 0 ? adaptive.here : Infinity;
+  const near = adaptive.near > 0 ? adaptive.near : Infinity;
+  if (here === Infinity && near === Infinity) return opts.waitMs;
   let minRtt = Infinity;
   for (const s of sent) if (s.result.reply && s.result.reply.rttMs < minRtt) minRtt = s.result.reply.rttMs;
-  return Math.min(opts.waitMs, Math.min(...factors) * (minRtt + 1));
+  return Math.min(opts.waitMs, Math.min(here, near) * (minRtt + 1));
 }
 
 /** Runs the probes and returns what the tool saw. */
 export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
   const sent: Sent[] = [];
-  const doneAt: number[] = [];
   let clock = 0;
   let lastSend = 0;
   let stopHop = Infinity;
@@ -106,14 +107,15 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
   let mtu = route ? (route.ok ? route.mtu : 1500) : Infinity;
   let mtuNoted: number | undefined;
   let seq = 0;
+  const gap = opts.sendGapMs ?? 0;
 
   outer: for (let ttl = opts.firstHop; ttl <= opts.maxHops; ttl++) {
     // This hop's probes as the tool saw them when it decided whether the trace ends here.
     const probes: TracedProbe[] = [];
     for (let i = 0; i < opts.probesPerHop; i++) {
       const n = sent.length;
-      const slotFree = n >= opts.inFlight ? doneAt[n - opts.inFlight]! : 0;
-      const sendAt = Math.max(lastSend, slotFree) + (n > 0 ? opts.sendGapMs ?? 0 : 0);
+      const slotFree = n >= opts.inFlight ? sent[n - opts.inFlight]!.doneAt : 0;
+      const sendAt = Math.max(lastSend, slotFree) + (n > 0 ? gap : 0);
       // Once the tool knows the trace ends at stopHop, it sends nothing beyond it.
       if (ttl > stopHop && sendAt >= stopKnownAt) break outer;
       if (sendAt > clock) {
@@ -126,28 +128,30 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
       for (;;) {
         const length = Math.min(opts.packetLength, mtu);
         result = ctx.probe({ protocol: opts.protocol, dst: opts.target.ip, ttl, length, df: opts.df, seq: seq++, sport: ports.sport, dport: ports.dport, icmpSeq: ports.icmpSeq, capture: opts.capture });
-        if (opts.echoFromTargetOnly && result.reply?.kind === 'echo-reply' && result.reply.from !== opts.target.ip) result = { ...result, reply: undefined };
+        const got = result.reply;
+        if (opts.echoFromTargetOnly && got !== undefined && got.kind === 'echo-reply' && got.from !== opts.target.ip) result = { ...result, reply: undefined };
         const smaller = opts.discoverMtu ? fragNeeded(result, mtu) : undefined;
         if (smaller === undefined) break;
         mtu = smaller;
       }
       const noteMtu = opts.discoverMtu && mtu !== mtuNoted ? mtu : undefined;
       if (noteMtu !== undefined) mtuNoted = noteMtu;
-      const replied = result.reply && result.reply.rttMs <= opts.waitMs;
-      doneAt.push(sendAt + (replied ? result.reply!.rttMs : opts.waitMs));
-      sent.push({ ttl, sendAt, result, mtu: noteMtu });
+      const reply = result.reply;
+      const replied = reply !== undefined && reply.rttMs <= opts.waitMs;
+      const doneAt = sendAt + (replied ? reply.rttMs : opts.waitMs);
+      sent.push({ ttl, sendAt, arrivedAt: reply ? sendAt + reply.rttMs : Infinity, doneAt, result, mtu: noteMtu });
       probes.push(replied ? result : { ...result, reply: undefined });
       if (ttl <= stopHop && opts.lastHop(probes)) {
         stopHop = ttl;
-        stopKnownAt = Math.min(stopKnownAt, doneAt[n]!);
+        stopKnownAt = Math.min(stopKnownAt, doneAt);
       }
     }
   }
   // The tool exits once every probe up to the last hop is answered or timed out (extra probes beyond are abandoned).
   let end = clock;
-  for (let k = 0; k < sent.length; k++) if (sent[k]!.ttl <= stopHop && doneAt[k]! > end) end = doneAt[k]!;
+  for (const s of sent) if (s.ttl <= stopHop && s.doneAt > end) end = s.doneAt;
   if (end > clock) ctx.wait(end - clock);
-  const { hops, reached } = hopsAndReach(sent, applyAdaptiveWait(sent, opts), stopHop);
+  const { hops, reached } = hopsAndReach(sent, stopHop, opts);
   return {
     tool: opts.tool,
     target: opts.target,
@@ -161,17 +165,19 @@ export function traceHops(ctx: ToolContext, opts: HopLoopOptions): TraceRecord {
   };
 }
 
-/** The record's hops (probes grouped by TTL, none beyond the last hop) and whether the target answered. */
-function hopsAndReach(sent: readonly Sent[], traced: readonly TracedProbe[], stopHop: number): Pick<TraceRecord, 'hops' | 'reached'> {
+/** The record's hops (probes grouped by TTL, none beyond the last hop, -w applied) and whether the target answered. */
+function hopsAndReach(sent: readonly Sent[], stopHop: number, opts: HopLoopOptions): Pick<TraceRecord, 'hops' | 'reached'> {
+  const floor = waitFloor(sent, opts);
   const hops: { ttl: number; probes: TracedProbe[] }[] = [];
   let hop: { ttl: number; probes: TracedProbe[] } | undefined;
   let reached = false;
-  for (let k = 0; k < traced.length; k++) {
+  for (let k = 0; k < sent.length; k++) {
     const ttl = sent[k]!.ttl;
     if (ttl > stopHop) continue;
+    const traced = adaptiveWaitApplied(sent, k, floor, opts);
     if (hop?.ttl !== ttl) hops.push((hop = { ttl, probes: [] }));
-    hop.probes.push(traced[k]!);
-    reached ||= isReached(traced[k]!);
+    hop.probes.push(traced);
+    reached ||= isReached(traced);
   }
   return { hops, reached };
 }

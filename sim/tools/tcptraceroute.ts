@@ -6,7 +6,7 @@ import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/tra
 import type { ToolContext } from '../tool-context.js';
 import { connectErrorText, firstSendRefused, traceHops } from './hop-loop.js';
 import { tcpServiceName, tcpServicePort } from './tcp-services.js';
-import { parseCInteger, scanArgs, type ScanSpec } from './traceroute-args.js';
+import { parseCInteger, scanArgs, toFixed3, type ScanSpec } from './traceroute-args.js';
 import { TCPTRACEROUTE_BANNER, TCPTRACEROUTE_USAGE } from './usage-texts.js';
 
 const SPEC: ScanSpec = {
@@ -114,7 +114,7 @@ export function formatTcptracerouteHops(record: TraceRecord, numeric: boolean, r
         const state = p.reply.kind === 'tcp-synack' ? ' [open]' : p.reply.kind === 'tcp-rst' ? ' [closed]' : '';
         out += `${sep}${host(p.reply.from)}${state}`;
       }
-      out += `  ${p.reply.rttMs.toFixed(3)} ms${annotation(p)}`;
+      out += `  ${toFixed3(p.reply.rttMs)} ms${annotation(p)}`;
     });
     out += '\n';
   }

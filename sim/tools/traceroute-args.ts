@@ -1,6 +1,7 @@
 // Command-line scanning shared by the traceroute tools: short options (grouped, values attached or in the next
 // word), long options (--name, --name=value), operands anywhere, `--` ends options; plus the number parsers the
-// real tools use (strtol with base 0, strtod). Each tool words its own errors from the scan items.
+// real tools use (strtol with base 0, strtod), and the tools' `%.3f` of milliseconds. Each tool words its own errors
+// from the scan items.
 
 /** Option table: name -> null for a flag, or the value's name as the tool's usage calls it. */
 export type OptionTable = Readonly<Record<string, string | null>>;
@@ -103,4 +104,26 @@ export function parseCFloat(s: string): number | undefined {
 export function formatG(n: number): string {
   if (Number.isInteger(n)) return String(n);
   return String(Number(n.toPrecision(6)));
+}
+
+/** `%03u` of 0-999, each made on first use. */
+const threeDigitTable: string[] = [];
+export const threeDigits = (n: number): string => (threeDigitTable[n] ??= String(n).padStart(3, '0'));
+
+/**
+ * MS.toFixed(3) (`%.3f`) for the RTTs of hop lines without the runtime call (a fifth of the text path's own time):
+ * toFixed takes the integer n nearest to the exact MS * 1000, the larger on a tie. The product is rounded; Dekker's
+ * split (MS = hi + lo, 26 bits each, so hi * 1000 and lo * 1000 are exact) gives its rounding error exactly, and the
+ * sign of (p - floor(p) - 0.5) + error, exact near a tie, says whether n is floor(p) + 1. Outside [0, 1e6) toFixed itself.
+ */
+export function toFixed3(ms: number): string {
+  if (!(ms >= 0 && ms < 1e6)) return ms.toFixed(3);
+  const p = ms * 1000;
+  const c = ms * 134217729;
+  const hi = c - (c - ms);
+  const lo = ms - hi;
+  const error = hi * 1000 - p + lo * 1000;
+  const f = Math.floor(p);
+  const n = p - f - 0.5 + error >= 0 ? f + 1 : f;
+  return `${Math.floor(n / 1000)}.${threeDigits(n % 1000)}`;
 }

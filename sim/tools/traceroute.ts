@@ -5,7 +5,7 @@ import { mix } from '../packet.js';
 import type { CommandResult, TracedProbe, TraceRecord } from '../../topology/trace.js';
 import type { ToolContext } from '../tool-context.js';
 import { connectErrorText, firstSendRefused, traceHops } from './hop-loop.js';
-import { formatG, parseCFloat, parseCInteger, scanArgs, type ScanSpec } from './traceroute-args.js';
+import { formatG, parseCFloat, parseCInteger, scanArgs, toFixed3, type ScanSpec } from './traceroute-args.js';
 import { LINUX_TRACEROUTE_USAGE, LINUX_TRACEROUTE_VERSION } from './usage-texts.js';
 
 const SPEC: ScanSpec = {
@@ -154,6 +154,12 @@ function probeLength(o: Options): number {
   return Math.max(o.packetLength ?? (o.mtu ? MAX_PACKET_LEN : DEFAULT_LENGTH), MIN_LENGTH[o.method]);
 }
 
+/** Whether a hop is the last: one of its probes got an answer other than time exceeded. */
+function answeredBeyond(probes: readonly TracedProbe[]): boolean {
+  for (const p of probes) if (p.reply !== undefined && p.reply.kind !== 'time-exceeded') return true;
+  return false;
+}
+
 /** Probes the path as traceroute would and returns the record. */
 function probePath(o: Options, host: { arg: string; ip: number }, ctx: ToolContext): TraceRecord {
   const base = o.port ?? (o.method === 'default' ? 33434 : o.method === 'udp' ? 53 : o.method === 'icmp' ? 1 : 80);
@@ -176,7 +182,7 @@ function probePath(o: Options, host: { arg: string; ip: number }, ctx: ToolConte
     adaptiveWait: { here: o.wait.here, near: o.wait.near },
     inFlight: o.inFlight,
     sendGapMs: o.sendWaitMs,
-    lastHop: (probes) => probes.some((p) => p.reply !== undefined && p.reply.kind !== 'time-exceeded'),
+    lastHop: answeredBeyond,
     discoverMtu: o.mtu,
     // An echo reply from another address (a directed broadcast answered by the router) is not taken (kernel-checked).
     echoFromTargetOnly: true,
@@ -219,7 +225,7 @@ export function formatTracerouteHops(record: TraceRecord, numeric: boolean, reve
         out += numeric ? ` ${addr}` : ` ${reverse(from) ?? addr} (${addr})`;
         shown = from;
       }
-      out += `  ${p.reply.rttMs.toFixed(3)} ms`;
+      out += `  ${toFixed3(p.reply.rttMs)} ms`;
       const note = annotation(p) || (p.mtu !== undefined ? `F=${p.mtu}` : '');
       if (note) out += ` ${note}`;
     }
