@@ -6,7 +6,7 @@ import { copyTables, parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
 import type { TapSink } from './capture/tap.js';
-import { DeviceState, addressingEpoch, holds, type IfaceState, type InterfaceRecord } from './device-state.js';
+import { DeviceState, addressingEpoch, holds, linkStateEpoch, type IfaceState, type InterfaceRecord } from './device-state.js';
 
 export { DeviceState, type IfaceState } from './device-state.js';
 
@@ -47,20 +47,24 @@ export interface LinkInfo {
   readonly addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined;
 }
 
+/** Slots of a link's kept answers, direct-mapped by address: a node's cni0 and eth1 send to several next hops in turn. */
+const MEMO_BITS = 3;
+const MEMO_SLOTS = 1 << MEMO_BITS;
+
 /**
- * neighbourOn's last answer for one asking interface's link (kept on its LinkInfo): the holder found for `ip`, or
- * undefined when nobody holds it. Kept only while what decided it stays: the addresses (addressingEpoch, which every
- * address change and sysctl write moves, and the readdressed set, which only grows) and, because only answers that
- * passed over no candidate for its carrier are kept, the carrier of the holder itself, checked again on each use.
+ * neighbourOn's answers for one asking interface's link (kept on its LinkInfo), by address: the holder found for an
+ * address, or undefined when nobody holds it. Kept while what decided them stays: the addresses (addressingEpoch, which
+ * every address change and sysctl write moves, and the readdressed set, which only grows) and the carriers
+ * (linkStateEpoch, which every interface going up or down moves); all are forgotten when one of them moves.
  */
-interface NeighbourMemo {
-  ip: number;
-  epoch: number;
-  readdressed: number;
-  segment: string;
-  askingDevice: string;
-  askingIface: string;
-  holder: IndexedAttachment | undefined;
+class NeighbourMemo {
+  /** The address kept in each slot (-1: none). */
+  readonly ips = new Float64Array(MEMO_SLOTS).fill(-1);
+  readonly holders: (IndexedAttachment | undefined)[] = new Array<IndexedAttachment | undefined>(MEMO_SLOTS).fill(undefined);
+  constructor(
+    readonly epoch: number, readonly linkState: number, readonly readdressed: number,
+    readonly segment: string, readonly askingDevice: string, readonly askingIface: string,
+  ) {}
 }
 
 interface LinkRecord extends LinkInfo {
@@ -222,6 +226,11 @@ export class Dataplane {
     return true;
   }
 
+  /** The state and interface at the other end of a veth (null: none), as carrierOf found them. */
+  peerEnd(i: IfaceState): { readonly state: DeviceState; readonly iface: IfaceState } | null {
+    return i.peer ? this.peerLink(i) : null;
+  }
+
   /** The state and interface at the other end of a veth (cached on the interface: interfaces are never added or removed). */
   private peerLink(i: IfaceState): { readonly state: DeviceState; readonly iface: IfaceState } | null {
     const rec = i as InterfaceRecord;
@@ -249,37 +258,34 @@ export class Dataplane {
     return this.neighbourAmong(this.segmentIndex.get(segment), segment, ip, askingDevice, askingIface);
   }
 
-  /** neighbour() for the asking interface's own segment, whose index entries its LinkInfo holds (and its last answer). */
+  /** neighbour() for the asking interface's own segment, whose index entries its LinkInfo holds (and its kept answers). */
   neighbourOn(link: LinkInfo, segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
     const rec = link as LinkRecord;
-    const memo = rec.memo;
     const epoch = addressingEpoch();
-    if (memo !== undefined && memo.ip === ip && memo.epoch === epoch && memo.readdressed === this.readdressed.size
-      && memo.segment === segment && memo.askingDevice === askingDevice && memo.askingIface === askingIface) {
-      const h = memo.holder;
-      if (h === undefined || this.carrierOf(h.state!, h.ifaceState!)) return h as Neighbour | undefined;
+    const linkState = linkStateEpoch();
+    let memo = rec.memo;
+    if (memo === undefined || memo.epoch !== epoch || memo.linkState !== linkState || memo.readdressed !== this.readdressed.size
+      || memo.segment !== segment || memo.askingDevice !== askingDevice || memo.askingIface !== askingIface) {
+      memo = rec.memo = new NeighbourMemo(epoch, linkState, this.readdressed.size, segment, askingDevice, askingIface);
     }
+    const slot = Math.imul(ip | 0, 0x9e3779b1) >>> (32 - MEMO_BITS);
+    if (memo.ips[slot] === ip) return memo.holders[slot] as Neighbour | undefined;
     const found = this.neighbourAmong(link.addrs, segment, ip, askingDevice, askingIface);
-    if (!this.answerKept) return found;
-    if (memo === undefined) rec.memo = { ip, epoch, readdressed: this.readdressed.size, segment, askingDevice, askingIface, holder: found };
-    else { memo.ip = ip; memo.epoch = epoch; memo.readdressed = this.readdressed.size; memo.segment = segment; memo.askingDevice = askingDevice; memo.askingIface = askingIface; memo.holder = found; }
+    memo.ips[slot] = ip;
+    memo.holders[slot] = found;
     return found;
   }
-
-  /** Whether the last neighbourAmong answer passed over no candidate for its carrier (so only the answer's own carrier can change it). */
-  private answerKept = false;
 
   private neighbourAmong(addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined, segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
     const indexed = addrs?.get(ip) ?? NO_ATTACHMENTS;
     const candidates = this.readdressed.size === 0 ? indexed : this.withReaddressed(indexed, segment, ip);
-    this.answerKept = true;
     for (let k = 0; k < candidates.length; k++) {
       const c: IndexedAttachment = candidates[k]!;
       if (c.device === askingDevice && c.iface === askingIface) continue;
       const cs = c.state ?? (c.state = this.state(c.device));
       const st = c.ifaceState !== undefined ? c.ifaceState : (c.ifaceState = cs.ifaces.get(c.iface) ?? null);
       if (!st || st.segment !== segment || !holds(st, ip)) continue;
-      if (!this.carrierOf(cs, st)) { this.answerKept = false; continue; }
+      if (!this.carrierOf(cs, st)) continue;
       return c as Neighbour;
     }
     return undefined;

@@ -10,6 +10,8 @@ import { inIpset, parseIpsets, type IpSets } from './ipset.js';
 import type { LinkCounters } from './link-stats.js';
 import type { IpMib } from './ip-mib.js';
 import type { IcmpCounters } from './snmp.js';
+import type { EgressPlans } from './egress-plan.js';
+import type { PeerTokens, RateLimiter } from './ratelimit.js';
 
 export interface IfaceState {
   readonly name: string;
@@ -29,7 +31,7 @@ export interface IfaceState {
 }
 
 /** An interface's state; assigning its `addrs` (the only way they change) tells the device (its local address set). */
-type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs' | 'mac'>]: IfaceState[K] };
+type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs' | 'mac' | 'up'>]: IfaceState[K] };
 export interface InterfaceRecord extends InterfaceFields {}
 export class InterfaceRecord implements IfaceState {
   /** The model's list until the first assignment (lists are replaced, never edited: IfaceState.addrs is readonly). */
@@ -46,12 +48,23 @@ export class InterfaceRecord implements IfaceState {
   /** The model's interface: its MAC is read on first use (a large lab's pod MACs are derived when read). */
   private readonly model: Interface;
   private macText?: string;
+  private isUp: boolean;
 
   constructor(i: Interface, private readonly owner: DeviceState) {
     this.model = i;
     this.name = i.name; this.kind = i.kind; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
-    this.hairpin = i.hairpin === true; this.mtu = i.mtu; this.up = true;
+    this.hairpin = i.hairpin === true; this.mtu = i.mtu; this.isUp = true;
     this.addrList = i.addrs;
+  }
+
+  get up(): boolean {
+    return this.isUp;
+  }
+
+  /** Every change of an interface's state goes through here: the link state epoch moves (carriers may change). */
+  set up(v: boolean) {
+    if (v !== this.isUp) linkStateChanges++;
+    this.isUp = v;
   }
 
   get mac(): string {
@@ -83,6 +96,14 @@ export interface InputSysctls {
   readonly forwarding: number;
   readonly rpFilter: number;
   readonly acceptLocal: number;
+}
+
+/** How many times any interface went up or down: what a carrier (carrierOf) depends on besides the model. */
+let linkStateChanges = 0;
+
+/** The count of interfaces' up/down changes so far (memos of carriers are kept while it stays). */
+export function linkStateEpoch(): number {
+  return linkStateChanges;
 }
 
 /** How many sysctl writes and address changes any device has had: sim/arp.ts rebuilds its per-link index on a change. */
@@ -164,11 +185,16 @@ export class DeviceState {
   /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
   private localCache?: Int32Array;
   /** Broadcast addresses of every non-loopback interface's subnets shorter than /31, with their interfaces (whose `up` is read per call); rebuilt like localCache. */
-  private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[] };
+  private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[]; readonly hostBits: number };
   /** The Ip, Udp and IpExt MIB counters (sim/ip-mib.ts), made on first use. */
   ipMib?: IpMib;
   /** The Icmp and IcmpMsg counters and IpForwDatagrams (sim/snmp.ts), made on first use. */
   icmpMib?: IcmpCounters;
+  /** What its last few routes' packets need on the way out (sim/egress-plan.ts), made on first use. */
+  egressPlans?: EgressPlans;
+  /** Its ICMP rate limiter's tokens by peer (sim/ratelimit.ts), made by that limiter on first use. */
+  ratePeers?: Map<number, PeerTokens>;
+  ratePeersOwner?: RateLimiter;
 
   constructor(
     readonly device: Device, readonly tables: Tables, private readonly shared?: SharedFib<Route>, flannelRunning = true,
@@ -353,12 +379,15 @@ export class DeviceState {
     if (cache === undefined) {
       const addrs: number[] = [];
       const ifaces: IfaceState[] = [];
+      let longest = 0;
       for (const i of this.ifaces.values()) {
         if (i.kind === 'loopback') continue;
-        for (const a of i.addrs) if (a.len < 31) { addrs.push(broadcastOf(subnetOf(a))); ifaces.push(i); }
+        for (const a of i.addrs) if (a.len < 31) { addrs.push(broadcastOf(subnetOf(a))); ifaces.push(i); longest = Math.max(longest, a.len); }
       }
-      this.broadcastCache = cache = { addrs: Int32Array.from(addrs), ifaces };
+      this.broadcastCache = cache = { addrs: Int32Array.from(addrs), ifaces, hostBits: (2 ** (32 - longest) - 1) | 0 };
     }
+    // Every broadcast address has at least the longest prefix's host bits set: most addresses are ruled out by one test.
+    if ((addr & cache.hostBits) !== cache.hostBits) return false;
     const key = addr | 0;
     for (let k = 0; k < cache.addrs.length; k++) if (cache.addrs[k] === key && cache.ifaces[k]!.up) return true;
     return false;

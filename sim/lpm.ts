@@ -111,8 +111,9 @@ export interface SharedFib<R> {
   readonly hits: (FibHit<R> | undefined)[];
 }
 
+/** Route cache slots of a FIB: 32, or 128 over a shared table (a node's FIB answers for every pod of the lab). */
 const RECENT_BITS = 5;
-const RECENT_SLOTS = 1 << RECENT_BITS;
+const RECENT_BITS_SHARED = 7;
 
 export class OverlayFib<R> {
   private readonly ownTable: PrefixTable;
@@ -123,8 +124,9 @@ export class OverlayFib<R> {
    * The last answers, direct-mapped by address (the route cache): the FIB never changes (a device builds a new one when
    * its routes change), so an answer stays right; null is a remembered miss, undefined an empty slot.
    */
-  private readonly recentAddrs = new Int32Array(RECENT_SLOTS);
-  private readonly recentHits: (FibHit<R> | null | undefined)[] = new Array(RECENT_SLOTS).fill(undefined);
+  private readonly recentAddrs: Int32Array;
+  private readonly recentHits: (FibHit<R> | null | undefined)[];
+  private readonly recentShift: number;
 
   constructor(
     private readonly own: readonly (R | typeof TOMBSTONE)[],
@@ -136,11 +138,15 @@ export class OverlayFib<R> {
     for (const b of this.ownTable.buckets) lens.add(b.len);
     if (shared) for (const b of shared.table.buckets) lens.add(b.len);
     this.lengths = [...lens].sort((a, b) => b - a);
+    const bits = shared ? RECENT_BITS_SHARED : RECENT_BITS;
+    this.recentAddrs = new Int32Array(1 << bits);
+    this.recentHits = new Array<FibHit<R> | null | undefined>(1 << bits).fill(undefined);
+    this.recentShift = 32 - bits;
   }
 
   lookup(addr: number): FibHit<R> | undefined {
     const a = addr | 0;
-    const slot = Math.imul(a, 0x9e3779b1) >>> (32 - RECENT_BITS);
+    const slot = Math.imul(a, 0x9e3779b1) >>> this.recentShift;
     const recent = this.recentHits[slot];
     if (recent !== undefined && this.recentAddrs[slot] === a) return recent ?? undefined;
     const hit = this.longestMatch(a);
