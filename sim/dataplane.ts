@@ -52,23 +52,22 @@ const MEMO_BITS = 3;
 const MEMO_SLOTS = 1 << MEMO_BITS;
 
 /**
- * neighbourOn's answers for one asking interface's link (kept on its LinkInfo), by address: the holder found for an
- * address, or undefined when nobody holds it. Kept while what decided them stays: the addresses (addressingEpoch, which
- * every address change and sysctl write moves, and the readdressed set, which only grows) and the carriers
- * (linkStateEpoch, which every interface going up or down moves); all are forgotten when one of them moves.
+ * A LinkInfo with neighbourOn's answers for the asking interface's link, by address: the holder found for an address,
+ * or undefined when nobody holds it. Kept while what decided them stays: the addresses (addressingEpoch, which every
+ * address change and sysctl write moves, and the readdressed set, which only grows) and the carriers (linkStateEpoch,
+ * which every interface going up or down moves); all are forgotten when one of them moves. The answers sit in one
+ * array, address then holder (one object to load per frame: the lookup is bound by memory, not arithmetic).
  */
-class NeighbourMemo {
-  /** The address kept in each slot (-1: none). */
-  readonly ips = new Float64Array(MEMO_SLOTS).fill(-1);
-  readonly holders: (IndexedAttachment | undefined)[] = new Array<IndexedAttachment | undefined>(MEMO_SLOTS).fill(undefined);
-  constructor(
-    readonly epoch: number, readonly linkState: number, readonly readdressed: number,
-    readonly segment: string, readonly askingDevice: string, readonly askingIface: string,
-  ) {}
-}
-
-interface LinkRecord extends LinkInfo {
-  memo: NeighbourMemo | undefined;
+class LinkRecord implements LinkInfo {
+  /** [address as int32, holder] by slot; an empty slot holds undefined. */
+  answers: unknown[] | undefined = undefined;
+  epoch = -1;
+  linkState = -1;
+  readdressed = -1;
+  segment = '';
+  askingDevice = '';
+  askingIface = '';
+  constructor(readonly kind: LinkKind, readonly bridge: Attachment | undefined, readonly addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined) {}
 }
 
 /** The bridge interface `i` (of `s`) is enslaved to, kept on the interface (a port's master never changes). */
@@ -150,8 +149,8 @@ export class Dataplane {
     if (rec.link === undefined) {
       const segment = iface.segment;
       rec.link = segment === undefined
-        ? { kind: 'veth', bridge: undefined, addrs: undefined, memo: undefined } satisfies LinkRecord
-        : { kind: this.linkKind(segment), bridge: this.bridgeOf(segment), addrs: this.segmentIndex.get(segment), memo: undefined } satisfies LinkRecord;
+        ? new LinkRecord('veth', undefined, undefined)
+        : new LinkRecord(this.linkKind(segment), this.bridgeOf(segment), this.segmentIndex.get(segment));
     }
     return rec.link as LinkInfo;
   }
@@ -263,16 +262,19 @@ export class Dataplane {
     const rec = link as LinkRecord;
     const epoch = addressingEpoch();
     const linkState = linkStateEpoch();
-    let memo = rec.memo;
-    if (memo === undefined || memo.epoch !== epoch || memo.linkState !== linkState || memo.readdressed !== this.readdressed.size
-      || memo.segment !== segment || memo.askingDevice !== askingDevice || memo.askingIface !== askingIface) {
-      memo = rec.memo = new NeighbourMemo(epoch, linkState, this.readdressed.size, segment, askingDevice, askingIface);
+    let answers = rec.answers;
+    if (answers === undefined || rec.epoch !== epoch || rec.linkState !== linkState || rec.readdressed !== this.readdressed.size
+      || rec.segment !== segment || rec.askingDevice !== askingDevice || rec.askingIface !== askingIface) {
+      answers = rec.answers = new Array<unknown>(2 * MEMO_SLOTS).fill(undefined);
+      rec.epoch = epoch; rec.linkState = linkState; rec.readdressed = this.readdressed.size;
+      rec.segment = segment; rec.askingDevice = askingDevice; rec.askingIface = askingIface;
     }
-    const slot = Math.imul(ip | 0, 0x9e3779b1) >>> (32 - MEMO_BITS);
-    if (memo.ips[slot] === ip) return memo.holders[slot] as Neighbour | undefined;
+    const key = ip | 0;
+    const slot = (Math.imul(key, 0x9e3779b1) >>> (32 - MEMO_BITS)) << 1;
+    if (answers[slot] === key) return answers[slot + 1] as Neighbour | undefined;
     const found = this.neighbourAmong(link.addrs, segment, ip, askingDevice, askingIface);
-    memo.ips[slot] = ip;
-    memo.holders[slot] = found;
+    answers[slot] = key;
+    answers[slot + 1] = found;
     return found;
   }
 

@@ -12,14 +12,13 @@ import { Journey, type Outcome } from './journey.js';
 import { seenReply } from './conntrack-table.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket } from './netfilter-eval.js';
-import { REJECT_TYPES, type Chain } from './netfilter.js';
-import { ChainMap } from './chain-map.js';
+import { REJECT_TYPES } from './netfilter.js';
 import { egressPlan, nextHopOf, planCarrier, planLink, type EgressPlan } from './egress-plan.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, withTtl, withoutMark, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { arpSender, resolveNeighbour, whyUnanswered } from './arp.js';
-import { countForwarded, countIcmp } from './snmp.js';
-import { Mib, countIp, countIpIn, countIpTransmit, countErrorToSelf } from './ip-mib.js';
+import { countIcmp } from './snmp.js';
+import { Mib, countForwarded, countIp, countIpIn, countIpTransmit, countErrorToSelf } from './ip-mib.js';
 import { countCrossing, countLoopback, countUnansweredArp } from './link-stats.js';
 
 export { addressFor } from './nat.js';
@@ -56,12 +55,6 @@ function outputDevice(s: DeviceState, dst: number): string | undefined {
   return route?.type === 'unicast' ? route.dev : undefined;
 }
 
-/** The device's nat OUTPUT chain, through the table's hook record (no lookup by name while no chain is added or removed). */
-function natOutput(s: DeviceState): Chain | undefined {
-  const nat = s.tables.nat;
-  return nat instanceof ChainMap ? nat.hook('OUTPUT').chain : nat.get('OUTPUT');
-}
-
 /** Sends a packet from a device's own stack (a probe, an answer, an ICMP error). */
 export function originate(j: Journey, device: string, packet: Packet, natBypass = false): Outcome {
   return originateAt(j, j.dp.state(device), packet, natBypass);
@@ -74,7 +67,7 @@ export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypas
   const reply = packet.protocol === 'tcp' ? packet.tcp !== 'syn' : packet.protocol === 'icmp' && !related && packet.icmp?.type === 0;
   let p = packet;
   // An empty nat OUTPUT changes nothing: the route lookup for its `-o` is made only when it has rules.
-  if (!related && !reply && (natOutput(s)?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
+  if (!related && !reply && (s.tables.nat.get('OUTPUT')?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
   if (s.isLocal(p.dst)) {
     if (p.icmp !== undefined) countIcmp(s, p, 'out');
     countIp(s, Mib.OutRequests);
@@ -133,7 +126,7 @@ function egress(j: Journey, s: DeviceState, route: Route, plan: EgressPlan, pack
   countIpTransmit(s, p.length, p.protocol === 'tcp');
   const link = planLink(j.dp, plan);
   const onLink = link !== undefined && planCarrier(j.dp, s, plan);
-  let neighbour = onLink ? j.dp.neighbourOn(link, iface!.segment!, nexthop, device, out) : undefined;
+  let neighbour = onLink ? j.dp.neighbourOn(link, iface!.segment!, nexthop, device, iface!.name) : undefined; // the name as the interface holds it: one string, compared by identity
   const backFrom = j.bridgedBackFrom;
   j.bridgedBackFrom = undefined;
   const refused = neighbour && backFrom !== undefined ? hairpinRefused(j, s, out, neighbour, backFrom) : undefined;
