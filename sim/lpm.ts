@@ -122,10 +122,10 @@ export class OverlayFib<R> {
   private readonly ownHits: (FibHit<R> | undefined)[] = [];
   /**
    * The last answers, direct-mapped by address (the route cache): the FIB never changes (a device builds a new one when
-   * its routes change), so an answer stays right; null is a remembered miss, undefined an empty slot.
+   * its routes change), so an answer stays right. Address (int32) then answer by slot, in one array (one object to
+   * load per lookup); null is a remembered miss, undefined an empty slot.
    */
-  private readonly recentAddrs: Int32Array;
-  private readonly recentHits: (FibHit<R> | null | undefined)[];
+  private readonly recent: (number | FibHit<R> | null | undefined)[];
   private readonly recentShift: number;
 
   constructor(
@@ -139,19 +139,18 @@ export class OverlayFib<R> {
     if (shared) for (const b of shared.table.buckets) lens.add(b.len);
     this.lengths = [...lens].sort((a, b) => b - a);
     const bits = shared ? RECENT_BITS_SHARED : RECENT_BITS;
-    this.recentAddrs = new Int32Array(1 << bits);
-    this.recentHits = new Array<FibHit<R> | null | undefined>(1 << bits).fill(undefined);
+    this.recent = new Array<number | FibHit<R> | null | undefined>(2 << bits).fill(undefined);
     this.recentShift = 32 - bits;
   }
 
   lookup(addr: number): FibHit<R> | undefined {
     const a = addr | 0;
-    const slot = Math.imul(a, 0x9e3779b1) >>> this.recentShift;
-    const recent = this.recentHits[slot];
-    if (recent !== undefined && this.recentAddrs[slot] === a) return recent ?? undefined;
+    const slot = (Math.imul(a, 0x9e3779b1) >>> this.recentShift) << 1;
+    const recent = this.recent;
+    if (recent[slot] === a) return (recent[slot + 1] as FibHit<R> | null) ?? undefined;
     const hit = this.longestMatch(a);
-    this.recentAddrs[slot] = a;
-    this.recentHits[slot] = hit ?? null;
+    recent[slot] = a;
+    recent[slot + 1] = hit ?? null;
     return hit;
   }
 
