@@ -40,12 +40,21 @@ export class RateLimiter {
     return byPeer;
   }
 
+  /** The (device, peer) asked about last and its tokens (a traceroute's three probes per hop ask the same pair; entries are never removed). */
+  private lastState: DeviceState | undefined = undefined;
+  private lastPeer = 0;
+  private lastTokens: PeerTokens | undefined = undefined;
+
   private peer(s: DeviceState, peer: number, now: number): PeerTokens {
-    const byPeer = this.peers(s);
     const key = peer | 0;
+    if (s === this.lastState && key === this.lastPeer) return this.lastTokens!;
+    const byPeer = this.peers(s);
     let p = byPeer.get(key);
     // A new inet_peer starts as if last used 60 s ago: a full bucket.
     if (!p) byPeer.set(key, (p = { tokens: 0, last: now - 60 * HZ }));
+    this.lastState = s;
+    this.lastPeer = key;
+    this.lastTokens = p;
     return p;
   }
 
