@@ -159,6 +159,8 @@ class SysctlMap extends Map<string, string> {
   }
 }
 
+const isThrow = (r: Route): boolean => r.type === 'throw';
+
 /** The deleted shared routes of a device that has none (shared: handed out only as a new list, deletedShared). */
 const NO_DELETIONS = Object.freeze([]) as unknown as Cidr[];
 
@@ -288,18 +290,18 @@ export class DeviceState {
       // The host-gw set holds every node's pod subnet: a node never routes its own through it (after `ip link set
       // cni0 down` the subnet follows the default route, as on the kernel). Own routes of that prefix come first.
       if (this.device.podSubnet) { own.push(TOMBSTONE); prefixes.push(this.device.podSubnet); }
-      this.fibCache = new OverlayFib<Route>(own, prefixes, this.shared);
+      this.fibCache = new OverlayFib<Route>(own, prefixes, this.shared, isThrow);
     }
     return this.fibCache;
   }
 
   /**
    * The main table's answer for ADDR. A throw route ends the lookup there (-EAGAIN); the rules go on to the empty
-   * default table and fib_lookup turns -ESRCH into ENETUNREACH: the same as no route at all (kernel-checked).
+   * default table and fib_lookup turns -ESRCH into ENETUNREACH: the same as no route at all (kernel-checked); the FIB
+   * answers none for it (isThrow).
    */
   lookup(addr: number): FibHit<Route> | undefined {
-    const hit = this.fib().lookup(addr);
-    return hit?.route.type === 'throw' ? undefined : hit;
+    return this.fib().lookup(addr);
   }
 
   sysctl(name: string, fallback = '0'): string {

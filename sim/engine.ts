@@ -42,6 +42,13 @@ function undoNat(j: Journey, device: string, flow: Flow, p: Packet, phase: 'dst'
   return after;
 }
 
+/** Whether the journey came through DEVICE more than once (a routing loop). */
+function visitedTwice(visited: readonly string[], device: string): boolean {
+  let seen = 0;
+  for (let k = 0; k < visited.length; k++) if (visited[k] === device && ++seen === 2) return true;
+  return false;
+}
+
 /** The filter hooks' ctstate: a reply or related error, a flow that has seen a reply (conntrack-table.ts), or NEW. */
 function ctState(j: Journey, device: string, p: Packet, tracked: boolean): MatchPacket['state'] {
   if (tracked) return isIcmpError(p) ? 'RELATED' : 'ESTABLISHED';
@@ -294,7 +301,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     return { kind: 'dropped', device, disposition: 'rp-filter' };
   }
   if (!bridgedBack && p.ttl <= 1) {
-    const looped = j.visited.indexOf(device) !== j.visited.lastIndexOf(device);
+    const looped = visitedTwice(j.visited, device);
     countIp(s, Mib.InHdrErrors);
     if (j.recording) j.note(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
     return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);

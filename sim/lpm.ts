@@ -132,6 +132,8 @@ export class OverlayFib<R> {
     private readonly own: readonly (R | typeof TOMBSTONE)[],
     ownPrefixes: readonly { readonly addr: number; readonly len: number }[],
     private readonly shared?: SharedFib<R>,
+    /** Whether a route ends the lookup with no answer (a throw route), so the cache keeps the miss. */
+    private readonly endsLookup?: (route: R) => boolean,
   ) {
     this.ownTable = new PrefixTable(ownPrefixes);
     const lens = new Set<number>();
@@ -148,7 +150,8 @@ export class OverlayFib<R> {
     const slot = (Math.imul(a, 0x9e3779b1) >>> this.recentShift) << 1;
     const recent = this.recent;
     if (recent[slot] === a) return (recent[slot + 1] as FibHit<R> | null) ?? undefined;
-    const hit = this.longestMatch(a);
+    let hit = this.longestMatch(a);
+    if (hit !== undefined && this.endsLookup?.(hit.route)) hit = undefined;
     recent[slot] = a;
     recent[slot + 1] = hit ?? null;
     return hit;
