@@ -111,9 +111,8 @@ export interface SharedFib<R> {
   readonly hits: (FibHit<R> | undefined)[];
 }
 
-/** Route cache slots of a FIB: 32, or 128 over a shared table (a node's FIB answers for every pod of the lab). */
 const RECENT_BITS = 5;
-const RECENT_BITS_SHARED = 7;
+const RECENT_SLOTS = 1 << RECENT_BITS;
 
 export class OverlayFib<R> {
   private readonly ownTable: PrefixTable;
@@ -125,8 +124,7 @@ export class OverlayFib<R> {
    * its routes change), so an answer stays right. Address (int32) then answer by slot, in one array (one object to
    * load per lookup); null is a remembered miss, undefined an empty slot.
    */
-  private readonly recent: (number | FibHit<R> | null | undefined)[];
-  private readonly recentShift: number;
+  private readonly recent = new Array<number | FibHit<R> | null | undefined>(2 * RECENT_SLOTS).fill(undefined);
 
   constructor(
     private readonly own: readonly (R | typeof TOMBSTONE)[],
@@ -140,14 +138,11 @@ export class OverlayFib<R> {
     for (const b of this.ownTable.buckets) lens.add(b.len);
     if (shared) for (const b of shared.table.buckets) lens.add(b.len);
     this.lengths = [...lens].sort((a, b) => b - a);
-    const bits = shared ? RECENT_BITS_SHARED : RECENT_BITS;
-    this.recent = new Array<number | FibHit<R> | null | undefined>(2 << bits).fill(undefined);
-    this.recentShift = 32 - bits;
   }
 
   lookup(addr: number): FibHit<R> | undefined {
     const a = addr | 0;
-    const slot = (Math.imul(a, 0x9e3779b1) >>> this.recentShift) << 1;
+    const slot = (Math.imul(a, 0x9e3779b1) >>> (32 - RECENT_BITS)) << 1;
     const recent = this.recent;
     if (recent[slot] === a) return (recent[slot + 1] as FibHit<R> | null) ?? undefined;
     let hit = this.longestMatch(a);
