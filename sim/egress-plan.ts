@@ -2,9 +2,10 @@
 // interface, the next hop's gateway, the link behind the interface and its carrier. Route objects are never edited in
 // place (commands replace them) and interfaces are never added or removed, so the interface and link follow from the
 // route; the gateway is kept while no address changes (addressingEpoch), the carrier while no interface goes up or
-// down (linkStateEpoch). test/egress-plan.test.ts compares every field with the uncached computation.
+// down (linkStateEpoch), the gateway's holder on the link while neither moves (a device is readdressed only by an
+// address change, which moves the addressing epoch). test/egress-plan.test.ts compares each with the uncached computation.
 import type { Route } from '../topology/model.js';
-import type { Dataplane, LinkInfo } from './dataplane.js';
+import type { Dataplane, LinkInfo, Neighbour } from './dataplane.js';
 import { addressingEpoch, linkStateEpoch, type DeviceState, type IfaceState } from './device-state.js';
 
 export class EgressPlan {
@@ -21,6 +22,10 @@ export class EgressPlan {
   /** Whether `iface` has carrier, as found in link state epoch `linkState` (-1: not yet). */
   carrier = false;
   linkState = -1;
+  /** Who holds the gateway on the link (Dataplane.neighbourOn), as found in the epochs below (-1: not yet). */
+  holder: Neighbour | undefined = undefined;
+  holderAddressing = -1;
+  holderLinkState = -1;
 }
 
 /** A device's plans: up to PLAN_SLOTS routes, the oldest replaced first. */
@@ -54,6 +59,7 @@ export function egressPlan(s: DeviceState, route: Route): EgressPlan {
   plan.linkFound = false;
   plan.link = undefined;
   plan.linkState = -1;
+  plan.holderAddressing = -1;
   setGateway(s, plan, route, addressing);
   return plan;
 }
@@ -87,4 +93,21 @@ export function planCarrier(dp: Dataplane, s: DeviceState, plan: EgressPlan): bo
     plan.linkState = linkState;
   }
   return plan.carrier;
+}
+
+/**
+ * Who answers ARP for NEXTHOP on PLAN's link (Dataplane.neighbourOn, asked by S's interface): for a gateway kept on the
+ * plan, which the frame's sender has just read (the link's answers are one more object to load).
+ */
+export function planNeighbour(dp: Dataplane, s: DeviceState, plan: EgressPlan, link: LinkInfo, nexthop: number): Neighbour | undefined {
+  const iface = plan.iface!;
+  if (plan.gateway !== nexthop) return dp.neighbourOn(link, iface.segment!, nexthop, s.id, iface.name);
+  const addressing = addressingEpoch();
+  const linkState = linkStateEpoch();
+  if (plan.holderAddressing !== addressing || plan.holderLinkState !== linkState) {
+    plan.holder = dp.neighbourOn(link, iface.segment!, nexthop, s.id, iface.name);
+    plan.holderAddressing = addressing;
+    plan.holderLinkState = linkState;
+  }
+  return plan.holder;
 }

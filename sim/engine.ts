@@ -13,7 +13,7 @@ import { seenReply } from './conntrack-table.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
-import { egressPlan, nextHopOf, planCarrier, planLink, type EgressPlan } from './egress-plan.js';
+import { egressPlan, nextHopOf, planCarrier, planLink, planNeighbour, type EgressPlan } from './egress-plan.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, withTtl, withoutMark, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { arpSender, resolveNeighbour, whyUnanswered } from './arp.js';
@@ -133,7 +133,7 @@ function egress(j: Journey, s: DeviceState, route: Route, plan: EgressPlan, pack
   countIpTransmit(s, p.length, p.protocol === 'tcp');
   const link = planLink(j.dp, plan);
   const onLink = link !== undefined && planCarrier(j.dp, s, plan);
-  let neighbour = onLink ? j.dp.neighbourOn(link, iface!.segment!, nexthop, device, iface!.name) : undefined; // the name as the interface holds it: one string, compared by identity
+  let neighbour = onLink ? planNeighbour(j.dp, s, plan, link, nexthop) : undefined;
   const backFrom = j.bridgedBackFrom;
   j.bridgedBackFrom = undefined;
   const refused = neighbour && backFrom !== undefined ? hairpinRefused(j, s, out, neighbour, backFrom) : undefined;

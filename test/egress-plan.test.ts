@@ -1,10 +1,11 @@
 // A device's kept egress plans (sim/egress-plan.ts) name what the uncached computation names — the route's out
-// interface, the gateway unless it is the device's own address, the link and its carrier — after random address
+// interface, the gateway unless it is the device's own address, the link, its carrier and who holds the next hop on
+// it (Dataplane.neighbour) — after random address
 // changes (a node taking its peer's gateway address), interfaces going down and up, routes added and deleted, sysctl
 // writes, asked again and again for random destinations.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { egressPlan, nextHopOf, planCarrier, planLink } from '../sim/egress-plan.js';
+import { egressPlan, nextHopOf, planCarrier, planLink, planNeighbour } from '../sim/egress-plan.js';
 import { Simulator } from '../sim/simulator.js';
 import { compileLabObject } from '../topology/compile.js';
 import { generateHostGwLab } from '../topology/generate.js';
@@ -48,10 +49,21 @@ describe('egress plans', () => {
           expect(nextHopOf(plan, what)).toBe(route.via !== undefined && !s.isLocal(route.via) ? route.via : what);
           const link = iface?.segment ? dp.linkOf(iface) : undefined;
           expect(planLink(dp, plan)).toBe(link);
-          if (link !== undefined) expect(planCarrier(dp, s, plan)).toBe(dp.carrierOf(s, iface!));
+          if (link === undefined) continue;
+          expect(planCarrier(dp, s, plan)).toBe(dp.carrierOf(s, iface!));
+          const kept = planNeighbour(dp, s, plan, link, nextHopOf(plan, what));
+          const uncached = dp.neighbour(iface!.segment!, nextHopOf(plan, what), at, iface!.name);
+          expect(kept && `${kept.device} ${kept.iface}`).toBe(uncached && `${uncached.device} ${uncached.iface}`);
         }
       }),
-      { numRuns: 1000 },
+      {
+        numRuns: 1000,
+        examples: [
+          // The gateway's holder changes by addresses alone, between devices already readdressed (only the addressing epoch tells).
+          [[['controlplane', 0x0af40102], ['node-2', 'ip addr add 192.168.56.11/24 dev eth1'], ['node-1', 'ip addr del 192.168.56.11/24 dev eth1'],
+            ['controlplane', 0x0af40102], ['node-1', 'ip addr add 192.168.56.11/24 dev eth1'], ['controlplane', 0x0af40102]]],
+        ],
+      },
     );
   });
 });
