@@ -1,5 +1,5 @@
-// Dataplane.neighbourOn's kept last answer per link gives the same holder as the uncached lookup (Dataplane.neighbour),
-// after random address changes, sysctl writes and interfaces going down and up, asked again and again.
+// Dataplane.neighbourOn's kept answers per link (8 slots by address) give the same holder as the uncached lookup
+// (Dataplane.neighbour), after random address changes, sysctl writes and interfaces going down and up, asked again and again.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Simulator } from '../sim/simulator.js';
