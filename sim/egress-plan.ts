@@ -105,7 +105,8 @@ export function planNeighbour(dp: Dataplane, s: DeviceState, plan: EgressPlan, l
   const addressing = addressingEpoch();
   const linkState = linkStateEpoch();
   if (plan.holderAddressing !== addressing || plan.holderLinkState !== linkState) {
-    plan.holder = dp.neighbourOn(link, iface.segment!, nexthop, s.id, iface.name);
+    // Asked afresh, not through the link's answers: a pod's link then never makes them (it sends only to its gateway).
+    plan.holder = dp.neighbour(iface.segment!, nexthop, s.id, iface.name);
     plan.holderAddressing = addressing;
     plan.holderLinkState = linkState;
   }
