@@ -1,26 +1,15 @@
 // A device's kept egress plans (sim/egress-plan.ts) name what the uncached computation names — the route's out
 // interface, the gateway unless it is the device's own address, the link, its carrier and who holds the next hop on
-// it (Dataplane.neighbour) — after random address
-// changes (a node taking its peer's gateway address), interfaces going down and up, routes added and deleted, sysctl
-// writes, asked again and again for random destinations.
+// it (Dataplane.neighbour) — after random address changes (a node taking its peer's gateway address), interfaces
+// going down and up, routes added and deleted, sysctl writes, asked again and again for random destinations.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { egressPlan, nextHopOf, planCarrier, planLink, planNeighbour } from '../sim/egress-plan.js';
 import { Simulator } from '../sim/simulator.js';
-import { compileLabObject } from '../topology/compile.js';
-import { generateHostGwLab } from '../topology/generate.js';
+import { addressAndLinkChanges, host, lab, node, nodes, pods } from './helpers/lab-changes.js';
 
-const lab = compileLabObject('generated.yaml', generateHostGwLab(3, 2));
-const nodes = lab.devices.filter((d) => d.kind === 'node').map((d) => d.id);
-const pods = lab.devices.filter((d) => d.kind === 'pod').map((d) => d.id);
-
-const host = fc.integer({ min: 10, max: 13 });
-const node = fc.constantFrom(...nodes);
 const change = fc.oneof(
-  fc.tuple(node, host).map(([n, h]) => [n, `ip addr add 192.168.56.${h}/24 dev eth1`] as const),
-  fc.tuple(node, host).map(([n, h]) => [n, `ip addr del 192.168.56.${h}/24 dev eth1`] as const),
-  fc.tuple(node, fc.constantFrom('eth1', 'cni0', 'eth0'), fc.constantFrom('down', 'up')).map(([n, dev, state]) => [n, `ip link set ${dev} ${state}`] as const),
-  fc.tuple(fc.constantFrom(...pods), fc.constantFrom('down', 'up')).map(([p, state]) => [p, `ip link set eth0 ${state}`] as const),
+  ...addressAndLinkChanges(['eth1', 'cni0', 'eth0']),
   fc.tuple(node, fc.integer({ min: 0, max: 2 }), host).map(([n, k, h]) => [n, `ip route replace 10.244.${k}.0/24 via 192.168.56.${h} dev eth1`] as const),
   fc.tuple(node, fc.integer({ min: 0, max: 2 })).map(([n, k]) => [n, `ip route del 10.244.${k}.0/24`] as const),
   fc.tuple(node, fc.integer({ min: 0, max: 2 })).map(([n, k]) => [n, `ip route add 10.244.${k}.0/24 dev cni0`] as const),
