@@ -6,7 +6,7 @@ import { copyTables, parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
 import type { TapSink } from './capture/tap.js';
-import { DeviceState, addressingEpoch, holds, type IfaceState, type InterfaceRecord } from './device-state.js';
+import { DeviceState, addressingEpoch, holds, linkStateEpoch, type IfaceState, type InterfaceRecord } from './device-state.js';
 
 export { DeviceState, type IfaceState } from './device-state.js';
 
@@ -47,24 +47,27 @@ export interface LinkInfo {
   readonly addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined;
 }
 
-/**
- * neighbourOn's last answer for one asking interface's link (kept on its LinkInfo): the holder found for `ip`, or
- * undefined when nobody holds it. Kept only while what decided it stays: the addresses (addressingEpoch, which every
- * address change and sysctl write moves, and the readdressed set, which only grows) and, because only answers that
- * passed over no candidate for its carrier are kept, the carrier of the holder itself, checked again on each use.
- */
-interface NeighbourMemo {
-  ip: number;
-  epoch: number;
-  readdressed: number;
-  segment: string;
-  askingDevice: string;
-  askingIface: string;
-  holder: IndexedAttachment | undefined;
-}
+/** Slots of a link's kept answers, direct-mapped by address: a node's cni0 and eth1 send to several next hops in turn. */
+const MEMO_BITS = 3;
+const MEMO_SLOTS = 1 << MEMO_BITS;
 
-interface LinkRecord extends LinkInfo {
-  memo: NeighbourMemo | undefined;
+/**
+ * A LinkInfo with neighbourOn's answers for the asking interface's link, by address: the holder found for an address,
+ * or undefined when nobody holds it. Kept while what decided them stays: the addresses (addressingEpoch, which every
+ * address change and sysctl write moves, and the readdressed set, which only grows) and the carriers (linkStateEpoch,
+ * which every interface going up or down moves); all are forgotten when one of them moves. The answers sit in one
+ * array, address then holder (one object to load per frame: the lookup is bound by memory, not arithmetic).
+ */
+class LinkRecord implements LinkInfo {
+  /** [address as int32, holder] by slot; an empty slot holds undefined. */
+  answers: unknown[] | undefined = undefined;
+  epoch = -1;
+  linkState = -1;
+  readdressed = -1;
+  segment = '';
+  askingDevice = '';
+  askingIface = '';
+  constructor(readonly kind: LinkKind, readonly bridge: Attachment | undefined, readonly addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined) {}
 }
 
 /** The bridge interface `i` (of `s`) is enslaved to, kept on the interface (a port's master never changes). */
@@ -146,8 +149,8 @@ export class Dataplane {
     if (rec.link === undefined) {
       const segment = iface.segment;
       rec.link = segment === undefined
-        ? { kind: 'veth', bridge: undefined, addrs: undefined, memo: undefined } satisfies LinkRecord
-        : { kind: this.linkKind(segment), bridge: this.bridgeOf(segment), addrs: this.segmentIndex.get(segment), memo: undefined } satisfies LinkRecord;
+        ? new LinkRecord('veth', undefined, undefined)
+        : new LinkRecord(this.linkKind(segment), this.bridgeOf(segment), this.segmentIndex.get(segment));
     }
     return rec.link as LinkInfo;
   }
@@ -222,6 +225,11 @@ export class Dataplane {
     return true;
   }
 
+  /** The state and interface at the other end of a veth (null: none), as carrierOf found them. */
+  peerEnd(i: IfaceState): { readonly state: DeviceState; readonly iface: IfaceState } | null {
+    return i.peer ? this.peerLink(i) : null;
+  }
+
   /** The state and interface at the other end of a veth (cached on the interface: interfaces are never added or removed). */
   private peerLink(i: IfaceState): { readonly state: DeviceState; readonly iface: IfaceState } | null {
     const rec = i as InterfaceRecord;
@@ -249,37 +257,37 @@ export class Dataplane {
     return this.neighbourAmong(this.segmentIndex.get(segment), segment, ip, askingDevice, askingIface);
   }
 
-  /** neighbour() for the asking interface's own segment, whose index entries its LinkInfo holds (and its last answer). */
+  /** neighbour() for the asking interface's own segment, whose index entries its LinkInfo holds (and its kept answers). */
   neighbourOn(link: LinkInfo, segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
     const rec = link as LinkRecord;
-    const memo = rec.memo;
     const epoch = addressingEpoch();
-    if (memo !== undefined && memo.ip === ip && memo.epoch === epoch && memo.readdressed === this.readdressed.size
-      && memo.segment === segment && memo.askingDevice === askingDevice && memo.askingIface === askingIface) {
-      const h = memo.holder;
-      if (h === undefined || this.carrierOf(h.state!, h.ifaceState!)) return h as Neighbour | undefined;
+    const linkState = linkStateEpoch();
+    let answers = rec.answers;
+    if (answers === undefined || rec.epoch !== epoch || rec.linkState !== linkState || rec.readdressed !== this.readdressed.size
+      || rec.segment !== segment || rec.askingDevice !== askingDevice || rec.askingIface !== askingIface) {
+      answers = rec.answers = new Array<unknown>(2 * MEMO_SLOTS).fill(undefined);
+      rec.epoch = epoch; rec.linkState = linkState; rec.readdressed = this.readdressed.size;
+      rec.segment = segment; rec.askingDevice = askingDevice; rec.askingIface = askingIface;
     }
+    const key = ip | 0;
+    const slot = (Math.imul(key, 0x9e3779b1) >>> (32 - MEMO_BITS)) << 1;
+    if (answers[slot] === key) return answers[slot + 1] as Neighbour | undefined;
     const found = this.neighbourAmong(link.addrs, segment, ip, askingDevice, askingIface);
-    if (!this.answerKept) return found;
-    if (memo === undefined) rec.memo = { ip, epoch, readdressed: this.readdressed.size, segment, askingDevice, askingIface, holder: found };
-    else { memo.ip = ip; memo.epoch = epoch; memo.readdressed = this.readdressed.size; memo.segment = segment; memo.askingDevice = askingDevice; memo.askingIface = askingIface; memo.holder = found; }
+    answers[slot] = key;
+    answers[slot + 1] = found;
     return found;
   }
-
-  /** Whether the last neighbourAmong answer passed over no candidate for its carrier (so only the answer's own carrier can change it). */
-  private answerKept = false;
 
   private neighbourAmong(addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined, segment: string, ip: number, askingDevice: string, askingIface: string): Neighbour | undefined {
     const indexed = addrs?.get(ip) ?? NO_ATTACHMENTS;
     const candidates = this.readdressed.size === 0 ? indexed : this.withReaddressed(indexed, segment, ip);
-    this.answerKept = true;
     for (let k = 0; k < candidates.length; k++) {
       const c: IndexedAttachment = candidates[k]!;
       if (c.device === askingDevice && c.iface === askingIface) continue;
       const cs = c.state ?? (c.state = this.state(c.device));
       const st = c.ifaceState !== undefined ? c.ifaceState : (c.ifaceState = cs.ifaces.get(c.iface) ?? null);
       if (!st || st.segment !== segment || !holds(st, ip)) continue;
-      if (!this.carrierOf(cs, st)) { this.answerKept = false; continue; }
+      if (!this.carrierOf(cs, st)) continue;
       return c as Neighbour;
     }
     return undefined;

@@ -1,79 +1,19 @@
 // One device's mutable state in the simulator: its interfaces, routes (own and shared, as one FIB), sysctls and the
 // numbers derived from them, netfilter tables, ARP table and path MTU cache, created by the Dataplane on first touch.
-import { broadcastOf, sameCidr, subnetOf, type Cidr, type IfAddr } from '../topology/address.js';
+import { broadcastOf, sameCidr, subnetOf, type Cidr } from '../topology/address.js';
 import type { Device, Interface, Listener, Route } from '../topology/model.js';
 import { OverlayFib, TOMBSTONE, type FibHit, type SharedFib } from './lpm.js';
 import type { RuleCache } from './netfilter-eval.js';
 import { NeighbourTable } from './neighbours.js';
 import type { Tables } from './netfilter.js';
 import { inIpset, parseIpsets, type IpSets } from './ipset.js';
-import type { LinkCounters } from './link-stats.js';
 import type { IpMib } from './ip-mib.js';
 import type { IcmpCounters } from './snmp.js';
+import type { EgressPlans } from './egress-plan.js';
+import type { PeerTokens, RateLimiter } from './ratelimit.js';
+import { InterfaceRecord, type IfaceState } from './interface-record.js';
 
-export interface IfaceState {
-  readonly name: string;
-  readonly kind: Interface['kind'];
-  readonly mac: string;
-  readonly segment?: string;
-  readonly master?: string;
-  readonly peer?: Interface['peer'];
-  /** A bridge port in hairpin mode: `bridge link set dev PORT hairpin on|off` changes it. */
-  hairpin: boolean;
-  /** Replaced whole when addresses change, never edited in place (a new state shares the model's list). */
-  addrs: readonly IfAddr[];
-  mtu: number;
-  up: boolean;
-  /** A bridge whose MTU was set to a new value by hand: it no longer follows its ports' smallest MTU. */
-  mtuSetByUser?: boolean;
-}
-
-/** An interface's state; assigning its `addrs` (the only way they change) tells the device (its local address set). */
-type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs' | 'mac'>]: IfaceState[K] };
-export interface InterfaceRecord extends InterfaceFields {}
-export class InterfaceRecord implements IfaceState {
-  /** The model's list until the first assignment (lists are replaced, never edited: IfaceState.addrs is readonly). */
-  private addrList: readonly IfAddr[];
-  /** The bridge interface named by `master`, resolved on the first carrier check (null: none such). */
-  masterIface?: IfaceState | null;
-  /** The veth peer's device state and interface, resolved on the first carrier check (null: no such device or interface). */
-  peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
-  /** What the Dataplane resolved about the link behind this interface on the first frame sent (Dataplane.linkOf). */
-  link?: unknown;
-  /** Its RX/TX counters (sim/link-stats.ts), from its first frame. */
-  linkCounters?: LinkCounters;
-
-  /** The model's interface: its MAC is read on first use (a large lab's pod MACs are derived when read). */
-  private readonly model: Interface;
-  private macText?: string;
-
-  constructor(i: Interface, private readonly owner: DeviceState) {
-    this.model = i;
-    this.name = i.name; this.kind = i.kind; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
-    this.hairpin = i.hairpin === true; this.mtu = i.mtu; this.up = true;
-    this.addrList = i.addrs;
-  }
-
-  get mac(): string {
-    return (this.macText ??= this.model.mac);
-  }
-
-  get addrs(): readonly IfAddr[] {
-    return this.addrList;
-  }
-
-  set addrs(v: readonly IfAddr[]) {
-    this.addrList = v;
-    this.owner.readdressed();
-  }
-}
-
-/** Whether an interface holds `ip` among its addresses. */
-export function holds(i: IfaceState, ip: number): boolean {
-  const addrs = i.addrs;
-  for (let k = 0; k < addrs.length; k++) if (addrs[k]!.ip === ip) return true;
-  return false;
-}
+export { InterfaceRecord, holds, linkStateEpoch, type IfaceState } from './interface-record.js';
 
 type SysctlFunction = (s: DeviceState, arg: string) => number;
 
@@ -138,6 +78,8 @@ class SysctlMap extends Map<string, string> {
   }
 }
 
+const isThrow = (r: Route): boolean => r.type === 'throw';
+
 /** The deleted shared routes of a device that has none (shared: handed out only as a new list, deletedShared). */
 const NO_DELETIONS = Object.freeze([]) as unknown as Cidr[];
 
@@ -164,11 +106,16 @@ export class DeviceState {
   /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
   private localCache?: Int32Array;
   /** Broadcast addresses of every non-loopback interface's subnets shorter than /31, with their interfaces (whose `up` is read per call); rebuilt like localCache. */
-  private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[] };
+  private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[]; readonly hostBits: number };
   /** The Ip, Udp and IpExt MIB counters (sim/ip-mib.ts), made on first use. */
   ipMib?: IpMib;
   /** The Icmp and IcmpMsg counters and IpForwDatagrams (sim/snmp.ts), made on first use. */
   icmpMib?: IcmpCounters;
+  /** What its last few routes' packets need on the way out (sim/egress-plan.ts), made on first use. */
+  egressPlans?: EgressPlans;
+  /** Its ICMP rate limiter's tokens by peer (sim/ratelimit.ts), made by that limiter on first use. */
+  ratePeers?: Map<number, PeerTokens>;
+  ratePeersOwner?: RateLimiter;
 
   constructor(
     readonly device: Device, readonly tables: Tables, private readonly shared?: SharedFib<Route>, flannelRunning = true,
@@ -262,18 +209,18 @@ export class DeviceState {
       // The host-gw set holds every node's pod subnet: a node never routes its own through it (after `ip link set
       // cni0 down` the subnet follows the default route, as on the kernel). Own routes of that prefix come first.
       if (this.device.podSubnet) { own.push(TOMBSTONE); prefixes.push(this.device.podSubnet); }
-      this.fibCache = new OverlayFib<Route>(own, prefixes, this.shared);
+      this.fibCache = new OverlayFib<Route>(own, prefixes, this.shared, isThrow);
     }
     return this.fibCache;
   }
 
   /**
    * The main table's answer for ADDR. A throw route ends the lookup there (-EAGAIN); the rules go on to the empty
-   * default table and fib_lookup turns -ESRCH into ENETUNREACH: the same as no route at all (kernel-checked).
+   * default table and fib_lookup turns -ESRCH into ENETUNREACH: the same as no route at all (kernel-checked); the FIB
+   * answers none for it (isThrow).
    */
   lookup(addr: number): FibHit<Route> | undefined {
-    const hit = this.fib().lookup(addr);
-    return hit?.route.type === 'throw' ? undefined : hit;
+    return this.fib().lookup(addr);
   }
 
   sysctl(name: string, fallback = '0'): string {
@@ -353,12 +300,15 @@ export class DeviceState {
     if (cache === undefined) {
       const addrs: number[] = [];
       const ifaces: IfaceState[] = [];
+      let longest = 0;
       for (const i of this.ifaces.values()) {
         if (i.kind === 'loopback') continue;
-        for (const a of i.addrs) if (a.len < 31) { addrs.push(broadcastOf(subnetOf(a))); ifaces.push(i); }
+        for (const a of i.addrs) if (a.len < 31) { addrs.push(broadcastOf(subnetOf(a))); ifaces.push(i); longest = Math.max(longest, a.len); }
       }
-      this.broadcastCache = cache = { addrs: Int32Array.from(addrs), ifaces };
+      this.broadcastCache = cache = { addrs: Int32Array.from(addrs), ifaces, hostBits: (2 ** (32 - longest) - 1) | 0 };
     }
+    // Every broadcast address has at least the longest prefix's host bits set: most addresses are ruled out by one test.
+    if ((addr & cache.hostBits) !== cache.hostBits) return false;
     const key = addr | 0;
     for (let k = 0; k < cache.addrs.length; k++) if (cache.addrs[k] === key && cache.ifaces[k]!.up) return true;
     return false;

@@ -13,11 +13,12 @@ import { seenReply } from './conntrack-table.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket } from './netfilter-eval.js';
 import { REJECT_TYPES } from './netfilter.js';
+import { egressPlan, nextHopOf, planCarrier, planLink, planNeighbour, type EgressPlan } from './egress-plan.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, withTtl, withoutMark, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { arpSender, resolveNeighbour, whyUnanswered } from './arp.js';
-import { countForwarded, countIcmp } from './snmp.js';
-import { Mib, countIp, countIpIn, countIpTransmit, countErrorToSelf } from './ip-mib.js';
+import { countIcmp } from './snmp.js';
+import { Mib, countForwarded, countIp, countIpIn, countIpTransmit, countErrorToSelf } from './ip-mib.js';
 import { countCrossing, countLoopback, countUnansweredArp } from './link-stats.js';
 
 export { addressFor } from './nat.js';
@@ -39,6 +40,13 @@ function undoNat(j: Journey, device: string, flow: Flow, p: Packet, phase: 'dst'
     if (j.recording) j.note(device, `conntrack reverses the ${phase === 'dst' ? 'SNAT' : 'DNAT'} in nat ${hook}: ${phase === 'dst' ? 'destination' : 'source'} ${formatIp(was)} -> ${formatIp(now)}`, iface);
   }
   return after;
+}
+
+/** Whether the journey came through DEVICE more than once (a routing loop). */
+function visitedTwice(visited: readonly string[], device: string): boolean {
+  let seen = 0;
+  for (let k = 0; k < visited.length; k++) if (visited[k] === device && ++seen === 2) return true;
+  return false;
 }
 
 /** The filter hooks' ctstate: a reply or related error, a flow that has seen a reply (conntrack-table.ts), or NEW. */
@@ -102,30 +110,30 @@ export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypas
   }
   const rerouted = p.dst !== packet.dst ? ' (looked up again after nat OUTPUT changed the destination)' : '';
   if (j.recording) j.note(device, `${routeText(route)}${rerouted}`, { out });
-  return egress(j, s, route, s.ifaces.get(out), p, undefined, true, related || reply, natBypass ? 'bypass' : undefined);
+  return egress(j, s, route, egressPlan(s, route), p, undefined, true, related || reply, natBypass ? 'bypass' : undefined);
 }
 
 /**
- * POSTROUTING and the way onto the link out of IFACE (the route's device, as the caller found it); `flow` is the NAT
+ * POSTROUTING and the way onto the link out of the route's device (its plan: egress-plan.ts); `flow` is the NAT
  * flow the packet's ingress at this device matched, or 'bypass' for a packet the kernel transmits without passing the NAT hooks.
  */
-function egress(j: Journey, s: DeviceState, route: Route, iface: IfaceState | undefined, packet: Packet, inDev: string | undefined, local: boolean, tracked: boolean, flow?: Flow | 'bypass'): Outcome {
+function egress(j: Journey, s: DeviceState, route: Route, plan: EgressPlan, packet: Packet, inDev: string | undefined, local: boolean, tracked: boolean, flow?: Flow | 'bypass'): Outcome {
   const device = s.id;
   const out = route.dev!;
   let p = packet;
   const own = flow === 'bypass' ? undefined : (flow ?? findFlow(j, device, p));
   if (own) p = undoNat(j, device, own, p, 'src', 'POSTROUTING', { out });
   else if (!tracked && flow !== 'bypass') p = applySnat(j, s, p, out, route);
-  // A gateway that is one of the device's own addresses (Flannel without --iface: via 10.0.2.15) resolves the target itself.
-  const nexthop = route.via !== undefined && !s.isLocal(route.via) ? route.via : p.dst;
+  const iface = plan.iface;
+  const nexthop = nextHopOf(plan, p.dst);
   if (local && iface && p.df && p.length > iface.mtu) {
     if (j.recording) j.note(device, `packet of ${p.length} bytes with DF set exceeds ${out} mtu ${iface.mtu}`, { out });
     return { kind: 'local-error', device, errno: 'EMSGSIZE', disposition: 'frag-needed', mtu: iface.mtu };
   }
   countIpTransmit(s, p.length, p.protocol === 'tcp');
-  const link = iface?.segment ? j.dp.linkOf(iface) : undefined;
-  const onLink = link !== undefined && j.dp.carrierOf(s, iface!);
-  let neighbour = onLink ? j.dp.neighbourOn(link, iface!.segment!, nexthop, device, out) : undefined;
+  const link = planLink(j.dp, plan);
+  const onLink = link !== undefined && planCarrier(j.dp, s, plan);
+  let neighbour = onLink ? planNeighbour(j.dp, s, plan, link, nexthop) : undefined;
   const backFrom = j.bridgedBackFrom;
   j.bridgedBackFrom = undefined;
   const refused = neighbour && backFrom !== undefined ? hairpinRefused(j, s, out, neighbour, backFrom) : undefined;
@@ -160,7 +168,7 @@ function egress(j: Journey, s: DeviceState, route: Route, iface: IfaceState | un
   // A frame for a bridge's own address comes in through the bridge port at the other end of the sender's veth: that
   // port's MTU is the one checked, not the bridge's (kernel-checked: a 1500-byte reply through a 1500 port of a
   // 1400 cni0 is received).
-  const port = rx.kind === 'bridge' && txIface.peer?.device === rxDevice ? rxState.ifaces.get(txIface.peer.iface) : undefined;
+  const port = rx.kind === 'bridge' && txIface.peer?.device === rxDevice ? j.dp.peerEnd(txIface)?.iface : undefined;
   const rxMtu = port?.master === rx.name ? port.mtu : rx.mtu;
   // Without DF the sender fragments to its own MTU, so only a frame bigger than both MTUs is lost on receive.
   const frame = Math.min(p.length, txIface.mtu);
@@ -292,19 +300,18 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (j.recording) j.note(device, `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'rp-filter' };
   }
-  let outIface: IfaceState | undefined;
-  if (bridgedBack) outIface = s.ifaces.get(route.dev!);
-  else {
-    if (p.ttl <= 1) {
-      const looped = j.visited.indexOf(device) !== j.visited.lastIndexOf(device);
-      countIp(s, Mib.InHdrErrors);
-      if (j.recording) j.note(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
-      return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
-    }
+  if (!bridgedBack && p.ttl <= 1) {
+    const looped = visitedTwice(j.visited, device);
+    countIp(s, Mib.InHdrErrors);
+    if (j.recording) j.note(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
+    return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);
+  }
+  const plan = egressPlan(s, route);
+  if (!bridgedBack) {
     // Kernel 6.18 counts IpForwDatagrams after the TTL check, before the MTU check and filter FORWARD (a FORWARD DROP
     // and a frag-needed still count; 6.1 counted after FORWARD).
     countForwarded(s);
-    outIface = s.ifaces.get(route.dev!);
+    const outIface = plan.iface;
     if (outIface && p.df && p.length > outIface.mtu) {
       countIp(s, Mib.FragFails);
       if (j.recording) j.note(device, `${p.length} bytes with DF set exceed ${route.dev} mtu ${outIface.mtu}`, { in: inDev, out: route.dev });
@@ -321,5 +328,5 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   if (v.target === 'REJECT') return reject(j, s, p, v, inDev, how);
   if (j.recording) j.note(device, `${how}${routeText(route)}`, { in: inDev, out: route.dev });
   if (bridgedBack) j.bridgedBackFrom = j.cameThrough;
-  return egress(j, s, route, outIface, p, inDev, false, tracked, flow);
+  return egress(j, s, route, plan, p, inDev, false, tracked, flow);
 }

@@ -28,7 +28,7 @@ export function reject(j: Journey, s: DeviceState, p: Packet, v: Verdict, inDev:
 
 /** ip_error(): a route lookup failure answered with ICMP, subject to the route error rate limit. */
 export function routeError(j: Journey, s: DeviceState, p: Packet, code: number, disposition: Disposition, inDev: string): Outcome {
-  if (!j.limiter.allowRouteError(s.id, p.src, j.dp.nowMs)) {
+  if (!j.limiter.allowRouteError(s, p.src, j.dp.nowMs)) {
     if (j.recording) j.note(s.id, 'route error rate limit (net.ipv4.route.error_burst/error_cost): no ICMP sent');
     return { kind: 'dropped', device: s.id, disposition };
   }

@@ -22,6 +22,8 @@ export const enum Mib {
   InOctets, OutOctets, OutMcastPkts, OutMcastOctets, UdpInDatagrams, UdpNoPorts, UdpOutDatagrams,
   /** TCP segments in or out: the Tcp counters are not modelled, so `netstat -s` refuses a place that saw TCP. */
   TcpSeen,
+  /** Ip line: a routed packet counted by ip_forward (kernel 6.18: after the TTL check, before MTU and filter FORWARD). */
+  ForwDatagrams,
   Size,
 }
 
@@ -68,6 +70,11 @@ export function countIpTransmit(s: DeviceState, len: number, tcp: boolean): void
   m[Mib.OutTransmits]++;
   m[Mib.OutOctets] += len;
   if (tcp) m[Mib.TcpSeen] = 1;
+}
+
+/** A packet S routes on: IpForwDatagrams (in the Ip line's slots, which every crossing touches anyway). */
+export function countForwarded(s: DeviceState): void {
+  ipMib(s)[Mib.ForwDatagrams]++;
 }
 
 /** One more of counter WHAT at S. */

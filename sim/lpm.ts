@@ -121,15 +121,17 @@ export class OverlayFib<R> {
   private readonly ownHits: (FibHit<R> | undefined)[] = [];
   /**
    * The last answers, direct-mapped by address (the route cache): the FIB never changes (a device builds a new one when
-   * its routes change), so an answer stays right; null is a remembered miss, undefined an empty slot.
+   * its routes change), so an answer stays right. Address (int32) then answer by slot, in one array (one object to
+   * load per lookup); null is a remembered miss, undefined an empty slot.
    */
-  private readonly recentAddrs = new Int32Array(RECENT_SLOTS);
-  private readonly recentHits: (FibHit<R> | null | undefined)[] = new Array(RECENT_SLOTS).fill(undefined);
+  private readonly recent = new Array<number | FibHit<R> | null | undefined>(2 * RECENT_SLOTS).fill(undefined);
 
   constructor(
     private readonly own: readonly (R | typeof TOMBSTONE)[],
     ownPrefixes: readonly { readonly addr: number; readonly len: number }[],
     private readonly shared?: SharedFib<R>,
+    /** Whether a route ends the lookup with no answer (a throw route), so the cache keeps the miss. */
+    private readonly endsLookup?: (route: R) => boolean,
   ) {
     this.ownTable = new PrefixTable(ownPrefixes);
     const lens = new Set<number>();
@@ -140,12 +142,13 @@ export class OverlayFib<R> {
 
   lookup(addr: number): FibHit<R> | undefined {
     const a = addr | 0;
-    const slot = Math.imul(a, 0x9e3779b1) >>> (32 - RECENT_BITS);
-    const recent = this.recentHits[slot];
-    if (recent !== undefined && this.recentAddrs[slot] === a) return recent ?? undefined;
-    const hit = this.longestMatch(a);
-    this.recentAddrs[slot] = a;
-    this.recentHits[slot] = hit ?? null;
+    const slot = (Math.imul(a, 0x9e3779b1) >>> (32 - RECENT_BITS)) << 1;
+    const recent = this.recent;
+    if (recent[slot] === a) return (recent[slot + 1] as FibHit<R> | null) ?? undefined;
+    let hit = this.longestMatch(a);
+    if (hit !== undefined && this.endsLookup?.(hit.route)) hit = undefined;
+    recent[slot] = a;
+    recent[slot + 1] = hit ?? null;
     return hit;
   }
 

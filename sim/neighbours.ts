@@ -36,6 +36,7 @@ function entry(ip: number, dev: string, lladdr: string | undefined, permanent: b
 }
 
 export class NeighbourTable {
+  /** Entries by interface, then by address as an int32 (a small integer key: 192.168.x.x as a uint32 is a heap number). */
   private readonly byDev = new Map<string, Map<number, NeighEntry>>();
   /** The interface asked about last and its entries (a device sends most frames out of one interface). */
   private lastDev: string | undefined = undefined;
@@ -55,7 +56,7 @@ export class NeighbourTable {
   }
 
   get(dev: string, ip: number): NeighEntry | undefined {
-    return dev === this.lastDev ? this.lastTable!.get(ip) : this.byDev.get(dev)?.get(ip);
+    return dev === this.lastDev ? this.lastTable!.get(ip | 0) : this.byDev.get(dev)?.get(ip | 0);
   }
 
   /** The entry's state at `now` (a DELAY whose probe time has come is confirmed then). */
@@ -79,7 +80,7 @@ export class NeighbourTable {
    */
   send(dev: string, ip: number, mac: string, now: number): 'asked' | 'known' | 'lost' | 'other' | 'probing' {
     const t = this.table(dev);
-    const e = ip === this.lastIp ? this.lastEntry! : t.get(ip);
+    const e = ip === this.lastIp ? this.lastEntry! : t.get(ip | 0);
     if (e === undefined || e.failsAtMs !== undefined || (e.probesFail && this.state(e, now) === 'FAILED')) {
       this.set(t, ip, entry(ip, dev, mac, false, now));
       return 'asked';
@@ -96,7 +97,7 @@ export class NeighbourTable {
   /** Nobody answers for `ip` on `dev`: INCOMPLETE until the attempt gives up at `failsAt`, then FAILED. */
   unanswered(dev: string, ip: number, failsAt: number): void {
     const t = this.table(dev);
-    const e = t.get(ip);
+    const e = t.get(ip | 0);
     if (e?.permanent) return;
     if (e === undefined || e.failsAtMs === undefined || e.failsAtMs < failsAt) this.set(t, ip, entry(ip, dev, undefined, false, 0, failsAt));
   }
@@ -111,7 +112,7 @@ export class NeighbourTable {
   heardFrom(dev: string, ip: number | undefined, mac: string, now: number): void {
     if (ip === undefined) return;
     const t = this.table(dev);
-    const e = t.get(ip);
+    const e = t.get(ip | 0);
     if (e !== undefined && e.failsAtMs === undefined && e.lladdr === mac) return;
     if (e?.permanent) return;
     this.set(t, ip, entry(ip, dev, mac, false, now - REACHABLE_MS));
@@ -124,13 +125,13 @@ export class NeighbourTable {
 
   delete(dev: string, ip: number): boolean {
     this.lastIp = -1;
-    return this.byDev.get(dev)?.delete(ip) ?? false;
+    return this.byDev.get(dev)?.delete(ip | 0) ?? false;
   }
 
   /** Sets an entry of table T (every write goes here: the entry `send` kept is forgotten). */
   private set(t: Map<number, NeighEntry>, ip: number, e: NeighEntry): void {
     this.lastIp = -1;
-    t.set(ip, e);
+    t.set(ip | 0, e);
   }
 
   /** Every entry, device by device in the order first used, newest entry first (as the kernel's hash buckets fill). */

@@ -22,7 +22,7 @@ function ipValues(s: DeviceState): Values {
   const v: Record<string, number> = {
     Forwarding: s.sysctl('net.ipv4.ip_forward') === '1' ? 1 : 2,
     DefaultTTL: Number(s.sysctl('net.ipv4.ip_default_ttl', '64')),
-    InReceives: m[Mib.InReceives]!, InHdrErrors: m[Mib.InHdrErrors]!, InAddrErrors: m[Mib.InAddrErrors]!, ForwDatagrams: icmpCounters(s).forwarded,
+    InReceives: m[Mib.InReceives]!, InHdrErrors: m[Mib.InHdrErrors]!, InAddrErrors: m[Mib.InAddrErrors]!, ForwDatagrams: m[Mib.ForwDatagrams]!,
     InDelivers: m[Mib.InDelivers]!, OutRequests: m[Mib.OutRequests]!, OutDiscards: m[Mib.OutDiscards]!, OutNoRoutes: m[Mib.OutNoRoutes]!,
     FragFails: m[Mib.FragFails]!, OutTransmits: m[Mib.OutTransmits]!,
   };

@@ -15,7 +15,7 @@ const ICMP_DEST_UNREACH = 3;
 const ICMP_FRAG_NEEDED = 4;
 const NR_ICMP_TYPES = 18;
 
-interface PeerTokens {
+export interface PeerTokens {
   tokens: number;
   last: number;
 }
@@ -26,35 +26,42 @@ const icmpRatelimit = (s: DeviceState) => Number(s.sysctl('net.ipv4.icmp_ratelim
 const jiffies = (ms: number) => Math.floor(ms / JIFFY_MS);
 
 export class RateLimiter {
-  /** device -> peer address -> tokens. */
-  private readonly peers = new Map<string, Map<number, PeerTokens>>();
+  /** Per device: peer address as an int32 -> tokens. Kept on the device's state by the first limiter that asks about it. */
+  private readonly others = new Map<DeviceState, Map<number, PeerTokens>>();
 
-  /** The device asked about last and its peers (errors come in runs from one router). */
-  private lastDevice: string | undefined;
-  private lastPeers: Map<number, PeerTokens> | undefined;
+  private peers(s: DeviceState): Map<number, PeerTokens> {
+    if (s.ratePeersOwner === this) return s.ratePeers!;
+    if (s.ratePeersOwner === undefined) {
+      s.ratePeersOwner = this;
+      return (s.ratePeers = new Map());
+    }
+    let byPeer = this.others.get(s);
+    if (byPeer === undefined) this.others.set(s, (byPeer = new Map()));
+    return byPeer;
+  }
 
   /** The (device, peer) asked about last and its tokens (a traceroute's three probes per hop ask the same pair; entries are never removed). */
-  private lastPeer = -1;
-  private lastTokens: PeerTokens | undefined;
+  private lastState: DeviceState | undefined = undefined;
+  private lastPeer = 0;
+  private lastTokens: PeerTokens | undefined = undefined;
 
-  private peer(device: string, peer: number, now: number): PeerTokens {
-    if (device === this.lastDevice && peer === this.lastPeer) return this.lastTokens!;
-    let byPeer = device === this.lastDevice ? this.lastPeers : this.peers.get(device);
-    if (!byPeer) this.peers.set(device, (byPeer = new Map()));
-    this.lastDevice = device;
-    this.lastPeers = byPeer;
-    let p = byPeer.get(peer);
+  private peer(s: DeviceState, peer: number, now: number): PeerTokens {
+    const key = peer | 0;
+    if (s === this.lastState && key === this.lastPeer) return this.lastTokens!;
+    const byPeer = this.peers(s);
+    let p = byPeer.get(key);
     // A new inet_peer starts as if last used 60 s ago: a full bucket.
-    if (!p) byPeer.set(peer, (p = { tokens: 0, last: now - 60 * HZ }));
-    this.lastPeer = peer;
+    if (!p) byPeer.set(key, (p = { tokens: 0, last: now - 60 * HZ }));
+    this.lastState = s;
+    this.lastPeer = key;
     this.lastTokens = p;
     return p;
   }
 
   /** ip_error(): may a route lookup failure be answered now? */
-  allowRouteError(device: string, peer: number, nowMs: number): boolean {
+  allowRouteError(s: DeviceState, peer: number, nowMs: number): boolean {
     const now = jiffies(nowMs);
-    const p = this.peer(device, peer, now);
+    const p = this.peer(s, peer, now);
     p.tokens = Math.min(p.tokens + (now - p.last), ERROR_BURST);
     p.last = now;
     if (p.tokens >= ERROR_COST) {
@@ -73,7 +80,7 @@ export class RateLimiter {
     const limitMs = s.derivedSysctl(icmpRatelimit, '');
     const timeout = jiffies(limitMs);
     const now = jiffies(nowMs);
-    const p = this.peer(s.id, peer, now);
+    const p = this.peer(s, peer, now);
     // inet_peer_xrlim_allow() (6.x) refills and caps only when a jiffy has passed: the ICMP that ip_error() just
     // paid for in the same jiffy keeps the route-error tokens, so pings 200 ms apart all get their !N (kernel-checked).
     if (now !== p.last) {

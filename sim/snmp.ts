@@ -1,7 +1,7 @@
 // The kernel's SNMP counters the simulator keeps per device (what nstat reads from /proc/net/snmp): the Icmp and
 // IcmpMsg lines, moved by the simulated traffic (an ICMP message counts out when it is built after its route lookup,
-// __ip_make_skb, before filter OUTPUT; in when it is delivered locally, icmp_rcv, after filter INPUT), and the Ip
-// line's ForwDatagrams (ip_forward_finish: after filter FORWARD accepted a routed packet). One-line hooks in engine.ts.
+// __ip_make_skb, before filter OUTPUT; in when it is delivered locally, icmp_rcv, after filter INPUT). One-line hooks
+// in engine.ts; the Ip line's ForwDatagrams is with the other Ip counters (ip-mib.ts).
 import type { DeviceState } from './dataplane.js';
 import type { Packet } from './packet.js';
 import { SNMP_COLUMNS } from './proc-net-columns.js';
@@ -24,10 +24,8 @@ const ICMP_TYPES = 19;
 const MSG_IN = ICMP_COLUMNS.length;
 const MSG_OUT = MSG_IN + ICMP_TYPES;
 
-/** A device's ICMP counters and IpForwDatagrams, in typed arrays by slot (one indexed add per count). */
+/** A device's ICMP counters, in typed arrays by slot (one indexed add per count). */
 export class IcmpCounters {
-  /** Ip line: ForwDatagrams. */
-  forwarded = 0;
   /**
    * One array (one allocation per device): the Icmp line's columns by slot (ICMP_COLUMNS' order), then IcmpMsg's in
    * and out counts by type from MSG_IN and MSG_OUT; the kernel lists only the types seen (a count above 0).
@@ -83,8 +81,3 @@ const OUT_SLOTS: (number | undefined)[] = [];
 for (const [type, [inName, outName]] of Object.entries(TYPE_NAMES)) { IN_SLOTS[Number(type)] = ICMP_SLOT.get(inName); OUT_SLOTS[Number(type)] = ICMP_SLOT.get(outName); }
 const IN_MSGS = ICMP_SLOT.get('InMsgs')!;
 const OUT_MSGS = ICMP_SLOT.get('OutMsgs')!;
-
-/** A routed packet S's filter FORWARD accepted (IpForwDatagrams). */
-export function countForwarded(s: DeviceState): void {
-  icmpCounters(s).forwarded++;
-}

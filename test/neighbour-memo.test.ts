@@ -1,22 +1,12 @@
-// Dataplane.neighbourOn's kept last answer per link gives the same holder as the uncached lookup (Dataplane.neighbour),
-// after random address changes, sysctl writes and interfaces going down and up, asked again and again.
+// Dataplane.neighbourOn's kept answers per link (8 slots by address) give the same holder as the uncached lookup
+// (Dataplane.neighbour), after random address changes, sysctl writes and interfaces going down and up, asked again and again.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Simulator } from '../sim/simulator.js';
-import { compileLabObject } from '../topology/compile.js';
-import { generateHostGwLab } from '../topology/generate.js';
+import { addressAndLinkChanges, host, lab, node, pods } from './helpers/lab-changes.js';
 
-const lab = compileLabObject('generated.yaml', generateHostGwLab(3, 2));
-const nodes = lab.devices.filter((d) => d.kind === 'node').map((d) => d.id);
-const pods = lab.devices.filter((d) => d.kind === 'pod').map((d) => d.id);
-
-const host = fc.integer({ min: 10, max: 13 });
-const node = fc.constantFrom(...nodes);
 const change = fc.oneof(
-  fc.tuple(node, host).map(([n, h]) => [n, `ip addr add 192.168.56.${h}/24 dev eth1`] as const),
-  fc.tuple(node, host).map(([n, h]) => [n, `ip addr del 192.168.56.${h}/24 dev eth1`] as const),
-  fc.tuple(node, fc.constantFrom('eth1', 'cni0'), fc.constantFrom('down', 'up')).map(([n, dev, state]) => [n, `ip link set ${dev} ${state}`] as const),
-  fc.tuple(fc.constantFrom(...pods), fc.constantFrom('down', 'up')).map(([p, state]) => [p, `ip link set eth0 ${state}`] as const),
+  ...addressAndLinkChanges(['eth1', 'cni0']),
   fc.tuple(node, fc.constantFrom(0, 1)).map(([n, v]) => [n, `sysctl -w net.ipv4.conf.all.arp_ignore=${v}`] as const),
 );
 const target = host.map((h) => (192 << 24 | 168 << 16 | 56 << 8 | h) >>> 0);

@@ -1,5 +1,7 @@
-// The ICMP rate limiter's kept last (device, peer) bucket (sim/ratelimit.ts) answers as the limiter with it forgotten
-// before every call does, over random route errors and ICMP errors from several devices to several peers in time.
+// The ICMP rate limiter's buckets kept on the device states (sim/ratelimit.ts: the first limiter to ask about a device
+// keeps them there, any other in a map of its own) and its kept last (device, peer) bucket answer as a limiter without
+// them: two limiters asked the same random route errors and ICMP errors from several devices to several peers in time,
+// one keeping its buckets on the states, one in its map with its last bucket forgotten before every call.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../sim/ratelimit.js';
@@ -12,30 +14,33 @@ const nodes = lab.devices.filter((d) => d.kind === 'node').map((d) => d.id);
 
 const call = fc.tuple(fc.boolean(), fc.constantFrom(...nodes), fc.integer({ min: 1, max: 3 }), fc.constantFrom(3, 11), fc.constantFrom(0, 1, 3, 250, 1_000));
 
-/** Forgets the limiter's last device and bucket (the reference: every call looks its bucket up afresh). */
+/** Forgets the limiter's last device and bucket (every call looks its bucket up afresh). */
 function forget(l: RateLimiter): void {
-  const kept = l as unknown as { lastDevice: string | undefined; lastPeer: number };
-  kept.lastDevice = undefined;
-  kept.lastPeer = -1;
+  (l as unknown as { lastState: unknown }).lastState = undefined;
 }
 
-describe("the rate limiter's kept bucket", () => {
-  it('allows and refuses as the limiter without it', () => {
-    const dp = new Simulator(lab).dp;
+describe("the rate limiter's buckets on the device states", () => {
+  it('allow and refuse as the buckets in a map of their own', () => {
     fc.assert(
-      fc.property(fc.array(call, { minLength: 1, maxLength: 60 }), (calls) => {
-        const kept = new RateLimiter();
-        const fresh = new RateLimiter();
+      fc.property(fc.array(call, { minLength: 1, maxLength: 60 }), fc.array(fc.constantFrom(...nodes)), (calls, claimedFirst) => {
+        const dp = new Simulator(lab).dp;
+        const onStates = new RateLimiter();
+        const inMap = new RateLimiter();
+        // The second limiter asks about some devices first (their buckets go on the states), the first about the rest.
+        for (const d of claimedFirst) inMap.allowIcmp(dp.state(d), 0xc0000201, 11, 0, -1e9);
+        for (const d of claimedFirst) onStates.allowIcmp(dp.state(d), 0xc0000201, 11, 0, -1e9);
         let now = 0;
         for (const [routeError, device, peer, type, advanceMs] of calls) {
           now += advanceMs;
-          forget(fresh);
           const s = dp.state(device);
-          const ask = (l: RateLimiter) => (routeError ? l.allowRouteError(device, peer, now) : l.allowIcmp(s, peer, type, 0, now));
-          expect(ask(kept)).toBe(ask(fresh));
+          const ask = (l: RateLimiter) => (routeError ? l.allowRouteError(s, peer, now) : l.allowIcmp(s, peer, type, 0, now));
+          forget(inMap);
+          expect(ask(onStates)).toBe(ask(inMap));
+          forget(inMap);
+          expect(ask(inMap)).toBe(ask(onStates));
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 });
