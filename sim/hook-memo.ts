@@ -7,6 +7,8 @@ import { TEST_CTSTATE, TEST_DPORT, TEST_DST, TEST_ICMP, TEST_IN, TEST_MARK, TEST
 
 /** One remembered walk: the key's values (fields outside its group's keys hold 0 / undefined) and the outcome. */
 export interface MemoEntry {
+  /** The group the entry is in (its keys and bits: what a packet is compared on). */
+  readonly group: MemoGroup;
   readonly next: MemoEntry | undefined;
   nextInBucket: MemoEntry | undefined;
   readonly src: number;
@@ -33,7 +35,7 @@ export interface MemoEntry {
  * Walks whose tests read the same fields and bits: their entries in a list (a node's hook has one or two per group:
  * the wildcarded bits make most packets equal), and by the hash of their values once the list is long.
  */
-interface MemoGroup {
+export interface MemoGroup {
   readonly keys: number;
   readonly srcBits: number;
   readonly dstBits: number;
@@ -53,10 +55,12 @@ interface HookMemo {
   readonly cache: object;
   readonly groups: MemoGroup[];
   size: number;
+  /** The entry last answered or remembered: a hook's packets mostly repeat one walk, so it is compared first. */
+  last: MemoEntry | undefined;
 }
 
 /** What a hook walked once holds: a memo that answers nothing (no count is -1). */
-const FIRST_WALK: HookMemo = Object.freeze({ edits: -1, cache: Object.freeze({}), groups: [], size: 0 }) as HookMemo;
+const FIRST_WALK: HookMemo = Object.freeze({ edits: -1, cache: Object.freeze({}), groups: [], size: 0, last: undefined }) as HookMemo;
 
 /** Bounds per hook (a hook of a lab's node sees few groups; the entries bound the memory of large labs). */
 const MAX_GROUPS = 8;
@@ -66,10 +70,14 @@ const MAX_ENTRIES = 256;
 export function memoHit(hook: Hook, cache: object, p: MatchPacket, state: number): MemoEntry | undefined {
   const memo = hook.memo as HookMemo | undefined;
   if (memo === undefined || memo.edits !== netfilterEdits.count || memo.cache !== cache) return undefined;
+  // Any entry equal to `p` on its key has the outcome of walking `p` (each holds only what its walk read), so which
+  // entry answers changes nothing: the last one is compared first, without a group loop or a key filled.
+  const last = memo.last;
+  if (last !== undefined && sameKey(last, last.group, p, state)) return last;
   const groups = memo.groups;
   for (let g = 0; g < groups.length; g++) {
     const found = entryIn(groups[g]!, p, state);
-    if (found !== undefined) return found;
+    if (found !== undefined) return (memo.last = found);
   }
   return undefined;
 }
@@ -102,18 +110,20 @@ function keyIn(g: MemoGroup, p: MatchPacket, state: number): Key {
 }
 
 function entryIn(g: MemoGroup, p: MatchPacket, state: number): MemoEntry | undefined {
-  const key = keyIn(g, p, state);
   if (g.byHash === undefined) {
-    for (let e = g.list; e !== undefined; e = e.next) if (sameKey(e, g, p, key)) return e;
+    for (let e = g.list; e !== undefined; e = e.next) if (sameKey(e, g, p, state)) return e;
     return undefined;
   }
-  for (let e = g.byHash.get(hashOf(key)); e !== undefined; e = e.nextInBucket) if (sameKey(e, g, p, key)) return e;
+  for (let e = g.byHash.get(hashOf(keyIn(g, p, state))); e !== undefined; e = e.nextInBucket) if (sameKey(e, g, p, state)) return e;
   return undefined;
 }
 
-function sameKey(e: MemoEntry, g: MemoGroup, p: MatchPacket, key: Key): boolean {
-  if (e.src !== key.src || e.dst !== key.dst || e.sport !== key.sport || e.dport !== key.dport || e.state !== key.state || e.mark !== key.mark || e.icmp !== key.icmp) return false;
+/** Whether `p` (state as stateBit) has the entry's key: keyIn's values compared as they are read, without filling a key. */
+function sameKey(e: MemoEntry, g: MemoGroup, p: MatchPacket, state: number): boolean {
   const k = g.keys;
+  if (e.src !== (p.src & g.srcBits) || e.dst !== (p.dst & g.dstBits) || e.mark !== (p.mark & g.markBits)) return false;
+  if (e.sport !== (k & TEST_SPORT ? p.sport : 0) || e.dport !== (k & TEST_DPORT ? p.dport : 0) || e.state !== (k & TEST_CTSTATE ? state : 0)) return false;
+  if (e.icmp !== (k & TEST_ICMP ? icmpOf(p) : 0)) return false;
   if (k & TEST_PROTOCOL && e.protocol !== p.protocol) return false;
   if (k & TEST_IN && e.in !== p.in) return false;
   if (k & TEST_OUT && e.out !== p.out) return false;
@@ -139,7 +149,7 @@ export function remember(hook: Hook, cache: object, p: MatchPacket, state: numbe
     return;
   }
   if (memo.edits !== netfilterEdits.count || memo.cache !== cache || memo.size >= MAX_ENTRIES) {
-    hook.memo = memo = { edits: netfilterEdits.count, cache, groups: [], size: 0 };
+    hook.memo = memo = { edits: netfilterEdits.count, cache, groups: [], size: 0, last: undefined };
   }
   // A MARK target makes the outcome's mark a function of the whole mark: the key holds all of it.
   const markBits = note.marked ? -1 : note.markBits | 0;
@@ -148,11 +158,12 @@ export function remember(hook: Hook, cache: object, p: MatchPacket, state: numbe
   if (g === undefined) return;
   const key = keyIn(g, p, state);
   const e: MemoEntry = {
-    next: g.list, nextInBucket: undefined, src: key.src, dst: key.dst, sport: key.sport, dport: key.dport, state: key.state, mark: key.mark, icmp: key.icmp,
+    group: g, next: g.list, nextInBucket: undefined, src: key.src, dst: key.dst, sport: key.sport, dport: key.dport, state: key.state, mark: key.mark, icmp: key.icmp,
     protocol: keys & TEST_PROTOCOL ? p.protocol : undefined, in: keys & TEST_IN ? p.in : undefined, out: keys & TEST_OUT ? p.out : undefined,
     local: localAnswers(note.sides, p), matched: matched.slice(0, matchedCount), verdict, markOut: note.marked ? markOut : -1,
   };
   g.list = e;
+  memo.last = e;
   if (++g.count === HASHED_GROUP) {
     g.byHash = new Map();
     for (let each: MemoEntry | undefined = e; each !== undefined; each = each.next) indexEntry(g.byHash, each);
