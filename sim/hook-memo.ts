@@ -68,16 +68,36 @@ const MAX_ENTRIES = 256;
 
 /** The memo's outcome for `p` at the hook (state as stateBit), or undefined when it has none. */
 export function memoHit(hook: Hook, cache: object, p: MatchPacket, state: number): MemoEntry | undefined {
+  return memoLookup(hook, cache, p, state, p.mark, icmpKey(p.icmpType, p.icmpCode), p.in, p.out, p.local);
+}
+
+/** A packet's addresses, ports and protocol, as a MatchPacket and the engine's Packet both hold them. */
+export interface Addressed {
+  readonly src: number;
+  readonly dst: number;
+  readonly protocol: string;
+  readonly sport: number;
+  readonly dport: number;
+}
+
+/**
+ * memoHit() for a packet given as its addresses and the rest of what a key holds (icmp as icmpKey): the engine asks
+ * with its own packet before it fills a MatchPacket, which a replay does not need.
+ */
+export function memoLookup(hook: Hook, cache: object, p: Addressed, state: number, mark: number, icmp: number, inDev: string | undefined, outDev: string | undefined, local: MatchPacket['local']): MemoEntry | undefined {
   const memo = hook.memo as HookMemo | undefined;
   if (memo === undefined || memo.edits !== netfilterEdits.count || memo.cache !== cache) return undefined;
   // Any entry equal to `p` on its key has the outcome of walking `p` (each holds only what its walk read), so which
-  // entry answers changes nothing: the last one is compared first, without a group loop or a key filled.
+  // entry answers changes nothing: the last one is compared first, without a group loop.
   const last = memo.last;
-  if (last !== undefined && sameKey(last, last.group, p, state)) return last;
+  if (last !== undefined && sameKey(last, last.group, p, state, mark, icmp, inDev, outDev, local)) return last;
   const groups = memo.groups;
-  for (let g = 0; g < groups.length; g++) {
-    const found = entryIn(groups[g]!, p, state);
-    if (found !== undefined) return (memo.last = found);
+  for (let k = 0; k < groups.length; k++) {
+    const g = groups[k]!;
+    let e = g.byHash === undefined ? g.list : g.byHash.get(hashOf(keyIn(g, p, state, mark, icmp)));
+    for (; e !== undefined; e = g.byHash === undefined ? e.next : e.nextInBucket) {
+      if (sameKey(e, g, p, state, mark, icmp, inDev, outDev, local)) return (memo.last = e);
+    }
   }
   return undefined;
 }
@@ -96,7 +116,7 @@ interface Key {
 /** The one key being looked up or remembered (keyIn fills it; no object per lookup). */
 const scratchKey: Key = { src: 0, dst: 0, sport: 0, dport: 0, state: 0, mark: 0, icmp: 0 };
 
-function keyIn(g: MemoGroup, p: MatchPacket, state: number): Key {
+function keyIn(g: MemoGroup, p: Addressed, state: number, mark: number, icmp: number): Key {
   const k = g.keys;
   const key = scratchKey;
   key.src = p.src & g.srcBits;
@@ -104,30 +124,21 @@ function keyIn(g: MemoGroup, p: MatchPacket, state: number): Key {
   key.sport = k & TEST_SPORT ? p.sport : 0;
   key.dport = k & TEST_DPORT ? p.dport : 0;
   key.state = k & TEST_CTSTATE ? state : 0;
-  key.mark = p.mark & g.markBits;
-  key.icmp = k & TEST_ICMP ? icmpOf(p) : 0;
+  key.mark = mark & g.markBits;
+  key.icmp = k & TEST_ICMP ? icmp : 0;
   return key;
 }
 
-function entryIn(g: MemoGroup, p: MatchPacket, state: number): MemoEntry | undefined {
-  if (g.byHash === undefined) {
-    for (let e = g.list; e !== undefined; e = e.next) if (sameKey(e, g, p, state)) return e;
-    return undefined;
-  }
-  for (let e = g.byHash.get(hashOf(keyIn(g, p, state))); e !== undefined; e = e.nextInBucket) if (sameKey(e, g, p, state)) return e;
-  return undefined;
-}
-
-/** Whether `p` (state as stateBit) has the entry's key: keyIn's values compared as they are read, without filling a key. */
-function sameKey(e: MemoEntry, g: MemoGroup, p: MatchPacket, state: number): boolean {
+/** Whether the packet has the entry's key: keyIn's values compared as they are read, without filling a key. */
+function sameKey(e: MemoEntry, g: MemoGroup, p: Addressed, state: number, mark: number, icmp: number, inDev: string | undefined, outDev: string | undefined, local: MatchPacket['local']): boolean {
   const k = g.keys;
-  if (e.src !== (p.src & g.srcBits) || e.dst !== (p.dst & g.dstBits) || e.mark !== (p.mark & g.markBits)) return false;
+  if (e.src !== (p.src & g.srcBits) || e.dst !== (p.dst & g.dstBits) || e.mark !== (mark & g.markBits)) return false;
   if (e.sport !== (k & TEST_SPORT ? p.sport : 0) || e.dport !== (k & TEST_DPORT ? p.dport : 0) || e.state !== (k & TEST_CTSTATE ? state : 0)) return false;
-  if (e.icmp !== (k & TEST_ICMP ? icmpOf(p) : 0)) return false;
+  if (e.icmp !== (k & TEST_ICMP ? icmp : 0)) return false;
   if (k & TEST_PROTOCOL && e.protocol !== p.protocol) return false;
-  if (k & TEST_IN && e.in !== p.in) return false;
-  if (k & TEST_OUT && e.out !== p.out) return false;
-  return g.sides === 0 || localAnswers(g.sides, p) === e.local;
+  if (k & TEST_IN && e.in !== inDev) return false;
+  if (k & TEST_OUT && e.out !== outDev) return false;
+  return g.sides === 0 || localAnswers(g.sides, local, p) === e.local;
 }
 
 /** Replays a remembered walk's counters for a packet of `length` bytes: each rule it matched, in order. */
@@ -156,11 +167,11 @@ export function remember(hook: Hook, cache: object, p: MatchPacket, state: numbe
   const keys = note.keys | (markBits !== 0 ? TEST_MARK : 0);
   const g = groupFor(memo, keys, note.srcBits | 0, note.dstBits | 0, markBits, note.sides);
   if (g === undefined) return;
-  const key = keyIn(g, p, state);
+  const key = keyIn(g, p, state, p.mark, icmpKey(p.icmpType, p.icmpCode));
   const e: MemoEntry = {
     group: g, next: g.list, nextInBucket: undefined, src: key.src, dst: key.dst, sport: key.sport, dport: key.dport, state: key.state, mark: key.mark, icmp: key.icmp,
     protocol: keys & TEST_PROTOCOL ? p.protocol : undefined, in: keys & TEST_IN ? p.in : undefined, out: keys & TEST_OUT ? p.out : undefined,
-    local: localAnswers(note.sides, p), matched: matched.slice(0, matchedCount), verdict, markOut: note.marked ? markOut : -1,
+    local: localAnswers(note.sides, p.local, p), matched: matched.slice(0, matchedCount), verdict, markOut: note.marked ? markOut : -1,
   };
   g.list = e;
   memo.last = e;
@@ -188,9 +199,8 @@ function groupFor(memo: HookMemo, keys: number, srcBits: number, dstBits: number
 }
 
 /** `-m addrtype --src-type/--dst-type LOCAL`'s answers for the sides asked about (the device's addresses may change). */
-function localAnswers(sides: number, p: MatchPacket): number {
+function localAnswers(sides: number, local: MatchPacket['local'], p: Addressed): number {
   if (sides === 0) return 0;
-  const local = p.local;
   let answers = 0;
   if (sides & 1 && local !== undefined && local.isLocal(p.src)) answers |= 1;
   if (sides & 2 && local !== undefined && local.isLocal(p.dst)) answers |= 2;
@@ -198,8 +208,8 @@ function localAnswers(sides: number, p: MatchPacket): number {
 }
 
 /** ICMP type and code in one number (-1 for a packet without them). */
-function icmpOf(p: MatchPacket): number {
-  return p.icmpType === undefined ? -1 : p.icmpType * 256 + (p.icmpCode ?? 0) + (p.icmpCode === undefined ? 65536 : 0);
+export function icmpKey(type: number | undefined, code: number | undefined): number {
+  return type === undefined ? -1 : type * 256 + (code ?? 0) + (code === undefined ? 65536 : 0);
 }
 
 /** A small-integer hash of a key's numbers (a Map key V8 keeps unboxed). */

@@ -4,7 +4,9 @@ import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
-import { chainPolicyVerdict, countPolicy, evaluateChain, hookPolicyVerdict, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { chainPolicyVerdict, countPolicy, evaluateChain, hookPolicyVerdict, replayed, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { icmpKey, memoLookup } from './hook-memo.js';
+import { stateBit } from './rule-match.js';
 import { ChainMap, ruleText, type TableName } from './netfilter.js';
 import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
@@ -20,6 +22,12 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain:
   if (c !== undefined && c.rules.length === 0) {
     countPolicy(c, p.length);
     return hook !== undefined ? hookPolicyVerdict(hook, c, chain) : chainPolicyVerdict(c, chain);
+  }
+  if (hook !== undefined && c !== undefined) {
+    // evaluateChain's memo replay, asked with the packet's own fields: a replay needs no MatchPacket filled.
+    const mark = p.mark ?? 0;
+    const hit = memoLookup(hook, s.ruleCache, p, stateBit(state), mark, icmpKey(p.icmp?.type, p.icmp?.code), inDev, outDev, s);
+    if (hit !== undefined) return replayed(hit, c, chain, hook, p.length, mark);
   }
   const m = matchScratch;
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;

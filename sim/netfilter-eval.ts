@@ -5,7 +5,7 @@ import { unit } from './packet.js';
 import { ChainMap, type Chain, type Hook, type Rule, type TableName, type Tables } from './netfilter.js';
 import { chainPolicyVerdict, hookPolicyVerdict, policyVerdict } from './chain-policy.js';
 import { ACT_MARK, ACT_RETURN, ACT_VERDICT, compileRule, failedTest, noteTests, stateBit, TEST_DST, type CompiledList, type CompiledRule, type WalkNote } from './rule-match.js';
-import { memoHit, remember, replayCounters } from './hook-memo.js';
+import { memoHit, remember, replayCounters, type MemoEntry } from './hook-memo.js';
 
 export { chainPolicyVerdict, hookPolicyVerdict, policyVerdict } from './chain-policy.js';
 
@@ -305,10 +305,7 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
     const state = stateBit(p.state);
     if (hook !== undefined) {
       const hit = memoHit(hook, cache, p, state);
-      if (hit !== undefined) {
-        replayCounters(hit, p.length);
-        return outcome(hit.verdict ?? policyDecided(c, chain, p, hook), hit.markOut === -1 ? p.mark : hit.markOut, p);
-      }
+      if (hit !== undefined) return replayed(hit, c, chain, hook, p.length, p.mark);
     }
     const w = scratch;
     w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark; w.state = state; w.versioned = hook !== undefined || chains instanceof ChainMap; // a hook record comes from a ChainMap
@@ -318,21 +315,31 @@ export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chai
     const mark = w.mark;
     if (hook !== undefined) remember(hook, cache, p, state, note, w.matched, w.matchedCount, decided, mark);
     w.chains = EMPTY_CHAINS; w.cache = EMPTY_CACHE; w.p = NO_PACKET; // keep no lab alive between evaluations
-    return outcome(decided ?? policyDecided(c, chain, p, hook), mark, p);
+    return outcome(decided ?? policyDecided(c, chain, p.length, hook), mark, p.mark);
   }
   if (c !== undefined) countPolicy(c, p.length);
   return policyVerdict(chain, c?.policy ?? 'ACCEPT');
 }
 
-/** No rule decided: the builtin chain's policy counts the packet and gives the verdict. */
-function policyDecided(c: Chain, chain: string, p: MatchPacket, hook: Hook | undefined): Verdict {
-  countPolicy(c, p.length);
+/**
+ * The outcome of the walk `hit` remembers (sim/hook-memo.ts), for the packet of `length` bytes and mark `mark` it was
+ * found for at the hook of builtin chain `c`: the walk's counters moved again, its verdict (the policy's when no rule
+ * decided) and mark.
+ */
+export function replayed(hit: MemoEntry, c: Chain, chain: string, hook: Hook, length: number, mark: number): Verdict {
+  replayCounters(hit, length);
+  return outcome(hit.verdict ?? policyDecided(c, chain, length, hook), hit.markOut === -1 ? mark : hit.markOut, mark);
+}
+
+/** No rule decided: the builtin chain's policy counts the packet of `length` bytes and gives the verdict. */
+function policyDecided(c: Chain, chain: string, length: number, hook: Hook | undefined): Verdict {
+  countPolicy(c, length);
   return hook === undefined ? chainPolicyVerdict(c, chain) : hookPolicyVerdict(hook, c, chain);
 }
 
-/** The walk's verdict, with the mark when the walk changed it. */
-function outcome(verdict: Verdict, mark: number, p: MatchPacket): Verdict {
-  return mark === p.mark ? verdict : { ...verdict, mark };
+/** The walk's verdict, with the mark when the walk changed the packet's (`before`). */
+function outcome(verdict: Verdict, mark: number, before: number): Verdict {
+  return mark === before ? verdict : { ...verdict, mark };
 }
 
 /** The compiled list of the hook's chain `c` for `cache`, kept on the hook record (the list of a chain and cache never changes identity). */
