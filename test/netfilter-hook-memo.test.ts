@@ -1,6 +1,7 @@
 // The hook memo (sim/hook-memo.ts: a builtin chain's walks remembered by the packet bits they read, replayed for equal
 // packets) against the uncached walk of the same tables in plain Maps, over random packets interleaved with rule edits,
 // policy changes, chains added and removed, counters zeroed, and the device's addresses and ipsets changing.
+// The memo compares the entry it last answered with first (hook-memo.ts memoLookup): the repeats below exercise it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { zeroCounters, type MatchPacket } from '../sim/netfilter-eval.js';
