@@ -7,7 +7,7 @@ import type { Attachment, DeviceState } from './dataplane.js';
 import type { IfaceState } from './device-state.js';
 import { hairpinRefused } from './hairpin.js';
 import { icmpError, reject, routeError } from './icmp-error.js';
-import { bridgeNf, forwarding, martianSource, routeText, rpFilterMode, rpFilterPasses } from './input-checks.js';
+import { bridgeNf, inputSysctls, martianSource, routeText, rpFilterPasses } from './input-checks.js';
 import { Journey, type Outcome } from './journey.js';
 import { seenReply } from './conntrack-table.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
@@ -40,13 +40,6 @@ function undoNat(j: Journey, device: string, flow: Flow, p: Packet, phase: 'dst'
     if (j.recording) j.note(device, `conntrack reverses the ${phase === 'dst' ? 'SNAT' : 'DNAT'} in nat ${hook}: ${phase === 'dst' ? 'destination' : 'source'} ${formatIp(was)} -> ${formatIp(now)}`, iface);
   }
   return after;
-}
-
-/** Whether the journey came through DEVICE more than once (a routing loop). */
-function visitedTwice(visited: readonly string[], device: string): boolean {
-  let seen = 0;
-  for (let k = 0; k < visited.length; k++) if (visited[k] === device && ++seen === 2) return true;
-  return false;
 }
 
 /** The filter hooks' ctstate: a reply or related error, a flow that has seen a reply (conntrack-table.ts), or NEW. */
@@ -204,7 +197,7 @@ function unansweredArpWait(j: Journey, device: string, iface: string, ip: number
 
 function ingress(j: Journey, device: string, inDev: string, packet: Packet, state?: DeviceState): Outcome {
   if (j.steps.length > MAX_STEPS) return { kind: 'dropped', device, disposition: 'loop' };
-  j.visited.push(device);
+  j.enter(device);
   const s = state ?? j.dp.state(device);
   countIpIn(s, packet.length, packet.protocol === 'tcp');
   const flow = findFlow(j, device, packet);
@@ -253,11 +246,12 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   // is the stack's business (probe.ts: only an echo, with icmp_echo_ignore_broadcasts=0; no ICMP errors).
   const local = s.isLocal(p.dst);
   const broadcast = !local && s.isLocalBroadcast(p.dst);
+  const sys = inputSysctls(s, inDev); // read once for the three checks below (a cache hit: no sysctl is read)
   if (broadcast || local) {
-    const martian = martianSource(j, s, p, inDev);
+    const martian = martianSource(j, s, p, inDev, sys);
     if (martian) return martian;
-    if (!rpFilterPasses(s, p, inDev)) {
-      if (j.recording) j.note(device, `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
+    if (!rpFilterPasses(s, p, inDev, sys)) {
+      if (j.recording) j.note(device, `rp_filter=${sys.rpFilter}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
       return { kind: 'dropped', device, disposition: 'rp-filter' };
     }
     const v = runChain(j.dp, s, 'filter', 'INPUT', p, tracked || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', inDev);
@@ -274,7 +268,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     return { kind: 'delivered', device, packet: p };
   }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
-  if (!forwarding(s, inDev)) {
+  if (sys.forwarding === 0) { // the kernel forwards for any non-zero value
     countIp(s, Mib.InAddrErrors);
     if (j.recording) j.note(device, 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
     return { kind: 'dropped', device, disposition: 'forwarding-off' };
@@ -294,14 +288,14 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (j.recording) j.note(device, routeText(route), { in: inDev });
     return routeError(j, s, p, route.type === 'prohibit' ? 13 : 1, 'route-unreachable', inDev);
   }
-  const martian = martianSource(j, s, p, inDev);
+  const martian = martianSource(j, s, p, inDev, sys);
   if (martian) return martian;
-  if (!rpFilterPasses(s, p, inDev)) {
-    if (j.recording) j.note(device, `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
+  if (!rpFilterPasses(s, p, inDev, sys)) {
+    if (j.recording) j.note(device, `rp_filter=${sys.rpFilter}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'rp-filter' };
   }
   if (!bridgedBack && p.ttl <= 1) {
-    const looped = visitedTwice(j.visited, device);
+    const looped = j.enteredTwice(device);
     countIp(s, Mib.InHdrErrors);
     if (j.recording) j.note(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
     return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);

@@ -193,7 +193,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const outcome = originateAt(out, prober, packet, false);
   if (packet.protocol === 'udp') countUdpSend(prober, outcome);
   const steps: Step[] = out.steps;
-  const tracked = spec.track === true || spec.dnsQuery !== undefined ? { device, packet, visited: out.visited, delivered: outcome.kind === 'delivered', nat: conntrack } : undefined;
+  const tracked = spec.track === true || spec.dnsQuery !== undefined ? { device, packet, visited: out.visitedDevices(), delivered: outcome.kind === 'delivered', nat: conntrack } : undefined;
   if (tracked) trackProbe(dp, { ...tracked, replied: false }, dp.nowMs);
 
   if (outcome.kind === 'local-error') {
@@ -252,6 +252,6 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const http = kind === 'tcp-synack' && spec.appResponse ? httpResponse(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
   if (http !== undefined) result.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, http.length, conntrack, spec.seq);
   if (result.responseArrived && dp.tap !== null && spec.appRequest !== undefined) tapConversation(dp, device, outcome.device, outcome.packet, out, back, spec.appRequest, http!);
-  if (kind === 'tcp-synack' && spec.track) result.flow = { path: out.visited, nat: conntrack };
+  if (kind === 'tcp-synack' && spec.track) result.flow = { path: out.visitedDevices(), nat: conntrack };
   return result;
 }
