@@ -60,8 +60,11 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   return originateAt(j, j.dp.state(device), packet, natBypass);
 }
 
-/** originate() from a device state the caller already holds (no lookup by name). */
-export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypass: boolean): Outcome {
+/**
+ * originate() from a device state the caller already holds (no lookup by name); KNOWN is the unicast route to
+ * packet.dst when the caller already looked it up (runProbe, for the source address), used while nat OUTPUT keeps the destination.
+ */
+export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypass: boolean, known?: Route): Outcome {
   const device = s.id;
   const related = isIcmpError(packet);
   const reply = packet.protocol === 'tcp' ? packet.tcp !== 'syn' : packet.protocol === 'icmp' && !related && packet.icmp?.type === 0;
@@ -77,13 +80,12 @@ export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypas
     j.cross('veth');
     return ingress(j, device, 'lo', p, s);
   }
-  const hit = s.lookup(p.dst);
-  if (!hit) {
+  const route = known !== undefined && p.dst === packet.dst ? known : s.lookup(p.dst)?.route;
+  if (route === undefined) {
     countIp(s, Mib.OutNoRoutes);
     if (j.recording) j.note(device, `no route to ${formatIp(p.dst)}`);
     return { kind: 'local-error', device, errno: 'ENETUNREACH', disposition: 'no-route' };
   }
-  const route = hit.route;
   if (route.type !== 'unicast') {
     if (j.recording) j.note(device, routeText(route));
     const errno = route.type === 'blackhole' ? 'EINVAL' : route.type === 'prohibit' ? 'EACCES' : 'EHOSTUNREACH';
