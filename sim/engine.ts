@@ -177,7 +177,7 @@ function egress(j: Journey, s: DeviceState, route: Route, plan: EgressPlan, pack
   countCrossing(j.dp, txIface, rx, bridge, p.length, arp === 'asked');
   j.cameThrough = txIface.peer;
   if (bridge && bridge.device !== device && bridge.device !== rxDevice) {
-    const bs = j.dp.state(bridge.device);
+    const bs = j.dp.bridgeStateOf(link!);
     if (bridgeNf(bs, bridge.iface)) return bridged(j, bs, bridge, p, rxDevice, rxIfaceName, rxState);
   }
   return ingress(j, rxDevice, rxIfaceName, p, rxState);

@@ -1,7 +1,7 @@
 // runProbe's one route lookup for the probe's source and its send (originateAt's `known` route, used only while nat
 // OUTPUT keeps the destination) against originateAt looking the route up itself, in two simulators changed alike
 // (nat OUTPUT DNATs, routes, addresses, links, the input sysctls); and a journey's visited list (slots and a count)
-// against a plain list.
+// against a plain list; a link record's kept bridge state against the state by name.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Route } from '../topology/model.js';
@@ -92,6 +92,32 @@ describe('a journey\'s visited list', () => {
         expect(j.enteredTwice(probeDevice)).toBe(plain.filter((d) => d === probeDevice).length >= 2);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('a link record\'s bridge state', () => {
+  it('is the bridge device\'s state of its own simulator, after any changes and traffic', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(change, probe), { minLength: 1, maxLength: 12 }), (steps) => {
+        const sims = [new Simulator(lab), new Simulator(lab)];
+        steps.forEach((step, seq) => {
+          for (const sim of sims) {
+            if (step.length === 2) sim.run(step[0], step[1]);
+            else send(sim, step[0], ip(step[1]), step[2], step[3], seq, true);
+          }
+          for (const sim of sims) {
+            for (const s of [...sim.dp.touched()]) {
+              for (const i of s.ifaces.values()) {
+                if (i.segment === undefined) continue;
+                const link = sim.dp.linkOf(i);
+                if (link.bridge !== undefined) expect(sim.dp.bridgeStateOf(link)).toBe(sim.dp.state(link.bridge.device));
+              }
+            }
+          }
+        });
+      }),
+      { numRuns: 100 },
     );
   });
 });
