@@ -60,7 +60,7 @@ export interface ProbeJourney {
   /** The prober's place and the packet it sent (before any NAT). */
   readonly device: string;
   readonly packet: Packet;
-  /** Devices the probe entered, in order (engine Journey.visited). */
+  /** Devices the probe entered, in order (engine Journey.visitedDevices). */
   readonly visited: readonly string[];
   /** Whether the probe was delivered at the last device it entered (else it died there: dropped, expired, rejected). */
   readonly delivered: boolean;

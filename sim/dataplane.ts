@@ -67,6 +67,8 @@ class LinkRecord implements LinkInfo {
   segment = '';
   askingDevice = '';
   askingIface = '';
+  /** The bridge's device state, found on the first frame bridged (a device's state is made once and kept). */
+  bridgeState: DeviceState | undefined = undefined;
   constructor(readonly kind: LinkKind, readonly bridge: Attachment | undefined, readonly addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined) {}
 }
 
@@ -153,6 +155,12 @@ export class Dataplane {
         : new LinkRecord(this.linkKind(segment), this.bridgeOf(segment), this.segmentIndex.get(segment));
     }
     return rec.link as LinkInfo;
+  }
+
+  /** The device state of LINK's bridge (LINK must have one), kept on the link record: no lookup by name per bridged frame. */
+  bridgeStateOf(link: LinkInfo): DeviceState {
+    const rec = link as LinkRecord;
+    return rec.bridgeState ?? (rec.bridgeState = this.state(link.bridge!.device));
   }
 
   /** Mutable state of a device, created on first use. */

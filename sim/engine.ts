@@ -7,7 +7,7 @@ import type { Attachment, DeviceState } from './dataplane.js';
 import type { IfaceState } from './device-state.js';
 import { hairpinRefused } from './hairpin.js';
 import { icmpError, reject, routeError } from './icmp-error.js';
-import { bridgeNf, forwarding, martianSource, routeText, rpFilterMode, rpFilterPasses } from './input-checks.js';
+import { bridgeNf, inputSysctls, martianSource, routeText, rpFilterPasses } from './input-checks.js';
 import { Journey, type Outcome } from './journey.js';
 import { seenReply } from './conntrack-table.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
@@ -42,13 +42,6 @@ function undoNat(j: Journey, device: string, flow: Flow, p: Packet, phase: 'dst'
   return after;
 }
 
-/** Whether the journey came through DEVICE more than once (a routing loop). */
-function visitedTwice(visited: readonly string[], device: string): boolean {
-  let seen = 0;
-  for (let k = 0; k < visited.length; k++) if (visited[k] === device && ++seen === 2) return true;
-  return false;
-}
-
 /** The filter hooks' ctstate: a reply or related error, a flow that has seen a reply (conntrack-table.ts), or NEW. */
 function ctState(j: Journey, device: string, p: Packet, tracked: boolean): MatchPacket['state'] {
   if (tracked) return isIcmpError(p) ? 'RELATED' : 'ESTABLISHED';
@@ -67,8 +60,11 @@ export function originate(j: Journey, device: string, packet: Packet, natBypass 
   return originateAt(j, j.dp.state(device), packet, natBypass);
 }
 
-/** originate() from a device state the caller already holds (no lookup by name). */
-export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypass: boolean): Outcome {
+/**
+ * originate() from a device state the caller already holds (no lookup by name); KNOWN is the unicast route to
+ * packet.dst when the caller already looked it up (runProbe, for the source address), used while nat OUTPUT keeps the destination.
+ */
+export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypass: boolean, known?: Route): Outcome {
   const device = s.id;
   const related = isIcmpError(packet);
   const reply = packet.protocol === 'tcp' ? packet.tcp !== 'syn' : packet.protocol === 'icmp' && !related && packet.icmp?.type === 0;
@@ -84,13 +80,12 @@ export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypas
     j.cross('veth');
     return ingress(j, device, 'lo', p, s);
   }
-  const hit = s.lookup(p.dst);
-  if (!hit) {
+  const route = known !== undefined && p.dst === packet.dst ? known : s.lookup(p.dst)?.route;
+  if (route === undefined) {
     countIp(s, Mib.OutNoRoutes);
     if (j.recording) j.note(device, `no route to ${formatIp(p.dst)}`);
     return { kind: 'local-error', device, errno: 'ENETUNREACH', disposition: 'no-route' };
   }
-  const route = hit.route;
   if (route.type !== 'unicast') {
     if (j.recording) j.note(device, routeText(route));
     const errno = route.type === 'blackhole' ? 'EINVAL' : route.type === 'prohibit' ? 'EACCES' : 'EHOSTUNREACH';
@@ -182,7 +177,7 @@ function egress(j: Journey, s: DeviceState, route: Route, plan: EgressPlan, pack
   countCrossing(j.dp, txIface, rx, bridge, p.length, arp === 'asked');
   j.cameThrough = txIface.peer;
   if (bridge && bridge.device !== device && bridge.device !== rxDevice) {
-    const bs = j.dp.state(bridge.device);
+    const bs = j.dp.bridgeStateOf(link!);
     if (bridgeNf(bs, bridge.iface)) return bridged(j, bs, bridge, p, rxDevice, rxIfaceName, rxState);
   }
   return ingress(j, rxDevice, rxIfaceName, p, rxState);
@@ -204,7 +199,7 @@ function unansweredArpWait(j: Journey, device: string, iface: string, ip: number
 
 function ingress(j: Journey, device: string, inDev: string, packet: Packet, state?: DeviceState): Outcome {
   if (j.steps.length > MAX_STEPS) return { kind: 'dropped', device, disposition: 'loop' };
-  j.visited.push(device);
+  j.enter(device);
   const s = state ?? j.dp.state(device);
   countIpIn(s, packet.length, packet.protocol === 'tcp');
   const flow = findFlow(j, device, packet);
@@ -253,11 +248,12 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
   // is the stack's business (probe.ts: only an echo, with icmp_echo_ignore_broadcasts=0; no ICMP errors).
   const local = s.isLocal(p.dst);
   const broadcast = !local && s.isLocalBroadcast(p.dst);
+  const sys = inputSysctls(s, inDev); // read once for the three checks below (a cache hit: no sysctl is read)
   if (broadcast || local) {
-    const martian = martianSource(j, s, p, inDev);
+    const martian = martianSource(j, s, p, inDev, sys);
     if (martian) return martian;
-    if (!rpFilterPasses(s, p, inDev)) {
-      if (j.recording) j.note(device, `rp_filter=${rpFilterMode(s, inDev)}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
+    if (!rpFilterPasses(s, p, inDev, sys)) {
+      if (j.recording) j.note(device, `rp_filter=${sys.rpFilter}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
       return { kind: 'dropped', device, disposition: 'rp-filter' };
     }
     const v = runChain(j.dp, s, 'filter', 'INPUT', p, tracked || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', inDev);
@@ -274,7 +270,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     return { kind: 'delivered', device, packet: p };
   }
   // Bridged DNAT needs forwarding too: with it off, ip_route_input() hands br_netfilter an ip_error route (kernel-checked).
-  if (!forwarding(s, inDev)) {
+  if (sys.forwarding === 0) { // the kernel forwards for any non-zero value
     countIp(s, Mib.InAddrErrors);
     if (j.recording) j.note(device, 'sysctl net.ipv4.ip_forward=0: not forwarding, dropped silently', { in: inDev });
     return { kind: 'dropped', device, disposition: 'forwarding-off' };
@@ -294,14 +290,14 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     if (j.recording) j.note(device, routeText(route), { in: inDev });
     return routeError(j, s, p, route.type === 'prohibit' ? 13 : 1, 'route-unreachable', inDev);
   }
-  const martian = martianSource(j, s, p, inDev);
+  const martian = martianSource(j, s, p, inDev, sys);
   if (martian) return martian;
-  if (!rpFilterPasses(s, p, inDev)) {
-    if (j.recording) j.note(device, `rp_filter=${rpFilterMode(s, inDev)}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
+  if (!rpFilterPasses(s, p, inDev, sys)) {
+    if (j.recording) j.note(device, `rp_filter=${sys.rpFilter}: route back to ${formatIp(p.src)} does not use ${inDev}: dropped`, { in: inDev });
     return { kind: 'dropped', device, disposition: 'rp-filter' };
   }
   if (!bridgedBack && p.ttl <= 1) {
-    const looped = visitedTwice(j.visited, device);
+    const looped = j.enteredTwice(device);
     countIp(s, Mib.InHdrErrors);
     if (j.recording) j.note(device, `TTL ${p.ttl} expires here (${routeText(route)})${looped ? ': routing loop' : ''}`, { in: inDev, out: route.dev });
     return icmpError(j, s, p, ICMP_TIME_EXCEEDED, 0, looped ? 'loop' : 'time-exceeded', inDev);

@@ -30,6 +30,11 @@ function inputSysctlsOf(s: DeviceState, dev: string): InputSysctls {
   return { forwarding: forwardingSysctl(s, dev), rpFilter: rpFilterSysctls(s, dev), acceptLocal: acceptLocalSysctls(s, dev) };
 }
 
+/** The input route decision's sysctls for packets coming in by DEV (engine.ts reads them once per route input). */
+export function inputSysctls(s: DeviceState, dev: string): InputSysctls {
+  return s.inputSysctls(dev, inputSysctlsOf);
+}
+
 export function rpFilterMode(s: DeviceState, dev: string): number {
   return s.inputSysctls(dev, inputSysctlsOf).rpFilter;
 }
@@ -38,13 +43,17 @@ function rpFilterSysctls(s: DeviceState, dev: string): number {
   return Math.max(Number(s.sysctl('net.ipv4.conf.all.rp_filter')), Number(s.sysctl(`net.ipv4.conf.${dev}.rp_filter`, s.sysctl('net.ipv4.conf.default.rp_filter'))));
 }
 
-export function rpFilterPasses(s: DeviceState, p: Packet, inDev: string): boolean {
-  return rpFilterAccepts(s, p.src, inDev);
+/** rp_filter's test of P's source arriving on IN_DEV, whose input sysctls are SYS. */
+export function rpFilterPasses(s: DeviceState, p: Packet, inDev: string, sys: InputSysctls): boolean {
+  return rpFilterAcceptsIn(s, p.src, inDev, sys.rpFilter);
 }
 
 /** rp_filter's test of a source address arriving on IN_DEV (packets, and ARP requests' sender addresses: arp.ts). */
 export function rpFilterAccepts(s: DeviceState, src: number, inDev: string): boolean {
-  const mode = rpFilterMode(s, inDev);
+  return rpFilterAcceptsIn(s, src, inDev, rpFilterMode(s, inDev));
+}
+
+function rpFilterAcceptsIn(s: DeviceState, src: number, inDev: string, mode: number): boolean {
   if (mode === 0) return true;
   const back = s.lookup(src);
   if (!back || back.route.type !== 'unicast') return false;
@@ -65,8 +74,8 @@ function acceptLocalSysctls(s: DeviceState, dev: string): number {
  * accept_local is on (docs/kernel-facts.md §5.1 Martian sources). Not on lo: looped-back packets keep the route they
  * were sent with and are never validated.
  */
-export function martianSource(j: Journey, s: DeviceState, p: Packet, inDev: string): Outcome | undefined {
-  if (inDev === 'lo' || !s.isLocal(p.src) || acceptLocal(s, inDev) !== 0) return undefined;
+export function martianSource(j: Journey, s: DeviceState, p: Packet, inDev: string, sys: InputSysctls): Outcome | undefined {
+  if (inDev === 'lo' || !s.isLocal(p.src) || sys.acceptLocal !== 0) return undefined;
   if (j.recording) j.note(s.id, `source ${formatIp(p.src)} is this device's own address (martian source): dropped`, { in: inDev });
   return { kind: 'dropped', device: s.id, disposition: 'martian-source' };
 }

@@ -6,6 +6,9 @@ import { DEVICE_MS, linkDelayKey, linkDelayMs, type CtEntry, type Packet } from 
 import type { RateLimiter } from './ratelimit.js';
 import type { Disposition, Step } from '../topology/trace.js';
 
+/** Slots a journey's visited list is made with (a probe of the three-node lab enters 1-4 devices per journey). */
+const VISITED_SLOTS = 4;
+
 /** How a journey through the network ended. */
 export type Outcome =
   | { readonly kind: 'delivered'; readonly device: string; readonly packet: Packet }
@@ -39,8 +42,12 @@ export class Journey {
   declare elapsedMs: number;
   /** Lab time (ms after nowMs) at which this journey starts: an answer leaves when the probe arrived (tap timestamps). */
   declare baseMs: number;
-  /** The devices the packet entered, in order (a device entered twice means a routing loop). */
-  declare readonly visited: string[];
+  /**
+   * The devices the packet entered, in order, in slots 0 to visitedCount - 1 (a device entered twice means a routing
+   * loop). Made with VISITED_SLOTS slots: an empty list's first push would allocate a 17-slot backing store per journey.
+   */
+  private declare readonly visited: string[];
+  declare visitedCount: number;
   /** Whether decisions are recorded as steps; call sites test it so that no step text or closure is built otherwise. */
   declare readonly recording: boolean;
   /** The far end of the veth the current frame was sent through: the bridge port it came in by, when it reached a bridge. */
@@ -61,7 +68,8 @@ export class Journey {
     this.steps = [];
     this.elapsedMs = 0;
     this.baseMs = 0;
-    this.visited = [];
+    this.visited = new Array<string>(VISITED_SLOTS);
+    this.visitedCount = 0;
     this.recording = dp.recordSteps;
     this.cameThrough = undefined;
     this.bridgedBackFrom = undefined;
@@ -80,6 +88,25 @@ export class Journey {
    */
   note(device: string, decision: string, iface?: { in?: string; out?: string }): void {
     this.steps.push({ direction: this.direction, device, in: iface?.in, out: iface?.out, decision });
+  }
+
+  /** The packet entered DEVICE. */
+  enter(device: string): void {
+    const n = this.visitedCount++;
+    if (n < this.visited.length) this.visited[n] = device;
+    else this.visited.push(device);
+  }
+
+  /** Whether the journey entered DEVICE more than once (a routing loop). */
+  enteredTwice(device: string): boolean {
+    let seen = 0;
+    for (let k = 0; k < this.visitedCount; k++) if (this.visited[k] === device && ++seen === 2) return true;
+    return false;
+  }
+
+  /** The devices the packet entered, in order (a new list). */
+  visitedDevices(): string[] {
+    return this.visited.slice(0, this.visitedCount);
   }
 
   cross(kind: LinkKind): void {

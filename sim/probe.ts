@@ -4,6 +4,7 @@ import type { Dataplane, DeviceState } from './dataplane.js';
 import { Journey, originate, originateAt, type Outcome } from './engine.js';
 import { ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ICMP_UNREACH, icmpHeader, isIcmpError, makePacket, type CtEntry, type Packet } from './packet.js';
 import type { ProbeResult, Reply, Step } from '../topology/trace.js';
+import type { Route } from '../topology/model.js';
 import type { DnsDatagram, ProbeSpec, SourceRoute } from './tool-context.js';
 import { addressFor, icmpErrorLength } from './engine.js';
 import { journeyStartMs } from './capture/tap.js';
@@ -171,18 +172,23 @@ function snatAt(conntrack: readonly CtEntry[], device: string): boolean {
   return false;
 }
 
-/** sourceRoute(...).src, or 0 where it fails: the probe's source address, without the MTUs or a result object. */
-function probeSource(s: DeviceState, dst: number): number {
-  if (s.isLocalBroadcast(dst)) return 0;
-  if (s.isLocal(dst)) return dst;
+/** The unicast route a probe from S to DST takes (undefined: a local or broadcast DST, or no unicast route). */
+function probeRoute(s: DeviceState, dst: number): Route | undefined {
+  if (s.isLocalBroadcast(dst) || s.isLocal(dst)) return undefined;
   const r = s.lookup(dst)?.route;
-  if (r === undefined || r.type !== 'unicast') return 0;
-  return r.src ?? addressFor(s, r.dev, r.via ?? dst) ?? 0;
+  return r?.type === 'unicast' ? r : undefined;
+}
+
+/** sourceRoute(...).src, or 0 where it fails: the probe's source address over ROUTE (probeRoute's), without the MTUs or a result object. */
+function probeSource(s: DeviceState, dst: number, route: Route | undefined): number {
+  if (route !== undefined) return route.src ?? addressFor(s, route.dev, route.via ?? dst) ?? 0;
+  return !s.isLocalBroadcast(dst) && s.isLocal(dst) ? dst : 0;
 }
 
 export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
   const prober = dp.state(device);
-  const src = probeSource(prober, spec.dst);
+  const route = probeRoute(prober, spec.dst);
+  const src = probeSource(prober, spec.dst, route);
   const icmp = spec.protocol === 'icmp';
   const packet = makePacket(
     src, spec.dst, spec.protocol, spec.sport, icmp ? (spec.icmpSeq ?? spec.seq) : spec.dport, spec.ttl, spec.length, spec.df,
@@ -190,10 +196,10 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   );
   const conntrack: CtEntry[] = [];
   const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
-  const outcome = originateAt(out, prober, packet, false);
+  const outcome = originateAt(out, prober, packet, false, route); // the route lookup made once for the source and the send
   if (packet.protocol === 'udp') countUdpSend(prober, outcome);
   const steps: Step[] = out.steps;
-  const tracked = spec.track === true || spec.dnsQuery !== undefined ? { device, packet, visited: out.visited, delivered: outcome.kind === 'delivered', nat: conntrack } : undefined;
+  const tracked = spec.track === true || spec.dnsQuery !== undefined ? { device, packet, visited: out.visitedDevices(), delivered: outcome.kind === 'delivered', nat: conntrack } : undefined;
   if (tracked) trackProbe(dp, { ...tracked, replied: false }, dp.nowMs);
 
   if (outcome.kind === 'local-error') {
@@ -252,6 +258,6 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const http = kind === 'tcp-synack' && spec.appResponse ? httpResponse(dp, outcome.device, outcome.packet.dport, spec.appResponse) : undefined;
   if (http !== undefined) result.responseArrived = responseArrives(dp, device, outcome.device, outcome.packet, http.length, conntrack, spec.seq);
   if (result.responseArrived && dp.tap !== null && spec.appRequest !== undefined) tapConversation(dp, device, outcome.device, outcome.packet, out, back, spec.appRequest, http!);
-  if (kind === 'tcp-synack' && spec.track) result.flow = { path: out.visited, nat: conntrack };
+  if (kind === 'tcp-synack' && spec.track) result.flow = { path: out.visitedDevices(), nat: conntrack };
   return result;
 }
