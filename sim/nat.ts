@@ -4,7 +4,7 @@ import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
-import { chainPolicyVerdict, countPolicy, evaluateChain, hookPolicyVerdict, replayed, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { chainPolicyVerdict, countPolicy, hookPolicyVerdict, replayed, walkChain, type MatchPacket, type Verdict } from './netfilter-eval.js';
 import { icmpKey, memoLookup } from './hook-memo.js';
 import { stateBit } from './rule-match.js';
 import { ChainMap, ruleText, type TableName } from './netfilter.js';
@@ -24,7 +24,8 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain:
     return hook !== undefined ? hookPolicyVerdict(hook, c, chain) : chainPolicyVerdict(c, chain);
   }
   if (hook !== undefined && c !== undefined) {
-    // evaluateChain's memo replay, asked with the packet's own fields: a replay needs no MatchPacket filled.
+    // evaluateChain's memo replay, asked with the packet's own fields: a replay needs no MatchPacket filled, and a miss
+    // walks without asking again (walkChain).
     const mark = p.mark ?? 0;
     const hit = memoLookup(hook, s.ruleCache, p, stateBit(state), mark, icmpKey(p.icmp?.type, p.icmp?.code), inDev, outDev, s);
     if (hit !== undefined) return replayed(hit, c, chain, hook, p.length, mark);
@@ -33,7 +34,7 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain:
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;
   m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed; m.mark = p.mark ?? 0; m.local = s; m.length = p.length;
   m.icmpType = p.icmp?.type; m.icmpCode = p.icmp?.code; // the icmp match (undefined for other protocols)
-  const v = evaluateChain(chains, chain, c, m, s.ruleCache, hook);
+  const v = walkChain(chains, chain, c, m, s.ruleCache, hook);
   m.local = undefined; // the device state leads to its whole lab: a module-level scratch must not keep it alive
   return v;
 }

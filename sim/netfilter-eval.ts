@@ -301,12 +301,20 @@ export function evaluate(tables: Tables, table: TableName, chain: string, p: Mat
  * walk is remembered on it and a later packet equal on what the walk read gets its outcome replayed (sim/hook-memo.ts).
  */
 export function evaluateChain(chains: Map<string, Chain>, chain: string, c: Chain | undefined, p: MatchPacket, cache: RuleCache, hook?: Hook): Verdict {
+  if (hook !== undefined && c !== undefined && c.rules.length > 0) {
+    const hit = memoHit(hook, cache, p, stateBit(p.state));
+    if (hit !== undefined) return replayed(hit, c, chain, hook, p.length, p.mark);
+  }
+  return walkChain(chains, chain, c, p, cache, hook);
+}
+
+/**
+ * evaluateChain() without asking the hook's memo first: for a caller that has just asked it with the packet's own
+ * fields (nat.ts runChain), so a miss is not looked up twice. The walk is still remembered on the hook record.
+ */
+export function walkChain(chains: Map<string, Chain>, chain: string, c: Chain | undefined, p: MatchPacket, cache: RuleCache, hook?: Hook): Verdict {
   if (c !== undefined && c.rules.length > 0) {
     const state = stateBit(p.state);
-    if (hook !== undefined) {
-      const hit = memoHit(hook, cache, p, state);
-      if (hit !== undefined) return replayed(hit, c, chain, hook, p.length, p.mark);
-    }
     const w = scratch;
     w.chains = chains; w.cache = cache; w.p = p; w.random = NaN; w.draws = 0; w.mark = p.mark; w.state = state; w.versioned = hook !== undefined || chains instanceof ChainMap; // a hook record comes from a ChainMap
     const note = w.note;
