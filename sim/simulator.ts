@@ -90,8 +90,8 @@ export class Simulator {
     if (!parsed.ok) return parsed.result;
     const words = parsed.words;
     if (words.length === 0) return { stdout: '', stderr: '', exitCode: 0 };
-    for (const operator of words) {
-      if (SHELL_OPERATORS.has(operator)) return { stdout: '', stderr: `sh: "${operator}": pipes and command lists are not modelled by the tracelab simulator; run one command at a time\n`, exitCode: NOT_MODELLED_EXIT };
+    for (const word of words) {
+      if (SHELL_OPERATORS.has(word)) return { stdout: '', stderr: `sh: "${word}": pipes and command lists are not modelled by the tracelab simulator; run one command at a time\n`, exitCode: NOT_MODELLED_EXIT };
     }
     const program = words[0]!;
     const args = words.slice(1);
