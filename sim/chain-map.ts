@@ -1,5 +1,5 @@
 // A netfilter table's chains by name (ChainMap), with a version the evaluator's caches follow and the builtin chains
-// resolved once per version for the engine's hooks (ChainMap.hook).
+// resolved once per version for the engine's hooks (ChainMap.hook, hookAt).
 import type { Chain, Rule } from './netfilter.js';
 
 /**
@@ -53,34 +53,52 @@ export class ChainMap extends Map<string, Chain> {
     super();
     if (entries !== undefined) for (const [name, chain] of entries) super.set(name, chain);
   }
-  /** The builtin chains by hook slot (hookSlot), as found while `version` was `resolvedVersion`. */
-  private resolved: (Hook | undefined)[] = [];
-  private resolvedVersion = -1;
+  /**
+   * The builtin chains' records (hook slots HOOK_*), made since the last chain was added or removed: fields, not an
+   * array, so a packet's hook is one load from the table (two fewer dependent loads per chain run).
+   */
+  private prerouting: Hook | undefined = undefined;
+  private input: Hook | undefined = undefined;
+  private forward: Hook | undefined = undefined;
+  private output: Hook | undefined = undefined;
+  private postrouting: Hook | undefined = undefined;
   /**
    * The builtin chain NAME with what the evaluator keeps about it, without a lookup by name while no chain is added or
    * removed (a new record then); another name gets a record of its own each time.
    */
   hook(name: string): Hook {
     const slot = hookSlot(name);
-    if (slot < 0) return newHook(this.get(name));
-    if (this.resolvedVersion !== this.version) {
-      this.resolved = [];
-      this.resolvedVersion = this.version;
+    return slot < 0 ? newHook(this.get(name)) : this.hookAt(slot as HookSlot, name);
+  }
+  /** hook() for the builtin chain NAME at hook slot SLOT (the engine's HOOK_* constants): no switch on the name per packet. */
+  hookAt(slot: HookSlot, name: string): Hook {
+    switch (slot) {
+      case HOOK_PREROUTING: return this.prerouting ??= newHook(this.get(name));
+      case HOOK_INPUT: return this.input ??= newHook(this.get(name));
+      case HOOK_FORWARD: return this.forward ??= newHook(this.get(name));
+      case HOOK_OUTPUT: return this.output ??= newHook(this.get(name));
+      default: return this.postrouting ??= newHook(this.get(name));
     }
-    return (this.resolved[slot] ??= newHook(this.get(name)));
+  }
+  /** A chain was added or removed: the hook records are made again. */
+  private unresolve(): void {
+    this.prerouting = this.input = this.forward = this.output = this.postrouting = undefined;
   }
   override set(key: string, value: Chain): this {
     this.version++;
+    this.unresolve();
     netfilterEdits.count++;
     return super.set(key, value);
   }
   override delete(key: string): boolean {
     this.version++;
+    this.unresolve();
     netfilterEdits.count++;
     return super.delete(key);
   }
   override clear(): void {
     this.version++;
+    this.unresolve();
     netfilterEdits.count++;
     super.clear();
   }
@@ -98,20 +116,31 @@ export interface Hook {
   list: unknown;
   /** The hook's memo of walks (sim/hook-memo.ts), for `cache` while netfilterEdits.count stays. */
   memo: unknown;
+  /** The netfilterEdits.count at which the chain was seen without rules (-1: not seen so): it has none while the count stays. */
+  emptyAt: number;
 }
 
 function newHook(chain: Chain | undefined): Hook {
-  return { chain, verdictPolicy: undefined, verdict: undefined, cache: undefined, list: undefined, memo: undefined };
+  return { chain, verdictPolicy: undefined, verdict: undefined, cache: undefined, list: undefined, memo: undefined, emptyAt: -1 };
 }
 
-/** A builtin chain's slot in ChainMap.builtin (internalised literals compare by identity first), -1 for others. */
+/** The builtin chains' hook slots (ChainMap.hookAt), and their names by slot. */
+export const HOOK_PREROUTING = 0;
+export const HOOK_INPUT = 1;
+export const HOOK_FORWARD = 2;
+export const HOOK_OUTPUT = 3;
+export const HOOK_POSTROUTING = 4;
+export const HOOK_NAMES = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] as const;
+export type HookSlot = 0 | 1 | 2 | 3 | 4;
+
+/** A builtin chain's hook slot (internalised literals compare by identity first), -1 for others. */
 function hookSlot(name: string): number {
   switch (name) {
-    case 'PREROUTING': return 0;
-    case 'INPUT': return 1;
-    case 'FORWARD': return 2;
-    case 'OUTPUT': return 3;
-    case 'POSTROUTING': return 4;
+    case 'PREROUTING': return HOOK_PREROUTING;
+    case 'INPUT': return HOOK_INPUT;
+    case 'FORWARD': return HOOK_FORWARD;
+    case 'OUTPUT': return HOOK_OUTPUT;
+    case 'POSTROUTING': return HOOK_POSTROUTING;
     default: return -1;
   }
 }

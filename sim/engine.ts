@@ -12,7 +12,7 @@ import { Journey, type Outcome } from './journey.js';
 import { seenReply } from './conntrack-table.js';
 import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket } from './netfilter-eval.js';
-import { REJECT_TYPES } from './netfilter.js';
+import { HOOK_FORWARD, HOOK_INPUT, HOOK_OUTPUT, REJECT_TYPES } from './netfilter.js';
 import { egressPlan, nextHopOf, planCarrier, planLink, planNeighbour, type EgressPlan } from './egress-plan.js';
 import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, withTtl, withoutMark, type Packet } from './packet.js';
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
@@ -94,7 +94,7 @@ export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypas
   const out = route.dev!;
   if (p.icmp !== undefined) countIcmp(s, p, 'out');
   countIp(s, Mib.OutRequests);
-  const fv = runChain(j.dp, s, 'filter', 'OUTPUT', p, related ? 'RELATED' : reply || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', undefined, out);
+  const fv = runChain(j.dp, s, 'filter', HOOK_OUTPUT, p, related ? 'RELATED' : reply || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', undefined, out);
   if (fv.target === 'DROP' || fv.target === 'REJECT') {
     countIp(s, Mib.OutDiscards);
     if (j.recording) j.note(device, verdictText('filter', fv), { out });
@@ -199,8 +199,8 @@ function unansweredArpWait(j: Journey, device: string, iface: string, ip: number
 
 function ingress(j: Journey, device: string, inDev: string, packet: Packet, state?: DeviceState): Outcome {
   if (j.steps.length > MAX_STEPS) return { kind: 'dropped', device, disposition: 'loop' };
-  j.enter(device);
   const s = state ?? j.dp.state(device);
+  j.enter(device, s);
   countIpIn(s, packet.length, packet.protocol === 'tcp');
   const flow = findFlow(j, device, packet);
   let p = flow ? undoNat(j, device, flow, packet, 'dst', 'PREROUTING', { in: inDev }) : packet;
@@ -223,7 +223,7 @@ function bridged(j: Journey, s: DeviceState, bridge: Attachment, packet: Packet,
   if (!tracked) p = applyDnat(j, s, p, 'PREROUTING', dev);
   if (p.dst !== packet.dst) return routeInput(j, s, dev, p, tracked, flow, true);
   const how = `bridged by ${dev} (br_netfilter, not routed): `;
-  const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(j, bridge.device, p, tracked), dev, dev);
+  const v = runChain(j.dp, s, 'filter', HOOK_FORWARD, p, ctState(j, bridge.device, p, tracked), dev, dev);
   if (v.target === 'DROP') {
     if (j.recording) j.note(bridge.device, `${how}${verdictText('filter', v)}`, { in: dev, out: dev });
     return { kind: 'dropped', device: bridge.device, disposition: 'dropped-by-rule' };
@@ -256,7 +256,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
       if (j.recording) j.note(device, `rp_filter=${sys.rpFilter}: no route back to ${formatIp(p.src)} via ${inDev}: dropped`, { in: inDev });
       return { kind: 'dropped', device, disposition: 'rp-filter' };
     }
-    const v = runChain(j.dp, s, 'filter', 'INPUT', p, tracked || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', inDev);
+    const v = runChain(j.dp, s, 'filter', HOOK_INPUT, p, tracked || seenReply(j.dp, device, p) ? 'ESTABLISHED' : 'NEW', inDev);
     if (v.target === 'DROP') {
       if (j.recording) j.note(device, verdictText('filter', v), { in: inDev });
       return { kind: 'dropped', device, disposition: 'dropped-by-rule' };
@@ -316,7 +316,7 @@ function routeInput(j: Journey, s: DeviceState, inDev: string, packet: Packet, t
     p = withTtl(p, p.ttl - 1);
   }
   const how = bridgedBack ? `DNAT target is on ${inDev} again: bridged back out (br_netfilter, not routed, TTL kept): ` : '';
-  const v = runChain(j.dp, s, 'filter', 'FORWARD', p, ctState(j, device, p, tracked), inDev, route.dev);
+  const v = runChain(j.dp, s, 'filter', HOOK_FORWARD, p, ctState(j, device, p, tracked), inDev, route.dev);
   if (v.target === 'DROP') {
     if (j.recording) j.note(device, `${how}${verdictText('filter', v)}`, { in: inDev, out: route.dev });
     return { kind: 'dropped', device, disposition: 'dropped-by-rule' };

@@ -1,13 +1,19 @@
 // One journey's bookkeeping (the steps it records, its simulated time, the devices it entered) and how a journey
 // ends (Outcome): shared by the forwarding pipeline (engine.ts), its ICMP errors and the probe that sends it.
 import type { Interface, LinkKind } from '../topology/model.js';
-import type { Dataplane } from './dataplane.js';
+import type { Dataplane, DeviceState } from './dataplane.js';
 import { DEVICE_MS, linkDelayKey, linkDelayMs, type CtEntry, type Packet } from './packet.js';
 import type { RateLimiter } from './ratelimit.js';
 import type { Disposition, Step } from '../topology/trace.js';
 
 /** Slots a journey's visited list is made with (a probe of the three-node lab enters 1-4 devices per journey). */
 const VISITED_SLOTS = 4;
+
+/** What a released journey holds instead of a lab's objects (Journey.release). */
+const NO_DATAPLANE = undefined as unknown as Dataplane;
+const NO_LIMITER = undefined as unknown as RateLimiter;
+const NO_CONNTRACK: CtEntry[] = [];
+const NO_STEPS: Step[] = [];
 
 /** How a journey through the network ended. */
 export type Outcome =
@@ -32,13 +38,13 @@ export type LocalErrno = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | 
  * in the constructor (two stores and a map transition per field, for two journeys per probe).
  */
 export class Journey {
-  declare readonly dp: Dataplane;
-  declare readonly direction: 'out' | 'back';
+  declare dp: Dataplane;
+  declare direction: 'out' | 'back';
   /** NAT mappings of the whole probe (shared by both directions). */
-  declare readonly conntrack: CtEntry[];
-  declare readonly limiter: RateLimiter;
-  declare readonly probeSeq: number;
-  declare readonly steps: Step[];
+  declare conntrack: CtEntry[];
+  declare limiter: RateLimiter;
+  declare probeSeq: number;
+  declare steps: Step[];
   declare elapsedMs: number;
   /** Lab time (ms after nowMs) at which this journey starts: an answer leaves when the probe arrived (tap timestamps). */
   declare baseMs: number;
@@ -48,8 +54,10 @@ export class Journey {
    */
   private declare readonly visited: string[];
   declare visitedCount: number;
+  /** The state of the device entered last (probe.ts: the answering device's, without a lookup by name). */
+  declare lastEntered: DeviceState | undefined;
   /** Whether decisions are recorded as steps; call sites test it so that no step text or closure is built otherwise. */
-  declare readonly recording: boolean;
+  declare recording: boolean;
   /** The far end of the veth the current frame was sent through: the bridge port it came in by, when it reached a bridge. */
   declare cameThrough: Interface['peer'] | undefined;
   /** Set by a bridged DNAT for the egress it leads to: the frame is switched, so it may not leave by its own port. */
@@ -57,9 +65,18 @@ export class Journey {
   /** The number of the next link crossing in the seeded delays (the way back counts from 1000). */
   private declare hop: number;
   /** The seeded hash of (seed, probe), the first half of every crossing's delay hash (packet.ts linkDelayMs). */
-  private declare readonly delayKey: number;
+  private declare delayKey: number;
 
   constructor(dp: Dataplane, direction: 'out' | 'back', conntrack: CtEntry[], limiter: RateLimiter, probeSeq: number) {
+    this.visited = new Array<string>(VISITED_SLOTS);
+    this.start(dp, direction, conntrack, limiter, probeSeq);
+  }
+
+  /**
+   * Sets every field but `visited` as a new journey has it (the constructor's, and a reused journey's start: probe.ts
+   * reuses two per probe instead of making them). `visited` keeps its slots: only those below visitedCount are read.
+   */
+  start(dp: Dataplane, direction: 'out' | 'back', conntrack: CtEntry[], limiter: RateLimiter, probeSeq: number): void {
     this.dp = dp;
     this.direction = direction;
     this.conntrack = conntrack;
@@ -68,13 +85,24 @@ export class Journey {
     this.steps = [];
     this.elapsedMs = 0;
     this.baseMs = 0;
-    this.visited = new Array<string>(VISITED_SLOTS);
     this.visitedCount = 0;
+    this.lastEntered = undefined;
     this.recording = dp.recordSteps;
     this.cameThrough = undefined;
     this.bridgedBackFrom = undefined;
     this.hop = direction === 'back' ? 1000 : 0;
     this.delayKey = linkDelayKey(dp.seed, probeSeq);
+  }
+
+  /** A reused journey between probes keeps nothing of the lab alive (its next start sets every field again). */
+  release(): void {
+    this.dp = NO_DATAPLANE;
+    this.conntrack = NO_CONNTRACK;
+    this.limiter = NO_LIMITER;
+    this.steps = NO_STEPS;
+    this.lastEntered = undefined;
+    this.cameThrough = undefined;
+    this.bridgedBackFrom = undefined;
   }
 
   /** Records a decision; the text is only built when the dataplane records steps (explain, tests). */
@@ -90,8 +118,9 @@ export class Journey {
     this.steps.push({ direction: this.direction, device, in: iface?.in, out: iface?.out, decision });
   }
 
-  /** The packet entered DEVICE. */
-  enter(device: string): void {
+  /** The packet entered DEVICE, whose state is S. */
+  enter(device: string, s: DeviceState): void {
+    this.lastEntered = s;
     const n = this.visitedCount++;
     if (n < this.visited.length) this.visited[n] = device;
     else this.visited.push(device);

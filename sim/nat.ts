@@ -7,21 +7,31 @@ import type { Journey } from './engine.js';
 import { chainPolicyVerdict, countPolicy, hookPolicyVerdict, replayed, walkChain, type MatchPacket, type Verdict } from './netfilter-eval.js';
 import { icmpKey, memoLookup } from './hook-memo.js';
 import { stateBit } from './rule-match.js';
-import { ChainMap, ruleText, type TableName } from './netfilter.js';
+import { ChainMap, HOOK_NAMES, netfilterEdits, HOOK_OUTPUT, HOOK_POSTROUTING, HOOK_PREROUTING, ruleText, type HookSlot, type TableName } from './netfilter.js';
 import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
 export function verdictText(table: string, v: Verdict): string {
   return v.rule ? `iptables -t ${table} -A ${v.chain} ${ruleText(v.rule)}` : `iptables -t ${table} ${v.chain} policy ${v.target}`;
 }
 
-/** Runs a builtin chain of the device's tables for `p` (an empty chain answers its policy without building anything). */
-export function runChain(dp: Dataplane, s: DeviceState, table: TableName, chain: string, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
+/**
+ * Runs the builtin chain at hook slot `slot` (HOOK_*: its name is HOOK_NAMES[slot]) of the device's table for `p`
+ * (an empty chain answers its policy without building anything).
+ */
+export function runChain(dp: Dataplane, s: DeviceState, table: TableName, slot: HookSlot, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
   const chains = table === 'filter' ? s.tables.filter : s.tables.nat; // named loads, not a keyed one
-  const hook = chains instanceof ChainMap ? chains.hook(chain) : undefined;
+  const chain = HOOK_NAMES[slot];
+  const hook = chains instanceof ChainMap ? chains.hookAt(slot, chain) : undefined;
+  if (hook !== undefined && hook.emptyAt === netfilterEdits.count) { // a chain without rules: no rules array read per packet
+    countPolicy(hook.chain!, p.length);
+    return hookPolicyVerdict(hook, hook.chain!, chain);
+  }
   const c = hook !== undefined ? hook.chain : chains.get(chain);
   if (c !== undefined && c.rules.length === 0) {
     countPolicy(c, p.length);
-    return hook !== undefined ? hookPolicyVerdict(hook, c, chain) : chainPolicyVerdict(c, chain);
+    if (hook === undefined) return chainPolicyVerdict(c, chain);
+    hook.emptyAt = netfilterEdits.count;
+    return hookPolicyVerdict(hook, c, chain);
   }
   if (hook !== undefined && c !== undefined) {
     // evaluateChain's memo replay, asked with the packet's own fields: a replay needs no MatchPacket filled, and a miss
@@ -104,7 +114,7 @@ function recordNat(j: Journey, device: string, before: Packet, after: Packet): v
  * route already chosen for the original destination, as LOCAL_OUT runs after the output route lookup) for a new flow.
  */
 export function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUTING' | 'OUTPUT', inDev?: string, outDev?: string): Packet {
-  const v = runChain(j.dp, s, 'nat', chain, p, 'NEW', inDev, outDev);
+  const v = runChain(j.dp, s, 'nat', chain === 'PREROUTING' ? HOOK_PREROUTING : HOOK_OUTPUT, p, 'NEW', inDev, outDev);
   // No object is made for the usual unmarked, untranslated packet (this runs at every hop).
   const mark = v.mark;
   if (mark !== undefined && j.recording) j.note(s.device.id, `packet marked 0x${mark.toString(16)} in nat ${chain} (-j MARK)`, { in: inDev });
@@ -118,7 +128,7 @@ export function applyDnat(j: Journey, s: DeviceState, p: Packet, chain: 'PREROUT
 
 /** nat POSTROUTING (`-o outDev`) for a new flow: SNAT, or MASQUERADE to the address of the route's device. */
 export function applySnat(j: Journey, s: DeviceState, p: Packet, outDev: string, route: Route): Packet {
-  const v = runChain(j.dp, s, 'nat', 'POSTROUTING', p, 'NEW', undefined, outDev);
+  const v = runChain(j.dp, s, 'nat', HOOK_POSTROUTING, p, 'NEW', undefined, outDev);
   let src: number | undefined;
   if (v.target === 'MASQUERADE') src = route.src ?? addressFor(s, outDev, route.via ?? p.dst);
   else if (v.target === 'SNAT') src = v.rule?.toSource;

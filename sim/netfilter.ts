@@ -5,7 +5,7 @@ import { splitWords } from './words.js';
 import { icmpTypeSaveText, parseIcmpType, type IcmpType } from './icmp-types.js';
 import { appendRule, ChainMap, netfilterEdits, newChain, setPolicy } from './chain-map.js';
 
-export { appendRule, ChainMap, flushRules, netfilterEdits, newChain, setPolicy, spliceRules, type Hook } from './chain-map.js';
+export { appendRule, ChainMap, flushRules, HOOK_FORWARD, HOOK_INPUT, HOOK_NAMES, HOOK_OUTPUT, HOOK_POSTROUTING, HOOK_PREROUTING, netfilterEdits, newChain, setPolicy, spliceRules, type Hook, type HookSlot } from './chain-map.js';
 
 export type TableName = 'filter' | 'nat';
 export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {

@@ -185,7 +185,25 @@ function probeSource(s: DeviceState, dst: number, route: Route | undefined): num
   return !s.isLocalBroadcast(dst) && s.isLocal(dst) ? dst : 0;
 }
 
+/** Journeys runProbe reuses (two per probe; a probe started while one runs makes its own). */
+const spareJourneys: Journey[] = [];
+
 export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeResult {
+  const out = spareJourneys.pop() ?? new Journey(dp, 'out', NO_CONNTRACK, dp.limiter, 0);
+  const back = spareJourneys.pop() ?? new Journey(dp, 'back', NO_CONNTRACK, dp.limiter, 0);
+  try {
+    return probeWith(dp, device, spec, out, back);
+  } finally {
+    out.release();
+    back.release();
+    spareJourneys.push(back, out);
+  }
+}
+
+const NO_CONNTRACK: CtEntry[] = [];
+
+/** runProbe with the two journeys it starts: OUT for the probe, BACK for the answer. */
+function probeWith(dp: Dataplane, device: string, spec: ProbeSpec, out: Journey, back: Journey): ProbeResult {
   const prober = dp.state(device);
   const route = probeRoute(prober, spec.dst);
   const src = probeSource(prober, spec.dst, route);
@@ -195,7 +213,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     icmp ? icmpHeader(ICMP_ECHO, 0) : undefined, spec.protocol === 'tcp' ? 'syn' : undefined, undefined, spec.dnsQuery?.message,
   );
   const conntrack: CtEntry[] = [];
-  const out = new Journey(dp, 'out', conntrack, dp.limiter, spec.seq);
+  out.start(dp, 'out', conntrack, dp.limiter, spec.seq);
   const outcome = originateAt(out, prober, packet, false, route); // the route lookup made once for the source and the send
   if (packet.protocol === 'udp') countUdpSend(prober, outcome);
   const steps: Step[] = out.steps;
@@ -221,7 +239,8 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   if (outcome.kind === 'dropped') return probeResult(spec, steps, outcome.disposition, outcome.device);
 
   let response: Packet | undefined;
-  const from = dp.state(outcome.device);
+  const last = out.lastEntered;
+  const from = last !== undefined && last.id === outcome.device ? last : dp.state(outcome.device);
   let disposition: ProbeResult['disposition'];
   if (outcome.kind === 'icmp') {
     response = outcome.error;
@@ -231,7 +250,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
     disposition = 'reached';
     if (!response) return probeResult(spec, steps, 'reached', outcome.device);
   }
-  const back = new Journey(dp, 'back', conntrack, dp.limiter, spec.seq);
+  back.start(dp, 'back', conntrack, dp.limiter, spec.seq);
   back.baseMs = out.elapsedMs;
   const ret: Outcome = originateAt(back, from, response, outcome.kind === 'icmp' && outcome.natBypass === true);
   if (back.steps.length > 0) steps.push(...back.steps);

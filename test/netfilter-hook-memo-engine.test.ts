@@ -8,7 +8,7 @@ import { Simulator } from '../sim/simulator.js';
 import { runChain } from '../sim/nat.js';
 import { makePacket, type Packet } from '../sim/packet.js';
 import { evaluate, ruleCounters, zeroCounters, type MatchPacket, type RuleCache } from '../sim/netfilter-eval.js';
-import { appendRule, newChain, parseRule, type Chain, type TableName, type Tables } from '../sim/netfilter.js';
+import { appendRule, HOOK_NAMES, newChain, parseRule, type Chain, type TableName, type Tables } from '../sim/netfilter.js';
 import { verdictOf } from './helpers/netfilter-sides.js';
 
 const ADDED: readonly [TableName, string, string][] = [
@@ -69,7 +69,7 @@ describe('engine hook entry (runChain)', () => {
         };
         // Three runs each: the first walks, the second is remembered, the third replays.
         for (let k = 0; k < 3; k++) {
-          const got = runChain(sim.dp, s, table, chain, p, STATES[o.state]!, IFACES[o.in], IFACES[o.out]);
+          const got = runChain(sim.dp, s, table, HOOK_NAMES.indexOf(chain as typeof HOOK_NAMES[number]) as 0 | 1 | 2 | 3 | 4, p, STATES[o.state]!, IFACES[o.in], IFACES[o.out]);
           expect(verdictOf(got)).toBe(verdictOf(evaluate(plain, table, chain, m, plainCache)));
         }
       }
