@@ -84,9 +84,14 @@ describe('a journey\'s visited list', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { maxLength: 12 }), fc.constantFrom('a', 'b', 'c'), (entered, probeDevice) => {
         const sim = new Simulator(lab);
+        const state = sim.dp.state(lab.devices[0]!.id);
         const j = new Journey(sim.dp, 'out', [], sim.dp.limiter, 0);
+        // A reused journey (probe.ts) holds nothing of its last run: the same list after a first run of other devices.
+        for (const d of [...entered].reverse()) j.enter(`${d}2`, state);
+        j.release();
+        j.start(sim.dp, 'out', [], sim.dp.limiter, 0);
         const plain: string[] = [];
-        for (const d of entered) { j.enter(d); plain.push(d); }
+        for (const d of entered) { j.enter(d, state); plain.push(d); }
         expect(j.visitedDevices()).toEqual(plain);
         expect(j.visitedCount).toBe(plain.length);
         expect(j.enteredTwice(probeDevice)).toBe(plain.filter((d) => d === probeDevice).length >= 2);
