@@ -163,8 +163,13 @@ export class Dataplane {
     return rec.bridgeState ?? (rec.bridgeState = this.state(link.bridge!.device));
   }
 
+  /** The device state state() answered last (a tool's probes come from one device: no Map lookup for each). */
+  private lastState: DeviceState | undefined = undefined;
+
   /** Mutable state of a device, created on first use. */
   state(id: string): DeviceState {
+    const last = this.lastState;
+    if (last !== undefined && last.id === id) return last;
     let s = this.states.get(id);
     if (!s) {
       const device = this.model.device(id);
@@ -174,6 +179,7 @@ export class Dataplane {
       s = new DeviceState(device, this.tablesOf(device), shared, !stopped, this.watchDeletions);
       this.states.set(id, s);
     }
+    this.lastState = s;
     return s;
   }
 

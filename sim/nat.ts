@@ -7,7 +7,7 @@ import type { Journey } from './engine.js';
 import { chainPolicyVerdict, countPolicy, hookPolicyVerdict, replayed, walkChain, type MatchPacket, type Verdict } from './netfilter-eval.js';
 import { icmpKey, memoLookup } from './hook-memo.js';
 import { stateBit } from './rule-match.js';
-import { ChainMap, HOOK_NAMES, netfilterEdits, HOOK_OUTPUT, HOOK_POSTROUTING, HOOK_PREROUTING, ruleText, type HookSlot, type TableName } from './netfilter.js';
+import { ChainMap, HOOK_NAMES, HOOK_OUTPUT, HOOK_POSTROUTING, HOOK_PREROUTING, netfilterEdits, ruleText, type Chain, type Hook, type HookSlot, type TableName } from './netfilter.js';
 import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
 
 export function verdictText(table: string, v: Verdict): string {
@@ -21,25 +21,36 @@ export function verdictText(table: string, v: Verdict): string {
 export function runChain(dp: Dataplane, s: DeviceState, table: TableName, slot: HookSlot, p: Packet, state: MatchPacket['state'], inDev?: string, outDev?: string): Verdict {
   const chains = table === 'filter' ? s.tables.filter : s.tables.nat; // named loads, not a keyed one
   const chain = HOOK_NAMES[slot];
-  const hook = chains instanceof ChainMap ? chains.hookAt(slot, chain) : undefined;
-  if (hook !== undefined && hook.emptyAt === netfilterEdits.count) { // a chain without rules: no rules array read per packet
-    countPolicy(hook.chain!, p.length);
-    return hookPolicyVerdict(hook, hook.chain!, chain);
-  }
-  const c = hook !== undefined ? hook.chain : chains.get(chain);
-  if (c !== undefined && c.rules.length === 0) {
+  if (!(chains instanceof ChainMap)) {
+    const c = chains.get(chain);
+    if (c === undefined || c.rules.length > 0) return walkAt(dp, s, chains, chain, c, p, state, inDev, outDev, undefined);
     countPolicy(c, p.length);
-    if (hook === undefined) return chainPolicyVerdict(c, chain);
-    hook.emptyAt = netfilterEdits.count;
-    return hookPolicyVerdict(hook, c, chain);
+    return chainPolicyVerdict(c, chain);
   }
-  if (hook !== undefined && c !== undefined) {
-    // evaluateChain's memo replay, asked with the packet's own fields: a replay needs no MatchPacket filled, and a miss
-    // walks without asking again (walkChain).
-    const mark = p.mark ?? 0;
-    const hit = memoLookup(hook, s.ruleCache, p, stateBit(state), mark, icmpKey(p.icmp?.type, p.icmp?.code), inDev, outDev, s);
-    if (hit !== undefined) return replayed(hit, c, chain, hook, p.length, mark);
+  const hook = chains.hookAt(slot, chain);
+  if (hook.emptyAt === netfilterEdits.count) return emptyChain(hook, chain, p.length); // no rules array read per packet
+  // evaluateChain's memo replay, asked with the packet's own fields: a replay needs no MatchPacket filled, and a miss
+  // walks without asking again (walkChain). A memo answers only while no rule changed since a walk of the chain's
+  // rules made it: its chain has rules, not read here.
+  const mark = p.mark ?? 0;
+  const hit = memoLookup(hook, s.ruleCache, p, stateBit(state), mark, icmpKey(p.icmp?.type, p.icmp?.code), inDev, outDev, s);
+  if (hit !== undefined) return replayed(hit, hook.chain!, chain, hook, p.length, mark);
+  const c = hook.chain;
+  if (c !== undefined && c.rules.length === 0) {
+    hook.emptyAt = netfilterEdits.count; // rules are only added by edits, which count
+    return emptyChain(hook, chain, p.length);
   }
+  return walkAt(dp, s, chains, chain, c, p, state, inDev, outDev, hook);
+}
+
+/** The hook's chain has no rules: its policy decides a packet of `length` bytes (and counts it). */
+function emptyChain(hook: Hook, chain: string, length: number): Verdict {
+  countPolicy(hook.chain!, length);
+  return hookPolicyVerdict(hook, hook.chain!, chain);
+}
+
+/** runChain's walk of the chain `c` (named `chain`) of `chains`, with the packet as the evaluator sees it. */
+function walkAt(dp: Dataplane, s: DeviceState, chains: Map<string, Chain>, chain: string, c: Chain | undefined, p: Packet, state: MatchPacket['state'], inDev: string | undefined, outDev: string | undefined, hook: Hook | undefined): Verdict {
   const m = matchScratch;
   m.src = p.src; m.dst = p.dst; m.protocol = p.protocol; m.sport = p.sport; m.dport = p.dport;
   m.in = inDev; m.out = outDev; m.state = state; m.seed = dp.seed; m.mark = p.mark ?? 0; m.local = s; m.length = p.length;
