@@ -10,7 +10,7 @@ import { icmpError, reject, routeError } from './icmp-error.js';
 import { bridgeNf, inputSysctls, martianSource, routeText, rpFilterPasses } from './input-checks.js';
 import { Journey, type Outcome } from './journey.js';
 import { seenReply } from './conntrack-table.js';
-import { addressFor, applyDnat, applySnat, findFlow, runChain, unNat, verdictText, type Flow } from './nat.js';
+import { addressFor, applyDnat, applySnat, findFlow, natOutputHasRules, runChain, unNat, verdictText, type Flow } from './nat.js';
 import type { MatchPacket } from './netfilter-eval.js';
 import { HOOK_FORWARD, HOOK_INPUT, HOOK_OUTPUT, REJECT_TYPES } from './netfilter.js';
 import { egressPlan, nextHopOf, planCarrier, planLink, planNeighbour, type EgressPlan } from './egress-plan.js';
@@ -70,7 +70,7 @@ export function originateAt(j: Journey, s: DeviceState, packet: Packet, natBypas
   const reply = packet.protocol === 'tcp' ? packet.tcp !== 'syn' : packet.protocol === 'icmp' && !related && packet.icmp?.type === 0;
   let p = packet;
   // An empty nat OUTPUT changes nothing: the route lookup for its `-o` is made only when it has rules.
-  if (!related && !reply && (s.tables.nat.get('OUTPUT')?.rules.length ?? 0) > 0) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
+  if (!related && !reply && natOutputHasRules(s)) p = applyDnat(j, s, p, 'OUTPUT', undefined, outputDevice(s, p.dst));
   if (s.isLocal(p.dst)) {
     if (p.icmp !== undefined) countIcmp(s, p, 'out');
     countIp(s, Mib.OutRequests);

@@ -43,6 +43,19 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, slot: 
   return walkAt(dp, s, chains, chain, c, p, state, inDev, outDev, hook);
 }
 
+/** Whether the device's nat OUTPUT chain has rules (found through its hook record: no lookup by name per packet). */
+export function natOutputHasRules(s: DeviceState): boolean {
+  const chains = s.tables.nat;
+  if (!(chains instanceof ChainMap)) return (chains.get('OUTPUT')?.rules.length ?? 0) > 0;
+  const hook = chains.hookAt(HOOK_OUTPUT, 'OUTPUT');
+  if (hook.emptyAt === netfilterEdits.count) return false;
+  const c = hook.chain;
+  if (c === undefined) return false;
+  if (c.rules.length > 0) return true;
+  hook.emptyAt = netfilterEdits.count; // as runChain notes it
+  return false;
+}
+
 /** The hook's chain has no rules: its policy decides a packet of `length` bytes (and counts it). */
 function emptyChain(hook: Hook, chain: string, length: number): Verdict {
   countPolicy(hook.chain!, length);
