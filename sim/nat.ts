@@ -8,7 +8,7 @@ import { chainPolicyVerdict, countPolicy, hookPolicyVerdict, replayed, walkChain
 import { icmpKey, memoLookup } from './hook-memo.js';
 import { stateBit } from './rule-match.js';
 import { ChainMap, HOOK_NAMES, HOOK_OUTPUT, HOOK_POSTROUTING, HOOK_PREROUTING, netfilterEdits, ruleText, type Chain, type Hook, type HookSlot, type TableName } from './netfilter.js';
-import { isIcmpError, sameTuple, tupleOf, reversed, type CtEntry, type Packet } from './packet.js';
+import { isIcmpError, tupleOf, type CtEntry, type Packet, type Tuple } from './packet.js';
 
 export function verdictText(table: string, v: Verdict): string {
   return v.rule ? `iptables -t ${table} -A ${v.chain} ${ruleText(v.rule)}` : `iptables -t ${table} ${v.chain} policy ${v.target}`;
@@ -90,12 +90,26 @@ export interface Flow {
 export function findFlow(j: Journey, device: string, p: Packet): Flow | undefined {
   if (j.conntrack.length === 0) return undefined; // no NAT on the way yet (every hop asks)
   const quoted = isIcmpError(p) ? p.icmp!.inner : undefined;
-  for (const e of j.conntrack) {
+  const conntrack = j.conntrack;
+  for (let k = 0; k < conntrack.length; k++) {
+    const e = conntrack[k]!;
     if (e.device !== device) continue;
-    if (quoted && sameTuple(tupleOf(quoted), e.xlat)) return { entry: e, quoted: true };
-    if (!quoted && sameTuple(tupleOf(p), reversed(e.xlat))) return { entry: e, quoted: false };
+    if (quoted && hasTuple(quoted, e.xlat)) return { entry: e, quoted: true };
+    if (!quoted && hasReplyTuple(p, e.xlat)) return { entry: e, quoted: false };
   }
   return undefined;
+}
+
+/** sameTuple(tupleOf(p), t), without making the tuple (findFlow runs at every hop of a NATed flow). */
+function hasTuple(p: Packet, t: Tuple): boolean {
+  return p.protocol === t.protocol && p.src === t.src && p.dst === t.dst && p.sport === t.sport && p.dport === t.dport;
+}
+
+/** sameTuple(tupleOf(p), reversed(t)), without making either tuple. */
+function hasReplyTuple(p: Packet, t: Tuple): boolean {
+  if (p.protocol !== t.protocol || p.src !== t.dst || p.dst !== t.src) return false;
+  // An ICMP echo reply carries the request's identifier and sequence unswapped (packet.ts reversed).
+  return t.protocol === 'icmp' ? p.sport === t.sport && p.dport === t.dport : p.sport === t.dport && p.dport === t.sport;
 }
 
 /**
@@ -128,7 +142,7 @@ export function unNat(flow: Flow, p: Packet, phase: 'dst' | 'src'): Packet {
 }
 
 function recordNat(j: Journey, device: string, before: Packet, after: Packet): void {
-  const existing = j.conntrack.find((e) => e.device === device && sameTuple(e.xlat, tupleOf(before)));
+  const existing = j.conntrack.find((e) => e.device === device && hasTuple(before, e.xlat));
   if (existing) existing.xlat = tupleOf(after);
   else j.conntrack.push({ device, orig: tupleOf(before), xlat: tupleOf(after) });
 }
