@@ -192,7 +192,7 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
   const out = spareJourneys.pop() ?? new Journey(dp, 'out', NO_CONNTRACK, dp.limiter, 0);
   const back = spareJourneys.pop() ?? new Journey(dp, 'back', NO_CONNTRACK, dp.limiter, 0);
   try {
-    return probeWith(dp, device, spec, out, back);
+    return runProbeWith(dp, device, spec, out, back);
   } finally {
     out.release();
     back.release();
@@ -202,8 +202,8 @@ export function runProbe(dp: Dataplane, device: string, spec: ProbeSpec): ProbeR
 
 const NO_CONNTRACK: CtEntry[] = [];
 
-/** runProbe with the two journeys it starts: OUT for the probe, BACK for the answer. */
-function probeWith(dp: Dataplane, device: string, spec: ProbeSpec, out: Journey, back: Journey): ProbeResult {
+/** runProbe with the two journeys it starts: OUT for the probe, BACK for the answer (new ones, in a test of the reuse). */
+export function runProbeWith(dp: Dataplane, device: string, spec: ProbeSpec, out: Journey, back: Journey): ProbeResult {
   const prober = dp.state(device);
   const route = probeRoute(prober, spec.dst);
   const src = probeSource(prober, spec.dst, route);
