@@ -35,28 +35,36 @@ function entry(ip: number, dev: string, lladdr: string | undefined, permanent: b
   return { ip, dev, lladdr, permanent, confirmedMs, failsAtMs, delayFromMs: undefined, probesFail: undefined };
 }
 
+/** One interface's entries by address as an int32, and the entry `send` found last (forgotten whenever one is set or deleted). */
+class InterfaceNeighbours {
+  readonly byIp = new Map<number, NeighEntry>();
+  /** The last entry's address as an int32 (a small integer field, never a heap number); meaningful while lastEntry is set. */
+  lastIp = 0;
+  lastEntry: NeighEntry | undefined = undefined;
+
+  forget(): void {
+    this.lastEntry = undefined;
+  }
+}
+
 export class NeighbourTable {
-  /** Entries by interface, then by address as an int32 (a small integer key: 192.168.x.x as a uint32 is a heap number). */
-  private readonly byDev = new Map<string, Map<number, NeighEntry>>();
+  /** Entries by interface (a small integer key: 192.168.x.x as a uint32 is a heap number, so addresses are int32). */
+  private readonly byDev = new Map<string, InterfaceNeighbours>();
   /** The interface asked about last and its entries (a device sends most frames out of one interface). */
   private lastDev: string | undefined = undefined;
-  private lastTable: Map<number, NeighEntry> | undefined = undefined;
-  /** The entry `send` found last on lastDev, and its address (-1: none); forgotten whenever an entry is set or deleted. */
-  private lastIp = -1;
-  private lastEntry: NeighEntry | undefined = undefined;
+  private lastTable: InterfaceNeighbours | undefined = undefined;
 
-  private table(dev: string): Map<number, NeighEntry> {
+  private table(dev: string): InterfaceNeighbours {
     if (dev === this.lastDev) return this.lastTable!;
     let t = this.byDev.get(dev);
-    if (t === undefined) this.byDev.set(dev, (t = new Map()));
+    if (t === undefined) this.byDev.set(dev, (t = new InterfaceNeighbours()));
     this.lastDev = dev;
     this.lastTable = t;
-    this.lastIp = -1;
     return t;
   }
 
   get(dev: string, ip: number): NeighEntry | undefined {
-    return dev === this.lastDev ? this.lastTable!.get(ip | 0) : this.byDev.get(dev)?.get(ip | 0);
+    return dev === this.lastDev ? this.lastTable!.byIp.get(ip | 0) : this.byDev.get(dev)?.byIp.get(ip | 0);
   }
 
   /** The entry's state at `now` (a DELAY whose probe time has come is confirmed then). */
@@ -80,13 +88,23 @@ export class NeighbourTable {
    */
   send(dev: string, ip: number, mac: string, now: number): 'asked' | 'known' | 'lost' | 'other' | 'probing' {
     const t = this.table(dev);
-    const e = ip === this.lastIp ? this.lastEntry! : t.get(ip | 0);
+    const key = ip | 0;
+    const kept = t.lastEntry;
+    const e = kept !== undefined && key === t.lastIp ? kept : t.byIp.get(key);
+    // The common case first: a learned entry with this MAC, neither failed nor in DELAY (state() is then REACHABLE or STALE by its time).
+    if (e !== undefined && e.failsAtMs === undefined && e.delayFromMs === undefined && !e.permanent && e.lladdr === mac) {
+      t.lastIp = key;
+      t.lastEntry = e;
+      if (now - e.confirmedMs < REACHABLE_MS) return 'known';
+      e.delayFromMs = now;
+      return 'probing';
+    }
     if (e === undefined || e.failsAtMs !== undefined || (e.probesFail && this.state(e, now) === 'FAILED')) {
       this.set(t, ip, entry(ip, dev, mac, false, now));
       return 'asked';
     }
-    this.lastIp = ip;
-    this.lastEntry = e;
+    t.lastIp = key;
+    t.lastEntry = e;
     if (e.permanent) return e.lladdr === mac ? 'known' : 'lost';
     if (e.lladdr !== mac) return 'other';
     if (this.state(e, now) !== 'STALE') return 'known';
@@ -97,7 +115,7 @@ export class NeighbourTable {
   /** Nobody answers for `ip` on `dev`: INCOMPLETE until the attempt gives up at `failsAt`, then FAILED. */
   unanswered(dev: string, ip: number, failsAt: number): void {
     const t = this.table(dev);
-    const e = t.get(ip | 0);
+    const e = t.byIp.get(ip | 0);
     if (e?.permanent) return;
     if (e === undefined || e.failsAtMs === undefined || e.failsAtMs < failsAt) this.set(t, ip, entry(ip, dev, undefined, false, 0, failsAt));
   }
@@ -112,7 +130,7 @@ export class NeighbourTable {
   heardFrom(dev: string, ip: number | undefined, mac: string, now: number): void {
     if (ip === undefined) return;
     const t = this.table(dev);
-    const e = t.get(ip | 0);
+    const e = t.byIp.get(ip | 0);
     if (e !== undefined && e.failsAtMs === undefined && e.lladdr === mac) return;
     if (e?.permanent) return;
     this.set(t, ip, entry(ip, dev, mac, false, now - REACHABLE_MS));
@@ -124,18 +142,20 @@ export class NeighbourTable {
   }
 
   delete(dev: string, ip: number): boolean {
-    this.lastIp = -1;
-    return this.byDev.get(dev)?.delete(ip | 0) ?? false;
+    const t = this.byDev.get(dev);
+    if (t === undefined) return false;
+    t.forget();
+    return t.byIp.delete(ip | 0);
   }
 
   /** Sets an entry of table T (every write goes here: the entry `send` kept is forgotten). */
-  private set(t: Map<number, NeighEntry>, ip: number, e: NeighEntry): void {
-    this.lastIp = -1;
-    t.set(ip | 0, e);
+  private set(t: InterfaceNeighbours, ip: number, e: NeighEntry): void {
+    t.forget();
+    t.byIp.set(ip | 0, e);
   }
 
   /** Every entry, device by device in the order first used, newest entry first (as the kernel's hash buckets fill). */
   entries(): NeighEntry[] {
-    return [...this.byDev.values()].flatMap((t) => [...t.values()].reverse());
+    return [...this.byDev.values()].flatMap((t) => [...t.byIp.values()].reverse());
   }
 }
