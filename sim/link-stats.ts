@@ -3,7 +3,7 @@
 // with its 14-byte Ethernet header (a 60-byte traceroute probe is 74 bytes), a bridge port too; the bridge device
 // counts what its own stack sends with the header (br_dev_xmit) and what it passes up without it (br_pass_frame_up:
 // an ARP request is 28 bytes there). Broadcast ARP requests reach the bridge device and every other port.
-// One call per frame from engine.ts; the counters live on the interface record, allocated on its first frame.
+// One call per frame from engine.ts; the counters are fields of the interface record (InterfaceRecord extends LinkCounters).
 import type { Attachment, Dataplane, DeviceState, IfaceState } from './dataplane.js';
 import type { InterfaceRecord } from './device-state.js';
 
@@ -14,7 +14,7 @@ export const ARP_LEN = 28;
 /** Requests an unanswered ARP attempt sends (net.ipv4.neigh.default.mcast_solicit) before it fails. */
 const ARP_UNANSWERED_REQUESTS = 3;
 
-/** One interface's counters (rtnl_link_stats64's fields the simulated traffic moves). */
+/** One interface's counters (rtnl_link_stats64's fields the simulated traffic moves): what InterfaceRecord extends. */
 export class LinkCounters {
   rxPackets = 0;
   rxBytes = 0;
@@ -28,13 +28,12 @@ export class LinkCounters {
   broadcastsSent = 0;
   broadcastBytesSent = 0;
   /** The counters of the bridge port at the other end of this veth (resolved on the first bridged frame; null: none). */
-  port: LinkCounters | null | undefined = undefined;
+  bridgePort: LinkCounters | null | undefined = undefined;
 }
 
-/** IFACE's counters (all zero before its first frame). */
+/** IFACE's counters (all zero before its first frame): the interface record itself. */
 export function linkCounters(iface: IfaceState): LinkCounters {
-  const i = iface as InterfaceRecord;
-  return i.linkCounters ?? (i.linkCounters = new LinkCounters());
+  return iface as InterfaceRecord;
 }
 
 /** N frames of BYTES each sent by I. */
@@ -56,11 +55,11 @@ function rx(i: IfaceState, bytes: number, n = 1): void {
  * bridge port), kept on I's counters C: a frame then loads the port's counters, not the port.
  */
 function portOf(dp: Dataplane, bridge: Attachment, i: IfaceState, c: LinkCounters): LinkCounters | null {
-  if (c.port === undefined) {
+  if (c.bridgePort === undefined) {
     const peer = i.kind !== 'bridge' && i.peer?.device === bridge.device ? dp.state(bridge.device).ifaces.get(i.peer.iface) : undefined;
-    c.port = peer?.master === bridge.iface ? linkCounters(peer) : null;
+    c.bridgePort = peer?.master === bridge.iface ? linkCounters(peer) : null;
   }
-  return c.port;
+  return c.bridgePort;
 }
 
 /**

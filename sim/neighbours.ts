@@ -50,14 +50,22 @@ class InterfaceNeighbours {
 export class NeighbourTable {
   /** Entries by interface (a small integer key: 192.168.x.x as a uint32 is a heap number, so addresses are int32). */
   private readonly byDev = new Map<string, InterfaceNeighbours>();
-  /** The interface asked about last and its entries (a device sends most frames out of one interface). */
+  /** The interfaces asked about last and the one before, with their entries (a node sends by eth1 and cni0 in turn). */
   private lastDev: string | undefined = undefined;
   private lastTable: InterfaceNeighbours | undefined = undefined;
+  private prevDev: string | undefined = undefined;
+  private prevTable: InterfaceNeighbours | undefined = undefined;
 
   private table(dev: string): InterfaceNeighbours {
     if (dev === this.lastDev) return this.lastTable!;
-    let t = this.byDev.get(dev);
-    if (t === undefined) this.byDev.set(dev, (t = new InterfaceNeighbours()));
+    let t: InterfaceNeighbours | undefined;
+    if (dev === this.prevDev) t = this.prevTable!;
+    else {
+      t = this.byDev.get(dev);
+      if (t === undefined) this.byDev.set(dev, (t = new InterfaceNeighbours()));
+    }
+    this.prevDev = this.lastDev;
+    this.prevTable = this.lastTable;
     this.lastDev = dev;
     this.lastTable = t;
     return t;

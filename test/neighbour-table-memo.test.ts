@@ -7,7 +7,7 @@ import { NeighbourTable } from '../sim/neighbours.js';
 type Op = readonly [kind: number, dev: string, ip: number, mac: string, advanceMs: number];
 
 const op: fc.Arbitrary<Op> = fc.tuple(
-  fc.integer({ min: 0, max: 9 }), fc.constantFrom('eth0', 'eth1'), fc.constantFrom(1, 2, 3, 0xc0a83801, 0xffffffff, 0x80000000), fc.constantFrom('aa', 'bb'),
+  fc.integer({ min: 0, max: 9 }), fc.constantFrom('eth0', 'eth1', 'cni0'), fc.constantFrom(1, 2, 3, 0xc0a83801, 0xffffffff, 0x80000000), fc.constantFrom('aa', 'bb'),
   fc.constantFrom(0, 0, 1, 1_000, 4_000, 6_000, 31_000),
 );
 
@@ -25,8 +25,9 @@ function apply(t: NeighbourTable, [kind, dev, ip, mac]: Op, now: number): unknow
 
 /** Forgets what the table kept from its last calls (the reference: every call looks its entry up afresh). */
 function forget(t: NeighbourTable): void {
-  const kept = t as unknown as { lastDev: string | undefined; byDev: Map<string, { forget(): void }> };
+  const kept = t as unknown as { lastDev: string | undefined; prevDev: string | undefined; byDev: Map<string, { forget(): void }> };
   kept.lastDev = undefined;
+  kept.prevDev = undefined;
   for (const d of kept.byDev.values()) d.forget();
 }
 
