@@ -6,6 +6,7 @@
 // One call per frame from engine.ts; the counters are fields of the interface record (InterfaceRecord extends LinkCounters).
 import type { Attachment, Dataplane, DeviceState, IfaceState } from './dataplane.js';
 import type { InterfaceRecord } from './device-state.js';
+import { KeptNeighbour } from './neighbours.js';
 
 /** Ethernet header: what a veth, NIC or bridge port adds to an IP packet's length. */
 const ETH_HLEN = 14;
@@ -14,8 +15,11 @@ export const ARP_LEN = 28;
 /** Requests an unanswered ARP attempt sends (net.ipv4.neigh.default.mcast_solicit) before it fails. */
 const ARP_UNANSWERED_REQUESTS = 3;
 
-/** One interface's counters (rtnl_link_stats64's fields the simulated traffic moves): what InterfaceRecord extends. */
-export class LinkCounters {
+/**
+ * One interface's counters (rtnl_link_stats64's fields the simulated traffic moves): what InterfaceRecord extends (and,
+ * through it, the neighbour entry it keeps: neighbours.ts).
+ */
+export class LinkCounters extends KeptNeighbour {
   rxPackets = 0;
   rxBytes = 0;
   txPackets = 0;
