@@ -4,7 +4,7 @@
 import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Attachment, DeviceState } from './dataplane.js';
-import type { IfaceState, InterfaceRecord } from './device-state.js';
+import type { IfaceState } from './device-state.js';
 import { hairpinRefused } from './hairpin.js';
 import { icmpError, reject, routeError } from './icmp-error.js';
 import { bridgeNf, inputSysctls, martianSource, routeText, rpFilterPasses } from './input-checks.js';
@@ -19,7 +19,7 @@ import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { arpSender, resolveNeighbour, whyUnanswered } from './arp.js';
 import { countIcmp } from './snmp.js';
 import { Mib, countForwarded, countIp, countIpIn, countIpTransmit, countErrorToSelf } from './ip-mib.js';
-import { countCrossing, countLoopback, countUnansweredArp } from './link-stats.js';
+import { countCrossing, countLoopback, countUnansweredArp, linkCounters } from './link-stats.js';
 
 export { addressFor } from './nat.js';
 export { icmpError, icmpErrorLength } from './icmp-error.js';
@@ -135,7 +135,7 @@ function egress(j: Journey, s: DeviceState, route: Route, plan: EgressPlan, pack
   if (refused) return refused;
   const now = j.dp.nowMs + j.elapsedMs;
   // A static neighbour entry sends the frame without asking: to a MAC nobody on the link has, it is lost.
-  let arp = neighbour ? s.neighbours.sendFrom(iface!, nexthop, neighbour.ifaceState as InterfaceRecord, now) : s.neighbours.permanent(out, nexthop) ? 'lost' : undefined;
+  let arp = neighbour ? s.neighbours.sendFrom(iface!, nexthop, neighbour.ifaceState.mac, linkCounters(neighbour.ifaceState), now) : s.neighbours.permanent(out, nexthop) ? 'lost' : undefined;
   // A request sent, nobody holding the address on the link, or an entry naming another MAC: ARP's sysctls decide (arp.ts).
   if (onLink && arp !== 'known') ({ neighbour, arp } = resolveNeighbour(j, s, iface!, nexthop, p.src, now, neighbour, arp));
   if (arp === 'lost') return { kind: 'dropped', device, disposition: 'no-answer' };

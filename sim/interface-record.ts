@@ -4,7 +4,7 @@
 import type { IfAddr } from '../topology/address.js';
 import type { Interface } from '../topology/model.js';
 import type { DeviceState } from './device-state.js';
-import { LinkCounters } from './link-stats.js';
+import type { LinkCounters } from './link-stats.js';
 
 /** How many times any interface went up or down: what a carrier (carrierOf) depends on besides the model. */
 let linkStateChanges = 0;
@@ -34,8 +34,7 @@ export interface IfaceState {
 /** An interface's state; assigning its `addrs` (the only way they change) tells the device (its local address set). */
 type InterfaceFields = { -readonly [K in Exclude<keyof IfaceState, 'addrs' | 'mac' | 'up'>]: IfaceState[K] };
 export interface InterfaceRecord extends InterfaceFields {}
-/** Its RX/TX counters (sim/link-stats.ts) are its own fields: a frame's count loads no other object. */
-export class InterfaceRecord extends LinkCounters implements IfaceState {
+export class InterfaceRecord implements IfaceState {
   /** The model's list until the first assignment (lists are replaced, never edited: IfaceState.addrs is readonly). */
   private addrList: readonly IfAddr[];
   /** The bridge interface named by `master`, resolved on the first carrier check (null: none such). */
@@ -44,6 +43,8 @@ export class InterfaceRecord extends LinkCounters implements IfaceState {
   peerLink?: { readonly state: DeviceState; readonly iface: IfaceState } | null;
   /** What the Dataplane resolved about the link behind this interface on the first frame sent (Dataplane.linkOf). */
   link?: unknown;
+  /** Its RX/TX counters (sim/link-stats.ts), from its first frame. */
+  linkCounters?: LinkCounters;
 
   /** The model's interface: its MAC is read on first use (a large lab's pod MACs are derived when read). */
   private readonly model: Interface;
@@ -51,7 +52,6 @@ export class InterfaceRecord extends LinkCounters implements IfaceState {
   private isUp: boolean;
 
   constructor(i: Interface, private readonly owner: { readdressed(): void }) {
-    super();
     this.model = i;
     this.name = i.name; this.kind = i.kind; this.segment = i.segment; this.master = i.master; this.peer = i.peer;
     this.hairpin = i.hairpin === true; this.mtu = i.mtu; this.isUp = true;

@@ -3,7 +3,7 @@
 // with its 14-byte Ethernet header (a 60-byte traceroute probe is 74 bytes), a bridge port too; the bridge device
 // counts what its own stack sends with the header (br_dev_xmit) and what it passes up without it (br_pass_frame_up:
 // an ARP request is 28 bytes there). Broadcast ARP requests reach the bridge device and every other port.
-// One call per frame from engine.ts; the counters are fields of the interface record (InterfaceRecord extends LinkCounters).
+// One call per frame from engine.ts; the counters live on the interface record, allocated on its first frame.
 import type { Attachment, Dataplane, DeviceState, IfaceState } from './dataplane.js';
 import type { InterfaceRecord } from './device-state.js';
 import { KeptNeighbour } from './neighbours.js';
@@ -16,8 +16,8 @@ export const ARP_LEN = 28;
 const ARP_UNANSWERED_REQUESTS = 3;
 
 /**
- * One interface's counters (rtnl_link_stats64's fields the simulated traffic moves): what InterfaceRecord extends (and,
- * through it, the neighbour entry it keeps: neighbours.ts).
+ * One interface's counters (rtnl_link_stats64's fields the simulated traffic moves), and the neighbour entry it keeps
+ * as a receiver (neighbours.ts: a frame's sender loads them anyway to count the frame).
  */
 export class LinkCounters extends KeptNeighbour {
   rxPackets = 0;
@@ -35,9 +35,10 @@ export class LinkCounters extends KeptNeighbour {
   bridgePort: LinkCounters | null | undefined = undefined;
 }
 
-/** IFACE's counters (all zero before its first frame): the interface record itself. */
+/** IFACE's counters (all zero before its first frame). */
 export function linkCounters(iface: IfaceState): LinkCounters {
-  return iface as InterfaceRecord;
+  const i = iface as InterfaceRecord;
+  return i.linkCounters ?? (i.linkCounters = new LinkCounters());
 }
 
 /** N frames of BYTES each sent by I. */

@@ -40,8 +40,8 @@ let entryWrites = 0;
 
 /**
  * What a receiving interface keeps of the entry its last sender's table holds for it: the sender's interface, the
- * address as an int32, the write count then, the entry. A frame to it then loads the entry from the interface it
- * reads anyway, not through the sender's table (InterfaceRecord extends this through LinkCounters).
+ * address as an int32, the write count then, the entry. A frame to it then loads the entry from the receiver's counters
+ * it moves anyway (LinkCounters extends this), not through the sender's table.
  */
 export class KeptNeighbour {
   keptFrom: object | undefined = undefined;
@@ -110,12 +110,11 @@ export class NeighbourTable {
   }
 
   /**
-   * send() for a frame out of FROM (an interface of this table's device) to the interface TO, which keeps the entry
-   * found: the same answer and the same entry updates, without the table's lookups while nothing was written since.
+   * send() for a frame out of FROM (an interface of this table's device) to the interface with MAC whose counters are
+   * TO, which keep the entry found: the same answer and entry updates, without the table's lookups while nothing was written since.
    */
-  sendFrom(from: { readonly name: string }, ip: number, to: KeptNeighbour & { readonly mac: string }, now: number): 'asked' | 'known' | 'lost' | 'other' | 'probing' {
+  sendFrom(from: { readonly name: string }, ip: number, mac: string, to: KeptNeighbour, now: number): 'asked' | 'known' | 'lost' | 'other' | 'probing' {
     const key = ip | 0;
-    const mac = to.mac;
     if (to.keptFrom === from && to.keptIp === key && to.keptWrites === entryWrites) {
       const e = to.keptEntry!;
       // send()'s common case, as it tests it.

@@ -32,7 +32,7 @@ function apply(w: ReturnType<typeof world>, [kind, device, dev, k, to, ]: Op, no
   const ip = IPS[k]!;
   const mac = w.receivers[to]!.mac;
   let answer: unknown;
-  if (kind <= 5) answer = kept ? t.sendFrom(from, ip, w.receivers[to]!, now) : t.send(from.name, ip, mac, now);
+  if (kind <= 5) answer = kept ? t.sendFrom(from, ip, mac, w.receivers[to]!, now) : t.send(from.name, ip, mac, now);
   else if (kind === 6) t.unanswered(from.name, ip, now + 3_000);
   else if (kind === 7) t.heardFrom(from.name, ip, mac, now);
   else if (kind === 8) t.setEntry(from.name, ip, mac, (['PERMANENT', 'REACHABLE', 'STALE'] as const)[to]!, now);
