@@ -35,19 +35,69 @@ function entry(ip: number, dev: string, lladdr: string | undefined, permanent: b
   return { ip, dev, lladdr, permanent, confirmedMs, failsAtMs, delayFromMs: undefined, probesFail: undefined };
 }
 
-/** Moves whenever any table is made or any entry is set or deleted: an entry kept by a receiver is current while it stays. */
+/** Moves whenever any table is made or any entry is set or deleted: an entry kept outside its table is current while it stays. */
 let entryWrites = 0;
 
 /**
- * What a receiving interface keeps of the entry its last sender's table holds for it: the sender's interface, the
- * address as an int32, the write count then, the entry. A frame to it then loads the entry from the receiver's counters
- * it moves anyway (LinkCounters extends this), not through the sender's table.
+ * The neighbour entries an interface keeps outside its device's table (on its counters: LinkCounters extends this), so
+ * that a frame loads its entry from objects it touches anyway, not through the sender's table: as a sender, the
+ * entry its own table found last (address as an int32, write count then); as a receiver, the entry its last sender's
+ * table holds for it (that sender's interface too).
  */
 export class KeptNeighbour {
-  keptFrom: object | undefined = undefined;
+  sentIp = 0;
+  sentWrites = -1;
+  sentEntry: NeighEntry | undefined = undefined;
+  /** The sender's entry before that one (a node's uplink sends to each other node's address in turn). */
+  sentIp2 = 0;
+  sentWrites2 = -1;
+  sentEntry2: NeighEntry | undefined = undefined;
+  keptFrom: KeptNeighbour | undefined = undefined;
   keptIp = 0;
   keptWrites = -1;
   keptEntry: NeighEntry | undefined = undefined;
+}
+
+/**
+ * TABLE's send() for a frame out of its interface DEV (whose kept entries are FROM: one object per table and
+ * interface) to the interface with MAC (whose kept entries are TO): the same answer and entry updates, with the entry
+ * kept by either end while no entry was written since.
+ */
+export function sendFrame(table: NeighbourTable, dev: string, from: KeptNeighbour, ip: number, mac: string, to: KeptNeighbour, now: number): 'asked' | 'known' | 'lost' | 'other' | 'probing' {
+  const key = ip | 0;
+  const writes = entryWrites;
+  const e = from.sentIp === key && from.sentWrites === writes ? from.sentEntry
+    : to.keptFrom === from && to.keptIp === key && to.keptWrites === writes ? to.keptEntry
+    : from.sentIp2 === key && from.sentWrites2 === writes ? from.sentEntry2 : undefined;
+  if (e !== undefined && e.failsAtMs === undefined && !e.permanent && e.lladdr === mac) {
+    const common = commonCase(e, now);
+    if (common !== undefined) return common;
+  }
+  const answer = table.send(dev, ip, mac, now);
+  const found = table.lastFound(key) ?? table.get(dev, ip);
+  if (from.sentIp !== key) {
+    from.sentIp2 = from.sentIp;
+    from.sentWrites2 = from.sentWrites;
+    from.sentEntry2 = from.sentEntry;
+  }
+  from.sentIp = to.keptIp = key;
+  from.sentWrites = to.keptWrites = entryWrites;
+  from.sentEntry = to.keptEntry = found;
+  to.keptFrom = from;
+  return answer;
+}
+
+/**
+ * send()'s answer for a learned, unfailed entry E with the frame's MAC in its common states, as its full path gives it
+ * (undefined: take that path): REACHABLE 'known'; STALE used now, 'probing' (DELAY from now); in DELAY before its
+ * probe time, 'known' whatever its probes will do (state() is DELAY, neither FAILED nor STALE, and changes nothing).
+ */
+function commonCase(e: NeighEntry, now: number): 'known' | 'probing' | undefined {
+  const delayFrom = e.delayFromMs;
+  if (delayFrom !== undefined) return now < delayFrom + DELAY_PROBE_MS ? 'known' : undefined;
+  if (now - e.confirmedMs < REACHABLE_MS) return 'known';
+  e.delayFromMs = now;
+  return 'probing';
 }
 
 /** One interface's entries by address as an int32, and the entry `send` found last (forgotten whenever one is set or deleted). */
@@ -96,6 +146,12 @@ export class NeighbourTable {
     return dev === this.lastDev ? this.lastTable!.byIp.get(ip | 0) : this.byDev.get(dev)?.byIp.get(ip | 0);
   }
 
+  /** The entry send() found last for the address KEY (an int32) on the interface it was asked about, if it kept one. */
+  lastFound(key: number): NeighEntry | undefined {
+    const t = this.lastTable;
+    return t !== undefined && t.lastEntry !== undefined && t.lastIp === key ? t.lastEntry : undefined;
+  }
+
   /** The entry's state at `now` (a DELAY whose probe time has come is confirmed then). */
   state(e: NeighEntry, now: number): NudState {
     if (e.permanent) return 'PERMANENT';
@@ -110,30 +166,6 @@ export class NeighbourTable {
   }
 
   /**
-   * send() for a frame out of FROM (an interface of this table's device) to the interface with MAC whose counters are
-   * TO, which keep the entry found: the same answer and entry updates, without the table's lookups while nothing was written since.
-   */
-  sendFrom(from: { readonly name: string }, ip: number, mac: string, to: KeptNeighbour, now: number): 'asked' | 'known' | 'lost' | 'other' | 'probing' {
-    const key = ip | 0;
-    if (to.keptFrom === from && to.keptIp === key && to.keptWrites === entryWrites) {
-      const e = to.keptEntry!;
-      // send()'s common case, as it tests it.
-      if (e.failsAtMs === undefined && e.delayFromMs === undefined && !e.permanent && e.lladdr === mac) {
-        if (now - e.confirmedMs < REACHABLE_MS) return 'known';
-        e.delayFromMs = now;
-        return 'probing';
-      }
-    }
-    const answer = this.send(from.name, ip, mac, now);
-    const t = this.lastTable!;
-    to.keptFrom = from;
-    to.keptIp = key;
-    to.keptWrites = entryWrites;
-    to.keptEntry = t.lastEntry !== undefined && t.lastIp === key ? t.lastEntry : t.byIp.get(key);
-    return answer;
-  }
-
-  /**
    * A frame goes to `ip` on `dev`, whose owner has `mac`: 'asked' when an ARP request went out (a new or failed
    * entry), 'lost' when a static entry names another MAC, 'other' when a learned one does (a proxy's: arp.ts finds
    * where such frames go), 'probing' when a STALE entry is used (DELAY: arp.ts asks whether its probe will be
@@ -144,13 +176,13 @@ export class NeighbourTable {
     const key = ip | 0;
     const kept = t.lastEntry;
     const e = kept !== undefined && key === t.lastIp ? kept : t.byIp.get(key);
-    // The common case first: a learned entry with this MAC, neither failed nor in DELAY (state() is then REACHABLE or STALE by its time).
-    if (e !== undefined && e.failsAtMs === undefined && e.delayFromMs === undefined && !e.permanent && e.lladdr === mac) {
-      t.lastIp = key;
-      t.lastEntry = e;
-      if (now - e.confirmedMs < REACHABLE_MS) return 'known';
-      e.delayFromMs = now;
-      return 'probing';
+    if (e !== undefined && e.failsAtMs === undefined && !e.permanent && e.lladdr === mac) {
+      const common = commonCase(e, now);
+      if (common !== undefined) {
+        t.lastIp = key;
+        t.lastEntry = e;
+        return common;
+      }
     }
     if (e === undefined || e.failsAtMs !== undefined || (e.probesFail && this.state(e, now) === 'FAILED')) {
       this.set(t, ip, entry(ip, dev, mac, false, now));
