@@ -18,8 +18,9 @@ import { ARP_TIMEOUT_MS, ICMP_TIME_EXCEEDED, ICMP_UNREACH, isIcmpError, withTtl,
 import { tapArrival, tapDeparture, tapUnansweredArp } from './capture/tap.js';
 import { arpSender, resolveNeighbour, whyUnanswered } from './arp.js';
 import { countIcmp } from './snmp.js';
+import { sendFrame } from './neighbours.js';
 import { Mib, countForwarded, countIp, countIpIn, countIpTransmit, countErrorToSelf } from './ip-mib.js';
-import { countCrossing, countLoopback, countUnansweredArp } from './link-stats.js';
+import { countCrossing, countLoopback, countUnansweredArp, linkCounters } from './link-stats.js';
 
 export { addressFor } from './nat.js';
 export { icmpError, icmpErrorLength } from './icmp-error.js';
@@ -135,7 +136,7 @@ function egress(j: Journey, s: DeviceState, route: Route, plan: EgressPlan, pack
   if (refused) return refused;
   const now = j.dp.nowMs + j.elapsedMs;
   // A static neighbour entry sends the frame without asking: to a MAC nobody on the link has, it is lost.
-  let arp = neighbour ? s.neighbours.send(out, nexthop, neighbour.ifaceState.mac, now) : s.neighbours.permanent(out, nexthop) ? 'lost' : undefined;
+  let arp = neighbour ? sendFrame(s.neighbours, out, linkCounters(iface!), nexthop, neighbour.ifaceState.mac, linkCounters(neighbour.ifaceState), now) : s.neighbours.permanent(out, nexthop) ? 'lost' : undefined;
   // A request sent, nobody holding the address on the link, or an entry naming another MAC: ARP's sysctls decide (arp.ts).
   if (onLink && arp !== 'known') ({ neighbour, arp } = resolveNeighbour(j, s, iface!, nexthop, p.src, now, neighbour, arp));
   if (arp === 'lost') return { kind: 'dropped', device, disposition: 'no-answer' };

@@ -10,7 +10,7 @@ import type { Outcome } from './journey.js';
 import type { Packet } from './packet.js';
 import { icmpErrorLength } from './icmp-error.js';
 import { countLoopback } from './link-stats.js';
-import { countIcmp } from './snmp.js';
+import { ICMP_SLOTS, countIcmp } from './snmp.js';
 
 /** The counters' slots in a place's IpMib (a const enum: the call sites compile to numbers). */
 export const enum Mib {
@@ -27,7 +27,7 @@ export const enum Mib {
   Size,
 }
 
-/** A place's counters, by Mib slot. */
+/** A place's counters, by Mib slot, then its ICMP counters (snmp.ts, from Mib.Size). */
 export type IpMib = Float64Array;
 
 /** An IGMPv3 report for one group (IP header with router alert, 8-byte report, one 8-byte record). */
@@ -43,7 +43,7 @@ const IGMP_REPORTS = 2;
 export function ipMib(s: DeviceState): IpMib {
   let m = s.ipMib;
   if (m === undefined) {
-    m = s.ipMib = new Float64Array(Mib.Size);
+    m = s.ipMib = new Float64Array(Mib.Size + ICMP_SLOTS);
     for (const i of s.ifaces.values()) {
       if (i.kind !== 'bridge') continue;
       m[Mib.OutRequests] += IGMP_REPORTS;

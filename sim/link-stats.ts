@@ -6,6 +6,7 @@
 // One call per frame from engine.ts; the counters live on the interface record, allocated on its first frame.
 import type { Attachment, Dataplane, DeviceState, IfaceState } from './dataplane.js';
 import type { InterfaceRecord } from './device-state.js';
+import { KeptNeighbour } from './neighbours.js';
 
 /** Ethernet header: what a veth, NIC or bridge port adds to an IP packet's length. */
 const ETH_HLEN = 14;
@@ -14,8 +15,11 @@ export const ARP_LEN = 28;
 /** Requests an unanswered ARP attempt sends (net.ipv4.neigh.default.mcast_solicit) before it fails. */
 const ARP_UNANSWERED_REQUESTS = 3;
 
-/** One interface's counters (rtnl_link_stats64's fields the simulated traffic moves). */
-export class LinkCounters {
+/**
+ * One interface's counters (rtnl_link_stats64's fields the simulated traffic moves), and the neighbour entry it keeps
+ * as a receiver (neighbours.ts: a frame's sender loads them anyway to count the frame).
+ */
+export class LinkCounters extends KeptNeighbour {
   rxPackets = 0;
   rxBytes = 0;
   txPackets = 0;
@@ -27,8 +31,8 @@ export class LinkCounters {
   /** Broadcasts it sent on a plain segment (they count for every other member: `received`). */
   broadcastsSent = 0;
   broadcastBytesSent = 0;
-  /** The bridge port at the other end of this veth (resolved on the first bridged frame; null: none). */
-  port: IfaceState | null | undefined = undefined;
+  /** The counters of the bridge port at the other end of this veth (resolved on the first bridged frame; null: none). */
+  bridgePort: LinkCounters | null | undefined = undefined;
 }
 
 /** IFACE's counters (all zero before its first frame). */
@@ -51,30 +55,43 @@ function rx(i: IfaceState, bytes: number, n = 1): void {
   c.rxBytes += n * bytes;
 }
 
-/** The bridge port on the node's side of a pod's veth (null for the bridge itself or a veth into no bridge port). */
-function portOf(dp: Dataplane, bridge: Attachment, i: IfaceState): IfaceState | null {
-  const c = linkCounters(i);
-  if (c.port === undefined) {
+/**
+ * The counters of the bridge port on the node's side of a pod's veth (null for the bridge itself or a veth into no
+ * bridge port), kept on I's counters C: a frame then loads the port's counters, not the port.
+ */
+function portOf(dp: Dataplane, bridge: Attachment, i: IfaceState, c: LinkCounters): LinkCounters | null {
+  if (c.bridgePort === undefined) {
     const peer = i.kind !== 'bridge' && i.peer?.device === bridge.device ? dp.state(bridge.device).ifaces.get(i.peer.iface) : undefined;
-    c.port = peer?.master === bridge.iface ? peer : null;
+    c.bridgePort = peer?.master === bridge.iface ? linkCounters(peer) : null;
   }
-  return c.port;
+  return c.bridgePort;
 }
 
 /**
  * A frame of an L3 packet of LEN bytes (an IP packet, or ARP_LEN) from FROM to the neighbour's interface, on a link
  * BRIDGE switches (a node's cni0) or a plain one: the sender's TX, the bridge ports it passes, the receiver's RX.
+ * Each interface's counters are loaded once (this runs for every frame of every probe).
  */
 export function countFrame(dp: Dataplane, from: IfaceState, to: IfaceState, bridge: Attachment | undefined, len: number): void {
   const frame = len + ETH_HLEN;
-  tx(from, frame);
+  const sender = linkCounters(from);
+  sender.txPackets++;
+  sender.txBytes += frame;
+  const receiver = linkCounters(to);
   if (bridge !== undefined) {
-    const inPort = portOf(dp, bridge, from);
-    if (inPort) rx(inPort, frame);
-    const outPort = portOf(dp, bridge, to);
-    if (outPort) tx(outPort, frame);
+    const inPort = portOf(dp, bridge, from, sender);
+    if (inPort !== null) {
+      inPort.rxPackets++;
+      inPort.rxBytes += frame;
+    }
+    const outPort = portOf(dp, bridge, to, receiver);
+    if (outPort !== null) {
+      outPort.txPackets++;
+      outPort.txBytes += frame;
+    }
   }
-  rx(to, to.kind === 'bridge' ? len : frame);
+  receiver.rxPackets++;
+  receiver.rxBytes += to.kind === 'bridge' ? len : frame;
 }
 
 /**
@@ -94,8 +111,11 @@ export function countArpBroadcast(dp: Dataplane, from: IfaceState, bridge: Attac
   c.broadcastsSent += times;
   c.broadcastBytesSent += times * frame;
   if (bridge === undefined || from.kind === 'bridge') return;
-  const inPort = portOf(dp, bridge, from);
-  if (inPort) rx(inPort, frame, times);
+  const inPort = portOf(dp, bridge, from, c);
+  if (inPort !== null) {
+    inPort.rxPackets += times;
+    inPort.rxBytes += times * frame;
+  }
   const device = dp.state(bridge.device).ifaces.get(bridge.iface);
   if (device) rx(device, ARP_LEN, times);
 }
@@ -167,16 +187,21 @@ export function countCrossing(dp: Dataplane, from: IfaceState, to: IfaceState, b
 }
 
 function countRefused(dp: Dataplane, from: IfaceState, to: IfaceState, bridge: Attachment | undefined, frame: number): void {
-  const inPort = bridge ? portOf(dp, bridge, from) : null;
+  const sender = linkCounters(from);
+  const inPort = bridge ? portOf(dp, bridge, from, sender) : null;
   if (to.kind === 'bridge') {
     // Into the bridge through a port smaller than the frame: the sender's veth hands it to nobody.
-    linkCounters(from).txDropped++;
-    if (inPort) linkCounters(inPort).rxDropped++;
+    sender.txDropped++;
+    if (inPort !== null) inPort.rxDropped++;
     return;
   }
   tx(from, frame);
-  if (inPort) rx(inPort, frame);
-  const outPort = bridge ? portOf(dp, bridge, to) : null;
-  if (outPort) linkCounters(outPort).txDropped++;
-  linkCounters(to).rxDropped++;
+  if (inPort !== null) {
+    inPort.rxPackets++;
+    inPort.rxBytes += frame;
+  }
+  const receiver = linkCounters(to);
+  const outPort = bridge ? portOf(dp, bridge, to, receiver) : null;
+  if (outPort !== null) outPort.txDropped++;
+  receiver.rxDropped++;
 }

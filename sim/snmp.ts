@@ -4,6 +4,7 @@
 // in engine.ts; the Ip line's ForwDatagrams is with the other Ip counters (ip-mib.ts).
 import type { DeviceState } from './dataplane.js';
 import type { Packet } from './packet.js';
+import { Mib, ipMib, type IpMib } from './ip-mib.js';
 import { SNMP_COLUMNS } from './proc-net-columns.js';
 
 /** Per-type columns of the Icmp line: [In name, Out name] by ICMP type. */
@@ -20,27 +21,32 @@ export const ICMP_COLUMNS: readonly string[] = SNMP_COLUMNS.Icmp;
 const ICMP_SLOT = new Map(ICMP_COLUMNS.map((name, k) => [name, k]));
 /** IcmpMsg's counters are slots for types 0-18 (NR_ICMP_TYPES, every type the simulator builds); others go to a Map. */
 const ICMP_TYPES = 19;
-/** Where IcmpMsg's in and out counts start in IcmpCounters' slots. */
-const MSG_IN = ICMP_COLUMNS.length;
+/**
+ * The ICMP counters sit in the device's IP MIB array (ip-mib.ts) after its Ip slots, from ICMP_BASE: the Icmp line's
+ * columns by slot (ICMP_COLUMNS' order), then IcmpMsg's in and out counts by type from MSG_IN and MSG_OUT. One array
+ * per device: a probe's ICMP counts land next to the Ip counts the same crossing moved (one object, one cache line
+ * region, instead of two objects and two stores).
+ */
+const ICMP_BASE = Mib.Size;
+const MSG_IN = ICMP_BASE + ICMP_COLUMNS.length;
 const MSG_OUT = MSG_IN + ICMP_TYPES;
+/** How many slots the ICMP counters take in the IP MIB array. */
+export const ICMP_SLOTS = ICMP_COLUMNS.length + 2 * ICMP_TYPES;
 
-/** A device's ICMP counters, in typed arrays by slot (one indexed add per count). */
+/** A device's ICMP counters as nstat and netstat read them; the counts of types outside IcmpMsg's slots live here. */
 export class IcmpCounters {
-  /**
-   * One array (one allocation per device): the Icmp line's columns by slot (ICMP_COLUMNS' order), then IcmpMsg's in
-   * and out counts by type from MSG_IN and MSG_OUT; the kernel lists only the types seen (a count above 0).
-   */
-  private readonly slots = new Float64Array(MSG_OUT + ICMP_TYPES);
   /** Counts of other types, by direction and type (`in 42`), so none is ever lost. */
   private otherTypes?: Map<string, number>;
+
+  constructor(private readonly slots: IpMib) {}
 
   /** The Icmp line's column NAME (0 for a name it does not have). */
   icmpColumn(name: string): number {
     const k = ICMP_SLOT.get(name);
-    return k === undefined ? 0 : this.slots[k]!;
+    return k === undefined ? 0 : this.slots[ICMP_BASE + k]!;
   }
 
-  /** IcmpMsg's types seen in one direction, ascending, with their counts. */
+  /** IcmpMsg's types seen in one direction, ascending, with their counts; the kernel lists only the types seen. */
   messages(dir: 'in' | 'out'): [number, number][] {
     const from = dir === 'in' ? MSG_IN : MSG_OUT;
     const seen: [number, number][] = [];
@@ -49,35 +55,37 @@ export class IcmpCounters {
     return seen.sort((x, y) => x[0] - y[0]);
   }
 
-  /** One more message of TYPE in direction DIR. */
-  count(type: number, dir: 'in' | 'out'): void {
-    const into = dir === 'in';
-    this.slots[into ? IN_MSGS : OUT_MSGS]++;
-    const slot = (into ? IN_SLOTS : OUT_SLOTS)[type];
-    if (slot !== undefined) this.slots[slot]++;
-    if (type >= 0 && type < ICMP_TYPES && Number.isInteger(type)) this.slots[(into ? MSG_IN : MSG_OUT) + type]++;
-    else this.countOtherType(`${dir} ${type}`);
-  }
-
-  private countOtherType(key: string): void {
+  countOtherType(type: number, dir: 'in' | 'out'): void {
+    const key = `${dir} ${type}`;
     const other = (this.otherTypes ??= new Map());
     other.set(key, (other.get(key) ?? 0) + 1);
   }
 }
 
 export function icmpCounters(s: DeviceState): IcmpCounters {
-  return (s.icmpMib ??= new IcmpCounters());
+  return (s.icmpMib ??= new IcmpCounters(ipMib(s)));
 }
 
 /** An ICMP message P at S: `out` when built after its route lookup, `in` when delivered to S's own stack. */
 export function countIcmp(s: DeviceState, p: Packet, dir: 'in' | 'out'): void {
   if (p.icmp === undefined) return;
-  icmpCounters(s).count(p.icmp.type, dir);
+  const type = p.icmp.type;
+  const m = ipMib(s);
+  const into = dir === 'in';
+  m[into ? IN_MSGS : OUT_MSGS]++;
+  const slot = (into ? IN_SLOTS : OUT_SLOTS)[type];
+  if (slot !== undefined) m[slot]++;
+  if (type >= 0 && type < ICMP_TYPES && Number.isInteger(type)) m[(into ? MSG_IN : MSG_OUT) + type]++;
+  else icmpCounters(s).countOtherType(type, dir);
 }
 
-/** The Icmp line's slots of TYPE_NAMES' columns, as arrays by type (no lookup by name per counted message). */
+/** The IP MIB array's slots of TYPE_NAMES' columns, as arrays by type (no lookup by name per counted message). */
 const IN_SLOTS: (number | undefined)[] = [];
 const OUT_SLOTS: (number | undefined)[] = [];
-for (const [type, [inName, outName]] of Object.entries(TYPE_NAMES)) { IN_SLOTS[Number(type)] = ICMP_SLOT.get(inName); OUT_SLOTS[Number(type)] = ICMP_SLOT.get(outName); }
-const IN_MSGS = ICMP_SLOT.get('InMsgs')!;
-const OUT_MSGS = ICMP_SLOT.get('OutMsgs')!;
+const slotOf = (name: string): number | undefined => {
+  const k = ICMP_SLOT.get(name);
+  return k === undefined ? undefined : ICMP_BASE + k;
+};
+for (const [type, [inName, outName]] of Object.entries(TYPE_NAMES)) { IN_SLOTS[Number(type)] = slotOf(inName); OUT_SLOTS[Number(type)] = slotOf(outName); }
+const IN_MSGS = slotOf('InMsgs')!;
+const OUT_MSGS = slotOf('OutMsgs')!;
