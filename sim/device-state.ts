@@ -36,14 +36,13 @@ export function addressingEpoch(): number {
 /** A device's sysctls: a Map that forgets the numbers derived from it whenever a key is written or removed. */
 class SysctlMap extends Map<string, string> {
   /**
-   * Numbers computed from sysctls (rp_filter mode, forwarding per input device, ICMP limits), by function and argument;
-   * made on the first such number (most of a large lab's devices never need one), dropped on every write.
+   * Numbers computed from sysctls (rp_filter mode, forwarding per input device, ICMP limits): function, argument and
+   * number by entry, in one array scanned in order (a device keeps 2-12; Maps per function cost a large lab's devices
+   * about 1 KB each); made on the first such number, dropped on every write.
    */
-  derived: Map<SysctlFunction, Map<string, number>> | undefined = undefined;
-  /** The same for numbers without an argument (arg ''): one lookup by function. */
-  derivedPlain: Map<SysctlFunction, number> | undefined = undefined;
-  /** The input route decision's sysctls, by input interface: one lookup per packet instead of one per sysctl. */
-  inputs: Map<string, InputSysctls> | undefined = undefined;
+  derived: unknown[] | undefined = undefined;
+  /** The input route decision's sysctls: input interface then its entry, in one array (a device has 1-2 inputs). */
+  inputs: unknown[] | undefined = undefined;
   /** The last interface looked up in `inputs` and its entry (a routed packet asks three times for one interface). */
   lastInput: string | undefined = undefined;
   lastInputSysctls: InputSysctls | undefined = undefined;
@@ -72,7 +71,6 @@ class SysctlMap extends Map<string, string> {
   private forget(): void {
     addressingChanges++;
     this.derived = undefined;
-    this.derivedPlain = undefined;
     this.inputs = undefined;
     this.lastInput = undefined;
   }
@@ -230,17 +228,11 @@ export class DeviceState {
   /** A number derived from sysctls, computed once and kept until any sysctl of this device changes. */
   derivedSysctl(compute: SysctlFunction, arg: string): number {
     const map = this.sysctls;
-    if (arg === '') {
-      const plain = (map.derivedPlain ??= new Map());
-      let n = plain.get(compute);
-      if (n === undefined) plain.set(compute, (n = compute(this, arg)));
-      return n;
-    }
-    const all = (map.derived ??= new Map());
-    let cache = all.get(compute);
-    if (cache === undefined) all.set(compute, (cache = new Map()));
-    let v = cache.get(arg);
-    if (v === undefined) cache.set(arg, (v = compute(this, arg)));
+    const derived = (map.derived ??= []);
+    for (let k = 0; k < derived.length; k += 3) if (derived[k] === compute && derived[k + 1] === arg) return derived[k + 2] as number;
+    const v = compute(this, arg);
+    // Pushed after computing: COMPUTE may read sysctls, and a write (none here) would have dropped the array.
+    map.derived?.push(compute, arg, v);
     return v;
   }
 
@@ -248,9 +240,18 @@ export class DeviceState {
   inputSysctls(dev: string, compute: (s: DeviceState, dev: string) => InputSysctls): InputSysctls {
     const map = this.sysctls;
     if (map.lastInput === dev) return map.lastInputSysctls!;
-    const all = (map.inputs ??= new Map());
-    let v = all.get(dev);
-    if (v === undefined) all.set(dev, (v = compute(this, dev)));
+    const inputs = (map.inputs ??= []);
+    let v: InputSysctls | undefined;
+    for (let k = 0; k < inputs.length; k += 2) {
+      if (inputs[k] === dev) {
+        v = inputs[k + 1] as InputSysctls;
+        break;
+      }
+    }
+    if (v === undefined) {
+      v = compute(this, dev);
+      map.inputs?.push(dev, v);
+    }
     map.lastInput = dev;
     map.lastInputSysctls = v;
     return v;
