@@ -49,8 +49,10 @@ class SysctlMap extends Map<string, string> {
   /** Whether the constructor has run: Map's constructor calls set() for the initial entries, which are no change. */
   private made = false;
 
-  constructor(entries: Iterable<readonly [string, string]>) {
-    super(entries);
+  /** The model's sysctls, set one by one (no list of entries made first: a large lab makes thousands of these). */
+  constructor(initial: Readonly<Record<string, string>>) {
+    super();
+    for (const key in initial) super.set(key, initial[key]!);
     this.made = true;
   }
 
@@ -102,16 +104,17 @@ export class DeviceState {
   private flannelMissing?: Map<string, number>;
   private fibCache?: OverlayFib<Route>;
   /** Every address of every interface (isLocal), rebuilt after an interface's addresses are replaced. */
-  private localCache?: Int32Array;
+  private localCache?: readonly number[];
   /** Broadcast addresses of every non-loopback interface's subnets shorter than /31, with their interfaces (whose `up` is read per call); rebuilt like localCache. */
-  private broadcastCache?: { readonly addrs: Int32Array; readonly ifaces: readonly IfaceState[]; readonly hostBits: number };
+  private broadcastCache?: { readonly addrs: readonly number[]; readonly ifaces: readonly IfaceState[]; readonly hostBits: number };
   /** The Ip, Udp and IpExt MIB counters (sim/ip-mib.ts), made on first use. */
   ipMib?: IpMib;
   /** The Icmp and IcmpMsg counters and IpForwDatagrams (sim/snmp.ts), made on first use. */
   icmpMib?: IcmpCounters;
   /** What its last few routes' packets need on the way out (sim/egress-plan.ts), made on first use. */
   egressPlans?: EgressPlans;
-  /** Its ICMP rate limiter's tokens by peer (sim/ratelimit.ts), made by that limiter on first use. */
+  /** Its ICMP rate limiter's tokens (sim/ratelimit.ts): its first peer's, then the others' by peer, made by that limiter. */
+  rateFirstPeer?: PeerTokens;
   ratePeers?: Map<number, PeerTokens>;
   ratePeersOwner?: RateLimiter;
 
@@ -122,9 +125,10 @@ export class DeviceState {
   ) {
     this.id = device.id;
     this.listeners = device.listeners;
-    this.ifaces = new Map(device.interfaces.map((i) => [i.name, this.ifaceState(i)]));
-    this.ownRoutes = [...device.routes];
-    this.sysctls = new SysctlMap(Object.entries(device.sysctls));
+    this.ifaces = new Map();
+    for (const i of device.interfaces) this.ifaces.set(i.name, this.ifaceState(i));
+    this.ownRoutes = device.routes.slice();
+    this.sysctls = new SysctlMap(device.sysctls);
     this.flannelRunning = flannelRunning && device.flannel !== undefined;
   }
 
@@ -200,9 +204,15 @@ export class DeviceState {
     if (!this.fibCache) {
       const own: (Route | typeof TOMBSTONE)[] = [];
       const prefixes: Cidr[] = [];
-      // Lowest metric first so the table keeps the preferred route for each prefix.
-      const sorted = [...this.ownRoutes].sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
-      for (const r of sorted) { own.push(r); prefixes.push(r.dst); }
+      // Lowest metric first so the table keeps the preferred route for each prefix (a stable insertion sort: a few routes).
+      for (const r of this.ownRoutes) {
+        const metric = r.metric ?? 0;
+        let at = own.length;
+        while (at > 0 && ((own[at - 1] as Route).metric ?? 0) > metric) at--;
+        if (at === own.length) own.push(r);
+        else own.splice(at, 0, r);
+      }
+      for (const r of own) prefixes.push((r as Route).dst);
       for (const d of this.deleted) { own.push(TOMBSTONE); prefixes.push(d); }
       // The host-gw set holds every node's pod subnet: a node never routes its own through it (after `ip link set
       // cni0 down` the subnet follows the default route, as on the kernel). Own routes of that prefix come first.
@@ -228,11 +238,16 @@ export class DeviceState {
   /** A number derived from sysctls, computed once and kept until any sysctl of this device changes. */
   derivedSysctl(compute: SysctlFunction, arg: string): number {
     const map = this.sysctls;
-    const derived = (map.derived ??= []);
-    for (let k = 0; k < derived.length; k += 3) if (derived[k] === compute && derived[k + 1] === arg) return derived[k + 2] as number;
+    const derived = map.derived;
+    if (derived !== undefined) {
+      for (let k = 0; k < derived.length; k += 3) if (derived[k] === compute && derived[k + 1] === arg) return derived[k + 2] as number;
+    }
+    const epoch = addressingChanges;
     const v = compute(this, arg);
-    // Pushed after computing: COMPUTE may read sysctls, and a write (none here) would have dropped the array.
-    map.derived?.push(compute, arg, v);
+    // Kept only when COMPUTE wrote no sysctl (none does; a write drops what is kept).
+    if (addressingChanges !== epoch) return v;
+    if (map.derived === undefined) map.derived = [compute, arg, v];
+    else map.derived.push(compute, arg, v);
     return v;
   }
 
@@ -240,17 +255,24 @@ export class DeviceState {
   inputSysctls(dev: string, compute: (s: DeviceState, dev: string) => InputSysctls): InputSysctls {
     const map = this.sysctls;
     if (map.lastInput === dev) return map.lastInputSysctls!;
-    const inputs = (map.inputs ??= []);
+    const inputs = map.inputs;
     let v: InputSysctls | undefined;
-    for (let k = 0; k < inputs.length; k += 2) {
-      if (inputs[k] === dev) {
-        v = inputs[k + 1] as InputSysctls;
-        break;
+    if (inputs !== undefined) {
+      for (let k = 0; k < inputs.length; k += 2) {
+        if (inputs[k] === dev) {
+          v = inputs[k + 1] as InputSysctls;
+          break;
+        }
       }
     }
     if (v === undefined) {
+      const epoch = addressingChanges;
       v = compute(this, dev);
-      map.inputs?.push(dev, v);
+      // Made with its first entry (no room reserved: most devices take packets in by one interface); kept as derivedSysctl keeps.
+      if (addressingChanges === epoch) {
+        if (map.inputs === undefined) map.inputs = [dev, v];
+        else map.inputs.push(dev, v);
+      }
     }
     map.lastInput = dev;
     map.lastInputSysctls = v;
@@ -282,9 +304,16 @@ export class DeviceState {
     if (addr >>> 24 === 127) return true;
     let local = this.localCache;
     if (local === undefined) {
-      const all: number[] = [];
-      for (const i of this.ifaces.values()) for (const a of i.addrs) all.push(a.ip);
-      this.localCache = local = Int32Array.from(all);
+      // Counted first, then made at that size (kept: a first push would reserve 17 slots).
+      let n = 0;
+      for (const i of this.ifaces.values()) n += i.addrs.length;
+      const all = new Array<number>(n);
+      n = 0;
+      for (const i of this.ifaces.values()) {
+        const addrs = i.addrs;
+        for (let x = 0; x < addrs.length; x++) all[n++] = addrs[x]!.ip | 0;
+      }
+      this.localCache = local = all;
     }
     const key = addr | 0;
     for (let k = 0; k < local.length; k++) if (local[k] === key) return true;
@@ -304,9 +333,10 @@ export class DeviceState {
       let longest = 0;
       for (const i of this.ifaces.values()) {
         if (i.kind === 'loopback') continue;
-        for (const a of i.addrs) if (a.len < 31) { addrs.push(broadcastOf(subnetOf(a))); ifaces.push(i); longest = Math.max(longest, a.len); }
+        for (const a of i.addrs) if (a.len < 31) { addrs.push(broadcastOf(subnetOf(a)) | 0); ifaces.push(i); longest = Math.max(longest, a.len); }
       }
-      this.broadcastCache = cache = { addrs: Int32Array.from(addrs), ifaces, hostBits: (2 ** (32 - longest) - 1) | 0 };
+      // Copies at their length: the lists pushed to reserve room for 17.
+      this.broadcastCache = cache = { addrs: addrs.slice(), ifaces: ifaces.slice(), hostBits: (2 ** (32 - longest) - 1) | 0 };
     }
     // Every broadcast address has at least the longest prefix's host bits set: most addresses are ruled out by one test.
     if ((addr & cache.hostBits) !== cache.hostBits) return false;

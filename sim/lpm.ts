@@ -12,14 +12,15 @@ class LengthBucket {
   readonly mask: number;
   private readonly shift: number;
 
-  constructor(readonly len: number, entries: readonly (readonly [number, number])[]) {
+  /** The bucket of PREFIXES of length LEN (COUNT of them), each stored with its index as value. */
+  constructor(readonly len: number, prefixes: readonly { readonly addr: number; readonly len: number }[], count: number) {
     let bits = 1;
-    while (1 << bits < entries.length * 2 + 2) bits++;
+    while (1 << bits < count * 2 + 2) bits++;
     this.slots = new Int32Array(2 << bits);
     for (let k = 1; k < this.slots.length; k += 2) this.slots[k] = EMPTY;
     this.shift = 32 - bits;
     this.mask = maskOf(len) | 0;
-    for (const [key, value] of entries) this.insert(key | 0, value);
+    for (let i = 0; i < prefixes.length; i++) if (prefixes[i]!.len === len) this.insert(prefixes[i]!.addr | 0, i);
   }
 
   private slot(key: number): number {
@@ -64,19 +65,34 @@ export class PrefixTable {
 
   /** `prefixes[i]` is stored with value `i`; the first of equal prefixes wins. */
   constructor(prefixes: readonly { readonly addr: number; readonly len: number }[]) {
-    const byLen = new Map<number, [number, number][]>();
-    // Repeated prefixes are all listed: the bucket keeps the first (a device's FIB is built from a few prefixes).
+    // Lengths longest first, with how many prefixes have each (a device's FIB is built from a few prefixes: no Maps).
+    const lens: number[] = [];
+    const counts: number[] = [];
     for (let i = 0; i < prefixes.length; i++) {
-      const p = prefixes[i]!;
-      let list = byLen.get(p.len);
-      if (!list) byLen.set(p.len, (list = []));
-      list.push([p.addr, i]);
+      const len = prefixes[i]!.len;
+      let at = 0;
+      while (at < lens.length && lens[at]! > len) at++;
+      if (lens[at] === len) {
+        counts[at]!++;
+        continue;
+      }
+      lens.push(len);
+      counts.push(1);
+      for (let k = lens.length - 1; k > at; k--) {
+        lens[k] = lens[k - 1]!;
+        counts[k] = counts[k - 1]!;
+      }
+      lens[at] = len;
+      counts[at] = 1;
     }
-    this.buckets = [...byLen.keys()].sort((a, b) => b - a).map((len) => new LengthBucket(len, byLen.get(len)!));
+    // Repeated prefixes are all counted: the bucket keeps the first.
+    const buckets: LengthBucket[] = [];
+    for (let k = 0; k < lens.length; k++) buckets.push(new LengthBucket(lens[k]!, prefixes, counts[k]!));
+    this.buckets = buckets;
     let bits = 0;
-    for (const len of byLen.keys()) if (len < 32) bits |= 1 << len;
+    for (const len of lens) if (len < 32) bits |= 1 << len;
     this.lengthBits = bits;
-    this.hasHostRoutes = byLen.has(32);
+    this.hasHostRoutes = lens.includes(32);
   }
 
   lookup(addr: number): number {
