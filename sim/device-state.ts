@@ -41,6 +41,8 @@ class SysctlMap extends Map<string, string> {
    * about 1 KB each); made on the first such number, dropped on every write.
    */
   derived: unknown[] | undefined = undefined;
+  /** The same for numbers without an argument (arg ''), function and number by entry: the ICMP limits, asked per error, found in 1-2 steps. */
+  derivedPlain: unknown[] | undefined = undefined;
   /** The input route decision's sysctls: input interface then its entry, in one array (a device has 1-2 inputs). */
   inputs: unknown[] | undefined = undefined;
   /** The last interface looked up in `inputs` and its entry (a routed packet asks three times for one interface). */
@@ -73,6 +75,7 @@ class SysctlMap extends Map<string, string> {
   private forget(): void {
     addressingChanges++;
     this.derived = undefined;
+    this.derivedPlain = undefined;
     this.inputs = undefined;
     this.lastInput = undefined;
   }
@@ -238,15 +241,23 @@ export class DeviceState {
   /** A number derived from sysctls, computed once and kept until any sysctl of this device changes. */
   derivedSysctl(compute: SysctlFunction, arg: string): number {
     const map = this.sysctls;
-    const derived = map.derived;
-    if (derived !== undefined) {
-      for (let k = 0; k < derived.length; k += 3) if (derived[k] === compute && derived[k + 1] === arg) return derived[k + 2] as number;
+    if (arg === '') {
+      const plain = map.derivedPlain;
+      if (plain !== undefined) for (let k = 0; k < plain.length; k += 2) if (plain[k] === compute) return plain[k + 1] as number;
+    } else {
+      const derived = map.derived;
+      if (derived !== undefined) {
+        for (let k = 0; k < derived.length; k += 3) if (derived[k] === compute && derived[k + 1] === arg) return derived[k + 2] as number;
+      }
     }
     const epoch = addressingChanges;
     const v = compute(this, arg);
     // Kept only when COMPUTE wrote no sysctl (none does; a write drops what is kept).
     if (addressingChanges !== epoch) return v;
-    if (map.derived === undefined) map.derived = [compute, arg, v];
+    if (arg === '') {
+      if (map.derivedPlain === undefined) map.derivedPlain = [compute, v];
+      else map.derivedPlain.push(compute, v);
+    } else if (map.derived === undefined) map.derived = [compute, arg, v];
     else map.derived.push(compute, arg, v);
     return v;
   }
