@@ -4,7 +4,7 @@
 // neighbour entry names a MAC (a proxy's, a static one). Consulted only when a request is sent or nobody holds the
 // address on the link, so traffic to known neighbours never reads these sysctls.
 import { formatIp, type IfAddr } from '../topology/address.js';
-import type { Device, Interface } from '../topology/model.js';
+import type { Device } from '../topology/model.js';
 import { NeighbourRecord, type Attachment, type Dataplane, type DeviceState, type Neighbour } from './dataplane.js';
 import { addressingEpoch, type IfaceState } from './device-state.js';
 import { acceptLocal, forwarding, rpFilterAccepts } from './input-checks.js';
@@ -191,14 +191,23 @@ interface LinkCandidates {
 
 const candidatesByLink = new WeakMap<Dataplane, Map<string, LinkCandidates>>();
 
-/** Notes receiver K as an owner of the addresses DEVICE holds: its state's when touched, else the model's (a new state starts as the model). */
-function noteHeld(dp: Dataplane, device: string, k: number, owners: Map<number, readonly number[]>): void {
-  const s = dp.peekState(device);
-  if (s !== undefined) for (const i of s.ifaces.values()) noteOwner(owners, i.addrs, k);
-  else for (const i of dp.model.device(device)?.interfaces ?? NO_INTERFACES) noteOwner(owners, i.addrs, k);
+/**
+ * Notes receiver K (R) among the link's owners of the addresses it holds and, when it may answer by proxy, among the
+ * proxies: by its state when touched, else by the model (a new state starts as the model; one lookup of each per receiver).
+ */
+function noteReceiver(dp: Dataplane, r: Attachment, k: number, owners: Map<number, readonly number[]>, proxies: number[]): void {
+  const s = dp.peekState(r.device);
+  if (s !== undefined) {
+    for (const i of s.ifaces.values()) noteOwner(owners, i.addrs, k);
+    if (s.derivedSysctl(proxyArpOn, r.iface) !== 0 || s.derivedSysctl(proxyPvlanOn, r.iface) !== 0) proxies.push(k);
+    return;
+  }
+  const d = dp.model.device(r.device);
+  if (d === undefined) return;
+  for (const i of d.interfaces) noteOwner(owners, i.addrs, k);
+  if (modelMayProxy(d)) proxies.push(k);
 }
 
-const NO_INTERFACES: readonly Interface[] = Object.freeze([]);
 const NO_OWNERS: readonly number[] = Object.freeze([]);
 /** One list per receiver index for addresses with one owner (most of them), shared by every link's index: never edited. */
 const soleOwners: (readonly number[])[] = [];
@@ -215,14 +224,6 @@ function noteOwner(owners: Map<number, readonly number[]>, addrs: readonly IfAdd
   }
 }
 
-/** Whether A may answer by proxy: its state's proxy_arp/proxy_arp_pvlan, else any such key set in the model. */
-function proxyPossible(dp: Dataplane, a: Attachment): boolean {
-  const s = dp.peekState(a.device);
-  if (s !== undefined) return s.derivedSysctl(proxyArpOn, a.iface) !== 0 || s.derivedSysctl(proxyPvlanOn, a.iface) !== 0;
-  const d = dp.model.device(a.device);
-  return d !== undefined && modelMayProxy(d);
-}
-
 /**
  * The indexes (in segmentReceivers' order) of SEGMENT's receivers that could answer for TIP: its holders and the
  * proxies, a superset of those arpReply() answers for. Made once per link and rebuilt after any sysctl write or address
@@ -237,11 +238,7 @@ function candidatesFor(dp: Dataplane, segment: string, tip: number): readonly nu
     const owners = new Map<number, readonly number[]>();
     const proxies: number[] = [];
     const receivers = segmentReceivers(dp, segment);
-    for (let k = 0; k < receivers.length; k++) {
-      const r = receivers[k]!;
-      noteHeld(dp, r.device, k, owners);
-      if (proxyPossible(dp, r)) proxies.push(k);
-    }
+    for (let k = 0; k < receivers.length; k++) noteReceiver(dp, receivers[k]!, k, owners, proxies);
     byLink.set(segment, (c = { epoch, owners, proxies }));
   }
   const held = c.owners.get(tip) ?? NO_OWNERS;
