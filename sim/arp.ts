@@ -209,14 +209,18 @@ function noteReceiver(dp: Dataplane, r: Attachment, k: number, owners: Map<numbe
 }
 
 const NO_OWNERS: readonly number[] = Object.freeze([]);
-/** One list per receiver index for addresses with one owner (most of them), shared by every link's index: never edited. */
+/**
+ * One list per receiver index for addresses with one owner (most of them), shared by every link's index: never edited
+ * (noteOwner replaces a one-entry list). Not frozen: a frozen array's elements kind would make the loops over candidate
+ * lists polymorphic.
+ */
 const soleOwners: (readonly number[])[] = [];
 
 function noteOwner(owners: Map<number, readonly number[]>, addrs: readonly IfAddr[], k: number): void {
   for (let x = 0; x < addrs.length; x++) {
     const ip = addrs[x]!.ip;
     const list = owners.get(ip);
-    if (list === undefined) owners.set(ip, (soleOwners[k] ??= Object.freeze([k])));
+    if (list === undefined) owners.set(ip, (soleOwners[k] ??= [k]));
     else if (list[list.length - 1] !== k) {
       if (list.length === 1) owners.set(ip, [list[0]!, k]);
       else (list as number[]).push(k);
