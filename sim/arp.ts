@@ -3,7 +3,7 @@
 // or proxy_arp_pvlan), which sender address a request carries (arp_announce), and where a frame goes when the
 // neighbour entry names a MAC (a proxy's, a static one). Consulted only when a request is sent or nobody holds the
 // address on the link, so traffic to known neighbours never reads these sysctls.
-import { formatIp } from '../topology/address.js';
+import { formatIp, type IfAddr } from '../topology/address.js';
 import type { Device } from '../topology/model.js';
 import { NeighbourRecord, type Attachment, type Dataplane, type DeviceState, type Neighbour } from './dataplane.js';
 import { addressingEpoch, type IfaceState } from './device-state.js';
@@ -185,27 +185,47 @@ function modelMayProxy(d: Device): boolean {
 /** A link's receivers that could answer a request: by address held (any interface), and those with proxy ARP possible. */
 interface LinkCandidates {
   readonly epoch: number;
-  readonly owners: Map<number, number[]>;
+  readonly owners: Map<number, readonly number[]>;
   readonly proxies: readonly number[];
 }
 
 const candidatesByLink = new WeakMap<Dataplane, Map<string, LinkCandidates>>();
 
-/** The addresses DEVICE holds: its state's when touched, else the model's (a new state starts as the model). */
-function heldAddresses(dp: Dataplane, device: string): number[] {
-  const s = dp.peekState(device);
-  const out: number[] = [];
-  if (s !== undefined) for (const i of s.ifaces.values()) for (const a of i.addrs) out.push(a.ip);
-  else for (const i of dp.model.device(device)?.interfaces ?? []) for (const a of i.addrs) out.push(a.ip);
-  return out;
+/**
+ * Notes receiver K (R) among the link's owners of the addresses it holds and, when it may answer by proxy, among the
+ * proxies: by its state when touched, else by the model (a new state starts as the model; one lookup of each per receiver).
+ */
+function noteReceiver(dp: Dataplane, r: Attachment, k: number, owners: Map<number, readonly number[]>, proxies: number[]): void {
+  const s = dp.peekState(r.device);
+  if (s !== undefined) {
+    for (const i of s.ifaces.values()) noteOwner(owners, i.addrs, k);
+    if (s.derivedSysctl(proxyArpOn, r.iface) !== 0 || s.derivedSysctl(proxyPvlanOn, r.iface) !== 0) proxies.push(k);
+    return;
+  }
+  const d = dp.model.device(r.device);
+  if (d === undefined) return;
+  for (const i of d.interfaces) noteOwner(owners, i.addrs, k);
+  if (modelMayProxy(d)) proxies.push(k);
 }
 
-/** Whether A may answer by proxy: its state's proxy_arp/proxy_arp_pvlan, else any such key set in the model. */
-function proxyPossible(dp: Dataplane, a: Attachment): boolean {
-  const s = dp.peekState(a.device);
-  if (s !== undefined) return s.derivedSysctl(proxyArpOn, a.iface) !== 0 || s.derivedSysctl(proxyPvlanOn, a.iface) !== 0;
-  const d = dp.model.device(a.device);
-  return d !== undefined && modelMayProxy(d);
+const NO_OWNERS: readonly number[] = Object.freeze([]);
+/**
+ * One list per receiver index for addresses with one owner (most of them), shared by every link's index: never edited
+ * (noteOwner replaces a one-entry list). Not frozen: a frozen array's elements kind would make the loops over candidate
+ * lists polymorphic.
+ */
+const soleOwners: (readonly number[])[] = [];
+
+function noteOwner(owners: Map<number, readonly number[]>, addrs: readonly IfAddr[], k: number): void {
+  for (let x = 0; x < addrs.length; x++) {
+    const ip = addrs[x]!.ip;
+    const list = owners.get(ip);
+    if (list === undefined) owners.set(ip, (soleOwners[k] ??= [k]));
+    else if (list[list.length - 1] !== k) {
+      if (list.length === 1) owners.set(ip, [list[0]!, k]);
+      else (list as number[]).push(k);
+    }
+  }
 }
 
 /**
@@ -219,19 +239,13 @@ function candidatesFor(dp: Dataplane, segment: string, tip: number): readonly nu
   const epoch = addressingEpoch();
   let c = byLink.get(segment);
   if (c === undefined || c.epoch !== epoch) {
-    const owners = new Map<number, number[]>();
+    const owners = new Map<number, readonly number[]>();
     const proxies: number[] = [];
-    segmentReceivers(dp, segment).forEach((r, k) => {
-      for (const ip of heldAddresses(dp, r.device)) {
-        const list = owners.get(ip);
-        if (list === undefined) owners.set(ip, [k]);
-        else if (list[list.length - 1] !== k) list.push(k);
-      }
-      if (proxyPossible(dp, r)) proxies.push(k);
-    });
+    const receivers = segmentReceivers(dp, segment);
+    for (let k = 0; k < receivers.length; k++) noteReceiver(dp, receivers[k]!, k, owners, proxies);
     byLink.set(segment, (c = { epoch, owners, proxies }));
   }
-  const held = c.owners.get(tip) ?? [];
+  const held = c.owners.get(tip) ?? NO_OWNERS;
   return c.proxies.length === 0 ? held : [...new Set([...held, ...c.proxies])].sort((a, b) => a - b);
 }
 

@@ -47,9 +47,12 @@ export interface LinkInfo {
   readonly addrs: ReadonlyMap<number, IndexedAttachment[]> | undefined;
 }
 
-/** Slots of a link's kept answers, direct-mapped by address: a node's cni0 and eth1 send to several next hops in turn. */
+/**
+ * Slots of a link's kept answers, direct-mapped by address: a node's cni0 and eth1 send to several next hops in turn.
+ * A link starts with 2 (most of a large lab's links are asked about one or two addresses) and has 8 from its first eviction.
+ */
+const FIRST_MEMO_BITS = 1;
 const MEMO_BITS = 3;
-const MEMO_SLOTS = 1 << MEMO_BITS;
 
 /**
  * A LinkInfo with neighbourOn's answers for the asking interface's link, by address: the holder found for an address,
@@ -59,8 +62,10 @@ const MEMO_SLOTS = 1 << MEMO_BITS;
  * array, address then holder (one object to load per frame: the lookup is bound by memory, not arithmetic).
  */
 class LinkRecord implements LinkInfo {
-  /** [address as int32, holder] by slot; an empty slot holds undefined. */
+  /** [address as int32, holder] by slot; an empty slot holds undefined. Cleared in place when an epoch moves. */
   answers: unknown[] | undefined = undefined;
+  /** 32 minus the answers' slot bits. */
+  answerShift = 32 - FIRST_MEMO_BITS;
   epoch = -1;
   linkState = -1;
   readdressed = -1;
@@ -277,16 +282,23 @@ export class Dataplane {
     const epoch = addressingEpoch();
     const linkState = linkStateEpoch();
     let answers = rec.answers;
-    if (answers === undefined || rec.epoch !== epoch || rec.linkState !== linkState || rec.readdressed !== this.readdressed.size
+    if (answers === undefined) answers = rec.answers = new Array<unknown>(2 << FIRST_MEMO_BITS).fill(undefined);
+    if (rec.epoch !== epoch || rec.linkState !== linkState || rec.readdressed !== this.readdressed.size
       || rec.segment !== segment || rec.askingDevice !== askingDevice || rec.askingIface !== askingIface) {
-      answers = rec.answers = new Array<unknown>(2 * MEMO_SLOTS).fill(undefined);
+      answers.fill(undefined);
       rec.epoch = epoch; rec.linkState = linkState; rec.readdressed = this.readdressed.size;
       rec.segment = segment; rec.askingDevice = askingDevice; rec.askingIface = askingIface;
     }
     const key = ip | 0;
-    const slot = (Math.imul(key, 0x9e3779b1) >>> (32 - MEMO_BITS)) << 1;
+    let slot = (Math.imul(key, 0x9e3779b1) >>> rec.answerShift) << 1;
     if (answers[slot] === key) return answers[slot + 1] as Neighbour | undefined;
     const found = this.neighbourAmong(link.addrs, segment, ip, askingDevice, askingIface);
+    if (answers[slot] !== undefined && rec.answerShift !== 32 - MEMO_BITS) {
+      // The first eviction: the answers grow to their full size, empty.
+      answers = rec.answers = new Array<unknown>(2 << MEMO_BITS).fill(undefined);
+      rec.answerShift = 32 - MEMO_BITS;
+      slot = (Math.imul(key, 0x9e3779b1) >>> rec.answerShift) << 1;
+    }
     answers[slot] = key;
     answers[slot + 1] = found;
     return found;

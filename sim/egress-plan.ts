@@ -28,28 +28,30 @@ export class EgressPlan {
   holderLinkState = -1;
 }
 
-/** A device's plans: up to PLAN_SLOTS routes, the oldest replaced first. */
-export class EgressPlans {
-  readonly slots: EgressPlan[] = [];
-  next = 0;
-}
-
 /** Routes a device keeps plans for (a node sends by its pod subnet route, its default route and a few Flannel routes). */
 const PLAN_SLOTS = 4;
+
+/** A device's plans: up to PLAN_SLOTS routes, the oldest replaced first. */
+export class EgressPlans {
+  /** Made at its full size, filled up to `count` (an empty array's first push would reserve 17 slots). */
+  readonly slots: EgressPlan[] = new Array<EgressPlan>(PLAN_SLOTS);
+  count = 0;
+  next = 0;
+}
 
 /** ROUTE's plan at S, with its interface and gateway current (its link and carrier: planCarrier). */
 export function egressPlan(s: DeviceState, route: Route): EgressPlan {
   const plans = (s.egressPlans ??= new EgressPlans());
   const slots = plans.slots;
   const addressing = addressingEpoch();
-  for (let k = 0; k < slots.length; k++) {
+  for (let k = 0; k < plans.count; k++) {
     const plan = slots[k]!;
     if (plan.route !== route) continue;
     if (plan.addressing !== addressing) setGateway(s, plan, route, addressing);
     return plan;
   }
   let plan: EgressPlan;
-  if (slots.length < PLAN_SLOTS) slots.push((plan = new EgressPlan()));
+  if (plans.count < PLAN_SLOTS) slots[plans.count++] = plan = new EgressPlan();
   else {
     plan = slots[plans.next]!;
     plans.next = (plans.next + 1) % PLAN_SLOTS;

@@ -7,43 +7,50 @@ const EMPTY = -1;
 
 /** Routes of one prefix length: network address -> value index. Keys are stored as int32. */
 class LengthBucket {
-  readonly keys: Int32Array;
-  readonly values: Int32Array;
+  /** Key then value by slot, in one typed array (a small typed array costs more than its data: one, not two, per bucket). */
+  readonly slots: Int32Array;
   readonly mask: number;
   private readonly shift: number;
 
-  constructor(readonly len: number, entries: readonly (readonly [number, number])[]) {
+  /** The bucket of PREFIXES of length LEN (COUNT of them), each stored with its index as value. */
+  constructor(readonly len: number, prefixes: readonly { readonly addr: number; readonly len: number }[], count: number) {
     let bits = 1;
-    while (1 << bits < entries.length * 2 + 2) bits++;
-    this.keys = new Int32Array(1 << bits);
-    this.values = new Int32Array(1 << bits).fill(EMPTY);
+    while (1 << bits < count * 2 + 2) bits++;
+    this.slots = new Int32Array(2 << bits);
+    for (let k = 1; k < this.slots.length; k += 2) this.slots[k] = EMPTY;
     this.shift = 32 - bits;
     this.mask = maskOf(len) | 0;
-    for (const [key, value] of entries) this.insert(key | 0, value);
+    for (let i = 0; i < prefixes.length; i++) if (prefixes[i]!.len === len) this.insert(prefixes[i]!.addr | 0, i);
   }
 
   private slot(key: number): number {
-    return Math.imul(key, 0x9e3779b1) >>> this.shift;
+    return (Math.imul(key, 0x9e3779b1) >>> this.shift) << 1;
   }
 
+  /** Stores KEY's value unless KEY is there already (the first of equal prefixes wins). */
   private insert(key: number, value: number): void {
-    const cap = this.keys.length - 1;
+    const slots = this.slots;
+    const cap = slots.length - 1;
     let i = this.slot(key);
-    while (this.values[i] !== EMPTY && this.keys[i] !== key) i = (i + 1) & cap;
-    this.keys[i] = key;
-    this.values[i] = value;
+    while (slots[i + 1] !== EMPTY) {
+      if (slots[i] === key) return;
+      i = (i + 2) & cap;
+    }
+    slots[i] = key;
+    slots[i + 1] = value;
   }
 
   /** The value stored for the network containing `addr` (an int32), or -1. */
   get(addr: number): number {
     const key = addr & this.mask;
-    const cap = this.keys.length - 1;
+    const slots = this.slots;
+    const cap = slots.length - 1;
     let i = this.slot(key);
     for (;;) {
-      const v = this.values[i]!;
+      const v = slots[i + 1]!;
       if (v === EMPTY) return EMPTY;
-      if (this.keys[i] === key) return v;
-      i = (i + 1) & cap;
+      if (slots[i] === key) return v;
+      i = (i + 2) & cap;
     }
   }
 }
@@ -58,23 +65,34 @@ export class PrefixTable {
 
   /** `prefixes[i]` is stored with value `i`; the first of equal prefixes wins. */
   constructor(prefixes: readonly { readonly addr: number; readonly len: number }[]) {
-    const byLen = new Map<number, [number, number][]>();
-    // Addresses seen per length (numbers, not `addr/len` texts: every device's FIB is built from a few prefixes).
-    const seen = new Map<number, Set<number>>();
-    prefixes.forEach((p, i) => {
-      let addrs = seen.get(p.len);
-      if (!addrs) seen.set(p.len, (addrs = new Set()));
-      if (addrs.has(p.addr)) return;
-      addrs.add(p.addr);
-      let list = byLen.get(p.len);
-      if (!list) byLen.set(p.len, (list = []));
-      list.push([p.addr, i]);
-    });
-    this.buckets = [...byLen.keys()].sort((a, b) => b - a).map((len) => new LengthBucket(len, byLen.get(len)!));
+    // Lengths longest first, with how many prefixes have each (a device's FIB is built from a few prefixes: no Maps).
+    const lens: number[] = [];
+    const counts: number[] = [];
+    for (let i = 0; i < prefixes.length; i++) {
+      const len = prefixes[i]!.len;
+      let at = 0;
+      while (at < lens.length && lens[at]! > len) at++;
+      if (lens[at] === len) {
+        counts[at]!++;
+        continue;
+      }
+      lens.push(len);
+      counts.push(1);
+      for (let k = lens.length - 1; k > at; k--) {
+        lens[k] = lens[k - 1]!;
+        counts[k] = counts[k - 1]!;
+      }
+      lens[at] = len;
+      counts[at] = 1;
+    }
+    // Repeated prefixes are all counted: the bucket keeps the first.
+    const buckets: LengthBucket[] = [];
+    for (let k = 0; k < lens.length; k++) buckets.push(new LengthBucket(lens[k]!, prefixes, counts[k]!));
+    this.buckets = buckets;
     let bits = 0;
-    for (const len of byLen.keys()) if (len < 32) bits |= 1 << len;
+    for (const len of lens) if (len < 32) bits |= 1 << len;
     this.lengthBits = bits;
-    this.hasHostRoutes = byLen.has(32);
+    this.hasHostRoutes = lens.includes(32);
   }
 
   lookup(addr: number): number {
@@ -111,8 +129,9 @@ export interface SharedFib<R> {
   readonly hits: (FibHit<R> | undefined)[];
 }
 
+/** Route cache slots: a FIB starts with 2 (most of a large lab's devices ask it about one or two addresses) and has 32 from its first eviction. */
+const FIRST_RECENT_BITS = 1;
 const RECENT_BITS = 5;
-const RECENT_SLOTS = 1 << RECENT_BITS;
 
 export class OverlayFib<R> {
   private readonly ownTable: PrefixTable;
@@ -124,7 +143,9 @@ export class OverlayFib<R> {
    * its routes change), so an answer stays right. Address (int32) then answer by slot, in one array (one object to
    * load per lookup); null is a remembered miss, undefined an empty slot.
    */
-  private readonly recent = new Array<number | FibHit<R> | null | undefined>(2 * RECENT_SLOTS).fill(undefined);
+  private recent = new Array<number | FibHit<R> | null | undefined>(2 << FIRST_RECENT_BITS).fill(undefined);
+  /** 32 minus the cache's slot bits. */
+  private recentShift = 32 - FIRST_RECENT_BITS;
 
   constructor(
     private readonly own: readonly (R | typeof TOMBSTONE)[],
@@ -134,19 +155,22 @@ export class OverlayFib<R> {
     private readonly endsLookup?: (route: R) => boolean,
   ) {
     this.ownTable = new PrefixTable(ownPrefixes);
-    const lens = new Set<number>();
-    for (const b of this.ownTable.buckets) lens.add(b.len);
-    if (shared) for (const b of shared.table.buckets) lens.add(b.len);
-    this.lengths = [...lens].sort((a, b) => b - a);
+    this.lengths = mergedLengths(this.ownTable.buckets, shared?.table.buckets ?? []);
   }
 
   lookup(addr: number): FibHit<R> | undefined {
     const a = addr | 0;
-    const slot = (Math.imul(a, 0x9e3779b1) >>> (32 - RECENT_BITS)) << 1;
-    const recent = this.recent;
+    let slot = (Math.imul(a, 0x9e3779b1) >>> this.recentShift) << 1;
+    let recent = this.recent;
     if (recent[slot] === a) return (recent[slot + 1] as FibHit<R> | null) ?? undefined;
     let hit = this.longestMatch(a);
     if (hit !== undefined && this.endsLookup?.(hit.route)) hit = undefined;
+    if (recent[slot] !== undefined && this.recentShift !== 32 - RECENT_BITS) {
+      // The first eviction: the cache grows to its full size, empty (its answers are only ever a FIB lookup's).
+      this.recent = recent = new Array<number | FibHit<R> | null | undefined>(2 << RECENT_BITS).fill(undefined);
+      this.recentShift = 32 - RECENT_BITS;
+      slot = (Math.imul(a, 0x9e3779b1) >>> this.recentShift) << 1;
+    }
     recent[slot] = a;
     recent[slot + 1] = hit ?? null;
     return hit;
@@ -177,4 +201,18 @@ export class OverlayFib<R> {
     }
     return undefined;
   }
+}
+
+/** The prefix lengths of two bucket lists (each by descending length), once each, longest first. */
+function mergedLengths(a: readonly LengthBucket[], b: readonly LengthBucket[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let k = 0;
+  while (i < a.length || k < b.length) {
+    const len = k >= b.length || (i < a.length && a[i]!.len >= b[k]!.len) ? a[i]!.len : b[k]!.len;
+    out.push(len);
+    while (i < a.length && a[i]!.len === len) i++;
+    while (k < b.length && b[k]!.len === len) k++;
+  }
+  return out;
 }

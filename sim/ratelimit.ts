@@ -16,6 +16,8 @@ const ICMP_FRAG_NEEDED = 4;
 const NR_ICMP_TYPES = 18;
 
 export interface PeerTokens {
+  /** The peer's address as an int32. */
+  readonly peer: number;
   tokens: number;
   last: number;
 }
@@ -29,15 +31,25 @@ export class RateLimiter {
   /** Per device: peer address as an int32 -> tokens. Kept on the device's state by the first limiter that asks about it. */
   private readonly others = new Map<DeviceState, Map<number, PeerTokens>>();
 
-  private peers(s: DeviceState): Map<number, PeerTokens> {
-    if (s.ratePeersOwner === this) return s.ratePeers!;
+  /**
+   * The tokens of KEY at S, undefined when it has none yet. On the state: its first peer's bucket alone (most of a
+   * large lab's devices answer one peer), a map from the second peer on.
+   */
+  private find(s: DeviceState, key: number): PeerTokens | undefined {
+    if (s.ratePeersOwner === this) return s.rateFirstPeer!.peer === key ? s.rateFirstPeer : s.ratePeers?.get(key);
+    return s.ratePeersOwner === undefined ? undefined : this.others.get(s)?.get(key);
+  }
+
+  private add(s: DeviceState, p: PeerTokens): void {
     if (s.ratePeersOwner === undefined) {
       s.ratePeersOwner = this;
-      return (s.ratePeers = new Map());
+      s.rateFirstPeer = p;
+    } else if (s.ratePeersOwner === this) (s.ratePeers ??= new Map()).set(p.peer, p);
+    else {
+      let byPeer = this.others.get(s);
+      if (byPeer === undefined) this.others.set(s, (byPeer = new Map()));
+      byPeer.set(p.peer, p);
     }
-    let byPeer = this.others.get(s);
-    if (byPeer === undefined) this.others.set(s, (byPeer = new Map()));
-    return byPeer;
   }
 
   /** The (device, peer) asked about last and its tokens (a traceroute's three probes per hop ask the same pair; entries are never removed). */
@@ -48,10 +60,9 @@ export class RateLimiter {
   private peer(s: DeviceState, peer: number, now: number): PeerTokens {
     const key = peer | 0;
     if (s === this.lastState && key === this.lastPeer) return this.lastTokens!;
-    const byPeer = this.peers(s);
-    let p = byPeer.get(key);
+    let p = this.find(s, key);
     // A new inet_peer starts as if last used 60 s ago: a full bucket.
-    if (!p) byPeer.set(key, (p = { tokens: 0, last: now - 60 * HZ }));
+    if (!p) this.add(s, (p = { peer: key, tokens: 0, last: now - 60 * HZ }));
     this.lastState = s;
     this.lastPeer = key;
     this.lastTokens = p;
