@@ -41,16 +41,14 @@ export function linkCounters(iface: IfaceState): LinkCounters {
   return i.linkCounters ?? (i.linkCounters = new LinkCounters());
 }
 
-/** N frames of BYTES each sent by I. */
-function tx(i: IfaceState, bytes: number, n = 1): void {
-  const c = linkCounters(i);
+/** N frames of BYTES each sent by the interface whose counters are C. */
+function addTx(c: LinkCounters, bytes: number, n = 1): void {
   c.txPackets += n;
   c.txBytes += n * bytes;
 }
 
-/** N frames of BYTES each received by I. */
-function rx(i: IfaceState, bytes: number, n = 1): void {
-  const c = linkCounters(i);
+/** N frames of BYTES each received by the interface whose counters are C. */
+function addRx(c: LinkCounters, bytes: number, n = 1): void {
   c.rxPackets += n;
   c.rxBytes += n * bytes;
 }
@@ -75,23 +73,15 @@ function portOf(dp: Dataplane, bridge: Attachment, i: IfaceState, c: LinkCounter
 export function countFrame(dp: Dataplane, from: IfaceState, to: IfaceState, bridge: Attachment | undefined, len: number): void {
   const frame = len + ETH_HLEN;
   const sender = linkCounters(from);
-  sender.txPackets++;
-  sender.txBytes += frame;
+  addTx(sender, frame);
   const receiver = linkCounters(to);
   if (bridge !== undefined) {
     const inPort = portOf(dp, bridge, from, sender);
-    if (inPort !== null) {
-      inPort.rxPackets++;
-      inPort.rxBytes += frame;
-    }
+    if (inPort !== null) addRx(inPort, frame);
     const outPort = portOf(dp, bridge, to, receiver);
-    if (outPort !== null) {
-      outPort.txPackets++;
-      outPort.txBytes += frame;
-    }
+    if (outPort !== null) addTx(outPort, frame);
   }
-  receiver.rxPackets++;
-  receiver.rxBytes += to.kind === 'bridge' ? len : frame;
+  addRx(receiver, to.kind === 'bridge' ? len : frame);
 }
 
 /**
@@ -102,9 +92,9 @@ export function countFrame(dp: Dataplane, from: IfaceState, to: IfaceState, brid
  */
 export function countArpBroadcast(dp: Dataplane, from: IfaceState, bridge: Attachment | undefined, times = 1): void {
   const frame = ARP_LEN + ETH_HLEN;
-  tx(from, frame, times);
-  if (from.segment === undefined) return;
   const c = linkCounters(from);
+  addTx(c, frame, times);
+  if (from.segment === undefined) return;
   const b = segmentBroadcasts(dp, from.segment);
   b.packets += times;
   b.bytes += times * frame;
@@ -112,12 +102,9 @@ export function countArpBroadcast(dp: Dataplane, from: IfaceState, bridge: Attac
   c.broadcastBytesSent += times * frame;
   if (bridge === undefined || from.kind === 'bridge') return;
   const inPort = portOf(dp, bridge, from, c);
-  if (inPort !== null) {
-    inPort.rxPackets += times;
-    inPort.rxBytes += times * frame;
-  }
+  if (inPort !== null) addRx(inPort, frame, times);
   const device = dp.state(bridge.device).ifaces.get(bridge.iface);
-  if (device) rx(device, ARP_LEN, times);
+  if (device) addRx(linkCounters(device), ARP_LEN, times);
 }
 
 /** Broadcast frames sent on each segment, per lab: every member but the sender receives them. */
@@ -168,8 +155,9 @@ export function countUnansweredArp(dp: Dataplane, from: IfaceState, bridge: Atta
 export function countLoopback(s: DeviceState, len: number): void {
   const lo = s.ifaces.get('lo');
   if (!lo) return;
-  tx(lo, len);
-  rx(lo, len);
+  const c = linkCounters(lo);
+  addTx(c, len);
+  addRx(c, len);
 }
 
 /**
@@ -195,11 +183,8 @@ function countRefused(dp: Dataplane, from: IfaceState, to: IfaceState, bridge: A
     if (inPort !== null) inPort.rxDropped++;
     return;
   }
-  tx(from, frame);
-  if (inPort !== null) {
-    inPort.rxPackets++;
-    inPort.rxBytes += frame;
-  }
+  addTx(sender, frame);
+  if (inPort !== null) addRx(inPort, frame);
   const receiver = linkCounters(to);
   const outPort = bridge ? portOf(dp, bridge, to, receiver) : null;
   if (outPort !== null) outPort.txDropped++;
