@@ -4,7 +4,7 @@ import { formatIp } from '../topology/address.js';
 import type { Route } from '../topology/model.js';
 import type { Dataplane, DeviceState } from './dataplane.js';
 import type { Journey } from './engine.js';
-import { chainPolicyVerdict, countPolicy, hookPolicyVerdict, replayed, walkChain, type MatchPacket, type Verdict } from './netfilter-eval.js';
+import { policyDecided, replayed, walkChain, type MatchPacket, type Verdict } from './netfilter-eval.js';
 import { icmpKey, memoLookup } from './hook-memo.js';
 import { stateBit } from './rule-match.js';
 import { ChainMap, HOOK_NAMES, HOOK_OUTPUT, HOOK_POSTROUTING, HOOK_PREROUTING, netfilterEdits, ruleText, type Chain, type Hook, type HookSlot, type TableName } from './netfilter.js';
@@ -24,23 +24,18 @@ export function runChain(dp: Dataplane, s: DeviceState, table: TableName, slot: 
   if (!(chains instanceof ChainMap)) {
     const c = chains.get(chain);
     if (c === undefined || c.rules.length > 0) return walkAt(dp, s, chains, chain, c, p, state, inDev, outDev, undefined);
-    countPolicy(c, p.length);
-    return chainPolicyVerdict(c, chain);
+    return policyDecided(c, chain, p.length, undefined);
   }
   const hook = chains.hookAt(slot, chain);
-  if (hook.emptyAt === netfilterEdits.count) return emptyChain(hook, chain, p.length); // no rules array read per packet
+  if (hook.emptyAt === netfilterEdits.count) return policyDecided(hook.chain!, chain, p.length, hook); // no rules array read per packet
   // evaluateChain's memo replay, asked with the packet's own fields: a replay needs no MatchPacket filled, and a miss
   // walks without asking again (walkChain). A memo answers only while no rule changed since a walk of the chain's
   // rules made it: its chain has rules, not read here.
   const mark = p.mark ?? 0;
   const hit = memoLookup(hook, s.ruleCache, p, stateBit(state), mark, icmpKey(p.icmp?.type, p.icmp?.code), inDev, outDev, s);
   if (hit !== undefined) return replayed(hit, hook.chain!, chain, hook, p.length, mark);
-  const c = hook.chain;
-  if (c !== undefined && c.rules.length === 0) {
-    hook.emptyAt = netfilterEdits.count; // rules are only added by edits, which count
-    return emptyChain(hook, chain, p.length);
-  }
-  return walkAt(dp, s, chains, chain, c, p, state, inDev, outDev, hook);
+  if (notedEmpty(hook)) return policyDecided(hook.chain!, chain, p.length, hook);
+  return walkAt(dp, s, chains, chain, hook.chain, p, state, inDev, outDev, hook);
 }
 
 /** Whether the device's nat OUTPUT chain has rules (found through its hook record: no lookup by name per packet). */
@@ -49,17 +44,15 @@ export function natOutputHasRules(s: DeviceState): boolean {
   if (!(chains instanceof ChainMap)) return (chains.get('OUTPUT')?.rules.length ?? 0) > 0;
   const hook = chains.hookAt(HOOK_OUTPUT, 'OUTPUT');
   if (hook.emptyAt === netfilterEdits.count) return false;
-  const c = hook.chain;
-  if (c === undefined) return false;
-  if (c.rules.length > 0) return true;
-  hook.emptyAt = netfilterEdits.count; // as runChain notes it
-  return false;
+  return hook.chain !== undefined && !notedEmpty(hook);
 }
 
-/** The hook's chain has no rules: its policy decides a packet of `length` bytes (and counts it). */
-function emptyChain(hook: Hook, chain: string, length: number): Verdict {
-  countPolicy(hook.chain!, length);
-  return hookPolicyVerdict(hook, hook.chain!, chain);
+/** Whether the hook's chain exists without rules, noted on the hook (Hook.emptyAt) when it does: rules are only added by edits, which count. */
+function notedEmpty(hook: Hook): boolean {
+  const c = hook.chain;
+  if (c === undefined || c.rules.length > 0) return false;
+  hook.emptyAt = netfilterEdits.count;
+  return true;
 }
 
 /** runChain's walk of the chain `c` (named `chain`) of `chains`, with the packet as the evaluator sees it. */

@@ -340,7 +340,7 @@ export function replayed(hit: MemoEntry, c: Chain, chain: string, hook: Hook, le
 }
 
 /** No rule decided: the builtin chain's policy counts the packet of `length` bytes and gives the verdict. */
-function policyDecided(c: Chain, chain: string, length: number, hook: Hook | undefined): Verdict {
+export function policyDecided(c: Chain, chain: string, length: number, hook: Hook | undefined): Verdict {
   countPolicy(c, length);
   return hook === undefined ? chainPolicyVerdict(c, chain) : hookPolicyVerdict(hook, c, chain);
 }
