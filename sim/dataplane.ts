@@ -1,7 +1,7 @@
 // The simulator's mutable state over a readonly LabModel: the devices' states (sim/device-state.ts), created on first
 // touch, the L2 segment index that answers ARP, the bridges, the simulated clock and the capture tap.
 import type { Device, LabModel, Route } from '../topology/model.js';
-import { PrefixTable, type SharedFib } from './lpm.js';
+import { PrefixTable, pairSlot, type SharedFib } from './lpm.js';
 import { copyTables, parseSave, type Tables } from './netfilter.js';
 import { RateLimiter } from './ratelimit.js';
 import type { LinkKind } from '../topology/model.js';
@@ -290,14 +290,14 @@ export class Dataplane {
       rec.segment = segment; rec.askingDevice = askingDevice; rec.askingIface = askingIface;
     }
     const key = ip | 0;
-    let slot = (Math.imul(key, 0x9e3779b1) >>> rec.answerShift) << 1;
+    let slot = pairSlot(key, rec.answerShift);
     if (answers[slot] === key) return answers[slot + 1] as Neighbour | undefined;
     const found = this.neighbourAmong(link.addrs, segment, ip, askingDevice, askingIface);
     if (answers[slot] !== undefined && rec.answerShift !== 32 - MEMO_BITS) {
       // The first eviction: the answers grow to their full size, empty.
       answers = rec.answers = new Array<unknown>(2 << MEMO_BITS).fill(undefined);
       rec.answerShift = 32 - MEMO_BITS;
-      slot = (Math.imul(key, 0x9e3779b1) >>> rec.answerShift) << 1;
+      slot = pairSlot(key, rec.answerShift);
     }
     answers[slot] = key;
     answers[slot + 1] = found;

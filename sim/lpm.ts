@@ -5,6 +5,15 @@ import { maskOf } from '../topology/address.js';
 
 const EMPTY = -1;
 
+/**
+ * The first index of INT32 KEY's [key, value] pair in a direct-mapped table of 2^(32 - SHIFT) pairs kept in one array
+ * (Fibonacci hashing: the top bits of the key times 2^32 / phi). The FIB's buckets and route cache, and the
+ * dataplane's neighbour answers, are laid out so.
+ */
+export function pairSlot(key: number, shift: number): number {
+  return (Math.imul(key, 0x9e3779b1) >>> shift) << 1;
+}
+
 /** Routes of one prefix length: network address -> value index. Keys are stored as int32. */
 class LengthBucket {
   /** Key then value by slot, in one typed array (a small typed array costs more than its data: one, not two, per bucket). */
@@ -24,7 +33,7 @@ class LengthBucket {
   }
 
   private slot(key: number): number {
-    return (Math.imul(key, 0x9e3779b1) >>> this.shift) << 1;
+    return pairSlot(key, this.shift);
   }
 
   /** Stores KEY's value unless KEY is there already (the first of equal prefixes wins). */
@@ -160,7 +169,7 @@ export class OverlayFib<R> {
 
   lookup(addr: number): FibHit<R> | undefined {
     const a = addr | 0;
-    let slot = (Math.imul(a, 0x9e3779b1) >>> this.recentShift) << 1;
+    let slot = pairSlot(a, this.recentShift);
     let recent = this.recent;
     if (recent[slot] === a) return (recent[slot + 1] as FibHit<R> | null) ?? undefined;
     let hit = this.longestMatch(a);
@@ -169,7 +178,7 @@ export class OverlayFib<R> {
       // The first eviction: the cache grows to its full size, empty (its answers are only ever a FIB lookup's).
       this.recent = recent = new Array<number | FibHit<R> | null | undefined>(2 << RECENT_BITS).fill(undefined);
       this.recentShift = 32 - RECENT_BITS;
-      slot = (Math.imul(a, 0x9e3779b1) >>> this.recentShift) << 1;
+      slot = pairSlot(a, this.recentShift);
     }
     recent[slot] = a;
     recent[slot + 1] = hit ?? null;
